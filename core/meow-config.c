@@ -1,0 +1,210 @@
+/* meow-config.c: settings a MeowClient is created from
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "meow-config-private.h"
+#include "meow-error.h"
+
+G_DEFINE_BOXED_TYPE (MeowConfig, meow_config, meow_config_copy, meow_config_free)
+
+/**
+ * meow_config_new:
+ *
+ * Creates settings with the defaults: 2 concurrent downloads and uploads
+ * (rusty-cat's), a command queue of 128, 3 retries with a 200 ms base
+ * delay capped at 5 s, a 15 s connect timeout, a 30 s stall timeout, no
+ * total-request timeout, progress every 100 ms, no speed limits.
+ *
+ * Returns: (transfer full): new settings. Any thread.
+ */
+MeowConfig *
+meow_config_new (void)
+{
+  MeowConfig *config = g_new0 (MeowConfig, 1);
+
+  config->max_downloads = 2;
+  config->max_uploads = 2;
+  config->command_queue_capacity = 128;
+  config->connect_timeout_ms = 15000;
+  config->stall_timeout_ms = 30000;
+  config->retries = 3;
+  config->retry_base_delay_ms = 200;
+  config->retry_max_delay_ms = 5000;
+  config->progress_interval_ms = 100;
+  config->max_redirects = 10;
+  config->user_agent = g_strdup ("Meow/" PACKAGE_VERSION);
+
+  return config;
+}
+
+/**
+ * meow_config_copy:
+ * @config: settings
+ *
+ * Returns: (transfer full): a deep copy of @config. Any thread.
+ */
+MeowConfig *
+meow_config_copy (const MeowConfig *config)
+{
+  MeowConfig *copy;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  copy = g_memdup2 (config, sizeof *config);
+  copy->user_agent = g_strdup (config->user_agent);
+  copy->ca_file = g_strdup (config->ca_file);
+
+  return copy;
+}
+
+/**
+ * meow_config_free:
+ * @config: (transfer full) (nullable): settings
+ *
+ * Frees @config. Any thread.
+ */
+void
+meow_config_free (MeowConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->user_agent);
+  g_free (config->ca_file);
+  g_free (config);
+}
+
+#define DEFINE_UINT_FIELD(field, type)                                  \
+  void meow_config_set_##field (MeowConfig *config, type value)        \
+  {                                                                     \
+    g_return_if_fail (config != NULL);                                  \
+    config->field = value;                                              \
+  }                                                                     \
+  type meow_config_get_##field (const MeowConfig *config)              \
+  {                                                                     \
+    g_return_val_if_fail (config != NULL, 0);                           \
+    return config->field;                                               \
+  }
+
+/* Setters and getters: plain field access, no validation (that happens
+ * in meow_config_validate() and meow_client_new()). Any thread, but one
+ * thread at a time. */
+DEFINE_UINT_FIELD (max_downloads, guint)
+DEFINE_UINT_FIELD (max_uploads, guint)
+DEFINE_UINT_FIELD (command_queue_capacity, guint)
+DEFINE_UINT_FIELD (connect_timeout_ms, guint)
+DEFINE_UINT_FIELD (stall_timeout_ms, guint)
+DEFINE_UINT_FIELD (retries, guint)
+DEFINE_UINT_FIELD (retry_base_delay_ms, guint)
+DEFINE_UINT_FIELD (retry_max_delay_ms, guint)
+DEFINE_UINT_FIELD (progress_interval_ms, guint)
+DEFINE_UINT_FIELD (max_redirects, guint)
+DEFINE_UINT_FIELD (download_limit, guint64)
+DEFINE_UINT_FIELD (upload_limit, guint64)
+
+/**
+ * meow_config_set_user_agent:
+ * @config: settings
+ * @user_agent: (nullable): the User-Agent header, or %NULL for the default
+ */
+void
+meow_config_set_user_agent (MeowConfig *config,
+                            const char *user_agent)
+{
+  g_return_if_fail (config != NULL);
+
+  g_free (config->user_agent);
+  config->user_agent = g_strdup (user_agent ? user_agent : "Meow/" PACKAGE_VERSION);
+}
+
+/**
+ * meow_config_get_user_agent:
+ *
+ * Returns: (transfer none): the User-Agent.
+ */
+const char *
+meow_config_get_user_agent (const MeowConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  return config->user_agent;
+}
+
+/**
+ * meow_config_set_ca_file:
+ * @config: settings
+ * @path: (nullable): a PEM file of trusted certificate authorities used in
+ *   place of the system store (for self-signed servers), or %NULL for the system store
+ */
+void
+meow_config_set_ca_file (MeowConfig *config,
+                         const char *path)
+{
+  g_return_if_fail (config != NULL);
+
+  g_free (config->ca_file);
+  config->ca_file = g_strdup (path);
+}
+
+/**
+ * meow_config_get_ca_file:
+ *
+ * Returns: (transfer none) (nullable): the CA file.
+ */
+const char *
+meow_config_get_ca_file (const MeowConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  return config->ca_file;
+}
+
+/**
+ * meow_config_validate:
+ * @config: settings
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
+ *
+ * Checks that @config describes a client that can run: a command queue
+ * that holds at least one command and at least one transfer per direction.
+ *
+ * Returns: %TRUE when valid. Any thread.
+ */
+gboolean
+meow_config_validate (const MeowConfig *config,
+                      GError          **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (config->command_queue_capacity == 0)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "The command queue capacity must be at least 1.");
+      return FALSE;
+    }
+  if (config->max_downloads == 0 || config->max_uploads == 0)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "At least one download and one upload must be allowed at a time.");
+      return FALSE;
+    }
+  if (config->max_downloads > 64 || config->max_uploads > 64)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "At most 64 transfers per direction may run at a time.");
+      return FALSE;
+    }
+  if (config->progress_interval_ms == 0)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "The progress interval must be at least 1 ms.");
+      return FALSE;
+    }
+  if (config->retry_max_delay_ms < config->retry_base_delay_ms)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "The maximum retry delay is shorter than the base retry delay.");
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,1594 @@
+/* meow-download.c: the download driver (worker thread only)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One download is: a HEAD probe (falling back to GET when HEAD is refused
+ * or says nothing useful), then one streaming GET per attempt from the
+ * offset that is safely on disk in TARGET.part, then (optionally) a
+ * checksum pass, then an atomic no-replace rename onto TARGET.
+ *
+ * TARGET.part.meow, the control file, records the validators (strong ETag
+ * or Last-Modified), the total and a hash of the URL seen when the .part
+ * was started, so a later resume can send If-Range and can tell that the
+ * remote file changed. The .part's size is the truth for the offset.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "meow-engine-private.h"
+#include "meow-error.h"
+#include "meow-http-private.h"
+
+#define ERROR_BODY_MAX 4096
+#define HASH_STEP (4 * 1024 * 1024)
+#define RECV_BUFFER_SIZE (512 * 1024)
+#define MAX_416_RESTARTS 1
+
+typedef enum
+{
+  PHASE_IDLE,
+  PHASE_PROBE,
+  PHASE_GET,
+  PHASE_WAIT_RETRY,
+  PHASE_VERIFY,
+} Phase;
+
+/* What the end of a GET's headers decided. */
+typedef enum
+{
+  ACTION_NONE,
+  ACTION_WRITE,          /* 200/206 accepted: body goes to the .part */
+  ACTION_ERROR_BODY,     /* error status: collect the body for the message */
+  ACTION_COMPLETE_416,   /* 416 and the .part already has the whole file */
+  ACTION_RESTART_416,    /* 416 and the .part is not the remote file */
+} Action;
+
+typedef struct
+{
+  Phase              phase;
+  CURL              *easy;
+  struct curl_slist *req_headers;
+  char               curl_error[CURL_ERROR_SIZE];
+
+  char              *target;     /* final path */
+  char              *part_path;
+  char              *ctl_path;
+  int                fd;
+
+  guint64            limit;      /* receive speed limit, bytes/s, 0 = none */
+  gint64             pace_start; /* monotonic µs the pacing window began */
+  guint64            pace_bytes; /* bytes accepted since pace_start */
+  gint64             paused_until; /* > 0: the handle is paused for pacing */
+  char              *effective_url;
+  gboolean           has_location;
+
+  gint64             offset;     /* bytes in the .part (== job->transferred) */
+  gint64             request_offset;
+  char              *etag;       /* strong validator, or NULL */
+  char              *last_modified;
+  gboolean           have_probe;
+
+  /* Per response (reset at each status line). */
+  long               status;
+  char              *status_text;
+  gint64             content_length;
+  char              *content_range;
+  char              *resp_etag;
+  char              *resp_last_modified;
+  char              *content_disposition;
+  char              *retry_after;
+  gboolean           accept_ranges;
+  GString           *error_body;
+  Action             action;
+  GError            *abort_error;
+  gint64             received;   /* body bytes of this response written */
+
+  /* Retry state. */
+  guint              failures;
+  gint64             retry_at;
+  guint              restarts_416;
+
+  /* Verification. */
+  GChecksum         *checksum;
+  int                verify_fd;
+} Download;
+
+static void start_get (MeowJob *job);
+static void start_probe (MeowJob *job);
+
+static Download *
+dl (MeowJob *job)
+{
+  return job->driver_data;
+}
+
+static const char *
+url_of (MeowJob *job)
+{
+  return job->task->redacted_url;
+}
+
+/* ------------------------------------------------------------------ */
+/* Request plumbing                                                    */
+
+static void
+reset_response (Download *d)
+{
+  d->status = 0;
+  g_clear_pointer (&d->status_text, g_free);
+  d->content_length = -1;
+  g_clear_pointer (&d->content_range, g_free);
+  g_clear_pointer (&d->resp_etag, g_free);
+  g_clear_pointer (&d->resp_last_modified, g_free);
+  g_clear_pointer (&d->content_disposition, g_free);
+  g_clear_pointer (&d->retry_after, g_free);
+  d->accept_ranges = FALSE;
+  d->has_location = FALSE;
+  if (d->error_body)
+    g_string_truncate (d->error_body, 0);
+  d->action = ACTION_NONE;
+  d->received = 0;
+}
+
+static void
+release_handle (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  if (d->easy)
+    {
+      curl_multi_remove_handle (_meow_engine_get_multi (job->engine), d->easy);
+      curl_easy_cleanup (d->easy);
+      d->easy = NULL;
+    }
+  d->paused_until = 0;
+  g_clear_pointer (&d->req_headers, curl_slist_free_all);
+}
+
+static void
+close_part (Download *d)
+{
+  if (d->fd >= 0)
+    {
+      close (d->fd);
+      d->fd = -1;
+    }
+}
+
+static gboolean
+is_redirect (long status)
+{
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+static gboolean
+header_is (const char *line,
+           gsize       len,
+           const char *name,
+           const char **value,
+           gsize       *value_len)
+{
+  gsize n = strlen (name);
+
+  if (len <= n || line[n] != ':' || g_ascii_strncasecmp (line, name, n) != 0)
+    return FALSE;
+
+  line += n + 1;
+  len -= n + 1;
+  while (len > 0 && (*line == ' ' || *line == '\t'))
+    line++, len--;
+  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' || line[len - 1] == ' ' ||
+                     line[len - 1] == '\t'))
+    len--;
+  *value = line;
+  *value_len = len;
+  return TRUE;
+}
+
+static void
+set_abort_error (Download *d,
+                 GError   *error)
+{
+  if (d->abort_error == NULL)
+    d->abort_error = error;
+  else
+    g_error_free (error);
+}
+
+static void
+take_validators_from_response (Download *d)
+{
+  g_clear_pointer (&d->etag, g_free);
+  g_clear_pointer (&d->last_modified, g_free);
+  if (d->resp_etag && _meow_etag_is_strong (d->resp_etag))
+    d->etag = g_strdup (d->resp_etag);
+  d->last_modified = g_strdup (d->resp_last_modified);
+}
+
+/* ------------------------------------------------------------------ */
+/* The control file                                                    */
+
+static char *
+url_digest (MeowJob *job)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, job->task->url, -1);
+}
+
+static void
+write_control (MeowJob *job)
+{
+  Download *d = dl (job);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *digest = url_digest (job);
+  g_autoptr(GError) error = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "url-sha256");
+  json_builder_add_string_value (b, digest);
+  json_builder_set_member_name (b, "etag");
+  json_builder_add_string_value (b, d->etag);
+  json_builder_set_member_name (b, "last-modified");
+  json_builder_add_string_value (b, d->last_modified);
+  json_builder_set_member_name (b, "total");
+  json_builder_add_int_value (b, job->total);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  data = json_generator_to_data (gen, NULL);
+
+  if (!g_file_set_contents_full (d->ctl_path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &error))
+    g_debug ("Could not write %s: %s", d->ctl_path, error->message);
+}
+
+typedef struct
+{
+  char  *url_digest;
+  char  *etag;
+  char  *last_modified;
+  gint64 total;
+} Control;
+
+static void
+control_clear (Control *c)
+{
+  g_free (c->url_digest);
+  g_free (c->etag);
+  g_free (c->last_modified);
+}
+
+static gboolean
+read_control (const char *path,
+              Control    *out)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+  JsonNode *root;
+
+  memset (out, 0, sizeof *out);
+  out->total = -1;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  obj = json_node_get_object (root);
+  out->url_digest = g_strdup (json_object_get_string_member_with_default (obj, "url-sha256", NULL));
+  out->etag = g_strdup (json_object_get_string_member_with_default (obj, "etag", NULL));
+  out->last_modified = g_strdup (json_object_get_string_member_with_default (obj, "last-modified",
+                                                                            NULL));
+  out->total = json_object_get_int_member_with_default (obj, "total", -1);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* curl callbacks (worker thread, inside curl_multi_perform)           */
+
+static void
+end_of_headers (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  if (d->status >= 100 && d->status < 200)
+    return;
+  if (is_redirect (d->status) && d->has_location)
+    return; /* curl follows it; the next response's headers come next */
+
+  if (d->phase == PHASE_PROBE)
+    return; /* judged in done() */
+
+  if (d->status == 200 || d->status == 204)
+    {
+      if (d->request_offset > 0)
+        {
+          /* The whole file instead of the range: either it changed (our
+           * If-Range validator no longer matches) or the server ignores
+           * Range. Start again from zero; the record says which. */
+          gboolean changed =
+            (d->etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
+            (!d->etag && d->last_modified && g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
+
+          job->restart_reason = changed ? MEOW_RESTART_REMOTE_CHANGED : MEOW_RESTART_RANGE_IGNORED;
+          if (ftruncate (d->fd, 0) != 0 || lseek (d->fd, 0, SEEK_SET) != 0)
+            {
+              int saved = errno;
+              set_abort_error (d, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                                               "Could not truncate “%s”: %s", d->part_path,
+                                               g_strerror (saved)));
+              return;
+            }
+          d->offset = 0;
+          d->request_offset = 0;
+          job->transferred = 0;
+        }
+      take_validators_from_response (d);
+      job->total = d->status == 204 ? 0 : d->content_length;
+      write_control (job);
+      d->action = ACTION_WRITE;
+      _meow_engine_report_progress (job);
+      return;
+    }
+
+  if (d->status == 206)
+    {
+      MeowContentRange cr;
+      g_autoptr(GError) error = NULL;
+
+      if (d->request_offset == 0)
+        {
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server sent a partial answer to a request for "
+                                           "the whole file %s.", url_of (job)));
+          return;
+        }
+      if (d->content_range == NULL)
+        {
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server sent a partial answer without a "
+                                           "Content-Range for %s.", url_of (job)));
+          return;
+        }
+      if (!_meow_parse_content_range (d->content_range, &cr, &error))
+        {
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE, "%s (%s)",
+                                           error->message, url_of (job)));
+          return;
+        }
+      if (cr.start != d->request_offset)
+        {
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server sent bytes from %" G_GINT64_FORMAT
+                                           " when asked for bytes from %" G_GINT64_FORMAT
+                                           " of %s.",
+                                           cr.start, d->request_offset, url_of (job)));
+          return;
+        }
+      if (cr.total >= 0 && job->total >= 0 && cr.total != job->total)
+        {
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server says %s is %" G_GINT64_FORMAT
+                                           " bytes long, but it was %" G_GINT64_FORMAT " bytes.",
+                                           url_of (job), cr.total, job->total));
+          return;
+        }
+      if (d->content_length >= 0 && d->content_length != cr.end - cr.start + 1)
+        {
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server's Content-Length (%" G_GINT64_FORMAT
+                                           ") does not match its Content-Range (%s) for %s.",
+                                           d->content_length, d->content_range, url_of (job)));
+          return;
+        }
+      if (job->total < 0)
+        {
+          job->total = cr.total;
+          write_control (job);
+        }
+      d->action = ACTION_WRITE;
+      _meow_engine_report_progress (job);
+      return;
+    }
+
+  if (d->status == 416)
+    {
+      MeowContentRange cr;
+
+      /* Only "complete" when the sizes prove it. */
+      if (d->content_range && _meow_parse_content_range (d->content_range, &cr, NULL) &&
+          cr.total >= 0 && cr.total == d->request_offset &&
+          (job->total < 0 || job->total == cr.total))
+        {
+          job->total = cr.total;
+          d->action = ACTION_COMPLETE_416;
+        }
+      else
+        d->action = ACTION_RESTART_416;
+      return;
+    }
+
+  d->action = ACTION_ERROR_BODY;
+  if (d->error_body == NULL)
+    d->error_body = g_string_new (NULL);
+}
+
+static size_t
+header_cb (char  *buffer,
+           size_t size,
+           size_t nitems,
+           void  *userdata)
+{
+  MeowJob *job = userdata;
+  Download *d = dl (job);
+  gsize len = size * nitems;
+  const char *value;
+  gsize vlen;
+
+  if (len >= 5 && strncmp (buffer, "HTTP/", 5) == 0)
+    {
+      const char *sp = memchr (buffer, ' ', len);
+
+      reset_response (d);
+      if (sp)
+        {
+          const char *end = buffer + len;
+          const char *text;
+
+          d->status = strtol (sp + 1, NULL, 10);
+          text = memchr (sp + 1, ' ', end - sp - 1);
+          if (text)
+            {
+              gsize tlen = end - text - 1;
+              while (tlen > 0 && (text[tlen] == '\r' || text[tlen] == '\n'))
+                tlen--;
+              d->status_text = g_strstrip (g_strndup (text + 1, tlen));
+            }
+        }
+      return len;
+    }
+
+  if (len <= 2 && (buffer[0] == '\r' || buffer[0] == '\n'))
+    {
+      end_of_headers (job);
+      return d->abort_error ? 0 : len;
+    }
+
+  if (header_is (buffer, len, "Content-Length", &value, &vlen))
+    {
+      g_autofree char *v = g_strndup (value, vlen);
+      guint64 n;
+
+      if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT64, &n, NULL))
+        d->content_length = (gint64) n;
+    }
+  else if (header_is (buffer, len, "Content-Range", &value, &vlen))
+    {
+      g_free (d->content_range);
+      d->content_range = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "ETag", &value, &vlen))
+    {
+      g_free (d->resp_etag);
+      d->resp_etag = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "Last-Modified", &value, &vlen))
+    {
+      g_free (d->resp_last_modified);
+      d->resp_last_modified = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "Content-Disposition", &value, &vlen))
+    {
+      g_free (d->content_disposition);
+      d->content_disposition = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "Retry-After", &value, &vlen))
+    {
+      g_free (d->retry_after);
+      d->retry_after = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "Location", &value, &vlen))
+    {
+      d->has_location = vlen > 0;
+    }
+  else if (header_is (buffer, len, "Accept-Ranges", &value, &vlen))
+    {
+      d->accept_ranges = vlen == 5 && g_ascii_strncasecmp (value, "bytes", 5) == 0;
+    }
+
+  return len;
+}
+
+static gboolean decide_target (MeowJob *job, GError **error);
+static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
+
+static size_t
+write_cb (char  *ptr,
+          size_t size,
+          size_t nmemb,
+          void  *userdata)
+{
+  MeowJob *job = userdata;
+  Download *d = dl (job);
+  gsize len = size * nmemb;
+  gsize done = 0;
+
+  if (d->action == ACTION_ERROR_BODY || d->action == ACTION_RESTART_416 ||
+      d->action == ACTION_COMPLETE_416)
+    {
+      if (d->error_body && d->error_body->len < ERROR_BODY_MAX)
+        g_string_append_len (d->error_body, ptr, MIN (len, ERROR_BODY_MAX - d->error_body->len));
+      return len;
+    }
+
+  if (d->action != ACTION_WRITE)
+    return len; /* body of a redirect or 1xx */
+
+  /* Speed limit: libcurl's own limiter reads many buffers per pass and
+   * overshoots badly on fast links, so pace here: accept bytes while the
+   * window's average stays under the limit (plus a small burst), otherwise
+   * pause the handle; the tick unpauses it when the budget allows, and curl
+   * then hands the same data again. */
+  if (d->limit > 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+      double allowed;
+      guint64 burst = MAX (16 * 1024, d->limit / 20);
+
+      if (d->pace_start == 0 || now - d->pace_start > 2 * G_USEC_PER_SEC)
+        {
+          /* Restart the window now and then so an idle spell is not saved up. */
+          d->pace_start = now;
+          d->pace_bytes = 0;
+        }
+      allowed = (double) d->limit * (now - d->pace_start) / G_USEC_PER_SEC + burst;
+      if ((double) (d->pace_bytes + len) > allowed && d->pace_bytes > 0)
+        {
+          double wait_s = ((double) (d->pace_bytes + len) - allowed) / (double) d->limit;
+          d->paused_until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
+          _meow_engine_wakeup (job->engine);
+          return CURL_WRITEFUNC_PAUSE;
+        }
+      d->pace_bytes += len;
+    }
+
+  if (job->total >= 0 && d->offset + (gint64) len > job->total)
+    {
+      set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                       "The server sent more than the %" G_GINT64_FORMAT
+                                       " bytes of %s.",
+                                       job->total, url_of (job)));
+      return 0;
+    }
+
+  while (done < len)
+    {
+      ssize_t n = write (d->fd, ptr + done, len - done);
+
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          if (saved == ENOSPC || saved == EDQUOT)
+            set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_DISK_FULL,
+                                             "The disk is full; “%s” is kept and the download "
+                                             "can resume when there is space.",
+                                             d->part_path));
+          else
+            set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_IO,
+                                             "Could not write “%s”: %s", d->part_path,
+                                             g_strerror (saved)));
+          /* What was written is on disk and counted. */
+          return 0;
+        }
+      done += n;
+      d->offset += n;
+      d->received += n;
+      job->transferred = d->offset;
+    }
+
+  return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Target and .part                                                    */
+
+static char *
+numbered_name (const char *name,
+               guint       n)
+{
+  static const char *const double_ext[] = { ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", NULL };
+  const char *ext = NULL;
+
+  for (guint i = 0; double_ext[i]; i++)
+    if (g_str_has_suffix (name, double_ext[i]) && strlen (name) > strlen (double_ext[i]))
+      ext = name + strlen (name) - strlen (double_ext[i]);
+  if (ext == NULL)
+    {
+      ext = strrchr (name, '.');
+      if (ext == name)
+        ext = NULL;
+    }
+  if (ext == NULL)
+    return g_strdup_printf ("%s (%u)", name, n);
+  return g_strdup_printf ("%.*s (%u)%s", (int) (ext - name), name, n, ext);
+}
+
+static gboolean
+path_taken (const char *path)
+{
+  GStatBuf st;
+  return g_lstat (path, &st) == 0;
+}
+
+/* Picks TARGET: the caller's file, or the folder + a safe name from
+ * Content-Disposition, the URL or "download". Never an existing file
+ * (unless overwriting is allowed) nor another live job's target: then
+ * "name (1).ext". A TARGET.part without TARGET is ours to resume. */
+static gboolean
+decide_target (MeowJob *job,
+               GError **error)
+{
+  Download *d = dl (job);
+  MeowTask *task = job->task;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *first = NULL;
+
+  if (d->target != NULL)
+    return TRUE;
+
+  if (task->output_file)
+    {
+      dir = g_path_get_dirname (task->output_file);
+      name = g_path_get_basename (task->output_file);
+    }
+  else
+    {
+      dir = g_strdup (task->output_dir);
+      if (d->content_disposition)
+        {
+          g_autofree char *raw = _meow_content_disposition_filename (d->content_disposition);
+          if (raw)
+            name = _meow_sanitize_file_name (raw);
+        }
+      if (name == NULL && d->effective_url)
+        name = _meow_file_name_from_url (d->effective_url);
+      if (name == NULL)
+        name = _meow_file_name_from_url (task->url);
+      if (name == NULL)
+        name = g_strdup ("download");
+    }
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND,
+                   "The folder “%s” does not exist.", dir);
+      return FALSE;
+    }
+
+  first = g_build_filename (dir, name, NULL);
+  if ((task->overwrite || !path_taken (first)) &&
+      !_meow_engine_target_claimed (job->engine, job, first))
+    d->target = g_steal_pointer (&first);
+  else
+    {
+      for (guint n = 1; n < 10000 && d->target == NULL; n++)
+        {
+          g_autofree char *numbered = numbered_name (name, n);
+          g_autofree char *candidate = g_build_filename (dir, numbered, NULL);
+
+          if (!path_taken (candidate) &&
+              !_meow_engine_target_claimed (job->engine, job, candidate))
+            d->target = g_steal_pointer (&candidate);
+        }
+      if (d->target == NULL)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS,
+                       "Every name like “%s” in “%s” is taken.", name, dir);
+          return FALSE;
+        }
+    }
+
+  d->part_path = g_strconcat (d->target, ".part", NULL);
+  d->ctl_path = g_strconcat (d->target, ".part.meow", NULL);
+  g_free (job->local_path);
+  job->local_path = g_strdup (d->target);
+  if (task->name == NULL)
+    {
+      g_free (job->name);
+      job->name = g_path_get_basename (d->target);
+    }
+  return TRUE;
+}
+
+static GError *
+io_error (int         saved,
+          const char *what,
+          const char *path)
+{
+  if (saved == ENOSPC || saved == EDQUOT)
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_DISK_FULL, "The disk is full; could not %s “%s”.",
+                        what, path);
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), "Could not %s “%s”: %s", what,
+                      path, g_strerror (saved));
+}
+
+/* Opens the .part for writing at its end (never through a symlink). */
+static gboolean
+open_part (MeowJob *job,
+           gboolean truncate_it,
+           GError **error)
+{
+  Download *d = dl (job);
+  struct stat st;
+  int fd;
+
+  close_part (d);
+
+  fd = open (d->part_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+      if (saved == ELOOP)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
+                       "“%s” is a symbolic link; refusing to write through it.", d->part_path);
+          return FALSE;
+        }
+      g_propagate_error (error, io_error (saved, "create", d->part_path));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "“%s” is not a regular file.", d->part_path);
+      return FALSE;
+    }
+  if (truncate_it && st.st_size > 0)
+    {
+      if (ftruncate (fd, 0) != 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_propagate_error (error, io_error (saved, "truncate", d->part_path));
+          return FALSE;
+        }
+      st.st_size = 0;
+    }
+  if (lseek (fd, st.st_size, SEEK_SET) < 0)
+    {
+      int saved = errno;
+      close (fd);
+      g_propagate_error (error, io_error (saved, "seek in", d->part_path));
+      return FALSE;
+    }
+
+  d->fd = fd;
+  d->offset = st.st_size;
+  job->transferred = d->offset;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Attempts, retries, errors                                           */
+
+static void
+fail (MeowJob *job,
+      GError  *error)
+{
+  Download *d = dl (job);
+
+  release_handle (job);
+  close_part (d);
+  _meow_engine_finish (job, MEOW_STATUS_FAILED, error, NULL);
+}
+
+static gint64
+backoff_us (MeowJob *job,
+            guint    failures)
+{
+  const MeowConfig *config = _meow_engine_get_config (job->engine);
+  double delay = config->retry_base_delay_ms;
+
+  for (guint i = 1; i < failures && delay < config->retry_max_delay_ms; i++)
+    delay *= 2;
+  delay = MIN (delay, (double) config->retry_max_delay_ms);
+  /* ±20 % jitter, so many clients hit by the same outage do not come back
+   * in lockstep. */
+  delay *= g_random_double_range (0.8, 1.2);
+  return (gint64) (delay * 1000);
+}
+
+static guint
+max_retries (MeowJob *job)
+{
+  if (job->task->retries_set)
+    return job->task->retries;
+  return _meow_engine_get_config (job->engine)->retries;
+}
+
+/* A retryable failure: wait and try again, or give up with @error. */
+static void
+retry_or_fail (MeowJob *job,
+               GError  *error,
+               gboolean made_progress)
+{
+  Download *d = dl (job);
+  gint64 delay;
+
+  release_handle (job);
+
+  /* A connection that moved bytes before it broke is not a failed attempt
+   * in the user's eyes: a flaky network must not fail a long download. */
+  if (made_progress)
+    d->failures = 0;
+  d->failures++;
+
+  if (d->failures > max_retries (job))
+    {
+      if (error->domain == MEOW_ERROR && error->code == MEOW_ERROR_HTTP_TRANSPORT)
+        g_prefix_error (&error, "Gave up after %u attempts: ", d->failures);
+      fail (job, error);
+      return;
+    }
+
+  delay = backoff_us (job, d->failures);
+  if (d->retry_after)
+    {
+      gint64 ra = _meow_parse_retry_after (d->retry_after, g_get_real_time () / G_USEC_PER_SEC);
+      if (ra >= 0)
+        delay = MAX (delay, ra * 1000);
+    }
+
+  g_debug ("Retrying %s in %" G_GINT64_FORMAT " ms: %s", url_of (job), delay / 1000,
+           error->message);
+  g_error_free (error);
+
+  d->phase = PHASE_WAIT_RETRY;
+  d->retry_at = g_get_monotonic_time () + delay;
+}
+
+static gboolean
+status_retryable (long status)
+{
+  return status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+static GError *
+status_error (MeowJob *job)
+{
+  Download *d = dl (job);
+  GString *msg = g_string_new (NULL);
+
+  g_string_append_printf (msg, "The server answered %ld%s%s for %s", d->status,
+                          d->status_text && *d->status_text ? " " : "",
+                          d->status_text ? d->status_text : "", url_of (job));
+  if (d->error_body && d->error_body->len > 0)
+    {
+      g_autofree char *body = g_utf8_make_valid (d->error_body->str, d->error_body->len);
+      g_string_append_printf (msg, ": %s", g_strstrip (body));
+    }
+  else
+    g_string_append_c (msg, '.');
+
+  {
+    GError *error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, msg->str);
+    g_string_free (msg, TRUE);
+    return error;
+  }
+}
+
+static GError *
+transport_error (MeowJob *job,
+                 CURLcode result)
+{
+  Download *d = dl (job);
+  const char *detail = d->curl_error[0] ? d->curl_error : curl_easy_strerror (result);
+
+  switch (result)
+    {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_TLS,
+                          "The secure connection for %s could not be verified: %s", url_of (job),
+                          detail);
+    case CURLE_TOO_MANY_REDIRECTS:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_TOO_MANY_REDIRECTS,
+                          "%s redirects too many times (more than %u).", url_of (job),
+                          _meow_engine_get_config (job->engine)->max_redirects);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Cannot download %s: %s",
+                          url_of (job), detail);
+    case CURLE_OPERATION_TIMEDOUT:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED,
+                          "The connection for %s stalled: %s", url_of (job), detail);
+    default:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The connection for %s failed: %s",
+                          url_of (job), detail);
+    }
+}
+
+static gboolean
+transport_retryable (const GError *error)
+{
+  return error->domain == MEOW_ERROR &&
+         (error->code == MEOW_ERROR_HTTP_TRANSPORT || error->code == MEOW_ERROR_STALLED);
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                            */
+
+static CURL *
+new_easy (MeowJob *job)
+{
+  const MeowConfig *config = _meow_engine_get_config (job->engine);
+  Download *d = dl (job);
+  CURL *easy = curl_easy_init ();
+  guint stall_s = MAX (1, (config->stall_timeout_ms + 999) / 1000);
+
+  d->curl_error[0] = '\0';
+  curl_easy_setopt (easy, CURLOPT_URL, job->task->url);
+  curl_easy_setopt (easy, CURLOPT_PRIVATE, job);
+  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, d->curl_error);
+  curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt (easy, CURLOPT_MAXREDIRS, (long) config->max_redirects);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt (easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) config->connect_timeout_ms);
+  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) stall_s);
+  curl_easy_setopt (easy, CURLOPT_USERAGENT, config->user_agent);
+  curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) RECV_BUFFER_SIZE);
+  curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt (easy, CURLOPT_HEADERDATA, job);
+  curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt (easy, CURLOPT_WRITEDATA, job);
+  if (config->ca_file)
+    curl_easy_setopt (easy, CURLOPT_CAINFO, config->ca_file);
+  d->paused_until = 0;
+  d->pace_start = 0;
+
+  g_clear_pointer (&d->req_headers, curl_slist_free_all);
+  for (guint i = 0; job->task->headers[i]; i++)
+    d->req_headers = curl_slist_append (d->req_headers, job->task->headers[i]);
+
+  return easy;
+}
+
+static void
+submit (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  reset_response (d);
+  g_clear_error (&d->abort_error);
+  curl_easy_setopt (d->easy, CURLOPT_HTTPHEADER, d->req_headers);
+  curl_multi_add_handle (_meow_engine_get_multi (job->engine), d->easy);
+}
+
+static void
+start_probe (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  release_handle (job);
+  d->phase = PHASE_PROBE;
+  d->easy = new_easy (job);
+  curl_easy_setopt (d->easy, CURLOPT_NOBODY, 1L);
+  submit (job);
+}
+
+/* Finishes a download whose bytes are all in the .part: verify, rename. */
+static void
+finish_download (MeowJob *job);
+
+static void
+start_get (MeowJob *job)
+{
+  Download *d = dl (job);
+  g_autoptr(GError) error = NULL;
+  Control ctl;
+  gboolean have_ctl;
+  g_autofree char *digest = url_digest (job);
+
+  release_handle (job);
+
+  if (!decide_target (job, &error) || !open_part (job, FALSE, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+
+  /* What we knew when the .part was started, against what the probe says
+   * now: a different URL, validator or size means those bytes belong to
+   * another file. */
+  have_ctl = read_control (d->ctl_path, &ctl);
+  if (d->offset > 0)
+    {
+      gboolean changed = FALSE;
+
+      if (have_ctl)
+        {
+          if (g_strcmp0 (ctl.url_digest, digest) != 0)
+            changed = TRUE;
+          else if (d->have_probe && ctl.etag && d->etag && g_strcmp0 (ctl.etag, d->etag) != 0)
+            changed = TRUE;
+          else if (d->have_probe && !ctl.etag && ctl.last_modified && d->last_modified &&
+                   g_strcmp0 (ctl.last_modified, d->last_modified) != 0)
+            changed = TRUE;
+          else if (d->have_probe && ctl.total >= 0 && job->total >= 0 && ctl.total != job->total)
+            changed = TRUE;
+
+          if (!changed)
+            {
+              /* Resume with the validators of the bytes we hold. */
+              g_free (d->etag);
+              d->etag = g_strdup (ctl.etag);
+              g_free (d->last_modified);
+              d->last_modified = g_strdup (ctl.last_modified);
+              if (job->total < 0)
+                job->total = ctl.total;
+            }
+        }
+      if (!changed && job->total >= 0 && d->offset > job->total)
+        changed = TRUE;
+
+      if (changed)
+        {
+          job->restart_reason = MEOW_RESTART_REMOTE_CHANGED;
+          if (!open_part (job, TRUE, &error))
+            {
+              control_clear (&ctl);
+              fail (job, g_steal_pointer (&error));
+              return;
+            }
+        }
+    }
+  if (have_ctl)
+    control_clear (&ctl);
+
+  if (d->offset == 0 || !have_ctl)
+    write_control (job);
+
+  if (job->total >= 0 && d->offset == job->total && d->have_probe)
+    {
+      /* Everything is already here (and the validators agree). */
+      _meow_engine_report_progress (job);
+      finish_download (job);
+      return;
+    }
+
+  d->phase = PHASE_GET;
+  d->request_offset = d->offset;
+  d->easy = new_easy (job);
+  if (d->offset > 0)
+    {
+      g_autofree char *range = g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", d->offset);
+      d->req_headers = curl_slist_append (d->req_headers, range);
+      /* libcurl has no If-Range option; without a validator the range is
+       * sent unconditionally, as curl -C and wget -c do. */
+      if (d->etag || d->last_modified)
+        {
+          g_autofree char *if_range = g_strdup_printf ("If-Range: %s",
+                                                        d->etag ? d->etag : d->last_modified);
+          d->req_headers = curl_slist_append (d->req_headers, if_range);
+        }
+    }
+  submit (job);
+}
+
+static void
+probe_done (MeowJob *job,
+            CURLcode result)
+{
+  Download *d = dl (job);
+
+  if (result == CURLE_OK && d->status >= 200 && d->status < 300 && d->content_length >= 0)
+    {
+      d->have_probe = TRUE;
+      job->total = d->content_length;
+      take_validators_from_response (d);
+      start_get (job);
+      return;
+    }
+
+  if (result != CURLE_OK)
+    {
+      g_autoptr(GError) error = transport_error (job, result);
+
+      if (!transport_retryable (error))
+        {
+          fail (job, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  /* HEAD refused, broken, or silent about the length: learn from the GET.
+   * (Presigned URLs, for one, often answer HEAD with 403.) */
+  d->have_probe = FALSE;
+  start_get (job);
+}
+
+static void
+get_done (MeowJob *job,
+          CURLcode result)
+{
+  Download *d = dl (job);
+  gboolean progress = d->received > 0;
+
+  if (d->abort_error)
+    {
+      GError *error = g_steal_pointer (&d->abort_error);
+      fail (job, error);
+      return;
+    }
+
+  if (d->action == ACTION_RESTART_416)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (d->restarts_416++ >= MAX_416_RESTARTS || d->request_offset == 0)
+        {
+          fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                  "The server refuses the range request for %s (416) and the "
+                                  "partial file does not match its size.",
+                                  url_of (job)));
+          return;
+        }
+      job->restart_reason = MEOW_RESTART_RANGE_NOT_SATISFIABLE;
+      if (!open_part (job, TRUE, &error))
+        {
+          fail (job, g_steal_pointer (&error));
+          return;
+        }
+      g_clear_pointer (&d->etag, g_free);
+      g_clear_pointer (&d->last_modified, g_free);
+      d->have_probe = FALSE;
+      job->total = -1;
+      start_get (job);
+      return;
+    }
+
+  if (d->action == ACTION_COMPLETE_416)
+    {
+      release_handle (job);
+      finish_download (job);
+      return;
+    }
+
+  if (result != CURLE_OK)
+    {
+      GError *error = transport_error (job, result);
+
+      if (transport_retryable (error))
+        retry_or_fail (job, error, progress);
+      else
+        fail (job, error);
+      return;
+    }
+
+  if (d->action == ACTION_ERROR_BODY)
+    {
+      GError *error = status_error (job);
+
+      if (status_retryable (d->status))
+        retry_or_fail (job, error, FALSE);
+      else
+        fail (job, error);
+      return;
+    }
+
+  if (d->action != ACTION_WRITE)
+    {
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
+                              "The server's answer for %s could not be understood.",
+                              url_of (job)));
+      return;
+    }
+
+  release_handle (job);
+
+  if (job->total < 0)
+    {
+      /* Unknown length, ended cleanly: that was the whole file. */
+      job->total = d->offset;
+      finish_download (job);
+    }
+  else if (d->offset == job->total)
+    finish_download (job);
+  else if (d->offset < job->total)
+    {
+      /* A shorter range than asked for (allowed), or a short body curl did
+       * not flag: continue from where we are. */
+      if (!progress)
+        retry_or_fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                         "The server ended %s early.", url_of (job)),
+                       FALSE);
+      else
+        start_get (job);
+    }
+  else
+    fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                            "%s is longer than the server said.", url_of (job)));
+}
+
+/* ------------------------------------------------------------------ */
+/* Finishing                                                           */
+
+static gboolean
+part_still_ours (MeowJob *job,
+                 GError **error)
+{
+  Download *d = dl (job);
+  struct stat fst, pst;
+
+  if (d->fd < 0)
+    return TRUE;
+  if (fstat (d->fd, &fst) != 0 || fst.st_nlink == 0 || lstat (d->part_path, &pst) != 0 ||
+      fst.st_ino != pst.st_ino || fst.st_dev != pst.st_dev)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_LOCAL_FILE_REMOVED,
+                   "The partial file “%s” was removed or replaced during the download.",
+                   d->part_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+rename_into_place (MeowJob *job,
+                   GError **error)
+{
+  Download *d = dl (job);
+
+  for (guint n = 0; n < 10000; n++)
+    {
+      int r;
+
+      if (job->task->overwrite)
+        r = rename (d->part_path, d->target);
+      else
+        {
+          r = renameat2 (AT_FDCWD, d->part_path, AT_FDCWD, d->target, RENAME_NOREPLACE);
+          if (r != 0 && errno == EINVAL)
+            {
+              /* Filesystem without RENAME_NOREPLACE: link() never replaces. */
+              r = link (d->part_path, d->target);
+              if (r == 0)
+                unlink (d->part_path);
+            }
+        }
+
+      if (r == 0)
+        return TRUE;
+
+      if (errno == EEXIST)
+        {
+          /* Someone created TARGET meanwhile: keep theirs, take a new name. */
+          g_autofree char *dir = g_path_get_dirname (d->target);
+          g_autofree char *base = g_path_get_basename (d->target);
+          g_autofree char *numbered = numbered_name (base, n + 1);
+
+          g_free (d->target);
+          d->target = g_build_filename (dir, numbered, NULL);
+          g_free (job->local_path);
+          job->local_path = g_strdup (d->target);
+          continue;
+        }
+
+      g_propagate_error (error, io_error (errno, "rename", d->part_path));
+      return FALSE;
+    }
+
+  g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, "Every name like “%s” is taken.",
+               d->target);
+  return FALSE;
+}
+
+static void
+complete (MeowJob *job)
+{
+  Download *d = dl (job);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *payload = NULL;
+
+  if (!part_still_ours (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The final name must never show half-written bytes, even after a power
+   * cut: flush before the rename. */
+  if (d->fd >= 0 && fdatasync (d->fd) != 0)
+    {
+      fail (job, io_error (errno, "flush", d->part_path));
+      return;
+    }
+  close_part (d);
+
+  if (!rename_into_place (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  g_unlink (d->ctl_path);
+
+  payload = g_strdup (d->target);
+  d->phase = PHASE_IDLE;
+  _meow_engine_finish (job, MEOW_STATUS_COMPLETE, NULL, payload);
+}
+
+static void
+finish_download (MeowJob *job)
+{
+  Download *d = dl (job);
+  MeowChecksumType type;
+  const char *hex;
+  GChecksumType gtype;
+  g_autoptr(GError) error = NULL;
+
+  type = meow_task_get_checksum (job->task, &hex);
+  job->transferred = d->offset;
+
+  if (type == MEOW_CHECKSUM_NONE)
+    {
+      complete (job);
+      return;
+    }
+
+  if (!part_still_ours (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+
+  gtype = type == MEOW_CHECKSUM_MD5 ? G_CHECKSUM_MD5
+          : type == MEOW_CHECKSUM_SHA1 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256;
+  g_clear_pointer (&d->checksum, g_checksum_free);
+  d->checksum = g_checksum_new (gtype);
+  if (d->verify_fd >= 0)
+    close (d->verify_fd);
+  d->verify_fd = open (d->part_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (d->verify_fd < 0)
+    {
+      fail (job, io_error (errno, "read", d->part_path));
+      return;
+    }
+  d->phase = PHASE_VERIFY;
+  _meow_engine_wakeup (job->engine);
+}
+
+/* One step of hashing per tick, so other transfers keep flowing. */
+static void
+verify_step (MeowJob *job)
+{
+  Download *d = dl (job);
+  g_autofree guchar *buf = g_malloc (HASH_STEP);
+  ssize_t n = read (d->verify_fd, buf, HASH_STEP);
+  const char *want;
+  const char *got;
+
+  if (n < 0)
+    {
+      int saved = errno;
+      close (d->verify_fd);
+      d->verify_fd = -1;
+      fail (job, io_error (saved, "read", d->part_path));
+      return;
+    }
+  if (n > 0)
+    {
+      g_checksum_update (d->checksum, buf, n);
+      return;
+    }
+
+  close (d->verify_fd);
+  d->verify_fd = -1;
+  meow_task_get_checksum (job->task, &want);
+  got = g_checksum_get_string (d->checksum);
+  if (g_strcmp0 (want, got) != 0)
+    {
+      gsize want_len = strlen (want);
+      const char *kind = want_len == 32 ? "MD5" : want_len == 40 ? "SHA-1" : "SHA-256";
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_CHECKSUM_MISMATCH,
+                              "The downloaded file does not match the expected %s checksum "
+                              "(expected %s, got %s); it was kept as “%s”.",
+                              kind, want, got, d->part_path));
+      return;
+    }
+
+  complete (job);
+}
+
+/* ------------------------------------------------------------------ */
+/* Driver entry points                                                 */
+
+static void
+download_start (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  if (d == NULL)
+    {
+      d = g_new0 (Download, 1);
+      d->fd = -1;
+      d->verify_fd = -1;
+      d->content_length = -1;
+      job->driver_data = d;
+    }
+
+  d->failures = 0;
+  d->restarts_416 = 0;
+  job->restart_reason = MEOW_RESTART_NONE;
+  start_probe (job);
+}
+
+static void
+download_done (MeowJob *job,
+               CURLcode result)
+{
+  Download *d = dl (job);
+  char *effective = NULL;
+
+  curl_multi_remove_handle (_meow_engine_get_multi (job->engine), d->easy);
+  if (curl_easy_getinfo (d->easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
+    {
+      g_free (d->effective_url);
+      d->effective_url = g_strdup (effective);
+    }
+
+  if (d->phase == PHASE_PROBE)
+    probe_done (job, result);
+  else if (d->phase == PHASE_GET)
+    get_done (job, result);
+  else
+    g_warn_if_reached ();
+}
+
+static gint64
+download_tick (MeowJob *job,
+               gint64   now)
+{
+  Download *d = dl (job);
+
+  if (d == NULL)
+    return G_MAXINT64;
+
+  if (d->phase == PHASE_WAIT_RETRY)
+    {
+      if (now < d->retry_at)
+        return d->retry_at;
+      if (d->have_probe)
+        start_get (job);
+      else
+        start_probe (job);
+      return G_MAXINT64;
+    }
+
+  if (d->paused_until > 0 && d->easy != NULL)
+    {
+      if (now < d->paused_until)
+        return d->paused_until;
+      d->paused_until = 0;
+      /* May call write_cb at once, which may pause again. */
+      curl_easy_pause (d->easy, CURLPAUSE_CONT);
+      return d->paused_until > 0 ? d->paused_until : G_MAXINT64;
+    }
+
+  if (d->phase == PHASE_VERIFY)
+    {
+      verify_step (job);
+      return now; /* more to hash: come back at once */
+    }
+
+  return G_MAXINT64;
+}
+
+static void
+download_stop (MeowJob       *job,
+               MeowStopReason reason)
+{
+  Download *d = dl (job);
+
+  if (d == NULL)
+    return;
+
+  release_handle (job);
+  close_part (d);
+  if (d->verify_fd >= 0)
+    {
+      close (d->verify_fd);
+      d->verify_fd = -1;
+    }
+  d->phase = PHASE_IDLE;
+
+  if (reason == MEOW_STOP_CANCEL && !job->task->keep_partial && d->part_path)
+    {
+      g_unlink (d->part_path);
+      g_unlink (d->ctl_path);
+    }
+}
+
+static void
+download_free (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  if (d == NULL)
+    return;
+
+  release_handle (job);
+  close_part (d);
+  if (d->verify_fd >= 0)
+    close (d->verify_fd);
+  reset_response (d);
+  if (d->error_body)
+    g_string_free (d->error_body, TRUE);
+  g_clear_error (&d->abort_error);
+  g_clear_pointer (&d->checksum, g_checksum_free);
+  g_free (d->target);
+  g_free (d->part_path);
+  g_free (d->ctl_path);
+  g_free (d->etag);
+  g_free (d->last_modified);
+  g_free (d->effective_url);
+  g_free (d);
+  job->driver_data = NULL;
+}
+
+static void
+download_limit (MeowJob *job,
+                guint64  bytes_per_second)
+{
+  Download *d = dl (job);
+
+  if (d == NULL)
+    return;
+  if (d->limit != bytes_per_second)
+    {
+      d->limit = bytes_per_second;
+      d->pace_start = 0;
+      /* A paused handle is woken by the next tick. */
+      if (d->paused_until > 0)
+        d->paused_until = g_get_monotonic_time ();
+    }
+}
+
+const MeowDriver _meow_download_driver = {
+  .start = download_start,
+  .done = download_done,
+  .tick = download_tick,
+  .stop = download_stop,
+  .free = download_free,
+  .limit = download_limit,
+};

@@ -1,0 +1,110 @@
+/* meow-engine-private.h: what the worker loop (meow-client.c) and the
+ * transfer drivers (meow-download.c, later uploads) share.
+ *
+ * Everything here runs on the worker thread unless a comment says otherwise.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <curl/curl.h>
+
+#include "meow-client.h"
+#include "meow-config-private.h"
+#include "meow-task-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MeowJob MeowJob;
+typedef struct _MeowEngine MeowEngine;
+
+/* Why a driver is asked to stop a job. */
+typedef enum
+{
+  MEOW_STOP_PAUSE,
+  MEOW_STOP_CANCEL,
+  MEOW_STOP_CLOSE,
+} MeowStopReason;
+
+/* Worker-side state of a job in the scheduler. */
+typedef enum
+{
+  MEOW_JOB_QUEUED,
+  MEOW_JOB_ACTIVE,
+  MEOW_JOB_PAUSED,
+} MeowJobState;
+
+/* A transfer driver: the engine calls these; the driver performs requests on
+ * the shared multi handle and reports back with _meow_engine_emit() and
+ * _meow_engine_finish(). */
+typedef struct
+{
+  /* Start (or restart after resume) the job. The driver owns the job's easy
+   * handle from here until stop/finish. */
+  void    (*start)   (MeowJob *job);
+  /* The easy handle the driver added finished with @result. */
+  void    (*done)    (MeowJob *job,
+                      CURLcode result);
+  /* Periodic call; do timed work (retry timers, hashing). Returns the
+   * monotonic time (µs) the driver next wants a tick, or G_MAXINT64. */
+  gint64  (*tick)    (MeowJob *job,
+                      gint64   now);
+  /* Abort whatever is in flight at once; for CANCEL also remove partial
+   * local state; the engine emits the record and frees the job after. */
+  void    (*stop)    (MeowJob       *job,
+                      MeowStopReason reason);
+  /* Free driver data. */
+  void    (*free)    (MeowJob *job);
+  /* Apply a new receive/send speed limit (bytes/s, 0 = none). */
+  void    (*limit)   (MeowJob *job,
+                      guint64  bytes_per_second);
+} MeowDriver;
+
+struct _MeowJob
+{
+  MeowEngine       *engine;
+  const MeowDriver *driver;
+  MeowTask         *task;
+  char             *id;
+  MeowJobState      state;
+  gboolean          dirty_for_progress;
+
+  /* What records say; updated by the driver. */
+  char             *name;
+  char             *local_path;
+  gint64            total;        /* -1 unknown */
+  guint64           transferred;
+  MeowRestartReason restart_reason;
+  gboolean          transmission_started; /* total known, Transmission may be reported */
+
+  /* Progress sampling (engine). */
+  gint64            sample_time;
+  guint64           sample_bytes;
+  double            speed;
+  guint64           reported_bytes;
+  gboolean          reported_once;
+
+  gpointer          driver_data;
+};
+
+/* Engine services for drivers (worker thread). */
+CURLM            *_meow_engine_get_multi   (MeowEngine *engine);
+const MeowConfig *_meow_engine_get_config  (MeowEngine *engine);
+/* TRUE when @path is the target of another live job of this engine. */
+gboolean          _meow_engine_target_claimed (MeowEngine *engine,
+                                               MeowJob    *job,
+                                               const char *path);
+/* Report a Transmission record now (e.g. the total just became known). */
+void              _meow_engine_report_progress (MeowJob *job);
+/* Terminal: Complete (with @payload), Failed (@error, transfer full). The
+ * job is removed and freed; do not touch it afterwards. */
+void              _meow_engine_finish       (MeowJob    *job,
+                                             MeowStatus  status,
+                                             GError     *error,
+                                             const char *payload);
+/* Wake the worker loop so it recomputes timers (worker thread or any). */
+void              _meow_engine_wakeup       (MeowEngine *engine);
+
+extern const MeowDriver _meow_download_driver;
+
+G_END_DECLS

@@ -1,0 +1,81 @@
+/* meow-error.h: the MEOW_ERROR domain
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * MEOW_ERROR:
+ *
+ * Error domain for libmeow. Errors in this domain are from the #MeowError
+ * enumeration. Local file errors may also come in the %G_IO_ERROR domain.
+ */
+#define MEOW_ERROR (meow_error_quark ())
+
+/**
+ * MeowError:
+ * @MEOW_ERROR_PARAMETER_INVALID: a parameter is empty or invalid (rusty-cat 102)
+ * @MEOW_ERROR_DUPLICATE_TASK: the same transfer is already queued (103)
+ * @MEOW_ERROR_IO: a local I/O error (105)
+ * @MEOW_ERROR_HTTP_TRANSPORT: a network/transport failure, retryable (106)
+ * @MEOW_ERROR_CLIENT_CLOSED: the client was closed (107)
+ * @MEOW_ERROR_TASK_NOT_FOUND: no live task has this id (108)
+ * @MEOW_ERROR_RESPONSE_STATUS: the server answered with an error status (109)
+ * @MEOW_ERROR_INVALID_CONTENT_LENGTH: missing or invalid Content-Length (110)
+ * @MEOW_ERROR_COMMAND_SEND_FAILED: the command queue is full (111)
+ * @MEOW_ERROR_RESPONSE_PARSE: the server's reply could not be parsed (113)
+ * @MEOW_ERROR_INVALID_RANGE: the server's Content-Range does not match the request (114)
+ * @MEOW_ERROR_FILE_NOT_FOUND: a local file does not exist (115)
+ * @MEOW_ERROR_CHECKSUM_MISMATCH: the downloaded bytes do not match the expected checksum (116)
+ * @MEOW_ERROR_INVALID_TASK_STATE: the task's state forbids this operation (117)
+ * @MEOW_ERROR_CANCELED: the task was canceled (120)
+ * @MEOW_ERROR_DISK_FULL: no space left on the device (121)
+ * @MEOW_ERROR_LOCAL_FILE_REMOVED: a local file was removed or changed under us (122)
+ * @MEOW_ERROR_REMOTE_CHANGED: the remote file changed and cannot be resumed (130)
+ * @MEOW_ERROR_TLS: TLS verification failed (131)
+ * @MEOW_ERROR_TOO_MANY_REDIRECTS: the redirect limit was reached (132)
+ * @MEOW_ERROR_STALLED: the transfer made no progress (133)
+ * @MEOW_ERROR_UNSAFE_FILE_NAME: no safe file name could be derived (134)
+ * @MEOW_ERROR_TARGET_EXISTS: the target file exists and may not be replaced (135)
+ *
+ * Error codes. The numbers below 130 are rusty-cat's and stay stable.
+ */
+typedef enum
+{
+  MEOW_ERROR_PARAMETER_INVALID = 102,
+  MEOW_ERROR_DUPLICATE_TASK = 103,
+  MEOW_ERROR_IO = 105,
+  MEOW_ERROR_HTTP_TRANSPORT = 106,
+  MEOW_ERROR_CLIENT_CLOSED = 107,
+  MEOW_ERROR_TASK_NOT_FOUND = 108,
+  MEOW_ERROR_RESPONSE_STATUS = 109,
+  MEOW_ERROR_INVALID_CONTENT_LENGTH = 110,
+  MEOW_ERROR_COMMAND_SEND_FAILED = 111,
+  MEOW_ERROR_RESPONSE_PARSE = 113,
+  MEOW_ERROR_INVALID_RANGE = 114,
+  MEOW_ERROR_FILE_NOT_FOUND = 115,
+  MEOW_ERROR_CHECKSUM_MISMATCH = 116,
+  MEOW_ERROR_INVALID_TASK_STATE = 117,
+  MEOW_ERROR_CANCELED = 120,
+  MEOW_ERROR_DISK_FULL = 121,
+  MEOW_ERROR_LOCAL_FILE_REMOVED = 122,
+  MEOW_ERROR_REMOTE_CHANGED = 130,
+  MEOW_ERROR_TLS = 131,
+  MEOW_ERROR_TOO_MANY_REDIRECTS = 132,
+  MEOW_ERROR_STALLED = 133,
+  MEOW_ERROR_UNSAFE_FILE_NAME = 134,
+  MEOW_ERROR_TARGET_EXISTS = 135,
+} MeowError;
+
+/**
+ * meow_error_quark:
+ *
+ * Returns: the #GQuark of the %MEOW_ERROR domain. Any thread.
+ */
+GQuark meow_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* meow-http-private.h: pure HTTP header parsers and file-name helpers
+ *
+ * Everything here is pure (no network, no global state) and safe to call
+ * from any thread. These parsers see hostile input: they never read past
+ * the string they are given and never return a name that escapes a folder.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Longest file name (in bytes, UTF-8) a sanitised name may have. */
+#define MEOW_MAX_NAME_BYTES 200
+
+typedef struct
+{
+  gint64 start;   /* first byte position */
+  gint64 end;     /* last byte position, inclusive */
+  gint64 total;   /* complete length, or -1 for "*" */
+} MeowContentRange;
+
+/* Parses a Content-Range value of the form "bytes START-END/TOTAL" (TOTAL may
+ * be "*"). Fails with MEOW_ERROR_INVALID_RANGE and a sentence naming the
+ * problem when the unit is not "bytes", the range is reversed (END < START),
+ * END >= TOTAL, or the syntax is wrong. "bytes *\/TOTAL" (the 416 form) is
+ * accepted with start = end = -1. */
+gboolean _meow_parse_content_range (const char       *value,
+                                    MeowContentRange *out,
+                                    GError          **error);
+
+/* Parses Retry-After: delta-seconds or an HTTP-date (IMF-fixdate, RFC 850,
+ * asctime). Returns the delay in milliseconds relative to @now_unix
+ * (seconds since the epoch), clamped to [0, 3600 s], or -1 when the value
+ * is not valid. */
+gint64 _meow_parse_retry_after (const char *value,
+                                gint64      now_unix);
+
+/* Extracts the file name from a Content-Disposition value. Prefers the
+ * RFC 5987/6266 `filename*=UTF-8''percent-encoded` form over `filename=`
+ * (quoted-string with backslash escapes, or token). Returns the decoded raw
+ * name (NOT sanitised; it may contain anything), or NULL when there is none. */
+char *_meow_content_disposition_filename (const char *value);
+
+/* Returns a safe file name derived from @name, or NULL when nothing usable
+ * remains. A safe name: valid UTF-8 (invalid bytes replaced), no '/' or '\\',
+ * no NUL or control characters (C0, DEL, C1), no Unicode bidi controls
+ * (U+200E/F, U+202A-202E, U+2066-2069), not "." or "..", no leading dots or
+ * spaces, no trailing dots or spaces, at most MEOW_MAX_NAME_BYTES bytes
+ * (truncated on a character boundary, keeping the extension when short). */
+char *_meow_sanitize_file_name (const char *name);
+
+/* Returns the sanitised, percent-decoded last path segment of @url (query
+ * and fragment ignored), or NULL when it has none. */
+char *_meow_file_name_from_url (const char *url);
+
+/* Returns @dir/@name when no file (or symlink, even dangling) of that name
+ * exists, else @dir/"stem (1).ext", "(2)" ... up to 9999; NULL when all are
+ * taken. "archive.tar.gz" becomes "archive (1).tar.gz". */
+char *_meow_unique_path (const char *dir,
+                         const char *name);
+
+/* Returns @url with any password in its userinfo replaced by "***" (and the
+ * user name kept), for logs, records and stores. Other URLs are returned
+ * unchanged (a copy). */
+char *_meow_redact_url (const char *url);
+
+/* TRUE when @etag is a strong entity tag (quoted, no W/ prefix). */
+gboolean _meow_etag_is_strong (const char *etag);
+
+/* Parses an HTTP-date into seconds since the epoch; -1 when invalid. */
+gint64 _meow_parse_http_date (const char *value);
+
+G_END_DECLS

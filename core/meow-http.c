@@ -1,0 +1,937 @@
+/* meow-http.c: pure HTTP header parsers and file-name helpers
+ *
+ * Every function here reads hostile input (header values and URLs chosen by
+ * a server). The parsers work on NUL-terminated copies and walk them with
+ * pointers that stop at the NUL, so they never read past the end; numbers
+ * are accumulated with an explicit overflow check and refused above
+ * G_MAXINT64.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "meow-error.h"
+#include "meow-http-private.h"
+
+/* Longest part of a hostile value we quote back in an error message. */
+#define MAX_QUOTED_CHARS 80
+
+/* Longest extension (with its dot) kept when a long name is truncated. */
+#define MAX_KEPT_EXTENSION_BYTES 16
+
+/* Most duplicates _meow_unique_path() tries before giving up. */
+#define MAX_UNIQUE_SUFFIX 9999
+
+/* Longest Retry-After delay we honour. */
+#define MAX_RETRY_AFTER_SECONDS 3600
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+static gboolean
+is_ows (char c)
+{
+  return c == ' ' || c == '\t';
+}
+
+/* Returns a copy of @value without leading and trailing ASCII whitespace. */
+static char *
+strip_copy (const char *value)
+{
+  return g_strstrip (g_strdup (value));
+}
+
+/* Returns @value made fit to quote in a message: valid UTF-8, control and
+ * bidi characters replaced by U+FFFD, at most MAX_QUOTED_CHARS characters. */
+static char *
+quote_for_message (const char *value)
+{
+  g_autofree char *valid = g_utf8_make_valid (value, -1);
+  GString         *out = g_string_new (NULL);
+  guint            n = 0;
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (n++ == MAX_QUOTED_CHARS)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      if (g_unichar_iscntrl (c) || (c >= 0x200E && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+          (c >= 0x2066 && c <= 0x2069))
+        g_string_append_unichar (out, 0xFFFD);
+      else
+        g_string_append_unichar (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+typedef enum
+{
+  NUMBER_OK,
+  NUMBER_MISSING,
+  NUMBER_TOO_LARGE,
+} NumberResult;
+
+/* Reads a run of ASCII digits at *@pp into @out and moves *@pp past it.
+ * The whole run is consumed even when its value exceeds G_MAXINT64. */
+static NumberResult
+read_number (const char **pp, gint64 *out)
+{
+  const char *p = *pp;
+  guint64     value = 0;
+  gboolean    too_large = FALSE;
+
+  if (!g_ascii_isdigit (*p))
+    return NUMBER_MISSING;
+
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      guint digit = (guint) (*p - '0');
+
+      if (too_large || value > ((guint64) G_MAXINT64 - digit) / 10)
+        too_large = TRUE;
+      else
+        value = value * 10 + digit;
+    }
+
+  *pp = p;
+  if (too_large)
+    return NUMBER_TOO_LARGE;
+  *out = (gint64) value;
+  return NUMBER_OK;
+}
+
+/* Appends the bytes of @s[0..@len) to @out with %XX sequences decoded.
+ * A decoded NUL byte becomes '_' so the result stays a whole C string;
+ * a '%' not followed by two hex digits is kept as it is. */
+static void
+append_percent_decoded (GString *out, const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (s[i] == '%' && i + 2 < len && g_ascii_isxdigit (s[i + 1]) && g_ascii_isxdigit (s[i + 2]))
+        {
+          guchar byte =
+              (guchar) (g_ascii_xdigit_value (s[i + 1]) * 16 + g_ascii_xdigit_value (s[i + 2]));
+
+          g_string_append_c (out, byte == 0 ? '_' : (char) byte);
+          i += 2;
+        }
+      else
+        g_string_append_c (out, s[i]);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Content-Range                                                       */
+
+static gboolean content_range_error (GError **error, const char *value, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
+
+/* Sets a MEOW_ERROR_INVALID_RANGE error: "The server's Content-Range “@value”"
+ * followed by the problem that @format describes. Always returns FALSE. */
+static gboolean
+content_range_error (GError **error, const char *value, const char *format, ...)
+{
+  g_autofree char *problem = NULL;
+  g_autofree char *quoted = quote_for_message (value);
+  va_list          args;
+
+  va_start (args, format);
+  problem = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE, "The server's Content-Range “%s” %s",
+               quoted, problem);
+  return FALSE;
+}
+
+gboolean
+_meow_parse_content_range (const char *value, MeowContentRange *out, GError **error)
+{
+  g_autofree char *copy = NULL;
+  g_autofree char *unit = NULL;
+  const char      *p;
+  const char      *unit_end;
+  gint64           start = -1;
+  gint64           end = -1;
+  gint64           total = -1;
+  NumberResult     r;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (value == NULL || *(copy = strip_copy (value)) == '\0')
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                           "The server sent an empty Content-Range.");
+      return FALSE;
+    }
+
+  /* The unit: everything up to the first whitespace. */
+  for (unit_end = copy; *unit_end != '\0' && !g_ascii_isspace (*unit_end); unit_end++)
+    ;
+  if (*unit_end == '\0')
+    return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+  unit = g_strndup (copy, (gsize) (unit_end - copy));
+  if (g_ascii_strcasecmp (unit, "bytes") != 0)
+    {
+      g_autofree char *quoted_unit = quote_for_message (unit);
+      return content_range_error (error, copy, "uses the unit “%s”, not bytes.", quoted_unit);
+    }
+
+  p = unit_end;
+  while (is_ows (*p))
+    p++;
+
+  /* "START-END" or "*" (the 416 form) */
+  if (*p == '*')
+    p++;
+  else
+    {
+      r = read_number (&p, &start);
+      if (r == NUMBER_OK && *p == '-')
+        {
+          p++;
+          r = read_number (&p, &end);
+        }
+      else if (r == NUMBER_OK)
+        r = NUMBER_MISSING;
+      if (r == NUMBER_TOO_LARGE)
+        return content_range_error (error, copy, "has a number too large to be a file size.");
+      if (r != NUMBER_OK)
+        return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+    }
+
+  if (*p != '/')
+    return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+  p++;
+
+  /* "TOTAL" or "*" (not allowed in the 416 form) */
+  if (*p == '*' && start >= 0)
+    p++;
+  else
+    {
+      r = read_number (&p, &total);
+      if (r == NUMBER_TOO_LARGE)
+        return content_range_error (error, copy, "has a number too large to be a file size.");
+      if (r != NUMBER_OK)
+        return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+    }
+
+  if (*p != '\0')
+    return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+
+  if (start >= 0 && end < start)
+    return content_range_error (error, copy,
+                                "ends (at byte %" G_GINT64_FORMAT ") before it starts "
+                                "(at byte %" G_GINT64_FORMAT ").",
+                                end, start);
+  if (start >= 0 && total >= 0 && end >= total)
+    return content_range_error (error, copy,
+                                "ends at byte %" G_GINT64_FORMAT ", past the end of the "
+                                "%" G_GINT64_FORMAT "-byte file.",
+                                end, total);
+
+  if (out != NULL)
+    {
+      out->start = start;
+      out->end = end;
+      out->total = total;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* HTTP dates                                                          */
+
+static const char *const month_names[] = {
+  "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+static const char *const day_names[] = {
+  "Mon",    "Tue",     "Wed",       "Thu",      "Fri",    "Sat",      "Sun",
+  "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+};
+
+/* Reads a run of 1 to @size - 1 ASCII letters into @buf. */
+static gboolean
+read_word (const char **pp, char *buf, gsize size)
+{
+  const char *p = *pp;
+  gsize       n = 0;
+
+  while (g_ascii_isalpha (*p))
+    {
+      if (n + 1 >= size)
+        return FALSE;
+      buf[n++] = *p++;
+    }
+  buf[n] = '\0';
+  *pp = p;
+  return n > 0;
+}
+
+/* Reads a run of @min to @max ASCII digits as a number. */
+static gboolean
+read_digits (const char **pp, guint min, guint max, int *out)
+{
+  const char *p = *pp;
+  guint       n = 0;
+  int         value = 0;
+
+  while (g_ascii_isdigit (*p))
+    {
+      if (++n > max)
+        return FALSE;
+      value = value * 10 + (*p++ - '0');
+    }
+  if (n < min)
+    return FALSE;
+  *out = value;
+  *pp = p;
+  return TRUE;
+}
+
+static gboolean
+expect_char (const char **pp, char c)
+{
+  if (**pp != c)
+    return FALSE;
+  (*pp)++;
+  return TRUE;
+}
+
+/* Skips one or more spaces. */
+static gboolean
+expect_spaces (const char **pp)
+{
+  if (**pp != ' ')
+    return FALSE;
+  while (**pp == ' ')
+    (*pp)++;
+  return TRUE;
+}
+
+static gboolean
+is_day_name (const char *word)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (day_names); i++)
+    if (g_ascii_strcasecmp (word, day_names[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+read_month (const char **pp, int *month)
+{
+  char word[4];
+
+  if (!read_word (pp, word, sizeof word))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (month_names); i++)
+    if (g_ascii_strcasecmp (word, month_names[i]) == 0)
+      {
+        *month = (int) i + 1;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* "HH:MM:SS" */
+static gboolean
+read_time (const char **pp, int *hour, int *minute, int *second)
+{
+  return read_digits (pp, 2, 2, hour) && expect_char (pp, ':') && read_digits (pp, 2, 2, minute) &&
+         expect_char (pp, ':') && read_digits (pp, 2, 2, second);
+}
+
+/* "GMT" ("UTC" is tolerated) */
+static gboolean
+read_zone (const char **pp)
+{
+  char word[4];
+
+  return read_word (pp, word, sizeof word) &&
+         (g_ascii_strcasecmp (word, "GMT") == 0 || g_ascii_strcasecmp (word, "UTC") == 0);
+}
+
+/* Parses the three forms of RFC 9110 section 5.6.7:
+ *
+ *   IMF-fixdate  "Sun, 06 Nov 1994 08:49:37 GMT"
+ *   RFC 850      "Sunday, 06-Nov-94 08:49:37 GMT"
+ *   asctime      "Sun Nov  6 08:49:37 1994"
+ *
+ * Names are matched case-insensitively and the day name is not checked
+ * against the date. A two-digit RFC 850 year 70-99 is 19xx, 00-69 is 20xx
+ * (a fixed rule, so the result does not depend on the current time).
+ * A leap second (:60) is accepted as the first second of the next minute. */
+gint64
+_meow_parse_http_date (const char *value)
+{
+  g_autofree char *copy = NULL;
+  g_autoptr (GDateTime) dt = NULL;
+  const char *p;
+  char        word[16];
+  int         year, month, day, hour, minute, second;
+
+  if (value == NULL)
+    return -1;
+  copy = strip_copy (value);
+  p = copy;
+
+  if (!read_word (&p, word, sizeof word) || !is_day_name (word))
+    return -1;
+
+  if (expect_char (&p, ','))
+    {
+      if (!expect_spaces (&p) || !read_digits (&p, 1, 2, &day))
+        return -1;
+      if (expect_char (&p, '-'))
+        {
+          /* RFC 850 */
+          if (!read_month (&p, &month) || !expect_char (&p, '-'))
+            return -1;
+          if (read_digits (&p, 2, 2, &year))
+            year += year < 70 ? 2000 : 1900;
+          else if (!read_digits (&p, 4, 4, &year))
+            return -1;
+        }
+      else
+        {
+          /* IMF-fixdate */
+          if (!expect_spaces (&p) || !read_month (&p, &month) || !expect_spaces (&p) ||
+              !read_digits (&p, 4, 4, &year))
+            return -1;
+        }
+      if (!expect_spaces (&p) || !read_time (&p, &hour, &minute, &second) || !expect_spaces (&p) ||
+          !read_zone (&p))
+        return -1;
+    }
+  else
+    {
+      /* asctime */
+      if (!expect_spaces (&p) || !read_month (&p, &month) || !expect_spaces (&p) ||
+          !read_digits (&p, 1, 2, &day) || !expect_spaces (&p) ||
+          !read_time (&p, &hour, &minute, &second) || !expect_spaces (&p) ||
+          !read_digits (&p, 4, 4, &year))
+        return -1;
+    }
+
+  if (*p != '\0')
+    return -1;
+  if (year < 1 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return -1;
+
+  dt = g_date_time_new_utc (year, month, day, hour, minute, MIN (second, 59));
+  if (dt == NULL)
+    return -1;
+  return g_date_time_to_unix (dt) + (second == 60 ? 1 : 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Retry-After                                                         */
+
+gint64
+_meow_parse_retry_after (const char *value, gint64 now_unix)
+{
+  g_autofree char *copy = NULL;
+  const char      *p;
+  gint64           seconds;
+  gint64           date;
+
+  if (value == NULL)
+    return -1;
+  copy = strip_copy (value);
+  p = copy;
+
+  if (g_ascii_isdigit (*p))
+    {
+      switch (read_number (&p, &seconds))
+        {
+        case NUMBER_OK:
+          break;
+        case NUMBER_TOO_LARGE:
+          seconds = MAX_RETRY_AFTER_SECONDS;
+          break;
+        case NUMBER_MISSING:
+        default:
+          return -1;
+        }
+      if (*p != '\0')
+        return -1;
+      return MIN (seconds, MAX_RETRY_AFTER_SECONDS) * 1000;
+    }
+
+  date = _meow_parse_http_date (copy);
+  if (date < 0)
+    return -1;
+  if (date <= now_unix)
+    return 0;
+  /* date is small (year <= 9999), so date - MAX cannot overflow, while
+   * date - now_unix could for an absurd now_unix. */
+  if (now_unix < date - MAX_RETRY_AFTER_SECONDS)
+    return (gint64) MAX_RETRY_AFTER_SECONDS * 1000;
+  return (date - now_unix) * 1000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Content-Disposition                                                 */
+
+/* Decodes an RFC 8187 ext-value "charset'language'percent-encoded" into
+ * UTF-8 (or the raw decoded bytes for UTF-8, which may be invalid).
+ * Only UTF-8, ISO-8859-1 and US-ASCII are understood; anything else
+ * returns NULL so the caller falls back to filename=. */
+static char *
+decode_ext_value (const char *value)
+{
+  const char      *quote1 = strchr (value, '\'');
+  const char      *quote2;
+  const char      *encoded;
+  g_autofree char *charset = NULL;
+  g_autoptr (GString) bytes = g_string_new (NULL);
+
+  if (quote1 == NULL)
+    return NULL;
+  quote2 = strchr (quote1 + 1, '\'');
+  if (quote2 == NULL)
+    return NULL;
+  encoded = quote2 + 1;
+  charset = g_strndup (value, (gsize) (quote1 - value));
+  g_strstrip (charset);
+
+  append_percent_decoded (bytes, encoded, strlen (encoded));
+
+  if (g_ascii_strcasecmp (charset, "UTF-8") == 0 || g_ascii_strcasecmp (charset, "UTF8") == 0 ||
+      g_ascii_strcasecmp (charset, "US-ASCII") == 0)
+    return g_strdup (bytes->str);
+
+  if (g_ascii_strcasecmp (charset, "ISO-8859-1") == 0 ||
+      g_ascii_strcasecmp (charset, "ISO8859-1") == 0 || g_ascii_strcasecmp (charset, "latin1") == 0)
+    {
+      GString *utf8 = g_string_sized_new (bytes->len * 2);
+
+      for (gsize i = 0; i < bytes->len; i++)
+        g_string_append_unichar (utf8, (guchar) bytes->str[i]);
+      return g_string_free (utf8, FALSE);
+    }
+
+  return NULL;
+}
+
+/* Reads one parameter value at *@pp: a quoted-string (backslash escapes
+ * removed; an unterminated one runs to the end) or a token (up to ';',
+ * trailing whitespace removed). Leaves *@pp at the next ';' or the end. */
+static char *
+read_param_value (const char **pp)
+{
+  const char *p = *pp;
+  GString    *out = g_string_new (NULL);
+
+  if (*p == '"')
+    {
+      for (p++; *p != '\0' && *p != '"'; p++)
+        {
+          if (*p == '\\')
+            {
+              p++;
+              if (*p == '\0')
+                break;
+            }
+          g_string_append_c (out, *p);
+        }
+      /* Skip the closing quote and anything up to the next parameter. */
+      while (*p != '\0' && *p != ';')
+        p++;
+    }
+  else
+    {
+      const char *start = p;
+      const char *stop;
+
+      while (*p != '\0' && *p != ';')
+        p++;
+      stop = p;
+      while (stop > start && g_ascii_isspace (stop[-1]))
+        stop--;
+      g_string_append_len (out, start, stop - start);
+    }
+
+  *pp = p;
+  return g_string_free (out, FALSE);
+}
+
+char *
+_meow_content_disposition_filename (const char *value)
+{
+  g_autofree char *plain = NULL;
+  g_autofree char *extended = NULL;
+  const char      *p = value;
+
+  if (value == NULL)
+    return NULL;
+
+  /* Every ';'-separated part of the form name=value is a parameter; the
+   * disposition type (and any other part without '=') is skipped. This
+   * also accepts a bare "filename=x" without a type, as browsers do. */
+  while (*p != '\0')
+    {
+      const char      *name_start;
+      const char      *name_end;
+      g_autofree char *name = NULL;
+      g_autofree char *param = NULL;
+
+      while (g_ascii_isspace (*p))
+        p++;
+      name_start = p;
+      while (*p != '\0' && *p != '=' && *p != ';')
+        p++;
+      name_end = p;
+      while (name_end > name_start && g_ascii_isspace (name_end[-1]))
+        name_end--;
+
+      if (*p != '=')
+        {
+          if (*p == ';')
+            p++;
+          continue;
+        }
+
+      name = g_strndup (name_start, (gsize) (name_end - name_start));
+      p++;
+      while (g_ascii_isspace (*p))
+        p++;
+      param = read_param_value (&p);
+      if (*p == ';')
+        p++;
+
+      if (g_ascii_strcasecmp (name, "filename*") == 0 && extended == NULL)
+        {
+          g_autofree char *decoded = decode_ext_value (param);
+
+          if (decoded != NULL && *decoded != '\0')
+            extended = g_steal_pointer (&decoded);
+        }
+      else if (g_ascii_strcasecmp (name, "filename") == 0 && plain == NULL && *param != '\0')
+        plain = g_steal_pointer (&param);
+    }
+
+  if (extended != NULL)
+    return g_steal_pointer (&extended);
+  return g_steal_pointer (&plain);
+}
+
+/* ------------------------------------------------------------------ */
+/* File names                                                          */
+
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Characters replaced by '_': C0, DEL, C1, and those Windows (FAT, NTFS,
+ * exFAT) refuses in names, since downloads are often copied there. */
+static gboolean
+is_forbidden_char (gunichar c)
+{
+  if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F))
+    return TRUE;
+  return c < 0x80 && strchr ("<>:\"|?*", (int) c) != NULL;
+}
+
+static gboolean
+is_dot_or_space (char c)
+{
+  return c == '.' || c == ' ';
+}
+
+/* Appends @segment to @out, joined by '_', unless it is a path component
+ * that only navigates ("", "." or ".."). */
+static void
+flush_segment (GString *out, GString *segment)
+{
+  if (segment->len > 0 && strcmp (segment->str, ".") != 0 && strcmp (segment->str, "..") != 0)
+    {
+      if (out->len > 0)
+        g_string_append_c (out, '_');
+      g_string_append_len (out, segment->str, segment->len);
+    }
+  g_string_truncate (segment, 0);
+}
+
+/* Largest UTF-8 character boundary <= @pos in @s (which is longer than @pos). */
+static gsize
+utf8_floor (const char *s, gsize pos)
+{
+  while (pos > 0 && ((guchar) s[pos] & 0xC0) == 0x80)
+    pos--;
+  return pos;
+}
+
+/* Truncates the valid UTF-8 @name (longer than MEOW_MAX_NAME_BYTES, no
+ * leading or trailing dots or spaces) on a character boundary, keeping
+ * its extension when that is at most MAX_KEPT_EXTENSION_BYTES long. */
+static char *
+truncate_name (const char *name)
+{
+  gsize       len = strlen (name);
+  const char *dot = strrchr (name, '.');
+  gsize       ext_len = 0;
+  gsize       cut;
+  GString    *out;
+
+  if (dot != NULL && dot != name && len - (gsize) (dot - name) <= MAX_KEPT_EXTENSION_BYTES)
+    ext_len = len - (gsize) (dot - name);
+
+  cut = utf8_floor (name, MEOW_MAX_NAME_BYTES - ext_len);
+  while (cut > 0 && is_dot_or_space (name[cut - 1]))
+    cut--;
+  if (cut == 0)
+    return NULL;
+
+  out = g_string_new_len (name, (gssize) cut);
+  g_string_append_len (out, name + len - ext_len, (gssize) ext_len);
+  return g_string_free (out, FALSE);
+}
+
+/* The sanitising rule, in order:
+ *
+ *  1. Invalid UTF-8 bytes become U+FFFD.
+ *  2. Bidi controls are dropped (they make "txt.exe" display as
+ *     "exe.txt"); control characters (C0, DEL, C1) and the characters
+ *     Windows forbids (< > : " | ? *) become '_'.
+ *  3. The name is split at '/' and '\\' as if it were a path; components
+ *     that only navigate ("", "." and "..") are dropped and the rest are
+ *     joined with '_'. So "../../etc/passwd" becomes "etc_passwd" and
+ *     "a/b.txt" becomes "a_b.txt".
+ *  4. Leading and trailing dots and spaces are removed (no hidden files, no
+ *     names Windows would silently change).
+ *  5. A name longer than MEOW_MAX_NAME_BYTES is cut on a character boundary,
+ *     keeping an extension of at most 16 bytes ("….txt").
+ *
+ * NULL when nothing remains. */
+char *
+_meow_sanitize_file_name (const char *name)
+{
+  g_autofree char *valid = NULL;
+  g_autoptr (GString) out = NULL;
+  g_autoptr (GString) segment = NULL;
+  gsize first;
+  gsize last;
+
+  if (name == NULL)
+    return NULL;
+
+  valid = g_utf8_make_valid (name, -1);
+  out = g_string_sized_new (strlen (valid));
+  segment = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (is_bidi_control (c))
+        continue;
+      if (c == '/' || c == '\\')
+        flush_segment (out, segment);
+      else if (is_forbidden_char (c))
+        g_string_append_c (segment, '_');
+      else
+        g_string_append_unichar (segment, c);
+    }
+  flush_segment (out, segment);
+
+  for (first = 0; first < out->len && is_dot_or_space (out->str[first]); first++)
+    ;
+  for (last = out->len; last > first && is_dot_or_space (out->str[last - 1]); last--)
+    ;
+  g_string_truncate (out, last);
+  g_string_erase (out, 0, (gssize) first);
+
+  if (out->len == 0 || strcmp (out->str, ".") == 0 || strcmp (out->str, "..") == 0)
+    return NULL;
+  if (out->len > MEOW_MAX_NAME_BYTES)
+    return truncate_name (out->str);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+_meow_file_name_from_url (const char *url)
+{
+  g_autoptr (GString) decoded = NULL;
+  const char *path;
+  const char *path_end;
+  const char *segment;
+  const char *scheme_end;
+
+  if (url == NULL)
+    return NULL;
+
+  /* The path ends at the query or the fragment. */
+  path_end = url + strcspn (url, "?#");
+
+  /* Skip "scheme://authority"; without a path there is no name. */
+  path = url;
+  scheme_end = strstr (url, "://");
+  if (scheme_end != NULL && scheme_end < path_end)
+    {
+      path = scheme_end + 3;
+      while (path < path_end && *path != '/')
+        path++;
+      if (path == path_end)
+        return NULL;
+    }
+
+  segment = path_end;
+  while (segment > path && segment[-1] != '/')
+    segment--;
+  if (segment == path_end)
+    return NULL;
+
+  decoded = g_string_new (NULL);
+  append_percent_decoded (decoded, segment, (gsize) (path_end - segment));
+  return _meow_sanitize_file_name (decoded->str);
+}
+
+/* Double extensions kept whole by _meow_unique_path(). */
+static const char *const compound_extensions[] = {
+  ".tar.gz",
+  ".tar.xz",
+  ".tar.bz2",
+  ".tar.zst",
+};
+
+/* Returns the length of the extension of @name: a compound one from the
+ * list above, else from the last '.', or 0. A leading dot (".bashrc")
+ * never starts an extension, and the stem is never empty. */
+static gsize
+extension_length (const char *name)
+{
+  gsize       len = strlen (name);
+  const char *dot;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (compound_extensions); i++)
+    {
+      gsize ext_len = strlen (compound_extensions[i]);
+
+      if (len > ext_len && g_ascii_strcasecmp (name + len - ext_len, compound_extensions[i]) == 0)
+        return ext_len;
+    }
+
+  dot = strrchr (name, '.');
+  if (dot == NULL || dot == name)
+    return 0;
+  return len - (gsize) (dot - name);
+}
+
+static gboolean
+path_is_taken (const char *path)
+{
+  GStatBuf buf;
+
+  /* g_lstat(), not g_stat(): a dangling symlink is taken too, and
+   * opening it for writing would create its target elsewhere. */
+  return g_lstat (path, &buf) == 0;
+}
+
+char *
+_meow_unique_path (const char *dir, const char *name)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *stem = NULL;
+  const char      *ext;
+  gsize            name_len;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (name != NULL && *name != '\0', NULL);
+
+  path = g_build_filename (dir, name, NULL);
+  if (!path_is_taken (path))
+    return g_steal_pointer (&path);
+
+  name_len = strlen (name);
+  ext = name + name_len - extension_length (name);
+  stem = g_strndup (name, (gsize) (ext - name));
+
+  for (guint i = 1; i <= MAX_UNIQUE_SUFFIX; i++)
+    {
+      g_autofree char *candidate = g_strdup_printf ("%s (%u)%s", stem, i, ext);
+
+      g_free (path);
+      path = g_build_filename (dir, candidate, NULL);
+      if (!path_is_taken (path))
+        return g_steal_pointer (&path);
+    }
+
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* URLs and validators                                                 */
+
+/* The authority is what follows "scheme://" up to the first '/', '?' or
+ * '#'; its userinfo is what precedes the last '@' in it (a password may
+ * contain a raw '@', and everything before the last one is hidden). */
+char *
+_meow_redact_url (const char *url)
+{
+  const char *authority;
+  const char *authority_end;
+  const char *at = NULL;
+  const char *colon;
+  const char *sep;
+
+  if (url == NULL)
+    return NULL;
+
+  sep = strstr (url, "://");
+  if (sep == NULL || sep == url || strcspn (url, "/?#") < (gsize) (sep - url))
+    return g_strdup (url);
+
+  authority = sep + 3;
+  authority_end = authority + strcspn (authority, "/?#");
+  for (const char *p = authority; p < authority_end; p++)
+    if (*p == '@')
+      at = p;
+  if (at == NULL)
+    return g_strdup (url);
+
+  colon = memchr (authority, ':', (gsize) (at - authority));
+  if (colon == NULL)
+    return g_strdup (url);
+
+  return g_strdup_printf ("%.*s***%s", (int) (colon + 1 - url), url, at);
+}
+
+gboolean
+_meow_etag_is_strong (const char *etag)
+{
+  g_autofree char *copy = NULL;
+  gsize            len;
+
+  if (etag == NULL)
+    return FALSE;
+  copy = strip_copy (etag);
+  len = strlen (copy);
+
+  /* entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE;
+   * etagc = %x21 / %x23-7E / obs-text */
+  if (len < 2 || copy[0] != '"' || copy[len - 1] != '"')
+    return FALSE;
+  for (gsize i = 1; i < len - 1; i++)
+    {
+      guchar c = (guchar) copy[i];
+
+      if (c <= 0x20 || c == '"' || c == 0x7F)
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,33 @@
+/* meow-task-private.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "meow-task.h"
+
+G_BEGIN_DECLS
+
+struct _MeowTask
+{
+  gatomicrefcount  ref_count;
+  MeowDirection    direction;
+  char            *id;
+  char            *url;
+  char            *redacted_url;
+  char            *name;
+  char            *output_file;   /* absolute, or NULL */
+  char            *output_dir;    /* absolute, or NULL */
+  char            *method;
+  GStrv            headers;       /* "Name: value" */
+  guint            retries;
+  gboolean         retries_set;
+  guint64          speed_limit;
+  MeowChecksumType checksum_type;
+  char            *checksum_hex;  /* lower-case */
+  gboolean         overwrite;
+  gboolean         keep_partial;
+  gint64           size_hint;
+};
+
+G_END_DECLS

@@ -1,0 +1,577 @@
+/* meow-task.c: immutable transfer requests and their builder
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "meow-error.h"
+#include "meow-http-private.h"
+#include "meow-task-private.h"
+
+/* Longest header value we let a caller send: curl and most servers refuse
+ * header lines over 8 KiB anyway, and this gives a clear error instead. */
+#define MAX_HEADER_BYTES 8192
+
+struct _MeowTaskBuilder
+{
+  MeowTask *task;
+};
+
+G_DEFINE_BOXED_TYPE (MeowTask, meow_task, meow_task_ref, meow_task_unref)
+G_DEFINE_BOXED_TYPE (MeowTaskBuilder, meow_task_builder, (GBoxedCopyFunc) NULL,
+                     meow_task_builder_free)
+
+/**
+ * meow_task_ref:
+ * @task: a task
+ *
+ * Returns: (transfer full): @task. Any thread.
+ */
+MeowTask *
+meow_task_ref (MeowTask *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+  g_atomic_ref_count_inc (&task->ref_count);
+  return task;
+}
+
+static void
+meow_task_free (MeowTask *task)
+{
+  g_free (task->id);
+  g_free (task->url);
+  g_free (task->redacted_url);
+  g_free (task->name);
+  g_free (task->output_file);
+  g_free (task->output_dir);
+  g_free (task->method);
+  g_strfreev (task->headers);
+  g_free (task->checksum_hex);
+  g_free (task);
+}
+
+/**
+ * meow_task_unref:
+ * @task: (transfer full): a task
+ *
+ * Drops a reference. Any thread.
+ */
+void
+meow_task_unref (MeowTask *task)
+{
+  g_return_if_fail (task != NULL);
+  if (g_atomic_ref_count_dec (&task->ref_count))
+    meow_task_free (task);
+}
+
+/* Getters: borrowed values that live as long as @task. Any thread. */
+
+/** meow_task_get_direction: Returns: the direction. */
+MeowDirection
+meow_task_get_direction (const MeowTask *task)
+{
+  return task->direction;
+}
+
+/** meow_task_get_url: Returns: (transfer none): the URL, credentials included. */
+const char *
+meow_task_get_url (const MeowTask *task)
+{
+  return task->url;
+}
+
+/** meow_task_get_id: Returns: (transfer none): the id (a UUID). */
+const char *
+meow_task_get_id (const MeowTask *task)
+{
+  return task->id;
+}
+
+/** meow_task_get_name: Returns: (transfer none) (nullable): the display name. */
+const char *
+meow_task_get_name (const MeowTask *task)
+{
+  return task->name;
+}
+
+/** meow_task_get_output_file: Returns: (transfer none) (nullable): the target path. */
+const char *
+meow_task_get_output_file (const MeowTask *task)
+{
+  return task->output_file;
+}
+
+/** meow_task_get_output_dir: Returns: (transfer none) (nullable): the target folder. */
+const char *
+meow_task_get_output_dir (const MeowTask *task)
+{
+  return task->output_dir;
+}
+
+/** meow_task_get_method: Returns: (transfer none): the HTTP method. */
+const char *
+meow_task_get_method (const MeowTask *task)
+{
+  return task->method;
+}
+
+/** meow_task_get_headers: Returns: (transfer none): "Name: value" strings. */
+const char *const *
+meow_task_get_headers (const MeowTask *task)
+{
+  return (const char *const *) task->headers;
+}
+
+/** meow_task_get_retries: Returns: retries after the first attempt. */
+guint
+meow_task_get_retries (const MeowTask *task)
+{
+  return task->retries;
+}
+
+/** meow_task_get_speed_limit: Returns: bytes per second, 0 for none. */
+guint64
+meow_task_get_speed_limit (const MeowTask *task)
+{
+  return task->speed_limit;
+}
+
+/**
+ * meow_task_get_checksum:
+ * @hex: (out) (optional) (transfer none): the expected digest in lower-case hex
+ *
+ * Returns: the checksum type, %MEOW_CHECKSUM_NONE when none was set.
+ */
+MeowChecksumType
+meow_task_get_checksum (const MeowTask *task,
+                        const char   **hex)
+{
+  if (hex)
+    *hex = task->checksum_hex;
+  return task->checksum_type;
+}
+
+/** meow_task_get_overwrite: Returns: whether an existing target may be replaced. */
+gboolean
+meow_task_get_overwrite (const MeowTask *task)
+{
+  return task->overwrite;
+}
+
+/** meow_task_get_keep_partial: Returns: whether cancel keeps the partial file. */
+gboolean
+meow_task_get_keep_partial (const MeowTask *task)
+{
+  return task->keep_partial;
+}
+
+/** meow_task_get_size_hint: Returns: the expected size, -1 when unknown. */
+gint64
+meow_task_get_size_hint (const MeowTask *task)
+{
+  return task->size_hint;
+}
+
+/**
+ * meow_task_dup_redacted_url:
+ *
+ * Returns: (transfer full): the URL with any password replaced, for display
+ *   and logs. Any thread.
+ */
+char *
+meow_task_dup_redacted_url (const MeowTask *task)
+{
+  return g_strdup (task->redacted_url);
+}
+
+/**
+ * meow_task_builder_new_download:
+ * @url: an http:// or https:// URL
+ *
+ * Starts describing a download. Nothing is checked until
+ * meow_task_builder_build().
+ *
+ * Returns: (transfer full): a new builder. Any thread.
+ */
+MeowTaskBuilder *
+meow_task_builder_new_download (const char *url)
+{
+  MeowTaskBuilder *builder = g_new0 (MeowTaskBuilder, 1);
+
+  builder->task = g_new0 (MeowTask, 1);
+  g_atomic_ref_count_init (&builder->task->ref_count);
+  builder->task->direction = MEOW_DIRECTION_DOWNLOAD;
+  builder->task->url = g_strdup (url ? url : "");
+  builder->task->method = g_strdup ("GET");
+  builder->task->headers = g_new0 (char *, 1);
+  builder->task->size_hint = -1;
+
+  return builder;
+}
+
+/**
+ * meow_task_builder_free:
+ * @builder: (transfer full) (nullable): a builder
+ */
+void
+meow_task_builder_free (MeowTaskBuilder *builder)
+{
+  if (builder == NULL)
+    return;
+  g_clear_pointer (&builder->task, meow_task_unref);
+  g_free (builder);
+}
+
+static void
+replace_string (char      **field,
+                const char *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/** meow_task_builder_set_output_file: @path: the exact target path */
+void
+meow_task_builder_set_output_file (MeowTaskBuilder *builder,
+                                   const char      *path)
+{
+  g_return_if_fail (builder != NULL);
+  replace_string (&builder->task->output_file, path);
+}
+
+/** meow_task_builder_set_output_dir: @dir: the folder; the name comes from the server or URL */
+void
+meow_task_builder_set_output_dir (MeowTaskBuilder *builder,
+                                  const char      *dir)
+{
+  g_return_if_fail (builder != NULL);
+  replace_string (&builder->task->output_dir, dir);
+}
+
+/** meow_task_builder_set_name: @name: the display name */
+void
+meow_task_builder_set_name (MeowTaskBuilder *builder,
+                            const char      *name)
+{
+  g_return_if_fail (builder != NULL);
+  replace_string (&builder->task->name, name);
+}
+
+/** meow_task_builder_set_id: @id: a UUID to reuse (when restoring a saved task) */
+void
+meow_task_builder_set_id (MeowTaskBuilder *builder,
+                          const char      *id)
+{
+  g_return_if_fail (builder != NULL);
+  replace_string (&builder->task->id, id);
+}
+
+/** meow_task_builder_set_method: @method: the HTTP method */
+void
+meow_task_builder_set_method (MeowTaskBuilder *builder,
+                              const char      *method)
+{
+  g_return_if_fail (builder != NULL);
+  replace_string (&builder->task->method, method);
+}
+
+/**
+ * meow_task_builder_add_header:
+ * @name: a header name
+ * @value: its value
+ *
+ * Adds a request header sent with every request of the task. Checked in
+ * meow_task_builder_build().
+ */
+void
+meow_task_builder_add_header (MeowTaskBuilder *builder,
+                              const char      *name,
+                              const char      *value)
+{
+  guint len;
+
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (name != NULL);
+
+  len = g_strv_length (builder->task->headers);
+  builder->task->headers = g_renew (char *, builder->task->headers, len + 2);
+  builder->task->headers[len] = g_strdup_printf ("%s: %s", name, value ? value : "");
+  builder->task->headers[len + 1] = NULL;
+}
+
+/** meow_task_builder_set_retries: @retries: retries after the first attempt */
+void
+meow_task_builder_set_retries (MeowTaskBuilder *builder,
+                               guint            retries)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->retries = retries;
+  builder->task->retries_set = TRUE;
+}
+
+/** meow_task_builder_set_speed_limit: @bytes_per_second: 0 for none */
+void
+meow_task_builder_set_speed_limit (MeowTaskBuilder *builder,
+                                   guint64          bytes_per_second)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->speed_limit = bytes_per_second;
+}
+
+/**
+ * meow_task_builder_set_checksum:
+ * @type: the digest type
+ * @hex: (nullable): the expected digest in hex (either case)
+ *
+ * The download is verified against this digest before it gets its final
+ * name; a mismatch fails the task with %MEOW_ERROR_CHECKSUM_MISMATCH.
+ */
+void
+meow_task_builder_set_checksum (MeowTaskBuilder *builder,
+                                MeowChecksumType type,
+                                const char      *hex)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->checksum_type = hex ? type : MEOW_CHECKSUM_NONE;
+  g_free (builder->task->checksum_hex);
+  builder->task->checksum_hex = hex ? g_ascii_strdown (hex, -1) : NULL;
+}
+
+/** meow_task_builder_set_overwrite: @overwrite: replace an existing target */
+void
+meow_task_builder_set_overwrite (MeowTaskBuilder *builder,
+                                 gboolean         overwrite)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->overwrite = !!overwrite;
+}
+
+/** meow_task_builder_set_keep_partial: @keep: cancel keeps the .part file */
+void
+meow_task_builder_set_keep_partial (MeowTaskBuilder *builder,
+                                    gboolean         keep)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->keep_partial = !!keep;
+}
+
+/** meow_task_builder_set_size_hint: @size: expected size, -1 when unknown */
+void
+meow_task_builder_set_size_hint (MeowTaskBuilder *builder,
+                                 gint64           size)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->size_hint = size;
+}
+
+static gboolean
+check_url (const char *url,
+           GError    **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *scheme;
+  g_autofree char *redacted = _meow_redact_url (url);
+
+  if (url[0] == '\0')
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "The URL is empty.");
+      return FALSE;
+    }
+
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_HAS_PASSWORD, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "“%s” is not a valid URL.",
+                   redacted);
+      return FALSE;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "“%s” uses the unsupported scheme “%s”; only http and https are supported.",
+                   redacted, scheme);
+      return FALSE;
+    }
+
+  if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "“%s” has no host name.",
+                   redacted);
+      return FALSE;
+    }
+
+  /* libcurl rejects these anyway; say so before a request is made. */
+  if (strpbrk (url, " \t\r\n") != NULL)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "“%s” contains white space; encode it as %%20.", redacted);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_headers (const char *const *headers,
+               GError           **error)
+{
+  for (guint i = 0; headers[i]; i++)
+    {
+      const char *h = headers[i];
+      const char *colon = strchr (h, ':');
+
+      if (colon == NULL || colon == h)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       "The header “%s” has no name.", h);
+          return FALSE;
+        }
+      for (const char *p = h; p < colon; p++)
+        {
+          if (!g_ascii_isgraph (*p) || strchr ("()<>@,;:\\\"/[]?={}", *p) != NULL)
+            {
+              g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "The header name “%.*s” contains invalid characters.",
+                           (int) (colon - h), h);
+              return FALSE;
+            }
+        }
+      if (strpbrk (h, "\r\n") != NULL)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       "The header “%.*s” contains a line break.", (int) (colon - h), h);
+          return FALSE;
+        }
+      if (strlen (h) > MAX_HEADER_BYTES)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       "The header “%.*s” is longer than %d bytes.", (int) (colon - h), h,
+                       MAX_HEADER_BYTES);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_checksum (MeowChecksumType type,
+                const char      *hex,
+                GError         **error)
+{
+  gsize want;
+
+  switch (type)
+    {
+    case MEOW_CHECKSUM_NONE:
+      return TRUE;
+    case MEOW_CHECKSUM_MD5:
+      want = 32;
+      break;
+    case MEOW_CHECKSUM_SHA1:
+      want = 40;
+      break;
+    case MEOW_CHECKSUM_SHA256:
+      want = 64;
+      break;
+    default:
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "Unknown checksum type.");
+      return FALSE;
+    }
+
+  if (strlen (hex) != want || strspn (hex, "0123456789abcdef") != want)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "The expected checksum “%s” is not %" G_GSIZE_FORMAT " hexadecimal digits.",
+                   hex, want);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+absolute_path (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  return g_file_get_path (file);
+}
+
+/**
+ * meow_task_builder_build:
+ * @builder: a builder
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
+ *
+ * Checks the parameters and makes the task: the URL must be http(s) with a
+ * host, headers well-formed, a checksum the right length. A download with
+ * neither an output file nor a folder goes to the current folder. Relative
+ * paths are made absolute against the current folder now. A task without
+ * an id gets a random UUID.
+ *
+ * The builder can be used again afterwards (it then builds a new task with
+ * the same parameters and a new id).
+ *
+ * Returns: (transfer full): the task, or %NULL with @error set. Any thread.
+ */
+MeowTask *
+meow_task_builder_build (MeowTaskBuilder *builder,
+                         GError         **error)
+{
+  MeowTask *t;
+  MeowTask *task;
+
+  g_return_val_if_fail (builder != NULL, NULL);
+
+  t = builder->task;
+
+  if (!check_url (t->url, error) || !check_headers ((const char *const *) t->headers, error) ||
+      !check_checksum (t->checksum_type, t->checksum_hex, error))
+    return NULL;
+
+  if (t->output_file != NULL && t->output_file[0] == '\0')
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "The output file name is empty.");
+      return NULL;
+    }
+  if (t->output_file != NULL && g_str_has_suffix (t->output_file, G_DIR_SEPARATOR_S))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "The output file “%s” names a folder.", t->output_file);
+      return NULL;
+    }
+
+  task = g_new0 (MeowTask, 1);
+  g_atomic_ref_count_init (&task->ref_count);
+  task->direction = t->direction;
+  task->id = t->id ? g_strdup (t->id) : g_uuid_string_random ();
+  task->url = g_strdup (t->url);
+  task->redacted_url = _meow_redact_url (t->url);
+  task->name = g_strdup (t->name);
+  if (t->output_file)
+    task->output_file = absolute_path (t->output_file);
+  else
+    task->output_dir = absolute_path (t->output_dir ? t->output_dir : ".");
+  task->method = g_strdup (t->method);
+  task->headers = g_strdupv (t->headers);
+  task->retries = t->retries;
+  task->retries_set = t->retries_set;
+  task->speed_limit = t->speed_limit;
+  task->checksum_type = t->checksum_type;
+  task->checksum_hex = g_strdup (t->checksum_hex);
+  task->overwrite = t->overwrite;
+  task->keep_partial = t->keep_partial;
+  task->size_hint = t->size_hint;
+
+  if (task->name == NULL && task->output_file != NULL)
+    task->name = g_path_get_basename (task->output_file);
+
+  return task;
+}

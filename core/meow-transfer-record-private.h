@@ -1,0 +1,35 @@
+/* meow-transfer-record-private.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "meow-transfer-record.h"
+
+G_BEGIN_DECLS
+
+struct _MeowTransferRecord
+{
+  gatomicrefcount   ref_count;
+  char             *task_id;
+  char             *name;
+  MeowDirection     direction;
+  MeowStatus        status;
+  gint64            total;
+  guint64           transferred;
+  double            speed;
+  gint64            eta;
+  GError           *error;
+  char             *payload;
+  char             *local_path;
+  MeowRestartReason restart_reason;
+  gint64            timestamp;
+};
+
+/* Makes an empty record; the caller fills the fields before sharing it.
+ * Strings are owned by the record. */
+MeowTransferRecord *_meow_transfer_record_new (const char   *task_id,
+                                               MeowDirection direction,
+                                               MeowStatus    status);
+
+G_END_DECLS

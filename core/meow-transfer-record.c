@@ -1,0 +1,200 @@
+/* meow-transfer-record.c: immutable progress/lifecycle records
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "meow-transfer-record-private.h"
+
+G_DEFINE_BOXED_TYPE (MeowTransferRecord, meow_transfer_record, meow_transfer_record_ref,
+                     meow_transfer_record_unref)
+
+MeowTransferRecord *
+_meow_transfer_record_new (const char   *task_id,
+                           MeowDirection direction,
+                           MeowStatus    status)
+{
+  MeowTransferRecord *record = g_new0 (MeowTransferRecord, 1);
+
+  g_atomic_ref_count_init (&record->ref_count);
+  record->task_id = g_strdup (task_id);
+  record->direction = direction;
+  record->status = status;
+  record->total = -1;
+  record->eta = -1;
+  record->timestamp = g_get_real_time ();
+
+  return record;
+}
+
+/**
+ * meow_transfer_record_ref:
+ * @record: a record
+ *
+ * Returns: (transfer full): @record. Any thread.
+ */
+MeowTransferRecord *
+meow_transfer_record_ref (MeowTransferRecord *record)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  g_atomic_ref_count_inc (&record->ref_count);
+  return record;
+}
+
+/**
+ * meow_transfer_record_unref:
+ * @record: (transfer full): a record
+ *
+ * Any thread.
+ */
+void
+meow_transfer_record_unref (MeowTransferRecord *record)
+{
+  g_return_if_fail (record != NULL);
+
+  if (!g_atomic_ref_count_dec (&record->ref_count))
+    return;
+
+  g_free (record->task_id);
+  g_free (record->name);
+  g_clear_error (&record->error);
+  g_free (record->payload);
+  g_free (record->local_path);
+  g_free (record);
+}
+
+/* Getters: borrowed values that live as long as the record. Any thread. */
+
+/** meow_transfer_record_get_task_id: Returns: (transfer none): the task id. */
+const char *
+meow_transfer_record_get_task_id (const MeowTransferRecord *record)
+{
+  return record->task_id;
+}
+
+/** meow_transfer_record_get_name: Returns: (transfer none) (nullable): the display name. */
+const char *
+meow_transfer_record_get_name (const MeowTransferRecord *record)
+{
+  return record->name;
+}
+
+/** meow_transfer_record_get_direction: Returns: the direction. */
+MeowDirection
+meow_transfer_record_get_direction (const MeowTransferRecord *record)
+{
+  return record->direction;
+}
+
+/** meow_transfer_record_get_status: Returns: the status. */
+MeowStatus
+meow_transfer_record_get_status (const MeowTransferRecord *record)
+{
+  return record->status;
+}
+
+/** meow_transfer_record_get_total: Returns: the total in bytes, -1 when unknown. */
+gint64
+meow_transfer_record_get_total (const MeowTransferRecord *record)
+{
+  return record->total;
+}
+
+/** meow_transfer_record_get_transferred: Returns: the bytes done (on disk or acknowledged). */
+guint64
+meow_transfer_record_get_transferred (const MeowTransferRecord *record)
+{
+  return record->transferred;
+}
+
+/**
+ * meow_transfer_record_get_progress:
+ *
+ * Returns: 0..1; 1.0 for Complete; 0 while the total is unknown.
+ */
+double
+meow_transfer_record_get_progress (const MeowTransferRecord *record)
+{
+  if (record->status == MEOW_STATUS_COMPLETE)
+    return 1.0;
+  if (record->total <= 0)
+    return 0.0;
+  return MIN (1.0, (double) record->transferred / (double) record->total);
+}
+
+/** meow_transfer_record_get_speed: Returns: bytes per second, smoothed. */
+double
+meow_transfer_record_get_speed (const MeowTransferRecord *record)
+{
+  return record->speed;
+}
+
+/** meow_transfer_record_get_eta: Returns: seconds left, -1 when unknown. */
+gint64
+meow_transfer_record_get_eta (const MeowTransferRecord *record)
+{
+  return record->eta;
+}
+
+/** meow_transfer_record_get_error: Returns: (transfer none) (nullable): why it failed. */
+const GError *
+meow_transfer_record_get_error (const MeowTransferRecord *record)
+{
+  return record->error;
+}
+
+/** meow_transfer_record_get_payload: Returns: (transfer none) (nullable): the completion payload. */
+const char *
+meow_transfer_record_get_payload (const MeowTransferRecord *record)
+{
+  return record->payload;
+}
+
+/** meow_transfer_record_get_local_path: Returns: (transfer none) (nullable): the local file. */
+const char *
+meow_transfer_record_get_local_path (const MeowTransferRecord *record)
+{
+  return record->local_path;
+}
+
+/** meow_transfer_record_get_restart_reason: Returns: why the transfer restarted from zero. */
+MeowRestartReason
+meow_transfer_record_get_restart_reason (const MeowTransferRecord *record)
+{
+  return record->restart_reason;
+}
+
+/** meow_transfer_record_get_timestamp: Returns: when it was made (g_get_real_time()). */
+gint64
+meow_transfer_record_get_timestamp (const MeowTransferRecord *record)
+{
+  return record->timestamp;
+}
+
+/**
+ * meow_status_to_string:
+ * @status: a status
+ *
+ * Returns: (transfer none): rusty-cat's name of @status, untranslated, for logs.
+ */
+const char *
+meow_status_to_string (MeowStatus status)
+{
+  switch (status)
+    {
+    case MEOW_STATUS_PENDING:
+      return "Pending";
+    case MEOW_STATUS_TRANSMISSION:
+      return "Transmission";
+    case MEOW_STATUS_PAUSED:
+      return "Paused";
+    case MEOW_STATUS_COMPLETE:
+      return "Complete";
+    case MEOW_STATUS_FAILED:
+      return "Failed";
+    case MEOW_STATUS_CANCELED:
+      return "Canceled";
+    default:
+      return "Unknown";
+    }
+}

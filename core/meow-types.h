@@ -1,0 +1,71 @@
+/* meow-types.h: enumerations shared by the public headers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * MeowStatus:
+ *
+ * A task's status. The integer values are rusty-cat's and stay stable.
+ */
+typedef enum
+{
+  MEOW_STATUS_PENDING = 0,
+  MEOW_STATUS_TRANSMISSION = 1,
+  MEOW_STATUS_PAUSED = 2,
+  MEOW_STATUS_COMPLETE = 3,
+  MEOW_STATUS_FAILED = 4,
+  MEOW_STATUS_CANCELED = 5,
+} MeowStatus;
+
+/**
+ * MeowDirection:
+ */
+typedef enum
+{
+  MEOW_DIRECTION_UPLOAD = 0,
+  MEOW_DIRECTION_DOWNLOAD = 1,
+} MeowDirection;
+
+/**
+ * MeowChecksumType:
+ *
+ * Checksums a download can be verified against before it is renamed onto its
+ * final name.
+ */
+typedef enum
+{
+  MEOW_CHECKSUM_NONE = 0,
+  MEOW_CHECKSUM_MD5,
+  MEOW_CHECKSUM_SHA1,
+  MEOW_CHECKSUM_SHA256,
+} MeowChecksumType;
+
+/**
+ * MeowRestartReason:
+ * @MEOW_RESTART_NONE: the transfer did not restart
+ * @MEOW_RESTART_REMOTE_CHANGED: the remote file changed (validator mismatch), so
+ *   the partial bytes were discarded
+ * @MEOW_RESTART_RANGE_IGNORED: the server ignored the Range request and sent the
+ *   whole file, so the transfer started again from byte 0
+ * @MEOW_RESTART_RANGE_NOT_SATISFIABLE: the server answered 416 and the local
+ *   partial file did not have the remote size
+ *
+ * Why a download that had partial bytes started again from zero.
+ */
+typedef enum
+{
+  MEOW_RESTART_NONE = 0,
+  MEOW_RESTART_REMOTE_CHANGED,
+  MEOW_RESTART_RANGE_IGNORED,
+  MEOW_RESTART_RANGE_NOT_SATISFIABLE,
+} MeowRestartReason;
+
+const char *meow_status_to_string (MeowStatus status);
+
+G_END_DECLS

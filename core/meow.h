@@ -1,0 +1,12 @@
+/* meow.h: libmeow, the Meow transfer engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "meow-client.h"
+#include "meow-config.h"
+#include "meow-error.h"
+#include "meow-task.h"
+#include "meow-transfer-record.h"
+#include "meow-types.h"
