@@ -28,8 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <glib.h>
 #include <glib-unix.h>
+#include <glib.h>
 #include <glib/gstdio.h>
 
 #include "meow.h"
@@ -54,8 +54,7 @@ static void error_message (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* One sentence on stderr, prefixed with the program name. */
 static void
-error_message (const char *format,
-               ...)
+error_message (const char *format, ...)
 {
   g_autofree char *message = NULL;
   va_list          args;
@@ -90,9 +89,7 @@ one_sentence (const char *message)
 static int usage_error (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static int
-usage_error (const char *command,
-             const char *format,
-             ...)
+usage_error (const char *command, const char *format, ...)
 {
   g_autofree char *message = NULL;
   va_list          args;
@@ -102,8 +99,7 @@ usage_error (const char *command,
   va_end (args);
 
   /* GOption's own messages have no full stop; ours do. */
-  fprintf (stderr, "%s: %s%s\n", PROGRAM_NAME, message,
-           g_str_has_suffix (message, ".") ? "" : ".");
+  fprintf (stderr, "%s: %s%s\n", PROGRAM_NAME, message, g_str_has_suffix (message, ".") ? "" : ".");
   fprintf (stderr, "Run “%s%s%s --help” for usage.\n", PROGRAM_NAME, command ? " " : "",
            command ? command : "");
   return EXIT_USAGE;
@@ -141,14 +137,13 @@ url_for_display (const char *url)
  * K, M or G (1024-based; "500K", "1.5M", "1G"), case-insensitive, with an
  * optional trailing "B" or "iB" ("2MiB"). Stores bytes per second. */
 static gboolean
-parse_rate (const char *text,
-            guint64    *bytes_per_second)
+parse_rate (const char *text, guint64 *bytes_per_second)
 {
-  const char *p = text;
-  gsize       int_digits;
-  gsize       frac_digits = 0;
-  double      value;
-  double      multiplier = 1;
+  const char      *p = text;
+  gsize            int_digits;
+  gsize            frac_digits = 0;
+  double           value;
+  double           multiplier = 1;
   g_autofree char *number = NULL;
 
   int_digits = strspn (p, "0123456789");
@@ -272,8 +267,7 @@ progress_text (const MeowTransferRecord *record)
 }
 
 static void
-progress_line_draw (ProgressLine *self,
-                    const char   *text)
+progress_line_draw (ProgressLine *self, const char *text)
 {
   glong width = g_utf8_strlen (text, -1);
 
@@ -296,9 +290,7 @@ progress_line_clear (ProgressLine *self)
 }
 
 static void
-progress_line_update (ProgressLine             *self,
-                      const MeowTransferRecord *record,
-                      gboolean                  force)
+progress_line_update (ProgressLine *self, const MeowTransferRecord *record, gboolean force)
 {
   gint64           now = g_get_monotonic_time ();
   g_autofree char *text = NULL;
@@ -324,18 +316,18 @@ typedef struct
   gboolean     quiet;
   ProgressLine progress;
 
-  gint64       started_us;
-  gboolean     restart_reported;
+  gint64   started_us;
+  gboolean restart_reported;
 
   /* Outcome */
-  gboolean     done;
-  gboolean     interrupted;
-  char        *saved_path; /* the completion payload */
-  guint64      saved_bytes;
-  GError      *error;      /* from the Failed record */
+  gboolean done;
+  gboolean interrupted;
+  char    *saved_path; /* the completion payload */
+  guint64  saved_bytes;
+  GError  *error; /* from the Failed record */
 
-  guint        sigint_id;
-  guint        sigterm_id;
+  guint sigint_id;
+  guint sigterm_id;
 } Run;
 
 static void
@@ -346,9 +338,7 @@ run_finish (Run *run)
 }
 
 static void
-progress_cb (MeowClient               *client,
-             const MeowTransferRecord *record,
-             gpointer                  user_data)
+progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   Run *run = user_data;
 
@@ -405,8 +395,8 @@ progress_cb (MeowClient               *client,
 
     case MEOW_STATUS_CANCELED:
       g_clear_error (&run->error);
-      run->error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CANCELED,
-                                        "The download was canceled.");
+      run->error =
+          g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CANCELED, "The download was canceled.");
       run_finish (run);
       break;
 
@@ -418,10 +408,7 @@ progress_cb (MeowClient               *client,
 }
 
 static void
-complete_cb (MeowClient *client,
-             const char *task_id,
-             const char *payload,
-             gpointer    user_data)
+complete_cb (MeowClient *client, const char *task_id, const char *payload, gpointer user_data)
 {
   Run *run = user_data;
 
@@ -468,15 +455,15 @@ interrupt_cb (gpointer user_data)
 
 typedef struct
 {
-  char     *output_file;
-  char     *output_dir;
-  char     *sha256;
-  char     *limit_rate;
-  char    **headers;
-  int       retries;
-  gboolean  overwrite;
-  gboolean  quiet;
-  char    **rest;
+  char    *output_file;
+  char    *output_dir;
+  char    *sha256;
+  char    *limit_rate;
+  char   **headers;
+  int      retries;
+  gboolean overwrite;
+  gboolean quiet;
+  char   **rest;
 } GetOptions;
 
 static void
@@ -494,9 +481,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GetOptions, get_options_clear)
 
 /* Fills @builder from the options; usage errors return FALSE after printing. */
 static gboolean
-configure_get_builder (MeowTaskBuilder *builder,
-                       GetOptions      *options,
-                       guint64         *rate_out)
+configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *rate_out)
 {
   guint64 rate = 0;
 
@@ -560,8 +545,7 @@ configure_get_builder (MeowTaskBuilder *builder,
 
       if (colon == NULL)
         {
-          usage_error ("get", "The header “%s” has no colon; write it as “Name: value”.",
-                       header);
+          usage_error ("get", "The header “%s” has no colon; write it as “Name: value”.", header);
           return FALSE;
         }
       name = g_strstrip (g_strndup (header, colon - header));
@@ -594,22 +578,21 @@ configure_get_builder (MeowTaskBuilder *builder,
 }
 
 static int
-command_get (int    argc,
-             char **argv)
+command_get (int argc, char **argv)
 {
-  g_auto(GetOptions) options = { .retries = -1 };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MeowTaskBuilder) builder = NULL;
-  g_autoptr(MeowTask) task = NULL;
-  g_autoptr(MeowConfig) config = NULL;
-  g_autoptr(MeowClient) client = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
+  g_auto (GetOptions) options = { .retries = -1 };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskBuilder) builder = NULL;
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (MeowConfig) config = NULL;
+  g_autoptr (MeowClient) client = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
   g_autofree char *display_url = NULL;
-  guint64 rate = 0;
-  const char *url;
-  Run run = { 0 };
-  int status;
+  guint64          rate = 0;
+  const char      *url;
+  Run              run = { 0 };
+  int              status;
 
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output_file,
@@ -620,7 +603,8 @@ command_get (int    argc,
       "Check the download against this SHA-256 before saving it", "HEX" },
     { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.limit_rate,
       "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
-      "(500K, 1.5M, 1G)", "RATE" },
+      "(500K, 1.5M, 1G)",
+      "RATE" },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.headers,
       "Send this request header; may be repeated", "'NAME: VALUE'" },
     { "retries", 0, 0, G_OPTION_ARG_INT, &options.retries,
@@ -628,8 +612,7 @@ command_get (int    argc,
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       "Replace the output file if it exists", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet,
-      "Print no progress and no summary, only errors (the saved path still goes to stdout)",
-      NULL },
+      "Print no progress and no summary, only errors (the saved path still goes to stdout)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "URL" },
     { NULL },
   };
@@ -699,9 +682,9 @@ command_get (int    argc,
 
   if (run.progress.enabled)
     {
-      const char *target = meow_task_get_output_file (task);
+      const char      *target = meow_task_get_output_file (task);
       g_autofree char *part = target ? g_strconcat (target, ".part", NULL) : NULL;
-      GStatBuf st;
+      GStatBuf         st;
 
       display_url = url_for_display (url);
       fprintf (stderr, "Downloading %s\n", display_url);
@@ -738,7 +721,7 @@ command_get (int    argc,
 
   if (run.saved_path != NULL)
     {
-      double           seconds = (g_get_monotonic_time () - run.started_us) / (double) G_USEC_PER_SEC;
+      double seconds = (g_get_monotonic_time () - run.started_us) / (double) G_USEC_PER_SEC;
       g_autofree char *basename = g_path_get_basename (run.saved_path);
       g_autofree char *size = format_size (run.saved_bytes);
 
@@ -750,8 +733,9 @@ command_get (int    argc,
     }
   else if (run.interrupted)
     {
-      fprintf (stderr,
-               "Interrupted; the partial download is kept. Run the same command again to resume.\n");
+      fprintf (
+          stderr,
+          "Interrupted; the partial download is kept. Run the same command again to resume.\n");
       status = EXIT_INTERRUPTED;
     }
   else if (run.error != NULL)
@@ -810,16 +794,15 @@ commands_summary (void)
 }
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *command_argv0 = NULL;
-  gboolean version = FALSE;
-  const Command *command;
-  int status;
+  gboolean         version = FALSE;
+  const Command   *command;
+  int              status;
 
   const GOptionEntry entries[] = {
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },

@@ -83,16 +83,16 @@ struct _MeowEngine
   MeowClient *client;
   MeowConfig *config;
   CURLM      *multi;
-  GHashTable *jobs;        /* id -> MeowJob, owned */
-  GQueue      queue[2];    /* indexed by MeowDirection: queued jobs */
+  GHashTable *jobs;     /* id -> MeowJob, owned */
+  GQueue      queue[2]; /* indexed by MeowDirection: queued jobs */
   guint       running[2];
-  guint64     limit[2];    /* global speed limits */
+  guint64     limit[2]; /* global speed limits */
   gint64      next_progress;
 };
 
 struct _MeowClient
 {
-  GObject       parent_instance;
+  GObject parent_instance;
 
   MeowConfig   *config;
   GMainContext *owner_context;
@@ -101,31 +101,31 @@ struct _MeowClient
   MeowEngine    engine;
 
   /* Shared state (lock). */
-  GMutex        lock;
-  GHashTable   *entries;     /* id -> Entry */
-  GHashTable   *keys;        /* dedupe key -> id (borrowed from entry) */
-  GHashTable   *callbacks;   /* id -> Callbacks */
-  GPtrArray    *listeners;   /* Listener */
-  guint         next_listener_id;
-  gboolean      closed;
-  gboolean      worker_held;
-  guint         pending_enqueues;
-  guint64       pending_limit[2];
+  GMutex      lock;
+  GHashTable *entries;   /* id -> Entry */
+  GHashTable *keys;      /* dedupe key -> id (borrowed from entry) */
+  GHashTable *callbacks; /* id -> Callbacks */
+  GPtrArray  *listeners; /* Listener */
+  guint       next_listener_id;
+  gboolean    closed;
+  gboolean    worker_held;
+  guint       pending_enqueues;
+  guint64     pending_limit[2];
 
-  GAsyncQueue  *commands;
+  GAsyncQueue *commands;
 
   /* Records out (events_lock). */
-  GMutex        events_lock;
-  GQueue        events;          /* MeowTransferRecord */
-  GHashTable   *pending_progress; /* id -> GList link in events */
-  GHashTable   *latest;           /* id -> MeowTransferRecord */
+  GMutex      events_lock;
+  GQueue      events;           /* MeowTransferRecord */
+  GHashTable *pending_progress; /* id -> GList link in events */
+  GHashTable *latest;           /* id -> MeowTransferRecord */
 };
 
 G_DEFINE_FINAL_TYPE (MeowClient, meow_client, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (MeowSnapshot, meow_snapshot, meow_snapshot_copy, meow_snapshot_free)
 
 static gpointer worker_main (gpointer data);
-static void dispatch_all (MeowClient *self);
+static void     dispatch_all (MeowClient *self);
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -185,8 +185,7 @@ listener_unref (Listener *l)
 }
 
 static gboolean
-check_open_locked (MeowClient *self,
-                   GError    **error)
+check_open_locked (MeowClient *self, GError **error)
 {
   if (self->closed)
     {
@@ -198,10 +197,7 @@ check_open_locked (MeowClient *self,
 }
 
 static void
-push_command (MeowClient *self,
-              CommandKind kind,
-              const char *id,
-              MeowTask   *task)
+push_command (MeowClient *self, CommandKind kind, const char *id, MeowTask *task)
 {
   Command *cmd = g_new0 (Command, 1);
 
@@ -216,9 +212,7 @@ push_command (MeowClient *self,
 /* Records: worker -> owner context                                    */
 
 static gboolean
-dispatch_source_dispatch (GSource    *source,
-                          GSourceFunc callback,
-                          gpointer    user_data)
+dispatch_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   MeowClient *self = user_data;
 
@@ -239,8 +233,7 @@ static GSourceFuncs dispatch_source_funcs = {
  * task that is still waiting, unless a lifecycle record came in between.
  * Lifecycle records are never dropped nor reordered. */
 static void
-post_record (MeowClient         *self,
-             MeowTransferRecord *record)
+post_record (MeowClient *self, MeowTransferRecord *record)
 {
   gboolean was_empty;
 
@@ -287,11 +280,10 @@ status_is_terminal (MeowStatus status)
 }
 
 static void
-deliver (MeowClient         *self,
-         MeowTransferRecord *record)
+deliver (MeowClient *self, MeowTransferRecord *record)
 {
   Callbacks *cb;
-  g_autoptr(GPtrArray) listeners = NULL;
+  g_autoptr (GPtrArray) listeners = NULL;
 
   g_mutex_lock (&self->lock);
   cb = g_hash_table_lookup (self->callbacks, record->task_id);
@@ -317,7 +309,7 @@ deliver (MeowClient         *self,
   for (guint i = 0; i < listeners->len; i++)
     {
       Listener *l = g_ptr_array_index (listeners, i);
-      gboolean removed;
+      gboolean  removed;
 
       g_mutex_lock (&self->lock);
       removed = l->removed;
@@ -385,7 +377,7 @@ static void
 meow_client_finalize (GObject *object)
 {
   MeowClient *self = MEOW_CLIENT (object);
-  Command *cmd;
+  Command    *cmd;
 
   if (self->dispatch_source)
     {
@@ -431,10 +423,11 @@ meow_client_init (MeowClient *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->events_lock);
-  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  self->entries =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->keys = g_hash_table_new (g_str_hash, g_str_equal);
-  self->callbacks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify) callbacks_unref);
+  self->callbacks =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) callbacks_unref);
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_unref);
   self->next_listener_id = 1;
   self->commands = g_async_queue_new ();
@@ -459,8 +452,7 @@ static gsize curl_initialized;
  *   Call meow_client_close() before dropping the last reference.
  */
 MeowClient *
-meow_client_new (const MeowConfig *config,
-                 GError          **error)
+meow_client_new (const MeowConfig *config, GError **error)
 {
   MeowClient *self;
 
@@ -547,8 +539,8 @@ meow_client_enqueue (MeowClient      *client,
 {
   g_autofree char *key = NULL;
   g_autofree char *target_key = NULL;
-  Entry *entry;
-  Callbacks *cb;
+  Entry           *entry;
+  Callbacks       *cb;
 
   g_return_val_if_fail (MEOW_IS_CLIENT (client), NULL);
   g_return_val_if_fail (task != NULL, NULL);
@@ -594,10 +586,9 @@ meow_client_enqueue (MeowClient      *client,
   entry->id = g_strdup (task->id);
   entry->key = g_steal_pointer (&key);
   entry->target_key = g_steal_pointer (&target_key);
-  entry->active_key = g_strdup_printf ("%s:%s",
-                                       task->direction == MEOW_DIRECTION_DOWNLOAD ? "download"
-                                                                                   : "upload",
-                                       task->redacted_url);
+  entry->active_key =
+      g_strdup_printf ("%s:%s", task->direction == MEOW_DIRECTION_DOWNLOAD ? "download" : "upload",
+                       task->redacted_url);
   entry->direction = task->direction;
   entry->state = ENTRY_PENDING;
   g_hash_table_insert (client->entries, entry->id, entry);
@@ -626,9 +617,7 @@ fail:
 }
 
 static Entry *
-lookup_entry_locked (MeowClient *self,
-                     const char *task_id,
-                     GError    **error)
+lookup_entry_locked (MeowClient *self, const char *task_id, GError **error)
 {
   Entry *entry;
 
@@ -643,8 +632,7 @@ lookup_entry_locked (MeowClient *self,
 }
 
 static void
-remove_entry_locked (MeowClient *self,
-                     Entry      *entry)
+remove_entry_locked (MeowClient *self, Entry *entry)
 {
   g_hash_table_remove (self->keys, entry->key);
   if (entry->target_key)
@@ -667,9 +655,7 @@ remove_entry_locked (MeowClient *self,
  *   %MEOW_ERROR_CLIENT_CLOSED.
  */
 gboolean
-meow_client_pause (MeowClient *client,
-                   const char *task_id,
-                   GError    **error)
+meow_client_pause (MeowClient *client, const char *task_id, GError **error)
 {
   Entry *entry;
 
@@ -708,9 +694,7 @@ fail:
  *   %MEOW_ERROR_INVALID_TASK_STATE (not paused) or %MEOW_ERROR_CLIENT_CLOSED.
  */
 gboolean
-meow_client_resume (MeowClient *client,
-                    const char *task_id,
-                    GError    **error)
+meow_client_resume (MeowClient *client, const char *task_id, GError **error)
 {
   Entry *entry;
 
@@ -750,9 +734,7 @@ fail:
  * Returns: %TRUE, or %FALSE with an error.
  */
 gboolean
-meow_client_cancel (MeowClient *client,
-                    const char *task_id,
-                    GError    **error)
+meow_client_cancel (MeowClient *client, const char *task_id, GError **error)
 {
   Entry *entry;
 
@@ -782,12 +764,11 @@ meow_client_cancel (MeowClient *client,
  * Returns: (transfer full) (nullable): the snapshot.
  */
 MeowSnapshot *
-meow_client_snapshot (MeowClient *client,
-                      GError    **error)
+meow_client_snapshot (MeowClient *client, GError **error)
 {
-  MeowSnapshot *snapshot;
+  MeowSnapshot  *snapshot;
   GHashTableIter iter;
-  Entry *entry;
+  Entry         *entry;
 
   g_return_val_if_fail (MEOW_IS_CLIENT (client), NULL);
 
@@ -867,8 +848,7 @@ meow_snapshot_free (MeowSnapshot *snapshot)
  * Returns: (transfer full) (nullable): the record, or %NULL if unknown.
  */
 MeowTransferRecord *
-meow_client_dup_record (MeowClient *client,
-                        const char *task_id)
+meow_client_dup_record (MeowClient *client, const char *task_id)
 {
   MeowTransferRecord *record;
 
@@ -899,8 +879,7 @@ meow_client_dup_record (MeowClient *client,
  * Returns: %TRUE, or %FALSE when already closed.
  */
 gboolean
-meow_client_close (MeowClient *client,
-                   GError    **error)
+meow_client_close (MeowClient *client, GError **error)
 {
   GThread *worker;
 
@@ -979,7 +958,7 @@ meow_client_add_listener (MeowClient    *client,
                           GError       **error)
 {
   Listener *l;
-  guint id;
+  guint     id;
 
   g_return_val_if_fail (MEOW_IS_CLIENT (client), 0);
   g_return_val_if_fail (func != NULL, 0);
@@ -1015,9 +994,7 @@ meow_client_add_listener (MeowClient    *client,
  *   unknown id or %MEOW_ERROR_CLIENT_CLOSED.
  */
 gboolean
-meow_client_remove_listener (MeowClient *client,
-                             guint       listener_id,
-                             GError    **error)
+meow_client_remove_listener (MeowClient *client, guint listener_id, GError **error)
 {
   Listener *found = NULL;
 
@@ -1043,8 +1020,8 @@ meow_client_remove_listener (MeowClient *client,
 
   if (found == NULL)
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "No listener has the id %u.", listener_id);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "No listener has the id %u.",
+                   listener_id);
       return FALSE;
     }
 
@@ -1062,10 +1039,9 @@ meow_client_remove_listener (MeowClient *client,
  * Returns: %TRUE on success.
  */
 gboolean
-meow_client_clear_listeners (MeowClient *client,
-                             GError    **error)
+meow_client_clear_listeners (MeowClient *client, GError **error)
 {
-  g_autoptr(GPtrArray) old = NULL;
+  g_autoptr (GPtrArray) old = NULL;
 
   g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
 
@@ -1113,8 +1089,7 @@ meow_client_set_speed_limits (MeowClient *client,
 }
 
 void
-_meow_client_set_worker_held (MeowClient *client,
-                              gboolean    held)
+_meow_client_set_worker_held (MeowClient *client, gboolean held)
 {
   g_mutex_lock (&client->lock);
   client->worker_held = held;
@@ -1144,12 +1119,10 @@ _meow_engine_wakeup (MeowEngine *engine)
 }
 
 gboolean
-_meow_engine_target_claimed (MeowEngine *engine,
-                             MeowJob    *job,
-                             const char *path)
+_meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path)
 {
   GHashTableIter iter;
-  MeowJob *other;
+  MeowJob       *other;
 
   g_hash_table_iter_init (&iter, engine->jobs);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
@@ -1164,8 +1137,7 @@ _meow_engine_target_claimed (MeowEngine *engine,
 }
 
 static MeowTransferRecord *
-make_record (MeowJob   *job,
-             MeowStatus status)
+make_record (MeowJob *job, MeowStatus status)
 {
   MeowTransferRecord *record = _meow_transfer_record_new (job->id, job->task->direction, status);
 
@@ -1178,16 +1150,16 @@ make_record (MeowJob   *job,
     {
       record->speed = job->speed;
       if (job->total >= 0 && job->speed > 1.0)
-        record->eta = (gint64) ((double) ((guint64) job->total - MIN ((guint64) job->total,
-                                                                        job->transferred)) /
-                                job->speed + 0.5);
+        record->eta = (gint64) ((double) ((guint64) job->total -
+                                          MIN ((guint64) job->total, job->transferred)) /
+                                    job->speed +
+                                0.5);
     }
   return record;
 }
 
 static void
-emit (MeowJob   *job,
-      MeowStatus status)
+emit (MeowJob *job, MeowStatus status)
 {
   post_record (job->engine->client, make_record (job, status));
 }
@@ -1217,15 +1189,15 @@ static void
 apply_limits (MeowEngine *engine)
 {
   GHashTableIter iter;
-  MeowJob *job;
+  MeowJob       *job;
 
   g_hash_table_iter_init (&iter, engine->jobs);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &job))
     {
       MeowDirection dir = job->task->direction;
-      guint64 global = engine->limit[dir];
-      guint64 share = 0;
-      guint64 own = job->task->speed_limit;
+      guint64       global = engine->limit[dir];
+      guint64       share = 0;
+      guint64       own = job->task->speed_limit;
 
       if (job->state != MEOW_JOB_ACTIVE || job->driver->limit == NULL)
         continue;
@@ -1238,13 +1210,10 @@ apply_limits (MeowEngine *engine)
 }
 
 static void
-set_entry_state (MeowEngine *engine,
-                 const char *id,
-                 EntryState  from,
-                 EntryState  to)
+set_entry_state (MeowEngine *engine, const char *id, EntryState from, EntryState to)
 {
   MeowClient *client = engine->client;
-  Entry *entry;
+  Entry      *entry;
 
   g_mutex_lock (&client->lock);
   entry = g_hash_table_lookup (client->entries, id);
@@ -1255,8 +1224,7 @@ set_entry_state (MeowEngine *engine,
 
 /* Drop a job from the scheduler's view (queue or running count). */
 static void
-unschedule (MeowEngine *engine,
-            MeowJob    *job)
+unschedule (MeowEngine *engine, MeowJob *job)
 {
   MeowDirection dir = job->task->direction;
 
@@ -1270,15 +1238,12 @@ unschedule (MeowEngine *engine,
 }
 
 void
-_meow_engine_finish (MeowJob    *job,
-                     MeowStatus  status,
-                     GError     *error,
-                     const char *payload)
+_meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload)
 {
-  MeowEngine *engine = job->engine;
-  MeowClient *client = engine->client;
+  MeowEngine         *engine = job->engine;
+  MeowClient         *client = engine->client;
   MeowTransferRecord *record;
-  Entry *entry;
+  Entry              *entry;
 
   g_assert (status_is_terminal (status));
 
@@ -1334,12 +1299,10 @@ schedule (MeowEngine *engine)
 }
 
 static void
-handle_command (MeowEngine *engine,
-                Command    *cmd,
-                gboolean   *quit)
+handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
 {
   MeowClient *client = engine->client;
-  MeowJob *job = cmd->id ? g_hash_table_lookup (engine->jobs, cmd->id) : NULL;
+  MeowJob    *job = cmd->id ? g_hash_table_lookup (engine->jobs, cmd->id) : NULL;
 
   switch (cmd->kind)
     {
@@ -1386,10 +1349,9 @@ handle_command (MeowEngine *engine,
       if (job == NULL)
         break;
       job->driver->stop (job, MEOW_STOP_CANCEL);
-      _meow_engine_finish (job, MEOW_STATUS_CANCELED,
-                           g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED,
-                                        "The transfer was canceled."),
-                           NULL);
+      _meow_engine_finish (
+          job, MEOW_STATUS_CANCELED,
+          g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The transfer was canceled."), NULL);
       break;
 
     case CMD_LIMITS:
@@ -1413,8 +1375,8 @@ static void
 shutdown_jobs (MeowEngine *engine)
 {
   GHashTableIter iter;
-  MeowJob *job;
-  GList *jobs, *l;
+  MeowJob       *job;
+  GList         *jobs, *l;
 
   /* Paused records in enqueue order would be nicer; any order is valid. */
   jobs = g_hash_table_get_values (engine->jobs);
@@ -1443,11 +1405,10 @@ shutdown_jobs (MeowEngine *engine)
 }
 
 static void
-sample_progress (MeowEngine *engine,
-                 gint64      now)
+sample_progress (MeowEngine *engine, gint64 now)
 {
   GHashTableIter iter;
-  MeowJob *job;
+  MeowJob       *job;
 
   g_hash_table_iter_init (&iter, engine->jobs);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &job))
@@ -1460,7 +1421,8 @@ sample_progress (MeowEngine *engine,
       dt = (now - job->sample_time) / (double) G_USEC_PER_SEC;
       if (dt > 0)
         {
-          double instant = (double) (job->transferred - MIN (job->transferred, job->sample_bytes)) / dt;
+          double instant =
+              (double) (job->transferred - MIN (job->transferred, job->sample_bytes)) / dt;
           /* Exponential smoothing over ~1 s keeps the speed and the time
            * left readable without hiding real changes for long. */
           double alpha = MIN (1.0, dt / 1.0);
@@ -1479,23 +1441,23 @@ worker_main (gpointer data)
 {
   MeowClient *client = data;
   MeowEngine *engine = &client->engine;
-  gboolean quit = FALSE;
-  gint64 interval = (gint64) engine->config->progress_interval_ms * 1000;
+  gboolean    quit = FALSE;
+  gint64      interval = (gint64) engine->config->progress_interval_ms * 1000;
 
   engine->next_progress = g_get_monotonic_time () + interval;
 
   while (!quit)
     {
-      Command *cmd;
-      gboolean held;
-      int running_handles;
-      CURLMsg *msg;
-      int msgs_left;
-      gint64 now, next_wake;
-      long curl_timeout = -1;
-      int timeout_ms;
+      Command       *cmd;
+      gboolean       held;
+      int            running_handles;
+      CURLMsg       *msg;
+      int            msgs_left;
+      gint64         now, next_wake;
+      long           curl_timeout = -1;
+      int            timeout_ms;
       GHashTableIter iter;
-      MeowJob *job;
+      MeowJob       *job;
 
       g_mutex_lock (&client->lock);
       held = client->worker_held;
@@ -1517,9 +1479,9 @@ worker_main (gpointer data)
         {
           if (msg->msg == CURLMSG_DONE)
             {
-              CURL *easy = msg->easy_handle;
+              CURL    *easy = msg->easy_handle;
               CURLcode result = msg->data.result;
-              char *priv = NULL;
+              char    *priv = NULL;
 
               curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
               job = (MeowJob *) priv;
@@ -1534,7 +1496,7 @@ worker_main (gpointer data)
       /* Drivers' timers (retries, hashing). Collect first: a tick may
        * finish the job and change the table. */
       {
-        g_autoptr(GPtrArray) active = g_ptr_array_new_with_free_func (g_free);
+        g_autoptr (GPtrArray) active = g_ptr_array_new_with_free_func (g_free);
 
         g_hash_table_iter_init (&iter, engine->jobs);
         while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &job))

@@ -61,48 +61,35 @@ struct _MeowSnapshot
   GPtrArray *active_keys; /* element-type utf8: "download:URL" or "upload:URL" */
 };
 
-GType         meow_snapshot_get_type        (void) G_GNUC_CONST;
-MeowSnapshot *meow_snapshot_copy            (const MeowSnapshot *snapshot);
-void          meow_snapshot_free            (MeowSnapshot *snapshot);
+GType         meow_snapshot_get_type (void) G_GNUC_CONST;
+MeowSnapshot *meow_snapshot_copy (const MeowSnapshot *snapshot);
+void          meow_snapshot_free (MeowSnapshot *snapshot);
 
-MeowClient   *meow_client_new               (const MeowConfig *config,
-                                             GError          **error);
-char         *meow_client_enqueue           (MeowClient      *client,
-                                             MeowTask        *task,
-                                             MeowRecordFunc   progress,
-                                             MeowCompleteFunc complete,
-                                             gpointer         user_data,
-                                             GDestroyNotify   destroy,
-                                             GError         **error);
-gboolean      meow_client_pause             (MeowClient  *client,
-                                             const char  *task_id,
-                                             GError     **error);
-gboolean      meow_client_resume            (MeowClient  *client,
-                                             const char  *task_id,
-                                             GError     **error);
-gboolean      meow_client_cancel            (MeowClient  *client,
-                                             const char  *task_id,
-                                             GError     **error);
-MeowSnapshot *meow_client_snapshot          (MeowClient  *client,
-                                             GError     **error);
-MeowTransferRecord *meow_client_dup_record  (MeowClient  *client,
-                                             const char  *task_id);
-gboolean      meow_client_close             (MeowClient  *client,
-                                             GError     **error);
-gboolean      meow_client_is_closed         (MeowClient  *client);
-guint         meow_client_add_listener      (MeowClient    *client,
-                                             MeowRecordFunc func,
-                                             gpointer       user_data,
-                                             GDestroyNotify destroy,
-                                             GError       **error);
-gboolean      meow_client_remove_listener   (MeowClient  *client,
-                                             guint        listener_id,
-                                             GError     **error);
-gboolean      meow_client_clear_listeners   (MeowClient  *client,
-                                             GError     **error);
-void          meow_client_set_speed_limits  (MeowClient  *client,
-                                             guint64      download_bytes_per_second,
-                                             guint64      upload_bytes_per_second);
+MeowClient         *meow_client_new (const MeowConfig *config, GError **error);
+char               *meow_client_enqueue (MeowClient      *client,
+                                         MeowTask        *task,
+                                         MeowRecordFunc   progress,
+                                         MeowCompleteFunc complete,
+                                         gpointer         user_data,
+                                         GDestroyNotify   destroy,
+                                         GError         **error);
+gboolean            meow_client_pause (MeowClient *client, const char *task_id, GError **error);
+gboolean            meow_client_resume (MeowClient *client, const char *task_id, GError **error);
+gboolean            meow_client_cancel (MeowClient *client, const char *task_id, GError **error);
+MeowSnapshot       *meow_client_snapshot (MeowClient *client, GError **error);
+MeowTransferRecord *meow_client_dup_record (MeowClient *client, const char *task_id);
+gboolean            meow_client_close (MeowClient *client, GError **error);
+gboolean            meow_client_is_closed (MeowClient *client);
+guint               meow_client_add_listener (MeowClient    *client,
+                                              MeowRecordFunc func,
+                                              gpointer       user_data,
+                                              GDestroyNotify destroy,
+                                              GError       **error);
+gboolean meow_client_remove_listener (MeowClient *client, guint listener_id, GError **error);
+gboolean meow_client_clear_listeners (MeowClient *client, GError **error);
+void     meow_client_set_speed_limits (MeowClient *client,
+                                       guint64     download_bytes_per_second,
+                                       guint64     upload_bytes_per_second);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowSnapshot, meow_snapshot_free)
 

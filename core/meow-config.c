@@ -76,16 +76,16 @@ meow_config_free (MeowConfig *config)
   g_free (config);
 }
 
-#define DEFINE_UINT_FIELD(field, type)                                  \
-  void meow_config_set_##field (MeowConfig *config, type value)        \
-  {                                                                     \
-    g_return_if_fail (config != NULL);                                  \
-    config->field = value;                                              \
-  }                                                                     \
-  type meow_config_get_##field (const MeowConfig *config)              \
-  {                                                                     \
-    g_return_val_if_fail (config != NULL, 0);                           \
-    return config->field;                                               \
+#define DEFINE_UINT_FIELD(field, type)                                                             \
+  void meow_config_set_##field (MeowConfig *config, type value)                                    \
+  {                                                                                                \
+    g_return_if_fail (config != NULL);                                                             \
+    config->field = value;                                                                         \
+  }                                                                                                \
+  type meow_config_get_##field (const MeowConfig *config)                                          \
+  {                                                                                                \
+    g_return_val_if_fail (config != NULL, 0);                                                      \
+    return config->field;                                                                          \
   }
 
 /* Setters and getters: plain field access, no validation (that happens
@@ -110,8 +110,7 @@ DEFINE_UINT_FIELD (upload_limit, guint64)
  * @user_agent: (nullable): the User-Agent header, or %NULL for the default
  */
 void
-meow_config_set_user_agent (MeowConfig *config,
-                            const char *user_agent)
+meow_config_set_user_agent (MeowConfig *config, const char *user_agent)
 {
   g_return_if_fail (config != NULL);
 
@@ -138,8 +137,7 @@ meow_config_get_user_agent (const MeowConfig *config)
  *   place of the system store (for self-signed servers), or %NULL for the system store
  */
 void
-meow_config_set_ca_file (MeowConfig *config,
-                         const char *path)
+meow_config_set_ca_file (MeowConfig *config, const char *path)
 {
   g_return_if_fail (config != NULL);
 
@@ -170,8 +168,7 @@ meow_config_get_ca_file (const MeowConfig *config)
  * Returns: %TRUE when valid. Any thread.
  */
 gboolean
-meow_config_validate (const MeowConfig *config,
-                      GError          **error)
+meow_config_validate (const MeowConfig *config, GError **error)
 {
   g_return_val_if_fail (config != NULL, FALSE);
 

@@ -45,10 +45,10 @@ typedef enum
 typedef enum
 {
   ACTION_NONE,
-  ACTION_WRITE,          /* 200/206 accepted: body goes to the .part */
-  ACTION_ERROR_BODY,     /* error status: collect the body for the message */
-  ACTION_COMPLETE_416,   /* 416 and the .part already has the whole file */
-  ACTION_RESTART_416,    /* 416 and the .part is not the remote file */
+  ACTION_WRITE,        /* 200/206 accepted: body goes to the .part */
+  ACTION_ERROR_BODY,   /* error status: collect the body for the message */
+  ACTION_COMPLETE_416, /* 416 and the .part already has the whole file */
+  ACTION_RESTART_416,  /* 416 and the .part is not the remote file */
 } Action;
 
 typedef struct
@@ -58,47 +58,47 @@ typedef struct
   struct curl_slist *req_headers;
   char               curl_error[CURL_ERROR_SIZE];
 
-  char              *target;     /* final path */
-  char              *part_path;
-  char              *ctl_path;
-  int                fd;
+  char *target; /* final path */
+  char *part_path;
+  char *ctl_path;
+  int   fd;
 
-  guint64            limit;      /* receive speed limit, bytes/s, 0 = none */
-  gint64             pace_start; /* monotonic µs the pacing window began */
-  guint64            pace_bytes; /* bytes accepted since pace_start */
-  gint64             paused_until; /* > 0: the handle is paused for pacing */
-  char              *effective_url;
-  gboolean           has_location;
+  guint64  limit;        /* receive speed limit, bytes/s, 0 = none */
+  gint64   pace_start;   /* monotonic µs the pacing window began */
+  guint64  pace_bytes;   /* bytes accepted since pace_start */
+  gint64   paused_until; /* > 0: the handle is paused for pacing */
+  char    *effective_url;
+  gboolean has_location;
 
-  gint64             offset;     /* bytes in the .part (== job->transferred) */
-  gint64             request_offset;
-  char              *etag;       /* strong validator, or NULL */
-  char              *last_modified;
-  gboolean           have_probe;
+  gint64   offset; /* bytes in the .part (== job->transferred) */
+  gint64   request_offset;
+  char    *etag; /* strong validator, or NULL */
+  char    *last_modified;
+  gboolean have_probe;
 
   /* Per response (reset at each status line). */
-  long               status;
-  char              *status_text;
-  gint64             content_length;
-  char              *content_range;
-  char              *resp_etag;
-  char              *resp_last_modified;
-  char              *content_disposition;
-  char              *retry_after;
-  gboolean           accept_ranges;
-  GString           *error_body;
-  Action             action;
-  GError            *abort_error;
-  gint64             received;   /* body bytes of this response written */
+  long     status;
+  char    *status_text;
+  gint64   content_length;
+  char    *content_range;
+  char    *resp_etag;
+  char    *resp_last_modified;
+  char    *content_disposition;
+  char    *retry_after;
+  gboolean accept_ranges;
+  GString *error_body;
+  Action   action;
+  GError  *abort_error;
+  gint64   received; /* body bytes of this response written */
 
   /* Retry state. */
-  guint              failures;
-  gint64             retry_at;
-  guint              restarts_416;
+  guint  failures;
+  gint64 retry_at;
+  guint  restarts_416;
 
   /* Verification. */
-  GChecksum         *checksum;
-  int                verify_fd;
+  GChecksum *checksum;
+  int        verify_fd;
 } Download;
 
 static void start_get (MeowJob *job);
@@ -170,11 +170,7 @@ is_redirect (long status)
 }
 
 static gboolean
-header_is (const char *line,
-           gsize       len,
-           const char *name,
-           const char **value,
-           gsize       *value_len)
+header_is (const char *line, gsize len, const char *name, const char **value, gsize *value_len)
 {
   gsize n = strlen (name);
 
@@ -194,8 +190,7 @@ header_is (const char *line,
 }
 
 static void
-set_abort_error (Download *d,
-                 GError   *error)
+set_abort_error (Download *d, GError *error)
 {
   if (d->abort_error == NULL)
     d->abort_error = error;
@@ -226,12 +221,12 @@ static void
 write_control (MeowJob *job)
 {
   Download *d = dl (job);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autofree char *data = NULL;
   g_autofree char *digest = url_digest (job);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "version");
@@ -272,12 +267,11 @@ control_clear (Control *c)
 }
 
 static gboolean
-read_control (const char *path,
-              Control    *out)
+read_control (const char *path, Control *out)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *obj;
-  JsonNode *root;
+  JsonNode   *root;
 
   memset (out, 0, sizeof *out);
   out->total = -1;
@@ -290,8 +284,8 @@ read_control (const char *path,
   obj = json_node_get_object (root);
   out->url_digest = g_strdup (json_object_get_string_member_with_default (obj, "url-sha256", NULL));
   out->etag = g_strdup (json_object_get_string_member_with_default (obj, "etag", NULL));
-  out->last_modified = g_strdup (json_object_get_string_member_with_default (obj, "last-modified",
-                                                                            NULL));
+  out->last_modified =
+      g_strdup (json_object_get_string_member_with_default (obj, "last-modified", NULL));
   out->total = json_object_get_int_member_with_default (obj, "total", -1);
   return TRUE;
 }
@@ -319,9 +313,9 @@ end_of_headers (MeowJob *job)
           /* The whole file instead of the range: either it changed (our
            * If-Range validator no longer matches) or the server ignores
            * Range. Start again from zero; the record says which. */
-          gboolean changed =
-            (d->etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
-            (!d->etag && d->last_modified && g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
+          gboolean changed = (d->etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
+                             (!d->etag && d->last_modified &&
+                              g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
 
           job->restart_reason = changed ? MEOW_RESTART_REMOTE_CHANGED : MEOW_RESTART_RANGE_IGNORED;
           if (ftruncate (d->fd, 0) != 0 || lseek (d->fd, 0, SEEK_SET) != 0)
@@ -347,20 +341,22 @@ end_of_headers (MeowJob *job)
   if (d->status == 206)
     {
       MeowContentRange cr;
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
 
       if (d->request_offset == 0)
         {
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server sent a partial answer to a request for "
-                                           "the whole file %s.", url_of (job)));
+                                           "the whole file %s.",
+                                           url_of (job)));
           return;
         }
       if (d->content_range == NULL)
         {
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server sent a partial answer without a "
-                                           "Content-Range for %s.", url_of (job)));
+                                           "Content-Range for %s.",
+                                           url_of (job)));
           return;
         }
       if (!_meow_parse_content_range (d->content_range, &cr, &error))
@@ -373,8 +369,7 @@ end_of_headers (MeowJob *job)
         {
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server sent bytes from %" G_GINT64_FORMAT
-                                           " when asked for bytes from %" G_GINT64_FORMAT
-                                           " of %s.",
+                                           " when asked for bytes from %" G_GINT64_FORMAT " of %s.",
                                            cr.start, d->request_offset, url_of (job)));
           return;
         }
@@ -427,16 +422,13 @@ end_of_headers (MeowJob *job)
 }
 
 static size_t
-header_cb (char  *buffer,
-           size_t size,
-           size_t nitems,
-           void  *userdata)
+header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
-  MeowJob *job = userdata;
-  Download *d = dl (job);
-  gsize len = size * nitems;
+  MeowJob    *job = userdata;
+  Download   *d = dl (job);
+  gsize       len = size * nitems;
   const char *value;
-  gsize vlen;
+  gsize       vlen;
 
   if (len >= 5 && strncmp (buffer, "HTTP/", 5) == 0)
     {
@@ -470,7 +462,7 @@ header_cb (char  *buffer,
   if (header_is (buffer, len, "Content-Length", &value, &vlen))
     {
       g_autofree char *v = g_strndup (value, vlen);
-      guint64 n;
+      guint64          n;
 
       if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT64, &n, NULL))
         d->content_length = (gint64) n;
@@ -516,15 +508,12 @@ static gboolean decide_target (MeowJob *job, GError **error);
 static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
 
 static size_t
-write_cb (char  *ptr,
-          size_t size,
-          size_t nmemb,
-          void  *userdata)
+write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-  MeowJob *job = userdata;
+  MeowJob  *job = userdata;
   Download *d = dl (job);
-  gsize len = size * nmemb;
-  gsize done = 0;
+  gsize     len = size * nmemb;
+  gsize     done = 0;
 
   if (d->action == ACTION_ERROR_BODY || d->action == ACTION_RESTART_416 ||
       d->action == ACTION_COMPLETE_416)
@@ -544,8 +533,8 @@ write_cb (char  *ptr,
    * then hands the same data again. */
   if (d->limit > 0)
     {
-      gint64 now = g_get_monotonic_time ();
-      double allowed;
+      gint64  now = g_get_monotonic_time ();
+      double  allowed;
       guint64 burst = MAX (16 * 1024, d->limit / 20);
 
       if (d->pace_start == 0 || now - d->pace_start > 2 * G_USEC_PER_SEC)
@@ -590,9 +579,8 @@ write_cb (char  *ptr,
                                              "can resume when there is space.",
                                              d->part_path));
           else
-            set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_IO,
-                                             "Could not write “%s”: %s", d->part_path,
-                                             g_strerror (saved)));
+            set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_IO, "Could not write “%s”: %s",
+                                             d->part_path, g_strerror (saved)));
           /* What was written is on disk and counted. */
           return 0;
         }
@@ -609,11 +597,10 @@ write_cb (char  *ptr,
 /* Target and .part                                                    */
 
 static char *
-numbered_name (const char *name,
-               guint       n)
+numbered_name (const char *name, guint n)
 {
   static const char *const double_ext[] = { ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", NULL };
-  const char *ext = NULL;
+  const char              *ext = NULL;
 
   for (guint i = 0; double_ext[i]; i++)
     if (g_str_has_suffix (name, double_ext[i]) && strlen (name) > strlen (double_ext[i]))
@@ -641,11 +628,10 @@ path_taken (const char *path)
  * (unless overwriting is allowed) nor another live job's target: then
  * "name (1).ext". A TARGET.part without TARGET is ours to resume. */
 static gboolean
-decide_target (MeowJob *job,
-               GError **error)
+decide_target (MeowJob *job, GError **error)
 {
-  Download *d = dl (job);
-  MeowTask *task = job->task;
+  Download        *d = dl (job);
+  MeowTask        *task = job->task;
   g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
   g_autofree char *first = NULL;
@@ -677,8 +663,8 @@ decide_target (MeowJob *job,
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND,
-                   "The folder “%s” does not exist.", dir);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND, "The folder “%s” does not exist.",
+                   dir);
       return FALSE;
     }
 
@@ -693,8 +679,7 @@ decide_target (MeowJob *job,
           g_autofree char *numbered = numbered_name (name, n);
           g_autofree char *candidate = g_build_filename (dir, numbered, NULL);
 
-          if (!path_taken (candidate) &&
-              !_meow_engine_target_claimed (job->engine, job, candidate))
+          if (!path_taken (candidate) && !_meow_engine_target_claimed (job->engine, job, candidate))
             d->target = g_steal_pointer (&candidate);
         }
       if (d->target == NULL)
@@ -718,9 +703,7 @@ decide_target (MeowJob *job,
 }
 
 static GError *
-io_error (int         saved,
-          const char *what,
-          const char *path)
+io_error (int saved, const char *what, const char *path)
 {
   if (saved == ENOSPC || saved == EDQUOT)
     return g_error_new (MEOW_ERROR, MEOW_ERROR_DISK_FULL, "The disk is full; could not %s “%s”.",
@@ -731,13 +714,11 @@ io_error (int         saved,
 
 /* Opens the .part for writing at its end (never through a symlink). */
 static gboolean
-open_part (MeowJob *job,
-           gboolean truncate_it,
-           GError **error)
+open_part (MeowJob *job, gboolean truncate_it, GError **error)
 {
-  Download *d = dl (job);
+  Download   *d = dl (job);
   struct stat st;
-  int fd;
+  int         fd;
 
   close_part (d);
 
@@ -789,8 +770,7 @@ open_part (MeowJob *job,
 /* Attempts, retries, errors                                           */
 
 static void
-fail (MeowJob *job,
-      GError  *error)
+fail (MeowJob *job, GError *error)
 {
   Download *d = dl (job);
 
@@ -800,11 +780,10 @@ fail (MeowJob *job,
 }
 
 static gint64
-backoff_us (MeowJob *job,
-            guint    failures)
+backoff_us (MeowJob *job, guint failures)
 {
   const MeowConfig *config = _meow_engine_get_config (job->engine);
-  double delay = config->retry_base_delay_ms;
+  double            delay = config->retry_base_delay_ms;
 
   for (guint i = 1; i < failures && delay < config->retry_max_delay_ms; i++)
     delay *= 2;
@@ -825,12 +804,10 @@ max_retries (MeowJob *job)
 
 /* A retryable failure: wait and try again, or give up with @error. */
 static void
-retry_or_fail (MeowJob *job,
-               GError  *error,
-               gboolean made_progress)
+retry_or_fail (MeowJob *job, GError *error, gboolean made_progress)
 {
   Download *d = dl (job);
-  gint64 delay;
+  gint64    delay;
 
   release_handle (job);
 
@@ -843,7 +820,12 @@ retry_or_fail (MeowJob *job,
   if (d->failures > max_retries (job))
     {
       if (error->domain == MEOW_ERROR && error->code == MEOW_ERROR_HTTP_TRANSPORT)
-        g_prefix_error (&error, "Gave up after %u attempts: ", d->failures);
+        {
+          if (d->failures == 1)
+            g_prefix_error (&error, "Gave up after one attempt: ");
+          else
+            g_prefix_error (&error, "Gave up after %u attempts: ", d->failures);
+        }
       fail (job, error);
       return;
     }
@@ -870,19 +852,64 @@ status_retryable (long status)
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
+/* The server's error body as one readable line: valid UTF-8, HTML tags
+ * dropped (servers mostly send an HTML page), control characters and runs
+ * of white space folded to one space. Never longer than the body. */
+static char *
+body_excerpt (const GString *body)
+{
+  g_autofree char *valid = g_utf8_make_valid (body->str, body->len);
+  GString         *out = g_string_sized_new (body->len);
+  gboolean         html = g_str_has_prefix (g_strchug (valid), "<");
+  gboolean         in_tag = FALSE;
+  gboolean         space = FALSE;
+
+  for (const char *p = valid; *p; p++)
+    {
+      char c = *p;
+
+      if (html && c == '<')
+        {
+          in_tag = TRUE;
+          space = out->len > 0;
+          continue;
+        }
+      if (in_tag)
+        {
+          in_tag = c != '>';
+          continue;
+        }
+      if (g_ascii_isspace (c) || g_ascii_iscntrl (c))
+        {
+          space = out->len > 0;
+          continue;
+        }
+      if (space)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_c (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 static GError *
 status_error (MeowJob *job)
 {
   Download *d = dl (job);
-  GString *msg = g_string_new (NULL);
+  GString  *msg = g_string_new (NULL);
 
   g_string_append_printf (msg, "The server answered %ld%s%s for %s", d->status,
                           d->status_text && *d->status_text ? " " : "",
                           d->status_text ? d->status_text : "", url_of (job));
   if (d->error_body && d->error_body->len > 0)
     {
-      g_autofree char *body = g_utf8_make_valid (d->error_body->str, d->error_body->len);
-      g_string_append_printf (msg, ": %s", g_strstrip (body));
+      g_autofree char *body = body_excerpt (d->error_body);
+
+      if (*body)
+        g_string_append_printf (msg, ": %s", body);
+      else
+        g_string_append_c (msg, '.');
     }
   else
     g_string_append_c (msg, '.');
@@ -895,10 +922,9 @@ status_error (MeowJob *job)
 }
 
 static GError *
-transport_error (MeowJob *job,
-                 CURLcode result)
+transport_error (MeowJob *job, CURLcode result)
 {
-  Download *d = dl (job);
+  Download   *d = dl (job);
   const char *detail = d->curl_error[0] ? d->curl_error : curl_easy_strerror (result);
 
   switch (result)
@@ -921,8 +947,8 @@ transport_error (MeowJob *job,
       return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Cannot download %s: %s",
                           url_of (job), detail);
     case CURLE_OPERATION_TIMEDOUT:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED,
-                          "The connection for %s stalled: %s", url_of (job), detail);
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED, "The connection for %s stalled: %s",
+                          url_of (job), detail);
     default:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The connection for %s failed: %s",
                           url_of (job), detail);
@@ -943,9 +969,9 @@ static CURL *
 new_easy (MeowJob *job)
 {
   const MeowConfig *config = _meow_engine_get_config (job->engine);
-  Download *d = dl (job);
-  CURL *easy = curl_easy_init ();
-  guint stall_s = MAX (1, (config->stall_timeout_ms + 999) / 1000);
+  Download         *d = dl (job);
+  CURL             *easy = curl_easy_init ();
+  guint             stall_s = MAX (1, (config->stall_timeout_ms + 999) / 1000);
 
   d->curl_error[0] = '\0';
   curl_easy_setopt (easy, CURLOPT_URL, job->task->url);
@@ -1008,16 +1034,15 @@ start_probe (MeowJob *job)
 }
 
 /* Finishes a download whose bytes are all in the .part: verify, rename. */
-static void
-finish_download (MeowJob *job);
+static void finish_download (MeowJob *job);
 
 static void
 start_get (MeowJob *job)
 {
   Download *d = dl (job);
-  g_autoptr(GError) error = NULL;
-  Control ctl;
-  gboolean have_ctl;
+  g_autoptr (GError) error = NULL;
+  Control          ctl;
+  gboolean         have_ctl;
   g_autofree char *digest = url_digest (job);
 
   release_handle (job);
@@ -1098,8 +1123,8 @@ start_get (MeowJob *job)
        * sent unconditionally, as curl -C and wget -c do. */
       if (d->etag || d->last_modified)
         {
-          g_autofree char *if_range = g_strdup_printf ("If-Range: %s",
-                                                        d->etag ? d->etag : d->last_modified);
+          g_autofree char *if_range =
+              g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
           d->req_headers = curl_slist_append (d->req_headers, if_range);
         }
     }
@@ -1107,8 +1132,7 @@ start_get (MeowJob *job)
 }
 
 static void
-probe_done (MeowJob *job,
-            CURLcode result)
+probe_done (MeowJob *job, CURLcode result)
 {
   Download *d = dl (job);
 
@@ -1123,7 +1147,7 @@ probe_done (MeowJob *job,
 
   if (result != CURLE_OK)
     {
-      g_autoptr(GError) error = transport_error (job, result);
+      g_autoptr (GError) error = transport_error (job, result);
 
       if (!transport_retryable (error))
         {
@@ -1139,11 +1163,10 @@ probe_done (MeowJob *job,
 }
 
 static void
-get_done (MeowJob *job,
-          CURLcode result)
+get_done (MeowJob *job, CURLcode result)
 {
   Download *d = dl (job);
-  gboolean progress = d->received > 0;
+  gboolean  progress = d->received > 0;
 
   if (d->abort_error)
     {
@@ -1154,7 +1177,7 @@ get_done (MeowJob *job,
 
   if (d->action == ACTION_RESTART_416)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
 
       if (d->restarts_416++ >= MAX_416_RESTARTS || d->request_offset == 0)
         {
@@ -1210,8 +1233,7 @@ get_done (MeowJob *job,
   if (d->action != ACTION_WRITE)
     {
       fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                              "The server's answer for %s could not be understood.",
-                              url_of (job)));
+                              "The server's answer for %s could not be understood.", url_of (job)));
       return;
     }
 
@@ -1230,8 +1252,9 @@ get_done (MeowJob *job,
       /* A shorter range than asked for (allowed), or a short body curl did
        * not flag: continue from where we are. */
       if (!progress)
-        retry_or_fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                                         "The server ended %s early.", url_of (job)),
+        retry_or_fail (job,
+                       g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                    "The server ended %s early.", url_of (job)),
                        FALSE);
       else
         start_get (job);
@@ -1245,10 +1268,9 @@ get_done (MeowJob *job,
 /* Finishing                                                           */
 
 static gboolean
-part_still_ours (MeowJob *job,
-                 GError **error)
+part_still_ours (MeowJob *job, GError **error)
 {
-  Download *d = dl (job);
+  Download   *d = dl (job);
   struct stat fst, pst;
 
   if (d->fd < 0)
@@ -1265,8 +1287,7 @@ part_still_ours (MeowJob *job,
 }
 
 static gboolean
-rename_into_place (MeowJob *job,
-                   GError **error)
+rename_into_place (MeowJob *job, GError **error)
 {
   Download *d = dl (job);
 
@@ -1318,7 +1339,7 @@ static void
 complete (MeowJob *job)
 {
   Download *d = dl (job);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *payload = NULL;
 
   if (!part_still_ours (job, &error))
@@ -1351,11 +1372,11 @@ complete (MeowJob *job)
 static void
 finish_download (MeowJob *job)
 {
-  Download *d = dl (job);
+  Download        *d = dl (job);
   MeowChecksumType type;
-  const char *hex;
-  GChecksumType gtype;
-  g_autoptr(GError) error = NULL;
+  const char      *hex;
+  GChecksumType    gtype;
+  g_autoptr (GError) error = NULL;
 
   type = meow_task_get_checksum (job->task, &hex);
   job->transferred = d->offset;
@@ -1372,8 +1393,9 @@ finish_download (MeowJob *job)
       return;
     }
 
-  gtype = type == MEOW_CHECKSUM_MD5 ? G_CHECKSUM_MD5
-          : type == MEOW_CHECKSUM_SHA1 ? G_CHECKSUM_SHA1 : G_CHECKSUM_SHA256;
+  gtype = type == MEOW_CHECKSUM_MD5    ? G_CHECKSUM_MD5
+          : type == MEOW_CHECKSUM_SHA1 ? G_CHECKSUM_SHA1
+                                       : G_CHECKSUM_SHA256;
   g_clear_pointer (&d->checksum, g_checksum_free);
   d->checksum = g_checksum_new (gtype);
   if (d->verify_fd >= 0)
@@ -1392,11 +1414,11 @@ finish_download (MeowJob *job)
 static void
 verify_step (MeowJob *job)
 {
-  Download *d = dl (job);
+  Download          *d = dl (job);
   g_autofree guchar *buf = g_malloc (HASH_STEP);
-  ssize_t n = read (d->verify_fd, buf, HASH_STEP);
-  const char *want;
-  const char *got;
+  ssize_t            n = read (d->verify_fd, buf, HASH_STEP);
+  const char        *want;
+  const char        *got;
 
   if (n < 0)
     {
@@ -1418,7 +1440,7 @@ verify_step (MeowJob *job)
   got = g_checksum_get_string (d->checksum);
   if (g_strcmp0 (want, got) != 0)
     {
-      gsize want_len = strlen (want);
+      gsize       want_len = strlen (want);
       const char *kind = want_len == 32 ? "MD5" : want_len == 40 ? "SHA-1" : "SHA-256";
       fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_CHECKSUM_MISMATCH,
                               "The downloaded file does not match the expected %s checksum "
@@ -1454,11 +1476,10 @@ download_start (MeowJob *job)
 }
 
 static void
-download_done (MeowJob *job,
-               CURLcode result)
+download_done (MeowJob *job, CURLcode result)
 {
   Download *d = dl (job);
-  char *effective = NULL;
+  char     *effective = NULL;
 
   curl_multi_remove_handle (_meow_engine_get_multi (job->engine), d->easy);
   if (curl_easy_getinfo (d->easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
@@ -1476,8 +1497,7 @@ download_done (MeowJob *job,
 }
 
 static gint64
-download_tick (MeowJob *job,
-               gint64   now)
+download_tick (MeowJob *job, gint64 now)
 {
   Download *d = dl (job);
 
@@ -1515,8 +1535,7 @@ download_tick (MeowJob *job,
 }
 
 static void
-download_stop (MeowJob       *job,
-               MeowStopReason reason)
+download_stop (MeowJob *job, MeowStopReason reason)
 {
   Download *d = dl (job);
 
@@ -1567,8 +1586,7 @@ download_free (MeowJob *job)
 }
 
 static void
-download_limit (MeowJob *job,
-                guint64  bytes_per_second)
+download_limit (MeowJob *job, guint64 bytes_per_second)
 {
   Download *d = dl (job);
 

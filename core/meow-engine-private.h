@@ -15,7 +15,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct _MeowJob MeowJob;
+typedef struct _MeowJob    MeowJob;
 typedef struct _MeowEngine MeowEngine;
 
 /* Why a driver is asked to stop a job. */
@@ -41,23 +41,19 @@ typedef struct
 {
   /* Start (or restart after resume) the job. The driver owns the job's easy
    * handle from here until stop/finish. */
-  void    (*start)   (MeowJob *job);
+  void (*start) (MeowJob *job);
   /* The easy handle the driver added finished with @result. */
-  void    (*done)    (MeowJob *job,
-                      CURLcode result);
+  void (*done) (MeowJob *job, CURLcode result);
   /* Periodic call; do timed work (retry timers, hashing). Returns the
    * monotonic time (µs) the driver next wants a tick, or G_MAXINT64. */
-  gint64  (*tick)    (MeowJob *job,
-                      gint64   now);
+  gint64 (*tick) (MeowJob *job, gint64 now);
   /* Abort whatever is in flight at once; for CANCEL also remove partial
    * local state; the engine emits the record and frees the job after. */
-  void    (*stop)    (MeowJob       *job,
-                      MeowStopReason reason);
+  void (*stop) (MeowJob *job, MeowStopReason reason);
   /* Free driver data. */
-  void    (*free)    (MeowJob *job);
+  void (*free) (MeowJob *job);
   /* Apply a new receive/send speed limit (bytes/s, 0 = none). */
-  void    (*limit)   (MeowJob *job,
-                      guint64  bytes_per_second);
+  void (*limit) (MeowJob *job, guint64 bytes_per_second);
 } MeowDriver;
 
 struct _MeowJob
@@ -72,38 +68,33 @@ struct _MeowJob
   /* What records say; updated by the driver. */
   char             *name;
   char             *local_path;
-  gint64            total;        /* -1 unknown */
+  gint64            total; /* -1 unknown */
   guint64           transferred;
   MeowRestartReason restart_reason;
   gboolean          transmission_started; /* total known, Transmission may be reported */
 
   /* Progress sampling (engine). */
-  gint64            sample_time;
-  guint64           sample_bytes;
-  double            speed;
-  guint64           reported_bytes;
-  gboolean          reported_once;
+  gint64   sample_time;
+  guint64  sample_bytes;
+  double   speed;
+  guint64  reported_bytes;
+  gboolean reported_once;
 
-  gpointer          driver_data;
+  gpointer driver_data;
 };
 
 /* Engine services for drivers (worker thread). */
-CURLM            *_meow_engine_get_multi   (MeowEngine *engine);
-const MeowConfig *_meow_engine_get_config  (MeowEngine *engine);
+CURLM            *_meow_engine_get_multi (MeowEngine *engine);
+const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
 /* TRUE when @path is the target of another live job of this engine. */
-gboolean          _meow_engine_target_claimed (MeowEngine *engine,
-                                               MeowJob    *job,
-                                               const char *path);
+gboolean _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path);
 /* Report a Transmission record now (e.g. the total just became known). */
-void              _meow_engine_report_progress (MeowJob *job);
+void _meow_engine_report_progress (MeowJob *job);
 /* Terminal: Complete (with @payload), Failed (@error, transfer full). The
  * job is removed and freed; do not touch it afterwards. */
-void              _meow_engine_finish       (MeowJob    *job,
-                                             MeowStatus  status,
-                                             GError     *error,
-                                             const char *payload);
+void _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload);
 /* Wake the worker loop so it recomputes timers (worker thread or any). */
-void              _meow_engine_wakeup       (MeowEngine *engine);
+void _meow_engine_wakeup (MeowEngine *engine);
 
 extern const MeowDriver _meow_download_driver;
 

@@ -4,4 +4,4 @@
  */
 #include "meow-error.h"
 
-G_DEFINE_QUARK (meow-error-quark, meow_error)
+G_DEFINE_QUARK (meow - error - quark, meow_error)

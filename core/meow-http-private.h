@@ -17,9 +17,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint64 start;   /* first byte position */
-  gint64 end;     /* last byte position, inclusive */
-  gint64 total;   /* complete length, or -1 for "*" */
+  gint64 start; /* first byte position */
+  gint64 end;   /* last byte position, inclusive */
+  gint64 total; /* complete length, or -1 for "*" */
 } MeowContentRange;
 
 /* Parses a Content-Range value of the form "bytes START-END/TOTAL" (TOTAL may
@@ -27,16 +27,13 @@ typedef struct
  * problem when the unit is not "bytes", the range is reversed (END < START),
  * END >= TOTAL, or the syntax is wrong. "bytes *\/TOTAL" (the 416 form) is
  * accepted with start = end = -1. */
-gboolean _meow_parse_content_range (const char       *value,
-                                    MeowContentRange *out,
-                                    GError          **error);
+gboolean _meow_parse_content_range (const char *value, MeowContentRange *out, GError **error);
 
 /* Parses Retry-After: delta-seconds or an HTTP-date (IMF-fixdate, RFC 850,
  * asctime). Returns the delay in milliseconds relative to @now_unix
  * (seconds since the epoch), clamped to [0, 3600 s], or -1 when the value
  * is not valid. */
-gint64 _meow_parse_retry_after (const char *value,
-                                gint64      now_unix);
+gint64 _meow_parse_retry_after (const char *value, gint64 now_unix);
 
 /* Extracts the file name from a Content-Disposition value. Prefers the
  * RFC 5987/6266 `filename*=UTF-8''percent-encoded` form over `filename=`
@@ -59,8 +56,7 @@ char *_meow_file_name_from_url (const char *url);
 /* Returns @dir/@name when no file (or symlink, even dangling) of that name
  * exists, else @dir/"stem (1).ext", "(2)" ... up to 9999; NULL when all are
  * taken. "archive.tar.gz" becomes "archive (1).tar.gz". */
-char *_meow_unique_path (const char *dir,
-                         const char *name);
+char *_meow_unique_path (const char *dir, const char *name);
 
 /* Returns @url with any password in its userinfo replaced by "***" (and the
  * user name kept), for logs, records and stores. Other URLs are returned

@@ -16,15 +16,15 @@ struct _MeowTask
   char            *url;
   char            *redacted_url;
   char            *name;
-  char            *output_file;   /* absolute, or NULL */
-  char            *output_dir;    /* absolute, or NULL */
+  char            *output_file; /* absolute, or NULL */
+  char            *output_dir;  /* absolute, or NULL */
   char            *method;
-  GStrv            headers;       /* "Name: value" */
+  GStrv            headers; /* "Name: value" */
   guint            retries;
   gboolean         retries_set;
   guint64          speed_limit;
   MeowChecksumType checksum_type;
-  char            *checksum_hex;  /* lower-case */
+  char            *checksum_hex; /* lower-case */
   gboolean         overwrite;
   gboolean         keep_partial;
   gint64           size_hint;

@@ -21,7 +21,9 @@ struct _MeowTaskBuilder
 };
 
 G_DEFINE_BOXED_TYPE (MeowTask, meow_task, meow_task_ref, meow_task_unref)
-G_DEFINE_BOXED_TYPE (MeowTaskBuilder, meow_task_builder, (GBoxedCopyFunc) NULL,
+G_DEFINE_BOXED_TYPE (MeowTaskBuilder,
+                     meow_task_builder,
+                     (GBoxedCopyFunc) NULL,
                      meow_task_builder_free)
 
 /**
@@ -146,8 +148,7 @@ meow_task_get_speed_limit (const MeowTask *task)
  * Returns: the checksum type, %MEOW_CHECKSUM_NONE when none was set.
  */
 MeowChecksumType
-meow_task_get_checksum (const MeowTask *task,
-                        const char   **hex)
+meow_task_get_checksum (const MeowTask *task, const char **hex)
 {
   if (hex)
     *hex = task->checksum_hex;
@@ -226,8 +227,7 @@ meow_task_builder_free (MeowTaskBuilder *builder)
 }
 
 static void
-replace_string (char      **field,
-                const char *value)
+replace_string (char **field, const char *value)
 {
   g_free (*field);
   *field = g_strdup (value);
@@ -235,8 +235,7 @@ replace_string (char      **field,
 
 /** meow_task_builder_set_output_file: @path: the exact target path */
 void
-meow_task_builder_set_output_file (MeowTaskBuilder *builder,
-                                   const char      *path)
+meow_task_builder_set_output_file (MeowTaskBuilder *builder, const char *path)
 {
   g_return_if_fail (builder != NULL);
   replace_string (&builder->task->output_file, path);
@@ -244,8 +243,7 @@ meow_task_builder_set_output_file (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_output_dir: @dir: the folder; the name comes from the server or URL */
 void
-meow_task_builder_set_output_dir (MeowTaskBuilder *builder,
-                                  const char      *dir)
+meow_task_builder_set_output_dir (MeowTaskBuilder *builder, const char *dir)
 {
   g_return_if_fail (builder != NULL);
   replace_string (&builder->task->output_dir, dir);
@@ -253,8 +251,7 @@ meow_task_builder_set_output_dir (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_name: @name: the display name */
 void
-meow_task_builder_set_name (MeowTaskBuilder *builder,
-                            const char      *name)
+meow_task_builder_set_name (MeowTaskBuilder *builder, const char *name)
 {
   g_return_if_fail (builder != NULL);
   replace_string (&builder->task->name, name);
@@ -262,8 +259,7 @@ meow_task_builder_set_name (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_id: @id: a UUID to reuse (when restoring a saved task) */
 void
-meow_task_builder_set_id (MeowTaskBuilder *builder,
-                          const char      *id)
+meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id)
 {
   g_return_if_fail (builder != NULL);
   replace_string (&builder->task->id, id);
@@ -271,8 +267,7 @@ meow_task_builder_set_id (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_method: @method: the HTTP method */
 void
-meow_task_builder_set_method (MeowTaskBuilder *builder,
-                              const char      *method)
+meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method)
 {
   g_return_if_fail (builder != NULL);
   replace_string (&builder->task->method, method);
@@ -287,9 +282,7 @@ meow_task_builder_set_method (MeowTaskBuilder *builder,
  * meow_task_builder_build().
  */
 void
-meow_task_builder_add_header (MeowTaskBuilder *builder,
-                              const char      *name,
-                              const char      *value)
+meow_task_builder_add_header (MeowTaskBuilder *builder, const char *name, const char *value)
 {
   guint len;
 
@@ -304,8 +297,7 @@ meow_task_builder_add_header (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_retries: @retries: retries after the first attempt */
 void
-meow_task_builder_set_retries (MeowTaskBuilder *builder,
-                               guint            retries)
+meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries)
 {
   g_return_if_fail (builder != NULL);
   builder->task->retries = retries;
@@ -314,8 +306,7 @@ meow_task_builder_set_retries (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_speed_limit: @bytes_per_second: 0 for none */
 void
-meow_task_builder_set_speed_limit (MeowTaskBuilder *builder,
-                                   guint64          bytes_per_second)
+meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_second)
 {
   g_return_if_fail (builder != NULL);
   builder->task->speed_limit = bytes_per_second;
@@ -330,9 +321,7 @@ meow_task_builder_set_speed_limit (MeowTaskBuilder *builder,
  * name; a mismatch fails the task with %MEOW_ERROR_CHECKSUM_MISMATCH.
  */
 void
-meow_task_builder_set_checksum (MeowTaskBuilder *builder,
-                                MeowChecksumType type,
-                                const char      *hex)
+meow_task_builder_set_checksum (MeowTaskBuilder *builder, MeowChecksumType type, const char *hex)
 {
   g_return_if_fail (builder != NULL);
   builder->task->checksum_type = hex ? type : MEOW_CHECKSUM_NONE;
@@ -342,8 +331,7 @@ meow_task_builder_set_checksum (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_overwrite: @overwrite: replace an existing target */
 void
-meow_task_builder_set_overwrite (MeowTaskBuilder *builder,
-                                 gboolean         overwrite)
+meow_task_builder_set_overwrite (MeowTaskBuilder *builder, gboolean overwrite)
 {
   g_return_if_fail (builder != NULL);
   builder->task->overwrite = !!overwrite;
@@ -351,8 +339,7 @@ meow_task_builder_set_overwrite (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_keep_partial: @keep: cancel keeps the .part file */
 void
-meow_task_builder_set_keep_partial (MeowTaskBuilder *builder,
-                                    gboolean         keep)
+meow_task_builder_set_keep_partial (MeowTaskBuilder *builder, gboolean keep)
 {
   g_return_if_fail (builder != NULL);
   builder->task->keep_partial = !!keep;
@@ -360,20 +347,18 @@ meow_task_builder_set_keep_partial (MeowTaskBuilder *builder,
 
 /** meow_task_builder_set_size_hint: @size: expected size, -1 when unknown */
 void
-meow_task_builder_set_size_hint (MeowTaskBuilder *builder,
-                                 gint64           size)
+meow_task_builder_set_size_hint (MeowTaskBuilder *builder, gint64 size)
 {
   g_return_if_fail (builder != NULL);
   builder->task->size_hint = size;
 }
 
 static gboolean
-check_url (const char *url,
-           GError    **error)
+check_url (const char *url, GError **error)
 {
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *scheme;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const char      *scheme;
   g_autofree char *redacted = _meow_redact_url (url);
 
   if (url[0] == '\0')
@@ -418,8 +403,7 @@ check_url (const char *url,
 }
 
 static gboolean
-check_headers (const char *const *headers,
-               GError           **error)
+check_headers (const char *const *headers, GError **error)
 {
   for (guint i = 0; headers[i]; i++)
     {
@@ -437,8 +421,8 @@ check_headers (const char *const *headers,
           if (!g_ascii_isgraph (*p) || strchr ("()<>@,;:\\\"/[]?={}", *p) != NULL)
             {
               g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "The header name “%.*s” contains invalid characters.",
-                           (int) (colon - h), h);
+                           "The header name “%.*s” contains invalid characters.", (int) (colon - h),
+                           h);
               return FALSE;
             }
         }
@@ -461,9 +445,7 @@ check_headers (const char *const *headers,
 }
 
 static gboolean
-check_checksum (MeowChecksumType type,
-                const char      *hex,
-                GError         **error)
+check_checksum (MeowChecksumType type, const char *hex, GError **error)
 {
   gsize want;
 
@@ -489,8 +471,8 @@ check_checksum (MeowChecksumType type,
   if (strlen (hex) != want || strspn (hex, "0123456789abcdef") != want)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The expected checksum “%s” is not %" G_GSIZE_FORMAT " hexadecimal digits.",
-                   hex, want);
+                   "The expected checksum “%s” is not %" G_GSIZE_FORMAT " hexadecimal digits.", hex,
+                   want);
       return FALSE;
     }
 
@@ -500,7 +482,7 @@ check_checksum (MeowChecksumType type,
 static char *
 absolute_path (const char *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr (GFile) file = g_file_new_for_commandline_arg (path);
   return g_file_get_path (file);
 }
 
@@ -521,8 +503,7 @@ absolute_path (const char *path)
  * Returns: (transfer full): the task, or %NULL with @error set. Any thread.
  */
 MeowTask *
-meow_task_builder_build (MeowTaskBuilder *builder,
-                         GError         **error)
+meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
 {
   MeowTask *t;
   MeowTask *task;

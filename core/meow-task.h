@@ -28,58 +28,43 @@ typedef struct _MeowTask MeowTask;
  */
 typedef struct _MeowTaskBuilder MeowTaskBuilder;
 
-GType            meow_task_get_type                    (void) G_GNUC_CONST;
-MeowTask        *meow_task_ref                         (MeowTask *task);
-void             meow_task_unref                       (MeowTask *task);
+GType     meow_task_get_type (void) G_GNUC_CONST;
+MeowTask *meow_task_ref (MeowTask *task);
+void      meow_task_unref (MeowTask *task);
 
-MeowDirection    meow_task_get_direction               (const MeowTask *task);
-const char      *meow_task_get_url                     (const MeowTask *task);
-const char      *meow_task_get_id                      (const MeowTask *task);
-const char      *meow_task_get_name                    (const MeowTask *task);
-const char      *meow_task_get_output_file             (const MeowTask *task);
-const char      *meow_task_get_output_dir              (const MeowTask *task);
-const char      *meow_task_get_method                  (const MeowTask *task);
-const char *const *meow_task_get_headers               (const MeowTask *task);
-guint            meow_task_get_retries                 (const MeowTask *task);
-guint64          meow_task_get_speed_limit             (const MeowTask *task);
-MeowChecksumType meow_task_get_checksum                (const MeowTask *task,
-                                                        const char   **hex);
-gboolean         meow_task_get_overwrite               (const MeowTask *task);
-gboolean         meow_task_get_keep_partial            (const MeowTask *task);
-gint64           meow_task_get_size_hint               (const MeowTask *task);
-char            *meow_task_dup_redacted_url            (const MeowTask *task);
+MeowDirection      meow_task_get_direction (const MeowTask *task);
+const char        *meow_task_get_url (const MeowTask *task);
+const char        *meow_task_get_id (const MeowTask *task);
+const char        *meow_task_get_name (const MeowTask *task);
+const char        *meow_task_get_output_file (const MeowTask *task);
+const char        *meow_task_get_output_dir (const MeowTask *task);
+const char        *meow_task_get_method (const MeowTask *task);
+const char *const *meow_task_get_headers (const MeowTask *task);
+guint              meow_task_get_retries (const MeowTask *task);
+guint64            meow_task_get_speed_limit (const MeowTask *task);
+MeowChecksumType   meow_task_get_checksum (const MeowTask *task, const char **hex);
+gboolean           meow_task_get_overwrite (const MeowTask *task);
+gboolean           meow_task_get_keep_partial (const MeowTask *task);
+gint64             meow_task_get_size_hint (const MeowTask *task);
+char              *meow_task_dup_redacted_url (const MeowTask *task);
 
-GType            meow_task_builder_get_type            (void) G_GNUC_CONST;
-MeowTaskBuilder *meow_task_builder_new_download        (const char      *url);
-void             meow_task_builder_free                (MeowTaskBuilder *builder);
-void             meow_task_builder_set_output_file     (MeowTaskBuilder *builder,
-                                                        const char      *path);
-void             meow_task_builder_set_output_dir      (MeowTaskBuilder *builder,
-                                                        const char      *dir);
-void             meow_task_builder_set_name            (MeowTaskBuilder *builder,
-                                                        const char      *name);
-void             meow_task_builder_set_id              (MeowTaskBuilder *builder,
-                                                        const char      *id);
-void             meow_task_builder_set_method          (MeowTaskBuilder *builder,
-                                                        const char      *method);
-void             meow_task_builder_add_header          (MeowTaskBuilder *builder,
-                                                        const char      *name,
-                                                        const char      *value);
-void             meow_task_builder_set_retries         (MeowTaskBuilder *builder,
-                                                        guint            retries);
-void             meow_task_builder_set_speed_limit     (MeowTaskBuilder *builder,
-                                                        guint64          bytes_per_second);
-void             meow_task_builder_set_checksum        (MeowTaskBuilder *builder,
-                                                        MeowChecksumType type,
-                                                        const char      *hex);
-void             meow_task_builder_set_overwrite       (MeowTaskBuilder *builder,
-                                                        gboolean         overwrite);
-void             meow_task_builder_set_keep_partial    (MeowTaskBuilder *builder,
-                                                        gboolean         keep);
-void             meow_task_builder_set_size_hint       (MeowTaskBuilder *builder,
-                                                        gint64           size);
-MeowTask        *meow_task_builder_build               (MeowTaskBuilder *builder,
-                                                        GError         **error);
+GType            meow_task_builder_get_type (void) G_GNUC_CONST;
+MeowTaskBuilder *meow_task_builder_new_download (const char *url);
+void             meow_task_builder_free (MeowTaskBuilder *builder);
+void             meow_task_builder_set_output_file (MeowTaskBuilder *builder, const char *path);
+void             meow_task_builder_set_output_dir (MeowTaskBuilder *builder, const char *dir);
+void             meow_task_builder_set_name (MeowTaskBuilder *builder, const char *name);
+void             meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id);
+void             meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method);
+void meow_task_builder_add_header (MeowTaskBuilder *builder, const char *name, const char *value);
+void meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries);
+void meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_second);
+void
+meow_task_builder_set_checksum (MeowTaskBuilder *builder, MeowChecksumType type, const char *hex);
+void      meow_task_builder_set_overwrite (MeowTaskBuilder *builder, gboolean overwrite);
+void      meow_task_builder_set_keep_partial (MeowTaskBuilder *builder, gboolean keep);
+void      meow_task_builder_set_size_hint (MeowTaskBuilder *builder, gint64 size);
+MeowTask *meow_task_builder_build (MeowTaskBuilder *builder, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTask, meow_task_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTaskBuilder, meow_task_builder_free)

@@ -28,8 +28,7 @@ struct _MeowTransferRecord
 
 /* Makes an empty record; the caller fills the fields before sharing it.
  * Strings are owned by the record. */
-MeowTransferRecord *_meow_transfer_record_new (const char   *task_id,
-                                               MeowDirection direction,
-                                               MeowStatus    status);
+MeowTransferRecord *
+_meow_transfer_record_new (const char *task_id, MeowDirection direction, MeowStatus status);
 
 G_END_DECLS

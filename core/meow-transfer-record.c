@@ -6,13 +6,13 @@
 
 #include "meow-transfer-record-private.h"
 
-G_DEFINE_BOXED_TYPE (MeowTransferRecord, meow_transfer_record, meow_transfer_record_ref,
+G_DEFINE_BOXED_TYPE (MeowTransferRecord,
+                     meow_transfer_record,
+                     meow_transfer_record_ref,
                      meow_transfer_record_unref)
 
 MeowTransferRecord *
-_meow_transfer_record_new (const char   *task_id,
-                           MeowDirection direction,
-                           MeowStatus    status)
+_meow_transfer_record_new (const char *task_id, MeowDirection direction, MeowStatus status)
 {
   MeowTransferRecord *record = g_new0 (MeowTransferRecord, 1);
 
@@ -143,7 +143,8 @@ meow_transfer_record_get_error (const MeowTransferRecord *record)
   return record->error;
 }
 
-/** meow_transfer_record_get_payload: Returns: (transfer none) (nullable): the completion payload. */
+/** meow_transfer_record_get_payload: Returns: (transfer none) (nullable): the completion payload.
+ */
 const char *
 meow_transfer_record_get_payload (const MeowTransferRecord *record)
 {

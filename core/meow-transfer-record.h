@@ -20,24 +20,24 @@ G_BEGIN_DECLS
  */
 typedef struct _MeowTransferRecord MeowTransferRecord;
 
-GType               meow_transfer_record_get_type           (void) G_GNUC_CONST;
-MeowTransferRecord *meow_transfer_record_ref                (MeowTransferRecord *record);
-void                meow_transfer_record_unref              (MeowTransferRecord *record);
+GType               meow_transfer_record_get_type (void) G_GNUC_CONST;
+MeowTransferRecord *meow_transfer_record_ref (MeowTransferRecord *record);
+void                meow_transfer_record_unref (MeowTransferRecord *record);
 
-const char         *meow_transfer_record_get_task_id        (const MeowTransferRecord *record);
-const char         *meow_transfer_record_get_name           (const MeowTransferRecord *record);
-MeowDirection       meow_transfer_record_get_direction      (const MeowTransferRecord *record);
-MeowStatus          meow_transfer_record_get_status         (const MeowTransferRecord *record);
-gint64              meow_transfer_record_get_total          (const MeowTransferRecord *record);
-guint64             meow_transfer_record_get_transferred    (const MeowTransferRecord *record);
-double              meow_transfer_record_get_progress       (const MeowTransferRecord *record);
-double              meow_transfer_record_get_speed          (const MeowTransferRecord *record);
-gint64              meow_transfer_record_get_eta            (const MeowTransferRecord *record);
-const GError       *meow_transfer_record_get_error          (const MeowTransferRecord *record);
-const char         *meow_transfer_record_get_payload        (const MeowTransferRecord *record);
-const char         *meow_transfer_record_get_local_path     (const MeowTransferRecord *record);
-MeowRestartReason   meow_transfer_record_get_restart_reason (const MeowTransferRecord *record);
-gint64              meow_transfer_record_get_timestamp      (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_task_id (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_name (const MeowTransferRecord *record);
+MeowDirection     meow_transfer_record_get_direction (const MeowTransferRecord *record);
+MeowStatus        meow_transfer_record_get_status (const MeowTransferRecord *record);
+gint64            meow_transfer_record_get_total (const MeowTransferRecord *record);
+guint64           meow_transfer_record_get_transferred (const MeowTransferRecord *record);
+double            meow_transfer_record_get_progress (const MeowTransferRecord *record);
+double            meow_transfer_record_get_speed (const MeowTransferRecord *record);
+gint64            meow_transfer_record_get_eta (const MeowTransferRecord *record);
+const GError     *meow_transfer_record_get_error (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_payload (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_local_path (const MeowTransferRecord *record);
+MeowRestartReason meow_transfer_record_get_restart_reason (const MeowTransferRecord *record);
+gint64            meow_transfer_record_get_timestamp (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 

@@ -10,9 +10,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "meow.h"
 #include "meow-client-private.h"
 #include "meow-test-server.h"
+#include "meow.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared test machinery (the same block is in test-client.c and test-download.c)             */
@@ -25,7 +25,7 @@ typedef struct
 {
   Fixture   *fx;
   char      *id;
-  GPtrArray *records;        /* MeowTransferRecord */
+  GPtrArray *records; /* MeowTransferRecord */
   guint      complete_calls;
   char      *payload;
   gboolean   complete_after_record; /* the Complete record came before complete_cb */
@@ -33,8 +33,8 @@ typedef struct
   GThread   *expected_thread;
   gboolean   wrong_thread;
   /* optional hook, run after the record is stored */
-  void     (*on_record) (MeowClient *, const MeowTransferRecord *, gpointer);
-  gpointer   on_record_data;
+  void (*on_record) (MeowClient *, const MeowTransferRecord *, gpointer);
+  gpointer on_record_data;
 } Watch;
 
 struct _Fixture
@@ -44,11 +44,11 @@ struct _Fixture
   MeowConfig     *config;
   MeowClient     *client;
   GThread        *main_thread;
-  GPtrArray      *watches;   /* Watch */
+  GPtrArray      *watches; /* Watch */
 };
 
 static gboolean timed_out;
-static guint guard_id;
+static guint    guard_id;
 
 static gboolean
 guard_cb (gpointer data)
@@ -74,20 +74,20 @@ guard_stop (void)
 
 /* Spins the default context until @cond holds; fails the test and returns
  * from it when it does not within WAIT_SECONDS. */
-#define WAIT_UNTIL(cond)                                                        \
-  G_STMT_START                                                                  \
-  {                                                                             \
-    guard_start (WAIT_SECONDS);                                                 \
-    while (!(cond) && !timed_out)                                               \
-      g_main_context_iteration (NULL, TRUE);                                    \
-    guard_stop ();                                                              \
-    if (!(cond))                                                                \
-      {                                                                         \
-        g_test_fail_printf ("%s:%d: timed out after %d s waiting for %s",       \
-                            __FILE__, __LINE__, WAIT_SECONDS, #cond);           \
-        return;                                                                 \
-      }                                                                         \
-  }                                                                             \
+#define WAIT_UNTIL(cond)                                                                           \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    guard_start (WAIT_SECONDS);                                                                    \
+    while (!(cond) && !timed_out)                                                                  \
+      g_main_context_iteration (NULL, TRUE);                                                       \
+    guard_stop ();                                                                                 \
+    if (!(cond))                                                                                   \
+      {                                                                                            \
+        g_test_fail_printf ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__,      \
+                            WAIT_SECONDS, #cond);                                                  \
+        return;                                                                                    \
+      }                                                                                            \
+  }                                                                                                \
   G_STMT_END
 
 static gboolean
@@ -109,8 +109,7 @@ spin_ms (guint ms)
 }
 
 static void
-fixture_setup (Fixture       *fx,
-               gconstpointer  data)
+fixture_setup (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
@@ -136,7 +135,8 @@ rm_rf (const char *path)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
 
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             rm_rf (child);
           else
             g_unlink (child);
@@ -172,8 +172,7 @@ print_request_log (Fixture *fx)
 }
 
 static void
-fixture_teardown (Fixture       *fx,
-                  gconstpointer  data)
+fixture_teardown (Fixture *fx, gconstpointer data)
 {
   guard_stop ();
   if (fx->client != NULL)
@@ -228,16 +227,13 @@ fx_client (Fixture *fx)
 }
 
 static char *
-fx_path (Fixture    *fx,
-         const char *name)
+fx_path (Fixture *fx, const char *name)
 {
   return g_build_filename (fx->dir, name, NULL);
 }
 
 static void
-watch_record_cb (MeowClient               *client,
-                 const MeowTransferRecord *record,
-                 gpointer                  user_data)
+watch_record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   Watch *w = user_data;
 
@@ -249,10 +245,7 @@ watch_record_cb (MeowClient               *client,
 }
 
 static void
-watch_complete_cb (MeowClient *client,
-                   const char *task_id,
-                   const char *payload,
-                   gpointer    user_data)
+watch_complete_cb (MeowClient *client, const char *task_id, const char *payload, gpointer user_data)
 {
   Watch *w = user_data;
 
@@ -262,9 +255,9 @@ watch_complete_cb (MeowClient *client,
   g_free (w->payload);
   w->payload = g_strdup (payload);
   w->complete_after_record =
-    w->records->len > 0 &&
-    meow_transfer_record_get_status (g_ptr_array_index (w->records, w->records->len - 1)) ==
-      MEOW_STATUS_COMPLETE;
+      w->records->len > 0 &&
+      meow_transfer_record_get_status (g_ptr_array_index (w->records, w->records->len - 1)) ==
+          MEOW_STATUS_COMPLETE;
   if (w->id != NULL)
     g_assert_cmpstr (task_id, ==, w->id);
 }
@@ -291,8 +284,7 @@ watch_new (Fixture *fx)
 
 /* Builds @builder's task and enqueues it; the task must be accepted. */
 static Watch *
-start_download (Fixture         *fx,
-                MeowTaskBuilder *builder)
+start_download (Fixture *fx, MeowTaskBuilder *builder)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTask) task = meow_task_builder_build (builder, &error);
@@ -310,9 +302,7 @@ start_download (Fixture         *fx,
 
 /* Enqueues @builder's task expecting a synchronous error. */
 G_GNUC_UNUSED static void
-enqueue_expect_error (Fixture         *fx,
-                      MeowTaskBuilder *builder,
-                      gint             code)
+enqueue_expect_error (Fixture *fx, MeowTaskBuilder *builder, gint code)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTask) task = meow_task_builder_build (builder, &error);
@@ -325,9 +315,7 @@ enqueue_expect_error (Fixture         *fx,
 }
 
 static MeowTaskBuilder *
-builder_to_file (Fixture    *fx,
-                 const char *url_path,
-                 const char *target)
+builder_to_file (Fixture *fx, const char *url_path, const char *target)
 {
   g_autofree char *url = meow_test_server_dup_url (fx->server, url_path);
   MeowTaskBuilder *b = meow_task_builder_new_download (url);
@@ -359,8 +347,7 @@ watch_done (Watch *w)
 }
 
 static gboolean
-watch_has_status (Watch *w,
-                  MeowStatus status)
+watch_has_status (Watch *w, MeowStatus status)
 {
   for (guint i = 0; i < w->records->len; i++)
     if (meow_transfer_record_get_status (g_ptr_array_index (w->records, i)) == status)
@@ -384,8 +371,7 @@ watch_has_progress (Watch *w)
 }
 
 static gboolean
-watch_has_restart_reason (Watch            *w,
-                          MeowRestartReason reason)
+watch_has_restart_reason (Watch *w, MeowRestartReason reason)
 {
   for (guint i = 0; i < w->records->len; i++)
     if (meow_transfer_record_get_restart_reason (g_ptr_array_index (w->records, i)) == reason)
@@ -396,7 +382,8 @@ watch_has_restart_reason (Watch            *w,
 static const char *
 status_name (MeowStatus s)
 {
-  static const char *names[] = { "Pending", "Transmission", "Paused", "Complete", "Failed", "Canceled" };
+  static const char *names[] = { "Pending",  "Transmission", "Paused",
+                                 "Complete", "Failed",       "Canceled" };
 
   return (guint) s < G_N_ELEMENTS (names) ? names[s] : "?";
 }
@@ -407,7 +394,7 @@ static char *
 watch_sequence (Watch *w)
 {
   GString *s = g_string_new (NULL);
-  gint prev = -1;
+  gint     prev = -1;
 
   for (guint i = 0; i < w->records->len; i++)
     {
@@ -424,8 +411,7 @@ watch_sequence (Watch *w)
 }
 
 static gboolean
-match_tokens (char **have,
-              char **want)
+match_tokens (char **have, char **want)
 {
   if (*want == NULL)
     return *have == NULL;
@@ -443,8 +429,7 @@ match_tokens (char **have,
 /* Compares the collapsed status sequence with @pattern; a token ending in
  * '?' is optional ("Transmission?" for sub-100 ms transfers). */
 static void
-assert_sequence (Watch      *w,
-                 const char *pattern)
+assert_sequence (Watch *w, const char *pattern)
 {
   g_autofree char *seq = watch_sequence (w);
   g_auto (GStrv) have = g_strsplit (seq, ",", -1);
@@ -456,8 +441,7 @@ assert_sequence (Watch      *w,
 
 /* Invariants every task's records keep. */
 static void
-assert_records_sane (Watch *w,
-                     gint64 expected_total)
+assert_records_sane (Watch *w, gint64 expected_total)
 {
   guint terminals = 0;
 
@@ -467,7 +451,7 @@ assert_records_sane (Watch *w,
   for (guint i = 0; i < w->records->len; i++)
     {
       const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
-      MeowStatus st = meow_transfer_record_get_status (r);
+      MeowStatus                st = meow_transfer_record_get_status (r);
 
       g_assert_cmpstr (meow_transfer_record_get_task_id (r), ==, w->id);
       g_assert_cmpint (meow_transfer_record_get_direction (r), ==, MEOW_DIRECTION_DOWNLOAD);
@@ -493,7 +477,8 @@ assert_records_sane (Watch *w,
           if (expected_total >= 0)
             {
               g_assert_cmpint (meow_transfer_record_get_total (r), ==, expected_total);
-              g_assert_cmpuint (meow_transfer_record_get_transferred (r), ==, (guint64) expected_total);
+              g_assert_cmpuint (meow_transfer_record_get_transferred (r), ==,
+                                (guint64) expected_total);
             }
         }
     }
@@ -501,12 +486,10 @@ assert_records_sane (Watch *w,
 }
 
 static void
-assert_file_bytes (const char *path,
-                   const void *data,
-                   gsize       len)
+assert_file_bytes (const char *path, const void *data, gsize len)
 {
   g_autofree char *contents = NULL;
-  gsize got = 0;
+  gsize            got = 0;
   g_autoptr (GError) error = NULL;
 
   g_file_get_contents (path, &contents, &got, &error);
@@ -515,10 +498,9 @@ assert_file_bytes (const char *path,
 }
 
 static void
-assert_file_equals (const char *path,
-                    GBytes     *expected)
+assert_file_equals (const char *path, GBytes *expected)
 {
-  gsize len;
+  gsize       len;
   const void *data = g_bytes_get_data (expected, &len);
 
   assert_file_bytes (path, data, len);
@@ -533,13 +515,10 @@ assert_no_file (const char *path)
 
 /* The task failed with @code and a message containing @needle (may be NULL). */
 G_GNUC_UNUSED static void
-assert_failed (Watch      *w,
-               gint        code,
-               const char *needle,
-               const char *needle2)
+assert_failed (Watch *w, gint code, const char *needle, const char *needle2)
 {
   const MeowTransferRecord *r = watch_last (w);
-  const GError *error;
+  const GError             *error;
 
   g_assert_nonnull (r);
   g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_FAILED);
@@ -556,13 +535,11 @@ assert_failed (Watch      *w,
 
 /* The task completed into @target, and the books agree. */
 static void
-assert_completed (Watch      *w,
-                  const char *target,
-                  GBytes     *content)
+assert_completed (Watch *w, const char *target, GBytes *content)
 {
   const MeowTransferRecord *r = watch_last (w);
-  g_autofree char *part = g_strconcat (target, ".part", NULL);
-  g_autofree char *control = g_strconcat (target, ".part.meow", NULL);
+  g_autofree char          *part = g_strconcat (target, ".part", NULL);
+  g_autofree char          *control = g_strconcat (target, ".part.meow", NULL);
 
   g_assert_nonnull (r);
   if (meow_transfer_record_get_status (r) == MEOW_STATUS_FAILED)
@@ -579,9 +556,7 @@ assert_completed (Watch      *w,
 }
 
 static MeowTestRequest *
-nth_request (GPtrArray  *log,
-             const char *method,
-             guint       n)
+nth_request (GPtrArray *log, const char *method, guint n)
 {
   for (guint i = 0; i < log->len; i++)
     {
@@ -594,9 +569,7 @@ nth_request (GPtrArray  *log,
 }
 
 G_GNUC_UNUSED static void
-write_file (const char *path,
-            const char *contents,
-            gssize      len)
+write_file (const char *path, const char *contents, gssize len)
 {
   g_autoptr (GError) error = NULL;
 
@@ -616,10 +589,11 @@ range_start (const char *range)
 /* Helpers for this file                                               */
 
 static void
-throttle_server (Fixture *fx,
-                 guint    bytes_per_sec)
+throttle_server (Fixture *fx, guint bytes_per_sec)
 {
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
 
   faults.throttle_bytes_per_sec = bytes_per_sec;
   meow_test_server_set_faults (fx->server, &faults);
@@ -627,9 +601,7 @@ throttle_server (Fixture *fx,
 
 /* Serves a payload at /NAME and starts downloading it to DIR/NAME. */
 static Watch *
-start_named (Fixture    *fx,
-             const char *name,
-             GBytes     *payload)
+start_named (Fixture *fx, const char *name, GBytes *payload)
 {
   g_autofree char *url_path = g_strconcat ("/", name, NULL);
   g_autofree char *target = fx_path (fx, name);
@@ -641,8 +613,7 @@ start_named (Fixture    *fx,
 }
 
 static void
-assert_error_code (GError *error,
-                   gint    code)
+assert_error_code (GError *error, gint code)
 {
   g_assert_error (error, MEOW_ERROR, code);
 }
@@ -651,8 +622,7 @@ assert_error_code (GError *error,
 /* Config validation                                                   */
 
 static void
-test_config_zero_queue (Fixture       *fx,
-                        gconstpointer  data)
+test_config_zero_queue (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GError) error2 = NULL;
@@ -667,8 +637,7 @@ test_config_zero_queue (Fixture       *fx,
 }
 
 static void
-test_config_zero_downloads (Fixture       *fx,
-                            gconstpointer  data)
+test_config_zero_downloads (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   MeowClient *client;
@@ -696,9 +665,7 @@ typedef struct
 } ThreadRun;
 
 static void
-thread_record_cb (MeowClient               *client,
-                  const MeowTransferRecord *record,
-                  gpointer                  user_data)
+thread_record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   ThreadRun *run = user_data;
 
@@ -730,15 +697,15 @@ tick_cb (gpointer data)
 static gpointer
 client_thread (gpointer data)
 {
-  ThreadRun *run = data;
+  ThreadRun    *run = data;
   GMainContext *context = g_main_context_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (MeowTask) task = NULL;
   g_autofree char *id = NULL;
-  GSource *tick;
-  MeowClient *client;
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  GSource         *tick;
+  MeowClient      *client;
+  gint64           deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
 
   run->thread = g_thread_self ();
   g_main_context_push_thread_default (context);
@@ -782,11 +749,12 @@ client_thread (gpointer data)
 /* A client made in another thread delivers everything in that thread's
  * context, never in the main thread. */
 static void
-test_thread_owner_context (Fixture       *fx,
-                           gconstpointer  data)
+test_thread_owner_context (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (40000, 31);
-  ThreadRun run = { 0, };
+  ThreadRun run = {
+    0,
+  };
   GThread *thread;
 
   meow_test_server_set_file (fx->server, "/t.bin", payload);
@@ -812,8 +780,7 @@ test_thread_owner_context (Fixture       *fx,
 /* Pause, resume, cancel                                               */
 
 static void
-test_pause_resume (Fixture       *fx,
-                   gconstpointer  data)
+test_pause_resume (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 32);
   g_autofree char *target = fx_path (fx, "pr.bin");
@@ -822,8 +789,8 @@ test_pause_resume (Fixture       *fx,
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowSnapshot) snap = NULL;
   MeowTestRequest *first, *second;
-  guint n;
-  Watch *w;
+  guint            n;
+  Watch           *w;
 
   throttle_server (fx, 64 * 1024);
   w = start_named (fx, "pr.bin", payload);
@@ -866,8 +833,7 @@ test_pause_resume (Fixture       *fx,
 }
 
 static void
-test_pause_resume_invalid_state (Fixture       *fx,
-                                 gconstpointer  data)
+test_pause_resume_invalid_state (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 33);
   g_autoptr (GError) error = NULL;
@@ -902,8 +868,7 @@ test_pause_resume_invalid_state (Fixture       *fx,
 }
 
 static void
-test_cancel_running (Fixture       *fx,
-                     gconstpointer  data)
+test_cancel_running (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 34);
   g_autofree char *target = fx_path (fx, "cancel.bin");
@@ -938,8 +903,7 @@ test_cancel_running (Fixture       *fx,
 }
 
 static void
-test_cancel_paused (Fixture       *fx,
-                    gconstpointer  data)
+test_cancel_paused (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 35);
   g_autofree char *target = fx_path (fx, "cp.bin");
@@ -966,8 +930,7 @@ test_cancel_paused (Fixture       *fx,
 }
 
 static void
-test_finished_task_not_found (Fixture       *fx,
-                              gconstpointer  data)
+test_finished_task_not_found (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (5000, 36);
   g_autofree char *target = fx_path (fx, "done.bin");
@@ -1003,15 +966,12 @@ test_finished_task_not_found (Fixture       *fx,
 /* Close                                                               */
 
 static void
-noop_record_cb (MeowClient               *client,
-                const MeowTransferRecord *record,
-                gpointer                  user_data)
+noop_record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
 }
 
 static void
-test_close_pauses_everything (Fixture       *fx,
-                              gconstpointer  data)
+test_close_pauses_everything (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) p1 = meow_test_make_payload (256 * 1024, 37);
   g_autoptr (GBytes) p2 = meow_test_make_payload (256 * 1024, 38);
@@ -1023,8 +983,8 @@ test_close_pauses_everything (Fixture       *fx,
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (MeowTask) task = NULL;
   g_autofree char *id = NULL;
-  Watch *w1, *w2, *w3;
-  guint n1, n2, n3;
+  Watch           *w1, *w2, *w3;
+  guint            n1, n2, n3;
 
   meow_config_set_max_downloads (fx->config, 2);
   throttle_server (fx, 32 * 1024);
@@ -1076,7 +1036,8 @@ test_close_pauses_everything (Fixture       *fx,
   g_assert_null (meow_client_snapshot (fx->client, &error));
   assert_error_code (error, MEOW_ERROR_CLIENT_CLOSED);
   g_clear_error (&error);
-  g_assert_cmpuint (meow_client_add_listener (fx->client, noop_record_cb, NULL, NULL, &error), ==, 0);
+  g_assert_cmpuint (meow_client_add_listener (fx->client, noop_record_cb, NULL, NULL, &error), ==,
+                    0);
   assert_error_code (error, MEOW_ERROR_CLIENT_CLOSED);
   g_clear_error (&error);
   g_assert_false (meow_client_remove_listener (fx->client, 1, &error));
@@ -1093,9 +1054,7 @@ test_close_pauses_everything (Fixture       *fx,
 }
 
 static void
-close_from_callback (MeowClient               *client,
-                     const MeowTransferRecord *record,
-                     gpointer                  user_data)
+close_from_callback (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   gboolean *closed = user_data;
 
@@ -1107,12 +1066,11 @@ close_from_callback (MeowClient               *client,
 }
 
 static void
-test_close_from_callback (Fixture       *fx,
-                          gconstpointer  data)
+test_close_from_callback (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 40);
   gboolean closed = FALSE;
-  Watch *w;
+  Watch   *w;
 
   throttle_server (fx, 64 * 1024);
   w = start_named (fx, "cfc.bin", payload);
@@ -1131,7 +1089,7 @@ test_close_from_callback (Fixture       *fx,
 
 typedef struct
 {
-  GHashTable *latest;   /* id -> status */
+  GHashTable *latest; /* id -> status */
   guint       max_transmitting;
   guint       max_snapshot_active;
   guint       records;
@@ -1140,14 +1098,12 @@ typedef struct
 } Census;
 
 static void
-census_cb (MeowClient               *client,
-           const MeowTransferRecord *record,
-           gpointer                  user_data)
+census_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
-  Census *c = user_data;
+  Census        *c = user_data;
   GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
+  gpointer       value;
+  guint          n = 0;
   g_autoptr (MeowSnapshot) snap = NULL;
 
   if (g_thread_self () != c->thread)
@@ -1167,8 +1123,7 @@ census_cb (MeowClient               *client,
 }
 
 static gboolean
-all_done (Watch **ws,
-          guint   n)
+all_done (Watch **ws, guint n)
 {
   for (guint i = 0; i < n; i++)
     if (!watch_done (ws[i]))
@@ -1177,13 +1132,14 @@ all_done (Watch **ws,
 }
 
 static void
-test_concurrency_limit (Fixture       *fx,
-                        gconstpointer  data)
+test_concurrency_limit (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   GBytes *payloads[7];
-  Watch *ws[7];
-  Census census = { 0, };
+  Watch  *ws[7];
+  Census  census = {
+     0,
+  };
   guint listener;
 
   census.latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1228,8 +1184,8 @@ test_concurrency_limit (Fixture       *fx,
       assert_completed (ws[i], target, payloads[i]);
       g_bytes_unref (payloads[i]);
     }
-  g_test_message ("at most %u transmitting, snapshot active at most %u",
-                  census.max_transmitting, census.max_snapshot_active);
+  g_test_message ("at most %u transmitting, snapshot active at most %u", census.max_transmitting,
+                  census.max_snapshot_active);
   g_assert_false (census.wrong_thread);
   g_assert_cmpuint (census.max_transmitting, ==, 3);
   g_assert_cmpuint (census.max_snapshot_active, <=, 3);
@@ -1239,8 +1195,7 @@ test_concurrency_limit (Fixture       *fx,
 }
 
 static void
-test_backpressure (Fixture       *fx,
-                   gconstpointer  data)
+test_backpressure (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (4000, 41);
   g_autofree char *late_target = fx_path (fx, "bp-late.bin");
@@ -1304,9 +1259,7 @@ typedef struct
 } Listener;
 
 static void
-listener_cb (MeowClient               *client,
-             const MeowTransferRecord *record,
-             gpointer                  user_data)
+listener_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   Listener *l = user_data;
 
@@ -1333,9 +1286,7 @@ listener_destroy (gpointer user_data)
 }
 
 static void
-listener_init (Listener   *l,
-               MeowClient *client,
-               gboolean    remove_self)
+listener_init (Listener *l, MeowClient *client, gboolean remove_self)
 {
   g_autoptr (GError) error = NULL;
 
@@ -1349,8 +1300,7 @@ listener_init (Listener   *l,
 }
 
 static guint
-count_for_task (GPtrArray  *records,
-                const char *id)
+count_for_task (GPtrArray *records, const char *id)
 {
   guint n = 0;
 
@@ -1361,12 +1311,13 @@ count_for_task (GPtrArray  *records,
 }
 
 static void
-test_listener_all_records (Fixture       *fx,
-                           gconstpointer  data)
+test_listener_all_records (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) p1 = meow_test_make_payload (60000, 42);
   g_autoptr (GBytes) p2 = meow_test_make_payload (70000, 43);
-  Listener l = { 0, };
+  Listener l = {
+    0,
+  };
   Watch *w1, *w2;
 
   listener_init (&l, fx_client (fx), FALSE);
@@ -1385,7 +1336,7 @@ test_listener_all_records (Fixture       *fx,
   for (guint k = 0; k < 2; k++)
     {
       Watch *w = k ? w2 : w1;
-      guint j = 0;
+      guint  j = 0;
 
       for (guint i = 0; i < l.records->len; i++)
         {
@@ -1408,12 +1359,15 @@ test_listener_all_records (Fixture       *fx,
 }
 
 static void
-test_listener_remove_inside_callback (Fixture       *fx,
-                                      gconstpointer  data)
+test_listener_remove_inside_callback (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (60000, 44);
-  Listener once = { 0, };
-  Listener all = { 0, };
+  Listener once = {
+    0,
+  };
+  Listener all = {
+    0,
+  };
   Watch *w;
 
   listener_init (&once, fx_client (fx), TRUE);
@@ -1439,11 +1393,9 @@ test_listener_remove_inside_callback (Fixture       *fx,
 }
 
 static void
-pause_then_cancel_cb (MeowClient               *client,
-                      const MeowTransferRecord *record,
-                      gpointer                  user_data)
+pause_then_cancel_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
-  Watch *w = user_data;
+  Watch     *w = user_data;
   MeowStatus st = meow_transfer_record_get_status (record);
   g_autoptr (GError) error = NULL;
 
@@ -1461,13 +1413,12 @@ pause_then_cancel_cb (MeowClient               *client,
 }
 
 static void
-test_callback_controls_own_task (Fixture       *fx,
-                                 gconstpointer  data)
+test_callback_controls_own_task (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 45);
   g_autofree char *target = fx_path (fx, "self.bin");
   g_autofree char *part = g_strconcat (target, ".part", NULL);
-  Watch *w;
+  Watch           *w;
 
   throttle_server (fx, 64 * 1024);
   w = start_named (fx, "self.bin", payload);
@@ -1485,8 +1436,7 @@ test_callback_controls_own_task (Fixture       *fx,
 /* Duplicates                                                          */
 
 static void
-test_duplicate_same_file (Fixture       *fx,
-                          gconstpointer  data)
+test_duplicate_same_file (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (128 * 1024, 46);
   g_autofree char *target = fx_path (fx, "dup.bin");
@@ -1502,8 +1452,7 @@ test_duplicate_same_file (Fixture       *fx,
 }
 
 static void
-test_duplicate_same_dir (Fixture       *fx,
-                         gconstpointer  data)
+test_duplicate_same_dir (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (128 * 1024, 47);
   g_autofree char *url = NULL;
@@ -1525,8 +1474,7 @@ test_duplicate_same_dir (Fixture       *fx,
 }
 
 static void
-test_duplicate_same_target (Fixture       *fx,
-                            gconstpointer  data)
+test_duplicate_same_target (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (128 * 1024, 48);
   g_autoptr (GBytes) other = meow_test_make_payload (1000, 49);
@@ -1552,8 +1500,7 @@ test_duplicate_same_target (Fixture       *fx,
 /* Snapshot                                                            */
 
 static gboolean
-keys_contain (GPtrArray  *keys,
-              const char *key)
+keys_contain (GPtrArray *keys, const char *key)
 {
   for (guint i = 0; i < keys->len; i++)
     if (g_str_equal (g_ptr_array_index (keys, i), key))
@@ -1562,8 +1509,7 @@ keys_contain (GPtrArray  *keys,
 }
 
 static void
-test_snapshot_counts (Fixture       *fx,
-                      gconstpointer  data)
+test_snapshot_counts (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 50);
   g_autoptr (GError) error = NULL;
@@ -1572,7 +1518,7 @@ test_snapshot_counts (Fixture       *fx,
   g_autoptr (MeowSnapshot) copy = NULL;
   g_autofree char *url1 = meow_test_server_dup_url (fx->server, "/s1.bin");
   g_autofree char *key1 = g_strconcat ("download:", url1, NULL);
-  Watch *w1, *w2, *w3;
+  Watch           *w1, *w2, *w3;
 
   meow_config_set_max_downloads (fx->config, 1);
   throttle_server (fx, 32 * 1024);
@@ -1611,8 +1557,7 @@ test_snapshot_counts (Fixture       *fx,
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 

@@ -9,9 +9,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "meow.h"
 #include "meow-client-private.h"
 #include "meow-test-server.h"
+#include "meow.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared test machinery (the same block is in test-client.c and test-download.c)             */
@@ -24,7 +24,7 @@ typedef struct
 {
   Fixture   *fx;
   char      *id;
-  GPtrArray *records;        /* MeowTransferRecord */
+  GPtrArray *records; /* MeowTransferRecord */
   guint      complete_calls;
   char      *payload;
   gboolean   complete_after_record; /* the Complete record came before complete_cb */
@@ -32,8 +32,8 @@ typedef struct
   GThread   *expected_thread;
   gboolean   wrong_thread;
   /* optional hook, run after the record is stored */
-  void     (*on_record) (MeowClient *, const MeowTransferRecord *, gpointer);
-  gpointer   on_record_data;
+  void (*on_record) (MeowClient *, const MeowTransferRecord *, gpointer);
+  gpointer on_record_data;
 } Watch;
 
 struct _Fixture
@@ -43,11 +43,11 @@ struct _Fixture
   MeowConfig     *config;
   MeowClient     *client;
   GThread        *main_thread;
-  GPtrArray      *watches;   /* Watch */
+  GPtrArray      *watches; /* Watch */
 };
 
 static gboolean timed_out;
-static guint guard_id;
+static guint    guard_id;
 
 static gboolean
 guard_cb (gpointer data)
@@ -73,20 +73,20 @@ guard_stop (void)
 
 /* Spins the default context until @cond holds; fails the test and returns
  * from it when it does not within WAIT_SECONDS. */
-#define WAIT_UNTIL(cond)                                                        \
-  G_STMT_START                                                                  \
-  {                                                                             \
-    guard_start (WAIT_SECONDS);                                                 \
-    while (!(cond) && !timed_out)                                               \
-      g_main_context_iteration (NULL, TRUE);                                    \
-    guard_stop ();                                                              \
-    if (!(cond))                                                                \
-      {                                                                         \
-        g_test_fail_printf ("%s:%d: timed out after %d s waiting for %s",       \
-                            __FILE__, __LINE__, WAIT_SECONDS, #cond);           \
-        return;                                                                 \
-      }                                                                         \
-  }                                                                             \
+#define WAIT_UNTIL(cond)                                                                           \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    guard_start (WAIT_SECONDS);                                                                    \
+    while (!(cond) && !timed_out)                                                                  \
+      g_main_context_iteration (NULL, TRUE);                                                       \
+    guard_stop ();                                                                                 \
+    if (!(cond))                                                                                   \
+      {                                                                                            \
+        g_test_fail_printf ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__,      \
+                            WAIT_SECONDS, #cond);                                                  \
+        return;                                                                                    \
+      }                                                                                            \
+  }                                                                                                \
   G_STMT_END
 
 static gboolean
@@ -108,8 +108,7 @@ spin_ms (guint ms)
 }
 
 static void
-fixture_setup (Fixture       *fx,
-               gconstpointer  data)
+fixture_setup (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
@@ -135,7 +134,8 @@ rm_rf (const char *path)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
 
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             rm_rf (child);
           else
             g_unlink (child);
@@ -171,8 +171,7 @@ print_request_log (Fixture *fx)
 }
 
 static void
-fixture_teardown (Fixture       *fx,
-                  gconstpointer  data)
+fixture_teardown (Fixture *fx, gconstpointer data)
 {
   guard_stop ();
   if (fx->client != NULL)
@@ -227,16 +226,13 @@ fx_client (Fixture *fx)
 }
 
 static char *
-fx_path (Fixture    *fx,
-         const char *name)
+fx_path (Fixture *fx, const char *name)
 {
   return g_build_filename (fx->dir, name, NULL);
 }
 
 static void
-watch_record_cb (MeowClient               *client,
-                 const MeowTransferRecord *record,
-                 gpointer                  user_data)
+watch_record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   Watch *w = user_data;
 
@@ -248,10 +244,7 @@ watch_record_cb (MeowClient               *client,
 }
 
 static void
-watch_complete_cb (MeowClient *client,
-                   const char *task_id,
-                   const char *payload,
-                   gpointer    user_data)
+watch_complete_cb (MeowClient *client, const char *task_id, const char *payload, gpointer user_data)
 {
   Watch *w = user_data;
 
@@ -261,9 +254,9 @@ watch_complete_cb (MeowClient *client,
   g_free (w->payload);
   w->payload = g_strdup (payload);
   w->complete_after_record =
-    w->records->len > 0 &&
-    meow_transfer_record_get_status (g_ptr_array_index (w->records, w->records->len - 1)) ==
-      MEOW_STATUS_COMPLETE;
+      w->records->len > 0 &&
+      meow_transfer_record_get_status (g_ptr_array_index (w->records, w->records->len - 1)) ==
+          MEOW_STATUS_COMPLETE;
   if (w->id != NULL)
     g_assert_cmpstr (task_id, ==, w->id);
 }
@@ -290,8 +283,7 @@ watch_new (Fixture *fx)
 
 /* Builds @builder's task and enqueues it; the task must be accepted. */
 static Watch *
-start_download (Fixture         *fx,
-                MeowTaskBuilder *builder)
+start_download (Fixture *fx, MeowTaskBuilder *builder)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTask) task = meow_task_builder_build (builder, &error);
@@ -309,9 +301,7 @@ start_download (Fixture         *fx,
 
 /* Enqueues @builder's task expecting a synchronous error. */
 G_GNUC_UNUSED static void
-enqueue_expect_error (Fixture         *fx,
-                      MeowTaskBuilder *builder,
-                      gint             code)
+enqueue_expect_error (Fixture *fx, MeowTaskBuilder *builder, gint code)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTask) task = meow_task_builder_build (builder, &error);
@@ -324,9 +314,7 @@ enqueue_expect_error (Fixture         *fx,
 }
 
 static MeowTaskBuilder *
-builder_to_file (Fixture    *fx,
-                 const char *url_path,
-                 const char *target)
+builder_to_file (Fixture *fx, const char *url_path, const char *target)
 {
   g_autofree char *url = meow_test_server_dup_url (fx->server, url_path);
   MeowTaskBuilder *b = meow_task_builder_new_download (url);
@@ -358,8 +346,7 @@ watch_done (Watch *w)
 }
 
 static gboolean
-watch_has_status (Watch *w,
-                  MeowStatus status)
+watch_has_status (Watch *w, MeowStatus status)
 {
   for (guint i = 0; i < w->records->len; i++)
     if (meow_transfer_record_get_status (g_ptr_array_index (w->records, i)) == status)
@@ -383,8 +370,7 @@ watch_has_progress (Watch *w)
 }
 
 static gboolean
-watch_has_restart_reason (Watch            *w,
-                          MeowRestartReason reason)
+watch_has_restart_reason (Watch *w, MeowRestartReason reason)
 {
   for (guint i = 0; i < w->records->len; i++)
     if (meow_transfer_record_get_restart_reason (g_ptr_array_index (w->records, i)) == reason)
@@ -395,7 +381,8 @@ watch_has_restart_reason (Watch            *w,
 static const char *
 status_name (MeowStatus s)
 {
-  static const char *names[] = { "Pending", "Transmission", "Paused", "Complete", "Failed", "Canceled" };
+  static const char *names[] = { "Pending",  "Transmission", "Paused",
+                                 "Complete", "Failed",       "Canceled" };
 
   return (guint) s < G_N_ELEMENTS (names) ? names[s] : "?";
 }
@@ -406,7 +393,7 @@ static char *
 watch_sequence (Watch *w)
 {
   GString *s = g_string_new (NULL);
-  gint prev = -1;
+  gint     prev = -1;
 
   for (guint i = 0; i < w->records->len; i++)
     {
@@ -423,8 +410,7 @@ watch_sequence (Watch *w)
 }
 
 static gboolean
-match_tokens (char **have,
-              char **want)
+match_tokens (char **have, char **want)
 {
   if (*want == NULL)
     return *have == NULL;
@@ -442,8 +428,7 @@ match_tokens (char **have,
 /* Compares the collapsed status sequence with @pattern; a token ending in
  * '?' is optional ("Transmission?" for sub-100 ms transfers). */
 static void
-assert_sequence (Watch      *w,
-                 const char *pattern)
+assert_sequence (Watch *w, const char *pattern)
 {
   g_autofree char *seq = watch_sequence (w);
   g_auto (GStrv) have = g_strsplit (seq, ",", -1);
@@ -455,8 +440,7 @@ assert_sequence (Watch      *w,
 
 /* Invariants every task's records keep. */
 static void
-assert_records_sane (Watch *w,
-                     gint64 expected_total)
+assert_records_sane (Watch *w, gint64 expected_total)
 {
   guint terminals = 0;
 
@@ -466,7 +450,7 @@ assert_records_sane (Watch *w,
   for (guint i = 0; i < w->records->len; i++)
     {
       const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
-      MeowStatus st = meow_transfer_record_get_status (r);
+      MeowStatus                st = meow_transfer_record_get_status (r);
 
       g_assert_cmpstr (meow_transfer_record_get_task_id (r), ==, w->id);
       g_assert_cmpint (meow_transfer_record_get_direction (r), ==, MEOW_DIRECTION_DOWNLOAD);
@@ -492,7 +476,8 @@ assert_records_sane (Watch *w,
           if (expected_total >= 0)
             {
               g_assert_cmpint (meow_transfer_record_get_total (r), ==, expected_total);
-              g_assert_cmpuint (meow_transfer_record_get_transferred (r), ==, (guint64) expected_total);
+              g_assert_cmpuint (meow_transfer_record_get_transferred (r), ==,
+                                (guint64) expected_total);
             }
         }
     }
@@ -500,12 +485,10 @@ assert_records_sane (Watch *w,
 }
 
 static void
-assert_file_bytes (const char *path,
-                   const void *data,
-                   gsize       len)
+assert_file_bytes (const char *path, const void *data, gsize len)
 {
   g_autofree char *contents = NULL;
-  gsize got = 0;
+  gsize            got = 0;
   g_autoptr (GError) error = NULL;
 
   g_file_get_contents (path, &contents, &got, &error);
@@ -514,10 +497,9 @@ assert_file_bytes (const char *path,
 }
 
 static void
-assert_file_equals (const char *path,
-                    GBytes     *expected)
+assert_file_equals (const char *path, GBytes *expected)
 {
-  gsize len;
+  gsize       len;
   const void *data = g_bytes_get_data (expected, &len);
 
   assert_file_bytes (path, data, len);
@@ -532,13 +514,10 @@ assert_no_file (const char *path)
 
 /* The task failed with @code and a message containing @needle (may be NULL). */
 G_GNUC_UNUSED static void
-assert_failed (Watch      *w,
-               gint        code,
-               const char *needle,
-               const char *needle2)
+assert_failed (Watch *w, gint code, const char *needle, const char *needle2)
 {
   const MeowTransferRecord *r = watch_last (w);
-  const GError *error;
+  const GError             *error;
 
   g_assert_nonnull (r);
   g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_FAILED);
@@ -555,13 +534,11 @@ assert_failed (Watch      *w,
 
 /* The task completed into @target, and the books agree. */
 static void
-assert_completed (Watch      *w,
-                  const char *target,
-                  GBytes     *content)
+assert_completed (Watch *w, const char *target, GBytes *content)
 {
   const MeowTransferRecord *r = watch_last (w);
-  g_autofree char *part = g_strconcat (target, ".part", NULL);
-  g_autofree char *control = g_strconcat (target, ".part.meow", NULL);
+  g_autofree char          *part = g_strconcat (target, ".part", NULL);
+  g_autofree char          *control = g_strconcat (target, ".part.meow", NULL);
 
   g_assert_nonnull (r);
   if (meow_transfer_record_get_status (r) == MEOW_STATUS_FAILED)
@@ -578,9 +555,7 @@ assert_completed (Watch      *w,
 }
 
 static MeowTestRequest *
-nth_request (GPtrArray  *log,
-             const char *method,
-             guint       n)
+nth_request (GPtrArray *log, const char *method, guint n)
 {
   for (guint i = 0; i < log->len; i++)
     {
@@ -593,9 +568,7 @@ nth_request (GPtrArray  *log,
 }
 
 G_GNUC_UNUSED static void
-write_file (const char *path,
-            const char *contents,
-            gssize      len)
+write_file (const char *path, const char *contents, gssize len)
 {
   g_autoptr (GError) error = NULL;
 
@@ -615,15 +588,14 @@ range_start (const char *range)
 /* Content                                                             */
 
 static void
-test_content_small_chunks (Fixture       *fx,
-                           gconstpointer  data)
+test_content_small_chunks (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (96 * 1024 + 123, 1);
   g_autofree char *target = fx_path (fx, "small.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
   MeowTestRequest *get;
-  Watch *w;
+  Watch           *w;
 
   meow_test_server_set_file (fx->server, "/small.bin", payload);
   b = builder_to_file (fx, "/small.bin", target);
@@ -647,8 +619,7 @@ test_content_small_chunks (Fixture       *fx,
 }
 
 static void
-test_content_large (Fixture       *fx,
-                    gconstpointer  data)
+test_content_large (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (64 * 1024 * 1024, 64);
   g_autofree char *expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, payload);
@@ -658,7 +629,7 @@ test_content_large (Fixture       *fx,
   Watch *w;
 
   gint64 t0, elapsed_ms;
-  guint transmissions = 0;
+  guint  transmissions = 0;
 
   meow_test_server_set_file (fx->server, "/large.bin", payload);
   b = builder_to_file (fx, "/large.bin", target);
@@ -673,8 +644,8 @@ test_content_large (Fixture       *fx,
     if (meow_transfer_record_get_status (g_ptr_array_index (w->records, i)) ==
         MEOW_STATUS_TRANSMISSION)
       transmissions++;
-  g_test_message ("64 MiB in %" G_GINT64_FORMAT " ms, %u Transmission records",
-                  elapsed_ms, transmissions);
+  g_test_message ("64 MiB in %" G_GINT64_FORMAT " ms, %u Transmission records", elapsed_ms,
+                  transmissions);
   g_assert_cmpuint (transmissions, <=, elapsed_ms / 80 + 3);
   assert_records_sane (w, g_bytes_get_size (payload));
   sha = meow_test_sha256_file (target);
@@ -683,8 +654,7 @@ test_content_large (Fixture       *fx,
 }
 
 static void
-test_content_empty (Fixture       *fx,
-                    gconstpointer  data)
+test_content_empty (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = g_bytes_new_static ("", 0);
   g_autofree char *target = fx_path (fx, "empty.txt");
@@ -701,15 +671,14 @@ test_content_empty (Fixture       *fx,
 }
 
 static void
-test_content_custom_header (Fixture       *fx,
-                            gconstpointer  data)
+test_content_custom_header (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (1000, 2);
   g_autofree char *target = fx_path (fx, "h.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
   MeowTestRequest *get;
-  Watch *w;
+  Watch           *w;
 
   meow_test_server_set_file (fx->server, "/h.bin", payload);
   b = builder_to_file (fx, "/h.bin", target);
@@ -725,8 +694,7 @@ test_content_custom_header (Fixture       *fx,
 }
 
 static void
-test_content_redirect (Fixture       *fx,
-                       gconstpointer  data)
+test_content_redirect (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (5000, 3);
   g_autofree char *target = fx_path (fx, "moved.bin");
@@ -744,8 +712,7 @@ test_content_redirect (Fixture       *fx,
 }
 
 static void
-test_content_speed_limit (Fixture       *fx,
-                          gconstpointer  data)
+test_content_speed_limit (Fixture *fx, gconstpointer data)
 {
   /* 4 MiB at 1 MiB/s: ideally 4 s. Allow twice the rate on average (an
    * initial burst of a receive buffer, coarse pacing), no more. */
@@ -775,13 +742,14 @@ test_content_speed_limit (Fixture       *fx,
 /* HEAD probing                                                        */
 
 static void
-test_head_refused_falls_back (Fixture       *fx,
-                              gconstpointer  data)
+test_head_refused_falls_back (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (20000, 5);
   g_autofree char *target = fx_path (fx, "nohead.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   Watch *w;
 
   faults.head_status = 405;
@@ -796,13 +764,14 @@ test_head_refused_falls_back (Fixture       *fx,
 }
 
 static void
-test_head_no_length_falls_back (Fixture       *fx,
-                                gconstpointer  data)
+test_head_no_length_falls_back (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (20000, 6);
   g_autofree char *target = fx_path (fx, "nolen.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   Watch *w;
 
   faults.head_no_length = TRUE;
@@ -816,8 +785,7 @@ test_head_no_length_falls_back (Fixture       *fx,
 }
 
 static void
-test_head_not_found (Fixture       *fx,
-                     gconstpointer  data)
+test_head_not_found (Fixture *fx, gconstpointer data)
 {
   g_autofree char *target = fx_path (fx, "missing.bin");
   g_autofree char *url = meow_test_server_dup_url (fx->server, "/missing.bin");
@@ -840,8 +808,7 @@ test_head_not_found (Fixture       *fx,
 /* Resume                                                              */
 
 static void
-test_resume_partial_file (Fixture       *fx,
-                          gconstpointer  data)
+test_resume_partial_file (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) content = g_bytes_new_static ("abcdwxyz", 8);
   g_autofree char *target = fx_path (fx, "resume.txt");
@@ -849,7 +816,7 @@ test_resume_partial_file (Fixture       *fx,
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
   MeowTestRequest *head, *get;
-  Watch *w;
+  Watch           *w;
 
   meow_test_server_set_file (fx->server, "/resume.txt", content);
   write_file (part, "abcd", 4);
@@ -879,8 +846,7 @@ test_resume_partial_file (Fixture       *fx,
 }
 
 static void
-test_resume_range_ignored (Fixture       *fx,
-                           gconstpointer  data)
+test_resume_range_ignored (Fixture *fx, gconstpointer data)
 {
   /* the first four bytes differ from the .part: only a restart from zero
    * produces the server's content */
@@ -889,9 +855,11 @@ test_resume_range_ignored (Fixture       *fx,
   g_autofree char *part = g_strconcat (target, ".part", NULL);
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   MeowTestRequest *get;
-  Watch *w;
+  Watch           *w;
 
   faults.ignore_range = TRUE;
   meow_test_server_set_faults (fx->server, &faults);
@@ -911,9 +879,7 @@ test_resume_range_ignored (Fixture       *fx,
 }
 
 static void
-on_progress_pause (MeowClient               *client,
-                   const MeowTransferRecord *record,
-                   gpointer                  user_data)
+on_progress_pause (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   Watch *w = user_data;
 
@@ -930,8 +896,7 @@ on_progress_pause (MeowClient               *client,
 }
 
 static void
-test_resume_remote_changed (Fixture       *fx,
-                            gconstpointer  data)
+test_resume_remote_changed (Fixture *fx, gconstpointer data)
 {
   /* same size, different bytes: only the validator tells them apart */
   g_autoptr (GBytes) old_content = meow_test_make_payload (256 * 1024, 7);
@@ -941,9 +906,11 @@ test_resume_remote_changed (Fixture       *fx,
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
   g_autoptr (GError) error = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   MeowTestRequest *first, *second;
-  Watch *w;
+  Watch           *w;
 
   faults.throttle_bytes_per_sec = 64 * 1024;
   meow_test_server_set_faults (fx->server, &faults);
@@ -986,8 +953,7 @@ test_resume_remote_changed (Fixture       *fx,
 /* Every kind of broken 206 fails the task with INVALID_RANGE and writes
  * nothing: the .part still holds exactly the 4 bytes it had. */
 static void
-test_content_range_fault (Fixture       *fx,
-                          gconstpointer  data)
+test_content_range_fault (Fixture *fx, gconstpointer data)
 {
   MeowTestRangeFault fault = GPOINTER_TO_INT (data);
   g_autoptr (GBytes) content = g_bytes_new_static ("abcdwxyz", 8);
@@ -995,9 +961,11 @@ test_content_range_fault (Fixture       *fx,
   g_autofree char *part = g_strconcat (target, ".part", NULL);
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   MeowTestRequest *get;
-  Watch *w;
+  Watch           *w;
 
   faults.range_fault = fault;
   meow_test_server_set_faults (fx->server, &faults);
@@ -1023,13 +991,14 @@ test_content_range_fault (Fixture       *fx,
 /* Retry                                                               */
 
 static void
-test_retry_drop_then_complete (Fixture       *fx,
-                               gconstpointer  data)
+test_retry_drop_then_complete (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (30000, 9);
   g_autofree char *target = fx_path (fx, "flaky.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   Watch *w;
 
   faults.drop_gets = 2;
@@ -1044,13 +1013,14 @@ test_retry_drop_then_complete (Fixture       *fx,
 }
 
 static void
-test_retry_drop_no_retries (Fixture       *fx,
-                            gconstpointer  data)
+test_retry_drop_no_retries (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (30000, 10);
   g_autofree char *target = fx_path (fx, "dropped.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   Watch *w;
 
   faults.drop_gets = 1;
@@ -1068,13 +1038,14 @@ test_retry_drop_no_retries (Fixture       *fx,
 }
 
 static void
-test_retry_forbidden_not_retried (Fixture       *fx,
-                                  gconstpointer  data)
+test_retry_forbidden_not_retried (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (1000, 11);
   g_autofree char *target = fx_path (fx, "forbidden.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   Watch *w;
 
   faults.error_count = 100;
@@ -1092,16 +1063,17 @@ test_retry_forbidden_not_retried (Fixture       *fx,
 }
 
 static void
-test_retry_after_honoured (Fixture       *fx,
-                           gconstpointer  data)
+test_retry_after_honoured (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (1000, 12);
   g_autofree char *target = fx_path (fx, "busy.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   MeowTestRequest *first, *second;
-  Watch *w;
+  Watch           *w;
 
   faults.error_count = 1;
   faults.error_status = 503;
@@ -1125,16 +1097,17 @@ test_retry_after_honoured (Fixture       *fx,
 }
 
 static void
-test_retry_error_body_bounded (Fixture       *fx,
-                               gconstpointer  data)
+test_retry_error_body_bounded (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (1000, 13);
   g_autofree char *target = fx_path (fx, "oops.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   const GError *error;
-  gsize es = 0;
-  Watch *w;
+  gsize         es = 0;
+  Watch        *w;
 
   faults.error_count = 100;
   faults.error_status = 500;
@@ -1165,16 +1138,17 @@ test_retry_error_body_bounded (Fixture       *fx,
 }
 
 static void
-test_retry_drop_mid_body_resumes (Fixture       *fx,
-                                  gconstpointer  data)
+test_retry_drop_mid_body_resumes (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (96 * 1024, 14);
   g_autofree char *target = fx_path (fx, "cut.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   MeowTestRequest *first, *second;
-  Watch *w;
+  Watch           *w;
 
   faults.drop_mid_body = 1;
   faults.drop_after_bytes = 40000;
@@ -1200,16 +1174,17 @@ test_retry_drop_mid_body_resumes (Fixture       *fx,
 }
 
 static void
-test_retry_stall_then_resume (Fixture       *fx,
-                              gconstpointer  data)
+test_retry_stall_then_resume (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (96 * 1024, 15);
   g_autofree char *target = fx_path (fx, "stall.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   MeowTestRequest *second;
-  Watch *w;
+  Watch           *w;
 
   meow_config_set_stall_timeout_ms (fx->config, 1000);
   faults.stall_after_bytes = 32 * 1024;
@@ -1231,14 +1206,15 @@ test_retry_stall_then_resume (Fixture       *fx,
 }
 
 static void
-test_retry_stall_fails (Fixture       *fx,
-                        gconstpointer  data)
+test_retry_stall_fails (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (96 * 1024, 16);
   g_autofree char *target = fx_path (fx, "stuck.bin");
   g_autofree char *part = g_strconcat (target, ".part", NULL);
   g_autoptr (MeowTaskBuilder) b = NULL;
-  MeowTestFaults faults = { 0, };
+  MeowTestFaults faults = {
+    0,
+  };
   Watch *w;
 
   meow_config_set_stall_timeout_ms (fx->config, 1000);
@@ -1262,8 +1238,7 @@ test_retry_stall_fails (Fixture       *fx,
 /* Checksum                                                            */
 
 static void
-test_checksum_match (Fixture       *fx,
-                     gconstpointer  data)
+test_checksum_match (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (50000, 17);
   g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, payload);
@@ -1281,8 +1256,7 @@ test_checksum_match (Fixture       *fx,
 }
 
 static void
-test_checksum_mismatch (Fixture       *fx,
-                        gconstpointer  data)
+test_checksum_mismatch (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (50000, 18);
   g_autoptr (GBytes) other = meow_test_make_payload (50000, 19);
@@ -1308,8 +1282,7 @@ test_checksum_mismatch (Fixture       *fx,
 /* File names                                                          */
 
 static MeowTaskBuilder *
-builder_to_dir (Fixture    *fx,
-                const char *url_path)
+builder_to_dir (Fixture *fx, const char *url_path)
 {
   g_autofree char *url = meow_test_server_dup_url (fx->server, url_path);
   MeowTaskBuilder *b = meow_task_builder_new_download (url);
@@ -1322,8 +1295,8 @@ builder_to_dir (Fixture    *fx,
 static GPtrArray *
 list_dir (Fixture *fx)
 {
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  GDir *dir = g_dir_open (fx->dir, 0, NULL);
+  GPtrArray  *names = g_ptr_array_new_with_free_func (g_free);
+  GDir       *dir = g_dir_open (fx->dir, 0, NULL);
   const char *name;
 
   g_assert_nonnull (dir);
@@ -1335,8 +1308,7 @@ list_dir (Fixture *fx)
 }
 
 static void
-test_names_url_segment (Fixture       *fx,
-                        gconstpointer  data)
+test_names_url_segment (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 20);
   g_autofree char *target = fx_path (fx, "data.bin");
@@ -1352,8 +1324,7 @@ test_names_url_segment (Fixture       *fx,
 }
 
 static void
-test_names_fallback (Fixture       *fx,
-                     gconstpointer  data)
+test_names_fallback (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 21);
   g_autofree char *target = fx_path (fx, "download");
@@ -1369,8 +1340,7 @@ test_names_fallback (Fixture       *fx,
 }
 
 static void
-test_names_content_disposition (Fixture       *fx,
-                                gconstpointer  data)
+test_names_content_disposition (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 22);
   g_autofree char *target = fx_path (fx, "report.pdf");
@@ -1388,8 +1358,7 @@ test_names_content_disposition (Fixture       *fx,
 }
 
 static void
-test_names_content_disposition_traversal (Fixture       *fx,
-                                          gconstpointer  data)
+test_names_content_disposition_traversal (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 23);
   g_autoptr (MeowTaskBuilder) b = NULL;
@@ -1399,9 +1368,9 @@ test_names_content_disposition_traversal (Fixture       *fx,
   g_autofree char *escaped1 = g_build_filename (parent, "x", NULL);
   g_autofree char *escaped2 = g_build_filename (grandparent, "x", NULL);
   g_autofree char *dirname = NULL;
-  const char *path;
-  const char *name;
-  Watch *w;
+  const char      *path;
+  const char      *name;
+  Watch           *w;
 
   /* nothing named x there before the test, so its absence after means something */
   assert_no_file (escaped1);
@@ -1434,8 +1403,7 @@ test_names_content_disposition_traversal (Fixture       *fx,
 }
 
 static void
-test_names_existing_target_dir (Fixture       *fx,
-                                gconstpointer  data)
+test_names_existing_target_dir (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 24);
   g_autofree char *existing = fx_path (fx, "report.txt");
@@ -1454,8 +1422,7 @@ test_names_existing_target_dir (Fixture       *fx,
 }
 
 static void
-test_names_existing_target_file (Fixture       *fx,
-                                 gconstpointer  data)
+test_names_existing_target_file (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 25);
   g_autofree char *existing = fx_path (fx, "photo.jpg");
@@ -1478,20 +1445,16 @@ test_names_existing_target_file (Fixture       *fx,
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
   static const struct
   {
     const char        *name;
     MeowTestRangeFault fault;
   } range_faults[] = {
-    { "missing", MEOW_TEST_RANGE_MISSING },
-    { "wrong-start", MEOW_TEST_RANGE_WRONG_START },
-    { "wrong-total", MEOW_TEST_RANGE_WRONG_TOTAL },
-    { "wrong-unit", MEOW_TEST_RANGE_WRONG_UNIT },
-    { "reversed", MEOW_TEST_RANGE_REVERSED },
-    { "empty-body", MEOW_TEST_RANGE_EMPTY_BODY },
+    { "missing", MEOW_TEST_RANGE_MISSING },         { "wrong-start", MEOW_TEST_RANGE_WRONG_START },
+    { "wrong-total", MEOW_TEST_RANGE_WRONG_TOTAL }, { "wrong-unit", MEOW_TEST_RANGE_WRONG_UNIT },
+    { "reversed", MEOW_TEST_RANGE_REVERSED },       { "empty-body", MEOW_TEST_RANGE_EMPTY_BODY },
     { "short-body", MEOW_TEST_RANGE_SHORT_BODY },
   };
 
@@ -1514,10 +1477,11 @@ main (int    argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (range_faults); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/core/download/content-range/%s", range_faults[i].name);
+      g_autofree char *path =
+          g_strdup_printf ("/core/download/content-range/%s", range_faults[i].name);
 
-      g_test_add (path, Fixture, GINT_TO_POINTER (range_faults[i].fault),
-                  fixture_setup, test_content_range_fault, fixture_teardown);
+      g_test_add (path, Fixture, GINT_TO_POINTER (range_faults[i].fault), fixture_setup,
+                  test_content_range_fault, fixture_teardown);
     }
 
   ADD ("/core/download/retry/drop-twice-then-complete", test_retry_drop_then_complete);

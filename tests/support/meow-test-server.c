@@ -31,7 +31,7 @@ struct _MeowTestServer
   GMutex        mutex;
   GCond         cond;
   GThread      *thread;
-  GMainContext *context;   /* owned by the server thread */
+  GMainContext *context; /* owned by the server thread */
   GMainLoop    *loop;
   SoupServer   *soup;
   GSocket      *listen_socket;
@@ -42,17 +42,17 @@ struct _MeowTestServer
 
   /* Server-thread only */
   GCancellable *cancellable;
-  GList        *raw_conns;     /* RawConn */
-  GList        *streams;       /* SoupStream */
+  GList        *raw_conns; /* RawConn */
+  GList        *streams;   /* SoupStream */
 
   /* Protected by mutex */
-  GHashTable     *paths;       /* path -> ServedPath */
-  MeowTestFaults  faults;
-  char           *retry_after; /* owned copy of faults.retry_after */
-  GPtrArray      *log;         /* MeowTestRequest */
-  gboolean        stall_limited; /* faults.stall_gets counts down */
-  guint64         generation;
-  gint64          epoch_unix;  /* Last-Modified of generation 0 */
+  GHashTable    *paths; /* path -> ServedPath */
+  MeowTestFaults faults;
+  char          *retry_after;   /* owned copy of faults.retry_after */
+  GPtrArray     *log;           /* MeowTestRequest */
+  gboolean       stall_limited; /* faults.stall_gets counts down */
+  guint64        generation;
+  gint64         epoch_unix; /* Last-Modified of generation 0 */
 };
 
 typedef struct
@@ -60,7 +60,7 @@ typedef struct
   GBytes     *content;
   char       *etag;
   char       *last_modified;
-  GHashTable *headers;         /* name -> value, extra response headers */
+  GHashTable *headers; /* name -> value, extra response headers */
   guint       redirect_status;
   char       *location;
 } ServedPath;
@@ -83,33 +83,33 @@ typedef enum
 
 typedef struct
 {
-  Action              action;
-  guint               log_index;
-  gboolean            is_head;
-  gboolean            close_connection;
+  Action   action;
+  guint    log_index;
+  gboolean is_head;
+  gboolean close_connection;
 
   /* a copy of the served path */
-  GBytes             *content;
-  char               *etag;
-  char               *last_modified;
-  GPtrArray          *extra_headers; /* name, value, name, value, ... */
-  guint               redirect_status;
-  char               *location;
+  GBytes    *content;
+  char      *etag;
+  char      *last_modified;
+  GPtrArray *extra_headers; /* name, value, name, value, ... */
+  guint      redirect_status;
+  char      *location;
 
   /* fault parameters */
-  guint               error_status;
-  char               *retry_after;
-  gsize               error_body_size;
-  gint64              limit_bytes;   /* drop_after_bytes / stall_after_bytes */
-  guint               stall_ms;
-  guint               throttle;
-  MeowTestRangeFault  range_fault;
+  guint              error_status;
+  char              *retry_after;
+  gsize              error_body_size;
+  gint64             limit_bytes; /* drop_after_bytes / stall_after_bytes */
+  guint              stall_ms;
+  guint              throttle;
+  MeowTestRangeFault range_fault;
 
   /* the answer */
-  guint               status;        /* 200, 206 or 416 */
-  gint64              start;
-  gint64              end;           /* inclusive */
-  gint64              total;
+  guint  status; /* 200, 206 or 416 */
+  gint64 start;
+  gint64 end; /* inclusive */
+  gint64 total;
 } Plan;
 
 static void
@@ -137,8 +137,7 @@ served_path_free (gpointer data)
 }
 
 static ServedPath *
-served_path_lookup_or_add (MeowTestServer *self,
-                           const char     *path)
+served_path_lookup_or_add (MeowTestServer *self, const char *path)
 {
   ServedPath *sp = g_hash_table_lookup (self->paths, path);
 
@@ -168,8 +167,8 @@ static MeowTestRequest *
 request_copy (const MeowTestRequest *src)
 {
   MeowTestRequest *req = g_new0 (MeowTestRequest, 1);
-  GHashTableIter iter;
-  gpointer k, v;
+  GHashTableIter   iter;
+  gpointer         k, v;
 
   req->method = g_strdup (src->method);
   req->path = g_strdup (src->path);
@@ -186,9 +185,7 @@ request_copy (const MeowTestRequest *src)
 }
 
 static void
-log_set_status (MeowTestServer *self,
-                guint           index,
-                guint           status)
+log_set_status (MeowTestServer *self, guint index, guint status)
 {
   g_mutex_lock (&self->mutex);
   if (index < self->log->len)
@@ -197,9 +194,7 @@ log_set_status (MeowTestServer *self,
 }
 
 static void
-log_add_body_bytes (MeowTestServer *self,
-                    guint           index,
-                    gint64          n)
+log_add_body_bytes (MeowTestServer *self, guint index, gint64 n)
 {
   g_mutex_lock (&self->mutex);
   if (index < self->log->len)
@@ -214,15 +209,11 @@ log_add_body_bytes (MeowTestServer *self,
  * the header is absent or not understood (then the full body is served).
  * Sets *satisfiable to FALSE when the range does not overlap the content. */
 static gboolean
-parse_range (const char *value,
-             gint64      total,
-             gint64     *start,
-             gint64     *end,
-             gboolean   *satisfiable)
+parse_range (const char *value, gint64 total, gint64 *start, gint64 *end, gboolean *satisfiable)
 {
   const char *p;
-  char *endp;
-  gint64 a = -1, b = -1;
+  char       *endp;
+  gint64      a = -1, b = -1;
 
   if (value == NULL)
     return FALSE;
@@ -302,9 +293,7 @@ parse_range (const char *value,
 /* If-Range holds when it names the current strong ETag, or the exact
  * Last-Modified date. */
 static gboolean
-if_range_matches (const char *if_range,
-                  const char *etag,
-                  const char *last_modified)
+if_range_matches (const char *if_range, const char *etag, const char *last_modified)
 {
   const char *v = if_range;
 
@@ -315,7 +304,8 @@ if_range_matches (const char *if_range,
 
   {
     g_autoptr (GDateTime) a = soup_date_time_new_from_http_string (v);
-    g_autoptr (GDateTime) b = last_modified ? soup_date_time_new_from_http_string (last_modified) : NULL;
+    g_autoptr (GDateTime) b =
+        last_modified ? soup_date_time_new_from_http_string (last_modified) : NULL;
 
     return a != NULL && b != NULL && g_date_time_equal (a, b);
   }
@@ -328,16 +318,16 @@ typedef struct
 {
   MeowTestServer *server;
   GIOStream      *stream;
-  GBytes         *head;       /* header block, or NULL for a plain drop */
-  GBytes         *body;       /* may be NULL */
+  GBytes         *head; /* header block, or NULL for a plain drop */
+  GBytes         *body; /* may be NULL */
   gsize           body_off;
-  gsize           body_end;   /* exclusive */
+  gsize           body_end; /* exclusive */
   guint           throttle;
   guint           stall_ms;
   guint           log_index;
   GSource        *timeout;
-  GBytes         *in_flight;  /* the piece being written */
-  gboolean        pending;    /* an async write is running */
+  GBytes         *in_flight;        /* the piece being written */
+  gboolean        pending;          /* an async write is running */
   gboolean        wait_before_next; /* throttled: pause before the next piece */
 } RawConn;
 
@@ -365,12 +355,10 @@ raw_conn_finish (RawConn *rc)
 }
 
 static void
-raw_conn_wrote_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+raw_conn_wrote_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   RawConn *rc = user_data;
-  gsize written = 0;
+  gsize    written = 0;
   gboolean ok;
   gboolean was_body;
 
@@ -412,8 +400,7 @@ raw_conn_timeout_cb (gpointer user_data)
 }
 
 static void
-raw_conn_schedule (RawConn *rc,
-                   guint    ms)
+raw_conn_schedule (RawConn *rc, guint ms)
 {
   rc->timeout = g_timeout_source_new (ms);
   g_source_set_callback (rc->timeout, raw_conn_timeout_cb, rc, NULL);
@@ -421,18 +408,16 @@ raw_conn_schedule (RawConn *rc,
 }
 
 static void
-raw_conn_write (RawConn *rc,
-                GBytes  *piece)
+raw_conn_write (RawConn *rc, GBytes *piece)
 {
-  gsize len;
+  gsize         len;
   const guint8 *data = g_bytes_get_data (piece, &len);
 
   rc->in_flight = piece;
   rc->pending = TRUE;
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (rc->stream),
-                                   data, len, G_PRIORITY_DEFAULT,
-                                   rc->server->cancellable,
-                                   raw_conn_wrote_cb, rc);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (rc->stream), data, len,
+                                   G_PRIORITY_DEFAULT, rc->server->cancellable, raw_conn_wrote_cb,
+                                   rc);
 }
 
 static guint
@@ -444,8 +429,7 @@ piece_size_for (guint throttle)
 }
 
 static guint
-piece_interval_ms (guint throttle,
-                   gsize piece)
+piece_interval_ms (guint throttle, gsize piece)
 {
   return MAX (1, (guint) ((guint64) piece * 1000 / throttle));
 }
@@ -538,8 +522,7 @@ raw_head_new (guint status)
 }
 
 static void
-raw_head_add_validators (GString    *s,
-                         const Plan *plan)
+raw_head_add_validators (GString *s, const Plan *plan)
 {
   g_string_append (s, "Accept-Ranges: bytes\r\n");
   g_string_append (s, "Content-Type: application/octet-stream\r\n");
@@ -549,8 +532,7 @@ raw_head_add_validators (GString    *s,
     g_string_append_printf (s, "Last-Modified: %s\r\n", plan->last_modified);
   if (plan->extra_headers)
     for (guint i = 0; i + 1 < plan->extra_headers->len; i += 2)
-      g_string_append_printf (s, "%s: %s\r\n",
-                              (char *) g_ptr_array_index (plan->extra_headers, i),
+      g_string_append_printf (s, "%s: %s\r\n", (char *) g_ptr_array_index (plan->extra_headers, i),
                               (char *) g_ptr_array_index (plan->extra_headers, i + 1));
 }
 
@@ -560,10 +542,10 @@ raw_head_add_validators (GString    *s,
 typedef struct
 {
   MeowTestServer    *server;
-  SoupServerMessage *msg;       /* not owned; valid until "finished" */
+  SoupServerMessage *msg; /* not owned; valid until "finished" */
   GBytes            *body;
   gsize              off;
-  gsize              end;       /* exclusive */
+  gsize              end; /* exclusive */
   guint              throttle;
   guint              log_index;
   GSource           *timeout;
@@ -589,7 +571,7 @@ static void
 soup_stream_append_piece (SoupStream *st)
 {
   SoupMessageBody *body = soup_server_message_get_response_body (st->msg);
-  gsize piece = MIN (piece_size_for (st->throttle), st->end - st->off);
+  gsize            piece = MIN (piece_size_for (st->throttle), st->end - st->off);
   g_autoptr (GBytes) slice = g_bytes_new_from_bytes (st->body, st->off, piece);
 
   soup_message_body_append_bytes (body, slice);
@@ -612,25 +594,21 @@ soup_stream_timeout_cb (gpointer user_data)
 }
 
 static void
-soup_stream_wrote_chunk_cb (SoupServerMessage *msg,
-                            gpointer           user_data)
+soup_stream_wrote_chunk_cb (SoupServerMessage *msg, gpointer user_data)
 {
   SoupStream *st = user_data;
 
   if (st->throttle == 0 || st->off >= st->end || st->finished)
     return;
   soup_server_message_pause (msg);
-  st->timeout = g_timeout_source_new (piece_interval_ms (st->throttle,
-                                                         MIN (piece_size_for (st->throttle),
-                                                              st->end - st->off)));
+  st->timeout = g_timeout_source_new (
+      piece_interval_ms (st->throttle, MIN (piece_size_for (st->throttle), st->end - st->off)));
   g_source_set_callback (st->timeout, soup_stream_timeout_cb, st, NULL);
   g_source_attach (st->timeout, st->server->context);
 }
 
 static void
-soup_stream_wrote_body_data_cb (SoupServerMessage *msg,
-                                guint              chunk_size,
-                                gpointer           user_data)
+soup_stream_wrote_body_data_cb (SoupServerMessage *msg, guint chunk_size, gpointer user_data)
 {
   SoupStream *st = user_data;
 
@@ -638,8 +616,7 @@ soup_stream_wrote_body_data_cb (SoupServerMessage *msg,
 }
 
 static void
-soup_stream_finished_cb (SoupServerMessage *msg,
-                         gpointer           user_data)
+soup_stream_finished_cb (SoupServerMessage *msg, gpointer user_data)
 {
   SoupStream *st = user_data;
 
@@ -653,8 +630,7 @@ soup_stream_finished_cb (SoupServerMessage *msg,
 }
 
 static void
-add_validators (SoupMessageHeaders *h,
-                const Plan         *plan)
+add_validators (SoupMessageHeaders *h, const Plan *plan)
 {
   soup_message_headers_replace (h, "Accept-Ranges", "bytes");
   soup_message_headers_replace (h, "Content-Type", "application/octet-stream");
@@ -664,8 +640,7 @@ add_validators (SoupMessageHeaders *h,
     soup_message_headers_replace (h, "Last-Modified", plan->last_modified);
   if (plan->extra_headers)
     for (guint i = 0; i + 1 < plan->extra_headers->len; i += 2)
-      soup_message_headers_replace (h,
-                                    g_ptr_array_index (plan->extra_headers, i),
+      soup_message_headers_replace (h, g_ptr_array_index (plan->extra_headers, i),
                                     g_ptr_array_index (plan->extra_headers, i + 1));
   if (plan->close_connection)
     soup_message_headers_replace (h, "Connection", "close");
@@ -674,14 +649,12 @@ add_validators (SoupMessageHeaders *h,
 /* Serves plan->content[start..end] with status 200/206 (or HEAD's headers),
  * in 2 KiB pieces, throttled if asked. */
 static void
-answer_normal (MeowTestServer    *self,
-               SoupServerMessage *msg,
-               Plan              *plan)
+answer_normal (MeowTestServer *self, SoupServerMessage *msg, Plan *plan)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
-  gint64 len;
-  SoupStream *st;
+  SoupMessageBody    *body = soup_server_message_get_response_body (msg);
+  gint64              len;
+  SoupStream         *st;
 
   /* Not accumulating keeps memory flat for big payloads and stops
    * libsoup from rewriting 200 answers to Range requests itself. */
@@ -765,13 +738,11 @@ answer_simple (MeowTestServer    *self,
 /* The handler                                                         */
 
 static void
-collect_header_cb (const char *name,
-                   const char *value,
-                   gpointer    user_data)
+collect_header_cb (const char *name, const char *value, gpointer user_data)
 {
-  GHashTable *headers = user_data;
+  GHashTable      *headers = user_data;
   g_autofree char *key = g_ascii_strdown (name, -1);
-  const char *old = g_hash_table_lookup (headers, key);
+  const char      *old = g_hash_table_lookup (headers, key);
 
   if (old != NULL)
     g_hash_table_replace (headers, g_steal_pointer (&key), g_strconcat (old, ", ", value, NULL));
@@ -788,27 +759,23 @@ faults_drop_connections (MeowTestServer *self)
 {
   const MeowTestFaults *f = &self->faults;
 
-  return f->close_connections || f->drop_gets > 0 || f->drop_heads > 0 ||
-         f->drop_mid_body > 0 ||
+  return f->close_connections || f->drop_gets > 0 || f->drop_heads > 0 || f->drop_mid_body > 0 ||
          (f->stall_after_bytes >= 0 && f->stall_ms > 0 &&
           (!self->stall_limited || f->stall_gets > 0));
 }
 
 /* Decides what @msg gets. Called with the mutex held. */
 static void
-plan_request (MeowTestServer    *self,
-              SoupServerMessage *msg,
-              const char        *path,
-              Plan              *plan)
+plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Plan *plan)
 {
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
-  const char *method = soup_server_message_get_method (msg);
-  MeowTestFaults *f = &self->faults;
-  ServedPath *sp = g_hash_table_lookup (self->paths, path);
-  const char *range = soup_message_headers_get_one (req, "Range");
-  const char *if_range = soup_message_headers_get_one (req, "If-Range");
-  gboolean is_get = g_str_equal (method, "GET");
-  gboolean stalling;
+  const char         *method = soup_server_message_get_method (msg);
+  MeowTestFaults     *f = &self->faults;
+  ServedPath         *sp = g_hash_table_lookup (self->paths, path);
+  const char         *range = soup_message_headers_get_one (req, "Range");
+  const char         *if_range = soup_message_headers_get_one (req, "If-Range");
+  gboolean            is_get = g_str_equal (method, "GET");
+  gboolean            stalling;
 
   plan->is_head = g_str_equal (method, "HEAD");
   plan->close_connection = faults_drop_connections (self);
@@ -824,7 +791,7 @@ plan_request (MeowTestServer    *self,
       if (g_hash_table_size (sp->headers) > 0)
         {
           GHashTableIter iter;
-          gpointer k, v;
+          gpointer       k, v;
 
           plan->extra_headers = g_ptr_array_new_with_free_func (g_free);
           g_hash_table_iter_init (&iter, sp->headers);
@@ -894,7 +861,7 @@ plan_request (MeowTestServer    *self,
   if (range != NULL && !f->ignore_range &&
       (if_range == NULL || if_range_matches (if_range, plan->etag, plan->last_modified)))
     {
-      gint64 s = 0, e = 0;
+      gint64   s = 0, e = 0;
       gboolean satisfiable = FALSE;
 
       if (parse_range (range, plan->total, &s, &e, &satisfiable))
@@ -928,8 +895,8 @@ plan_request (MeowTestServer    *self,
       return;
     }
 
-  stalling = f->stall_after_bytes >= 0 && f->stall_ms > 0 &&
-             (!self->stall_limited || f->stall_gets > 0);
+  stalling =
+      f->stall_after_bytes >= 0 && f->stall_ms > 0 && (!self->stall_limited || f->stall_gets > 0);
   if (stalling && plan->status != SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
     {
       if (self->stall_limited)
@@ -957,10 +924,12 @@ server_cb (SoupServer        *soup,
            GHashTable        *query,
            gpointer           user_data)
 {
-  MeowTestServer *self = user_data;
+  MeowTestServer     *self = user_data;
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
-  MeowTestRequest *entry;
-  Plan plan = { 0, };
+  MeowTestRequest    *entry;
+  Plan                plan = {
+                   0,
+  };
 
   entry = g_new0 (MeowTestRequest, 1);
   entry->method = g_strdup (soup_server_message_get_method (msg));
@@ -1033,12 +1002,13 @@ server_cb (SoupServer        *soup,
     case ACTION_STALL:
       {
         GString *head = raw_head_new (plan.status);
-        gint64 len = plan.total == 0 ? 0 : plan.end - plan.start + 1;
-        gint64 send = CLAMP (plan.limit_bytes, 0, len);
+        gint64   len = plan.total == 0 ? 0 : plan.end - plan.start + 1;
+        gint64   send = CLAMP (plan.limit_bytes, 0, len);
 
         raw_head_add_validators (head, &plan);
         if (plan.status == SOUP_STATUS_PARTIAL_CONTENT)
-          g_string_append_printf (head, "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+          g_string_append_printf (head,
+                                  "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
                                   "/%" G_GINT64_FORMAT "\r\n",
                                   plan.start, plan.end, plan.total);
         g_string_append_printf (head, "Content-Length: %" G_GINT64_FORMAT "\r\n\r\n", len);
@@ -1051,8 +1021,8 @@ server_cb (SoupServer        *soup,
     case ACTION_RANGE_FAULT:
       {
         GString *head = raw_head_new (SOUP_STATUS_PARTIAL_CONTENT);
-        gint64 len = plan.end - plan.start + 1;
-        gint64 send = len;
+        gint64   len = plan.end - plan.start + 1;
+        gint64   send = len;
 
         raw_head_add_validators (head, &plan);
         switch (plan.range_fault)
@@ -1060,34 +1030,40 @@ server_cb (SoupServer        *soup,
           case MEOW_TEST_RANGE_MISSING:
             break;
           case MEOW_TEST_RANGE_WRONG_START:
-            g_string_append_printf (head, "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+            g_string_append_printf (head,
+                                    "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
                                     "/%" G_GINT64_FORMAT "\r\n",
                                     plan.start + 1, plan.end, plan.total);
             send = len - 1;
             break;
           case MEOW_TEST_RANGE_WRONG_TOTAL:
-            g_string_append_printf (head, "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+            g_string_append_printf (head,
+                                    "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
                                     "/%" G_GINT64_FORMAT "\r\n",
                                     plan.start, plan.end, plan.total + 1);
             break;
           case MEOW_TEST_RANGE_WRONG_UNIT:
-            g_string_append_printf (head, "Content-Range: items %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+            g_string_append_printf (head,
+                                    "Content-Range: items %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
                                     "/%" G_GINT64_FORMAT "\r\n",
                                     plan.start, plan.end, plan.total);
             break;
           case MEOW_TEST_RANGE_REVERSED:
-            g_string_append_printf (head, "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+            g_string_append_printf (head,
+                                    "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
                                     "/%" G_GINT64_FORMAT "\r\n",
                                     plan.end, plan.start, plan.total);
             break;
           case MEOW_TEST_RANGE_EMPTY_BODY:
-            g_string_append_printf (head, "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+            g_string_append_printf (head,
+                                    "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
                                     "/%" G_GINT64_FORMAT "\r\n",
                                     plan.start, plan.end, plan.total);
             send = 0;
             break;
           case MEOW_TEST_RANGE_SHORT_BODY:
-            g_string_append_printf (head, "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+            g_string_append_printf (head,
+                                    "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
                                     "/%" G_GINT64_FORMAT "\r\n",
                                     plan.start, plan.end, plan.total);
             send = len / 2;
@@ -1099,7 +1075,8 @@ server_cb (SoupServer        *soup,
         g_string_append_printf (head, "Content-Length: %" G_GINT64_FORMAT "\r\n\r\n", send);
         log_set_status (self, plan.log_index, SOUP_STATUS_PARTIAL_CONTENT);
         raw_conn_start (self, msg, plan.log_index, head, plan.content,
-                        plan.range_fault == MEOW_TEST_RANGE_WRONG_START ? plan.start + 1 : plan.start,
+                        plan.range_fault == MEOW_TEST_RANGE_WRONG_START ? plan.start + 1
+                                                                        : plan.start,
                         send, plan.throttle, 0);
       }
       break;
@@ -1117,9 +1094,7 @@ server_cb (SoupServer        *soup,
 /* Thread and lifetime                                                 */
 
 static gboolean
-accept_cb (GSocket      *listen_socket,
-           GIOCondition  condition,
-           gpointer      user_data)
+accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
 {
   MeowTestServer *self = user_data;
 
@@ -1159,8 +1134,8 @@ server_thread (gpointer user_data)
    * soup_server_accept_iostream(): libsoup 3.2's own listener leaks the
    * accepted GSocket of every connection and its cached local address,
    * which the sanitizer build would count against every test. */
-  self->listen_socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                      G_SOCKET_PROTOCOL_TCP, &error);
+  self->listen_socket =
+      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   if (self->listen_socket != NULL)
     {
       g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -1311,8 +1286,7 @@ meow_test_server_get_port (MeowTestServer *self)
 }
 
 char *
-meow_test_server_dup_url (MeowTestServer *self,
-                          const char     *path)
+meow_test_server_dup_url (MeowTestServer *self, const char *path)
 {
   g_return_val_if_fail (path != NULL && path[0] == '/', NULL);
 
@@ -1320,9 +1294,7 @@ meow_test_server_dup_url (MeowTestServer *self,
 }
 
 void
-meow_test_server_set_file (MeowTestServer *self,
-                           const char     *path,
-                           GBytes         *content)
+meow_test_server_set_file (MeowTestServer *self, const char *path, GBytes *content)
 {
   ServedPath *sp;
   g_autoptr (GDateTime) lm = NULL;
@@ -1336,8 +1308,8 @@ meow_test_server_set_file (MeowTestServer *self,
   g_clear_pointer (&sp->content, g_bytes_unref);
   sp->content = g_bytes_ref (content);
   g_free (sp->etag);
-  sp->etag = g_strdup_printf ("\"%" G_GUINT64_FORMAT "-%" G_GSIZE_FORMAT "\"",
-                              self->generation, g_bytes_get_size (content));
+  sp->etag = g_strdup_printf ("\"%" G_GUINT64_FORMAT "-%" G_GSIZE_FORMAT "\"", self->generation,
+                              g_bytes_get_size (content));
   /* One second per generation, so a replacement always changes the date. */
   lm = g_date_time_new_from_unix_utc (self->epoch_unix + (gint64) self->generation);
   g_free (sp->last_modified);
@@ -1389,8 +1361,7 @@ meow_test_server_set_redirect (MeowTestServer *self,
 }
 
 void
-meow_test_server_set_faults (MeowTestServer       *self,
-                             const MeowTestFaults *faults)
+meow_test_server_set_faults (MeowTestServer *self, const MeowTestFaults *faults)
 {
   g_return_if_fail (faults != NULL);
 
@@ -1430,8 +1401,7 @@ meow_test_server_dup_requests (MeowTestServer *self)
 }
 
 guint
-meow_test_server_count (MeowTestServer *self,
-                        const char     *method)
+meow_test_server_count (MeowTestServer *self, const char *method)
 {
   guint n = 0;
 
@@ -1456,12 +1426,11 @@ meow_test_server_reset_log (MeowTestServer *self)
 }
 
 GBytes *
-meow_test_make_payload (gsize   size,
-                        guint32 seed)
+meow_test_make_payload (gsize size, guint32 seed)
 {
   guint8 *data = g_malloc (size ? size : 1);
   guint32 x = seed ? seed : 0x9e3779b9u;
-  gsize i = 0;
+  gsize   i = 0;
 
   /* xorshift32: fast, deterministic, and not compressible by accident */
   while (i < size)
@@ -1482,7 +1451,7 @@ meow_test_sha256_file (const char *path)
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (GFileInputStream) in = NULL;
   g_autofree guint8 *buf = g_malloc (64 * 1024);
-  gssize n;
+  gssize             n;
 
   in = g_file_read (file, NULL, NULL);
   if (in == NULL)

@@ -18,13 +18,13 @@ typedef struct _MeowTestServer MeowTestServer;
 typedef enum
 {
   MEOW_TEST_RANGE_OK = 0,
-  MEOW_TEST_RANGE_MISSING,        /* 206 without Content-Range */
-  MEOW_TEST_RANGE_WRONG_START,    /* start = requested start + 1 */
-  MEOW_TEST_RANGE_WRONG_TOTAL,    /* total = real total + 1 */
-  MEOW_TEST_RANGE_WRONG_UNIT,     /* "items START-END/TOTAL" */
-  MEOW_TEST_RANGE_REVERSED,       /* "bytes END-START/TOTAL" */
-  MEOW_TEST_RANGE_EMPTY_BODY,     /* correct headers, Content-Length: 0, no body */
-  MEOW_TEST_RANGE_SHORT_BODY,     /* correct Content-Range, Content-Length = half, half the body */
+  MEOW_TEST_RANGE_MISSING,     /* 206 without Content-Range */
+  MEOW_TEST_RANGE_WRONG_START, /* start = requested start + 1 */
+  MEOW_TEST_RANGE_WRONG_TOTAL, /* total = real total + 1 */
+  MEOW_TEST_RANGE_WRONG_UNIT,  /* "items START-END/TOTAL" */
+  MEOW_TEST_RANGE_REVERSED,    /* "bytes END-START/TOTAL" */
+  MEOW_TEST_RANGE_EMPTY_BODY,  /* correct headers, Content-Length: 0, no body */
+  MEOW_TEST_RANGE_SHORT_BODY,  /* correct Content-Range, Content-Length = half, half the body */
 } MeowTestRangeFault;
 
 /* Faults applied to the following requests. Counters count down as they
@@ -32,81 +32,76 @@ typedef enum
  * struct is copied. */
 typedef struct
 {
-  guint              drop_gets;          /* close the next N GETs without any reply */
-  guint              drop_heads;         /* close the next N HEADs without any reply */
-  guint              drop_mid_body;      /* next N GETs: headers + drop_after_bytes body bytes, then close */
-  gint64             drop_after_bytes;
-  gboolean           ignore_range;       /* answer Range requests with 200 + full body */
-  guint              head_status;        /* non-zero: HEAD answers this status, empty body */
-  gboolean           head_no_length;     /* HEAD answers 200 without Content-Length */
-  guint              error_count;        /* next N requests (any method) answer error_status */
-  guint              error_status;       /* e.g. 503, 500, 403, 404 */
-  const char        *retry_after;        /* Retry-After value sent with error_status, or NULL */
-  gsize              error_body_size;    /* size of the error body ('E' bytes) */
-  MeowTestRangeFault range_fault;        /* applied to every 206 while set */
-  gint64             stall_after_bytes;  /* >= 0 with stall_ms > 0: GETs send this many body bytes then go silent */
-  guint              stall_ms;           /* how long the stalled connection stays open before closing */
-  guint              throttle_bytes_per_sec; /* 0 = unthrottled: body bytes per second per connection */
+  guint       drop_gets;     /* close the next N GETs without any reply */
+  guint       drop_heads;    /* close the next N HEADs without any reply */
+  guint       drop_mid_body; /* next N GETs: headers + drop_after_bytes body bytes, then close */
+  gint64      drop_after_bytes;
+  gboolean    ignore_range;       /* answer Range requests with 200 + full body */
+  guint       head_status;        /* non-zero: HEAD answers this status, empty body */
+  gboolean    head_no_length;     /* HEAD answers 200 without Content-Length */
+  guint       error_count;        /* next N requests (any method) answer error_status */
+  guint       error_status;       /* e.g. 503, 500, 403, 404 */
+  const char *retry_after;        /* Retry-After value sent with error_status, or NULL */
+  gsize       error_body_size;    /* size of the error body ('E' bytes) */
+  MeowTestRangeFault range_fault; /* applied to every 206 while set */
+  gint64
+      stall_after_bytes; /* >= 0 with stall_ms > 0: GETs send this many body bytes then go silent */
+  guint stall_ms;        /* how long the stalled connection stays open before closing */
+  guint throttle_bytes_per_sec; /* 0 = unthrottled: body bytes per second per connection */
   /* Added after the first version: */
-  guint              stall_gets;         /* non-zero: only the next N GETs stall, then the stall is off */
-  gboolean           close_connections;  /* every answer carries Connection: close; implied while a
-                                          * drop or stall fault is armed, so that curl never silently
-                                          * re-sends a request whose reused connection was dropped */
-  gboolean           errors_get_only;    /* error_count counts and answers GETs only (HEADs pass) */
+  guint    stall_gets;        /* non-zero: only the next N GETs stall, then the stall is off */
+  gboolean close_connections; /* every answer carries Connection: close; implied while a
+                               * drop or stall fault is armed, so that curl never silently
+                               * re-sends a request whose reused connection was dropped */
+  gboolean errors_get_only;   /* error_count counts and answers GETs only (HEADs pass) */
 } MeowTestFaults;
 
 /* One logged request. */
 typedef struct
 {
-  char   *method;
-  char   *path;
-  char   *range;       /* Range header or NULL */
-  char   *if_range;    /* If-Range header or NULL */
-  GHashTable *headers; /* all request headers, lower-cased name -> value */
-  guint   status;      /* status sent, 0 when the connection was dropped */
-  gint64  body_bytes;  /* body bytes written */
-  gint64  time_us;     /* g_get_monotonic_time () when the request arrived */
+  char       *method;
+  char       *path;
+  char       *range;      /* Range header or NULL */
+  char       *if_range;   /* If-Range header or NULL */
+  GHashTable *headers;    /* all request headers, lower-cased name -> value */
+  guint       status;     /* status sent, 0 when the connection was dropped */
+  gint64      body_bytes; /* body bytes written */
+  gint64      time_us;    /* g_get_monotonic_time () when the request arrived */
 } MeowTestRequest;
 
-MeowTestServer *meow_test_server_new          (void);
-void            meow_test_server_free         (MeowTestServer *server);
-guint16         meow_test_server_get_port     (MeowTestServer *server);
+MeowTestServer *meow_test_server_new (void);
+void            meow_test_server_free (MeowTestServer *server);
+guint16         meow_test_server_get_port (MeowTestServer *server);
 /* Returns http://127.0.0.1:PORT@path (@path starts with '/'). */
-char           *meow_test_server_dup_url      (MeowTestServer *server,
-                                               const char     *path);
+char *meow_test_server_dup_url (MeowTestServer *server, const char *path);
 
 /* Serves @content at @path with GET/HEAD, byte ranges, If-Range, a strong
  * ETag ("<generation>-<size>", quoted) and Last-Modified. Replacing an
  * existing path bumps the ETag and Last-Modified. */
-void            meow_test_server_set_file     (MeowTestServer *server,
-                                               const char     *path,
-                                               GBytes         *content);
+void meow_test_server_set_file (MeowTestServer *server, const char *path, GBytes *content);
 /* Extra response header for @path (e.g. Content-Disposition); NULL value removes. */
-void            meow_test_server_set_header   (MeowTestServer *server,
-                                               const char     *path,
-                                               const char     *name,
-                                               const char     *value);
+void meow_test_server_set_header (MeowTestServer *server,
+                                  const char     *path,
+                                  const char     *name,
+                                  const char     *value);
 /* Makes @path answer a redirect (@status 301/302/307/308) to @location. */
-void            meow_test_server_set_redirect (MeowTestServer *server,
-                                               const char     *path,
-                                               guint           status,
-                                               const char     *location);
-void            meow_test_server_set_faults   (MeowTestServer       *server,
-                                               const MeowTestFaults *faults);
-void            meow_test_server_clear_faults (MeowTestServer *server);
+void meow_test_server_set_redirect (MeowTestServer *server,
+                                    const char     *path,
+                                    guint           status,
+                                    const char     *location);
+void meow_test_server_set_faults (MeowTestServer *server, const MeowTestFaults *faults);
+void meow_test_server_clear_faults (MeowTestServer *server);
 
 /* Requests seen so far, in order (element-type MeowTestRequest, owned by
  * the returned array). */
-GPtrArray      *meow_test_server_dup_requests (MeowTestServer *server);
+GPtrArray *meow_test_server_dup_requests (MeowTestServer *server);
 /* Number of logged requests with @method (NULL: all requests). */
-guint           meow_test_server_count        (MeowTestServer *server,
-                                               const char     *method);
-void            meow_test_server_reset_log    (MeowTestServer *server);
+guint meow_test_server_count (MeowTestServer *server, const char *method);
+void  meow_test_server_reset_log (MeowTestServer *server);
 
 /* Helpers for tests. */
-GBytes         *meow_test_make_payload        (gsize size,
-                                               guint32 seed);
-char           *meow_test_sha256_file         (const char *path);
+GBytes *meow_test_make_payload (gsize size, guint32 seed);
+char   *meow_test_sha256_file (const char *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTestServer, meow_test_server_free)
 
