@@ -96,6 +96,7 @@ struct _MeowClient
 
   MeowConfig   *config;
   GMainContext *owner_context;
+  GThread      *owner_thread;
   GSource      *dispatch_source;
   GThread      *worker;
   MeowEngine    engine;
@@ -470,6 +471,7 @@ meow_client_new (const MeowConfig *config, GError **error)
   self = g_object_new (MEOW_TYPE_CLIENT, NULL);
   self->config = meow_config_copy (config);
   self->owner_context = g_main_context_ref_thread_default ();
+  self->owner_thread = g_thread_self ();
 
   self->dispatch_source = g_source_new (&dispatch_source_funcs, sizeof (GSource));
   g_source_set_callback (self->dispatch_source, NULL, self, NULL);
@@ -554,7 +556,10 @@ meow_client_enqueue (MeowClient      *client,
   if (!check_open_locked (client, error))
     goto fail;
 
-  if (g_hash_table_contains (client->entries, task->id))
+  /* An id whose previous task's last record is still on its way would mix
+   * the two tasks' callbacks and records. */
+  if (g_hash_table_contains (client->entries, task->id) ||
+      g_hash_table_contains (client->callbacks, task->id))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
                    "A task with the id %s is already queued.", task->id);
@@ -906,7 +911,10 @@ meow_client_close (MeowClient *client, GError **error)
   g_hash_table_remove_all (client->entries);
   g_mutex_unlock (&client->lock);
 
-  if (g_main_context_acquire (client->owner_context))
+  /* Deliver inline only on the owner thread: another thread can acquire
+   * the context between two iterations of the owner's loop, and callbacks
+   * must never run there. */
+  if (g_thread_self () == client->owner_thread && g_main_context_acquire (client->owner_context))
     {
       dispatch_all (client);
       g_main_context_release (client->owner_context);

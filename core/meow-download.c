@@ -30,7 +30,7 @@
 #define ERROR_BODY_MAX 4096
 #define HASH_STEP (4 * 1024 * 1024)
 #define RECV_BUFFER_SIZE (512 * 1024)
-#define MAX_416_RESTARTS 1
+#define MAX_RESTARTS 1
 
 typedef enum
 {
@@ -48,7 +48,7 @@ typedef enum
   ACTION_WRITE,        /* 200/206 accepted: body goes to the .part */
   ACTION_ERROR_BODY,   /* error status: collect the body for the message */
   ACTION_COMPLETE_416, /* 416 and the .part already has the whole file */
-  ACTION_RESTART_416,  /* 416 and the .part is not the remote file */
+  ACTION_RESTART,      /* 416 not matching the .part, or a 206 of another version */
 } Action;
 
 typedef struct
@@ -94,7 +94,9 @@ typedef struct
   /* Retry state. */
   guint  failures;
   gint64 retry_at;
-  guint  restarts_416;
+  guint             restarts;
+  MeowRestartReason restart_pending;
+  gint64            high_water; /* furthest offset reached: progress means passing it */
 
   /* Verification. */
   GChecksum *checksum;
@@ -306,7 +308,7 @@ end_of_headers (MeowJob *job)
   if (d->phase == PHASE_PROBE)
     return; /* judged in done() */
 
-  if (d->status == 200 || d->status == 204)
+  if (d->status == 200)
     {
       if (d->request_offset > 0)
         {
@@ -331,7 +333,7 @@ end_of_headers (MeowJob *job)
           job->transferred = 0;
         }
       take_validators_from_response (d);
-      job->total = d->status == 204 ? 0 : d->content_length;
+      job->total = d->content_length;
       write_control (job);
       d->action = ACTION_WRITE;
       _meow_engine_report_progress (job);
@@ -389,6 +391,25 @@ end_of_headers (MeowJob *job)
                                            d->content_length, d->content_range, url_of (job)));
           return;
         }
+      if (cr.total < 0 && job->total < 0)
+        {
+          /* Without a size we could not tell a short range from the end. */
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server's Content-Range (%s) for %s does not say "
+                                           "how long the file is.",
+                                           d->content_range, url_of (job)));
+          return;
+        }
+      if ((d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
+          (!d->etag && d->last_modified && d->resp_last_modified &&
+           g_strcmp0 (d->last_modified, d->resp_last_modified) != 0))
+        {
+          /* The server (or a cache) ignored If-Range: these bytes are from
+           * another version of the file. Do not append them. */
+          d->restart_pending = MEOW_RESTART_REMOTE_CHANGED;
+          d->action = ACTION_RESTART;
+          return;
+        }
       if (job->total < 0)
         {
           job->total = cr.total;
@@ -412,7 +433,10 @@ end_of_headers (MeowJob *job)
           d->action = ACTION_COMPLETE_416;
         }
       else
-        d->action = ACTION_RESTART_416;
+        {
+          d->restart_pending = MEOW_RESTART_RANGE_NOT_SATISFIABLE;
+          d->action = ACTION_RESTART;
+        }
       return;
     }
 
@@ -456,7 +480,8 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
   if (len <= 2 && (buffer[0] == '\r' || buffer[0] == '\n'))
     {
       end_of_headers (job);
-      return d->abort_error ? 0 : len;
+      /* A restart does not need the rest of this body. */
+      return d->abort_error || (d->action == ACTION_RESTART && d->status == 206) ? 0 : len;
     }
 
   if (header_is (buffer, len, "Content-Length", &value, &vlen))
@@ -515,7 +540,10 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
   gsize     len = size * nmemb;
   gsize     done = 0;
 
-  if (d->action == ACTION_ERROR_BODY || d->action == ACTION_RESTART_416 ||
+  if (d->abort_error)
+    return 0;
+
+  if (d->action == ACTION_ERROR_BODY || d->action == ACTION_RESTART ||
       d->action == ACTION_COMPLETE_416)
     {
       if (d->error_body && d->error_body->len < ERROR_BODY_MAX)
@@ -994,6 +1022,9 @@ new_easy (MeowJob *job)
   curl_easy_setopt (easy, CURLOPT_USERAGENT, config->user_agent);
   curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) RECV_BUFFER_SIZE);
   curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  /* A proxy's "200 Connection established" must never be taken for the
+   * server's answer (it would restart a resume from zero). */
+  curl_easy_setopt (easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt (easy, CURLOPT_HEADERDATA, job);
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
@@ -1166,7 +1197,12 @@ static void
 get_done (MeowJob *job, CURLcode result)
 {
   Download *d = dl (job);
-  gboolean  progress = d->received > 0;
+  /* Progress means getting further than ever before, so a server that
+   * drops every connection after restarting from zero still runs out of
+   * retries. */
+  gboolean progress = d->offset > d->high_water;
+
+  d->high_water = MAX (d->high_water, d->offset);
 
   if (d->abort_error)
     {
@@ -1175,19 +1211,24 @@ get_done (MeowJob *job, CURLcode result)
       return;
     }
 
-  if (d->action == ACTION_RESTART_416)
+  if (d->action == ACTION_RESTART)
     {
       g_autoptr (GError) error = NULL;
 
-      if (d->restarts_416++ >= MAX_416_RESTARTS || d->request_offset == 0)
+      if (d->restarts++ >= MAX_RESTARTS || d->request_offset == 0)
         {
-          fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                  "The server refuses the range request for %s (416) and the "
-                                  "partial file does not match its size.",
-                                  url_of (job)));
+          if (d->restart_pending == MEOW_RESTART_REMOTE_CHANGED)
+            fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
+                                    "%s keeps changing while it is downloaded.", url_of (job)));
+          else
+            fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                    "The server refuses the range request for %s (416) and the "
+                                    "partial file does not match its size.",
+                                    url_of (job)));
           return;
         }
-      job->restart_reason = MEOW_RESTART_RANGE_NOT_SATISFIABLE;
+      job->restart_reason = d->restart_pending;
+      d->high_water = 0;
       if (!open_part (job, TRUE, &error))
         {
           fail (job, g_steal_pointer (&error));
@@ -1470,7 +1511,8 @@ download_start (MeowJob *job)
     }
 
   d->failures = 0;
-  d->restarts_416 = 0;
+  d->restarts = 0;
+  d->high_water = 0;
   job->restart_reason = MEOW_RESTART_NONE;
   start_probe (job);
 }
@@ -1520,8 +1562,18 @@ download_tick (MeowJob *job, gint64 now)
       if (now < d->paused_until)
         return d->paused_until;
       d->paused_until = 0;
-      /* May call write_cb at once, which may pause again. */
-      curl_easy_pause (d->easy, CURLPAUSE_CONT);
+      /* May call write_cb at once, which may pause again or fail. */
+      if (curl_easy_pause (d->easy, CURLPAUSE_CONT) != CURLE_OK || d->abort_error)
+        {
+          GError *error = g_steal_pointer (&d->abort_error);
+
+          if (error == NULL)
+            error = g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                 "The transfer of %s could not be resumed after pacing.",
+                                 url_of (job));
+          fail (job, error);
+          return G_MAXINT64;
+        }
       return d->paused_until > 0 ? d->paused_until : G_MAXINT64;
     }
 
