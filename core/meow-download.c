@@ -1591,8 +1591,24 @@ download_stop (MeowJob *job, MeowStopReason reason)
 {
   Download *d = dl (job);
 
-  if (d == NULL)
-    return;
+  if (d == NULL || d->part_path == NULL)
+    {
+      /* Never started in this session: a partial file left by an earlier
+       * one for this exact target is still this task's to remove. */
+      const char *file = job->task->output_file;
+
+      if (reason == MEOW_STOP_CANCEL && !job->task->keep_partial && file != NULL &&
+          !path_taken (file))
+        {
+          g_autofree char *part = g_strconcat (file, ".part", NULL);
+          g_autofree char *ctl = g_strconcat (file, ".part.meow", NULL);
+
+          g_unlink (part);
+          g_unlink (ctl);
+        }
+      if (d == NULL)
+        return;
+    }
 
   release_handle (job);
   close_part (d);

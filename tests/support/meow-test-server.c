@@ -1024,9 +1024,18 @@ server_cb (SoupServer        *soup,
         gint64   len = plan.end - plan.start + 1;
         gint64   send = len;
 
-        raw_head_add_validators (head, &plan);
+        if (plan.range_fault == MEOW_TEST_RANGE_OTHER_VERSION)
+          g_string_append (head, "Accept-Ranges: bytes\r\nETag: \"other-version\"\r\n");
+        else
+          raw_head_add_validators (head, &plan);
         switch (plan.range_fault)
           {
+          case MEOW_TEST_RANGE_OTHER_VERSION:
+            g_string_append_printf (head,
+                                    "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+                                    "/%" G_GINT64_FORMAT "\r\n",
+                                    plan.start, plan.end, plan.total);
+            break;
           case MEOW_TEST_RANGE_MISSING:
             break;
           case MEOW_TEST_RANGE_WRONG_START:

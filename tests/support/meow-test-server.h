@@ -18,13 +18,15 @@ typedef struct _MeowTestServer MeowTestServer;
 typedef enum
 {
   MEOW_TEST_RANGE_OK = 0,
-  MEOW_TEST_RANGE_MISSING,     /* 206 without Content-Range */
-  MEOW_TEST_RANGE_WRONG_START, /* start = requested start + 1 */
-  MEOW_TEST_RANGE_WRONG_TOTAL, /* total = real total + 1 */
-  MEOW_TEST_RANGE_WRONG_UNIT,  /* "items START-END/TOTAL" */
-  MEOW_TEST_RANGE_REVERSED,    /* "bytes END-START/TOTAL" */
-  MEOW_TEST_RANGE_EMPTY_BODY,  /* correct headers, Content-Length: 0, no body */
-  MEOW_TEST_RANGE_SHORT_BODY,  /* correct Content-Range, Content-Length = half, half the body */
+  MEOW_TEST_RANGE_MISSING,       /* 206 without Content-Range */
+  MEOW_TEST_RANGE_WRONG_START,   /* start = requested start + 1 */
+  MEOW_TEST_RANGE_WRONG_TOTAL,   /* total = real total + 1 */
+  MEOW_TEST_RANGE_WRONG_UNIT,    /* "items START-END/TOTAL" */
+  MEOW_TEST_RANGE_REVERSED,      /* "bytes END-START/TOTAL" */
+  MEOW_TEST_RANGE_EMPTY_BODY,    /* correct headers, Content-Length: 0, no body */
+  MEOW_TEST_RANGE_SHORT_BODY,    /* correct Content-Range, Content-Length = half, half the body */
+  MEOW_TEST_RANGE_OTHER_VERSION, /* correct Content-Range, but the ETag of another version:
+                                    a server or cache that ignored If-Range */
 } MeowTestRangeFault;
 
 /* Faults applied to the following requests. Counters count down as they
