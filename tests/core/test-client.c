@@ -359,6 +359,38 @@ test_cancel_paused (MeowTestFixture *fx, gconstpointer data)
 }
 
 static void
+test_cancel_queued_removes_old_part (MeowTestFixture *fx, gconstpointer data)
+{
+  /* A .part left by an earlier session for this target, and a task that is
+   * cancelled while still queued behind another: cancel means the partial
+   * bytes go too. */
+  g_autoptr (GBytes) busy_payload = meow_test_make_payload (256 * 1024, 37);
+  g_autoptr (GBytes) payload = meow_test_make_payload (4096, 38);
+  g_autofree char *target = meow_test_fixture_path (fx, "queued.bin");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autoptr (GError) error = NULL;
+  MeowTestWatch *busy, *w;
+
+  meow_config_set_max_downloads (fx->config, 1);
+  throttle_server (fx, 64 * 1024);
+  meow_test_write_file (part, "abcd", 4);
+  busy = start_named (fx, "busy.bin", busy_payload);
+  w = start_named (fx, "queued.bin", payload);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (busy));
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_PENDING);
+
+  g_assert_true (meow_client_cancel (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_sequence (w, "Pending,Canceled");
+  meow_test_assert_no_file (part);
+  meow_test_assert_no_file (target);
+
+  g_assert_true (meow_client_cancel (fx->client, busy->id, &error));
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (busy));
+}
+
+static void
 test_finished_task_not_found (MeowTestFixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (5000, 36);
@@ -1001,6 +1033,7 @@ main (int argc, char **argv)
   ADD ("/core/client/pause-resume/invalid-state", test_pause_resume_invalid_state);
   ADD ("/core/client/cancel/running", test_cancel_running);
   ADD ("/core/client/cancel/paused", test_cancel_paused);
+  ADD ("/core/client/cancel/queued-removes-old-part", test_cancel_queued_removes_old_part);
   ADD ("/core/client/finished/not-found", test_finished_task_not_found);
 
   ADD ("/core/client/close/pauses-everything", test_close_pauses_everything);
