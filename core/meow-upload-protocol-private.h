@@ -110,6 +110,7 @@ typedef struct
 } MeowUploadProtocol;
 
 extern const MeowUploadProtocol _meow_upload_protocol_meow;
+extern const MeowUploadProtocol _meow_upload_protocol_tus;
 
 /* Shared helpers (meow-upload-protocol.c). */
 MeowUploadRequest *_meow_upload_request_new (const char *method, const char *url);
