@@ -28,6 +28,19 @@ struct _MeowTask
   gboolean         overwrite;
   gboolean         keep_partial;
   gint64           size_hint;
+
+  /* Uploads. */
+  char                  *source_file;  /* absolute, or NULL */
+  GBytes                *source_bytes; /* or NULL */
+  gint64                 chunk_size;   /* > 0 after build */
+  char                  *category;
+  MeowUploadProtocolKind protocol;
+  char                  *upload_url; /* tus resource to resume, or NULL */
+  guint                  prepare_retries;
+  gboolean               prepare_retries_set;
 };
+
+/* Default bytes per upload chunk request. */
+#define MEOW_DEFAULT_CHUNK_SIZE (1024 * 1024)
 
 G_END_DECLS

@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "meow-error.h"
@@ -52,6 +55,10 @@ meow_task_free (MeowTask *task)
   g_free (task->method);
   g_strfreev (task->headers);
   g_free (task->checksum_hex);
+  g_free (task->source_file);
+  g_clear_pointer (&task->source_bytes, g_bytes_unref);
+  g_free (task->category);
+  g_free (task->upload_url);
   g_free (task);
 }
 
@@ -188,6 +195,60 @@ meow_task_dup_redacted_url (const MeowTask *task)
   return g_strdup (task->redacted_url);
 }
 
+/** meow_task_get_source_file: Returns: (transfer none) (nullable): an upload's source file. */
+const char *
+meow_task_get_source_file (const MeowTask *task)
+{
+  return task->source_file;
+}
+
+/** meow_task_get_source_bytes: Returns: (transfer none) (nullable): an upload's bytes. */
+GBytes *
+meow_task_get_source_bytes (const MeowTask *task)
+{
+  return task->source_bytes;
+}
+
+/** meow_task_get_chunk_size: Returns: bytes per upload chunk request. */
+gint64
+meow_task_get_chunk_size (const MeowTask *task)
+{
+  return task->chunk_size;
+}
+
+/** meow_task_get_category: Returns: (transfer none) (nullable): the upload category. */
+const char *
+meow_task_get_category (const MeowTask *task)
+{
+  return task->category;
+}
+
+/** meow_task_get_upload_protocol: Returns: the upload protocol. */
+MeowUploadProtocolKind
+meow_task_get_upload_protocol (const MeowTask *task)
+{
+  return task->protocol;
+}
+
+/**
+ * meow_task_get_upload_url:
+ *
+ * Returns: (transfer none) (nullable): the tus upload resource this upload
+ *   resumes, as set with meow_task_builder_set_upload_url().
+ */
+const char *
+meow_task_get_upload_url (const MeowTask *task)
+{
+  return task->upload_url;
+}
+
+/** meow_task_get_prepare_retries: Returns: retries of an upload's prepare request. */
+guint
+meow_task_get_prepare_retries (const MeowTask *task)
+{
+  return task->prepare_retries;
+}
+
 /**
  * meow_task_builder_new_download:
  * @url: an http:// or https:// URL
@@ -211,6 +272,125 @@ meow_task_builder_new_download (const char *url)
   builder->task->size_hint = -1;
 
   return builder;
+}
+
+static MeowTaskBuilder *
+builder_new_upload (const char *url)
+{
+  MeowTaskBuilder *builder = g_new0 (MeowTaskBuilder, 1);
+
+  builder->task = g_new0 (MeowTask, 1);
+  g_atomic_ref_count_init (&builder->task->ref_count);
+  builder->task->direction = MEOW_DIRECTION_UPLOAD;
+  builder->task->url = g_strdup (url ? url : "");
+  builder->task->headers = g_new0 (char *, 1);
+  builder->task->size_hint = -1;
+  builder->task->protocol = MEOW_UPLOAD_PROTOCOL_MEOW;
+  return builder;
+}
+
+/**
+ * meow_task_builder_new_upload_file:
+ * @url: an http:// or https:// URL (the protocol's endpoint: the chunk URL
+ *   for %MEOW_UPLOAD_PROTOCOL_MEOW, the tus creation URL for
+ *   %MEOW_UPLOAD_PROTOCOL_TUS)
+ * @path: the file to send
+ *
+ * Starts describing an upload of a local file with rusty-cat's protocol.
+ * The file is read by the worker when the upload runs; its MD5 (the
+ * upload's identity) is computed there too, never on the caller's thread.
+ * If the file changes size or modification time while it is being sent,
+ * the upload fails with %MEOW_ERROR_LOCAL_FILE_REMOVED.
+ *
+ * Returns: (transfer full): a new builder. Any thread.
+ */
+MeowTaskBuilder *
+meow_task_builder_new_upload_file (const char *url, const char *path)
+{
+  MeowTaskBuilder *builder = builder_new_upload (url);
+
+  builder->task->source_file = g_strdup (path ? path : "");
+  return builder;
+}
+
+/**
+ * meow_task_builder_new_upload_bytes:
+ * @url: an http:// or https:// URL
+ * @bytes: (transfer none): the content to send; referenced, not copied
+ * @name: (nullable): the file name the server is told, default "data"
+ *
+ * Starts describing an upload of bytes in memory.
+ *
+ * Returns: (transfer full): a new builder. Any thread.
+ */
+MeowTaskBuilder *
+meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *name)
+{
+  MeowTaskBuilder *builder = builder_new_upload (url);
+
+  builder->task->source_bytes = bytes ? g_bytes_ref (bytes) : NULL;
+  builder->task->name = g_strdup (name ? name : "data");
+  return builder;
+}
+
+/**
+ * meow_task_builder_set_chunk_size:
+ * @bytes: bytes per chunk request; 0 means the default, 1 MiB
+ *
+ * Upload only. Each chunk is read into memory and checked against the
+ * source's size and modification time before it is sent.
+ */
+void
+meow_task_builder_set_chunk_size (MeowTaskBuilder *builder, gint64 bytes)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->chunk_size = bytes;
+}
+
+/** meow_task_builder_set_category: @category: (nullable): sent as `category` (meow protocol). */
+void
+meow_task_builder_set_category (MeowTaskBuilder *builder, const char *category)
+{
+  g_return_if_fail (builder != NULL);
+  g_free (builder->task->category);
+  builder->task->category = g_strdup (category);
+}
+
+/** meow_task_builder_set_upload_protocol: @kind: the protocol an upload speaks. */
+void
+meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProtocolKind kind)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->protocol = kind;
+}
+
+/**
+ * meow_task_builder_set_upload_url:
+ * @upload_url: (nullable): a tus upload resource created earlier for the same
+ *   content, as reported by meow_transfer_record_get_upload_url()
+ *
+ * Upload with tus only: resume this resource instead of creating a new one.
+ * When the server no longer knows it (404/410), a new one is created.
+ */
+void
+meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_url)
+{
+  g_return_if_fail (builder != NULL);
+  g_free (builder->task->upload_url);
+  builder->task->upload_url = g_strdup (upload_url);
+}
+
+/**
+ * meow_task_builder_set_prepare_retries:
+ * @retries: retries of the prepare request (creation or offset query) after
+ *   the first attempt; without a call, the task's or the client's retries
+ */
+void
+meow_task_builder_set_prepare_retries (MeowTaskBuilder *builder, guint retries)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->prepare_retries = retries;
+  builder->task->prepare_retries_set = TRUE;
 }
 
 /**
@@ -479,6 +659,58 @@ check_checksum (MeowChecksumType type, const char *hex, GError **error)
   return TRUE;
 }
 
+static gboolean
+check_upload (const MeowTask *t, GError **error)
+{
+  if (t->source_bytes == NULL && (t->source_file == NULL || t->source_file[0] == '\0'))
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "The upload has no source: name a file or give bytes.");
+      return FALSE;
+    }
+  if (t->source_bytes == NULL)
+    {
+      GStatBuf st;
+
+      if (g_stat (t->source_file, &st) != 0)
+        {
+          int errsv = errno;
+
+          g_set_error (error, MEOW_ERROR,
+                       errsv == ENOENT ? MEOW_ERROR_FILE_NOT_FOUND : MEOW_ERROR_IO,
+                       "Cannot upload “%s”: %s.", t->source_file, g_strerror (errsv));
+          return FALSE;
+        }
+      if (!S_ISREG (st.st_mode))
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       "Cannot upload “%s”: it is not a regular file.", t->source_file);
+          return FALSE;
+        }
+    }
+  if (t->chunk_size < 0)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "The chunk size %" G_GINT64_FORMAT " is negative.", t->chunk_size);
+      return FALSE;
+    }
+  if (t->protocol != MEOW_UPLOAD_PROTOCOL_MEOW && t->protocol != MEOW_UPLOAD_PROTOCOL_TUS)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "Unknown upload protocol %d.", (int) t->protocol);
+      return FALSE;
+    }
+  if (t->upload_url != NULL && !check_url (t->upload_url, error))
+    return FALSE;
+  if (t->method != NULL && (t->method[0] == '\0' || strpbrk (t->method, " \t\r\n:") != NULL))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "“%s” is not a valid HTTP method.", t->method);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 absolute_path (const char *path)
 {
@@ -516,6 +748,9 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
       !check_checksum (t->checksum_type, t->checksum_hex, error))
     return NULL;
 
+  if (t->direction == MEOW_DIRECTION_UPLOAD && !check_upload (t, error))
+    return NULL;
+
   if (t->output_file != NULL && t->output_file[0] == '\0')
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
@@ -538,7 +773,7 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->name = g_strdup (t->name);
   if (t->output_file)
     task->output_file = absolute_path (t->output_file);
-  else
+  else if (t->direction == MEOW_DIRECTION_DOWNLOAD)
     task->output_dir = absolute_path (t->output_dir ? t->output_dir : ".");
   task->method = g_strdup (t->method);
   task->headers = g_strdupv (t->headers);
@@ -550,6 +785,22 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->overwrite = t->overwrite;
   task->keep_partial = t->keep_partial;
   task->size_hint = t->size_hint;
+  if (t->direction == MEOW_DIRECTION_UPLOAD)
+    {
+      if (t->source_file)
+        task->source_file = absolute_path (t->source_file);
+      task->source_bytes = t->source_bytes ? g_bytes_ref (t->source_bytes) : NULL;
+      task->chunk_size = t->chunk_size > 0 ? t->chunk_size : MEOW_DEFAULT_CHUNK_SIZE;
+      task->category = g_strdup (t->category);
+      task->protocol = t->protocol;
+      task->upload_url = g_strdup (t->upload_url);
+      task->prepare_retries_set = t->prepare_retries_set;
+      task->prepare_retries = t->prepare_retries_set ? t->prepare_retries : t->retries;
+      if (task->source_bytes)
+        task->size_hint = (gint64) g_bytes_get_size (task->source_bytes);
+      if (task->name == NULL && task->source_file != NULL)
+        task->name = g_path_get_basename (task->source_file);
+    }
 
   if (task->name == NULL && task->output_file != NULL)
     task->name = g_path_get_basename (task->output_file);

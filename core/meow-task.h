@@ -48,9 +48,25 @@ gboolean           meow_task_get_keep_partial (const MeowTask *task);
 gint64             meow_task_get_size_hint (const MeowTask *task);
 char              *meow_task_dup_redacted_url (const MeowTask *task);
 
+const char            *meow_task_get_source_file (const MeowTask *task);
+GBytes                *meow_task_get_source_bytes (const MeowTask *task);
+gint64                 meow_task_get_chunk_size (const MeowTask *task);
+const char            *meow_task_get_category (const MeowTask *task);
+MeowUploadProtocolKind meow_task_get_upload_protocol (const MeowTask *task);
+const char            *meow_task_get_upload_url (const MeowTask *task);
+guint                  meow_task_get_prepare_retries (const MeowTask *task);
+
 GType            meow_task_builder_get_type (void) G_GNUC_CONST;
 MeowTaskBuilder *meow_task_builder_new_download (const char *url);
+MeowTaskBuilder *meow_task_builder_new_upload_file (const char *url, const char *path);
+MeowTaskBuilder *
+meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *name);
 void             meow_task_builder_free (MeowTaskBuilder *builder);
+void meow_task_builder_set_chunk_size (MeowTaskBuilder *builder, gint64 bytes);
+void meow_task_builder_set_category (MeowTaskBuilder *builder, const char *category);
+void meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProtocolKind kind);
+void meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_url);
+void meow_task_builder_set_prepare_retries (MeowTaskBuilder *builder, guint retries);
 void             meow_task_builder_set_output_file (MeowTaskBuilder *builder, const char *path);
 void             meow_task_builder_set_output_dir (MeowTaskBuilder *builder, const char *dir);
 void             meow_task_builder_set_name (MeowTaskBuilder *builder, const char *name);

@@ -24,6 +24,9 @@ struct _MeowTransferRecord
   char             *local_path;
   MeowRestartReason restart_reason;
   gint64            timestamp;
+  MeowPhase         phase;
+  guint64           hashed;
+  char             *upload_url;
 };
 
 /* Makes an empty record; the caller fills the fields before sharing it.

@@ -60,6 +60,7 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_clear_error (&record->error);
   g_free (record->payload);
   g_free (record->local_path);
+  g_free (record->upload_url);
   g_free (record);
 }
 
@@ -163,6 +164,43 @@ MeowRestartReason
 meow_transfer_record_get_restart_reason (const MeowTransferRecord *record)
 {
   return record->restart_reason;
+}
+
+/**
+ * meow_transfer_record_get_phase:
+ *
+ * Returns: what the task is doing: %MEOW_PHASE_HASHING while an upload
+ *   computes its identity, else %MEOW_PHASE_TRANSFER.
+ */
+MeowPhase
+meow_transfer_record_get_phase (const MeowTransferRecord *record)
+{
+  return record->phase;
+}
+
+/**
+ * meow_transfer_record_get_hashed:
+ *
+ * Returns: bytes of an upload's source hashed so far (of
+ *   meow_transfer_record_get_total()).
+ */
+guint64
+meow_transfer_record_get_hashed (const MeowTransferRecord *record)
+{
+  return record->hashed;
+}
+
+/**
+ * meow_transfer_record_get_upload_url:
+ *
+ * Returns: (transfer none) (nullable): a tus upload's resource URL once the
+ *   server created it. Keep it (with the task) and pass it to
+ *   meow_task_builder_set_upload_url() to resume after a restart.
+ */
+const char *
+meow_transfer_record_get_upload_url (const MeowTransferRecord *record)
+{
+  return record->upload_url;
 }
 
 /** meow_transfer_record_get_timestamp: Returns: when it was made (g_get_real_time()). */

@@ -38,6 +38,9 @@ const char       *meow_transfer_record_get_payload (const MeowTransferRecord *re
 const char       *meow_transfer_record_get_local_path (const MeowTransferRecord *record);
 MeowRestartReason meow_transfer_record_get_restart_reason (const MeowTransferRecord *record);
 gint64            meow_transfer_record_get_timestamp (const MeowTransferRecord *record);
+MeowPhase         meow_transfer_record_get_phase (const MeowTransferRecord *record);
+guint64           meow_transfer_record_get_hashed (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_upload_url (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 

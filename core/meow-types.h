@@ -66,6 +66,35 @@ typedef enum
   MEOW_RESTART_RANGE_NOT_SATISFIABLE,
 } MeowRestartReason;
 
+/**
+ * MeowUploadProtocolKind:
+ * @MEOW_UPLOAD_PROTOCOL_MEOW: rusty-cat's chunk protocol (multipart/form-data
+ *   chunks with `fileMd5`, `offset`, `partSize`; JSON `nextByte`/`fileId`
+ *   answers), wire-compatible with servers written for rusty-cat
+ * @MEOW_UPLOAD_PROTOCOL_TUS: tus 1.0 (creation, HEAD, PATCH, termination)
+ *
+ * The protocol an upload speaks.
+ */
+typedef enum
+{
+  MEOW_UPLOAD_PROTOCOL_MEOW = 0,
+  MEOW_UPLOAD_PROTOCOL_TUS,
+} MeowUploadProtocolKind;
+
+/**
+ * MeowPhase:
+ * @MEOW_PHASE_TRANSFER: bytes are moving (or waiting to)
+ * @MEOW_PHASE_HASHING: an upload is reading its source to compute its MD5
+ *   identity; meow_transfer_record_get_hashed() tells how far it got
+ *
+ * What an active task is doing.
+ */
+typedef enum
+{
+  MEOW_PHASE_TRANSFER = 0,
+  MEOW_PHASE_HASHING,
+} MeowPhase;
+
 const char *meow_status_to_string (MeowStatus status);
 
 G_END_DECLS
