@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "meow-test-server.h"
+#include "meow-test-upload.h"
 #include "meow.h"
 
 G_BEGIN_DECLS
