@@ -19,6 +19,7 @@
 #include "meow-client-private.h"
 #include "meow-engine-private.h"
 #include "meow-error.h"
+#include "meow-http-private.h"
 #include "meow-transfer-record-private.h"
 
 typedef enum
@@ -88,6 +89,7 @@ struct _MeowEngine
   guint       running[2];
   guint64     limit[2]; /* global speed limits */
   gint64      next_progress;
+  GHashTable *detached; /* CURL * -> struct curl_slist * (or NULL): requests of no job */
 };
 
 struct _MeowClient
@@ -400,6 +402,7 @@ meow_client_finalize (GObject *object)
 
   if (self->engine.multi)
     curl_multi_cleanup (self->engine.multi);
+  g_clear_pointer (&self->engine.detached, g_hash_table_unref);
   g_clear_pointer (&self->engine.jobs, g_hash_table_unref);
 
   g_clear_pointer (&self->owner_context, g_main_context_unref);
@@ -484,6 +487,7 @@ meow_client_new (const MeowConfig *config, GError **error)
   self->engine.config = self->config;
   self->engine.multi = curl_multi_init ();
   self->engine.jobs = g_hash_table_new (g_str_hash, g_str_equal);
+  self->engine.detached = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->engine.queue[0]);
   g_queue_init (&self->engine.queue[1]);
   self->engine.limit[MEOW_DIRECTION_DOWNLOAD] = config->download_limit;
@@ -504,6 +508,15 @@ meow_client_new (const MeowConfig *config, GError **error)
 static char *
 make_key (MeowTask *task)
 {
+  /* Uploads: the same source to the same URL. Content identity (the same
+   * bytes from another file) is checked by the worker once the MD5 is
+   * known, without blocking here. */
+  if (task->direction == MEOW_DIRECTION_UPLOAD && task->source_file)
+    return g_strdup_printf ("%d\nsource\n%s\n%s", task->direction, task->url, task->source_file);
+  if (task->direction == MEOW_DIRECTION_UPLOAD)
+    return g_strdup_printf ("%d\nbytes\n%s\n%p:%" G_GSIZE_FORMAT, task->direction, task->url,
+                            g_bytes_get_data (task->source_bytes, NULL),
+                            g_bytes_get_size (task->source_bytes));
   if (task->output_file)
     return g_strdup_printf ("%d\nfile\n%s\n%s", task->direction, task->url, task->output_file);
   return g_strdup_printf ("%d\ndir\n%s\n%s", task->direction, task->url, task->output_dir);
@@ -569,7 +582,11 @@ meow_client_enqueue (MeowClient      *client,
   if (g_hash_table_contains (client->keys, key) ||
       (target_key && g_hash_table_contains (client->keys, target_key)))
     {
-      if (task->output_file)
+      if (task->direction == MEOW_DIRECTION_UPLOAD)
+        g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
+                     "“%s” is already being uploaded to %s.",
+                     task->source_file ? task->source_file : task->name, task->redacted_url);
+      else if (task->output_file)
         g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
                      "Another transfer is already writing “%s”.", task->output_file);
       else
@@ -1135,13 +1152,54 @@ _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path)
   g_hash_table_iter_init (&iter, engine->jobs);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
     {
-      if (other == job)
+      if (other == job || other->task->direction != MEOW_DIRECTION_DOWNLOAD)
         continue;
       if (g_strcmp0 (other->local_path, path) == 0 ||
           g_strcmp0 (other->task->output_file, path) == 0)
         return TRUE;
     }
   return FALSE;
+}
+
+gboolean
+_meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *identity)
+{
+  GHashTableIter iter;
+  MeowJob       *other;
+
+  g_hash_table_iter_init (&iter, engine->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
+    if (other != job && g_strcmp0 (other->identity, identity) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+void
+_meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers)
+{
+  g_hash_table_insert (engine->detached, easy, headers);
+  curl_multi_add_handle (engine->multi, easy);
+}
+
+static void
+detached_done (MeowEngine *engine, CURL *easy, CURLcode result)
+{
+  struct curl_slist *headers = g_hash_table_lookup (engine->detached, easy);
+  long               status = 0;
+  char              *url = NULL;
+
+  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
+  if (result != CURLE_OK || status < 200 || status > 299)
+    {
+      g_autofree char *redacted = _meow_redact_url (url ? url : "");
+      g_debug ("A request to %s after cancel did not succeed: %s, status %ld", redacted,
+               curl_easy_strerror (result), status);
+    }
+  g_hash_table_remove (engine->detached, easy);
+  curl_multi_remove_handle (engine->multi, easy);
+  curl_easy_cleanup (easy);
+  curl_slist_free_all (headers);
 }
 
 static MeowTransferRecord *
@@ -1154,7 +1212,11 @@ make_record (MeowJob *job, MeowStatus status)
   record->total = job->total;
   record->transferred = job->transferred;
   record->restart_reason = job->restart_reason;
+  record->upload_url = g_strdup (job->upload_url);
+  record->hashed = job->hashed;
   if (status == MEOW_STATUS_TRANSMISSION)
+    record->phase = job->phase;
+  if (status == MEOW_STATUS_TRANSMISSION && job->phase == MEOW_PHASE_TRANSFER)
     {
       record->speed = job->speed;
       if (job->total >= 0 && job->speed > 1.0)
@@ -1177,6 +1239,7 @@ _meow_engine_report_progress (MeowJob *job)
 {
   job->transmission_started = TRUE;
   job->reported_bytes = job->transferred;
+  job->reported_hashed = job->hashed;
   job->reported_once = TRUE;
   emit (job, MEOW_STATUS_TRANSMISSION);
 }
@@ -1190,6 +1253,8 @@ job_free (MeowJob *job)
   g_free (job->id);
   g_free (job->name);
   g_free (job->local_path);
+  g_free (job->upload_url);
+  g_free (job->identity);
   g_free (job);
 }
 
@@ -1321,11 +1386,15 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
 
       job = g_new0 (MeowJob, 1);
       job->engine = engine;
-      job->driver = &_meow_download_driver;
+      job->driver = cmd->task->direction == MEOW_DIRECTION_UPLOAD ? &_meow_upload_driver
+                                                                  : &_meow_download_driver;
       job->task = meow_task_ref (cmd->task);
       job->id = g_strdup (cmd->id);
       job->name = g_strdup (cmd->task->name);
-      job->local_path = g_strdup (cmd->task->output_file);
+      job->local_path =
+          g_strdup (cmd->task->direction == MEOW_DIRECTION_UPLOAD ? cmd->task->source_file
+                                                                  : cmd->task->output_file);
+      job->upload_url = g_strdup (cmd->task->upload_url);
       job->total = cmd->task->size_hint;
       job->state = MEOW_JOB_QUEUED;
       g_hash_table_insert (engine->jobs, job->id, job);
@@ -1412,6 +1481,43 @@ shutdown_jobs (MeowEngine *engine)
   engine->running[0] = engine->running[1] = 0;
 }
 
+/* Requests of no job (a tus termination after cancel) get up to two
+ * seconds to reach the server before the worker ends. */
+static void
+finish_detached (MeowEngine *engine)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  while (g_hash_table_size (engine->detached) > 0 && g_get_monotonic_time () < deadline)
+    {
+      int      running;
+      int      left;
+      CURLMsg *msg;
+
+      curl_multi_perform (engine->multi, &running);
+      while ((msg = curl_multi_info_read (engine->multi, &left)) != NULL)
+        if (msg->msg == CURLMSG_DONE && g_hash_table_contains (engine->detached, msg->easy_handle))
+          detached_done (engine, msg->easy_handle, msg->data.result);
+      if (g_hash_table_size (engine->detached) > 0)
+        curl_multi_poll (engine->multi, NULL, 0, 100, NULL);
+    }
+
+  {
+    GHashTableIter     iter;
+    CURL              *easy;
+    struct curl_slist *headers;
+
+    g_hash_table_iter_init (&iter, engine->detached);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &easy, (gpointer *) &headers))
+      {
+        curl_multi_remove_handle (engine->multi, easy);
+        curl_easy_cleanup (easy);
+        curl_slist_free_all (headers);
+        g_hash_table_iter_remove (&iter);
+      }
+  }
+}
+
 static void
 sample_progress (MeowEngine *engine, gint64 now)
 {
@@ -1423,7 +1529,15 @@ sample_progress (MeowEngine *engine, gint64 now)
     {
       double dt;
 
-      if (job->state != MEOW_JOB_ACTIVE || !job->transmission_started)
+      if (job->state != MEOW_JOB_ACTIVE)
+        continue;
+      if (job->phase == MEOW_PHASE_HASHING)
+        {
+          if (job->hashed != job->reported_hashed)
+            _meow_engine_report_progress (job);
+          continue;
+        }
+      if (!job->transmission_started)
         continue;
 
       dt = (now - job->sample_time) / (double) G_USEC_PER_SEC;
@@ -1491,6 +1605,11 @@ worker_main (gpointer data)
               CURLcode result = msg->data.result;
               char    *priv = NULL;
 
+              if (g_hash_table_contains (engine->detached, easy))
+                {
+                  detached_done (engine, easy, result);
+                  continue;
+                }
               curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
               job = (MeowJob *) priv;
               /* The driver removes the handle from the multi. */
@@ -1542,6 +1661,7 @@ worker_main (gpointer data)
     }
 
   shutdown_jobs (engine);
+  finish_detached (engine);
 
   return NULL;
 }

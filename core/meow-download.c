@@ -92,8 +92,8 @@ typedef struct
   gint64   received; /* body bytes of this response written */
 
   /* Retry state. */
-  guint  failures;
-  gint64 retry_at;
+  guint             failures;
+  gint64            retry_at;
   guint             restarts;
   MeowRestartReason restart_pending;
   gint64            high_water; /* furthest offset reached: progress means passing it */
@@ -807,21 +807,6 @@ fail (MeowJob *job, GError *error)
   _meow_engine_finish (job, MEOW_STATUS_FAILED, error, NULL);
 }
 
-static gint64
-backoff_us (MeowJob *job, guint failures)
-{
-  const MeowConfig *config = _meow_engine_get_config (job->engine);
-  double            delay = config->retry_base_delay_ms;
-
-  for (guint i = 1; i < failures && delay < config->retry_max_delay_ms; i++)
-    delay *= 2;
-  delay = MIN (delay, (double) config->retry_max_delay_ms);
-  /* ±20 % jitter, so many clients hit by the same outage do not come back
-   * in lockstep. */
-  delay *= g_random_double_range (0.8, 1.2);
-  return (gint64) (delay * 1000);
-}
-
 static guint
 max_retries (MeowJob *job)
 {
@@ -858,7 +843,7 @@ retry_or_fail (MeowJob *job, GError *error, gboolean made_progress)
       return;
     }
 
-  delay = backoff_us (job, d->failures);
+  delay = _meow_engine_backoff_us (job->engine, d->failures);
   if (d->retry_after)
     {
       gint64 ra = _meow_parse_retry_after (d->retry_after, g_get_real_time () / G_USEC_PER_SEC);
@@ -872,12 +857,6 @@ retry_or_fail (MeowJob *job, GError *error, gboolean made_progress)
 
   d->phase = PHASE_WAIT_RETRY;
   d->retry_at = g_get_monotonic_time () + delay;
-}
-
-static gboolean
-status_retryable (long status)
-{
-  return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
 /* The server's error body as one readable line: valid UTF-8, HTML tags
@@ -949,88 +928,22 @@ status_error (MeowJob *job)
   }
 }
 
-static GError *
-transport_error (MeowJob *job, CURLcode result)
-{
-  Download   *d = dl (job);
-  const char *detail = d->curl_error[0] ? d->curl_error : curl_easy_strerror (result);
-
-  switch (result)
-    {
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_TLS,
-                          "The secure connection for %s could not be verified: %s", url_of (job),
-                          detail);
-    case CURLE_TOO_MANY_REDIRECTS:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_TOO_MANY_REDIRECTS,
-                          "%s redirects too many times (more than %u).", url_of (job),
-                          _meow_engine_get_config (job->engine)->max_redirects);
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Cannot download %s: %s",
-                          url_of (job), detail);
-    case CURLE_OPERATION_TIMEDOUT:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED, "The connection for %s stalled: %s",
-                          url_of (job), detail);
-    default:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The connection for %s failed: %s",
-                          url_of (job), detail);
-    }
-}
-
-static gboolean
-transport_retryable (const GError *error)
-{
-  return error->domain == MEOW_ERROR &&
-         (error->code == MEOW_ERROR_HTTP_TRANSPORT || error->code == MEOW_ERROR_STALLED);
-}
-
 /* ------------------------------------------------------------------ */
 /* Requests                                                            */
 
 static CURL *
 new_easy (MeowJob *job)
 {
-  const MeowConfig *config = _meow_engine_get_config (job->engine);
-  Download         *d = dl (job);
-  CURL             *easy = curl_easy_init ();
-  guint             stall_s = MAX (1, (config->stall_timeout_ms + 999) / 1000);
+  Download *d = dl (job);
+  CURL     *easy = _meow_engine_new_easy (job->engine, job->task->url, d->curl_error);
 
-  d->curl_error[0] = '\0';
-  curl_easy_setopt (easy, CURLOPT_URL, job->task->url);
   curl_easy_setopt (easy, CURLOPT_PRIVATE, job);
-  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, d->curl_error);
   curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt (easy, CURLOPT_MAXREDIRS, (long) config->max_redirects);
-#if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
-  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) config->connect_timeout_ms);
-  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) stall_s);
-  curl_easy_setopt (easy, CURLOPT_USERAGENT, config->user_agent);
   curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) RECV_BUFFER_SIZE);
-  curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  /* A proxy's "200 Connection established" must never be taken for the
-   * server's answer (it would restart a resume from zero). */
-  curl_easy_setopt (easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt (easy, CURLOPT_HEADERDATA, job);
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (easy, CURLOPT_WRITEDATA, job);
-  if (config->ca_file)
-    curl_easy_setopt (easy, CURLOPT_CAINFO, config->ca_file);
   d->paused_until = 0;
   d->pace_start = 0;
 
@@ -1178,9 +1091,10 @@ probe_done (MeowJob *job, CURLcode result)
 
   if (result != CURLE_OK)
     {
-      g_autoptr (GError) error = transport_error (job, result);
+      g_autoptr (GError) error = _meow_engine_transport_error (job->engine, "download",
+                                                               url_of (job), result, d->curl_error);
 
-      if (!transport_retryable (error))
+      if (!_meow_engine_error_retryable (error))
         {
           fail (job, g_steal_pointer (&error));
           return;
@@ -1251,9 +1165,10 @@ get_done (MeowJob *job, CURLcode result)
 
   if (result != CURLE_OK)
     {
-      GError *error = transport_error (job, result);
+      GError *error = _meow_engine_transport_error (job->engine, "download", url_of (job), result,
+                                                    d->curl_error);
 
-      if (transport_retryable (error))
+      if (_meow_engine_error_retryable (error))
         retry_or_fail (job, error, progress);
       else
         fail (job, error);
@@ -1264,7 +1179,7 @@ get_done (MeowJob *job, CURLcode result)
     {
       GError *error = status_error (job);
 
-      if (status_retryable (d->status))
+      if (_meow_engine_status_retryable (d->status))
         retry_or_fail (job, error, FALSE);
       else
         fail (job, error);
@@ -1568,9 +1483,9 @@ download_tick (MeowJob *job, gint64 now)
           GError *error = g_steal_pointer (&d->abort_error);
 
           if (error == NULL)
-            error = g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                                 "The transfer of %s could not be resumed after pacing.",
-                                 url_of (job));
+            error =
+                g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                             "The transfer of %s could not be resumed after pacing.", url_of (job));
           fail (job, error);
           return G_MAXINT64;
         }

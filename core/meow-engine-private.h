@@ -72,6 +72,11 @@ struct _MeowJob
   guint64           transferred;
   MeowRestartReason restart_reason;
   gboolean          transmission_started; /* total known, Transmission may be reported */
+  MeowPhase         phase;                /* hashing or transferring */
+  guint64           hashed;               /* upload: source bytes hashed so far */
+  guint64           reported_hashed;
+  char             *upload_url; /* upload: the tus resource, once known */
+  char             *identity;   /* upload: "URL\nMD5" once hashed, for duplicates */
 
   /* Progress sampling (engine). */
   gint64   sample_time;
@@ -88,6 +93,13 @@ CURLM            *_meow_engine_get_multi (MeowEngine *engine);
 const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
 /* TRUE when @path is the target of another live job of this engine. */
 gboolean _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path);
+/* TRUE when another live job of this engine has the upload @identity. */
+gboolean _meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *identity);
+/* Hands @easy (not yet added to the multi) to the engine as a request that
+ * belongs to no job, e.g. a tus termination after cancel: the engine adds
+ * it, frees @easy and @headers when it ends, and gives such requests up to
+ * two seconds at close. @easy's CURLOPT_PRIVATE must not be set. */
+void _meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers);
 /* Report a Transmission record now (e.g. the total just became known). */
 void _meow_engine_report_progress (MeowJob *job);
 /* Terminal: Complete (with @payload), Failed (@error, transfer full). The
@@ -96,6 +108,25 @@ void _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const 
 /* Wake the worker loop so it recomputes timers (worker thread or any). */
 void _meow_engine_wakeup (MeowEngine *engine);
 
+/* Shared request plumbing (meow-engine-common.c). */
+/* A new easy handle for @url with the options every request shares
+ * (protocols, timeouts, user agent, CA file, NOSIGNAL); @error_buffer, if
+ * given, is CURL_ERROR_SIZE bytes that outlive the handle. */
+CURL *_meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer);
+/* Exponential backoff with ±20 % jitter for the @failures-th failure. */
+gint64   _meow_engine_backoff_us (MeowEngine *engine, guint failures);
+gboolean _meow_engine_status_retryable (long status);
+/* libcurl's @result as a MEOW_ERROR (TLS, redirects, stall, transport);
+ * @verb completes "Cannot VERB URL" ("download", "upload"). */
+GError *_meow_engine_transport_error (MeowEngine *engine,
+                                      const char *verb,
+                                      const char *redacted_url,
+                                      CURLcode    result,
+                                      const char *error_buffer);
+/* Transport failures and stalls are worth another attempt. */
+gboolean _meow_engine_error_retryable (const GError *error);
+
 extern const MeowDriver _meow_download_driver;
+extern const MeowDriver _meow_upload_driver;
 
 G_END_DECLS

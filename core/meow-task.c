@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
-#include <sys/stat.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "meow-error.h"
 #include "meow-http-private.h"
@@ -696,8 +696,8 @@ check_upload (const MeowTask *t, GError **error)
     }
   if (t->protocol != MEOW_UPLOAD_PROTOCOL_MEOW && t->protocol != MEOW_UPLOAD_PROTOCOL_TUS)
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "Unknown upload protocol %d.", (int) t->protocol);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Unknown upload protocol %d.",
+                   (int) t->protocol);
       return FALSE;
     }
   if (t->upload_url != NULL && !check_url (t->upload_url, error))

@@ -59,19 +59,19 @@ guint                  meow_task_get_prepare_retries (const MeowTask *task);
 GType            meow_task_builder_get_type (void) G_GNUC_CONST;
 MeowTaskBuilder *meow_task_builder_new_download (const char *url);
 MeowTaskBuilder *meow_task_builder_new_upload_file (const char *url, const char *path);
-MeowTaskBuilder *
+MeowTaskBuilder      *
 meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *name);
-void             meow_task_builder_free (MeowTaskBuilder *builder);
+void meow_task_builder_free (MeowTaskBuilder *builder);
 void meow_task_builder_set_chunk_size (MeowTaskBuilder *builder, gint64 bytes);
 void meow_task_builder_set_category (MeowTaskBuilder *builder, const char *category);
 void meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProtocolKind kind);
 void meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_url);
 void meow_task_builder_set_prepare_retries (MeowTaskBuilder *builder, guint retries);
-void             meow_task_builder_set_output_file (MeowTaskBuilder *builder, const char *path);
-void             meow_task_builder_set_output_dir (MeowTaskBuilder *builder, const char *dir);
-void             meow_task_builder_set_name (MeowTaskBuilder *builder, const char *name);
-void             meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id);
-void             meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method);
+void meow_task_builder_set_output_file (MeowTaskBuilder *builder, const char *path);
+void meow_task_builder_set_output_dir (MeowTaskBuilder *builder, const char *dir);
+void meow_task_builder_set_name (MeowTaskBuilder *builder, const char *name);
+void meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id);
+void meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method);
 void meow_task_builder_add_header (MeowTaskBuilder *builder, const char *name, const char *value);
 void meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries);
 void meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_second);

@@ -1,0 +1,112 @@
+/* meow-engine-common.c: request plumbing the transfer drivers share
+ *
+ * Common libcurl options, retry delays and the translation of libcurl's
+ * failures into MEOW_ERROR codes. Worker thread only.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "meow-engine-private.h"
+#include "meow-error.h"
+
+CURL *
+_meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
+{
+  const MeowConfig *config = _meow_engine_get_config (engine);
+  CURL             *easy = curl_easy_init ();
+  guint             stall_s = MAX (1, (config->stall_timeout_ms + 999) / 1000);
+
+  if (error_buffer)
+    {
+      error_buffer[0] = '\0';
+      curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, error_buffer);
+    }
+  curl_easy_setopt (easy, CURLOPT_URL, url);
+  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (easy, CURLOPT_MAXREDIRS, (long) config->max_redirects);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt (easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) config->connect_timeout_ms);
+  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) stall_s);
+  curl_easy_setopt (easy, CURLOPT_USERAGENT, config->user_agent);
+  curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  /* A proxy's "200 Connection established" must never be taken for the
+   * server's answer. */
+  curl_easy_setopt (easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  if (config->ca_file)
+    curl_easy_setopt (easy, CURLOPT_CAINFO, config->ca_file);
+  return easy;
+}
+
+gint64
+_meow_engine_backoff_us (MeowEngine *engine, guint failures)
+{
+  const MeowConfig *config = _meow_engine_get_config (engine);
+  double            delay = config->retry_base_delay_ms;
+
+  for (guint i = 1; i < failures && delay < config->retry_max_delay_ms; i++)
+    delay *= 2;
+  delay = MIN (delay, (double) config->retry_max_delay_ms);
+  /* ±20 % jitter, so many clients hit by the same outage do not come back
+   * in lockstep. */
+  delay *= g_random_double_range (0.8, 1.2);
+  return (gint64) (delay * 1000);
+}
+
+gboolean
+_meow_engine_status_retryable (long status)
+{
+  return status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+GError *
+_meow_engine_transport_error (MeowEngine *engine,
+                              const char *verb,
+                              const char *redacted_url,
+                              CURLcode    result,
+                              const char *error_buffer)
+{
+  const char *detail = error_buffer && error_buffer[0] ? error_buffer : curl_easy_strerror (result);
+
+  switch (result)
+    {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_TLS,
+                          "The secure connection for %s could not be verified: %s", redacted_url,
+                          detail);
+    case CURLE_TOO_MANY_REDIRECTS:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_TOO_MANY_REDIRECTS,
+                          "%s redirects too many times (more than %u).", redacted_url,
+                          _meow_engine_get_config (engine)->max_redirects);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Cannot %s %s: %s", verb,
+                          redacted_url, detail);
+    case CURLE_OPERATION_TIMEDOUT:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED, "The connection for %s stalled: %s",
+                          redacted_url, detail);
+    default:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The connection for %s failed: %s",
+                          redacted_url, detail);
+    }
+}
+
+gboolean
+_meow_engine_error_retryable (const GError *error)
+{
+  return error->domain == MEOW_ERROR &&
+         (error->code == MEOW_ERROR_HTTP_TRANSPORT || error->code == MEOW_ERROR_STALLED);
+}

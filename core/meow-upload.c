@@ -1,0 +1,1026 @@
+/* meow-upload.c: the upload driver
+ *
+ * One upload, on the worker thread:
+ *
+ *   HASH     read the source in steps from the tick, computing its MD5 (the
+ *            upload's identity and rusty-cat's fileMd5) with progress;
+ *   PREPARE  the protocol's prepare request: learn the server's offset
+ *            (and create the upload when needed);
+ *   CHUNK    read the next chunk into memory, check that the source is
+ *            unchanged, send it, let the protocol read the answer; repeat;
+ *   RETRY    a retryable failure waits here, then goes back to PREPARE, so
+ *            the server's offset is always re-read after a failure.
+ *
+ * The protocol (meow-upload-meow.c, meow-upload-tus.c) builds requests and
+ * parses answers; this file performs them, so retries, pause, progress,
+ * speed limits and concurrency are the same for every protocol.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "meow-engine-private.h"
+#include "meow-error.h"
+#include "meow-http-private.h"
+#include "meow-upload-protocol-private.h"
+
+#define HASH_STEP (4 * 1024 * 1024)
+/* Replies are small JSON documents or empty; more is kept only up to this. */
+#define MAX_REPLY_BYTES (256 * 1024)
+/* Prepare answers that ask for another prepare (tus 409, a vanished
+ * resource) without any byte moving, before the upload fails as stalled. */
+#define MAX_PREPARE_LOOPS 5
+/* How long a termination request after cancel may take. */
+#define ABORT_TIMEOUT_MS 10000
+
+typedef enum
+{
+  UP_IDLE,
+  UP_HASH,
+  UP_PREPARE,
+  UP_CHUNK,
+  UP_WAIT_RETRY,
+} UpPhase;
+
+typedef struct
+{
+  UpPhase                   phase;
+  const MeowUploadProtocol *proto;
+  MeowUploadState           state;
+  gboolean                  have_identity; /* state's inputs are filled */
+
+  /* Source. */
+  int             fd; /* the file, or -1 for bytes */
+  gint64          size;
+  struct timespec mtime;
+  dev_t           dev;
+  ino_t           ino;
+
+  /* Hashing. */
+  GChecksum *md5;
+  gint64     hash_pos;
+
+  /* The request in flight. */
+  CURL              *easy;
+  struct curl_slist *req_headers;
+  curl_mime         *mime;
+  char               curl_error[CURL_ERROR_SIZE];
+  UpPhase            request_phase;
+  guchar            *chunk_buf; /* owned buffer for file chunks */
+  gsize              chunk_buf_size;
+  const guchar      *chunk; /* the chunk's bytes (chunk_buf or inside the GBytes) */
+  gint64             chunk_len;
+  gint64             chunk_pos; /* bytes handed to libcurl */
+  gint64             chunk_offset;
+  gboolean           sent_empty_chunk;
+
+  /* The answer. */
+  long        status;
+  GHashTable *resp_headers; /* lower-case name -> value */
+  GString    *resp_body;
+
+  /* Pacing (speed limit). */
+  guint64 limit;
+  gint64  pace_start;
+  guint64 pace_bytes;
+  gint64  paused_until;
+
+  /* Retry state. */
+  guint  failures;
+  gint64 retry_at;
+  guint  prepare_loops;
+} Upload;
+
+static void start_prepare (MeowJob *job);
+static void start_chunk (MeowJob *job);
+
+static Upload *
+up (MeowJob *job)
+{
+  return job->driver_data;
+}
+
+static const char *
+url_of (MeowJob *job)
+{
+  return job->task->redacted_url;
+}
+
+static const char *
+source_name (MeowJob *job)
+{
+  return job->task->source_file ? job->task->source_file : job->task->name;
+}
+
+static void
+release_handle (MeowJob *job)
+{
+  Upload *u = up (job);
+
+  if (u->easy)
+    {
+      curl_multi_remove_handle (_meow_engine_get_multi (job->engine), u->easy);
+      curl_easy_cleanup (u->easy);
+      u->easy = NULL;
+    }
+  g_clear_pointer (&u->mime, curl_mime_free);
+  g_clear_pointer (&u->req_headers, curl_slist_free_all);
+  u->paused_until = 0;
+}
+
+static void
+close_source (Upload *u)
+{
+  if (u->fd >= 0)
+    {
+      close (u->fd);
+      u->fd = -1;
+    }
+}
+
+static void
+fail (MeowJob *job, GError *error)
+{
+  release_handle (job);
+  close_source (up (job));
+  job->phase = MEOW_PHASE_TRANSFER;
+  _meow_engine_finish (job, MEOW_STATUS_FAILED, error, NULL);
+}
+
+static void
+complete (MeowJob *job)
+{
+  Upload          *u = up (job);
+  g_autofree char *payload = g_strdup (u->state.payload);
+
+  release_handle (job);
+  close_source (u);
+  job->transferred = (guint64) u->size;
+  _meow_engine_finish (job, MEOW_STATUS_COMPLETE, NULL, payload);
+}
+
+/* ------------------------------------------------------------------ */
+/* The source                                                          */
+
+static GError *
+source_changed_error (MeowJob *job, const char *how)
+{
+  return g_error_new (MEOW_ERROR, MEOW_ERROR_LOCAL_FILE_REMOVED,
+                      "“%s” %s while it was being uploaded; nothing more was sent. "
+                      "Start the upload again to send the new content.",
+                      source_name (job), how);
+}
+
+/* Opens the source the first time the upload runs. */
+static gboolean
+open_source (MeowJob *job, GError **error)
+{
+  Upload     *u = up (job);
+  const char *path = job->task->source_file;
+  struct stat st;
+
+  if (path == NULL)
+    {
+      u->size = (gint64) g_bytes_get_size (job->task->source_bytes);
+      return TRUE;
+    }
+
+  u->fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (u->fd < 0 || fstat (u->fd, &st) != 0)
+    {
+      int saved = errno;
+
+      close_source (u);
+      g_set_error (error, MEOW_ERROR, saved == ENOENT ? MEOW_ERROR_FILE_NOT_FOUND : MEOW_ERROR_IO,
+                   "Cannot read “%s”: %s.", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close_source (u);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "Cannot upload “%s”: it is not a regular file.", path);
+      return FALSE;
+    }
+  u->size = st.st_size;
+  u->mtime = st.st_mtim;
+  u->dev = st.st_dev;
+  u->ino = st.st_ino;
+  return TRUE;
+}
+
+/* The source is still the file we hashed: same inode at the same path,
+ * same size, same modification time. */
+static gboolean
+check_source (MeowJob *job, GError **error)
+{
+  Upload     *u = up (job);
+  const char *path = job->task->source_file;
+  struct stat st;
+
+  if (path == NULL)
+    return TRUE;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT)
+        g_propagate_error (error, source_changed_error (job, "was removed"));
+      else
+        g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.", path,
+                     g_strerror (saved));
+      return FALSE;
+    }
+  if (st.st_dev != u->dev || st.st_ino != u->ino)
+    {
+      g_propagate_error (error, source_changed_error (job, "was replaced by another file"));
+      return FALSE;
+    }
+  if (fstat (u->fd, &st) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (st.st_size != u->size || st.st_mtim.tv_sec != u->mtime.tv_sec ||
+      st.st_mtim.tv_nsec != u->mtime.tv_nsec)
+    {
+      g_propagate_error (error,
+                         source_changed_error (job, st.st_size < u->size   ? "shrank"
+                                                    : st.st_size > u->size ? "grew"
+                                                                           : "was modified"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads [@offset, @offset + @len) of the file into @buf; a short read means
+ * the file shrank under us. */
+static gboolean
+read_source (MeowJob *job, guchar *buf, gint64 offset, gint64 len, GError **error)
+{
+  Upload *u = up (job);
+  gint64  done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = pread (u->fd, buf + done, (size_t) (len - done), offset + done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.",
+                       job->task->source_file, g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        {
+          g_propagate_error (error, source_changed_error (job, "shrank"));
+          return FALSE;
+        }
+      done += n;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hashing                                                             */
+
+static void
+identity_known (MeowJob *job)
+{
+  Upload          *u = up (job);
+  const char      *md5 = g_checksum_get_string (u->md5);
+  MeowUploadState *state = &u->state;
+  g_autoptr (GError) error = NULL;
+
+  if (!check_source (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+
+  g_free (job->identity);
+  job->identity = g_strdup_printf ("%s\n%s", job->task->url, md5);
+  if (_meow_engine_identity_claimed (job->engine, job, job->identity))
+    {
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
+                              "The same content as “%s” is already being uploaded to %s.",
+                              source_name (job), url_of (job)));
+      return;
+    }
+
+  state->url = g_strdup (job->task->url);
+  state->method = g_strdup (job->task->method);
+  state->file_name = g_strdup (job->task->name ? job->task->name : "");
+  state->file_md5 = g_strdup (md5);
+  state->category = g_strdup (job->task->category);
+  state->total_size = u->size;
+  state->chunk_size = job->task->chunk_size;
+  state->upload_url = g_strdup (job->task->upload_url);
+  g_clear_pointer (&u->md5, g_checksum_free);
+  u->have_identity = TRUE;
+
+  job->phase = MEOW_PHASE_TRANSFER;
+  start_prepare (job);
+}
+
+static void
+hash_step (MeowJob *job)
+{
+  Upload *u = up (job);
+  gint64  len = MIN ((gint64) HASH_STEP, u->size - u->hash_pos);
+  g_autoptr (GError) error = NULL;
+
+  if (len > 0)
+    {
+      if (job->task->source_bytes)
+        {
+          const guchar *data = g_bytes_get_data (job->task->source_bytes, NULL);
+          g_checksum_update (u->md5, data + u->hash_pos, len);
+        }
+      else
+        {
+          g_autofree guchar *buf = g_malloc (len);
+
+          if (!read_source (job, buf, u->hash_pos, len, &error))
+            {
+              fail (job, g_steal_pointer (&error));
+              return;
+            }
+          g_checksum_update (u->md5, buf, len);
+        }
+      u->hash_pos += len;
+      job->hashed = (guint64) u->hash_pos;
+    }
+
+  if (u->hash_pos >= u->size)
+    identity_known (job);
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                            */
+
+static size_t
+header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
+{
+  MeowJob    *job = userdata;
+  Upload     *u = up (job);
+  gsize       len = size * nitems;
+  const char *colon;
+
+  if (len >= 5 && g_ascii_strncasecmp (buffer, "HTTP/", 5) == 0)
+    {
+      /* A new response (after a 1xx): forget the previous headers. */
+      g_hash_table_remove_all (u->resp_headers);
+      g_string_truncate (u->resp_body, 0);
+      return len;
+    }
+
+  colon = memchr (buffer, ':', len);
+  if (colon != NULL && colon > buffer)
+    {
+      g_autofree char *name = g_ascii_strdown (buffer, colon - buffer);
+      g_autofree char *value = g_strndup (colon + 1, len - (colon + 1 - buffer));
+
+      g_hash_table_replace (u->resp_headers, g_strdup (g_strstrip (name)),
+                            g_strdup (g_strstrip (value)));
+    }
+  return len;
+}
+
+static size_t
+write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  MeowJob *job = userdata;
+  Upload  *u = up (job);
+  gsize    len = size * nmemb;
+
+  if (u->resp_body->len < MAX_REPLY_BYTES)
+    g_string_append_len (u->resp_body, ptr, MIN (len, MAX_REPLY_BYTES - u->resp_body->len));
+  return len;
+}
+
+/* Hands libcurl the chunk's bytes, paced to the speed limit the same way
+ * the download driver paces what it accepts. */
+static size_t
+read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
+{
+  MeowJob *job = userdata;
+  Upload  *u = up (job);
+  gsize    len = MIN ((gsize) (u->chunk_len - u->chunk_pos), size * nitems);
+
+  if (len == 0)
+    return 0;
+
+  if (u->limit > 0)
+    {
+      gint64  now = g_get_monotonic_time ();
+      double  allowed;
+      guint64 burst = MAX (16 * 1024, u->limit / 20);
+
+      if (u->pace_start == 0 || now - u->pace_start > 2 * G_USEC_PER_SEC)
+        {
+          u->pace_start = now;
+          u->pace_bytes = 0;
+        }
+      allowed = (double) u->limit * (now - u->pace_start) / G_USEC_PER_SEC + burst;
+      if (u->pace_bytes > 0 && (double) (u->pace_bytes + len) > allowed)
+        {
+          double wait_s = ((double) (u->pace_bytes + len) - allowed) / (double) u->limit;
+
+          /* Hand out no more than the budget allows at a time. */
+          if (allowed > (double) u->pace_bytes + 1024)
+            len = (gsize) (allowed - (double) u->pace_bytes);
+          else
+            {
+              u->paused_until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
+              _meow_engine_wakeup (job->engine);
+              return CURL_READFUNC_PAUSE;
+            }
+        }
+      u->pace_bytes += len;
+    }
+
+  memcpy (buffer, u->chunk + u->chunk_pos, len);
+  u->chunk_pos += len;
+  job->transferred = (guint64) (u->chunk_offset + u->chunk_pos);
+  return len;
+}
+
+static int
+seek_cb (void *userdata, curl_off_t offset, int origin)
+{
+  MeowJob *job = userdata;
+  Upload  *u = up (job);
+
+  if (origin != SEEK_SET || offset < 0 || offset > u->chunk_len)
+    return CURL_SEEKFUNC_CANTSEEK;
+  u->chunk_pos = offset;
+  job->transferred = (guint64) (u->chunk_offset + u->chunk_pos);
+  return CURL_SEEKFUNC_OK;
+}
+
+/* The protocol's headers, then the task's own. */
+static struct curl_slist *
+request_headers (MeowJob *job, const MeowUploadRequest *request)
+{
+  struct curl_slist *list = NULL;
+
+  for (guint i = 0; request->headers && i < request->headers->len; i++)
+    list = curl_slist_append (list, g_ptr_array_index (request->headers, i));
+  for (guint i = 0; job->task->headers[i]; i++)
+    list = curl_slist_append (list, job->task->headers[i]);
+  /* No "Expect: 100-continue" round trip before every chunk. */
+  list = curl_slist_append (list, "Expect:");
+  if (request->form == NULL && request->body_length < 0)
+    list = curl_slist_append (list, "Content-Type:");
+  return list;
+}
+
+/* Sets the method and body of @easy for @request. Without a body
+ * callback (@job NULL) only body-less requests are supported. */
+static void
+set_method (CURL *easy, const MeowUploadRequest *request, curl_mime *mime, MeowJob *job)
+{
+  const char *method = request->method;
+
+  if (g_ascii_strcasecmp (method, "HEAD") == 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
+      return;
+    }
+
+  if (mime != NULL)
+    curl_easy_setopt (easy, CURLOPT_MIMEPOST, mime);
+  else if (job != NULL && request->body_length >= 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_POST, 1L);
+      curl_easy_setopt (easy, CURLOPT_READFUNCTION, read_cb);
+      curl_easy_setopt (easy, CURLOPT_READDATA, job);
+      curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, seek_cb);
+      curl_easy_setopt (easy, CURLOPT_SEEKDATA, job);
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) request->body_length);
+    }
+  else if (g_ascii_strcasecmp (method, "POST") == 0)
+    {
+      /* An empty body (tus creation); request_headers() drops the form
+       * Content-Type libcurl would add. */
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDS, "");
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, 0L);
+    }
+
+  if (g_ascii_strcasecmp (method, "POST") != 0 && g_ascii_strcasecmp (method, "GET") != 0)
+    curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
+}
+
+static curl_mime *
+build_mime (MeowJob *job, CURL *easy, const MeowUploadRequest *request)
+{
+  curl_mime *mime = curl_mime_init (easy);
+
+  for (guint i = 0; i < request->form->len; i++)
+    {
+      MeowFormField *field = g_ptr_array_index (request->form, i);
+      curl_mimepart *part = curl_mime_addpart (mime);
+
+      curl_mime_name (part, field->name);
+      curl_mime_data (part, field->value ? field->value : "", CURL_ZERO_TERMINATED);
+    }
+  if (request->file_part != NULL && request->body_length >= 0)
+    {
+      curl_mimepart *part = curl_mime_addpart (mime);
+
+      curl_mime_name (part, request->file_part);
+      curl_mime_filename (part, request->file_part_filename);
+      curl_mime_type (part, "application/octet-stream");
+      curl_mime_data_cb (part, (curl_off_t) request->body_length, read_cb, seek_cb, NULL, job);
+    }
+  return mime;
+}
+
+/* Performs @request (consumed) for @phase; the chunk, if any, is loaded. */
+static void
+perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
+{
+  Upload *u = up (job);
+
+  release_handle (job);
+
+  u->easy = _meow_engine_new_easy (job->engine, request->url, u->curl_error);
+  curl_easy_setopt (u->easy, CURLOPT_PRIVATE, job);
+  /* A redirected POST or PATCH would lose its body: uploads do not follow
+   * redirects; a 3xx fails with the status and the body. */
+  curl_easy_setopt (u->easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt (u->easy, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt (u->easy, CURLOPT_HEADERDATA, job);
+  curl_easy_setopt (u->easy, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt (u->easy, CURLOPT_WRITEDATA, job);
+
+  if (request->form != NULL)
+    u->mime = build_mime (job, u->easy, request);
+  set_method (u->easy, request, u->mime, job);
+
+  u->req_headers = request_headers (job, request);
+  curl_easy_setopt (u->easy, CURLOPT_HTTPHEADER, u->req_headers);
+
+  g_hash_table_remove_all (u->resp_headers);
+  g_string_truncate (u->resp_body, 0);
+  u->status = 0;
+  u->chunk_pos = 0;
+  u->pace_start = 0;
+  u->phase = phase;
+  u->request_phase = phase;
+  _meow_upload_request_free (request);
+
+  curl_multi_add_handle (_meow_engine_get_multi (job->engine), u->easy);
+}
+
+/* ------------------------------------------------------------------ */
+/* Retry                                                               */
+
+static void
+retry_or_fail (MeowJob *job, GError *error, const char *retry_after)
+{
+  Upload *u = up (job);
+  guint   max;
+  gint64  delay;
+
+  release_handle (job);
+  job->transferred = (guint64) u->state.offset;
+
+  if (u->request_phase == UP_PREPARE)
+    max = job->task->prepare_retries_set ? job->task->prepare_retries
+          : job->task->retries_set       ? job->task->retries
+                                         : _meow_engine_get_config (job->engine)->retries;
+  else
+    max = job->task->retries_set ? job->task->retries
+                                 : _meow_engine_get_config (job->engine)->retries;
+
+  u->failures++;
+  if (u->failures > max)
+    {
+      if (error->domain == MEOW_ERROR && error->code == MEOW_ERROR_HTTP_TRANSPORT)
+        {
+          if (u->failures == 1)
+            g_prefix_error (&error, "Gave up after one attempt: ");
+          else
+            g_prefix_error (&error, "Gave up after %u attempts: ", u->failures);
+        }
+      fail (job, error);
+      return;
+    }
+
+  delay = _meow_engine_backoff_us (job->engine, u->failures);
+  if (retry_after)
+    {
+      gint64 ra = _meow_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC);
+      if (ra >= 0)
+        delay = MAX (delay, ra * 1000);
+    }
+  g_debug ("Retrying upload to %s in %" G_GINT64_FORMAT " ms: %s", url_of (job), delay / 1000,
+           error->message);
+  g_error_free (error);
+
+  u->phase = UP_WAIT_RETRY;
+  u->retry_at = g_get_monotonic_time () + delay;
+}
+
+/* ------------------------------------------------------------------ */
+/* Steps                                                               */
+
+static void
+start_prepare (MeowJob *job)
+{
+  Upload *u = up (job);
+
+  perform (job, u->proto->build_prepare (&u->state), UP_PREPARE);
+}
+
+/* Loads bytes [offset, offset + len) into the chunk, checking the source. */
+static gboolean
+load_chunk (MeowJob *job, gint64 offset, gint64 len, GError **error)
+{
+  Upload *u = up (job);
+
+  u->chunk_offset = offset;
+  u->chunk_len = len;
+  u->chunk_pos = 0;
+
+  if (job->task->source_bytes)
+    {
+      const guchar *data = g_bytes_get_data (job->task->source_bytes, NULL);
+
+      u->chunk = data ? data + offset : (const guchar *) "";
+      return TRUE;
+    }
+
+  if (u->chunk_buf_size < (gsize) len)
+    {
+      g_free (u->chunk_buf);
+      u->chunk_buf = g_malloc (MAX (len, 1));
+      u->chunk_buf_size = (gsize) len;
+    }
+  u->chunk = u->chunk_buf;
+
+  /* Read, then check: a change that raced the read shows in the size or
+   * the modification time, and then nothing of this chunk is sent. */
+  return check_source (job, error) && read_source (job, u->chunk_buf, offset, len, error) &&
+         check_source (job, error);
+}
+
+static void
+start_chunk (MeowJob *job)
+{
+  Upload          *u = up (job);
+  MeowUploadState *state = &u->state;
+  gint64           remaining = state->total_size - state->offset;
+  gint64           len;
+  g_autoptr (GError) error = NULL;
+
+  if (state->complete)
+    {
+      complete (job);
+      return;
+    }
+  if (remaining <= 0)
+    {
+      /* The server has every byte. An empty upload still sends one empty
+       * chunk, so the server learns about the file. */
+      if (state->total_size > 0 || u->sent_empty_chunk)
+        {
+          complete (job);
+          return;
+        }
+      u->sent_empty_chunk = TRUE;
+    }
+
+  len = MIN (state->chunk_size, MAX (remaining, 0));
+  if (!load_chunk (job, state->offset, len, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  perform (job, u->proto->build_chunk (state, len), UP_CHUNK);
+}
+
+static void
+report_upload_url (MeowJob *job)
+{
+  Upload *u = up (job);
+
+  if (g_strcmp0 (job->upload_url, u->state.upload_url) != 0)
+    {
+      g_free (job->upload_url);
+      job->upload_url = g_strdup (u->state.upload_url);
+      /* Owners persist it now, so a crash right after can resume. */
+      _meow_engine_report_progress (job);
+    }
+}
+
+static void
+request_done (MeowJob *job, CURLcode result)
+{
+  Upload          *u = up (job);
+  UpPhase          phase = u->request_phase;
+  MeowUploadState *state = &u->state;
+  gint64           before = state->offset;
+  MeowUploadNext   next = MEOW_UPLOAD_NEXT_CHUNK;
+  gboolean         ok;
+  GError          *error = NULL;
+  g_autoptr (MeowUploadResponse) response = NULL;
+  g_autoptr (GBytes) body = NULL;
+  GHashTableIter iter;
+  const char    *name, *value;
+
+  curl_easy_getinfo (u->easy, CURLINFO_RESPONSE_CODE, &u->status);
+
+  if (result != CURLE_OK)
+    {
+      error = _meow_engine_transport_error (job->engine, "upload to", url_of (job), result,
+                                            u->curl_error);
+      if (_meow_engine_error_retryable (error))
+        retry_or_fail (job, error, NULL);
+      else
+        fail (job, error);
+      return;
+    }
+
+  body = g_bytes_new (u->resp_body->str, u->resp_body->len);
+  response = _meow_upload_response_new ((guint) u->status, body);
+  g_hash_table_iter_init (&iter, u->resp_headers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
+    _meow_upload_response_set_header (response, name, value);
+
+  release_handle (job);
+
+  if (_meow_engine_status_retryable (u->status))
+    {
+      const char *retry_after = g_hash_table_lookup (response->headers, "retry-after");
+
+      retry_or_fail (job, _meow_upload_status_error (response, url_of (job)), retry_after);
+      return;
+    }
+
+  if (phase == UP_PREPARE)
+    ok = u->proto->parse_prepare (state, response, &next, &error);
+  else
+    ok = u->proto->parse_chunk (state, response, u->chunk_len, &next, &error);
+  if (!ok)
+    {
+      job->transferred = (guint64) MIN (state->offset, before);
+      fail (job, error);
+      return;
+    }
+
+  job->transferred = (guint64) state->offset;
+  if (!job->transmission_started)
+    _meow_engine_report_progress (job);
+  report_upload_url (job);
+
+  if (phase == UP_CHUNK && state->offset > before)
+    {
+      /* Bytes moved: earlier failures do not count against this stretch. */
+      u->failures = 0;
+      u->prepare_loops = 0;
+    }
+
+  if (state->complete)
+    {
+      complete (job);
+      return;
+    }
+
+  if (next == MEOW_UPLOAD_NEXT_PREPARE)
+    {
+      if (++u->prepare_loops > MAX_PREPARE_LOOPS)
+        {
+          fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED,
+                                  "The server at %s keeps refusing the upload's offset; "
+                                  "gave up after %u attempts to re-read it.",
+                                  url_of (job), MAX_PREPARE_LOOPS));
+          return;
+        }
+      start_prepare (job);
+      return;
+    }
+
+  start_chunk (job);
+}
+
+/* Sends the protocol's abort request (tus termination) on its own, after
+ * the job is gone. */
+static void
+send_abort (MeowJob *job)
+{
+  Upload            *u = up (job);
+  MeowUploadRequest *request;
+  CURL              *easy;
+  struct curl_slist *headers;
+
+  if (!u->have_identity)
+    return;
+  request = u->proto->build_abort (&u->state);
+  if (request == NULL)
+    return;
+
+  easy = _meow_engine_new_easy (job->engine, request->url, NULL);
+  curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) ABORT_TIMEOUT_MS);
+  set_method (easy, request, NULL, NULL);
+  headers = request_headers (job, request);
+  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
+  _meow_upload_request_free (request);
+  _meow_engine_send_detached (job->engine, easy, headers);
+}
+
+/* ------------------------------------------------------------------ */
+/* Driver entry points                                                 */
+
+static void
+upload_start (MeowJob *job)
+{
+  Upload *u = up (job);
+  g_autoptr (GError) error = NULL;
+
+  if (u == NULL)
+    {
+      u = g_new0 (Upload, 1);
+      u->fd = -1;
+      u->proto = job->task->protocol == MEOW_UPLOAD_PROTOCOL_TUS ? &_meow_upload_protocol_tus
+                                                                 : &_meow_upload_protocol_meow;
+      u->resp_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      u->resp_body = g_string_new (NULL);
+      job->driver_data = u;
+    }
+
+  u->failures = 0;
+  u->prepare_loops = 0;
+
+  if (u->have_identity)
+    {
+      /* Resumed after a pause: the server says where to go on from, as long
+       * as the source is still what was hashed. */
+      if (!check_source (job, &error))
+        {
+          fail (job, g_steal_pointer (&error));
+          return;
+        }
+      start_prepare (job);
+      return;
+    }
+
+  /* (Re)open: a pause during hashing starts it over on the file as it
+   * is now. */
+  close_source (u);
+  if (!open_source (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  job->total = u->size;
+  if (u->md5 == NULL)
+    {
+      u->md5 = g_checksum_new (G_CHECKSUM_MD5);
+      u->hash_pos = 0;
+      job->hashed = 0;
+    }
+  u->phase = UP_HASH;
+  job->phase = MEOW_PHASE_HASHING;
+  _meow_engine_report_progress (job);
+  job->transmission_started = FALSE;
+  _meow_engine_wakeup (job->engine);
+}
+
+static void
+upload_done (MeowJob *job, CURLcode result)
+{
+  Upload *u = up (job);
+
+  if (u->phase == UP_PREPARE || u->phase == UP_CHUNK)
+    request_done (job, result);
+  else
+    g_warn_if_reached ();
+}
+
+static gint64
+upload_tick (MeowJob *job, gint64 now)
+{
+  Upload *u = up (job);
+
+  if (u == NULL)
+    return G_MAXINT64;
+
+  switch (u->phase)
+    {
+    case UP_HASH:
+      hash_step (job);
+      return now; /* more to hash (or done): come back at once */
+
+    case UP_WAIT_RETRY:
+      if (now < u->retry_at)
+        return u->retry_at;
+      start_prepare (job);
+      return G_MAXINT64;
+
+    case UP_CHUNK:
+      if (u->paused_until > 0 && u->easy != NULL)
+        {
+          if (now < u->paused_until)
+            return u->paused_until;
+          u->paused_until = 0;
+          /* May call read_cb at once, which may pause again. */
+          if (curl_easy_pause (u->easy, CURLPAUSE_CONT) != CURLE_OK)
+            {
+              fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                      "The upload to %s could not be resumed after pacing.",
+                                      url_of (job)));
+              return G_MAXINT64;
+            }
+          return u->paused_until > 0 ? u->paused_until : G_MAXINT64;
+        }
+      return G_MAXINT64;
+
+    case UP_IDLE:
+    case UP_PREPARE:
+    default:
+      return G_MAXINT64;
+    }
+}
+
+static void
+upload_stop (MeowJob *job, MeowStopReason reason)
+{
+  Upload *u = up (job);
+
+  if (u == NULL)
+    return;
+
+  release_handle (job);
+  if (u->phase == UP_HASH)
+    job->phase = MEOW_PHASE_TRANSFER;
+  /* Hashing starts over after a pause only if it had not finished. */
+  if (!u->have_identity)
+    {
+      g_clear_pointer (&u->md5, g_checksum_free);
+      job->hashed = 0;
+    }
+  u->phase = UP_IDLE;
+  job->transferred = (guint64) u->state.offset;
+
+  if (reason == MEOW_STOP_CANCEL)
+    send_abort (job);
+}
+
+static void
+upload_free (MeowJob *job)
+{
+  Upload *u = up (job);
+
+  if (u == NULL)
+    return;
+
+  release_handle (job);
+  close_source (u);
+  g_clear_pointer (&u->md5, g_checksum_free);
+  _meow_upload_state_clear (&u->state);
+  g_hash_table_unref (u->resp_headers);
+  g_string_free (u->resp_body, TRUE);
+  g_free (u->chunk_buf);
+  g_free (u);
+  job->driver_data = NULL;
+}
+
+static void
+upload_limit (MeowJob *job, guint64 bytes_per_second)
+{
+  Upload *u = up (job);
+
+  if (u == NULL || u->limit == bytes_per_second)
+    return;
+  u->limit = bytes_per_second;
+  u->pace_start = 0;
+  if (u->paused_until > 0)
+    u->paused_until = g_get_monotonic_time ();
+}
+
+const MeowDriver _meow_upload_driver = {
+  .start = upload_start,
+  .done = upload_done,
+  .tick = upload_tick,
+  .stop = upload_stop,
+  .free = upload_free,
+  .limit = upload_limit,
+};

@@ -1,0 +1,204 @@
+/* test-task.c: the task builder's checks and defaults, no network
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "meow.h"
+
+typedef struct
+{
+  char *dir;
+  char *file; /* a 10-byte regular file in dir */
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fx->dir = g_dir_make_tmp ("meow-task-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->file = g_build_filename (fx->dir, "photo.jpg", NULL);
+  g_file_set_contents (fx->file, "0123456789", 10, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  g_unlink (fx->file);
+  g_rmdir (fx->dir);
+  g_free (fx->file);
+  g_free (fx->dir);
+}
+
+/* Builds and expects @code with a message containing @needle. */
+static void
+assert_build_fails (MeowTaskBuilder *builder, gint code, const char *needle)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTask) task = meow_task_builder_build (builder, &error);
+
+  g_assert_null (task);
+  g_assert_error (error, MEOW_ERROR, code);
+  g_assert_nonnull (strstr (error->message, needle));
+  meow_task_builder_free (builder);
+}
+
+static void
+test_upload_file_defaults (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_file ("http://h/up", fx->file);
+  g_autoptr (MeowTask) task = meow_task_builder_build (b, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (meow_task_get_direction (task), ==, MEOW_DIRECTION_UPLOAD);
+  g_assert_cmpstr (meow_task_get_source_file (task), ==, fx->file);
+  g_assert_null (meow_task_get_source_bytes (task));
+  g_assert_cmpstr (meow_task_get_name (task), ==, "photo.jpg");
+  g_assert_cmpint (meow_task_get_chunk_size (task), ==, 1024 * 1024);
+  g_assert_cmpint (meow_task_get_upload_protocol (task), ==, MEOW_UPLOAD_PROTOCOL_MEOW);
+  g_assert_null (meow_task_get_upload_url (task));
+  g_assert_null (meow_task_get_category (task));
+  g_assert_null (meow_task_get_output_dir (task));
+  g_assert_null (meow_task_get_output_file (task));
+}
+
+static void
+test_upload_file_relative_path (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (MeowTask) task = NULL;
+
+  g_assert_cmpint (g_chdir (fx->dir), ==, 0);
+  b = meow_task_builder_new_upload_file ("https://h/up", "photo.jpg");
+  task = meow_task_builder_build (b, &error);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (meow_task_get_source_file (task), ==, fx->file);
+}
+
+static void
+test_upload_settings (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_file ("http://h/files/", fx->file);
+  g_autoptr (MeowTask) task = NULL;
+
+  meow_task_builder_set_chunk_size (b, 4096);
+  meow_task_builder_set_category (b, "photos");
+  meow_task_builder_set_upload_protocol (b, MEOW_UPLOAD_PROTOCOL_TUS);
+  meow_task_builder_set_upload_url (b, "http://h/files/abc");
+  meow_task_builder_set_retries (b, 7);
+  meow_task_builder_set_prepare_retries (b, 0);
+  meow_task_builder_add_header (b, "Authorization", "Bearer x");
+  task = meow_task_builder_build (b, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (meow_task_get_chunk_size (task), ==, 4096);
+  g_assert_cmpstr (meow_task_get_category (task), ==, "photos");
+  g_assert_cmpint (meow_task_get_upload_protocol (task), ==, MEOW_UPLOAD_PROTOCOL_TUS);
+  g_assert_cmpstr (meow_task_get_upload_url (task), ==, "http://h/files/abc");
+  g_assert_cmpuint (meow_task_get_retries (task), ==, 7);
+  g_assert_cmpuint (meow_task_get_prepare_retries (task), ==, 0);
+  g_assert_cmpstr (meow_task_get_headers (task)[0], ==, "Authorization: Bearer x");
+}
+
+static void
+test_upload_prepare_retries_default (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_file ("http://h/up", fx->file);
+  g_autoptr (MeowTask) task = NULL;
+
+  meow_task_builder_set_retries (b, 3);
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  /* Without its own setting, prepare gets the task's retries. */
+  g_assert_cmpuint (meow_task_get_prepare_retries (task), ==, 3);
+}
+
+static void
+test_upload_bytes (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_bytes_new_static ("hello", 5);
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_bytes ("http://h/up", bytes, NULL);
+  g_autoptr (MeowTaskBuilder) named = NULL;
+  g_autoptr (MeowTask) task = meow_task_builder_build (b, &error);
+  g_autoptr (MeowTask) task2 = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (meow_task_get_source_bytes (task) == bytes);
+  g_assert_null (meow_task_get_source_file (task));
+  g_assert_cmpstr (meow_task_get_name (task), ==, "data");
+  g_assert_cmpint (meow_task_get_size_hint (task), ==, 5);
+
+  named = meow_task_builder_new_upload_bytes ("http://h/up", bytes, "notes.txt");
+  task2 = meow_task_builder_build (named, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (meow_task_get_name (task2), ==, "notes.txt");
+}
+
+static void
+test_upload_errors (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (fx->dir, "nope.bin", NULL);
+  MeowTaskBuilder *b;
+
+  assert_build_fails (meow_task_builder_new_upload_file ("http://h/up", missing),
+                      MEOW_ERROR_FILE_NOT_FOUND, "nope.bin");
+  assert_build_fails (meow_task_builder_new_upload_file ("http://h/up", fx->dir),
+                      MEOW_ERROR_PARAMETER_INVALID, "not a regular file");
+  assert_build_fails (meow_task_builder_new_upload_file ("http://h/up", ""),
+                      MEOW_ERROR_PARAMETER_INVALID, "no source");
+  assert_build_fails (meow_task_builder_new_upload_bytes ("http://h/up", NULL, "x"),
+                      MEOW_ERROR_PARAMETER_INVALID, "no source");
+  assert_build_fails (meow_task_builder_new_upload_file ("ftp://h/up", fx->file),
+                      MEOW_ERROR_PARAMETER_INVALID, "unsupported scheme");
+
+  b = meow_task_builder_new_upload_file ("http://h/up", fx->file);
+  meow_task_builder_set_chunk_size (b, -1);
+  assert_build_fails (b, MEOW_ERROR_PARAMETER_INVALID, "negative");
+
+  b = meow_task_builder_new_upload_file ("http://h/up", fx->file);
+  meow_task_builder_set_upload_url (b, "file:///etc/passwd");
+  assert_build_fails (b, MEOW_ERROR_PARAMETER_INVALID, "unsupported scheme");
+
+  b = meow_task_builder_new_upload_file ("http://h/up", fx->file);
+  meow_task_builder_set_method (b, "PO ST");
+  assert_build_fails (b, MEOW_ERROR_PARAMETER_INVALID, "not a valid HTTP method");
+
+  b = meow_task_builder_new_upload_file ("http://h/up", fx->file);
+  meow_task_builder_set_upload_protocol (b, (MeowUploadProtocolKind) 42);
+  assert_build_fails (b, MEOW_ERROR_PARAMETER_INVALID, "Unknown upload protocol");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/task/upload/file-defaults", Fixture, NULL, fixture_setup, test_upload_file_defaults,
+              fixture_teardown);
+  g_test_add ("/task/upload/relative-path", Fixture, NULL, fixture_setup,
+              test_upload_file_relative_path, fixture_teardown);
+  g_test_add ("/task/upload/settings", Fixture, NULL, fixture_setup, test_upload_settings,
+              fixture_teardown);
+  g_test_add ("/task/upload/prepare-retries-default", Fixture, NULL, fixture_setup,
+              test_upload_prepare_retries_default, fixture_teardown);
+  g_test_add ("/task/upload/bytes", Fixture, NULL, fixture_setup, test_upload_bytes,
+              fixture_teardown);
+  g_test_add ("/task/upload/errors", Fixture, NULL, fixture_setup, test_upload_errors,
+              fixture_teardown);
+
+  return g_test_run ();
+}
