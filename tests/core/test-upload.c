@@ -620,6 +620,41 @@ test_meow_retry_second_post (MeowTestFixture *fx, gconstpointer data)
                     ceil_div (20000, 4096) + 1);
 }
 
+static void
+test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024, 28);
+  g_autoptr (GBytes) prefix = g_bytes_new_from_bytes (payload, 0, 40000);
+  g_autofree char *source = write_source (fx, "earlier.bin", payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GPtrArray) chunks = NULL;
+  MeowTestWatch *w;
+  gint64         expect = 40000;
+
+  /* an earlier session sent the first 40000 bytes */
+  meow_test_server_set_upload_partial (fx->server, md5, g_bytes_get_size (payload), prefix);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  /* only the rest was sent, in order, starting where the server was */
+  chunks = meow_test_server_dup_upload_chunks (fx->server);
+  g_assert_cmpuint (chunks->len, ==, ceil_div (g_bytes_get_size (payload) - 40000, 4096));
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
+
+      g_assert_true (c->stored);
+      g_assert_cmpint (c->offset, ==, expect);
+      expect += c->length;
+    }
+  g_assert_cmpint (expect, ==, g_bytes_get_size (payload));
+}
+
 /* ------------------------------------------------------------------ */
 /* Concurrency: upload and download limits at the same time            */
 
@@ -1225,6 +1260,7 @@ main (int argc, char **argv)
   ADD ("/core/upload/meow/prepare-not-json", test_meow_prepare_not_json);
   ADD ("/core/upload/meow/prepare-file-id", test_meow_prepare_file_id);
   ADD ("/core/upload/meow/retry-second-post", test_meow_retry_second_post);
+  ADD ("/core/upload/meow/resume-from-server-offset", test_meow_resume_server_offset);
 
   ADD ("/core/upload/concurrency/uploads-and-downloads", test_concurrency);
   ADD ("/core/upload/duplicates/same-file-same-url", test_duplicate);

@@ -402,8 +402,7 @@ meow_test_assert_sequence (MeowTestWatch *w, const char *pattern)
     g_error ("status sequence “%s” does not match “%s”", seq, pattern);
 }
 
-static void
-assert_records_sane (MeowTestWatch *w, gint64 expected_total, MeowDirection direction);
+static void assert_records_sane (MeowTestWatch *w, gint64 expected_total, MeowDirection direction);
 
 /* Invariants every task's records keep. */
 void
