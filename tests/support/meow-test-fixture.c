@@ -249,6 +249,20 @@ meow_test_start_download (MeowTestFixture *fx, MeowTaskBuilder *builder)
   return w;
 }
 
+MeowTestWatch *
+meow_test_start_upload (MeowTestFixture *fx, MeowTaskBuilder *builder)
+{
+  return meow_test_start_download (fx, builder);
+}
+
+MeowTaskBuilder *
+meow_test_builder_upload_file (MeowTestFixture *fx, const char *url_path, const char *source)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, url_path);
+
+  return meow_task_builder_new_upload_file (url, source);
+}
+
 /* Enqueues @builder's task expecting a synchronous error. */
 void
 meow_test_enqueue_expect_error (MeowTestFixture *fx, MeowTaskBuilder *builder, gint code)
@@ -388,9 +402,23 @@ meow_test_assert_sequence (MeowTestWatch *w, const char *pattern)
     g_error ("status sequence “%s” does not match “%s”", seq, pattern);
 }
 
+static void assert_records_sane (MeowTestWatch *w, gint64 expected_total, MeowDirection direction);
+
 /* Invariants every task's records keep. */
 void
 meow_test_assert_records_sane (MeowTestWatch *w, gint64 expected_total)
+{
+  assert_records_sane (w, expected_total, MEOW_DIRECTION_DOWNLOAD);
+}
+
+void
+meow_test_assert_upload_records_sane (MeowTestWatch *w, gint64 expected_total)
+{
+  assert_records_sane (w, expected_total, MEOW_DIRECTION_UPLOAD);
+}
+
+static void
+assert_records_sane (MeowTestWatch *w, gint64 expected_total, MeowDirection direction)
 {
   guint terminals = 0;
 
@@ -403,7 +431,7 @@ meow_test_assert_records_sane (MeowTestWatch *w, gint64 expected_total)
       MeowStatus                st = meow_transfer_record_get_status (r);
 
       g_assert_cmpstr (meow_transfer_record_get_task_id (r), ==, w->id);
-      g_assert_cmpint (meow_transfer_record_get_direction (r), ==, MEOW_DIRECTION_DOWNLOAD);
+      g_assert_cmpint (meow_transfer_record_get_direction (r), ==, direction);
       if (st == MEOW_STATUS_TRANSMISSION)
         {
           /* the server always tells the length here */
@@ -502,6 +530,60 @@ meow_test_assert_completed (MeowTestWatch *w, const char *target, GBytes *conten
   meow_test_assert_file_equals (target, content);
   meow_test_assert_no_file (part);
   meow_test_assert_no_file (control);
+}
+
+/* The upload completed once, with @payload, after its Complete record. */
+void
+meow_test_assert_upload_completed (MeowTestWatch *w, const char *payload, GBytes *content)
+{
+  const MeowTransferRecord *r = meow_test_watch_last (w);
+
+  g_assert_nonnull (r);
+  if (meow_transfer_record_get_status (r) == MEOW_STATUS_FAILED)
+    g_error ("upload failed: %s", meow_transfer_record_get_error (r)->message);
+  g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpuint (w->complete_calls, ==, 1);
+  g_assert_true (w->complete_after_record);
+  g_assert_cmpstr (w->payload, ==, payload);
+  g_assert_cmpstr (meow_transfer_record_get_payload (r), ==, payload);
+  meow_test_assert_upload_records_sane (w, g_bytes_get_size (content));
+}
+
+void
+meow_test_assert_server_upload_equals (MeowTestServer *server, GBytes *expected)
+{
+  g_autofree char *md5 = meow_test_md5_bytes (expected);
+  g_autoptr (GBytes) got = meow_test_server_dup_upload_bytes (server, md5);
+
+  g_assert_nonnull (got);
+  g_assert_true (g_bytes_equal (got, expected));
+  g_assert_true (meow_test_server_upload_md5_ok (server, md5));
+  g_assert_true (meow_test_server_upload_completed (server, md5));
+}
+
+void
+meow_test_assert_tus_upload_equals (MeowTestServer *server, const char *url, GBytes *expected)
+{
+  g_autoptr (GBytes) got = meow_test_server_dup_tus_bytes (server, url);
+  gsize       got_len, want_len;
+  const void *got_data, *want_data;
+
+  g_assert_nonnull (got);
+  got_data = g_bytes_get_data (got, &got_len);
+  want_data = g_bytes_get_data (expected, &want_len);
+  g_assert_cmpmem (got_data, got_len, want_data, want_len);
+}
+
+void
+meow_test_assert_bytes_prefix (GBytes *prefix, GBytes *whole)
+{
+  gsize         plen, wlen;
+  const guint8 *p = g_bytes_get_data (prefix, &plen);
+  const guint8 *w = g_bytes_get_data (whole, &wlen);
+
+  g_assert_cmpuint (plen, <=, wlen);
+  if (plen > 0)
+    g_assert_cmpmem (p, plen, w, plen);
 }
 
 MeowTestRequest *

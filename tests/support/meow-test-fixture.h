@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "meow-test-server.h"
+#include "meow-test-upload.h"
 #include "meow.h"
 
 G_BEGIN_DECLS
@@ -89,6 +90,12 @@ char *meow_test_fixture_path (MeowTestFixture *fx, const char *name);
 MeowTestWatch *meow_test_watch_new (MeowTestFixture *fx);
 /* Builds @builder's task and enqueues it; the task must be accepted. */
 MeowTestWatch *meow_test_start_download (MeowTestFixture *fx, MeowTaskBuilder *builder);
+/* The same for an upload task (any task, really: the name says what the
+ * test means). */
+MeowTestWatch *meow_test_start_upload (MeowTestFixture *fx, MeowTaskBuilder *builder);
+/* An upload of the file @source to the server's @url_path. */
+MeowTaskBuilder *
+meow_test_builder_upload_file (MeowTestFixture *fx, const char *url_path, const char *source);
 /* Enqueues @builder's task expecting a synchronous error. */
 void meow_test_enqueue_expect_error (MeowTestFixture *fx, MeowTaskBuilder *builder, gint code);
 MeowTaskBuilder *
@@ -118,6 +125,19 @@ void meow_test_assert_no_file (const char *path);
 void meow_test_assert_failed (MeowTestWatch *w, gint code, const char *needle, const char *needle2);
 /* The task completed into @target, and the books agree. */
 void meow_test_assert_completed (MeowTestWatch *w, const char *target, GBytes *content);
+
+/* Uploads. */
+/* Invariants every upload task's records keep (direction UPLOAD, totals). */
+void meow_test_assert_upload_records_sane (MeowTestWatch *w, gint64 expected_total);
+/* The upload completed once, with @payload, after its Complete record. */
+void meow_test_assert_upload_completed (MeowTestWatch *w, const char *payload, GBytes *content);
+/* The default-protocol server holds exactly @expected for its MD5 and its
+ * MD5 check passed. */
+void meow_test_assert_server_upload_equals (MeowTestServer *server, GBytes *expected);
+/* The tus resource at @url holds exactly @expected. */
+void meow_test_assert_tus_upload_equals (MeowTestServer *server, const char *url, GBytes *expected);
+/* @prefix is a prefix of @whole. */
+void meow_test_assert_bytes_prefix (GBytes *prefix, GBytes *whole);
 
 MeowTestRequest *meow_test_nth_request (GPtrArray *log, const char *method, guint n);
 void             meow_test_write_file (const char *path, const char *contents, gssize len);

@@ -24,6 +24,8 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "meow-test-server-private.h"
+
 #define PIECE_SIZE 2048
 
 struct _MeowTestServer
@@ -53,6 +55,8 @@ struct _MeowTestServer
   gboolean       stall_limited; /* faults.stall_gets counts down */
   guint64        generation;
   gint64         epoch_unix; /* Last-Modified of generation 0 */
+
+  MeowTestUpload *upload; /* upload endpoints; own lock */
 };
 
 typedef struct
@@ -943,6 +947,12 @@ server_cb (SoupServer        *soup,
   g_mutex_lock (&self->mutex);
   plan.log_index = self->log->len;
   g_ptr_array_add (self->log, entry);
+  g_mutex_unlock (&self->mutex);
+
+  if (_meow_test_upload_handle (self, msg, path, plan.log_index))
+    return;
+
+  g_mutex_lock (&self->mutex);
   plan_request (self, msg, path, &plan);
   g_mutex_unlock (&self->mutex);
 
@@ -1244,6 +1254,7 @@ meow_test_server_new (void)
   self->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, served_path_free);
   self->log = g_ptr_array_new_with_free_func (request_free);
   self->faults.stall_after_bytes = -1;
+  self->upload = _meow_test_upload_new ();
   self->epoch_unix = g_get_real_time () / G_USEC_PER_SEC - 1000000;
 
   self->thread = g_thread_new ("meow-test-server", server_thread, self);
@@ -1281,11 +1292,30 @@ meow_test_server_free (MeowTestServer *self)
   g_object_unref (self->cancellable);
   g_hash_table_unref (self->paths);
   g_ptr_array_unref (self->log);
+  _meow_test_upload_free (self->upload);
   g_free (self->retry_after);
   g_free (self->startup_error);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);
+}
+
+GMainContext *
+_meow_test_server_get_context (MeowTestServer *self)
+{
+  return self->context;
+}
+
+MeowTestUpload *
+_meow_test_server_get_upload (MeowTestServer *self)
+{
+  return self->upload;
+}
+
+void
+_meow_test_server_log_set_status (MeowTestServer *self, guint index, guint status)
+{
+  log_set_status (self, index, status);
 }
 
 guint16

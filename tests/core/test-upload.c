@@ -1,0 +1,1282 @@
+/* test-upload.c: uploads end to end against the in-process test server,
+ * with the default (rusty-cat) protocol and with tus 1.0
+ *
+ * The first two tests drive the server's upload endpoints directly with
+ * libsoup, so the server side is checked on its own; the rest run the
+ * client's upload engine against it and assert what a user would see: the
+ * bytes the server holds, its MD5 check, the completion payload, request
+ * counts and error codes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "meow-test-fixture.h"
+#include "meow.h"
+
+#define MEOW_PATH "/upload"
+#define TUS_BASE "/files/"
+
+/* ------------------------------------------------------------------ */
+/* Helpers for this file                                               */
+
+static void
+upload_setup (MeowTestFixture *fx, gconstpointer data)
+{
+  meow_test_fixture_setup (fx, data);
+  meow_test_server_add_upload_endpoint (fx->server, MEOW_PATH);
+  meow_test_server_add_tus_endpoint (fx->server, TUS_BASE);
+  meow_config_set_retry_max_delay_ms (fx->config, 50);
+}
+
+static void
+set_upload_faults (MeowTestFixture *fx, const MeowTestUploadFaults *faults)
+{
+  meow_test_server_set_upload_faults (fx->server, faults);
+}
+
+/* Writes @payload to DIR/@name; returns the path. */
+static char *
+write_source (MeowTestFixture *fx, const char *name, GBytes *payload)
+{
+  char         *path = meow_test_fixture_path (fx, name);
+  gsize         len;
+  gconstpointer data = g_bytes_get_data (payload, &len);
+
+  meow_test_write_file (path, (const char *) data, len);
+  return path;
+}
+
+static char *
+file_id_for (GBytes *payload)
+{
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+
+  return g_strdup_printf ("%s-%" G_GSIZE_FORMAT, md5, g_bytes_get_size (payload));
+}
+
+/* Requests to @path in the server's log. */
+static guint
+count_requests_to (MeowTestFixture *fx, const char *path_prefix, const char *method)
+{
+  g_autoptr (GPtrArray) log = meow_test_server_dup_requests (fx->server);
+  guint n = 0;
+
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (log, i);
+
+      if (g_str_has_prefix (req->path, path_prefix) &&
+          (method == NULL || g_str_equal (req->method, method)))
+        n++;
+    }
+  return n;
+}
+
+static guint
+count_status (MeowTestFixture *fx, guint status)
+{
+  g_autoptr (GPtrArray) log = meow_test_server_dup_requests (fx->server);
+  guint n = 0;
+
+  for (guint i = 0; i < log->len; i++)
+    if (((MeowTestRequest *) g_ptr_array_index (log, i))->status == status)
+      n++;
+  return n;
+}
+
+static guint
+ceil_div (gsize a, gsize b)
+{
+  return (guint) ((a + b - 1) / b);
+}
+
+/* ------------------------------------------------------------------ */
+/* The server sides on their own (no client engine)                    */
+
+/* A session that does not ask GSettings for a proxy (there are no schemas
+ * in the isolated test environment). */
+static SoupSession *
+direct_session_new (void)
+{
+  g_autoptr (GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+
+  return soup_session_new_with_options ("proxy-resolver", direct, NULL);
+}
+
+static GBytes *
+soup_send (SoupSession *session, SoupMessage *msg)
+{
+  g_autoptr (GError) error = NULL;
+  GBytes *body = soup_session_send_and_read (session, msg, NULL, &error);
+
+  g_assert_no_error (error);
+  return body;
+}
+
+static SoupMessage *
+meow_form (MeowTestFixture *fx,
+           const char      *md5,
+           gint64           total,
+           gint64           offset,
+           GBytes          *part,
+           gint64           part_size)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, MEOW_PATH);
+  SoupMultipart   *mp = soup_multipart_new ("multipart/form-data");
+  g_autofree char *total_s = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+  SoupMessage     *msg;
+
+  soup_multipart_append_form_string (mp, "fileMd5", md5);
+  soup_multipart_append_form_string (mp, "fileName", "x.bin");
+  soup_multipart_append_form_string (mp, "category", "");
+  soup_multipart_append_form_string (mp, "totalSize", total_s);
+  if (part != NULL)
+    {
+      g_autofree char *off = g_strdup_printf ("%" G_GINT64_FORMAT, offset);
+      g_autofree char *size = g_strdup_printf ("%" G_GINT64_FORMAT, part_size);
+
+      soup_multipart_append_form_string (mp, "offset", off);
+      soup_multipart_append_form_string (mp, "partSize", size);
+      soup_multipart_append_form_file (mp, "file", "upload_chunk_data", "application/octet-stream",
+                                       part);
+    }
+  msg = soup_message_new_from_multipart (url, mp);
+  soup_multipart_free (mp);
+  return msg;
+}
+
+/* Sends a prepare (@part NULL) or chunk; returns the body as a string. */
+static char *
+meow_send (MeowTestFixture *fx,
+           SoupSession     *session,
+           const char      *md5,
+           gint64           total,
+           gint64           offset,
+           GBytes          *part,
+           gint64           part_size,
+           guint           *status)
+{
+  g_autoptr (SoupMessage) msg = meow_form (fx, md5, total, offset, part, part_size);
+  g_autoptr (GBytes) body = soup_send (session, msg);
+  gsize       len;
+  const char *data = g_bytes_get_data (body, &len);
+
+  *status = soup_message_get_status (msg);
+  return g_strndup (data ? data : "", len);
+}
+
+static void
+test_server_meow_wire (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (SoupSession) session = direct_session_new ();
+  g_autoptr (GBytes) payload = meow_test_make_payload (10000, 7);
+  g_autoptr (GBytes) first = g_bytes_new_from_bytes (payload, 0, 4000);
+  g_autoptr (GBytes) rest = g_bytes_new_from_bytes (payload, 4000, 6000);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autofree char *expect = NULL;
+  g_autoptr (GPtrArray) chunks = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  guint status = 0;
+  char *body;
+
+  /* prepare opens the upload at 0 */
+  body = meow_send (fx, session, md5, 10000, 0, NULL, 0, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (body, ==, "{\"nextByte\": 0}");
+  g_free (body);
+  g_assert_cmpuint (meow_test_server_get_open_uploads (fx->server), ==, 1);
+
+  body = meow_send (fx, session, md5, 10000, 0, first, 4000, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (body, ==, "{\"nextByte\": 4000}");
+  g_free (body);
+
+  /* a wrong offset re-syncs, stores nothing */
+  body = meow_send (fx, session, md5, 10000, 0, first, 4000, &status);
+  g_assert_cmpstr (body, ==, "{\"nextByte\": 4000}");
+  g_free (body);
+  /* partSize must match the part */
+  body = meow_send (fx, session, md5, 10000, 4000, rest, 5999, &status);
+  g_assert_cmpuint (status, ==, 400);
+  g_free (body);
+  /* a resumed prepare continues */
+  body = meow_send (fx, session, md5, 10000, 0, NULL, 0, &status);
+  g_assert_cmpstr (body, ==, "{\"nextByte\": 4000}");
+  g_free (body);
+
+  body = meow_send (fx, session, md5, 10000, 4000, rest, 6000, &status);
+  expect = g_strdup_printf ("{\"fileId\": \"%s\"}", file_id);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (body, ==, expect);
+  g_free (body);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  g_assert_cmpuint (meow_test_server_get_open_uploads (fx->server), ==, 0);
+  g_assert_cmpuint (meow_test_server_get_peak_open_uploads (fx->server), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 2);
+  g_assert_cmpuint (meow_test_server_count_upload_chunks (fx->server), ==, 4);
+  chunks = meow_test_server_dup_upload_chunks (fx->server);
+  g_assert_cmpuint (chunks->len, ==, 4);
+  g_assert_true (((MeowTestUploadChunk *) g_ptr_array_index (chunks, 0))->stored);
+  g_assert_false (((MeowTestUploadChunk *) g_ptr_array_index (chunks, 1))->stored);
+  g_assert_cmpint (((MeowTestUploadChunk *) g_ptr_array_index (chunks, 3))->offset, ==, 4000);
+
+  /* complete: prepare answers the fileId */
+  body = meow_send (fx, session, md5, 10000, 0, NULL, 0, &status);
+  g_assert_cmpstr (body, ==, expect);
+  g_free (body);
+
+  /* a lying fileMd5 is caught at the end */
+  body = meow_send (fx, session, "00000000000000000000000000000000", 4000, 0, first, 4000, &status);
+  g_assert_cmpuint (status, ==, 422);
+  g_assert_nonnull (strstr (body, "MD5 mismatch"));
+  g_free (body);
+  g_assert_true (
+      meow_test_server_upload_md5_mismatch (fx->server, "00000000000000000000000000000000"));
+  g_assert_false (
+      meow_test_server_upload_completed (fx->server, "00000000000000000000000000000000"));
+
+  /* fault knobs */
+  faults.prepare_error_count = 1;
+  faults.prepare_error_status = 503;
+  faults.prepare_not_json = 1;
+  faults.fail_post_nth = 3;
+  set_upload_faults (fx, &faults);
+  body = meow_send (fx, session, "aa", 5, 0, NULL, 0, &status);
+  g_assert_cmpuint (status, ==, 503);
+  g_free (body);
+  body = meow_send (fx, session, "aa", 5, 0, NULL, 0, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (body, ==, "not-json");
+  g_free (body);
+  body = meow_send (fx, session, "aa", 5, 0, NULL, 0, &status);
+  g_assert_cmpuint (status, ==, 500);
+  g_free (body);
+  body = meow_send (fx, session, "aa", 5, 0, NULL, 0, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (body, ==, "{\"nextByte\": 0}");
+  g_free (body);
+
+  memset (&faults, 0, sizeof faults);
+  faults.stalled = TRUE;
+  set_upload_faults (fx, &faults);
+  body = meow_send (fx, session, "aa", 5, 0, first, 4000, &status);
+  g_assert_cmpstr (body, ==, "{\"nextByte\": 0}");
+  g_free (body);
+  {
+    g_autoptr (GBytes) held = meow_test_server_dup_upload_bytes (fx->server, "aa");
+
+    g_assert_cmpuint (g_bytes_get_size (held), ==, 0);
+  }
+
+  memset (&faults, 0, sizeof faults);
+  faults.prepare_file_id = "already-\"there\"";
+  set_upload_faults (fx, &faults);
+  body = meow_send (fx, session, "bb", 5, 0, NULL, 0, &status);
+  g_assert_cmpstr (body, ==, "{\"fileId\": \"already-\\\"there\\\"\"}");
+  g_free (body);
+  meow_test_server_clear_upload_faults (fx->server);
+}
+
+static SoupMessage *
+tus_message (const char *method, const char *url, gboolean resumable)
+{
+  SoupMessage *msg = soup_message_new (method, url);
+
+  if (resumable)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Tus-Resumable", "1.0.0");
+  return msg;
+}
+
+static guint
+tus_patch (SoupSession *session,
+           const char  *url,
+           const char  *type,
+           gint64       offset,
+           GBytes      *bytes,
+           gint64      *new_offset)
+{
+  g_autoptr (SoupMessage) msg = tus_message ("PATCH", url, TRUE);
+  g_autofree char *off = g_strdup_printf ("%" G_GINT64_FORMAT, offset);
+  g_autoptr (GBytes) body = NULL;
+  const char *reply;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Upload-Offset", off);
+  soup_message_set_request_body_from_bytes (msg, type, bytes);
+  body = soup_send (session, msg);
+  reply = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Upload-Offset");
+  *new_offset = reply ? g_ascii_strtoll (reply, NULL, 10) : -1;
+  return soup_message_get_status (msg);
+}
+
+static void
+test_server_tus_wire (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (SoupSession) session = direct_session_new ();
+  g_autoptr (GBytes) payload = meow_test_make_payload (10, 8);
+  g_autoptr (GBytes) head4 = g_bytes_new_from_bytes (payload, 0, 4);
+  g_autoptr (GBytes) tail6 = g_bytes_new_from_bytes (payload, 4, 6);
+  g_autofree char    *base = meow_test_server_dup_url (fx->server, TUS_BASE);
+  g_autofree char    *location = NULL;
+  gint64              offset = -1;
+  SoupMessageHeaders *rh;
+
+  {
+    g_autoptr (SoupMessage) msg = tus_message ("OPTIONS", base, FALSE);
+    g_autoptr (GBytes) body = soup_send (session, msg);
+
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+    rh = soup_message_get_response_headers (msg);
+    g_assert_cmpstr (soup_message_headers_get_one (rh, "Tus-Version"), ==, "1.0.0");
+    g_assert_nonnull (strstr (soup_message_headers_get_one (rh, "Tus-Extension"), "termination"));
+  }
+  {
+    g_autoptr (SoupMessage) msg = tus_message ("POST", base, FALSE);
+    g_autoptr (GBytes) body = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Upload-Length", "10");
+    body = soup_send (session, msg);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 412);
+  }
+  {
+    g_autoptr (SoupMessage) msg = tus_message ("POST", base, TRUE);
+    g_autoptr (GBytes) body = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Upload-Length", "10");
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Upload-Metadata",
+                                  "filename eC5iaW4=");
+    body = soup_send (session, msg);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
+    location = g_strdup (
+        soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
+    g_assert_true (g_str_has_prefix (location, base));
+    g_assert_true (meow_test_server_tus_exists (fx->server, location));
+  }
+  {
+    g_autoptr (SoupMessage) msg = tus_message ("HEAD", location, TRUE);
+    g_autoptr (GBytes) body = soup_send (session, msg);
+
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    rh = soup_message_get_response_headers (msg);
+    g_assert_cmpstr (soup_message_headers_get_one (rh, "Upload-Offset"), ==, "0");
+    g_assert_cmpstr (soup_message_headers_get_one (rh, "Upload-Length"), ==, "10");
+    g_assert_cmpstr (soup_message_headers_get_one (rh, "Cache-Control"), ==, "no-store");
+    g_assert_cmpstr (soup_message_headers_get_one (rh, "Tus-Resumable"), ==, "1.0.0");
+  }
+
+  g_assert_cmpuint (tus_patch (session, location, "application/octet-stream", 0, head4, &offset),
+                    ==, 415);
+  g_assert_cmpuint (
+      tus_patch (session, location, "application/offset+octet-stream", 3, head4, &offset), ==, 409);
+  g_assert_cmpuint (
+      tus_patch (session, location, "application/offset+octet-stream", 0, head4, &offset), ==, 204);
+  g_assert_cmpint (offset, ==, 4);
+  {
+    MeowTestUploadFaults faults = {
+      0,
+    };
+
+    faults.tus_conflict_patches = 1;
+    set_upload_faults (fx, &faults);
+  }
+  g_assert_cmpuint (
+      tus_patch (session, location, "application/offset+octet-stream", 4, tail6, &offset), ==, 409);
+  g_assert_cmpuint (
+      tus_patch (session, location, "application/offset+octet-stream", 4, tail6, &offset), ==, 204);
+  g_assert_cmpint (offset, ==, 10);
+  meow_test_assert_tus_upload_equals (fx->server, location, payload);
+
+  {
+    g_autoptr (SoupMessage) msg = tus_message ("DELETE", location, TRUE);
+    g_autoptr (GBytes) body = soup_send (session, msg);
+
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+  }
+  {
+    g_autoptr (SoupMessage) msg = tus_message ("HEAD", location, TRUE);
+    g_autoptr (GBytes) body = soup_send (session, msg);
+
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 404);
+  }
+  g_assert_true (meow_test_server_tus_deleted (fx->server, location));
+  g_assert_cmpuint (meow_test_server_count_tus_deletes (fx->server), ==, 1);
+
+  /* zero-length uploads */
+  {
+    g_autoptr (SoupMessage) msg = tus_message ("POST", base, TRUE);
+    g_autoptr (SoupMessage) head = NULL;
+    g_autoptr (GBytes) body = NULL;
+    g_autoptr (GBytes) body2 = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Upload-Length", "0");
+    body = soup_send (session, msg);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
+    head = tus_message (
+        "HEAD", soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"),
+        TRUE);
+    body2 = soup_send (session, head);
+    rh = soup_message_get_response_headers (head);
+    g_assert_cmpuint (soup_message_get_status (head), ==, 200);
+    g_assert_cmpstr (soup_message_headers_get_one (rh, "Upload-Offset"), ==, "0");
+    g_assert_cmpstr (soup_message_headers_get_one (rh, "Upload-Length"), ==, "0");
+  }
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Default protocol through the client                                 */
+
+static void
+assert_upload_record_fields (MeowTestWatch *w, const char *name, const char *local_path)
+{
+  const MeowTransferRecord *r = meow_test_watch_last (w);
+
+  g_assert_nonnull (r);
+  g_assert_cmpint (meow_transfer_record_get_direction (r), ==, MEOW_DIRECTION_UPLOAD);
+  g_assert_cmpstr (meow_transfer_record_get_name (r), ==, name);
+  g_assert_cmpstr (meow_transfer_record_get_local_path (r), ==, local_path);
+}
+
+/* Every chunk the server got was stored, in order, @chunk bytes each
+ * (the last one shorter). */
+static void
+assert_chunks_in_order (MeowTestFixture *fx, gsize total, gsize chunk)
+{
+  g_autoptr (GPtrArray) chunks = meow_test_server_dup_upload_chunks (fx->server);
+  gint64 expect = 0;
+
+  g_assert_cmpuint (chunks->len, ==, ceil_div (total, chunk));
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
+
+      g_assert_true (c->stored);
+      g_assert_cmpint (c->offset, ==, expect);
+      g_assert_cmpint (c->length, ==, MIN (chunk, total - expect));
+      expect += c->length;
+    }
+  g_assert_cmpint (expect, ==, total);
+}
+
+static void
+test_meow_file (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024 + 123, 11);
+  g_autofree char *source = write_source (fx, "ninety.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestWatch *w;
+
+  meow_task_builder_set_chunk_size (b, 2048);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  assert_upload_record_fields (w, "ninety.bin", source);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 1);
+  assert_chunks_in_order (fx, g_bytes_get_size (payload), 2048);
+  /* the source is left alone */
+  meow_test_assert_file_equals (source, payload);
+}
+
+static void
+test_meow_bytes (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024 + 7, 12);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, MEOW_PATH);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_bytes (url, payload, "memory.bin");
+  MeowTestWatch *w;
+
+  meow_task_builder_set_chunk_size (b, 2048);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  g_assert_cmpstr (meow_transfer_record_get_name (meow_test_watch_last (w)), ==, "memory.bin");
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  assert_chunks_in_order (fx, g_bytes_get_size (payload), 2048);
+}
+
+static void
+test_meow_one_chunk (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 13);
+  g_autofree char *source = write_source (fx, "small.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestWatch *w;
+
+  meow_task_builder_set_chunk_size (b, 4 * 30000);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  g_assert_cmpuint (meow_test_server_count_upload_chunks (fx->server), ==, 1);
+  assert_chunks_in_order (fx, 30000, 30000);
+}
+
+static void
+test_meow_prepare_500 (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (5000, 14);
+  g_autofree char *source = write_source (fx, "p500.bin", payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.prepare_error_count = 100;
+  faults.prepare_error_status = 500;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_prepare_retries (b, 0);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_failed (w, MEOW_ERROR_RESPONSE_STATUS, "500", NULL);
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_upload_chunks (fx->server), ==, 0);
+}
+
+static void
+test_meow_prepare_not_json (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (5000, 15);
+  g_autofree char *source = write_source (fx, "nj.bin", payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.prepare_not_json = 100;
+  set_upload_faults (fx, &faults);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_failed (w, MEOW_ERROR_RESPONSE_PARSE, "not-json", NULL);
+  /* a parse error is not retried */
+  g_assert_cmpuint (count_requests_to (fx, MEOW_PATH, NULL), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 1);
+}
+
+static void
+test_meow_prepare_file_id (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (50000, 16);
+  g_autofree char *source = write_source (fx, "known.bin", payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.prepare_file_id = "already-here-42";
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, "already-here-42", payload);
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_upload_chunks (fx->server), ==, 0);
+}
+
+static void
+test_meow_retry_second_post (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (20000, 17);
+  g_autofree char *source = write_source (fx, "retry.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.fail_post_nth = 2;
+  faults.fail_post_status = 500;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  /* nothing more arrives after the end */
+  meow_test_spin_ms (200);
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  g_assert_cmpuint (count_status (fx, 500), ==, 1);
+  /* the failed chunk was sent again: one more chunk request than chunks */
+  g_assert_cmpuint (meow_test_server_count_upload_chunks (fx->server), ==,
+                    ceil_div (20000, 4096) + 1);
+}
+
+static void
+test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024, 28);
+  g_autoptr (GBytes) prefix = g_bytes_new_from_bytes (payload, 0, 40000);
+  g_autofree char *source = write_source (fx, "earlier.bin", payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GPtrArray) chunks = NULL;
+  MeowTestWatch *w;
+  gint64         expect = 40000;
+
+  /* an earlier session sent the first 40000 bytes */
+  meow_test_server_set_upload_partial (fx->server, md5, g_bytes_get_size (payload), prefix);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  /* only the rest was sent, in order, starting where the server was */
+  chunks = meow_test_server_dup_upload_chunks (fx->server);
+  g_assert_cmpuint (chunks->len, ==, ceil_div (g_bytes_get_size (payload) - 40000, 4096));
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
+
+      g_assert_true (c->stored);
+      g_assert_cmpint (c->offset, ==, expect);
+      expect += c->length;
+    }
+  g_assert_cmpint (expect, ==, g_bytes_get_size (payload));
+}
+
+/* ------------------------------------------------------------------ */
+/* Concurrency: upload and download limits at the same time            */
+
+typedef struct
+{
+  GHashTable *latest; /* task id -> status, downloads only */
+  guint       max_downloading;
+  gboolean    upload_seen;
+} Census;
+
+static void
+census_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
+{
+  Census        *c = user_data;
+  GHashTableIter iter;
+  gpointer       value;
+  guint          n = 0;
+
+  if (meow_transfer_record_get_direction (record) != MEOW_DIRECTION_DOWNLOAD)
+    {
+      c->upload_seen = TRUE;
+      return;
+    }
+  g_hash_table_replace (c->latest, g_strdup (meow_transfer_record_get_task_id (record)),
+                        GINT_TO_POINTER (meow_transfer_record_get_status (record)));
+  g_hash_table_iter_init (&iter, c->latest);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (GPOINTER_TO_INT (value) == MEOW_STATUS_TRANSMISSION)
+      n++;
+  c->max_downloading = MAX (c->max_downloading, n);
+}
+
+static gboolean
+all_done (MeowTestWatch **ws, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    if (!meow_test_watch_done (ws[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_concurrency (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  GBytes        *up[5], *down[7];
+  MeowTestWatch *uw[5], *dw[7];
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestUploadFaults ufaults = {
+    0,
+  };
+  Census census = {
+    0,
+  };
+  gboolean done;
+  guint    listener;
+
+  census.latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  meow_config_set_max_uploads (fx->config, 2);
+  meow_config_set_max_downloads (fx->config, 3);
+  faults.throttle_bytes_per_sec = 32 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  ufaults.chunk_delay_ms = 40;
+  set_upload_faults (fx, &ufaults);
+  listener =
+      meow_client_add_listener (meow_test_fixture_client (fx), census_cb, &census, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (uw); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("up%u.bin", i);
+      g_autofree char *source = NULL;
+      g_autoptr (MeowTaskBuilder) b = NULL;
+
+      up[i] = meow_test_make_payload (24 * 1024, 200 + i);
+      source = write_source (fx, name, up[i]);
+      b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+      meow_task_builder_set_chunk_size (b, 4096);
+      uw[i] = meow_test_start_upload (fx, b);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (dw); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("down%u.bin", i);
+      g_autofree char *url_path = g_strconcat ("/", name, NULL);
+      g_autofree char *target = meow_test_fixture_path (fx, name);
+      g_autoptr (MeowTaskBuilder) b = NULL;
+
+      down[i] = meow_test_make_payload (40 * 1024, 300 + i);
+      meow_test_server_set_file (fx->server, url_path, down[i]);
+      b = meow_test_builder_to_file (fx, url_path, target);
+      dw[i] = meow_test_start_download (fx, b);
+    }
+
+  meow_test_guard_start (60);
+  while (!(done = all_done (uw, 5) && all_done (dw, 7)) && !meow_test_guard_timed_out ())
+    g_main_context_iteration (NULL, TRUE);
+  meow_test_guard_stop ();
+
+  if (done)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (uw); i++)
+        {
+          g_autofree char *file_id = file_id_for (up[i]);
+
+          meow_test_assert_upload_completed (uw[i], file_id, up[i]);
+          meow_test_assert_server_upload_equals (fx->server, up[i]);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (dw); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("down%u.bin", i);
+          g_autofree char *target = meow_test_fixture_path (fx, name);
+
+          meow_test_assert_completed (dw[i], target, down[i]);
+        }
+      g_test_message ("peak open uploads %u, peak downloads %u",
+                      meow_test_server_get_peak_open_uploads (fx->server), census.max_downloading);
+      g_assert_cmpuint (meow_test_server_get_peak_open_uploads (fx->server), ==, 2);
+      g_assert_cmpuint (census.max_downloading, ==, 3);
+      g_assert_true (census.upload_seen);
+      g_assert_true (meow_client_remove_listener (fx->client, listener, &error));
+      g_assert_no_error (error);
+    }
+  else
+    g_test_fail_printf ("timed out waiting for 5 uploads and 7 downloads");
+
+  for (guint i = 0; i < G_N_ELEMENTS (uw); i++)
+    g_bytes_unref (up[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (dw); i++)
+    g_bytes_unref (down[i]);
+  g_hash_table_unref (census.latest);
+}
+
+/* ------------------------------------------------------------------ */
+/* Duplicates and headers                                              */
+
+static void
+test_duplicate (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (40000, 18);
+  g_autofree char *source = write_source (fx, "dup.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b1 = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (MeowTaskBuilder) b2 = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.chunk_delay_ms = 20;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b1, 8192);
+  meow_task_builder_set_chunk_size (b2, 8192);
+  w = meow_test_start_upload (fx, b1);
+  meow_test_enqueue_expect_error (fx, b2, MEOW_ERROR_DUPLICATE_TASK);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  /* only the first one ever reached the server */
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 1);
+}
+
+static void
+test_headers (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (20000, 19);
+  g_autofree char *source = write_source (fx, "hdr.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+  guint          seen = 0;
+
+  /* a retried request carries them too */
+  faults.fail_post_nth = 3;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_add_header (b, "X-Meow-Test", "1");
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_upload_completed (w, file_id, payload);
+
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (log, i);
+      const char      *type = g_hash_table_lookup (req->headers, "content-type");
+
+      g_assert_cmpstr (req->path, ==, MEOW_PATH);
+      g_assert_cmpstr (g_hash_table_lookup (req->headers, "x-meow-test"), ==, "1");
+      g_assert_nonnull (type);
+      g_assert_true (g_str_has_prefix (type, "multipart/form-data"));
+      seen++;
+    }
+  /* every request was one of these (and the retried one is among them) */
+  g_assert_cmpuint (seen, ==,
+                    meow_test_server_count_upload_prepares (fx->server) +
+                        meow_test_server_count_upload_chunks (fx->server));
+  g_assert_cmpuint (seen, >=, 1 + ceil_div (20000, 4096) + 1);
+  g_assert_cmpuint (count_status (fx, 500), ==, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pause, resume, cancel                                               */
+
+static void
+test_pause_resume (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (64 * 1024, 20);
+  g_autofree char *source = write_source (fx, "pause.bin", payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) held = NULL;
+  g_autoptr (GPtrArray) chunks = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+  guint          requests, chunks_before, records;
+  gsize          held_len;
+
+  faults.chunk_delay_ms = 100;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w) &&
+                        meow_test_server_count_upload_chunks (fx->server) >= 2);
+
+  g_assert_true (meow_client_pause (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
+
+  /* nothing moves while paused */
+  meow_test_spin_ms (300);
+  requests = meow_test_server_count (fx->server, NULL);
+  records = w->records->len;
+  meow_test_spin_ms (400);
+  g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, requests);
+  g_assert_cmpuint (w->records->len, ==, records);
+  held = meow_test_server_dup_upload_bytes (fx->server, md5);
+  held_len = g_bytes_get_size (held);
+  g_assert_cmpuint (held_len, >, 0);
+  g_assert_cmpuint (held_len, <, g_bytes_get_size (payload));
+  meow_test_assert_bytes_prefix (held, payload);
+  chunks_before = meow_test_server_count_upload_chunks (fx->server);
+
+  meow_test_server_clear_upload_faults (fx->server);
+  g_assert_true (meow_client_resume (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_sequence (w, "Pending,Transmission,Paused,Pending,Transmission?,Complete");
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  /* resume asked the server where to go on, and went on from there */
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 2);
+  chunks = meow_test_server_dup_upload_chunks (fx->server);
+  g_assert_cmpuint (chunks->len, >, chunks_before);
+  g_assert_cmpint (((MeowTestUploadChunk *) g_ptr_array_index (chunks, chunks_before))->offset, ==,
+                   held_len);
+  /* and sent only the rest */
+  g_assert_cmpuint (chunks->len - chunks_before, ==,
+                    ceil_div (g_bytes_get_size (payload) - held_len, 4096));
+}
+
+static void
+test_cancel (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (64 * 1024, 21);
+  g_autofree char *source = write_source (fx, "cancel.bin", payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GError) error = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+  guint          requests;
+
+  faults.chunk_delay_ms = 100;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w));
+
+  g_assert_true (meow_client_cancel (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_CANCELED);
+  g_assert_cmpuint (w->complete_calls, ==, 0);
+  meow_test_assert_upload_records_sane (w, g_bytes_get_size (payload));
+
+  /* no further requests */
+  meow_test_spin_ms (200);
+  requests = meow_test_server_count (fx->server, NULL);
+  meow_test_spin_ms (400);
+  g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, requests);
+  g_assert_false (meow_test_server_upload_completed (fx->server, md5));
+  /* the source is the user's: never touched */
+  meow_test_assert_file_equals (source, payload);
+  /* the id is gone */
+  g_assert_false (meow_client_resume (fx->client, w->id, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+}
+
+/* ------------------------------------------------------------------ */
+/* tus                                                                 */
+
+static MeowTaskBuilder *
+tus_builder (MeowTestFixture *fx, const char *source)
+{
+  MeowTaskBuilder *b = meow_test_builder_upload_file (fx, TUS_BASE, source);
+
+  meow_task_builder_set_upload_protocol (b, MEOW_UPLOAD_PROTOCOL_TUS);
+  return b;
+}
+
+/* Every request to the tus endpoint says Tus-Resumable: 1.0.0. */
+static void
+assert_tus_resumable_everywhere (MeowTestFixture *fx)
+{
+  g_autoptr (GPtrArray) log = meow_test_server_dup_requests (fx->server);
+
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (log, i);
+
+      if (g_str_has_prefix (req->path, TUS_BASE))
+        g_assert_cmpstr (g_hash_table_lookup (req->headers, "tus-resumable"), ==, "1.0.0");
+    }
+}
+
+static void
+test_tus_file (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024 + 5, 22);
+  g_autofree char *source = write_source (fx, "tus.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestRequest *post;
+  g_autofree char *length = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (payload));
+  MeowTestWatch   *w;
+
+  meow_task_builder_set_chunk_size (b, 8192);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  assert_upload_record_fields (w, "tus.bin", source);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "POST"), ==, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), ==,
+                    ceil_div (g_bytes_get_size (payload), 8192));
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "DELETE"), ==, 0);
+  log = meow_test_server_dup_requests (fx->server);
+  post = meow_test_nth_request (log, "POST", 0);
+  g_assert_cmpstr (g_hash_table_lookup (post->headers, "upload-length"), ==, length);
+  assert_tus_resumable_everywhere (fx);
+}
+
+static void
+test_tus_zero_bytes (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = g_bytes_new (NULL, 0);
+  g_autofree char *source = write_source (fx, "empty.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  MeowTestWatch *w;
+
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_true (meow_test_server_tus_exists (fx->server, url));
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "POST"), ==, 1);
+  /* nothing to send: at most one empty PATCH */
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), <=, 1);
+  g_assert_cmpuint (count_status (fx, 400) + count_status (fx, 409) + count_status (fx, 415), ==,
+                    0);
+}
+
+static void
+test_tus_conflict (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (40000, 23);
+  g_autofree char *source = write_source (fx, "conflict.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+  gboolean       head_after_409 = FALSE;
+
+  faults.tus_conflict_patches = 1;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 8192);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_cmpuint (count_status (fx, 409), ==, 1);
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i + 1 < log->len; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (log, i);
+      MeowTestRequest *next = g_ptr_array_index (log, i + 1);
+
+      if (req->status == 409)
+        head_after_409 = g_str_equal (next->method, "HEAD");
+    }
+  g_assert_true (head_after_409);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), ==, ceil_div (40000, 8192) + 1);
+  assert_tus_resumable_everywhere (fx);
+}
+
+static void
+test_tus_resume_upload_url (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024, 24);
+  g_autoptr (GBytes) prefix = g_bytes_new_from_bytes (payload, 0, 40960);
+  g_autofree char *source = write_source (fx, "resume.bin", payload);
+  g_autofree char *url = NULL;
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestRequest *first_patch;
+  MeowTestWatch   *w;
+
+  url =
+      meow_test_server_add_tus_resource (fx->server, TUS_BASE, g_bytes_get_size (payload), prefix);
+  meow_task_builder_set_upload_url (b, url);
+  meow_task_builder_set_chunk_size (b, 8192);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  /* no new resource; asked for the offset first; sent only the rest */
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "POST"), ==, 0);
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 1);
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_cmpstr (((MeowTestRequest *) g_ptr_array_index (log, 0))->method, ==, "HEAD");
+  first_patch = meow_test_nth_request (log, "PATCH", 0);
+  g_assert_nonnull (first_patch);
+  g_assert_cmpstr (g_hash_table_lookup (first_patch->headers, "upload-offset"), ==, "40960");
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), ==,
+                    ceil_div (g_bytes_get_size (payload) - 40960, 8192));
+}
+
+static void
+test_tus_cancel_deletes (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (64 * 1024, 25);
+  g_autofree char *source = write_source (fx, "tuscancel.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) held = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+  guint          requests;
+
+  faults.chunk_delay_ms = 100;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w));
+
+  g_assert_true (meow_client_cancel (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_CANCELED);
+  g_assert_cmpuint (w->complete_calls, ==, 0);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_tus_deletes (fx->server) == 1);
+  g_assert_true (meow_test_server_tus_deleted (fx->server, url));
+  g_assert_false (meow_test_server_tus_exists (fx->server, url));
+  held = meow_test_server_dup_tus_bytes (fx->server, url);
+  meow_test_assert_bytes_prefix (held, payload);
+
+  meow_test_spin_ms (200);
+  requests = meow_test_server_count (fx->server, NULL);
+  meow_test_spin_ms (400);
+  g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, requests);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "DELETE"), ==, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Broken servers and broken sources                                   */
+
+static void
+test_stalled (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (20000, 26);
+  g_autofree char *source = write_source (fx, "stall.bin", payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+  guint          chunks;
+
+  faults.stalled = TRUE;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_failed (w, MEOW_ERROR_STALLED, NULL, NULL);
+  chunks = meow_test_server_count_upload_chunks (fx->server);
+  g_test_message ("%u chunk requests before giving up", chunks);
+  g_assert_cmpuint (chunks, >=, 2);
+  g_assert_cmpuint (chunks, <=, 10);
+  /* and then nothing */
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (meow_test_server_count_upload_chunks (fx->server), ==, chunks);
+}
+
+typedef struct
+{
+  char    *path;
+  gsize    keep;
+  gboolean done;
+} Truncator;
+
+static void
+truncate_on_progress (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
+{
+  Truncator *t = user_data;
+
+  if (t->done || meow_transfer_record_get_status (record) != MEOW_STATUS_TRANSMISSION ||
+      meow_transfer_record_get_transferred (record) == 0)
+    return;
+  g_assert_cmpint (truncate (t->path, t->keep), ==, 0);
+  t->done = TRUE;
+}
+
+static void
+test_source_truncated (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (64 * 1024, 27);
+  g_autofree char *source = write_source (fx, "shrink.bin", payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GBytes) held = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  Truncator      t = { source, 20000, FALSE };
+  MeowTestWatch *w;
+
+  faults.chunk_delay_ms = 50;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+  w->on_record = truncate_on_progress;
+  w->on_record_data = &t;
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  g_assert_true (t.done);
+  meow_test_assert_failed (w, MEOW_ERROR_LOCAL_FILE_REMOVED, NULL, NULL);
+  g_assert_false (meow_test_server_upload_completed (fx->server, md5));
+  held = meow_test_server_dup_upload_bytes (fx->server, md5);
+  g_assert_nonnull (held);
+  /* nothing from after the cut, nothing mixed in */
+  meow_test_assert_bytes_prefix (held, payload);
+  g_assert_cmpuint (g_bytes_get_size (held), <, g_bytes_get_size (payload));
+}
+
+/* ------------------------------------------------------------------ */
+
+#define ADD(path, fn)                                                                              \
+  g_test_add (path, MeowTestFixture, NULL, upload_setup, fn, meow_test_fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  /* SoupSession asks for the default proxy resolver at construction; the
+   * GNOME one needs GSettings schemas the isolated environment lacks. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  ADD ("/core/upload/server/meow-wire", test_server_meow_wire);
+  ADD ("/core/upload/server/tus-wire", test_server_tus_wire);
+
+  ADD ("/core/upload/meow/file-byte-identical", test_meow_file);
+  ADD ("/core/upload/meow/bytes-byte-identical", test_meow_bytes);
+  ADD ("/core/upload/meow/one-chunk", test_meow_one_chunk);
+  ADD ("/core/upload/meow/prepare-500-no-retries", test_meow_prepare_500);
+  ADD ("/core/upload/meow/prepare-not-json", test_meow_prepare_not_json);
+  ADD ("/core/upload/meow/prepare-file-id", test_meow_prepare_file_id);
+  ADD ("/core/upload/meow/retry-second-post", test_meow_retry_second_post);
+  ADD ("/core/upload/meow/resume-from-server-offset", test_meow_resume_server_offset);
+
+  ADD ("/core/upload/concurrency/uploads-and-downloads", test_concurrency);
+  ADD ("/core/upload/duplicates/same-file-same-url", test_duplicate);
+  ADD ("/core/upload/headers/every-request", test_headers);
+
+  ADD ("/core/upload/pause-resume/continues-from-server-offset", test_pause_resume);
+  ADD ("/core/upload/cancel/running", test_cancel);
+
+  ADD ("/core/upload/tus/byte-identical", test_tus_file);
+  ADD ("/core/upload/tus/zero-bytes", test_tus_zero_bytes);
+  ADD ("/core/upload/tus/conflict-rereads-offset", test_tus_conflict);
+  ADD ("/core/upload/tus/resume-upload-url", test_tus_resume_upload_url);
+  ADD ("/core/upload/tus/cancel-deletes", test_tus_cancel_deletes);
+
+  ADD ("/core/upload/stalled/fails", test_stalled);
+  ADD ("/core/upload/source/truncated-mid-upload", test_source_truncated);
+
+  return g_test_run ();
+}
