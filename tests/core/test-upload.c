@@ -819,6 +819,82 @@ test_duplicate (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 1);
 }
 
+/* The same bytes from two different files to the same URL: enqueue cannot
+ * know without reading them, so the second fails with 103 once its MD5 is
+ * known, and only the first reaches the server's chunk endpoint. */
+static void
+test_duplicate_content (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (40000, 21);
+  g_autofree char *source1 = write_source (fx, "one.bin", payload);
+  g_autofree char *source2 = write_source (fx, "two.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b1 = meow_test_builder_upload_file (fx, MEOW_PATH, source1);
+  g_autoptr (MeowTaskBuilder) b2 = meow_test_builder_upload_file (fx, MEOW_PATH, source2);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w1;
+  MeowTestWatch *w2;
+
+  faults.chunk_delay_ms = 20;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b1, 8192);
+  meow_task_builder_set_chunk_size (b2, 8192);
+  w1 = meow_test_start_upload (fx, b1);
+  w2 = meow_test_start_upload (fx, b2);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w1) && meow_test_watch_done (w2));
+
+  meow_test_assert_upload_completed (w1, file_id, payload);
+  meow_test_assert_failed (w2, MEOW_ERROR_DUPLICATE_TASK, "two.bin", "already being uploaded");
+  g_assert_cmpuint (w2->complete_calls, ==, 0);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 1);
+}
+
+/* The first Transmission record of an upload is the hashing phase, with the
+ * bytes hashed; bytes move only in the transfer phase. */
+static void
+test_hashing_phase (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (300000, 22);
+  g_autofree char *source = write_source (fx, "hash.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestWatch *w;
+  gboolean       saw_hashing = FALSE;
+  gboolean       saw_transfer = FALSE;
+
+  meow_task_builder_set_chunk_size (b, 65536);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_upload_completed (w, file_id, payload);
+
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
+
+      if (meow_transfer_record_get_status (r) != MEOW_STATUS_TRANSMISSION)
+        continue;
+      if (meow_transfer_record_get_phase (r) == MEOW_PHASE_HASHING)
+        {
+          /* hashing comes first, moves no bytes */
+          g_assert_false (saw_transfer);
+          g_assert_cmpuint (meow_transfer_record_get_transferred (r), ==, 0);
+          g_assert_cmpuint (meow_transfer_record_get_hashed (r), <=, 300000);
+          g_assert_cmpint (meow_transfer_record_get_total (r), ==, 300000);
+          saw_hashing = TRUE;
+        }
+      else
+        {
+          g_assert_cmpuint (meow_transfer_record_get_hashed (r), ==, 300000);
+          saw_transfer = TRUE;
+        }
+    }
+  g_assert_true (saw_hashing);
+  g_assert_true (saw_transfer);
+}
+
 static void
 test_headers (MeowTestFixture *fx, gconstpointer data)
 {
@@ -1264,6 +1340,8 @@ main (int argc, char **argv)
 
   ADD ("/core/upload/concurrency/uploads-and-downloads", test_concurrency);
   ADD ("/core/upload/duplicates/same-file-same-url", test_duplicate);
+  ADD ("/core/upload/duplicates/same-content-other-file", test_duplicate_content);
+  ADD ("/core/upload/hashing/records-come-first", test_hashing_phase);
   ADD ("/core/upload/headers/every-request", test_headers);
 
   ADD ("/core/upload/pause-resume/continues-from-server-offset", test_pause_resume);
