@@ -1018,6 +1018,11 @@ meow_store_load (MeowStore *store, GError **error)
               json_node_get_value_type (id_node) == G_TYPE_STRING)
             id = json_node_get_string (id_node);
         }
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_warning ("Skipping task %u of “%s”: it is not a JSON object", i, store->path);
+          continue;
+        }
       if (st == NULL)
         {
           g_warning ("Skipping task %u (id “%s”) of “%s”: its field “%s” is missing or invalid", i,
