@@ -163,6 +163,20 @@ G_DECLARE_FINAL_TYPE (MeowStore, meow_store, MEOW, STORE, GObject)
  */
 
 /**
+ * MeowStore::saved:
+ * @store: the store
+ *
+ * Emitted (in the owner thread) after each successful write of the file.
+ */
+
+/**
+ * MeowStore:path: (type filename)
+ *
+ * The JSON file, construct-only. %NULL at construction means
+ * `g_get_user_data_dir()/meow/tasks.json`.
+ */
+
+/**
  * meow_store_new:
  * @path: (nullable) (type filename): the JSON file; %NULL for
  *   `g_get_user_data_dir()/meow/tasks.json`
@@ -304,7 +318,9 @@ gboolean meow_store_remove (MeowStore *store, const char *id, GError **error);
  * @error: return location for an error
  *
  * Writes pending (debounced) changes now, if any; call it at shutdown,
- * after meow_client_close() has delivered its last records. Synchronous.
+ * after meow_client_close() has delivered its last records. Dropping the
+ * last reference to the store also writes pending changes (warning on
+ * failure). Synchronous.
  * Owner thread only.
  *
  * Returns: %TRUE when nothing was pending or the write succeeded.
