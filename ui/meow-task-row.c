@@ -326,9 +326,16 @@ meow_task_row_get_item (MeowTaskRow *self)
 void
 meow_task_row_set_item (MeowTaskRow *self, MeowTaskItem *item)
 {
-  GtkWidget *actionables[] = { self->pause_button, self->resume_button, self->retry_button,
-                               self->open_button,  self->folder_button, self->cancel_button,
-                               self->remove_button };
+  struct
+  {
+    GtkWidget  *button;
+    const char *action;
+  } actions[] = {
+    { self->pause_button, "app.pause-task" },      { self->resume_button, "app.resume-task" },
+    { self->retry_button, "app.retry-task" },      { self->open_button, "app.open-file" },
+    { self->folder_button, "app.show-in-folder" }, { self->cancel_button, "app.cancel-task" },
+    { self->remove_button, "app.remove-task" },
+  };
 
   g_return_if_fail (MEOW_IS_TASK_ROW (self));
   g_return_if_fail (item == NULL || MEOW_IS_TASK_ITEM (item));
@@ -339,10 +346,24 @@ meow_task_row_set_item (MeowTaskRow *self, MeowTaskItem *item)
   g_set_object (&self->item, item);
   g_signal_group_set_target (self->item_signals, item);
 
-  for (guint i = 0; i < G_N_ELEMENTS (actionables); i++)
-    gtk_actionable_set_action_target_value (
-        GTK_ACTIONABLE (actionables[i]),
-        item ? g_variant_new_string (meow_task_item_get_id (item)) : NULL);
+  /* The target first, then the name (and the other way round when unbinding), so that
+   * an action that takes a task id never sees a button without one. */
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      GtkActionable *actionable = GTK_ACTIONABLE (actions[i].button);
+
+      if (item != NULL)
+        {
+          gtk_actionable_set_action_target_value (
+              actionable, g_variant_new_string (meow_task_item_get_id (item)));
+          gtk_actionable_set_action_name (actionable, actions[i].action);
+        }
+      else
+        {
+          gtk_actionable_set_action_name (actionable, NULL);
+          gtk_actionable_set_action_target_value (actionable, NULL);
+        }
+    }
 
   if (item == NULL)
     return;
