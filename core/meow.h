@@ -7,6 +7,7 @@
 #include "meow-client.h"
 #include "meow-config.h"
 #include "meow-error.h"
+#include "meow-store.h"
 #include "meow-task.h"
 #include "meow-transfer-record.h"
 #include "meow-types.h"

@@ -1,0 +1,340 @@
+/* meow-store.h: the app's task list, persisted as JSON
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "meow-task.h"
+#include "meow-transfer-record.h"
+#include "meow-types.h"
+
+G_BEGIN_DECLS
+
+#define MEOW_TYPE_STORED_TASK (meow_stored_task_get_type ())
+#define MEOW_TYPE_STORE (meow_store_get_type ())
+
+/**
+ * MeowStoredTask:
+ *
+ * One persisted task: the request that made it (everything needed to build
+ * the same #MeowTask again, with the same id) plus its last known state
+ * (status, bytes, times, error, tus upload URL).
+ *
+ * An opaque value owned by whoever holds it; copy it with
+ * meow_stored_task_copy(), free it with meow_stored_task_free(). A
+ * #MeowStoredTask is never shared with a #MeowStore: the store copies what
+ * it is given and hands out copies, so a caller's value never changes under
+ * it. The functions on a #MeowStoredTask are safe from any thread (it is a
+ * plain value); the #MeowStore is not.
+ */
+typedef struct _MeowStoredTask MeowStoredTask;
+
+GType meow_stored_task_get_type (void) G_GNUC_CONST;
+
+/**
+ * meow_stored_task_new_from_task:
+ * @task: (transfer none): a built task, typically the one about to be enqueued
+ * @added_time_us: when the user added it, in g_get_real_time() microseconds;
+ *   0 or less means now
+ *
+ * Captures everything needed to build @task again after a restart: id,
+ * direction, URL, method, headers, name, output file or folder (or an
+ * upload's source file), checksum, retries, speed limit, overwrite, keep
+ * partial, size hint, and for uploads the protocol, chunk size, category,
+ * tus upload URL and prepare retries. Status starts as Pending with 0 bytes.
+ *
+ * An upload made with meow_task_builder_new_upload_bytes() keeps its
+ * metadata but not its bytes (they lived in memory only):
+ * meow_stored_task_build() then fails for it.
+ *
+ * Returns: (transfer full): a new stored task. Any thread.
+ */
+MeowStoredTask *meow_stored_task_new_from_task (MeowTask *task, gint64 added_time_us);
+
+/**
+ * meow_stored_task_build:
+ * @st: a stored task
+ * @error: return location for an error
+ *
+ * Builds the #MeowTask that @st describes, with the same id, ready for
+ * meow_client_enqueue(). A download whose target file was already chosen
+ * (a record reported its local path) is rebuilt to that exact file so the
+ * engine finds its `.part` and resumes; a tus upload is rebuilt with the
+ * upload URL the server created, so it resumes instead of starting over.
+ *
+ * Fails with the errors of meow_task_builder_build() (for example
+ * %MEOW_ERROR_FILE_NOT_FOUND when an upload's source file is gone), or
+ * %MEOW_ERROR_PARAMETER_INVALID for an upload whose bytes were in memory.
+ *
+ * Returns: (transfer full): the task, or %NULL with @error set. Any thread.
+ */
+MeowTask *meow_stored_task_build (const MeowStoredTask *st, GError **error);
+
+/**
+ * meow_stored_task_copy:
+ * @st: a stored task
+ *
+ * Returns: (transfer full): a deep copy of @st. Any thread.
+ */
+MeowStoredTask *meow_stored_task_copy (const MeowStoredTask *st);
+
+/**
+ * meow_stored_task_free:
+ * @st: (transfer full) (nullable): a stored task
+ *
+ * Frees @st. Any thread.
+ */
+void meow_stored_task_free (MeowStoredTask *st);
+
+/* Getters: borrowed values that live as long as @st. Any thread. */
+
+/* The task id (a UUID), the same as meow_task_get_id(). (transfer none) */
+const char   *meow_stored_task_get_id (const MeowStoredTask *st);
+MeowDirection meow_stored_task_get_direction (const MeowStoredTask *st);
+/* The URL, credentials included (use for requests, not for display). (transfer none) */
+const char *meow_stored_task_get_url (const MeowStoredTask *st);
+/* The display name, or NULL until known. (transfer none) (nullable) */
+const char *meow_stored_task_get_name (const MeowStoredTask *st);
+/* The best known local path: a download's target file once chosen (else
+ * its output file, else its output folder), an upload's source file; NULL
+ * for an upload of bytes. (transfer none) (nullable) */
+const char *meow_stored_task_get_local_path (const MeowStoredTask *st);
+/* The last status the store heard of. */
+MeowStatus meow_stored_task_get_status (const MeowStoredTask *st);
+/* Bytes done at the last write (display only: for a download the .part file
+ * is the truth, for an upload the server). */
+guint64 meow_stored_task_get_transferred (const MeowStoredTask *st);
+/* Total bytes, -1 when unknown. */
+gint64 meow_stored_task_get_total (const MeowStoredTask *st);
+/* When the task was added, g_get_real_time() microseconds. */
+gint64 meow_stored_task_get_added (const MeowStoredTask *st);
+/* When it reached Complete, Failed or Canceled (the record's timestamp),
+ * 0 while it is live. */
+gint64 meow_stored_task_get_finished (const MeowStoredTask *st);
+/* Why it failed, or NULL. (transfer none) (nullable) */
+const char *meow_stored_task_get_error_message (const MeowStoredTask *st);
+/* The error's code (a #MeowError in %MEOW_ERROR, or a #GIOErrorEnum), 0 when none. */
+int meow_stored_task_get_error_code (const MeowStoredTask *st);
+/* The error's domain, 0 when none. */
+GQuark meow_stored_task_get_error_domain (const MeowStoredTask *st);
+/* A tus upload's resource URL once created, or NULL. (transfer none) (nullable) */
+const char *meow_stored_task_get_upload_url (const MeowStoredTask *st);
+/* The completion payload (a download's final path, an upload's file id or
+ * URL), or NULL. (transfer none) (nullable) */
+const char *meow_stored_task_get_payload (const MeowStoredTask *st);
+
+/**
+ * MeowStore:
+ *
+ * The persistent list of the app's tasks, one JSON file (json-glib,
+ * `"version": 1`) replaced atomically on every write, so that a crash or a
+ * kill at any moment leaves either the previous or the next complete list
+ * on disk, never a torn one, and never loses a task that
+ * meow_store_add() returned for.
+ *
+ * Writes are synchronous and rewrite the whole file (a few hundred bytes
+ * per task, plus an fsync of the new file): call the store from the main
+ * thread freely for a list of hundreds of tasks; lifecycle changes are
+ * written at once, pure progress at most once every 2 seconds.
+ *
+ * Threading: a #MeowStore belongs to the thread that created it and must be
+ * used from that thread only (in the app, the GTK main thread). Its
+ * debounce timer runs in the thread-default #GMainContext of that thread at
+ * creation, which must therefore be iterated for debounced progress to
+ * reach the disk (or call meow_store_flush()).
+ *
+ * Nothing in the store changes a task's status on load: the app decides
+ * what to do with tasks that were running (Pending or Transmission) when
+ * the app stopped.
+ */
+G_DECLARE_FINAL_TYPE (MeowStore, meow_store, MEOW, STORE, GObject)
+
+/**
+ * MeowStore::write-failed:
+ * @store: the store
+ * @error: (transfer none): why the file could not be written, naming it
+ *
+ * Emitted (in the owner thread) when a write that no caller waits for fails:
+ * one from meow_store_update() or from the debounce timer. The changes stay
+ * pending and the next write tries again. Worth a toast: until a write
+ * succeeds, a crash loses those changes.
+ */
+
+/**
+ * MeowStore::saved:
+ * @store: the store
+ *
+ * Emitted (in the owner thread) after each successful write of the file.
+ */
+
+/**
+ * MeowStore:path: (type filename)
+ *
+ * The JSON file, construct-only. %NULL at construction means
+ * `g_get_user_data_dir()/meow/tasks.json`.
+ */
+
+/**
+ * meow_store_new:
+ * @path: (nullable) (type filename): the JSON file; %NULL for
+ *   `g_get_user_data_dir()/meow/tasks.json`
+ *
+ * Makes a store for @path. Reads nothing: call meow_store_load() next. The
+ * calling thread becomes the store's owner and its thread-default main
+ * context runs the store's debounce timer.
+ *
+ * Returns: (transfer full): a new store. Owner thread only.
+ */
+MeowStore *meow_store_new (const char *path);
+
+/**
+ * meow_store_get_path:
+ *
+ * Returns: (transfer none) (type filename): the file the store writes.
+ *   Owner thread only.
+ */
+const char *meow_store_get_path (MeowStore *store);
+
+/**
+ * meow_store_load:
+ * @store: a store
+ * @error: return location for an error
+ *
+ * Reads the file, replacing what the store holds in memory (call it once,
+ * right after meow_store_new()). A missing file is an empty list. Unknown
+ * fields are ignored; an entry with a missing or ill-typed field (or a
+ * duplicate id) is skipped with a g_warning() naming it, and the others
+ * are loaded. Leftover temporary files of a write killed midway are removed.
+ *
+ * A file that cannot be read or parsed, is not a JSON object with a `tasks`
+ * array, or has a version this build does not know, is moved aside to
+ * `<path>.corrupt-<unix time>` so that it is neither lost nor overwritten;
+ * the store is then empty and usable, and the function returns %FALSE
+ * with a %G_IO_ERROR (%G_IO_ERROR_INVALID_DATA for bad content) whose
+ * message names both paths.
+ *
+ * Synchronous: one read of the file. Owner thread only.
+ *
+ * Returns: %TRUE when the file was missing or loaded.
+ */
+gboolean meow_store_load (MeowStore *store, GError **error);
+
+/**
+ * meow_store_dup_tasks:
+ *
+ * Returns: (transfer full) (element-type MeowStoredTask): copies of every
+ *   task, in the order they were added; the array frees its elements.
+ *   Owner thread only.
+ */
+GPtrArray *meow_store_dup_tasks (MeowStore *store);
+
+/**
+ * meow_store_dup_task:
+ * @id: a task id
+ *
+ * Returns: (transfer full) (nullable): a copy of the task with @id, or
+ *   %NULL when the store has none. Owner thread only.
+ */
+MeowStoredTask *meow_store_dup_task (MeowStore *store, const char *id);
+
+/**
+ * meow_store_add:
+ * @store: a store
+ * @st: (transfer none): the task to add; the store keeps a copy
+ * @error: return location for an error
+ *
+ * Adds a task at the end of the list and writes the file (with any other
+ * pending change) before returning, so that once this returns %TRUE a kill
+ * loses nothing: add first, then enqueue. A task whose id the store
+ * already has is refused with %MEOW_ERROR_DUPLICATE_TASK. When the write
+ * fails, the task is not added and @error (a %G_IO_ERROR naming the file)
+ * says why.
+ *
+ * Synchronous: one rewrite of the file. Owner thread only.
+ *
+ * Returns: %TRUE when the task was added and written.
+ */
+gboolean meow_store_add (MeowStore *store, const MeowStoredTask *st, GError **error);
+
+/**
+ * meow_store_update:
+ * @store: a store
+ * @record: (transfer none): a record from the client, for any task
+ *
+ * Applies a record to the task with the same id (records of tasks the
+ * store does not have are ignored): status, bytes done, total, name,
+ * local path, tus upload URL, completion payload, error (set on Failed,
+ * cleared on a live status) and finished time (the record's timestamp on
+ * Complete, Failed or Canceled; 0 again when a task goes live).
+ *
+ * A lifecycle change (status, local path, upload URL, name) is written at
+ * once; pure progress (bytes, total) is written by a timer at most once
+ * every 2 seconds. Meant to be called from a client listener. A failed
+ * write emits #MeowStore::write-failed. Owner thread only.
+ */
+void meow_store_update (MeowStore *store, const MeowTransferRecord *record);
+
+/**
+ * meow_store_set_status:
+ * @store: a store
+ * @id: a task id
+ * @status: the new status
+ * @reason: (nullable): for %MEOW_STATUS_FAILED, why (kept as the task's error)
+ * @error: return location for an error
+ *
+ * Changes a stored task's status without a record from the client, for a
+ * task the app restores without enqueueing: for example Paused when
+ * "resume on start" is off, or Failed when meow_stored_task_build() fails.
+ * Finished time and error follow the same rules as meow_store_update().
+ * Written at once. Owner thread only.
+ *
+ * Returns: %TRUE on success; %FALSE with %MEOW_ERROR_TASK_NOT_FOUND for an
+ *   unknown id, or a %G_IO_ERROR when the write failed (the change is kept
+ *   in memory and written by the next write).
+ */
+gboolean meow_store_set_status (
+    MeowStore *store, const char *id, MeowStatus status, const GError *reason, GError **error);
+
+/**
+ * meow_store_remove:
+ * @store: a store
+ * @id: a task id
+ * @error: return location for an error
+ *
+ * Removes a task and writes the file at once. Removing an id the store
+ * does not have fails with %MEOW_ERROR_TASK_NOT_FOUND. When the write fails
+ * the task stays removed in memory and the next write removes it on disk.
+ * Owner thread only.
+ *
+ * Returns: %TRUE when the task was removed and the file written.
+ */
+gboolean meow_store_remove (MeowStore *store, const char *id, GError **error);
+
+/**
+ * meow_store_flush:
+ * @store: a store
+ * @error: return location for an error
+ *
+ * Writes pending (debounced) changes now, if any; call it at shutdown,
+ * after meow_client_close() has delivered its last records. Dropping the
+ * last reference to the store also writes pending changes (warning on
+ * failure). Synchronous.
+ * Owner thread only.
+ *
+ * Returns: %TRUE when nothing was pending or the write succeeded.
+ */
+gboolean meow_store_flush (MeowStore *store, GError **error);
+
+/**
+ * meow_store_has_pending_changes:
+ *
+ * Returns: whether some change is in memory only, waiting for the debounce
+ *   timer or a retry after a failed write. Owner thread only.
+ */
+gboolean meow_store_has_pending_changes (MeowStore *store);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowStoredTask, meow_stored_task_free)
+
+G_END_DECLS

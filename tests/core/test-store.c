@@ -1,0 +1,989 @@
+/* test-store.c: MeowStore, the persisted task list
+ *
+ * Each case works in its own isolated data folder (G_TEST_OPTION_ISOLATE_DIRS)
+ * and checks what a user would see after a restart: which tasks come back,
+ * with which fields, and that the file on disk is whole. The kill test
+ * re-runs this binary as a child (`--child-add PATH`) that adds tasks in a
+ * loop, SIGKILLs it at random moments and checks no reported task is lost.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "meow-error.h"
+#include "meow-store.h"
+#include "meow-transfer-record-private.h"
+
+#define TEST_URL "https://alice:s3cr3t@downloads.example.com/files/big.iso"
+#define TEST_UPLOAD_URL "https://uploads.example.com/files/"
+#define TEST_TUS_RESOURCE "https://uploads.example.com/files/abc123"
+#define TEST_SHA256 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+/* Warnings from the store (skipped entries) are expected in some cases:
+ * capture them instead of letting them abort the test. */
+static GPtrArray *captured_warnings;
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  if (captured_warnings != NULL && (log_level & G_LOG_LEVEL_WARNING))
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+          g_ptr_array_add (captured_warnings, g_strdup (fields[i].value));
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static char *
+store_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
+}
+
+static MeowTask *
+make_download (void)
+{
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (TEST_URL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "Downloads", NULL);
+  MeowTask        *task;
+
+  meow_task_builder_set_output_dir (b, dir);
+  meow_task_builder_add_header (b, "Authorization", "Bearer t0k3n");
+  meow_task_builder_add_header (b, "X-Empty", "");
+  meow_task_builder_set_checksum (b, MEOW_CHECKSUM_SHA256, TEST_SHA256);
+  meow_task_builder_set_retries (b, 7);
+  meow_task_builder_set_speed_limit (b, 12345);
+  meow_task_builder_set_overwrite (b, TRUE);
+  meow_task_builder_set_keep_partial (b, TRUE);
+  meow_task_builder_set_size_hint (b, 4096);
+  meow_task_builder_set_name (b, "naïve résumé.iso");
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  return task;
+}
+
+static char *
+make_source_file (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "source.bin", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  g_file_set_contents (path, "0123456789", 10, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static MeowTask *
+make_upload (MeowUploadProtocolKind kind, const char *upload_url)
+{
+  g_autofree char *source = make_source_file ();
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_file (TEST_UPLOAD_URL, source);
+  g_autoptr (GError) error = NULL;
+  MeowTask *task;
+
+  meow_task_builder_set_upload_protocol (b, kind);
+  meow_task_builder_set_chunk_size (b, 65536);
+  meow_task_builder_set_category (b, "photos");
+  meow_task_builder_set_upload_url (b, upload_url);
+  meow_task_builder_set_prepare_retries (b, 2);
+  meow_task_builder_add_header (b, "X-Api-Key", "k");
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  return task;
+}
+
+static MeowTransferRecord *
+record_new (const char *id, MeowStatus status, guint64 transferred, gint64 total)
+{
+  MeowTransferRecord *r = _meow_transfer_record_new (id, MEOW_DIRECTION_DOWNLOAD, status);
+
+  r->transferred = transferred;
+  r->total = total;
+  return r;
+}
+
+static void
+assert_tasks_equal (MeowTask *a, MeowTask *b)
+{
+  const char        *hex_a = NULL, *hex_b = NULL;
+  const char *const *ha = meow_task_get_headers (a);
+  const char *const *hb = meow_task_get_headers (b);
+
+  g_assert_cmpint (meow_task_get_direction (a), ==, meow_task_get_direction (b));
+  g_assert_cmpstr (meow_task_get_id (a), ==, meow_task_get_id (b));
+  g_assert_cmpstr (meow_task_get_url (a), ==, meow_task_get_url (b));
+  g_assert_cmpstr (meow_task_get_name (a), ==, meow_task_get_name (b));
+  g_assert_cmpstr (meow_task_get_output_file (a), ==, meow_task_get_output_file (b));
+  g_assert_cmpstr (meow_task_get_output_dir (a), ==, meow_task_get_output_dir (b));
+  g_assert_cmpstr (meow_task_get_method (a), ==, meow_task_get_method (b));
+  g_assert_cmpuint (g_strv_length ((char **) ha), ==, g_strv_length ((char **) hb));
+  for (guint i = 0; ha[i] != NULL; i++)
+    g_assert_cmpstr (ha[i], ==, hb[i]);
+  g_assert_cmpuint (meow_task_get_retries (a), ==, meow_task_get_retries (b));
+  g_assert_cmpuint (meow_task_get_speed_limit (a), ==, meow_task_get_speed_limit (b));
+  g_assert_cmpint (meow_task_get_checksum (a, &hex_a), ==, meow_task_get_checksum (b, &hex_b));
+  g_assert_cmpstr (hex_a, ==, hex_b);
+  g_assert_cmpint (meow_task_get_overwrite (a), ==, meow_task_get_overwrite (b));
+  g_assert_cmpint (meow_task_get_keep_partial (a), ==, meow_task_get_keep_partial (b));
+  g_assert_cmpint (meow_task_get_size_hint (a), ==, meow_task_get_size_hint (b));
+  g_assert_cmpstr (meow_task_get_source_file (a), ==, meow_task_get_source_file (b));
+  g_assert_cmpint (meow_task_get_chunk_size (a), ==, meow_task_get_chunk_size (b));
+  g_assert_cmpstr (meow_task_get_category (a), ==, meow_task_get_category (b));
+  g_assert_cmpint (meow_task_get_upload_protocol (a), ==, meow_task_get_upload_protocol (b));
+  g_assert_cmpstr (meow_task_get_upload_url (a), ==, meow_task_get_upload_url (b));
+  g_assert_cmpuint (meow_task_get_prepare_retries (a), ==, meow_task_get_prepare_retries (b));
+}
+
+static MeowStore *
+reload (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  MeowStore *store = meow_store_new (path);
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+add_task (MeowStore *store, MeowTask *task)
+{
+  g_autoptr (MeowStoredTask) st = meow_stored_task_new_from_task (task, 0);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (meow_store_add (store, st, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+count_files_with_prefix (const char *dirname, const char *prefix)
+{
+  g_autoptr (GDir) dir = g_dir_open (dirname, 0, NULL);
+  const char *name;
+  guint       n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, prefix))
+      n++;
+  return n;
+}
+
+/* Spins the default context until @cond holds or @timeout_s passes. */
+#define SPIN_UNTIL(cond, timeout_s)                                                                \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gint64 _deadline = g_get_monotonic_time () + (timeout_s) *G_USEC_PER_SEC;                      \
+    while (!(cond) && g_get_monotonic_time () < _deadline)                                         \
+      {                                                                                            \
+        if (!g_main_context_iteration (NULL, FALSE))                                               \
+          g_usleep (10000);                                                                        \
+      }                                                                                            \
+  }                                                                                                \
+  G_STMT_END
+
+static void
+count_cb (MeowStore *store, guint *counter)
+{
+  (*counter)++;
+}
+
+static void
+write_failed_cb (MeowStore *store, const GError *error, GError **out)
+{
+  g_clear_error (out);
+  *out = g_error_copy (error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Round trips                                                         */
+
+static void
+test_roundtrip_download (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowTask) task = make_download ();
+  g_autoptr (MeowStore) store = meow_store_new (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+  g_autoptr (MeowTask) rebuilt = NULL;
+  g_autoptr (MeowTransferRecord) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *target = NULL;
+
+  g_assert_cmpstr (meow_store_get_path (store), ==, path);
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  add_task (store, task);
+
+  /* The engine picked the target and failed: every field must come back. */
+  target = g_build_filename (meow_task_get_output_dir (task), "big.iso", NULL);
+  r = record_new (meow_task_get_id (task), MEOW_STATUS_FAILED, 1000, 4096);
+  r->local_path = g_strdup (target);
+  r->name = g_strdup ("big.iso");
+  r->error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CHECKSUM_MISMATCH, "Checksum is wrong.");
+  r->timestamp = 1700000000000000;
+  meow_store_update (store, r);
+  g_assert_false (meow_store_has_pending_changes (store));
+
+  again = reload (NULL);
+  st = meow_store_dup_task (again, meow_task_get_id (task));
+  g_assert_nonnull (st);
+  g_assert_cmpstr (meow_stored_task_get_id (st), ==, meow_task_get_id (task));
+  g_assert_cmpint (meow_stored_task_get_direction (st), ==, MEOW_DIRECTION_DOWNLOAD);
+  g_assert_cmpstr (meow_stored_task_get_url (st), ==, TEST_URL);
+  g_assert_cmpstr (meow_stored_task_get_name (st), ==, "big.iso");
+  g_assert_cmpstr (meow_stored_task_get_local_path (st), ==, target);
+  g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_FAILED);
+  g_assert_cmpuint (meow_stored_task_get_transferred (st), ==, 1000);
+  g_assert_cmpint (meow_stored_task_get_total (st), ==, 4096);
+  g_assert_cmpint (meow_stored_task_get_added (st), >, 0);
+  g_assert_cmpint (meow_stored_task_get_finished (st), ==, 1700000000000000);
+  g_assert_cmpstr (meow_stored_task_get_error_message (st), ==, "Checksum is wrong.");
+  g_assert_cmpint (meow_stored_task_get_error_code (st), ==, MEOW_ERROR_CHECKSUM_MISMATCH);
+  g_assert_cmpuint (meow_stored_task_get_error_domain (st), ==, MEOW_ERROR);
+  g_assert_null (meow_stored_task_get_upload_url (st));
+
+  /* Rebuilt: same request, resumed into the file the engine chose. */
+  rebuilt = meow_stored_task_build (st, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (meow_task_get_output_file (rebuilt), ==, target);
+  g_assert_null (meow_task_get_output_dir (rebuilt));
+  {
+    const char        *hex = NULL;
+    const char *const *headers = meow_task_get_headers (rebuilt);
+
+    g_assert_cmpstr (meow_task_get_id (rebuilt), ==, meow_task_get_id (task));
+    g_assert_cmpstr (meow_task_get_url (rebuilt), ==, TEST_URL);
+    g_assert_cmpstr (meow_task_get_method (rebuilt), ==, "GET");
+    g_assert_cmpuint (g_strv_length ((char **) headers), ==, 2);
+    g_assert_cmpstr (headers[0], ==, "Authorization: Bearer t0k3n");
+    g_assert_cmpstr (headers[1], ==, "X-Empty: ");
+    g_assert_cmpuint (meow_task_get_retries (rebuilt), ==, 7);
+    g_assert_cmpuint (meow_task_get_speed_limit (rebuilt), ==, 12345);
+    g_assert_cmpint (meow_task_get_checksum (rebuilt, &hex), ==, MEOW_CHECKSUM_SHA256);
+    g_assert_cmpstr (hex, ==, TEST_SHA256);
+    g_assert_true (meow_task_get_overwrite (rebuilt));
+    g_assert_true (meow_task_get_keep_partial (rebuilt));
+    g_assert_cmpint (meow_task_get_size_hint (rebuilt), ==, 4096);
+  }
+
+  /* Before the engine chose a file, the task rebuilds exactly as it was. */
+  {
+    g_autoptr (MeowStoredTask) fresh = meow_stored_task_new_from_task (task, 42);
+    g_autoptr (MeowTask) same = meow_stored_task_build (fresh, &error);
+
+    g_assert_no_error (error);
+    assert_tasks_equal (task, same);
+    g_assert_cmpint (meow_stored_task_get_added (fresh), ==, 42);
+    g_assert_cmpint (meow_stored_task_get_status (fresh), ==, MEOW_STATUS_PENDING);
+    g_assert_cmpint (meow_stored_task_get_total (fresh), ==, -1);
+  }
+}
+
+static void
+test_roundtrip_upload (gconstpointer data)
+{
+  MeowUploadProtocolKind kind = GPOINTER_TO_INT (data);
+  g_autoptr (MeowTask) task = make_upload (kind, NULL);
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+  g_autoptr (MeowTask) rebuilt = NULL;
+  g_autoptr (MeowTransferRecord) r = NULL;
+  g_autoptr (MeowTransferRecord) done = NULL;
+  g_autoptr (GError) error = NULL;
+
+  add_task (store, task);
+
+  r = record_new (meow_task_get_id (task), MEOW_STATUS_TRANSMISSION, 4, 10);
+  r->direction = MEOW_DIRECTION_UPLOAD;
+  if (kind == MEOW_UPLOAD_PROTOCOL_TUS)
+    r->upload_url = g_strdup (TEST_TUS_RESOURCE);
+  meow_store_update (store, r);
+  g_assert_false (meow_store_has_pending_changes (store)); /* lifecycle: written */
+
+  again = reload (NULL);
+  st = meow_store_dup_task (again, meow_task_get_id (task));
+  g_assert_nonnull (st);
+  g_assert_cmpint (meow_stored_task_get_direction (st), ==, MEOW_DIRECTION_UPLOAD);
+  g_assert_cmpstr (meow_stored_task_get_url (st), ==, TEST_UPLOAD_URL);
+  g_assert_cmpstr (meow_stored_task_get_local_path (st), ==, meow_task_get_source_file (task));
+  g_assert_cmpstr (meow_stored_task_get_name (st), ==, "source.bin");
+  g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_TRANSMISSION);
+  g_assert_cmpuint (meow_stored_task_get_transferred (st), ==, 4);
+  g_assert_cmpint (meow_stored_task_get_total (st), ==, 10);
+  g_assert_cmpint (meow_stored_task_get_finished (st), ==, 0);
+  g_assert_null (meow_stored_task_get_error_message (st));
+  g_assert_cmpint (meow_stored_task_get_error_code (st), ==, 0);
+
+  rebuilt = meow_stored_task_build (st, &error);
+  g_assert_no_error (error);
+  if (kind == MEOW_UPLOAD_PROTOCOL_TUS)
+    {
+      g_assert_cmpstr (meow_stored_task_get_upload_url (st), ==, TEST_TUS_RESOURCE);
+      g_assert_cmpstr (meow_task_get_upload_url (rebuilt), ==, TEST_TUS_RESOURCE);
+    }
+  else
+    {
+      g_assert_null (meow_stored_task_get_upload_url (st));
+      assert_tasks_equal (task, rebuilt);
+    }
+  g_assert_cmpstr (meow_task_get_id (rebuilt), ==, meow_task_get_id (task));
+  g_assert_cmpint (meow_task_get_upload_protocol (rebuilt), ==, kind);
+  g_assert_cmpint (meow_task_get_chunk_size (rebuilt), ==, 65536);
+  g_assert_cmpstr (meow_task_get_category (rebuilt), ==, "photos");
+  g_assert_cmpuint (meow_task_get_prepare_retries (rebuilt), ==, 2);
+  g_assert_cmpstr (meow_task_get_headers (rebuilt)[0], ==, "X-Api-Key: k");
+
+  /* Complete: finished time and payload kept. */
+  done = record_new (meow_task_get_id (task), MEOW_STATUS_COMPLETE, 10, 10);
+  done->payload = g_strdup ("file-77");
+  done->timestamp = 1700000000000001;
+  meow_store_update (again, done);
+  g_clear_pointer (&st, meow_stored_task_free);
+  g_clear_object (&again);
+  again = reload (NULL);
+  st = meow_store_dup_task (again, meow_task_get_id (task));
+  g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpint (meow_stored_task_get_finished (st), ==, 1700000000000001);
+  g_assert_cmpstr (meow_stored_task_get_payload (st), ==, "file-77");
+  g_assert_cmpuint (meow_stored_task_get_transferred (st), ==, 10);
+}
+
+static void
+test_upload_bytes_not_rebuildable (void)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new_static ("abc", 3);
+  g_autoptr (MeowTaskBuilder) b =
+      meow_task_builder_new_upload_bytes (TEST_UPLOAD_URL, bytes, "a.txt");
+  g_autoptr (MeowTask) task = meow_task_builder_build (b, NULL);
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+  g_autoptr (MeowTask) rebuilt = NULL;
+  g_autoptr (GError) error = NULL;
+
+  add_task (store, task);
+  again = reload (NULL);
+  st = meow_store_dup_task (again, meow_task_get_id (task));
+  g_assert_nonnull (st);
+  g_assert_cmpstr (meow_stored_task_get_name (st), ==, "a.txt");
+  g_assert_null (meow_stored_task_get_local_path (st));
+  rebuilt = meow_stored_task_build (st, &error);
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_assert_null (rebuilt);
+  g_assert_nonnull (strstr (error->message, "a.txt"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Add, remove, order, files                                           */
+
+static void
+test_add_reload_remove (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTask *t[3];
+  GStatBuf  sb;
+
+  /* The folder does not exist yet: the first add makes it, private. */
+  g_assert_false (g_file_test (dirname, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < 3; i++)
+    {
+      t[i] = make_download ();
+      add_task (store, t[i]);
+    }
+
+  g_assert_cmpint (g_stat (dirname, &sb), ==, 0);
+  g_assert_cmpint (sb.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (path, &sb), ==, 0);
+  g_assert_cmpint (sb.st_mode & 0777, ==, 0600);
+
+  /* A duplicate id is refused and does not change the file. */
+  {
+    g_autoptr (MeowStoredTask) dup = meow_stored_task_new_from_task (t[1], 0);
+
+    g_assert_false (meow_store_add (store, dup, &error));
+    g_assert_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK);
+    g_clear_error (&error);
+  }
+
+  again = reload (NULL);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, i)), ==,
+                     meow_task_get_id (t[i]));
+
+  g_assert_true (meow_store_remove (again, meow_task_get_id (t[1]), &error));
+  g_assert_no_error (error);
+  g_assert_false (meow_store_remove (again, meow_task_get_id (t[1]), &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (meow_store_dup_task (again, meow_task_get_id (t[1])));
+
+  g_clear_object (&again);
+  g_clear_pointer (&tasks, g_ptr_array_unref);
+  again = reload (NULL);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 2);
+  g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, 0)), ==,
+                   meow_task_get_id (t[0]));
+  g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, 1)), ==,
+                   meow_task_get_id (t[2]));
+
+  /* Atomic replace: only the list itself, no temporary file left. */
+  g_assert_cmpuint (count_files_with_prefix (dirname, "tasks.json"), ==, 1);
+
+  for (guint i = 0; i < 3; i++)
+    meow_task_unref (t[i]);
+}
+
+static void
+test_missing_file_is_empty (void)
+{
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (GPtrArray) tasks = meow_store_dup_tasks (store);
+  g_autofree char *path = store_path ();
+
+  g_assert_cmpuint (tasks->len, ==, 0);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS)); /* loading writes nothing */
+}
+
+static void
+test_stale_temp_files_removed (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autofree char *stale = g_strconcat (path, ".Ab12Z9", NULL);
+  g_autofree char *other = g_strconcat (path, ".keep-me", NULL);
+  g_autoptr (MeowStore) store = NULL;
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (stale, "{\"vers", -1, NULL));
+  g_assert_true (g_file_set_contents (other, "x", -1, NULL));
+  store = reload (NULL);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+}
+
+/* ------------------------------------------------------------------ */
+/* Corrupt files and bad entries                                       */
+
+static void
+test_corrupt (gconstpointer data)
+{
+  const char      *contents = data;
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (MeowTask) task = make_download ();
+  g_autofree char *aside = NULL;
+  g_autofree char *aside_contents = NULL;
+  const char      *name;
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+
+  store = meow_store_new (path);
+  g_assert_false (meow_store_load (store, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+
+  /* Moved aside, not deleted, and the message names both files. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  dir = g_dir_open (dirname, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "tasks.json.corrupt-"))
+      aside = g_build_filename (dirname, name, NULL);
+  g_assert_nonnull (aside);
+  g_assert_true (g_file_get_contents (aside, &aside_contents, NULL, NULL));
+  g_assert_cmpstr (aside_contents, ==, contents);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, aside));
+
+  /* The store is empty and works; a new store sees what it wrote. */
+  tasks = meow_store_dup_tasks (store);
+  g_assert_cmpuint (tasks->len, ==, 0);
+  add_task (store, task);
+  again = reload (path);
+  g_clear_pointer (&tasks, g_ptr_array_unref);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 1);
+  g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_bad_entries_skipped (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *json =
+      "{\"version\": 1, \"future\": {\"x\": 1}, \"tasks\": ["
+      "{\"id\": \"good-1\", \"direction\": \"download\", \"url\": \"https://e.com/a\","
+      " \"output_dir\": \"/tmp\", \"status\": \"paused\", \"transferred\": 5, \"total\": 9,"
+      " \"added\": 100, \"something_new\": [1, 2]},"
+      "{\"id\": \"bad-status\", \"direction\": \"download\", \"url\": \"https://e.com/b\","
+      " \"status\": 42},"
+      "{\"id\": \"bad-url\", \"direction\": \"download\", \"url\": 5, \"status\": \"pending\"},"
+      "{\"id\": \"bad-bytes\", \"direction\": \"download\", \"url\": \"https://e.com/c\","
+      " \"status\": \"pending\", \"transferred\": \"lots\"},"
+      "{\"id\": \"bad-upload\", \"direction\": \"upload\", \"url\": \"https://e.com/u\","
+      " \"status\": \"pending\"},"
+      "{\"direction\": \"download\", \"url\": \"https://e.com/d\", \"status\": \"pending\"},"
+      "17,"
+      "{\"id\": \"good-1\", \"direction\": \"download\", \"url\": \"https://e.com/dup\","
+      " \"status\": \"pending\"},"
+      "{\"id\": \"good-2\", \"direction\": \"upload\", \"url\": \"https://e.com/u\","
+      " \"source_file\": \"/tmp/x\", \"upload_protocol\": \"tus\", \"status\": \"complete\","
+      " \"finished\": 200, \"upload_url\": \"https://e.com/u/1\"}"
+      "]}";
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+
+  captured_warnings = g_ptr_array_new_with_free_func (g_free);
+  store = meow_store_new (path);
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+
+  tasks = meow_store_dup_tasks (store);
+  g_assert_cmpuint (tasks->len, ==, 2);
+  g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, 0)), ==, "good-1");
+  g_assert_cmpstr (meow_stored_task_get_url (g_ptr_array_index (tasks, 0)), ==, "https://e.com/a");
+  g_assert_cmpint (meow_stored_task_get_status (g_ptr_array_index (tasks, 0)), ==,
+                   MEOW_STATUS_PAUSED);
+  g_assert_cmpuint (meow_stored_task_get_transferred (g_ptr_array_index (tasks, 0)), ==, 5);
+  g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, 1)), ==, "good-2");
+  g_assert_cmpstr (meow_stored_task_get_upload_url (g_ptr_array_index (tasks, 1)), ==,
+                   "https://e.com/u/1");
+
+  /* One warning per skipped entry, naming it and the field. */
+  g_assert_cmpuint (captured_warnings->len, ==, 7);
+  {
+    const char *expect[][2] = {
+      { "bad-status", "status" },      { "bad-url", "url" }, { "bad-bytes", "transferred" },
+      { "bad-upload", "source_file" }, { "“?”", "id" },      { "task 6", "not a JSON object" },
+      { "good-1", "earlier task" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+      {
+        const char *msg = g_ptr_array_index (captured_warnings, i);
+
+        g_test_message ("warning: %s", msg);
+        g_assert_nonnull (strstr (msg, expect[i][0]));
+        g_assert_nonnull (strstr (msg, expect[i][1]));
+        g_assert_nonnull (strstr (msg, path));
+      }
+  }
+  g_clear_pointer (&captured_warnings, g_ptr_array_unref);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writes: lifecycle at once, progress debounced                       */
+
+static char *
+read_file (const char *path)
+{
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+static gint64
+transferred_on_disk (const char *path, const char *id)
+{
+  g_autoptr (MeowStore) peek = reload (path);
+  g_autoptr (MeowStoredTask) st = meow_store_dup_task (peek, id);
+
+  g_assert_nonnull (st);
+  return (gint64) meow_stored_task_get_transferred (st);
+}
+
+static void
+test_progress_debounced (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowTask) task = make_download ();
+  const char *id = meow_task_get_id (task);
+  guint       saved = 0;
+  gint64      start;
+  gint64      elapsed;
+
+  add_task (store, task);
+  {
+    g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_TRANSMISSION, 0, 1000);
+    meow_store_update (store, r); /* lifecycle: written at once */
+  }
+  start = g_get_monotonic_time ();
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_TRANSMISSION, i * 100, 1000);
+      meow_store_update (store, r);
+    }
+  /* Nothing written yet: progress waits for the timer. */
+  g_assert_true (meow_store_has_pending_changes (store));
+  g_assert_cmpint (transferred_on_disk (path, id), ==, 0);
+  g_assert_cmpuint (saved, ==, 0);
+
+  SPIN_UNTIL (saved > 0, 10);
+  elapsed = g_get_monotonic_time () - start;
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_cmpint (elapsed, >=, 2 * G_USEC_PER_SEC - 100000);
+  g_assert_false (meow_store_has_pending_changes (store));
+  g_assert_cmpint (transferred_on_disk (path, id), ==, 500);
+
+  /* Nothing pending: spinning longer writes nothing more. */
+  SPIN_UNTIL (FALSE, 1);
+  g_assert_cmpuint (saved, ==, 1);
+
+  /* A lifecycle change right after is written at once, with the progress. */
+  {
+    g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_TRANSMISSION, 600, 1000);
+    g_autoptr (MeowTransferRecord) p = record_new (id, MEOW_STATUS_PAUSED, 700, 1000);
+    g_autofree char *contents = NULL;
+
+    meow_store_update (store, r);
+    g_assert_cmpuint (saved, ==, 1);
+    meow_store_update (store, p);
+    g_assert_cmpuint (saved, ==, 2);
+    g_assert_false (meow_store_has_pending_changes (store));
+    contents = read_file (path);
+    g_assert_nonnull (strstr (contents, "\"paused\""));
+    g_assert_cmpint (transferred_on_disk (path, id), ==, 700);
+  }
+
+  /* Flush writes pending progress at once. */
+  {
+    g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_PAUSED, 800, 1000);
+    g_autoptr (GError) error = NULL;
+
+    meow_store_update (store, r);
+    g_assert_true (meow_store_has_pending_changes (store));
+    g_assert_true (meow_store_flush (store, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (saved, ==, 3);
+    g_assert_cmpint (transferred_on_disk (path, id), ==, 800);
+    g_assert_true (meow_store_flush (store, &error)); /* nothing pending: no write */
+    g_assert_cmpuint (saved, ==, 3);
+  }
+}
+
+static void
+test_lifecycle_written_at_once (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowTask) task = make_upload (MEOW_UPLOAD_PROTOCOL_TUS, NULL);
+  const char *id = meow_task_get_id (task);
+  guint       saved = 0;
+
+  add_task (store, task);
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+
+  /* The tus resource appears: written at once, no context spinning. */
+  {
+    g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_PENDING, 0, 10);
+    g_autoptr (MeowStore) peek = NULL;
+    g_autoptr (MeowStoredTask) st = NULL;
+
+    r->upload_url = g_strdup (TEST_TUS_RESOURCE);
+    meow_store_update (store, r);
+    g_assert_cmpuint (saved, ==, 1);
+    peek = reload (path);
+    st = meow_store_dup_task (peek, id);
+    g_assert_cmpstr (meow_stored_task_get_upload_url (st), ==, TEST_TUS_RESOURCE);
+  }
+
+  /* Failed, then retried: the error goes away with the live status. */
+  {
+    g_autoptr (MeowTransferRecord) f = record_new (id, MEOW_STATUS_FAILED, 3, 10);
+    g_autoptr (MeowTransferRecord) p = record_new (id, MEOW_STATUS_PENDING, 3, 10);
+    g_autoptr (MeowStore) peek = NULL;
+    g_autoptr (MeowStoredTask) st = NULL;
+
+    f->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Disk full.");
+    meow_store_update (store, f);
+    g_assert_cmpuint (saved, ==, 2);
+    peek = reload (path);
+    st = meow_store_dup_task (peek, id);
+    g_assert_cmpuint (meow_stored_task_get_error_domain (st), ==, G_IO_ERROR);
+    g_assert_cmpint (meow_stored_task_get_error_code (st), ==, G_IO_ERROR_NO_SPACE);
+    g_assert_cmpint (meow_stored_task_get_finished (st), >, 0);
+
+    meow_store_update (store, p);
+    g_assert_cmpuint (saved, ==, 3);
+    g_clear_pointer (&st, meow_stored_task_free);
+    st = meow_store_dup_task (store, id);
+    g_assert_null (meow_stored_task_get_error_message (st));
+    g_assert_cmpint (meow_stored_task_get_finished (st), ==, 0);
+  }
+
+  /* The same record twice writes nothing; unknown ids are ignored. */
+  {
+    g_autoptr (MeowTransferRecord) p = record_new (id, MEOW_STATUS_PENDING, 3, 10);
+    g_autoptr (MeowTransferRecord) x = record_new ("no-such-id", MEOW_STATUS_PAUSED, 3, 10);
+
+    meow_store_update (store, p);
+    meow_store_update (store, x);
+    g_assert_cmpuint (saved, ==, 3);
+    g_assert_false (meow_store_has_pending_changes (store));
+  }
+
+  /* set_status, for a task restored without enqueueing. */
+  {
+    g_autoptr (GError) reason =
+        g_error_new_literal (MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND, "Cannot upload “x”: gone.");
+    g_autoptr (GError) error = NULL;
+    g_autoptr (MeowStore) peek = NULL;
+    g_autoptr (MeowStoredTask) st = NULL;
+
+    g_assert_true (meow_store_set_status (store, id, MEOW_STATUS_FAILED, reason, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (saved, ==, 4);
+    peek = reload (path);
+    st = meow_store_dup_task (peek, id);
+    g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_FAILED);
+    g_assert_cmpint (meow_stored_task_get_error_code (st), ==, MEOW_ERROR_FILE_NOT_FOUND);
+    g_assert_false (meow_store_set_status (store, "nope", MEOW_STATUS_PAUSED, NULL, &error));
+    g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+  }
+}
+
+static void
+test_write_failure (void)
+{
+  g_autofree char *dirname = g_build_filename (g_get_user_data_dir (), "meow", NULL);
+  g_autofree char *path = g_build_filename (dirname, "tasks.json", NULL);
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowTask) task = make_download ();
+  g_autoptr (MeowTask) other = make_download ();
+  g_autoptr (MeowStoredTask) st = meow_stored_task_new_from_task (task, 0);
+  g_autoptr (MeowStoredTask) st2 = meow_stored_task_new_from_task (other, 0);
+  g_autoptr (MeowTransferRecord) r = record_new (meow_task_get_id (task), MEOW_STATUS_PAUSED, 1, 2);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) signalled = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  guint saved = 0;
+
+  g_assert_true (meow_store_add (store, st, &error));
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+  g_signal_connect (store, "write-failed", G_CALLBACK (write_failed_cb), &signalled);
+
+  /* A file where the folder should be: works even as root. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dirname), ==, 0);
+  g_assert_true (g_file_set_contents (dirname, "in the way", -1, NULL));
+
+  /* add reports the failure and does not keep the task. */
+  g_assert_false (meow_store_add (store, st2, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_nonnull (strstr (error->message, dirname));
+  g_assert_null (meow_store_dup_task (store, meow_task_get_id (other)));
+
+  /* update has nobody to return an error to: it signals, keeps the change. */
+  meow_store_update (store, r);
+  g_assert_nonnull (signalled);
+  g_assert_true (meow_store_has_pending_changes (store));
+
+  /* Once the way is clear, the timer writes the pending change. */
+  g_assert_cmpint (g_unlink (dirname), ==, 0);
+  SPIN_UNTIL (saved > 0, 10);
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_false (meow_store_has_pending_changes (store));
+  {
+    g_autoptr (MeowStore) peek = reload (path);
+    g_autoptr (MeowStoredTask) back = NULL;
+
+    back = meow_store_dup_task (peek, meow_task_get_id (task));
+    g_assert_cmpint (meow_stored_task_get_status (back), ==, MEOW_STATUS_PAUSED);
+    tasks = meow_store_dup_tasks (peek);
+    g_assert_cmpuint (tasks->len, ==, 1);
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* A kill at any moment loses no task                                  */
+
+static int
+child_add_loop (const char *path)
+{
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_store_load (store, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 2;
+    }
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (TEST_URL);
+      g_autoptr (MeowTask) task = NULL;
+      g_autoptr (MeowStoredTask) st = NULL;
+      g_autofree char *line = NULL;
+
+      meow_task_builder_set_output_dir (b, "/tmp");
+      task = meow_task_builder_build (b, &error);
+      if (task == NULL)
+        return 3;
+      st = meow_stored_task_new_from_task (task, 0);
+      if (!meow_store_add (store, st, &error))
+        {
+          g_printerr ("child: %s\n", error->message);
+          return 4;
+        }
+      /* Reported only once meow_store_add() returned. Unbuffered. */
+      line = g_strdup_printf ("%s\n", meow_task_get_id (task));
+      if (write (STDOUT_FILENO, line, strlen (line)) != (ssize_t) strlen (line))
+        return 5;
+    }
+  for (;;)
+    pause ();
+  return 0;
+}
+
+static void
+test_kill_loses_nothing (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr (GHashTable) reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (MeowStore) store = NULL;
+  guint rounds = g_test_slow () ? 50 : 20;
+
+  g_assert_nonnull (self);
+  for (guint round = 0; round < rounds; round++)
+    {
+      char *argv[] = { self, (char *) "--child-add", path, NULL };
+      GPid  pid;
+      int   out_fd;
+      FILE *out;
+      char  line[128];
+      guint wait_for = g_test_rand_int_range (0, 40);
+      guint seen = 0;
+      int   wstatus = 0;
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                               NULL, &pid, NULL, &out_fd, NULL, &error));
+      g_assert_no_error (error);
+      out = fdopen (out_fd, "r");
+
+      /* Let it add a random number of tasks, then kill it mid-flight. */
+      while (seen < wait_for && fgets (line, sizeof line, out) != NULL)
+        {
+          g_strchomp (line);
+          g_hash_table_add (reported, g_strdup (line));
+          seen++;
+        }
+      g_usleep (g_test_rand_int_range (0, 3000));
+      kill (pid, SIGKILL);
+      while (fgets (line, sizeof line, out) != NULL)
+        {
+          g_strchomp (line);
+          g_hash_table_add (reported, g_strdup (line));
+          seen++;
+        }
+      fclose (out);
+      g_assert_cmpint (waitpid (pid, &wstatus, 0), ==, pid);
+      g_spawn_close_pid (pid);
+      /* It was killed, not stopped by an error of its own. */
+      g_assert_true (WIFSIGNALED (wstatus));
+      g_test_message ("round %u: child reported %u tasks", round, seen);
+    }
+
+  g_assert_cmpuint (g_hash_table_size (reported), >, 0);
+
+  /* The file parses and every reported task is there. */
+  store = reload (path);
+  {
+    GHashTableIter iter;
+    const char    *id;
+    g_autoptr (GPtrArray) tasks = meow_store_dup_tasks (store);
+
+    g_assert_cmpuint (tasks->len, >=, g_hash_table_size (reported));
+    g_hash_table_iter_init (&iter, reported);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+      {
+        g_autoptr (MeowStoredTask) st = meow_store_dup_task (store, id);
+
+        if (st == NULL)
+          g_error ("task %s was reported added but is lost", id);
+      }
+  }
+  /* Interrupted writes' temporary files were cleaned by the load. */
+  g_assert_cmpuint (count_files_with_prefix (dirname, "tasks.json"), ==, 1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  if (argc == 3 && strcmp (argv[1], "--child-add") == 0)
+    return child_add_loop (argv[2]);
+
+  g_log_set_writer_func (log_writer, NULL, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/core/store/roundtrip/download", test_roundtrip_download);
+  g_test_add_data_func ("/core/store/roundtrip/upload-meow",
+                        GINT_TO_POINTER (MEOW_UPLOAD_PROTOCOL_MEOW), test_roundtrip_upload);
+  g_test_add_data_func ("/core/store/roundtrip/upload-tus",
+                        GINT_TO_POINTER (MEOW_UPLOAD_PROTOCOL_TUS), test_roundtrip_upload);
+  g_test_add_func ("/core/store/roundtrip/upload-bytes-not-rebuildable",
+                   test_upload_bytes_not_rebuildable);
+  g_test_add_func ("/core/store/add-reload-remove", test_add_reload_remove);
+  g_test_add_func ("/core/store/missing-file-is-empty", test_missing_file_is_empty);
+  g_test_add_func ("/core/store/stale-temp-files-removed", test_stale_temp_files_removed);
+  g_test_add_data_func ("/core/store/corrupt/truncated",
+                        "{\"version\": 1, \"tasks\": [{\"id\": ", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/wrong-types", "{\"version\": \"1\", \"tasks\": {}}",
+                        test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/tasks-not-array", "{\"version\": 1, \"tasks\": 3}",
+                        test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/not-an-object", "[1, 2, 3]", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/empty", "", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/newer-version", "{\"version\": 2, \"tasks\": []}",
+                        test_corrupt);
+  g_test_add_func ("/core/store/bad-entries-skipped", test_bad_entries_skipped);
+  g_test_add_func ("/core/store/progress-debounced", test_progress_debounced);
+  g_test_add_func ("/core/store/lifecycle-written-at-once", test_lifecycle_written_at_once);
+  g_test_add_func ("/core/store/write-failure", test_write_failure);
+  g_test_add_func ("/core/store/kill-loses-nothing", test_kill_loses_nothing);
+
+  return g_test_run ();
+}
