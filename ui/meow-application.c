@@ -643,6 +643,8 @@ meow_application_startup (GApplication *application)
 {
   MeowApplication *self = MEOW_APPLICATION (application);
   g_autoptr (MeowClient) client = NULL;
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (GError) error = NULL;
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *add_accels[] = { "<Control>n", NULL };
   const char *prefs_accels[] = { "<Control>comma", NULL };
@@ -654,7 +656,11 @@ meow_application_startup (GApplication *application)
 
   self->settings = g_settings_new (APPLICATION_ID);
   client = create_client (self);
-  self->manager = meow_task_manager_new (client);
+  store = meow_store_new (NULL);
+  if (!meow_store_load (store, &error))
+    /* The unreadable file was moved aside; the list starts empty. */
+    g_warning ("%s", error->message);
+  self->manager = meow_task_manager_new (client, store);
 
   g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
@@ -670,6 +676,9 @@ meow_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+
+  meow_task_manager_load (self->manager,
+                          g_settings_get_boolean (self->settings, "resume-on-start"));
 }
 
 static void
@@ -711,8 +720,8 @@ meow_application_shutdown (GApplication *application)
 {
   MeowApplication *self = MEOW_APPLICATION (application);
 
-  /* Stop the engine first: running transfers keep their partial bytes and their last
-   * (Paused) records reach the items before anything is torn down. */
+  /* Stop the engine first: running transfers keep their partial bytes, their last
+   * (Paused) records reach the items and the store, and the store is flushed. */
   if (self->manager != NULL)
     meow_task_manager_close (self->manager);
   if (self->inhibit_cookie != 0)

@@ -19,6 +19,7 @@ struct _MeowTaskManager
   GObject parent_instance;
 
   MeowClient *client;
+  MeowStore  *store; /* nullable: no persistence */
   GListStore *items;
   GHashTable *by_id; /* id → MeowTaskItem (borrowed from items) */
   guint       listener_id;
@@ -72,6 +73,9 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
   MeowStatus       old_status;
   MeowStatus       status = meow_transfer_record_get_status (record);
 
+  if (self->store != NULL)
+    meow_store_update (self->store, record);
+
   item = g_hash_table_lookup (self->by_id, meow_transfer_record_get_task_id (record));
   if (item == NULL)
     return; /* removed from the list while the client still ran it */
@@ -101,6 +105,7 @@ meow_task_manager_dispose (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_object (&self->items);
   g_clear_object (&self->client);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (meow_task_manager_parent_class)->dispose (object);
 }
@@ -171,9 +176,11 @@ meow_task_manager_init (MeowTaskManager *self)
  * meow_task_manager_new:
  * @client: (transfer none): the client; the manager keeps a reference and listens to
  *   every record
+ * @store: (transfer none) (nullable): where the list is saved: every task is added to
+ *   it before it is queued, and every record updates it
  */
 MeowTaskManager *
-meow_task_manager_new (MeowClient *client)
+meow_task_manager_new (MeowClient *client, MeowStore *store)
 {
   MeowTaskManager *self;
   g_autoptr (GError) error = NULL;
@@ -182,6 +189,7 @@ meow_task_manager_new (MeowClient *client)
 
   self = g_object_new (MEOW_TYPE_TASK_MANAGER, NULL);
   self->client = g_object_ref (client);
+  self->store = store ? g_object_ref (store) : NULL;
   self->listener_id = meow_client_add_listener (client, record_cb, self, NULL, &error);
   if (self->listener_id == 0)
     g_warning ("Cannot listen to the transfer engine: %s", error->message);
@@ -225,6 +233,30 @@ meow_task_manager_get_n_active (MeowTaskManager *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), 0);
   return self->n_active;
+}
+
+/* For changes no record reports (a task kept paused or canceled outside the client). */
+static void
+store_set_status (MeowTaskManager *self, MeowTaskItem *item)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->store != NULL &&
+      !meow_store_set_status (self->store, meow_task_item_get_id (item),
+                              meow_task_item_get_status (item), NULL, &error))
+    g_warning ("Cannot save the state of “%s”: %s", meow_task_item_get_name (item), error->message);
+}
+
+/* Written to disk before it returns, so a task is never queued unsaved. */
+static gboolean
+store_add (MeowTaskManager *self, MeowTaskItem *item, GError **error)
+{
+  g_autoptr (MeowStoredTask) st = NULL;
+
+  if (self->store == NULL)
+    return TRUE;
+  st = meow_stored_task_new_from_task (meow_task_item_get_task (item), 0);
+  return meow_store_add (self->store, st, error);
 }
 
 static gboolean
@@ -278,10 +310,19 @@ meow_task_manager_add (MeowTaskManager *self, MeowTask *task, gboolean start_pau
     }
 
   item = meow_task_item_new (task);
-  if (start_paused)
-    meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
-  else if (!enqueue_item (self, item, error))
+  if (!store_add (self, item, error))
     return NULL;
+  if (start_paused)
+    {
+      meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
+      store_set_status (self, item);
+    }
+  else if (!enqueue_item (self, item, error))
+    {
+      if (self->store != NULL)
+        meow_store_remove (self->store, meow_task_get_id (task), NULL);
+      return NULL;
+    }
 
   insert_item (self, item, G_MAXUINT);
   return item;
@@ -361,6 +402,7 @@ meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error)
         }
       /* Paused and not in the client (added paused, or restored): nothing to stop. */
       meow_task_item_set_status (item, MEOW_STATUS_CANCELED);
+      store_set_status (self, item);
       g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
       return TRUE;
     }
@@ -402,6 +444,13 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
     g_list_store_remove (self->items, pos);
   g_hash_table_remove (self->by_id, id);
   update_n_active (self);
+  if (self->store != NULL)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (!meow_store_remove (self->store, id, &local_error))
+        g_warning ("Cannot save the list: %s", local_error->message);
+    }
 
   if (position)
     *position = pos;
@@ -429,8 +478,77 @@ meow_task_manager_restore (MeowTaskManager *self,
                    meow_task_item_get_name (item));
       return FALSE;
     }
+  if (!store_add (self, item, error))
+    return FALSE;
+  store_set_status (self, item);
   insert_item (self, item, position);
   return TRUE;
+}
+
+/**
+ * meow_task_manager_load:
+ * @resume: queue again the tasks that were queued or running when the app stopped
+ *
+ * Rebuilds the list from the store. Finished tasks come back as history. Tasks that
+ * were running are queued again when @resume is set, else they come back Paused. Paused
+ * tasks come back Paused but are not given to the client: Resume queues them (and the
+ * engine resumes from the `.part`). A task that cannot be rebuilt (an upload whose
+ * source file is gone) is left in the store and reported.
+ */
+void
+meow_task_manager_load (MeowTaskManager *self, gboolean resume)
+{
+  g_autoptr (GPtrArray) saved = NULL;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+
+  if (self->store == NULL)
+    return;
+
+  saved = meow_store_dup_tasks (self->store);
+  for (guint i = 0; i < saved->len; i++)
+    {
+      MeowStoredTask *st = g_ptr_array_index (saved, i);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MeowTask) task = meow_stored_task_build (st, &error);
+      g_autoptr (MeowTaskItem) item = NULL;
+      MeowStatus status = meow_stored_task_get_status (st);
+
+      if (task == NULL)
+        {
+          g_warning ("Cannot restore the transfer of %s: %s", meow_stored_task_get_url (st),
+                     error->message);
+          continue;
+        }
+      if (g_hash_table_contains (self->by_id, meow_task_get_id (task)))
+        continue;
+
+      item = meow_task_item_new (task);
+      meow_task_item_set_progress (item, meow_stored_task_get_transferred (st),
+                                   meow_stored_task_get_total (st));
+      if (meow_stored_task_get_direction (st) == MEOW_DIRECTION_DOWNLOAD &&
+          (status == MEOW_STATUS_COMPLETE || meow_stored_task_get_payload (st) != NULL))
+        meow_task_item_set_local_path (item, meow_stored_task_get_payload (st)
+                                                 ? meow_stored_task_get_payload (st)
+                                                 : meow_stored_task_get_local_path (st));
+      meow_task_item_set_payload (item, meow_stored_task_get_payload (st));
+      meow_task_item_set_status (item, status);
+      if (status == MEOW_STATUS_FAILED)
+        meow_task_item_set_error_message (item, meow_stored_task_get_error_message (st));
+      insert_item (self, item, G_MAXUINT);
+
+      if (status == MEOW_STATUS_PENDING || status == MEOW_STATUS_TRANSMISSION)
+        {
+          if (!resume || !enqueue_item (self, item, &error))
+            {
+              if (error != NULL)
+                g_warning ("Cannot resume “%s”: %s", meow_task_item_get_name (item),
+                           error->message);
+              meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
+              store_set_status (self, item);
+            }
+        }
+    }
 }
 
 void
@@ -480,8 +598,38 @@ meow_task_manager_close (MeowTaskManager *self)
 
   if (self->client == NULL || meow_client_is_closed (self->client))
     return;
+  g_autoptr (GPtrArray) running = g_ptr_array_new_with_free_func (g_free);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      if (meow_task_item_get_live (item) && meow_task_item_is_active (item))
+        g_ptr_array_add (running, g_strdup (meow_task_item_get_id (item)));
+    }
+
+  /* Close delivers the last (Paused) records, which the listener saves. */
   meow_client_close (self->client, NULL);
   if (self->listener_id != 0)
     meow_client_remove_listener (self->client, self->listener_id, NULL);
   self->listener_id = 0;
+
+  /* The engine paused them because the app stopped, not the user: save them as queued
+   * so that the next start resumes them (with resume-on-start). */
+  for (guint i = 0; self->store != NULL && i < running->len; i++)
+    {
+      MeowTaskItem *item = g_hash_table_lookup (self->by_id, running->pdata[i]);
+
+      if (item != NULL && meow_task_item_get_status (item) == MEOW_STATUS_PAUSED)
+        meow_store_set_status (self->store, running->pdata[i], MEOW_STATUS_PENDING, NULL, NULL);
+    }
+
+  if (self->store != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!meow_store_flush (self->store, &error))
+        g_warning ("Cannot save the list of transfers: %s", error->message);
+    }
 }

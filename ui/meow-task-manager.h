@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowTaskManager, meow_task_manager, MEOW, TASK_MANAGER, GObject)
 
-MeowTaskManager *meow_task_manager_new (MeowClient *client);
+MeowTaskManager *meow_task_manager_new (MeowClient *client, MeowStore *store);
 MeowClient      *meow_task_manager_get_client (MeowTaskManager *self);
 GListModel      *meow_task_manager_get_model (MeowTaskManager *self);
 MeowTaskItem    *meow_task_manager_lookup (MeowTaskManager *self, const char *id);
@@ -36,6 +36,7 @@ gboolean meow_task_manager_restore (MeowTaskManager *self,
                                     GError         **error);
 void     meow_task_manager_pause_all (MeowTaskManager *self);
 void     meow_task_manager_resume_all (MeowTaskManager *self);
+void     meow_task_manager_load (MeowTaskManager *self, gboolean resume);
 void     meow_task_manager_close (MeowTaskManager *self);
 
 G_END_DECLS

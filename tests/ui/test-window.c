@@ -34,6 +34,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autoptr (GError) error = NULL;
+  g_autofree char *store_path = NULL;
 
   fx->server = meow_test_server_new ();
   fx->dir = g_dir_make_tmp ("meow-ui-XXXXXX", &error);
@@ -43,20 +44,16 @@ fixture_setup (Fixture *fx, gconstpointer data)
   g_settings_reset (settings, "upload-targets");
   g_settings_set_string (settings, "download-folder", fx->dir);
   g_settings_set_boolean (settings, "notifications", FALSE);
+  g_settings_set_boolean (settings, "resume-on-start", TRUE);
 
-  fx->app = meow_application_new ();
-  g_application_set_flags (G_APPLICATION (fx->app),
-                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  /* One XDG_DATA_HOME for the process: start every test with no saved list. */
+  store_path = g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
+  g_unlink (store_path);
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  if (fx->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (fx->window));
-  g_clear_weak_pointer (&fx->window);
-  meow_test_spin_ms (20);
-  g_clear_object (&fx->app);
   g_clear_pointer (&fx->server, meow_test_server_free);
   meow_test_rm_rf (fx->dir);
   g_clear_pointer (&fx->dir, g_free);
@@ -89,16 +86,32 @@ activate_cb (GApplication *app, Run *run)
 /* The real lifecycle: g_application_run() emits startup, activate, then shutdown,
  * which must close the client. */
 static void
-run_test (Fixture *fx, gconstpointer data)
+run_app (Fixture *fx, TestBody body)
 {
-  Run run = { fx, (TestBody) data };
+  Run run = { fx, body };
   g_autoptr (MeowClient) client = NULL;
 
+  fx->app = meow_application_new ();
+  g_application_set_flags (G_APPLICATION (fx->app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (fx->app, "activate", G_CALLBACK (activate_cb), &run);
   g_assert_cmpint (g_application_run (G_APPLICATION (fx->app), 0, NULL), ==, 0);
 
   client = g_object_ref (meow_task_manager_get_client (meow_application_get_manager (fx->app)));
   g_assert_true (meow_client_is_closed (client));
+
+  if (fx->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_weak_pointer (&fx->window);
+  meow_test_spin_ms (20);
+  fx->manager = NULL;
+  g_clear_object (&fx->app);
+}
+
+static void
+run_test (Fixture *fx, gconstpointer data)
+{
+  run_app (fx, (TestBody) data);
 }
 
 static void
@@ -382,6 +395,110 @@ test_filter_completed (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
 }
 
+/* Restart: a download running at shutdown comes back and resumes from its .part; a
+ * finished one comes back as history. */
+static MeowTaskItem *
+only_item (Fixture *fx, const char *url_path)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, url_path);
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (meow_task_item_get_url (item), url) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static void
+restart_first_run (Fixture *fx, gconstpointer data)
+{
+  MeowTaskItem *done = add_url (fx, "/done.bin");
+  MeowTaskItem *slow;
+
+  MEOW_TEST_WAIT_UNTIL (item_is (done, MEOW_STATUS_COMPLETE));
+  slow = add_url (fx, "/restart.bin");
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (slow) >= 128 * 1024);
+  /* Quitting now: shutdown pauses it in the engine and saves the list. */
+}
+
+static void
+restart_second_run (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *target = g_build_filename (fx->dir, "restart.bin", NULL);
+  GBytes          *payload = (GBytes *) g_object_get_data (G_OBJECT (fx->app), "payload");
+  MeowTaskItem    *done;
+  MeowTaskItem    *slow;
+  g_autoptr (GPtrArray) log = NULL;
+  gboolean ranged = FALSE;
+
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 2);
+  done = only_item (fx, "/done.bin");
+  slow = only_item (fx, "/restart.bin");
+  g_assert_nonnull (done);
+  g_assert_nonnull (slow);
+  g_assert_cmpint (meow_task_item_get_status (done), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "list");
+
+  /* resume-on-start: it was running, so it runs again, from its partial bytes. */
+  MEOW_TEST_WAIT_UNTIL (item_is (slow, MEOW_STATUS_COMPLETE));
+  meow_test_assert_file_equals (target, payload);
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *request = g_ptr_array_index (log, i);
+
+      if (g_str_equal (request->method, "GET") && request->range != NULL &&
+          meow_test_range_start (request->range) > 0)
+        ranged = TRUE;
+    }
+  g_assert_true (ranged);
+}
+
+static void
+set_payload_cb (GApplication *app, GBytes *payload)
+{
+  g_object_set_data_full (G_OBJECT (app), "payload", g_bytes_ref (payload),
+                          (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+test_restart (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = NULL;
+
+  serve (fx, "/done.bin", 32 * 1024, 8, NULL);
+  serve (fx, "/restart.bin", 1024 * 1024, 9, &payload);
+  throttle (fx, 512 * 1024);
+
+  run_app (fx, restart_first_run);
+  meow_test_server_reset_log (fx->server);
+  throttle (fx, 0);
+
+  /* The second run gets the payload through the application object. */
+  fx->app = NULL;
+  {
+    Run run = { fx, restart_second_run };
+    g_autoptr (MeowClient) client = NULL;
+
+    fx->app = meow_application_new ();
+    g_application_set_flags (G_APPLICATION (fx->app),
+                             G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+    set_payload_cb (G_APPLICATION (fx->app), payload);
+    g_signal_connect_after (fx->app, "activate", G_CALLBACK (activate_cb), &run);
+    g_assert_cmpint (g_application_run (G_APPLICATION (fx->app), 0, NULL), ==, 0);
+    client = g_object_ref (meow_task_manager_get_client (meow_application_get_manager (fx->app)));
+    g_assert_true (meow_client_is_closed (client));
+    if (fx->window != NULL)
+      gtk_window_destroy (GTK_WINDOW (fx->window));
+    g_clear_weak_pointer (&fx->window);
+    g_clear_object (&fx->app);
+  }
+}
+
 static void
 save_screenshot (GtkWidget *widget, const char *path)
 {
@@ -474,6 +591,7 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/filter-completed", Fixture, test_filter_completed, fixture_setup,
               run_test, fixture_teardown);
+  g_test_add ("/ui/window/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
               fixture_teardown);
 
