@@ -1,0 +1,601 @@
+/* test-window.c: the real MeowApplication and MeowWindow under Xvfb
+ *
+ * Each test registers a fresh application (non-unique, memory GSettings backend,
+ * isolated XDG dirs), opens its window and drives it through its actions and the
+ * rows' buttons against the in-process test server, then runs `shutdown`.
+ *
+ * MEOW_UI_SCREENSHOT=PATH makes /ui/window/screenshot save the window there.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "meow-application.h"
+#include "meow-task-row.h"
+#include "meow-test-fixture.h"
+#include "meow-window.h"
+
+typedef struct
+{
+  MeowTestServer  *server;
+  MeowApplication *app;
+  MeowWindow      *window;
+  MeowTaskManager *manager;
+  char            *dir;
+} Fixture;
+
+typedef void (*TestBody) (Fixture *fx, gconstpointer data);
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_path = NULL;
+
+  fx->server = meow_test_server_new ();
+  fx->dir = g_dir_make_tmp ("meow-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* The memory backend is per process: reset what an earlier test changed. */
+  g_settings_reset (settings, "upload-targets");
+  g_settings_set_string (settings, "download-folder", fx->dir);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  g_settings_set_boolean (settings, "resume-on-start", TRUE);
+
+  /* One XDG_DATA_HOME for the process: start every test with no saved list. */
+  store_path = g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
+  g_unlink (store_path);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  g_clear_pointer (&fx->server, meow_test_server_free);
+  meow_test_rm_rf (fx->dir);
+  g_clear_pointer (&fx->dir, g_free);
+}
+
+typedef struct
+{
+  Fixture *fx;
+  TestBody body;
+} Run;
+
+/* Runs after the application's own `activate`, which opened the window. */
+static void
+activate_cb (GApplication *app, Run *run)
+{
+  Fixture *fx = run->fx;
+
+  g_set_weak_pointer (&fx->window,
+                      MEOW_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app))));
+  g_assert_true (MEOW_IS_WINDOW (fx->window));
+  fx->manager = meow_application_get_manager (fx->app);
+  g_assert_nonnull (fx->manager);
+  meow_test_spin_ms (50);
+
+  run->body (fx, NULL);
+
+  g_application_quit (app);
+}
+
+/* The real lifecycle: g_application_run() emits startup, activate, then shutdown,
+ * which must close the client. */
+static void
+run_app (Fixture *fx, TestBody body)
+{
+  Run run = { fx, body };
+  g_autoptr (MeowClient) client = NULL;
+
+  fx->app = meow_application_new ();
+  g_application_set_flags (G_APPLICATION (fx->app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (fx->app, "activate", G_CALLBACK (activate_cb), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (fx->app), 0, NULL), ==, 0);
+
+  client = g_object_ref (meow_task_manager_get_client (meow_application_get_manager (fx->app)));
+  g_assert_true (meow_client_is_closed (client));
+
+  if (fx->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_weak_pointer (&fx->window);
+  meow_test_spin_ms (20);
+  fx->manager = NULL;
+  g_clear_object (&fx->app);
+}
+
+static void
+run_test (Fixture *fx, gconstpointer data)
+{
+  run_app (fx, (TestBody) data);
+}
+
+static void
+serve (Fixture *fx, const char *path, gsize size, guint32 seed, GBytes **out)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (size, seed);
+
+  meow_test_server_set_file (fx->server, path, payload);
+  if (out)
+    *out = g_bytes_ref (payload);
+}
+
+static void
+throttle (Fixture *fx, guint bytes_per_sec)
+{
+  MeowTestFaults faults = { 0 };
+
+  faults.throttle_bytes_per_sec = bytes_per_sec;
+  meow_test_server_set_faults (fx->server, &faults);
+}
+
+/* Adds @path through the app action, as the Add dialog and `meow URL` do. */
+static MeowTaskItem *
+add_url (Fixture *fx, const char *path)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, path);
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  guint            before = g_list_model_get_n_items (model);
+  g_autoptr (MeowTaskItem) item = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "add-urls", g_variant_new_string (url));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, before + 1);
+  item = g_list_model_get_item (model, before);
+  g_assert_cmpstr (meow_task_item_get_url (item), ==, url);
+  return item; /* the list keeps it alive */
+}
+
+static void
+collect_rows (GtkWidget *widget, GPtrArray *rows)
+{
+  if (MEOW_IS_TASK_ROW (widget))
+    {
+      g_ptr_array_add (rows, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
+/* The row showing @item, once the list view has laid it out. */
+static MeowTaskRow *
+find_row (Fixture *fx, MeowTaskItem *item)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+
+  collect_rows (meow_window_get_list_view (fx->window), rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (meow_task_row_get_item (rows->pdata[i]) == item && gtk_widget_get_mapped (rows->pdata[i]))
+      return rows->pdata[i];
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget *widget, const char *action_name)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, action_name);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Clicks the row's button for @action_name; it must be visible. */
+static void
+click (MeowTaskRow *row, const char *action_name)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (row), action_name);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_activate (button));
+  /* A keyboard activation shows the button pressed and emits ::clicked after 250 ms. */
+  meow_test_spin_ms (350);
+}
+
+static gboolean
+item_is (MeowTaskItem *item, MeowStatus status)
+{
+  return meow_task_item_get_status (item) == status;
+}
+
+static char *
+status_text (MeowTaskRow *row)
+{
+  g_autofree char *line = meow_format_status_line (meow_task_row_get_item (row));
+  return g_steal_pointer (&line);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_empty_state (Fixture *fx, gconstpointer data)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 0);
+  g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "empty");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fx->window)));
+}
+
+static void
+test_download (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = NULL;
+  g_autofree char *target = g_build_filename (fx->dir, "file.bin", NULL);
+  MeowTaskItem    *item;
+  MeowTaskRow     *row = NULL;
+  guint64          first_progress;
+
+  serve (fx, "/file.bin", 3 * 1024 * 1024, 7, &payload);
+  throttle (fx, 2 * 1024 * 1024);
+
+  item = add_url (fx, "/file.bin");
+  g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "list");
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+  g_assert_cmpstr (meow_task_item_get_name (item), ==, "file.bin");
+
+  /* Progress advances, and the row says so. */
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > 0);
+  first_progress = meow_task_item_get_transferred (item);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > first_progress ||
+                        item_is (item, MEOW_STATUS_COMPLETE));
+  {
+    g_autofree char *line = status_text (row);
+    g_test_message ("status line while running: %s", line);
+  }
+
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_is_finished (item));
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpstr (meow_task_item_get_payload (item), ==, target);
+  meow_test_assert_file_equals (target, payload);
+  g_assert_cmpuint (meow_task_manager_get_n_active (fx->manager), ==, 0);
+
+  /* The finished row offers Open, Show in Folder and Remove; no Pause. */
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.open-file")));
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.show-in-folder")));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.pause-task")));
+
+  /* Remove, then Undo from the toast. */
+  click (row, "app.remove-task");
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 0);
+  g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "empty");
+  g_assert_nonnull (meow_window_get_last_toast (fx->window));
+  g_signal_emit_by_name (meow_window_get_last_toast (fx->window), "button-clicked");
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 1);
+}
+
+static void
+test_pause_resume_cancel (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *part = g_build_filename (fx->dir, "slow.bin.part", NULL);
+  MeowTaskItem    *item;
+  MeowTaskRow     *row = NULL;
+  guint64          paused_at;
+
+  serve (fx, "/slow.bin", 8 * 1024 * 1024, 3, NULL);
+  throttle (fx, 256 * 1024);
+
+  item = add_url (fx, "/slow.bin");
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > 0);
+  g_assert_cmpuint (meow_task_manager_get_n_active (fx->manager), ==, 1);
+
+  click (row, "app.pause-task");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_PAUSED));
+  g_assert_cmpuint (meow_task_manager_get_n_active (fx->manager), ==, 0);
+  paused_at = meow_task_item_get_transferred (item);
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.resume-task")));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.pause-task")));
+  {
+    g_autofree char *line = status_text (row);
+    g_assert_true (g_str_has_prefix (line, "Paused"));
+  }
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (meow_task_item_get_transferred (item), ==, paused_at);
+
+  click (row, "app.resume-task");
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > paused_at);
+  g_assert_true (item_is (item, MEOW_STATUS_TRANSMISSION));
+
+  click (row, "app.cancel-task");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_CANCELED));
+  meow_test_assert_no_file (part);
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.retry-task")));
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.remove-task")));
+}
+
+static void
+test_drop_text (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *a = meow_test_server_dup_url (fx->server, "/a.bin");
+  g_autofree char *b = meow_test_server_dup_url (fx->server, "/b.bin");
+  g_autofree char *text = g_strdup_printf ("%s\r\n\nthis is not a link\n%s\n", a, b);
+  GValue           value = G_VALUE_INIT;
+  AdwToast        *toast;
+
+  serve (fx, "/a.bin", 64 * 1024, 1, NULL);
+  serve (fx, "/b.bin", 64 * 1024, 2, NULL);
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, text);
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  g_value_unset (&value);
+
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 2);
+  toast = meow_window_get_last_toast (fx->window);
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (adw_toast_get_title (toast), "this is not a link"));
+
+  /* Files with no upload target: nothing added, and a toast says where to add one. */
+  {
+    g_autoptr (GFile) file = g_file_new_build_filename (fx->dir, "upload.txt", NULL);
+    GSList      *files = g_slist_prepend (NULL, file);
+    GdkFileList *list;
+
+    g_assert_true (g_file_replace_contents (file, "meow", 4, NULL, FALSE, 0, NULL, NULL, NULL));
+    list = gdk_file_list_new_from_list (files);
+    g_value_init (&value, GDK_TYPE_FILE_LIST);
+    g_value_take_boxed (&value, list);
+    g_assert_false (meow_window_handle_drop (fx->window, &value));
+    g_value_unset (&value);
+    g_slist_free (files);
+    g_assert_nonnull (
+        strstr (adw_toast_get_title (meow_window_get_last_toast (fx->window)), "Preferences"));
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 2);
+
+  MEOW_TEST_WAIT_UNTIL (meow_task_manager_get_n_active (fx->manager) == 0);
+}
+
+static void
+test_filter_completed (Fixture *fx, gconstpointer data)
+{
+  GListModel   *visible = meow_window_get_visible_model (fx->window);
+  MeowTaskItem *done;
+  MeowTaskItem *slow;
+  g_autoptr (MeowTaskItem) shown = NULL;
+
+  serve (fx, "/small.bin", 16 * 1024, 5, NULL);
+  serve (fx, "/big.bin", 8 * 1024 * 1024, 6, NULL);
+  throttle (fx, 128 * 1024);
+
+  done = add_url (fx, "/small.bin");
+  slow = add_url (fx, "/big.bin");
+  MEOW_TEST_WAIT_UNTIL (item_is (done, MEOW_STATUS_COMPLETE));
+  MEOW_TEST_WAIT_UNTIL (item_is (slow, MEOW_STATUS_TRANSMISSION));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+
+  gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.filter", "s", "completed");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  shown = g_list_model_get_item (visible, 0);
+  g_assert_true (shown == done);
+
+  gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.filter", "s", "active");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  g_clear_object (&shown);
+  shown = g_list_model_get_item (visible, 0);
+  g_assert_true (shown == slow);
+
+  gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.filter", "s", "failed");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 0);
+  g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "no-results");
+
+  gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.filter", "s", "all");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+}
+
+/* Restart: a download running at shutdown comes back and resumes from its .part; a
+ * finished one comes back as history. */
+static MeowTaskItem *
+only_item (Fixture *fx, const char *url_path)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, url_path);
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (meow_task_item_get_url (item), url) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static void
+restart_first_run (Fixture *fx, gconstpointer data)
+{
+  MeowTaskItem *done = add_url (fx, "/done.bin");
+  MeowTaskItem *slow;
+
+  MEOW_TEST_WAIT_UNTIL (item_is (done, MEOW_STATUS_COMPLETE));
+  slow = add_url (fx, "/restart.bin");
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (slow) >= 128 * 1024);
+  /* Quitting now: shutdown pauses it in the engine and saves the list. */
+}
+
+static void
+restart_second_run (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *target = g_build_filename (fx->dir, "restart.bin", NULL);
+  GBytes          *payload = (GBytes *) g_object_get_data (G_OBJECT (fx->app), "payload");
+  MeowTaskItem    *done;
+  MeowTaskItem    *slow;
+  g_autoptr (GPtrArray) log = NULL;
+  gboolean ranged = FALSE;
+
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 2);
+  done = only_item (fx, "/done.bin");
+  slow = only_item (fx, "/restart.bin");
+  g_assert_nonnull (done);
+  g_assert_nonnull (slow);
+  g_assert_cmpint (meow_task_item_get_status (done), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "list");
+
+  /* resume-on-start: it was running, so it runs again, from its partial bytes. */
+  MEOW_TEST_WAIT_UNTIL (item_is (slow, MEOW_STATUS_COMPLETE));
+  meow_test_assert_file_equals (target, payload);
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *request = g_ptr_array_index (log, i);
+
+      if (g_str_equal (request->method, "GET") && request->range != NULL &&
+          meow_test_range_start (request->range) > 0)
+        ranged = TRUE;
+    }
+  g_assert_true (ranged);
+}
+
+static void
+set_payload_cb (GApplication *app, GBytes *payload)
+{
+  g_object_set_data_full (G_OBJECT (app), "payload", g_bytes_ref (payload),
+                          (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+test_restart (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = NULL;
+
+  serve (fx, "/done.bin", 32 * 1024, 8, NULL);
+  serve (fx, "/restart.bin", 1024 * 1024, 9, &payload);
+  throttle (fx, 512 * 1024);
+
+  run_app (fx, restart_first_run);
+  meow_test_server_reset_log (fx->server);
+  throttle (fx, 0);
+
+  /* The second run gets the payload through the application object. */
+  fx->app = NULL;
+  {
+    Run run = { fx, restart_second_run };
+    g_autoptr (MeowClient) client = NULL;
+
+    fx->app = meow_application_new ();
+    g_application_set_flags (G_APPLICATION (fx->app),
+                             G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+    set_payload_cb (G_APPLICATION (fx->app), payload);
+    g_signal_connect_after (fx->app, "activate", G_CALLBACK (activate_cb), &run);
+    g_assert_cmpint (g_application_run (G_APPLICATION (fx->app), 0, NULL), ==, 0);
+    client = g_object_ref (meow_task_manager_get_client (meow_application_get_manager (fx->app)));
+    g_assert_true (meow_client_is_closed (client));
+    if (fx->window != NULL)
+      gtk_window_destroy (GTK_WINDOW (fx->window));
+    g_clear_weak_pointer (&fx->window);
+    g_clear_object (&fx->app);
+  }
+}
+
+static void
+save_screenshot (GtkWidget *widget, const char *path)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  int          width = gtk_widget_get_width (widget);
+  int          height = gtk_widget_get_height (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static void
+test_screenshot (Fixture *fx, gconstpointer data)
+{
+  const char   *path = g_getenv ("MEOW_UI_SCREENSHOT");
+  MeowTaskItem *done, *running, *paused, *failed, *queued;
+
+  serve (fx, "/Holiday Photos.zip", 96 * 1024, 1, NULL);
+  serve (fx, "/debian-12-netinst.iso", 64 * 1024 * 1024, 2, NULL);
+  serve (fx, "/talk-recording.webm", 32 * 1024 * 1024, 3, NULL);
+  serve (fx, "/notes.pdf", 8 * 1024 * 1024, 4, NULL);
+  throttle (fx, 600 * 1024);
+
+  done = add_url (fx, "/Holiday%20Photos.zip");
+  running = add_url (fx, "/debian-12-netinst.iso");
+  paused = add_url (fx, "/talk-recording.webm");
+  failed = add_url (fx, "/missing/report.odt");
+  queued = add_url (fx, "/notes.pdf");
+
+  MEOW_TEST_WAIT_UNTIL (item_is (done, MEOW_STATUS_COMPLETE));
+  MEOW_TEST_WAIT_UNTIL (item_is (failed, MEOW_STATUS_FAILED));
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (paused) > 256 * 1024);
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "pause-task",
+                                  g_variant_new_string (meow_task_item_get_id (paused)));
+  MEOW_TEST_WAIT_UNTIL (item_is (paused, MEOW_STATUS_PAUSED));
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_speed (running) > 0 &&
+                        meow_task_item_get_eta (running) > 0);
+  g_assert_nonnull (meow_task_item_get_error_message (failed));
+  g_test_message ("failed: %s", meow_task_item_get_error_message (failed));
+  (void) queued;
+
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 760, 560);
+  meow_test_spin_ms (400);
+
+  if (path == NULL)
+    {
+      g_test_message ("MEOW_UI_SCREENSHOT is not set; not saving the screenshot");
+      return;
+    }
+  save_screenshot (GTK_WIDGET (fx->window), path);
+  g_test_message ("saved %s", path);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *home = g_dir_make_tmp ("meow-ui-home-XXXXXX", NULL);
+  g_autofree char *data_home = g_build_filename (home, "data", NULL);
+  g_autofree char *config_home = g_build_filename (home, "config", NULL);
+  g_autofree char *cache_home = g_build_filename (home, "cache", NULL);
+  int              status;
+
+  /* Private user dirs (not G_TEST_OPTION_ISOLATE_DIRS: that also hides the system's
+   * XDG_DATA_DIRS, so the icon theme, whose icons the screenshot shows). */
+  g_assert_nonnull (home);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_disable_setlocale ();
+  adw_init ();
+
+  g_test_add ("/ui/window/empty-state", Fixture, test_empty_state, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/download", Fixture, test_download, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/pause-resume-cancel", Fixture, test_pause_resume_cancel, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/drop-text", Fixture, test_drop_text, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/filter-completed", Fixture, test_filter_completed, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
+  g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
+              fixture_teardown);
+
+  status = g_test_run ();
+  meow_test_rm_rf (home);
+  return status;
+}

@@ -1,0 +1,771 @@
+/* meow-application.c: the Meow GUI application
+ *
+ * `startup` builds the MeowClient from GSettings and the task manager over it;
+ * `shutdown` closes the client (running transfers stop with their bytes kept) before
+ * GTK tears down. Everything a row button, a notification or a test can do is an
+ * application action taking a task id.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "meow-application.h"
+#include "meow-preferences-window.h"
+#include "meow-window.h"
+
+/* From the GResource compiled by data/meson.build. */
+GResource *meow_get_resource (void);
+
+struct _MeowApplication
+{
+  AdwApplication parent_instance;
+
+  GSettings       *settings;
+  MeowTaskManager *manager;
+  guint            inhibit_cookie;
+  gboolean         held;
+};
+
+G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
+
+/* ------------------------------------------------------------------ */
+/* Links                                                               */
+
+/**
+ * meow_parse_url:
+ *
+ * Returns: whether @text is an http or https URL with a host
+ */
+gboolean
+meow_parse_url (const char *text)
+{
+  g_autoptr (GUri) uri = NULL;
+  const char *scheme;
+
+  if (text == NULL)
+    return FALSE;
+  uri = g_uri_parse (text, G_URI_FLAGS_ENCODED, NULL);
+  if (uri == NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    return FALSE;
+  return g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0';
+}
+
+/**
+ * meow_split_urls:
+ * @junk: (out) (transfer full): the lines that are not web links
+ *
+ * Splits @text into lines, drops blank lines and text/uri-list comments, and sorts
+ * the rest into web links and everything else.
+ *
+ * Returns: (transfer full): the web links, in order
+ */
+char **
+meow_split_urls (const char *text, char ***junk)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) rest = g_strv_builder_new ();
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (line[0] == '\0' || line[0] == '#')
+        continue;
+      if (meow_parse_url (line))
+        g_strv_builder_add (urls, line);
+      else
+        g_strv_builder_add (rest, line);
+    }
+
+  if (junk != NULL)
+    *junk = g_strv_builder_end (rest);
+  return g_strv_builder_end (urls);
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding tasks                                                        */
+
+GSettings *
+meow_application_get_settings (MeowApplication *self)
+{
+  g_return_val_if_fail (MEOW_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+/**
+ * meow_application_get_manager:
+ *
+ * Returns: (transfer none): the task manager, from `startup` on
+ */
+MeowTaskManager *
+meow_application_get_manager (MeowApplication *self)
+{
+  g_return_val_if_fail (MEOW_IS_APPLICATION (self), NULL);
+  return self->manager;
+}
+
+/**
+ * meow_application_dup_download_folder:
+ *
+ * Returns: (transfer full): the folder new downloads go to: the setting, else the XDG
+ *   Downloads folder, else the home folder
+ */
+char *
+meow_application_dup_download_folder (MeowApplication *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
+  const char      *xdg;
+
+  if (folder[0] != '\0')
+    return g_steal_pointer (&folder);
+  xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  return g_strdup (xdg ? xdg : g_get_home_dir ());
+}
+
+/**
+ * meow_application_add_urls:
+ * @folder: (nullable): where to save; %NULL for the default folder
+ * @sha256: (nullable): a checksum, for a single link
+ *
+ * Adds one download per link. Every link is checked before any is added, so on a bad
+ * link nothing is; a link the engine refuses (already in the list) is reported after
+ * the others were added.
+ */
+gboolean
+meow_application_add_urls (MeowApplication   *self,
+                           const char *const *urls,
+                           const char        *folder,
+                           const char        *sha256,
+                           gboolean           start_paused,
+                           GError           **error)
+{
+  g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
+  g_autofree char *default_folder = NULL;
+  g_autoptr (GError) first_error = NULL;
+
+  g_return_val_if_fail (MEOW_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (urls != NULL, FALSE);
+
+  if (folder == NULL)
+    folder = default_folder = meow_application_dup_download_folder (self);
+  if (g_mkdir_with_parents (folder, 0755) != 0)
+    {
+      int              saved_errno = errno;
+      g_autofree char *display = g_filename_display_name (folder);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _ ("Cannot create the folder “%s”: %s"), display, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download (urls[i]);
+      MeowTask *task;
+
+      meow_task_builder_set_output_dir (builder, folder);
+      if (sha256 != NULL)
+        meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, sha256);
+      task = meow_task_builder_build (builder, error);
+      if (task == NULL)
+        return FALSE;
+      g_ptr_array_add (tasks, task);
+    }
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (meow_task_manager_add (self->manager, g_ptr_array_index (tasks, i), start_paused,
+                                 &local_error) == NULL &&
+          first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+    }
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * meow_application_upload_files:
+ * @files: (element-type GFile): local files
+ *
+ * Uploads @files to the first upload target of the settings.
+ *
+ * Returns: how many uploads were added; @error says why some or all were not
+ */
+guint
+meow_application_upload_files (MeowApplication *self, GSList *files, GError **error)
+{
+  g_autoptr (GVariant) targets = NULL;
+  const char *name, *protocol, *url, *headers;
+  g_auto (GStrv) header_lines = NULL;
+  g_autoptr (GError) first_error = NULL;
+  guint n_added = 0;
+
+  g_return_val_if_fail (MEOW_IS_APPLICATION (self), 0);
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  if (g_variant_n_children (targets) == 0)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           _ ("To upload files, add an upload target in Preferences."));
+      return 0;
+    }
+  g_variant_get_child (targets, 0, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+  header_lines = g_strsplit (headers, "\n", -1);
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      g_autofree char *path = g_file_get_path (l->data);
+      g_autoptr (MeowTaskBuilder) builder = NULL;
+      g_autoptr (MeowTask) task = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (path == NULL)
+        {
+          g_autofree char *uri = g_file_get_uri (l->data);
+
+          if (first_error == NULL)
+            first_error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                       _ ("Only local files can be uploaded, not “%s”."), uri);
+          continue;
+        }
+
+      builder = meow_task_builder_new_upload_file (url, path);
+      meow_task_builder_set_upload_protocol (builder, g_str_equal (protocol, "meow")
+                                                          ? MEOW_UPLOAD_PROTOCOL_MEOW
+                                                          : MEOW_UPLOAD_PROTOCOL_TUS);
+      for (guint i = 0; header_lines[i] != NULL; i++)
+        {
+          const char      *colon = strchr (header_lines[i], ':');
+          g_autofree char *header_name = NULL;
+          g_autofree char *value = NULL;
+
+          if (colon == NULL)
+            continue;
+          header_name = g_strstrip (g_strndup (header_lines[i], colon - header_lines[i]));
+          value = g_strstrip (g_strdup (colon + 1));
+          meow_task_builder_add_header (builder, header_name, value);
+        }
+
+      task = meow_task_builder_build (builder, &local_error);
+      if (task != NULL && meow_task_manager_add (self->manager, task, FALSE, &local_error) != NULL)
+        n_added++;
+      else if (first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+    }
+
+  if (first_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&first_error));
+  return n_added;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening files                                                       */
+
+static GtkWindow *
+active_window (MeowApplication *self)
+{
+  return gtk_application_get_active_window (GTK_APPLICATION (self));
+}
+
+static GFile *
+item_file (MeowTaskItem *item)
+{
+  const char *path = meow_task_item_get_local_path (item);
+
+  if (meow_task_item_get_direction (item) == MEOW_DIRECTION_DOWNLOAD &&
+      meow_task_item_get_payload (item) != NULL)
+    path = meow_task_item_get_payload (item);
+  if (path == NULL && meow_task_item_get_direction (item) == MEOW_DIRECTION_UPLOAD)
+    path = meow_task_get_source_file (meow_task_item_get_task (item));
+  return path ? g_file_new_for_path (path) : NULL;
+}
+
+static void
+launch_file (GtkWindow *parent, GFile *file)
+{
+#if GTK_CHECK_VERSION(4, 10, 0)
+  /* GtkFileLauncher goes through the OpenURI portal in a sandbox. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_autoptr (GtkFileLauncher) launcher = gtk_file_launcher_new (file);
+  gtk_file_launcher_launch (launcher, parent, NULL, NULL, NULL);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  g_autofree char *uri = g_file_get_uri (file);
+  gtk_show_uri (parent, uri, GDK_CURRENT_TIME);
+#endif
+}
+
+#if !GTK_CHECK_VERSION(4, 10, 0)
+static void
+show_items_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GFile) file = user_data;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      g_autoptr (GFile) parent = g_file_get_parent (file);
+
+      g_debug ("FileManager1.ShowItems failed (%s); opening the folder", error->message);
+      if (parent != NULL)
+        launch_file (NULL, parent);
+    }
+}
+#endif
+
+static void
+show_in_folder (MeowApplication *self, GFile *file)
+{
+#if GTK_CHECK_VERSION(4, 10, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_autoptr (GtkFileLauncher) launcher = gtk_file_launcher_new (file);
+  gtk_file_launcher_open_containing_folder (launcher, active_window (self), NULL, NULL, NULL);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  /* The file manager selects the file; where there is none, open the folder. */
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  g_autofree char *uri = g_file_get_uri (file);
+  const char      *uris[] = { uri, NULL };
+
+  if (bus == NULL)
+    {
+      g_autoptr (GFile) parent = g_file_get_parent (file);
+
+      if (parent != NULL)
+        launch_file (active_window (self), parent);
+      return;
+    }
+  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""), NULL, G_DBUS_CALL_FLAGS_NONE, 5000,
+                          NULL, show_items_cb, g_object_ref (file));
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                             */
+
+static void
+toast_error (MeowApplication *self, const GError *error)
+{
+  GtkWindow       *window = active_window (self);
+  g_autofree char *escaped = NULL;
+
+  if (!MEOW_IS_WINDOW (window))
+    {
+      g_message ("%s", error->message);
+      return;
+    }
+  escaped = g_markup_escape_text (error->message, -1);
+  meow_window_add_toast (MEOW_WINDOW (window), adw_toast_new (escaped));
+}
+
+typedef gboolean (*TaskOp) (MeowTaskManager *manager, const char *id, GError **error);
+
+static void
+run_task_op (MeowApplication *self, TaskOp op, GVariant *parameter)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!op (self->manager, g_variant_get_string (parameter, NULL), &error))
+    toast_error (self, error);
+}
+
+static void
+pause_task_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  run_task_op (user_data, meow_task_manager_pause, parameter);
+}
+
+static void
+resume_task_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  run_task_op (user_data, meow_task_manager_resume, parameter);
+}
+
+static void
+cancel_task_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  run_task_op (user_data, meow_task_manager_cancel, parameter);
+}
+
+static void
+remove_task_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  g_autoptr (MeowTaskItem) item = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkWindow *window = active_window (self);
+  guint      position = 0;
+
+  item = meow_task_manager_remove (self->manager, g_variant_get_string (parameter, NULL), &position,
+                                   &error);
+  if (item == NULL)
+    toast_error (self, error);
+  else if (MEOW_IS_WINDOW (window))
+    meow_window_show_removed (MEOW_WINDOW (window), item, position);
+}
+
+static void
+open_file_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  MeowTaskItem    *item =
+      meow_task_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
+  g_autoptr (GFile) file = item ? item_file (item) : NULL;
+
+  if (file != NULL)
+    launch_file (active_window (self), file);
+}
+
+static void
+show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  MeowTaskItem    *item =
+      meow_task_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
+  g_autoptr (GFile) file = item ? item_file (item) : NULL;
+
+  if (file != NULL)
+    show_in_folder (self, file);
+}
+
+static void
+add_urls_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  g_auto (GStrv) junk = NULL;
+  g_auto (GStrv) urls = meow_split_urls (g_variant_get_string (parameter, NULL), &junk);
+  g_autoptr (GError) error = NULL;
+
+  if (urls[0] != NULL &&
+      !meow_application_add_urls (self, (const char *const *) urls, NULL, NULL, FALSE, &error))
+    toast_error (self, error);
+}
+
+static void
+pause_all_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  meow_task_manager_pause_all (self->manager);
+}
+
+static void
+resume_all_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  meow_task_manager_resume_all (self->manager);
+}
+
+static void
+preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  GtkWindow       *window = meow_preferences_window_new (active_window (self), self->settings);
+
+  gtk_window_present (window);
+}
+
+static void
+about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  const char      *developers[] = { "The Meow developers", NULL };
+  GtkWidget       *about;
+
+  about =
+      g_object_new (ADW_TYPE_ABOUT_WINDOW, "transient-for", active_window (self),
+                    "application-name", _ ("Meow"), "application-icon", APPLICATION_ID, "version",
+                    PACKAGE_VERSION, "developers", developers, "license-type", GTK_LICENSE_GPL_3_0,
+                    "comments", _ ("Download and upload files over HTTP(S), with pause and resume"),
+                    "translator-credits", _ ("translator-credits"), NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "add-urls", add_urls_activated, "s" },
+  { "pause-task", pause_task_activated, "s" },
+  { "resume-task", resume_task_activated, "s" },
+  { "retry-task", resume_task_activated, "s" },
+  { "cancel-task", cancel_task_activated, "s" },
+  { "remove-task", remove_task_activated, "s" },
+  { "open-file", open_file_activated, "s" },
+  { "show-in-folder", show_in_folder_activated, "s" },
+  { "pause-all", pause_all_activated },
+  { "resume-all", resume_all_activated },
+  { "preferences", preferences_activated },
+  { "about", about_activated },
+  { "quit", quit_activated },
+};
+
+/* ------------------------------------------------------------------ */
+/* Notifications, inhibit, settings                                    */
+
+static void
+task_finished_cb (MeowApplication *self, MeowTaskItem *item)
+{
+  GtkWindow *window = active_window (self);
+  gboolean   complete = meow_task_item_get_status (item) == MEOW_STATUS_COMPLETE;
+  gboolean   download = meow_task_item_get_direction (item) == MEOW_DIRECTION_DOWNLOAD;
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *notification_id = NULL;
+  const char      *title;
+
+  if (!g_settings_get_boolean (self->settings, "notifications"))
+    return;
+  if (window != NULL && gtk_window_is_active (window))
+    return;
+
+  if (complete)
+    title = download ? _ ("Download Complete") : _ ("Upload Complete");
+  else
+    title = download ? _ ("Download Failed") : _ ("Upload Failed");
+
+  notification = g_notification_new (title);
+  if (complete || meow_task_item_get_error_message (item) == NULL)
+    g_notification_set_body (notification, meow_task_item_get_name (item));
+  else
+    {
+      g_autofree char *body = g_strdup_printf ("%s\n%s", meow_task_item_get_name (item),
+                                               meow_task_item_get_error_message (item));
+      g_notification_set_body (notification, body);
+    }
+
+  if (complete && download)
+    {
+      g_notification_set_default_action_and_target (notification, "app.open-file", "s",
+                                                    meow_task_item_get_id (item));
+      g_notification_add_button_with_target (notification, _ ("Open"), "app.open-file", "s",
+                                             meow_task_item_get_id (item));
+      g_notification_add_button_with_target (notification, _ ("Show in Folder"),
+                                             "app.show-in-folder", "s",
+                                             meow_task_item_get_id (item));
+    }
+  else if (!complete)
+    g_notification_add_button_with_target (notification, _ ("Retry"), "app.retry-task", "s",
+                                           meow_task_item_get_id (item));
+
+  notification_id = g_strconcat ("task-", meow_task_item_get_id (item), NULL);
+  g_application_send_notification (G_APPLICATION (self), notification_id, notification);
+}
+
+/* While transfers run: no suspend, and the app outlives its window. */
+static void
+n_active_changed_cb (MeowApplication *self)
+{
+  gboolean busy = meow_task_manager_get_n_active (self->manager) > 0;
+
+  if (busy && self->inhibit_cookie == 0)
+    self->inhibit_cookie =
+        gtk_application_inhibit (GTK_APPLICATION (self), active_window (self),
+                                 GTK_APPLICATION_INHIBIT_SUSPEND, _ ("Transfers are running"));
+  else if (!busy && self->inhibit_cookie != 0)
+    {
+      gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+      self->inhibit_cookie = 0;
+    }
+
+  if (busy && !self->held)
+    {
+      self->held = TRUE;
+      g_application_hold (G_APPLICATION (self));
+    }
+  else if (!busy && self->held)
+    {
+      self->held = FALSE;
+      g_application_release (G_APPLICATION (self));
+    }
+}
+
+static void
+limits_changed_cb (MeowApplication *self)
+{
+  meow_client_set_speed_limits (meow_task_manager_get_client (self->manager),
+                                g_settings_get_uint64 (self->settings, "download-limit"),
+                                g_settings_get_uint64 (self->settings, "upload-limit"));
+}
+
+static MeowClient *
+create_client (MeowApplication *self)
+{
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autoptr (GError) error = NULL;
+  MeowClient *client;
+
+  meow_config_set_max_downloads (config, g_settings_get_uint (self->settings, "max-downloads"));
+  meow_config_set_max_uploads (config, g_settings_get_uint (self->settings, "max-uploads"));
+  meow_config_set_download_limit (config, g_settings_get_uint64 (self->settings, "download-limit"));
+  meow_config_set_upload_limit (config, g_settings_get_uint64 (self->settings, "upload-limit"));
+  meow_config_set_user_agent (config, "Meow/" PACKAGE_VERSION);
+
+  client = meow_client_new (config, &error);
+  if (client == NULL)
+    {
+      /* Settings out of range (edited by hand): the defaults always work. */
+      g_warning ("Cannot use the saved settings (%s); using the defaults", error->message);
+      g_clear_pointer (&config, meow_config_free);
+      config = meow_config_new ();
+      client = meow_client_new (config, NULL);
+    }
+  return client;
+}
+
+/* ------------------------------------------------------------------ */
+/* GApplication                                                        */
+
+static void
+meow_application_startup (GApplication *application)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+  g_autoptr (MeowClient) client = NULL;
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *add_accels[] = { "<Control>n", NULL };
+  const char *prefs_accels[] = { "<Control>comma", NULL };
+
+  /* Keep the GResource object in the link; its constructor registers it. */
+  (void) meow_get_resource ();
+
+  G_APPLICATION_CLASS (meow_application_parent_class)->startup (application);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  client = create_client (self);
+  store = meow_store_new (NULL);
+  if (!meow_store_load (store, &error))
+    /* The unreadable file was moved aside; the list starts empty. */
+    g_warning ("%s", error->message);
+  self->manager = meow_task_manager_new (client, store);
+
+  g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->manager, "notify::n-active", G_CALLBACK (n_active_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::download-limit",
+                           G_CALLBACK (limits_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::upload-limit", G_CALLBACK (limits_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add", add_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+
+  meow_task_manager_load (self->manager,
+                          g_settings_get_boolean (self->settings, "resume-on-start"));
+}
+
+static void
+meow_application_activate (GApplication *application)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+  GtkWindow       *window = active_window (self);
+
+  if (window == NULL)
+    window = GTK_WINDOW (meow_window_new (self));
+  gtk_window_present (window);
+}
+
+static void
+meow_application_open (GApplication *application, GFile **files, int n_files, const char *hint)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+  g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) strv = NULL;
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      if (meow_parse_url (uri))
+        g_strv_builder_add (urls, uri);
+    }
+  strv = g_strv_builder_end (urls);
+
+  meow_application_activate (application);
+  if (strv[0] != NULL &&
+      !meow_application_add_urls (self, (const char *const *) strv, NULL, NULL, FALSE, &error))
+    toast_error (self, error);
+}
+
+static void
+meow_application_shutdown (GApplication *application)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+
+  /* Stop the engine first: running transfers keep their partial bytes, their last
+   * (Paused) records reach the items and the store, and the store is flushed. */
+  if (self->manager != NULL)
+    meow_task_manager_close (self->manager);
+  if (self->inhibit_cookie != 0)
+    gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+
+  G_APPLICATION_CLASS (meow_application_parent_class)->shutdown (application);
+}
+
+static void
+meow_application_dispose (GObject *object)
+{
+  MeowApplication *self = MEOW_APPLICATION (object);
+
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (meow_application_parent_class)->dispose (object);
+}
+
+static void
+meow_application_class_init (MeowApplicationClass *klass)
+{
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = meow_application_dispose;
+  app_class->startup = meow_application_startup;
+  app_class->activate = meow_application_activate;
+  app_class->open = meow_application_open;
+  app_class->shutdown = meow_application_shutdown;
+}
+
+static void
+meow_application_init (MeowApplication *self)
+{
+}
+
+MeowApplication *
+meow_application_new (void)
+{
+  return g_object_new (MEOW_TYPE_APPLICATION, "application-id", APPLICATION_ID, "flags",
+                       G_APPLICATION_HANDLES_OPEN, "resource-base-path",
+                       "/io/github/meow_transfer/Meow", NULL);
+}

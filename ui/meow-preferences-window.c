@@ -1,0 +1,323 @@
+/* meow-preferences-window.c: Preferences
+ *
+ * Every value is bound to GSettings with g_settings_bind(); the application applies
+ * what changes (speed limits live, concurrency on the next start).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "meow-application.h"
+#include "meow-preferences-window.h"
+
+struct _MeowPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  AdwActionRow  *folder_row;
+  GtkSpinButton *max_downloads;
+  GtkSpinButton *max_uploads;
+  GtkSpinButton *download_limit;
+  GtkSpinButton *upload_limit;
+  GtkSwitch     *resume_switch;
+  GtkSwitch     *notifications_switch;
+  GtkListBox    *targets_list;
+  AdwEntryRow   *target_name;
+  AdwEntryRow   *target_url;
+  AdwComboRow   *target_protocol;
+  AdwEntryRow   *target_headers;
+
+  GSettings            *settings;
+  GtkFileChooserNative *chooser;
+};
+
+G_DEFINE_FINAL_TYPE (MeowPreferencesWindow, meow_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* ------------------------------------------------------------------ */
+/* Mappings between settings and widgets                               */
+
+static gboolean
+uint_to_double (GValue *value, GVariant *variant, gpointer user_data)
+{
+  g_value_set_double (value, g_variant_get_uint32 (variant));
+  return TRUE;
+}
+
+static GVariant *
+double_to_uint (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  return g_variant_new_uint32 ((guint32) g_value_get_double (value));
+}
+
+/* Settings hold bytes per second; the spin buttons show KiB/s. */
+static gboolean
+bytes_to_kib (GValue *value, GVariant *variant, gpointer user_data)
+{
+  g_value_set_double (value, (double) (g_variant_get_uint64 (variant) / 1024));
+  return TRUE;
+}
+
+static GVariant *
+kib_to_bytes (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  return g_variant_new_uint64 ((guint64) g_value_get_double (value) * 1024);
+}
+
+static gboolean
+folder_to_subtitle (GValue *value, GVariant *variant, gpointer user_data)
+{
+  const char *folder = g_variant_get_string (variant, NULL);
+
+  if (folder[0] == '\0')
+    folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  if (folder == NULL)
+    folder = g_get_home_dir ();
+  g_value_take_string (value, g_filename_display_name (folder));
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Download folder                                                     */
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser, int response, MeowPreferencesWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        g_settings_set_string (self->settings, "download-folder", path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_folder_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowPreferencesWindow *self = MEOW_PREFERENCES_WINDOW (widget);
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_ ("Download Folder"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _ ("_Select"),
+                                               _ ("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* ------------------------------------------------------------------ */
+/* Upload targets                                                      */
+
+static void
+toast (MeowPreferencesWindow *self, const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (escaped));
+}
+
+static void
+remove_target_cb (GtkButton *button, MeowPreferencesWindow *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "meow-index"));
+  g_autoptr (GVariant) targets = g_settings_get_value (self->settings, "upload-targets");
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    if (i != index)
+      g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
+static void
+rebuild_targets (MeowPreferencesWindow *self)
+{
+  g_autoptr (GVariant) targets = g_settings_get_value (self->settings, "upload-targets");
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->targets_list))) != NULL)
+    gtk_list_box_remove (self->targets_list, child);
+
+  if (g_variant_n_children (targets) == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _ ("No upload targets yet"));
+      gtk_widget_add_css_class (row, "dim-label");
+      gtk_list_box_append (self->targets_list, row);
+      return;
+    }
+
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char      *name, *protocol, *url, *headers;
+      GtkWidget       *row = adw_action_row_new ();
+      GtkWidget       *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+      g_autofree char *subtitle = NULL;
+
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+      subtitle = g_strdup_printf ("%s · %s", protocol, url);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (i == 0)
+        adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                   gtk_image_new_from_icon_name ("starred-symbolic"));
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_tooltip_text (button, _ ("Remove Target"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _ ("Remove Target"), -1);
+      g_object_set_data (G_OBJECT (button), "meow-index", GUINT_TO_POINTER ((guint) i));
+      g_signal_connect_object (button, "clicked", G_CALLBACK (remove_target_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      gtk_list_box_append (self->targets_list, row);
+    }
+}
+
+static void
+add_target_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowPreferencesWindow *self = MEOW_PREFERENCES_WINDOW (widget);
+  g_autofree char       *name =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->target_name))));
+  g_autofree char *url =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->target_url))));
+  const char *headers_text = gtk_editable_get_text (GTK_EDITABLE (self->target_headers));
+  const char *protocol = adw_combo_row_get_selected (self->target_protocol) == 1 ? "meow" : "tus";
+  g_auto (GStrv) parts = g_strsplit (headers_text, ";", -1);
+  g_autoptr (GString) headers = g_string_new (NULL);
+  g_autoptr (GVariant) targets = NULL;
+  GVariantBuilder builder;
+
+  if (!meow_parse_url (url))
+    {
+      toast (self, _ ("The URL must start with http:// or https://."));
+      return;
+    }
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *header = g_strstrip (parts[i]);
+
+      if (header[0] == '\0')
+        continue;
+      if (strchr (header, ':') == NULL || header[0] == ':')
+        {
+          g_autofree char *message =
+              g_strdup_printf (_ ("The header “%s” must be written “Name: value”."), header);
+          toast (self, message);
+          return;
+        }
+      if (headers->len > 0)
+        g_string_append_c (headers, '\n');
+      g_string_append (headers, header);
+    }
+  if (name[0] == '\0')
+    {
+      g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+      g_free (name);
+      name = g_strdup (uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : url);
+    }
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+  g_variant_builder_add (&builder, "(ssss)", name, protocol, url, headers->str);
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->target_name), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->target_url), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->target_headers), "");
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+meow_preferences_window_dispose (GObject *object)
+{
+  MeowPreferencesWindow *self = MEOW_PREFERENCES_WINDOW (object);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MEOW_TYPE_PREFERENCES_WINDOW);
+
+  G_OBJECT_CLASS (meow_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+meow_preferences_window_class_init (MeowPreferencesWindowClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = meow_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (
+      widget_class, "/io/github/meow_transfer/Meow/meow-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, max_downloads);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, max_uploads);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, download_limit);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, upload_limit);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, resume_switch);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, targets_list);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_name);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_url);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_protocol);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_headers);
+
+  gtk_widget_class_install_action (widget_class, "prefs.choose-folder", NULL, choose_folder_action);
+  gtk_widget_class_install_action (widget_class, "prefs.add-target", NULL, add_target_action);
+}
+
+static void
+meow_preferences_window_init (MeowPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWindow *
+meow_preferences_window_new (GtkWindow *parent, GSettings *settings)
+{
+  MeowPreferencesWindow *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (MEOW_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
+  self->settings = g_object_ref (settings);
+
+  g_settings_bind_with_mapping (settings, "download-folder", self->folder_row, "subtitle",
+                                G_SETTINGS_BIND_GET, folder_to_subtitle, NULL, NULL, NULL);
+  g_settings_bind_with_mapping (settings, "max-downloads", self->max_downloads, "value",
+                                G_SETTINGS_BIND_DEFAULT, uint_to_double, double_to_uint, NULL,
+                                NULL);
+  g_settings_bind_with_mapping (settings, "max-uploads", self->max_uploads, "value",
+                                G_SETTINGS_BIND_DEFAULT, uint_to_double, double_to_uint, NULL,
+                                NULL);
+  g_settings_bind_with_mapping (settings, "download-limit", self->download_limit, "value",
+                                G_SETTINGS_BIND_DEFAULT, bytes_to_kib, kib_to_bytes, NULL, NULL);
+  g_settings_bind_with_mapping (settings, "upload-limit", self->upload_limit, "value",
+                                G_SETTINGS_BIND_DEFAULT, bytes_to_kib, kib_to_bytes, NULL, NULL);
+  g_settings_bind (settings, "resume-on-start", self->resume_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "notifications", self->notifications_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (settings, "changed::upload-targets", G_CALLBACK (rebuild_targets), self,
+                           G_CONNECT_SWAPPED);
+  rebuild_targets (self);
+
+  return GTK_WINDOW (self);
+}

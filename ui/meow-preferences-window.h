@@ -1,0 +1,18 @@
+/* meow-preferences-window.h: Preferences
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define MEOW_TYPE_PREFERENCES_WINDOW (meow_preferences_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (
+    MeowPreferencesWindow, meow_preferences_window, MEOW, PREFERENCES_WINDOW, AdwPreferencesWindow)
+
+GtkWindow *meow_preferences_window_new (GtkWindow *parent, GSettings *settings);
+
+G_END_DECLS

@@ -1,0 +1,476 @@
+/* meow-task-item.c: one task as the window sees it
+ *
+ * A main-thread GObject per task, fed from the client's records. Every field is a
+ * property with EXPLICIT_NOTIFY that notifies only when its value changes, so a row
+ * bound to an item repaints just what moved on each progress tick.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "meow-task-item.h"
+
+struct _MeowTaskItem
+{
+  GObject parent_instance;
+
+  MeowTask  *task;
+  char      *name;
+  MeowStatus status;
+  guint64    transferred;
+  gint64     total;
+  double     speed;
+  gint64     eta;
+  char      *error_message;
+  char      *local_path;
+  char      *payload;
+  gboolean   live;
+};
+
+G_DEFINE_FINAL_TYPE (MeowTaskItem, meow_task_item, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_NAME,
+  PROP_URL,
+  PROP_DIRECTION,
+  PROP_STATUS,
+  PROP_TRANSFERRED,
+  PROP_TOTAL,
+  PROP_SPEED,
+  PROP_ETA,
+  PROP_ERROR_MESSAGE,
+  PROP_LOCAL_PATH,
+  PROP_PAYLOAD,
+  PROP_LIVE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* A name for people: the task's own, else the file we write, else the URL's last
+ * path segment, else its host. */
+static char *
+guess_name (MeowTask *task, const char *local_path)
+{
+  const char *url = meow_task_get_url (task);
+  g_autoptr (GUri) uri = NULL;
+  const char      *path;
+  const char      *slash;
+  g_autofree char *segment = NULL;
+
+  if (meow_task_get_name (task) != NULL)
+    return g_strdup (meow_task_get_name (task));
+  if (local_path != NULL)
+    return g_path_get_basename (local_path);
+  if (meow_task_get_direction (task) == MEOW_DIRECTION_UPLOAD &&
+      meow_task_get_source_file (task) != NULL)
+    return g_path_get_basename (meow_task_get_source_file (task));
+  if (meow_task_get_output_file (task) != NULL)
+    return g_path_get_basename (meow_task_get_output_file (task));
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return g_strdup (url);
+  path = g_uri_get_path (uri);
+  slash = strrchr (path, '/');
+  segment = g_uri_unescape_string (slash ? slash + 1 : path, NULL);
+  if (segment != NULL && segment[0] != '\0')
+    return g_steal_pointer (&segment);
+  return g_strdup (g_uri_get_host (uri) ? g_uri_get_host (uri) : url);
+}
+
+static void
+meow_task_item_finalize (GObject *object)
+{
+  MeowTaskItem *self = MEOW_TASK_ITEM (object);
+
+  g_clear_pointer (&self->task, meow_task_unref);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->error_message, g_free);
+  g_clear_pointer (&self->local_path, g_free);
+  g_clear_pointer (&self->payload, g_free);
+
+  G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
+}
+
+static void
+meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MeowTaskItem *self = MEOW_TASK_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, meow_task_item_get_id (self));
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_URL:
+      g_value_set_string (value, meow_task_item_get_url (self));
+      break;
+    case PROP_DIRECTION:
+      g_value_set_int (value, meow_task_item_get_direction (self));
+      break;
+    case PROP_STATUS:
+      g_value_set_int (value, self->status);
+      break;
+    case PROP_TRANSFERRED:
+      g_value_set_uint64 (value, self->transferred);
+      break;
+    case PROP_TOTAL:
+      g_value_set_int64 (value, self->total);
+      break;
+    case PROP_SPEED:
+      g_value_set_double (value, self->speed);
+      break;
+    case PROP_ETA:
+      g_value_set_int64 (value, self->eta);
+      break;
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+    case PROP_LOCAL_PATH:
+      g_value_set_string (value, self->local_path);
+      break;
+    case PROP_PAYLOAD:
+      g_value_set_string (value, self->payload);
+      break;
+    case PROP_LIVE:
+      g_value_set_boolean (value, self->live);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+meow_task_item_class_init (MeowTaskItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = meow_task_item_finalize;
+  object_class->get_property = meow_task_item_get_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL, flags);
+  properties[PROP_DIRECTION] = g_param_spec_int ("direction", NULL, NULL, 0, 1, 1, flags);
+  properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, 5, 0, flags);
+  properties[PROP_TRANSFERRED] =
+      g_param_spec_uint64 ("transferred", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_TOTAL] = g_param_spec_int64 ("total", NULL, NULL, -1, G_MAXINT64, -1, flags);
+  properties[PROP_SPEED] = g_param_spec_double ("speed", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_ETA] = g_param_spec_int64 ("eta", NULL, NULL, -1, G_MAXINT64, -1, flags);
+  properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
+  properties[PROP_LOCAL_PATH] = g_param_spec_string ("local-path", NULL, NULL, NULL, flags);
+  properties[PROP_PAYLOAD] = g_param_spec_string ("payload", NULL, NULL, NULL, flags);
+  properties[PROP_LIVE] = g_param_spec_boolean ("live", NULL, NULL, FALSE, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+meow_task_item_init (MeowTaskItem *self)
+{
+  self->total = -1;
+  self->eta = -1;
+}
+
+/**
+ * meow_task_item_new:
+ * @task: (transfer none): the task; the item keeps a reference, so that a failed or
+ *   restored task can be queued again
+ */
+MeowTaskItem *
+meow_task_item_new (MeowTask *task)
+{
+  MeowTaskItem *self;
+
+  g_return_val_if_fail (task != NULL, NULL);
+
+  self = g_object_new (MEOW_TYPE_TASK_ITEM, NULL);
+  self->task = meow_task_ref (task);
+  self->name = guess_name (task, NULL);
+  self->total = meow_task_get_size_hint (task) > 0 ? meow_task_get_size_hint (task) : -1;
+  return self;
+}
+
+MeowTask *
+meow_task_item_get_task (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->task;
+}
+
+const char *
+meow_task_item_get_id (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return meow_task_get_id (self->task);
+}
+
+const char *
+meow_task_item_get_name (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->name;
+}
+
+const char *
+meow_task_item_get_url (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return meow_task_get_url (self->task);
+}
+
+MeowDirection
+meow_task_item_get_direction (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), MEOW_DIRECTION_DOWNLOAD);
+  return meow_task_get_direction (self->task);
+}
+
+MeowStatus
+meow_task_item_get_status (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), MEOW_STATUS_PENDING);
+  return self->status;
+}
+
+guint64
+meow_task_item_get_transferred (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), 0);
+  return self->transferred;
+}
+
+gint64
+meow_task_item_get_total (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), -1);
+  return self->total;
+}
+
+double
+meow_task_item_get_speed (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), 0);
+  return self->speed;
+}
+
+gint64
+meow_task_item_get_eta (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), -1);
+  return self->eta;
+}
+
+const char *
+meow_task_item_get_error_message (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->error_message;
+}
+
+const char *
+meow_task_item_get_local_path (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->local_path;
+}
+
+const char *
+meow_task_item_get_payload (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->payload;
+}
+
+/* Whether the client knows the task (queued, running or paused there). A restored or
+ * finished task is not live: resuming or retrying it queues its task again. */
+gboolean
+meow_task_item_get_live (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
+  return self->live;
+}
+
+/* Queued or moving. */
+gboolean
+meow_task_item_is_active (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
+  return self->status == MEOW_STATUS_PENDING || self->status == MEOW_STATUS_TRANSMISSION;
+}
+
+gboolean
+meow_task_item_is_finished (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
+  return self->status == MEOW_STATUS_COMPLETE || self->status == MEOW_STATUS_FAILED ||
+         self->status == MEOW_STATUS_CANCELED;
+}
+
+static gboolean
+set_string (char **field, const char *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+void
+meow_task_item_set_status (MeowTaskItem *self, MeowStatus status)
+{
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+
+  if (self->status == status)
+    return;
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+
+  /* Speed and time left only mean something while bytes move. */
+  if (status != MEOW_STATUS_TRANSMISSION)
+    {
+      if (self->speed != 0)
+        {
+          self->speed = 0;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
+        }
+      if (self->eta != -1)
+        {
+          self->eta = -1;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+        }
+    }
+  if (status != MEOW_STATUS_FAILED)
+    meow_task_item_set_error_message (self, NULL);
+}
+
+void
+meow_task_item_set_live (MeowTaskItem *self, gboolean live)
+{
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+
+  live = !!live;
+  if (self->live == live)
+    return;
+  self->live = live;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+}
+
+void
+meow_task_item_set_progress (MeowTaskItem *self, guint64 transferred, gint64 total)
+{
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->transferred != transferred)
+    {
+      self->transferred = transferred;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFERRED]);
+    }
+  if (self->total != total)
+    {
+      self->total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+meow_task_item_set_error_message (MeowTaskItem *self, const char *message)
+{
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+
+  if (set_string (&self->error_message, message))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+}
+
+void
+meow_task_item_set_local_path (MeowTaskItem *self, const char *path)
+{
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+
+  if (!set_string (&self->local_path, path))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCAL_PATH]);
+
+  /* The server may name the file (Content-Disposition): show the name it got. */
+  if (path != NULL && meow_task_item_get_direction (self) == MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_autofree char *name = guess_name (self->task, path);
+
+      if (set_string (&self->name, name))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+    }
+}
+
+void
+meow_task_item_set_payload (MeowTaskItem *self, const char *payload)
+{
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+
+  if (set_string (&self->payload, payload))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOAD]);
+}
+
+/**
+ * meow_task_item_apply_record:
+ *
+ * Updates every property from @record, notifying only what changed. Main thread.
+ */
+void
+meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record)
+{
+  MeowStatus status;
+  double     speed;
+  gint64     eta;
+
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+  g_return_if_fail (record != NULL);
+
+  status = meow_transfer_record_get_status (record);
+  speed = status == MEOW_STATUS_TRANSMISSION ? meow_transfer_record_get_speed (record) : 0;
+  eta = status == MEOW_STATUS_TRANSMISSION ? meow_transfer_record_get_eta (record) : -1;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  meow_task_item_set_progress (self, meow_transfer_record_get_transferred (record),
+                               meow_transfer_record_get_total (record));
+  if (meow_transfer_record_get_local_path (record) != NULL)
+    meow_task_item_set_local_path (self, meow_transfer_record_get_local_path (record));
+  if (meow_transfer_record_get_payload (record) != NULL)
+    meow_task_item_set_payload (self, meow_transfer_record_get_payload (record));
+
+  meow_task_item_set_status (self, status);
+
+  if (self->speed != speed)
+    {
+      self->speed = speed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
+    }
+  if (self->eta != eta)
+    {
+      self->eta = eta;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+    }
+
+  if (status == MEOW_STATUS_FAILED)
+    {
+      const GError *error = meow_transfer_record_get_error (record);
+
+      meow_task_item_set_error_message (self, error ? error->message : NULL);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}

@@ -1,0 +1,44 @@
+/* meow-task-item.h: one task as the window sees it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "meow.h"
+
+G_BEGIN_DECLS
+
+#define MEOW_TYPE_TASK_ITEM (meow_task_item_get_type ())
+
+G_DECLARE_FINAL_TYPE (MeowTaskItem, meow_task_item, MEOW, TASK_ITEM, GObject)
+
+MeowTaskItem *meow_task_item_new (MeowTask *task);
+MeowTask     *meow_task_item_get_task (MeowTaskItem *self);
+const char   *meow_task_item_get_id (MeowTaskItem *self);
+const char   *meow_task_item_get_name (MeowTaskItem *self);
+const char   *meow_task_item_get_url (MeowTaskItem *self);
+MeowDirection meow_task_item_get_direction (MeowTaskItem *self);
+MeowStatus    meow_task_item_get_status (MeowTaskItem *self);
+guint64       meow_task_item_get_transferred (MeowTaskItem *self);
+gint64        meow_task_item_get_total (MeowTaskItem *self);
+double        meow_task_item_get_speed (MeowTaskItem *self);
+gint64        meow_task_item_get_eta (MeowTaskItem *self);
+const char   *meow_task_item_get_error_message (MeowTaskItem *self);
+const char   *meow_task_item_get_local_path (MeowTaskItem *self);
+const char   *meow_task_item_get_payload (MeowTaskItem *self);
+gboolean      meow_task_item_get_live (MeowTaskItem *self);
+
+gboolean meow_task_item_is_active (MeowTaskItem *self);
+gboolean meow_task_item_is_finished (MeowTaskItem *self);
+
+void meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record);
+void meow_task_item_set_status (MeowTaskItem *self, MeowStatus status);
+void meow_task_item_set_live (MeowTaskItem *self, gboolean live);
+void meow_task_item_set_progress (MeowTaskItem *self, guint64 transferred, gint64 total);
+void meow_task_item_set_error_message (MeowTaskItem *self, const char *message);
+void meow_task_item_set_local_path (MeowTaskItem *self, const char *path);
+void meow_task_item_set_payload (MeowTaskItem *self, const char *payload);
+
+G_END_DECLS

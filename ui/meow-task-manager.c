@@ -1,0 +1,635 @@
+/* meow-task-manager.c: the app's list of tasks over one MeowClient
+ *
+ * Owns the client and a GListStore of MeowTaskItem, one per task, and keeps each item
+ * up to date from the client's records (one listener for every task). Items outlive
+ * their task in the client: a finished, canceled or restored task stays in the list as
+ * history, and resuming or retrying a task the client no longer knows queues its
+ * (immutable, same-id) MeowTask again.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "meow-task-manager.h"
+
+struct _MeowTaskManager
+{
+  GObject parent_instance;
+
+  MeowClient *client;
+  MeowStore  *store; /* nullable: no persistence */
+  GListStore *items;
+  GHashTable *by_id; /* id → MeowTaskItem (borrowed from items) */
+  guint       listener_id;
+  guint       n_active;
+};
+
+G_DEFINE_FINAL_TYPE (MeowTaskManager, meow_task_manager, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_N_ACTIVE,
+  N_PROPS
+};
+
+enum
+{
+  TASK_FINISHED,
+  STATUS_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint       signals[N_SIGNALS];
+
+static void
+update_n_active (MeowTaskManager *self)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  guint n_active = 0;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      if (meow_task_item_get_live (item) && meow_task_item_is_active (item))
+        n_active++;
+    }
+
+  if (n_active == self->n_active)
+    return;
+  self->n_active = n_active;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ACTIVE]);
+}
+
+static void
+record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
+{
+  MeowTaskManager *self = user_data;
+  MeowTaskItem    *item;
+  MeowStatus       old_status;
+  MeowStatus       status = meow_transfer_record_get_status (record);
+
+  if (self->store != NULL)
+    meow_store_update (self->store, record);
+
+  item = g_hash_table_lookup (self->by_id, meow_transfer_record_get_task_id (record));
+  if (item == NULL)
+    return; /* removed from the list while the client still ran it */
+
+  old_status = meow_task_item_get_status (item);
+  meow_task_item_apply_record (item, record);
+
+  if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED ||
+      status == MEOW_STATUS_CANCELED)
+    meow_task_item_set_live (item, FALSE);
+
+  if (old_status != status)
+    {
+      update_n_active (self);
+      g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
+      if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED)
+        g_signal_emit (self, signals[TASK_FINISHED], 0, item);
+    }
+}
+
+static void
+meow_task_manager_dispose (GObject *object)
+{
+  MeowTaskManager *self = MEOW_TASK_MANAGER (object);
+
+  meow_task_manager_close (self);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_object (&self->items);
+  g_clear_object (&self->client);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (meow_task_manager_parent_class)->dispose (object);
+}
+
+static void
+meow_task_manager_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MeowTaskManager *self = MEOW_TASK_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_ACTIVE:
+      g_value_set_uint (value, self->n_active);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+meow_task_manager_class_init (MeowTaskManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = meow_task_manager_dispose;
+  object_class->get_property = meow_task_manager_get_property;
+
+  /**
+   * MeowTaskManager:n-active:
+   *
+   * How many tasks are queued or running in the client (not paused).
+   */
+  properties[PROP_N_ACTIVE] =
+      g_param_spec_uint ("n-active", NULL, NULL, 0, G_MAXUINT, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MeowTaskManager::task-finished:
+   * @item: the item
+   *
+   * A task completed or failed (not emitted for a cancel, which the user did).
+   */
+  signals[TASK_FINISHED] =
+      g_signal_new ("task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, MEOW_TYPE_TASK_ITEM);
+
+  /**
+   * MeowTaskManager::status-changed:
+   * @item: the item
+   *
+   * An item's status changed, from a record or from the manager itself (the window
+   * filters on it).
+   */
+  signals[STATUS_CHANGED] =
+      g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, MEOW_TYPE_TASK_ITEM);
+}
+
+static void
+meow_task_manager_init (MeowTaskManager *self)
+{
+  self->items = g_list_store_new (MEOW_TYPE_TASK_ITEM);
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+/**
+ * meow_task_manager_new:
+ * @client: (transfer none): the client; the manager keeps a reference and listens to
+ *   every record
+ * @store: (transfer none) (nullable): where the list is saved: every task is added to
+ *   it before it is queued, and every record updates it
+ */
+MeowTaskManager *
+meow_task_manager_new (MeowClient *client, MeowStore *store)
+{
+  MeowTaskManager *self;
+  g_autoptr (GError) error = NULL;
+
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), NULL);
+
+  self = g_object_new (MEOW_TYPE_TASK_MANAGER, NULL);
+  self->client = g_object_ref (client);
+  self->store = store ? g_object_ref (store) : NULL;
+  self->listener_id = meow_client_add_listener (client, record_cb, self, NULL, &error);
+  if (self->listener_id == 0)
+    g_warning ("Cannot listen to the transfer engine: %s", error->message);
+  return self;
+}
+
+MeowClient *
+meow_task_manager_get_client (MeowTaskManager *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+  return self->client;
+}
+
+/**
+ * meow_task_manager_get_model:
+ *
+ * Returns: (transfer none): the items, oldest first
+ */
+GListModel *
+meow_task_manager_get_model (MeowTaskManager *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+  return G_LIST_MODEL (self->items);
+}
+
+/**
+ * meow_task_manager_lookup:
+ *
+ * Returns: (transfer none) (nullable): the item with @id
+ */
+MeowTaskItem *
+meow_task_manager_lookup (MeowTaskManager *self, const char *id)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  return g_hash_table_lookup (self->by_id, id);
+}
+
+guint
+meow_task_manager_get_n_active (MeowTaskManager *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), 0);
+  return self->n_active;
+}
+
+/* For changes no record reports (a task kept paused or canceled outside the client). */
+static void
+store_set_status (MeowTaskManager *self, MeowTaskItem *item)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->store != NULL &&
+      !meow_store_set_status (self->store, meow_task_item_get_id (item),
+                              meow_task_item_get_status (item), NULL, &error))
+    g_warning ("Cannot save the state of “%s”: %s", meow_task_item_get_name (item), error->message);
+}
+
+/* Written to disk before it returns, so a task is never queued unsaved. */
+static gboolean
+store_add (MeowTaskManager *self, MeowTaskItem *item, GError **error)
+{
+  g_autoptr (MeowStoredTask) st = NULL;
+
+  if (self->store == NULL)
+    return TRUE;
+  st = meow_stored_task_new_from_task (meow_task_item_get_task (item), 0);
+  return meow_store_add (self->store, st, error);
+}
+
+static gboolean
+enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
+{
+  g_autofree char *id = NULL;
+
+  id = meow_client_enqueue (self->client, meow_task_item_get_task (item), NULL, NULL, NULL, NULL,
+                            error);
+  if (id == NULL)
+    return FALSE;
+
+  meow_task_item_set_live (item, TRUE);
+  meow_task_item_set_status (item, MEOW_STATUS_PENDING);
+  update_n_active (self);
+  g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
+  return TRUE;
+}
+
+static void
+insert_item (MeowTaskManager *self, MeowTaskItem *item, guint position)
+{
+  g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+  g_list_store_insert (self->items,
+                       MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->items))), item);
+}
+
+/**
+ * meow_task_manager_add:
+ * @task: (transfer none): a new task
+ * @start_paused: keep it in the list as Paused; Resume queues it
+ *
+ * Adds @task at the end of the list and queues it.
+ *
+ * Returns: (transfer none) (nullable): the new item, or %NULL with @error set (the list
+ *   is then unchanged)
+ */
+MeowTaskItem *
+meow_task_manager_add (MeowTaskManager *self, MeowTask *task, gboolean start_paused, GError **error)
+{
+  g_autoptr (MeowTaskItem) item = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (task != NULL, NULL);
+
+  if (g_hash_table_contains (self->by_id, meow_task_get_id (task)))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
+                   _ ("The transfer %s is already in the list."), meow_task_get_id (task));
+      return NULL;
+    }
+
+  item = meow_task_item_new (task);
+  if (!store_add (self, item, error))
+    return NULL;
+  if (start_paused)
+    {
+      meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
+      store_set_status (self, item);
+    }
+  else if (!enqueue_item (self, item, error))
+    {
+      if (self->store != NULL)
+        meow_store_remove (self->store, meow_task_get_id (task), NULL);
+      return NULL;
+    }
+
+  insert_item (self, item, G_MAXUINT);
+  return item;
+}
+
+static MeowTaskItem *
+lookup_or_error (MeowTaskManager *self, const char *id, GError **error)
+{
+  MeowTaskItem *item = g_hash_table_lookup (self->by_id, id);
+
+  if (item == NULL)
+    g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
+                 _ ("The transfer %s is not in the list."), id);
+  return item;
+}
+
+gboolean
+meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error)
+{
+  MeowTaskItem *item;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+
+  if ((item = lookup_or_error (self, id, error)) == NULL)
+    return FALSE;
+  if (!meow_task_item_get_live (item))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE, _ ("“%s” is not running."),
+                   meow_task_item_get_name (item));
+      return FALSE;
+    }
+  return meow_client_pause (self->client, id, error);
+}
+
+/**
+ * meow_task_manager_resume:
+ *
+ * Resumes a paused task, or queues again one the client does not know any more (a
+ * failed, canceled or restored one): this is also Retry.
+ */
+gboolean
+meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error)
+{
+  MeowTaskItem *item;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+
+  if ((item = lookup_or_error (self, id, error)) == NULL)
+    return FALSE;
+  if (meow_task_item_get_live (item))
+    return meow_client_resume (self->client, id, error);
+  if (meow_task_item_get_status (item) == MEOW_STATUS_COMPLETE)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                   _ ("“%s” is already complete."), meow_task_item_get_name (item));
+      return FALSE;
+    }
+  return enqueue_item (self, item, error);
+}
+
+gboolean
+meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error)
+{
+  MeowTaskItem *item;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+
+  if ((item = lookup_or_error (self, id, error)) == NULL)
+    return FALSE;
+  if (!meow_task_item_get_live (item))
+    {
+      if (meow_task_item_is_finished (item))
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                       _ ("“%s” has already finished."), meow_task_item_get_name (item));
+          return FALSE;
+        }
+      /* Paused and not in the client (added paused, or restored): nothing to stop. */
+      meow_task_item_set_status (item, MEOW_STATUS_CANCELED);
+      store_set_status (self, item);
+      g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
+      return TRUE;
+    }
+  return meow_client_cancel (self->client, id, error);
+}
+
+/**
+ * meow_task_manager_remove:
+ * @position: (out) (optional): where the item was, for meow_task_manager_restore()
+ *
+ * Removes a task from the list, canceling it first when it is live.
+ *
+ * Returns: (transfer full) (nullable): the removed item
+ */
+MeowTaskItem *
+meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position, GError **error)
+{
+  MeowTaskItem *item;
+  guint         pos = 0;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+
+  if ((item = lookup_or_error (self, id, error)) == NULL)
+    return NULL;
+  g_object_ref (item);
+
+  if (meow_task_item_get_live (item))
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      /* The Canceled record will find no item; say it here. */
+      if (!meow_client_cancel (self->client, id, &local_error))
+        g_debug ("Removing %s: %s", id, local_error->message);
+      meow_task_item_set_live (item, FALSE);
+      meow_task_item_set_status (item, MEOW_STATUS_CANCELED);
+    }
+
+  if (g_list_store_find (self->items, item, &pos))
+    g_list_store_remove (self->items, pos);
+  g_hash_table_remove (self->by_id, id);
+  update_n_active (self);
+  if (self->store != NULL)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (!meow_store_remove (self->store, id, &local_error))
+        g_warning ("Cannot save the list: %s", local_error->message);
+    }
+
+  if (position)
+    *position = pos;
+  return item;
+}
+
+/**
+ * meow_task_manager_restore:
+ *
+ * Puts back an item that meow_task_manager_remove() returned (Undo). A task that was
+ * canceled by the removal comes back canceled; Retry queues it again.
+ */
+gboolean
+meow_task_manager_restore (MeowTaskManager *self,
+                           MeowTaskItem    *item,
+                           guint            position,
+                           GError         **error)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (item), FALSE);
+
+  if (g_hash_table_contains (self->by_id, meow_task_item_get_id (item)))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK, _ ("“%s” is already in the list."),
+                   meow_task_item_get_name (item));
+      return FALSE;
+    }
+  if (!store_add (self, item, error))
+    return FALSE;
+  store_set_status (self, item);
+  insert_item (self, item, position);
+  return TRUE;
+}
+
+/**
+ * meow_task_manager_load:
+ * @resume: queue again the tasks that were queued or running when the app stopped
+ *
+ * Rebuilds the list from the store. Finished tasks come back as history. Tasks that
+ * were running are queued again when @resume is set, else they come back Paused. Paused
+ * tasks come back Paused but are not given to the client: Resume queues them (and the
+ * engine resumes from the `.part`). A task that cannot be rebuilt (an upload whose
+ * source file is gone) is left in the store and reported.
+ */
+void
+meow_task_manager_load (MeowTaskManager *self, gboolean resume)
+{
+  g_autoptr (GPtrArray) saved = NULL;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+
+  if (self->store == NULL)
+    return;
+
+  saved = meow_store_dup_tasks (self->store);
+  for (guint i = 0; i < saved->len; i++)
+    {
+      MeowStoredTask *st = g_ptr_array_index (saved, i);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MeowTask) task = meow_stored_task_build (st, &error);
+      g_autoptr (MeowTaskItem) item = NULL;
+      MeowStatus status = meow_stored_task_get_status (st);
+
+      if (task == NULL)
+        {
+          g_warning ("Cannot restore the transfer of %s: %s", meow_stored_task_get_url (st),
+                     error->message);
+          continue;
+        }
+      if (g_hash_table_contains (self->by_id, meow_task_get_id (task)))
+        continue;
+
+      item = meow_task_item_new (task);
+      meow_task_item_set_progress (item, meow_stored_task_get_transferred (st),
+                                   meow_stored_task_get_total (st));
+      if (meow_stored_task_get_direction (st) == MEOW_DIRECTION_DOWNLOAD &&
+          (status == MEOW_STATUS_COMPLETE || meow_stored_task_get_payload (st) != NULL))
+        meow_task_item_set_local_path (item, meow_stored_task_get_payload (st)
+                                                 ? meow_stored_task_get_payload (st)
+                                                 : meow_stored_task_get_local_path (st));
+      meow_task_item_set_payload (item, meow_stored_task_get_payload (st));
+      meow_task_item_set_status (item, status);
+      if (status == MEOW_STATUS_FAILED)
+        meow_task_item_set_error_message (item, meow_stored_task_get_error_message (st));
+      insert_item (self, item, G_MAXUINT);
+
+      if (status == MEOW_STATUS_PENDING || status == MEOW_STATUS_TRANSMISSION)
+        {
+          if (!resume || !enqueue_item (self, item, &error))
+            {
+              if (error != NULL)
+                g_warning ("Cannot resume “%s”: %s", meow_task_item_get_name (item),
+                           error->message);
+              meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
+              store_set_status (self, item);
+            }
+        }
+    }
+}
+
+void
+meow_task_manager_pause_all (MeowTaskManager *self)
+{
+  guint n_items;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      if (meow_task_item_get_live (item) && meow_task_item_is_active (item))
+        meow_client_pause (self->client, meow_task_item_get_id (item), NULL);
+    }
+}
+
+void
+meow_task_manager_resume_all (MeowTaskManager *self)
+{
+  guint n_items;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      if (meow_task_item_get_status (item) == MEOW_STATUS_PAUSED)
+        meow_task_manager_resume (self, meow_task_item_get_id (item), NULL);
+    }
+}
+
+/**
+ * meow_task_manager_close:
+ *
+ * Closes the client: running tasks stop with their partial bytes kept, and their last
+ * (Paused) records are applied before this returns. Idempotent. Main thread.
+ */
+void
+meow_task_manager_close (MeowTaskManager *self)
+{
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+
+  if (self->client == NULL || meow_client_is_closed (self->client))
+    return;
+  g_autoptr (GPtrArray) running = g_ptr_array_new_with_free_func (g_free);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      if (meow_task_item_get_live (item) && meow_task_item_is_active (item))
+        g_ptr_array_add (running, g_strdup (meow_task_item_get_id (item)));
+    }
+
+  /* Close delivers the last (Paused) records, which the listener saves. */
+  meow_client_close (self->client, NULL);
+  if (self->listener_id != 0)
+    meow_client_remove_listener (self->client, self->listener_id, NULL);
+  self->listener_id = 0;
+
+  /* The engine paused them because the app stopped, not the user: save them as queued
+   * so that the next start resumes them (with resume-on-start). */
+  for (guint i = 0; self->store != NULL && i < running->len; i++)
+    {
+      MeowTaskItem *item = g_hash_table_lookup (self->by_id, running->pdata[i]);
+
+      if (item != NULL && meow_task_item_get_status (item) == MEOW_STATUS_PAUSED)
+        meow_store_set_status (self->store, running->pdata[i], MEOW_STATUS_PENDING, NULL, NULL);
+    }
+
+  if (self->store != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!meow_store_flush (self->store, &error))
+        g_warning ("Cannot save the list of transfers: %s", error->message);
+    }
+}

@@ -1,0 +1,42 @@
+/* meow-task-manager.h: the app's list of tasks over one MeowClient
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "meow-task-item.h"
+#include "meow.h"
+
+G_BEGIN_DECLS
+
+#define MEOW_TYPE_TASK_MANAGER (meow_task_manager_get_type ())
+
+G_DECLARE_FINAL_TYPE (MeowTaskManager, meow_task_manager, MEOW, TASK_MANAGER, GObject)
+
+MeowTaskManager *meow_task_manager_new (MeowClient *client, MeowStore *store);
+MeowClient      *meow_task_manager_get_client (MeowTaskManager *self);
+GListModel      *meow_task_manager_get_model (MeowTaskManager *self);
+MeowTaskItem    *meow_task_manager_lookup (MeowTaskManager *self, const char *id);
+guint            meow_task_manager_get_n_active (MeowTaskManager *self);
+
+MeowTaskItem *meow_task_manager_add (MeowTaskManager *self,
+                                     MeowTask        *task,
+                                     gboolean         start_paused,
+                                     GError         **error);
+gboolean      meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error);
+gboolean      meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error);
+gboolean      meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error);
+MeowTaskItem *
+meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position, GError **error);
+gboolean meow_task_manager_restore (MeowTaskManager *self,
+                                    MeowTaskItem    *item,
+                                    guint            position,
+                                    GError         **error);
+void     meow_task_manager_pause_all (MeowTaskManager *self);
+void     meow_task_manager_resume_all (MeowTaskManager *self);
+void     meow_task_manager_load (MeowTaskManager *self, gboolean resume);
+void     meow_task_manager_close (MeowTaskManager *self);
+
+G_END_DECLS

@@ -1,0 +1,644 @@
+/* meow-window.c: the main window
+ *
+ * The manager's items go through a GtkFilterListModel (All / Active / Completed /
+ * Failed, and the search text) and a GtkSingleSelection into a GtkListView whose rows
+ * are MeowTaskRow widgets bound to items by a GtkSignalListItemFactory. One
+ * GtkDropTarget takes files (uploads) and text (links).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "meow-add-dialog.h"
+#include "meow-task-row.h"
+#include "meow-window.h"
+
+typedef enum
+{
+  FILTER_ALL,
+  FILTER_ACTIVE,
+  FILTER_COMPLETED,
+  FILTER_FAILED,
+} FilterMode;
+
+static const char *const filter_names[] = { "all", "active", "completed", "failed" };
+
+struct _MeowWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  GtkStack        *stack;
+  GtkListView     *list_view;
+  GtkSearchBar    *search_bar;
+  GtkSearchEntry  *search_entry;
+  GtkWidget       *search_button;
+
+  GSettings          *settings;
+  MeowTaskManager    *manager;
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *filtered;
+  GtkSingleSelection *selection;
+  FilterMode          mode;
+  char               *search;     /* casefolded, or NULL */
+  AdwToast           *last_toast; /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (MeowWindow, meow_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_FILTER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ------------------------------------------------------------------ */
+/* Filtering                                                           */
+
+static gboolean
+contains_casefolded (const char *haystack, const char *needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (haystack == NULL)
+    return FALSE;
+  folded = g_utf8_casefold (haystack, -1);
+  return strstr (folded, needle) != NULL;
+}
+
+static gboolean
+filter_func (gpointer object, gpointer user_data)
+{
+  MeowWindow   *self = user_data;
+  MeowTaskItem *item = object;
+  MeowStatus    status = meow_task_item_get_status (item);
+
+  switch (self->mode)
+    {
+    case FILTER_ACTIVE:
+      if (status != MEOW_STATUS_PENDING && status != MEOW_STATUS_TRANSMISSION &&
+          status != MEOW_STATUS_PAUSED)
+        return FALSE;
+      break;
+    case FILTER_COMPLETED:
+      if (status != MEOW_STATUS_COMPLETE)
+        return FALSE;
+      break;
+    case FILTER_FAILED:
+      if (status != MEOW_STATUS_FAILED)
+        return FALSE;
+      break;
+    case FILTER_ALL:
+    default:
+      break;
+    }
+
+  if (self->search != NULL)
+    return contains_casefolded (meow_task_item_get_name (item), self->search) ||
+           contains_casefolded (meow_task_item_get_url (item), self->search);
+  return TRUE;
+}
+
+static void
+update_page (MeowWindow *self)
+{
+  const char *page;
+
+  if (self->manager == NULL ||
+      g_list_model_get_n_items (meow_task_manager_get_model (self->manager)) == 0)
+    page = "empty";
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    page = "no-results";
+  else
+    page = "list";
+  gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+static void
+status_changed_cb (MeowWindow *self, MeowTaskItem *item)
+{
+  /* Only a status filter depends on the status; "all" with a search does not. */
+  if (self->mode != FILTER_ALL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+search_changed_cb (MeowWindow *self, GtkSearchEntry *entry)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  g_clear_pointer (&self->search, g_free);
+  if (text[0] != '\0')
+    self->search = g_utf8_casefold (text, -1);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+void
+meow_window_set_filter (MeowWindow *self, const char *filter)
+{
+  FilterMode mode = FILTER_ALL;
+
+  g_return_if_fail (MEOW_IS_WINDOW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (filter_names); i++)
+    if (g_strcmp0 (filter, filter_names[i]) == 0)
+      mode = i;
+  if (mode == self->mode)
+    return;
+  self->mode = mode;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
+}
+
+/* ------------------------------------------------------------------ */
+/* List                                                                */
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
+{
+  gtk_list_item_set_child (list_item, meow_task_row_new ());
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
+{
+  meow_task_row_set_item (MEOW_TASK_ROW (gtk_list_item_get_child (list_item)),
+                          gtk_list_item_get_item (list_item));
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
+{
+  meow_task_row_set_item (MEOW_TASK_ROW (gtk_list_item_get_child (list_item)), NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Toasts                                                              */
+
+void
+meow_window_add_toast (MeowWindow *self, AdwToast *toast)
+{
+  g_return_if_fail (MEOW_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  g_set_weak_pointer (&self->last_toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * meow_window_get_last_toast:
+ *
+ * Returns: (transfer none) (nullable): the last toast shown, while it exists
+ */
+AdwToast *
+meow_window_get_last_toast (MeowWindow *self)
+{
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+static void
+toast_text (MeowWindow *self, const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  AdwToast        *toast = adw_toast_new (escaped);
+
+  adw_toast_set_timeout (toast, 5);
+  meow_window_add_toast (self, toast);
+}
+
+static void
+undo_remove_cb (AdwToast *toast, MeowWindow *self)
+{
+  MeowTaskItem *item = g_object_get_data (G_OBJECT (toast), "meow-item");
+  guint         position = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (toast), "meow-position"));
+  g_autoptr (GError) error = NULL;
+
+  if (self->manager != NULL && !meow_task_manager_restore (self->manager, item, position, &error))
+    toast_text (self, error->message);
+}
+
+/**
+ * meow_window_show_removed:
+ *
+ * Shows "“name” removed" with Undo, which puts @item back at @position.
+ */
+void
+meow_window_show_removed (MeowWindow *self, MeowTaskItem *item, guint position)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *title = NULL;
+  AdwToast        *toast;
+
+  g_return_if_fail (MEOW_IS_WINDOW (self));
+  g_return_if_fail (MEOW_IS_TASK_ITEM (item));
+
+  escaped = g_markup_escape_text (meow_task_item_get_name (item), -1);
+  /* Translators: a toast after a transfer was removed from the list */
+  title = g_strdup_printf (_ ("“%s” removed"), escaped);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _ ("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "meow-item", g_object_ref (item), g_object_unref);
+  g_object_set_data (G_OBJECT (toast), "meow-position", GUINT_TO_POINTER (position));
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_remove_cb), self, 0);
+  meow_window_add_toast (self, toast);
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding links: paste and drop                                        */
+
+/* "“a”, “b” and 3 more": at most three, quoted. */
+static char *
+quote_list (char **lines)
+{
+  guint    n = g_strv_length (lines);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < n && i < 3; i++)
+    {
+      g_autofree char *shown =
+          g_utf8_substring (lines[i], 0, MIN (g_utf8_strlen (lines[i], -1), 40));
+
+      if (i > 0)
+        g_string_append (text, i == n - 1 ? _ (" and ") : ", ");
+      g_string_append_printf (text, "“%s%s”", shown, g_utf8_strlen (lines[i], -1) > 40 ? "…" : "");
+    }
+  if (n > 3)
+    g_string_append_printf (text, ngettext (" and %u more", " and %u more", n - 3), n - 3);
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * meow_window_add_text:
+ *
+ * Adds every http(s) link in @text (one per line) as a download into the default
+ * folder, and says which lines were ignored.
+ */
+void
+meow_window_add_text (MeowWindow *self, const char *text)
+{
+  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_auto (GStrv) junk = NULL;
+  g_auto (GStrv) urls = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (MEOW_IS_WINDOW (self));
+
+  urls = meow_split_urls (text ? text : "", &junk);
+  if (urls[0] == NULL && junk[0] == NULL)
+    {
+      toast_text (self, _ ("There are no links to add."));
+      return;
+    }
+  if (urls[0] != NULL &&
+      !meow_application_add_urls (app, (const char *const *) urls, NULL, NULL, FALSE, &error))
+    {
+      toast_text (self, error->message);
+      return;
+    }
+  if (junk[0] != NULL)
+    {
+      g_autofree char *names = quote_list (junk);
+      g_autofree char *message = NULL;
+
+      if (urls[0] == NULL)
+        /* Translators: %s is a list of quoted lines */
+        message = g_strdup_printf (_ ("Not a web link: %s"), names);
+      else
+        message = g_strdup_printf (ngettext ("Ignored %s: not a web link",
+                                             "Ignored %s: not web links", g_strv_length (junk)),
+                                   names);
+      toast_text (self, message);
+    }
+}
+
+static void
+paste_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MeowWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (text == NULL)
+    {
+      toast_text (self, _ ("The clipboard has no text to paste."));
+      return;
+    }
+  meow_window_add_text (self, text);
+}
+
+static void
+paste_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, paste_done_cb,
+                                 g_object_ref (widget));
+}
+
+/**
+ * meow_window_handle_drop:
+ * @value: a #GdkFileList (uploads) or a string (links)
+ *
+ * What a drop does. Returns: whether @value was used.
+ */
+gboolean
+meow_window_handle_drop (MeowWindow *self, const GValue *value)
+{
+  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), FALSE);
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
+      g_autoptr (GError) error = NULL;
+      guint n;
+
+      n = meow_application_upload_files (app, files, &error);
+      g_slist_free (files);
+      if (error != NULL)
+        toast_text (self, error->message);
+      return n > 0;
+    }
+  if (G_VALUE_HOLDS_STRING (value))
+    {
+      meow_window_add_text (self, g_value_get_string (value));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, MeowWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->toast_overlay), "drop-highlight");
+  return meow_window_handle_drop (self, value);
+}
+
+static GdkDragAction
+drop_enter_cb (GtkDropTarget *target, double x, double y, MeowWindow *self)
+{
+  gtk_widget_add_css_class (GTK_WIDGET (self->toast_overlay), "drop-highlight");
+  return GDK_ACTION_COPY;
+}
+
+static void
+drop_leave_cb (GtkDropTarget *target, MeowWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->toast_overlay), "drop-highlight");
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                             */
+
+static void
+add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowWindow      *self = MEOW_WINDOW (widget);
+  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  GtkWindow       *dialog = meow_add_dialog_new (GTK_WINDOW (self), app, NULL);
+
+  gtk_window_present (dialog);
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowWindow *self = MEOW_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+remove_selected_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowWindow   *self = MEOW_WINDOW (widget);
+  MeowTaskItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  if (item == NULL)
+    return;
+  gtk_widget_activate_action (widget, "app.remove-task", "s", meow_task_item_get_id (item));
+}
+
+/* ------------------------------------------------------------------ */
+/* Window state                                                        */
+
+static gboolean
+meow_window_close_request (GtkWindow *window)
+{
+  MeowWindow *self = MEOW_WINDOW (window);
+  int         width;
+  int         height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (meow_window_parent_class)->close_request (window);
+}
+
+static void
+meow_window_dispose (GObject *object)
+{
+  MeowWindow *self = MEOW_WINDOW (object);
+
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_weak_pointer (&self->last_toast);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MEOW_TYPE_WINDOW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->search, g_free);
+
+  G_OBJECT_CLASS (meow_window_parent_class)->dispose (object);
+}
+
+static void
+meow_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  MeowWindow *self = MEOW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILTER:
+      g_value_set_string (value, filter_names[self->mode]);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+meow_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  MeowWindow *self = MEOW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILTER:
+      meow_window_set_filter (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+meow_window_class_init (MeowWindowClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = meow_window_dispose;
+  object_class->get_property = meow_window_get_property;
+  object_class->set_property = meow_window_set_property;
+  window_class->close_request = meow_window_close_request;
+
+  /**
+   * MeowWindow:filter:
+   *
+   * Which tasks the list shows: "all", "active", "completed" or "failed".
+   */
+  properties[PROP_FILTER] =
+      g_param_spec_string ("filter", NULL, NULL, "all",
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/meow_transfer/Meow/meow-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_button);
+
+  gtk_widget_class_install_action (widget_class, "win.add", NULL, add_action);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-selected", NULL,
+                                   remove_selected_action);
+  gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
+
+  /* Widget shortcuts, not application accels: they run after the focused widget, so
+   * Ctrl+V and Delete still edit the search entry when it has the focus. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.remove-selected",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.remove-selected",
+                                       NULL);
+}
+
+static void
+meow_window_init (MeowWindow *self)
+{
+  GtkListItemFactory *factory;
+  GtkDropTarget      *drop_target;
+  GType               drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+
+  drop_target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop_target, drop_types, G_N_ELEMENTS (drop_types));
+  g_signal_connect_object (drop_target, "drop", G_CALLBACK (drop_cb), self, 0);
+  g_signal_connect_object (drop_target, "enter", G_CALLBACK (drop_enter_cb), self, 0);
+  g_signal_connect_object (drop_target, "leave", G_CALLBACK (drop_leave_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->toast_overlay), GTK_EVENT_CONTROLLER (drop_target));
+}
+
+MeowWindow *
+meow_window_new (MeowApplication *application)
+{
+  MeowWindow *self;
+
+  g_return_val_if_fail (MEOW_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (MEOW_TYPE_WINDOW, "application", application, NULL);
+  self->manager = g_object_ref (meow_application_get_manager (application));
+
+  self->filtered =
+      gtk_filter_list_model_new (g_object_ref (meow_task_manager_get_model (self->manager)),
+                                 GTK_FILTER (g_object_ref (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->manager, "status-changed", G_CALLBACK (status_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (meow_task_manager_get_model (self->manager), "items-changed",
+                           G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (update_page), self,
+                           G_CONNECT_SWAPPED);
+  update_page (self);
+
+  return self;
+}
+
+/**
+ * meow_window_get_visible_model:
+ *
+ * Returns: (transfer none): the items the list shows now (after filter and search)
+ */
+GListModel *
+meow_window_get_visible_model (MeowWindow *self)
+{
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->filtered);
+}
+
+GtkWidget *
+meow_window_get_list_view (MeowWindow *self)
+{
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->list_view);
+}
+
+/* "empty", "no-results" or "list". */
+const char *
+meow_window_get_visible_page (MeowWindow *self)
+{
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
