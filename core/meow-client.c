@@ -251,7 +251,9 @@ post_record (MeowClient *self, MeowTransferRecord *record)
     {
       GList *link = g_hash_table_lookup (self->pending_progress, record->task_id);
 
-      if (link != NULL)
+      /* Latest wins, within a phase: the owner sees at least one record of
+       * an upload's hashing before its first transfer record. */
+      if (link != NULL && ((MeowTransferRecord *) link->data)->phase == record->phase)
         {
           meow_transfer_record_unref (link->data);
           link->data = record;
@@ -259,8 +261,8 @@ post_record (MeowClient *self, MeowTransferRecord *record)
       else
         {
           g_queue_push_tail (&self->events, record);
-          g_hash_table_insert (self->pending_progress, g_strdup (record->task_id),
-                               self->events.tail);
+          g_hash_table_replace (self->pending_progress, g_strdup (record->task_id),
+                                self->events.tail);
         }
     }
   else

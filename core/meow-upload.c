@@ -581,7 +581,8 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
   g_string_truncate (u->resp_body, 0);
   u->status = 0;
   u->chunk_pos = 0;
-  u->pace_start = 0;
+  /* The pacing window spans requests: each chunk must not start with a
+   * fresh allowance (upload_limit and upload_start reset it). */
   u->phase = phase;
   u->request_phase = phase;
   _meow_upload_request_free (request);
@@ -868,6 +869,7 @@ upload_start (MeowJob *job)
 
   u->failures = 0;
   u->prepare_loops = 0;
+  u->pace_start = 0;
 
   if (u->have_identity)
     {
