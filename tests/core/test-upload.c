@@ -900,6 +900,35 @@ test_hashing_phase (MeowTestFixture *fx, gconstpointer data)
   g_assert_true (saw_transfer);
 }
 
+/* 512 KiB at 256 KiB/s in 16 KiB chunks: ideally 2 s. Each chunk is
+ * smaller than the pacing burst, so it must not get a fresh allowance per
+ * request: allow twice the rate on average, no more. (A lower bound only:
+ * a slow machine cannot make it pass wrongly.) */
+static void
+test_speed_limit (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (512 * 1024, 23);
+  g_autofree char *source = write_source (fx, "slow.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  gint64         t0, elapsed;
+  MeowTestWatch *w;
+
+  meow_task_builder_set_chunk_size (b, 16 * 1024);
+  meow_task_builder_set_speed_limit (b, 256 * 1024);
+  t0 = g_get_monotonic_time ();
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  elapsed = g_get_monotonic_time () - t0;
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  g_test_message ("512 KiB at a 256 KiB/s limit took %.2f s", elapsed / 1e6);
+  if (elapsed < G_USEC_PER_SEC)
+    g_test_fail_printf ("512 KiB at a 256 KiB/s limit took only %.2f s (average %.0f KiB/s)",
+                        elapsed / 1e6, 512.0 / (elapsed / 1e6));
+}
+
 static void
 test_headers (MeowTestFixture *fx, gconstpointer data)
 {
@@ -1347,6 +1376,7 @@ main (int argc, char **argv)
   ADD ("/core/upload/duplicates/same-file-same-url", test_duplicate);
   ADD ("/core/upload/duplicates/same-content-other-file", test_duplicate_content);
   ADD ("/core/upload/hashing/records-come-first", test_hashing_phase);
+  ADD ("/core/upload/speed-limit/across-chunks", test_speed_limit);
   ADD ("/core/upload/headers/every-request", test_headers);
 
   ADD ("/core/upload/pause-resume/continues-from-server-offset", test_pause_resume);
