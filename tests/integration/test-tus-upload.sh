@@ -48,6 +48,8 @@ if [[ ! -f "$MODULES/@tus/server/package.json" || ! -f "$MODULES/@tus/file-store
   echo "1..0 # SKIP the tus server's npm modules are not in $MODULES; run build-aux/meow-dev test (npm ci)"
   exit 0
 fi
+MODULES="$(cd "$MODULES" && pwd)"
+SERVER_JS="$(cd "$(dirname "$SERVER_JS")" && pwd)/$(basename "$SERVER_JS")"
 for tool in curl python3 sha256sum; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "Bail out! $tool is needed by this test"
@@ -170,7 +172,7 @@ if [[ -z "$ENDPOINT" ]]; then
   diag_file "server stderr" "$TMP/server.err"
   exit 1
 fi
-diag "tus server: node $(node --version), @tus/server $(node -p "require('$MODULES/@tus/server/package.json').version"), $ENDPOINT, folder $TMP"
+diag "tus server: node $(node --version), @tus/server $(node -p 'require(process.argv[1]).version' "$MODULES/@tus/server/package.json"), $ENDPOINT, folder $TMP"
 
 # The harness itself: the server speaks tus 1.0 with creation and termination.
 options="$(curl -s -i -X OPTIONS "$ENDPOINT" | tr -d '\r')"
