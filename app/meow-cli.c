@@ -1305,8 +1305,13 @@ command_put (int argc, char **argv)
         warning_message ("Cannot forget the finished upload in the saved uploads (%s).",
                          error->message);
 
-      printf ("%s\n", run.payload ? run.payload : "");
-      fflush (stdout);
+      /* A meow server that already had every byte may answer no file id:
+       * then stdout stays empty rather than holding an empty line. */
+      if (run.payload != NULL && run.payload[0] != '\0')
+        {
+          printf ("%s\n", run.payload);
+          fflush (stdout);
+        }
       if (!options.common.quiet)
         {
           g_autofree char *basename = g_path_get_basename (path);
