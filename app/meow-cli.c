@@ -1106,6 +1106,14 @@ typedef struct
   gboolean  save_warned;
 } PutState;
 
+static void
+put_state_clear (PutState *put)
+{
+  g_clear_pointer (&put->saved_url, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PutState, put_state_clear)
+
 /* Saves a tus upload URL the moment the engine reports it (a new one, or a
  * replacement for one the server forgot), so that Ctrl-C, a crash or a
  * lost connection right after can still resume. */
@@ -1155,11 +1163,11 @@ command_put (int argc, char **argv)
   g_autoptr (MeowTaskBuilder) builder = NULL;
   g_autoptr (MeowTask) task = NULL;
   g_auto (Run) run = { 0 };
+  g_auto (PutState) put = { 0 };
   g_autofree char       *path = NULL;
   g_autofree char       *display_url = NULL;
   g_autofree char       *resume_url = NULL;
   MeowUploadProtocolKind protocol;
-  PutState               put = { 0 };
   guint64                chunk_size = 0;
   guint64                rate = 0;
   const char            *url;
@@ -1262,15 +1270,11 @@ command_put (int argc, char **argv)
     {
       /* Bad URL or header: a usage error. The message is redacted. */
       error_message ("%s", error->message);
-      g_free (put.saved_url);
       return EXIT_USAGE;
     }
 
   if (!run_init (&run, "upload", options.common.quiet))
-    {
-      g_free (put.saved_url);
-      return EXIT_FAILED;
-    }
+    return EXIT_FAILED;
   run.record_hook = put_record_cb;
   run.hook_data = &put;
 
@@ -1294,10 +1298,7 @@ command_put (int argc, char **argv)
     }
 
   if (!run_task (&run, task))
-    {
-      g_free (put.saved_url);
-      return EXIT_FAILED;
-    }
+    return EXIT_FAILED;
 
   if (run.completed)
     {
@@ -1327,7 +1328,6 @@ command_put (int argc, char **argv)
                                          "Run the same command again to resume.");
     }
 
-  g_free (put.saved_url);
   return status;
 }
 
