@@ -4,19 +4,24 @@
  *
  *   meow-cli get URL [-o FILE | -d DIR] [--sha256 HEX] [--limit-rate RATE]
  *                    [--header 'Name: value']… [--retries N] [--overwrite] [--quiet]
+ *   meow-cli put FILE URL [--protocol tus|meow] [--chunk-size SIZE] [--limit-rate RATE]
+ *                    [--header 'Name: value']… [--retries N] [--quiet]
  *   meow-cli --help | --version
  *
  * Output contract (scripts rely on it):
- *   stdout  the absolute path of the saved file, one line, and nothing else;
+ *   stdout  get: the absolute path of the saved file; put: the server's answer
+ *           (the tus upload URL, or the meow protocol's file id); one line, and
+ *           nothing else;
  *   stderr  everything meant for people: the progress line (only on a terminal),
  *           a one-line summary, errors as "meow-cli: <sentence>".
  *
  * Exit status: 0 done, 1 the transfer failed, 2 usage error, 130 interrupted
- * (SIGINT or SIGTERM; the .part file is kept and the same command resumes it).
+ * (SIGINT or SIGTERM; the .part file, or the server's copy of an upload, is
+ * kept and the same command resumes it).
  *
  * Commands are dispatched from a table (see `commands` below): each has its
  * own GOptionContext, parsed after the global one stops at the first
- * non-option argument. "put" (uploads) will be added there.
+ * non-option argument.
  */
 #include "config.h"
 
@@ -28,9 +33,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "meow.h"
 
@@ -66,11 +73,27 @@ error_message (const char *format, ...)
   fprintf (stderr, "%s: %s\n", PROGRAM_NAME, message);
 }
 
+static void warning_message (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* A problem that does not stop the command, on stderr. */
+static void
+warning_message (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list          args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fprintf (stderr, "%s: warning: %s\n", PROGRAM_NAME, message);
+}
+
 /* The engine's messages are sentences, but a server's error page may be
  * appended to them ("…: <html>…"): keep the first line, drop markup, and
  * end with a full stop, so that a failure is one line on the terminal. */
 static char *
-one_sentence (const char *message)
+one_sentence (const char *message, const char *noun)
 {
   g_autofree char *line = g_strndup (message, strcspn (message, "\r\n"));
   char            *markup = strstr (line, ": <");
@@ -79,7 +102,7 @@ one_sentence (const char *message)
     *markup = '\0';
   g_strchomp (line);
   if (line[0] == '\0')
-    return g_strdup ("The download failed.");
+    return g_strdup_printf ("The %s failed.", noun);
   if (g_str_has_suffix (line, ".") || g_str_has_suffix (line, "!") || g_str_has_suffix (line, "?"))
     return g_steal_pointer (&line);
   return g_strconcat (line, ".", NULL);
@@ -133,11 +156,12 @@ url_for_display (const char *url)
 /* ------------------------------------------------------------------ */
 /* Option values                                                       */
 
-/* Parses a rate: plain bytes ("65536"), or a number with a binary suffix
- * K, M or G (1024-based; "500K", "1.5M", "1G"), case-insensitive, with an
- * optional trailing "B" or "iB" ("2MiB"). Stores bytes per second. */
+/* Parses a byte count or a rate: plain bytes ("65536"), or a number with a
+ * binary suffix K, M or G (1024-based; "500K", "1.5M", "1G"),
+ * case-insensitive, with an optional trailing "B" or "iB" ("2MiB"). Stores
+ * bytes (per second, for a rate). */
 static gboolean
-parse_rate (const char *text, guint64 *bytes_per_second)
+parse_size (const char *text, guint64 *bytes)
 {
   const char      *p = text;
   gsize            int_digits;
@@ -189,7 +213,7 @@ parse_rate (const char *text, guint64 *bytes_per_second)
   if (value >= 1024.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0)
     return FALSE;
 
-  *bytes_per_second = (guint64) value;
+  *bytes = (guint64) value;
   return TRUE;
 }
 
@@ -232,18 +256,41 @@ format_size (guint64 bytes)
   return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
 
+/* "  Hashing…  12.0 MiB / 64.0 MiB  18%": an upload reads its source once
+ * to compute its MD5 identity before the first byte is sent. */
+static char *
+hashing_text (const MeowTransferRecord *record)
+{
+  gint64           total = meow_transfer_record_get_total (record);
+  guint64          hashed = meow_transfer_record_get_hashed (record);
+  g_autofree char *hashed_text = format_size (hashed);
+  g_autofree char *total_text = NULL;
+  int              percent;
+
+  if (total < 0)
+    return g_strdup_printf ("  Hashing…  %s", hashed_text);
+  total_text = format_size ((guint64) total);
+  percent = total > 0 ? (int) (hashed * 100 / (guint64) total) : 100;
+  return g_strdup_printf ("  Hashing…  %s / %s  %d%%", hashed_text, total_text, MIN (percent, 100));
+}
+
 /* "  12.3 MiB / 100.0 MiB  12%  2.1 MiB/s  40 s left"; with an unknown total
  * only the bytes and the speed. */
 static char *
 progress_text (const MeowTransferRecord *record)
 {
-  GString         *line = g_string_new ("  ");
+  GString         *line;
   gint64           total = meow_transfer_record_get_total (record);
   guint64          done = meow_transfer_record_get_transferred (record);
   double           speed = meow_transfer_record_get_speed (record);
   gint64           eta = meow_transfer_record_get_eta (record);
-  g_autofree char *done_text = format_size (done);
+  g_autofree char *done_text = NULL;
 
+  if (meow_transfer_record_get_phase (record) == MEOW_PHASE_HASHING)
+    return hashing_text (record);
+
+  line = g_string_new ("  ");
+  done_text = format_size (done);
   g_string_append (line, done_text);
   if (total >= 0)
     {
@@ -308,27 +355,50 @@ progress_line_update (ProgressLine *self, const MeowTransferRecord *record, gboo
 /* ------------------------------------------------------------------ */
 /* One transfer in a main loop                                         */
 
-typedef struct
+typedef struct _Run Run;
+
+/* Sees every record before the common handling (for instance, to save a tus
+ * upload URL as soon as the server created it). */
+typedef void (*RunRecordHook) (Run *run, const MeowTransferRecord *record);
+
+struct _Run
 {
   MeowClient  *client;
   GMainLoop   *loop;
   char        *task_id;
+  const char  *noun; /* "download" or "upload", for messages */
   gboolean     quiet;
   ProgressLine progress;
+
+  RunRecordHook record_hook;
+  gpointer      hook_data;
 
   gint64   started_us;
   gboolean restart_reported;
 
   /* Outcome */
   gboolean done;
+  gboolean completed; /* the completion callback ran */
   gboolean interrupted;
-  char    *saved_path; /* the completion payload */
-  guint64  saved_bytes;
+  char    *payload; /* the completion payload: a saved path, an upload URL or id */
+  guint64  transferred;
   GError  *error; /* from the Failed record */
 
   guint sigint_id;
   guint sigterm_id;
-} Run;
+};
+
+static void
+run_clear (Run *run)
+{
+  g_clear_error (&run->error);
+  g_clear_pointer (&run->payload, g_free);
+  g_clear_pointer (&run->task_id, g_free);
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_object (&run->client);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 static void
 run_finish (Run *run)
@@ -341,6 +411,9 @@ static void
 progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
   Run *run = user_data;
+
+  if (run->record_hook != NULL)
+    run->record_hook (run, record);
 
   /* Say once, and before more progress, that the partial bytes were thrown
    * away: otherwise a resumed download that starts over looks like a bug. */
@@ -376,9 +449,9 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_COMPLETE:
-      run->saved_bytes = meow_transfer_record_get_transferred (record);
+      run->transferred = meow_transfer_record_get_transferred (record);
       progress_line_update (&run->progress, record, TRUE);
-      /* The completion callback follows with the final path. */
+      /* The completion callback follows with the payload. */
       break;
 
     case MEOW_STATUS_FAILED:
@@ -387,16 +460,15 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
 
         g_clear_error (&run->error);
         run->error = error ? g_error_copy (error)
-                           : g_error_new_literal (MEOW_ERROR, MEOW_ERROR_IO,
-                                                  "The download failed for an unknown reason.");
+                           : g_error_new (MEOW_ERROR, MEOW_ERROR_IO,
+                                          "The %s failed for an unknown reason.", run->noun);
         run_finish (run);
       }
       break;
 
     case MEOW_STATUS_CANCELED:
       g_clear_error (&run->error);
-      run->error =
-          g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CANCELED, "The download was canceled.");
+      run->error = g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The %s was canceled.", run->noun);
       run_finish (run);
       break;
 
@@ -412,8 +484,9 @@ complete_cb (MeowClient *client, const char *task_id, const char *payload, gpoin
 {
   Run *run = user_data;
 
-  g_free (run->saved_path);
-  run->saved_path = g_strdup (payload);
+  run->completed = TRUE;
+  g_free (run->payload);
+  run->payload = g_strdup (payload);
   run_finish (run);
 }
 
@@ -433,9 +506,11 @@ interrupt_cb (gpointer user_data)
 
   remove_signal_sources (run);
 
-  /* Stop at once and keep the .part: pause aborts the request in flight,
-   * close flushes the Paused record and joins the worker. A task that has
-   * already finished makes pause fail; that is fine. */
+  /* Stop at once and keep what was transferred: pause aborts the request
+   * in flight (a download keeps its .part, a tus or meow server keeps the
+   * bytes it received), close flushes the Paused record and joins the
+   * worker. A task that has already finished makes pause fail; that is
+   * fine. */
   if (run->task_id != NULL)
     meow_client_pause (run->client, run->task_id, NULL);
   meow_client_close (run->client, NULL);
@@ -450,30 +525,185 @@ interrupt_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Makes the client (one transfer at a time) and the loop; FALSE after
+ * printing when the client cannot be made. */
+static gboolean
+run_init (Run *run, const char *noun, gboolean quiet)
+{
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  meow_config_set_max_downloads (config, 1);
+  meow_config_set_max_uploads (config, 1);
+  run->client = meow_client_new (config, &error);
+  if (run->client == NULL)
+    {
+      error_message ("%s", error->message);
+      return FALSE;
+    }
+
+  run->loop = g_main_loop_new (NULL, FALSE);
+  run->noun = noun;
+  run->quiet = quiet;
+  run->progress.enabled = !quiet && isatty (STDERR_FILENO);
+  run->started_us = g_get_monotonic_time ();
+  return TRUE;
+}
+
+/* Enqueues @task and spins the loop until it completes, fails or a signal
+ * interrupts it; the client is closed on return. FALSE after printing when
+ * the task could not be enqueued. */
+static gboolean
+run_task (Run *run, MeowTask *task)
+{
+  g_autoptr (GError) error = NULL;
+
+  run->task_id =
+      meow_client_enqueue (run->client, task, progress_cb, complete_cb, run, NULL, &error);
+  if (run->task_id == NULL)
+    {
+      error_message ("%s", error->message);
+      meow_client_close (run->client, NULL);
+      return FALSE;
+    }
+
+  run->sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, run);
+  run->sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, run);
+
+  g_main_loop_run (run->loop);
+
+  remove_signal_sources (run);
+  if (!meow_client_is_closed (run->client))
+    meow_client_close (run->client, NULL);
+
+  progress_line_clear (&run->progress);
+  return TRUE;
+}
+
+/* The exit status of a run that did not complete, after saying why. */
+static int
+run_failure_status (Run *run, const char *interrupted_message)
+{
+  if (run->interrupted)
+    {
+      fprintf (stderr, "%s\n", interrupted_message);
+      return EXIT_INTERRUPTED;
+    }
+  if (run->error != NULL)
+    {
+      g_autofree char *sentence = one_sentence (run->error->message, run->noun);
+
+      error_message ("%s", sentence);
+      return EXIT_FAILED;
+    }
+  error_message ("The %s ended without a result.", run->noun);
+  return EXIT_FAILED;
+}
+
+static double
+run_seconds (const Run *run)
+{
+  return (g_get_monotonic_time () - run->started_us) / (double) G_USEC_PER_SEC;
+}
+
+/* ------------------------------------------------------------------ */
+/* Options every command has                                           */
+
+typedef struct
+{
+  char    *limit_rate;
+  char   **headers;
+  int      retries; /* -1: the engine's default */
+  gboolean quiet;
+} CommonOptions;
+
+static void
+common_options_clear (CommonOptions *options)
+{
+  g_clear_pointer (&options->limit_rate, g_free);
+  g_clear_pointer (&options->headers, g_strfreev);
+}
+
+/* Fills @builder with the rate limit, headers and retries; usage errors
+ * return FALSE after printing. */
+static gboolean
+configure_common (MeowTaskBuilder     *builder,
+                  const char          *command,
+                  const CommonOptions *options,
+                  guint64             *rate_out)
+{
+  guint64 rate = 0;
+
+  if (options->limit_rate != NULL)
+    {
+      if (!parse_size (options->limit_rate, &rate))
+        {
+          usage_error (command,
+                       "“%s” is not a rate; write bytes per second, optionally with K, M or G "
+                       "(1024-based), such as 500K or 1.5M.",
+                       options->limit_rate);
+          return FALSE;
+        }
+      meow_task_builder_set_speed_limit (builder, rate);
+    }
+
+  for (guint i = 0; options->headers && options->headers[i]; i++)
+    {
+      const char      *header = options->headers[i];
+      const char      *colon = strchr (header, ':');
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (colon == NULL)
+        {
+          usage_error (command, "The header “%s” has no colon; write it as “Name: value”.", header);
+          return FALSE;
+        }
+      name = g_strstrip (g_strndup (header, colon - header));
+      value = g_strstrip (g_strdup (colon + 1));
+      if (name[0] == '\0')
+        {
+          usage_error (command, "The header “%s” has no name before the colon.", header);
+          return FALSE;
+        }
+      meow_task_builder_add_header (builder, name, value);
+    }
+
+  if (options->retries != -1)
+    {
+      if (options->retries < 0 || options->retries > 1000)
+        {
+          usage_error (command, "--retries must be a number from 0 to 1000, not %d.",
+                       options->retries);
+          return FALSE;
+        }
+      meow_task_builder_set_retries (builder, (guint) options->retries);
+    }
+
+  *rate_out = rate;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------ */
 /* get                                                                 */
 
 typedef struct
 {
-  char    *output_file;
-  char    *output_dir;
-  char    *sha256;
-  char    *limit_rate;
-  char   **headers;
-  int      retries;
-  gboolean overwrite;
-  gboolean quiet;
-  char   **rest;
+  CommonOptions common;
+  char         *output_file;
+  char         *output_dir;
+  char         *sha256;
+  gboolean      overwrite;
+  char        **rest;
 } GetOptions;
 
 static void
 get_options_clear (GetOptions *options)
 {
+  common_options_clear (&options->common);
   g_clear_pointer (&options->output_file, g_free);
   g_clear_pointer (&options->output_dir, g_free);
   g_clear_pointer (&options->sha256, g_free);
-  g_clear_pointer (&options->limit_rate, g_free);
-  g_clear_pointer (&options->headers, g_strfreev);
   g_clear_pointer (&options->rest, g_strfreev);
 }
 
@@ -483,8 +713,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GetOptions, get_options_clear)
 static gboolean
 configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *rate_out)
 {
-  guint64 rate = 0;
-
   if (options->output_file != NULL && options->output_dir != NULL)
     {
       usage_error ("get", "--output and --dir cannot be used together.");
@@ -523,76 +751,27 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
       meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, hex);
     }
 
-  if (options->limit_rate != NULL)
-    {
-      if (!parse_rate (options->limit_rate, &rate))
-        {
-          usage_error ("get",
-                       "“%s” is not a rate; write bytes per second, optionally with K, M or G "
-                       "(1024-based), such as 500K or 1.5M.",
-                       options->limit_rate);
-          return FALSE;
-        }
-      meow_task_builder_set_speed_limit (builder, rate);
-    }
-
-  for (guint i = 0; options->headers && options->headers[i]; i++)
-    {
-      const char      *header = options->headers[i];
-      const char      *colon = strchr (header, ':');
-      g_autofree char *name = NULL;
-      g_autofree char *value = NULL;
-
-      if (colon == NULL)
-        {
-          usage_error ("get", "The header “%s” has no colon; write it as “Name: value”.", header);
-          return FALSE;
-        }
-      name = g_strstrip (g_strndup (header, colon - header));
-      value = g_strstrip (g_strdup (colon + 1));
-      if (name[0] == '\0')
-        {
-          usage_error ("get", "The header “%s” has no name before the colon.", header);
-          return FALSE;
-        }
-      meow_task_builder_add_header (builder, name, value);
-    }
-
-  if (options->retries != -1)
-    {
-      if (options->retries < 0 || options->retries > 1000)
-        {
-          usage_error ("get", "--retries must be a number from 0 to 1000, not %d.",
-                       options->retries);
-          return FALSE;
-        }
-      meow_task_builder_set_retries (builder, (guint) options->retries);
-    }
+  if (!configure_common (builder, "get", &options->common, rate_out))
+    return FALSE;
 
   meow_task_builder_set_overwrite (builder, options->overwrite);
   /* An interrupted run keeps its bytes; this CLI never cancels. */
   meow_task_builder_set_keep_partial (builder, TRUE);
-
-  *rate_out = rate;
   return TRUE;
 }
 
 static int
 command_get (int argc, char **argv)
 {
-  g_auto (GetOptions) options = { .retries = -1 };
+  g_auto (GetOptions) options = { .common.retries = -1 };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTaskBuilder) builder = NULL;
   g_autoptr (MeowTask) task = NULL;
-  g_autoptr (MeowConfig) config = NULL;
-  g_autoptr (MeowClient) client = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
+  g_auto (Run) run = { 0 };
   g_autofree char *display_url = NULL;
   guint64          rate = 0;
   const char      *url;
-  Run              run = { 0 };
-  int              status;
 
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output_file,
@@ -601,17 +780,17 @@ command_get (int argc, char **argv)
       "Save into DIR under the server's file name (default: the current folder)", "DIR" },
     { "sha256", 0, 0, G_OPTION_ARG_STRING, &options.sha256,
       "Check the download against this SHA-256 before saving it", "HEX" },
-    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.limit_rate,
+    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.common.limit_rate,
       "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
       "(500K, 1.5M, 1G)",
       "RATE" },
-    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.headers,
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
       "Send this request header; may be repeated", "'NAME: VALUE'" },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &options.retries,
+    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
       "Retry network errors N times (default 3)", "N" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       "Replace the output file if it exists", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet,
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
       "Print no progress and no summary, only errors (the saved path still goes to stdout)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "URL" },
     { NULL },
@@ -664,21 +843,8 @@ command_get (int argc, char **argv)
         }
     }
 
-  config = meow_config_new ();
-  meow_config_set_max_downloads (config, 1);
-  client = meow_client_new (config, &error);
-  if (client == NULL)
-    {
-      error_message ("%s", error->message);
-      return EXIT_FAILED;
-    }
-
-  loop = g_main_loop_new (NULL, FALSE);
-  run.client = client;
-  run.loop = loop;
-  run.quiet = options.quiet;
-  run.progress.enabled = !options.quiet && isatty (STDERR_FILENO);
-  run.started_us = g_get_monotonic_time ();
+  if (!run_init (&run, "download", options.common.quiet))
+    return EXIT_FAILED;
 
   if (run.progress.enabled)
     {
@@ -700,59 +866,468 @@ command_get (int argc, char **argv)
         }
     }
 
-  run.task_id = meow_client_enqueue (client, task, progress_cb, complete_cb, &run, NULL, &error);
-  if (run.task_id == NULL)
+  if (!run_task (&run, task))
+    return EXIT_FAILED;
+
+  if (!run.completed || run.payload == NULL)
+    return run_failure_status (&run, "Interrupted; the partial download is kept. Run the same "
+                                     "command again to resume.");
+
+  printf ("%s\n", run.payload);
+  fflush (stdout);
+  if (!options.common.quiet)
     {
-      error_message ("%s", error->message);
-      meow_client_close (client, NULL);
-      return EXIT_FAILED;
+      g_autofree char *basename = g_path_get_basename (run.payload);
+      g_autofree char *size = format_size (run.transferred);
+
+      fprintf (stderr, "Saved “%s” (%s) in %.1f s.\n", basename, size, run_seconds (&run));
     }
+  return EXIT_OK;
+}
 
-  run.sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, &run);
-  run.sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, &run);
+/* ------------------------------------------------------------------ */
+/* Saved tus upload URLs                                               */
 
-  g_main_loop_run (loop);
+/* A tus upload resumes only through the URL of the resource the server
+ * created for it, so meow-cli saves that URL as soon as the engine reports
+ * it, in $XDG_DATA_HOME/meow/cli-uploads.json:
+ *
+ *   { "version": 1,
+ *     "uploads": [ { "protocol": "tus", "url": ENDPOINT, "path": ABSOLUTE-PATH,
+ *                    "size": BYTES, "mtime-usec": MICROSECONDS,
+ *                    "upload-url": URL }, … ] }
+ *
+ * An entry matches only the same protocol, endpoint, file, size and
+ * modification time, so a file changed since the interruption starts a fresh
+ * upload (and its old entry is dropped). An entry is removed when its upload
+ * completes. The file is replaced atomically, readable by the user only:
+ * an upload URL may work as a credential. Two meow-cli processes saving at
+ * the same moment may lose one entry; that upload then starts afresh, which
+ * is safe. (The meow protocol needs none of this: its server answers the
+ * next byte for the file's MD5.) */
 
-  remove_signal_sources (&run);
-  if (!meow_client_is_closed (client))
-    meow_client_close (client, NULL);
+#define UPLOAD_STORE_VERSION 1
 
-  progress_line_clear (&run.progress);
+typedef struct
+{
+  const char *protocol; /* "tus" */
+  const char *url;      /* the endpoint given on the command line */
+  const char *path;     /* absolute */
+  gint64      size;
+  gint64      mtime_usec;
+} UploadKey;
 
-  if (run.saved_path != NULL)
+static char *
+upload_store_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "meow", "cli-uploads.json", NULL);
+}
+
+/* The store's list of uploads, or a new empty list. A missing file is
+ * normal; an unreadable or invalid one is ignored, with a warning when
+ * @warn (the next save replaces it). */
+static JsonArray *
+upload_store_load (const char *path, gboolean warn)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *problem = NULL;
+  JsonNode        *root;
+  JsonNode        *uploads = NULL;
+
+  if (!json_parser_load_from_file (parser, path, &error))
     {
-      double seconds = (g_get_monotonic_time () - run.started_us) / (double) G_USEC_PER_SEC;
-      g_autofree char *basename = g_path_get_basename (run.saved_path);
-      g_autofree char *size = format_size (run.saved_bytes);
-
-      printf ("%s\n", run.saved_path);
-      fflush (stdout);
-      if (!options.quiet)
-        fprintf (stderr, "Saved “%s” (%s) in %.1f s.\n", basename, size, seconds);
-      status = EXIT_OK;
-    }
-  else if (run.interrupted)
-    {
-      fprintf (
-          stderr,
-          "Interrupted; the partial download is kept. Run the same command again to resume.\n");
-      status = EXIT_INTERRUPTED;
-    }
-  else if (run.error != NULL)
-    {
-      g_autofree char *sentence = one_sentence (run.error->message);
-      error_message ("%s", sentence);
-      status = EXIT_FAILED;
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return json_array_new ();
+      problem = g_strdup (error->message);
     }
   else
     {
-      error_message ("The download ended without a result.");
-      status = EXIT_FAILED;
+      root = json_parser_get_root (parser);
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        uploads = json_object_get_member (json_node_get_object (root), "uploads");
+      if (uploads == NULL || !JSON_NODE_HOLDS_ARRAY (uploads))
+        problem = g_strdup ("it has no list of uploads");
     }
 
-  g_clear_error (&run.error);
-  g_free (run.saved_path);
-  g_free (run.task_id);
+  if (problem != NULL)
+    {
+      if (warn)
+        warning_message ("Ignoring the saved uploads in “%s” (%s); tus uploads start afresh.", path,
+                         problem);
+      return json_array_new ();
+    }
+  return json_array_ref (json_node_get_array (uploads));
+}
+
+static gboolean
+upload_entry_is_same_file (JsonNode *node, const UploadKey *key)
+{
+  JsonObject *entry;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  entry = json_node_get_object (node);
+  return g_strcmp0 (json_object_get_string_member_with_default (entry, "protocol", NULL),
+                    key->protocol) == 0 &&
+         g_strcmp0 (json_object_get_string_member_with_default (entry, "url", NULL), key->url) ==
+             0 &&
+         g_strcmp0 (json_object_get_string_member_with_default (entry, "path", NULL), key->path) ==
+             0;
+}
+
+static gboolean
+upload_entry_matches (JsonNode *node, const UploadKey *key)
+{
+  JsonObject *entry;
+
+  if (!upload_entry_is_same_file (node, key))
+    return FALSE;
+  entry = json_node_get_object (node);
+  return json_object_get_int_member_with_default (entry, "size", -1) == key->size &&
+         json_object_get_int_member_with_default (entry, "mtime-usec", -1) == key->mtime_usec;
+}
+
+/* The saved upload URL for @key, or NULL. */
+static char *
+upload_store_lookup (const UploadKey *key)
+{
+  g_autofree char *path = upload_store_path ();
+  g_autoptr (JsonArray) uploads = upload_store_load (path, TRUE);
+
+  for (guint i = 0; i < json_array_get_length (uploads); i++)
+    {
+      JsonNode   *node = json_array_get_element (uploads, i);
+      const char *upload_url;
+
+      if (!upload_entry_matches (node, key))
+        continue;
+      upload_url = json_object_get_string_member_with_default (json_node_get_object (node),
+                                                               "upload-url", NULL);
+      if (upload_url != NULL && upload_url[0] != '\0')
+        return g_strdup (upload_url);
+    }
+  return NULL;
+}
+
+/* Saves @upload_url for @key, or removes the file's entry when it is NULL.
+ * Any other entry for the same file (an older version of it) goes too. */
+static gboolean
+upload_store_save (const UploadKey *key, const char *upload_url, GError **error)
+{
+  g_autofree char *path = upload_store_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (JsonArray) old = upload_store_load (path, FALSE);
+  g_autoptr (JsonArray) uploads = json_array_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  gsize            length;
+
+  for (guint i = 0; i < json_array_get_length (old); i++)
+    {
+      JsonNode *node = json_array_get_element (old, i);
+
+      if (!upload_entry_is_same_file (node, key))
+        json_array_add_element (uploads, json_node_copy (node));
+    }
+
+  if (upload_url != NULL)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *saved = g_date_time_format_iso8601 (now);
+      JsonObject      *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "protocol", key->protocol);
+      json_object_set_string_member (entry, "url", key->url);
+      json_object_set_string_member (entry, "path", key->path);
+      json_object_set_int_member (entry, "size", key->size);
+      json_object_set_int_member (entry, "mtime-usec", key->mtime_usec);
+      json_object_set_string_member (entry, "upload-url", upload_url);
+      json_object_set_string_member (entry, "saved", saved);
+      json_array_add_object_element (uploads, entry);
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, UPLOAD_STORE_VERSION);
+  json_builder_set_member_name (builder, "uploads");
+  json_builder_add_value (builder, json_node_init_array (json_node_alloc (), uploads));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  data = json_generator_to_data (generator, &length);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Cannot create the folder “%s”: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* put                                                                 */
+
+/* Each chunk is read into memory before it is sent: bound it. */
+#define MAX_CHUNK_SIZE ((guint64) 1024 * 1024 * 1024)
+
+typedef struct
+{
+  CommonOptions common;
+  char         *protocol;
+  char         *chunk_size;
+  char        **rest;
+} PutOptions;
+
+static void
+put_options_clear (PutOptions *options)
+{
+  common_options_clear (&options->common);
+  g_clear_pointer (&options->protocol, g_free);
+  g_clear_pointer (&options->chunk_size, g_free);
+  g_clear_pointer (&options->rest, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PutOptions, put_options_clear)
+
+typedef struct
+{
+  UploadKey key;
+  gboolean  resumable; /* tus: the upload URL is saved */
+  char     *saved_url; /* the upload URL in the store */
+  gboolean  save_warned;
+} PutState;
+
+static void
+put_state_clear (PutState *put)
+{
+  g_clear_pointer (&put->saved_url, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PutState, put_state_clear)
+
+/* Saves a tus upload URL the moment the engine reports it (a new one, or a
+ * replacement for one the server forgot), so that Ctrl-C, a crash or a
+ * lost connection right after can still resume. */
+static void
+put_record_cb (Run *run, const MeowTransferRecord *record)
+{
+  PutState   *put = run->hook_data;
+  const char *upload_url = meow_transfer_record_get_upload_url (record);
+  g_autoptr (GError) error = NULL;
+
+  if (!put->resumable || upload_url == NULL || g_strcmp0 (upload_url, put->saved_url) == 0)
+    return;
+  /* A complete upload's entry is removed afterwards. */
+  if (meow_transfer_record_get_status (record) == MEOW_STATUS_COMPLETE)
+    return;
+
+  g_free (put->saved_url);
+  put->saved_url = g_strdup (upload_url);
+  if (!upload_store_save (&put->key, upload_url, &error) && !put->save_warned)
+    {
+      put->save_warned = TRUE;
+      progress_line_clear (&run->progress);
+      warning_message ("Cannot save the upload URL (%s); an interrupted upload will start again "
+                       "from the beginning.",
+                       error->message);
+    }
+}
+
+static gboolean
+parse_protocol (const char *text, MeowUploadProtocolKind *kind)
+{
+  if (text == NULL || g_ascii_strcasecmp (text, "meow") == 0)
+    *kind = MEOW_UPLOAD_PROTOCOL_MEOW;
+  else if (g_ascii_strcasecmp (text, "tus") == 0)
+    *kind = MEOW_UPLOAD_PROTOCOL_TUS;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static int
+command_put (int argc, char **argv)
+{
+  g_auto (PutOptions) options = { .common.retries = -1 };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskBuilder) builder = NULL;
+  g_autoptr (MeowTask) task = NULL;
+  g_auto (Run) run = { 0 };
+  g_auto (PutState) put = { 0 };
+  g_autofree char       *path = NULL;
+  g_autofree char       *display_url = NULL;
+  g_autofree char       *resume_url = NULL;
+  MeowUploadProtocolKind protocol;
+  guint64                chunk_size = 0;
+  guint64                rate = 0;
+  const char            *url;
+  struct stat            st;
+  int                    status;
+
+  const GOptionEntry entries[] = {
+    { "protocol", 0, 0, G_OPTION_ARG_STRING, &options.protocol,
+      "Upload protocol: “meow” (rusty-cat's chunk protocol, the default) or “tus” (tus 1.0)",
+      "PROTOCOL" },
+    { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &options.chunk_size,
+      "Send SIZE bytes per request (default 1M); K, M and G suffixes are 1024-based", "SIZE" },
+    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.common.limit_rate,
+      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
+      "(500K, 1.5M, 1G)",
+      "RATE" },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
+      "Send this request header; may be repeated", "'NAME: VALUE'" },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
+      "Retry network errors N times per chunk (default 3)", "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
+      "Print no progress and no summary, only errors (the result still goes to stdout)", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "FILE URL" },
+    { NULL },
+  };
+
+  g_set_prgname (PROGRAM_NAME " put");
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (
+      context, "Upload FILE to URL, in chunks. An interrupted upload resumes when the same "
+               "command\nis run again: the meow protocol's server tells where to go on, and a "
+               "tus upload's\nURL is kept in $XDG_DATA_HOME/meow/cli-uploads.json until it "
+               "completes.");
+  g_option_context_set_description (
+      context, "The server's answer is printed on standard output: the upload URL (tus) or the "
+               "file id\n(meow). Progress and messages go to standard error.\n\n"
+               "Exit status: 0 uploaded, 1 the upload failed, 2 usage error, 130 interrupted.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("put", "%s", error->message);
+
+  if (options.rest == NULL || options.rest[0] == NULL || options.rest[1] == NULL)
+    return usage_error ("put", "Give the file to upload and the URL to upload it to.");
+  if (options.rest[2] != NULL)
+    return usage_error ("put", "Give exactly one file and one URL; “%s” is extra.",
+                        options.rest[2]);
+  url = options.rest[1];
+
+  if (!parse_protocol (options.protocol, &protocol))
+    return usage_error ("put", "“%s” is not an upload protocol; use “meow” or “tus”.",
+                        options.protocol);
+
+  if (options.chunk_size != NULL &&
+      (!parse_size (options.chunk_size, &chunk_size) || chunk_size == 0))
+    return usage_error ("put",
+                        "“%s” is not a chunk size; write bytes, optionally with K, M or G "
+                        "(1024-based), such as 512K or 4M.",
+                        options.chunk_size);
+  if (chunk_size > MAX_CHUNK_SIZE)
+    return usage_error ("put",
+                        "--chunk-size %s is too large: each chunk is held in memory, so "
+                        "1G at most.",
+                        options.chunk_size);
+
+  if (options.rest[0][0] == '\0')
+    return usage_error ("put", "The file name is empty.");
+  path = g_canonicalize_filename (options.rest[0], NULL);
+  if (stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      error_message ("Cannot upload “%s”: %s.", path, g_strerror (saved_errno));
+      return EXIT_FAILED;
+    }
+  if (!S_ISREG (st.st_mode))
+    return usage_error ("put", "“%s” is not a regular file; give a file to upload.", path);
+
+  builder = meow_task_builder_new_upload_file (url, path);
+  meow_task_builder_set_upload_protocol (builder, protocol);
+  meow_task_builder_set_chunk_size (builder, (gint64) chunk_size);
+  if (!configure_common (builder, "put", &options.common, &rate))
+    return EXIT_USAGE;
+
+  if (protocol == MEOW_UPLOAD_PROTOCOL_TUS)
+    {
+      put.resumable = TRUE;
+      put.key.protocol = "tus";
+      put.key.url = url;
+      put.key.path = path;
+      put.key.size = (gint64) st.st_size;
+      put.key.mtime_usec = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+      resume_url = upload_store_lookup (&put.key);
+      if (resume_url != NULL)
+        meow_task_builder_set_upload_url (builder, resume_url);
+      put.saved_url = g_strdup (resume_url);
+    }
+
+  task = meow_task_builder_build (builder, &error);
+  if (task == NULL)
+    {
+      /* Bad URL or header: a usage error. The message is redacted. */
+      error_message ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (!run_init (&run, "upload", options.common.quiet))
+    return EXIT_FAILED;
+  run.record_hook = put_record_cb;
+  run.hook_data = &put;
+
+  if (!options.common.quiet)
+    {
+      display_url = url_for_display (url);
+      if (run.progress.enabled)
+        fprintf (stderr, "Uploading “%s” to %s\n", path, display_url);
+      if (resume_url != NULL)
+        {
+          g_autofree char *display_resume = url_for_display (resume_url);
+
+          fprintf (stderr, "Resuming the tus upload at %s.\n", display_resume);
+        }
+      if (run.progress.enabled && rate > 0)
+        {
+          g_autofree char *rate_text = format_size (rate);
+
+          fprintf (stderr, "Speed limited to %s/s.\n", rate_text);
+        }
+    }
+
+  if (!run_task (&run, task))
+    return EXIT_FAILED;
+
+  if (run.completed)
+    {
+      if (put.resumable && !upload_store_save (&put.key, NULL, &error))
+        warning_message ("Cannot forget the finished upload in the saved uploads (%s).",
+                         error->message);
+
+      /* A meow server that already had every byte may answer no file id:
+       * then stdout stays empty rather than holding an empty line. */
+      if (run.payload != NULL && run.payload[0] != '\0')
+        {
+          printf ("%s\n", run.payload);
+          fflush (stdout);
+        }
+      if (!options.common.quiet)
+        {
+          g_autofree char *basename = g_path_get_basename (path);
+          g_autofree char *size = format_size ((guint64) st.st_size);
+
+          fprintf (stderr, "Uploaded “%s” (%s) in %.1f s.\n", basename, size, run_seconds (&run));
+        }
+      status = EXIT_OK;
+    }
+  else
+    {
+      status = run_failure_status (&run, "Interrupted; the server keeps the bytes it received. "
+                                         "Run the same command again to resume.");
+    }
+
   return status;
 }
 
@@ -770,7 +1345,7 @@ typedef struct
 
 static const Command commands[] = {
   { "get", "get URL [-o FILE | -d DIR] [OPTION…]", "Download URL to a file", command_get },
-  /* { "put", "put FILE URL [OPTION…]", "Upload FILE to URL", command_put }, (uploads, later) */
+  { "put", "put FILE URL [--protocol tus|meow] [OPTION…]", "Upload FILE to URL", command_put },
 };
 
 static const Command *
@@ -785,10 +1360,17 @@ find_command (const char *name)
 static char *
 commands_summary (void)
 {
-  GString *text = g_string_new ("Download files over HTTP(S) with the Meow engine.\n\nCommands:");
+  GString *text =
+      g_string_new ("Download and upload files over HTTP(S) with the Meow engine.\n\nCommands:");
+  glong width = 0;
 
+  /* Columns count characters, not bytes ("…" is three bytes). */
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "\n  %-40s %s", commands[i].synopsis, commands[i].summary);
+    width = MAX (width, g_utf8_strlen (commands[i].synopsis, -1));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "\n  %s%*s  %s", commands[i].synopsis,
+                            (int) (width - g_utf8_strlen (commands[i].synopsis, -1)), "",
+                            commands[i].summary);
   g_string_append (text, "\n\nRun “" PROGRAM_NAME " COMMAND --help” for a command's options.");
   return g_string_free (text, FALSE);
 }
@@ -839,11 +1421,11 @@ main (int argc, char **argv)
     }
 
   if (argc < 2)
-    return usage_error (NULL, "Give a command, such as “get URL”.");
+    return usage_error (NULL, "Give a command, such as “get URL” or “put FILE URL”.");
 
   command = find_command (argv[1]);
   if (command == NULL)
-    return usage_error (NULL, "“%s” is not a command; the commands are: get.", argv[1]);
+    return usage_error (NULL, "“%s” is not a command; the commands are: get, put.", argv[1]);
 
   /* The command sees "meow-cli get" as its program name, then its arguments. */
   command_argv0 = g_strdup_printf ("%s %s", PROGRAM_NAME, command->name);
