@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  *   meow-cli get URL [-o FILE | -d DIR] [--sha256 HEX] [--limit-rate RATE]
- *                    [--header 'Name: value']… [--retries N] [--overwrite] [--quiet]
+ *                    [--header 'Name: value']… [--retries N] [-x N] [--overwrite] [--quiet]
  *   meow-cli put FILE URL [--protocol tus|meow] [--chunk-size SIZE] [--limit-rate RATE]
  *                    [--header 'Name: value']… [--retries N] [--quiet]
  *   meow-cli --help | --version
@@ -694,6 +694,7 @@ typedef struct
   char         *output_dir;
   char         *sha256;
   gboolean      overwrite;
+  int           segments; /* -1: the engine's default */
   char        **rest;
 } GetOptions;
 
@@ -754,6 +755,17 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
   if (!configure_common (builder, "get", &options->common, rate_out))
     return FALSE;
 
+  if (options->segments != -1)
+    {
+      if (options->segments < 1 || options->segments > 16)
+        {
+          usage_error ("get", "--connections must be a number from 1 to 16, not %d.",
+                       options->segments);
+          return FALSE;
+        }
+      meow_task_builder_set_segments (builder, (guint) options->segments);
+    }
+
   meow_task_builder_set_overwrite (builder, options->overwrite);
   /* An interrupted run keeps its bytes; this CLI never cancels. */
   meow_task_builder_set_keep_partial (builder, TRUE);
@@ -763,7 +775,7 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
 static int
 command_get (int argc, char **argv)
 {
-  g_auto (GetOptions) options = { .common.retries = -1 };
+  g_auto (GetOptions) options = { .common.retries = -1, .segments = -1 };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTaskBuilder) builder = NULL;
@@ -790,6 +802,10 @@ command_get (int argc, char **argv)
       "Retry network errors N times (default 3)", "N" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       "Replace the output file if it exists", NULL },
+    { "connections", 'x', 0, G_OPTION_ARG_INT, &options.segments,
+      "Use up to N connections for a large file whose server accepts ranges (1-16; "
+      "default 4)",
+      "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
       "Print no progress and no summary, only errors (the saved path still goes to stdout)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "URL" },

@@ -1615,7 +1615,7 @@ worker_main (gpointer data)
               curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
               job = (MeowJob *) priv;
               /* The driver removes the handle from the multi. */
-              job->driver->done (job, result);
+              job->driver->done (job, easy, result);
             }
         }
 

@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* Connections per download unless configured (chosen by bench/download and
+ * bench/throttled, see bench/README.md). */
+#define MEOW_DEFAULT_SEGMENTS 4
+
 struct _MeowConfig
 {
   guint   max_downloads;
@@ -20,6 +24,8 @@ struct _MeowConfig
   guint   retry_max_delay_ms;
   guint   progress_interval_ms;
   guint   max_redirects;
+  guint   max_segments;     /* connections per download, >= 1 */
+  guint64 min_segment_size; /* no segment is smaller */
   guint64 download_limit;
   guint64 upload_limit;
   char   *user_agent;

@@ -34,6 +34,8 @@ meow_config_new (void)
   config->retry_max_delay_ms = 5000;
   config->progress_interval_ms = 100;
   config->max_redirects = 10;
+  config->max_segments = MEOW_DEFAULT_SEGMENTS;
+  config->min_segment_size = 8 * 1024 * 1024;
   config->user_agent = g_strdup ("Meow/" PACKAGE_VERSION);
 
   return config;
@@ -101,6 +103,13 @@ DEFINE_UINT_FIELD (retry_base_delay_ms, guint)
 DEFINE_UINT_FIELD (retry_max_delay_ms, guint)
 DEFINE_UINT_FIELD (progress_interval_ms, guint)
 DEFINE_UINT_FIELD (max_redirects, guint)
+/* meow_config_set_max_segments: connections per download (a segmented
+ * download splits a large file whose server accepts ranges into up to @n
+ * byte ranges fetched at once; 1 = never split). Default %MEOW_DEFAULT_SEGMENTS. */
+DEFINE_UINT_FIELD (max_segments, guint)
+/* meow_config_set_min_segment_size: a download is split only into segments
+ * of at least this many bytes (default 8 MiB). */
+DEFINE_UINT_FIELD (min_segment_size, guint64)
 DEFINE_UINT_FIELD (download_limit, guint64)
 DEFINE_UINT_FIELD (upload_limit, guint64)
 
@@ -188,6 +197,18 @@ meow_config_validate (const MeowConfig *config, GError **error)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
                            "At most 64 transfers per direction may run at a time.");
+      return FALSE;
+    }
+  if (config->max_segments == 0 || config->max_segments > 16)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "Downloads may use 1 to 16 connections, not %u.", config->max_segments);
+      return FALSE;
+    }
+  if (config->min_segment_size < 64 * 1024)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           "A download segment must be at least 64 KiB.");
       return FALSE;
     }
   if (config->progress_interval_ms == 0)

@@ -52,6 +52,10 @@ void        meow_config_set_ca_file (MeowConfig *config, const char *path);
 const char *meow_config_get_ca_file (const MeowConfig *config);
 void        meow_config_set_max_redirects (MeowConfig *config, guint n);
 guint       meow_config_get_max_redirects (const MeowConfig *config);
+void        meow_config_set_max_segments (MeowConfig *config, guint n);
+guint       meow_config_get_max_segments (const MeowConfig *config);
+void        meow_config_set_min_segment_size (MeowConfig *config, guint64 bytes);
+guint64     meow_config_get_min_segment_size (const MeowConfig *config);
 
 gboolean meow_config_validate (const MeowConfig *config, GError **error);
 

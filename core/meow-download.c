@@ -32,6 +32,18 @@
 #define RECV_BUFFER_SIZE (512 * 1024)
 #define MAX_RESTARTS 1
 #define WRITEBACK_STEP (8 * 1024 * 1024)
+/* How often a segmented download records its positions (with a flush). */
+#define CHECKPOINT_INTERVAL (2 * G_USEC_PER_SEC)
+/* Unless the task asks for a number of connections, one stream runs first
+ * and is split only when that helps: when it is slower than
+ * SPLIT_MAX_SPEED (faster than that, the disk and CPU are the limit — on
+ * loopback at ~800 MB/s four connections were 30 % slower than one) and at
+ * least SPLIT_MIN_SECONDS of transfer are left. Judged first after
+ * SPLIT_FIRST_CHECK, then every SPLIT_RECHECK. See bench/README.md. */
+#define SPLIT_MAX_SPEED (64.0 * 1024 * 1024)
+#define SPLIT_MIN_SECONDS 2.0
+#define SPLIT_FIRST_CHECK (300 * 1000)
+#define SPLIT_RECHECK G_USEC_PER_SEC
 
 typedef enum
 {
@@ -103,10 +115,56 @@ typedef struct
   /* Verification. */
   GChecksum *checksum;
   int        verify_fd;
+
+  /* Segmented download: the first stream (above) covers [0, main_end), the
+   * segments the rest; main_end == -1 means one stream to the end. */
+  gint64     main_end;
+  gboolean   main_cut;  /* write_cb stopped the first stream at main_end */
+  gboolean   main_done; /* the first stream has all of [0, main_end) */
+  gboolean   ranges_ok; /* the server said Accept-Ranges: bytes */
+  gboolean   want_segments;
+  gint64     split_check_at; /* > 0: when to judge whether to split */
+  gint64     split_base_time;
+  gint64     split_base_offset;
+  GPtrArray *segments; /* Segment, owned; NULL when not segmented */
+  gint64     next_checkpoint;
 } Download;
 
-static void start_get (MeowJob *job);
-static void start_probe (MeowJob *job);
+/* One extra connection of a segmented download: bytes [start, end). */
+typedef struct
+{
+  MeowJob           *job;
+  gint64             start;
+  gint64             end;
+  gint64             pos;     /* next byte to write */
+  gint64             req_end; /* the end the request in flight asked for */
+  CURL              *easy;
+  struct curl_slist *headers;
+  char               curl_error[CURL_ERROR_SIZE];
+  long               status;
+  gint64             content_length;
+  char              *content_range;
+  char              *resp_etag;
+  char              *resp_last_modified;
+  char              *retry_after;
+  gboolean           writing;       /* the 206 was accepted */
+  gboolean           cut;           /* stopped at end on purpose */
+  gboolean           range_ignored; /* a 200: the server ignores Range */
+  gboolean           other_version; /* a 206 of another version */
+  GError            *abort_error;
+  guint              failures;
+  gint64             retry_at; /* > 0: waiting to retry */
+  gint64             paused_until;
+  gint64             high_water;
+  gboolean           done;
+} Segment;
+
+static Segment *segment_new (MeowJob *job, gint64 start, gint64 pos, gint64 end);
+static void     segments_drop (MeowJob *job);
+
+static void   start_get (MeowJob *job);
+static gint64 main_tick (MeowJob *job, gint64 now);
+static void   start_probe (MeowJob *job);
 
 static Download *
 dl (MeowJob *job)
@@ -243,6 +301,27 @@ write_control (MeowJob *job)
   json_builder_add_string_value (b, d->last_modified);
   json_builder_set_member_name (b, "total");
   json_builder_add_int_value (b, job->total);
+  if (d->segments)
+    {
+      /* Positions are written after a flush of the bytes (checkpoint()). */
+      json_builder_set_member_name (b, "main-pos");
+      json_builder_add_int_value (b, d->offset);
+      json_builder_set_member_name (b, "main-end");
+      json_builder_add_int_value (b, d->main_end);
+      json_builder_set_member_name (b, "segments");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < d->segments->len; i++)
+        {
+          Segment *seg = g_ptr_array_index (d->segments, i);
+
+          json_builder_begin_array (b);
+          json_builder_add_int_value (b, seg->start);
+          json_builder_add_int_value (b, seg->pos);
+          json_builder_add_int_value (b, seg->end);
+          json_builder_end_array (b);
+        }
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
@@ -256,10 +335,13 @@ write_control (MeowJob *job)
 
 typedef struct
 {
-  char  *url_digest;
-  char  *etag;
-  char  *last_modified;
-  gint64 total;
+  char   *url_digest;
+  char   *etag;
+  char   *last_modified;
+  gint64  total;
+  gint64  main_pos; /* segmented: -1 when not */
+  gint64  main_end;
+  GArray *segments; /* gint64 triples start, pos, end */
 } Control;
 
 static void
@@ -268,6 +350,7 @@ control_clear (Control *c)
   g_free (c->url_digest);
   g_free (c->etag);
   g_free (c->last_modified);
+  g_clear_pointer (&c->segments, g_array_unref);
 }
 
 static gboolean
@@ -279,6 +362,8 @@ read_control (const char *path, Control *out)
 
   memset (out, 0, sizeof *out);
   out->total = -1;
+  out->main_pos = -1;
+  out->main_end = -1;
 
   if (!json_parser_load_from_file (parser, path, NULL))
     return FALSE;
@@ -291,11 +376,62 @@ read_control (const char *path, Control *out)
   out->last_modified =
       g_strdup (json_object_get_string_member_with_default (obj, "last-modified", NULL));
   out->total = json_object_get_int_member_with_default (obj, "total", -1);
+  out->main_pos = json_object_get_int_member_with_default (obj, "main-pos", -1);
+  out->main_end = json_object_get_int_member_with_default (obj, "main-end", -1);
+  if (json_object_has_member (obj, "segments"))
+    {
+      JsonArray *arr = json_object_get_array_member (obj, "segments");
+
+      out->segments = g_array_new (FALSE, FALSE, sizeof (gint64));
+      for (guint i = 0; arr && i < json_array_get_length (arr); i++)
+        {
+          JsonNode  *node = json_array_get_element (arr, i);
+          JsonArray *triple;
+
+          if (!JSON_NODE_HOLDS_ARRAY (node) ||
+              json_array_get_length (triple = json_node_get_array (node)) != 3)
+            {
+              /* Unreadable: the split is unknown, so are the bytes. */
+              out->main_pos = -2;
+              break;
+            }
+          for (guint k = 0; k < 3; k++)
+            {
+              gint64 v = json_array_get_int_element (triple, k);
+              g_array_append_val (out->segments, v);
+            }
+        }
+    }
   return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
 /* curl callbacks (worker thread, inside curl_multi_perform)           */
+
+static guint wanted_segments (MeowJob *job);
+
+/* Inside a curl callback: note that the file should be split; the tick
+ * does it (handles cannot be added to the multi from a callback). */
+static void
+maybe_want_segments (MeowJob *job)
+{
+  Download *d = dl (job);
+  guint64   min = _meow_engine_get_config (job->engine)->min_segment_size;
+
+  if (d->segments == NULL && d->main_end < 0 && d->ranges_ok && job->total > 0 &&
+      wanted_segments (job) > 1 && job->total - d->offset >= (gint64) (2 * min))
+    {
+      if (job->task->segments > 0)
+        d->want_segments = TRUE; /* asked for: split at once */
+      else
+        {
+          d->split_base_time = g_get_monotonic_time ();
+          d->split_base_offset = d->offset;
+          d->split_check_at = d->split_base_time + SPLIT_FIRST_CHECK;
+        }
+      _meow_engine_wakeup (job->engine);
+    }
+}
 
 static void
 end_of_headers (MeowJob *job)
@@ -321,6 +457,16 @@ end_of_headers (MeowJob *job)
                              (!d->etag && d->last_modified &&
                               g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
 
+          if (d->segments)
+            {
+              /* The other segments' bytes are of no use now; get_done
+               * starts over from zero with one stream. */
+              d->restart_pending =
+                  changed ? MEOW_RESTART_REMOTE_CHANGED : MEOW_RESTART_RANGE_IGNORED;
+              d->action = ACTION_RESTART;
+              return;
+            }
+
           job->restart_reason = changed ? MEOW_RESTART_REMOTE_CHANGED : MEOW_RESTART_RANGE_IGNORED;
           if (ftruncate (d->fd, 0) != 0 || lseek (d->fd, 0, SEEK_SET) != 0)
             {
@@ -339,6 +485,8 @@ end_of_headers (MeowJob *job)
       job->total = d->content_length;
       write_control (job);
       d->action = ACTION_WRITE;
+      d->ranges_ok = d->ranges_ok || d->accept_ranges;
+      maybe_want_segments (job);
       _meow_engine_report_progress (job);
       return;
     }
@@ -419,6 +567,8 @@ end_of_headers (MeowJob *job)
           write_control (job);
         }
       d->action = ACTION_WRITE;
+      d->ranges_ok = TRUE;
+      maybe_want_segments (job);
       _meow_engine_report_progress (job);
       return;
     }
@@ -484,7 +634,10 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
     {
       end_of_headers (job);
       /* A restart does not need the rest of this body. */
-      return d->abort_error || (d->action == ACTION_RESTART && d->status == 206) ? 0 : len;
+      return d->abort_error ||
+                     (d->action == ACTION_RESTART && (d->status == 206 || d->status == 200))
+                 ? 0
+                 : len;
     }
 
   if (header_is (buffer, len, "Content-Length", &value, &vlen))
@@ -535,6 +688,46 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 static gboolean decide_target (MeowJob *job, GError **error);
 static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
 
+/* Speed limit: libcurl's own limiter reads many buffers per pass and
+ * overshoots badly on fast links, so pace here: accept bytes while the
+ * window's average stays under the limit (plus a small burst), otherwise
+ * pause the handle; the tick unpauses it when the budget allows, and curl
+ * then hands the same data again. One window per job, shared by its
+ * connections. TRUE: take @len bytes now (they are counted); FALSE: pause
+ * until *@until. */
+static gboolean
+pace (MeowJob *job, gsize len, gint64 *until)
+{
+  Download *d = dl (job);
+  gint64    now;
+  double    allowed;
+  guint64   burst;
+
+  if (d->limit == 0)
+    return TRUE;
+
+  now = g_get_monotonic_time ();
+  burst = MAX (16 * 1024, d->limit / 20);
+  if (d->pace_start == 0 || now - d->pace_start > 2 * G_USEC_PER_SEC)
+    {
+      /* Restart the window now and then so an idle spell is not saved up. */
+      d->pace_start = now;
+      d->pace_bytes = 0;
+    }
+  allowed = (double) d->limit * (now - d->pace_start) / G_USEC_PER_SEC + burst;
+  if ((double) (d->pace_bytes + len) > allowed && d->pace_bytes > 0)
+    {
+      double wait_s = ((double) (d->pace_bytes + len) - allowed) / (double) d->limit;
+      *until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
+      _meow_engine_wakeup (job->engine);
+      return FALSE;
+    }
+  d->pace_bytes += len;
+  return TRUE;
+}
+
+static void update_transferred (MeowJob *job);
+
 static size_t
 write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -557,33 +750,8 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
   if (d->action != ACTION_WRITE)
     return len; /* body of a redirect or 1xx */
 
-  /* Speed limit: libcurl's own limiter reads many buffers per pass and
-   * overshoots badly on fast links, so pace here: accept bytes while the
-   * window's average stays under the limit (plus a small burst), otherwise
-   * pause the handle; the tick unpauses it when the budget allows, and curl
-   * then hands the same data again. */
-  if (d->limit > 0)
-    {
-      gint64  now = g_get_monotonic_time ();
-      double  allowed;
-      guint64 burst = MAX (16 * 1024, d->limit / 20);
-
-      if (d->pace_start == 0 || now - d->pace_start > 2 * G_USEC_PER_SEC)
-        {
-          /* Restart the window now and then so an idle spell is not saved up. */
-          d->pace_start = now;
-          d->pace_bytes = 0;
-        }
-      allowed = (double) d->limit * (now - d->pace_start) / G_USEC_PER_SEC + burst;
-      if ((double) (d->pace_bytes + len) > allowed && d->pace_bytes > 0)
-        {
-          double wait_s = ((double) (d->pace_bytes + len) - allowed) / (double) d->limit;
-          d->paused_until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
-          _meow_engine_wakeup (job->engine);
-          return CURL_WRITEFUNC_PAUSE;
-        }
-      d->pace_bytes += len;
-    }
+  if (!pace (job, len, &d->paused_until))
+    return CURL_WRITEFUNC_PAUSE;
 
   if (job->total >= 0 && d->offset + (gint64) len > job->total)
     {
@@ -592,6 +760,13 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
                                        " bytes of %s.",
                                        job->total, url_of (job)));
       return 0;
+    }
+
+  /* Segmented: the first stream stops where the next segment begins. */
+  if (d->main_end >= 0 && d->offset + (gint64) len > d->main_end)
+    {
+      d->main_cut = TRUE;
+      len = (gsize) MAX (0, d->main_end - d->offset);
     }
 
   while (done < len)
@@ -618,8 +793,8 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
       done += n;
       d->offset += n;
       d->received += n;
-      job->transferred = d->offset;
     }
+  update_transferred (job);
 
   /* Start writing back what has piled up, without waiting for it: the
    * fdatasync() before the rename then finds little left to do, instead of
@@ -631,7 +806,8 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
       d->writeback_from = d->offset;
     }
 
-  return len;
+  /* Fewer bytes than offered (a cut) makes libcurl end the transfer. */
+  return d->main_cut ? len : size * nmemb;
 }
 
 /* ------------------------------------------------------------------ */
@@ -811,12 +987,17 @@ open_part (MeowJob *job, gboolean truncate_it, GError **error)
 /* ------------------------------------------------------------------ */
 /* Attempts, retries, errors                                           */
 
+static void segments_stop (MeowJob *job, gboolean keep_positions);
+static void checkpoint (MeowJob *job);
+
 static void
 fail (MeowJob *job, GError *error)
 {
   Download *d = dl (job);
 
   release_handle (job);
+  /* A failed segmented download keeps its positions for a later resume. */
+  segments_stop (job, TRUE);
   close_part (d);
   _meow_engine_finish (job, MEOW_STATUS_FAILED, error, NULL);
 }
@@ -994,6 +1175,75 @@ start_probe (MeowJob *job)
 /* Finishes a download whose bytes are all in the .part: verify, rename. */
 static void finish_download (MeowJob *job);
 
+static void segments_resume (MeowJob *job);
+static void check_all_done (MeowJob *job);
+
+/* The first stream's GET from d->offset. */
+static void
+send_get (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  d->phase = PHASE_GET;
+  d->request_offset = d->offset;
+  d->easy = new_easy (job);
+  if (d->offset > 0)
+    {
+      g_autofree char *range = g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", d->offset);
+      d->req_headers = curl_slist_append (d->req_headers, range);
+      /* libcurl has no If-Range option; without a validator the range is
+       * sent unconditionally, as curl -C and wget -c do. */
+      if (d->etag || d->last_modified)
+        {
+          g_autofree char *if_range =
+              g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
+          d->req_headers = curl_slist_append (d->req_headers, if_range);
+        }
+    }
+  submit (job);
+}
+
+/* Takes a segmented control file's split if it is consistent with itself
+ * and with the .part (@part_size bytes). */
+static gboolean
+restore_segments (MeowJob *job, const Control *ctl, gint64 part_size)
+{
+  Download *d = dl (job);
+  gint64    prev_end = ctl->main_end;
+
+  if (ctl->segments == NULL || ctl->segments->len == 0 || ctl->segments->len % 3 != 0 ||
+      ctl->main_pos < 0 || ctl->main_end <= 0 || ctl->main_pos > ctl->main_end ||
+      ctl->main_pos > part_size || job->total <= 0)
+    return FALSE;
+  for (guint i = 0; i < ctl->segments->len; i += 3)
+    {
+      gint64 start = g_array_index (ctl->segments, gint64, i);
+      gint64 pos = g_array_index (ctl->segments, gint64, i + 1);
+      gint64 end = g_array_index (ctl->segments, gint64, i + 2);
+
+      if (start != prev_end || pos < start || pos > end || end <= start || pos > part_size)
+        return FALSE;
+      prev_end = end;
+    }
+  if (prev_end != job->total)
+    return FALSE;
+
+  d->main_end = ctl->main_end;
+  d->offset = ctl->main_pos;
+  d->main_done = d->offset >= d->main_end;
+  for (guint i = 0; i < ctl->segments->len; i += 3)
+    segment_new (job, g_array_index (ctl->segments, gint64, i),
+                 g_array_index (ctl->segments, gint64, i + 1),
+                 g_array_index (ctl->segments, gint64, i + 2));
+  if (lseek (d->fd, d->offset, SEEK_SET) < 0)
+    {
+      segments_drop (job);
+      return FALSE;
+    }
+  update_transferred (job);
+  return TRUE;
+}
+
 static void
 start_get (MeowJob *job)
 {
@@ -1004,6 +1254,24 @@ start_get (MeowJob *job)
   g_autofree char *digest = url_digest (job);
 
   release_handle (job);
+
+  if (d->segments != NULL)
+    {
+      /* Segmented in this session (a retry of the first stream). */
+      if (d->offset >= d->main_end)
+        {
+          d->main_done = TRUE;
+          check_all_done (job);
+          return;
+        }
+      if (lseek (d->fd, d->offset, SEEK_SET) < 0)
+        {
+          fail (job, io_error (errno, "seek in", d->part_path));
+          return;
+        }
+      send_get (job);
+      return;
+    }
 
   if (!decide_target (job, &error) || !open_part (job, FALSE, &error))
     {
@@ -1041,8 +1309,14 @@ start_get (MeowJob *job)
               if (job->total < 0)
                 job->total = ctl.total;
             }
+          if (!changed && ctl.main_pos != -1 && !restore_segments (job, &ctl, d->offset))
+            {
+              /* A split we cannot account for: its bytes are unknown. */
+              g_debug ("The segment record of %s is inconsistent; starting over", d->part_path);
+              changed = TRUE;
+            }
         }
-      if (!changed && job->total >= 0 && d->offset > job->total)
+      if (!changed && d->segments == NULL && job->total >= 0 && d->offset > job->total)
         changed = TRUE;
 
       if (changed)
@@ -1062,6 +1336,12 @@ start_get (MeowJob *job)
   if (d->offset == 0 || !have_ctl)
     write_control (job);
 
+  if (d->segments != NULL)
+    {
+      segments_resume (job);
+      return;
+    }
+
   if (job->total >= 0 && d->offset == job->total && d->have_probe)
     {
       /* Everything is already here (and the validators agree). */
@@ -1070,23 +1350,7 @@ start_get (MeowJob *job)
       return;
     }
 
-  d->phase = PHASE_GET;
-  d->request_offset = d->offset;
-  d->easy = new_easy (job);
-  if (d->offset > 0)
-    {
-      g_autofree char *range = g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", d->offset);
-      d->req_headers = curl_slist_append (d->req_headers, range);
-      /* libcurl has no If-Range option; without a validator the range is
-       * sent unconditionally, as curl -C and wget -c do. */
-      if (d->etag || d->last_modified)
-        {
-          g_autofree char *if_range =
-              g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
-          d->req_headers = curl_slist_append (d->req_headers, if_range);
-        }
-    }
-  submit (job);
+  send_get (job);
 }
 
 static void
@@ -1097,6 +1361,7 @@ probe_done (MeowJob *job, CURLcode result)
   if (result == CURLE_OK && d->status >= 200 && d->status < 300 && d->content_length >= 0)
     {
       d->have_probe = TRUE;
+      d->ranges_ok = d->accept_ranges;
       job->total = d->content_length;
       take_validators_from_response (d);
       start_get (job);
@@ -1139,10 +1404,21 @@ get_done (MeowJob *job, CURLcode result)
       return;
     }
 
+  if (d->segments && (d->main_cut || d->offset >= d->main_end))
+    {
+      /* The first stream reached the first segment. */
+      release_handle (job);
+      d->main_cut = FALSE;
+      d->main_done = TRUE;
+      check_all_done (job);
+      return;
+    }
+
   if (d->action == ACTION_RESTART)
     {
       g_autoptr (GError) error = NULL;
 
+      segments_drop (job);
       if (d->restarts++ >= MAX_RESTARTS || d->request_offset == 0)
         {
           if (d->restart_pending == MEOW_RESTART_REMOTE_CHANGED)
@@ -1349,7 +1625,7 @@ finish_download (MeowJob *job)
   g_autoptr (GError) error = NULL;
 
   type = meow_task_get_checksum (job->task, &hex);
-  job->transferred = d->offset;
+  update_transferred (job);
 
   if (type == MEOW_CHECKSUM_NONE)
     {
@@ -1423,6 +1699,671 @@ verify_step (MeowJob *job)
 }
 
 /* ------------------------------------------------------------------ */
+/* Segments                                                            */
+
+static void
+segment_release (MeowJob *job, Segment *seg)
+{
+  if (seg->easy)
+    {
+      curl_multi_remove_handle (_meow_engine_get_multi (job->engine), seg->easy);
+      curl_easy_cleanup (seg->easy);
+      seg->easy = NULL;
+    }
+  g_clear_pointer (&seg->headers, curl_slist_free_all);
+  seg->paused_until = 0;
+}
+
+static void
+segment_reset_response (Segment *seg)
+{
+  seg->status = 0;
+  seg->content_length = -1;
+  g_clear_pointer (&seg->content_range, g_free);
+  g_clear_pointer (&seg->resp_etag, g_free);
+  g_clear_pointer (&seg->resp_last_modified, g_free);
+  g_clear_pointer (&seg->retry_after, g_free);
+  seg->writing = FALSE;
+}
+
+static void
+segment_free (Segment *seg)
+{
+  segment_reset_response (seg);
+  g_clear_error (&seg->abort_error);
+  g_free (seg);
+}
+
+/* Stops every segment's connection and forgets the split: one stream again. */
+static void
+segments_drop (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  if (d->segments)
+    {
+      for (guint i = 0; i < d->segments->len; i++)
+        segment_release (job, g_ptr_array_index (d->segments, i));
+      g_clear_pointer (&d->segments, g_ptr_array_unref);
+    }
+  d->main_end = -1;
+  d->main_cut = FALSE;
+  d->main_done = FALSE;
+  d->want_segments = FALSE;
+  d->split_check_at = 0;
+}
+
+/* Stops every segment's connection; with @keep_positions, first records
+ * the positions (with a flush) so a later run resumes every segment. */
+static void
+segments_stop (MeowJob *job, gboolean keep_positions)
+{
+  Download *d = dl (job);
+
+  if (d->segments == NULL)
+    return;
+  for (guint i = 0; i < d->segments->len; i++)
+    segment_release (job, g_ptr_array_index (d->segments, i));
+  if (keep_positions)
+    checkpoint (job);
+  segments_drop (job);
+}
+
+static void
+update_transferred (MeowJob *job)
+{
+  Download *d = dl (job);
+  gint64    sum = d->offset;
+
+  if (d->segments)
+    for (guint i = 0; i < d->segments->len; i++)
+      {
+        Segment *seg = g_ptr_array_index (d->segments, i);
+        sum += seg->pos - seg->start;
+      }
+  job->transferred = (guint64) sum;
+}
+
+/* Makes the control file match what is durable: the bytes first, then the
+ * positions, so a crash never claims bytes that are not on disk. */
+static void
+checkpoint (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  if (d->fd >= 0 && fdatasync (d->fd) != 0)
+    g_debug ("Could not flush %s: %s", d->part_path, g_strerror (errno));
+  write_control (job);
+  d->next_checkpoint = g_get_monotonic_time () + CHECKPOINT_INTERVAL;
+}
+
+static void
+segment_end_of_headers (Segment *seg)
+{
+  MeowJob         *job = seg->job;
+  Download        *d = dl (job);
+  MeowContentRange cr;
+
+  if (seg->status < 200 || (seg->status >= 300 && seg->status < 400))
+    return; /* 1xx, or a redirect curl follows */
+
+  if (seg->status == 200)
+    {
+      /* The whole file: another version (If-Range failed), or a server
+       * that ignores Range. */
+      if ((d->etag && g_strcmp0 (d->etag, seg->resp_etag) != 0) ||
+          (!d->etag && d->last_modified &&
+           g_strcmp0 (d->last_modified, seg->resp_last_modified) != 0))
+        seg->other_version = TRUE;
+      else
+        seg->range_ignored = TRUE;
+      return;
+    }
+  if (seg->status != 206)
+    return; /* judged in done */
+
+  if (seg->content_range == NULL || !_meow_parse_content_range (seg->content_range, &cr, NULL) ||
+      cr.start != seg->pos || cr.end >= seg->req_end || cr.end < cr.start ||
+      (cr.total >= 0 && cr.total != job->total) ||
+      (seg->content_length >= 0 && seg->content_length != cr.end - cr.start + 1))
+    {
+      seg->abort_error = g_error_new (
+          MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+          "The server's Content-Range (%s) does not match the "
+          "requested bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " of %s.",
+          seg->content_range ? seg->content_range : "none", seg->pos, seg->end - 1, url_of (job));
+      return;
+    }
+  if ((d->etag && seg->resp_etag && g_strcmp0 (d->etag, seg->resp_etag) != 0) ||
+      (!d->etag && d->last_modified && seg->resp_last_modified &&
+       g_strcmp0 (d->last_modified, seg->resp_last_modified) != 0))
+    {
+      seg->other_version = TRUE;
+      return;
+    }
+  seg->writing = TRUE;
+}
+
+static size_t
+segment_header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
+{
+  Segment    *seg = userdata;
+  gsize       len = size * nitems;
+  const char *value;
+  gsize       vlen;
+
+  if (len >= 5 && strncmp (buffer, "HTTP/", 5) == 0)
+    {
+      const char *sp = memchr (buffer, ' ', len);
+
+      segment_reset_response (seg);
+      if (sp)
+        seg->status = strtol (sp + 1, NULL, 10);
+      return len;
+    }
+  if (len <= 2 && (buffer[0] == '\r' || buffer[0] == '\n'))
+    {
+      segment_end_of_headers (seg);
+      return seg->abort_error || seg->range_ignored || seg->other_version ? 0 : len;
+    }
+  if (header_is (buffer, len, "Content-Length", &value, &vlen))
+    {
+      g_autofree char *v = g_strndup (value, vlen);
+      guint64          n;
+
+      if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT64, &n, NULL))
+        seg->content_length = (gint64) n;
+    }
+  else if (header_is (buffer, len, "Content-Range", &value, &vlen))
+    {
+      g_free (seg->content_range);
+      seg->content_range = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "ETag", &value, &vlen))
+    {
+      g_free (seg->resp_etag);
+      seg->resp_etag = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "Last-Modified", &value, &vlen))
+    {
+      g_free (seg->resp_last_modified);
+      seg->resp_last_modified = g_strndup (value, vlen);
+    }
+  else if (header_is (buffer, len, "Retry-After", &value, &vlen))
+    {
+      g_free (seg->retry_after);
+      seg->retry_after = g_strndup (value, vlen);
+    }
+  return len;
+}
+
+static size_t
+segment_write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  Segment  *seg = userdata;
+  MeowJob  *job = seg->job;
+  Download *d = dl (job);
+  gsize     len = size * nmemb;
+  gsize     want;
+  gsize     done = 0;
+
+  if (!seg->writing)
+    return len; /* an error or redirect body */
+  if (seg->abort_error)
+    return 0;
+  if (!pace (job, len, &seg->paused_until))
+    return CURL_WRITEFUNC_PAUSE;
+
+  /* The end may have moved down (its tail went to a new segment). */
+  want = (gsize) MIN ((gint64) len, MAX (0, seg->end - seg->pos));
+  while (done < want)
+    {
+      ssize_t n = pwrite (d->fd, ptr + done, want - done, seg->pos);
+
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          seg->abort_error = io_error (saved, "write", d->part_path);
+          update_transferred (job);
+          return 0;
+        }
+      done += n;
+      seg->pos += n;
+    }
+  update_transferred (job);
+  if (want < len)
+    {
+      seg->cut = TRUE;
+      return want;
+    }
+  return len;
+}
+
+static void
+segment_start (MeowJob *job, Segment *seg)
+{
+  Download        *d = dl (job);
+  g_autofree char *range = NULL;
+
+  segment_release (job, seg);
+  segment_reset_response (seg);
+  g_clear_error (&seg->abort_error);
+  seg->cut = FALSE;
+  seg->range_ignored = FALSE;
+  seg->other_version = FALSE;
+  seg->retry_at = 0;
+
+  seg->easy = _meow_engine_new_easy (job->engine, job->task->url, seg->curl_error);
+  curl_easy_setopt (seg->easy, CURLOPT_PRIVATE, job);
+  curl_easy_setopt (seg->easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt (seg->easy, CURLOPT_BUFFERSIZE, (long) RECV_BUFFER_SIZE);
+  curl_easy_setopt (seg->easy, CURLOPT_HEADERFUNCTION, segment_header_cb);
+  curl_easy_setopt (seg->easy, CURLOPT_HEADERDATA, seg);
+  curl_easy_setopt (seg->easy, CURLOPT_WRITEFUNCTION, segment_write_cb);
+  curl_easy_setopt (seg->easy, CURLOPT_WRITEDATA, seg);
+
+  for (guint i = 0; job->task->headers[i]; i++)
+    seg->headers = curl_slist_append (seg->headers, job->task->headers[i]);
+  seg->req_end = seg->end;
+  range = g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, seg->pos,
+                           seg->end - 1);
+  seg->headers = curl_slist_append (seg->headers, range);
+  if (d->etag || d->last_modified)
+    {
+      g_autofree char *if_range =
+          g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
+      seg->headers = curl_slist_append (seg->headers, if_range);
+    }
+  curl_easy_setopt (seg->easy, CURLOPT_HTTPHEADER, seg->headers);
+  curl_multi_add_handle (_meow_engine_get_multi (job->engine), seg->easy);
+}
+
+static Segment *
+segment_new (MeowJob *job, gint64 start, gint64 pos, gint64 end)
+{
+  Download *d = dl (job);
+  Segment  *seg = g_new0 (Segment, 1);
+
+  seg->job = job;
+  seg->start = start;
+  seg->pos = pos;
+  seg->end = end;
+  seg->high_water = pos;
+  seg->content_length = -1;
+  seg->done = pos >= end;
+  if (d->segments == NULL)
+    d->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
+  g_ptr_array_add (d->segments, seg);
+  return seg;
+}
+
+static guint
+wanted_segments (MeowJob *job)
+{
+  guint n = job->task->segments;
+
+  return n ? n : _meow_engine_get_config (job->engine)->max_segments;
+}
+
+/* The first stream's headers were accepted: split the rest of the file. */
+static void
+segments_begin (MeowJob *job)
+{
+  Download *d = dl (job);
+  guint64   min = _meow_engine_get_config (job->engine)->min_segment_size;
+  gint64    remaining = job->total - d->offset;
+  guint     n = wanted_segments (job);
+  gint64    part;
+
+  d->want_segments = FALSE;
+  if (d->segments || n < 2 || job->total < 0 || remaining <= 0)
+    return;
+  n = (guint) MIN ((gint64) n, remaining / (gint64) min);
+  if (n < 2)
+    return;
+
+  part = remaining / n;
+  d->main_end = d->offset + part;
+  d->main_cut = FALSE;
+  d->main_done = FALSE;
+  for (guint i = 1; i < n; i++)
+    {
+      gint64 start = d->offset + i * part;
+      gint64 end = i == n - 1 ? job->total : start + part;
+
+      segment_new (job, start, start, end);
+    }
+  /* Record the split before any segment writes. */
+  checkpoint (job);
+  for (guint i = 0; i < d->segments->len; i++)
+    segment_start (job, g_ptr_array_index (d->segments, i));
+  g_debug ("Downloading %s in %u segments", url_of (job), n);
+}
+
+/* A segment got a 200 to its range request: the server does not do
+ * ranges after all. The first stream carries on alone to the end. */
+static void
+segments_abandon (MeowJob *job)
+{
+  Download *d = dl (job);
+  gboolean  main_running = d->easy != NULL && !d->main_cut;
+
+  segments_drop (job);
+  /* Segment bytes past the first stream are not ours to trust as a
+   * single-stream .part: cut them off. */
+  if (d->fd >= 0 && ftruncate (d->fd, d->offset) != 0)
+    g_debug ("Could not truncate %s: %s", d->part_path, g_strerror (errno));
+  write_control (job);
+  update_transferred (job);
+  if (!main_running)
+    start_get (job);
+}
+
+/* Another version of the file showed up in a segment: drop every byte and
+ * start again with one stream (once; a second time fails). */
+static void
+restart_from_zero (MeowJob *job, MeowRestartReason reason)
+{
+  Download *d = dl (job);
+  g_autoptr (GError) error = NULL;
+
+  segments_drop (job);
+  release_handle (job);
+  if (d->restarts++ >= MAX_RESTARTS)
+    {
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
+                              "%s keeps changing while it is downloaded.", url_of (job)));
+      return;
+    }
+  job->restart_reason = reason;
+  d->high_water = 0;
+  if (!open_part (job, TRUE, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_pointer (&d->etag, g_free);
+  g_clear_pointer (&d->last_modified, g_free);
+  d->have_probe = FALSE;
+  job->total = -1;
+  write_control (job);
+  start_get (job);
+}
+
+/* All bytes in? Then verify and rename. Otherwise give an idle
+ * connection the larger half of the biggest remaining range. */
+static void
+check_all_done (MeowJob *job)
+{
+  Download *d = dl (job);
+  guint64   min = _meow_engine_get_config (job->engine)->min_segment_size;
+  Segment  *biggest = NULL;
+  gint64    biggest_left = 0;
+  gint64    main_left;
+
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    {
+      Segment *seg = g_ptr_array_index (d->segments, i);
+      gint64   left = seg->end - seg->pos;
+
+      if (!seg->done && left > biggest_left && seg->retry_at == 0)
+        {
+          biggest = seg;
+          biggest_left = left;
+        }
+    }
+  main_left = d->main_done ? 0 : d->main_end - d->offset;
+
+  if (d->main_done && biggest == NULL)
+    {
+      gboolean all = TRUE;
+
+      for (guint i = 0; d->segments && i < d->segments->len; i++)
+        all = all && ((Segment *) g_ptr_array_index (d->segments, i))->done;
+      if (all)
+        {
+          segments_drop (job);
+          d->offset = job->total;
+          release_handle (job);
+          finish_download (job);
+        }
+      return;
+    }
+
+  /* Work stealing, so one slow connection does not hold up the end. */
+  if (MAX (biggest_left, main_left) >= (gint64) (2 * min))
+    {
+      gint64 split;
+      gint64 old_end;
+
+      if (main_left > biggest_left && d->easy != NULL)
+        {
+          split = d->offset + main_left / 2;
+          old_end = d->main_end;
+          d->main_end = split;
+        }
+      else if (biggest != NULL && biggest->easy != NULL)
+        {
+          split = biggest->pos + biggest_left / 2;
+          old_end = biggest->end;
+          biggest->end = split;
+        }
+      else
+        return;
+      segment_start (job, segment_new (job, split, split, old_end));
+      checkpoint (job);
+    }
+}
+
+/* A split restored from the control file: start what is left. */
+static void
+segments_resume (MeowJob *job)
+{
+  Download *d = dl (job);
+
+  _meow_engine_report_progress (job);
+  d->next_checkpoint = g_get_monotonic_time () + CHECKPOINT_INTERVAL;
+  for (guint i = 0; i < d->segments->len; i++)
+    {
+      Segment *seg = g_ptr_array_index (d->segments, i);
+      if (!seg->done)
+        segment_start (job, seg);
+    }
+  if (d->main_done)
+    {
+      d->phase = PHASE_GET;
+      d->action = ACTION_WRITE;
+      check_all_done (job);
+    }
+  else
+    send_get (job);
+}
+
+static void
+segment_retry (MeowJob *job, Segment *seg, GError *error)
+{
+  gboolean progress = seg->pos > seg->high_water;
+  gint64   delay;
+
+  segment_release (job, seg);
+  seg->high_water = MAX (seg->high_water, seg->pos);
+  if (progress)
+    seg->failures = 0;
+  seg->failures++;
+  if (seg->failures > max_retries (job))
+    {
+      if (error->domain == MEOW_ERROR && error->code == MEOW_ERROR_HTTP_TRANSPORT)
+        g_prefix_error (&error, "Gave up after %u attempts: ", seg->failures);
+      fail (job, error);
+      return;
+    }
+  delay = _meow_engine_backoff_us (job->engine, seg->failures);
+  if (seg->retry_after)
+    {
+      gint64 ra = _meow_parse_retry_after (seg->retry_after, g_get_real_time () / G_USEC_PER_SEC);
+      if (ra >= 0)
+        delay = MAX (delay, ra * 1000);
+    }
+  g_debug ("Retrying segment %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " of %s in %" G_GINT64_FORMAT
+           " ms: %s",
+           seg->pos, seg->end - 1, url_of (job), delay / 1000, error->message);
+  g_error_free (error);
+  seg->retry_at = g_get_monotonic_time () + delay;
+  _meow_engine_wakeup (job->engine);
+}
+
+static void
+segment_done (MeowJob *job, Segment *seg, CURLcode result)
+{
+  if (seg->abort_error)
+    {
+      GError *error = g_steal_pointer (&seg->abort_error);
+
+      fail (job, error);
+      return;
+    }
+  if (seg->other_version)
+    {
+      restart_from_zero (job, MEOW_RESTART_REMOTE_CHANGED);
+      return;
+    }
+  if (seg->range_ignored)
+    {
+      segments_abandon (job);
+      return;
+    }
+
+  if (seg->cut || seg->pos >= seg->end)
+    {
+      segment_release (job, seg);
+      seg->done = TRUE;
+      check_all_done (job);
+      return;
+    }
+
+  if (result != CURLE_OK)
+    {
+      GError *error = _meow_engine_transport_error (job->engine, "download", url_of (job), result,
+                                                    seg->curl_error);
+
+      if (_meow_engine_error_retryable (error))
+        segment_retry (job, seg, error);
+      else
+        fail (job, error);
+      return;
+    }
+
+  if (!seg->writing)
+    {
+      GError *error = g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS,
+                                   "The server answered %ld for bytes %" G_GINT64_FORMAT
+                                   "-%" G_GINT64_FORMAT " of %s.",
+                                   seg->status, seg->pos, seg->end - 1, url_of (job));
+
+      if (_meow_engine_status_retryable (seg->status))
+        segment_retry (job, seg, error);
+      else
+        fail (job, error);
+      return;
+    }
+
+  /* Ended cleanly but short of the end: ask for the rest. */
+  if (seg->pos > seg->high_water)
+    {
+      seg->high_water = seg->pos;
+      segment_start (job, seg);
+    }
+  else
+    segment_retry (job, seg,
+                   g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                "The server ended a range of %s early.", url_of (job)));
+}
+
+static Segment *
+segment_for_easy (Download *d, CURL *easy)
+{
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    {
+      Segment *seg = g_ptr_array_index (d->segments, i);
+      if (seg->easy == easy)
+        return seg;
+    }
+  return NULL;
+}
+
+/* Timers of the segments: pacing pauses, retries, checkpoints. Returns
+ * when the next one is due. */
+static gint64
+segments_tick (MeowJob *job, gint64 now)
+{
+  Download *d = dl (job);
+  gint64    next = G_MAXINT64;
+
+  if (d->split_check_at > 0 && d->segments == NULL)
+    {
+      if (d->phase != PHASE_GET || d->action != ACTION_WRITE || d->easy == NULL)
+        d->split_check_at = 0;
+      else if (now >= d->split_check_at)
+        {
+          double seconds = (now - d->split_base_time) / (double) G_USEC_PER_SEC;
+          double speed = (d->offset - d->split_base_offset) / MAX (seconds, 0.001);
+          double left = speed > 0 ? (job->total - d->offset) / speed : G_MAXDOUBLE;
+
+          if (speed < SPLIT_MAX_SPEED && left >= SPLIT_MIN_SECONDS)
+            {
+              d->split_check_at = 0;
+              d->want_segments = TRUE;
+            }
+          else
+            {
+              d->split_base_time = now;
+              d->split_base_offset = d->offset;
+              d->split_check_at = now + SPLIT_RECHECK;
+            }
+        }
+      if (d->split_check_at > 0)
+        next = MIN (next, d->split_check_at);
+    }
+  if (d->want_segments && d->phase == PHASE_GET && d->action == ACTION_WRITE)
+    segments_begin (job);
+  if (d->segments == NULL)
+    return next;
+
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    {
+      Segment *seg = g_ptr_array_index (d->segments, i);
+
+      if (seg->retry_at > 0)
+        {
+          if (now < seg->retry_at)
+            next = MIN (next, seg->retry_at);
+          else
+            segment_start (job, seg);
+        }
+      else if (seg->paused_until > 0 && seg->easy != NULL)
+        {
+          if (now < seg->paused_until)
+            next = MIN (next, seg->paused_until);
+          else
+            {
+              seg->paused_until = 0;
+              curl_easy_pause (seg->easy, CURLPAUSE_CONT);
+            }
+        }
+    }
+  if (d->segments)
+    {
+      if (now >= d->next_checkpoint)
+        checkpoint (job);
+      next = MIN (next, d->next_checkpoint);
+    }
+  return next;
+}
+
+/* ------------------------------------------------------------------ */
 /* Driver entry points                                                 */
 
 static void
@@ -1436,6 +2377,7 @@ download_start (MeowJob *job)
       d->fd = -1;
       d->verify_fd = -1;
       d->content_length = -1;
+      d->main_end = -1;
       job->driver_data = d;
     }
 
@@ -1447,10 +2389,21 @@ download_start (MeowJob *job)
 }
 
 static void
-download_done (MeowJob *job, CURLcode result)
+download_done (MeowJob *job, CURL *easy, CURLcode result)
 {
   Download *d = dl (job);
   char     *effective = NULL;
+
+  if (easy != d->easy)
+    {
+      Segment *seg = segment_for_easy (d, easy);
+
+      if (seg != NULL)
+        segment_done (job, seg, result);
+      else
+        g_warn_if_reached ();
+      return;
+    }
 
   curl_multi_remove_handle (_meow_engine_get_multi (job->engine), d->easy);
   if (curl_easy_getinfo (d->easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
@@ -1471,9 +2424,23 @@ static gint64
 download_tick (MeowJob *job, gint64 now)
 {
   Download *d = dl (job);
+  gint64    seg_next;
+  gint64    next;
 
   if (d == NULL)
     return G_MAXINT64;
+
+  /* Never finishes the job, so d stays valid. */
+  seg_next = segments_tick (job, now);
+  next = main_tick (job, now);
+  return MIN (seg_next, next);
+}
+
+/* The first stream's timers. May finish the job. */
+static gint64
+main_tick (MeowJob *job, gint64 now)
+{
+  Download *d = dl (job);
 
   if (d->phase == PHASE_WAIT_RETRY)
     {
@@ -1520,6 +2487,9 @@ download_stop (MeowJob *job, MeowStopReason reason)
 {
   Download *d = dl (job);
 
+  if (d != NULL)
+    segments_stop (job, reason != MEOW_STOP_CANCEL);
+
   if (d == NULL || d->part_path == NULL)
     {
       /* Never started in this session: a partial file left by an earlier
@@ -1563,6 +2533,7 @@ download_free (MeowJob *job)
   if (d == NULL)
     return;
 
+  segments_drop (job);
   release_handle (job);
   close_part (d);
   if (d->verify_fd >= 0)
@@ -1596,6 +2567,12 @@ download_limit (MeowJob *job, guint64 bytes_per_second)
       /* A paused handle is woken by the next tick. */
       if (d->paused_until > 0)
         d->paused_until = g_get_monotonic_time ();
+      for (guint i = 0; d->segments && i < d->segments->len; i++)
+        {
+          Segment *seg = g_ptr_array_index (d->segments, i);
+          if (seg->paused_until > 0)
+            seg->paused_until = g_get_monotonic_time ();
+        }
     }
 }
 

@@ -42,8 +42,9 @@ typedef struct
   /* Start (or restart after resume) the job. The driver owns the job's easy
    * handle from here until stop/finish. */
   void (*start) (MeowJob *job);
-  /* The easy handle the driver added finished with @result. */
-  void (*done) (MeowJob *job, CURLcode result);
+  /* @easy, a handle the driver added (with CURLOPT_PRIVATE = the job),
+   * finished with @result. */
+  void (*done) (MeowJob *job, CURL *easy, CURLcode result);
   /* Periodic call; do timed work (retry timers, hashing). Returns the
    * monotonic time (µs) the driver next wants a tick, or G_MAXINT64. */
   gint64 (*tick) (MeowJob *job, gint64 now);

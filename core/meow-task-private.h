@@ -28,6 +28,7 @@ struct _MeowTask
   gboolean         overwrite;
   gboolean         keep_partial;
   gint64           size_hint;
+  guint            segments; /* download connections, 0 = the client's */
 
   /* Uploads. */
   char                  *source_file;  /* absolute, or NULL */

@@ -183,6 +183,13 @@ meow_task_get_size_hint (const MeowTask *task)
   return task->size_hint;
 }
 
+/** meow_task_get_segments: Returns: connections for a download, 0 for the client's setting. */
+guint
+meow_task_get_segments (const MeowTask *task)
+{
+  return task->segments;
+}
+
 /**
  * meow_task_dup_redacted_url:
  *
@@ -719,6 +726,18 @@ absolute_path (const char *path)
 }
 
 /**
+ * meow_task_builder_set_segments:
+ * @segments: connections this download may use at once (1 = one stream,
+ *   0 = the client's meow_config_set_max_segments(); at most 16)
+ */
+void
+meow_task_builder_set_segments (MeowTaskBuilder *builder, guint segments)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->segments = segments;
+}
+
+/**
  * meow_task_builder_build:
  * @builder: a builder
  * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
@@ -750,6 +769,12 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
 
   if (t->direction == MEOW_DIRECTION_UPLOAD && !check_upload (t, error))
     return NULL;
+  if (t->segments > 16)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "A download may use at most 16 connections, not %u.", t->segments);
+      return NULL;
+    }
 
   if (t->output_file != NULL && t->output_file[0] == '\0')
     {
@@ -785,6 +810,7 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->overwrite = t->overwrite;
   task->keep_partial = t->keep_partial;
   task->size_hint = t->size_hint;
+  task->segments = t->segments;
   if (t->direction == MEOW_DIRECTION_UPLOAD)
     {
       if (t->source_file)

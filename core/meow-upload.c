@@ -907,7 +907,7 @@ upload_start (MeowJob *job)
 }
 
 static void
-upload_done (MeowJob *job, CURLcode result)
+upload_done (MeowJob *job, CURL *easy, CURLcode result)
 {
   Upload *u = up (job);
 

@@ -1,0 +1,301 @@
+/* test-segments.c: segmented downloads against the in-process test server
+ *
+ * A task that asks for several connections is split at once; the server
+ * throttles each connection so the segments really overlap. Every test
+ * checks the bytes on disk against the source, and the wire (the server's
+ * log) for what was asked.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "meow-test-fixture.h"
+#include "meow.h"
+
+#define MIN_SEGMENT (256 * 1024)
+
+static void
+segments_setup (MeowTestFixture *fx, gconstpointer data)
+{
+  meow_test_fixture_setup (fx, data);
+  meow_config_set_min_segment_size (fx->config, MIN_SEGMENT);
+}
+
+/* Number of GETs with a bounded range ("bytes=A-B"), and the sum of all
+ * GET body bytes. */
+static guint
+count_bounded_gets (MeowTestFixture *fx, gint64 *body_bytes)
+{
+  g_autoptr (GPtrArray) log = meow_test_server_dup_requests (fx->server);
+  guint bounded = 0;
+
+  if (body_bytes)
+    *body_bytes = 0;
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *r = g_ptr_array_index (log, i);
+
+      if (g_strcmp0 (r->method, "GET") != 0)
+        continue;
+      if (body_bytes)
+        *body_bytes += r->body_bytes;
+      if (r->range && !g_str_has_suffix (r->range, "-"))
+        bounded++;
+    }
+  return bounded;
+}
+
+static MeowTestWatch *
+start_segmented (MeowTestFixture *fx, const char *path, const char *target, guint segments)
+{
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_to_file (fx, path, target);
+
+  meow_task_builder_set_segments (b, segments);
+  return meow_test_start_download (fx, b);
+}
+
+static void
+set_throttle (MeowTestFixture *fx, guint bytes_per_sec)
+{
+  MeowTestFaults faults = {
+    0,
+  };
+
+  faults.throttle_bytes_per_sec = bytes_per_sec;
+  meow_test_server_set_faults (fx->server, &faults);
+}
+
+static void
+test_four_connections (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024 + 77, 31);
+  g_autofree char *target = meow_test_fixture_path (fx, "four.bin");
+  MeowTestWatch   *w;
+  gint64           body = 0;
+
+  meow_test_server_set_file (fx->server, "/four.bin", payload);
+  set_throttle (fx, 1024 * 1024);
+  w = start_segmented (fx, "/four.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  meow_test_assert_records_sane (w, g_bytes_get_size (payload));
+  /* three bounded ranges for the segments after the first stream (work
+   * stealing may add more) */
+  g_assert_cmpuint (count_bounded_gets (fx, &body), >=, 3);
+  /* the first stream is cut where the segments start; what was in flight
+   * at the cut is the only waste */
+  g_assert_cmpint (body, <, 2 * (gint64) g_bytes_get_size (payload));
+}
+
+static void
+test_one_connection_when_asked (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (1024 * 1024, 32);
+  g_autofree char *target = meow_test_fixture_path (fx, "one.bin");
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/one.bin", payload);
+  w = start_segmented (fx, "/one.bin", target, 1);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  g_assert_cmpuint (count_bounded_gets (fx, NULL), ==, 0);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+}
+
+static void
+test_range_ignored (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024, 33);
+  g_autofree char *target = meow_test_fixture_path (fx, "ignored.bin");
+  MeowTestFaults   faults = {
+      0,
+  };
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/ignored.bin", payload);
+  faults.ignore_range = TRUE;
+  faults.throttle_bytes_per_sec = 2 * 1024 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  w = start_segmented (fx, "/ignored.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  /* one stream carried the whole file; the segments gave up at their
+   * first 200 */
+  meow_test_assert_completed (w, target, payload);
+  meow_test_assert_records_sane (w, g_bytes_get_size (payload));
+}
+
+static char *
+read_control (const char *target)
+{
+  g_autofree char *ctl = g_strconcat (target, ".part.meow", NULL);
+  char            *contents = NULL;
+
+  g_file_get_contents (ctl, &contents, NULL, NULL);
+  return contents;
+}
+
+static void
+test_pause_resume (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (4 * 1024 * 1024, 34);
+  g_autofree char *target = meow_test_fixture_path (fx, "pause.bin");
+  g_autofree char *control = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTestWatch *w;
+  gint64         body_after = 0;
+
+  meow_test_server_set_file (fx->server, "/pause.bin", payload);
+  set_throttle (fx, 512 * 1024);
+  w = start_segmented (fx, "/pause.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last (w) && meow_transfer_record_get_transferred (
+                                                        meow_test_watch_last (w)) > 1024 * 1024);
+  g_assert_true (meow_client_pause (meow_test_fixture_client (fx), w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
+
+  /* the split and every segment's position are on disk */
+  control = read_control (target);
+  g_assert_nonnull (control);
+  g_assert_nonnull (strstr (control, "\"segments\""));
+  g_assert_nonnull (strstr (control, "\"main-pos\""));
+
+  meow_test_server_reset_log (fx->server);
+  g_assert_true (meow_client_resume (meow_test_fixture_client (fx), w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  /* resumed, not restarted: well under the whole file came again */
+  count_bounded_gets (fx, &body_after);
+  g_test_message ("%" G_GINT64_FORMAT " of %" G_GSIZE_FORMAT " bytes after the resume", body_after,
+                  g_bytes_get_size (payload));
+  g_assert_cmpint (body_after, <, (gint64) g_bytes_get_size (payload) * 3 / 4);
+}
+
+/* A new client (the app restarted) finds the split in the control file
+ * and resumes every segment where it stood. */
+static void
+test_new_client_resumes (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (4 * 1024 * 1024, 35);
+  g_autofree char *target = meow_test_fixture_path (fx, "restart.bin");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestWatch *w;
+  gint64         body_after = 0;
+  guint          resumed_mid_segment = 0;
+
+  meow_test_server_set_file (fx->server, "/restart.bin", payload);
+  set_throttle (fx, 512 * 1024);
+  w = start_segmented (fx, "/restart.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last (w) && meow_transfer_record_get_transferred (
+                                                        meow_test_watch_last (w)) > 1024 * 1024);
+  g_assert_true (meow_client_close (fx->client, &error));
+  g_assert_no_error (error);
+  g_clear_object (&fx->client);
+
+  meow_test_server_reset_log (fx->server);
+  w = start_segmented (fx, "/restart.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+
+  count_bounded_gets (fx, &body_after);
+  g_assert_cmpint (body_after, <, (gint64) g_bytes_get_size (payload) * 3 / 4);
+  /* segments continued from their positions, not their starts: a bounded
+   * range that starts off the 1 MiB grid of the first run's split */
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *r = g_ptr_array_index (log, i);
+
+      if (r->range && !g_str_has_suffix (r->range, "-") &&
+          meow_test_range_start (r->range) % (1024 * 1024) != 0)
+        resumed_mid_segment++;
+    }
+  g_assert_cmpuint (resumed_mid_segment, >=, 1);
+}
+
+static void
+test_drop_mid_body (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024, 36);
+  g_autofree char *target = meow_test_fixture_path (fx, "drops.bin");
+  MeowTestFaults   faults = {
+      0,
+  };
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/drops.bin", payload);
+  faults.throttle_bytes_per_sec = 2 * 1024 * 1024;
+  faults.drop_mid_body = 3;
+  faults.drop_after_bytes = 100 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  w = start_segmented (fx, "/drops.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  meow_test_assert_records_sane (w, g_bytes_get_size (payload));
+}
+
+/* The file changes on the server while its segments download: the result
+ * is one version, never a mix. */
+static void
+test_remote_changes (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) old_payload = meow_test_make_payload (4 * 1024 * 1024, 37);
+  g_autoptr (GBytes) new_payload = meow_test_make_payload (4 * 1024 * 1024, 38);
+  g_autofree char *target = meow_test_fixture_path (fx, "changes.bin");
+  g_autofree char *contents = NULL;
+  gsize            len = 0;
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/changes.bin", old_payload);
+  set_throttle (fx, 512 * 1024);
+  w = start_segmented (fx, "/changes.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last (w) && meow_transfer_record_get_transferred (
+                                                        meow_test_watch_last (w)) > 512 * 1024);
+  meow_test_server_set_file (fx->server, "/changes.bin", new_payload);
+  /* drop every connection, so each segment asks again (with If-Range) */
+  {
+    MeowTestFaults faults = {
+      0,
+    };
+
+    faults.throttle_bytes_per_sec = 4 * 1024 * 1024;
+    faults.drop_mid_body = 4;
+    faults.drop_after_bytes = 0;
+    meow_test_server_set_faults (fx->server, &faults);
+  }
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_COMPLETE);
+  g_assert_true (g_file_get_contents (target, &contents, &len, NULL));
+  if (len == g_bytes_get_size (new_payload) &&
+      memcmp (contents, g_bytes_get_data (new_payload, NULL), len) == 0)
+    g_assert_true (meow_test_watch_has_restart_reason (w, MEOW_RESTART_REMOTE_CHANGED));
+  else
+    meow_test_assert_file_equals (target, old_payload);
+}
+
+#define ADD(path, fn)                                                                              \
+  g_test_add (path, MeowTestFixture, NULL, segments_setup, fn, meow_test_fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  ADD ("/core/segments/four-connections", test_four_connections);
+  ADD ("/core/segments/one-connection-when-asked", test_one_connection_when_asked);
+  ADD ("/core/segments/range-ignored", test_range_ignored);
+  ADD ("/core/segments/pause-resume", test_pause_resume);
+  ADD ("/core/segments/new-client-resumes", test_new_client_resumes);
+  ADD ("/core/segments/drop-mid-body", test_drop_mid_body);
+  ADD ("/core/segments/remote-changes", test_remote_changes);
+
+  return g_test_run ();
+}
