@@ -18,6 +18,7 @@ struct _MeowTaskRow
 
   GtkWidget *box;
   GtkImage  *icon;
+  GtkImage  *direction_icon;
   GtkLabel  *name_label;
   GtkLabel  *status_label;
   GtkWidget *progress_bar;
@@ -26,6 +27,7 @@ struct _MeowTaskRow
   GtkWidget *retry_button;
   GtkWidget *open_button;
   GtkWidget *folder_button;
+  GtkWidget *copy_button;
   GtkWidget *cancel_button;
   GtkWidget *remove_button;
 
@@ -93,6 +95,17 @@ meow_format_status_line (MeowTaskItem *item)
       return g_strdup (_ ("Queued"));
 
     case MEOW_STATUS_TRANSMISSION:
+      if (meow_task_item_get_phase (item) == MEOW_PHASE_HASHING)
+        {
+          gint64 total = meow_task_item_get_total (item);
+          int    percent = 0;
+
+          if (total > 0)
+            percent = (int) MIN (meow_task_item_get_hashed (item) * 100 / (guint64) total, 100);
+          /* Translators: an upload reads its file before sending it; %d is a percentage,
+           * “%%” the percent sign */
+          return g_strdup_printf (_ ("Checking file… %d %%"), percent);
+        }
       {
         GString *line = g_string_new (amount);
         double   speed = meow_task_item_get_speed (item);
@@ -148,19 +161,32 @@ update_icon (MeowTaskRow *self)
   g_autoptr (GIcon) icon = NULL;
   gboolean uncertain = FALSE;
 
+  /* Symbolic icons for every row, so that they all look alike whatever the icon theme
+   * has in colour; the generic one when the theme lacks the type's own. */
   type = g_content_type_guess (name, NULL, 0, &uncertain);
-  if (type != NULL && !g_content_type_is_unknown (type))
-    icon = g_content_type_get_symbolic_icon (type);
-  if (icon == NULL)
-    icon = g_themed_icon_new (meow_task_item_get_direction (self->item) == MEOW_DIRECTION_UPLOAD
-                                  ? "send-to-symbolic"
-                                  : "folder-download-symbolic");
+  icon = g_content_type_get_symbolic_icon (type);
+  if (G_IS_THEMED_ICON (icon))
+    g_themed_icon_append_name (G_THEMED_ICON (icon), "text-x-generic-symbolic");
+  else
+    {
+      g_clear_object (&icon);
+      icon = g_themed_icon_new ("text-x-generic-symbolic");
+    }
   gtk_image_set_from_gicon (self->icon, icon);
 }
 
 static void
 update_name (MeowTaskRow *self)
 {
+  gboolean upload = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_UPLOAD;
+
+  gtk_image_set_from_icon_name (self->direction_icon,
+                                upload ? "go-up-symbolic" : "go-down-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->direction_icon),
+                               upload ? _ ("Upload") : _ ("Download"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->direction_icon),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  upload ? _ ("Upload") : _ ("Download"), -1);
   gtk_label_set_label (self->name_label, meow_task_item_get_name (self->item));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), meow_task_item_get_url (self->item));
   update_icon (self);
@@ -175,6 +201,10 @@ update_progress (MeowTaskRow *self)
 
   if (meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE)
     fraction = 1;
+  else if (meow_task_item_get_phase (self->item) == MEOW_PHASE_HASHING)
+    fraction = total > 0
+                   ? CLAMP ((double) meow_task_item_get_hashed (self->item) / (double) total, 0, 1)
+                   : 0;
   else if (total > 0)
     fraction = CLAMP ((double) meow_task_item_get_transferred (self->item) / (double) total, 0, 1);
 
@@ -188,17 +218,19 @@ update_status (MeowTaskRow *self)
   MeowStatus  status = meow_task_item_get_status (self->item);
   gboolean    live = status == MEOW_STATUS_PENDING || status == MEOW_STATUS_TRANSMISSION;
   const char *error = meow_task_item_get_error_message (self->item);
-  const char *path = meow_task_item_get_local_path (self->item);
   gboolean    download = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD;
 
   gtk_widget_set_visible (self->pause_button, live);
   gtk_widget_set_visible (self->resume_button, status == MEOW_STATUS_PAUSED);
   gtk_widget_set_visible (self->cancel_button, live || status == MEOW_STATUS_PAUSED);
   gtk_widget_set_visible (self->retry_button,
-                          status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED);
+                          (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED) &&
+                              meow_task_item_get_restorable (self->item));
+  /* A finished download is a file to open; a finished upload is a link to share. */
   gtk_widget_set_visible (self->open_button, status == MEOW_STATUS_COMPLETE && download);
-  gtk_widget_set_visible (self->folder_button,
-                          status == MEOW_STATUS_COMPLETE && (download || path != NULL));
+  gtk_widget_set_visible (self->folder_button, status == MEOW_STATUS_COMPLETE && download);
+  gtk_widget_set_visible (self->copy_button, status == MEOW_STATUS_COMPLETE && !download &&
+                                                 meow_task_item_get_payload (self->item) != NULL);
   gtk_widget_set_visible (self->remove_button, status == MEOW_STATUS_COMPLETE ||
                                                    status == MEOW_STATUS_FAILED ||
                                                    status == MEOW_STATUS_CANCELED);
@@ -232,7 +264,8 @@ item_notify_cb (MeowTaskRow *self, GParamSpec *pspec, MeowTaskItem *item)
   const char *name = g_param_spec_get_name (pspec);
 
   if (g_str_equal (name, "status") || g_str_equal (name, "error-message") ||
-      g_str_equal (name, "local-path"))
+      g_str_equal (name, "local-path") || g_str_equal (name, "payload") ||
+      g_str_equal (name, "restorable"))
     update_status (self);
   else if (g_str_equal (name, "name"))
     update_name (self);
@@ -266,6 +299,7 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
                                                "/io/github/meow_transfer/Meow/meow-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, box);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, icon);
+  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, direction_icon);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, progress_bar);
@@ -274,6 +308,7 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, open_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, folder_button);
+  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, remove_button);
 }
@@ -334,7 +369,7 @@ meow_task_row_set_item (MeowTaskRow *self, MeowTaskItem *item)
     { self->pause_button, "app.pause-task" },      { self->resume_button, "app.resume-task" },
     { self->retry_button, "app.retry-task" },      { self->open_button, "app.open-file" },
     { self->folder_button, "app.show-in-folder" }, { self->cancel_button, "app.cancel-task" },
-    { self->remove_button, "app.remove-task" },
+    { self->remove_button, "app.remove-task" },    { self->copy_button, "app.copy-link" },
   };
 
   g_return_if_fail (MEOW_IS_TASK_ROW (self));
