@@ -18,7 +18,7 @@ struct _MeowTaskRow
 
   GtkWidget *box;
   GtkImage  *icon;
-  GtkImage  *direction_icon;
+  GtkLabel  *direction_label;
   GtkLabel  *name_label;
   GtkLabel  *status_label;
   GtkWidget *progress_bar;
@@ -158,20 +158,28 @@ update_icon (MeowTaskRow *self)
 {
   const char      *name = meow_task_item_get_name (self->item);
   g_autofree char *type = NULL;
+  g_autoptr (GIcon) type_icon = NULL;
   g_autoptr (GIcon) icon = NULL;
+  g_autoptr (GStrvBuilder) symbolic = g_strv_builder_new ();
+  g_auto (GStrv) symbolic_names = NULL;
   gboolean uncertain = FALSE;
 
-  /* Symbolic icons for every row, so that they all look alike whatever the icon theme
-   * has in colour; the generic one when the theme lacks the type's own. */
+  /* Symbolic icons only, so that every row looks alike: the content type's symbolic
+   * names (g_content_type_get_symbolic_icon() also lists the coloured ones, which
+   * Adwaita has for a few types only), then the generic one every theme has. */
   type = g_content_type_guess (name, NULL, 0, &uncertain);
-  icon = g_content_type_get_symbolic_icon (type);
-  if (G_IS_THEMED_ICON (icon))
-    g_themed_icon_append_name (G_THEMED_ICON (icon), "text-x-generic-symbolic");
-  else
+  type_icon = g_content_type_get_symbolic_icon (type);
+  if (G_IS_THEMED_ICON (type_icon))
     {
-      g_clear_object (&icon);
-      icon = g_themed_icon_new ("text-x-generic-symbolic");
+      const char *const *names = g_themed_icon_get_names (G_THEMED_ICON (type_icon));
+
+      for (guint i = 0; names[i] != NULL; i++)
+        if (g_str_has_suffix (names[i], "-symbolic"))
+          g_strv_builder_add (symbolic, names[i]);
     }
+  g_strv_builder_add (symbolic, "text-x-generic-symbolic");
+  symbolic_names = g_strv_builder_end (symbolic);
+  icon = g_themed_icon_new_from_names (symbolic_names, -1);
   gtk_image_set_from_gicon (self->icon, icon);
 }
 
@@ -180,11 +188,11 @@ update_name (MeowTaskRow *self)
 {
   gboolean upload = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_UPLOAD;
 
-  gtk_image_set_from_icon_name (self->direction_icon,
-                                upload ? "go-up-symbolic" : "go-down-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->direction_icon),
+  /* An arrow, not an icon: Adwaita's go-up/go-down are chevrons that read as expanders. */
+  gtk_label_set_label (self->direction_label, upload ? "↑" : "↓");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->direction_label),
                                upload ? _ ("Upload") : _ ("Download"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->direction_icon),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->direction_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   upload ? _ ("Upload") : _ ("Download"), -1);
   gtk_label_set_label (self->name_label, meow_task_item_get_name (self->item));
@@ -299,7 +307,7 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
                                                "/io/github/meow_transfer/Meow/meow-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, box);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, icon);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, direction_icon);
+  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, direction_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, progress_bar);

@@ -1013,41 +1013,59 @@ save_screenshot (GtkWidget *widget, const char *path)
 static void
 test_screenshot (Fixture *fx, gconstpointer data)
 {
-  const char   *path = g_getenv ("MEOW_UI_SCREENSHOT");
-  MeowTaskItem *done, *running, *paused, *failed, *queued;
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  const char      *env_path = g_getenv ("MEOW_UI_SCREENSHOT");
+  g_autofree char *path = NULL;
+  g_autofree char *shared_path = NULL;
+  g_autofree char *slides_path = NULL;
+  g_autoptr (GBytes) shared = write_payload (fx, "budget-2024.ods", 180 * 1024, 5, &shared_path);
+  g_autoptr (GBytes) slides = write_payload (fx, "slides.odp", 24 * 1024 * 1024, 6, &slides_path);
+  MeowTaskItem *done, *running, *paused, *failed, *queued, *uploaded, *uploading;
+
+  /* By default next to the test binary in the build tree (G_TEST_BUILDDIR). */
+  if (env_path != NULL && env_path[0] != '\0')
+    path = g_strdup (env_path);
+  else
+    path = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshot-window.png", NULL);
 
   serve (fx, "/Holiday Photos.zip", 96 * 1024, 1, NULL);
   serve (fx, "/debian-12-netinst.iso", 64 * 1024 * 1024, 2, NULL);
   serve (fx, "/talk-recording.webm", 32 * 1024 * 1024, 3, NULL);
   serve (fx, "/notes.pdf", 8 * 1024 * 1024, 4, NULL);
   throttle (fx, 600 * 1024);
+  g_settings_set_uint64 (settings, "upload-limit", 300 * 1024);
 
   done = add_url (fx, "/Holiday%20Photos.zip");
   running = add_url (fx, "/debian-12-netinst.iso");
   paused = add_url (fx, "/talk-recording.webm");
   failed = add_url (fx, "/missing/report.odt");
   queued = add_url (fx, "/notes.pdf");
+  set_upload_target (fx, "tus");
+  uploaded = drop_file (fx, shared_path);
+  set_upload_target (fx, "meow");
+  uploading = drop_file (fx, slides_path);
 
   MEOW_TEST_WAIT_UNTIL (item_is (done, MEOW_STATUS_COMPLETE));
   MEOW_TEST_WAIT_UNTIL (item_is (failed, MEOW_STATUS_FAILED));
+  MEOW_TEST_WAIT_UNTIL (item_is (uploaded, MEOW_STATUS_COMPLETE));
   MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (paused) > 256 * 1024);
   g_action_group_activate_action (G_ACTION_GROUP (fx->app), "pause-task",
                                   g_variant_new_string (meow_task_item_get_id (paused)));
   MEOW_TEST_WAIT_UNTIL (item_is (paused, MEOW_STATUS_PAUSED));
   MEOW_TEST_WAIT_UNTIL (meow_task_item_get_speed (running) > 0 &&
                         meow_task_item_get_eta (running) > 0);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_phase (uploading) == MEOW_PHASE_TRANSFER &&
+                        meow_task_item_get_speed (uploading) > 0 &&
+                        meow_task_item_get_eta (uploading) > 0);
   g_assert_nonnull (meow_task_item_get_error_message (failed));
   g_test_message ("failed: %s", meow_task_item_get_error_message (failed));
   (void) queued;
+  (void) shared;
+  (void) slides;
 
-  gtk_window_set_default_size (GTK_WINDOW (fx->window), 760, 560);
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 800, 780);
   meow_test_spin_ms (400);
 
-  if (path == NULL)
-    {
-      g_test_message ("MEOW_UI_SCREENSHOT is not set; not saving the screenshot");
-      return;
-    }
   save_screenshot (GTK_WIDGET (fx->window), path);
   g_test_message ("saved %s", path);
 }
