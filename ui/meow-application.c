@@ -334,9 +334,9 @@ launcher_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                                           &error);
   else
     ok = gtk_file_launcher_launch_finish (GTK_FILE_LAUNCHER (source), result, &error);
-  G_GNUC_END_IGNORE_DEPRECATIONS
   if (!ok && !g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
     toast_error (self, error);
+  G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static void
@@ -597,7 +597,7 @@ static void
 about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   MeowApplication *self = user_data;
-  const char      *developers[] = { "The Meow developers", NULL };
+  const char      *developers[] = { _ ("The Meow developers"), NULL };
   GtkWidget       *about;
 
   about =
