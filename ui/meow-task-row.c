@@ -86,6 +86,19 @@ meow_format_status_line (MeowTaskItem *item)
 {
   g_autofree char *amount = format_amount (item);
 
+  /* An upload reads its whole file first (queued or running): say how far. */
+  if (meow_task_item_is_active (item) && meow_task_item_get_phase (item) == MEOW_PHASE_HASHING)
+    {
+      gint64 total = meow_task_item_get_total (item);
+      int    percent = 0;
+
+      if (total > 0)
+        percent = (int) MIN (meow_task_item_get_hashed (item) * 100 / (guint64) total, 100);
+      /* Translators: an upload reads its file before sending it; %d is a percentage,
+       * “%%” the percent sign */
+      return g_strdup_printf (_ ("Checking file… %d %%"), percent);
+    }
+
   switch (meow_task_item_get_status (item))
     {
     case MEOW_STATUS_PENDING:
@@ -95,17 +108,6 @@ meow_format_status_line (MeowTaskItem *item)
       return g_strdup (_ ("Queued"));
 
     case MEOW_STATUS_TRANSMISSION:
-      if (meow_task_item_get_phase (item) == MEOW_PHASE_HASHING)
-        {
-          gint64 total = meow_task_item_get_total (item);
-          int    percent = 0;
-
-          if (total > 0)
-            percent = (int) MIN (meow_task_item_get_hashed (item) * 100 / (guint64) total, 100);
-          /* Translators: an upload reads its file before sending it; %d is a percentage,
-           * “%%” the percent sign */
-          return g_strdup_printf (_ ("Checking file… %d %%"), percent);
-        }
       {
         GString *line = g_string_new (amount);
         double   speed = meow_task_item_get_speed (item);

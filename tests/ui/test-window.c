@@ -570,11 +570,12 @@ clipboard_text_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     *text = g_strdup ("");
 }
 
+/* What the row said while the upload was hashing its file. */
 static void
-phase_cb (MeowTaskItem *item, GParamSpec *pspec, gboolean *saw_hashing)
+phase_cb (MeowTaskItem *item, GParamSpec *pspec, char **hashing_line)
 {
-  if (meow_task_item_get_phase (item) == MEOW_PHASE_HASHING)
-    *saw_hashing = TRUE;
+  if (meow_task_item_get_phase (item) == MEOW_PHASE_HASHING && *hashing_line == NULL)
+    *hashing_line = meow_format_status_line (item);
 }
 
 static void
@@ -584,20 +585,23 @@ test_upload (Fixture *fx, gconstpointer data)
   g_autofree char *path = NULL;
   g_autofree char *clipboard = NULL;
   g_autoptr (GBytes) payload = write_payload (fx, "photo.jpg", 300 * 1024 + 17, 11, &path);
-  MeowTaskItem *item;
-  MeowTaskRow  *row = NULL;
-  gboolean      saw_hashing = FALSE;
+  MeowTaskItem    *item;
+  MeowTaskRow     *row = NULL;
+  g_autofree char *hashing_line = NULL;
 
   set_upload_target (fx, protocol);
   item = drop_file (fx, path);
-  g_signal_connect (item, "notify::phase", G_CALLBACK (phase_cb), &saw_hashing);
+  g_signal_connect (item, "notify::phase", G_CALLBACK (phase_cb), &hashing_line);
   g_assert_cmpstr (meow_task_item_get_name (item), ==, "photo.jpg");
   MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
 
   MEOW_TEST_WAIT_UNTIL (meow_task_item_is_finished (item));
-  g_signal_handlers_disconnect_by_func (item, phase_cb, &saw_hashing);
-  g_test_message ("%s upload: hashing phase seen: %d, payload %s", protocol, saw_hashing,
+  g_signal_handlers_disconnect_by_func (item, phase_cb, &hashing_line);
+  g_test_message ("%s upload: while hashing the row said “%s”; payload %s", protocol,
+                  hashing_line ? hashing_line : "(no hashing record)",
                   meow_task_item_get_payload (item));
+  if (hashing_line != NULL)
+    g_assert_true (g_str_has_prefix (hashing_line, "Checking file… "));
   g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
   g_assert_nonnull (meow_task_item_get_payload (item));
 
