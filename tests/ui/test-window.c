@@ -996,21 +996,31 @@ test_preferences (Fixture *fx, gconstpointer data)
   gtk_window_destroy (prefs);
 }
 
+/* The window's render node; NULL while it is not mapped or between a resize and its
+ * next layout, hence the wait. */
+static GskRenderNode *
+snapshot_window (GtkWidget *widget)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget),
+                          gtk_widget_get_height (widget));
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
 static void
 save_screenshot (GtkWidget *widget, const char *path)
 {
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  int          width = gtk_widget_get_width (widget);
-  int          height = gtk_widget_get_height (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0 &&
+                        (node != NULL || (node = snapshot_window (widget)) != NULL));
+  texture = gsk_renderer_render_texture (
+      renderer, node,
+      &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget)));
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
@@ -1071,6 +1081,7 @@ test_screenshot (Fixture *fx, gconstpointer data)
   meow_test_spin_ms (400);
 
   save_screenshot (GTK_WIDGET (fx->window), path);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_test_message ("saved %s", path);
 }
 
