@@ -35,7 +35,7 @@ meow_config_new (void)
   config->progress_interval_ms = 100;
   config->max_redirects = 10;
   config->max_segments = MEOW_DEFAULT_SEGMENTS;
-  config->min_segment_size = 8 * 1024 * 1024;
+  config->min_segment_size = 4 * 1024 * 1024;
   config->user_agent = g_strdup ("Meow/" PACKAGE_VERSION);
 
   return config;

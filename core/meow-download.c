@@ -40,9 +40,10 @@
  * loopback at ~800 MB/s four connections were 30 % slower than one) and at
  * least SPLIT_MIN_SECONDS of transfer are left. Judged first after
  * SPLIT_FIRST_CHECK, then every SPLIT_RECHECK. See bench/README.md. */
+#define STEAL_MIN (1024 * 1024)
 #define SPLIT_MAX_SPEED (64.0 * 1024 * 1024)
 #define SPLIT_MIN_SECONDS 2.0
-#define SPLIT_FIRST_CHECK (300 * 1000)
+#define SPLIT_FIRST_CHECK (150 * 1000)
 #define SPLIT_RECHECK G_USEC_PER_SEC
 
 typedef enum
@@ -2133,8 +2134,10 @@ check_all_done (MeowJob *job)
       return;
     }
 
-  /* Work stealing, so one slow connection does not hold up the end. */
-  if (MAX (biggest_left, main_left) >= (gint64) (2 * min))
+  /* Work stealing, so one slow connection does not hold up the end: any
+   * range of at least 2 × STEAL_MIN is worth another connection (the
+   * minimum segment size only governs the first split). */
+  if (MAX (biggest_left, main_left) >= 2 * MIN ((gint64) min, STEAL_MIN))
     {
       gint64 split;
       gint64 old_end;
