@@ -69,4 +69,9 @@ gboolean _meow_etag_is_strong (const char *etag);
 /* Parses an HTTP-date into seconds since the epoch; -1 when invalid. */
 gint64 _meow_parse_http_date (const char *value);
 
+/* @value (a server's header, a name) made fit to quote in a message: valid
+ * UTF-8, control and bidi characters replaced by U+FFFD, length bounded.
+ * Returns: (transfer full). Any thread. */
+char *_meow_quote_for_message (const char *value);
+
 G_END_DECLS

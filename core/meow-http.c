@@ -46,8 +46,8 @@ strip_copy (const char *value)
 
 /* Returns @value made fit to quote in a message: valid UTF-8, control and
  * bidi characters replaced by U+FFFD, at most MAX_QUOTED_CHARS characters. */
-static char *
-quote_for_message (const char *value)
+char *
+_meow_quote_for_message (const char *value)
 {
   g_autofree char *valid = g_utf8_make_valid (value, -1);
   GString         *out = g_string_new (NULL);
@@ -141,7 +141,7 @@ static gboolean
 content_range_error (GError **error, const char *value, const char *format, ...)
 {
   g_autofree char *problem = NULL;
-  g_autofree char *quoted = quote_for_message (value);
+  g_autofree char *quoted = _meow_quote_for_message (value);
   va_list          args;
 
   va_start (args, format);
@@ -182,7 +182,7 @@ _meow_parse_content_range (const char *value, MeowContentRange *out, GError **er
   unit = g_strndup (copy, (gsize) (unit_end - copy));
   if (g_ascii_strcasecmp (unit, "bytes") != 0)
     {
-      g_autofree char *quoted_unit = quote_for_message (unit);
+      g_autofree char *quoted_unit = _meow_quote_for_message (unit);
       return content_range_error (error, copy, "uses the unit “%s”, not bytes.", quoted_unit);
     }
 

@@ -60,11 +60,13 @@ read_upload_offset (const MeowUploadState    *state,
       !g_ascii_string_to_unsigned (stripped, 10, 0, (guint64) G_MAXINT64, &number, NULL) ||
       (gint64) number > state->total_size)
     {
+      g_autofree char *quoted = _meow_quote_for_message (stripped);
+
       redacted = _meow_redact_url (url);
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                   "The tus server's answer for %s has an invalid Upload-Offset \"%s\" (the "
+                   "The tus server's answer for %s has an invalid Upload-Offset “%s” (the "
                    "upload has %" G_GINT64_FORMAT " bytes).",
-                   redacted, stripped, state->total_size);
+                   redacted, quoted, state->total_size);
       return FALSE;
     }
 
@@ -144,13 +146,19 @@ tus_parse_creation (MeowUploadState *state, const MeowUploadResponse *response, 
     }
 
   resolved = g_uri_resolve_relative (state->url, stripped, G_URI_FLAGS_ENCODED, &local_error);
+  if (resolved != NULL && g_ascii_strncasecmp (resolved, "http://", 7) != 0 &&
+      g_ascii_strncasecmp (resolved, "https://", 8) != 0)
+    g_clear_pointer (&resolved, g_free); /* an upload resource is http(s), nothing else */
   if (resolved == NULL)
     {
       g_autofree char *redacted = _meow_redact_url (state->url);
+      g_autofree char *location_redacted = _meow_redact_url (stripped);
+      g_autofree char *quoted = _meow_quote_for_message (location_redacted);
 
+      /* Not GUri's message: it quotes the server's bytes as they are. */
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                   "The tus server at %s answered with an unusable Location: %s", redacted,
-                   local_error->message);
+                   "The tus server at %s answered with an unusable Location “%s”.", redacted,
+                   quoted);
       return FALSE;
     }
 
