@@ -187,6 +187,20 @@ meow_add_dialog_init (MeowAddDialog *self)
 }
 
 /**
+ * meow_add_dialog_set_folder:
+ * @folder: (type filename): where the downloads go
+ *
+ * What choosing a folder does (also for tests, which cannot drive the portal).
+ */
+void
+meow_add_dialog_set_folder (MeowAddDialog *self, const char *folder)
+{
+  g_return_if_fail (MEOW_IS_ADD_DIALOG (self));
+  g_return_if_fail (folder != NULL);
+  set_folder (self, folder);
+}
+
+/**
  * meow_add_dialog_new:
  * @text: (nullable): links to start with
  *

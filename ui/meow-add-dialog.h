@@ -15,5 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MeowAddDialog, meow_add_dialog, MEOW, ADD_DIALOG, AdwWindow)
 
 GtkWindow *meow_add_dialog_new (GtkWindow *parent, MeowApplication *application, const char *text);
+void       meow_add_dialog_set_folder (MeowAddDialog *self, const char *folder);
 
 G_END_DECLS

@@ -27,7 +27,9 @@ struct _MeowApplication
   AdwApplication parent_instance;
 
   GSettings       *settings;
+  MeowStore       *store;
   MeowTaskManager *manager;
+  gboolean         store_failing; /* a write failed and none succeeded since */
   guint            inhibit_cookie;
   gboolean         held;
 };
@@ -112,6 +114,18 @@ meow_application_get_manager (MeowApplication *self)
 {
   g_return_val_if_fail (MEOW_IS_APPLICATION (self), NULL);
   return self->manager;
+}
+
+/**
+ * meow_application_get_store:
+ *
+ * Returns: (transfer none): where the list is saved, from `startup` on
+ */
+MeowStore *
+meow_application_get_store (MeowApplication *self)
+{
+  g_return_val_if_fail (MEOW_IS_APPLICATION (self), NULL);
+  return self->store;
 }
 
 /**
@@ -278,9 +292,14 @@ meow_application_upload_files (MeowApplication *self, GSList *files, GError **er
 /* ------------------------------------------------------------------ */
 /* Opening files                                                       */
 
+/* The main window, where toasts go and dialogs attach, even while Preferences (also
+ * an application window) has the focus; the list is most recently focused first. */
 static GtkWindow *
 active_window (MeowApplication *self)
 {
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (MEOW_IS_WINDOW (l->data))
+      return l->data;
   return gtk_application_get_active_window (GTK_APPLICATION (self));
 }
 
@@ -297,69 +316,133 @@ item_file (MeowTaskItem *item)
   return path ? g_file_new_for_path (path) : NULL;
 }
 
-static void
-launch_file (GtkWindow *parent, GFile *file)
-{
+static void toast_error (MeowApplication *self, const GError *error);
+
 #if GTK_CHECK_VERSION(4, 10, 0)
-  /* GtkFileLauncher goes through the OpenURI portal in a sandbox. */
+/* GtkFileLauncher goes through the OpenURI portal in a sandbox. Newer than the
+ * GDK_VERSION_MAX_ALLOWED we pin, hence the guards around the calls. */
+static void
+launcher_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MeowApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  g_autoptr (GtkFileLauncher) launcher = gtk_file_launcher_new (file);
-  gtk_file_launcher_launch (launcher, parent, NULL, NULL, NULL);
+  if (g_object_get_data (source, "meow-folder") != NULL)
+    ok = gtk_file_launcher_open_containing_folder_finish (GTK_FILE_LAUNCHER (source), result,
+                                                          &error);
+  else
+    ok = gtk_file_launcher_launch_finish (GTK_FILE_LAUNCHER (source), result, &error);
+  if (!ok && !g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    toast_error (self, error);
   G_GNUC_END_IGNORE_DEPRECATIONS
-#else
-  g_autofree char *uri = g_file_get_uri (file);
-  gtk_show_uri (parent, uri, GDK_CURRENT_TIME);
-#endif
 }
 
-#if !GTK_CHECK_VERSION(4, 10, 0)
+static void
+launch_file (MeowApplication *self, GFile *file)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_autoptr (GtkFileLauncher) launcher = gtk_file_launcher_new (file);
+  gtk_file_launcher_launch (launcher, active_window (self), NULL, launcher_done_cb,
+                            g_object_ref (self));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static void
+show_in_folder (MeowApplication *self, GFile *file)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_autoptr (GtkFileLauncher) launcher = gtk_file_launcher_new (file);
+  g_object_set_data (G_OBJECT (launcher), "meow-folder", GINT_TO_POINTER (1));
+  gtk_file_launcher_open_containing_folder (launcher, active_window (self), NULL, launcher_done_cb,
+                                            g_object_ref (self));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+#else /* GTK 4.8 */
+
+static void
+launch_uri_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MeowApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    toast_error (self, error);
+}
+
+/* GIO asks the OpenURI portal itself when the app runs sandboxed. */
+static void
+launch_file (MeowApplication *self, GFile *file)
+{
+  GtkWindow  *window = active_window (self);
+  GdkDisplay *display =
+      window ? gtk_widget_get_display (GTK_WIDGET (window)) : gdk_display_get_default ();
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autoptr (GAppLaunchContext) context = NULL;
+
+  if (display != NULL)
+    context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (display));
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, launch_uri_done_cb,
+                                           g_object_ref (self));
+}
+
+typedef struct
+{
+  MeowApplication *self;
+  GFile           *file;
+} ShowItems;
+
 static void
 show_items_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GFile) file = user_data;
+  ShowItems *data = user_data;
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GError) error = NULL;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
     {
-      g_autoptr (GFile) parent = g_file_get_parent (file);
+      g_autoptr (GFile) parent = g_file_get_parent (data->file);
 
+      /* No file manager on the bus (or a sandbox that may not talk to it): open the
+       * folder instead, through the portal. */
       g_debug ("FileManager1.ShowItems failed (%s); opening the folder", error->message);
       if (parent != NULL)
-        launch_file (NULL, parent);
+        launch_file (data->self, parent);
     }
+  g_object_unref (data->self);
+  g_object_unref (data->file);
+  g_free (data);
 }
-#endif
 
 static void
 show_in_folder (MeowApplication *self, GFile *file)
 {
-#if GTK_CHECK_VERSION(4, 10, 0)
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  g_autoptr (GtkFileLauncher) launcher = gtk_file_launcher_new (file);
-  gtk_file_launcher_open_containing_folder (launcher, active_window (self), NULL, NULL, NULL);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-#else
   /* The file manager selects the file; where there is none, open the folder. */
   GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
   g_autofree char *uri = g_file_get_uri (file);
   const char      *uris[] = { uri, NULL };
+  ShowItems       *data;
 
   if (bus == NULL)
     {
       g_autoptr (GFile) parent = g_file_get_parent (file);
 
       if (parent != NULL)
-        launch_file (active_window (self), parent);
+        launch_file (self, parent);
       return;
     }
+  data = g_new0 (ShowItems, 1);
+  data->self = g_object_ref (self);
+  data->file = g_object_ref (file);
   g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
                           "org.freedesktop.FileManager1", "ShowItems",
                           g_variant_new ("(^ass)", uris, ""), NULL, G_DBUS_CALL_FLAGS_NONE, 5000,
-                          NULL, show_items_cb, g_object_ref (file));
-#endif
+                          NULL, show_items_cb, data);
 }
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Actions                                                             */
@@ -434,7 +517,7 @@ open_file_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   g_autoptr (GFile) file = item ? item_file (item) : NULL;
 
   if (file != NULL)
-    launch_file (active_window (self), file);
+    launch_file (self, file);
 }
 
 static void
@@ -447,6 +530,30 @@ show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer u
 
   if (file != NULL)
     show_in_folder (self, file);
+}
+
+/* A finished upload's link: the tus upload URL, or the server's file id. */
+static void
+copy_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  MeowTaskItem    *item =
+      meow_task_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
+  GtkWindow  *window = active_window (self);
+  GdkDisplay *display =
+      window ? gtk_widget_get_display (GTK_WIDGET (window)) : gdk_display_get_default ();
+  const char *link = item ? meow_task_item_get_payload (item) : NULL;
+
+  if (link == NULL || display == NULL)
+    return;
+  gdk_clipboard_set_text (gdk_display_get_clipboard (display), link);
+  if (MEOW_IS_WINDOW (window))
+    {
+      AdwToast *toast = adw_toast_new (_ ("Link copied"));
+
+      adw_toast_set_timeout (toast, 2);
+      meow_window_add_toast (MEOW_WINDOW (window), toast);
+    }
 }
 
 static void
@@ -482,6 +589,7 @@ preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   MeowApplication *self = user_data;
   GtkWindow       *window = meow_preferences_window_new (active_window (self), self->settings);
 
+  gtk_window_set_application (window, GTK_APPLICATION (self));
   gtk_window_present (window);
 }
 
@@ -489,7 +597,7 @@ static void
 about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   MeowApplication *self = user_data;
-  const char      *developers[] = { "The Meow developers", NULL };
+  const char      *developers[] = { _ ("The Meow developers"), NULL };
   GtkWidget       *about;
 
   about =
@@ -516,6 +624,7 @@ static const GActionEntry app_actions[] = {
   { "remove-task", remove_task_activated, "s" },
   { "open-file", open_file_activated, "s" },
   { "show-in-folder", show_in_folder_activated, "s" },
+  { "copy-link", copy_link_activated, "s" },
   { "pause-all", pause_all_activated },
   { "resume-all", resume_all_activated },
   { "preferences", preferences_activated },
@@ -566,6 +675,9 @@ task_finished_cb (MeowApplication *self, MeowTaskItem *item)
                                              "app.show-in-folder", "s",
                                              meow_task_item_get_id (item));
     }
+  else if (complete && meow_task_item_get_payload (item) != NULL)
+    g_notification_add_button_with_target (notification, _ ("Copy Link"), "app.copy-link", "s",
+                                           meow_task_item_get_id (item));
   else if (!complete)
     g_notification_add_button_with_target (notification, _ ("Retry"), "app.retry-task", "s",
                                            meow_task_item_get_id (item));
@@ -610,6 +722,37 @@ limits_changed_cb (MeowApplication *self)
                                 g_settings_get_uint64 (self->settings, "upload-limit"));
 }
 
+/* A failed write is retried with every change and by a timer: say it once, and again
+ * only after a write worked in between. */
+static void
+store_write_failed_cb (MeowApplication *self, const GError *error)
+{
+  g_autofree char *message = NULL;
+  GtkWindow       *window = active_window (self);
+
+  g_message ("%s", error->message);
+  if (self->store_failing)
+    return;
+  self->store_failing = TRUE;
+  /* Translators: %s says why, and names the file */
+  message = g_strdup_printf (_ ("The list of transfers cannot be saved: %s"), error->message);
+  if (MEOW_IS_WINDOW (window))
+    {
+      g_autofree char *escaped = g_markup_escape_text (message, -1);
+      AdwToast        *toast = adw_toast_new (escaped);
+
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      meow_window_add_toast (MEOW_WINDOW (window), toast);
+    }
+}
+
+static void
+store_saved_cb (MeowApplication *self)
+{
+  self->store_failing = FALSE;
+}
+
 static MeowClient *
 create_client (MeowApplication *self)
 {
@@ -643,7 +786,6 @@ meow_application_startup (GApplication *application)
 {
   MeowApplication *self = MEOW_APPLICATION (application);
   g_autoptr (MeowClient) client = NULL;
-  g_autoptr (MeowStore) store = NULL;
   g_autoptr (GError) error = NULL;
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *add_accels[] = { "<Control>n", NULL };
@@ -656,11 +798,15 @@ meow_application_startup (GApplication *application)
 
   self->settings = g_settings_new (APPLICATION_ID);
   client = create_client (self);
-  store = meow_store_new (NULL);
-  if (!meow_store_load (store, &error))
+  self->store = meow_store_new (NULL);
+  if (!meow_store_load (self->store, &error))
     /* The unreadable file was moved aside; the list starts empty. */
     g_warning ("%s", error->message);
-  self->manager = meow_task_manager_new (client, store);
+  g_signal_connect_object (self->store, "write-failed", G_CALLBACK (store_write_failed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "saved", G_CALLBACK (store_saved_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->manager = meow_task_manager_new (client, self->store);
 
   g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
@@ -739,6 +885,7 @@ meow_application_dispose (GObject *object)
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_object (&self->manager);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (meow_application_parent_class)->dispose (object);

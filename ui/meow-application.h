@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE (MeowApplication, meow_application, MEOW, APPLICATION, AdwA
 MeowApplication *meow_application_new (void);
 GSettings       *meow_application_get_settings (MeowApplication *self);
 MeowTaskManager *meow_application_get_manager (MeowApplication *self);
+MeowStore       *meow_application_get_store (MeowApplication *self);
 char            *meow_application_dup_download_folder (MeowApplication *self);
 
 gboolean meow_application_add_urls (MeowApplication   *self,

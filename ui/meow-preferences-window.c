@@ -1,7 +1,8 @@
 /* meow-preferences-window.c: Preferences
  *
  * Every value is bound to GSettings with g_settings_bind(); the application applies
- * what changes (speed limits live, concurrency on the next start).
+ * what changes: speed limits at once; concurrency on the next start, as the rows say,
+ * because the engine takes its limits on transfers at creation only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -27,6 +27,9 @@ struct _MeowTaskItem
   char      *local_path;
   char      *payload;
   gboolean   live;
+  MeowPhase  phase;
+  guint64    hashed;
+  gboolean   unrestorable;
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskItem, meow_task_item, G_TYPE_OBJECT)
@@ -47,6 +50,9 @@ enum
   PROP_LOCAL_PATH,
   PROP_PAYLOAD,
   PROP_LIVE,
+  PROP_PHASE,
+  PROP_HASHED,
+  PROP_RESTORABLE,
   N_PROPS
 };
 
@@ -144,6 +150,15 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_LIVE:
       g_value_set_boolean (value, self->live);
       break;
+    case PROP_PHASE:
+      g_value_set_int (value, self->phase);
+      break;
+    case PROP_HASHED:
+      g_value_set_uint64 (value, self->hashed);
+      break;
+    case PROP_RESTORABLE:
+      g_value_set_boolean (value, !self->unrestorable);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -172,6 +187,11 @@ meow_task_item_class_init (MeowTaskItemClass *klass)
   properties[PROP_LOCAL_PATH] = g_param_spec_string ("local-path", NULL, NULL, NULL, flags);
   properties[PROP_PAYLOAD] = g_param_spec_string ("payload", NULL, NULL, NULL, flags);
   properties[PROP_LIVE] = g_param_spec_boolean ("live", NULL, NULL, FALSE, flags);
+  properties[PROP_PHASE] = g_param_spec_int ("phase", NULL, NULL, 0, 1, 0, flags);
+  properties[PROP_HASHED] = g_param_spec_uint64 ("hashed", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  /* FALSE for a saved task the store could not rebuild: it is shown as failed with
+   * its reason, and cannot be retried, only removed. */
+  properties[PROP_RESTORABLE] = g_param_spec_boolean ("restorable", NULL, NULL, TRUE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -300,6 +320,53 @@ meow_task_item_get_live (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
   return self->live;
+}
+
+/* What the task is doing while active: moving bytes, or (an upload) reading its
+ * source to compute its identity first. */
+MeowPhase
+meow_task_item_get_phase (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), MEOW_PHASE_TRANSFER);
+  return self->phase;
+}
+
+/* Bytes of the source hashed so far, in the hashing phase. */
+guint64
+meow_task_item_get_hashed (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), 0);
+  return self->hashed;
+}
+
+gboolean
+meow_task_item_get_restorable (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
+  return !self->unrestorable;
+}
+
+/**
+ * meow_task_item_set_unrestorable:
+ * @reason: why the saved task cannot be rebuilt, for people
+ *
+ * Marks an item whose saved task the store could not rebuild (its task is a
+ * placeholder with the same id): it shows as Failed with @reason and cannot be retried.
+ */
+void
+meow_task_item_set_unrestorable (MeowTaskItem *self, const char *reason)
+{
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  meow_task_item_set_status (self, MEOW_STATUS_FAILED);
+  meow_task_item_set_error_message (self, reason);
+  if (!self->unrestorable)
+    {
+      self->unrestorable = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESTORABLE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* Queued or moving. */
@@ -433,6 +500,8 @@ void
 meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record)
 {
   MeowStatus status;
+  MeowPhase  phase;
+  guint64    hashed;
   double     speed;
   gint64     eta;
 
@@ -440,6 +509,10 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
   g_return_if_fail (record != NULL);
 
   status = meow_transfer_record_get_status (record);
+  phase = status == MEOW_STATUS_TRANSMISSION || status == MEOW_STATUS_PENDING
+              ? meow_transfer_record_get_phase (record)
+              : MEOW_PHASE_TRANSFER;
+  hashed = phase == MEOW_PHASE_HASHING ? meow_transfer_record_get_hashed (record) : 0;
   speed = status == MEOW_STATUS_TRANSMISSION ? meow_transfer_record_get_speed (record) : 0;
   eta = status == MEOW_STATUS_TRANSMISSION ? meow_transfer_record_get_eta (record) : -1;
 
@@ -451,6 +524,17 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
     meow_task_item_set_local_path (self, meow_transfer_record_get_local_path (record));
   if (meow_transfer_record_get_payload (record) != NULL)
     meow_task_item_set_payload (self, meow_transfer_record_get_payload (record));
+
+  if (self->hashed != hashed)
+    {
+      self->hashed = hashed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HASHED]);
+    }
+  if (self->phase != phase)
+    {
+      self->phase = phase;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
+    }
 
   meow_task_item_set_status (self, status);
 

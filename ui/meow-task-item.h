@@ -29,6 +29,9 @@ const char   *meow_task_item_get_error_message (MeowTaskItem *self);
 const char   *meow_task_item_get_local_path (MeowTaskItem *self);
 const char   *meow_task_item_get_payload (MeowTaskItem *self);
 gboolean      meow_task_item_get_live (MeowTaskItem *self);
+MeowPhase     meow_task_item_get_phase (MeowTaskItem *self);
+guint64       meow_task_item_get_hashed (MeowTaskItem *self);
+gboolean      meow_task_item_get_restorable (MeowTaskItem *self);
 
 gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);
@@ -40,5 +43,6 @@ void meow_task_item_set_progress (MeowTaskItem *self, guint64 transferred, gint6
 void meow_task_item_set_error_message (MeowTaskItem *self, const char *message);
 void meow_task_item_set_local_path (MeowTaskItem *self, const char *path);
 void meow_task_item_set_payload (MeowTaskItem *self, const char *payload);
+void meow_task_item_set_unrestorable (MeowTaskItem *self, const char *reason);
 
 G_END_DECLS

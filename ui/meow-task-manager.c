@@ -374,6 +374,13 @@ meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error)
     return FALSE;
   if (meow_task_item_get_live (item))
     return meow_client_resume (self->client, id, error);
+  if (!meow_task_item_get_restorable (item))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                   _ ("“%s” cannot be retried: %s"), meow_task_item_get_name (item),
+                   meow_task_item_get_error_message (item));
+      return FALSE;
+    }
   if (meow_task_item_get_status (item) == MEOW_STATUS_COMPLETE)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
@@ -485,6 +492,50 @@ meow_task_manager_restore (MeowTaskManager *self,
   return TRUE;
 }
 
+/* A saved task that cannot be rebuilt (an upload whose file is gone) stays in the list
+ * as Failed with the reason, over a placeholder task with its id, name and URL that is
+ * never queued: Remove drops it from the list and the store. */
+static void
+add_unrestorable (MeowTaskManager *self, const MeowStoredTask *st, const GError *error)
+{
+  g_autoptr (GBytes) nothing = g_bytes_new_static ("", 0);
+  g_autoptr (MeowTaskBuilder) builder = NULL;
+  g_autoptr (MeowTask) placeholder = NULL;
+  g_autoptr (MeowTaskItem) item = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *name = NULL;
+
+  if (g_hash_table_contains (self->by_id, meow_stored_task_get_id (st)))
+    return;
+  if (meow_stored_task_get_name (st) != NULL)
+    name = g_strdup (meow_stored_task_get_name (st));
+  else if (meow_stored_task_get_local_path (st) != NULL)
+    name = g_path_get_basename (meow_stored_task_get_local_path (st));
+  else
+    name = g_strdup (meow_stored_task_get_url (st));
+
+  builder = meow_task_builder_new_upload_bytes (meow_stored_task_get_url (st), nothing, name);
+  meow_task_builder_set_id (builder, meow_stored_task_get_id (st));
+  meow_task_builder_set_name (builder, name);
+  placeholder = meow_task_builder_build (builder, &local_error);
+  if (placeholder == NULL)
+    {
+      /* Not even a URL to show: only the log can say it. */
+      g_message ("Cannot restore the transfer of %s: %s (%s)", meow_stored_task_get_url (st),
+                 error->message, local_error->message);
+      return;
+    }
+
+  item = meow_task_item_new (placeholder);
+  meow_task_item_set_progress (item, meow_stored_task_get_transferred (st),
+                               meow_stored_task_get_total (st));
+  meow_task_item_set_unrestorable (item, error->message);
+  insert_item (self, item, G_MAXUINT);
+  if (self->store != NULL)
+    meow_store_set_status (self->store, meow_stored_task_get_id (st), MEOW_STATUS_FAILED, error,
+                           NULL);
+}
+
 /**
  * meow_task_manager_load:
  * @resume: queue again the tasks that were queued or running when the app stopped
@@ -493,7 +544,7 @@ meow_task_manager_restore (MeowTaskManager *self,
  * were running are queued again when @resume is set, else they come back Paused. Paused
  * tasks come back Paused but are not given to the client: Resume queues them (and the
  * engine resumes from the `.part`). A task that cannot be rebuilt (an upload whose
- * source file is gone) is left in the store and reported.
+ * source file is gone) is listed as Failed with the reason, and cannot be retried.
  */
 void
 meow_task_manager_load (MeowTaskManager *self, gboolean resume)
@@ -516,8 +567,7 @@ meow_task_manager_load (MeowTaskManager *self, gboolean resume)
 
       if (task == NULL)
         {
-          g_warning ("Cannot restore the transfer of %s: %s", meow_stored_task_get_url (st),
-                     error->message);
+          add_unrestorable (self, st, error);
           continue;
         }
       if (g_hash_table_contains (self->by_id, meow_task_get_id (task)))

@@ -18,6 +18,7 @@ struct _MeowTaskRow
 
   GtkWidget *box;
   GtkImage  *icon;
+  GtkLabel  *direction_label;
   GtkLabel  *name_label;
   GtkLabel  *status_label;
   GtkWidget *progress_bar;
@@ -26,6 +27,7 @@ struct _MeowTaskRow
   GtkWidget *retry_button;
   GtkWidget *open_button;
   GtkWidget *folder_button;
+  GtkWidget *copy_button;
   GtkWidget *cancel_button;
   GtkWidget *remove_button;
 
@@ -83,6 +85,19 @@ char *
 meow_format_status_line (MeowTaskItem *item)
 {
   g_autofree char *amount = format_amount (item);
+
+  /* An upload reads its whole file first (queued or running): say how far. */
+  if (meow_task_item_is_active (item) && meow_task_item_get_phase (item) == MEOW_PHASE_HASHING)
+    {
+      gint64 total = meow_task_item_get_total (item);
+      int    percent = 0;
+
+      if (total > 0)
+        percent = (int) MIN (meow_task_item_get_hashed (item) * 100 / (guint64) total, 100);
+      /* Translators: an upload reads its file before sending it; %d is a percentage,
+       * “%%” the percent sign */
+      return g_strdup_printf (_ ("Checking file… %d %%"), percent);
+    }
 
   switch (meow_task_item_get_status (item))
     {
@@ -145,22 +160,43 @@ update_icon (MeowTaskRow *self)
 {
   const char      *name = meow_task_item_get_name (self->item);
   g_autofree char *type = NULL;
+  g_autoptr (GIcon) type_icon = NULL;
   g_autoptr (GIcon) icon = NULL;
+  g_autoptr (GStrvBuilder) symbolic = g_strv_builder_new ();
+  g_auto (GStrv) symbolic_names = NULL;
   gboolean uncertain = FALSE;
 
+  /* Symbolic icons only, so that every row looks alike: the content type's symbolic
+   * names (g_content_type_get_symbolic_icon() also lists the coloured ones, which
+   * Adwaita has for a few types only), then the generic one every theme has. */
   type = g_content_type_guess (name, NULL, 0, &uncertain);
-  if (type != NULL && !g_content_type_is_unknown (type))
-    icon = g_content_type_get_symbolic_icon (type);
-  if (icon == NULL)
-    icon = g_themed_icon_new (meow_task_item_get_direction (self->item) == MEOW_DIRECTION_UPLOAD
-                                  ? "send-to-symbolic"
-                                  : "folder-download-symbolic");
+  type_icon = g_content_type_get_symbolic_icon (type);
+  if (G_IS_THEMED_ICON (type_icon))
+    {
+      const char *const *names = g_themed_icon_get_names (G_THEMED_ICON (type_icon));
+
+      for (guint i = 0; names[i] != NULL; i++)
+        if (g_str_has_suffix (names[i], "-symbolic"))
+          g_strv_builder_add (symbolic, names[i]);
+    }
+  g_strv_builder_add (symbolic, "text-x-generic-symbolic");
+  symbolic_names = g_strv_builder_end (symbolic);
+  icon = g_themed_icon_new_from_names (symbolic_names, -1);
   gtk_image_set_from_gicon (self->icon, icon);
 }
 
 static void
 update_name (MeowTaskRow *self)
 {
+  gboolean upload = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_UPLOAD;
+
+  /* An arrow, not an icon: Adwaita's go-up/go-down are chevrons that read as expanders. */
+  gtk_label_set_label (self->direction_label, upload ? "↑" : "↓");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->direction_label),
+                               upload ? _ ("Upload") : _ ("Download"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->direction_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  upload ? _ ("Upload") : _ ("Download"), -1);
   gtk_label_set_label (self->name_label, meow_task_item_get_name (self->item));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), meow_task_item_get_url (self->item));
   update_icon (self);
@@ -175,6 +211,10 @@ update_progress (MeowTaskRow *self)
 
   if (meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE)
     fraction = 1;
+  else if (meow_task_item_get_phase (self->item) == MEOW_PHASE_HASHING)
+    fraction = total > 0
+                   ? CLAMP ((double) meow_task_item_get_hashed (self->item) / (double) total, 0, 1)
+                   : 0;
   else if (total > 0)
     fraction = CLAMP ((double) meow_task_item_get_transferred (self->item) / (double) total, 0, 1);
 
@@ -188,17 +228,19 @@ update_status (MeowTaskRow *self)
   MeowStatus  status = meow_task_item_get_status (self->item);
   gboolean    live = status == MEOW_STATUS_PENDING || status == MEOW_STATUS_TRANSMISSION;
   const char *error = meow_task_item_get_error_message (self->item);
-  const char *path = meow_task_item_get_local_path (self->item);
   gboolean    download = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD;
 
   gtk_widget_set_visible (self->pause_button, live);
   gtk_widget_set_visible (self->resume_button, status == MEOW_STATUS_PAUSED);
   gtk_widget_set_visible (self->cancel_button, live || status == MEOW_STATUS_PAUSED);
   gtk_widget_set_visible (self->retry_button,
-                          status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED);
+                          (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED) &&
+                              meow_task_item_get_restorable (self->item));
+  /* A finished download is a file to open; a finished upload is a link to share. */
   gtk_widget_set_visible (self->open_button, status == MEOW_STATUS_COMPLETE && download);
-  gtk_widget_set_visible (self->folder_button,
-                          status == MEOW_STATUS_COMPLETE && (download || path != NULL));
+  gtk_widget_set_visible (self->folder_button, status == MEOW_STATUS_COMPLETE && download);
+  gtk_widget_set_visible (self->copy_button, status == MEOW_STATUS_COMPLETE && !download &&
+                                                 meow_task_item_get_payload (self->item) != NULL);
   gtk_widget_set_visible (self->remove_button, status == MEOW_STATUS_COMPLETE ||
                                                    status == MEOW_STATUS_FAILED ||
                                                    status == MEOW_STATUS_CANCELED);
@@ -232,7 +274,8 @@ item_notify_cb (MeowTaskRow *self, GParamSpec *pspec, MeowTaskItem *item)
   const char *name = g_param_spec_get_name (pspec);
 
   if (g_str_equal (name, "status") || g_str_equal (name, "error-message") ||
-      g_str_equal (name, "local-path"))
+      g_str_equal (name, "local-path") || g_str_equal (name, "payload") ||
+      g_str_equal (name, "restorable"))
     update_status (self);
   else if (g_str_equal (name, "name"))
     update_name (self);
@@ -266,6 +309,7 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
                                                "/io/github/meow_transfer/Meow/meow-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, box);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, icon);
+  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, direction_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, progress_bar);
@@ -274,6 +318,7 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, open_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, folder_button);
+  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, remove_button);
 }
@@ -334,7 +379,7 @@ meow_task_row_set_item (MeowTaskRow *self, MeowTaskItem *item)
     { self->pause_button, "app.pause-task" },      { self->resume_button, "app.resume-task" },
     { self->retry_button, "app.retry-task" },      { self->open_button, "app.open-file" },
     { self->folder_button, "app.show-in-folder" }, { self->cancel_button, "app.cancel-task" },
-    { self->remove_button, "app.remove-task" },
+    { self->remove_button, "app.remove-task" },    { self->copy_button, "app.copy-link" },
   };
 
   g_return_if_fail (MEOW_IS_TASK_ROW (self));

@@ -4,7 +4,8 @@
  * isolated XDG dirs), opens its window and drives it through its actions and the
  * rows' buttons against the in-process test server, then runs `shutdown`.
  *
- * MEOW_UI_SCREENSHOT=PATH makes /ui/window/screenshot save the window there.
+ * /ui/window/screenshot saves the window to screenshot-window.png in the build
+ * directory (G_TEST_BUILDDIR, set by meson), or to MEOW_UI_SCREENSHOT=PATH.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,10 +14,16 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "meow-add-dialog.h"
 #include "meow-application.h"
+#include "meow-preferences-window.h"
 #include "meow-task-row.h"
 #include "meow-test-fixture.h"
+#include "meow-test-upload.h"
 #include "meow-window.h"
+
+#define MEOW_PATH "/upload"
+#define TUS_BASE "/files/"
 
 typedef struct
 {
@@ -37,11 +44,15 @@ fixture_setup (Fixture *fx, gconstpointer data)
   g_autofree char *store_path = NULL;
 
   fx->server = meow_test_server_new ();
+  meow_test_server_add_upload_endpoint (fx->server, MEOW_PATH);
+  meow_test_server_add_tus_endpoint (fx->server, TUS_BASE);
   fx->dir = g_dir_make_tmp ("meow-ui-XXXXXX", &error);
   g_assert_no_error (error);
 
   /* The memory backend is per process: reset what an earlier test changed. */
   g_settings_reset (settings, "upload-targets");
+  g_settings_reset (settings, "download-limit");
+  g_settings_reset (settings, "upload-limit");
   g_settings_set_string (settings, "download-folder", fx->dir);
   g_settings_set_boolean (settings, "notifications", FALSE);
   g_settings_set_boolean (settings, "resume-on-start", TRUE);
@@ -499,63 +510,578 @@ test_restart (Fixture *fx, gconstpointer data)
   }
 }
 
+/* ------------------------------------------------------------------ */
+/* Uploads                                                             */
+
+/* The first target is where dropped files go. */
+static void
+set_upload_target (Fixture *fx, const char *protocol)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *url =
+      meow_test_server_dup_url (fx->server, g_str_equal (protocol, "tus") ? TUS_BASE : MEOW_PATH);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&builder, "(ssss)", "Test server", protocol, url, "X-Meow-Test: 1");
+  g_settings_set_value (settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
+/* Drops @path on the window, as the drop target does; returns the new item. */
+static MeowTaskItem *
+drop_file (Fixture *fx, const char *path)
+{
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+  guint       before = g_list_model_get_n_items (model);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (MeowTaskItem) item = NULL;
+  GSList *files = g_slist_prepend (NULL, file);
+  GValue  value = G_VALUE_INIT;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  g_value_unset (&value);
+  g_slist_free (files);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, before + 1);
+  item = g_list_model_get_item (model, before);
+  g_assert_cmpint (meow_task_item_get_direction (item), ==, MEOW_DIRECTION_UPLOAD);
+  return item; /* the list keeps it alive */
+}
+
+static GBytes *
+write_payload (Fixture *fx, const char *name, gsize size, guint32 seed, char **path)
+{
+  GBytes *payload = meow_test_make_payload (size, seed);
+
+  *path = g_build_filename (fx->dir, name, NULL);
+  meow_test_write_file (*path, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+  return payload;
+}
+
+static void
+clipboard_text_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+/* What the row said while the upload was hashing its file. */
+static void
+phase_cb (MeowTaskItem *item, GParamSpec *pspec, char **hashing_line)
+{
+  if (meow_task_item_get_phase (item) == MEOW_PHASE_HASHING && *hashing_line == NULL)
+    *hashing_line = meow_format_status_line (item);
+}
+
+static void
+test_upload (Fixture *fx, gconstpointer data)
+{
+  const char      *protocol = g_object_get_data (G_OBJECT (fx->app), "protocol");
+  g_autofree char *path = NULL;
+  g_autofree char *clipboard = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "photo.jpg", 300 * 1024 + 17, 11, &path);
+  MeowTaskItem    *item;
+  MeowTaskRow     *row = NULL;
+  g_autofree char *hashing_line = NULL;
+
+  set_upload_target (fx, protocol);
+  item = drop_file (fx, path);
+  g_signal_connect (item, "notify::phase", G_CALLBACK (phase_cb), &hashing_line);
+  g_assert_cmpstr (meow_task_item_get_name (item), ==, "photo.jpg");
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_is_finished (item));
+  g_signal_handlers_disconnect_by_func (item, phase_cb, &hashing_line);
+  g_test_message ("%s upload: while hashing the row said “%s”; payload %s", protocol,
+                  hashing_line ? hashing_line : "(no hashing record)",
+                  meow_task_item_get_payload (item));
+  if (hashing_line != NULL)
+    g_assert_true (g_str_has_prefix (hashing_line, "Checking file… "));
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  g_assert_nonnull (meow_task_item_get_payload (item));
+
+  /* The server holds exactly the file's bytes. */
+  if (g_str_equal (protocol, "tus"))
+    {
+      g_autofree char *base = meow_test_server_dup_url (fx->server, TUS_BASE);
+
+      g_assert_true (g_str_has_prefix (meow_task_item_get_payload (item), base));
+      meow_test_assert_tus_upload_equals (fx->server, meow_task_item_get_payload (item), payload);
+    }
+  else
+    {
+      g_autofree char *md5 = meow_test_md5_bytes (payload);
+      g_autofree char *file_id = meow_test_server_dup_upload_file_id (fx->server, md5);
+
+      meow_test_assert_server_upload_equals (fx->server, payload);
+      g_assert_true (meow_test_server_upload_completed (fx->server, md5));
+      g_assert_cmpstr (meow_task_item_get_payload (item), ==, file_id);
+    }
+
+  /* A finished upload offers its link, not a file to open. */
+  {
+    g_autofree char *line = status_text (row);
+    g_assert_true (g_str_has_prefix (line, "Uploaded"));
+  }
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.open-file")));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.show-in-folder")));
+  click (row, "app.copy-link");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (fx->window)), NULL,
+                                 clipboard_text_cb, &clipboard);
+  MEOW_TEST_WAIT_UNTIL (clipboard != NULL);
+  g_assert_cmpstr (clipboard, ==, meow_task_item_get_payload (item));
+}
+
+static void
+run_upload_test (Fixture *fx, gconstpointer data)
+{
+  Run run = { fx, test_upload };
+
+  fx->app = meow_application_new ();
+  g_application_set_flags (G_APPLICATION (fx->app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_object_set_data (G_OBJECT (fx->app), "protocol", (gpointer) data);
+  g_signal_connect_after (fx->app, "activate", G_CALLBACK (activate_cb), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (fx->app), 0, NULL), ==, 0);
+  if (fx->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_weak_pointer (&fx->window);
+  meow_test_spin_ms (20);
+  fx->manager = NULL;
+  g_clear_object (&fx->app);
+}
+
+/* A tus upload running at quit resumes after a restart into the same upload resource:
+ * the upload URL was saved with the task. */
+static void
+upload_restart_first_run (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *path = g_build_filename (fx->dir, "video.webm", NULL);
+  MeowTaskItem    *item;
+
+  set_upload_target (fx, "tus");
+  g_settings_set_uint64 (settings, "upload-limit", 256 * 1024);
+  item = drop_file (fx, path);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) >= 128 * 1024 &&
+                        meow_test_server_count_tus_resources (fx->server) == 1);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_TRANSMISSION);
+}
+
+static void
+upload_restart_second_run (Fixture *fx, gconstpointer data)
+{
+  GBytes       *payload = g_object_get_data (G_OBJECT (fx->app), "payload");
+  GListModel   *model = meow_task_manager_get_model (fx->manager);
+  MeowTaskItem *item;
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  item = g_list_model_get_item (model, 0);
+  g_object_unref (item); /* the list keeps it */
+  g_assert_nonnull (meow_task_get_upload_url (meow_task_item_get_task (item)));
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  g_assert_cmpstr (meow_task_item_get_payload (item), ==,
+                   meow_task_get_upload_url (meow_task_item_get_task (item)));
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 1);
+  meow_test_assert_tus_upload_equals (fx->server, meow_task_item_get_payload (item), payload);
+}
+
+static void
+run_with_payload (Fixture *fx, TestBody body, GBytes *payload)
+{
+  Run run = { fx, body };
+  g_autoptr (MeowClient) client = NULL;
+
+  fx->app = meow_application_new ();
+  g_application_set_flags (G_APPLICATION (fx->app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  if (payload != NULL)
+    g_object_set_data_full (G_OBJECT (fx->app), "payload", g_bytes_ref (payload),
+                            (GDestroyNotify) g_bytes_unref);
+  g_signal_connect_after (fx->app, "activate", G_CALLBACK (activate_cb), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (fx->app), 0, NULL), ==, 0);
+  client = g_object_ref (meow_task_manager_get_client (meow_application_get_manager (fx->app)));
+  g_assert_true (meow_client_is_closed (client));
+  if (fx->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fx->window));
+  g_clear_weak_pointer (&fx->window);
+  meow_test_spin_ms (20);
+  fx->manager = NULL;
+  g_clear_object (&fx->app);
+}
+
+static void
+test_upload_restart (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "video.webm", 1024 * 1024, 21, &path);
+
+  run_with_payload (fx, upload_restart_first_run, NULL);
+  g_settings_set_uint64 (settings, "upload-limit", 0);
+  run_with_payload (fx, upload_restart_second_run, payload);
+}
+
+/* ------------------------------------------------------------------ */
+/* Failures                                                            */
+
+static GtkLabel *
+row_status_label (MeowTaskRow *row)
+{
+  return GTK_LABEL (
+      gtk_widget_get_template_child (GTK_WIDGET (row), MEOW_TYPE_TASK_ROW, "status_label"));
+}
+
+/* A link that 404s fails with its error in the row; once the file exists, the row's
+ * Retry downloads it. */
+static void
+test_retry (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *target = g_build_filename (fx->dir, "late.bin", NULL);
+  g_autoptr (GBytes) payload = meow_test_make_payload (200 * 1024, 31);
+  g_autofree char *expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, payload);
+  g_autofree char *actual = NULL;
+  MeowTaskItem    *item;
+  MeowTaskRow     *row = NULL;
+  const char      *error;
+
+  item = add_url (fx, "/late.bin");
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_FAILED));
+
+  error = meow_task_item_get_error_message (item);
+  g_assert_nonnull (error);
+  g_test_message ("the row says: %s", gtk_label_get_label (row_status_label (row)));
+  g_assert_nonnull (strstr (gtk_label_get_label (row_status_label (row)), error));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (row_status_label (row))), ==, error);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_status_label (row)), "error"));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.pause-task")));
+
+  meow_test_server_set_file (fx->server, "/late.bin", payload);
+  click (row, "app.retry-task");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  g_assert_null (meow_task_item_get_error_message (item));
+  actual = meow_test_sha256_file (target);
+  g_assert_cmpstr (actual, ==, expected);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row_status_label (row)), "error"));
+}
+
+/* The store cannot write: one toast, not one per retry; another only after a write
+ * worked again. */
+static void
+test_store_write_failed (Fixture *fx, gconstpointer data)
+{
+  MeowStore *store = meow_application_get_store (fx->app);
+  g_autoptr (GError) error =
+      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "No space left on device");
+  AdwToast *first;
+
+  g_assert_nonnull (store);
+  g_assert_null (meow_window_get_last_toast (fx->window));
+  g_signal_emit_by_name (store, "write-failed", error);
+  first = meow_window_get_last_toast (fx->window);
+  g_assert_nonnull (first);
+  g_assert_nonnull (strstr (adw_toast_get_title (first), "No space left on device"));
+
+  g_signal_emit_by_name (store, "write-failed", error);
+  g_signal_emit_by_name (store, "write-failed", error);
+  g_assert_true (meow_window_get_last_toast (fx->window) == first);
+
+  g_signal_emit_by_name (store, "saved");
+  g_signal_emit_by_name (store, "write-failed", error);
+  g_assert_nonnull (meow_window_get_last_toast (fx->window));
+  g_assert_true (meow_window_get_last_toast (fx->window) != first);
+}
+
+/* An upload saved paused whose file is then deleted comes back as Failed, saying why,
+ * with no Retry. */
+static void
+unrestorable_first_run (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "gone.txt", NULL);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE);
+  g_autoptr (MeowTaskBuilder) builder = NULL;
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+
+  meow_test_write_file (path, "soon gone", -1);
+  builder = meow_task_builder_new_upload_file (url, path);
+  meow_task_builder_set_upload_protocol (builder, MEOW_UPLOAD_PROTOCOL_TUS);
+  task = meow_task_builder_build (builder, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (meow_task_manager_add (fx->manager, task, TRUE, &error));
+  g_assert_no_error (error);
+}
+
+static void
+unrestorable_second_run (Fixture *fx, gconstpointer data)
+{
+  GListModel   *model = meow_task_manager_get_model (fx->manager);
+  MeowTaskItem *item;
+  MeowTaskRow  *row = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  item = g_list_model_get_item (model, 0);
+  g_object_unref (item);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_FAILED);
+  g_assert_false (meow_task_item_get_restorable (item));
+  g_assert_cmpstr (meow_task_item_get_name (item), ==, "gone.txt");
+  g_assert_nonnull (strstr (meow_task_item_get_error_message (item), "gone.txt"));
+  g_test_message ("unrestorable: %s", meow_task_item_get_error_message (item));
+
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.retry-task")));
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.remove-task")));
+  g_assert_false (meow_task_manager_resume (fx->manager, meow_task_item_get_id (item), &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+
+  click (row, "app.remove-task");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+}
+
+static void
+unrestorable_third_run (Fixture *fx, gconstpointer data)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 0);
+}
+
+static void
+test_unrestorable (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "gone.txt", NULL);
+
+  run_with_payload (fx, unrestorable_first_run, NULL);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  run_with_payload (fx, unrestorable_second_run, NULL);
+  run_with_payload (fx, unrestorable_third_run, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Add dialog and Preferences                                          */
+
+static GtkWidget *
+template_child (gpointer widget, GType type, const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+test_add_dialog (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *folder = g_build_filename (fx->dir, "chosen", NULL);
+  g_autofree char *a = meow_test_server_dup_url (fx->server, "/one.bin");
+  g_autofree char *b = meow_test_server_dup_url (fx->server, "/two.bin");
+  g_autofree char *bad_text = g_strdup_printf ("%s\nftp://example.com/x\n%s\n", a, b);
+  g_autofree char *good_text = g_strdup_printf ("%s\n%s\n", a, b);
+  g_autofree char *expected_path = g_build_filename (folder, "one.bin", NULL);
+  g_autoptr (GBytes) payload = meow_test_make_payload (40 * 1024, 41);
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+  GtkWindow  *dialog;
+  GtkWidget  *error_label;
+  g_autoptr (MeowTaskItem) first = NULL;
+  g_autoptr (MeowTaskItem) second = NULL;
+
+  meow_test_server_set_file (fx->server, "/one.bin", payload);
+  serve (fx, "/two.bin", 40 * 1024, 42, NULL);
+
+  dialog = meow_add_dialog_new (GTK_WINDOW (fx->window), fx->app, NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_present (dialog);
+  meow_test_spin_ms (100);
+  error_label = template_child (dialog, MEOW_TYPE_ADD_DIALOG, "error_label");
+
+  /* One line is not a web link: nothing is added, and the message names it. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+                                template_child (dialog, MEOW_TYPE_ADD_DIALOG, "text_view"))),
+                            bad_text, -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (error_label)), "ftp://example.com/x"));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_nonnull (dialog);
+
+  /* Valid links, a chosen folder, start paused. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+                                template_child (dialog, MEOW_TYPE_ADD_DIALOG, "text_view"))),
+                            good_text, -1);
+  meow_add_dialog_set_folder (MEOW_ADD_DIALOG (dialog), folder);
+  gtk_switch_set_active (
+      GTK_SWITCH (template_child (dialog, MEOW_TYPE_ADD_DIALOG, "paused_switch")), TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL));
+  MEOW_TEST_WAIT_UNTIL (dialog == NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  first = g_list_model_get_item (model, 0);
+  second = g_list_model_get_item (model, 1);
+  g_assert_cmpstr (meow_task_item_get_url (first), ==, a);
+  g_assert_cmpstr (meow_task_item_get_url (second), ==, b);
+  g_assert_cmpint (meow_task_item_get_status (first), ==, MEOW_STATUS_PAUSED);
+  g_assert_cmpint (meow_task_item_get_status (second), ==, MEOW_STATUS_PAUSED);
+  g_assert_cmpstr (meow_task_get_output_dir (meow_task_item_get_task (first)), ==, folder);
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 0);
+
+  /* Resumed, it lands in the chosen folder. */
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "resume-task",
+                                  g_variant_new_string (meow_task_item_get_id (first)));
+  MEOW_TEST_WAIT_UNTIL (item_is (first, MEOW_STATUS_COMPLETE));
+  g_assert_cmpstr (meow_task_item_get_payload (first), ==, expected_path);
+  meow_test_assert_file_equals (expected_path, payload);
+  g_assert_true (item_is (second, MEOW_STATUS_PAUSED));
+}
+
+static GtkWindow *
+find_preferences (Fixture *fx)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fx->app)); l != NULL; l = l->next)
+    if (MEOW_IS_PREFERENCES_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+test_preferences (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWindow    *prefs;
+  GtkWidget    *limit;
+  MeowTaskItem *item;
+  gint64        start;
+  double        elapsed;
+  guint64       done;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
+  prefs = find_preferences (fx);
+  g_assert_nonnull (prefs);
+  meow_test_spin_ms (100);
+
+  /* The spin button shows KiB/s; the setting holds bytes per second. */
+  limit = template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "download_limit");
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (limit)), ==, 0);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (limit), 64);
+  g_assert_cmpuint (g_settings_get_uint64 (settings, "download-limit"), ==, 64 * 1024);
+
+  /* And the running client applies it: a 2 MiB download from an unthrottled server
+   * moves at about 64 KiB/s (the engine allows a 16 KiB burst). */
+  serve (fx, "/limited.bin", 2 * 1024 * 1024, 51, NULL);
+  start = g_get_monotonic_time ();
+  item = add_url (fx, "/limited.bin");
+  meow_test_spin_ms (1500);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  done = meow_task_item_get_transferred (item);
+  g_test_message ("%" G_GUINT64_FORMAT " bytes in %.2f s at a 64 KiB/s limit", done, elapsed);
+  g_assert_cmpuint (done, <=, (guint64) (64 * 1024 * elapsed) + 48 * 1024);
+  g_assert_false (item_is (item, MEOW_STATUS_COMPLETE));
+
+  /* Back to no limit, through the widget: it finishes quickly. */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (limit), 0);
+  g_assert_cmpuint (g_settings_get_uint64 (settings, "download-limit"), ==, 0);
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+
+  /* Concurrency is saved, and says when it applies. */
+  gtk_spin_button_set_value (
+      GTK_SPIN_BUTTON (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "max_uploads")), 5);
+  g_assert_cmpuint (g_settings_get_uint (settings, "max-uploads"), ==, 5);
+  g_settings_reset (settings, "max-uploads");
+
+  gtk_window_destroy (prefs);
+}
+
+/* The window's render node; NULL while it is not mapped or between a resize and its
+ * next layout, hence the wait. */
+static GskRenderNode *
+snapshot_window (GtkWidget *widget)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget),
+                          gtk_widget_get_height (widget));
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
 static void
 save_screenshot (GtkWidget *widget, const char *path)
 {
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  int          width = gtk_widget_get_width (widget);
-  int          height = gtk_widget_get_height (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0 &&
+                        (node != NULL || (node = snapshot_window (widget)) != NULL));
+  texture = gsk_renderer_render_texture (
+      renderer, node,
+      &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget)));
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
 static void
 test_screenshot (Fixture *fx, gconstpointer data)
 {
-  const char   *path = g_getenv ("MEOW_UI_SCREENSHOT");
-  MeowTaskItem *done, *running, *paused, *failed, *queued;
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  const char      *env_path = g_getenv ("MEOW_UI_SCREENSHOT");
+  g_autofree char *path = NULL;
+  g_autofree char *shared_path = NULL;
+  g_autofree char *slides_path = NULL;
+  g_autoptr (GBytes) shared = write_payload (fx, "budget-2024.ods", 180 * 1024, 5, &shared_path);
+  g_autoptr (GBytes) slides = write_payload (fx, "slides.odp", 24 * 1024 * 1024, 6, &slides_path);
+  MeowTaskItem *done, *running, *paused, *failed, *queued, *uploaded, *uploading;
+
+  /* By default next to the test binary in the build tree (G_TEST_BUILDDIR). */
+  if (env_path != NULL && env_path[0] != '\0')
+    path = g_strdup (env_path);
+  else
+    path = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshot-window.png", NULL);
 
   serve (fx, "/Holiday Photos.zip", 96 * 1024, 1, NULL);
   serve (fx, "/debian-12-netinst.iso", 64 * 1024 * 1024, 2, NULL);
   serve (fx, "/talk-recording.webm", 32 * 1024 * 1024, 3, NULL);
   serve (fx, "/notes.pdf", 8 * 1024 * 1024, 4, NULL);
   throttle (fx, 600 * 1024);
+  g_settings_set_uint64 (settings, "upload-limit", 300 * 1024);
 
   done = add_url (fx, "/Holiday%20Photos.zip");
   running = add_url (fx, "/debian-12-netinst.iso");
   paused = add_url (fx, "/talk-recording.webm");
   failed = add_url (fx, "/missing/report.odt");
   queued = add_url (fx, "/notes.pdf");
+  set_upload_target (fx, "tus");
+  uploaded = drop_file (fx, shared_path);
+  set_upload_target (fx, "meow");
+  uploading = drop_file (fx, slides_path);
 
   MEOW_TEST_WAIT_UNTIL (item_is (done, MEOW_STATUS_COMPLETE));
   MEOW_TEST_WAIT_UNTIL (item_is (failed, MEOW_STATUS_FAILED));
+  MEOW_TEST_WAIT_UNTIL (item_is (uploaded, MEOW_STATUS_COMPLETE));
   MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (paused) > 256 * 1024);
   g_action_group_activate_action (G_ACTION_GROUP (fx->app), "pause-task",
                                   g_variant_new_string (meow_task_item_get_id (paused)));
   MEOW_TEST_WAIT_UNTIL (item_is (paused, MEOW_STATUS_PAUSED));
   MEOW_TEST_WAIT_UNTIL (meow_task_item_get_speed (running) > 0 &&
                         meow_task_item_get_eta (running) > 0);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_phase (uploading) == MEOW_PHASE_TRANSFER &&
+                        meow_task_item_get_speed (uploading) > 0 &&
+                        meow_task_item_get_eta (uploading) > 0);
   g_assert_nonnull (meow_task_item_get_error_message (failed));
   g_test_message ("failed: %s", meow_task_item_get_error_message (failed));
   (void) queued;
+  (void) shared;
+  (void) slides;
 
-  gtk_window_set_default_size (GTK_WINDOW (fx->window), 760, 560);
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 800, 780);
   meow_test_spin_ms (400);
 
-  if (path == NULL)
-    {
-      g_test_message ("MEOW_UI_SCREENSHOT is not set; not saving the screenshot");
-      return;
-    }
   save_screenshot (GTK_WIDGET (fx->window), path);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_test_message ("saved %s", path);
 }
 
@@ -592,6 +1118,21 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/filter-completed", Fixture, test_filter_completed, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
+  g_test_add ("/ui/window/upload-tus", Fixture, "tus", fixture_setup, run_upload_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/upload-meow", Fixture, "meow", fixture_setup, run_upload_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/upload-restart", Fixture, NULL, fixture_setup, test_upload_restart,
+              fixture_teardown);
+  g_test_add ("/ui/window/retry", Fixture, test_retry, fixture_setup, run_test, fixture_teardown);
+  g_test_add ("/ui/window/store-write-failed", Fixture, test_store_write_failed, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/unrestorable", Fixture, NULL, fixture_setup, test_unrestorable,
+              fixture_teardown);
+  g_test_add ("/ui/window/add-dialog", Fixture, test_add_dialog, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/preferences", Fixture, test_preferences, fixture_setup, run_test,
+              fixture_teardown);
   g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
               fixture_teardown);
 
