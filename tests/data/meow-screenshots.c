@@ -15,7 +15,10 @@
  */
 #include "config.h"
 
+#include <locale.h>
+
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "meow-application.h"
@@ -216,6 +219,12 @@ main (int argc, char *argv[])
       return 2;
     }
   shots.out_dir = argv[1];
+
+  /* As app/main.c: LANGUAGE=de takes the German screenshots (once meow.mo is installed). */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   g_setenv ("HOME", home, TRUE);
   g_setenv ("XDG_DATA_HOME", home, TRUE);
