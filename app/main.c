@@ -6,20 +6,59 @@
 
 #include <locale.h>
 
+#include <gio/gio.h>
+
 #include <glib/gi18n.h>
 
 #include "meow-application.h"
 
-/* --version is answered here, without a display or the running instance. */
+/* --version is answered here, without a display or the running instance.
+ * --add URL… [--dir DIR] [--paused] becomes app.add-downloads, in the
+ * running instance if there is one (then this process exits at once). */
 static int
 handle_local_options_cb (GApplication *app, GVariantDict *options, gpointer user_data)
 {
+  g_autofree const char **urls = NULL;
+  const char             *dir = NULL;
+  g_autofree char        *absolute_dir = NULL;
+  gboolean                paused = FALSE;
+  g_autoptr (GError) error = NULL;
+
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("meow %s\n", PACKAGE_VERSION);
       return 0;
     }
-  return -1;
+
+  if (!g_variant_dict_lookup (options, "add", "^a&s", &urls))
+    {
+      if (g_variant_dict_contains (options, "dir") || g_variant_dict_contains (options, "paused"))
+        {
+          g_printerr (_ ("meow: --dir and --paused go with --add URL\n"));
+          return 2;
+        }
+      return -1;
+    }
+
+  g_variant_dict_lookup (options, "dir", "^&ay", &dir);
+  paused = g_variant_dict_contains (options, "paused");
+  if (dir != NULL && dir[0] != '\0')
+    {
+      /* Relative to this process's folder, not the running instance's. */
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (dir);
+      absolute_dir = g_file_get_path (file);
+    }
+
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("meow: %s\n", error->message);
+      return 1;
+    }
+  g_action_group_activate_action (
+      G_ACTION_GROUP (app), "add-downloads",
+      g_variant_new ("(^assb)", urls, absolute_dir ? absolute_dir : "", paused));
+  /* Remote: handed over. Local: go on to run, with the window. */
+  return g_application_get_is_remote (app) ? 0 : -1;
 }
 
 int
@@ -37,6 +76,14 @@ main (int argc, char *argv[])
   app = meow_application_new ();
   g_application_add_main_option (G_APPLICATION (app), "version", 'v', G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_NONE, _ ("Show the version and exit"), NULL);
+  g_application_add_main_option (G_APPLICATION (app), "add", 'a', G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_STRING_ARRAY,
+                                 _ ("Download URL (may be given several times)"), _ ("URL"));
+  g_application_add_main_option (G_APPLICATION (app), "dir", 'd', G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_FILENAME, _ ("Save the --add downloads in DIR"),
+                                 _ ("DIR"));
+  g_application_add_main_option (G_APPLICATION (app), "paused", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE, _ ("Add the --add downloads paused"), NULL);
   g_application_set_option_context_parameter_string (G_APPLICATION (app), _ ("[URL…]"));
   g_application_set_option_context_summary (
       G_APPLICATION (app), _ ("Downloads each URL, in the running Meow if there is one."));

@@ -569,6 +569,59 @@ add_urls_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
     toast_error (self, error);
 }
 
+static void meow_application_activate (GApplication *application);
+
+/* app.add-url: one link, to the default folder. */
+static void
+add_url_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  const char      *url = g_variant_get_string (parameter, NULL);
+  const char      *urls[] = { url, NULL };
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_application_add_urls (self, urls, NULL, NULL, FALSE, &error))
+    toast_error (self, error);
+}
+
+/* app.add-downloads (as links, s folder or "", b paused): what `meow --add` sends. */
+static void
+add_downloads_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication        *self = user_data;
+  g_autofree const char **urls = NULL;
+  const char             *folder = NULL;
+  gboolean                paused = FALSE;
+  g_autoptr (GError) error = NULL;
+
+  g_variant_get (parameter, "(^a&s&sb)", &urls, &folder, &paused);
+  if (urls[0] == NULL)
+    return;
+  /* The window, without emitting ::activate again. */
+  meow_application_activate (G_APPLICATION (self));
+  if (!meow_application_add_urls (self, urls, folder[0] ? folder : NULL, NULL, paused, &error))
+    toast_error (self, error);
+}
+
+/* app.show-task (s id): the window, the task's row selected and in view. */
+static void
+show_task_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  const char      *id = g_variant_get_string (parameter, NULL);
+  GtkWindow       *window;
+
+  /* The window, without emitting ::activate again. */
+  meow_application_activate (G_APPLICATION (self));
+  window = active_window (self);
+  if (MEOW_IS_WINDOW (window) && !meow_window_show_task (MEOW_WINDOW (window), id))
+    {
+      g_autoptr (GError) error =
+          g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("No transfer has the id “%s”."), id);
+      toast_error (self, error);
+    }
+}
+
 static void
 pause_all_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -617,6 +670,9 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
 static const GActionEntry app_actions[] = {
   { "add-urls", add_urls_activated, "s" },
+  { "add-url", add_url_activated, "s" },
+  { "add-downloads", add_downloads_activated, "(assb)" },
+  { "show-task", show_task_activated, "s" },
   { "pause-task", pause_task_activated, "s" },
   { "resume-task", resume_task_activated, "s" },
   { "retry-task", resume_task_activated, "s" },

@@ -417,6 +417,46 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/**
+ * meow_window_show_task:
+ * @id: a task id
+ *
+ * Clears the filter and the search, selects the task's row and scrolls to
+ * it. Main thread.
+ *
+ * Returns: %FALSE when no task has @id
+ */
+gboolean
+meow_window_show_task (MeowWindow *self, const char *id)
+{
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint       n;
+
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), FALSE);
+
+  meow_window_set_filter (self, "all");
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  /* The filter applies at once when the search text is empty. */
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (meow_task_item_get_id (item), id) == 0)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          /* GTK 4.8 has no gtk_list_view_scroll_to(); the list's own
+           * action scrolls to a position and focuses it. */
+          gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
 remove_selected_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {

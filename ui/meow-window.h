@@ -19,6 +19,7 @@ void        meow_window_add_text (MeowWindow *self, const char *text);
 void        meow_window_add_toast (MeowWindow *self, AdwToast *toast);
 void        meow_window_show_removed (MeowWindow *self, MeowTaskItem *item, guint position);
 void        meow_window_set_filter (MeowWindow *self, const char *filter);
+gboolean    meow_window_show_task (MeowWindow *self, const char *id);
 
 /* For tests: the list as filtered now, and the widgets they drive. */
 GListModel *meow_window_get_visible_model (MeowWindow *self);

@@ -369,6 +369,66 @@ test_drop_text (Fixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_task_manager_get_n_active (fx->manager) == 0);
 }
 
+/* What `meow --add URL --add URL --dir DIR --paused` and `gapplication action …
+ * show-task ID` send to the running instance: app.add-downloads, app.show-task. */
+static void
+test_command_line_actions (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *a = meow_test_server_dup_url (fx->server, "/a.bin");
+  g_autofree char *b = meow_test_server_dup_url (fx->server, "/b.bin");
+  g_autofree char *folder = g_build_filename (fx->dir, "from-cli", NULL);
+  const char      *urls[] = { a, b, NULL };
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  GListModel      *visible;
+  g_autoptr (MeowTaskItem) second = NULL;
+  GtkSelectionModel *selection;
+
+  serve (fx, "/a.bin", 64 * 1024, 1, NULL);
+  serve (fx, "/b.bin", 64 * 1024, 2, NULL);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "add-downloads",
+                                  g_variant_new ("(^assb)", urls, folder, TRUE));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+      MEOW_TEST_WAIT_UNTIL (meow_task_item_get_status (item) == MEOW_STATUS_PAUSED);
+    }
+  /* the folder was made for them */
+  g_assert_true (g_file_test (folder, G_FILE_TEST_IS_DIR));
+
+  /* show-task: filter and search cleared, the row selected */
+  meow_window_set_filter (fx->window, "completed");
+  second = g_list_model_get_item (model, 1);
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "show-task",
+                                  g_variant_new_string (meow_task_item_get_id (second)));
+  visible = meow_window_get_visible_model (fx->window);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  selection = gtk_list_view_get_model (GTK_LIST_VIEW (meow_window_get_list_view (fx->window)));
+  {
+    g_autoptr (GtkBitset) selected = gtk_selection_model_get_selection (selection);
+    g_autoptr (MeowTaskItem) item = NULL;
+
+    g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+    item = g_list_model_get_item (G_LIST_MODEL (selection), gtk_bitset_get_nth (selected, 0));
+    g_assert_cmpstr (meow_task_item_get_id (item), ==, meow_task_item_get_id (second));
+  }
+
+  /* add-url: one link to the default folder, started */
+  serve (fx, "/c.bin", 64 * 1024, 3, NULL);
+  {
+    g_autofree char *c = meow_test_server_dup_url (fx->server, "/c.bin");
+    g_autofree char *saved = g_build_filename (fx->dir, "c.bin", NULL);
+    g_autoptr (MeowTaskItem) third = NULL;
+
+    g_action_group_activate_action (G_ACTION_GROUP (fx->app), "add-url", g_variant_new_string (c));
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+    third = g_list_model_get_item (model, 2);
+    MEOW_TEST_WAIT_UNTIL (meow_task_item_get_status (third) == MEOW_STATUS_COMPLETE);
+    g_assert_true (g_file_test (saved, G_FILE_TEST_IS_REGULAR));
+  }
+}
+
 static void
 test_filter_completed (Fixture *fx, gconstpointer data)
 {
@@ -1112,6 +1172,8 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/download", Fixture, test_download, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/pause-resume-cancel", Fixture, test_pause_resume_cancel, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/command-line-actions", Fixture, test_command_line_actions, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/drop-text", Fixture, test_drop_text, fixture_setup, run_test,
               fixture_teardown);
