@@ -49,12 +49,30 @@ typedef enum
   UP_WAIT_RETRY,
 } UpPhase;
 
+/* The MD5 of the source, computed in a thread of its own so the worker
+ * loop keeps moving bytes (and a tus upload can send while it hashes). */
+typedef struct
+{
+  GThread    *thread;
+  MeowEngine *engine; /* for the wakeup when done */
+  int         fd;     /* a dup of the source's, or -1 for bytes */
+  GBytes     *bytes;
+  gint64      size;
+  char       *name;   /* for messages */
+  gint        cancel; /* atomic */
+  gint        done;   /* atomic: the thread has finished */
+  gpointer    hashed; /* atomic, a gsize: bytes hashed so far */
+  char       *md5;    /* the result, written before done is set */
+  GError     *error;  /* or this */
+} HashRun;
+
 typedef struct
 {
   UpPhase                   phase;
   const MeowUploadProtocol *proto;
   MeowUploadState           state;
-  gboolean                  have_identity; /* state's inputs are filled */
+  gboolean                  state_ready; /* state's inputs are filled: requests may go */
+  char                     *md5;         /* the source's MD5, once known */
 
   /* Source. */
   int             fd; /* the file, or -1 for bytes */
@@ -64,8 +82,7 @@ typedef struct
   ino_t           ino;
 
   /* Hashing. */
-  GChecksum *md5;
-  gint64     hash_pos;
+  HashRun *hash;
 
   /* The request in flight. */
   CURL              *easy;
@@ -100,6 +117,7 @@ typedef struct
 
 static void start_prepare (MeowJob *job);
 static void start_chunk (MeowJob *job);
+static void send_abort (MeowJob *job);
 
 static Upload *
 up (MeowJob *job)
@@ -145,10 +163,13 @@ close_source (Upload *u)
     }
 }
 
+static void hash_stop (Upload *u);
+
 static void
 fail (MeowJob *job, GError *error)
 {
   release_handle (job);
+  hash_stop (up (job));
   close_source (up (job));
   job->phase = MEOW_PHASE_TRANSFER;
   _meow_engine_finish (job, MEOW_STATUS_FAILED, error, NULL);
@@ -161,6 +182,8 @@ complete (MeowJob *job)
   g_autofree char *payload = g_strdup (u->state.payload);
 
   release_handle (job);
+  /* A tus upload may finish before its MD5 does; nothing needs it then. */
+  hash_stop (u);
   close_source (u);
   job->transferred = (guint64) u->size;
   _meow_engine_finish (job, MEOW_STATUS_COMPLETE, NULL, payload);
@@ -299,14 +322,142 @@ read_source (MeowJob *job, guchar *buf, gint64 offset, gint64 len, GError **erro
 /* ------------------------------------------------------------------ */
 /* Hashing                                                             */
 
+static gpointer
+hash_thread_main (gpointer data)
+{
+  HashRun           *h = data;
+  GChecksum         *md5 = g_checksum_new (G_CHECKSUM_MD5);
+  g_autofree guchar *buf = h->fd >= 0 ? g_malloc (HASH_STEP) : NULL;
+  const guchar      *bytes = h->bytes ? g_bytes_get_data (h->bytes, NULL) : NULL;
+  gint64             pos = 0;
+
+  while (pos < h->size && !g_atomic_int_get (&h->cancel))
+    {
+      gint64 len = MIN ((gint64) HASH_STEP, h->size - pos);
+
+      if (bytes != NULL)
+        g_checksum_update (md5, bytes + pos, len);
+      else
+        {
+          gint64 got = 0;
+
+          while (got < len)
+            {
+              ssize_t n = pread (h->fd, buf + got, (size_t) (len - got), pos + got);
+
+              if (n < 0 && errno == EINTR)
+                continue;
+              if (n < 0)
+                {
+                  int saved = errno;
+                  h->error = g_error_new (MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.",
+                                          h->name, g_strerror (saved));
+                  break;
+                }
+              if (n == 0)
+                {
+                  h->error = g_error_new (MEOW_ERROR, MEOW_ERROR_LOCAL_FILE_REMOVED,
+                                          "“%s” shrank while it was being read; nothing more "
+                                          "was sent. Start the upload again to send the new "
+                                          "content.",
+                                          h->name);
+                  break;
+                }
+              got += n;
+            }
+          if (h->error)
+            break;
+          g_checksum_update (md5, buf, len);
+        }
+      pos += len;
+      g_atomic_pointer_set (&h->hashed, GSIZE_TO_POINTER ((gsize) pos));
+    }
+
+  if (h->error == NULL && pos >= h->size)
+    h->md5 = g_strdup (g_checksum_get_string (md5));
+  g_checksum_free (md5);
+  g_atomic_int_set (&h->done, 1);
+  _meow_engine_wakeup (h->engine);
+  return NULL;
+}
+
 static void
-identity_known (MeowJob *job)
+hash_start (MeowJob *job)
+{
+  Upload  *u = up (job);
+  HashRun *h = g_new0 (HashRun, 1);
+
+  h->engine = job->engine;
+  h->size = u->size;
+  h->name = g_strdup (source_name (job));
+  h->fd = u->fd >= 0 ? fcntl (u->fd, F_DUPFD_CLOEXEC, 0) : -1;
+  if (job->task->source_bytes)
+    h->bytes = g_bytes_ref (job->task->source_bytes);
+  job->hashed = 0;
+  u->hash = h;
+  h->thread = g_thread_new ("meow-hash", hash_thread_main, h);
+}
+
+/* Stops a running hash (at its next 4 MiB step) and forgets it. */
+static void
+hash_stop (Upload *u)
+{
+  HashRun *h = u->hash;
+
+  if (h == NULL)
+    return;
+  g_atomic_int_set (&h->cancel, 1);
+  g_thread_join (h->thread);
+  if (h->fd >= 0)
+    close (h->fd);
+  g_clear_pointer (&h->bytes, g_bytes_unref);
+  g_clear_error (&h->error);
+  g_free (h->md5);
+  g_free (h->name);
+  g_free (h);
+  u->hash = NULL;
+}
+
+/* The protocol state's inputs; file_md5 may come later (tus needs none). */
+static void
+fill_state (MeowJob *job)
 {
   Upload          *u = up (job);
-  const char      *md5 = g_checksum_get_string (u->md5);
   MeowUploadState *state = &u->state;
-  g_autoptr (GError) error = NULL;
 
+  if (u->state_ready)
+    return;
+  state->url = g_strdup (job->task->url);
+  state->method = g_strdup (job->task->method);
+  state->file_name = g_strdup (job->task->name ? job->task->name : "");
+  state->file_md5 = g_strdup (u->md5 ? u->md5 : "");
+  state->category = g_strdup (job->task->category);
+  state->total_size = u->size;
+  state->chunk_size = job->task->chunk_size;
+  state->upload_url = g_strdup (job->task->upload_url);
+  u->state_ready = TRUE;
+}
+
+/* The hash thread ended: take its MD5 as the upload's identity. */
+static void
+hash_finished (MeowJob *job)
+{
+  Upload *u = up (job);
+  g_autoptr (GError) error = NULL;
+  gboolean waiting = u->phase == UP_HASH;
+
+  job->hashed = (guint64) u->size;
+  if (u->hash->error)
+    {
+      error = g_steal_pointer (&u->hash->error);
+      hash_stop (u);
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  u->md5 = g_steal_pointer (&u->hash->md5);
+  hash_stop (u);
+
+  /* Hashed bytes that changed under the reader are not an identity. */
   if (!check_source (job, &error))
     {
       fail (job, g_steal_pointer (&error));
@@ -314,61 +465,29 @@ identity_known (MeowJob *job)
     }
 
   g_free (job->identity);
-  job->identity = g_strdup_printf ("%s\n%s", job->task->url, md5);
+  job->identity = g_strdup_printf ("%s\n%s", job->task->url, u->md5);
   if (_meow_engine_identity_claimed (job->engine, job, job->identity))
     {
+      /* A tus upload that already created its resource removes it. */
+      if (u->state_ready && u->state.upload_url)
+        send_abort (job);
       fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
                               "The same content as “%s” is already being uploaded to %s.",
                               source_name (job), url_of (job)));
       return;
     }
 
-  state->url = g_strdup (job->task->url);
-  state->method = g_strdup (job->task->method);
-  state->file_name = g_strdup (job->task->name ? job->task->name : "");
-  state->file_md5 = g_strdup (md5);
-  state->category = g_strdup (job->task->category);
-  state->total_size = u->size;
-  state->chunk_size = job->task->chunk_size;
-  state->upload_url = g_strdup (job->task->upload_url);
-  g_clear_pointer (&u->md5, g_checksum_free);
-  u->have_identity = TRUE;
-
-  job->phase = MEOW_PHASE_TRANSFER;
-  start_prepare (job);
-}
-
-static void
-hash_step (MeowJob *job)
-{
-  Upload *u = up (job);
-  gint64  len = MIN ((gint64) HASH_STEP, u->size - u->hash_pos);
-  g_autoptr (GError) error = NULL;
-
-  if (len > 0)
+  if (u->state_ready)
     {
-      if (job->task->source_bytes)
-        {
-          const guchar *data = g_bytes_get_data (job->task->source_bytes, NULL);
-          g_checksum_update (u->md5, data + u->hash_pos, len);
-        }
-      else
-        {
-          g_autofree guchar *buf = g_malloc (len);
-
-          if (!read_source (job, buf, u->hash_pos, len, &error))
-            {
-              fail (job, g_steal_pointer (&error));
-              return;
-            }
-          g_checksum_update (u->md5, buf, len);
-        }
-      u->hash_pos += len;
-      job->hashed = (guint64) u->hash_pos;
+      g_free (u->state.file_md5);
+      u->state.file_md5 = g_strdup (u->md5);
     }
-
-  if (u->hash_pos >= u->size)
-    identity_known (job);
+  if (waiting)
+    {
+      fill_state (job);
+      job->phase = MEOW_PHASE_TRANSFER;
+      start_prepare (job);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -832,7 +951,7 @@ send_abort (MeowJob *job)
   CURL              *easy;
   struct curl_slist *headers;
 
-  if (!u->have_identity)
+  if (!u->state_ready)
     return;
   request = u->proto->build_abort (&u->state);
   if (request == NULL)
@@ -871,21 +990,23 @@ upload_start (MeowJob *job)
   u->prepare_loops = 0;
   u->pace_start = 0;
 
-  if (u->have_identity)
+  if (u->state_ready)
     {
       /* Resumed after a pause: the server says where to go on from, as long
-       * as the source is still what was hashed. */
+       * as the source is still what was hashed (or, for tus, sent). */
       if (!check_source (job, &error))
         {
           fail (job, g_steal_pointer (&error));
           return;
         }
+      if (u->md5 == NULL)
+        hash_start (job);
       start_prepare (job);
       return;
     }
 
-  /* (Re)open: a pause during hashing starts it over on the file as it
-   * is now. */
+  /* Nothing sent yet: (re)open, so a pause during hashing starts over on
+   * the file as it is now. */
   close_source (u);
   if (!open_source (job, &error))
     {
@@ -893,17 +1014,22 @@ upload_start (MeowJob *job)
       return;
     }
   job->total = u->size;
-  if (u->md5 == NULL)
+  hash_start (job);
+
+  if (u->proto == &_meow_upload_protocol_tus)
     {
-      u->md5 = g_checksum_new (G_CHECKSUM_MD5);
-      u->hash_pos = 0;
-      job->hashed = 0;
+      /* tus does not send the MD5: upload while it is computed. */
+      fill_state (job);
+      job->phase = MEOW_PHASE_TRANSFER;
+      start_prepare (job);
+      return;
     }
+
+  /* rusty-cat's protocol names the file by its MD5: wait for it. */
   u->phase = UP_HASH;
   job->phase = MEOW_PHASE_HASHING;
   _meow_engine_report_progress (job);
   job->transmission_started = FALSE;
-  _meow_engine_wakeup (job->engine);
 }
 
 static void
@@ -925,11 +1051,21 @@ upload_tick (MeowJob *job, gint64 now)
   if (u == NULL)
     return G_MAXINT64;
 
+  if (u->hash != NULL)
+    {
+      job->hashed = GPOINTER_TO_SIZE (g_atomic_pointer_get (&u->hash->hashed));
+      if (g_atomic_int_get (&u->hash->done))
+        {
+          /* May fail the job, or start the prepare request. */
+          hash_finished (job);
+          return now;
+        }
+    }
+
   switch (u->phase)
     {
     case UP_HASH:
-      hash_step (job);
-      return now; /* more to hash (or done): come back at once */
+      return G_MAXINT64; /* the hash thread wakes the loop when done */
 
     case UP_WAIT_RETRY:
       if (now < u->retry_at)
@@ -974,11 +1110,9 @@ upload_stop (MeowJob *job, MeowStopReason reason)
   if (u->phase == UP_HASH)
     job->phase = MEOW_PHASE_TRANSFER;
   /* Hashing starts over after a pause only if it had not finished. */
-  if (!u->have_identity)
-    {
-      g_clear_pointer (&u->md5, g_checksum_free);
-      job->hashed = 0;
-    }
+  hash_stop (u);
+  if (u->md5 == NULL)
+    job->hashed = 0;
   u->phase = UP_IDLE;
   job->transferred = (guint64) u->state.offset;
 
@@ -995,8 +1129,9 @@ upload_free (MeowJob *job)
     return;
 
   release_handle (job);
+  hash_stop (u);
   close_source (u);
-  g_clear_pointer (&u->md5, g_checksum_free);
+  g_free (u->md5);
   _meow_upload_state_clear (&u->state);
   g_hash_table_unref (u->resp_headers);
   g_string_free (u->resp_body, TRUE);
