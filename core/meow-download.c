@@ -40,7 +40,7 @@
  * loopback at ~800 MB/s four connections were 30 % slower than one) and at
  * least SPLIT_MIN_SECONDS of transfer are left. Judged first after
  * SPLIT_FIRST_CHECK, then every SPLIT_RECHECK. See bench/README.md. */
-#define STEAL_MIN (1024 * 1024)
+#define STEAL_MIN (4 * 1024 * 1024)
 #define SPLIT_MAX_SPEED (64.0 * 1024 * 1024)
 #define SPLIT_MIN_SECONDS 2.0
 #define SPLIT_FIRST_CHECK (150 * 1000)
@@ -87,7 +87,8 @@ typedef struct
   gint64   offset;         /* bytes in the .part (== job->transferred) */
   gint64   writeback_from; /* writeback was started for the bytes before this */
   gint64   request_offset;
-  char    *etag; /* strong validator, or NULL */
+  gboolean request_ranged; /* the request in flight carries a Range */
+  char    *etag;           /* strong validator, or NULL */
   char    *last_modified;
   gboolean have_probe;
 
@@ -334,6 +335,14 @@ write_control (MeowJob *job)
     g_debug ("Could not write %s: %s", d->ctl_path, error->message);
 }
 
+/* A segment as the control file records it. */
+typedef struct
+{
+  gint64 start;
+  gint64 pos;
+  gint64 end;
+} Triple;
+
 typedef struct
 {
   char   *url_digest;
@@ -342,7 +351,7 @@ typedef struct
   gint64  total;
   gint64  main_pos; /* segmented: -1 when not */
   gint64  main_end;
-  GArray *segments; /* gint64 triples start, pos, end */
+  GArray *segments; /* Triple */
 } Control;
 
 static void
@@ -383,11 +392,12 @@ read_control (const char *path, Control *out)
     {
       JsonArray *arr = json_object_get_array_member (obj, "segments");
 
-      out->segments = g_array_new (FALSE, FALSE, sizeof (gint64));
+      out->segments = g_array_new (FALSE, FALSE, sizeof (Triple));
       for (guint i = 0; arr && i < json_array_get_length (arr); i++)
         {
           JsonNode  *node = json_array_get_element (arr, i);
           JsonArray *triple;
+          Triple     t;
 
           if (!JSON_NODE_HOLDS_ARRAY (node) ||
               json_array_get_length (triple = json_node_get_array (node)) != 3)
@@ -396,11 +406,10 @@ read_control (const char *path, Control *out)
               out->main_pos = -2;
               break;
             }
-          for (guint k = 0; k < 3; k++)
-            {
-              gint64 v = json_array_get_int_element (triple, k);
-              g_array_append_val (out->segments, v);
-            }
+          t.start = json_array_get_int_element (triple, 0);
+          t.pos = json_array_get_int_element (triple, 1);
+          t.end = json_array_get_int_element (triple, 2);
+          g_array_append_val (out->segments, t);
         }
     }
   return TRUE;
@@ -497,7 +506,7 @@ end_of_headers (MeowJob *job)
       MeowContentRange cr;
       g_autoptr (GError) error = NULL;
 
-      if (d->request_offset == 0)
+      if (!d->request_ranged)
         {
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server sent a partial answer to a request for "
@@ -1187,10 +1196,16 @@ send_get (MeowJob *job)
 
   d->phase = PHASE_GET;
   d->request_offset = d->offset;
+  d->request_ranged = d->offset > 0 || d->main_end > 0;
   d->easy = new_easy (job);
-  if (d->offset > 0)
+  if (d->request_ranged)
     {
-      g_autofree char *range = g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", d->offset);
+      /* Segmented (a resumed split): only the first stream's own range,
+       * so nothing past it is sent and thrown away. */
+      g_autofree char *range =
+          d->main_end > 0 ? g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                             d->offset, d->main_end - 1)
+                          : g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", d->offset);
       d->req_headers = curl_slist_append (d->req_headers, range);
       /* libcurl has no If-Range option; without a validator the range is
        * sent unconditionally, as curl -C and wget -c do. */
@@ -1206,25 +1221,34 @@ send_get (MeowJob *job)
 
 /* Takes a segmented control file's split if it is consistent with itself
  * and with the .part (@part_size bytes). */
+static int
+triple_cmp (gconstpointer a, gconstpointer b)
+{
+  const Triple *x = a;
+  const Triple *y = b;
+
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static gboolean
 restore_segments (MeowJob *job, const Control *ctl, gint64 part_size)
 {
   Download *d = dl (job);
   gint64    prev_end = ctl->main_end;
 
-  if (ctl->segments == NULL || ctl->segments->len == 0 || ctl->segments->len % 3 != 0 ||
-      ctl->main_pos < 0 || ctl->main_end <= 0 || ctl->main_pos > ctl->main_end ||
-      ctl->main_pos > part_size || job->total <= 0)
+  if (ctl->segments == NULL || ctl->segments->len == 0 || ctl->main_pos < 0 || ctl->main_end <= 0 ||
+      ctl->main_pos > ctl->main_end || ctl->main_pos > part_size || job->total <= 0)
     return FALSE;
-  for (guint i = 0; i < ctl->segments->len; i += 3)
+  /* Stolen ranges are recorded where they were made: put them in order. */
+  g_array_sort (ctl->segments, triple_cmp);
+  for (guint i = 0; i < ctl->segments->len; i++)
     {
-      gint64 start = g_array_index (ctl->segments, gint64, i);
-      gint64 pos = g_array_index (ctl->segments, gint64, i + 1);
-      gint64 end = g_array_index (ctl->segments, gint64, i + 2);
+      const Triple *t = &g_array_index (ctl->segments, Triple, i);
 
-      if (start != prev_end || pos < start || pos > end || end <= start || pos > part_size)
+      if (t->start != prev_end || t->pos < t->start || t->pos > t->end || t->end <= t->start ||
+          t->pos > part_size)
         return FALSE;
-      prev_end = end;
+      prev_end = t->end;
     }
   if (prev_end != job->total)
     return FALSE;
@@ -1232,10 +1256,11 @@ restore_segments (MeowJob *job, const Control *ctl, gint64 part_size)
   d->main_end = ctl->main_end;
   d->offset = ctl->main_pos;
   d->main_done = d->offset >= d->main_end;
-  for (guint i = 0; i < ctl->segments->len; i += 3)
-    segment_new (job, g_array_index (ctl->segments, gint64, i),
-                 g_array_index (ctl->segments, gint64, i + 1),
-                 g_array_index (ctl->segments, gint64, i + 2));
+  for (guint i = 0; i < ctl->segments->len; i++)
+    {
+      const Triple *t = &g_array_index (ctl->segments, Triple, i);
+      segment_new (job, t->start, t->pos, t->end);
+    }
   if (lseek (d->fd, d->offset, SEEK_SET) < 0)
     {
       segments_drop (job);
@@ -1420,7 +1445,7 @@ get_done (MeowJob *job, CURLcode result)
       g_autoptr (GError) error = NULL;
 
       segments_drop (job);
-      if (d->restarts++ >= MAX_RESTARTS || d->request_offset == 0)
+      if (d->restarts++ >= MAX_RESTARTS || !d->request_ranged)
         {
           if (d->restart_pending == MEOW_RESTART_REMOTE_CHANGED)
             fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
@@ -2136,7 +2161,9 @@ check_all_done (MeowJob *job)
 
   /* Work stealing, so one slow connection does not hold up the end: any
    * range of at least 2 × STEAL_MIN is worth another connection (the
-   * minimum segment size only governs the first split). */
+   * minimum segment size only governs the first split). Cutting a running
+   * request throws away what the connection already had in flight (on
+   * loopback, several MiB of socket buffers), hence not smaller. */
   if (MAX (biggest_left, main_left) >= 2 * MIN ((gint64) min, STEAL_MIN))
     {
       gint64 split;

@@ -9,7 +9,11 @@
 #   - Ctrl-C (SIGINT) exits 130, keeps TARGET.part and no TARGET, and running the same
 #     command again resumes with `Range: bytes=N-` instead of starting over;
 #   - when the file on the server changes (same size, new mtime so a new ETag) between
-#     the interruption and the resume, the result is the NEW file, not a mix.
+#     the interruption and the resume, the result is the NEW file, not a mix;
+#   - a download over 4 connections killed with SIGKILL keeps its split in the control
+#     file, and running the same command again resumes every segment (fewer bytes than the
+#     file are sent again) and ends byte-identical.
+# (The SIGINT tests use -x 1: they are about one stream's Range resume.)
 # Throughput of meow-cli and curl is printed as a TAP comment for information only.
 #
 # Output is TAP. Skips (1..0 # SKIP) only when nginx is not installed. Every wait is bounded.
@@ -19,7 +23,7 @@ set -u
 CLI="${1:-}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 SIZE=$((256 * 1024 * 1024))
-PLAN=12
+PLAN=14
 
 if [[ -z "$CLI" || ! -x "$CLI" ]]; then
   echo "Bail out! usage: $0 PATH-TO-meow-cli (got '${CLI}')"
@@ -321,7 +325,7 @@ echo "# meow-cli: $meow_rate, curl: $curl_rate (256 MiB, loopback, to a file; in
 # 2. Interrupted with SIGINT, then resumed by running the same command again.
 
 OUT3="$TMP/out/resume.bin"
-start_cli_bg interrupted get "$URL" -o "$OUT3" --limit-rate 40M
+start_cli_bg interrupted get "$URL" -o "$OUT3" --limit-rate 40M -x 1
 if wait_part_size "$OUT3.part" $((32 * 1024 * 1024)) 60; then
   part_before=$(file_size "$OUT3.part")
   t0=$(now)
@@ -361,7 +365,7 @@ else
 fi
 
 log_mark=$(log_count)
-run_cli resumed get "$URL" -o "$OUT3"
+run_cli resumed get "$URL" -o "$OUT3" -x 1
 got="$(sha "$OUT3")"
 if ((RC == 0)) && [[ "$got" == "$SHA_ORIGINAL" && ! -e "$OUT3.part" ]]; then
   ok "running the same command again completes the file, byte-identical"
@@ -391,7 +395,7 @@ rm -f "$OUT3" "$OUT3.part" "$OUT3.part.meow"
 # 3. The file changes on the server between the interruption and the resume.
 
 OUT4="$TMP/out/changed.bin"
-start_cli_bg changed1 get "$URL" -o "$OUT4" --limit-rate 40M
+start_cli_bg changed1 get "$URL" -o "$OUT4" --limit-rate 40M -x 1
 if wait_part_size "$OUT4.part" $((16 * 1024 * 1024)) 60; then
   interrupt_bg 30
   if ((RC == 130)) && [[ -f "$OUT4.part" && ! -e "$OUT4" ]]; then
@@ -426,7 +430,7 @@ else
 fi
 
 log_mark=$(log_count)
-run_cli changed2 get "$URL" -o "$OUT4"
+run_cli changed2 get "$URL" -o "$OUT4" -x 1
 got="$(sha "$OUT4")"
 if ((RC == 0)); then
   ok "the resume after the change exits 0"
@@ -452,7 +456,58 @@ diag "meow-cli said: $(cat "$TMP/changed2.stderr")"
 rm -f "$OUT4" "$OUT4.part" "$OUT4.part.meow"
 
 # ---------------------------------------------------------------------------
-# 4. Nothing above made GLib complain (criticals are bugs even when the bytes are right).
+# 4. Segmented: four connections, killed (SIGKILL, no chance to clean up) after the split
+#    was checkpointed, then the same command again resumes every segment where the
+#    control file says it stood, and the file is byte-identical.
+
+OUT5="$TMP/out/segmented.bin"
+SHA_SERVED="$(sha "$TMP/www/file.bin")" # the file section 3 put in place
+start_cli_bg seg1 get "$URL" -o "$OUT5" --limit-rate 48M -x 4
+seg_recorded=0
+for _ in $(seq 200); do
+  if grep -q '"segments"' "$OUT5.part.meow" 2>/dev/null; then
+    seg_recorded=1
+    break
+  fi
+  sleep 0.05
+done
+# Let a checkpoint (every 2 s) record some progress of every segment.
+sleep 2.5
+kill -KILL "$BG_PID" 2>/dev/null
+wait "$BG_PID" 2>/dev/null
+BG_PID=""
+ctl="$(cat "$OUT5.part.meow" 2>/dev/null)"
+if ((seg_recorded)) && [[ "$ctl" == *'"segments"'* && -f "$OUT5.part" && ! -e "$OUT5" ]]; then
+  ok "a download over 4 connections killed with SIGKILL keeps its .part and the split"
+else
+  not_ok "a download over 4 connections killed with SIGKILL keeps its .part and the split"
+  diag "control file: ${ctl:-(none)}"
+  diag_file "meow-cli stderr" "$TMP/seg1.stderr"
+fi
+diag "control file after the kill: $ctl"
+
+log_mark=$(log_count)
+run_cli seg2 get "$URL" -o "$OUT5" -x 4
+got="$(sha "$OUT5")"
+gets="$(log_gets_since "$log_mark")"
+bytes_total="$(awk '{ s += $NF } END { print s + 0 }' <<< "$gets")"
+# Resumed mid-segment: a bounded range that does not start where the first run's split did.
+starts="$(grep -oE '"bytes=[0-9]+-' <<< "$gets" | grep -oE '[0-9]+' | sort -n | tr '\n' ' ')"
+if ((RC == 0)) && [[ "$got" == "$SHA_SERVED" && ! -e "$OUT5.part" ]] && ((bytes_total < SIZE)); then
+  ok "the same command resumes every segment (sent $bytes_total of $SIZE bytes) and the file is byte-identical"
+else
+  not_ok "the same command resumes every segment and the file is byte-identical"
+  diag "$(describe_rc "$RC"); sha256 expected $SHA_SERVED, got ${got:-(no file)}"
+  diag "bytes sent on the resume: $bytes_total of $SIZE"
+  diag "GET requests of the resume:"
+  diag "${gets:-(none)}"
+  diag_file "meow-cli stderr" "$TMP/seg2.stderr"
+fi
+diag "range starts of the resume: $starts"
+rm -f "$OUT5" "$OUT5.part" "$OUT5.part.meow"
+
+# ---------------------------------------------------------------------------
+# 5. Nothing above made GLib complain (criticals are bugs even when the bytes are right).
 
 complaints="$(grep -H -E '(CRITICAL|WARNING) \*\*|g_return|assertion' "$TMP"/*.stderr 2>/dev/null)"
 if [[ -z "$complaints" ]]; then
