@@ -1092,6 +1092,9 @@ upload_store_save (const UploadKey *key, const char *upload_url, GError **error)
 /* ------------------------------------------------------------------ */
 /* put                                                                 */
 
+/* meow-cli put's chunk size for tus when none is given (see command_put). */
+#define TUS_DEFAULT_CHUNK_SIZE (16 * 1024 * 1024)
+
 /* Each chunk is read into memory before it is sent: bound it. */
 #define MAX_CHUNK_SIZE ((guint64) 1024 * 1024 * 1024)
 
@@ -1195,7 +1198,9 @@ command_put (int argc, char **argv)
       "Upload protocol: “meow” (rusty-cat's chunk protocol, the default) or “tus” (tus 1.0)",
       "PROTOCOL" },
     { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &options.chunk_size,
-      "Send SIZE bytes per request (default 1M); K, M and G suffixes are 1024-based", "SIZE" },
+      "Send SIZE bytes per request (default 1M for meow, 16M for tus); K, M and G suffixes "
+      "are 1024-based",
+      "SIZE" },
     { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.common.limit_rate,
       "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
       "(500K, 1.5M, 1G)",
@@ -1260,6 +1265,14 @@ command_put (int argc, char **argv)
     }
   if (!S_ISREG (st.st_mode))
     return usage_error ("put", "“%s” is not a regular file; give a file to upload.", path);
+
+  /* A tus server keeps what an interrupted PATCH delivered, so a bigger
+   * request costs no resume granularity, only memory; each request costs
+   * the server a few ms (64 MiB to @tus/server: 1 MiB requests 0.43 s,
+   * 16 MiB 0.19 s, curl's one PATCH 0.14 s). rusty-cat's protocol resumes
+   * per chunk: keep the engine's 1 MiB there. */
+  if (options.chunk_size == NULL && protocol == MEOW_UPLOAD_PROTOCOL_TUS)
+    chunk_size = TUS_DEFAULT_CHUNK_SIZE;
 
   builder = meow_task_builder_new_upload_file (url, path);
   meow_task_builder_set_upload_protocol (builder, protocol);
