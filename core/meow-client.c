@@ -114,6 +114,7 @@ struct _MeowClient
   gboolean    worker_held;
   guint       pending_enqueues;
   guint64     pending_limit[2];
+  guint       pending_max[2]; /* concurrent transfers per direction */
 
   GAsyncQueue *commands;
 
@@ -496,6 +497,8 @@ meow_client_new (const MeowConfig *config, GError **error)
   self->engine.limit[MEOW_DIRECTION_UPLOAD] = config->upload_limit;
   self->pending_limit[MEOW_DIRECTION_DOWNLOAD] = config->download_limit;
   self->pending_limit[MEOW_DIRECTION_UPLOAD] = config->upload_limit;
+  self->pending_max[MEOW_DIRECTION_DOWNLOAD] = config->max_downloads;
+  self->pending_max[MEOW_DIRECTION_UPLOAD] = config->max_uploads;
 
   self->worker = g_thread_new ("meow-worker", worker_main, self);
 
@@ -1115,6 +1118,51 @@ meow_client_set_speed_limits (MeowClient *client,
   g_mutex_unlock (&client->lock);
 }
 
+/**
+ * meow_client_set_max_transfers:
+ * @client: a client
+ * @max_downloads: downloads that may run at once, 1 to 64
+ * @max_uploads: uploads that may run at once, 1 to 64
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID or
+ *   %MEOW_ERROR_CLIENT_CLOSED error
+ *
+ * Changes the concurrency limits of a running client. A higher limit
+ * starts queued tasks at once; a lower one lets the running transfers
+ * finish and starts no more until fewer run than the limit (nothing is
+ * interrupted). Any thread.
+ *
+ * Returns: %TRUE when the change was queued
+ */
+gboolean
+meow_client_set_max_transfers (MeowClient *client,
+                               guint       max_downloads,
+                               guint       max_uploads,
+                               GError    **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+
+  if (max_downloads < 1 || max_downloads > 64 || max_uploads < 1 || max_uploads > 64)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "Between 1 and 64 transfers per direction may run at a time, not %u "
+                   "downloads and %u uploads.",
+                   max_downloads, max_uploads);
+      return FALSE;
+    }
+
+  g_mutex_lock (&client->lock);
+  if (!check_open_locked (client, error))
+    {
+      g_mutex_unlock (&client->lock);
+      return FALSE;
+    }
+  client->pending_max[MEOW_DIRECTION_DOWNLOAD] = max_downloads;
+  client->pending_max[MEOW_DIRECTION_UPLOAD] = max_uploads;
+  push_command (client, CMD_LIMITS, NULL, NULL);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+}
+
 void
 _meow_client_set_worker_held (MeowClient *client, gboolean held)
 {
@@ -1437,6 +1485,9 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
       g_mutex_lock (&client->lock);
       engine->limit[0] = client->pending_limit[0];
       engine->limit[1] = client->pending_limit[1];
+      /* The engine's own copy of the config: only the worker reads it. */
+      engine->config->max_downloads = client->pending_max[MEOW_DIRECTION_DOWNLOAD];
+      engine->config->max_uploads = client->pending_max[MEOW_DIRECTION_UPLOAD];
       g_mutex_unlock (&client->lock);
       apply_limits (engine);
       break;

@@ -87,6 +87,10 @@ guint               meow_client_add_listener (MeowClient    *client,
                                               GError       **error);
 gboolean meow_client_remove_listener (MeowClient *client, guint listener_id, GError **error);
 gboolean meow_client_clear_listeners (MeowClient *client, GError **error);
+gboolean meow_client_set_max_transfers (MeowClient *client,
+                                        guint       max_downloads,
+                                        guint       max_uploads,
+                                        GError    **error);
 void     meow_client_set_speed_limits (MeowClient *client,
                                        guint64     download_bytes_per_second,
                                        guint64     upload_bytes_per_second);

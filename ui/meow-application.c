@@ -771,6 +771,19 @@ n_active_changed_cb (MeowApplication *self)
 }
 
 static void
+max_transfers_changed_cb (MeowApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* The settings' ranges match the engine's, so only a closed client refuses. */
+  if (!meow_client_set_max_transfers (meow_task_manager_get_client (self->manager),
+                                      g_settings_get_uint (self->settings, "max-downloads"),
+                                      g_settings_get_uint (self->settings, "max-uploads"),
+                                      &error))
+    g_debug ("Concurrency limits not applied: %s", error->message);
+}
+
+static void
 limits_changed_cb (MeowApplication *self)
 {
   meow_client_set_speed_limits (meow_task_manager_get_client (self->manager),
@@ -872,6 +885,10 @@ meow_application_startup (GApplication *application)
                            G_CALLBACK (limits_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::upload-limit", G_CALLBACK (limits_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::max-downloads",
+                           G_CALLBACK (max_transfers_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::max-uploads",
+                           G_CALLBACK (max_transfers_changed_cb), self, G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);

@@ -656,6 +656,81 @@ test_concurrency_limit (MeowTestFixture *fx, gconstpointer data)
   g_hash_table_unref (census.latest);
 }
 
+/* The limit changes while tasks run: raising it starts queued tasks at
+ * once; lowering it interrupts nothing. */
+static void
+test_concurrency_change (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  GBytes        *payloads[4];
+  MeowTestWatch *ws[4];
+  Census         census = {
+            0,
+  };
+  guint       listener;
+  MeowClient *client;
+
+  census.latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  census.thread = g_thread_self ();
+  meow_config_set_max_downloads (fx->config, 1);
+  throttle_server (fx, 64 * 1024);
+  client = meow_test_fixture_client (fx);
+  listener = meow_client_add_listener (client, census_cb, &census, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("cl%u.bin", i);
+
+      payloads[i] = meow_test_make_payload (256 * 1024, 200 + i);
+      ws[i] = start_named (fx, name, payloads[i]);
+    }
+
+  /* One runs; after a while still one. */
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (census.max_transmitting, ==, 1);
+
+  /* Bad values are refused and change nothing. */
+  g_assert_false (meow_client_set_max_transfers (client, 0, 2, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_clear_error (&error);
+  g_assert_false (meow_client_set_max_transfers (client, 65, 2, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_clear_error (&error);
+
+  /* Raised: the queued ones start without waiting for the first. */
+  g_assert_true (meow_client_set_max_transfers (client, 4, 2, &error));
+  g_assert_no_error (error);
+  {
+    gboolean done;
+
+    meow_test_guard_start (40);
+    while (!(done = all_done (ws, G_N_ELEMENTS (ws))) && !meow_test_guard_timed_out ())
+      g_main_context_iteration (NULL, TRUE);
+    meow_test_guard_stop ();
+    if (!done)
+      g_test_fail_printf ("timed out waiting for 4 downloads");
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("cl%u.bin", i);
+      g_autofree char *target = meow_test_fixture_path (fx, name);
+
+      if (meow_test_watch_done (ws[i]))
+        meow_test_assert_completed (ws[i], target, payloads[i]);
+      g_bytes_unref (payloads[i]);
+    }
+  g_test_message ("at most %u transmitting after the raise", census.max_transmitting);
+  g_assert_cmpuint (census.max_transmitting, >=, 3);
+  g_assert_cmpuint (census.max_transmitting, <=, 4);
+
+  meow_client_remove_listener (client, listener, NULL);
+  g_hash_table_unref (census.latest);
+  g_assert_true (meow_client_close (client, &error));
+  g_assert_false (meow_client_set_max_transfers (client, 2, 2, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_CLIENT_CLOSED);
+}
+
 static void
 test_backpressure (MeowTestFixture *fx, gconstpointer data)
 {
@@ -1040,6 +1115,7 @@ main (int argc, char **argv)
   ADD ("/core/client/close/from-callback", test_close_from_callback);
 
   ADD ("/core/client/concurrency/max-downloads", test_concurrency_limit);
+  ADD ("/core/client/concurrency/changed-while-running", test_concurrency_change);
   ADD ("/core/client/backpressure/command-queue-full", test_backpressure);
 
   ADD ("/core/client/listeners/all-records", test_listener_all_records);
