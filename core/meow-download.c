@@ -65,6 +65,13 @@ typedef enum
   ACTION_RESTART,      /* 416 not matching the .part, or a 206 of another version */
 } Action;
 
+/* One connection's pacing window. */
+typedef struct
+{
+  gint64  start; /* monotonic µs the window began, 0 = not yet */
+  guint64 bytes; /* accepted since */
+} Pace;
+
 typedef struct
 {
   Phase              phase;
@@ -78,8 +85,7 @@ typedef struct
   int   fd;
 
   guint64  limit;        /* receive speed limit, bytes/s, 0 = none */
-  gint64   pace_start;   /* monotonic µs the pacing window began */
-  guint64  pace_bytes;   /* bytes accepted since pace_start */
+  Pace     pace;         /* the first stream's pacing window */
   gint64   paused_until; /* > 0: the handle is paused for pacing */
   char    *effective_url;
   gboolean has_location;
@@ -157,6 +163,7 @@ typedef struct
   guint              failures;
   gint64             retry_at; /* > 0: waiting to retry */
   gint64             paused_until;
+  Pace               pace;
   gint64             high_water;
   gboolean           done;
 } Segment;
@@ -698,41 +705,45 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 static gboolean decide_target (MeowJob *job, GError **error);
 static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
 
+static guint active_streams (Download *d);
+
 /* Speed limit: libcurl's own limiter reads many buffers per pass and
  * overshoots badly on fast links, so pace here: accept bytes while the
  * window's average stays under the limit (plus a small burst), otherwise
  * pause the handle; the tick unpauses it when the budget allows, and curl
- * then hands the same data again. One window per job, shared by its
- * connections. TRUE: take @len bytes now (they are counted); FALSE: pause
- * until *@until. */
+ * then hands the same data again. A job's connections share its limit
+ * evenly, each with a window of its own, so none starves the others.
+ * TRUE: take @len bytes now (they are counted); FALSE: pause until *@until. */
 static gboolean
-pace (MeowJob *job, gsize len, gint64 *until)
+pace (MeowJob *job, Pace *p, gsize len, gint64 *until)
 {
   Download *d = dl (job);
   gint64    now;
   double    allowed;
+  guint64   limit;
   guint64   burst;
 
   if (d->limit == 0)
     return TRUE;
 
+  limit = MAX (1, d->limit / MAX (1, active_streams (d)));
   now = g_get_monotonic_time ();
-  burst = MAX (16 * 1024, d->limit / 20);
-  if (d->pace_start == 0 || now - d->pace_start > 2 * G_USEC_PER_SEC)
+  burst = MAX (16 * 1024, limit / 20);
+  if (p->start == 0 || now - p->start > 2 * G_USEC_PER_SEC)
     {
       /* Restart the window now and then so an idle spell is not saved up. */
-      d->pace_start = now;
-      d->pace_bytes = 0;
+      p->start = now;
+      p->bytes = 0;
     }
-  allowed = (double) d->limit * (now - d->pace_start) / G_USEC_PER_SEC + burst;
-  if ((double) (d->pace_bytes + len) > allowed && d->pace_bytes > 0)
+  allowed = (double) limit * (now - p->start) / G_USEC_PER_SEC + burst;
+  if ((double) (p->bytes + len) > allowed && p->bytes > 0)
     {
-      double wait_s = ((double) (d->pace_bytes + len) - allowed) / (double) d->limit;
+      double wait_s = ((double) (p->bytes + len) - allowed) / (double) limit;
       *until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
       _meow_engine_wakeup (job->engine);
       return FALSE;
     }
-  d->pace_bytes += len;
+  p->bytes += len;
   return TRUE;
 }
 
@@ -760,7 +771,7 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
   if (d->action != ACTION_WRITE)
     return len; /* body of a redirect or 1xx */
 
-  if (!pace (job, len, &d->paused_until))
+  if (!pace (job, &d->pace, len, &d->paused_until))
     return CURL_WRITEFUNC_PAUSE;
 
   if (job->total >= 0 && d->offset + (gint64) len > job->total)
@@ -1150,7 +1161,7 @@ new_easy (MeowJob *job)
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (easy, CURLOPT_WRITEDATA, job);
   d->paused_until = 0;
-  d->pace_start = 0;
+  d->pace.start = 0;
 
   g_clear_pointer (&d->req_headers, curl_slist_free_all);
   for (guint i = 0; job->task->headers[i]; i++)
@@ -1795,6 +1806,18 @@ segments_stop (MeowJob *job, gboolean keep_positions)
   segments_drop (job);
 }
 
+/* Connections moving bytes: the first stream and the running segments. */
+static guint
+active_streams (Download *d)
+{
+  guint n = d->easy != NULL ? 1 : 0;
+
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    if (((Segment *) g_ptr_array_index (d->segments, i))->easy != NULL)
+      n++;
+  return n;
+}
+
 static void
 update_transferred (MeowJob *job)
 {
@@ -1937,7 +1960,7 @@ segment_write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
     return len; /* an error or redirect body */
   if (seg->abort_error)
     return 0;
-  if (!pace (job, len, &seg->paused_until))
+  if (!pace (job, &seg->pace, len, &seg->paused_until))
     return CURL_WRITEFUNC_PAUSE;
 
   /* The end may have moved down (its tail went to a new segment). */
@@ -2488,8 +2511,10 @@ main_tick (MeowJob *job, gint64 now)
       if (now < d->paused_until)
         return d->paused_until;
       d->paused_until = 0;
-      /* May call write_cb at once, which may pause again or fail. */
-      if (curl_easy_pause (d->easy, CURLPAUSE_CONT) != CURLE_OK || d->abort_error)
+      /* May call write_cb at once, which may pause again, fail, or cut the
+       * first stream at the segments (then done() follows, as for any
+       * cut). */
+      if ((curl_easy_pause (d->easy, CURLPAUSE_CONT) != CURLE_OK && !d->main_cut) || d->abort_error)
         {
           GError *error = g_steal_pointer (&d->abort_error);
 
@@ -2593,7 +2618,7 @@ download_limit (MeowJob *job, guint64 bytes_per_second)
   if (d->limit != bytes_per_second)
     {
       d->limit = bytes_per_second;
-      d->pace_start = 0;
+      d->pace.start = 0;
       /* A paused handle is woken by the next tick. */
       if (d->paused_until > 0)
         d->paused_until = g_get_monotonic_time ();

@@ -281,6 +281,33 @@ test_remote_changes (MeowTestFixture *fx, gconstpointer data)
     meow_test_assert_file_equals (target, old_payload);
 }
 
+/* A task's speed limit holds for all its connections together, and each
+ * gets a fair share: 3 MiB at 1 MiB/s over 4 connections takes 3 s
+ * ideally; allow twice the rate, no more (a lower bound only). */
+static void
+test_speed_limit_shared (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (3 * 1024 * 1024, 39);
+  g_autofree char *target = meow_test_fixture_path (fx, "limited.bin");
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_to_file (fx, "/limited.bin", target);
+  MeowTestWatch *w;
+  gint64         t0, elapsed;
+
+  meow_test_server_set_file (fx->server, "/limited.bin", payload);
+  meow_task_builder_set_segments (b, 4);
+  meow_task_builder_set_speed_limit (b, 1024 * 1024);
+  t0 = g_get_monotonic_time ();
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  elapsed = g_get_monotonic_time () - t0;
+
+  meow_test_assert_completed (w, target, payload);
+  g_assert_cmpuint (count_bounded_gets (fx, NULL), >=, 3);
+  g_test_message ("3 MiB at 1 MiB/s over 4 connections took %.2f s", elapsed / 1e6);
+  if (elapsed < 3 * G_USEC_PER_SEC / 2)
+    g_test_fail_printf ("3 MiB at 1 MiB/s over 4 connections took only %.2f s", elapsed / 1e6);
+}
+
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, segments_setup, fn, meow_test_fixture_teardown)
 
@@ -296,6 +323,7 @@ main (int argc, char **argv)
   ADD ("/core/segments/new-client-resumes", test_new_client_resumes);
   ADD ("/core/segments/drop-mid-body", test_drop_mid_body);
   ADD ("/core/segments/remote-changes", test_remote_changes);
+  ADD ("/core/segments/speed-limit-shared", test_speed_limit_shared);
 
   return g_test_run ();
 }
