@@ -121,6 +121,7 @@ typedef struct
   gint64            high_water; /* furthest offset reached: progress means passing it */
 
   /* Verification. */
+  char      *bad_checksum; /* the expected checksum these bytes failed, or NULL */
   GChecksum *checksum;
   int        verify_fd;
 
@@ -310,6 +311,12 @@ write_control (MeowJob *job)
   json_builder_add_string_value (b, d->last_modified);
   json_builder_set_member_name (b, "total");
   json_builder_add_int_value (b, job->total);
+  if (d->bad_checksum)
+    {
+      /* These bytes failed this checksum: a retry with it fetches them again. */
+      json_builder_set_member_name (b, "failed-checksum");
+      json_builder_add_string_value (b, d->bad_checksum);
+    }
   if (d->segments)
     {
       /* Positions are written after a flush of the bytes (checkpoint()). */
@@ -356,7 +363,8 @@ typedef struct
   char   *etag;
   char   *last_modified;
   gint64  total;
-  gint64  main_pos; /* segmented: -1 when not */
+  char   *failed_checksum; /* the bytes failed this expected checksum */
+  gint64  main_pos;        /* segmented: -1 when not */
   gint64  main_end;
   GArray *segments; /* Triple */
 } Control;
@@ -367,6 +375,7 @@ control_clear (Control *c)
   g_free (c->url_digest);
   g_free (c->etag);
   g_free (c->last_modified);
+  g_free (c->failed_checksum);
   g_clear_pointer (&c->segments, g_array_unref);
 }
 
@@ -395,6 +404,8 @@ read_control (const char *path, Control *out)
   out->total = json_object_get_int_member_with_default (obj, "total", -1);
   out->main_pos = json_object_get_int_member_with_default (obj, "main-pos", -1);
   out->main_end = json_object_get_int_member_with_default (obj, "main-end", -1);
+  out->failed_checksum =
+      g_strdup (json_object_get_string_member_with_default (obj, "failed-checksum", NULL));
   if (json_object_has_member (obj, "segments"))
     {
       JsonArray *arr = json_object_get_array_member (obj, "segments");
@@ -1288,6 +1299,7 @@ start_get (MeowJob *job)
   g_autoptr (GError) error = NULL;
   Control          ctl;
   gboolean         have_ctl;
+  gboolean         refetch = FALSE;
   g_autofree char *digest = url_digest (job);
 
   release_handle (job);
@@ -1346,7 +1358,19 @@ start_get (MeowJob *job)
               if (job->total < 0)
                 job->total = ctl.total;
             }
-          if (!changed && ctl.main_pos != -1 && !restore_segments (job, &ctl, d->offset))
+          if (!changed && ctl.failed_checksum != NULL)
+            {
+              const char *want = NULL;
+
+              meow_task_get_checksum (job->task, &want);
+              if (g_strcmp0 (want, ctl.failed_checksum) == 0)
+                {
+                  g_debug ("%s failed its checksum before; downloading it again", d->part_path);
+                  refetch = TRUE;
+                }
+            }
+          if (!changed && !refetch && ctl.main_pos != -1 &&
+              !restore_segments (job, &ctl, d->offset))
             {
               /* A split we cannot account for: its bytes are unknown. */
               g_debug ("The segment record of %s is inconsistent; starting over", d->part_path);
@@ -1356,9 +1380,11 @@ start_get (MeowJob *job)
       if (!changed && d->segments == NULL && job->total >= 0 && d->offset > job->total)
         changed = TRUE;
 
-      if (changed)
+      if (changed || refetch)
         {
-          job->restart_reason = MEOW_RESTART_REMOTE_CHANGED;
+          /* Bytes that failed a checksum are not "the remote changed". */
+          if (changed)
+            job->restart_reason = MEOW_RESTART_REMOTE_CHANGED;
           if (!open_part (job, TRUE, &error))
             {
               control_clear (&ctl);
@@ -1725,9 +1751,16 @@ verify_step (MeowJob *job)
     {
       gsize       want_len = strlen (want);
       const char *kind = want_len == 32 ? "MD5" : want_len == 40 ? "SHA-1" : "SHA-256";
+      /* Kept for inspection; the control file remembers the verdict so a
+       * retry expecting the same checksum downloads again instead of
+       * failing on the same bytes forever. */
+      g_free (d->bad_checksum);
+      d->bad_checksum = g_strdup (want);
+      write_control (job);
       fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_CHECKSUM_MISMATCH,
                               "The downloaded file does not match the expected %s checksum "
-                              "(expected %s, got %s); it was kept as “%s”.",
+                              "(expected %s, got %s); it was kept as “%s”. Retrying downloads "
+                              "it again.",
                               kind, want, got, d->part_path));
       return;
     }
@@ -2604,6 +2637,7 @@ download_free (MeowJob *job)
   g_free (d->etag);
   g_free (d->last_modified);
   g_free (d->effective_url);
+  g_free (d->bad_checksum);
   g_free (d);
   job->driver_data = NULL;
 }

@@ -744,6 +744,47 @@ test_checksum_mismatch (MeowTestFixture *fx, gconstpointer data)
   meow_test_assert_file_equals (part, payload);
 }
 
+/* Retrying a download that failed its checksum: with the same checksum the
+ * bytes are fetched again (verifying the same bytes would fail forever);
+ * with a corrected checksum the bytes on disk are verified, not fetched. */
+static void
+test_checksum_retry (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (50000, 20);
+  g_autoptr (GBytes) other = meow_test_make_payload (50000, 21);
+  g_autofree char *wrong = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, other);
+  g_autofree char *right = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, payload);
+  g_autofree char *target = meow_test_fixture_path (fx, "retrysum.bin");
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/retrysum.bin", payload);
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      g_autoptr (MeowTaskBuilder) b = meow_test_builder_to_file (fx, "/retrysum.bin", target);
+
+      meow_test_server_reset_log (fx->server);
+      meow_task_builder_set_checksum (b, MEOW_CHECKSUM_SHA256, wrong);
+      w = meow_test_start_download (fx, b);
+      MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+      meow_test_assert_failed (w, MEOW_ERROR_CHECKSUM_MISMATCH, "Retrying downloads it again",
+                               NULL);
+      /* both times the whole file came over the wire */
+      g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+    }
+
+  {
+    g_autoptr (MeowTaskBuilder) b = meow_test_builder_to_file (fx, "/retrysum.bin", target);
+
+    meow_test_server_reset_log (fx->server);
+    meow_task_builder_set_checksum (b, MEOW_CHECKSUM_SHA256, right);
+    w = meow_test_start_download (fx, b);
+    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+    meow_test_assert_completed (w, target, payload);
+    /* verified from disk: nothing fetched */
+    g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 0);
+  }
+}
+
 /* ------------------------------------------------------------------ */
 /* File names                                                          */
 
@@ -963,6 +1004,7 @@ main (int argc, char **argv)
 
   ADD ("/core/download/checksum/match", test_checksum_match);
   ADD ("/core/download/checksum/mismatch", test_checksum_mismatch);
+  ADD ("/core/download/checksum/retry-fetches-again", test_checksum_retry);
 
   ADD ("/core/download/names/url-segment", test_names_url_segment);
   ADD ("/core/download/names/fallback", test_names_fallback);
