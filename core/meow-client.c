@@ -1211,6 +1211,21 @@ _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path)
   return FALSE;
 }
 
+void
+_meow_engine_foreach_job (MeowEngine *engine,
+                          MeowJob    *except,
+                          void (*func) (MeowJob *job, gpointer data),
+                          gpointer data)
+{
+  GHashTableIter iter;
+  MeowJob       *other;
+
+  g_hash_table_iter_init (&iter, engine->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
+    if (other != except)
+      func (other, data);
+}
+
 gboolean
 _meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *identity)
 {

@@ -94,6 +94,12 @@ CURLM            *_meow_engine_get_multi (MeowEngine *engine);
 const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
 /* TRUE when @path is the target of another live job of this engine. */
 gboolean _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path);
+/* Calls @func for every live job of this engine but @except (in no
+ * particular order); @func must not finish or free jobs. */
+void _meow_engine_foreach_job (MeowEngine *engine,
+                               MeowJob    *except,
+                               void (*func) (MeowJob *job, gpointer data),
+                               gpointer data);
 /* TRUE when another live job of this engine has the upload @identity. */
 gboolean _meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *identity);
 /* Hands @easy (not yet added to the multi) to the engine as a request that

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -331,6 +332,13 @@ hash_thread_main (gpointer data)
   const guchar      *bytes = h->bytes ? g_bytes_get_data (h->bytes, NULL) : NULL;
   gint64             pos = 0;
 
+#ifdef __linux__
+  /* The transfers come first: on Linux, nice applies to this thread alone.
+   * A tus upload does not wait for the hash; rusty-cat's protocol does,
+   * and on an idle machine the priority changes nothing for it. */
+  setpriority (PRIO_PROCESS, (id_t) gettid (), 10);
+#endif
+
   while (pos < h->size && !g_atomic_int_get (&h->cancel))
     {
       gint64 len = MIN ((gint64) HASH_STEP, h->size - pos);
@@ -416,6 +424,45 @@ hash_stop (Upload *u)
   g_free (h->name);
   g_free (h);
   u->hash = NULL;
+}
+
+typedef struct
+{
+  MeowJob *job;
+  gboolean found;
+} PeerSearch;
+
+/* Another running upload to the same URL with the same size might be the
+ * same content: both need their MD5 to tell. */
+static void
+start_peer_hash (MeowJob *other, gpointer data)
+{
+  PeerSearch *search = data;
+  MeowJob    *job = search->job;
+  Upload     *ou = other->driver_data;
+
+  if (other->driver != &_meow_upload_driver || ou == NULL || other->state != MEOW_JOB_ACTIVE ||
+      ou->size != up (job)->size || g_strcmp0 (other->task->url, job->task->url) != 0)
+    return;
+  search->found = TRUE;
+  if (ou->md5 == NULL && ou->hash == NULL && (ou->fd >= 0 || other->task->source_bytes != NULL))
+    hash_start (other);
+}
+
+/* tus does not send the MD5, and content can only be a duplicate of a
+ * source of the same size: hash only when a running upload to the same
+ * URL has this size (and then that one too). Saves reading and hashing
+ * every tus upload (bench/upload: 0.70x of curl's throughput with the
+ * hash, 0.88x without). */
+static void
+hash_if_peers (MeowJob *job)
+{
+  Upload    *u = up (job);
+  PeerSearch search = { job, FALSE };
+
+  _meow_engine_foreach_job (job->engine, job, start_peer_hash, &search);
+  if (search.found && u->md5 == NULL && u->hash == NULL)
+    hash_start (job);
 }
 
 /* The protocol state's inputs; file_md5 may come later (tus needs none). */
@@ -1000,7 +1047,7 @@ upload_start (MeowJob *job)
           return;
         }
       if (u->md5 == NULL)
-        hash_start (job);
+        hash_if_peers (job);
       start_prepare (job);
       return;
     }
@@ -1014,11 +1061,12 @@ upload_start (MeowJob *job)
       return;
     }
   job->total = u->size;
-  hash_start (job);
 
   if (u->proto == &_meow_upload_protocol_tus)
     {
-      /* tus does not send the MD5: upload while it is computed. */
+      /* tus does not send the MD5: upload at once, and hash only when
+       * another upload could be the same content. */
+      hash_if_peers (job);
       fill_state (job);
       job->phase = MEOW_PHASE_TRANSFER;
       start_prepare (job);
@@ -1026,6 +1074,7 @@ upload_start (MeowJob *job)
     }
 
   /* rusty-cat's protocol names the file by its MD5: wait for it. */
+  hash_start (job);
   u->phase = UP_HASH;
   job->phase = MEOW_PHASE_HASHING;
   _meow_engine_report_progress (job);

@@ -1134,6 +1134,70 @@ test_tus_file (MeowTestFixture *fx, gconstpointer data)
   assert_tus_resumable_everywhere (fx);
 }
 
+/* Two tus uploads of the same bytes from different files to one URL: a
+ * running peer of the same size makes both compute their MD5; the second
+ * to know it fails with 103 and removes the resource it created. A lone
+ * tus upload never hashes (no hashing records). */
+static void
+test_tus_duplicate_content (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (200 * 1024, 24);
+  g_autofree char *source1 = write_source (fx, "a.bin", payload);
+  g_autofree char *source2 = write_source (fx, "b.bin", payload);
+  g_autoptr (MeowTaskBuilder) b1 = tus_builder (fx, source1);
+  g_autoptr (MeowTaskBuilder) b2 = tus_builder (fx, source2);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w1;
+  MeowTestWatch *w2;
+  MeowTestWatch *loser;
+
+  faults.chunk_delay_ms = 30;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b1, 8192);
+  meow_task_builder_set_chunk_size (b2, 8192);
+  w1 = meow_test_start_upload (fx, b1);
+  w2 = meow_test_start_upload (fx, b2);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w1) && meow_test_watch_done (w2));
+
+  loser = meow_test_watch_last_status (w1) == MEOW_STATUS_COMPLETE ? w2 : w1;
+  g_assert_cmpint (meow_test_watch_last_status (loser == w1 ? w2 : w1), ==, MEOW_STATUS_COMPLETE);
+  meow_test_assert_failed (loser, MEOW_ERROR_DUPLICATE_TASK, "already being uploaded", NULL);
+  /* the loser's resource, when it knew one, is terminated (a creation
+   * still in flight when the duplicate shows is left to the server's
+   * expiry: its URL never reached us) */
+  {
+    const char *loser_url = meow_transfer_record_get_upload_url (meow_test_watch_last (loser));
+
+    g_test_message ("the duplicate had %s", loser_url ? loser_url : "no upload URL yet");
+    if (loser_url != NULL)
+      MEOW_TEST_WAIT_UNTIL (meow_test_server_tus_deleted (fx->server, loser_url));
+  }
+}
+
+static void
+test_tus_no_hash_alone (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (300 * 1024, 25);
+  g_autofree char *source = write_source (fx, "alone.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  MeowTestWatch *w;
+
+  meow_task_builder_set_chunk_size (b, 65536);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_upload_completed (w, url, payload);
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
+
+      g_assert_cmpint (meow_transfer_record_get_phase (r), ==, MEOW_PHASE_TRANSFER);
+      g_assert_cmpuint (meow_transfer_record_get_hashed (r), ==, 0);
+    }
+}
+
 static void
 test_tus_zero_bytes (MeowTestFixture *fx, gconstpointer data)
 {
@@ -1384,6 +1448,8 @@ main (int argc, char **argv)
 
   ADD ("/core/upload/tus/byte-identical", test_tus_file);
   ADD ("/core/upload/tus/zero-bytes", test_tus_zero_bytes);
+  ADD ("/core/upload/tus/duplicate-content", test_tus_duplicate_content);
+  ADD ("/core/upload/tus/no-hash-alone", test_tus_no_hash_alone);
   ADD ("/core/upload/tus/conflict-rereads-offset", test_tus_conflict);
   ADD ("/core/upload/tus/resume-upload-url", test_tus_resume_upload_url);
   ADD ("/core/upload/tus/cancel-deletes", test_tus_cancel_deletes);
