@@ -30,6 +30,7 @@ struct _MeowApplication
   MeowStore       *store;
   MeowTaskManager *manager;
   gboolean         store_failing; /* a write failed and none succeeded since */
+  GError          *load_error;    /* the saved list could not be read: told once */
   guint            inhibit_cookie;
   gboolean         held;
 };
@@ -778,8 +779,7 @@ max_transfers_changed_cb (MeowApplication *self)
   /* The settings' ranges match the engine's, so only a closed client refuses. */
   if (!meow_client_set_max_transfers (meow_task_manager_get_client (self->manager),
                                       g_settings_get_uint (self->settings, "max-downloads"),
-                                      g_settings_get_uint (self->settings, "max-uploads"),
-                                      &error))
+                                      g_settings_get_uint (self->settings, "max-uploads"), &error))
     g_debug ("Concurrency limits not applied: %s", error->message);
 }
 
@@ -869,8 +869,12 @@ meow_application_startup (GApplication *application)
   client = create_client (self);
   self->store = meow_store_new (NULL);
   if (!meow_store_load (self->store, &error))
-    /* The unreadable file was moved aside; the list starts empty. */
-    g_warning ("%s", error->message);
+    {
+      /* The unreadable file was moved aside; the list starts empty. The
+       * window says so when it opens. */
+      g_message ("%s", error->message);
+      self->load_error = g_steal_pointer (&error);
+    }
   g_signal_connect_object (self->store, "write-failed", G_CALLBACK (store_write_failed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "saved", G_CALLBACK (store_saved_cb), self,
@@ -909,6 +913,16 @@ meow_application_activate (GApplication *application)
   if (window == NULL)
     window = GTK_WINDOW (meow_window_new (self));
   gtk_window_present (window);
+
+  if (self->load_error != NULL)
+    {
+      g_autoptr (GError) error = g_steal_pointer (&self->load_error);
+      g_autoptr (GError) shown = g_error_new (
+          error->domain, error->code,
+          _ ("The transfer list could not be read, so a new one was started. %s"), error->message);
+
+      toast_error (self, shown);
+    }
 }
 
 static void
@@ -960,6 +974,7 @@ meow_application_dispose (GObject *object)
   g_clear_object (&self->manager);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_error (&self->load_error);
 
   G_OBJECT_CLASS (meow_application_parent_class)->dispose (object);
 }

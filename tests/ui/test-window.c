@@ -429,6 +429,47 @@ test_command_line_actions (Fixture *fx, gconstpointer data)
   }
 }
 
+/* A corrupt saved list: the app starts with an empty list, the file is
+ * kept aside, and the window says what happened. */
+static void
+corrupt_store_body (Fixture *fx, gconstpointer data)
+{
+  AdwToast *toast = meow_window_get_last_toast (fx->window);
+
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (adw_toast_get_title (toast), "could not be read"));
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 0);
+  g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "empty");
+}
+
+static void
+test_corrupt_store (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "meow", NULL);
+  g_autofree char *path = g_build_filename (dir, "tasks.json", NULL);
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+  guint       moved = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "{\"version\": 1, \"tasks\": [tru", -1, NULL));
+  run_app (fx, corrupt_store_body);
+
+  listing = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "tasks.json.corrupt-"))
+      {
+        g_autofree char *moved_path = g_build_filename (dir, name, NULL);
+        g_autofree char *contents = NULL;
+
+        g_assert_true (g_file_get_contents (moved_path, &contents, NULL, NULL));
+        g_assert_cmpstr (contents, ==, "{\"version\": 1, \"tasks\": [tru");
+        g_unlink (moved_path);
+        moved++;
+      }
+  g_assert_cmpuint (moved, ==, 1);
+}
+
 static void
 test_filter_completed (Fixture *fx, gconstpointer data)
 {
@@ -1173,6 +1214,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/pause-resume-cancel", Fixture, test_pause_resume_cancel, fixture_setup,
               run_test, fixture_teardown);
+  g_test_add ("/ui/window/corrupt-store", Fixture, NULL, fixture_setup, test_corrupt_store,
+              fixture_teardown);
   g_test_add ("/ui/window/command-line-actions", Fixture, test_command_line_actions, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/drop-text", Fixture, test_drop_text, fixture_setup, run_test,
