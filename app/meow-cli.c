@@ -4,6 +4,7 @@
  *
  *   meow-cli get URL [-o FILE | -d DIR] [--sha256 HEX] [--limit-rate RATE]
  *                    [--header 'Name: value']… [--retries N] [-x N] [--overwrite] [--quiet]
+ *   meow-cli get [URL…] [-i LIST] [-j N] [-d DIR] [OPTION…]   (several URLs)
  *   meow-cli put FILE URL [--protocol tus|meow] [--chunk-size SIZE] [--limit-rate RATE]
  *                    [--header 'Name: value']… [--retries N] [--quiet]
  *   meow-cli --help | --version
@@ -11,11 +12,13 @@
  * Output contract (scripts rely on it):
  *   stdout  get: the absolute path of the saved file; put: the server's answer
  *           (the tus upload URL, or the meow protocol's file id); one line, and
- *           nothing else;
+ *           nothing else; get with several URLs: one saved path per line, in the
+ *           order of the URLs (a failed one has none);
  *   stderr  everything meant for people: the progress line (only on a terminal),
  *           a one-line summary, errors as "meow-cli: <sentence>".
  *
- * Exit status: 0 done, 1 the transfer failed, 2 usage error, 130 interrupted
+ * Exit status: 0 done, 1 the transfer failed (with several URLs: any of them,
+ * or a line of the list that is not a URL), 2 usage error, 130 interrupted
  * (SIGINT or SIGTERM; the .part file, or the server's copy of an upload, is
  * kept and the same command resumes it).
  *
@@ -353,9 +356,32 @@ progress_line_update (ProgressLine *self, const MeowTransferRecord *record, gboo
 }
 
 /* ------------------------------------------------------------------ */
-/* One transfer in a main loop                                         */
+/* Transfers in a main loop                                            */
+
+/* A run drives one task (get URL, put) or many (get -i LIST, get URL URL…)
+ * through the same loop: each task is a RunItem with its own outcome. With
+ * many, the progress line is one summary ("12 of 1000 done") instead of the
+ * single task's bytes, and saved paths are printed in input order as soon as
+ * every earlier task has finished. */
 
 typedef struct _Run Run;
+
+typedef struct
+{
+  Run      *run;
+  guint     index;   /* position in the input */
+  char     *task_id; /* NULL: never enqueued */
+  char     *where;   /* "LIST:LINE" for messages about a line of a list, or NULL */
+  MeowTask *task;    /* until it is enqueued */
+
+  /* Outcome */
+  gboolean finished;  /* completed, failed or canceled */
+  gboolean completed; /* the completion callback ran */
+  char    *payload;   /* the completion payload: a saved path, an upload URL or id */
+  guint64  transferred;
+  double   speed;
+  GError  *error; /* from the Failed record */
+} RunItem;
 
 /* Sees every record before the common handling (for instance, to save a tus
  * upload URL as soon as the server created it). */
@@ -365,9 +391,11 @@ struct _Run
 {
   MeowClient  *client;
   GMainLoop   *loop;
-  char        *task_id;
-  const char  *noun; /* "download" or "upload", for messages */
+  GPtrArray   *items; /* RunItem, in input order */
+  const char  *noun;  /* "download" or "upload", for messages */
   gboolean     quiet;
+  gboolean     many; /* a summary line, errors as they come, paths in input order */
+  guint        max_transfers;
   ProgressLine progress;
 
   RunRecordHook record_hook;
@@ -376,81 +404,224 @@ struct _Run
   gint64   started_us;
   gboolean restart_reported;
 
-  /* Outcome */
+  /* Totals over the items */
+  guint   n_finished;
+  guint   n_completed;
+  guint   n_failed;
+  guint   next_print; /* many: the first item whose path is not printed yet */
+  guint64 transferred;
+  double  speed;
+
+  gboolean running; /* run_tasks() started: finishing the last item ends the loop */
   gboolean done;
-  gboolean completed; /* the completion callback ran */
   gboolean interrupted;
-  char    *payload; /* the completion payload: a saved path, an upload URL or id */
-  guint64  transferred;
-  GError  *error; /* from the Failed record */
 
   guint sigint_id;
   guint sigterm_id;
 };
 
 static void
+run_item_free (RunItem *item)
+{
+  g_clear_error (&item->error);
+  g_clear_pointer (&item->task, meow_task_unref);
+  g_free (item->payload);
+  g_free (item->task_id);
+  g_free (item->where);
+  g_free (item);
+}
+
+static void
 run_clear (Run *run)
 {
-  g_clear_error (&run->error);
-  g_clear_pointer (&run->payload, g_free);
-  g_clear_pointer (&run->task_id, g_free);
+  g_clear_pointer (&run->items, g_ptr_array_unref);
   g_clear_pointer (&run->loop, g_main_loop_unref);
   g_clear_object (&run->client);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-static void
-run_finish (Run *run)
+/* The only item of a one-task run. */
+static RunItem *
+run_single (Run *run)
 {
-  run->done = TRUE;
-  g_main_loop_quit (run->loop);
+  g_assert (run->items->len == 1);
+  return g_ptr_array_index (run->items, 0);
+}
+
+/* "  12 of 1000 done, 1 failed  750.0 KiB  1.2 MiB/s" */
+static char *
+summary_text (Run *run)
+{
+  GString         *line = g_string_new (NULL);
+  g_autofree char *bytes = format_size (run->transferred);
+
+  g_string_append_printf (line, "  %u of %u done", run->n_completed, run->items->len);
+  if (run->n_failed > 0)
+    g_string_append_printf (line, ", %u failed", run->n_failed);
+  g_string_append_printf (line, "  %s", bytes);
+  if (run->speed > 0)
+    {
+      g_autofree char *speed = format_size ((guint64) run->speed);
+      g_string_append_printf (line, "  %s/s", speed);
+    }
+  return g_string_free (line, FALSE);
+}
+
+static void
+summary_update (Run *run, gboolean force)
+{
+  gint64           now = g_get_monotonic_time ();
+  g_autofree char *text = NULL;
+
+  if (!run->many || !run->progress.enabled)
+    return;
+  if (!force && run->progress.last_draw_us != 0 &&
+      now - run->progress.last_draw_us < REDRAW_INTERVAL_US)
+    return;
+  run->progress.last_draw_us = now;
+  text = summary_text (run);
+  progress_line_draw (&run->progress, text);
+}
+
+/* Prints the saved paths of the finished items at the head of the input. */
+static void
+run_print_ready (Run *run)
+{
+  gboolean printed = FALSE;
+
+  while (run->next_print < run->items->len)
+    {
+      RunItem *item = g_ptr_array_index (run->items, run->next_print);
+
+      if (!item->finished)
+        break;
+      if (item->completed && item->payload != NULL)
+        {
+          printf ("%s\n", item->payload);
+          printed = TRUE;
+        }
+      run->next_print++;
+    }
+  if (printed)
+    fflush (stdout);
+}
+
+/* A failure of one of many tasks, said at once on its own line. */
+static void
+run_report_failure (Run *run, RunItem *item, const GError *error)
+{
+  g_autofree char *sentence = one_sentence (error->message, run->noun);
+
+  progress_line_clear (&run->progress);
+  if (item->where != NULL)
+    error_message ("%s: %s", item->where, sentence);
+  else
+    error_message ("%s", sentence);
+}
+
+/* Marks @item finished (once); the loop stops when every item is. */
+static void
+run_item_finish (RunItem *item)
+{
+  Run *run = item->run;
+
+  if (item->finished)
+    return;
+  item->finished = TRUE;
+  run->n_finished++;
+  run->speed -= item->speed;
+  item->speed = 0;
+  if (item->completed)
+    run->n_completed++;
+  else
+    run->n_failed++;
+
+  if (run->many)
+    {
+      if (!item->completed && item->error != NULL)
+        run_report_failure (run, item, item->error);
+      run_print_ready (run);
+      summary_update (run, FALSE);
+    }
+
+  if (run->running && run->n_finished == run->items->len)
+    {
+      run->done = TRUE;
+      g_main_loop_quit (run->loop);
+    }
+}
+
+static void
+report_restart (Run *run, const MeowTransferRecord *record)
+{
+  /* Say once, and before more progress, that the partial bytes were thrown
+   * away: otherwise a resumed download that starts over looks like a bug. */
+  if (run->restart_reported || run->quiet || run->many ||
+      meow_transfer_record_get_restart_reason (record) == MEOW_RESTART_NONE)
+    return;
+
+  run->restart_reported = TRUE;
+  progress_line_clear (&run->progress);
+  switch (meow_transfer_record_get_restart_reason (record))
+    {
+    case MEOW_RESTART_REMOTE_CHANGED:
+      fprintf (stderr, "The file on the server changed since the partial download; "
+                       "starting again from the beginning.\n");
+      break;
+    case MEOW_RESTART_RANGE_IGNORED:
+      fprintf (stderr, "The server cannot resume downloads; starting again from the "
+                       "beginning.\n");
+      break;
+    case MEOW_RESTART_RANGE_NOT_SATISFIABLE:
+      fprintf (stderr, "The partial download does not match the file on the server; "
+                       "starting again from the beginning.\n");
+      break;
+    case MEOW_RESTART_NONE:
+    default:
+      break;
+    }
+}
+
+/* Keeps the run's byte and speed totals as the sums over its items. */
+static void
+item_set_progress (RunItem *item, guint64 transferred, double speed)
+{
+  Run *run = item->run;
+
+  /* A restarted download goes back to zero: the total follows. */
+  run->transferred = run->transferred - item->transferred + transferred;
+  item->transferred = transferred;
+  run->speed += speed - item->speed;
+  item->speed = speed;
 }
 
 static void
 progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
-  Run *run = user_data;
+  RunItem *item = user_data;
+  Run     *run = item->run;
 
   if (run->record_hook != NULL)
     run->record_hook (run, record);
 
-  /* Say once, and before more progress, that the partial bytes were thrown
-   * away: otherwise a resumed download that starts over looks like a bug. */
-  if (!run->restart_reported && !run->quiet &&
-      meow_transfer_record_get_restart_reason (record) != MEOW_RESTART_NONE)
-    {
-      run->restart_reported = TRUE;
-      progress_line_clear (&run->progress);
-      switch (meow_transfer_record_get_restart_reason (record))
-        {
-        case MEOW_RESTART_REMOTE_CHANGED:
-          fprintf (stderr, "The file on the server changed since the partial download; "
-                           "starting again from the beginning.\n");
-          break;
-        case MEOW_RESTART_RANGE_IGNORED:
-          fprintf (stderr, "The server cannot resume downloads; starting again from the "
-                           "beginning.\n");
-          break;
-        case MEOW_RESTART_RANGE_NOT_SATISFIABLE:
-          fprintf (stderr, "The partial download does not match the file on the server; "
-                           "starting again from the beginning.\n");
-          break;
-        case MEOW_RESTART_NONE:
-        default:
-          break;
-        }
-    }
+  report_restart (run, record);
 
   switch (meow_transfer_record_get_status (record))
     {
     case MEOW_STATUS_TRANSMISSION:
-      progress_line_update (&run->progress, record, FALSE);
+      item_set_progress (item, meow_transfer_record_get_transferred (record),
+                         meow_transfer_record_get_speed (record));
+      if (run->many)
+        summary_update (run, FALSE);
+      else
+        progress_line_update (&run->progress, record, FALSE);
       break;
 
     case MEOW_STATUS_COMPLETE:
-      run->transferred = meow_transfer_record_get_transferred (record);
-      progress_line_update (&run->progress, record, TRUE);
+      item_set_progress (item, meow_transfer_record_get_transferred (record), 0);
+      if (!run->many)
+        progress_line_update (&run->progress, record, TRUE);
       /* The completion callback follows with the payload. */
       break;
 
@@ -458,18 +629,19 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       {
         const GError *error = meow_transfer_record_get_error (record);
 
-        g_clear_error (&run->error);
-        run->error = error ? g_error_copy (error)
-                           : g_error_new (MEOW_ERROR, MEOW_ERROR_IO,
-                                          "The %s failed for an unknown reason.", run->noun);
-        run_finish (run);
+        g_clear_error (&item->error);
+        item->error = error ? g_error_copy (error)
+                            : g_error_new (MEOW_ERROR, MEOW_ERROR_IO,
+                                           "The %s failed for an unknown reason.", run->noun);
+        run_item_finish (item);
       }
       break;
 
     case MEOW_STATUS_CANCELED:
-      g_clear_error (&run->error);
-      run->error = g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The %s was canceled.", run->noun);
-      run_finish (run);
+      g_clear_error (&item->error);
+      item->error =
+          g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The %s was canceled.", run->noun);
+      run_item_finish (item);
       break;
 
     case MEOW_STATUS_PENDING:
@@ -482,12 +654,12 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
 static void
 complete_cb (MeowClient *client, const char *task_id, const char *payload, gpointer user_data)
 {
-  Run *run = user_data;
+  RunItem *item = user_data;
 
-  run->completed = TRUE;
-  g_free (run->payload);
-  run->payload = g_strdup (payload);
-  run_finish (run);
+  item->completed = TRUE;
+  g_free (item->payload);
+  item->payload = g_strdup (payload);
+  run_item_finish (item);
 }
 
 static void
@@ -506,73 +678,136 @@ interrupt_cb (gpointer user_data)
 
   remove_signal_sources (run);
 
-  /* Stop at once and keep what was transferred: pause aborts the request
+  /* Stop at once and keep what was transferred: pause aborts the requests
    * in flight (a download keeps its .part, a tus or meow server keeps the
-   * bytes it received), close flushes the Paused record and joins the
+   * bytes it received), close flushes the Paused records and joins the
    * worker. A task that has already finished makes pause fail; that is
    * fine. */
-  if (run->task_id != NULL)
-    meow_client_pause (run->client, run->task_id, NULL);
+  for (guint i = 0; i < run->items->len; i++)
+    {
+      RunItem *item = g_ptr_array_index (run->items, i);
+
+      if (item->task_id != NULL && !item->finished)
+        meow_client_pause (run->client, item->task_id, NULL);
+    }
   meow_client_close (run->client, NULL);
 
-  /* Records delivered by close may have completed or failed the task. */
+  /* Records delivered by close may have completed or failed the tasks. */
   if (!run->done)
     {
       run->interrupted = TRUE;
-      run_finish (run);
+      run->done = TRUE;
+      g_main_loop_quit (run->loop);
     }
 
   return G_SOURCE_REMOVE;
 }
 
-/* Makes the client (one transfer at a time) and the loop; FALSE after
- * printing when the client cannot be made. */
+/* Sets up the loop; the client is made by run_tasks(), when the number of
+ * tasks is known. */
+static void
+run_init (Run *run, const char *noun, gboolean quiet, guint max_transfers)
+{
+  run->items = g_ptr_array_new_with_free_func ((GDestroyNotify) run_item_free);
+  run->loop = g_main_loop_new (NULL, FALSE);
+  run->noun = noun;
+  run->quiet = quiet;
+  run->max_transfers = max_transfers;
+  run->progress.enabled = !quiet && isatty (STDERR_FILENO);
+  run->started_us = g_get_monotonic_time ();
+}
+
+/* Makes the client (max_transfers at a time); FALSE after printing when it
+ * cannot be made. */
 static gboolean
-run_init (Run *run, const char *noun, gboolean quiet)
+run_make_client (Run *run)
 {
   g_autoptr (MeowConfig) config = meow_config_new ();
   g_autoptr (GError) error = NULL;
 
-  meow_config_set_max_downloads (config, 1);
+  meow_config_set_max_downloads (config, run->max_transfers);
   meow_config_set_max_uploads (config, 1);
+  /* The engine refuses enqueues while more than the command queue's capacity
+   * wait for its worker (128 by default): a list is enqueued in one go, so
+   * make room for all of it. */
+  meow_config_set_command_queue_capacity (
+      config, MAX (meow_config_get_command_queue_capacity (config), run->items->len));
   run->client = meow_client_new (config, &error);
   if (run->client == NULL)
     {
       error_message ("%s", error->message);
       return FALSE;
     }
-
-  run->loop = g_main_loop_new (NULL, FALSE);
-  run->noun = noun;
-  run->quiet = quiet;
-  run->progress.enabled = !quiet && isatty (STDERR_FILENO);
-  run->started_us = g_get_monotonic_time ();
   return TRUE;
 }
 
-/* Enqueues @task and spins the loop until it completes, fails or a signal
- * interrupts it; the client is closed on return. FALSE after printing when
- * the task could not be enqueued. */
-static gboolean
-run_task (Run *run, MeowTask *task)
+/* Adds an item to the run, in input order; @where ("LIST:LINE") prefixes
+ * its messages. @task may be NULL for an input that could not be made into
+ * a task: the item then has already failed with @error. Returns the item
+ * (owned by the run). */
+static RunItem *
+run_add (Run *run, const char *where, MeowTask *task, const GError *error)
 {
-  g_autoptr (GError) error = NULL;
+  RunItem *item = g_new0 (RunItem, 1);
 
-  run->task_id =
-      meow_client_enqueue (run->client, task, progress_cb, complete_cb, run, NULL, &error);
-  if (run->task_id == NULL)
+  item->run = run;
+  item->index = run->items->len;
+  item->where = g_strdup (where);
+  g_ptr_array_add (run->items, item);
+  if (task == NULL)
     {
-      error_message ("%s", error->message);
-      meow_client_close (run->client, NULL);
-      return FALSE;
+      item->error = g_error_copy (error);
+      run_item_finish (item);
+    }
+  else
+    {
+      item->task = meow_task_ref (task);
+    }
+  return item;
+}
+
+/* Enqueues every item's task and spins the loop until all of them completed
+ * or failed, or a signal interrupted the run; the client is closed on
+ * return. With one task, FALSE after printing when it could not be enqueued;
+ * with many, such a task is reported and counted as failed. */
+static gboolean
+run_tasks (Run *run)
+{
+  if (!run_make_client (run))
+    return FALSE;
+  run->running = TRUE;
+  run->done = run->n_finished == run->items->len;
+  for (guint i = 0; i < run->items->len; i++)
+    {
+      RunItem *item = g_ptr_array_index (run->items, i);
+      g_autoptr (GError) error = NULL;
+
+      if (item->finished)
+        continue;
+      item->task_id = meow_client_enqueue (run->client, item->task, progress_cb, complete_cb, item,
+                                           NULL, &error);
+      g_clear_pointer (&item->task, meow_task_unref);
+      if (item->task_id != NULL)
+        continue;
+      if (!run->many)
+        {
+          error_message ("%s", error->message);
+          meow_client_close (run->client, NULL);
+          return FALSE;
+        }
+      item->error = g_steal_pointer (&error);
+      run_item_finish (item);
     }
 
-  run->sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, run);
-  run->sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, run);
+  if (!run->done)
+    {
+      run->sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, run);
+      run->sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, run);
+      summary_update (run, TRUE);
+      g_main_loop_run (run->loop);
+      remove_signal_sources (run);
+    }
 
-  g_main_loop_run (run->loop);
-
-  remove_signal_sources (run);
   if (!meow_client_is_closed (run->client))
     meow_client_close (run->client, NULL);
 
@@ -584,14 +819,16 @@ run_task (Run *run, MeowTask *task)
 static int
 run_failure_status (Run *run, const char *interrupted_message)
 {
+  RunItem *item = run_single (run);
+
   if (run->interrupted)
     {
       fprintf (stderr, "%s\n", interrupted_message);
       return EXIT_INTERRUPTED;
     }
-  if (run->error != NULL)
+  if (item->error != NULL)
     {
-      g_autofree char *sentence = one_sentence (run->error->message, run->noun);
+      g_autofree char *sentence = one_sentence (item->error->message, run->noun);
 
       error_message ("%s", sentence);
       return EXIT_FAILED;
@@ -695,6 +932,8 @@ typedef struct
   char         *sha256;
   gboolean      overwrite;
   int           segments; /* -1: the engine's default */
+  char         *input_file;
+  int           jobs; /* -1: DEFAULT_JOBS */
   char        **rest;
 } GetOptions;
 
@@ -705,6 +944,7 @@ get_options_clear (GetOptions *options)
   g_clear_pointer (&options->output_file, g_free);
   g_clear_pointer (&options->output_dir, g_free);
   g_clear_pointer (&options->sha256, g_free);
+  g_clear_pointer (&options->input_file, g_free);
   g_clear_pointer (&options->rest, g_strfreev);
 }
 
@@ -772,69 +1012,28 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
   return TRUE;
 }
 
+/* How many downloads `get` with several URLs runs at once, unless -j says.
+ * Four keeps a high-latency link busy with small files (each connection
+ * waits a round trip per file) while staying polite to one server: with the
+ * default of up to 4 connections per large file, that is at most 16. The
+ * engine allows 64. */
+#define DEFAULT_JOBS 4
+#define MAX_JOBS 64
+
+/* One URL, as before lists existed: its progress line and its summary. */
 static int
-command_get (int argc, char **argv)
+get_one (GetOptions *options, const char *url)
 {
-  g_auto (GetOptions) options = { .common.retries = -1, .segments = -1 };
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTaskBuilder) builder = NULL;
   g_autoptr (MeowTask) task = NULL;
   g_auto (Run) run = { 0 };
   g_autofree char *display_url = NULL;
   guint64          rate = 0;
-  const char      *url;
-
-  const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output_file,
-      "Save to FILE (resumed from FILE.part if that exists)", "FILE" },
-    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &options.output_dir,
-      "Save into DIR under the server's file name (default: the current folder)", "DIR" },
-    { "sha256", 0, 0, G_OPTION_ARG_STRING, &options.sha256,
-      "Check the download against this SHA-256 before saving it", "HEX" },
-    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.common.limit_rate,
-      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
-      "(500K, 1.5M, 1G)",
-      "RATE" },
-    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
-      "Send this request header; may be repeated", "'NAME: VALUE'" },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
-      "Retry network errors N times (default 3)", "N" },
-    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
-      "Replace the output file if it exists", NULL },
-    { "connections", 'x', 0, G_OPTION_ARG_INT, &options.segments,
-      "Use up to N connections for a large file whose server accepts ranges (1-16; "
-      "default 4)",
-      "N" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
-      "Print no progress and no summary, only errors (the saved path still goes to stdout)", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "URL" },
-    { NULL },
-  };
-
-  g_set_prgname (PROGRAM_NAME " get");
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                "Download URL to a file. Partial bytes go to FILE.part; an "
-                                "interrupted download\nresumes when the same command is run "
-                                "again.");
-  g_option_context_set_description (context,
-                                    "The absolute path of the saved file is printed on standard "
-                                    "output; progress and\nmessages go to standard error.\n\n"
-                                    "Exit status: 0 saved, 1 the download failed, 2 usage error, "
-                                    "130 interrupted.");
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error ("get", "%s", error->message);
-
-  if (options.rest == NULL || options.rest[0] == NULL)
-    return usage_error ("get", "Give the URL to download.");
-  if (options.rest[1] != NULL)
-    return usage_error ("get", "Give exactly one URL; “%s” is extra.", options.rest[1]);
-  url = options.rest[0];
+  RunItem         *item;
 
   builder = meow_task_builder_new_download (url);
-  if (!configure_get_builder (builder, &options, &rate))
+  if (!configure_get_builder (builder, options, &rate))
     return EXIT_USAGE;
 
   task = meow_task_builder_build (builder, &error);
@@ -847,7 +1046,7 @@ command_get (int argc, char **argv)
 
   /* An explicit -o FILE that exists would get a numbered name from the
    * engine; a script that then reads FILE would read the old file. Refuse. */
-  if (meow_task_get_output_file (task) != NULL && !options.overwrite)
+  if (meow_task_get_output_file (task) != NULL && !options->overwrite)
     {
       const char *target = meow_task_get_output_file (task);
       GStatBuf    st;
@@ -859,8 +1058,8 @@ command_get (int argc, char **argv)
         }
     }
 
-  if (!run_init (&run, "download", options.common.quiet))
-    return EXIT_FAILED;
+  run_init (&run, "download", options->common.quiet, 1);
+  item = run_add (&run, NULL, task, NULL);
 
   if (run.progress.enabled)
     {
@@ -882,23 +1081,231 @@ command_get (int argc, char **argv)
         }
     }
 
-  if (!run_task (&run, task))
+  if (!run_tasks (&run))
     return EXIT_FAILED;
 
-  if (!run.completed || run.payload == NULL)
+  if (!item->completed || item->payload == NULL)
     return run_failure_status (&run, "Interrupted; the partial download is kept. Run the same "
                                      "command again to resume.");
 
-  printf ("%s\n", run.payload);
+  printf ("%s\n", item->payload);
   fflush (stdout);
-  if (!options.common.quiet)
+  if (!options->common.quiet)
     {
-      g_autofree char *basename = g_path_get_basename (run.payload);
-      g_autofree char *size = format_size (run.transferred);
+      g_autofree char *basename = g_path_get_basename (item->payload);
+      g_autofree char *size = format_size (item->transferred);
 
       fprintf (stderr, "Saved “%s” (%s) in %.1f s.\n", basename, size, run_seconds (&run));
     }
   return EXIT_OK;
+}
+
+/* The whole of @path, or of standard input for "-". */
+static char *
+read_list (const char *path, GError **error)
+{
+  GString *text;
+  char     buffer[65536];
+  size_t   n;
+
+  if (!g_str_equal (path, "-"))
+    {
+      char *contents = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, error))
+        return NULL;
+      return contents;
+    }
+
+  text = g_string_new (NULL);
+  while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+    g_string_append_len (text, buffer, (gssize) n);
+  if (ferror (stdin))
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s",
+                   g_strerror (saved_errno));
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* Adds one URL to the run: a task, or an item that already failed. */
+static void
+get_many_add (Run *run, GetOptions *options, const char *url, const char *where)
+{
+  g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download (url);
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 rate;
+
+  /* The options were checked once already: this prints nothing. */
+  configure_get_builder (builder, options, &rate);
+  task = meow_task_builder_build (builder, &error);
+  run_add (run, where, task, error);
+}
+
+/* Several URLs (arguments, then the lines of -i LIST), -j at a time, with
+ * one summary line; the saved paths in input order on stdout. */
+static int
+get_many (GetOptions *options, guint jobs)
+{
+  g_autoptr (MeowTaskBuilder) probe = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *list = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_auto (Run) run = { 0 };
+  const char *list_name = NULL;
+  guint64     rate = 0;
+
+  if (options->output_file != NULL)
+    return usage_error ("get", "--output names one file; use --dir with several URLs.");
+  if (options->sha256 != NULL)
+    return usage_error ("get", "--sha256 checks one file; it cannot be used with several URLs.");
+
+  /* Options errors once, not once per URL. */
+  probe = meow_task_builder_new_download ("http://localhost/");
+  if (!configure_get_builder (probe, options, &rate))
+    return EXIT_USAGE;
+
+  if (options->input_file != NULL)
+    {
+      list_name = g_str_equal (options->input_file, "-") ? "stdin" : options->input_file;
+      list = read_list (options->input_file, &error);
+      if (list == NULL)
+        {
+          error_message ("Cannot read the list of URLs “%s”: %s.", list_name, error->message);
+          return EXIT_FAILED;
+        }
+      lines = g_strsplit (list, "\n", -1);
+    }
+
+  run_init (&run, "download", options->common.quiet, jobs);
+  run.many = TRUE;
+
+  for (guint i = 0; options->rest != NULL && options->rest[i] != NULL; i++)
+    get_many_add (&run, options, options->rest[i], NULL);
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      char            *line = g_strstrip (lines[i]);
+      g_autofree char *where = NULL;
+
+      if (line[0] == '\0' || line[0] == '#')
+        continue;
+      where = g_strdup_printf ("%s:%u", list_name, i + 1);
+      get_many_add (&run, options, line, where);
+    }
+
+  if (run.items->len == 0)
+    {
+      if (!options->common.quiet)
+        fprintf (stderr, "No URLs to download in “%s”.\n", list_name);
+      return EXIT_OK;
+    }
+
+  if (run.progress.enabled)
+    {
+      fprintf (stderr, "Downloading %u files, %u at a time\n", run.items->len, jobs);
+      if (rate > 0)
+        {
+          g_autofree char *rate_text = format_size (rate);
+          fprintf (stderr, "Speed limited to %s/s per file.\n", rate_text);
+        }
+    }
+
+  if (!run_tasks (&run))
+    return EXIT_FAILED;
+  run_print_ready (&run);
+
+  if (!options->common.quiet)
+    {
+      g_autofree char *size = format_size (run.transferred);
+
+      fprintf (stderr, "Saved %u of %u files (%s) in %.1f s", run.n_completed, run.items->len, size,
+               run_seconds (&run));
+      if (run.n_failed > 0)
+        fprintf (stderr, "; %u failed", run.n_failed);
+      fprintf (stderr, ".\n");
+    }
+  if (run.interrupted)
+    {
+      fprintf (stderr, "Interrupted; the partial downloads are kept. Run the same command "
+                       "again to resume.\n");
+      return EXIT_INTERRUPTED;
+    }
+  return run.n_failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+static int
+command_get (int argc, char **argv)
+{
+  g_auto (GetOptions) options = { .common.retries = -1, .segments = -1, .jobs = -1 };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  guint n_urls;
+
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output_file,
+      "Save to FILE (resumed from FILE.part if that exists)", "FILE" },
+    { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &options.output_dir,
+      "Save into DIR under the server's file name (default: the current folder)", "DIR" },
+    { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &options.input_file,
+      "Download every URL in LIST, one per line (“-”: standard input; blank lines and "
+      "lines starting with # are skipped)",
+      "LIST" },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
+      "With several URLs, download N files at a time (1-64; default 4)", "N" },
+    { "sha256", 0, 0, G_OPTION_ARG_STRING, &options.sha256,
+      "Check the download against this SHA-256 before saving it", "HEX" },
+    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.common.limit_rate,
+      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
+      "(500K, 1.5M, 1G)",
+      "RATE" },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
+      "Send this request header; may be repeated", "'NAME: VALUE'" },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
+      "Retry network errors N times (default 3)", "N" },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
+      "Replace the output file if it exists", NULL },
+    { "connections", 'x', 0, G_OPTION_ARG_INT, &options.segments,
+      "Use up to N connections for a large file whose server accepts ranges (1-16; "
+      "default 4)",
+      "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
+      "Print no progress and no summary, only errors (the saved path still goes to stdout)", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "URL…" },
+    { NULL },
+  };
+
+  g_set_prgname (PROGRAM_NAME " get");
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                "Download URL to a file. Partial bytes go to FILE.part; an "
+                                "interrupted download\nresumes when the same command is run "
+                                "again. With several URLs (arguments, or\n-i LIST), -j files "
+                                "download at a time under one summary line.");
+  g_option_context_set_description (
+      context, "The absolute path of each saved file is printed on standard output, in the "
+               "order of\nthe URLs; progress and messages go to standard error.\n\n"
+               "Exit status: 0 saved, 1 the download failed (with several URLs: one or more "
+               "failed,\nor a line of the list is not a URL; the others are saved), 2 usage "
+               "error,\n130 interrupted.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("get", "%s", error->message);
+
+  if (options.jobs != -1 && (options.jobs < 1 || options.jobs > MAX_JOBS))
+    return usage_error ("get", "--jobs must be a number from 1 to %d, not %d.", MAX_JOBS,
+                        options.jobs);
+
+  n_urls = options.rest ? g_strv_length (options.rest) : 0;
+  if (options.input_file != NULL || n_urls > 1)
+    return get_many (&options, options.jobs != -1 ? (guint) options.jobs : DEFAULT_JOBS);
+  if (n_urls == 0)
+    return usage_error ("get", "Give the URL to download.");
+  return get_one (&options, options.rest[0]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1183,6 +1590,7 @@ command_put (int argc, char **argv)
   g_autoptr (MeowTask) task = NULL;
   g_auto (Run) run = { 0 };
   g_auto (PutState) put = { 0 };
+  RunItem               *item;
   g_autofree char       *path = NULL;
   g_autofree char       *display_url = NULL;
   g_autofree char       *resume_url = NULL;
@@ -1302,8 +1710,8 @@ command_put (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  if (!run_init (&run, "upload", options.common.quiet))
-    return EXIT_FAILED;
+  run_init (&run, "upload", options.common.quiet, 1);
+  item = run_add (&run, NULL, task, NULL);
   run.record_hook = put_record_cb;
   run.hook_data = &put;
 
@@ -1326,10 +1734,10 @@ command_put (int argc, char **argv)
         }
     }
 
-  if (!run_task (&run, task))
+  if (!run_tasks (&run))
     return EXIT_FAILED;
 
-  if (run.completed)
+  if (item->completed)
     {
       if (put.resumable && !upload_store_save (&put.key, NULL, &error))
         warning_message ("Cannot forget the finished upload in the saved uploads (%s).",
@@ -1337,9 +1745,9 @@ command_put (int argc, char **argv)
 
       /* A meow server that already had every byte may answer no file id:
        * then stdout stays empty rather than holding an empty line. */
-      if (run.payload != NULL && run.payload[0] != '\0')
+      if (item->payload != NULL && item->payload[0] != '\0')
         {
-          printf ("%s\n", run.payload);
+          printf ("%s\n", item->payload);
           fflush (stdout);
         }
       if (!options.common.quiet)
@@ -1373,7 +1781,8 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  { "get", "get URL [-o FILE | -d DIR] [OPTION…]", "Download URL to a file", command_get },
+  { "get", "get URL… [-i LIST] [-o FILE | -d DIR] [OPTION…]", "Download URLs to files",
+    command_get },
   { "put", "put FILE URL [--protocol tus|meow] [OPTION…]", "Upload FILE to URL", command_put },
 };
 

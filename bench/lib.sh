@@ -3,7 +3,8 @@
 #
 # bench_setup: installs the peers (aria2, wget, GNU time) when root, runs the
 #   README's set-up (build-aux/meow-dev setup), builds meow-cli in _build-bench
-#   (release, no tests) and sets MEOW_CLI.
+#   (release, no tests, with the bench/ programs) and sets MEOW_CLI.
+# bench_build TARGET…: builds more targets of _build-bench (e.g. bench/enqueue-bench).
 # nginx_start ROOT [LIMIT_RATE]: a private nginx on a random loopback port serving ROOT,
 #   optionally with `limit_rate` per connection; sets NGINX_URL. Stopped on exit.
 
@@ -48,13 +49,20 @@ bench_setup () {
   fi
   "$SRC_DIR/build-aux/meow-dev" setup
   if [[ ! -f "$BENCH_BUILDDIR/meson-private/coredata.dat" ]]; then
-    meson setup "$BENCH_BUILDDIR" "$SRC_DIR" --buildtype=release -Dtests=false >/dev/null
+    meson setup "$BENCH_BUILDDIR" "$SRC_DIR" --buildtype=release -Dtests=false -Dbench=true >/dev/null
+  elif ! meson introspect --buildoptions "$BENCH_BUILDDIR" | python3 -c \
+    'import json,sys; sys.exit(not any(o["name"] == "bench" and o["value"] for o in json.load(sys.stdin)))'; then
+    meson configure "$BENCH_BUILDDIR" -Dbench=true >/dev/null
   fi
   ninja -C "$BENCH_BUILDDIR" app/meow-cli >/dev/null
   MEOW_CLI="$BENCH_BUILDDIR/app/meow-cli"
   # meow-cli keeps state in the user's data folder: keep the benchmark's private.
   export XDG_DATA_HOME="$BENCH_TMP/xdg/data" XDG_CONFIG_HOME="$BENCH_TMP/xdg/config"
   mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+}
+
+bench_build () {
+  ninja -C "$BENCH_BUILDDIR" "$@" >/dev/null
 }
 
 free_port () {

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """measure.py: run commands several times, print a table of medians with ratios.
 
-Usage: measure.py --runs N --bytes B --reference NAME [--prepare CMD] [--check CMD]
-                  NAME=COMMAND [NAME=COMMAND ...]
+Usage: measure.py --runs N --bytes B --reference NAME [--items N] [--prepare CMD]
+                  [--check CMD] NAME=COMMAND [NAME=COMMAND ...]
 
 Each COMMAND runs N times, interleaved with the others (round-robin, so a noisy
 spell on the shared machine hits every command alike), under /usr/bin/time.
@@ -12,6 +12,7 @@ after every run with $NAME set and must exit 0 (e.g. compare a checksum), else
 the run is reported as failed and the benchmark exits 1.
 Prints, per command, the median wall time, MB/s (B bytes / wall), user+sys CPU
 seconds and peak RSS, and each as a ratio to the reference command's median.
+With --items N (e.g. 1,000 files), files per second (N / wall) replace MB/s.
 """
 import argparse
 import os
@@ -41,6 +42,8 @@ def main():
     ap.add_argument("--prepare", default="")
     ap.add_argument("--check", default="")
     ap.add_argument("--title", default="")
+    ap.add_argument("--items", type=int, default=0,
+                    help="report N / wall (files/s) instead of MB/s")
     ap.add_argument("commands", nargs="+")
     args = ap.parse_args()
 
@@ -81,21 +84,23 @@ def main():
     ref = med.get(args.reference)
     if args.title:
         print(args.title)
-    print(f"{'command':<22} {'runs':>4} {'wall s':>8} {'MB/s':>8} {'x ref':>6} "
+    # Throughput: files/s with --items, else MB/s; higher is better either way.
+    unit, amount, scale = ("files/s", args.items, 1) if args.items else ("MB/s", args.bytes, 1e6)
+    print(f"{'command':<22} {'runs':>4} {'wall s':>8} {unit:>8} {'x ref':>6} "
           f"{'CPU s':>7} {'x ref':>6} {'RSS MiB':>8} {'x ref':>6}")
     for name in names:
         if name not in med:
             print(f"{name:<22} failed every run")
             continue
         wall, cpu, rss, n = med[name]
-        mbs = args.bytes / wall / 1e6 if wall > 0 else float("inf")
+        rate = amount / wall / scale if wall > 0 else float("inf")
         if ref:
-            rmbs = args.bytes / ref[0] / 1e6 if ref[0] > 0 else float("inf")
-            r1, r2, r3 = mbs / rmbs, cpu / ref[1] if ref[1] else float("inf"), rss / ref[2]
-            print(f"{name:<22} {n:>4} {wall:>8.3f} {mbs:>8.0f} {r1:>6.2f} {cpu:>7.2f} {r2:>6.2f} "
+            rrate = amount / ref[0] / scale if ref[0] > 0 else float("inf")
+            r1, r2, r3 = rate / rrate, cpu / ref[1] if ref[1] else float("inf"), rss / ref[2]
+            print(f"{name:<22} {n:>4} {wall:>8.3f} {rate:>8.0f} {r1:>6.2f} {cpu:>7.2f} {r2:>6.2f} "
                   f"{rss / 1024:>8.1f} {r3:>6.2f}")
         else:
-            print(f"{name:<22} {n:>4} {wall:>8.3f} {mbs:>8.0f} {'-':>6} {cpu:>7.2f} {'-':>6} "
+            print(f"{name:<22} {n:>4} {wall:>8.3f} {rate:>8.0f} {'-':>6} {cpu:>7.2f} {'-':>6} "
                   f"{rss / 1024:>8.1f} {'-':>6}")
     print(f"(medians of {args.runs} interleaved runs; ratios against {args.reference}: "
           "throughput higher is better, CPU and RSS lower is better)")

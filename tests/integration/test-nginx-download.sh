@@ -23,7 +23,7 @@ set -u
 CLI="${1:-}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 SIZE=$((256 * 1024 * 1024))
-PLAN=14
+PLAN=15
 
 if [[ -z "$CLI" || ! -x "$CLI" ]]; then
   echo "Bail out! usage: $0 PATH-TO-meow-cli (got '${CLI}')"
@@ -454,6 +454,37 @@ diag "requests of the resume after the change (request status range if-range byt
 diag "$(tail -n "+$((log_mark + 1))" "$ACCESS_LOG")"
 diag "meow-cli said: $(cat "$TMP/changed2.stderr")"
 rm -f "$OUT4" "$OUT4.part" "$OUT4.part.meow"
+
+# ---------------------------------------------------------------------------
+# 3b. A list: 30 small files 8 at a time, a comment, a blank line, a line that is not a
+#     URL and a missing file; the others saved, their paths in list order, exit 1.
+
+mkdir -p "$TMP/many-out"
+LIST="$TMP/list.txt"
+{
+  echo "# thirty files"
+  for i in $(seq 1 30); do
+    head -c $((4096 + i)) /dev/urandom > "$TMP/www/many-$i.bin"
+    echo "http://127.0.0.1:$PORT/many-$i.bin"
+    ((i == 10)) && echo && echo "not a url"
+    ((i == 20)) && echo "http://127.0.0.1:$PORT/many-missing.bin"
+  done
+} > "$LIST"
+run_cli many get -q -i "$LIST" -j 8 -d "$TMP/many-out"
+expected="$(for i in $(seq 1 30); do echo "$TMP/many-out/many-$i.bin"; done)"
+same=1
+for i in $(seq 1 30); do
+  [[ "$(sha "$TMP/www/many-$i.bin")" == "$(sha "$TMP/many-out/many-$i.bin")" ]] || same=0
+done
+if ((RC == 1)) && ((same)) && [[ "$(cat "$TMP/many.stdout")" == "$expected" ]] &&
+  grep -q "list.txt:13: " "$TMP/many.stderr" && grep -q "list.txt:24: .*404" "$TMP/many.stderr"; then
+  ok "get -i LIST -j 8: 30 files saved (sha256), paths in list order, bad lines named, exit 1"
+else
+  not_ok "get -i LIST -j 8: 30 files saved (sha256), paths in list order, bad lines named, exit 1"
+  diag "exit $RC (expected 1); all sha256 equal: $same"
+  diag_file "meow-cli stdout" "$TMP/many.stdout" 5
+  diag_file "meow-cli stderr" "$TMP/many.stderr"
+fi
 
 # ---------------------------------------------------------------------------
 # 4. Segmented: four connections, killed (SIGKILL, no chance to clean up) after the split

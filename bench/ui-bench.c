@@ -1,0 +1,377 @@
+/* ui-bench.c: the real window with a long list, measured
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   ui-bench prepare N LIVE URL-BASE DIR   write the saved list the app loads at start:
+ *                                          N - LIVE finished downloads (history) and LIVE
+ *                                          queued ones from URL-BASE/live-I.bin into DIR
+ *   ui-bench baseline [SETTLE-S]           a trivial GtkWindow: first frame, RSS
+ *   ui-bench run [SETTLE-S [WINDOW-S]]     MeowApplication + MeowWindow over that list:
+ *                                          first frame, RSS, then for WINDOW-S seconds
+ *                                          main-thread CPU, main-loop iterations and item
+ *                                          notifications
+ *
+ * Prints `key value` lines for bench/ui. Run under xvfb-run with the same GSK_RENDERER
+ * for `baseline` and `run`, GSETTINGS_BACKEND=memory and a private XDG_DATA_HOME (the
+ * saved list is $XDG_DATA_HOME/meow/tasks.json). Links the ui library like tests/ui;
+ * nothing in ui/ or core/ knows about it.
+ *
+ * First frame: from the process start (/proc/self/stat starttime, CLOCK_BOOTTIME) to the
+ * window frame clock's first "after-paint". RSS: VmRSS after SETTLE-S seconds. CPU: the
+ * main thread's utime + stime (/proc/self/task/PID/stat) over the window. Iterations:
+ * calls of the main context's poll function. Progress updates: "notify::transferred" on
+ * the items, per item that changed, per second.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meow-application.h"
+#include "meow-window.h"
+
+static double settle_s = 3;
+static double window_s = 10;
+
+/* ------------------------------------------------------------------ */
+/* /proc                                                               */
+
+static gint64
+vm_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char      *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1;
+  line = strstr (status, "VmRSS:");
+  return line ? g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10) : -1;
+}
+
+/* Field @field (1-based, as in proc(5)) of a stat file. */
+static guint64
+stat_field (const char *path, int field)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) fields = NULL;
+  const char *after_comm;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  /* The command name (field 2) may hold spaces: count from its ')'. */
+  after_comm = strrchr (text, ')');
+  if (after_comm == NULL)
+    return 0;
+  fields = g_strsplit (after_comm + 2, " ", -1);
+  if (field - 3 >= (int) g_strv_length (fields))
+    return 0;
+  return g_ascii_strtoull (fields[field - 3], NULL, 10);
+}
+
+/* Seconds since this process started. */
+static double
+seconds_since_start (void)
+{
+  struct timespec now;
+  double          start = (double) stat_field ("/proc/self/stat", 22) / sysconf (_SC_CLK_TCK);
+
+  clock_gettime (CLOCK_BOOTTIME, &now);
+  return now.tv_sec + now.tv_nsec / 1e9 - start;
+}
+
+/* The main thread's user + system CPU, in seconds. */
+static double
+main_thread_cpu (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int) getpid ());
+
+  return (double) (stat_field (path, 14) + stat_field (path, 15)) / sysconf (_SC_CLK_TCK);
+}
+
+/* ------------------------------------------------------------------ */
+/* prepare                                                             */
+
+/* The saved list, in the store's own format: one task is saved through MeowStore, then
+ * its JSON object is the template for all of them. */
+static int
+prepare (guint n, guint live, const char *base, const char *dir)
+{
+  g_autoptr (MeowStore) store = meow_store_new (NULL);
+  g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download ("http://localhost/x.bin");
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_strdup (meow_store_get_path (store));
+  JsonObject      *root;
+  JsonArray       *tasks;
+  JsonObject *template;
+  guint history = n - live;
+
+  g_unlink (path);
+  meow_task_builder_set_output_dir (builder, dir);
+  task = meow_task_builder_build (builder, &error);
+  g_assert_no_error (error);
+  st = meow_stored_task_new_from_task (task, g_get_real_time ());
+  if (!meow_store_add (store, st, &error) || !meow_store_flush (store, &error) ||
+      !json_parser_load_from_file (parser, path, &error))
+    g_error ("%s", error->message);
+
+  root = json_node_get_object (json_parser_get_root (parser));
+  tasks = json_object_get_array_member (root, "tasks");
+  template = json_object_ref (json_array_get_object_element (tasks, 0));
+  json_array_remove_element (tasks, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject      *object = json_object_new ();
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *name = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *local = NULL;
+      gboolean         finished = i < history;
+      GList           *members = json_object_get_members (template);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (object, l->data,
+                                json_node_copy (json_object_get_member (template, l->data)));
+      g_list_free (members);
+
+      name = finished ? g_strdup_printf ("history-%05u.bin", i)
+                      : g_strdup_printf ("live-%03u.bin", i - history);
+      url = g_strdup_printf ("%s/%s", base, name);
+      local = g_build_filename (dir, name, NULL);
+      json_object_set_string_member (object, "id", id);
+      json_object_set_string_member (object, "url", url);
+      json_object_set_string_member (object, "name", name);
+      json_object_set_string_member (object, "status", finished ? "complete" : "pending");
+      if (finished)
+        {
+          json_object_set_string_member (object, "local_path", local);
+          json_object_set_string_member (object, "payload", local);
+          json_object_set_int_member (object, "transferred", 65536);
+          json_object_set_int_member (object, "total", 65536);
+          json_object_set_int_member (object, "finished", g_get_real_time ());
+        }
+      json_array_add_object_element (tasks, object);
+    }
+  json_object_unref (template);
+
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  if (!json_generator_to_file (gen, path, &error))
+    g_error ("%s", error->message);
+  printf ("prepared %u tasks (%u live) in %s\n", n, live, path);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Measuring                                                           */
+
+typedef struct
+{
+  GtkWindow *window;
+  GPollFunc  poll;
+  guint64    iterations;
+  GPtrArray *items;    /* MeowTaskItem, with a notify::transferred handler */
+  GArray    *notifies; /* guint per item */
+  double     cpu0;
+  guint64    iter0;
+  gint64     t0;
+  gboolean   app;
+} Bench;
+
+static Bench bench;
+
+static int
+counting_poll (GPollFD *fds, guint nfds, int timeout)
+{
+  bench.iterations++;
+  return bench.poll (fds, nfds, timeout);
+}
+
+static void
+transferred_cb (MeowTaskItem *item, GParamSpec *pspec, gpointer user_data)
+{
+  g_array_index (bench.notifies, guint, GPOINTER_TO_UINT (user_data))++;
+}
+
+static gboolean
+window_end_cb (gpointer user_data)
+{
+  double elapsed = (g_get_monotonic_time () - bench.t0) / 1e6;
+  double cpu = main_thread_cpu () - bench.cpu0;
+  guint  updating = 0;
+  guint  max_updates = 0;
+  guint  total_updates = 0;
+
+  for (guint i = 0; i < bench.notifies->len; i++)
+    {
+      guint count = g_array_index (bench.notifies, guint, i);
+
+      if (count == 0)
+        continue;
+      updating++;
+      total_updates += count;
+      max_updates = MAX (max_updates, count);
+    }
+
+  printf ("window_s %.2f\n", elapsed);
+  printf ("main_cpu_percent %.2f\n", 100 * cpu / elapsed);
+  printf ("iterations_per_s %.1f\n", (bench.iterations - bench.iter0) / elapsed);
+  printf ("tasks_updating %u\n", updating);
+  printf ("updates_per_task_per_s_mean %.2f\n",
+          updating ? total_updates / (double) updating / elapsed : 0.0);
+  printf ("updates_per_task_per_s_max %.2f\n", max_updates / elapsed);
+  printf ("rss_end_kib %" G_GINT64_FORMAT "\n", vm_rss_kib ());
+  fflush (stdout);
+
+  if (bench.app)
+    g_application_quit (g_application_get_default ());
+  else
+    gtk_window_destroy (bench.window);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+settled_cb (gpointer user_data)
+{
+  printf ("rss_kib %" G_GINT64_FORMAT "\n", vm_rss_kib ());
+  fflush (stdout);
+
+  if (!bench.app)
+    {
+      gtk_window_destroy (bench.window);
+      return G_SOURCE_REMOVE;
+    }
+
+  {
+    MeowApplication *app = MEOW_APPLICATION (g_application_get_default ());
+    GListModel      *model = meow_task_manager_get_model (meow_application_get_manager (app));
+    guint            n = g_list_model_get_n_items (model);
+    guint            active = meow_task_manager_get_n_active (meow_application_get_manager (app));
+    guint            running = 0;
+
+    bench.items = g_ptr_array_new_with_free_func (g_object_unref);
+    bench.notifies = g_array_sized_new (FALSE, TRUE, sizeof (guint), n);
+    g_array_set_size (bench.notifies, n);
+    for (guint i = 0; i < n; i++)
+      {
+        MeowTaskItem *item = g_list_model_get_item (model, i);
+
+        if (meow_task_item_get_status (item) == MEOW_STATUS_TRANSMISSION)
+          running++;
+        g_signal_connect (item, "notify::transferred", G_CALLBACK (transferred_cb),
+                          GUINT_TO_POINTER (i));
+        g_ptr_array_add (bench.items, item);
+      }
+    printf ("tasks %u\n", n);
+    printf ("tasks_live %u\n", active);
+    printf ("tasks_transferring %u\n", running);
+  }
+
+  bench.cpu0 = main_thread_cpu ();
+  bench.iter0 = bench.iterations;
+  bench.t0 = g_get_monotonic_time ();
+  g_timeout_add ((guint) (window_s * 1000), window_end_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, gpointer user_data)
+{
+  printf ("first_frame_s %.3f\n", seconds_since_start ());
+  fflush (stdout);
+  g_signal_handlers_disconnect_by_func (clock, after_paint_cb, user_data);
+  g_timeout_add ((guint) (settle_s * 1000), settled_cb, NULL);
+}
+
+static void
+watch_first_frame (GtkWindow *window)
+{
+  GdkFrameClock *clock;
+
+  bench.window = window;
+  gtk_widget_realize (GTK_WIDGET (window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+}
+
+static void
+activate_cb (GApplication *app, gpointer user_data)
+{
+  watch_first_frame (gtk_application_get_active_window (GTK_APPLICATION (app)));
+}
+
+static void
+count_iterations (void)
+{
+  bench.poll = g_main_context_get_poll_func (NULL);
+  g_main_context_set_poll_func (NULL, counting_poll);
+}
+
+static int
+run_baseline (void)
+{
+  GtkWidget *window;
+
+  gtk_init ();
+  count_iterations ();
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_window_set_child (GTK_WINDOW (window), gtk_label_new ("Hello"));
+  gtk_window_present (GTK_WINDOW (window));
+  watch_first_frame (GTK_WINDOW (window));
+  while (g_list_model_get_n_items (gtk_window_get_toplevels ()) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  return 0;
+}
+
+static int
+run_app (void)
+{
+  g_autoptr (MeowApplication) app = NULL;
+  g_autoptr (GSettings) settings = NULL;
+  int status;
+
+  count_iterations ();
+  bench.app = TRUE;
+  settings = g_settings_new (APPLICATION_ID);
+  /* The most the preferences allow. */
+  g_settings_set_uint (settings, "max-downloads", 32);
+  g_settings_set_boolean (settings, "resume-on-start", TRUE);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+
+  app = meow_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (activate_cb), NULL);
+  status = g_application_run (G_APPLICATION (app), 0, NULL);
+  g_clear_pointer (&bench.items, g_ptr_array_unref);
+  g_clear_pointer (&bench.notifies, g_array_unref);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc >= 6 && g_str_equal (argv[1], "prepare"))
+    return prepare ((guint) g_ascii_strtoull (argv[2], NULL, 10),
+                    (guint) g_ascii_strtoull (argv[3], NULL, 10), argv[4], argv[5]);
+  if (argc >= 3)
+    settle_s = g_ascii_strtod (argv[2], NULL);
+  if (argc >= 4)
+    window_s = g_ascii_strtod (argv[3], NULL);
+  if (argc >= 2 && g_str_equal (argv[1], "baseline"))
+    return run_baseline ();
+  if (argc >= 2 && g_str_equal (argv[1], "run"))
+    return run_app ();
+
+  fprintf (stderr, "usage: ui-bench prepare N LIVE URL-BASE DIR | baseline [SETTLE-S] | "
+                   "run [SETTLE-S [WINDOW-S]]\n");
+  return 2;
+}
