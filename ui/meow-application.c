@@ -834,6 +834,10 @@ create_client (MeowApplication *self)
   meow_config_set_download_limit (config, g_settings_get_uint64 (self->settings, "download-limit"));
   meow_config_set_upload_limit (config, g_settings_get_uint64 (self->settings, "upload-limit"));
   meow_config_set_user_agent (config, "Meow/" PACKAGE_VERSION);
+  /* The app is the only producer and adds what the user drops or restores
+   * at once (thousands of links, a long saved list): the engine's default
+   * of 128 commands in flight would refuse most of them. */
+  meow_config_set_command_queue_capacity (config, 1000000);
 
   client = meow_client_new (config, &error);
   if (client == NULL)
