@@ -547,6 +547,32 @@ finish_cli () {
   fi
 }
 
+# lane_state LANE: what the killed process left, for the kill log.
+lane_state () {
+  local l="$1" url
+  if [[ "${LANE_KIND[$l]}" == store ]]; then
+    echo "store: $(store_tasks 2>/dev/null | awk '{ c[$3]++ } END { for (s in c) printf "%s %d ", s, c[s] }')"
+    return
+  fi
+  lane_task "$l"
+  if [[ "$TASK_KIND" == get ]]; then
+    if [[ -e "${LANE_OUT[l]}" ]]; then
+      echo "final file present"
+    elif [[ -e "${LANE_OUT[l]}.part" ]]; then
+      echo ".part $(file_size "${LANE_OUT[l]}.part") bytes$(grep -q '"segments"' "${LANE_OUT[l]}.part.meow" 2>/dev/null && echo ", split recorded")"
+    else
+      echo "no .part yet"
+    fi
+  else
+    url="$(saved_cli_upload "${LANE_OUT[l]}")"
+    if [[ -n "$url" ]]; then
+      echo "server holds $(file_size "$STORE/${url##*/}") bytes"
+    else
+      echo "no upload URL saved"
+    fi
+  fi
+}
+
 # after_kill LANE: the checks after a kill; returns 0 when the task turned out complete.
 after_kill () {
   local l="$1" when="kill $(( cli_kills + store_kills )) (${LANE_NAME[$1]})" url entry
@@ -628,7 +654,7 @@ while :; do
           else
             cli_kills=$((cli_kills + 1))
           fi
-          echo "kill $((cli_kills + store_kills)): ${LANE_NAME[l]} after $((now - LANE_START[l])) ms" >> "$kill_log"
+          echo "kill $((cli_kills + store_kills)): ${LANE_NAME[l]} after $((now - LANE_START[l])) ms; $(lane_state "$l")" >> "$kill_log"
           if after_kill "$l"; then
             new_task "$l"
           else
@@ -760,6 +786,7 @@ check "$(grep -c . <<< "$problems")" \
 complaints="$(grep -H -E '(CRITICAL|WARNING) \*\*|g_return|assertion|soak-store: ' "$LOGS"/*.stderr 2>/dev/null | grep -v tus-server.err)"
 check "$(grep -c . <<< "$complaints")" "meow-cli and soak-store printed no GLib warnings, criticals or errors" "$complaints"
 
+diag "soak-store: $(grep -c '^resumed ' "$LOGS/store.stdout" 2>/dev/null) tasks rebuilt from the store and enqueued again at a restart"
 diag "meow-cli: $n_cli_dl downloads, $n_cli_ul tus uploads; soak-store: $store_rounds_ok rounds, $n_listed tasks; $total_kills kills in ${elapsed_s} s; seed $SEED"
 if [[ -n "$ENDPOINT" ]]; then
   diag "tus uploads abandoned by a kill before their URL was saved (orphans on the server): $(( $(ls "$STORE" | grep -vc '\.json$') - n_cli_ul - $(grep -c '^put ' "$STORE_PLAN") ))"
