@@ -21,7 +21,8 @@
  *
  * Prints on stdout, one line each, flushed at once:
  *   added ID          after meow_store_add returned (the task is on disk)
- *   resumed ID        a stored task enqueued again at start
+ *   resumed ID segments=N   a stored task enqueued again at start (N: the rebuilt
+ *                     task's connection count, 0 for the engine's choice)
  *   complete ID PAYLOAD
  *   failed ID MESSAGE
  *   done N            every one of the store's N tasks finished
@@ -334,7 +335,8 @@ resume_stored (Soak *soak)
           soak->failed = TRUE;
           continue;
         }
-      printf ("resumed %s\n", id);
+      /* The connection count is printed so the test can tell whether it survived. */
+      printf ("resumed %s segments=%u\n", id, meow_task_get_segments (task));
     }
   fflush (stdout);
 }

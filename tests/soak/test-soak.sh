@@ -49,7 +49,7 @@ UPLOAD_RATE=10M    # meow-cli put --limit-rate
 UPLOAD_RATE_BYTES=$((10 * 1024 * 1024))
 MAX_TASK_KILLS=6   # a task is killed at most this often, then left to finish
 MAX_ROUND_KILLS=10 # the same for one round of soak-store
-PLAN=14
+PLAN=15
 
 if [[ -z "$CLI" || ! -x "$CLI" || -z "$STORE_BIN" || ! -x "$STORE_BIN" ]]; then
   echo "Bail out! usage: $0 MEOW_CLI SOAK_STORE TUS_SERVER_MJS NODE_MODULES"
@@ -759,7 +759,7 @@ while read -r id dir status payload upload_url local url; do
     want="$(grep -F "get $url " "$STORE_PLAN" | cut -d' ' -f3)"
     f="$(basename "${url%%\?*}" .bin)"
     if [[ "$payload" != "$want" ]]; then
-      problems+="task $id ($url) completed as '$payload', not the planned '$want' (a second download under a new name?)"$'\n'
+      problems+="task $id ($url) completed as '$payload', not the planned '$want' (downloaded a second time under a new name: the state a kill between the engine's rename and the store's write of Complete leaves)"$'\n'
     fi
     [[ "$(sha "$payload")" == "${FILE_SHA[$f]}" ]] || problems+="task $id: $payload has sha256 '$(sha "$payload")', not the source's"$'\n'
   else
@@ -770,6 +770,25 @@ done <<< "$listed"
 check "$(grep -c . <<< "$problems")" \
   "every soak-store download is the planned file with the source's sha256, every upload is stored intact" \
   "$problems"
+
+# A download rebuilt from the store keeps the connection count it was added with (-x).
+problems=""
+resumed_dl=0
+while read -r id segs; do
+  url="$(grep "^$id " <<< "$listed" | awk '$2 == "download" { print $7 }')"
+  [[ -z "$url" ]] && continue
+  resumed_dl=$((resumed_dl + 1))
+  want="$(grep -F "get $url " "$STORE_PLAN" | cut -d' ' -f4)"
+  [[ "${segs#segments=}" == "$want" ]] || problems+="task $id ($url) was added with $want connections (0: the engine's choice), rebuilt with ${segs#segments=}"$'\n'
+done < <(sed -n 's/^resumed //p' "$LOGS/store.stdout" 2>/dev/null)
+if [[ -z "$problems" ]]; then
+  ok "the $resumed_dl downloads rebuilt from the store kept their connection count"
+else
+  # Known gap, reported: MeowStoredTask keeps no connection count (core/meow-store.c has no
+  # "segments"), so meow_stored_task_build() leaves it to the engine's default.
+  not_ok "the downloads rebuilt from the store kept their connection count # TODO MeowStoredTask does not persist meow_task_builder_set_segments()"
+  diag "$(grep . <<< "$problems" | sort -u | head -n 5)"
+fi
 
 # Nothing left behind beside the finished files.
 problems=""
