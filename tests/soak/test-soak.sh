@@ -27,6 +27,8 @@
 # At the end: every download's sha256 is the source's, every upload's stored file is the
 # source, the store lists every task ever added and all of them are Complete with the planned
 # file, and nothing is left behind (.part, .part.meow, temporary files, "name (1)" copies).
+# A download rebuilt from the store should keep its connection count: marked TODO, since
+# MeowStoredTask does not persist it yet.
 #
 # Environment: MEOW_SOAK_KILLS (default 60, at least 50 asked of the default run) kills in
 # all, a quarter of them soak-store's; MEOW_SOAK_SECONDS (default 100) the most the killing
