@@ -43,6 +43,7 @@ struct _MeowStoredTask
   gboolean         retries_set;
   guint            retries;
   guint64          speed_limit;
+  guint            segments; /* download connections, 0 = the client's */
   gboolean         overwrite;
   gboolean         keep_partial;
   gint64           size_hint;
@@ -97,6 +98,7 @@ meow_stored_task_new_from_task (MeowTask *task, gint64 added_time_us)
   st->retries_set = task->retries_set;
   st->retries = task->retries;
   st->speed_limit = task->speed_limit;
+  st->segments = task->segments;
   st->overwrite = task->overwrite;
   st->keep_partial = task->keep_partial;
   st->size_hint = task->size_hint;
@@ -176,6 +178,8 @@ meow_stored_task_build (const MeowStoredTask *st, GError **error)
   if (st->retries_set)
     meow_task_builder_set_retries (builder, st->retries);
   meow_task_builder_set_speed_limit (builder, st->speed_limit);
+  if (st->segments > 0)
+    meow_task_builder_set_segments (builder, st->segments);
   if (st->checksum_hex != NULL)
     meow_task_builder_set_checksum (builder, st->checksum_type, st->checksum_hex);
   meow_task_builder_set_overwrite (builder, st->overwrite);
@@ -427,6 +431,8 @@ stored_task_to_json (const MeowStoredTask *st, JsonBuilder *b)
   if (st->retries_set)
     add_int (b, "retries", st->retries);
   add_int (b, "speed_limit", (gint64) st->speed_limit);
+  if (st->segments > 0)
+    add_int (b, "segments", st->segments);
   add_bool (b, "overwrite", st->overwrite);
   add_bool (b, "keep_partial", st->keep_partial);
   add_int (b, "size_hint", st->size_hint);
@@ -626,6 +632,7 @@ stored_task_from_json (JsonNode *node, const char **bad)
   v = 0;
   CHECK (read_int (o, "speed_limit", 0, &v, NULL), "speed_limit");
   st->speed_limit = (guint64) v;
+  CHECK (read_uint (o, "segments", &st->segments, NULL) && st->segments <= 16, "segments");
   CHECK (read_bool (o, "overwrite", &st->overwrite), "overwrite");
   CHECK (read_bool (o, "keep_partial", &st->keep_partial), "keep_partial");
   CHECK (read_int (o, "size_hint", -1, &st->size_hint, NULL), "size_hint");

@@ -69,6 +69,7 @@ make_download (void)
   meow_task_builder_set_checksum (b, MEOW_CHECKSUM_SHA256, TEST_SHA256);
   meow_task_builder_set_retries (b, 7);
   meow_task_builder_set_speed_limit (b, 12345);
+  meow_task_builder_set_segments (b, 6);
   meow_task_builder_set_overwrite (b, TRUE);
   meow_task_builder_set_keep_partial (b, TRUE);
   meow_task_builder_set_size_hint (b, 4096);
@@ -138,6 +139,7 @@ assert_tasks_equal (MeowTask *a, MeowTask *b)
     g_assert_cmpstr (ha[i], ==, hb[i]);
   g_assert_cmpuint (meow_task_get_retries (a), ==, meow_task_get_retries (b));
   g_assert_cmpuint (meow_task_get_speed_limit (a), ==, meow_task_get_speed_limit (b));
+  g_assert_cmpuint (meow_task_get_segments (a), ==, meow_task_get_segments (b));
   g_assert_cmpint (meow_task_get_checksum (a, &hex_a), ==, meow_task_get_checksum (b, &hex_b));
   g_assert_cmpstr (hex_a, ==, hex_b);
   g_assert_cmpint (meow_task_get_overwrite (a), ==, meow_task_get_overwrite (b));
@@ -278,6 +280,7 @@ test_roundtrip_download (void)
     g_assert_cmpstr (headers[1], ==, "X-Empty: ");
     g_assert_cmpuint (meow_task_get_retries (rebuilt), ==, 7);
     g_assert_cmpuint (meow_task_get_speed_limit (rebuilt), ==, 12345);
+    g_assert_cmpuint (meow_task_get_segments (rebuilt), ==, 6);
     g_assert_cmpint (meow_task_get_checksum (rebuilt, &hex), ==, MEOW_CHECKSUM_SHA256);
     g_assert_cmpstr (hex, ==, TEST_SHA256);
     g_assert_true (meow_task_get_overwrite (rebuilt));

@@ -27,8 +27,7 @@
 # At the end: every download's sha256 is the source's, every upload's stored file is the
 # source, the store lists every task ever added and all of them are Complete with the planned
 # file, and nothing is left behind (.part, .part.meow, temporary files, "name (1)" copies).
-# A download rebuilt from the store should keep its connection count: marked TODO, since
-# MeowStoredTask does not persist it yet.
+# A download rebuilt from the store keeps its connection count.
 #
 # Environment: MEOW_SOAK_KILLS (default 60, at least 50 asked of the default run) kills in
 # all, a quarter of them soak-store's; MEOW_SOAK_SECONDS (default 100) the most the killing
@@ -786,9 +785,7 @@ done < <(sed -n 's/^resumed //p' "$LOGS/store.stdout" 2>/dev/null)
 if [[ -z "$problems" ]]; then
   ok "the $resumed_dl downloads rebuilt from the store kept their connection count"
 else
-  # Known gap, reported: MeowStoredTask keeps no connection count (core/meow-store.c has no
-  # "segments"), so meow_stored_task_build() leaves it to the engine's default.
-  not_ok "the downloads rebuilt from the store kept their connection count # TODO MeowStoredTask does not persist meow_task_builder_set_segments()"
+  not_ok "the downloads rebuilt from the store kept their connection count"
   diag "$(grep . <<< "$problems" | sort -u | head -n 5)"
 fi
 
