@@ -509,6 +509,23 @@ end_of_headers (MeowJob *job)
           d->request_offset = 0;
           job->transferred = 0;
         }
+      /* The probe said how long this version is; a 200 of the same
+       * version (same validator, or none to tell) that announces another
+       * length is a broken answer, not the file: a shorter Content-Length
+       * would end the body early and rename a truncated file into place. */
+      if (d->have_probe && job->total >= 0 && d->content_length >= 0 &&
+          d->content_length != job->total &&
+          !((d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
+            (!d->etag && d->last_modified && d->resp_last_modified &&
+             g_strcmp0 (d->last_modified, d->resp_last_modified) != 0)))
+        {
+          set_abort_error (
+              d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH,
+                              "The server said %s is %" G_GINT64_FORMAT
+                              " bytes long, then sent a Content-Length of %" G_GINT64_FORMAT ".",
+                              url_of (job), job->total, d->content_length));
+          return;
+        }
       take_validators_from_response (d);
       job->total = d->content_length;
       write_control (job);
@@ -1467,7 +1484,12 @@ get_done (MeowJob *job, CURLcode result)
   if (d->abort_error)
     {
       GError *error = g_steal_pointer (&d->abort_error);
-      fail (job, error);
+
+      /* A length that contradicts the probe is a glitch worth another try. */
+      if (g_error_matches (error, MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH))
+        retry_or_fail (job, error, FALSE);
+      else
+        fail (job, error);
       return;
     }
 
