@@ -23,6 +23,7 @@
 
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "meow-test-server-private.h"
 
@@ -39,6 +40,8 @@ struct _MeowTestServer
   GSocket      *listen_socket;
   GSource      *accept_source;
   guint16       port;
+  char         *address;     /* IPv4 loopback address listened on */
+  GTlsCertificate *certificate; /* HTTPS when not NULL */
   gboolean      ready;
   char         *startup_error;
 
@@ -46,11 +49,13 @@ struct _MeowTestServer
   GCancellable *cancellable;
   GList        *raw_conns; /* RawConn */
   GList        *streams;   /* SoupStream */
+  gboolean      next_raw_reset; /* the next raw_conn_start() ends with a RST */
 
   /* Protected by mutex */
   GHashTable    *paths; /* path -> ServedPath */
   MeowTestFaults faults;
   char          *retry_after;   /* owned copy of faults.retry_after */
+  GBytes        *garbage;       /* owned copy of faults.garbage */
   GPtrArray     *log;           /* MeowTestRequest */
   gboolean       stall_limited; /* faults.stall_gets counts down */
   guint64        generation;
@@ -83,6 +88,8 @@ typedef enum
   ACTION_DROP_MID_BODY,
   ACTION_STALL,
   ACTION_RANGE_FAULT,
+  ACTION_GARBAGE,
+  ACTION_LENGTH_LIE,
 } Action;
 
 typedef struct
@@ -91,6 +98,7 @@ typedef struct
   guint    log_index;
   gboolean is_head;
   gboolean close_connection;
+  gboolean reset; /* end a dropped connection with a TCP RST */
 
   /* a copy of the served path */
   GBytes    *content;
@@ -108,6 +116,8 @@ typedef struct
   guint              stall_ms;
   guint              throttle;
   MeowTestRangeFault range_fault;
+  GBytes            *garbage;
+  gint64             length_delta;
 
   /* the answer */
   guint  status; /* 200, 206 or 416 */
@@ -125,6 +135,7 @@ plan_clear (Plan *plan)
   g_clear_pointer (&plan->extra_headers, g_ptr_array_unref);
   g_clear_pointer (&plan->location, g_free);
   g_clear_pointer (&plan->retry_after, g_free);
+  g_clear_pointer (&plan->garbage, g_bytes_unref);
 }
 
 static void
@@ -333,7 +344,29 @@ typedef struct
   GBytes         *in_flight;        /* the piece being written */
   gboolean        pending;          /* an async write is running */
   gboolean        wait_before_next; /* throttled: pause before the next piece */
+  gboolean        reset;            /* close with a TCP RST (SO_LINGER 0) */
 } RawConn;
+
+/* Makes the next close of @stream's socket send a RST instead of a FIN. */
+static void
+stream_set_reset_on_close (GIOStream *stream)
+{
+  GIOStream *base = stream;
+
+  if (G_IS_TLS_CONNECTION (base))
+    g_object_get (base, "base-io-stream", &base, NULL);
+  else
+    g_object_ref (base);
+  if (G_IS_SOCKET_CONNECTION (base))
+    {
+      GSocket      *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (base));
+      struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+      if (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &lg, sizeof lg) != 0)
+        g_warning ("meow-test-server: SO_LINGER failed");
+    }
+  g_object_unref (base);
+}
 
 static void raw_conn_step (RawConn *rc);
 
@@ -349,6 +382,8 @@ raw_conn_finish (RawConn *rc)
       g_clear_pointer (&rc->timeout, g_source_unref);
     }
   /* An abortive close is what a crashing server does; errors do not matter. */
+  if (rc->reset)
+    stream_set_reset_on_close (rc->stream);
   g_io_stream_close (rc->stream, NULL, NULL);
   g_clear_object (&rc->stream);
   g_clear_pointer (&rc->head, g_bytes_unref);
@@ -500,6 +535,8 @@ raw_conn_start (MeowTestServer    *self,
   rc->throttle = throttle;
   rc->stall_ms = stall_ms;
   rc->log_index = log_index;
+  rc->reset = self->next_raw_reset;
+  self->next_raw_reset = FALSE;
   self->raw_conns = g_list_prepend (self->raw_conns, rc);
 
   if (rc->stream == NULL)
@@ -764,6 +801,7 @@ faults_drop_connections (MeowTestServer *self)
   const MeowTestFaults *f = &self->faults;
 
   return f->close_connections || f->drop_gets > 0 || f->drop_heads > 0 || f->drop_mid_body > 0 ||
+         f->garbage_count > 0 || f->length_lie_gets > 0 ||
          (f->stall_after_bytes >= 0 && f->stall_ms > 0 &&
           (!self->stall_limited || f->stall_gets > 0));
 }
@@ -783,6 +821,7 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
 
   plan->is_head = g_str_equal (method, "HEAD");
   plan->close_connection = faults_drop_connections (self);
+  plan->reset = f->reset_connections;
   plan->throttle = f->throttle_bytes_per_sec;
 
   if (sp != NULL)
@@ -810,6 +849,14 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
   if (!is_get && !plan->is_head)
     {
       plan->action = ACTION_METHOD_NOT_ALLOWED;
+      return;
+    }
+
+  if (f->garbage_count > 0)
+    {
+      f->garbage_count--;
+      plan->action = ACTION_GARBAGE;
+      plan->garbage = g_bytes_ref (self->garbage);
       return;
     }
 
@@ -911,6 +958,14 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
       return;
     }
 
+  if (f->length_lie_gets > 0 && plan->status != SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
+    {
+      f->length_lie_gets--;
+      plan->action = ACTION_LENGTH_LIE;
+      plan->length_delta = f->length_lie_delta;
+      return;
+    }
+
   if (plan->status == SOUP_STATUS_PARTIAL_CONTENT && f->range_fault != MEOW_TEST_RANGE_OK)
     {
       plan->action = ACTION_RANGE_FAULT;
@@ -973,6 +1028,9 @@ server_cb (SoupServer        *soup,
     case ACTION_REDIRECT:
       soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
       soup_server_message_set_redirect (msg, plan.redirect_status, plan.location);
+      /* an empty, delimited body */
+      soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg), 0);
+      soup_message_body_complete (soup_server_message_get_response_body (msg));
       log_set_status (self, plan.log_index, plan.redirect_status);
       break;
 
@@ -994,7 +1052,38 @@ server_cb (SoupServer        *soup,
 
     case ACTION_DROP:
       log_set_status (self, plan.log_index, 0);
+      self->next_raw_reset = plan.reset;
       raw_conn_start (self, msg, plan.log_index, NULL, NULL, 0, 0, 0, 0);
+      break;
+
+    case ACTION_GARBAGE:
+      {
+        gsize         glen;
+        const guint8 *gdata = g_bytes_get_data (plan.garbage, &glen);
+        GString      *head = g_string_new_len ((const char *) gdata, glen);
+
+        log_set_status (self, plan.log_index, 0);
+        raw_conn_start (self, msg, plan.log_index, head, NULL, 0, 0, 0, 0);
+      }
+      break;
+
+    case ACTION_LENGTH_LIE:
+      {
+        GString *head = raw_head_new (plan.status);
+        gint64   len = plan.total == 0 ? 0 : plan.end - plan.start + 1;
+
+        raw_head_add_validators (head, &plan);
+        if (plan.status == SOUP_STATUS_PARTIAL_CONTENT)
+          g_string_append_printf (head,
+                                  "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+                                  "/%" G_GINT64_FORMAT "\r\n",
+                                  plan.start, plan.end, plan.total);
+        g_string_append_printf (head, "Content-Length: %" G_GINT64_FORMAT "\r\n\r\n",
+                                MAX (0, len + plan.length_delta));
+        log_set_status (self, plan.log_index, plan.status);
+        raw_conn_start (self, msg, plan.log_index, head, plan.content, plan.start, len,
+                        plan.throttle, 0);
+      }
       break;
 
     case ACTION_HEAD_NO_LENGTH:
@@ -1023,6 +1112,7 @@ server_cb (SoupServer        *soup,
                                   plan.start, plan.end, plan.total);
         g_string_append_printf (head, "Content-Length: %" G_GINT64_FORMAT "\r\n\r\n", len);
         log_set_status (self, plan.log_index, plan.status);
+        self->next_raw_reset = plan.reset && plan.action == ACTION_DROP_MID_BODY;
         raw_conn_start (self, msg, plan.log_index, head, plan.content, plan.start, send,
                         plan.throttle, plan.action == ACTION_STALL ? plan.stall_ms : 0);
       }
@@ -1130,8 +1220,24 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
       conn = g_socket_connection_factory_create_connection (socket);
       local = g_socket_get_local_address (socket, NULL);
       remote = g_socket_get_remote_address (socket, NULL);
-      if (local == NULL || remote == NULL ||
-          !soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local, remote, &error))
+      if (local == NULL || remote == NULL)
+        {
+          g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+          continue;
+        }
+      /* soup_server_accept_iostream() takes the stream as it is, so HTTPS
+       * means wrapping it ourselves; the handshake runs on the first read. */
+      if (self->certificate != NULL)
+        {
+          g_autoptr (GIOStream) tls =
+              g_tls_server_connection_new (G_IO_STREAM (conn), self->certificate, &error);
+
+          if (tls == NULL ||
+              !soup_server_accept_iostream (self->soup, tls, local, remote, &error))
+            g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+          continue;
+        }
+      if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local, remote, &error))
         g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
     }
   return G_SOURCE_CONTINUE;
@@ -1157,7 +1263,7 @@ server_thread (gpointer user_data)
       g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   if (self->listen_socket != NULL)
     {
-      g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr (GInetAddress) loopback = g_inet_address_new_from_string (self->address);
       g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
 
       if (!g_socket_bind (self->listen_socket, any_port, TRUE, &error) ||
@@ -1244,7 +1350,23 @@ quit_loop_cb (gpointer user_data)
 MeowTestServer *
 meow_test_server_new (void)
 {
+  return meow_test_server_new_full (NULL, NULL);
+}
+
+/**
+ * meow_test_server_new_full:
+ * @address: (nullable): an IPv4 loopback address, "127.0.0.1" when NULL
+ * @certificate: (nullable): serve HTTPS with this certificate (and its key)
+ *
+ * Starts a server on @address on a random port, in its own thread.
+ */
+MeowTestServer *
+meow_test_server_new_full (const char *address, GTlsCertificate *certificate)
+{
   MeowTestServer *self = g_new0 (MeowTestServer, 1);
+
+  self->address = g_strdup (address ? address : "127.0.0.1");
+  self->certificate = certificate ? g_object_ref (certificate) : NULL;
 
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
@@ -1265,7 +1387,7 @@ meow_test_server_new (void)
   g_mutex_unlock (&self->mutex);
 
   if (self->startup_error != NULL)
-    g_error ("meow-test-server: cannot listen on 127.0.0.1: %s", self->startup_error);
+    g_error ("meow-test-server: cannot listen on %s: %s", self->address, self->startup_error);
 
   return self;
 }
@@ -1294,6 +1416,9 @@ meow_test_server_free (MeowTestServer *self)
   g_ptr_array_unref (self->log);
   _meow_test_upload_free (self->upload);
   g_free (self->retry_after);
+  g_clear_pointer (&self->garbage, g_bytes_unref);
+  g_free (self->address);
+  g_clear_object (&self->certificate);
   g_free (self->startup_error);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
@@ -1329,7 +1454,8 @@ meow_test_server_dup_url (MeowTestServer *self, const char *path)
 {
   g_return_val_if_fail (path != NULL && path[0] == '/', NULL);
 
-  return g_strdup_printf ("http://127.0.0.1:%u%s", self->port, path);
+  return g_strdup_printf ("%s://%s:%u%s", self->certificate ? "https" : "http", self->address,
+                          self->port, path);
 }
 
 void
@@ -1409,6 +1535,13 @@ meow_test_server_set_faults (MeowTestServer *self, const MeowTestFaults *faults)
   g_free (self->retry_after);
   self->retry_after = g_strdup (faults->retry_after);
   self->faults.retry_after = self->retry_after;
+  g_clear_pointer (&self->garbage, g_bytes_unref);
+  if (faults->garbage != NULL)
+    self->garbage = g_bytes_new (faults->garbage,
+                                 faults->garbage_len ? faults->garbage_len : strlen (faults->garbage));
+  else
+    self->garbage = g_bytes_new_static ("HELLO\r\n\r\n", 9);
+  self->faults.garbage = NULL;
   /* An all-zero struct means "no stall", not "stall after 0 bytes". */
   if (self->faults.stall_ms == 0)
     self->faults.stall_after_bytes = -1;
@@ -1424,6 +1557,7 @@ meow_test_server_clear_faults (MeowTestServer *self)
   self->stall_limited = FALSE;
   self->faults.stall_after_bytes = -1;
   g_clear_pointer (&self->retry_after, g_free);
+  g_clear_pointer (&self->garbage, g_bytes_unref);
   g_mutex_unlock (&self->mutex);
 }
 

@@ -56,6 +56,17 @@ typedef struct
                                * drop or stall fault is armed, so that curl never silently
                                * re-sends a request whose reused connection was dropped */
   gboolean errors_get_only;   /* error_count counts and answers GETs only (HEADs pass) */
+  /* Added for the fault matrix (tests/core/test-faults.c): */
+  gboolean reset_connections; /* drop_gets, drop_heads and drop_mid_body end the connection
+                               * with a TCP RST (SO_LINGER 0) instead of an orderly FIN */
+  guint  length_lie_gets;  /* next N GETs answered normally (200/206) but with
+                            * Content-Length = real length + length_lie_delta; the real body
+                            * follows in full, then the connection is closed */
+  gint64 length_lie_delta; /* < 0: Content-Length shorter than the body; > 0: longer */
+  guint       garbage_count; /* next N requests (HEAD or GET) get garbage_len raw bytes of
+                              * garbage instead of an HTTP answer, then the connection closes */
+  const char *garbage;       /* copied; NULL means "HELLO\r\n\r\n" */
+  gsize       garbage_len;   /* 0 with a garbage string: strlen (garbage) */
 } MeowTestFaults;
 
 /* One logged request. */
@@ -72,9 +83,14 @@ typedef struct
 } MeowTestRequest;
 
 MeowTestServer *meow_test_server_new (void);
+/* A server listening on the IPv4 loopback @address (NULL: "127.0.0.1";
+ * "127.0.0.2" is another host on the same machine), speaking HTTPS with
+ * @certificate when it is not NULL. dup_url() then gives https://ADDRESS:PORT. */
+MeowTestServer *meow_test_server_new_full (const char *address, GTlsCertificate *certificate);
 void            meow_test_server_free (MeowTestServer *server);
 guint16         meow_test_server_get_port (MeowTestServer *server);
-/* Returns http://127.0.0.1:PORT@path (@path starts with '/'). */
+/* Returns http://127.0.0.1:PORT@path (@path starts with '/'); https and the
+ * server's own address for a server made with meow_test_server_new_full(). */
 char *meow_test_server_dup_url (MeowTestServer *server, const char *path);
 
 /* Serves @content at @path with GET/HEAD, byte ranges, If-Range, a strong
