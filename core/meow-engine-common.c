@@ -92,6 +92,12 @@ _meow_engine_transport_error (MeowEngine *engine,
                           "%s redirects too many times (more than %u).", redacted_url,
                           _meow_engine_get_config (engine)->max_redirects);
     case CURLE_UNSUPPORTED_PROTOCOL:
+      /* Only http(s) URLs get here, so this is the server's answer: libcurl
+       * says so for replies that are not HTTP ("Received HTTP/0.9 when not
+       * allowed", "Unsupported response code"). A bad answer, worth
+       * another try, not the caller's mistake. */
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                          "The server at %s did not answer in HTTP: %s", redacted_url, detail);
     case CURLE_URL_MALFORMAT:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Cannot %s %s: %s", verb,
                           redacted_url, detail);

@@ -416,16 +416,13 @@ typedef struct
   gboolean    known_bug;  /* fails today: registered with MEOW_TEST_KNOWN_BUGS=1 only */
 } LengthCase;
 
-/* Known engine bug (docs/reliability.md, "Known engine bugs" 1): a 200 whose
- * Content-Length is shorter than the probe's (same validator) is taken as
- * the whole file: the truncated file is renamed into place as Complete.
- * The same root cause makes a record report the lying total for a while. */
+/* Was an engine bug (docs/reliability.md, "Fixed engine bugs" 1): a 200
+ * whose Content-Length was shorter than the probe's (same validator) was
+ * taken as the whole file, and the truncated file renamed into place. */
 static const LengthCase length_cases[] = {
-  { "shorter-once", -1000, 1, FALSE, TRUE },
-  { "shorter-always", -1000, 1000, FALSE, TRUE },
-  { "longer-once", +1000, 1, FALSE, FALSE },
-  { "longer-always", +1000, 1000, FALSE, FALSE },
-  { "longer-once-records", +1000, 1, TRUE, TRUE },
+  { "shorter-once", -1000, 1, FALSE, FALSE },       { "shorter-always", -1000, 1000, FALSE, FALSE },
+  { "longer-once", +1000, 1, FALSE, FALSE },        { "longer-always", +1000, 1000, FALSE, FALSE },
+  { "longer-once-records", +1000, 1, TRUE, FALSE },
 };
 
 /* The HEAD is honest, the GET's Content-Length is not (the body is the
@@ -443,10 +440,10 @@ test_content_length_lie (MeowTestFixture *fx, gconstpointer data)
     0,
   };
   static const gint codes[] = { MEOW_ERROR_INVALID_CONTENT_LENGTH, MEOW_ERROR_HTTP_TRANSPORT,
-                                MEOW_ERROR_INVALID_RANGE, MEOW_ERROR_RESPONSE_PARSE,
-                                MEOW_ERROR_REMOTE_CHANGED, 0 };
-  MeowTestWatch *w;
-  gboolean       completed;
+                                MEOW_ERROR_INVALID_RANGE,          MEOW_ERROR_RESPONSE_PARSE,
+                                MEOW_ERROR_REMOTE_CHANGED,         0 };
+  MeowTestWatch    *w;
+  gboolean          completed;
 
   faults.length_lie_gets = c->lying_gets;
   faults.length_lie_delta = c->delta;
@@ -488,8 +485,9 @@ typedef struct
   gboolean    known_bug; /* the error-code and once checks fail today (bug 2) */
 } GarbageCase;
 
-static const char binary_junk[] = "\x00\xff\x13\x37\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xde\xad\xbe\xef"
-                                  "\x00\x00\x00\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b";
+static const char binary_junk[] =
+    "\x00\xff\x13\x37\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xde\xad\xbe\xef"
+    "\x00\x00\x00\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b";
 
 /* Known engine bug (docs/reliability.md, "Known engine bugs" 2): libcurl
  * reports a reply that is not HTTP ("Received HTTP/0.9 when not allowed",
@@ -498,17 +496,17 @@ static const char binary_junk[] = "\x00\xff\x13\x37\x89PNG\r\n\x1a\n\x00\x00\x00
  * retried (not even the HEAD falls back to a GET), so one garbage answer
  * fails the task. */
 static const GarbageCase garbage_cases[] = {
-  { "hello", "HELLO\r\n\r\n", 0, TRUE },
-  { "binary", binary_junk, sizeof binary_junk - 1, TRUE },
-  { "ssh-banner", "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", 0, TRUE },
-  { "bad-status-line", "HTTP/1.1 2OO OK\r\nContent-Length: 5\r\n\r\nhello", 0, TRUE },
+  { "hello", "HELLO\r\n\r\n", 0, FALSE },
+  { "binary", binary_junk, sizeof binary_junk - 1, FALSE },
+  { "ssh-banner", "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", 0, FALSE },
+  { "bad-status-line", "HTTP/1.1 2OO OK\r\nContent-Length: 5\r\n\r\nhello", 0, FALSE },
   { "negative-length", "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\nhello", 0, FALSE },
-  { "smtp-greeting", "220 mail.example.org ESMTP ready\r\n", 0, TRUE },
+  { "smtp-greeting", "220 mail.example.org ESMTP ready\r\n", 0, FALSE },
 };
 
 static MeowTestWatch *
-start_garbage (MeowTestFixture *fx, const GarbageCase *c, guint count, const char *target,
-               GBytes *payload)
+start_garbage (
+    MeowTestFixture *fx, const GarbageCase *c, guint count, const char *target, GBytes *payload)
 {
   g_autoptr (MeowTaskBuilder) b = NULL;
   MeowTestFaults faults = {
@@ -562,10 +560,10 @@ test_garbage_error_code (MeowTestFixture *fx, gconstpointer data)
 {
   const GarbageCase *c = data;
   g_autoptr (GBytes) payload = meow_test_make_payload (10000, 111);
-  g_autofree char *target = meow_test_fixture_path (fx, "junk.bin");
+  g_autofree char  *target = meow_test_fixture_path (fx, "junk.bin");
   static const gint codes[] = { MEOW_ERROR_HTTP_TRANSPORT, MEOW_ERROR_RESPONSE_PARSE,
                                 MEOW_ERROR_INVALID_CONTENT_LENGTH, 0 };
-  MeowTestWatch *w;
+  MeowTestWatch    *w;
 
   w = start_garbage (fx, c, 1000, target, payload);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
@@ -581,7 +579,7 @@ test_garbage_once (MeowTestFixture *fx, gconstpointer data)
   const GarbageCase *c = data;
   g_autoptr (GBytes) payload = meow_test_make_payload (10000, 112);
   g_autofree char *target = meow_test_fixture_path (fx, "junk.bin");
-  MeowTestWatch *w;
+  MeowTestWatch   *w;
 
   w = start_garbage (fx, c, 2, target, payload);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
@@ -693,8 +691,8 @@ test_redirect_other_host (MeowTestFixture *fx, gconstpointer data)
   gets = meow_test_server_count (other, "GET");
   g_assert_cmpuint (gets, >=, 2);
   for (guint i = 0; i < log->len; i++)
-    g_assert_null (g_hash_table_lookup (
-        ((MeowTestRequest *) g_ptr_array_index (log, i))->headers, "authorization"));
+    g_assert_null (g_hash_table_lookup (((MeowTestRequest *) g_ptr_array_index (log, i))->headers,
+                                        "authorization"));
   get = meow_test_nth_request (log, "GET", gets - 1);
   g_assert_cmpuint (get->status, ==, 206);
   g_assert_cmpint (request_range_start (get), >, 0);
@@ -706,8 +704,8 @@ test_redirect_localhost (MeowTestFixture *fx, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (50000, 115);
   g_autofree char *target = meow_test_fixture_path (fx, "lh.bin");
-  g_autofree char *there = g_strdup_printf ("http://localhost:%u/lh-real.bin",
-                                            meow_test_server_get_port (fx->server));
+  g_autofree char *there =
+      g_strdup_printf ("http://localhost:%u/lh-real.bin", meow_test_server_get_port (fx->server));
   g_autoptr (MeowTaskBuilder) b = NULL;
   MeowTestWatch *w;
 
@@ -737,10 +735,25 @@ make_certificate (const char *dir, const char *san, char **cert_path_out)
   g_autofree char *openssl = g_find_program_in_path ("openssl");
   GTlsCertificate *certificate;
   int              status = 0;
-  const char      *argv[] = { NULL, "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                              "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
-                              "-out", cert, "-days", "2", "-subj", "/CN=meow-test", "-addext",
-                              ext, NULL };
+  const char      *argv[] = { NULL,
+                              "req",
+                              "-x509",
+                              "-newkey",
+                              "ec",
+                              "-pkeyopt",
+                              "ec_paramgen_curve:prime256v1",
+                              "-nodes",
+                              "-keyout",
+                              key,
+                              "-out",
+                              cert,
+                              "-days",
+                              "2",
+                              "-subj",
+                              "/CN=meow-test",
+                              "-addext",
+                              ext,
+                              NULL };
 
   if (openssl == NULL)
     {
@@ -783,9 +796,9 @@ test_tls_self_signed (MeowTestFixture *fx, gconstpointer data)
   g_autoptr (MeowTaskBuilder) b = NULL;
   MeowTestWatch *w;
 
-  certificate = make_certificate (fx->dir, tc == TLS_WRONG_NAME ? "DNS:other.invalid"
-                                                                 : "IP:127.0.0.1,DNS:localhost",
-                                  &cert_path);
+  certificate = make_certificate (
+      fx->dir, tc == TLS_WRONG_NAME ? "DNS:other.invalid" : "IP:127.0.0.1,DNS:localhost",
+      &cert_path);
   if (certificate == NULL)
     return;
   tls = meow_test_server_new_full (NULL, certificate);
@@ -853,8 +866,8 @@ test_folder_is_a_file (MeowTestFixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (failure->message, "not-a-folder"));
   /* today: FILE_NOT_FOUND, "The folder … does not exist." */
   g_assert_true (failure->domain == G_IO_ERROR ||
-                 (failure->domain == MEOW_ERROR && (failure->code == MEOW_ERROR_IO ||
-                                                    failure->code == MEOW_ERROR_FILE_NOT_FOUND)));
+                 (failure->domain == MEOW_ERROR &&
+                  (failure->code == MEOW_ERROR_IO || failure->code == MEOW_ERROR_FILE_NOT_FOUND)));
   /* the file is untouched */
   meow_test_assert_file_bytes (folder, "I am a file", strlen ("I am a file"));
   /* a local error is not a network error: not retried */
@@ -894,8 +907,8 @@ test_folder_not_writable (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *folder = meow_test_fixture_path (fx, "locked");
   g_autofree char *target = g_build_filename (folder, "f.bin", NULL);
   g_autoptr (MeowTaskBuilder) b = NULL;
-  const GError *failure;
-  const char   *how;
+  const GError  *failure;
+  const char    *how;
   MeowTestWatch *w;
 
   g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
@@ -1116,12 +1129,11 @@ main (int argc, char **argv)
     }
   for (gsize i = 0; i < G_N_ELEMENTS (garbage_cases); i++)
     {
-      g_autofree char *saved = g_strdup_printf ("/core/faults/garbage/%s/nothing-saved",
-                                                garbage_cases[i].id);
-      g_autofree char *code = g_strdup_printf ("/core/faults/garbage/%s/error-code",
-                                               garbage_cases[i].id);
-      g_autofree char *once = g_strdup_printf ("/core/faults/garbage/%s/once",
-                                               garbage_cases[i].id);
+      g_autofree char *saved =
+          g_strdup_printf ("/core/faults/garbage/%s/nothing-saved", garbage_cases[i].id);
+      g_autofree char *code =
+          g_strdup_printf ("/core/faults/garbage/%s/error-code", garbage_cases[i].id);
+      g_autofree char *once = g_strdup_printf ("/core/faults/garbage/%s/once", garbage_cases[i].id);
 
       ADD (saved, &garbage_cases[i], test_garbage_nothing_saved);
       if (!garbage_cases[i].known_bug || known_bugs)
