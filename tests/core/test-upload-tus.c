@@ -453,6 +453,56 @@ static const OffsetCase chunk_cases[] = {
   { NULL, MEOW_ERROR_RESPONSE_PARSE, 200, FALSE },
 };
 
+/* The server's bytes never reach a message raw: escape sequences, invalid
+ * UTF-8 and any length become a short, valid, printable quote (found by
+ * fuzz-upload-tus), and a Location that is not http(s) is refused. */
+static void
+assert_printable (const char *message)
+{
+  g_assert_true (g_utf8_validate (message, -1, NULL));
+  for (const char *p = message; *p; p = g_utf8_next_char (p))
+    g_assert_false (g_unichar_iscntrl (g_utf8_get_char (p)));
+  g_assert_cmpuint (strlen (message), <, 1024);
+}
+
+static void
+test_hostile_values_quoted (void)
+{
+  g_autofree char *long_value = g_strnfill (5000, '7');
+  const char      *offsets[] = { "\x1b[2J\xff 5", long_value, "12\r\nX-Evil: 1" };
+  const char *locations[] = { "http://[\xff\x1b[2J", "file:///etc/passwd", "javascript:alert(1)" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      MeowUploadState state;
+      MeowUploadNext  next;
+      g_autoptr (MeowUploadResponse) response =
+          response_with_header (204, "Upload-Offset", offsets[i]);
+      g_autoptr (GError) error = NULL;
+
+      state_init (&state, TEST_URL, TEST_SECRET_UPLOAD_URL, TEST_TOTAL);
+      g_assert_false (proto->parse_chunk (&state, response, 100, &next, &error));
+      g_assert_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE);
+      assert_printable (error->message);
+      _meow_upload_state_clear (&state);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (locations); i++)
+    {
+      MeowUploadState state;
+      MeowUploadNext  next;
+      g_autoptr (MeowUploadResponse) response =
+          response_with_header (201, "Location", locations[i]);
+      g_autoptr (GError) error = NULL;
+
+      state_init (&state, TEST_URL, NULL, TEST_TOTAL);
+      g_assert_false (proto->parse_prepare (&state, response, &next, &error));
+      g_assert_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE);
+      assert_printable (error->message);
+      g_assert_null (state.upload_url);
+      _meow_upload_state_clear (&state);
+    }
+}
+
 static void
 test_chunk_offset (void)
 {
@@ -679,6 +729,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/upload/tus/chunk/backwards", test_chunk_backwards);
   g_test_add_func ("/core/upload/tus/chunk/error-body-truncated", test_chunk_error_body_truncated);
   g_test_add_func ("/core/upload/tus/round-trip", test_round_trip);
+  g_test_add_func ("/core/upload/tus/hostile-values-quoted", test_hostile_values_quoted);
 
   return g_test_run ();
 }
