@@ -99,8 +99,8 @@ read_plan (const char *path, GError **error)
         continue;
       if (g_strv_length (f) != 4 || (g_strcmp0 (f[0], "get") != 0 && g_strcmp0 (f[0], "put") != 0))
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%u: cannot read “%s”.",
-                       path, i + 1, lines[i]);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%u: cannot read “%s”.", path,
+                       i + 1, lines[i]);
           return NULL;
         }
       entry = g_new0 (PlanEntry, 1);
@@ -143,8 +143,7 @@ store_has_key (Soak *soak, MeowDirection direction, const char *key)
     {
       const MeowStoredTask *st = g_ptr_array_index (tasks, i);
 
-      if (meow_stored_task_get_direction (st) == direction &&
-          g_strcmp0 (stored_key (st), key) == 0)
+      if (meow_stored_task_get_direction (st) == direction && g_strcmp0 (stored_key (st), key) == 0)
         return TRUE;
     }
   return FALSE;

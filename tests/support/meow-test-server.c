@@ -31,24 +31,24 @@
 
 struct _MeowTestServer
 {
-  GMutex        mutex;
-  GCond         cond;
-  GThread      *thread;
-  GMainContext *context; /* owned by the server thread */
-  GMainLoop    *loop;
-  SoupServer   *soup;
-  GSocket      *listen_socket;
-  GSource      *accept_source;
-  guint16       port;
-  char         *address;     /* IPv4 loopback address listened on */
+  GMutex           mutex;
+  GCond            cond;
+  GThread         *thread;
+  GMainContext    *context; /* owned by the server thread */
+  GMainLoop       *loop;
+  SoupServer      *soup;
+  GSocket         *listen_socket;
+  GSource         *accept_source;
+  guint16          port;
+  char            *address;     /* IPv4 loopback address listened on */
   GTlsCertificate *certificate; /* HTTPS when not NULL */
-  gboolean      ready;
-  char         *startup_error;
+  gboolean         ready;
+  char            *startup_error;
 
   /* Server-thread only */
   GCancellable *cancellable;
-  GList        *raw_conns; /* RawConn */
-  GList        *streams;   /* SoupStream */
+  GList        *raw_conns;      /* RawConn */
+  GList        *streams;        /* SoupStream */
   gboolean      next_raw_reset; /* the next raw_conn_start() ends with a RST */
 
   /* Protected by mutex */
@@ -1232,8 +1232,7 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
           g_autoptr (GIOStream) tls =
               g_tls_server_connection_new (G_IO_STREAM (conn), self->certificate, &error);
 
-          if (tls == NULL ||
-              !soup_server_accept_iostream (self->soup, tls, local, remote, &error))
+          if (tls == NULL || !soup_server_accept_iostream (self->soup, tls, local, remote, &error))
             g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
           continue;
         }
@@ -1537,8 +1536,8 @@ meow_test_server_set_faults (MeowTestServer *self, const MeowTestFaults *faults)
   self->faults.retry_after = self->retry_after;
   g_clear_pointer (&self->garbage, g_bytes_unref);
   if (faults->garbage != NULL)
-    self->garbage = g_bytes_new (faults->garbage,
-                                 faults->garbage_len ? faults->garbage_len : strlen (faults->garbage));
+    self->garbage = g_bytes_new (faults->garbage, faults->garbage_len ? faults->garbage_len
+                                                                      : strlen (faults->garbage));
   else
     self->garbage = g_bytes_new_static ("HELLO\r\n\r\n", 9);
   self->faults.garbage = NULL;

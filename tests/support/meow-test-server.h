@@ -59,14 +59,14 @@ typedef struct
   /* Added for the fault matrix (tests/core/test-faults.c): */
   gboolean reset_connections; /* drop_gets, drop_heads and drop_mid_body end the connection
                                * with a TCP RST (SO_LINGER 0) instead of an orderly FIN */
-  guint  length_lie_gets;  /* next N GETs answered normally (200/206) but with
-                            * Content-Length = real length + length_lie_delta; the real body
-                            * follows in full, then the connection is closed */
-  gint64 length_lie_delta; /* < 0: Content-Length shorter than the body; > 0: longer */
-  guint       garbage_count; /* next N requests (HEAD or GET) get garbage_len raw bytes of
-                              * garbage instead of an HTTP answer, then the connection closes */
-  const char *garbage;       /* copied; NULL means "HELLO\r\n\r\n" */
-  gsize       garbage_len;   /* 0 with a garbage string: strlen (garbage) */
+  guint length_lie_gets;      /* next N GETs answered normally (200/206) but with
+                               * Content-Length = real length + length_lie_delta; the real body
+                               * follows in full, then the connection is closed */
+  gint64 length_lie_delta;    /* < 0: Content-Length shorter than the body; > 0: longer */
+  guint  garbage_count;       /* next N requests (HEAD or GET) get garbage_len raw bytes of
+                               * garbage instead of an HTTP answer, then the connection closes */
+  const char *garbage;        /* copied; NULL means "HELLO\r\n\r\n" */
+  gsize       garbage_len;    /* 0 with a garbage string: strlen (garbage) */
 } MeowTestFaults;
 
 /* One logged request. */
