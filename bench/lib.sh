@@ -52,7 +52,8 @@ bench_setup () {
     meson setup "$BENCH_BUILDDIR" "$SRC_DIR" --buildtype=release -Dtests=false -Dbench=true >/dev/null
   elif ! meson introspect --buildoptions "$BENCH_BUILDDIR" | python3 -c \
     'import json,sys; sys.exit(not any(o["name"] == "bench" and o["value"] for o in json.load(sys.stdin)))'; then
-    meson configure "$BENCH_BUILDDIR" -Dbench=true >/dev/null
+    # --reconfigure: a build folder made before the option existed does not know it yet.
+    meson setup --reconfigure "$BENCH_BUILDDIR" "$SRC_DIR" -Dbench=true >/dev/null
   fi
   ninja -C "$BENCH_BUILDDIR" app/meow-cli >/dev/null
   MEOW_CLI="$BENCH_BUILDDIR/app/meow-cli"
