@@ -261,6 +261,39 @@ header_is (const char *line, gsize len, const char *name, const char **value, gs
   return TRUE;
 }
 
+/* If @line is the header @name, replaces *@slot with a copy of its value. */
+static gboolean
+take_header (const char *line, gsize len, const char *name, char **slot)
+{
+  const char *value;
+  gsize       vlen;
+
+  if (!header_is (line, len, name, &value, &vlen))
+    return FALSE;
+  g_free (*slot);
+  *slot = g_strndup (value, vlen);
+  return TRUE;
+}
+
+/* If @line is Content-Length, sets *@out when the value is a valid length. */
+static gboolean
+take_content_length (const char *line, gsize len, gint64 *out)
+{
+  const char *value;
+  gsize       vlen;
+  guint64     n;
+
+  if (!header_is (line, len, "Content-Length", &value, &vlen))
+    return FALSE;
+  {
+    g_autofree char *v = g_strndup (value, vlen);
+
+    if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT64, &n, NULL))
+      *out = (gint64) n;
+  }
+  return TRUE;
+}
+
 static void
 set_abort_error (Download *d, GError *error)
 {
@@ -685,40 +718,15 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
                  : len;
     }
 
-  if (header_is (buffer, len, "Content-Length", &value, &vlen))
-    {
-      g_autofree char *v = g_strndup (value, vlen);
-      guint64          n;
+  if (take_content_length (buffer, len, &d->content_length) ||
+      take_header (buffer, len, "Content-Range", &d->content_range) ||
+      take_header (buffer, len, "ETag", &d->resp_etag) ||
+      take_header (buffer, len, "Last-Modified", &d->resp_last_modified) ||
+      take_header (buffer, len, "Content-Disposition", &d->content_disposition) ||
+      take_header (buffer, len, "Retry-After", &d->retry_after))
+    return len;
 
-      if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT64, &n, NULL))
-        d->content_length = (gint64) n;
-    }
-  else if (header_is (buffer, len, "Content-Range", &value, &vlen))
-    {
-      g_free (d->content_range);
-      d->content_range = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "ETag", &value, &vlen))
-    {
-      g_free (d->resp_etag);
-      d->resp_etag = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "Last-Modified", &value, &vlen))
-    {
-      g_free (d->resp_last_modified);
-      d->resp_last_modified = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "Content-Disposition", &value, &vlen))
-    {
-      g_free (d->content_disposition);
-      d->content_disposition = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "Retry-After", &value, &vlen))
-    {
-      g_free (d->retry_after);
-      d->retry_after = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "Location", &value, &vlen))
+  if (header_is (buffer, len, "Location", &value, &vlen))
     {
       d->has_location = vlen > 0;
     }
@@ -1955,10 +1963,8 @@ segment_end_of_headers (Segment *seg)
 static size_t
 segment_header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
-  Segment    *seg = userdata;
-  gsize       len = size * nitems;
-  const char *value;
-  gsize       vlen;
+  Segment *seg = userdata;
+  gsize    len = size * nitems;
 
   if (len >= 5 && strncmp (buffer, "HTTP/", 5) == 0)
     {
@@ -1974,34 +1980,11 @@ segment_header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
       segment_end_of_headers (seg);
       return seg->abort_error || seg->range_ignored || seg->other_version ? 0 : len;
     }
-  if (header_is (buffer, len, "Content-Length", &value, &vlen))
-    {
-      g_autofree char *v = g_strndup (value, vlen);
-      guint64          n;
-
-      if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT64, &n, NULL))
-        seg->content_length = (gint64) n;
-    }
-  else if (header_is (buffer, len, "Content-Range", &value, &vlen))
-    {
-      g_free (seg->content_range);
-      seg->content_range = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "ETag", &value, &vlen))
-    {
-      g_free (seg->resp_etag);
-      seg->resp_etag = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "Last-Modified", &value, &vlen))
-    {
-      g_free (seg->resp_last_modified);
-      seg->resp_last_modified = g_strndup (value, vlen);
-    }
-  else if (header_is (buffer, len, "Retry-After", &value, &vlen))
-    {
-      g_free (seg->retry_after);
-      seg->retry_after = g_strndup (value, vlen);
-    }
+  (void) (take_content_length (buffer, len, &seg->content_length) ||
+          take_header (buffer, len, "Content-Range", &seg->content_range) ||
+          take_header (buffer, len, "ETag", &seg->resp_etag) ||
+          take_header (buffer, len, "Last-Modified", &seg->resp_last_modified) ||
+          take_header (buffer, len, "Retry-After", &seg->retry_after));
   return len;
 }
 

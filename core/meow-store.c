@@ -878,7 +878,7 @@ store_insert (MeowStore *self, MeowStoredTask *st)
 }
 
 /* Removes temporary files that a write killed between creating and renaming
- * left behind: g_file_set_contents_full() names them "<basename>.XXXXXX". */
+ * left behind: g_file_set_contents_full() names them "<basename>." plus six random characters. */
 static void
 remove_stale_temp_files (MeowStore *self)
 {
