@@ -3,7 +3,8 @@
  * The whole list is one small JSON document rewritten with an atomic
  * replace (write a temporary file, fsync it, rename it over the old one),
  * so that a kill at any moment leaves the old or the new list, never a torn
- * one. See docs/store.md for the format and the reasoning.
+ * one. The file is written by a thread of the store's own; the owner thread
+ * only serialises. See docs/store.md for the format and the reasoning.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,7 +13,6 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "meow-error.h"
@@ -380,97 +380,539 @@ enum_to_nick (const EnumNick *nicks, int value)
   return nicks[0].nick;
 }
 
+/* The writer: compact JSON, one task per line, built straight into a
+ * GString. (json-glib's builder and generator made a node tree, hash table
+ * per object, of the whole list on every write: 10,000 tasks took most of a
+ * second.) The output is plain JSON; meow_store_load() reads it back. */
+
+/* Appends @s as a JSON string. Bytes that are not UTF-8 (json-glib would
+ * refuse to read them back, and with them the whole list) become U+FFFD. */
 static void
-add_string (JsonBuilder *b, const char *member, const char *value)
+json_append_string (GString *out, const char *s)
+{
+  g_autofree char *valid = NULL;
+  const char      *run;
+  const char      *p;
+
+  if (!g_utf8_validate (s, -1, NULL))
+    s = valid = g_utf8_make_valid (s, -1);
+
+  g_string_append_c (out, '"');
+  for (run = p = s; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          g_string_append_printf (out, "\\u%04x", c);
+        }
+      run = p + 1;
+    }
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static void
+json_append_member (GString *out, gboolean *first, const char *member)
+{
+  if (!*first)
+    g_string_append_c (out, ',');
+  *first = FALSE;
+  g_string_append_c (out, '"');
+  g_string_append (out, member);
+  g_string_append (out, "\":");
+}
+
+static void
+add_string (GString *out, gboolean *first, const char *member, const char *value)
 {
   if (value == NULL)
     return;
-  json_builder_set_member_name (b, member);
-  json_builder_add_string_value (b, value);
+  json_append_member (out, first, member);
+  json_append_string (out, value);
 }
 
 static void
-add_int (JsonBuilder *b, const char *member, gint64 value)
+add_int (GString *out, gboolean *first, const char *member, gint64 value)
 {
-  json_builder_set_member_name (b, member);
-  json_builder_add_int_value (b, value);
+  char    digits[24];
+  char   *d = digits + sizeof digits;
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+
+  /* g_string_append_printf() is most of the cost of a list of numbers. */
+  do
+    *--d = (char) ('0' + magnitude % 10);
+  while ((magnitude /= 10) != 0);
+  if (value < 0)
+    *--d = '-';
+  json_append_member (out, first, member);
+  g_string_append_len (out, d, digits + sizeof digits - d);
 }
 
 static void
-add_bool (JsonBuilder *b, const char *member, gboolean value)
+add_bool (GString *out, gboolean *first, const char *member, gboolean value)
 {
-  json_builder_set_member_name (b, member);
-  json_builder_add_boolean_value (b, value);
+  json_append_member (out, first, member);
+  g_string_append (out, value ? "true" : "false");
 }
 
 static void
-stored_task_to_json (const MeowStoredTask *st, JsonBuilder *b)
+stored_task_to_json (const MeowStoredTask *st, GString *out)
 {
-  json_builder_begin_object (b);
-  add_string (b, "id", st->id);
-  add_string (b, "direction", enum_to_nick (direction_nicks, st->direction));
-  add_string (b, "url", st->url);
-  add_string (b, "method", st->method);
-  json_builder_set_member_name (b, "headers");
-  json_builder_begin_array (b);
+  gboolean first = TRUE;
+
+  g_string_append_c (out, '{');
+  add_string (out, &first, "id", st->id);
+  add_string (out, &first, "direction", enum_to_nick (direction_nicks, st->direction));
+  add_string (out, &first, "url", st->url);
+  add_string (out, &first, "method", st->method);
+  json_append_member (out, &first, "headers");
+  g_string_append_c (out, '[');
   for (guint i = 0; st->headers[i] != NULL; i++)
-    json_builder_add_string_value (b, st->headers[i]);
-  json_builder_end_array (b);
-  add_string (b, "name", st->name);
-  add_string (b, "output_file", st->output_file);
-  add_string (b, "output_dir", st->output_dir);
-  add_string (b, "local_path", st->local_path);
-  add_string (b, "source_file", st->source_file);
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      json_append_string (out, st->headers[i]);
+    }
+  g_string_append_c (out, ']');
+  add_string (out, &first, "name", st->name);
+  add_string (out, &first, "output_file", st->output_file);
+  add_string (out, &first, "output_dir", st->output_dir);
+  add_string (out, &first, "local_path", st->local_path);
+  add_string (out, &first, "source_file", st->source_file);
   if (st->source_in_memory)
-    add_bool (b, "source_in_memory", TRUE);
+    add_bool (out, &first, "source_in_memory", TRUE);
   if (st->checksum_hex != NULL)
     {
-      add_string (b, "checksum_type", enum_to_nick (checksum_nicks, st->checksum_type));
-      add_string (b, "checksum", st->checksum_hex);
+      add_string (out, &first, "checksum_type", enum_to_nick (checksum_nicks, st->checksum_type));
+      add_string (out, &first, "checksum", st->checksum_hex);
     }
   if (st->retries_set)
-    add_int (b, "retries", st->retries);
-  add_int (b, "speed_limit", (gint64) st->speed_limit);
+    add_int (out, &first, "retries", st->retries);
+  add_int (out, &first, "speed_limit", (gint64) st->speed_limit);
   if (st->segments > 0)
-    add_int (b, "segments", st->segments);
-  add_bool (b, "overwrite", st->overwrite);
-  add_bool (b, "keep_partial", st->keep_partial);
-  add_int (b, "size_hint", st->size_hint);
+    add_int (out, &first, "segments", st->segments);
+  add_bool (out, &first, "overwrite", st->overwrite);
+  add_bool (out, &first, "keep_partial", st->keep_partial);
+  add_int (out, &first, "size_hint", st->size_hint);
   if (st->direction == MEOW_DIRECTION_UPLOAD)
     {
-      add_string (b, "upload_protocol", enum_to_nick (protocol_nicks, st->protocol));
-      add_int (b, "chunk_size", st->chunk_size);
-      add_string (b, "category", st->category);
-      add_string (b, "upload_url", st->upload_url);
+      add_string (out, &first, "upload_protocol", enum_to_nick (protocol_nicks, st->protocol));
+      add_int (out, &first, "chunk_size", st->chunk_size);
+      add_string (out, &first, "category", st->category);
+      add_string (out, &first, "upload_url", st->upload_url);
       if (st->prepare_retries_set)
-        add_int (b, "prepare_retries", st->prepare_retries);
+        add_int (out, &first, "prepare_retries", st->prepare_retries);
     }
-  add_string (b, "status", enum_to_nick (status_nicks, st->status));
-  add_int (b, "transferred", (gint64) st->transferred);
-  add_int (b, "total", st->total);
-  add_int (b, "added", st->added);
-  add_int (b, "finished", st->finished);
+  add_string (out, &first, "status", enum_to_nick (status_nicks, st->status));
+  add_int (out, &first, "transferred", (gint64) st->transferred);
+  add_int (out, &first, "total", st->total);
+  add_int (out, &first, "added", st->added);
+  add_int (out, &first, "finished", st->finished);
   if (st->error_message != NULL || st->error_domain != 0)
     {
-      add_string (b, "error_domain", g_quark_to_string (st->error_domain));
-      add_int (b, "error_code", st->error_code);
-      add_string (b, "error_message", st->error_message);
+      add_string (out, &first, "error_domain", g_quark_to_string (st->error_domain));
+      add_int (out, &first, "error_code", st->error_code);
+      add_string (out, &first, "error_message", st->error_message);
     }
-  add_string (b, "payload", st->payload);
-  json_builder_end_object (b);
+  add_string (out, &first, "payload", st->payload);
+  g_string_append_c (out, '}');
+}
+
+/* The list is read by a small strict JSON (RFC 8259) reader of the store's own, one
+ * task at a time: each entry is parsed into a scratch tree that is reused for the
+ * next, and turned into a MeowStoredTask at once. (json-glib built a tree of the whole
+ * file, some 300,000 nodes and hash tables for 10,000 tasks, in GSlice memory that
+ * GLib keeps after it is freed: 40 MB and most of the start-up time of a long list.)
+ * Any valid JSON is accepted where the format allows unknown members. */
+
+#define JV_NONE G_MAXUINT
+#define JV_DEPTH 64
+
+typedef enum
+{
+  JV_NULL,
+  JV_BOOL,
+  JV_INT,
+  JV_DOUBLE,
+  JV_STRING,
+  JV_ARRAY,
+  JV_OBJECT,
+} JvKind;
+
+typedef struct
+{
+  JvKind kind;
+  guint  key;   /* a member's name (offset in strings), else JV_NONE */
+  guint  next;  /* the next element or member of the parent, or JV_NONE */
+  guint  first; /* an array's or object's first child, or JV_NONE */
+  guint  str;   /* JV_STRING: offset in strings */
+  gint64 i;     /* JV_INT; JV_BOOL: 0 or 1 */
+} Jv;
+
+typedef struct
+{
+  const char *start;
+  const char *p;
+  const char *end;
+  GArray     *nodes;   /* Jv: the scratch tree */
+  GString    *strings; /* decoded strings and names, each ending in NUL */
+  const char *error;   /* what is wrong at p, or NULL */
+} JvReader;
+
+static gboolean
+jv_fail (JvReader *r, const char *what)
+{
+  if (r->error == NULL)
+    r->error = what;
+  return FALSE;
+}
+
+static void
+jv_skip_ws (JvReader *r)
+{
+  while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+    r->p++;
+}
+
+static gboolean
+jv_peek (JvReader *r, char c)
+{
+  jv_skip_ws (r);
+  return r->p < r->end && *r->p == c;
+}
+
+static gboolean
+jv_expect (JvReader *r, char c, const char *what)
+{
+  if (!jv_peek (r, c))
+    return jv_fail (r, what);
+  r->p++;
+  return TRUE;
+}
+
+static Jv *
+jv_node (JvReader *r, guint index)
+{
+  return &g_array_index (r->nodes, Jv, index);
+}
+
+static const char *
+jv_string (JvReader *r, guint offset)
+{
+  return r->strings->str + offset;
+}
+
+static int
+jv_hex4 (const char *p)
+{
+  int value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (p[i]);
+
+      if (d < 0)
+        return -1;
+      value = value * 16 + d;
+    }
+  return value;
+}
+
+/* Reads a string at p (on its opening quote) into strings; *offset is where it went. */
+static gboolean
+jv_read_string (JvReader *r, guint *offset)
+{
+  const char *run;
+
+  if (!jv_expect (r, '"', "a string was expected"))
+    return FALSE;
+  *offset = r->strings->len;
+  run = r->p;
+  for (;;)
+    {
+      guchar c;
+
+      if (r->p >= r->end)
+        return jv_fail (r, "a string does not end");
+      c = (guchar) *r->p;
+      if (c != '"' && c != '\\' && c >= 0x20)
+        {
+          r->p++;
+          continue;
+        }
+      g_string_append_len (r->strings, run, r->p - run);
+      if (c == '"')
+        {
+          r->p++;
+          break;
+        }
+      if (c < 0x20)
+        return jv_fail (r, "a control character in a string");
+
+      /* A backslash. */
+      if (r->end - r->p < 2)
+        return jv_fail (r, "a string does not end");
+      switch (r->p[1])
+        {
+        case '"':
+        case '\\':
+        case '/':
+          g_string_append_c (r->strings, r->p[1]);
+          break;
+        case 'b':
+          g_string_append_c (r->strings, '\b');
+          break;
+        case 'f':
+          g_string_append_c (r->strings, '\f');
+          break;
+        case 'n':
+          g_string_append_c (r->strings, '\n');
+          break;
+        case 'r':
+          g_string_append_c (r->strings, '\r');
+          break;
+        case 't':
+          g_string_append_c (r->strings, '\t');
+          break;
+        case 'u':
+          {
+            int      unit = r->end - r->p >= 6 ? jv_hex4 (r->p + 2) : -1;
+            gunichar ch;
+            char     utf8[6];
+
+            if (unit < 0)
+              return jv_fail (r, "a bad \\u escape");
+            ch = (gunichar) unit;
+            if (unit >= 0xd800 && unit <= 0xdbff)
+              {
+                int low = r->end - r->p >= 12 && r->p[6] == '\\' && r->p[7] == 'u'
+                              ? jv_hex4 (r->p + 8)
+                              : -1;
+
+                if (low < 0xdc00 || low > 0xdfff)
+                  return jv_fail (r, "a lone UTF-16 surrogate");
+                ch = 0x10000 + (((gunichar) unit - 0xd800) << 10) + ((gunichar) low - 0xdc00);
+                r->p += 6;
+              }
+            else if (unit >= 0xdc00 && unit <= 0xdfff)
+              return jv_fail (r, "a lone UTF-16 surrogate");
+            else if (unit == 0)
+              return jv_fail (r, "a NUL character in a string");
+            g_string_append_len (r->strings, utf8, g_unichar_to_utf8 (ch, utf8));
+            r->p += 4;
+          }
+          break;
+        default:
+          return jv_fail (r, "a bad escape in a string");
+        }
+      r->p += 2;
+      run = r->p;
+    }
+  g_string_append_c (r->strings, '\0');
+  return TRUE;
+}
+
+static gboolean
+jv_read_number (JvReader *r, Jv *node)
+{
+  const char *begin = r->p;
+  gboolean    integer = TRUE;
+  char        buf[32];
+  char       *endptr = NULL;
+
+#define DIGITS(p) ((p) < r->end && g_ascii_isdigit (*(p)))
+  if (r->p < r->end && *r->p == '-')
+    r->p++;
+  if (!DIGITS (r->p))
+    return jv_fail (r, "a bad number");
+  if (*r->p == '0')
+    r->p++;
+  else
+    while (DIGITS (r->p))
+      r->p++;
+  if (r->p < r->end && *r->p == '.')
+    {
+      integer = FALSE;
+      r->p++;
+      if (!DIGITS (r->p))
+        return jv_fail (r, "a bad number");
+      while (DIGITS (r->p))
+        r->p++;
+    }
+  if (r->p < r->end && (*r->p == 'e' || *r->p == 'E'))
+    {
+      integer = FALSE;
+      r->p++;
+      if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+        r->p++;
+      if (!DIGITS (r->p))
+        return jv_fail (r, "a bad number");
+      while (DIGITS (r->p))
+        r->p++;
+    }
+#undef DIGITS
+
+  node->kind = JV_DOUBLE;
+  if (integer && (gsize) (r->p - begin) < sizeof buf)
+    {
+      memcpy (buf, begin, r->p - begin);
+      buf[r->p - begin] = '\0';
+      errno = 0;
+      node->i = g_ascii_strtoll (buf, &endptr, 10);
+      /* Too big for an integer: a number of another kind, as json-glib had it. */
+      if (errno == 0 && *endptr == '\0')
+        node->kind = JV_INT;
+    }
+  return TRUE;
+}
+
+static gboolean
+jv_literal (JvReader *r, const char *word)
+{
+  gsize len = strlen (word);
+
+  if ((gsize) (r->end - r->p) < len || memcmp (r->p, word, len) != 0)
+    return jv_fail (r, "an unexpected character");
+  r->p += len;
+  return TRUE;
+}
+
+/* Reads one value into the scratch tree; *index is its node. */
+static gboolean
+jv_read_value (JvReader *r, guint depth, guint *index)
+{
+  Jv node = { .key = JV_NONE, .next = JV_NONE, .first = JV_NONE, .str = JV_NONE };
+
+  if (depth > JV_DEPTH)
+    return jv_fail (r, "values nested too deeply");
+  jv_skip_ws (r);
+  if (r->p >= r->end)
+    return jv_fail (r, "a value was expected");
+
+  *index = r->nodes->len;
+  switch (*r->p)
+    {
+    case '{':
+    case '[':
+      {
+        gboolean object = *r->p == '{';
+        char     close = object ? '}' : ']';
+        guint    last = JV_NONE;
+
+        node.kind = object ? JV_OBJECT : JV_ARRAY;
+        g_array_append_val (r->nodes, node);
+        r->p++;
+        if (jv_peek (r, close))
+          {
+            r->p++;
+            return TRUE;
+          }
+        for (;;)
+          {
+            guint key = JV_NONE;
+            guint child;
+
+            if (object && (!jv_read_string (r, &key) || !jv_expect (r, ':', "“:” was expected")))
+              return FALSE;
+            if (!jv_read_value (r, depth + 1, &child))
+              return FALSE;
+            jv_node (r, child)->key = key;
+            if (last == JV_NONE)
+              jv_node (r, *index)->first = child;
+            else
+              jv_node (r, last)->next = child;
+            last = child;
+            if (jv_peek (r, ','))
+              {
+                r->p++;
+                continue;
+              }
+            return jv_expect (r, close,
+                              object ? "“,” or “}” was expected" : "“,” or “]” was expected");
+          }
+      }
+    case '"':
+      node.kind = JV_STRING;
+      if (!jv_read_string (r, &node.str))
+        return FALSE;
+      break;
+    case 't':
+      node.kind = JV_BOOL;
+      node.i = 1;
+      if (!jv_literal (r, "true"))
+        return FALSE;
+      break;
+    case 'f':
+      node.kind = JV_BOOL;
+      if (!jv_literal (r, "false"))
+        return FALSE;
+      break;
+    case 'n':
+      node.kind = JV_NULL;
+      if (!jv_literal (r, "null"))
+        return FALSE;
+      break;
+    default:
+      if (!jv_read_number (r, &node))
+        return FALSE;
+    }
+  g_array_append_val (r->nodes, node);
+  return TRUE;
+}
+
+/* The scratch tree is emptied before each top-level member and each task. */
+static void
+jv_reset (JvReader *r)
+{
+  g_array_set_size (r->nodes, 0);
+  g_string_truncate (r->strings, 0);
+}
+
+/* An object's member, the last of that name as in json-glib, or JV_NONE. */
+static guint
+jv_member (JvReader *r, guint object, const char *name)
+{
+  guint found = JV_NONE;
+
+  for (guint i = jv_node (r, object)->first; i != JV_NONE; i = jv_node (r, i)->next)
+    if (strcmp (jv_string (r, jv_node (r, i)->key), name) == 0)
+      found = i;
+  return found;
 }
 
 /* Field readers. Absent or null members give the default; a member of the
  * wrong type makes the entry invalid (the reader returns FALSE). */
 
-static JsonNode *
-member_value (JsonObject *o, const char *member, GType type, gboolean *ok)
+static Jv *
+member_value (JvReader *r, guint o, const char *member, JvKind kind, gboolean *ok)
 {
-  JsonNode *node = json_object_get_member (o, member);
+  guint index = jv_member (r, o, member);
+  Jv   *node;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (index == JV_NONE || jv_node (r, index)->kind == JV_NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+  node = jv_node (r, index);
+  if (node->kind != kind)
     {
       *ok = FALSE;
       return NULL;
@@ -479,23 +921,23 @@ member_value (JsonObject *o, const char *member, GType type, gboolean *ok)
 }
 
 static gboolean
-read_string (JsonObject *o, const char *member, gboolean required, char **out)
+read_string (JvReader *r, guint o, const char *member, gboolean required, char **out)
 {
-  gboolean  ok = TRUE;
-  JsonNode *node = member_value (o, member, G_TYPE_STRING, &ok);
+  gboolean ok = TRUE;
+  Jv      *node = member_value (r, o, member, JV_STRING, &ok);
 
-  if (!ok || (required && (node == NULL || json_node_get_string (node)[0] == '\0')))
+  if (!ok || (required && (node == NULL || jv_string (r, node->str)[0] == '\0')))
     return FALSE;
   g_free (*out);
-  *out = node ? json_node_dup_string (node) : NULL;
+  *out = node ? g_strdup (jv_string (r, node->str)) : NULL;
   return TRUE;
 }
 
 static gboolean
-read_int (JsonObject *o, const char *member, gint64 min, gint64 *out, gboolean *present)
+read_int (JvReader *r, guint o, const char *member, gint64 min, gint64 *out, gboolean *present)
 {
-  gboolean  ok = TRUE;
-  JsonNode *node = member_value (o, member, G_TYPE_INT64, &ok);
+  gboolean ok = TRUE;
+  Jv      *node = member_value (r, o, member, JV_INT, &ok);
 
   if (present)
     *present = node != NULL;
@@ -503,42 +945,43 @@ read_int (JsonObject *o, const char *member, gint64 min, gint64 *out, gboolean *
     return FALSE;
   if (node == NULL)
     return TRUE;
-  if (json_node_get_int (node) < min)
+  if (node->i < min)
     return FALSE;
-  *out = json_node_get_int (node);
+  *out = node->i;
   return TRUE;
 }
 
 static gboolean
-read_uint (JsonObject *o, const char *member, guint *out, gboolean *present)
+read_uint (JvReader *r, guint o, const char *member, guint *out, gboolean *present)
 {
   gint64 v = *out;
 
-  if (!read_int (o, member, 0, &v, present) || v > G_MAXUINT)
+  if (!read_int (r, o, member, 0, &v, present) || v > G_MAXUINT)
     return FALSE;
   *out = (guint) v;
   return TRUE;
 }
 
 static gboolean
-read_bool (JsonObject *o, const char *member, gboolean *out)
+read_bool (JvReader *r, guint o, const char *member, gboolean *out)
 {
-  gboolean  ok = TRUE;
-  JsonNode *node = member_value (o, member, G_TYPE_BOOLEAN, &ok);
+  gboolean ok = TRUE;
+  Jv      *node = member_value (r, o, member, JV_BOOL, &ok);
 
   if (!ok)
     return FALSE;
   if (node != NULL)
-    *out = json_node_get_boolean (node);
+    *out = node->i != 0;
   return TRUE;
 }
 
 static gboolean
-read_enum (JsonObject *o, const char *member, const EnumNick *nicks, gboolean required, int *out)
+read_enum (
+    JvReader *r, guint o, const char *member, const EnumNick *nicks, gboolean required, int *out)
 {
   g_autofree char *nick = NULL;
 
-  if (!read_string (o, member, required, &nick))
+  if (!read_string (r, o, member, required, &nick))
     return FALSE;
   if (nick == NULL)
     return TRUE;
@@ -552,25 +995,22 @@ read_enum (JsonObject *o, const char *member, const EnumNick *nicks, gboolean re
 }
 
 static gboolean
-read_headers (JsonObject *o, GStrv *out)
+read_headers (JvReader *r, guint o, GStrv *out)
 {
-  JsonNode  *node = json_object_get_member (o, "headers");
-  JsonArray *array;
+  guint index = jv_member (r, o, "headers");
   g_autoptr (GStrvBuilder) sb = g_strv_builder_new ();
 
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+  if (index != JV_NONE && jv_node (r, index)->kind != JV_NULL)
     {
-      if (!JSON_NODE_HOLDS_ARRAY (node))
+      if (jv_node (r, index)->kind != JV_ARRAY)
         return FALSE;
-      array = json_node_get_array (node);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = jv_node (r, index)->first; i != JV_NONE; i = jv_node (r, i)->next)
         {
-          JsonNode *h = json_array_get_element (array, i);
+          Jv *h = jv_node (r, i);
 
-          if (!JSON_NODE_HOLDS_VALUE (h) || json_node_get_value_type (h) != G_TYPE_STRING ||
-              strchr (json_node_get_string (h), ':') == NULL)
+          if (h->kind != JV_STRING || strchr (jv_string (r, h->str), ':') == NULL)
             return FALSE;
-          g_strv_builder_add (sb, json_node_get_string (h));
+          g_strv_builder_add (sb, jv_string (r, h->str));
         }
     }
   g_strfreev (*out);
@@ -580,10 +1020,9 @@ read_headers (JsonObject *o, GStrv *out)
 
 /* Returns the entry, or NULL with *bad naming the first invalid field. */
 static MeowStoredTask *
-stored_task_from_json (JsonNode *node, const char **bad)
+stored_task_from_json (JvReader *r, guint o, const char **bad)
 {
   g_autoptr (MeowStoredTask) st = g_new0 (MeowStoredTask, 1);
-  JsonObject      *o;
   g_autofree char *domain = NULL;
   int              e;
   gint64           v;
@@ -592,12 +1031,11 @@ stored_task_from_json (JsonNode *node, const char **bad)
   st->total = -1;
   st->size_hint = -1;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (jv_node (r, o)->kind != JV_OBJECT)
     {
       *bad = "(entry is not an object)";
       return NULL;
     }
-  o = json_node_get_object (node);
 
 #define CHECK(expr, field)                                                                         \
   G_STMT_START                                                                                     \
@@ -610,55 +1048,55 @@ stored_task_from_json (JsonNode *node, const char **bad)
   }                                                                                                \
   G_STMT_END
 
-  CHECK (read_string (o, "id", TRUE, &st->id), "id");
+  CHECK (read_string (r, o, "id", TRUE, &st->id), "id");
   e = -1;
-  CHECK (read_enum (o, "direction", direction_nicks, TRUE, &e), "direction");
+  CHECK (read_enum (r, o, "direction", direction_nicks, TRUE, &e), "direction");
   st->direction = e;
-  CHECK (read_string (o, "url", TRUE, &st->url), "url");
-  CHECK (read_string (o, "method", FALSE, &st->method), "method");
-  CHECK (read_headers (o, &st->headers), "headers");
-  CHECK (read_string (o, "name", FALSE, &st->name), "name");
-  CHECK (read_string (o, "output_file", FALSE, &st->output_file), "output_file");
-  CHECK (read_string (o, "output_dir", FALSE, &st->output_dir), "output_dir");
-  CHECK (read_string (o, "local_path", FALSE, &st->local_path), "local_path");
-  CHECK (read_string (o, "source_file", FALSE, &st->source_file), "source_file");
-  CHECK (read_bool (o, "source_in_memory", &st->source_in_memory), "source_in_memory");
-  CHECK (read_string (o, "checksum", FALSE, &st->checksum_hex), "checksum");
+  CHECK (read_string (r, o, "url", TRUE, &st->url), "url");
+  CHECK (read_string (r, o, "method", FALSE, &st->method), "method");
+  CHECK (read_headers (r, o, &st->headers), "headers");
+  CHECK (read_string (r, o, "name", FALSE, &st->name), "name");
+  CHECK (read_string (r, o, "output_file", FALSE, &st->output_file), "output_file");
+  CHECK (read_string (r, o, "output_dir", FALSE, &st->output_dir), "output_dir");
+  CHECK (read_string (r, o, "local_path", FALSE, &st->local_path), "local_path");
+  CHECK (read_string (r, o, "source_file", FALSE, &st->source_file), "source_file");
+  CHECK (read_bool (r, o, "source_in_memory", &st->source_in_memory), "source_in_memory");
+  CHECK (read_string (r, o, "checksum", FALSE, &st->checksum_hex), "checksum");
   e = MEOW_CHECKSUM_NONE;
-  CHECK (read_enum (o, "checksum_type", checksum_nicks, st->checksum_hex != NULL, &e),
+  CHECK (read_enum (r, o, "checksum_type", checksum_nicks, st->checksum_hex != NULL, &e),
          "checksum_type");
   st->checksum_type = e;
-  CHECK (read_uint (o, "retries", &st->retries, &st->retries_set), "retries");
+  CHECK (read_uint (r, o, "retries", &st->retries, &st->retries_set), "retries");
   v = 0;
-  CHECK (read_int (o, "speed_limit", 0, &v, NULL), "speed_limit");
+  CHECK (read_int (r, o, "speed_limit", 0, &v, NULL), "speed_limit");
   st->speed_limit = (guint64) v;
-  CHECK (read_uint (o, "segments", &st->segments, NULL) && st->segments <= 16, "segments");
-  CHECK (read_bool (o, "overwrite", &st->overwrite), "overwrite");
-  CHECK (read_bool (o, "keep_partial", &st->keep_partial), "keep_partial");
-  CHECK (read_int (o, "size_hint", -1, &st->size_hint, NULL), "size_hint");
+  CHECK (read_uint (r, o, "segments", &st->segments, NULL) && st->segments <= 16, "segments");
+  CHECK (read_bool (r, o, "overwrite", &st->overwrite), "overwrite");
+  CHECK (read_bool (r, o, "keep_partial", &st->keep_partial), "keep_partial");
+  CHECK (read_int (r, o, "size_hint", -1, &st->size_hint, NULL), "size_hint");
   e = MEOW_UPLOAD_PROTOCOL_MEOW;
-  CHECK (read_enum (o, "upload_protocol", protocol_nicks, FALSE, &e), "upload_protocol");
+  CHECK (read_enum (r, o, "upload_protocol", protocol_nicks, FALSE, &e), "upload_protocol");
   st->protocol = e;
-  CHECK (read_int (o, "chunk_size", 0, &st->chunk_size, NULL), "chunk_size");
-  CHECK (read_string (o, "category", FALSE, &st->category), "category");
-  CHECK (read_string (o, "upload_url", FALSE, &st->upload_url), "upload_url");
-  CHECK (read_uint (o, "prepare_retries", &st->prepare_retries, &st->prepare_retries_set),
+  CHECK (read_int (r, o, "chunk_size", 0, &st->chunk_size, NULL), "chunk_size");
+  CHECK (read_string (r, o, "category", FALSE, &st->category), "category");
+  CHECK (read_string (r, o, "upload_url", FALSE, &st->upload_url), "upload_url");
+  CHECK (read_uint (r, o, "prepare_retries", &st->prepare_retries, &st->prepare_retries_set),
          "prepare_retries");
   e = -1;
-  CHECK (read_enum (o, "status", status_nicks, TRUE, &e), "status");
+  CHECK (read_enum (r, o, "status", status_nicks, TRUE, &e), "status");
   st->status = e;
   v = 0;
-  CHECK (read_int (o, "transferred", 0, &v, NULL), "transferred");
+  CHECK (read_int (r, o, "transferred", 0, &v, NULL), "transferred");
   st->transferred = (guint64) v;
-  CHECK (read_int (o, "total", -1, &st->total, NULL), "total");
-  CHECK (read_int (o, "added", 0, &st->added, NULL), "added");
-  CHECK (read_int (o, "finished", 0, &st->finished, NULL), "finished");
-  CHECK (read_string (o, "error_domain", FALSE, &domain), "error_domain");
+  CHECK (read_int (r, o, "total", -1, &st->total, NULL), "total");
+  CHECK (read_int (r, o, "added", 0, &st->added, NULL), "added");
+  CHECK (read_int (r, o, "finished", 0, &st->finished, NULL), "finished");
+  CHECK (read_string (r, o, "error_domain", FALSE, &domain), "error_domain");
   v = 0;
-  CHECK (read_int (o, "error_code", G_MININT, &v, NULL) && v <= G_MAXINT, "error_code");
+  CHECK (read_int (r, o, "error_code", G_MININT, &v, NULL) && v <= G_MAXINT, "error_code");
   st->error_code = (int) v;
-  CHECK (read_string (o, "error_message", FALSE, &st->error_message), "error_message");
-  CHECK (read_string (o, "payload", FALSE, &st->payload), "payload");
+  CHECK (read_string (r, o, "error_message", FALSE, &st->error_message), "error_message");
+  CHECK (read_string (r, o, "payload", FALSE, &st->payload), "payload");
 
   /* A download goes somewhere; an upload comes from somewhere. */
   if (st->direction == MEOW_DIRECTION_UPLOAD)
@@ -680,9 +1118,25 @@ struct _MeowStore
   GPtrArray    *tasks; /* element-type MeowStoredTask, owned, insertion order */
   GHashTable   *by_id; /* id -> MeowStoredTask, borrowed from tasks */
   GMainContext *context;
-  GSource      *flush_source; /* one persistent source, woken with a ready time */
-  gboolean      dirty;
-  gint64        last_write; /* monotonic */
+
+  /* Owner thread. */
+  GSource *flush_source; /* persistent, woken with a ready time: hands a snapshot over */
+  GSource *done_source;  /* persistent, woken by the writer thread after each write */
+  gboolean dirty;        /* changes that no snapshot handed to the writer holds */
+  gboolean urgent;       /* ...and one of them is a lifecycle change: write soon */
+  guint64  handed;       /* the last snapshot ticket given to the writer */
+  guint64  acked;        /* the last ticket whose outcome the owner thread handled */
+  gint64   last_attempt; /* monotonic time of the last snapshot handed over */
+
+  /* The writer thread and what it shares with the owner, under writer_mutex. */
+  GThread *writer;
+  GMutex   writer_mutex;
+  GCond    writer_cond;
+  GBytes  *next;        /* the newest snapshot not yet taken by the thread, or NULL */
+  guint64  next_ticket; /* its ticket (tickets only grow; a newer snapshot replaces an older) */
+  guint64  done_ticket; /* the last ticket the thread finished */
+  GError  *done_error;  /* how it failed, or NULL */
+  gboolean quit;
 };
 
 enum
@@ -704,27 +1158,188 @@ static guint       signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (MeowStore, meow_store, G_TYPE_OBJECT)
 
-static gboolean store_write (MeowStore *self, GError **error);
+static void     store_kick (MeowStore *self);
+static void     store_write_async (MeowStore *self);
+static gboolean store_write_sync (MeowStore *self, GError **error);
 
 static gboolean
-flush_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+ready_time_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   g_source_set_ready_time (source, -1);
   return callback (user_data);
 }
 
-static GSourceFuncs flush_source_funcs = {
-  .dispatch = flush_source_dispatch,
+static GSourceFuncs ready_time_source_funcs = {
+  .dispatch = ready_time_source_dispatch,
 };
 
+static GSource *
+ready_time_source_new (MeowStore *self, const char *name, GSourceFunc callback)
+{
+  GSource *source = g_source_new (&ready_time_source_funcs, sizeof (GSource));
+
+  g_source_set_static_name (source, name);
+  /* After the burst of records that made the change, not between them. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (source, callback, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+/* Writes @bytes over the file atomically. Writer thread (or any thread). */
+static gboolean
+write_file (const char *path, GBytes *bytes, GError **error)
+{
+  g_autofree char *dirname = g_path_get_dirname (path);
+  gsize            length = 0;
+  const char      *data = g_bytes_get_data (bytes, &length);
+  g_autoptr (GError) local_error = NULL;
+
+  if (g_mkdir_with_parents (dirname, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Could not save the task list: cannot create the folder “%s”: %s.", dirname,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+
+  /* CONSISTENT: the new contents are fsynced before the rename, so after a
+   * crash the file holds the old list or the new one, never a mix. The file
+   * holds URLs with credentials and request headers: owner only. */
+  if (!g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
+                   "Could not save the task list to “%s”: %s", path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The writer thread: writes the newest snapshot, one at a time, in ticket
+ * order, until told to quit with nothing left to write. */
+static gpointer
+writer_thread (gpointer user_data)
+{
+  MeowStore *self = user_data;
+
+  g_mutex_lock (&self->writer_mutex);
+  for (;;)
+    {
+      g_autoptr (GBytes) bytes = NULL;
+      GError *error = NULL;
+      guint64 ticket;
+
+      while (self->next == NULL && !self->quit)
+        g_cond_wait (&self->writer_cond, &self->writer_mutex);
+      if (self->next == NULL)
+        break;
+      bytes = g_steal_pointer (&self->next);
+      ticket = self->next_ticket;
+      g_mutex_unlock (&self->writer_mutex);
+
+      write_file (self->path, bytes, &error);
+
+      g_mutex_lock (&self->writer_mutex);
+      self->done_ticket = ticket;
+      g_clear_error (&self->done_error);
+      self->done_error = error;
+      g_cond_broadcast (&self->writer_cond);
+      g_source_set_ready_time (self->done_source, 0);
+    }
+  g_mutex_unlock (&self->writer_mutex);
+  return NULL;
+}
+
+/* Gives the writer thread a snapshot; returns its ticket. Owner thread. */
+static guint64
+writer_submit (MeowStore *self, GBytes *bytes)
+{
+  guint64 ticket;
+
+  if (self->writer == NULL)
+    self->writer = g_thread_new ("meow-store", writer_thread, self);
+
+  g_mutex_lock (&self->writer_mutex);
+  g_clear_pointer (&self->next, g_bytes_unref); /* older: the new one holds all of it */
+  self->next = g_bytes_ref (bytes);
+  ticket = ++self->next_ticket;
+  g_cond_broadcast (&self->writer_cond);
+  g_mutex_unlock (&self->writer_mutex);
+
+  self->handed = ticket;
+  self->last_attempt = g_get_monotonic_time ();
+  return ticket;
+}
+
+/* Blocks until the thread finished @ticket (or a later one); returns how it
+ * went. Owner thread. */
+static gboolean
+writer_wait (MeowStore *self, guint64 ticket, GError **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&self->writer_mutex);
+  while (self->done_ticket < ticket)
+    g_cond_wait (&self->writer_cond, &self->writer_mutex);
+  ok = self->done_error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (self->done_error));
+  self->acked = MAX (self->acked, self->done_ticket);
+  g_mutex_unlock (&self->writer_mutex);
+  return ok;
+}
+
+static gboolean
+write_in_flight (MeowStore *self)
+{
+  return self->handed > self->acked;
+}
+
+/* The debounce source: hands the newest list to the writer when due. */
 static gboolean
 flush_source_cb (gpointer user_data)
 {
   MeowStore *self = user_data;
-  g_autoptr (GError) error = NULL;
 
-  if (self->dirty && !store_write (self, &error))
-    g_signal_emit (self, signals[SIGNAL_WRITE_FAILED], 0, error);
+  /* While a write runs, its completion decides (and coalesces what came meanwhile). */
+  if (self->dirty && !write_in_flight (self))
+    store_write_async (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The writer finished something: tell the app, retry or write what came since. */
+static gboolean
+done_source_cb (gpointer user_data)
+{
+  MeowStore *self = user_data;
+  g_autoptr (GError) error = NULL;
+  guint64 ticket;
+
+  g_mutex_lock (&self->writer_mutex);
+  ticket = self->done_ticket;
+  if (self->done_error != NULL)
+    error = g_error_copy (self->done_error);
+  g_mutex_unlock (&self->writer_mutex);
+
+  /* Seen already (a synchronous write waited for it), or an older ticket
+   * whose newer snapshot is still being written. */
+  if (ticket <= self->acked || ticket < self->handed)
+    return G_SOURCE_CONTINUE;
+  self->acked = ticket;
+
+  if (error != NULL)
+    {
+      /* Still only in memory: the timer tries again. */
+      self->dirty = TRUE;
+      g_signal_emit (self, signals[SIGNAL_WRITE_FAILED], 0, error);
+    }
+  else
+    g_signal_emit (self, signals[SIGNAL_SAVED], 0);
+
+  store_kick (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -734,18 +1349,32 @@ meow_store_dispose (GObject *object)
   MeowStore *self = MEOW_STORE (object);
 
   /* Dropping the store is a last chance not to lose debounced progress. */
-  if (self->dirty && self->path != NULL)
+  if ((self->dirty || write_in_flight (self)) && self->path != NULL)
     {
       g_autoptr (GError) error = NULL;
 
-      if (!store_write (self, &error))
+      if (!meow_store_flush (self, &error))
         g_warning ("%s", error->message);
+    }
+
+  if (self->writer != NULL)
+    {
+      g_mutex_lock (&self->writer_mutex);
+      self->quit = TRUE;
+      g_cond_broadcast (&self->writer_cond);
+      g_mutex_unlock (&self->writer_mutex);
+      g_thread_join (g_steal_pointer (&self->writer));
     }
 
   if (self->flush_source != NULL)
     {
       g_source_destroy (self->flush_source);
       g_clear_pointer (&self->flush_source, g_source_unref);
+    }
+  if (self->done_source != NULL)
+    {
+      g_source_destroy (self->done_source);
+      g_clear_pointer (&self->done_source, g_source_unref);
     }
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -759,6 +1388,10 @@ meow_store_finalize (GObject *object)
 
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->next, g_bytes_unref);
+  g_clear_error (&self->done_error);
+  g_mutex_clear (&self->writer_mutex);
+  g_cond_clear (&self->writer_cond);
   g_free (self->path);
 
   G_OBJECT_CLASS (meow_store_parent_class)->finalize (object);
@@ -838,10 +1471,10 @@ meow_store_init (MeowStore *self)
   self->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->context = g_main_context_ref_thread_default ();
-  self->flush_source = g_source_new (&flush_source_funcs, sizeof (GSource));
-  g_source_set_static_name (self->flush_source, "[meow] store debounce");
-  g_source_set_callback (self->flush_source, flush_source_cb, self, NULL);
-  g_source_attach (self->flush_source, self->context);
+  g_mutex_init (&self->writer_mutex);
+  g_cond_init (&self->writer_cond);
+  self->flush_source = ready_time_source_new (self, "[meow] store debounce", flush_source_cb);
+  self->done_source = ready_time_source_new (self, "[meow] store written", done_source_cb);
 }
 
 MeowStore *
@@ -938,24 +1571,102 @@ move_aside (MeowStore *self, int code, const char *why, GError **error)
                self->path, why, aside);
 }
 
+/* Reads the elements of the "tasks" array at r->p (on its "["), one at a time. Entries
+ * that are not valid tasks are skipped with a warning in @warnings; the others go to
+ * @loaded, with their index in the array in @indices. */
+static gboolean
+read_tasks (JvReader *r, const char *path, GPtrArray *loaded, GArray *indices, GPtrArray *warnings)
+{
+  if (!jv_expect (r, '[', "an array was expected"))
+    return FALSE;
+  if (jv_peek (r, ']'))
+    {
+      r->p++;
+      return TRUE;
+    }
+  for (guint i = 0;; i++)
+    {
+      const char     *bad = NULL;
+      MeowStoredTask *st;
+      guint           node;
+
+      jv_reset (r);
+      if (!jv_read_value (r, 2, &node))
+        return FALSE;
+      if (jv_node (r, node)->kind != JV_OBJECT)
+        g_ptr_array_add (warnings, g_strdup_printf ("Skipping task %u of “%s”: it is not a JSON "
+                                                    "object",
+                                                    i, path));
+      else if ((st = stored_task_from_json (r, node, &bad)) == NULL)
+        {
+          guint id = jv_member (r, node, "id");
+
+          g_ptr_array_add (
+              warnings,
+              g_strdup_printf ("Skipping task %u (id “%s”) of “%s”: its field “%s” is missing or "
+                               "invalid",
+                               i,
+                               id != JV_NONE && jv_node (r, id)->kind == JV_STRING
+                                   ? jv_string (r, jv_node (r, id)->str)
+                                   : "?",
+                               path, bad));
+        }
+      else
+        {
+          g_ptr_array_add (loaded, st);
+          g_array_append_val (indices, i);
+        }
+
+      if (jv_peek (r, ','))
+        {
+          r->p++;
+          continue;
+        }
+      return jv_expect (r, ']', "“,” or “]” was expected");
+    }
+}
+
+/* "line L, column C: what" for where the reader stopped. */
+static char *
+jv_describe_error (JvReader *r)
+{
+  guint       line = 1;
+  const char *line_start = r->start;
+
+  for (const char *p = r->start; p < r->p && p < r->end; p++)
+    if (*p == '\n')
+      {
+        line++;
+        line_start = p + 1;
+      }
+  return g_strdup_printf ("line %u, column %u: %s", line, (guint) (r->p - line_start) + 1,
+                          r->error ? r->error : "unexpected data");
+}
+
 gboolean
 meow_store_load (MeowStore *store, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize            length = 0;
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (JsonParser) parser = NULL;
-  JsonNode   *root;
-  JsonObject *object;
-  JsonNode   *version;
-  JsonNode   *tasks;
-  JsonArray  *array;
+  g_autoptr (GArray) nodes = g_array_sized_new (FALSE, FALSE, sizeof (Jv), 64);
+  g_autoptr (GString) strings = g_string_sized_new (4096);
+  g_autoptr (GPtrArray) loaded =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_autoptr (GArray) indices = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  JvReader r = { 0 };
+  gboolean have_version = FALSE;
+  gboolean version_is_int = FALSE;
+  gint64   version = 0;
+  gboolean have_tasks_array = FALSE;
 
   g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   store_clear (store);
   store->dirty = FALSE;
+  store->urgent = FALSE;
   g_source_set_ready_time (store->flush_source, -1);
   remove_stale_temp_files (store);
 
@@ -968,167 +1679,208 @@ meow_store_load (MeowStore *store, GError **error)
       return FALSE;
     }
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, contents, length, &local_error))
+  if (!g_utf8_validate_len (contents, length, NULL))
     {
-      g_autofree char *why = g_strdup_printf ("not valid JSON: %s", local_error->message);
-
-      move_aside (store, G_IO_ERROR_INVALID_DATA, why, error);
+      move_aside (store, G_IO_ERROR_INVALID_DATA, "not valid JSON: not UTF-8 text", error);
       return FALSE;
     }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  r.start = r.p = contents;
+  r.end = contents + length;
+  r.nodes = nodes;
+  r.strings = strings;
+
+  if (!jv_peek (&r, '{'))
     {
-      move_aside (store, G_IO_ERROR_INVALID_DATA, "not a JSON object", error);
+      guint root;
+
+      if (jv_read_value (&r, 0, &root) && (jv_skip_ws (&r), r.p == r.end))
+        move_aside (store, G_IO_ERROR_INVALID_DATA, "not a JSON object", error);
+      else
+        goto invalid;
       return FALSE;
     }
-  object = json_node_get_object (root);
-  version = json_object_get_member (object, "version");
-  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
-      json_node_get_value_type (version) != G_TYPE_INT64)
+  r.p++;
+  if (jv_peek (&r, '}'))
+    r.p++;
+  else
+    for (;;)
+      {
+        guint       key;
+        guint       value;
+        const char *name;
+
+        jv_reset (&r);
+        if (!jv_read_string (&r, &key) || !jv_expect (&r, ':', "“:” was expected"))
+          goto invalid;
+        /* As in json-glib, the last member of a name counts. */
+        name = jv_string (&r, key);
+        if (strcmp (name, "tasks") == 0 && jv_peek (&r, '['))
+          {
+            g_ptr_array_set_size (loaded, 0);
+            g_array_set_size (indices, 0);
+            g_ptr_array_set_size (warnings, 0);
+            if (!read_tasks (&r, store->path, loaded, indices, warnings))
+              goto invalid;
+            have_tasks_array = TRUE;
+          }
+        else
+          {
+            gboolean is_tasks = strcmp (name, "tasks") == 0;
+            gboolean is_version = strcmp (name, "version") == 0;
+
+            if (!jv_read_value (&r, 1, &value))
+              goto invalid;
+            if (is_tasks)
+              {
+                g_ptr_array_set_size (loaded, 0);
+                g_array_set_size (indices, 0);
+                g_ptr_array_set_size (warnings, 0);
+                have_tasks_array = FALSE;
+              }
+            if (is_version)
+              {
+                have_version = TRUE;
+                version_is_int = jv_node (&r, value)->kind == JV_INT;
+                version = jv_node (&r, value)->i;
+              }
+          }
+        if (jv_peek (&r, ','))
+          {
+            r.p++;
+            continue;
+          }
+        if (!jv_expect (&r, '}', "“,” or “}” was expected"))
+          goto invalid;
+        break;
+      }
+  jv_skip_ws (&r);
+  if (r.p != r.end)
+    {
+      jv_fail (&r, "data after the end of the list");
+      goto invalid;
+    }
+
+  if (!have_version || !version_is_int)
     {
       move_aside (store, G_IO_ERROR_INVALID_DATA, "no integer “version”", error);
       return FALSE;
     }
-  if (json_node_get_int (version) != STORE_VERSION)
+  if (version != STORE_VERSION)
     {
       /* Most likely written by a newer Meow: keep it intact for that one. */
       g_autofree char *why =
           g_strdup_printf ("version %" G_GINT64_FORMAT " is unknown to this Meow, which reads "
                            "version %d",
-                           json_node_get_int (version), STORE_VERSION);
+                           version, STORE_VERSION);
 
       move_aside (store, G_IO_ERROR_INVALID_DATA, why, error);
       return FALSE;
     }
-  tasks = json_object_get_member (object, "tasks");
-  if (tasks == NULL || !JSON_NODE_HOLDS_ARRAY (tasks))
+  if (!have_tasks_array)
     {
       move_aside (store, G_IO_ERROR_INVALID_DATA, "no “tasks” array", error);
       return FALSE;
     }
 
-  array = json_node_get_array (tasks);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < warnings->len; i++)
+    g_warning ("%s", (const char *) warnings->pdata[i]);
+  for (guint i = 0; i < loaded->len; i++)
     {
-      JsonNode       *element = json_array_get_element (array, i);
-      const char     *bad = NULL;
-      MeowStoredTask *st = stored_task_from_json (element, &bad);
-      const char     *id = NULL;
+      MeowStoredTask  *st = g_steal_pointer (&loaded->pdata[i]);
+      g_autofree char *id = g_strdup (st->id);
 
-      if (JSON_NODE_HOLDS_OBJECT (element))
-        {
-          JsonNode *id_node = json_object_get_member (json_node_get_object (element), "id");
-
-          if (id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node) &&
-              json_node_get_value_type (id_node) == G_TYPE_STRING)
-            id = json_node_get_string (id_node);
-        }
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        {
-          g_warning ("Skipping task %u of “%s”: it is not a JSON object", i, store->path);
-          continue;
-        }
-      if (st == NULL)
-        {
-          g_warning ("Skipping task %u (id “%s”) of “%s”: its field “%s” is missing or invalid", i,
-                     id ? id : "?", store->path, bad);
-          continue;
-        }
       if (!store_insert (store, st))
-        g_warning ("Skipping task %u of “%s”: its id “%s” is used by an earlier task", i,
-                   store->path, id);
+        g_warning ("Skipping task %u of “%s”: its id “%s” is used by an earlier task",
+                   g_array_index (indices, guint, i), store->path, id);
     }
-
   return TRUE;
+
+invalid:
+  {
+    g_autofree char *where = jv_describe_error (&r);
+    g_autofree char *why = g_strdup_printf ("not valid JSON: %s", where);
+
+    move_aside (store, G_IO_ERROR_INVALID_DATA, why, error);
+    return FALSE;
+  }
 }
 
-static char *
-store_serialize (MeowStore *self, gsize *length)
+static GBytes *
+store_serialize (MeowStore *self)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
+  GString *out = g_string_sized_new (512 * (self->tasks->len + 1));
 
-  json_builder_begin_object (b);
-  add_int (b, "version", STORE_VERSION);
-  json_builder_set_member_name (b, "tasks");
-  json_builder_begin_array (b);
+  g_string_append_printf (out, "{\"version\":%d,\"tasks\":[", STORE_VERSION);
   for (guint i = 0; i < self->tasks->len; i++)
-    stored_task_to_json (g_ptr_array_index (self->tasks, i), b);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, length);
+    {
+      g_string_append (out, i > 0 ? ",\n" : "\n");
+      stored_task_to_json (g_ptr_array_index (self->tasks, i), out);
+    }
+  g_string_append (out, "\n]}\n");
+  return g_string_free_to_bytes (out);
 }
 
-/* Writes the whole list now. Clears the pending state on success. */
-static gboolean
-store_write (MeowStore *self, GError **error)
-{
-  g_autofree char *dirname = g_path_get_dirname (self->path);
-  g_autofree char *data = NULL;
-  gsize            length = 0;
-  g_autoptr (GError) local_error = NULL;
-
-  if (g_mkdir_with_parents (dirname, 0700) != 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Could not save the task list: cannot create the folder “%s”: %s.", dirname,
-                   g_strerror (errsv));
-      return FALSE;
-    }
-
-  data = store_serialize (self, &length);
-  /* CONSISTENT: the new contents are fsynced before the rename, so after a
-   * crash the file holds the old list or the new one, never a mix. The file
-   * holds URLs with credentials and request headers: owner only. */
-  if (!g_file_set_contents_full (self->path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 &local_error))
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
-                   "Could not save the task list to “%s”: %s", self->path, local_error->message);
-      return FALSE;
-    }
-
-  self->dirty = FALSE;
-  self->last_write = g_get_monotonic_time ();
-  g_source_set_ready_time (self->flush_source, -1);
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0);
-  return TRUE;
-}
-
-/* Marks a change pending; the debounce timer writes it at most once per
- * PROGRESS_WRITE_INTERVAL_US. */
+/* Decides when the debounce source hands the next snapshot over: soon after
+ * a lifecycle change, else PROGRESS_WRITE_INTERVAL_US after the last one. */
 static void
-store_schedule (MeowStore *self)
+store_kick (MeowStore *self)
 {
-  gint64 when = MAX (g_get_monotonic_time (), self->last_write + PROGRESS_WRITE_INTERVAL_US);
-  gint64 current = g_source_get_ready_time (self->flush_source);
+  gint64 when;
+  gint64 current;
 
-  self->dirty = TRUE;
+  if (!self->dirty)
+    return;
+  if (self->urgent)
+    when = 0;
+  else
+    when = MAX (g_get_monotonic_time (), self->last_attempt + PROGRESS_WRITE_INTERVAL_US);
+  current = g_source_get_ready_time (self->flush_source);
   if (current == -1 || current > when)
     g_source_set_ready_time (self->flush_source, when);
 }
 
+/* Marks a change pending. A lifecycle change is written as soon as the
+ * current burst of records is over; progress waits for the debounce. */
 static void
-store_write_now (MeowStore *self)
+store_schedule (MeowStore *self, gboolean lifecycle)
 {
-  g_autoptr (GError) error = NULL;
-
   self->dirty = TRUE;
-  if (!store_write (self, &error))
+  self->urgent |= lifecycle;
+  store_kick (self);
+}
+
+/* Serialises the list now and hands it to the writer thread; the outcome
+ * comes back through done_source. */
+static void
+store_write_async (MeowStore *self)
+{
+  g_autoptr (GBytes) bytes = store_serialize (self);
+
+  self->dirty = FALSE;
+  self->urgent = FALSE;
+  writer_submit (self, bytes);
+}
+
+/* Writes the whole list and waits for it. Clears the pending state on
+ * success; on failure the changes stay pending and the timer retries. */
+static gboolean
+store_write_sync (MeowStore *self, GError **error)
+{
+  g_autoptr (GBytes) bytes = store_serialize (self);
+
+  self->dirty = FALSE;
+  self->urgent = FALSE;
+  if (!writer_wait (self, writer_submit (self, bytes), error))
     {
-      g_signal_emit (self, signals[SIGNAL_WRITE_FAILED], 0, error);
-      /* Try again later rather than only at the next lifecycle change. */
-      store_schedule (self);
+      self->dirty = TRUE;
+      store_kick (self);
+      return FALSE;
     }
+  if (!self->dirty)
+    g_source_set_ready_time (self->flush_source, -1);
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0);
+  return TRUE;
 }
 
 GPtrArray *
@@ -1174,7 +1926,7 @@ meow_store_add (MeowStore *store, const MeowStoredTask *st, GError **error)
 
   copy = meow_stored_task_copy (st);
   store_insert (store, copy);
-  if (!store_write (store, error))
+  if (!store_write_sync (store, error))
     {
       g_hash_table_remove (store->by_id, copy->id);
       g_ptr_array_remove_index (store->tasks, store->tasks->len - 1);
@@ -1267,10 +2019,8 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
       progress = TRUE;
     }
 
-  if (lifecycle)
-    store_write_now (store);
-  else if (progress)
-    store_schedule (store);
+  if (lifecycle || progress)
+    store_schedule (store, lifecycle);
 }
 
 gboolean
@@ -1290,14 +2040,8 @@ meow_store_set_status (
                    "The task list has no task with id “%s”.", id);
       return FALSE;
     }
-  if (!apply_status (st, status, reason, g_get_real_time ()) && !store->dirty)
-    return TRUE;
-  store->dirty = TRUE;
-  if (!store_write (store, error))
-    {
-      store_schedule (store);
-      return FALSE;
-    }
+  if (apply_status (st, status, reason, g_get_real_time ()))
+    store_schedule (store, TRUE);
   return TRUE;
 }
 
@@ -1320,13 +2064,7 @@ meow_store_remove (MeowStore *store, const char *id, GError **error)
   g_hash_table_remove (store->by_id, id);
   g_ptr_array_remove (store->tasks, st);
 
-  store->dirty = TRUE;
-  if (!store_write (store, error))
-    {
-      store_schedule (store);
-      return FALSE;
-    }
-  return TRUE;
+  return store_write_sync (store, error);
 }
 
 gboolean
@@ -1335,14 +2073,23 @@ meow_store_flush (MeowStore *store, GError **error)
   g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!store->dirty)
+  if (store->dirty)
+    return store_write_sync (store, error);
+  if (!write_in_flight (store))
     return TRUE;
-  return store_write (store, error);
+  /* Nothing new, but the last snapshot is still on its way: wait for it,
+   * and write again if it failed. */
+  if (writer_wait (store, store->handed, NULL))
+    {
+      g_signal_emit (store, signals[SIGNAL_SAVED], 0);
+      return TRUE;
+    }
+  return store_write_sync (store, error);
 }
 
 gboolean
 meow_store_has_pending_changes (MeowStore *store)
 {
   g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
-  return store->dirty;
+  return store->dirty || write_in_flight (store);
 }

@@ -134,16 +134,22 @@ const char *meow_stored_task_get_payload (const MeowStoredTask *st);
  * on disk, never a torn one, and never loses a task that
  * meow_store_add() returned for.
  *
- * Writes are synchronous and rewrite the whole file (a few hundred bytes
- * per task, plus an fsync of the new file): call the store from the main
- * thread freely for a list of hundreds of tasks; lifecycle changes are
- * written at once, pure progress at most once every 2 seconds.
+ * Every write rewrites the whole file (a few hundred bytes per task, then
+ * an fsync of the new file). The file is written by a thread of the
+ * store's own ("meow-store"); the owner thread only serialises the list (a
+ * few tens of milliseconds for 10,000 tasks). meow_store_add(), meow_store_remove()
+ * and meow_store_flush() wait for their write; lifecycle changes
+ * (meow_store_update(), meow_store_set_status()) are handed to the writer
+ * as soon as the current burst of main-loop work is over, all changes of
+ * the burst in one write; pure progress at most once every 2 seconds.
  *
  * Threading: a #MeowStore belongs to the thread that created it and must be
  * used from that thread only (in the app, the GTK main thread). Its
- * debounce timer runs in the thread-default #GMainContext of that thread at
- * creation, which must therefore be iterated for debounced progress to
- * reach the disk (or call meow_store_flush()).
+ * debounce timer and the writer's completions run in the thread-default
+ * #GMainContext of that thread at creation, which must therefore be
+ * iterated for changes other than adds and removes to reach the disk (or
+ * call meow_store_flush()). Disposing of the store writes what is pending
+ * and joins the writer thread.
  *
  * Nothing in the store changes a task's status on load: the app decides
  * what to do with tasks that were running (Pending or Transmission) when
@@ -157,7 +163,8 @@ G_DECLARE_FINAL_TYPE (MeowStore, meow_store, MEOW, STORE, GObject)
  * @error: (transfer none): why the file could not be written, naming it
  *
  * Emitted (in the owner thread) when a write that no caller waits for fails:
- * one from meow_store_update() or from the debounce timer. The changes stay
+ * one for meow_store_update(), meow_store_set_status() or the debounce
+ * timer. The changes stay
  * pending and the next write tries again. Worth a toast: until a write
  * succeeds, a crash loses those changes.
  */
@@ -252,7 +259,8 @@ MeowStoredTask *meow_store_dup_task (MeowStore *store, const char *id);
  * fails, the task is not added and @error (a %G_IO_ERROR naming the file)
  * says why.
  *
- * Synchronous: one rewrite of the file. Owner thread only.
+ * Synchronous: waits for one rewrite of the file by the writer thread (the
+ * serialisation runs in the calling thread). Owner thread only.
  *
  * Returns: %TRUE when the task was added and written.
  */
@@ -269,10 +277,12 @@ gboolean meow_store_add (MeowStore *store, const MeowStoredTask *st, GError **er
  * cleared on a live status) and finished time (the record's timestamp on
  * Complete, Failed or Canceled; 0 again when a task goes live).
  *
- * A lifecycle change (status, local path, upload URL, name) is written at
- * once; pure progress (bytes, total) is written by a timer at most once
- * every 2 seconds. Meant to be called from a client listener. A failed
- * write emits #MeowStore::write-failed. Owner thread only.
+ * A lifecycle change (status, local path, upload URL, name, payload) is
+ * written as soon as the owner's main context has dispatched what is ready
+ * now (so a burst of records makes one write), by the writer thread; pure
+ * progress (bytes, total) is written at most once every 2 seconds. Meant to
+ * be called from a client listener. A failed write emits
+ * #MeowStore::write-failed. Owner thread only.
  */
 void meow_store_update (MeowStore *store, const MeowTransferRecord *record);
 
@@ -287,12 +297,12 @@ void meow_store_update (MeowStore *store, const MeowTransferRecord *record);
  * Changes a stored task's status without a record from the client, for a
  * task the app restores without enqueueing: for example Paused when
  * "resume on start" is off, or Failed when meow_stored_task_build() fails.
- * Finished time and error follow the same rules as meow_store_update().
- * Written at once. Owner thread only.
+ * Finished time and error follow the same rules as meow_store_update(),
+ * and so does the write: soon, without waiting for it (a failure emits
+ * #MeowStore::write-failed). Owner thread only.
  *
  * Returns: %TRUE on success; %FALSE with %MEOW_ERROR_TASK_NOT_FOUND for an
- *   unknown id, or a %G_IO_ERROR when the write failed (the change is kept
- *   in memory and written by the next write).
+ *   unknown id.
  */
 gboolean meow_store_set_status (
     MeowStore *store, const char *id, MeowStatus status, const GError *reason, GError **error);
@@ -303,7 +313,7 @@ gboolean meow_store_set_status (
  * @id: a task id
  * @error: return location for an error
  *
- * Removes a task and writes the file at once. Removing an id the store
+ * Removes a task and writes the file, waiting for the write. Removing an id the store
  * does not have fails with %MEOW_ERROR_TASK_NOT_FOUND. When the write fails
  * the task stays removed in memory and the next write removes it on disk.
  * Owner thread only.
@@ -317,10 +327,11 @@ gboolean meow_store_remove (MeowStore *store, const char *id, GError **error);
  * @store: a store
  * @error: return location for an error
  *
- * Writes pending (debounced) changes now, if any; call it at shutdown,
- * after meow_client_close() has delivered its last records. Dropping the
- * last reference to the store also writes pending changes (warning on
- * failure). Synchronous.
+ * Writes pending changes (debounced progress, lifecycle changes not yet
+ * handed over) now, and waits for them and for a write already under way;
+ * call it at shutdown, after meow_client_close() has delivered its last
+ * records. Dropping the last reference to the store also writes pending
+ * changes (warning on failure). Synchronous.
  * Owner thread only.
  *
  * Returns: %TRUE when nothing was pending or the write succeeded.
@@ -330,8 +341,9 @@ gboolean meow_store_flush (MeowStore *store, GError **error);
 /**
  * meow_store_has_pending_changes:
  *
- * Returns: whether some change is in memory only, waiting for the debounce
- *   timer or a retry after a failed write. Owner thread only.
+ * Returns: whether some change is not known to be on disk yet: waiting for
+ *   the debounce timer, being written by the writer thread, or waiting for a
+ *   retry after a failed write. Owner thread only.
  */
 gboolean meow_store_has_pending_changes (MeowStore *store);
 

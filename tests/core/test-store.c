@@ -243,6 +243,7 @@ test_roundtrip_download (void)
   r->error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CHECKSUM_MISMATCH, "Checksum is wrong.");
   r->timestamp = 1700000000000000;
   meow_store_update (store, r);
+  SPIN_UNTIL (!meow_store_has_pending_changes (store), 5);
   g_assert_false (meow_store_has_pending_changes (store));
 
   again = reload (NULL);
@@ -321,7 +322,8 @@ test_roundtrip_upload (gconstpointer data)
   if (kind == MEOW_UPLOAD_PROTOCOL_TUS)
     r->upload_url = g_strdup (TEST_TUS_RESOURCE);
   meow_store_update (store, r);
-  g_assert_false (meow_store_has_pending_changes (store)); /* lifecycle: written */
+  SPIN_UNTIL (!meow_store_has_pending_changes (store), 5); /* lifecycle: written soon */
+  g_assert_false (meow_store_has_pending_changes (store));
 
   again = reload (NULL);
   st = meow_store_dup_task (again, meow_task_get_id (task));
@@ -633,6 +635,125 @@ transferred_on_disk (const char *path, const char *id)
   return (gint64) meow_stored_task_get_transferred (st);
 }
 
+/* The store's own JSON reader: what json-glib's generator wrote (earlier Meows) and
+ * every corner of the grammar a hand edit may bring. */
+static void
+test_reader_grammar (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *json =
+      " \n\t{ \"tasks\" : [ ] ,\r\n \"version\" : 1 , \"tasks\" : [\n"
+      "  {\n    \"id\" : \"esc\",\n    \"direction\" : \"download\",\n"
+      "    \"url\" : \"https:\\/\\/e.com\\/a\",\n"
+      "    \"name\" : \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\t\\n\\b\\f\\r end\",\n"
+      "    \"status\" : \"failed\",\n"
+      "    \"extra\" : { \"a\" : [ 1, 2.5, -3e2, 0, -0, 1E+2, true, false, null,"
+      " { \"b\" : [ [ ] , { } ] } ] },\n"
+      "    \"output_dir\" : null,\n"
+      "    \"status\" : \"paused\",\n"
+      "    \"total\" : -1, \"transferred\" : 0, \"added\" : 9007199254740993\n  },\n"
+      "  {\"id\": \"float\", \"direction\": \"download\", \"url\": \"https://e.com/b\","
+      " \"status\": \"paused\", \"retries\": 2.0},\n"
+      "  {\"id\": \"huge\", \"direction\": \"download\", \"url\": \"https://e.com/c\","
+      " \"status\": \"paused\", \"total\": 99999999999999999999},\n"
+      "  {\"id\": \"exp\", \"direction\": \"download\", \"url\": \"https://e.com/d\","
+      " \"status\": \"paused\", \"total\": 1e3}\n"
+      "] }\n";
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+
+  captured_warnings = g_ptr_array_new_with_free_func (g_free);
+  store = meow_store_new (path);
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+
+  tasks = meow_store_dup_tasks (store);
+  g_assert_cmpuint (tasks->len, ==, 1);
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[0]), ==, "esc");
+  g_assert_cmpstr (meow_stored_task_get_url (tasks->pdata[0]), ==, "https://e.com/a");
+  g_assert_cmpstr (meow_stored_task_get_name (tasks->pdata[0]), ==,
+                   "café 😀 \"q\" \\ \t\n\b\f\r end");
+  /* The last of two members of one name counts. */
+  g_assert_cmpint (meow_stored_task_get_status (tasks->pdata[0]), ==, MEOW_STATUS_PAUSED);
+  g_assert_cmpint (meow_stored_task_get_added (tasks->pdata[0]), ==, 9007199254740993);
+
+  /* Numbers that are not integers where integers belong skip their entry. */
+  g_assert_cmpuint (captured_warnings->len, ==, 3);
+  g_assert_nonnull (strstr (captured_warnings->pdata[0], "“float”"));
+  g_assert_nonnull (strstr (captured_warnings->pdata[0], "“retries”"));
+  g_assert_nonnull (strstr (captured_warnings->pdata[1], "“huge”"));
+  g_assert_nonnull (strstr (captured_warnings->pdata[1], "“total”"));
+  g_assert_nonnull (strstr (captured_warnings->pdata[2], "“exp”"));
+  g_clear_pointer (&captured_warnings, g_ptr_array_unref);
+}
+
+/* A list written by json-glib's generator, as Meow wrote it before its own writer,
+ * loads the same. */
+static void
+test_reader_reads_json_glib (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *data = NULL;
+  const char      *nasty = "tab\there \"quoted\" back\\slash \x01 ünï ✓";
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "tasks");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, "from-json-glib");
+  json_builder_set_member_name (b, "direction");
+  json_builder_add_string_value (b, "upload");
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, "https://e.com/files/");
+  json_builder_set_member_name (b, "headers");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "X-Key: v");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "source_file");
+  json_builder_add_string_value (b, "/tmp/x");
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, nasty);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "transmission");
+  json_builder_set_member_name (b, "transferred");
+  json_builder_add_int_value (b, G_MAXINT64);
+  json_builder_set_member_name (b, "keep_partial");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  data = json_generator_to_data (gen, NULL);
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+  store = meow_store_new (path);
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  st = meow_store_dup_task (store, "from-json-glib");
+  g_assert_nonnull (st);
+  g_assert_cmpstr (meow_stored_task_get_name (st), ==, nasty);
+  g_assert_cmpuint (meow_stored_task_get_transferred (st), ==, G_MAXINT64);
+  g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_TRANSMISSION);
+}
+
 static void
 test_progress_debounced (void)
 {
@@ -647,8 +768,10 @@ test_progress_debounced (void)
   add_task (store, task);
   {
     g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_TRANSMISSION, 0, 1000);
-    meow_store_update (store, r); /* lifecycle: written at once */
+    meow_store_update (store, r); /* lifecycle: written soon */
   }
+  SPIN_UNTIL (!meow_store_has_pending_changes (store), 5);
+  g_assert_false (meow_store_has_pending_changes (store));
   start = g_get_monotonic_time ();
   g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
 
@@ -673,7 +796,8 @@ test_progress_debounced (void)
   SPIN_UNTIL (FALSE, 1);
   g_assert_cmpuint (saved, ==, 1);
 
-  /* A lifecycle change right after is written at once, with the progress. */
+  /* A lifecycle change right after is written soon (not after the 2 s
+   * debounce), with the progress. */
   {
     g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_TRANSMISSION, 600, 1000);
     g_autoptr (MeowTransferRecord) p = record_new (id, MEOW_STATUS_PAUSED, 700, 1000);
@@ -681,8 +805,11 @@ test_progress_debounced (void)
 
     meow_store_update (store, r);
     g_assert_cmpuint (saved, ==, 1);
+    start = g_get_monotonic_time ();
     meow_store_update (store, p);
+    SPIN_UNTIL (saved == 2, 5);
     g_assert_cmpuint (saved, ==, 2);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
     g_assert_false (meow_store_has_pending_changes (store));
     contents = read_file (path);
     g_assert_nonnull (strstr (contents, "\"paused\""));
@@ -706,7 +833,7 @@ test_progress_debounced (void)
 }
 
 static void
-test_lifecycle_written_at_once (void)
+test_lifecycle_written_soon (void)
 {
   g_autofree char *path = store_path ();
   g_autoptr (MeowStore) store = reload (NULL);
@@ -717,7 +844,8 @@ test_lifecycle_written_at_once (void)
   add_task (store, task);
   g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
 
-  /* The tus resource appears: written at once, no context spinning. */
+  /* The tus resource appears: written as soon as the context runs, not
+   * inside the call. */
   {
     g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_PENDING, 0, 10);
     g_autoptr (MeowStore) peek = NULL;
@@ -725,6 +853,9 @@ test_lifecycle_written_at_once (void)
 
     r->upload_url = g_strdup (TEST_TUS_RESOURCE);
     meow_store_update (store, r);
+    g_assert_cmpuint (saved, ==, 0);
+    g_assert_true (meow_store_has_pending_changes (store));
+    SPIN_UNTIL (saved == 1, 5);
     g_assert_cmpuint (saved, ==, 1);
     peek = reload (path);
     st = meow_store_dup_task (peek, id);
@@ -740,6 +871,7 @@ test_lifecycle_written_at_once (void)
 
     f->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Disk full.");
     meow_store_update (store, f);
+    SPIN_UNTIL (saved == 2, 5);
     g_assert_cmpuint (saved, ==, 2);
     peek = reload (path);
     st = meow_store_dup_task (peek, id);
@@ -748,6 +880,7 @@ test_lifecycle_written_at_once (void)
     g_assert_cmpint (meow_stored_task_get_finished (st), >, 0);
 
     meow_store_update (store, p);
+    SPIN_UNTIL (saved == 3, 5);
     g_assert_cmpuint (saved, ==, 3);
     g_clear_pointer (&st, meow_stored_task_free);
     st = meow_store_dup_task (store, id);
@@ -762,6 +895,7 @@ test_lifecycle_written_at_once (void)
 
     meow_store_update (store, p);
     meow_store_update (store, x);
+    SPIN_UNTIL (FALSE, 1);
     g_assert_cmpuint (saved, ==, 3);
     g_assert_false (meow_store_has_pending_changes (store));
   }
@@ -776,6 +910,7 @@ test_lifecycle_written_at_once (void)
 
     g_assert_true (meow_store_set_status (store, id, MEOW_STATUS_FAILED, reason, &error));
     g_assert_no_error (error);
+    SPIN_UNTIL (saved == 4, 5);
     g_assert_cmpuint (saved, ==, 4);
     peek = reload (path);
     st = meow_store_dup_task (peek, id);
@@ -784,6 +919,95 @@ test_lifecycle_written_at_once (void)
     g_assert_false (meow_store_set_status (store, "nope", MEOW_STATUS_PAUSED, NULL, &error));
     g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
   }
+}
+
+/* A burst of lifecycle records (a restart resuming 100 transfers, say) is
+ * one write of the list, not one per record; and flush waits for a write
+ * the writer thread is still doing. */
+static void
+test_lifecycle_burst_one_write (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  guint saved = 0;
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr (MeowTask) task = make_download ();
+
+      add_task (store, task);
+      g_ptr_array_add (ids, g_strdup (meow_task_get_id (task)));
+    }
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (MeowTransferRecord) r =
+          record_new (ids->pdata[i], MEOW_STATUS_TRANSMISSION, 0, 1000);
+
+      meow_store_update (store, r);
+    }
+  g_assert_cmpuint (saved, ==, 0);
+  SPIN_UNTIL (!meow_store_has_pending_changes (store), 5);
+  g_assert_cmpuint (saved, ==, 1);
+  {
+    g_autoptr (MeowStore) peek = reload (path);
+    g_autoptr (GPtrArray) back = meow_store_dup_tasks (peek);
+
+    g_assert_cmpuint (back->len, ==, 100);
+    for (guint i = 0; i < back->len; i++)
+      g_assert_cmpint (meow_stored_task_get_status (back->pdata[i]), ==, MEOW_STATUS_TRANSMISSION);
+  }
+
+  /* Handed to the writer (one iteration), then flushed before it is
+   * acknowledged: flush waits and the file has the change. */
+  {
+    g_autoptr (MeowTransferRecord) r = record_new (ids->pdata[7], MEOW_STATUS_PAUSED, 10, 1000);
+    g_autoptr (MeowStore) peek = NULL;
+    g_autoptr (MeowStoredTask) st = NULL;
+
+    meow_store_update (store, r);
+    g_main_context_iteration (NULL, FALSE);
+    g_assert_true (meow_store_flush (store, &error));
+    g_assert_no_error (error);
+    g_assert_false (meow_store_has_pending_changes (store));
+    peek = reload (path);
+    st = meow_store_dup_task (peek, ids->pdata[7]);
+    g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_PAUSED);
+  }
+}
+
+/* Strings the writer must escape come back the same; bytes that are not
+ * UTF-8 do not make the list unreadable. */
+static void
+test_strings_escaped (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowTask) task = make_download ();
+  g_autoptr (MeowTransferRecord) r =
+      record_new (meow_task_get_id (task), MEOW_STATUS_FAILED, 0, 10);
+  const char *nasty = "quote \" back\\slash\n\r\t\x01\x1f ünï ✓ \xe2\x80\xa8 end";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowStore) peek = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+
+  add_task (store, task);
+  r->name = g_strdup (nasty);
+  r->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "bad \xff\xfe bytes");
+  meow_store_update (store, r);
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+
+  peek = reload (path);
+  st = meow_store_dup_task (peek, meow_task_get_id (task));
+  g_assert_nonnull (st);
+  g_assert_cmpstr (meow_stored_task_get_name (st), ==, nasty);
+  g_assert_true (g_utf8_validate (meow_stored_task_get_error_message (st), -1, NULL));
+  g_assert_true (g_str_has_prefix (meow_stored_task_get_error_message (st), "bad "));
+  g_assert_true (g_str_has_suffix (meow_stored_task_get_error_message (st), " bytes"));
 }
 
 static void
@@ -817,9 +1041,12 @@ test_write_failure (void)
   g_assert_nonnull (strstr (error->message, dirname));
   g_assert_null (meow_store_dup_task (store, meow_task_get_id (other)));
 
-  /* update has nobody to return an error to: it signals, keeps the change. */
+  /* update has nobody to return an error to: the write it causes signals,
+   * and the change is kept. */
   meow_store_update (store, r);
+  SPIN_UNTIL (signalled != NULL, 5);
   g_assert_nonnull (signalled);
+  g_assert_error (signalled, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
   g_assert_true (meow_store_has_pending_changes (store));
 
   /* Once the way is clear, the timer writes the pending change. */
@@ -983,8 +1210,39 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/core/store/corrupt/newer-version", "{\"version\": 2, \"tasks\": []}",
                         test_corrupt);
   g_test_add_func ("/core/store/bad-entries-skipped", test_bad_entries_skipped);
+  g_test_add_data_func ("/core/store/corrupt/trailing-data", "{\"version\": 1, \"tasks\": []} x",
+                        test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/trailing-comma",
+                        "{\"version\": 1, \"tasks\": [{\"id\": \"a\"},]}", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/raw-control-character",
+                        "{\"version\": 1, \"tasks\": [{\"id\": \"a\tb\"}]}", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/lone-surrogate",
+                        "{\"version\": 1, \"tasks\": [{\"id\": \"\\ud800\"}]}", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/bad-escape",
+                        "{\"version\": 1, \"tasks\": [{\"id\": \"\\x41\"}]}", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/not-utf8",
+                        "{\"version\": 1, \"tasks\": [{\"id\": \"\xff\"}]}", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/unterminated-string",
+                        "{\"version\": 1, \"tasks\": [{\"id", test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/bad-literal", "{\"version\": 1, \"tasks\": [tru]}",
+                        test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/bad-number", "{\"version\": 1, \"tasks\": [01]}",
+                        test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/float-version", "{\"version\": 1.0, \"tasks\": []}",
+                        test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/nested-too-deep",
+                        "{\"version\": 1, \"tasks\": "
+                        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]"
+                        "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+                        test_corrupt);
+  g_test_add_data_func ("/core/store/corrupt/tasks-last-not-array",
+                        "{\"version\": 1, \"tasks\": [], \"tasks\": {}}", test_corrupt);
+  g_test_add_func ("/core/store/reader/grammar", test_reader_grammar);
+  g_test_add_func ("/core/store/reader/reads-json-glib", test_reader_reads_json_glib);
   g_test_add_func ("/core/store/progress-debounced", test_progress_debounced);
-  g_test_add_func ("/core/store/lifecycle-written-at-once", test_lifecycle_written_at_once);
+  g_test_add_func ("/core/store/lifecycle-written-soon", test_lifecycle_written_soon);
+  g_test_add_func ("/core/store/lifecycle-burst-one-write", test_lifecycle_burst_one_write);
+  g_test_add_func ("/core/store/strings-escaped", test_strings_escaped);
   g_test_add_func ("/core/store/write-failure", test_write_failure);
   g_test_add_func ("/core/store/kill-loses-nothing", test_kill_loses_nothing);
 
