@@ -21,7 +21,8 @@ struct _MeowTaskManager
   MeowClient *client;
   MeowStore  *store; /* nullable: no persistence */
   GListStore *items;
-  GHashTable *by_id; /* id → MeowTaskItem (borrowed from items) */
+  GHashTable *by_id;  /* id → MeowTaskItem (borrowed from items) */
+  GHashTable *active; /* set of the items live in the client and Pending or Transmission */
   guint       listener_id;
   guint       n_active;
 };
@@ -45,20 +46,20 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
+/* Call after any change of @item's status or liveness, or before dropping it. Keeps
+ * n-active without walking a list that may hold thousands of finished tasks. */
 static void
-update_n_active (MeowTaskManager *self)
+track_active (MeowTaskManager *self, MeowTaskItem *item)
 {
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  guint n_active = 0;
+  gboolean active = meow_task_item_get_live (item) && meow_task_item_is_active (item);
+  guint    n_active;
 
-  for (guint i = 0; i < n_items; i++)
-    {
-      g_autoptr (MeowTaskItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+  if (active)
+    g_hash_table_add (self->active, item);
+  else
+    g_hash_table_remove (self->active, item);
 
-      if (meow_task_item_get_live (item) && meow_task_item_is_active (item))
-        n_active++;
-    }
-
+  n_active = g_hash_table_size (self->active);
   if (n_active == self->n_active)
     return;
   self->n_active = n_active;
@@ -86,10 +87,10 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
   if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED ||
       status == MEOW_STATUS_CANCELED)
     meow_task_item_set_live (item, FALSE);
+  track_active (self, item);
 
   if (old_status != status)
     {
-      update_n_active (self);
       g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
       if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED)
         g_signal_emit (self, signals[TASK_FINISHED], 0, item);
@@ -103,6 +104,7 @@ meow_task_manager_dispose (GObject *object)
 
   meow_task_manager_close (self);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_object (&self->items);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
@@ -170,6 +172,7 @@ meow_task_manager_init (MeowTaskManager *self)
 {
   self->items = g_list_store_new (MEOW_TYPE_TASK_ITEM);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->active = g_hash_table_new (NULL, NULL);
 }
 
 /**
@@ -271,7 +274,7 @@ enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
 
   meow_task_item_set_live (item, TRUE);
   meow_task_item_set_status (item, MEOW_STATUS_PENDING);
-  update_n_active (self);
+  track_active (self, item);
   g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
   return TRUE;
 }
@@ -450,7 +453,7 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
   if (g_list_store_find (self->items, item, &pos))
     g_list_store_remove (self->items, pos);
   g_hash_table_remove (self->by_id, id);
-  update_n_active (self);
+  track_active (self, item);
   if (self->store != NULL)
     {
       g_autoptr (GError) local_error = NULL;

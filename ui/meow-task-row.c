@@ -9,8 +9,42 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "meow-task-row.h"
+
+enum
+{
+  BUTTON_PAUSE,
+  BUTTON_RESUME,
+  BUTTON_RETRY,
+  BUTTON_OPEN,
+  BUTTON_FOLDER,
+  BUTTON_COPY,
+  BUTTON_CANCEL,
+  BUTTON_REMOVE,
+  N_BUTTONS
+};
+
+/* In the order they stand in the row. An icon button's tooltip is also its accessible
+ * label; a text button has a mnemonic label. */
+static const struct
+{
+  const char *action;
+  const char *icon_name;
+  const char *label;
+  const char *tooltip;
+} button_specs[N_BUTTONS] = {
+  [BUTTON_PAUSE] = { "row.pause-task", "media-playback-pause-symbolic", NULL, N_ ("Pause") },
+  [BUTTON_RESUME] = { "row.resume-task", "media-playback-start-symbolic", NULL, N_ ("Resume") },
+  [BUTTON_RETRY] = { "row.retry-task", "view-refresh-symbolic", NULL, N_ ("Retry") },
+  [BUTTON_OPEN] = { "row.open-file", NULL, N_ ("_Open"), N_ ("Open the file") },
+  [BUTTON_FOLDER] = { "row.show-in-folder", "folder-open-symbolic", NULL, N_ ("Show in Folder") },
+  [BUTTON_COPY] = { "row.copy-link", NULL, N_ ("_Copy Link"),
+                    N_ ("Copy the uploaded file’s link") },
+  [BUTTON_CANCEL] = { "row.cancel-task", "process-stop-symbolic", NULL, N_ ("Cancel") },
+  [BUTTON_REMOVE] = { "row.remove-task", "edit-clear-symbolic", NULL, N_ ("Remove from List") },
+};
 
 struct _MeowTaskRow
 {
@@ -21,15 +55,11 @@ struct _MeowTaskRow
   GtkLabel  *direction_label;
   GtkLabel  *name_label;
   GtkLabel  *status_label;
-  GtkWidget *progress_bar;
-  GtkWidget *pause_button;
-  GtkWidget *resume_button;
-  GtkWidget *retry_button;
-  GtkWidget *open_button;
-  GtkWidget *folder_button;
-  GtkWidget *copy_button;
-  GtkWidget *cancel_button;
-  GtkWidget *remove_button;
+  GtkBox    *details;
+  GtkWidget *name_line;
+  GtkWidget *progress_bar; /* NULL until first shown */
+  GtkBox    *buttons_box;
+  GtkWidget *buttons[N_BUTTONS]; /* NULL until first shown */
 
   MeowTaskItem *item;
   GSignalGroup *item_signals;
@@ -155,34 +185,49 @@ meow_format_status_line (MeowTaskItem *item)
     }
 }
 
+/* The symbolic icon for a content type, made once per type and shared by every row:
+ * the content type's symbolic names (g_content_type_get_symbolic_icon() also lists the
+ * coloured ones, which Adwaita has for a few types only), then the generic one every
+ * theme has, so that every row looks alike. Main thread. */
+static GIcon *
+icon_for_type (const char *type)
+{
+  static GHashTable *icons; /* content type → GIcon, kept for the life of the process */
+  GIcon             *icon;
+
+  if (icons == NULL)
+    icons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  icon = g_hash_table_lookup (icons, type);
+  if (icon == NULL)
+    {
+      g_autoptr (GIcon) type_icon = g_content_type_get_symbolic_icon (type);
+      g_autoptr (GStrvBuilder) symbolic = g_strv_builder_new ();
+      g_auto (GStrv) names = NULL;
+
+      if (G_IS_THEMED_ICON (type_icon))
+        {
+          const char *const *type_names = g_themed_icon_get_names (G_THEMED_ICON (type_icon));
+
+          for (guint i = 0; type_names[i] != NULL; i++)
+            if (g_str_has_suffix (type_names[i], "-symbolic"))
+              g_strv_builder_add (symbolic, type_names[i]);
+        }
+      g_strv_builder_add (symbolic, "text-x-generic-symbolic");
+      names = g_strv_builder_end (symbolic);
+      icon = g_themed_icon_new_from_names (names, -1);
+      g_hash_table_insert (icons, g_strdup (type), icon);
+    }
+  return icon;
+}
+
 static void
 update_icon (MeowTaskRow *self)
 {
-  const char      *name = meow_task_item_get_name (self->item);
   g_autofree char *type = NULL;
-  g_autoptr (GIcon) type_icon = NULL;
-  g_autoptr (GIcon) icon = NULL;
-  g_autoptr (GStrvBuilder) symbolic = g_strv_builder_new ();
-  g_auto (GStrv) symbolic_names = NULL;
-  gboolean uncertain = FALSE;
+  gboolean         uncertain = FALSE;
 
-  /* Symbolic icons only, so that every row looks alike: the content type's symbolic
-   * names (g_content_type_get_symbolic_icon() also lists the coloured ones, which
-   * Adwaita has for a few types only), then the generic one every theme has. */
-  type = g_content_type_guess (name, NULL, 0, &uncertain);
-  type_icon = g_content_type_get_symbolic_icon (type);
-  if (G_IS_THEMED_ICON (type_icon))
-    {
-      const char *const *names = g_themed_icon_get_names (G_THEMED_ICON (type_icon));
-
-      for (guint i = 0; names[i] != NULL; i++)
-        if (g_str_has_suffix (names[i], "-symbolic"))
-          g_strv_builder_add (symbolic, names[i]);
-    }
-  g_strv_builder_add (symbolic, "text-x-generic-symbolic");
-  symbolic_names = g_strv_builder_end (symbolic);
-  icon = g_themed_icon_new_from_names (symbolic_names, -1);
-  gtk_image_set_from_gicon (self->icon, icon);
+  type = g_content_type_guess (meow_task_item_get_name (self->item), NULL, 0, &uncertain);
+  gtk_image_set_from_gicon (self->icon, icon_for_type (type));
 }
 
 static void
@@ -218,8 +263,57 @@ update_progress (MeowTaskRow *self)
   else if (total > 0)
     fraction = CLAMP ((double) meow_task_item_get_transferred (self->item) / (double) total, 0, 1);
 
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress_bar), fraction);
+  if (self->progress_bar != NULL)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress_bar), fraction);
   gtk_label_set_label (self->status_label, line);
+}
+
+/* Shows or hides one of the row's buttons, making it the first time it is shown. */
+static void
+show_button (MeowTaskRow *self, guint which, gboolean visible)
+{
+  GtkWidget *button = self->buttons[which];
+  GtkWidget *before = NULL;
+
+  if (button != NULL)
+    {
+      gtk_widget_set_visible (button, visible);
+      return;
+    }
+  if (!visible)
+    return;
+
+  if (button_specs[which].icon_name != NULL)
+    {
+      button = gtk_button_new_from_icon_name (button_specs[which].icon_name);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "circular");
+      /* Icon-only: screen readers read the same words as the tooltip. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _ (button_specs[which].tooltip), -1);
+    }
+  else
+    button = gtk_button_new_with_mnemonic (_ (button_specs[which].label));
+  gtk_widget_set_tooltip_text (button, _ (button_specs[which].tooltip));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), button_specs[which].action);
+
+  for (guint i = which; before == NULL && i-- > 0;)
+    before = self->buttons[i];
+  gtk_box_insert_child_after (self->buttons_box, button, before);
+  self->buttons[which] = button;
+}
+
+/* Like show_button(): most rows of a long list are history, which has no progress. */
+static void
+show_progress_bar (MeowTaskRow *self, gboolean visible)
+{
+  if (self->progress_bar != NULL)
+    gtk_widget_set_visible (self->progress_bar, visible);
+  else if (visible)
+    {
+      self->progress_bar = gtk_progress_bar_new ();
+      gtk_box_insert_child_after (self->details, self->progress_bar, self->name_line);
+    }
 }
 
 static void
@@ -230,22 +324,22 @@ update_status (MeowTaskRow *self)
   const char *error = meow_task_item_get_error_message (self->item);
   gboolean    download = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD;
 
-  gtk_widget_set_visible (self->pause_button, live);
-  gtk_widget_set_visible (self->resume_button, status == MEOW_STATUS_PAUSED);
-  gtk_widget_set_visible (self->cancel_button, live || status == MEOW_STATUS_PAUSED);
-  gtk_widget_set_visible (self->retry_button,
-                          (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED) &&
-                              meow_task_item_get_restorable (self->item));
+  show_button (self, BUTTON_PAUSE, live);
+  show_button (self, BUTTON_RESUME, status == MEOW_STATUS_PAUSED);
+  show_button (self, BUTTON_CANCEL, live || status == MEOW_STATUS_PAUSED);
+  show_button (self, BUTTON_RETRY,
+               (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED) &&
+                   meow_task_item_get_restorable (self->item));
   /* A finished download is a file to open; a finished upload is a link to share. */
-  gtk_widget_set_visible (self->open_button, status == MEOW_STATUS_COMPLETE && download);
-  gtk_widget_set_visible (self->folder_button, status == MEOW_STATUS_COMPLETE && download);
-  gtk_widget_set_visible (self->copy_button, status == MEOW_STATUS_COMPLETE && !download &&
-                                                 meow_task_item_get_payload (self->item) != NULL);
-  gtk_widget_set_visible (self->remove_button, status == MEOW_STATUS_COMPLETE ||
-                                                   status == MEOW_STATUS_FAILED ||
-                                                   status == MEOW_STATUS_CANCELED);
-  gtk_widget_set_visible (self->progress_bar,
-                          status != MEOW_STATUS_COMPLETE && status != MEOW_STATUS_CANCELED);
+  show_button (self, BUTTON_OPEN, status == MEOW_STATUS_COMPLETE && download);
+  show_button (self, BUTTON_FOLDER, status == MEOW_STATUS_COMPLETE && download);
+  show_button (self, BUTTON_COPY,
+               status == MEOW_STATUS_COMPLETE && !download &&
+                   meow_task_item_get_payload (self->item) != NULL);
+  show_button (self, BUTTON_REMOVE,
+               status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED ||
+                   status == MEOW_STATUS_CANCELED);
+  show_progress_bar (self, status != MEOW_STATUS_COMPLETE && status != MEOW_STATUS_CANCELED);
 
   if (status == MEOW_STATUS_FAILED)
     {
@@ -260,9 +354,9 @@ update_status (MeowTaskRow *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
     }
 
-  if (status == MEOW_STATUS_PAUSED)
+  if (self->progress_bar != NULL && status == MEOW_STATUS_PAUSED)
     gtk_widget_add_css_class (self->progress_bar, "paused");
-  else
+  else if (self->progress_bar != NULL)
     gtk_widget_remove_css_class (self->progress_bar, "paused");
 
   update_progress (self);
@@ -295,9 +389,27 @@ meow_task_row_dispose (GObject *object)
   G_OBJECT_CLASS (meow_task_row_parent_class)->dispose (object);
 }
 
+/* The buttons' row.* actions are the app.* actions of the same name, for the item the
+ * row shows. Class actions cost nothing when a recycled row gets another item (a
+ * button's own action name and target did: a lookup through the action muxers for each
+ * of eight buttons on every bind, most of the time it took to show a long list). */
+static void
+row_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowTaskRow     *self = MEOW_TASK_ROW (widget);
+  g_autofree char *app_action = NULL;
+
+  if (self->item == NULL)
+    return;
+  g_assert (g_str_has_prefix (action_name, "row."));
+  app_action = g_strconcat ("app.", action_name + strlen ("row."), NULL);
+  gtk_widget_activate_action (widget, app_action, "s", meow_task_item_get_id (self->item));
+}
+
 static void
 meow_task_row_class_init (MeowTaskRowClass *klass)
 {
+
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
@@ -312,34 +424,19 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, direction_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, pause_button);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, resume_button);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, retry_button);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, open_button);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, folder_button);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, copy_button);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, remove_button);
+  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, details);
+  gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, name_line);
+  gtk_widget_class_bind_template_child_full (widget_class, "buttons", FALSE,
+                                             G_STRUCT_OFFSET (MeowTaskRow, buttons_box));
+
+  for (guint i = 0; i < N_BUTTONS; i++)
+    gtk_widget_class_install_action (widget_class, button_specs[i].action, NULL, row_action_cb);
 }
 
 static void
 meow_task_row_init (MeowTaskRow *self)
 {
-  GtkWidget *icon_buttons[] = { NULL, NULL, NULL, NULL, NULL, NULL };
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* Icon-only buttons: screen readers read the same words as the tooltip. */
-  icon_buttons[0] = self->pause_button;
-  icon_buttons[1] = self->resume_button;
-  icon_buttons[2] = self->retry_button;
-  icon_buttons[3] = self->folder_button;
-  icon_buttons[4] = self->cancel_button;
-  icon_buttons[5] = self->remove_button;
-  for (guint i = 0; i < G_N_ELEMENTS (icon_buttons); i++)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (icon_buttons[i]), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                    gtk_widget_get_tooltip_text (icon_buttons[i]), -1);
 
   self->item_signals = g_signal_group_new (MEOW_TYPE_TASK_ITEM);
   g_signal_group_connect_object (self->item_signals, "notify", G_CALLBACK (item_notify_cb), self,
@@ -371,17 +468,6 @@ meow_task_row_get_item (MeowTaskRow *self)
 void
 meow_task_row_set_item (MeowTaskRow *self, MeowTaskItem *item)
 {
-  struct
-  {
-    GtkWidget  *button;
-    const char *action;
-  } actions[] = {
-    { self->pause_button, "app.pause-task" },      { self->resume_button, "app.resume-task" },
-    { self->retry_button, "app.retry-task" },      { self->open_button, "app.open-file" },
-    { self->folder_button, "app.show-in-folder" }, { self->cancel_button, "app.cancel-task" },
-    { self->remove_button, "app.remove-task" },    { self->copy_button, "app.copy-link" },
-  };
-
   g_return_if_fail (MEOW_IS_TASK_ROW (self));
   g_return_if_fail (item == NULL || MEOW_IS_TASK_ITEM (item));
 
@@ -390,26 +476,6 @@ meow_task_row_set_item (MeowTaskRow *self, MeowTaskItem *item)
 
   g_set_object (&self->item, item);
   g_signal_group_set_target (self->item_signals, item);
-
-  /* The target first, then the name (and the other way round when unbinding), so that
-   * an action that takes a task id never sees a button without one. */
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    {
-      GtkActionable *actionable = GTK_ACTIONABLE (actions[i].button);
-
-      if (item != NULL)
-        {
-          gtk_actionable_set_action_target_value (
-              actionable, g_variant_new_string (meow_task_item_get_id (item)));
-          gtk_actionable_set_action_name (actionable, actions[i].action);
-        }
-      else
-        {
-          gtk_actionable_set_action_name (actionable, NULL);
-          gtk_actionable_set_action_target_value (actionable, NULL);
-        }
-    }
-
   if (item == NULL)
     return;
 

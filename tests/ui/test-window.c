@@ -203,6 +203,16 @@ find_button (GtkWidget *widget, const char *action_name)
   return NULL;
 }
 
+/* Whether the row shows a button for @action_name (rows make their buttons when first
+ * needed, so a button never needed does not exist). */
+static gboolean
+button_shown (MeowTaskRow *row, const char *action_name)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (row), action_name);
+
+  return button != NULL && gtk_widget_get_visible (button);
+}
+
 /* Clicks the row's button for @action_name; it must be visible. */
 static void
 click (MeowTaskRow *row, const char *action_name)
@@ -273,12 +283,12 @@ test_download (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (meow_task_manager_get_n_active (fx->manager), ==, 0);
 
   /* The finished row offers Open, Show in Folder and Remove; no Pause. */
-  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.open-file")));
-  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.show-in-folder")));
-  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.pause-task")));
+  g_assert_true (button_shown (row, "row.open-file"));
+  g_assert_true (button_shown (row, "row.show-in-folder"));
+  g_assert_false (button_shown (row, "row.pause-task"));
 
   /* Remove, then Undo from the toast. */
-  click (row, "app.remove-task");
+  click (row, "row.remove-task");
   g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 0);
   g_assert_cmpstr (meow_window_get_visible_page (fx->window), ==, "empty");
   g_assert_nonnull (meow_window_get_last_toast (fx->window));
@@ -302,12 +312,12 @@ test_pause_resume_cancel (Fixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > 0);
   g_assert_cmpuint (meow_task_manager_get_n_active (fx->manager), ==, 1);
 
-  click (row, "app.pause-task");
+  click (row, "row.pause-task");
   MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_PAUSED));
   g_assert_cmpuint (meow_task_manager_get_n_active (fx->manager), ==, 0);
   paused_at = meow_task_item_get_transferred (item);
-  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.resume-task")));
-  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.pause-task")));
+  g_assert_true (button_shown (row, "row.resume-task"));
+  g_assert_false (button_shown (row, "row.pause-task"));
   {
     g_autofree char *line = status_text (row);
     g_assert_true (g_str_has_prefix (line, "Paused"));
@@ -315,15 +325,15 @@ test_pause_resume_cancel (Fixture *fx, gconstpointer data)
   meow_test_spin_ms (300);
   g_assert_cmpuint (meow_task_item_get_transferred (item), ==, paused_at);
 
-  click (row, "app.resume-task");
+  click (row, "row.resume-task");
   MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > paused_at);
   g_assert_true (item_is (item, MEOW_STATUS_TRANSMISSION));
 
-  click (row, "app.cancel-task");
+  click (row, "row.cancel-task");
   MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_CANCELED));
   meow_test_assert_no_file (part);
-  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.retry-task")));
-  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.remove-task")));
+  g_assert_true (button_shown (row, "row.retry-task"));
+  g_assert_true (button_shown (row, "row.remove-task"));
 }
 
 static void
@@ -729,9 +739,9 @@ test_upload (Fixture *fx, gconstpointer data)
     g_autofree char *line = status_text (row);
     g_assert_true (g_str_has_prefix (line, "Uploaded"));
   }
-  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.open-file")));
-  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.show-in-folder")));
-  click (row, "app.copy-link");
+  g_assert_false (button_shown (row, "row.open-file"));
+  g_assert_false (button_shown (row, "row.show-in-folder"));
+  click (row, "row.copy-link");
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (fx->window)), NULL,
                                  clipboard_text_cb, &clipboard);
   MEOW_TEST_WAIT_UNTIL (clipboard != NULL);
@@ -861,10 +871,10 @@ test_retry (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (gtk_label_get_label (row_status_label (row)), error));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (row_status_label (row))), ==, error);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row_status_label (row)), "error"));
-  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.pause-task")));
+  g_assert_false (button_shown (row, "row.pause-task"));
 
   meow_test_server_set_file (fx->server, "/late.bin", payload);
-  click (row, "app.retry-task");
+  click (row, "row.retry-task");
   MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
   g_assert_null (meow_task_item_get_error_message (item));
   actual = meow_test_sha256_file (target);
@@ -937,12 +947,12 @@ unrestorable_second_run (Fixture *fx, gconstpointer data)
   g_test_message ("unrestorable: %s", meow_task_item_get_error_message (item));
 
   MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
-  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.retry-task")));
-  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (row), "app.remove-task")));
+  g_assert_false (button_shown (row, "row.retry-task"));
+  g_assert_true (button_shown (row, "row.remove-task"));
   g_assert_false (meow_task_manager_resume (fx->manager, meow_task_item_get_id (item), &error));
   g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
 
-  click (row, "app.remove-task");
+  click (row, "row.remove-task");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
 }
 
