@@ -9,6 +9,10 @@
  */
 #include "config.h"
 
+#if HAVE_MALLOPT
+#include <malloc.h>
+#endif
+
 #include <errno.h>
 #include <string.h>
 
@@ -863,6 +867,16 @@ meow_application_startup (GApplication *application)
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *add_accels[] = { "<Control>n", NULL };
   const char *prefs_accels[] = { "<Control>comma", NULL };
+
+#if HAVE_MALLOPT
+  /* Large transient buffers (the task list serialised for each write: 4.6 MB for 10,000
+   * tasks) go straight to mmap and back to the system when freed. By default glibc
+   * raises its mmap threshold to the size of the first such buffer freed, after which
+   * they come from the heap and its top stays resident: bench/ui measured 5.5 MB more
+   * RSS that way. */
+  mallopt (M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 1024 * 1024);
+#endif
 
   /* Keep the GResource object in the link; its constructor registers it. */
   (void) meow_get_resource ();
