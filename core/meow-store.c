@@ -1911,25 +1911,52 @@ meow_store_dup_task (MeowStore *store, const char *id)
 gboolean
 meow_store_add (MeowStore *store, const MeowStoredTask *st, GError **error)
 {
-  MeowStoredTask *copy;
+  const MeowStoredTask *one[] = { st };
 
   g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
   g_return_val_if_fail (st != NULL && st->id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_hash_table_contains (store->by_id, st->id))
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                   "The task list already has a task with id “%s”.", st->id);
-      return FALSE;
-    }
+  return meow_store_add_all (store, one, 1, error);
+}
 
-  copy = meow_stored_task_copy (st);
-  store_insert (store, copy);
+gboolean
+meow_store_add_all (MeowStore                   *store,
+                    const MeowStoredTask *const *tasks,
+                    guint                        n_tasks,
+                    GError                     **error)
+{
+  g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
+  g_return_val_if_fail (tasks != NULL || n_tasks == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      g_return_val_if_fail (tasks[i] != NULL && tasks[i]->id != NULL, FALSE);
+      if (g_hash_table_contains (store->by_id, tasks[i]->id))
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
+                       "The task list already has a task with id “%s”.", tasks[i]->id);
+          /* Those of this call before it go again: all or nothing. */
+          while (i-- > 0)
+            {
+              g_hash_table_remove (store->by_id, tasks[i]->id);
+              g_ptr_array_remove_index (store->tasks, store->tasks->len - 1);
+            }
+          return FALSE;
+        }
+      store_insert (store, meow_stored_task_copy (tasks[i]));
+    }
+  if (n_tasks == 0)
+    return TRUE;
+
   if (!store_write_sync (store, error))
     {
-      g_hash_table_remove (store->by_id, copy->id);
-      g_ptr_array_remove_index (store->tasks, store->tasks->len - 1);
+      for (guint i = n_tasks; i-- > 0;)
+        {
+          g_hash_table_remove (store->by_id, tasks[i]->id);
+          g_ptr_array_remove_index (store->tasks, store->tasks->len - 1);
+        }
       return FALSE;
     }
   return TRUE;

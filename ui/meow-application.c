@@ -170,7 +170,6 @@ meow_application_add_urls (MeowApplication   *self,
 {
   g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
   g_autofree char *default_folder = NULL;
-  g_autoptr (GError) first_error = NULL;
 
   g_return_val_if_fail (MEOW_IS_APPLICATION (self), FALSE);
   g_return_val_if_fail (urls != NULL, FALSE);
@@ -201,22 +200,7 @@ meow_application_add_urls (MeowApplication   *self,
       g_ptr_array_add (tasks, task);
     }
 
-  for (guint i = 0; i < tasks->len; i++)
-    {
-      g_autoptr (GError) local_error = NULL;
-
-      if (meow_task_manager_add (self->manager, g_ptr_array_index (tasks, i), start_paused,
-                                 &local_error) == NULL &&
-          first_error == NULL)
-        first_error = g_steal_pointer (&local_error);
-    }
-
-  if (first_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&first_error));
-      return FALSE;
-    }
-  return TRUE;
+  return meow_task_manager_add_all (self->manager, tasks, start_paused, error) == tasks->len;
 }
 
 /**
@@ -233,8 +217,9 @@ meow_application_upload_files (MeowApplication *self, GSList *files, GError **er
   g_autoptr (GVariant) targets = NULL;
   const char *name, *protocol, *url, *headers;
   g_auto (GStrv) header_lines = NULL;
+  g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
   g_autoptr (GError) first_error = NULL;
-  guint n_added = 0;
+  guint n_added;
 
   g_return_val_if_fail (MEOW_IS_APPLICATION (self), 0);
 
@@ -283,12 +268,14 @@ meow_application_upload_files (MeowApplication *self, GSList *files, GError **er
         }
 
       task = meow_task_builder_build (builder, &local_error);
-      if (task != NULL && meow_task_manager_add (self->manager, task, FALSE, &local_error) != NULL)
-        n_added++;
+      if (task != NULL)
+        g_ptr_array_add (tasks, g_steal_pointer (&task));
       else if (first_error == NULL)
         first_error = g_steal_pointer (&local_error);
     }
 
+  n_added =
+      meow_task_manager_add_all (self->manager, tasks, FALSE, first_error == NULL ? error : NULL);
   if (first_error != NULL)
     g_propagate_error (error, g_steal_pointer (&first_error));
   return n_added;

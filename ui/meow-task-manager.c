@@ -288,11 +288,94 @@ insert_item (MeowTaskManager *self, MeowTaskItem *item, guint position)
 }
 
 /**
+ * meow_task_manager_add_all:
+ * @tasks: (element-type MeowTask) (transfer none): new tasks
+ * @start_paused: keep them in the list as Paused; Resume queues them
+ *
+ * Adds @tasks at the end of the list, in order, and queues them: what
+ * meow_task_manager_add() does for one, with one write of the store for all of them (a
+ * drop of a thousand links must not rewrite the list a thousand times). A task already
+ * in the list, or twice in @tasks, is left out; one the client refuses is taken out of
+ * the store again. When the store cannot be written, none is added.
+ *
+ * Returns: how many were added; @error says why, when not all of them were
+ */
+guint
+meow_task_manager_add_all (MeowTaskManager *self,
+                           GPtrArray       *tasks,
+                           gboolean         start_paused,
+                           GError         **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) stored =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_autoptr (GPtrArray) added = g_ptr_array_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GError) first_error = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), 0);
+  g_return_val_if_fail (tasks != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      MeowTask   *task = g_ptr_array_index (tasks, i);
+      const char *id = meow_task_get_id (task);
+
+      if (g_hash_table_contains (self->by_id, id) || !g_hash_table_add (seen, (gpointer) id))
+        {
+          if (first_error == NULL)
+            first_error = g_error_new (MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
+                                       _ ("The transfer %s is already in the list."), id);
+          continue;
+        }
+      g_ptr_array_add (items, meow_task_item_new (task));
+      if (self->store != NULL)
+        g_ptr_array_add (stored, meow_stored_task_new_from_task (task, 0));
+    }
+
+  /* Saved before any is queued, so that a kill loses none of them. */
+  if (self->store != NULL &&
+      !meow_store_add_all (self->store, (const MeowStoredTask *const *) stored->pdata, stored->len,
+                           error))
+    return 0;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      MeowTaskItem *item = g_ptr_array_index (items, i);
+      g_autoptr (GError) local_error = NULL;
+
+      if (start_paused)
+        {
+          meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
+          store_set_status (self, item);
+        }
+      else if (!enqueue_item (self, item, &local_error))
+        {
+          if (self->store != NULL)
+            meow_store_remove (self->store, meow_task_item_get_id (item), NULL);
+          if (first_error == NULL)
+            first_error = g_steal_pointer (&local_error);
+          continue;
+        }
+      g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+      g_ptr_array_add (added, item);
+    }
+
+  /* One items-changed for the lot. */
+  g_list_store_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
+                       added->pdata, added->len);
+  if (first_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&first_error));
+  return added->len;
+}
+
+/**
  * meow_task_manager_add:
  * @task: (transfer none): a new task
  * @start_paused: keep it in the list as Paused; Resume queues it
  *
- * Adds @task at the end of the list and queues it.
+ * Adds @task at the end of the list and queues it (see meow_task_manager_add_all()).
  *
  * Returns: (transfer none) (nullable): the new item, or %NULL with @error set (the list
  *   is then unchanged)
@@ -300,35 +383,15 @@ insert_item (MeowTaskManager *self, MeowTaskItem *item, guint position)
 MeowTaskItem *
 meow_task_manager_add (MeowTaskManager *self, MeowTask *task, gboolean start_paused, GError **error)
 {
-  g_autoptr (MeowTaskItem) item = NULL;
+  g_autoptr (GPtrArray) one = g_ptr_array_new ();
 
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
   g_return_val_if_fail (task != NULL, NULL);
 
-  if (g_hash_table_contains (self->by_id, meow_task_get_id (task)))
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                   _ ("The transfer %s is already in the list."), meow_task_get_id (task));
-      return NULL;
-    }
-
-  item = meow_task_item_new (task);
-  if (!store_add (self, item, error))
+  g_ptr_array_add (one, task);
+  if (meow_task_manager_add_all (self, one, start_paused, error) == 0)
     return NULL;
-  if (start_paused)
-    {
-      meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
-      store_set_status (self, item);
-    }
-  else if (!enqueue_item (self, item, error))
-    {
-      if (self->store != NULL)
-        meow_store_remove (self->store, meow_task_get_id (task), NULL);
-      return NULL;
-    }
-
-  insert_item (self, item, G_MAXUINT);
-  return item;
+  return g_hash_table_lookup (self->by_id, meow_task_get_id (task));
 }
 
 static MeowTaskItem *

@@ -25,6 +25,10 @@ MeowTaskItem *meow_task_manager_add (MeowTaskManager *self,
                                      MeowTask        *task,
                                      gboolean         start_paused,
                                      GError         **error);
+guint         meow_task_manager_add_all (MeowTaskManager *self,
+                                         GPtrArray       *tasks,
+                                         gboolean         start_paused,
+                                         GError         **error);
 gboolean      meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error);

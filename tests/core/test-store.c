@@ -979,6 +979,69 @@ test_lifecycle_burst_one_write (void)
   }
 }
 
+/* Many tasks at once: one write, all or nothing. */
+static void
+test_add_all (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTask) existing = make_download ();
+  guint saved = 0;
+
+  add_task (store, existing);
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autoptr (MeowTask) task = make_download ();
+
+      g_ptr_array_add (batch, meow_stored_task_new_from_task (task, 0));
+    }
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+
+  g_assert_true (
+      meow_store_add_all (store, (const MeowStoredTask *const *) batch->pdata, batch->len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (saved, ==, 1);
+  {
+    g_autoptr (MeowStore) peek = reload (path);
+    g_autoptr (GPtrArray) back = meow_store_dup_tasks (peek);
+
+    g_assert_cmpuint (back->len, ==, 501);
+    g_assert_cmpstr (meow_stored_task_get_id (back->pdata[500]), ==,
+                     meow_stored_task_get_id (batch->pdata[499]));
+  }
+
+  /* One id already there (here, the last): none of the batch is added. */
+  {
+    g_autoptr (GPtrArray) again =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+    g_autoptr (GPtrArray) now = NULL;
+
+    for (guint i = 0; i < 3; i++)
+      {
+        g_autoptr (MeowTask) task = make_download ();
+
+        g_ptr_array_add (again, meow_stored_task_new_from_task (task, 0));
+      }
+    g_ptr_array_add (again, meow_stored_task_new_from_task (existing, 0));
+    g_assert_false (meow_store_add_all (store, (const MeowStoredTask *const *) again->pdata,
+                                        again->len, &error));
+    g_assert_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK);
+    g_assert_nonnull (strstr (error->message, meow_task_get_id (existing)));
+    g_clear_error (&error);
+    now = meow_store_dup_tasks (store);
+    g_assert_cmpuint (now->len, ==, 501);
+    g_assert_null (meow_store_dup_task (store, meow_stored_task_get_id (again->pdata[0])));
+    g_assert_cmpuint (saved, ==, 1);
+  }
+
+  /* Nothing to add writes nothing. */
+  g_assert_true (meow_store_add_all (store, NULL, 0, &error));
+  g_assert_cmpuint (saved, ==, 1);
+}
+
 /* Strings the writer must escape come back the same; bytes that are not
  * UTF-8 do not make the list unreadable. */
 static void
@@ -1243,6 +1306,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/store/lifecycle-written-soon", test_lifecycle_written_soon);
   g_test_add_func ("/core/store/lifecycle-burst-one-write", test_lifecycle_burst_one_write);
   g_test_add_func ("/core/store/strings-escaped", test_strings_escaped);
+  g_test_add_func ("/core/store/add-all", test_add_all);
   g_test_add_func ("/core/store/write-failure", test_write_failure);
   g_test_add_func ("/core/store/kill-loses-nothing", test_kill_loses_nothing);
 

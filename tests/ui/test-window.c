@@ -379,6 +379,57 @@ test_drop_text (Fixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_task_manager_get_n_active (fx->manager) == 0);
 }
 
+static void
+count_saved_cb (MeowStore *store, guint *count)
+{
+  (*count)++;
+}
+
+static void
+count_changes_cb (GListModel *model, guint position, guint removed, guint added, guint *count)
+{
+  (*count)++;
+}
+
+/* A thousand links at once (a dropped list, `meow --add` in a loop of a script) are
+ * saved with one write of the task list and added with one change of the model. */
+static void
+test_add_many (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+  MeowStore  *store = meow_application_get_store (fx->app);
+  g_autoptr (GError) error = NULL;
+  guint  saved = 0;
+  guint  changes = 0;
+  gulong saved_id;
+  gulong changed_id;
+
+  for (guint i = 0; i < 1000; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("http://127.0.0.1:9/file-%04u.bin", i));
+  g_ptr_array_add (urls, NULL);
+
+  saved_id = g_signal_connect (store, "saved", G_CALLBACK (count_saved_cb), &saved);
+  changed_id = g_signal_connect (model, "items-changed", G_CALLBACK (count_changes_cb), &changes);
+  g_assert_true (meow_application_add_urls (fx->app, (const char *const *) urls->pdata, fx->dir,
+                                            NULL, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1000);
+  g_signal_handler_disconnect (store, saved_id);
+  g_signal_handler_disconnect (model, changed_id);
+
+  {
+    g_autoptr (MeowTaskItem) last = g_list_model_get_item (model, 999);
+    g_autoptr (MeowStoredTask) st = meow_store_dup_task (store, meow_task_item_get_id (last));
+
+    g_assert_cmpint (meow_task_item_get_status (last), ==, MEOW_STATUS_PAUSED);
+    g_assert_nonnull (st);
+    g_assert_cmpstr (meow_stored_task_get_url (st), ==, urls->pdata[999]);
+  }
+}
+
 /* What `meow --add URL --add URL --dir DIR --paused` and `gapplication action …
  * show-task ID` send to the running instance: app.add-downloads, app.show-task. */
 static void
@@ -1228,6 +1279,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/command-line-actions", Fixture, test_command_line_actions, fixture_setup,
               run_test, fixture_teardown);
+  g_test_add ("/ui/window/add-many", Fixture, test_add_many, fixture_setup, run_test,
+              fixture_teardown);
   g_test_add ("/ui/window/drop-text", Fixture, test_drop_text, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/filter-completed", Fixture, test_filter_completed, fixture_setup,
