@@ -543,14 +543,31 @@ test_corrupt (gconstpointer data)
   g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
 }
 
+/* Writes @json as the store's file and loads it; the warnings about skipped entries go
+ * to captured_warnings (the caller frees it). */
+static MeowStore *
+load_capturing_warnings (const char *json)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (GError) error = NULL;
+  MeowStore *store;
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  captured_warnings = g_ptr_array_new_with_free_func (g_free);
+  store = meow_store_new (path);
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  return store;
+}
+
 static void
 test_bad_entries_skipped (void)
 {
   g_autofree char *path = store_path ();
-  g_autofree char *dirname = g_path_get_dirname (path);
   g_autoptr (MeowStore) store = NULL;
   g_autoptr (GPtrArray) tasks = NULL;
-  g_autoptr (GError) error = NULL;
   const char *json =
       "{\"version\": 1, \"future\": {\"x\": 1}, \"tasks\": ["
       "{\"id\": \"good-1\", \"direction\": \"download\", \"url\": \"https://e.com/a\","
@@ -572,13 +589,7 @@ test_bad_entries_skipped (void)
       " \"finished\": 200, \"upload_url\": \"https://e.com/u/1\"}"
       "]}";
 
-  g_mkdir_with_parents (dirname, 0700);
-  g_assert_true (g_file_set_contents (path, json, -1, NULL));
-
-  captured_warnings = g_ptr_array_new_with_free_func (g_free);
-  store = meow_store_new (path);
-  g_assert_true (meow_store_load (store, &error));
-  g_assert_no_error (error);
+  store = load_capturing_warnings (json);
 
   tasks = meow_store_dup_tasks (store);
   g_assert_cmpuint (tasks->len, ==, 2);
@@ -641,10 +652,8 @@ static void
 test_reader_grammar (void)
 {
   g_autofree char *path = store_path ();
-  g_autofree char *dirname = g_path_get_dirname (path);
   g_autoptr (MeowStore) store = NULL;
   g_autoptr (GPtrArray) tasks = NULL;
-  g_autoptr (GError) error = NULL;
   const char *json =
       " \n\t{ \"tasks\" : [ ] ,\r\n \"version\" : 1 , \"tasks\" : [\n"
       "  {\n    \"id\" : \"esc\",\n    \"direction\" : \"download\",\n"
@@ -664,13 +673,7 @@ test_reader_grammar (void)
       " \"status\": \"paused\", \"total\": 1e3}\n"
       "] }\n";
 
-  g_mkdir_with_parents (dirname, 0700);
-  g_assert_true (g_file_set_contents (path, json, -1, NULL));
-
-  captured_warnings = g_ptr_array_new_with_free_func (g_free);
-  store = meow_store_new (path);
-  g_assert_true (meow_store_load (store, &error));
-  g_assert_no_error (error);
+  store = load_capturing_warnings (json);
 
   tasks = meow_store_dup_tasks (store);
   g_assert_cmpuint (tasks->len, ==, 1);
