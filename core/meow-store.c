@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "meow-error.h"
 #include "meow-store.h"
@@ -330,6 +331,36 @@ const char *
 meow_stored_task_get_payload (const MeowStoredTask *st)
 {
   return st->payload;
+}
+
+gboolean
+meow_stored_task_finished_on_disk (const MeowStoredTask *st)
+{
+  g_autofree char *part = NULL;
+  g_autofree char *ctl = NULL;
+  GStatBuf         buf;
+  gint64           mtime_us;
+
+  g_return_val_if_fail (st != NULL, FALSE);
+
+  if (st->direction != MEOW_DIRECTION_DOWNLOAD ||
+      (st->status != MEOW_STATUS_PENDING && st->status != MEOW_STATUS_TRANSMISSION) ||
+      st->local_path == NULL || st->total < 0)
+    return FALSE;
+
+  /* The engine names these after the target it chose (meow-download.c). */
+  part = g_strconcat (st->local_path, ".part", NULL);
+  ctl = g_strconcat (st->local_path, ".part.meow", NULL);
+  if (g_lstat (part, &buf) == 0 || g_lstat (ctl, &buf) == 0)
+    return FALSE;
+  if (g_lstat (st->local_path, &buf) != 0 || !S_ISREG (buf.st_mode) ||
+      (guint64) buf.st_size != (guint64) st->total)
+    return FALSE;
+
+  /* Written after the task was added (a second of slack for file systems with coarse
+   * times): not an older file of that name that an overwriting task had not replaced. */
+  mtime_us = (gint64) buf.st_mtime * G_USEC_PER_SEC;
+  return mtime_us + G_USEC_PER_SEC >= st->added;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2068,7 +2099,13 @@ meow_store_set_status (
       return FALSE;
     }
   if (apply_status (st, status, reason, g_get_real_time ()))
-    store_schedule (store, TRUE);
+    {
+      /* A download found complete without its record: the file is its result. */
+      if (status == MEOW_STATUS_COMPLETE && st->direction == MEOW_DIRECTION_DOWNLOAD &&
+          st->payload == NULL && st->local_path != NULL)
+        st->payload = g_strdup (st->local_path);
+      store_schedule (store, TRUE);
+    }
   return TRUE;
 }
 

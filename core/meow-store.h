@@ -126,6 +126,26 @@ const char *meow_stored_task_get_upload_url (const MeowStoredTask *st);
 const char *meow_stored_task_get_payload (const MeowStoredTask *st);
 
 /**
+ * meow_stored_task_finished_on_disk:
+ * @st: a stored task
+ *
+ * Whether a download the store still lists as running (Pending or Transmission) in
+ * fact finished before the app stopped: the engine renamed its `.part` into place, but
+ * the Complete record never reached the store (a kill or a crash in between). Restoring
+ * such a task would download the file again under another name, since its target is
+ * taken.
+ *
+ * %TRUE when the target the engine chose (meow_stored_task_get_local_path()) is a
+ * regular file (not a symbolic link) of exactly the total size the records reported,
+ * last modified no earlier than the task was added, and neither `TARGET.part` nor
+ * `TARGET.part.meow` exists. %FALSE for anything else, uploads and tasks of unknown
+ * size included: those are restored and resumed as usual.
+ *
+ * Looks at the file system (a few lstat() calls). Any thread.
+ */
+gboolean meow_stored_task_finished_on_disk (const MeowStoredTask *st);
+
+/**
  * MeowStore:
  *
  * The persistent list of the app's tasks, one JSON file (json-glib,
@@ -319,9 +339,11 @@ void meow_store_update (MeowStore *store, const MeowTransferRecord *record);
  * Changes a stored task's status without a record from the client, for a
  * task the app restores without enqueueing: for example Paused when
  * "resume on start" is off, or Failed when meow_stored_task_build() fails.
- * Finished time and error follow the same rules as meow_store_update(),
- * and so does the write: soon, without waiting for it (a failure emits
- * #MeowStore::write-failed). Owner thread only.
+ * Finished time and error follow the same rules as meow_store_update(). A
+ * download set Complete this way (see meow_stored_task_finished_on_disk())
+ * gets its local path as its payload, as its Complete record would have
+ * given it. The write follows meow_store_update()'s rules too: soon, without waiting for it (a
+ * failure emits #MeowStore::write-failed). Owner thread only.
  *
  * Returns: %TRUE on success; %FALSE with %MEOW_ERROR_TASK_NOT_FOUND for an
  *   unknown id.

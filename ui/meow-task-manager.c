@@ -640,6 +640,21 @@ meow_task_manager_load (MeowTaskManager *self, gboolean resume)
         continue;
 
       item = meow_task_item_new (task);
+      if (meow_stored_task_finished_on_disk (st))
+        {
+          /* Stopped after the engine put the file in place but before its Complete
+           * record was saved: done, not to be fetched again under another name. */
+          g_debug ("“%s” was complete on disk", meow_stored_task_get_local_path (st));
+          status = MEOW_STATUS_COMPLETE;
+          meow_task_item_set_progress (item, meow_stored_task_get_total (st),
+                                       meow_stored_task_get_total (st));
+          meow_task_item_set_local_path (item, meow_stored_task_get_local_path (st));
+          meow_task_item_set_payload (item, meow_stored_task_get_local_path (st));
+          meow_task_item_set_status (item, status);
+          store_set_status (self, item);
+          insert_item (self, item, G_MAXUINT);
+          continue;
+        }
       meow_task_item_set_progress (item, meow_stored_task_get_transferred (st),
                                    meow_stored_task_get_total (st));
       if (meow_stored_task_get_direction (st) == MEOW_DIRECTION_DOWNLOAD &&

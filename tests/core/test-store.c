@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -1045,6 +1046,86 @@ test_add_all (void)
   g_assert_cmpuint (saved, ==, 1);
 }
 
+/* A download whose file the engine put in place, but whose Complete record was never
+ * saved (a kill in between), is found complete; anything less is not. */
+static void
+test_finished_on_disk (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowTask) task = make_download ();
+  const char      *id = meow_task_get_id (task);
+  g_autofree char *target = g_build_filename (meow_task_get_output_dir (task), "done.bin", NULL);
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autofree char *ctl = g_strconcat (target, ".part.meow", NULL);
+  g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_TRANSMISSION, 4, 10);
+  g_autoptr (GError) error = NULL;
+
+#define FINISHED()                                                                                 \
+  ({                                                                                               \
+    g_autoptr (MeowStoredTask) _st = meow_store_dup_task (store, id);                              \
+    meow_stored_task_finished_on_disk (_st);                                                       \
+  })
+
+  g_assert_cmpint (g_mkdir_with_parents (meow_task_get_output_dir (task), 0700), ==, 0);
+  add_task (store, task);
+  r->local_path = g_strdup (target);
+  meow_store_update (store, r);
+
+  /* Not there yet; then still downloading. */
+  g_assert_false (FINISHED ());
+  g_assert_true (g_file_set_contents (part, "0123", -1, NULL));
+  g_assert_true (g_file_set_contents (ctl, "{}", -1, NULL));
+  g_assert_false (FINISHED ());
+
+  /* Renamed into place, the control file not yet removed: not yet. */
+  g_assert_cmpint (g_rename (part, target), ==, 0);
+  g_assert_false (FINISHED ());
+  g_assert_cmpint (g_unlink (ctl), ==, 0);
+
+  /* The wrong size (4 bytes of 10), then the right one. */
+  g_assert_false (FINISHED ());
+  g_assert_true (g_file_set_contents (target, "0123456789", -1, NULL));
+  g_assert_true (FINISHED ());
+
+  /* An old file of that name (an overwriting task that had not replaced it yet). */
+  {
+    struct utimbuf old = { .actime = 1000000000, .modtime = 1000000000 };
+
+    g_assert_cmpint (g_utime (target, &old), ==, 0);
+    g_assert_false (FINISHED ());
+    g_assert_true (g_file_set_contents (target, "0123456789", -1, NULL));
+  }
+
+  /* A symbolic link there is not the engine's file. */
+  {
+    g_autofree char *elsewhere = g_strconcat (target, ".real", NULL);
+
+    g_assert_cmpint (g_rename (target, elsewhere), ==, 0);
+    g_assert_cmpint (symlink (elsewhere, target), ==, 0);
+    g_assert_false (FINISHED ());
+    g_assert_cmpint (g_unlink (target), ==, 0);
+    g_assert_cmpint (g_rename (elsewhere, target), ==, 0);
+    g_assert_true (FINISHED ());
+  }
+
+  /* Marked Complete without a record: the file is the payload, and it is history now. */
+  g_assert_true (meow_store_set_status (store, id, MEOW_STATUS_COMPLETE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_store_flush (store, &error));
+  {
+    g_autoptr (MeowStore) peek = reload (path);
+    g_autoptr (MeowStoredTask) st = meow_store_dup_task (peek, id);
+
+    g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_COMPLETE);
+    g_assert_cmpstr (meow_stored_task_get_payload (st), ==, target);
+    g_assert_cmpint (meow_stored_task_get_finished (st), >, 0);
+    g_assert_false (meow_stored_task_finished_on_disk (st));
+  }
+  g_unlink (target);
+#undef FINISHED
+}
+
 /* Strings the writer must escape come back the same; bytes that are not
  * UTF-8 do not make the list unreadable. */
 static void
@@ -1310,6 +1391,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/store/lifecycle-burst-one-write", test_lifecycle_burst_one_write);
   g_test_add_func ("/core/store/strings-escaped", test_strings_escaped);
   g_test_add_func ("/core/store/add-all", test_add_all);
+  g_test_add_func ("/core/store/finished-on-disk", test_finished_on_disk);
   g_test_add_func ("/core/store/write-failure", test_write_failure);
   g_test_add_func ("/core/store/kill-loses-nothing", test_kill_loses_nothing);
 

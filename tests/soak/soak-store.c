@@ -316,6 +316,17 @@ resume_stored (Soak *soak)
           continue;
         }
 
+      if (meow_stored_task_finished_on_disk (st))
+        {
+          /* Killed after the engine's rename, before the Complete record was saved: the
+           * app lists it as done instead of fetching it again as "name (1).ext". */
+          meow_store_set_status (soak->store, meow_stored_task_get_id (st), MEOW_STATUS_COMPLETE,
+                                 NULL, NULL);
+          printf ("complete %s %s (found on disk)\n", meow_stored_task_get_id (st),
+                  meow_stored_task_get_local_path (st));
+          continue;
+        }
+
       task = meow_stored_task_build (st, &error);
       if (task == NULL)
         {
