@@ -2,15 +2,21 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One download is: a HEAD probe (falling back to GET when HEAD is refused
- * or says nothing useful), then one streaming GET per attempt from the
- * offset that is safely on disk in TARGET.part, then (optionally) a
- * checksum pass, then an atomic no-replace rename onto TARGET.
+ * One download is one streaming GET per attempt (no HEAD first): the
+ * response's own headers name the file (Content-Disposition, the URL) and
+ * give its total and validators before the first body byte is kept. A
+ * fresh download asks for "Range: bytes=0-", so a server that takes ranges
+ * states the total in Content-Range, which is checked against
+ * Content-Length; a resume asks for "bytes=N-" with If-Range. Then
+ * (optionally) a checksum pass, then an atomic no-replace rename onto
+ * TARGET.
  *
  * TARGET.part.meow, the control file, records the validators (strong ETag
  * or Last-Modified), the total and a hash of the URL seen when the .part
  * was started, so a later resume can send If-Range and can tell that the
- * remote file changed. The .part's size is the truth for the offset.
+ * remote file changed. The .part's size is the truth for the offset. Only
+ * a .part without a control file (not written by this engine), or one that
+ * is already complete, is probed with a HEAD first.
  */
 #include "config.h"
 
@@ -63,6 +69,8 @@ typedef enum
   ACTION_ERROR_BODY,   /* error status: collect the body for the message */
   ACTION_COMPLETE_416, /* 416 and the .part already has the whole file */
   ACTION_RESTART,      /* 416 not matching the .part, or a 206 of another version */
+  ACTION_REISSUE,      /* drop this answer and ask again (the target's .part turned up, or
+                        * a fresh range answer without a total) */
 } Action;
 
 /* One connection's pacing window. */
@@ -94,9 +102,14 @@ typedef struct
   gint64   writeback_from; /* writeback was started for the bytes before this */
   gint64   request_offset;
   gboolean request_ranged; /* the request in flight carries a Range */
+  gboolean fresh_range;    /* the request in flight is "bytes=0-" for a new file */
+  gboolean plain_get;      /* requests from zero ask for the whole file, without Range */
   char    *etag;           /* strong validator, or NULL */
   char    *last_modified;
-  gboolean have_probe;
+  gboolean trusted_total; /* job->total is the server's (a response, the control file or a
+                           * probe), not a caller's hint */
+  gboolean probed;        /* a HEAD was tried in this start */
+  gboolean have_probe;    /* ... and answered with a length */
 
   /* Per response (reset at each status line). */
   long     status;
@@ -111,7 +124,8 @@ typedef struct
   GString *error_body;
   Action   action;
   GError  *abort_error;
-  gint64   received; /* body bytes of this response written */
+  gboolean abort_retryable; /* abort_error is a broken answer worth another try */
+  gint64   received;        /* body bytes of this response written */
 
   /* Retry state. */
   guint             failures;
@@ -494,6 +508,67 @@ maybe_want_segments (MeowJob *job)
     }
 }
 
+/* The response names another version of the file than the one we hold
+ * bytes of (only when both sides state the validator). */
+static gboolean
+validators_differ (Download *d)
+{
+  return (d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
+         (!d->etag && d->last_modified && d->resp_last_modified &&
+          g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
+}
+
+static gboolean decide_target (MeowJob *job, GError **error);
+static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
+static gboolean path_taken (const char *path);
+static void     update_transferred (MeowJob *job);
+
+/* The headers of an answer whose body is the file (or its rest) were
+ * accepted: make sure the body has somewhere to go before its first byte.
+ * Names the file when the response decides it, then creates the .part
+ * with its control file written first. FALSE: d->action or d->abort_error
+ * says what happens instead. */
+static gboolean
+accept_body (MeowJob *job)
+{
+  Download *d = dl (job);
+  g_autoptr (GError) error = NULL;
+
+  if (d->target == NULL)
+    {
+      char *effective = NULL;
+
+      if (curl_easy_getinfo (d->easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
+        {
+          g_free (d->effective_url);
+          d->effective_url = g_strdup (effective);
+        }
+      if (!decide_target (job, &error))
+        {
+          set_abort_error (d, g_steal_pointer (&error));
+          return FALSE;
+        }
+      /* A TARGET.part without TARGET is ours to resume (an earlier run of
+       * this download named the same file): ask again from its end. */
+      if (path_taken (d->part_path))
+        {
+          d->action = ACTION_REISSUE;
+          return FALSE;
+        }
+    }
+
+  if (d->fd < 0)
+    {
+      if (!open_part (job, TRUE, &error))
+        {
+          set_abort_error (d, g_steal_pointer (&error));
+          return FALSE;
+        }
+    }
+  write_control (job);
+  return TRUE;
+}
+
 static void
 end_of_headers (MeowJob *job)
 {
@@ -542,15 +617,13 @@ end_of_headers (MeowJob *job)
           d->request_offset = 0;
           job->transferred = 0;
         }
-      /* The probe said how long this version is; a 200 of the same
-       * version (same validator, or none to tell) that announces another
-       * length is a broken answer, not the file: a shorter Content-Length
-       * would end the body early and rename a truncated file into place. */
-      if (d->have_probe && job->total >= 0 && d->content_length >= 0 &&
-          d->content_length != job->total &&
-          !((d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
-            (!d->etag && d->last_modified && d->resp_last_modified &&
-             g_strcmp0 (d->last_modified, d->resp_last_modified) != 0)))
+      /* We know how long this version is (the control file, a probe or
+       * an earlier answer said so); a 200 of the same version (same
+       * validator, or none to tell) that announces another length is a
+       * broken answer, not the file: a shorter Content-Length would end
+       * the body early and rename a truncated file into place. */
+      if (d->trusted_total && job->total >= 0 && d->content_length >= 0 &&
+          d->content_length != job->total && !validators_differ (d))
         {
           set_abort_error (
               d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH,
@@ -561,10 +634,13 @@ end_of_headers (MeowJob *job)
         }
       take_validators_from_response (d);
       job->total = d->content_length;
-      write_control (job);
-      d->action = ACTION_WRITE;
+      d->trusted_total = job->total >= 0;
       d->ranges_ok = d->ranges_ok || d->accept_ranges;
+      if (!accept_body (job))
+        return;
+      d->action = ACTION_WRITE;
       maybe_want_segments (job);
+      update_transferred (job);
       _meow_engine_report_progress (job);
       return;
     }
@@ -573,6 +649,7 @@ end_of_headers (MeowJob *job)
     {
       MeowContentRange cr;
       g_autoptr (GError) error = NULL;
+      gboolean fresh = d->request_offset == 0 && d->main_end < 0;
 
       if (!d->request_ranged)
         {
@@ -604,23 +681,43 @@ end_of_headers (MeowJob *job)
                                            cr.start, d->request_offset, url_of (job)));
           return;
         }
-      if (cr.total >= 0 && job->total >= 0 && cr.total != job->total)
+      if (d->content_length >= 0 && d->content_length != cr.end - cr.start + 1)
         {
+          /* One of the two lies; which one, we cannot tell. Like a
+           * Content-Length that contradicts the known total, worth another
+           * try: a shorter one would end the body early. */
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server's Content-Length (%" G_GINT64_FORMAT
+                                           ") does not match its Content-Range (%s) for %s.",
+                                           d->content_length, d->content_range, url_of (job)));
+          d->abort_retryable = TRUE;
+          return;
+        }
+      if (!fresh && cr.total >= 0 && d->trusted_total && job->total >= 0 && cr.total != job->total)
+        {
+          if (!d->etag && !d->last_modified && d->segments == NULL)
+            {
+              /* Nothing but the size to tell versions apart, and the size
+               * changed: these bytes are from another file. */
+              d->restart_pending = MEOW_RESTART_REMOTE_CHANGED;
+              d->action = ACTION_RESTART;
+              return;
+            }
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server says %s is %" G_GINT64_FORMAT
                                            " bytes long, but it was %" G_GINT64_FORMAT " bytes.",
                                            url_of (job), cr.total, job->total));
           return;
         }
-      if (d->content_length >= 0 && d->content_length != cr.end - cr.start + 1)
+      if (cr.total < 0 && fresh)
         {
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server's Content-Length (%" G_GINT64_FORMAT
-                                           ") does not match its Content-Range (%s) for %s.",
-                                           d->content_length, d->content_range, url_of (job)));
+          /* A total of "*" (unknown): ask for the whole file as one
+           * stream instead, as for a server without ranges. */
+          d->plain_get = TRUE;
+          d->action = ACTION_REISSUE;
           return;
         }
-      if (cr.total < 0 && job->total < 0)
+      if (cr.total < 0 && !(d->trusted_total && job->total >= 0))
         {
           /* Without a size we could not tell a short range from the end. */
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
@@ -629,9 +726,7 @@ end_of_headers (MeowJob *job)
                                            d->content_range, url_of (job)));
           return;
         }
-      if ((d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
-          (!d->etag && d->last_modified && d->resp_last_modified &&
-           g_strcmp0 (d->last_modified, d->resp_last_modified) != 0))
+      if (!fresh && validators_differ (d))
         {
           /* The server (or a cache) ignored If-Range: these bytes are from
            * another version of the file. Do not append them. */
@@ -639,14 +734,24 @@ end_of_headers (MeowJob *job)
           d->action = ACTION_RESTART;
           return;
         }
-      if (job->total < 0)
+      if (fresh || (!d->etag && !d->last_modified))
+        take_validators_from_response (d);
+      if (cr.total >= 0 && (fresh || !d->trusted_total || job->total < 0))
         {
           job->total = cr.total;
-          write_control (job);
+          d->trusted_total = TRUE;
         }
-      d->action = ACTION_WRITE;
       d->ranges_ok = TRUE;
+      if (fresh)
+        {
+          if (!accept_body (job))
+            return;
+        }
+      else
+        write_control (job);
+      d->action = ACTION_WRITE;
       maybe_want_segments (job);
+      update_transferred (job);
       _meow_engine_report_progress (job);
       return;
     }
@@ -658,9 +763,13 @@ end_of_headers (MeowJob *job)
       /* Only "complete" when the sizes prove it. */
       if (d->content_range && _meow_parse_content_range (d->content_range, &cr, NULL) &&
           cr.total >= 0 && cr.total == d->request_offset &&
-          (job->total < 0 || job->total == cr.total))
+          (!d->trusted_total || job->total < 0 || job->total == cr.total))
         {
           job->total = cr.total;
+          d->trusted_total = TRUE;
+          /* "bytes=0-" of an empty file: it still needs a name and a file. */
+          if (d->request_offset == 0 && d->fd < 0 && !accept_body (job))
+            return;
           d->action = ACTION_COMPLETE_416;
         }
       else
@@ -712,7 +821,7 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
     {
       end_of_headers (job);
       /* A restart does not need the rest of this body. */
-      return d->abort_error ||
+      return d->abort_error || d->action == ACTION_REISSUE ||
                      (d->action == ACTION_RESTART && (d->status == 206 || d->status == 200))
                  ? 0
                  : len;
@@ -737,9 +846,6 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 
   return len;
 }
-
-static gboolean decide_target (MeowJob *job, GError **error);
-static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
 
 static guint active_streams (Download *d);
 
@@ -782,8 +888,6 @@ pace (MeowJob *job, Pace *p, gsize len, gint64 *until)
   p->bytes += len;
   return TRUE;
 }
-
-static void update_transferred (MeowJob *job);
 
 static size_t
 write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -1213,6 +1317,7 @@ submit (MeowJob *job)
 
   reset_response (d);
   g_clear_error (&d->abort_error);
+  d->abort_retryable = FALSE;
   curl_easy_setopt (d->easy, CURLOPT_HTTPHEADER, d->req_headers);
   curl_multi_add_handle (_meow_engine_get_multi (job->engine), d->easy);
 }
@@ -1235,7 +1340,10 @@ static void finish_download (MeowJob *job);
 static void segments_resume (MeowJob *job);
 static void check_all_done (MeowJob *job);
 
-/* The first stream's GET from d->offset. */
+/* The first stream's GET from d->offset. A new file asks for
+ * "bytes=0-" (unless a restart asks for the whole file plainly): a server
+ * that takes ranges then states the total in Content-Range, checked
+ * against Content-Length, and says it takes ranges. */
 static void
 send_get (MeowJob *job)
 {
@@ -1243,7 +1351,8 @@ send_get (MeowJob *job)
 
   d->phase = PHASE_GET;
   d->request_offset = d->offset;
-  d->request_ranged = d->offset > 0 || d->main_end > 0;
+  d->fresh_range = d->offset == 0 && d->main_end <= 0 && !d->plain_get;
+  d->request_ranged = d->offset > 0 || d->main_end > 0 || d->fresh_range;
   d->easy = new_easy (job);
   if (d->request_ranged)
     {
@@ -1255,8 +1364,9 @@ send_get (MeowJob *job)
                           : g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", d->offset);
       d->req_headers = curl_slist_append (d->req_headers, range);
       /* libcurl has no If-Range option; without a validator the range is
-       * sent unconditionally, as curl -C and wget -c do. */
-      if (d->etag || d->last_modified)
+       * sent unconditionally, as curl -C and wget -c do. A new file has
+       * nothing to be conditional on. */
+      if (!d->fresh_range && (d->etag || d->last_modified))
         {
           g_autofree char *if_range =
               g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
@@ -1325,7 +1435,8 @@ start_get (MeowJob *job)
   Control          ctl;
   gboolean         have_ctl;
   gboolean         refetch = FALSE;
-  g_autofree char *digest = url_digest (job);
+  g_autofree char *digest = NULL;
+  GStatBuf         st;
 
   release_handle (job);
 
@@ -1347,16 +1458,58 @@ start_get (MeowJob *job)
       return;
     }
 
-  if (!decide_target (job, &error) || !open_part (job, FALSE, &error))
+  if (d->target == NULL && job->task->output_file != NULL && !decide_target (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  if (d->target == NULL)
+    {
+      /* The answer names the file (accept_body). */
+      if (!g_file_test (job->task->output_dir, G_FILE_TEST_IS_DIR))
+        {
+          fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND,
+                                  "The folder “%s” does not exist.", job->task->output_dir));
+          return;
+        }
+      d->offset = 0;
+      job->transferred = 0;
+      send_get (job);
+      return;
+    }
+
+  /* No .part: a new file, created when the answer's headers are accepted.
+   * Otherwise resume from its end. */
+  if (d->fd < 0 && g_lstat (d->part_path, &st) != 0 && errno == ENOENT)
+    {
+      d->offset = 0;
+      d->writeback_from = 0;
+      job->transferred = 0;
+      send_get (job);
+      return;
+    }
+  if (!open_part (job, FALSE, &error))
     {
       fail (job, g_steal_pointer (&error));
       return;
     }
 
-  /* What we knew when the .part was started, against what the probe says
-   * now: a different URL, validator or size means those bytes belong to
-   * another file. */
+  /* What we knew when the .part was started: a different URL (or, after a
+   * probe, validator or size) means those bytes belong to another file. */
+  digest = url_digest (job);
   have_ctl = read_control (d->ctl_path, &ctl);
+  if (d->offset > 0 && !d->probed &&
+      (!have_ctl || (g_strcmp0 (ctl.url_digest, digest) == 0 && ctl.main_pos == -1 &&
+                     ctl.total >= 0 && d->offset >= ctl.total)))
+    {
+      /* Bytes we have no record of (no control file: not ours), or all of
+       * them already (nothing to GET): a HEAD says what the file is now,
+       * as before a GET-first engine. */
+      if (have_ctl)
+        control_clear (&ctl);
+      start_probe (job);
+      return;
+    }
   if (d->offset > 0)
     {
       gboolean changed = FALSE;
@@ -1375,13 +1528,17 @@ start_get (MeowJob *job)
 
           if (!changed)
             {
-              /* Resume with the validators of the bytes we hold. */
+              /* Resume with the validators (and the total) of the bytes
+               * we hold; If-Range makes the server check them. */
               g_free (d->etag);
               d->etag = g_strdup (ctl.etag);
               g_free (d->last_modified);
               d->last_modified = g_strdup (ctl.last_modified);
-              if (job->total < 0)
-                job->total = ctl.total;
+              if (ctl.total >= 0)
+                {
+                  job->total = ctl.total;
+                  d->trusted_total = TRUE;
+                }
             }
           if (!changed && ctl.failed_checksum != NULL)
             {
@@ -1421,10 +1578,11 @@ start_get (MeowJob *job)
   if (have_ctl)
     control_clear (&ctl);
 
-  /* A .part without a control file gets one now. An empty .part needs
-   * none yet: the GET's headers write it, with the validators and the
-   * total (one write per file, not two: bench/many showed the extra
-   * temporary files and fsyncs costing more than the bytes of 64 KiB files). */
+  /* A .part without a control file gets one now (after the probe). An
+   * empty .part needs none yet: the GET's headers write it, with the
+   * validators and the total (one write per file, not two: bench/many
+   * showed the extra temporary files and fsyncs costing more than the
+   * bytes of 64 KiB files). */
   if (d->offset > 0 && !have_ctl)
     write_control (job);
 
@@ -1450,11 +1608,13 @@ probe_done (MeowJob *job, CURLcode result)
 {
   Download *d = dl (job);
 
+  d->probed = TRUE;
   if (result == CURLE_OK && d->status >= 200 && d->status < 300 && d->content_length >= 0)
     {
       d->have_probe = TRUE;
       d->ranges_ok = d->accept_ranges;
       job->total = d->content_length;
+      d->trusted_total = TRUE;
       take_validators_from_response (d);
       start_get (job);
       return;
@@ -1493,8 +1653,10 @@ get_done (MeowJob *job, CURLcode result)
     {
       GError *error = g_steal_pointer (&d->abort_error);
 
-      /* A length that contradicts the probe is a glitch worth another try. */
-      if (g_error_matches (error, MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH))
+      /* A length that contradicts the known total or the Content-Range
+       * is a glitch worth another try. */
+      if (d->abort_retryable ||
+          g_error_matches (error, MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH))
         retry_or_fail (job, error, FALSE);
       else
         fail (job, error);
@@ -1538,7 +1700,19 @@ get_done (MeowJob *job, CURLcode result)
       g_clear_pointer (&d->etag, g_free);
       g_clear_pointer (&d->last_modified, g_free);
       d->have_probe = FALSE;
+      d->trusted_total = FALSE;
+      /* Ask for the whole file: a cache that sent another version's range
+       * would do it again. */
+      d->plain_get = TRUE;
       job->total = -1;
+      start_get (job);
+      return;
+    }
+
+  if (d->action == ACTION_REISSUE)
+    {
+      /* Not an attempt that failed: ask again, now knowing more. */
+      release_handle (job);
       start_get (job);
       return;
     }
@@ -2179,6 +2353,8 @@ restart_from_zero (MeowJob *job, MeowRestartReason reason)
   g_clear_pointer (&d->etag, g_free);
   g_clear_pointer (&d->last_modified, g_free);
   d->have_probe = FALSE;
+  d->trusted_total = FALSE;
+  d->plain_get = TRUE;
   job->total = -1;
   write_control (job);
   start_get (job);
@@ -2479,8 +2655,14 @@ download_start (MeowJob *job)
   d->failures = 0;
   d->restarts = 0;
   d->high_water = 0;
+  d->probed = FALSE;
+  d->have_probe = FALSE;
+  d->plain_get = FALSE;
+  /* A caller's size hint is for the records until the server says. */
+  if (!d->trusted_total)
+    job->total = -1;
   job->restart_reason = MEOW_RESTART_NONE;
-  start_probe (job);
+  start_get (job);
 }
 
 static void
@@ -2541,10 +2723,7 @@ main_tick (MeowJob *job, gint64 now)
     {
       if (now < d->retry_at)
         return d->retry_at;
-      if (d->have_probe)
-        start_get (job);
-      else
-        start_probe (job);
+      start_get (job);
       return G_MAXINT64;
     }
 
