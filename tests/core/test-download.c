@@ -8,6 +8,8 @@
  */
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "meow-client-private.h"
 #include "meow-test-fixture.h"
@@ -46,6 +48,106 @@ test_content_small_chunks (MeowTestFixture *fx, gconstpointer data)
   g_assert_null (get->if_range);
   g_assert_cmpuint (get->status, ==, 206);
   g_assert_cmpint (get->body_bytes, ==, g_bytes_get_size (payload));
+}
+
+/* A small new file is held in memory and written once, to an unnamed file
+ * linked onto its name: no .part or control file ever appears in the
+ * folder, only the file itself (what inotify sees created there). */
+static void
+test_content_small_file_one_name (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (64 * 1024, 40);
+  g_autofree char *target = meow_test_fixture_path (fx, "one-name.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
+  char           buf[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
+  MeowTestWatch *w;
+  ssize_t        n;
+  int            fd;
+
+  fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (inotify_add_watch (fd, fx->dir, IN_CREATE | IN_MOVED_TO), >=, 0);
+  meow_test_server_set_file (fx->server, "/one-name.bin", payload);
+  b = meow_test_builder_to_file (fx, "/one-name.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  meow_test_assert_sequence (w, "Pending,Transmission,Complete");
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    for (char *p = buf; p < buf + n;)
+      {
+        const struct inotify_event *ev = (const struct inotify_event *) p;
+
+        if (ev->len > 0)
+          g_ptr_array_add (created, g_strdup (ev->name));
+        p += sizeof (struct inotify_event) + ev->len;
+      }
+  close (fd);
+  for (guint i = 0; i < created->len; i++)
+    g_test_message ("created: %s", (const char *) g_ptr_array_index (created, i));
+  g_assert_cmpuint (created->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (created, 0), ==, "one-name.bin");
+  g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, 1);
+}
+
+typedef struct
+{
+  char    *part;
+  char    *control;
+  gboolean seen;     /* a record counted bytes */
+  gboolean on_disk;  /* ... and the .part and control file were there */
+  guint64  reported; /* the bytes it counted */
+} DiskCheck;
+
+static void
+check_disk_on_progress (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
+{
+  DiskCheck *c = user_data;
+  GStatBuf   st;
+
+  if (c->seen || meow_transfer_record_get_status (record) != MEOW_STATUS_TRANSMISSION ||
+      meow_transfer_record_get_transferred (record) == 0)
+    return;
+  c->seen = TRUE;
+  c->reported = meow_transfer_record_get_transferred (record);
+  c->on_disk = g_stat (c->part, &st) == 0 && g_file_test (c->control, G_FILE_TEST_EXISTS) &&
+               (guint64) st.st_size >= c->reported;
+}
+
+/* A small file that is slow to arrive goes to its .part after a moment:
+ * a record never counts bytes that are not in the .part (with its control
+ * file), so a pause, a quit or a crash keeps what the records showed. */
+static void
+test_content_slow_small_file_spills (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 41);
+  g_autofree char *target = meow_test_fixture_path (fx, "slow-small.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  DiskCheck      check = { 0 };
+  MeowTestWatch *w;
+
+  check.part = g_strconcat (target, ".part", NULL);
+  check.control = g_strconcat (target, ".part.meow", NULL);
+  faults.throttle_bytes_per_sec = 128 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/slow-small.bin", payload);
+  b = meow_test_builder_to_file (fx, "/slow-small.bin", target);
+  w = meow_test_start_download (fx, b);
+  w->on_record = check_disk_on_progress;
+  w->on_record_data = &check;
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  g_assert_true (check.seen);
+  g_test_message ("first progress record: %" G_GUINT64_FORMAT " bytes", check.reported);
+  g_assert_true (check.on_disk);
+  g_free (check.part);
+  g_free (check.control);
 }
 
 static void
@@ -449,6 +551,79 @@ test_resume_remote_changed (MeowTestFixture *fx, gconstpointer data)
     }
   else
     g_assert_cmpuint (second->status, ==, 200);
+}
+
+static void
+on_first_transmission_pause (MeowClient               *client,
+                             const MeowTransferRecord *record,
+                             gpointer                  user_data)
+{
+  MeowTestWatch *w = user_data;
+
+  if (meow_transfer_record_get_status (record) == MEOW_STATUS_TRANSMISSION)
+    {
+      g_autoptr (GError) error = NULL;
+
+      w->on_record = NULL; /* once */
+      g_assert_true (meow_client_pause (client, w->id, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* Paused as soon as the headers are in (a small file still held in
+ * memory): what arrived goes to the .part with its control file — both or
+ * neither — and the resume goes on from there, byte-identical. */
+static void
+test_resume_pause_small_in_memory (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 42);
+  g_autofree char *target = meow_test_fixture_path (fx, "early.bin");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autofree char *control = g_strconcat (target, ".part.meow", NULL);
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestRequest *second;
+  MeowTestWatch   *w;
+  GStatBuf         st;
+  gint64           kept = 0;
+
+  faults.throttle_bytes_per_sec = 64 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/early.bin", payload);
+  b = meow_test_builder_to_file (fx, "/early.bin", target);
+  w = meow_test_start_download (fx, b);
+  w->on_record = on_first_transmission_pause;
+  w->on_record_data = w;
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
+
+  g_assert_cmpint (g_file_test (part, G_FILE_TEST_EXISTS), ==,
+                   g_file_test (control, G_FILE_TEST_EXISTS));
+  if (g_stat (part, &st) == 0)
+    kept = st.st_size;
+  g_test_message ("paused with %" G_GINT64_FORMAT " bytes in the .part", kept);
+  g_assert_cmpuint (meow_transfer_record_get_transferred (meow_test_watch_last (w)), ==,
+                    (guint64) kept);
+  meow_test_assert_no_file (target);
+
+  meow_test_server_clear_faults (fx->server);
+  g_assert_true (meow_client_resume (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  log = meow_test_server_dup_requests (fx->server);
+  second = meow_test_nth_request (log, "GET", 1);
+  g_assert_nonnull (second);
+  if (kept > 0)
+    {
+      g_assert_cmpint (meow_test_range_start (second->range), ==, kept);
+      g_assert_nonnull (second->if_range);
+      g_assert_cmpuint (second->status, ==, 206);
+    }
 }
 
 /* Starts a throttled download of @content to @target and stops it with
@@ -1168,6 +1343,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   ADD ("/core/download/content/small-chunks", test_content_small_chunks);
+  ADD ("/core/download/content/small-file-one-name", test_content_small_file_one_name);
+  ADD ("/core/download/content/slow-small-file-spills", test_content_slow_small_file_spills);
   ADD ("/core/download/content/large-64mib", test_content_large);
   ADD ("/core/download/content/empty-file", test_content_empty);
   ADD ("/core/download/content/custom-header", test_content_custom_header);
@@ -1184,6 +1361,7 @@ main (int argc, char **argv)
   ADD ("/core/download/resume/etag-changed", test_resume_remote_changed);
   ADD ("/core/download/resume/if-range-ignored-other-version", test_resume_other_version);
   ADD ("/core/download/resume/new-client-sends-if-range", test_resume_new_client_if_range);
+  ADD ("/core/download/resume/pause-small-file-in-memory", test_resume_pause_small_in_memory);
   ADD ("/core/download/resume/new-client-file-changed", test_resume_new_client_changed);
   ADD ("/core/download/resume/changed-size-without-validators",
        test_resume_changed_without_validators);
