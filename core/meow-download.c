@@ -65,6 +65,8 @@
  * bytes once they are on disk. */
 #define MEMORY_MAX (1024 * 1024)
 #define MEMORY_SPILL_AFTER (250 * 1000)
+/* Threads that create, write and flush small files (see Commit). */
+#define COMMIT_THREADS 4
 
 typedef enum
 {
@@ -73,6 +75,7 @@ typedef enum
   PHASE_GET,
   PHASE_WAIT_RETRY,
   PHASE_VERIFY,
+  PHASE_COMMIT, /* a small file's bytes are being written off the worker thread */
 } Phase;
 
 /* What the end of a GET's headers decided. */
@@ -126,8 +129,9 @@ typedef struct
   gboolean have_probe;    /* ... and answered with a length */
 
   /* A small new file held in memory until complete; NULL otherwise. */
-  GByteArray *mem;
-  gint64      spill_at; /* when it goes to a .part if not complete by then */
+  GByteArray    *mem;
+  gint64         spill_at; /* when it goes to a .part if not complete by then */
+  struct Commit *commit;   /* complete: being written to an unnamed file */
 
   /* Per response (reset at each status line). */
   long     status;
@@ -201,10 +205,33 @@ typedef struct
   gboolean           done;
 } Segment;
 
+/* A small file's bytes on their way to disk, off the worker thread: a
+ * commit thread creates an unnamed file (O_TMPFILE) in the target folder,
+ * writes @mem and flushes it — the slow part, inode allocation and the
+ * device's flush — while the worker drives the other transfers. The worker
+ * alone links the file onto its name (commit_done), so nothing becomes
+ * visible behind its back: a pause or close meanwhile waits for the thread
+ * (a bounded write of at most MEMORY_MAX bytes) and drops the unnamed
+ * file. Everything after `done` is set is under @lock; the worker frees it
+ * once it has seen `done`. */
+typedef struct Commit
+{
+  MeowEngine *engine;
+  char       *dir;
+  GByteArray *mem; /* a reference; not changed while the thread runs */
+  GMutex      lock;
+  GCond       cond;
+  gboolean    done;
+  int         fd;          /* the unnamed file, written and flushed, or -1 */
+  const char *failed;      /* "create", "write", "flush" or NULL */
+  int         saved_errno; /* of the step that failed */
+} Commit;
+
 static Segment *segment_new (MeowJob *job, gint64 start, gint64 pos, gint64 end);
 static void     segments_drop (MeowJob *job);
 
 static void   start_get (MeowJob *job);
+static void   fail (MeowJob *job, GError *error);
 static gint64 main_tick (MeowJob *job, gint64 now);
 static void   start_probe (MeowJob *job);
 
@@ -593,8 +620,8 @@ accept_body (MeowJob *job)
       if (memory_eligible (job))
         {
           d->mem = g_byte_array_sized_new ((guint) job->total);
+          /* Inside a curl callback: the tick after this pass sees it. */
           d->spill_at = g_get_monotonic_time () + MEMORY_SPILL_AFTER;
-          _meow_engine_wakeup (job->engine);
           return TRUE;
         }
       if (!open_part (job, TRUE, &error))
@@ -1262,53 +1289,153 @@ link_unnamed (int fd, const char *path)
   return -1;
 }
 
-/* A small file complete in memory: written to an unnamed file in TARGET's
- * folder (O_TMPFILE), flushed, then linked onto TARGET — or "name (1).ext"
- * when TARGET was taken meanwhile; link() never replaces. The final name
- * never shows half-written bytes and no .part or control file ever exists.
- * Where the file system cannot do that, the bytes spill to a .part and are
- * renamed as usual. FALSE: *@error is set, or @fallback says to finish
- * through the .part. */
-static gboolean
-commit_memory (MeowJob *job, gboolean *fallback, GError **error)
+/* Commit thread: create, write and flush the unnamed file. */
+static void
+commit_run (gpointer data, gpointer user_data)
 {
-  Download        *d = dl (job);
-  g_autofree char *dir = g_path_get_dirname (d->target);
-  g_autofree char *base = g_path_get_basename (d->target);
-  int              fd;
+  Commit     *c = data;
+  const char *failed = NULL;
+  int         saved = 0;
+  int         fd = open (c->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
 
-  *fallback = FALSE;
-  fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     {
-      g_debug ("No unnamed file in %s (%s); writing a .part", dir, g_strerror (errno));
+      failed = "create";
+      saved = errno;
+    }
+  else
+    {
+      gsize done = 0;
+
+      while (failed == NULL && done < c->mem->len)
+        {
+          ssize_t n = write (fd, c->mem->data + done, c->mem->len - done);
+
+          if (n >= 0)
+            done += n;
+          else if (errno != EINTR)
+            {
+              failed = "write";
+              saved = errno;
+            }
+        }
+      /* The final name must never show half-written bytes, even after a
+       * power cut: flush before the link. */
+      if (failed == NULL && fdatasync (fd) != 0)
+        {
+          failed = "flush";
+          saved = errno;
+        }
+      if (failed != NULL)
+        {
+          close (fd);
+          fd = -1;
+        }
+    }
+
+  g_mutex_lock (&c->lock);
+  c->fd = fd;
+  c->failed = failed;
+  c->saved_errno = saved;
+  c->done = TRUE;
+  /* Under the lock: the worker cannot have seen `done`, so the engine it
+   * wakes is still there. */
+  _meow_engine_wakeup (c->engine);
+  g_cond_signal (&c->cond);
+  g_mutex_unlock (&c->lock);
+}
+
+static gpointer
+commit_pool_new (gpointer data)
+{
+  return g_thread_pool_new (commit_run, NULL, COMMIT_THREADS, FALSE, NULL);
+}
+
+/* Hands the complete small file to a commit thread (finish_download). */
+static void
+commit_start (MeowJob *job)
+{
+  static GOnce pool_once = G_ONCE_INIT;
+  Download    *d = dl (job);
+  Commit      *c = g_new0 (Commit, 1);
+
+  c->engine = job->engine;
+  c->dir = g_path_get_dirname (d->target);
+  c->mem = g_byte_array_ref (d->mem);
+  c->fd = -1;
+  g_mutex_init (&c->lock);
+  g_cond_init (&c->cond);
+  d->commit = c;
+  d->phase = PHASE_COMMIT;
+  g_thread_pool_push (g_once (&pool_once, commit_pool_new, NULL), c, NULL);
+}
+
+static gboolean
+commit_is_done (Commit *c, gboolean wait)
+{
+  gboolean done;
+
+  g_mutex_lock (&c->lock);
+  while (wait && !c->done)
+    g_cond_wait (&c->cond, &c->lock);
+  done = c->done;
+  g_mutex_unlock (&c->lock);
+  return done;
+}
+
+static void
+commit_free (Commit *c)
+{
+  if (c->fd >= 0)
+    close (c->fd); /* unnamed and never linked: the file system drops it */
+  g_byte_array_unref (c->mem);
+  g_free (c->dir);
+  g_mutex_clear (&c->lock);
+  g_cond_clear (&c->cond);
+  g_free (c);
+}
+
+/* Stop, free: waits for the commit thread and drops its unnamed file; the
+ * bytes stay in d->mem (a pause spills them). */
+static void
+commit_abandon (Download *d)
+{
+  if (d->commit == NULL)
+    return;
+  commit_is_done (d->commit, TRUE);
+  g_clear_pointer (&d->commit, commit_free);
+  d->phase = PHASE_IDLE;
+}
+
+/* Links the commit thread's file onto TARGET — or "name (1).ext" when
+ * TARGET was taken meanwhile; link() never replaces. FALSE: *@error is set,
+ * or @fallback says to finish through a .part (no O_TMPFILE or linkat
+ * here). */
+static gboolean
+commit_link (MeowJob *job, Commit *c, gboolean *fallback, GError **error)
+{
+  Download        *d = dl (job);
+  g_autofree char *base = g_path_get_basename (d->target);
+
+  *fallback = FALSE;
+  if (c->failed != NULL && g_str_equal (c->failed, "create"))
+    {
+      g_debug ("No unnamed file in %s (%s); writing a .part", c->dir, g_strerror (c->saved_errno));
       *fallback = TRUE;
       return FALSE;
     }
-  if (!write_all (fd, d->mem->data, d->mem->len, d->target, error))
+  if (c->failed != NULL)
     {
-      close (fd);
-      return FALSE;
-    }
-  /* The final name must never show half-written bytes, even after a power
-   * cut: flush before the link. */
-  if (fdatasync (fd) != 0)
-    {
-      g_propagate_error (error, io_error (errno, "flush", d->target));
-      close (fd);
+      g_propagate_error (error, io_error (c->saved_errno, c->failed, d->target));
       return FALSE;
     }
   for (guint n = 0; n < 10000; n++)
     {
-      if (link_unnamed (fd, d->target) == 0)
-        {
-          close (fd);
-          return TRUE;
-        }
+      if (link_unnamed (c->fd, d->target) == 0)
+        return TRUE;
       if (errno != EEXIST)
         {
           g_debug ("Could not link %s (%s); writing a .part", d->target, g_strerror (errno));
-          close (fd);
           *fallback = TRUE;
           return FALSE;
         }
@@ -1317,15 +1444,47 @@ commit_memory (MeowJob *job, gboolean *fallback, GError **error)
         g_autofree char *numbered = numbered_name (base, n + 1);
 
         g_free (d->target);
-        d->target = g_build_filename (dir, numbered, NULL);
+        d->target = g_build_filename (c->dir, numbered, NULL);
         g_free (job->local_path);
         job->local_path = g_strdup (d->target);
       }
     }
-  close (fd);
   g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, "Every name like “%s” is taken.",
                d->target);
   return FALSE;
+}
+
+static void finish_download (MeowJob *job);
+
+/* Tick: the commit thread is done; link, or fall back, or fail. */
+static void
+commit_done (MeowJob *job)
+{
+  Download *d = dl (job);
+  Commit   *c = g_steal_pointer (&d->commit);
+  g_autoptr (GError) error = NULL;
+  gboolean fallback = FALSE;
+  gboolean linked = commit_link (job, c, &fallback, &error);
+
+  commit_free (c);
+  d->phase = PHASE_IDLE;
+  if (linked)
+    {
+      g_autofree char *payload = g_strdup (d->target);
+
+      g_clear_pointer (&d->mem, g_byte_array_unref);
+      update_transferred (job);
+      _meow_engine_finish (job, MEOW_STATUS_COMPLETE, NULL, payload);
+      return;
+    }
+  /* Through a .part and a rename, as usual (spill keeps the bytes of a
+   * failure too). */
+  if (!fallback || !spill (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  finish_download (job);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2099,30 +2258,8 @@ finish_download (MeowJob *job)
 
   if (d->mem)
     {
-      g_autofree char *payload = NULL;
-      gboolean         fallback = FALSE;
-
-      if (!commit_memory (job, &fallback, &error))
-        {
-          if (!fallback)
-            {
-              fail (job, g_steal_pointer (&error));
-              return;
-            }
-          /* Through a .part and a rename, as usual. */
-          if (!spill (job, &error))
-            {
-              fail (job, g_steal_pointer (&error));
-              return;
-            }
-          finish_download (job);
-          return;
-        }
-      g_clear_pointer (&d->mem, g_byte_array_unref);
-      update_transferred (job);
-      payload = g_strdup (d->target);
-      d->phase = PHASE_IDLE;
-      _meow_engine_finish (job, MEOW_STATUS_COMPLETE, NULL, payload);
+      /* Written and flushed off the worker thread; commit_done() links it. */
+      commit_start (job);
       return;
     }
 
@@ -2946,6 +3083,14 @@ download_tick (MeowJob *job, gint64 now)
   if (d == NULL)
     return G_MAXINT64;
 
+  if (d->commit != NULL)
+    {
+      /* Woken by the commit thread when it is done. */
+      if (commit_is_done (d->commit, FALSE))
+        commit_done (job);
+      return G_MAXINT64;
+    }
+
   /* A small file still in memory after MEMORY_SPILL_AFTER goes to disk. */
   if (d->mem != NULL && now >= d->spill_at)
     {
@@ -3021,6 +3166,8 @@ download_stop (MeowJob *job, MeowStopReason reason)
       g_autoptr (GError) error = NULL;
 
       segments_stop (job, reason != MEOW_STOP_CANCEL);
+      /* A file being committed is not linked: its bytes are still here. */
+      commit_abandon (d);
       /* Paused or closed: what arrived is kept, as for any download. */
       if (reason == MEOW_STOP_CANCEL)
         g_clear_pointer (&d->mem, g_byte_array_unref);
@@ -3074,6 +3221,7 @@ download_free (MeowJob *job)
   segments_drop (job);
   release_handle (job);
   close_part (d);
+  commit_abandon (d);
   g_clear_pointer (&d->mem, g_byte_array_unref);
   if (d->verify_fd >= 0)
     close (d->verify_fd);

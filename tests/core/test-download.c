@@ -150,6 +150,74 @@ test_content_slow_small_file_spills (MeowTestFixture *fx, gconstpointer data)
   g_free (check.control);
 }
 
+#define AMID_FILES 48
+
+/* The client is closed while small files are arriving, being written and
+ * linked, 8 at a time: each one is then either complete and exactly the
+ * server's bytes, or not there with its .part and control file both
+ * present or both absent; a new client completes them all. */
+static void
+test_content_close_amid_small_files (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) targets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  MeowTestWatch *w[AMID_FILES];
+  guint          complete = 0;
+  guint          kept = 0;
+
+  meow_config_set_max_downloads (fx->config, 8);
+  for (guint i = 0; i < AMID_FILES; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/amid-%u.bin", i);
+      g_autoptr (MeowTaskBuilder) b = NULL;
+
+      g_ptr_array_add (payloads, meow_test_make_payload (32 * 1024 + i * 1000, 50 + i));
+      g_ptr_array_add (targets, meow_test_fixture_path (fx, path + 1));
+      meow_test_server_set_file (fx->server, path, g_ptr_array_index (payloads, i));
+      b = meow_test_builder_to_file (fx, path, g_ptr_array_index (targets, i));
+      w[i] = meow_test_start_download (fx, b);
+    }
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w[AMID_FILES / 3]));
+  g_assert_true (meow_client_close (fx->client, &error));
+  g_assert_no_error (error);
+  g_clear_object (&fx->client);
+
+  for (guint i = 0; i < AMID_FILES; i++)
+    {
+      const char      *target = g_ptr_array_index (targets, i);
+      g_autofree char *part = g_strconcat (target, ".part", NULL);
+      g_autofree char *control = g_strconcat (target, ".part.meow", NULL);
+
+      if (g_file_test (target, G_FILE_TEST_EXISTS))
+        {
+          meow_test_assert_file_equals (target, g_ptr_array_index (payloads, i));
+          meow_test_assert_no_file (part);
+          meow_test_assert_no_file (control);
+          complete++;
+          continue;
+        }
+      g_assert_cmpint (g_file_test (part, G_FILE_TEST_EXISTS), ==,
+                       g_file_test (control, G_FILE_TEST_EXISTS));
+      kept += g_file_test (part, G_FILE_TEST_EXISTS);
+    }
+  g_test_message ("at close: %u of %d complete, %u with a .part", complete, AMID_FILES, kept);
+
+  for (guint i = 0; i < AMID_FILES; i++)
+    {
+      const char      *target = g_ptr_array_index (targets, i);
+      g_autofree char *path = g_strdup_printf ("/amid-%u.bin", i);
+      g_autoptr (MeowTaskBuilder) b = NULL;
+
+      if (g_file_test (target, G_FILE_TEST_EXISTS))
+        continue;
+      b = meow_test_builder_to_file (fx, path, target);
+      w[i] = meow_test_start_download (fx, b);
+      MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w[i]));
+      meow_test_assert_completed (w[i], target, g_ptr_array_index (payloads, i));
+    }
+}
+
 static void
 test_content_large (MeowTestFixture *fx, gconstpointer data)
 {
@@ -1345,6 +1413,7 @@ main (int argc, char **argv)
   ADD ("/core/download/content/small-chunks", test_content_small_chunks);
   ADD ("/core/download/content/small-file-one-name", test_content_small_file_one_name);
   ADD ("/core/download/content/slow-small-file-spills", test_content_slow_small_file_spills);
+  ADD ("/core/download/content/close-amid-small-files", test_content_close_amid_small_files);
   ADD ("/core/download/content/large-64mib", test_content_large);
   ADD ("/core/download/content/empty-file", test_content_empty);
   ADD ("/core/download/content/custom-header", test_content_custom_header);
