@@ -1145,8 +1145,7 @@ decide_target (MeowJob *job, GError **error)
 
   d->part_path = g_strconcat (d->target, ".part", NULL);
   d->ctl_path = g_strconcat (d->target, ".part.meow", NULL);
-  g_free (job->local_path);
-  job->local_path = g_strdup (d->target);
+  _meow_engine_set_local_path (job, d->target);
   if (task->name == NULL)
     {
       g_free (job->name);
@@ -1445,8 +1444,7 @@ commit_link (MeowJob *job, Commit *c, gboolean *fallback, GError **error)
 
         g_free (d->target);
         d->target = g_build_filename (c->dir, numbered, NULL);
-        g_free (job->local_path);
-        job->local_path = g_strdup (d->target);
+        _meow_engine_set_local_path (job, d->target);
       }
     }
   g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, "Every name like “%s” is taken.",
@@ -2199,8 +2197,7 @@ rename_into_place (MeowJob *job, GError **error)
 
           g_free (d->target);
           d->target = g_build_filename (dir, numbered, NULL);
-          g_free (job->local_path);
-          job->local_path = g_strdup (d->target);
+          _meow_engine_set_local_path (job, d->target);
           continue;
         }
 
