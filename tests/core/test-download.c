@@ -1351,6 +1351,48 @@ test_names_content_disposition_traversal (MeowTestFixture *fx, gconstpointer dat
   g_assert_cmpstr (g_ptr_array_index (names, 0), ==, name);
 }
 
+/* Two downloads at once whose answers name the same file: the second to
+ * decide takes "name (1)", while the first is still arriving (its target is
+ * claimed from the moment its headers named it, not from the rename). */
+static void
+test_names_two_at_once (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) first = meow_test_make_payload (96 * 1024, 43);
+  g_autoptr (GBytes) second = meow_test_make_payload (80 * 1024, 44);
+  g_autofree char *plain = meow_test_fixture_path (fx, "same.txt");
+  g_autofree char *numbered = meow_test_fixture_path (fx, "same (1).txt");
+  g_autoptr (MeowTaskBuilder) b1 = NULL;
+  g_autoptr (MeowTaskBuilder) b2 = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestWatch *w1, *w2;
+  const char    *p1, *p2;
+
+  faults.throttle_bytes_per_sec = 128 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/a", first);
+  meow_test_server_set_file (fx->server, "/b", second);
+  meow_test_server_set_header (fx->server, "/a", "Content-Disposition",
+                               "attachment; filename=\"same.txt\"");
+  meow_test_server_set_header (fx->server, "/b", "Content-Disposition",
+                               "attachment; filename=\"same.txt\"");
+  b1 = builder_to_dir (fx, "/a");
+  b2 = builder_to_dir (fx, "/b");
+  w1 = meow_test_start_download (fx, b1);
+  w2 = meow_test_start_download (fx, b2);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w1) && meow_test_watch_done (w2));
+
+  p1 = meow_transfer_record_get_local_path (meow_test_watch_last (w1));
+  p2 = meow_transfer_record_get_local_path (meow_test_watch_last (w2));
+  g_assert_cmpint (meow_test_watch_last_status (w1), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpint (meow_test_watch_last_status (w2), ==, MEOW_STATUS_COMPLETE);
+  g_assert_true ((g_strcmp0 (p1, plain) == 0 && g_strcmp0 (p2, numbered) == 0) ||
+                 (g_strcmp0 (p1, numbered) == 0 && g_strcmp0 (p2, plain) == 0));
+  meow_test_assert_file_equals (p1, first);
+  meow_test_assert_file_equals (p2, second);
+}
+
 static void
 test_names_existing_target_dir (MeowTestFixture *fx, gconstpointer data)
 {
@@ -1462,6 +1504,7 @@ main (int argc, char **argv)
   ADD ("/core/download/names/content-disposition", test_names_content_disposition);
   ADD ("/core/download/names/content-disposition-traversal",
        test_names_content_disposition_traversal);
+  ADD ("/core/download/names/two-at-once-same-name", test_names_two_at_once);
   ADD ("/core/download/names/existing-target-in-dir", test_names_existing_target_dir);
   ADD ("/core/download/names/existing-target-file", test_names_existing_target_file);
 
