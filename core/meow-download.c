@@ -1469,6 +1469,12 @@ commit_done (MeowJob *job)
   if (linked)
     {
       g_autofree char *payload = g_strdup (d->target);
+      g_autofree char *ctl = g_strconcat (d->target, ".part.meow", NULL);
+
+      /* A control file left without its .part (the .part removed by hand
+       * after a pause) is not left beside the finished file. */
+      if (g_str_equal (ctl, d->ctl_path))
+        g_unlink (d->ctl_path);
 
       g_clear_pointer (&d->mem, g_byte_array_unref);
       update_transferred (job);

@@ -694,6 +694,44 @@ test_resume_pause_small_in_memory (MeowTestFixture *fx, gconstpointer data)
     }
 }
 
+/* The .part of a paused download is deleted by hand: the resume starts
+ * over, and the finished file is left alone in its folder (the orphaned
+ * control file goes too). */
+static void
+test_resume_part_deleted_while_paused (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (256 * 1024, 45);
+  g_autofree char *target = meow_test_fixture_path (fx, "gone.bin");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autofree char *control = g_strconcat (target, ".part.meow", NULL);
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.throttle_bytes_per_sec = 64 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/gone.bin", payload);
+  b = meow_test_builder_to_file (fx, "/gone.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w));
+  g_assert_true (meow_client_pause (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
+  g_assert_true (g_file_test (control, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (part), ==, 0);
+
+  meow_test_server_clear_faults (fx->server);
+  g_assert_true (meow_client_resume (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  /* also checks that neither .part nor control file is left */
+  meow_test_assert_completed (w, target, payload);
+}
+
 /* Starts a throttled download of @content to @target and stops it with
  * the client (as a quit would) once some bytes are on disk; *@kept is the
  * size of the .part it left, with its control file beside it. */
@@ -1473,6 +1511,7 @@ main (int argc, char **argv)
   ADD ("/core/download/resume/if-range-ignored-other-version", test_resume_other_version);
   ADD ("/core/download/resume/new-client-sends-if-range", test_resume_new_client_if_range);
   ADD ("/core/download/resume/pause-small-file-in-memory", test_resume_pause_small_in_memory);
+  ADD ("/core/download/resume/part-deleted-while-paused", test_resume_part_deleted_while_paused);
   ADD ("/core/download/resume/new-client-file-changed", test_resume_new_client_changed);
   ADD ("/core/download/resume/changed-size-without-validators",
        test_resume_changed_without_validators);
