@@ -2,15 +2,28 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One download is: a HEAD probe (falling back to GET when HEAD is refused
- * or says nothing useful), then one streaming GET per attempt from the
- * offset that is safely on disk in TARGET.part, then (optionally) a
- * checksum pass, then an atomic no-replace rename onto TARGET.
+ * One download is one streaming GET per attempt (no HEAD first): the
+ * response's own headers name the file (Content-Disposition, the URL) and
+ * give its total and validators before the first body byte is kept. A
+ * fresh download asks for "Range: bytes=0-", so a server that takes ranges
+ * states the total in Content-Range, which is checked against
+ * Content-Length; a resume asks for "bytes=N-" with If-Range. Then
+ * (optionally) a checksum pass, then an atomic no-replace rename onto
+ * TARGET.
  *
  * TARGET.part.meow, the control file, records the validators (strong ETag
  * or Last-Modified), the total and a hash of the URL seen when the .part
  * was started, so a later resume can send If-Range and can tell that the
- * remote file changed. The .part's size is the truth for the offset.
+ * remote file changed. The .part's size is the truth for the offset. Only
+ * a .part without a control file (not written by this engine), or one that
+ * is already complete, is probed with a HEAD first.
+ *
+ * A small file (at most MEMORY_MAX bytes, known from the headers) that
+ * arrives within MEMORY_SPILL_AFTER is held in memory and written once, to
+ * an unnamed O_TMPFILE that is flushed and then linked onto TARGET: no
+ * .part, no control file, one inode per file. Anything else — pause, a
+ * failure, a slow body — first "spills" it to the usual .part and control
+ * file, in the usual order.
  */
 #include "config.h"
 
@@ -45,6 +58,15 @@
 #define SPLIT_MIN_SECONDS 2.0
 #define SPLIT_FIRST_CHECK (150 * 1000)
 #define SPLIT_RECHECK G_USEC_PER_SEC
+/* Small files are kept in memory until complete (see the top of the file):
+ * bench/many (1,000 files of 64 KiB) spent most of its time in ext4 inode
+ * allocation for the .part and control files. A crash loses at most this
+ * much, and at most this long, of a download; progress records show the
+ * bytes once they are on disk. */
+#define MEMORY_MAX (1024 * 1024)
+#define MEMORY_SPILL_AFTER (250 * 1000)
+/* Threads that create, write and flush small files (see Commit). */
+#define COMMIT_THREADS 4
 
 typedef enum
 {
@@ -53,6 +75,7 @@ typedef enum
   PHASE_GET,
   PHASE_WAIT_RETRY,
   PHASE_VERIFY,
+  PHASE_COMMIT, /* a small file's bytes are being written off the worker thread */
 } Phase;
 
 /* What the end of a GET's headers decided. */
@@ -63,6 +86,8 @@ typedef enum
   ACTION_ERROR_BODY,   /* error status: collect the body for the message */
   ACTION_COMPLETE_416, /* 416 and the .part already has the whole file */
   ACTION_RESTART,      /* 416 not matching the .part, or a 206 of another version */
+  ACTION_REISSUE,      /* drop this answer and ask again (the target's .part turned up, or
+                        * a fresh range answer without a total) */
 } Action;
 
 /* One connection's pacing window. */
@@ -94,9 +119,19 @@ typedef struct
   gint64   writeback_from; /* writeback was started for the bytes before this */
   gint64   request_offset;
   gboolean request_ranged; /* the request in flight carries a Range */
+  gboolean fresh_range;    /* the request in flight is "bytes=0-" for a new file */
+  gboolean plain_get;      /* requests from zero ask for the whole file, without Range */
   char    *etag;           /* strong validator, or NULL */
   char    *last_modified;
-  gboolean have_probe;
+  gboolean trusted_total; /* job->total is the server's (a response, the control file or a
+                           * probe), not a caller's hint */
+  gboolean probed;        /* a HEAD was tried in this start */
+  gboolean have_probe;    /* ... and answered with a length */
+
+  /* A small new file held in memory until complete; NULL otherwise. */
+  GByteArray    *mem;
+  gint64         spill_at; /* when it goes to a .part if not complete by then */
+  struct Commit *commit;   /* complete: being written to an unnamed file */
 
   /* Per response (reset at each status line). */
   long     status;
@@ -111,7 +146,8 @@ typedef struct
   GString *error_body;
   Action   action;
   GError  *abort_error;
-  gint64   received; /* body bytes of this response written */
+  gboolean abort_retryable; /* abort_error is a broken answer worth another try */
+  gint64   received;        /* body bytes of this response written */
 
   /* Retry state. */
   guint             failures;
@@ -169,10 +205,33 @@ typedef struct
   gboolean           done;
 } Segment;
 
+/* A small file's bytes on their way to disk, off the worker thread: a
+ * commit thread creates an unnamed file (O_TMPFILE) in the target folder,
+ * writes @mem and flushes it — the slow part, inode allocation and the
+ * device's flush — while the worker drives the other transfers. The worker
+ * alone links the file onto its name (commit_done), so nothing becomes
+ * visible behind its back: a pause or close meanwhile waits for the thread
+ * (a bounded write of at most MEMORY_MAX bytes) and drops the unnamed
+ * file. Everything after `done` is set is under @lock; the worker frees it
+ * once it has seen `done`. */
+typedef struct Commit
+{
+  MeowEngine *engine;
+  char       *dir;
+  GByteArray *mem; /* a reference; not changed while the thread runs */
+  GMutex      lock;
+  GCond       cond;
+  gboolean    done;
+  int         fd;          /* the unnamed file, written and flushed, or -1 */
+  const char *failed;      /* "create", "write", "flush" or NULL */
+  int         saved_errno; /* of the step that failed */
+} Commit;
+
 static Segment *segment_new (MeowJob *job, gint64 start, gint64 pos, gint64 end);
 static void     segments_drop (MeowJob *job);
 
 static void   start_get (MeowJob *job);
+static void   fail (MeowJob *job, GError *error);
 static gint64 main_tick (MeowJob *job, gint64 now);
 static void   start_probe (MeowJob *job);
 
@@ -494,6 +553,87 @@ maybe_want_segments (MeowJob *job)
     }
 }
 
+/* The response names another version of the file than the one we hold
+ * bytes of (only when both sides state the validator). */
+static gboolean
+validators_differ (Download *d)
+{
+  return (d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
+         (!d->etag && d->last_modified && d->resp_last_modified &&
+          g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
+}
+
+static gboolean decide_target (MeowJob *job, GError **error);
+static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
+static gboolean path_taken (const char *path);
+static void     update_transferred (MeowJob *job);
+
+/* A new file small enough to be held in memory until it is complete. */
+static gboolean
+memory_eligible (MeowJob *job)
+{
+  Download *d = dl (job);
+  guint64   min = _meow_engine_get_config (job->engine)->min_segment_size;
+
+  return d->trusted_total && job->total >= 0 && job->total <= MEMORY_MAX &&
+         d->request_offset == 0 && d->fd < 0 && d->segments == NULL && d->main_end < 0 &&
+         !job->task->overwrite && meow_task_get_checksum (job->task, NULL) == MEOW_CHECKSUM_NONE &&
+         !(wanted_segments (job) > 1 && job->total >= (gint64) (2 * min));
+}
+
+/* The headers of an answer whose body is the file (or its rest) were
+ * accepted: make sure the body has somewhere to go before its first byte.
+ * Names the file when the response decides it; a new small file goes to
+ * memory, anything else to the .part with its control file written first.
+ * FALSE: d->action or d->abort_error says what happens instead. */
+static gboolean
+accept_body (MeowJob *job)
+{
+  Download *d = dl (job);
+  g_autoptr (GError) error = NULL;
+
+  if (d->target == NULL)
+    {
+      char *effective = NULL;
+
+      if (curl_easy_getinfo (d->easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective)
+        {
+          g_free (d->effective_url);
+          d->effective_url = g_strdup (effective);
+        }
+      if (!decide_target (job, &error))
+        {
+          set_abort_error (d, g_steal_pointer (&error));
+          return FALSE;
+        }
+      /* A TARGET.part without TARGET is ours to resume (an earlier run of
+       * this download named the same file): ask again from its end. */
+      if (path_taken (d->part_path))
+        {
+          d->action = ACTION_REISSUE;
+          return FALSE;
+        }
+    }
+
+  if (d->fd < 0)
+    {
+      if (memory_eligible (job))
+        {
+          d->mem = g_byte_array_sized_new ((guint) job->total);
+          /* Inside a curl callback: the tick after this pass sees it. */
+          d->spill_at = g_get_monotonic_time () + MEMORY_SPILL_AFTER;
+          return TRUE;
+        }
+      if (!open_part (job, TRUE, &error))
+        {
+          set_abort_error (d, g_steal_pointer (&error));
+          return FALSE;
+        }
+    }
+  write_control (job);
+  return TRUE;
+}
+
 static void
 end_of_headers (MeowJob *job)
 {
@@ -542,15 +682,13 @@ end_of_headers (MeowJob *job)
           d->request_offset = 0;
           job->transferred = 0;
         }
-      /* The probe said how long this version is; a 200 of the same
-       * version (same validator, or none to tell) that announces another
-       * length is a broken answer, not the file: a shorter Content-Length
-       * would end the body early and rename a truncated file into place. */
-      if (d->have_probe && job->total >= 0 && d->content_length >= 0 &&
-          d->content_length != job->total &&
-          !((d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
-            (!d->etag && d->last_modified && d->resp_last_modified &&
-             g_strcmp0 (d->last_modified, d->resp_last_modified) != 0)))
+      /* We know how long this version is (the control file, a probe or
+       * an earlier answer said so); a 200 of the same version (same
+       * validator, or none to tell) that announces another length is a
+       * broken answer, not the file: a shorter Content-Length would end
+       * the body early and rename a truncated file into place. */
+      if (d->trusted_total && job->total >= 0 && d->content_length >= 0 &&
+          d->content_length != job->total && !validators_differ (d))
         {
           set_abort_error (
               d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH,
@@ -561,10 +699,13 @@ end_of_headers (MeowJob *job)
         }
       take_validators_from_response (d);
       job->total = d->content_length;
-      write_control (job);
-      d->action = ACTION_WRITE;
+      d->trusted_total = job->total >= 0;
       d->ranges_ok = d->ranges_ok || d->accept_ranges;
+      if (!accept_body (job))
+        return;
+      d->action = ACTION_WRITE;
       maybe_want_segments (job);
+      update_transferred (job);
       _meow_engine_report_progress (job);
       return;
     }
@@ -573,6 +714,7 @@ end_of_headers (MeowJob *job)
     {
       MeowContentRange cr;
       g_autoptr (GError) error = NULL;
+      gboolean fresh = d->request_offset == 0 && d->main_end < 0;
 
       if (!d->request_ranged)
         {
@@ -604,23 +746,43 @@ end_of_headers (MeowJob *job)
                                            cr.start, d->request_offset, url_of (job)));
           return;
         }
-      if (cr.total >= 0 && job->total >= 0 && cr.total != job->total)
+      if (d->content_length >= 0 && d->content_length != cr.end - cr.start + 1)
         {
+          /* One of the two lies; which one, we cannot tell. Like a
+           * Content-Length that contradicts the known total, worth another
+           * try: a shorter one would end the body early. */
+          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "The server's Content-Length (%" G_GINT64_FORMAT
+                                           ") does not match its Content-Range (%s) for %s.",
+                                           d->content_length, d->content_range, url_of (job)));
+          d->abort_retryable = TRUE;
+          return;
+        }
+      if (!fresh && cr.total >= 0 && d->trusted_total && job->total >= 0 && cr.total != job->total)
+        {
+          if (!d->etag && !d->last_modified && d->segments == NULL)
+            {
+              /* Nothing but the size to tell versions apart, and the size
+               * changed: these bytes are from another file. */
+              d->restart_pending = MEOW_RESTART_REMOTE_CHANGED;
+              d->action = ACTION_RESTART;
+              return;
+            }
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server says %s is %" G_GINT64_FORMAT
                                            " bytes long, but it was %" G_GINT64_FORMAT " bytes.",
                                            url_of (job), cr.total, job->total));
           return;
         }
-      if (d->content_length >= 0 && d->content_length != cr.end - cr.start + 1)
+      if (cr.total < 0 && fresh)
         {
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server's Content-Length (%" G_GINT64_FORMAT
-                                           ") does not match its Content-Range (%s) for %s.",
-                                           d->content_length, d->content_range, url_of (job)));
+          /* A total of "*" (unknown): ask for the whole file as one
+           * stream instead, as for a server without ranges. */
+          d->plain_get = TRUE;
+          d->action = ACTION_REISSUE;
           return;
         }
-      if (cr.total < 0 && job->total < 0)
+      if (cr.total < 0 && !(d->trusted_total && job->total >= 0))
         {
           /* Without a size we could not tell a short range from the end. */
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
@@ -629,9 +791,7 @@ end_of_headers (MeowJob *job)
                                            d->content_range, url_of (job)));
           return;
         }
-      if ((d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
-          (!d->etag && d->last_modified && d->resp_last_modified &&
-           g_strcmp0 (d->last_modified, d->resp_last_modified) != 0))
+      if (!fresh && validators_differ (d))
         {
           /* The server (or a cache) ignored If-Range: these bytes are from
            * another version of the file. Do not append them. */
@@ -639,14 +799,24 @@ end_of_headers (MeowJob *job)
           d->action = ACTION_RESTART;
           return;
         }
-      if (job->total < 0)
+      if (fresh || (!d->etag && !d->last_modified))
+        take_validators_from_response (d);
+      if (cr.total >= 0 && (fresh || !d->trusted_total || job->total < 0))
         {
           job->total = cr.total;
-          write_control (job);
+          d->trusted_total = TRUE;
         }
-      d->action = ACTION_WRITE;
       d->ranges_ok = TRUE;
+      if (fresh)
+        {
+          if (!accept_body (job))
+            return;
+        }
+      else
+        write_control (job);
+      d->action = ACTION_WRITE;
       maybe_want_segments (job);
+      update_transferred (job);
       _meow_engine_report_progress (job);
       return;
     }
@@ -658,9 +828,13 @@ end_of_headers (MeowJob *job)
       /* Only "complete" when the sizes prove it. */
       if (d->content_range && _meow_parse_content_range (d->content_range, &cr, NULL) &&
           cr.total >= 0 && cr.total == d->request_offset &&
-          (job->total < 0 || job->total == cr.total))
+          (!d->trusted_total || job->total < 0 || job->total == cr.total))
         {
           job->total = cr.total;
+          d->trusted_total = TRUE;
+          /* "bytes=0-" of an empty file: it still needs a name and a file. */
+          if (d->request_offset == 0 && d->fd < 0 && !accept_body (job))
+            return;
           d->action = ACTION_COMPLETE_416;
         }
       else
@@ -712,7 +886,7 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
     {
       end_of_headers (job);
       /* A restart does not need the rest of this body. */
-      return d->abort_error ||
+      return d->abort_error || d->action == ACTION_REISSUE ||
                      (d->action == ACTION_RESTART && (d->status == 206 || d->status == 200))
                  ? 0
                  : len;
@@ -737,9 +911,6 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 
   return len;
 }
-
-static gboolean decide_target (MeowJob *job, GError **error);
-static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
 
 static guint active_streams (Download *d);
 
@@ -783,8 +954,6 @@ pace (MeowJob *job, Pace *p, gsize len, gint64 *until)
   return TRUE;
 }
 
-static void update_transferred (MeowJob *job);
-
 static size_t
 write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -817,6 +986,16 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
                                        " bytes of %s.",
                                        job->total, url_of (job)));
       return 0;
+    }
+
+  if (d->mem)
+    {
+      /* A small new file: kept until it is complete (commit_memory) or
+       * goes to a .part (spill). Progress shows it once it is on disk. */
+      g_byte_array_append (d->mem, (const guint8 *) ptr, (guint) len);
+      d->offset += len;
+      d->received += len;
+      return len;
     }
 
   /* Segmented: the first stream stops where the next segment begins. */
@@ -966,8 +1145,7 @@ decide_target (MeowJob *job, GError **error)
 
   d->part_path = g_strconcat (d->target, ".part", NULL);
   d->ctl_path = g_strconcat (d->target, ".part.meow", NULL);
-  g_free (job->local_path);
-  job->local_path = g_strdup (d->target);
+  _meow_engine_set_local_path (job, d->target);
   if (task->name == NULL)
     {
       g_free (job->name);
@@ -1041,6 +1219,278 @@ open_part (MeowJob *job, gboolean truncate_it, GError **error)
   return TRUE;
 }
 
+static gboolean
+write_all (int fd, const guint8 *data, gsize len, const char *path, GError **error)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = write (fd, data + done, len - done);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_propagate_error (error, io_error (errno, "write", path));
+          return FALSE;
+        }
+      done += n;
+    }
+  return TRUE;
+}
+
+/* A small file held in memory goes to its .part after all (paused, failed,
+ * slower than MEMORY_SPILL_AFTER): the .part is created, the control file
+ * written, then the bytes — the same order as for any download, so a
+ * non-empty .part always has its control file. Worker thread; the buffer
+ * is freed either way. */
+static gboolean
+spill (MeowJob *job, GError **error)
+{
+  Download *d = dl (job);
+  g_autoptr (GByteArray) mem = g_steal_pointer (&d->mem);
+  gboolean ok;
+
+  d->spill_at = 0;
+  if (mem == NULL || mem->len == 0)
+    {
+      /* Nothing arrived: nothing to keep, and no file to make. */
+      d->offset = 0;
+      return TRUE;
+    }
+  if (!open_part (job, TRUE, error))
+    return FALSE;
+  write_control (job);
+  ok = write_all (d->fd, mem->data, mem->len, d->part_path, error);
+  {
+    /* What was written is on disk (a prefix), and counted. */
+    off_t end = lseek (d->fd, 0, SEEK_END);
+
+    d->offset = end > 0 ? end : 0;
+  }
+  update_transferred (job);
+  return ok;
+}
+
+/* Links the unnamed file @fd onto @path; never replaces an existing file
+ * (EEXIST). */
+static int
+link_unnamed (int fd, const char *path)
+{
+  char proc[64];
+
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno == ENOENT && !g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
+    return linkat (fd, "", AT_FDCWD, path, AT_EMPTY_PATH); /* needs CAP_DAC_READ_SEARCH */
+  return -1;
+}
+
+/* Commit thread: create, write and flush the unnamed file. */
+static void
+commit_run (gpointer data, gpointer user_data)
+{
+  Commit     *c = data;
+  const char *failed = NULL;
+  int         saved = 0;
+  int         fd = open (c->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+
+  if (fd < 0)
+    {
+      failed = "create";
+      saved = errno;
+    }
+  else
+    {
+      gsize done = 0;
+
+      while (failed == NULL && done < c->mem->len)
+        {
+          ssize_t n = write (fd, c->mem->data + done, c->mem->len - done);
+
+          if (n >= 0)
+            done += n;
+          else if (errno != EINTR)
+            {
+              failed = "write";
+              saved = errno;
+            }
+        }
+      /* The final name must never show half-written bytes, even after a
+       * power cut: flush before the link. */
+      if (failed == NULL && fdatasync (fd) != 0)
+        {
+          failed = "flush";
+          saved = errno;
+        }
+      if (failed != NULL)
+        {
+          close (fd);
+          fd = -1;
+        }
+    }
+
+  g_mutex_lock (&c->lock);
+  c->fd = fd;
+  c->failed = failed;
+  c->saved_errno = saved;
+  c->done = TRUE;
+  /* Under the lock: the worker cannot have seen `done`, so the engine it
+   * wakes is still there. */
+  _meow_engine_wakeup (c->engine);
+  g_cond_signal (&c->cond);
+  g_mutex_unlock (&c->lock);
+}
+
+static gpointer
+commit_pool_new (gpointer data)
+{
+  return g_thread_pool_new (commit_run, NULL, COMMIT_THREADS, FALSE, NULL);
+}
+
+/* Hands the complete small file to a commit thread (finish_download). */
+static void
+commit_start (MeowJob *job)
+{
+  static GOnce pool_once = G_ONCE_INIT;
+  Download    *d = dl (job);
+  Commit      *c = g_new0 (Commit, 1);
+
+  c->engine = job->engine;
+  c->dir = g_path_get_dirname (d->target);
+  c->mem = g_byte_array_ref (d->mem);
+  c->fd = -1;
+  g_mutex_init (&c->lock);
+  g_cond_init (&c->cond);
+  d->commit = c;
+  d->phase = PHASE_COMMIT;
+  g_thread_pool_push (g_once (&pool_once, commit_pool_new, NULL), c, NULL);
+}
+
+static gboolean
+commit_is_done (Commit *c, gboolean wait)
+{
+  gboolean done;
+
+  g_mutex_lock (&c->lock);
+  while (wait && !c->done)
+    g_cond_wait (&c->cond, &c->lock);
+  done = c->done;
+  g_mutex_unlock (&c->lock);
+  return done;
+}
+
+static void
+commit_free (Commit *c)
+{
+  if (c->fd >= 0)
+    close (c->fd); /* unnamed and never linked: the file system drops it */
+  g_byte_array_unref (c->mem);
+  g_free (c->dir);
+  g_mutex_clear (&c->lock);
+  g_cond_clear (&c->cond);
+  g_free (c);
+}
+
+/* Stop, free: waits for the commit thread and drops its unnamed file; the
+ * bytes stay in d->mem (a pause spills them). */
+static void
+commit_abandon (Download *d)
+{
+  if (d->commit == NULL)
+    return;
+  commit_is_done (d->commit, TRUE);
+  g_clear_pointer (&d->commit, commit_free);
+  d->phase = PHASE_IDLE;
+}
+
+/* Links the commit thread's file onto TARGET — or "name (1).ext" when
+ * TARGET was taken meanwhile; link() never replaces. FALSE: *@error is set,
+ * or @fallback says to finish through a .part (no O_TMPFILE or linkat
+ * here). */
+static gboolean
+commit_link (MeowJob *job, Commit *c, gboolean *fallback, GError **error)
+{
+  Download        *d = dl (job);
+  g_autofree char *base = g_path_get_basename (d->target);
+
+  *fallback = FALSE;
+  if (c->failed != NULL && g_str_equal (c->failed, "create"))
+    {
+      g_debug ("No unnamed file in %s (%s); writing a .part", c->dir, g_strerror (c->saved_errno));
+      *fallback = TRUE;
+      return FALSE;
+    }
+  if (c->failed != NULL)
+    {
+      g_propagate_error (error, io_error (c->saved_errno, c->failed, d->target));
+      return FALSE;
+    }
+  for (guint n = 0; n < 10000; n++)
+    {
+      if (link_unnamed (c->fd, d->target) == 0)
+        return TRUE;
+      if (errno != EEXIST)
+        {
+          g_debug ("Could not link %s (%s); writing a .part", d->target, g_strerror (errno));
+          *fallback = TRUE;
+          return FALSE;
+        }
+      /* Someone created TARGET meanwhile: keep theirs, take a new name. */
+      {
+        g_autofree char *numbered = numbered_name (base, n + 1);
+
+        g_free (d->target);
+        d->target = g_build_filename (c->dir, numbered, NULL);
+        _meow_engine_set_local_path (job, d->target);
+      }
+    }
+  g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, "Every name like “%s” is taken.",
+               d->target);
+  return FALSE;
+}
+
+static void finish_download (MeowJob *job);
+
+/* Tick: the commit thread is done; link, or fall back, or fail. */
+static void
+commit_done (MeowJob *job)
+{
+  Download *d = dl (job);
+  Commit   *c = g_steal_pointer (&d->commit);
+  g_autoptr (GError) error = NULL;
+  gboolean fallback = FALSE;
+  gboolean linked = commit_link (job, c, &fallback, &error);
+
+  commit_free (c);
+  d->phase = PHASE_IDLE;
+  if (linked)
+    {
+      g_autofree char *payload = g_strdup (d->target);
+      g_autofree char *ctl = g_strconcat (d->target, ".part.meow", NULL);
+
+      /* A control file left without its .part (the .part removed by hand
+       * after a pause) is not left beside the finished file. */
+      if (g_str_equal (ctl, d->ctl_path))
+        g_unlink (d->ctl_path);
+
+      g_clear_pointer (&d->mem, g_byte_array_unref);
+      update_transferred (job);
+      _meow_engine_finish (job, MEOW_STATUS_COMPLETE, NULL, payload);
+      return;
+    }
+  /* Through a .part and a rename, as usual (spill keeps the bytes of a
+   * failure too). */
+  if (!fallback || !spill (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  finish_download (job);
+}
+
 /* ------------------------------------------------------------------ */
 /* Attempts, retries, errors                                           */
 
@@ -1051,8 +1501,12 @@ static void
 fail (MeowJob *job, GError *error)
 {
   Download *d = dl (job);
+  g_autoptr (GError) spill_error = NULL;
 
   release_handle (job);
+  /* The bytes that did arrive are kept for a later resume. */
+  if (!spill (job, &spill_error))
+    g_debug ("Could not keep the bytes of %s: %s", url_of (job), spill_error->message);
   /* A failed segmented download keeps its positions for a later resume. */
   segments_stop (job, TRUE);
   close_part (d);
@@ -1073,8 +1527,16 @@ retry_or_fail (MeowJob *job, GError *error, gboolean made_progress)
 {
   Download *d = dl (job);
   gint64    delay;
+  g_autoptr (GError) spill_error = NULL;
 
   release_handle (job);
+  /* The retry goes on from the disk. */
+  if (!spill (job, &spill_error))
+    {
+      g_error_free (error);
+      fail (job, g_steal_pointer (&spill_error));
+      return;
+    }
 
   /* A connection that moved bytes before it broke is not a failed attempt
    * in the user's eyes: a flaky network must not fail a long download. */
@@ -1213,6 +1675,7 @@ submit (MeowJob *job)
 
   reset_response (d);
   g_clear_error (&d->abort_error);
+  d->abort_retryable = FALSE;
   curl_easy_setopt (d->easy, CURLOPT_HTTPHEADER, d->req_headers);
   curl_multi_add_handle (_meow_engine_get_multi (job->engine), d->easy);
 }
@@ -1235,7 +1698,10 @@ static void finish_download (MeowJob *job);
 static void segments_resume (MeowJob *job);
 static void check_all_done (MeowJob *job);
 
-/* The first stream's GET from d->offset. */
+/* The first stream's GET from d->offset. A new file asks for
+ * "bytes=0-" (unless a restart asks for the whole file plainly): a server
+ * that takes ranges then states the total in Content-Range, checked
+ * against Content-Length, and says it takes ranges. */
 static void
 send_get (MeowJob *job)
 {
@@ -1243,7 +1709,8 @@ send_get (MeowJob *job)
 
   d->phase = PHASE_GET;
   d->request_offset = d->offset;
-  d->request_ranged = d->offset > 0 || d->main_end > 0;
+  d->fresh_range = d->offset == 0 && d->main_end <= 0 && !d->plain_get;
+  d->request_ranged = d->offset > 0 || d->main_end > 0 || d->fresh_range;
   d->easy = new_easy (job);
   if (d->request_ranged)
     {
@@ -1255,8 +1722,9 @@ send_get (MeowJob *job)
                           : g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", d->offset);
       d->req_headers = curl_slist_append (d->req_headers, range);
       /* libcurl has no If-Range option; without a validator the range is
-       * sent unconditionally, as curl -C and wget -c do. */
-      if (d->etag || d->last_modified)
+       * sent unconditionally, as curl -C and wget -c do. A new file has
+       * nothing to be conditional on. */
+      if (!d->fresh_range && (d->etag || d->last_modified))
         {
           g_autofree char *if_range =
               g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
@@ -1325,9 +1793,17 @@ start_get (MeowJob *job)
   Control          ctl;
   gboolean         have_ctl;
   gboolean         refetch = FALSE;
-  g_autofree char *digest = url_digest (job);
+  g_autofree char *digest = NULL;
+  GStatBuf         st;
 
   release_handle (job);
+
+  /* Bytes still in memory go on from the disk, like any others. */
+  if (!spill (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
 
   if (d->segments != NULL)
     {
@@ -1347,16 +1823,58 @@ start_get (MeowJob *job)
       return;
     }
 
-  if (!decide_target (job, &error) || !open_part (job, FALSE, &error))
+  if (d->target == NULL && job->task->output_file != NULL && !decide_target (job, &error))
+    {
+      fail (job, g_steal_pointer (&error));
+      return;
+    }
+  if (d->target == NULL)
+    {
+      /* The answer names the file (accept_body). */
+      if (!g_file_test (job->task->output_dir, G_FILE_TEST_IS_DIR))
+        {
+          fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND,
+                                  "The folder “%s” does not exist.", job->task->output_dir));
+          return;
+        }
+      d->offset = 0;
+      job->transferred = 0;
+      send_get (job);
+      return;
+    }
+
+  /* No .part: a new file, created when the answer's headers are accepted
+   * (or never, for a small one). Otherwise resume from its end. */
+  if (d->fd < 0 && g_lstat (d->part_path, &st) != 0 && errno == ENOENT)
+    {
+      d->offset = 0;
+      d->writeback_from = 0;
+      job->transferred = 0;
+      send_get (job);
+      return;
+    }
+  if (!open_part (job, FALSE, &error))
     {
       fail (job, g_steal_pointer (&error));
       return;
     }
 
-  /* What we knew when the .part was started, against what the probe says
-   * now: a different URL, validator or size means those bytes belong to
-   * another file. */
+  /* What we knew when the .part was started: a different URL (or, after a
+   * probe, validator or size) means those bytes belong to another file. */
+  digest = url_digest (job);
   have_ctl = read_control (d->ctl_path, &ctl);
+  if (d->offset > 0 && !d->probed &&
+      (!have_ctl || (g_strcmp0 (ctl.url_digest, digest) == 0 && ctl.main_pos == -1 &&
+                     ctl.total >= 0 && d->offset >= ctl.total)))
+    {
+      /* Bytes we have no record of (no control file: not ours), or all of
+       * them already (nothing to GET): a HEAD says what the file is now,
+       * as before a GET-first engine. */
+      if (have_ctl)
+        control_clear (&ctl);
+      start_probe (job);
+      return;
+    }
   if (d->offset > 0)
     {
       gboolean changed = FALSE;
@@ -1375,13 +1893,17 @@ start_get (MeowJob *job)
 
           if (!changed)
             {
-              /* Resume with the validators of the bytes we hold. */
+              /* Resume with the validators (and the total) of the bytes
+               * we hold; If-Range makes the server check them. */
               g_free (d->etag);
               d->etag = g_strdup (ctl.etag);
               g_free (d->last_modified);
               d->last_modified = g_strdup (ctl.last_modified);
-              if (job->total < 0)
-                job->total = ctl.total;
+              if (ctl.total >= 0)
+                {
+                  job->total = ctl.total;
+                  d->trusted_total = TRUE;
+                }
             }
           if (!changed && ctl.failed_checksum != NULL)
             {
@@ -1421,10 +1943,11 @@ start_get (MeowJob *job)
   if (have_ctl)
     control_clear (&ctl);
 
-  /* A .part without a control file gets one now. An empty .part needs
-   * none yet: the GET's headers write it, with the validators and the
-   * total (one write per file, not two: bench/many showed the extra
-   * temporary files and fsyncs costing more than the bytes of 64 KiB files). */
+  /* A .part without a control file gets one now (after the probe). An
+   * empty .part needs none yet: the GET's headers write it, with the
+   * validators and the total (one write per file, not two: bench/many
+   * showed the extra temporary files and fsyncs costing more than the
+   * bytes of 64 KiB files). */
   if (d->offset > 0 && !have_ctl)
     write_control (job);
 
@@ -1450,11 +1973,13 @@ probe_done (MeowJob *job, CURLcode result)
 {
   Download *d = dl (job);
 
+  d->probed = TRUE;
   if (result == CURLE_OK && d->status >= 200 && d->status < 300 && d->content_length >= 0)
     {
       d->have_probe = TRUE;
       d->ranges_ok = d->accept_ranges;
       job->total = d->content_length;
+      d->trusted_total = TRUE;
       take_validators_from_response (d);
       start_get (job);
       return;
@@ -1493,8 +2018,10 @@ get_done (MeowJob *job, CURLcode result)
     {
       GError *error = g_steal_pointer (&d->abort_error);
 
-      /* A length that contradicts the probe is a glitch worth another try. */
-      if (g_error_matches (error, MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH))
+      /* A length that contradicts the known total or the Content-Range
+       * is a glitch worth another try. */
+      if (d->abort_retryable ||
+          g_error_matches (error, MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH))
         retry_or_fail (job, error, FALSE);
       else
         fail (job, error);
@@ -1538,7 +2065,19 @@ get_done (MeowJob *job, CURLcode result)
       g_clear_pointer (&d->etag, g_free);
       g_clear_pointer (&d->last_modified, g_free);
       d->have_probe = FALSE;
+      d->trusted_total = FALSE;
+      /* Ask for the whole file: a cache that sent another version's range
+       * would do it again. */
+      d->plain_get = TRUE;
       job->total = -1;
+      start_get (job);
+      return;
+    }
+
+  if (d->action == ACTION_REISSUE)
+    {
+      /* Not an attempt that failed: ask again, now knowing more. */
+      release_handle (job);
       start_get (job);
       return;
     }
@@ -1664,8 +2203,7 @@ rename_into_place (MeowJob *job, GError **error)
 
           g_free (d->target);
           d->target = g_build_filename (dir, numbered, NULL);
-          g_free (job->local_path);
-          job->local_path = g_strdup (d->target);
+          _meow_engine_set_local_path (job, d->target);
           continue;
         }
 
@@ -1720,6 +2258,13 @@ finish_download (MeowJob *job)
   const char      *hex;
   GChecksumType    gtype;
   g_autoptr (GError) error = NULL;
+
+  if (d->mem)
+    {
+      /* Written and flushed off the worker thread; commit_done() links it. */
+      commit_start (job);
+      return;
+    }
 
   type = meow_task_get_checksum (job->task, &hex);
   update_transferred (job);
@@ -1891,6 +2436,13 @@ update_transferred (MeowJob *job)
   Download *d = dl (job);
   gint64    sum = d->offset;
 
+  if (d->mem)
+    {
+      /* Counted once they are in a file: a record never shows bytes
+       * that have no .part (and control file) to resume from. */
+      job->transferred = 0;
+      return;
+    }
   if (d->segments)
     for (guint i = 0; i < d->segments->len; i++)
       {
@@ -2179,6 +2731,8 @@ restart_from_zero (MeowJob *job, MeowRestartReason reason)
   g_clear_pointer (&d->etag, g_free);
   g_clear_pointer (&d->last_modified, g_free);
   d->have_probe = FALSE;
+  d->trusted_total = FALSE;
+  d->plain_get = TRUE;
   job->total = -1;
   write_control (job);
   start_get (job);
@@ -2479,8 +3033,14 @@ download_start (MeowJob *job)
   d->failures = 0;
   d->restarts = 0;
   d->high_water = 0;
+  d->probed = FALSE;
+  d->have_probe = FALSE;
+  d->plain_get = FALSE;
+  /* A caller's size hint is for the records until the server says. */
+  if (!d->trusted_total)
+    job->total = -1;
   job->restart_reason = MEOW_RESTART_NONE;
-  start_probe (job);
+  start_get (job);
 }
 
 static void
@@ -2520,15 +3080,38 @@ download_tick (MeowJob *job, gint64 now)
 {
   Download *d = dl (job);
   gint64    seg_next;
+  gint64    spill_next;
   gint64    next;
 
   if (d == NULL)
     return G_MAXINT64;
 
+  if (d->commit != NULL)
+    {
+      /* Woken by the commit thread when it is done. */
+      if (commit_is_done (d->commit, FALSE))
+        commit_done (job);
+      return G_MAXINT64;
+    }
+
+  /* A small file still in memory after MEMORY_SPILL_AFTER goes to disk. */
+  if (d->mem != NULL && now >= d->spill_at)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!spill (job, &error))
+        {
+          fail (job, g_steal_pointer (&error));
+          return G_MAXINT64;
+        }
+      _meow_engine_report_progress (job);
+    }
+  spill_next = d->mem != NULL ? d->spill_at : G_MAXINT64;
+
   /* Never finishes the job, so d stays valid. */
   seg_next = segments_tick (job, now);
   next = main_tick (job, now);
-  return MIN (seg_next, next);
+  return MIN (MIN (seg_next, next), spill_next);
 }
 
 /* The first stream's timers. May finish the job. */
@@ -2541,10 +3124,7 @@ main_tick (MeowJob *job, gint64 now)
     {
       if (now < d->retry_at)
         return d->retry_at;
-      if (d->have_probe)
-        start_get (job);
-      else
-        start_probe (job);
+      start_get (job);
       return G_MAXINT64;
     }
 
@@ -2585,7 +3165,18 @@ download_stop (MeowJob *job, MeowStopReason reason)
   Download *d = dl (job);
 
   if (d != NULL)
-    segments_stop (job, reason != MEOW_STOP_CANCEL);
+    {
+      g_autoptr (GError) error = NULL;
+
+      segments_stop (job, reason != MEOW_STOP_CANCEL);
+      /* A file being committed is not linked: its bytes are still here. */
+      commit_abandon (d);
+      /* Paused or closed: what arrived is kept, as for any download. */
+      if (reason == MEOW_STOP_CANCEL)
+        g_clear_pointer (&d->mem, g_byte_array_unref);
+      else if (!spill (job, &error))
+        g_debug ("Could not keep the bytes of %s: %s", url_of (job), error->message);
+    }
 
   if (d == NULL || d->part_path == NULL)
     {
@@ -2633,6 +3224,8 @@ download_free (MeowJob *job)
   segments_drop (job);
   release_handle (job);
   close_part (d);
+  commit_abandon (d);
+  g_clear_pointer (&d->mem, g_byte_array_unref);
   if (d->verify_fd >= 0)
     close (d->verify_fd);
   reset_response (d);

@@ -92,8 +92,11 @@ struct _MeowJob
 /* Engine services for drivers (worker thread). */
 CURLM            *_meow_engine_get_multi (MeowEngine *engine);
 const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
-/* TRUE when @path is the target of another live job of this engine. */
+/* TRUE when @path is the target of another live job of this engine (its
+ * output file or its local path). */
 gboolean _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path);
+/* Sets @job's local path (copied), which then counts as claimed. */
+void _meow_engine_set_local_path (MeowJob *job, const char *path);
 /* Calls @func for every live job of this engine but @except (in no
  * particular order); @func must not finish or free jobs. */
 void _meow_engine_foreach_job (MeowEngine *engine,

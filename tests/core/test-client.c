@@ -255,9 +255,15 @@ test_pause_resume (MeowTestFixture *fx, gconstpointer data)
   second = meow_test_nth_request (log, "GET", 1);
   g_assert_nonnull (first);
   g_assert_nonnull (second);
-  g_assert_null (first->range);
+  /* GET-first: no HEAD; the first GET asks for "bytes=0-" of a new file,
+   * the resume for the rest, conditional on the first answer's ETag */
+  g_assert_cmpuint (meow_test_server_count (fx->server, "HEAD"), ==, 0);
+  g_assert_cmpstr (first->range, ==, "bytes=0-");
+  g_assert_null (first->if_range);
   g_assert_nonnull (second->range);
   g_assert_cmpint (meow_test_range_start (second->range), >, 0);
+  g_assert_nonnull (second->if_range);
+  g_assert_true (g_str_has_prefix (second->if_range, "\""));
   g_assert_cmpuint (second->status, ==, 206);
 }
 

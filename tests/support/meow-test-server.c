@@ -827,8 +827,11 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
   if (sp != NULL)
     {
       plan->content = sp->content ? g_bytes_ref (sp->content) : NULL;
-      plan->etag = g_strdup (sp->etag);
-      plan->last_modified = g_strdup (sp->last_modified);
+      if (!f->no_validators)
+        {
+          plan->etag = g_strdup (sp->etag);
+          plan->last_modified = g_strdup (sp->last_modified);
+        }
       plan->redirect_status = sp->redirect_status;
       plan->location = g_strdup (sp->location);
       if (g_hash_table_size (sp->headers) > 0)

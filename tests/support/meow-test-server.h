@@ -67,6 +67,8 @@ typedef struct
                                * garbage instead of an HTTP answer, then the connection closes */
   const char *garbage;        /* copied; NULL means "HELLO\r\n\r\n" */
   gsize       garbage_len;    /* 0 with a garbage string: strlen (garbage) */
+  /* Added for GET-first downloads: */
+  gboolean no_validators; /* answers carry neither ETag nor Last-Modified */
 } MeowTestFaults;
 
 /* One logged request. */
