@@ -105,6 +105,10 @@ NGINX_PID=""
 MNT="$TMP/small"
 
 cleanup () {
+  # nginx's own record of its master, in case $! was not it.
+  if [[ -s "$TMP/nginx.pid" ]]; then
+    NGINX_PID="$(cat "$TMP/nginx.pid")"
+  fi
   if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
     kill -QUIT "$NGINX_PID" 2>/dev/null
     for _ in $(seq 50); do
@@ -175,7 +179,9 @@ head -c $((32 * 1024 * 1024)) /dev/urandom > "$TMP/www/reset.bin"
 head -c $((6 * 1024 * 1024)) /dev/urandom > "$TMP/www/stall.bin"
 head -c $((8 * 1024 * 1024)) /dev/urandom > "$TMP/www/big.bin"
 
-in_ns "$NGINX" -c "$TMP/nginx.conf" -p "$TMP" -e "$ERROR_LOG" > "$TMP/nginx.out" 2>&1 &
+# Not through in_ns: a backgrounded shell function runs in a subshell, and $! would be
+# that subshell's PID, not nginx's (ip netns exec execs the program itself).
+ip netns exec "$NS" "$NGINX" -c "$TMP/nginx.conf" -p "$TMP" -e "$ERROR_LOG" > "$TMP/nginx.out" 2>&1 &
 NGINX_PID=$!
 listening=0
 for _ in $(seq 100); do
