@@ -50,6 +50,7 @@ struct _MeowTestServer
   GList        *raw_conns;      /* RawConn */
   GList        *streams;        /* SoupStream */
   gboolean      next_raw_reset; /* the next raw_conn_start() ends with a RST */
+  GList        *sockets;        /* GSocket, not owned: accepted and not finalized yet */
 
   /* Protected by mutex */
   GHashTable    *paths; /* path -> ServedPath */
@@ -1202,6 +1203,40 @@ server_cb (SoupServer        *soup,
 /* ------------------------------------------------------------------ */
 /* Thread and lifetime                                                 */
 
+static void
+socket_gone_cb (gpointer user_data, GObject *where_the_socket_was)
+{
+  MeowTestServer *self = user_data;
+
+  self->sockets = g_list_remove (self->sockets, where_the_socket_was);
+}
+
+static guint16
+port_of (GSocketAddress *address)
+{
+  return G_IS_INET_SOCKET_ADDRESS (address)
+             ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address))
+             : 0;
+}
+
+void
+_meow_test_server_drop_connection (MeowTestServer *server, SoupServerMessage *msg)
+{
+  guint16 port = port_of (soup_server_message_get_remote_address (msg));
+
+  for (GList *l = server->sockets; l != NULL && port != 0; l = l->next)
+    {
+      g_autoptr (GSocketAddress) remote = g_socket_get_remote_address (l->data, NULL);
+
+      if (remote != NULL && port_of (remote) == port)
+        {
+          g_socket_shutdown (l->data, TRUE, TRUE, NULL);
+          return;
+        }
+    }
+  g_warning ("the test server found no connection to drop");
+}
+
 static gboolean
 accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
 {
@@ -1218,6 +1253,8 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
       if (socket == NULL)
         break; /* EAGAIN: no more pending connections */
       conn = g_socket_connection_factory_create_connection (socket);
+      self->sockets = g_list_prepend (self->sockets, socket);
+      g_object_weak_ref (G_OBJECT (socket), socket_gone_cb, self);
       local = g_socket_get_local_address (socket, NULL);
       remote = g_socket_get_remote_address (socket, NULL);
       if (local == NULL || remote == NULL)
@@ -1253,6 +1290,7 @@ server_thread (gpointer user_data)
 
   self->soup = soup_server_new ("server-header", "MeowTestServer", NULL);
   soup_server_add_handler (self->soup, NULL, server_cb, self, NULL);
+  _meow_test_upload_attach (self, self->soup);
 
   /* We listen and accept ourselves and hand each connection to
    * soup_server_accept_iostream(): libsoup 3.2's own listener leaks the
