@@ -50,7 +50,7 @@ struct _MeowTestServer
   GList        *raw_conns;      /* RawConn */
   GList        *streams;        /* SoupStream */
   gboolean      next_raw_reset; /* the next raw_conn_start() ends with a RST */
-  GList        *sockets;        /* GSocket, not owned: accepted and not finalized yet */
+  GList        *sockets;        /* GSocket, owned: plain connections not seen closed yet */
 
   /* Protected by mutex */
   GHashTable    *paths; /* path -> ServedPath */
@@ -1203,14 +1203,6 @@ server_cb (SoupServer        *soup,
 /* ------------------------------------------------------------------ */
 /* Thread and lifetime                                                 */
 
-static void
-socket_gone_cb (gpointer user_data, GObject *where_the_socket_was)
-{
-  MeowTestServer *self = user_data;
-
-  self->sockets = g_list_remove (self->sockets, where_the_socket_was);
-}
-
 static guint16
 port_of (GSocketAddress *address)
 {
@@ -1253,8 +1245,6 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
       if (socket == NULL)
         break; /* EAGAIN: no more pending connections */
       conn = g_socket_connection_factory_create_connection (socket);
-      self->sockets = g_list_prepend (self->sockets, socket);
-      g_object_weak_ref (G_OBJECT (socket), socket_gone_cb, self);
       local = g_socket_get_local_address (socket, NULL);
       remote = g_socket_get_remote_address (socket, NULL);
       if (local == NULL || remote == NULL)
@@ -1273,6 +1263,21 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
             g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
           continue;
         }
+      /* For _meow_test_server_drop_connection(), before libsoup sees the
+       * connection: it may read a request at once. libsoup closes the
+       * sockets it is done with, so closed ones are forgotten here. */
+      for (GList *l = self->sockets; l != NULL;)
+        {
+          GList *next = l->next;
+
+          if (g_socket_is_closed (l->data))
+            {
+              g_object_unref (l->data);
+              self->sockets = g_list_delete_link (self->sockets, l);
+            }
+          l = next;
+        }
+      self->sockets = g_list_prepend (self->sockets, g_object_ref (socket));
       if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local, remote, &error))
         g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
     }
@@ -1348,6 +1353,7 @@ server_thread (gpointer user_data)
         raw_conn_finish (rc);
     }
   soup_server_disconnect (self->soup);
+  g_list_free_full (g_steal_pointer (&self->sockets), g_object_unref);
   for (guint i = 0; i < 1000 && (self->raw_conns != NULL || self->streams != NULL); i++)
     g_main_context_iteration (self->context, FALSE);
   for (GList *l = self->streams; l != NULL; l = l->next)

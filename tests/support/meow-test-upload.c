@@ -90,6 +90,7 @@ typedef struct
   gboolean        broken;     /* the resource changed under it: nothing more is stored */
   gboolean        dropped;
   gboolean        answered; /* the handler ran: the body was complete */
+  gboolean        counted;  /* counted as broken off */
 } StreamedPatch;
 
 #define STREAMED_PATCH_KEY "meow-test-streamed-patch"
@@ -739,6 +740,8 @@ handle_tus (MeowTestUpload    *self,
   if (g_str_equal (method, "HEAD"))
     {
       reply->status = SOUP_STATUS_OK;
+      /* as after creation (see there): the next request is a PATCH */
+      reply_header (reply, "Connection", "close");
       reply_header_int (reply, "Upload-Offset", r->data->len);
       reply_header_int (reply, "Upload-Length", r->length);
       reply_header (reply, "Cache-Control", "no-store");
@@ -757,9 +760,11 @@ handle_tus (MeowTestUpload    *self,
       reply->delay_ms = self->faults.chunk_delay_ms;
       if (sp != NULL)
         {
-          /* Checked when its headers came, stored as it arrived. */
-          sp->answered = TRUE;
-          if (sp->broken)
+          /* Checked when its headers came, stored as it arrived. (A
+           * dropped one can get here when libsoup had read its whole body
+           * already; the answer goes nowhere.) */
+          sp->answered = !sp->dropped;
+          if (sp->broken || sp->dropped)
             reply_text (reply, SOUP_STATUS_CONFLICT,
                         "The upload changed while this PATCH was being stored.");
           else
@@ -861,11 +866,27 @@ _meow_test_upload_handle (MeowTestServer    *server,
 /* ------------------------------------------------------------------ */
 /* tus PATCH bodies as they arrive                                     */
 
+/* Counts @sp as broken off once, if it was never answered. */
+static void
+streamed_patch_count_broken (StreamedPatch *sp)
+{
+  MeowTestUpload *self = _meow_test_server_get_upload (sp->server);
+
+  if (sp->answered || sp->counted)
+    return;
+  sp->counted = TRUE;
+  g_mutex_lock (&self->mutex);
+  self->tus_broken_patches++;
+  g_mutex_unlock (&self->mutex);
+}
+
 static void
 streamed_patch_free (gpointer data)
 {
   StreamedPatch *sp = data;
 
+  /* a message libsoup dropped without finishing it */
+  streamed_patch_count_broken (sp);
   g_free (sp->path);
   g_free (sp);
 }
@@ -874,14 +895,10 @@ streamed_patch_free (gpointer data)
 static void
 patch_finished_cb (SoupServerMessage *msg, gpointer user_data)
 {
-  MeowTestUpload *self = _meow_test_server_get_upload (user_data);
-  StreamedPatch  *sp = g_object_get_data (G_OBJECT (msg), STREAMED_PATCH_KEY);
+  StreamedPatch *sp = g_object_get_data (G_OBJECT (msg), STREAMED_PATCH_KEY);
 
-  if (sp == NULL || sp->answered)
-    return;
-  g_mutex_lock (&self->mutex);
-  self->tus_broken_patches++;
-  g_mutex_unlock (&self->mutex);
+  if (sp != NULL)
+    streamed_patch_count_broken (sp);
 }
 
 /* Server thread: a PATCH to a tus resource that the handler would store
@@ -964,6 +981,7 @@ patch_got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
       /* Like a server that dies mid-request: no answer, the connection
        * goes away (libsoup sees the end of the body missing). */
       sp->dropped = TRUE;
+      streamed_patch_count_broken (sp);
       _meow_test_server_drop_connection (sp->server, msg);
     }
 }
