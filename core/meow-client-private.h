@@ -12,4 +12,17 @@ G_BEGIN_DECLS
  * test can fill the queue deterministically. Any thread. */
 void _meow_client_set_worker_held (MeowClient *client, gboolean held);
 
+/* Called on a worker thread after each read of an upload's source file
+ * (@path, @length bytes read at @offset), before the source is checked and
+ * the bytes handed to libcurl. */
+typedef void (*MeowUploadReadHook) (const char *path,
+                                    gint64      offset,
+                                    gsize       length,
+                                    gpointer    user_data);
+
+/* Test hook: sets (or with NULL, removes) the one process-wide
+ * MeowUploadReadHook. @user_data stays the caller's. Set it while no upload
+ * runs; any thread. */
+void _meow_upload_set_read_hook (MeowUploadReadHook hook, gpointer user_data);
+
 G_END_DECLS

@@ -344,8 +344,10 @@ meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *
  * meow_task_builder_set_chunk_size:
  * @bytes: bytes per chunk request; 0 means the default, 1 MiB
  *
- * Upload only. Each chunk is read into memory and checked against the
- * source's size and modification time before it is sent.
+ * Upload only. A chunk is streamed from the source file: each block is
+ * checked against the source's inode, size and modification time after it
+ * is read and before it is sent, so the size costs no memory (G_MAXINT64
+ * sends the rest of the source in one request).
  */
 void
 meow_task_builder_set_chunk_size (MeowTaskBuilder *builder, gint64 bytes)

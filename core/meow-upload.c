@@ -6,8 +6,10 @@
  *            upload's identity and rusty-cat's fileMd5) with progress;
  *   PREPARE  the protocol's prepare request: learn the server's offset
  *            (and create the upload when needed);
- *   CHUNK    read the next chunk into memory, check that the source is
- *            unchanged, send it, let the protocol read the answer; repeat;
+ *   CHUNK    send the next chunk, streamed from the source: each block is
+ *            read straight into libcurl's buffer and the source checked
+ *            unchanged before libcurl gets it; let the protocol read the
+ *            answer; repeat;
  *   RETRY    a retryable failure waits here, then goes back to PREPARE, so
  *            the server's offset is always re-read after a failure.
  *
@@ -27,12 +29,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meow-client-private.h"
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
 #include "meow-upload-protocol-private.h"
 
 #define HASH_STEP (4 * 1024 * 1024)
+/* libcurl's upload buffer: how much of the source one read callback reads
+ * and checks (libcurl 7.88 takes 16 KiB to 2 MiB; its default is 64 KiB). */
+#define UPLOAD_BUFFER_SIZE (1024 * 1024)
 /* Replies are small JSON documents or empty; more is kept only up to this. */
 #define MAX_REPLY_BYTES (256 * 1024)
 /* Prepare answers that ask for another prepare (tus 409, a vanished
@@ -91,13 +97,12 @@ typedef struct
   curl_mime         *mime;
   char               curl_error[CURL_ERROR_SIZE];
   UpPhase            request_phase;
-  guchar            *chunk_buf; /* owned buffer for file chunks */
-  gsize              chunk_buf_size;
-  const guchar      *chunk; /* the chunk's bytes (chunk_buf or inside the GBytes) */
+  const guchar      *chunk; /* a GBytes source: the chunk's bytes; a file: NULL */
   gint64             chunk_len;
   gint64             chunk_pos; /* bytes handed to libcurl */
   gint64             chunk_offset;
   gboolean           sent_empty_chunk;
+  GError            *read_error; /* why read_cb aborted the request */
 
   /* The answer. */
   long        status;
@@ -112,6 +117,7 @@ typedef struct
 
   /* Retry state. */
   guint  failures;
+  gint64 progress_mark; /* the server's offset when failures was last reset */
   gint64 retry_at;
   guint  prepare_loops;
 } Upload;
@@ -288,36 +294,49 @@ check_source (MeowJob *job, GError **error)
   return TRUE;
 }
 
-/* Reads [@offset, @offset + @len) of the file into @buf; a short read means
- * the file shrank under us. */
-static gboolean
-read_source (MeowJob *job, guchar *buf, gint64 offset, gint64 len, GError **error)
+/* Test hook (meow-client-private.h). */
+static MeowUploadReadHook read_hook;
+static gpointer           read_hook_data;
+
+void
+_meow_upload_set_read_hook (MeowUploadReadHook hook, gpointer user_data)
+{
+  read_hook_data = user_data;
+  read_hook = hook;
+}
+
+/* Reads up to @len bytes of the file at @offset into @buf and checks that
+ * the source is unchanged after the read: a write that raced the read
+ * shows in the size or the modification time, and then none of the bytes
+ * may be sent. Returns the bytes read (> 0), or -1 with @error. */
+static gssize
+read_source_block (MeowJob *job, guchar *buf, gint64 offset, gsize len, GError **error)
 {
   Upload *u = up (job);
-  gint64  done = 0;
+  ssize_t n;
 
-  while (done < len)
+  do
+    n = pread (u->fd, buf, len, offset);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
     {
-      ssize_t n = pread (u->fd, buf + done, (size_t) (len - done), offset + done);
+      int saved = errno;
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.",
-                       job->task->source_file, g_strerror (saved));
-          return FALSE;
-        }
-      if (n == 0)
-        {
-          g_propagate_error (error, source_changed_error (job, "shrank"));
-          return FALSE;
-        }
-      done += n;
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.",
+                   job->task->source_file, g_strerror (saved));
+      return -1;
     }
-  return TRUE;
+  if (read_hook != NULL)
+    read_hook (job->task->source_file, offset, (gsize) n, read_hook_data);
+  if (!check_source (job, error))
+    return -1;
+  if (n == 0)
+    {
+      /* Unchanged, yet shorter than it was: not a file we can trust. */
+      g_propagate_error (error, source_changed_error (job, "shrank"));
+      return -1;
+    }
+  return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -581,7 +600,11 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* Hands libcurl the chunk's bytes, paced to the speed limit the same way
- * the download driver paces what it accepts. */
+ * the download driver paces what it accepts. A file's bytes are read
+ * straight into libcurl's buffer, a block at a time, and handed over only
+ * when the source is unchanged after the read; otherwise the request is
+ * aborted (the reason kept for request_done()), so no byte read while the
+ * source was changing is ever sent. */
 static size_t
 read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
@@ -591,6 +614,8 @@ read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 
   if (len == 0)
     return 0;
+  if (u->read_error != NULL)
+    return CURL_READFUNC_ABORT;
 
   if (u->limit > 0)
     {
@@ -604,9 +629,13 @@ read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
           u->pace_bytes = 0;
         }
       allowed = (double) u->limit * (now - u->pace_start) / G_USEC_PER_SEC + burst;
-      if (u->pace_bytes > 0 && (double) (u->pace_bytes + len) > allowed)
+      /* Never more than the budget at a time, also on the first call:
+       * libcurl asks for up to UPLOAD_BUFFER_SIZE at once. */
+      if ((double) (u->pace_bytes + len) > allowed)
         {
-          double wait_s = ((double) (u->pace_bytes + len) - allowed) / (double) u->limit;
+          /* Wait for a burst's worth, not for all libcurl asked for. */
+          double wait_s =
+              ((double) (u->pace_bytes + MIN (len, burst)) - allowed) / (double) u->limit;
 
           /* Hand out no more than the budget allows at a time. */
           if (allowed > (double) u->pace_bytes + 1024)
@@ -618,10 +647,21 @@ read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
               return CURL_READFUNC_PAUSE;
             }
         }
-      u->pace_bytes += len;
     }
 
-  memcpy (buffer, u->chunk + u->chunk_pos, len);
+  if (u->chunk != NULL)
+    memcpy (buffer, u->chunk + u->chunk_pos, len);
+  else
+    {
+      gssize n = read_source_block (job, (guchar *) buffer, u->chunk_offset + u->chunk_pos, len,
+                                    &u->read_error);
+
+      if (n < 0)
+        return CURL_READFUNC_ABORT;
+      len = (gsize) n;
+    }
+  if (u->limit > 0)
+    u->pace_bytes += len;
   u->chunk_pos += len;
   job->transferred = (guint64) (u->chunk_offset + u->chunk_pos);
   return len;
@@ -742,11 +782,17 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
 
   u->req_headers = request_headers (job, request);
   curl_easy_setopt (u->easy, CURLOPT_HTTPHEADER, u->req_headers);
+  if (request->body_length > 0 && u->chunk == NULL)
+    {
+      /* Fewer, larger reads (each one is also a check of the source). */
+      curl_easy_setopt (u->easy, CURLOPT_UPLOAD_BUFFERSIZE, (long) UPLOAD_BUFFER_SIZE);
+    }
 
   g_hash_table_remove_all (u->resp_headers);
   g_string_truncate (u->resp_body, 0);
   u->status = 0;
   u->chunk_pos = 0;
+  g_clear_error (&u->read_error);
   /* The pacing window spans requests: each chunk must not start with a
    * fresh allowance (upload_limit and upload_start reset it). */
   u->phase = phase;
@@ -817,7 +863,10 @@ start_prepare (MeowJob *job)
   perform (job, u->proto->build_prepare (&u->state), UP_PREPARE);
 }
 
-/* Loads bytes [offset, offset + len) into the chunk, checking the source. */
+/* Points the chunk at bytes [offset, offset + len) of the source: inside
+ * the GBytes, or (a file) to be read by read_cb() as libcurl sends. The
+ * source is checked here too, so a change since the last request fails
+ * before a request goes out. */
 static gboolean
 load_chunk (MeowJob *job, gint64 offset, gint64 len, GError **error)
 {
@@ -826,6 +875,7 @@ load_chunk (MeowJob *job, gint64 offset, gint64 len, GError **error)
   u->chunk_offset = offset;
   u->chunk_len = len;
   u->chunk_pos = 0;
+  u->chunk = NULL;
 
   if (job->task->source_bytes)
     {
@@ -834,19 +884,7 @@ load_chunk (MeowJob *job, gint64 offset, gint64 len, GError **error)
       u->chunk = data ? data + offset : (const guchar *) "";
       return TRUE;
     }
-
-  if (u->chunk_buf_size < (gsize) len)
-    {
-      g_free (u->chunk_buf);
-      u->chunk_buf = g_malloc (MAX (len, 1));
-      u->chunk_buf_size = (gsize) len;
-    }
-  u->chunk = u->chunk_buf;
-
-  /* Read, then check: a change that raced the read shows in the size or
-   * the modification time, and then nothing of this chunk is sent. */
-  return check_source (job, error) && read_source (job, u->chunk_buf, offset, len, error) &&
-         check_source (job, error);
+  return check_source (job, error);
 }
 
 static void
@@ -915,6 +953,14 @@ request_done (MeowJob *job, CURLcode result)
 
   curl_easy_getinfo (u->easy, CURLINFO_RESPONSE_CODE, &u->status);
 
+  if (u->read_error != NULL)
+    {
+      /* read_cb() stopped the request: the source changed or cannot be
+       * read. What was sent before is intact; the server keeps it or not. */
+      job->transferred = (guint64) state->offset;
+      fail (job, g_steal_pointer (&u->read_error));
+      return;
+    }
   if (result != CURLE_OK)
     {
       error = _meow_engine_transport_error (job->engine, "upload to", url_of (job), result,
@@ -958,9 +1004,13 @@ request_done (MeowJob *job, CURLcode result)
     _meow_engine_report_progress (job);
   report_upload_url (job);
 
-  if (phase == UP_CHUNK && state->offset > before)
+  if (state->offset > u->progress_mark)
     {
-      /* Bytes moved: earlier failures do not count against this stretch. */
+      /* Bytes moved: a chunk went through, or (a prepare after a failure)
+       * the server kept part of an interrupted one. Earlier failures do
+       * not count against this stretch, so a long request that keeps
+       * breaking still completes as long as each attempt moves bytes. */
+      u->progress_mark = state->offset;
       u->failures = 0;
       u->prepare_loops = 0;
     }
@@ -1184,7 +1234,7 @@ upload_free (MeowJob *job)
   _meow_upload_state_clear (&u->state);
   g_hash_table_unref (u->resp_headers);
   g_string_free (u->resp_body, TRUE);
-  g_free (u->chunk_buf);
+  g_clear_error (&u->read_error);
   g_free (u);
   job->driver_data = NULL;
 }

@@ -9,11 +9,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "meow-client-private.h"
 #include "meow-test-fixture.h"
 #include "meow.h"
 
@@ -1412,6 +1415,368 @@ test_source_truncated (MeowTestFixture *fx, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------ */
+/* Streamed requests                                                   */
+
+/* A whole file: one request body, read from the file block by block. */
+#define WHOLE_FILE G_MAXINT64
+
+/* The source's mtime an hour back, so any write now shows in it whatever
+ * the file system's timestamp granularity. */
+static void
+age_source (const char *path)
+{
+  struct timespec times[2] = { { 0, UTIME_OMIT }, { time (NULL) - 3600, 0 } };
+
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+}
+
+typedef struct
+{
+  guint  reads;
+  guint  rewinds;
+  gsize  max_read;
+  gint64 next; /* reads are contiguous, or start over (libcurl rewinds the
+                  body when it resends a request on a fresh connection) */
+} ReadCounter;
+
+static void
+count_reads_hook (const char *path, gint64 offset, gsize length, gpointer user_data)
+{
+  ReadCounter *c = user_data;
+
+  if (offset != c->next)
+    {
+      g_assert_cmpint (offset, <, c->next);
+      c->rewinds++;
+    }
+  c->next = offset + (gint64) length;
+  c->reads++;
+  c->max_read = MAX (c->max_read, length);
+}
+
+/* The whole file in one PATCH: streamed in bounded reads, byte-identical. */
+static void
+test_tus_streamed_one_patch (MeowTestFixture *fx, gconstpointer data)
+{
+  gsize size = 8 * 1024 * 1024 + 12345;
+  g_autoptr (GBytes) payload = meow_test_make_payload (size, 31);
+  g_autofree char *source = write_source (fx, "big.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  ReadCounter    counter = { 0 };
+  MeowTestWatch *w;
+
+  _meow_upload_set_read_hook (count_reads_hook, &counter);
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  _meow_upload_set_read_hook (NULL, NULL);
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_tus_broken_patches (fx->server), ==, 0);
+  g_test_message ("%u reads (%u rewinds), the largest %" G_GSIZE_FORMAT " bytes", counter.reads,
+                  counter.rewinds, counter.max_read);
+  /* never the whole file in memory: libcurl's buffer at a time */
+  g_assert_cmpint (counter.next, ==, size);
+  g_assert_cmpuint (counter.max_read, <=, 1024 * 1024);
+  g_assert_cmpuint (counter.reads, >=, size / (1024 * 1024));
+}
+
+typedef enum
+{
+  CHANGE_MODIFY,   /* the same inode and size, other bytes */
+  CHANGE_REPLACE,  /* another file renamed over the path */
+  CHANGE_TRUNCATE, /* shorter */
+} ChangeKind;
+
+typedef struct
+{
+  const char *path;
+  GBytes     *payload;
+  ChangeKind  kind;
+  gint64      at;        /* change during the first read at or past this offset */
+  gint64      change_at; /* that read's offset, -1 until then */
+  gint64      reads_after;
+} SourceChanger;
+
+/* Runs on the worker, after the read and before the check: the block just
+ * read holds the old bytes, the file already the new ones. The new bytes
+ * differ from the old at every position, so the server's copy shows any
+ * byte read after the change. */
+static void
+change_source_hook (const char *path, gint64 offset, gsize length, gpointer user_data)
+{
+  SourceChanger     *c = user_data;
+  gsize              size;
+  const guint8      *old = g_bytes_get_data (c->payload, &size);
+  g_autofree guint8 *inverted = NULL;
+  g_autofree char   *tmp = NULL;
+
+  g_assert_cmpstr (path, ==, c->path);
+  if (c->change_at >= 0)
+    {
+      c->reads_after++;
+      return;
+    }
+  if (offset < c->at)
+    return;
+  c->change_at = offset;
+
+  inverted = g_malloc (size);
+  for (gsize i = 0; i < size; i++)
+    inverted[i] = old[i] ^ 0xff;
+  switch (c->kind)
+    {
+    case CHANGE_MODIFY:
+      {
+        int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+        g_assert_cmpint (fd, >=, 0);
+        g_assert_cmpint (pwrite (fd, inverted, size, 0), ==, (gssize) size);
+        close (fd);
+        break;
+      }
+    case CHANGE_REPLACE:
+      tmp = g_strconcat (path, ".new", NULL);
+      meow_test_write_file (tmp, (const char *) inverted, size);
+      g_assert_cmpint (g_rename (tmp, path), ==, 0);
+      break;
+    case CHANGE_TRUNCATE:
+      g_assert_cmpint (truncate (path, (off_t) (size / 4)), ==, 0);
+      break;
+    }
+}
+
+/* The source changes in the middle of a streamed PATCH: the upload fails
+ * with 122, and the server holds exactly the bytes read before the change,
+ * none from after it (the block read as the change happened is not sent
+ * either). */
+static void
+test_tus_source_changed_mid_patch (MeowTestFixture *fx, gconstpointer data)
+{
+  ChangeKind kind = GPOINTER_TO_INT (data);
+  g_autoptr (GBytes) payload = meow_test_make_payload (4 * 1024 * 1024, 32);
+  g_autofree char *source = write_source (fx, "changing.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GBytes) held = NULL;
+  SourceChanger            c = { source, payload, kind, 2 * 1024 * 1024, -1, 0 };
+  MeowTestWatch           *w;
+  static const char *const how[] = { "was modified", "was replaced", "shrank" };
+
+  age_source (source);
+  _meow_upload_set_read_hook (change_source_hook, &c);
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  _meow_upload_set_read_hook (NULL, NULL);
+
+  g_assert_cmpint (c.change_at, >=, c.at);
+  g_assert_cmpint (c.reads_after, ==, 0);
+  meow_test_assert_failed (w, MEOW_ERROR_LOCAL_FILE_REMOVED, how[kind], NULL);
+  /* the server kept what the broken-off PATCH delivered: bytes read
+   * before the change (all of them, unless libcurl had to resend on a
+   * fresh connection), and not one from the block read as it happened or
+   * after; every byte of the new content differs from the old */
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_tus_broken_patches (fx->server) >= 1);
+  held = meow_test_server_dup_tus_bytes (fx->server, url);
+  g_assert_nonnull (held);
+  g_test_message ("changed during the read at %" G_GINT64_FORMAT
+                  "; the server holds %" G_GSIZE_FORMAT " bytes",
+                  c.change_at, g_bytes_get_size (held));
+  meow_test_assert_bytes_prefix (held, payload);
+  g_assert_cmpuint (g_bytes_get_size (held), >, 0);
+  g_assert_cmpint ((gint64) g_bytes_get_size (held), <=, c.change_at);
+  g_assert_cmpuint (meow_transfer_record_get_transferred (meow_test_watch_last (w)), <=,
+                    (guint64) c.change_at);
+}
+
+/* rusty-cat's protocol streams its multipart chunks the same way: a change
+ * inside a chunk fails the upload, and the server stores nothing of it. */
+static void
+test_meow_source_changed_mid_chunk (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (3 * 1024 * 1024, 33);
+  g_autofree char *source = write_source (fx, "changing.bin", payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GBytes) held = NULL;
+  SourceChanger  c = { source, payload, CHANGE_MODIFY, 1024 * 1024 + 1, -1, 0 };
+  MeowTestWatch *w;
+
+  age_source (source);
+  /* (the hash thread reads the file on its own, without the hook) */
+  _meow_upload_set_read_hook (change_source_hook, &c);
+  meow_task_builder_set_chunk_size (b, 2 * 1024 * 1024);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  _meow_upload_set_read_hook (NULL, NULL);
+
+  g_assert_cmpint (c.change_at, >=, c.at);
+  g_assert_cmpint (c.change_at, <, 2 * 1024 * 1024);
+  meow_test_assert_failed (w, MEOW_ERROR_LOCAL_FILE_REMOVED, "was modified", NULL);
+  held = meow_test_server_dup_upload_bytes (fx->server, md5);
+  g_assert_true (held == NULL || g_bytes_get_size (held) == 0);
+  g_assert_false (meow_test_server_upload_completed (fx->server, md5));
+}
+
+/* PATCH requests in @log before index @end. */
+static guint
+count_patches_before (GPtrArray *log, guint end)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < end; i++)
+    if (g_str_equal (((MeowTestRequest *) g_ptr_array_index (log, i))->method, "PATCH"))
+      n++;
+  return n;
+}
+
+/* The server drops the connection in the middle of the one PATCH: the
+ * retry asks it (HEAD) and goes on from what it kept. */
+static void
+test_tus_interrupted_patch_resumes (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (3 * 1024 * 1024, 34);
+  g_autofree char *source = write_source (fx, "dropped.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestRequest *patch;
+  MeowTestWatch   *w;
+
+  faults.tus_drop_patches = 1;
+  faults.tus_drop_after = 1000000;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "POST"), ==, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "HEAD"), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_tus_broken_patches (fx->server), ==, 1);
+  /* the PATCH after the HEAD went on from what the server kept */
+  log = meow_test_server_dup_requests (fx->server);
+  patch = NULL;
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (log, i);
+
+      if (g_str_equal (req->method, "HEAD"))
+        patch = meow_test_nth_request (log, "PATCH", count_patches_before (log, i));
+    }
+  g_assert_nonnull (patch);
+  g_assert_cmpstr (g_hash_table_lookup (patch->headers, "upload-offset"), ==, "1000000");
+}
+
+/* Every attempt breaks off, but each one moves the server's offset: the
+ * retries count per stretch without progress, so four breaks complete
+ * with two retries allowed. Without progress the same retries run out. */
+static void
+test_tus_interrupted_patches_progress (MeowTestFixture *fx, gconstpointer data)
+{
+  gboolean progress = GPOINTER_TO_INT (data);
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024, 35);
+  g_autofree char *source = write_source (fx, "flaky.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.tus_drop_patches = progress ? 4 : 100;
+  faults.tus_drop_after = progress ? 400 * 1024 : 0;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  meow_task_builder_set_retries (b, 2);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  if (progress)
+    {
+      meow_test_assert_upload_completed (w, url, payload);
+      meow_test_assert_tus_upload_equals (fx->server, url, payload);
+      /* every break was followed by a HEAD */
+      g_assert_cmpuint (meow_test_server_count_tus_broken_patches (fx->server), ==, 4);
+      g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "HEAD"), >=, 4);
+    }
+  else
+    {
+      meow_test_assert_failed (w, MEOW_ERROR_HTTP_TRANSPORT, "Gave up after 3 attempts", NULL);
+      g_assert_cmpuint (meow_test_server_count_tus_broken_patches (fx->server), >=, 1);
+      g_assert_cmpuint (meow_test_server_count_tus_broken_patches (fx->server), <=, 3);
+    }
+}
+
+/* A throttled PATCH of the whole file reports progress byte by byte, and
+ * a pause in its middle resumes from what the server kept. */
+static void
+test_tus_pause_mid_patch (MeowTestFixture *fx, gconstpointer data)
+{
+  gsize size = 1024 * 1024;
+  g_autoptr (GBytes) payload = meow_test_make_payload (size, 36);
+  g_autofree char *source = write_source (fx, "paused.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) held = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  g_autofree char *held_text = NULL;
+  MeowTestRequest *patch;
+  MeowTestWatch   *w;
+  guint            partial = 0;
+
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  meow_task_builder_set_speed_limit (b, 1024 * 1024);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w) || (meow_test_watch_last (w) != NULL &&
+                                                     meow_transfer_record_get_transferred (
+                                                         meow_test_watch_last (w)) >= size / 4));
+  g_assert_false (meow_test_watch_done (w));
+  g_assert_true (meow_client_pause (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_tus_broken_patches (fx->server) == 1);
+
+  held = meow_test_server_dup_tus_bytes (fx->server, url);
+  g_assert_cmpuint (g_bytes_get_size (held), >, 0);
+  g_assert_cmpuint (g_bytes_get_size (held), <, size);
+  meow_test_assert_bytes_prefix (held, payload);
+  held_text = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (held));
+
+  g_assert_true (meow_client_resume (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+
+  /* the only PATCH answered started where the server stood */
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), ==, 1);
+  patch = meow_test_nth_request (log, "PATCH", 0);
+  g_assert_cmpstr (g_hash_table_lookup (patch->headers, "upload-offset"), ==, held_text);
+
+  /* progress inside the one request, not per request */
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      guint64 t = meow_transfer_record_get_transferred (g_ptr_array_index (w->records, i));
+
+      if (t > 0 && t < size)
+        partial++;
+    }
+  g_test_message ("%u records with partial progress", partial);
+  g_assert_cmpuint (partial, >=, 2);
+}
+
+/* ------------------------------------------------------------------ */
 
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, upload_setup, fn, meow_test_fixture_teardown)
@@ -1453,6 +1818,27 @@ main (int argc, char **argv)
   ADD ("/core/upload/tus/conflict-rereads-offset", test_tus_conflict);
   ADD ("/core/upload/tus/resume-upload-url", test_tus_resume_upload_url);
   ADD ("/core/upload/tus/cancel-deletes", test_tus_cancel_deletes);
+
+  ADD ("/core/upload/tus/streamed/one-patch-byte-identical", test_tus_streamed_one_patch);
+  g_test_add ("/core/upload/tus/streamed/source-modified-mid-patch", MeowTestFixture,
+              GINT_TO_POINTER (CHANGE_MODIFY), upload_setup, test_tus_source_changed_mid_patch,
+              meow_test_fixture_teardown);
+  g_test_add ("/core/upload/tus/streamed/source-replaced-mid-patch", MeowTestFixture,
+              GINT_TO_POINTER (CHANGE_REPLACE), upload_setup, test_tus_source_changed_mid_patch,
+              meow_test_fixture_teardown);
+  g_test_add ("/core/upload/tus/streamed/source-truncated-mid-patch", MeowTestFixture,
+              GINT_TO_POINTER (CHANGE_TRUNCATE), upload_setup, test_tus_source_changed_mid_patch,
+              meow_test_fixture_teardown);
+  ADD ("/core/upload/tus/streamed/interrupted-resumes-from-server-offset",
+       test_tus_interrupted_patch_resumes);
+  g_test_add ("/core/upload/tus/streamed/interruptions-with-progress-keep-going", MeowTestFixture,
+              GINT_TO_POINTER (TRUE), upload_setup, test_tus_interrupted_patches_progress,
+              meow_test_fixture_teardown);
+  g_test_add ("/core/upload/tus/streamed/interruptions-without-progress-give-up", MeowTestFixture,
+              GINT_TO_POINTER (FALSE), upload_setup, test_tus_interrupted_patches_progress,
+              meow_test_fixture_teardown);
+  ADD ("/core/upload/tus/streamed/pause-mid-patch", test_tus_pause_mid_patch);
+  ADD ("/core/upload/meow/source-modified-mid-chunk", test_meow_source_changed_mid_chunk);
 
   ADD ("/core/upload/stalled/fails", test_stalled);
   ADD ("/core/upload/source/truncated-mid-upload", test_source_truncated);

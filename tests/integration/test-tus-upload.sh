@@ -336,7 +336,7 @@ else
   curl_rate="failed"
 fi
 rm -f "$STORE"/*
-echo "# meow-cli tus: $meow_rate, curl PATCH: $curl_rate (64 MiB, loopback, page-cached source; meow-cli computes the MD5 alongside and sends 16 MiB requests, its default for tus; informational)"
+echo "# meow-cli tus: $meow_rate, curl PATCH: $curl_rate (64 MiB, loopback, page-cached source; meow-cli sends the file in one streamed PATCH, its default for tus; informational)"
 
 # ---------------------------------------------------------------------------
 # 2. Interrupted with SIGINT past 16 MiB, then resumed by the same command.

@@ -10,6 +10,7 @@
 
 static gboolean timed_out;
 static guint    guard_id;
+static guint    recheck_id;
 
 static gboolean
 guard_cb (gpointer data)
@@ -19,18 +20,29 @@ guard_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+recheck_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 void
 meow_test_guard_start (guint seconds)
 {
   timed_out = FALSE;
   g_clear_handle_id (&guard_id, g_source_remove);
+  g_clear_handle_id (&recheck_id, g_source_remove);
   guard_id = g_timeout_add_seconds (seconds, guard_cb, NULL);
+  /* A condition on the test server's state changes on its thread, which
+   * wakes nothing here: look again every 10 ms. */
+  recheck_id = g_timeout_add (10, recheck_cb, NULL);
 }
 
 void
 meow_test_guard_stop (void)
 {
   g_clear_handle_id (&guard_id, g_source_remove);
+  g_clear_handle_id (&recheck_id, g_source_remove);
 }
 
 gboolean

@@ -47,7 +47,9 @@ struct _MeowTestFixture
 };
 
 /* The timeout guard behind MEOW_TEST_WAIT_UNTIL(): a source on the default
- * context that sets the timed-out flag after @seconds. */
+ * context that sets the timed-out flag after @seconds, and one that wakes
+ * the context every 10 ms so conditions on the test server's state (which
+ * changes on its own thread) are seen at once. */
 void     meow_test_guard_start (guint seconds);
 void     meow_test_guard_stop (void);
 gboolean meow_test_guard_timed_out (void);

@@ -30,4 +30,11 @@ gboolean _meow_test_upload_handle (MeowTestServer    *server,
                                    const char        *path,
                                    guint              log_index);
 
+/* Server thread: shuts the connection @msg came on down both ways, as a
+ * server that dies in the middle of a request would. */
+void _meow_test_server_drop_connection (MeowTestServer *server, SoupServerMessage *msg);
+/* Server thread, once: lets the upload side see requests before their
+ * body has arrived (a tus PATCH is stored as it streams in). */
+void _meow_test_upload_attach (MeowTestServer *server, SoupServer *soup);
+
 G_END_DECLS

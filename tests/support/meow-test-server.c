@@ -50,6 +50,7 @@ struct _MeowTestServer
   GList        *raw_conns;      /* RawConn */
   GList        *streams;        /* SoupStream */
   gboolean      next_raw_reset; /* the next raw_conn_start() ends with a RST */
+  GList        *sockets;        /* GSocket, owned: plain connections not seen closed yet */
 
   /* Protected by mutex */
   GHashTable    *paths; /* path -> ServedPath */
@@ -1205,6 +1206,32 @@ server_cb (SoupServer        *soup,
 /* ------------------------------------------------------------------ */
 /* Thread and lifetime                                                 */
 
+static guint16
+port_of (GSocketAddress *address)
+{
+  return G_IS_INET_SOCKET_ADDRESS (address)
+             ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address))
+             : 0;
+}
+
+void
+_meow_test_server_drop_connection (MeowTestServer *server, SoupServerMessage *msg)
+{
+  guint16 port = port_of (soup_server_message_get_remote_address (msg));
+
+  for (GList *l = server->sockets; l != NULL && port != 0; l = l->next)
+    {
+      g_autoptr (GSocketAddress) remote = g_socket_get_remote_address (l->data, NULL);
+
+      if (remote != NULL && port_of (remote) == port)
+        {
+          g_socket_shutdown (l->data, TRUE, TRUE, NULL);
+          return;
+        }
+    }
+  g_warning ("the test server found no connection to drop");
+}
+
 static gboolean
 accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
 {
@@ -1239,6 +1266,21 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
             g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
           continue;
         }
+      /* For _meow_test_server_drop_connection(), before libsoup sees the
+       * connection: it may read a request at once. libsoup closes the
+       * sockets it is done with, so closed ones are forgotten here. */
+      for (GList *l = self->sockets; l != NULL;)
+        {
+          GList *next = l->next;
+
+          if (g_socket_is_closed (l->data))
+            {
+              g_object_unref (l->data);
+              self->sockets = g_list_delete_link (self->sockets, l);
+            }
+          l = next;
+        }
+      self->sockets = g_list_prepend (self->sockets, g_object_ref (socket));
       if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (conn), local, remote, &error))
         g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
     }
@@ -1256,6 +1298,7 @@ server_thread (gpointer user_data)
 
   self->soup = soup_server_new ("server-header", "MeowTestServer", NULL);
   soup_server_add_handler (self->soup, NULL, server_cb, self, NULL);
+  _meow_test_upload_attach (self, self->soup);
 
   /* We listen and accept ourselves and hand each connection to
    * soup_server_accept_iostream(): libsoup 3.2's own listener leaks the
@@ -1313,6 +1356,7 @@ server_thread (gpointer user_data)
         raw_conn_finish (rc);
     }
   soup_server_disconnect (self->soup);
+  g_list_free_full (g_steal_pointer (&self->sockets), g_object_unref);
   for (guint i = 0; i < 1000 && (self->raw_conns != NULL || self->streams != NULL); i++)
     g_main_context_iteration (self->context, FALSE);
   for (GList *l = self->streams; l != NULL; l = l->next)

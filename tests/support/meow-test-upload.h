@@ -8,6 +8,8 @@
  *   the whole server, whatever the endpoint); when the stored length
  *   reaches totalSize the server checks the MD5 of what it holds.
  * - a minimal tus 1.0 server (creation, HEAD, PATCH, termination, OPTIONS).
+ *   Like @tus/server, it stores a PATCH body as it arrives, so an
+ *   interrupted PATCH keeps the bytes that reached it.
  *
  * Like the rest of the server, every function here is thread-safe.
  *
@@ -39,6 +41,10 @@ typedef struct
   guint chunk_delay_ms;             /* chunk answers (meow chunks and tus PATCHes) wait
                                        this long; the bytes are stored on arrival */
   guint tus_conflict_patches;       /* next N tus PATCHes answer 409 without storing */
+  guint tus_drop_patches;           /* next N tus PATCHes that are stored: the server
+                                       closes the connection once tus_drop_after bytes
+                                       of the body are stored (they are kept) */
+  gint64 tus_drop_after;            /* bytes; 0 drops before the first byte */
 } MeowTestUploadFaults;
 
 /* One chunk request the meow endpoint received, in arrival order. */
@@ -97,6 +103,9 @@ GBytes  *meow_test_server_dup_tus_bytes (MeowTestServer *server, const char *url
 gboolean meow_test_server_tus_exists (MeowTestServer *server, const char *url);
 gboolean meow_test_server_tus_deleted (MeowTestServer *server, const char *url);
 guint    meow_test_server_count_tus_deletes (MeowTestServer *server);
+/* PATCHes that ended without a complete body (the client or a
+ * tus_drop_patches fault broke them off); they are not in the request log. */
+guint meow_test_server_count_tus_broken_patches (MeowTestServer *server);
 /* Number of resources created (by POST or by meow_test_server_add_tus_resource). */
 guint meow_test_server_count_tus_resources (MeowTestServer *server);
 /* Creates a resource of @length bytes under @base holding @prefix (may be
