@@ -1499,10 +1499,6 @@ upload_store_save (const UploadKey *key, const char *upload_url, GError **error)
 /* ------------------------------------------------------------------ */
 /* put                                                                 */
 
-/* meow-cli put's chunk size for tus when none is given: the whole
- * remaining file in one PATCH (see command_put). */
-#define TUS_DEFAULT_CHUNK_SIZE ((guint64) G_MAXINT64)
-
 typedef struct
 {
   CommonOptions common;
@@ -1669,17 +1665,12 @@ command_put (int argc, char **argv)
   if (!S_ISREG (st.st_mode))
     return usage_error ("put", "“%s” is not a regular file; give a file to upload.", path);
 
-  /* A tus server keeps what an interrupted PATCH delivered (the tus spec
-   * asks for it; @tus/server does), so a bigger request costs no resume
-   * granularity, and a streamed one no memory; each request costs the
-   * server a few ms (bench/upload, 256 MiB: 16 MiB requests 0.84x curl,
-   * 64 MiB 1.04x, one PATCH 0.98x). So send the rest of the file in one
-   * PATCH, as curl -T and tus-js-client do; --chunk-size caps it for a
-   * proxy that limits request bodies. rusty-cat's protocol resumes per
-   * chunk: keep the engine's 1 MiB there. */
-  if (options.chunk_size == NULL && protocol == MEOW_UPLOAD_PROTOCOL_TUS)
-    chunk_size = TUS_DEFAULT_CHUNK_SIZE;
-
+  /* No --chunk-size: the engine's default, the rest of the file in one PATCH for tus
+   * (a tus server keeps what an interrupted PATCH delivered, so a bigger request
+   * costs no resume granularity, and a streamed one no memory; each request costs
+   * the server a few ms: bench/upload, 256 MiB, 16 MiB requests 0.84x curl, 64 MiB
+   * 1.04x, one PATCH 0.98x), 1 MiB chunks for rusty-cat's protocol. --chunk-size
+   * caps it; a 413 from a proxy that limits request bodies makes it smaller. */
   builder = meow_task_builder_new_upload_file (url, path);
   meow_task_builder_set_upload_protocol (builder, protocol);
   meow_task_builder_set_chunk_size (builder, (gint64) chunk_size);

@@ -342,7 +342,8 @@ meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *
 
 /**
  * meow_task_builder_set_chunk_size:
- * @bytes: bytes per chunk request; 0 means the default, 1 MiB
+ * @bytes: bytes per chunk request; 0 means the default: the rest of the
+ *   source in one request for tus, 1 MiB for the meow protocol
  *
  * Upload only. A chunk is streamed from the source file: each block is
  * checked against the source's inode, size and modification time after it
@@ -818,7 +819,15 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
       if (t->source_file)
         task->source_file = absolute_path (t->source_file);
       task->source_bytes = t->source_bytes ? g_bytes_ref (t->source_bytes) : NULL;
-      task->chunk_size = t->chunk_size > 0 ? t->chunk_size : MEOW_DEFAULT_CHUNK_SIZE;
+      /* tus: the rest of the file in one request (the server keeps what an
+       * interrupted request delivered, and a 413 makes the engine send smaller
+       * ones); rusty-cat's protocol: its 1 MiB chunks. */
+      if (t->chunk_size > 0)
+        task->chunk_size = t->chunk_size;
+      else if (t->protocol == MEOW_UPLOAD_PROTOCOL_TUS)
+        task->chunk_size = G_MAXINT64;
+      else
+        task->chunk_size = MEOW_DEFAULT_CHUNK_SIZE;
       task->category = g_strdup (t->category);
       task->protocol = t->protocol;
       task->upload_url = g_strdup (t->upload_url);

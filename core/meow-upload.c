@@ -44,6 +44,10 @@
 /* Prepare answers that ask for another prepare (tus 409, a vanished
  * resource) without any byte moving, before the upload fails as stalled. */
 #define MAX_PREPARE_LOOPS 5
+
+/* After a 413 (a limit on request bodies between us and the server: nginx allows 1 MiB
+ * by default), requests shrink to a quarter, down to this. */
+#define MIN_CHUNK_SIZE (64 * 1024)
 /* How long a termination request after cancel may take. */
 #define ABORT_TIMEOUT_MS 10000
 
@@ -985,6 +989,19 @@ request_done (MeowJob *job, CURLcode result)
       const char *retry_after = g_hash_table_lookup (response->headers, "retry-after");
 
       retry_or_fail (job, _meow_upload_status_error (response, url_of (job)), retry_after);
+      return;
+    }
+
+  if (phase == UP_CHUNK && u->status == 413 && u->chunk_len > MIN_CHUNK_SIZE)
+    {
+      /* Too large for something on the way, not a refusal of the upload: smaller
+       * requests from here on, after asking the server where it is (a server may
+       * have kept part of the body before refusing). */
+      state->chunk_size = MAX (MIN_CHUNK_SIZE, u->chunk_len / 4);
+      g_debug ("%s answered 413 to %" G_GINT64_FORMAT " bytes; sending %" G_GINT64_FORMAT
+               " at a time",
+               url_of (job), u->chunk_len, state->chunk_size);
+      start_prepare (job);
       return;
     }
 

@@ -1484,6 +1484,49 @@ test_tus_streamed_one_patch (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpuint (counter.reads, >=, size / (1024 * 1024));
 }
 
+/* The default request for tus is the rest of the file; a limit on request bodies on
+ * the way (413) makes the engine send smaller ones instead of failing. */
+static void
+test_tus_body_limit_shrinks_requests (MeowTestFixture *fx, gconstpointer data)
+{
+  gsize size = 3 * 1024 * 1024 + 777;
+  g_autoptr (GBytes) payload = meow_test_make_payload (size, 37);
+  g_autofree char *source = write_source (fx, "limited.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  MeowTestUploadFaults faults = { 0 };
+  g_autoptr (GPtrArray) log = NULL;
+  guint          patches = 0;
+  guint          refused = 0;
+  MeowTestWatch *w;
+
+  faults.tus_max_body = 1024 * 1024;
+  meow_test_server_set_upload_faults (fx->server, &faults);
+  w = meow_test_start_upload (fx, b); /* no chunk size: the engine's default */
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (log, i);
+      const char      *length = g_hash_table_lookup (req->headers, "content-length");
+      gint64           bytes = length ? g_ascii_strtoll (length, NULL, 10) : -1;
+
+      if (g_strcmp0 (req->method, "PATCH") != 0)
+        continue;
+      patches++;
+      refused += req->status == 413;
+      g_test_message ("PATCH of %" G_GINT64_FORMAT " bytes: %u", bytes, req->status);
+      if (req->status != 413)
+        g_assert_cmpint (bytes, <=, faults.tus_max_body);
+    }
+  /* The whole file first, then a quarter of it at a time: below the limit. */
+  g_assert_cmpuint (refused, >=, 1);
+  g_assert_cmpuint (patches - refused, >=, 4);
+}
+
 typedef enum
 {
   CHANGE_MODIFY,   /* the same inode and size, other bytes */
@@ -1820,6 +1863,7 @@ main (int argc, char **argv)
   ADD ("/core/upload/tus/cancel-deletes", test_tus_cancel_deletes);
 
   ADD ("/core/upload/tus/streamed/one-patch-byte-identical", test_tus_streamed_one_patch);
+  ADD ("/core/upload/tus/body-limit-shrinks-requests", test_tus_body_limit_shrinks_requests);
   g_test_add ("/core/upload/tus/streamed/source-modified-mid-patch", MeowTestFixture,
               GINT_TO_POINTER (CHANGE_MODIFY), upload_setup, test_tus_source_changed_mid_patch,
               meow_test_fixture_teardown);

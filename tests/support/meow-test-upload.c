@@ -779,6 +779,11 @@ handle_tus (MeowTestUpload    *self,
                     type ?: "none");
       else if (!parse_int64 (soup_message_headers_get_one (req, "Upload-Offset"), &offset))
         reply_text (reply, SOUP_STATUS_BAD_REQUEST, "A numeric Upload-Offset is required.");
+      else if (self->faults.tus_max_body > 0 &&
+               soup_message_headers_get_content_length (req) > self->faults.tus_max_body)
+        reply_text (reply, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                    "Request bodies may be %" G_GINT64_FORMAT " bytes at most.",
+                    self->faults.tus_max_body);
       else if (self->faults.tus_conflict_patches > 0)
         {
           self->faults.tus_conflict_patches--;
@@ -932,6 +937,7 @@ patch_got_headers_cb (SoupServerMessage *msg, gpointer user_data)
     }
   r = tus ? g_hash_table_lookup (self->tus, path) : NULL;
   if (r != NULL && !r->deleted && self->faults.tus_conflict_patches == 0 &&
+      (self->faults.tus_max_body <= 0 || length <= self->faults.tus_max_body) &&
       offset == (gint64) r->data->len && offset + length <= r->length)
     {
       StreamedPatch *sp = g_new0 (StreamedPatch, 1);

@@ -45,6 +45,9 @@ typedef struct
                                        closes the connection once tus_drop_after bytes
                                        of the body are stored (they are kept) */
   gint64 tus_drop_after;            /* bytes; 0 drops before the first byte */
+  gint64 tus_max_body;              /* > 0: tus PATCH bodies longer than this answer 413
+                                       and nothing of them is stored (a proxy's limit,
+                                       like nginx's client_max_body_size) */
 } MeowTestUploadFaults;
 
 /* One chunk request the meow endpoint received, in arrival order. */
