@@ -57,44 +57,14 @@ if ! ip netns add "$NS" 2>/dev/null; then
 fi
 
 # ---------------------------------------------------------------------------
-# TAP helpers
+# TAP helpers: tests/lib/tap.sh
 
-n=0
-failures=0
-
-diag () {
-  local line
-  while IFS= read -r line; do
-    printf '# %s\n' "$line"
-  done <<< "$*"
-}
-
-diag_file () { # diag_file TITLE FILE [LINES]
-  if [[ -s "$2" ]]; then
-    diag "$1:"
-    diag "$(tail -n "${3:-20}" "$2")"
-  else
-    diag "$1: (empty)"
-  fi
-}
-
-ok () {
-  n=$((n + 1))
-  echo "ok $n - $*"
-}
-
-not_ok () {
-  n=$((n + 1))
-  failures=$((failures + 1))
-  echo "not ok $n - $*"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 check () { # check CONDITION-STATUS DESCRIPTION
   if [[ "$1" == 0 ]]; then ok "$2"; else not_ok "$2"; fi
 }
 
-file_size () { stat -c %s "$1" 2>/dev/null || echo 0; }
-sha () { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }
 in_ns () { ip netns exec "$NS" "$@"; }
 
 # ---------------------------------------------------------------------------

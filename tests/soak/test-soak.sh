@@ -90,29 +90,9 @@ if [[ -z "$TUS_REASON" ]]; then
 fi
 
 # ---------------------------------------------------------------------------
-# TAP helpers
+# TAP helpers: tests/lib/tap.sh
 
-n=0
-
-diag () {
-  local line
-  while IFS= read -r line; do
-    printf '# %s\n' "$line"
-  done <<< "$*"
-}
-
-diag_file () { # diag_file TITLE FILE [LINES]
-  if [[ -s "$2" ]]; then
-    diag "$1:"
-    diag "$(tail -n "${3:-20}" "$2")"
-  else
-    diag "$1: (empty)"
-  fi
-}
-
-ok () { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok () { n=$((n + 1)); echo "not ok $n - $*"; }
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 # check COUNT-OF-PROBLEMS DESCRIPTION [DETAILS]: ok when COUNT is 0, else not ok + details.
 check () {
@@ -125,10 +105,6 @@ check () {
 }
 
 now_ms () { local t="${EPOCHREALTIME/./}"; echo $((10#${t:0:-3})); }
-
-file_size () { stat -c %s "$1" 2>/dev/null || echo 0; }
-
-sha () { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }
 
 # rand_ms LOW HIGH: sets R to a number in [LOW, HIGH] from the seeded RNG (30 bits). Not
 # in a $(...) subshell: that would not advance (and may reseed) this shell's RANDOM.

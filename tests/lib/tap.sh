@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# tests/lib/tap.sh: TAP helpers for the shell tests (sourced, not run), one copy for
+# tests/integration/*.sh and tests/soak/test-soak.sh.
+#
+# ok / not_ok / skip number the test points in $n; not_ok counts $failures, which a
+# script may turn into its exit status. diag prints every line of its arguments as a
+# TAP comment; diag_file TITLE FILE [LINES] the last LINES (20) lines of FILE.
+
+n=0
+failures=0
+
+diag () {
+  local line
+  while IFS= read -r line; do
+    printf '# %s\n' "$line"
+  done <<< "$*"
+}
+
+diag_file () { # diag_file TITLE FILE [LINES]
+  if [[ -s "$2" ]]; then
+    diag "$1:"
+    diag "$(tail -n "${3:-20}" "$2")"
+  else
+    diag "$1: (empty)"
+  fi
+}
+
+ok () {
+  n=$((n + 1))
+  echo "ok $n - $*"
+}
+
+not_ok () {
+  n=$((n + 1))
+  failures=$((failures + 1))
+  echo "not ok $n - $*"
+}
+
+skip () { # skip DESCRIPTION REASON
+  n=$((n + 1))
+  echo "ok $n - $1 # SKIP $2"
+}
+
+now () { date +%s.%N; }
+
+# describe_rc CODE: "exit code 1", or "exit code 139 (killed by SIGSEGV)".
+describe_rc () {
+  if (($1 > 128 && $1 < 128 + 65 && $1 != 130)); then
+    echo "exit code $1 (killed by SIG$(kill -l $(($1 - 128))))"
+  else
+    echo "exit code $1"
+  fi
+}
+
+# mb_per_s BYTES START END
+mb_per_s () {
+  awk -v b="$1" -v s="$2" -v e="$3" 'BEGIN { d = e - s; if (d <= 0) d = 1e-9; printf "%.0f", b / d / 1e6 }'
+}
+
+file_size () { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+sha () { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }
