@@ -1143,8 +1143,8 @@ decide_target (MeowJob *job, GError **error)
         }
     }
 
-  d->part_path = g_strconcat (d->target, ".part", NULL);
-  d->ctl_path = g_strconcat (d->target, ".part.meow", NULL);
+  d->part_path = g_strconcat (d->target, MEOW_PART_SUFFIX, NULL);
+  d->ctl_path = g_strconcat (d->target, MEOW_CONTROL_SUFFIX, NULL);
   _meow_engine_set_local_path (job, d->target);
   if (task->name == NULL)
     {
@@ -1469,7 +1469,7 @@ commit_done (MeowJob *job)
   if (linked)
     {
       g_autofree char *payload = g_strdup (d->target);
-      g_autofree char *ctl = g_strconcat (d->target, ".part.meow", NULL);
+      g_autofree char *ctl = g_strconcat (d->target, MEOW_CONTROL_SUFFIX, NULL);
 
       /* A control file left without its .part (the .part removed by hand
        * after a pause) is not left beside the finished file. */
@@ -3187,8 +3187,8 @@ download_stop (MeowJob *job, MeowStopReason reason)
       if (reason == MEOW_STOP_CANCEL && !job->task->keep_partial && file != NULL &&
           !path_taken (file))
         {
-          g_autofree char *part = g_strconcat (file, ".part", NULL);
-          g_autofree char *ctl = g_strconcat (file, ".part.meow", NULL);
+          g_autofree char *part = g_strconcat (file, MEOW_PART_SUFFIX, NULL);
+          g_autofree char *ctl = g_strconcat (file, MEOW_CONTROL_SUFFIX, NULL);
 
           g_unlink (part);
           g_unlink (ctl);

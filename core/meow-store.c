@@ -348,9 +348,9 @@ meow_stored_task_finished_on_disk (const MeowStoredTask *st)
       st->local_path == NULL || st->total < 0)
     return FALSE;
 
-  /* The engine names these after the target it chose (meow-download.c). */
-  part = g_strconcat (st->local_path, ".part", NULL);
-  ctl = g_strconcat (st->local_path, ".part.meow", NULL);
+  /* The engine names these after the target it chose. */
+  part = g_strconcat (st->local_path, MEOW_PART_SUFFIX, NULL);
+  ctl = g_strconcat (st->local_path, MEOW_CONTROL_SUFFIX, NULL);
   if (g_lstat (part, &buf) == 0 || g_lstat (ctl, &buf) == 0)
     return FALSE;
   if (g_lstat (st->local_path, &buf) != 0 || !S_ISREG (buf.st_mode) ||
@@ -1951,6 +1951,19 @@ meow_store_add (MeowStore *store, const MeowStoredTask *st, GError **error)
   return meow_store_add_all (store, one, 1, error);
 }
 
+/* Takes the last @n tasks off the list again (an add_all that did not go through). */
+static void
+store_drop_last (MeowStore *self, guint n)
+{
+  for (; n > 0; n--)
+    {
+      MeowStoredTask *st = g_ptr_array_index (self->tasks, self->tasks->len - 1);
+
+      g_hash_table_remove (self->by_id, st->id);
+      g_ptr_array_remove_index (self->tasks, self->tasks->len - 1);
+    }
+}
+
 gboolean
 meow_store_add_all (MeowStore                   *store,
                     const MeowStoredTask *const *tasks,
@@ -1968,12 +1981,7 @@ meow_store_add_all (MeowStore                   *store,
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
                        "The task list already has a task with id “%s”.", tasks[i]->id);
-          /* Those of this call before it go again: all or nothing. */
-          while (i-- > 0)
-            {
-              g_hash_table_remove (store->by_id, tasks[i]->id);
-              g_ptr_array_remove_index (store->tasks, store->tasks->len - 1);
-            }
+          store_drop_last (store, i); /* all or nothing */
           return FALSE;
         }
       store_insert (store, meow_stored_task_copy (tasks[i]));
@@ -1983,11 +1991,7 @@ meow_store_add_all (MeowStore                   *store,
 
   if (!store_write_sync (store, error))
     {
-      for (guint i = n_tasks; i-- > 0;)
-        {
-          g_hash_table_remove (store->by_id, tasks[i]->id);
-          g_ptr_array_remove_index (store->tasks, store->tasks->len - 1);
-        }
+      store_drop_last (store, n_tasks);
       return FALSE;
     }
   return TRUE;

@@ -41,6 +41,11 @@ struct _MeowTask
   gboolean               prepare_retries_set;
 };
 
+/* A download's partial file and its control file are named after its target:
+ * TARGET.part, TARGET.part.meow (the engine writes them, the store looks for them). */
+#define MEOW_PART_SUFFIX ".part"
+#define MEOW_CONTROL_SUFFIX ".part.meow"
+
 /* Default bytes per upload chunk request. */
 #define MEOW_DEFAULT_CHUNK_SIZE (1024 * 1024)
 

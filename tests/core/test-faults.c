@@ -166,23 +166,6 @@ test_reset_before_headers (MeowTestFixture *fx, gconstpointer data)
 /* ------------------------------------------------------------------ */
 /* Stalls                                                              */
 
-/* Spins the default context until @cond holds or @seconds pass. */
-#define WAIT_LONG(cond, seconds)                                                                   \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    meow_test_guard_start (seconds);                                                               \
-    while (!(cond) && !meow_test_guard_timed_out ())                                               \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    meow_test_guard_stop ();                                                                       \
-    if (!(cond))                                                                                   \
-      {                                                                                            \
-        g_test_fail_printf ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__,      \
-                            seconds, #cond);                                                       \
-        return;                                                                                    \
-      }                                                                                            \
-  }                                                                                                \
-  G_STMT_END
-
 /* Every connection goes silent after 32 KiB, three times: each retry gets
  * further, so the high-water mark keeps a task with ONE retry from running
  * out. A stall is noticed within the stall timeout plus curl's speed
@@ -209,7 +192,7 @@ test_stall_every_connection (MeowTestFixture *fx, gconstpointer data)
   b = meow_test_builder_to_file (fx, "/stalls.bin", target);
   meow_task_builder_set_retries (b, 1);
   w = meow_test_start_download (fx, b);
-  WAIT_LONG (meow_test_watch_done (w), 45);
+  MEOW_TEST_WAIT_UNTIL_S (meow_test_watch_done (w), 45);
 
   meow_test_print_request_log (fx);
   meow_test_assert_completed (w, target, payload);

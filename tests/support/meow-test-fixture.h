@@ -55,22 +55,25 @@ void     meow_test_guard_stop (void);
 gboolean meow_test_guard_timed_out (void);
 
 /* Spins the default context until @cond holds; fails the test and returns
- * from it when it does not within MEOW_TEST_WAIT_SECONDS. */
-#define MEOW_TEST_WAIT_UNTIL(cond)                                                                 \
+ * from it when it does not within @seconds. */
+#define MEOW_TEST_WAIT_UNTIL_S(cond, seconds)                                                      \
   G_STMT_START                                                                                     \
   {                                                                                                \
-    meow_test_guard_start (MEOW_TEST_WAIT_SECONDS);                                                \
+    meow_test_guard_start (seconds);                                                               \
     while (!(cond) && !meow_test_guard_timed_out ())                                               \
       g_main_context_iteration (NULL, TRUE);                                                       \
     meow_test_guard_stop ();                                                                       \
     if (!(cond))                                                                                   \
       {                                                                                            \
         g_test_fail_printf ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__,      \
-                            MEOW_TEST_WAIT_SECONDS, #cond);                                        \
+                            seconds, #cond);                                                       \
         return;                                                                                    \
       }                                                                                            \
   }                                                                                                \
   G_STMT_END
+
+/* The same within MEOW_TEST_WAIT_SECONDS. */
+#define MEOW_TEST_WAIT_UNTIL(cond) MEOW_TEST_WAIT_UNTIL_S (cond, MEOW_TEST_WAIT_SECONDS)
 
 /* Spins the default context for @ms milliseconds. */
 void meow_test_spin_ms (guint ms);
