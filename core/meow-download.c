@@ -39,6 +39,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-pace-private.h"
 
 #define ERROR_BODY_MAX 4096
 #define HASH_STEP (4 * 1024 * 1024)
@@ -90,13 +91,6 @@ typedef enum
                         * a fresh range answer without a total) */
 } Action;
 
-/* One connection's pacing window. */
-typedef struct
-{
-  gint64  start; /* monotonic µs the window began, 0 = not yet */
-  guint64 bytes; /* accepted since */
-} Pace;
-
 typedef struct
 {
   Phase              phase;
@@ -110,7 +104,7 @@ typedef struct
   int   fd;
 
   guint64  limit;        /* receive speed limit, bytes/s, 0 = none */
-  Pace     pace;         /* the first stream's pacing window */
+  MeowPace pace;         /* the first stream's pacing window */
   gint64   paused_until; /* > 0: the handle is paused for pacing */
   char    *effective_url;
   gboolean has_location;
@@ -200,7 +194,7 @@ typedef struct
   guint              failures;
   gint64             retry_at; /* > 0: waiting to retry */
   gint64             paused_until;
-  Pace               pace;
+  MeowPace           pace;
   gint64             high_water;
   gboolean           done;
 } Segment;
@@ -914,43 +908,24 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 
 static guint active_streams (Download *d);
 
-/* Speed limit: libcurl's own limiter reads many buffers per pass and
- * overshoots badly on fast links, so pace here: accept bytes while the
- * window's average stays under the limit (plus a small burst), otherwise
- * pause the handle; the tick unpauses it when the budget allows, and curl
- * then hands the same data again. A job's connections share its limit
- * evenly, each with a window of its own, so none starves the others.
- * TRUE: take @len bytes now (they are counted); FALSE: pause until *@until. */
+/* Speed limit (meow-pace-private.h): a job's connections share its limit
+ * evenly, each with a window of its own. TRUE: take @len bytes now (they
+ * are counted); FALSE: pause until *@until. */
 static gboolean
-pace (MeowJob *job, Pace *p, gsize len, gint64 *until)
+pace (MeowJob *job, MeowPace *p, gsize len, gint64 *until)
 {
   Download *d = dl (job);
-  gint64    now;
-  double    allowed;
   guint64   limit;
-  guint64   burst;
 
   if (d->limit == 0)
     return TRUE;
-
   limit = MAX (1, d->limit / MAX (1, active_streams (d)));
-  now = g_get_monotonic_time ();
-  burst = MAX (16 * 1024, limit / 20);
-  if (p->start == 0 || now - p->start > 2 * G_USEC_PER_SEC)
+  if (_meow_pace_allow (p, limit, len, TRUE, g_get_monotonic_time (), until) == 0)
     {
-      /* Restart the window now and then so an idle spell is not saved up. */
-      p->start = now;
-      p->bytes = 0;
-    }
-  allowed = (double) limit * (now - p->start) / G_USEC_PER_SEC + burst;
-  if ((double) (p->bytes + len) > allowed && p->bytes > 0)
-    {
-      double wait_s = ((double) (p->bytes + len) - allowed) / (double) limit;
-      *until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
       _meow_engine_wakeup (job->engine);
       return FALSE;
     }
-  p->bytes += len;
+  _meow_pace_count (p, len);
   return TRUE;
 }
 
@@ -1659,7 +1634,7 @@ new_easy (MeowJob *job)
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (easy, CURLOPT_WRITEDATA, job);
   d->paused_until = 0;
-  d->pace.start = 0;
+  _meow_pace_reset (&d->pace);
 
   g_clear_pointer (&d->req_headers, curl_slist_free_all);
   for (guint i = 0; job->task->headers[i]; i++)
@@ -3254,7 +3229,7 @@ download_limit (MeowJob *job, guint64 bytes_per_second)
   if (d->limit != bytes_per_second)
     {
       d->limit = bytes_per_second;
-      d->pace.start = 0;
+      _meow_pace_reset (&d->pace);
       /* A paused handle is woken by the next tick. */
       if (d->paused_until > 0)
         d->paused_until = g_get_monotonic_time ();

@@ -33,6 +33,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-pace-private.h"
 #include "meow-upload-protocol-private.h"
 
 #define HASH_STEP (4 * 1024 * 1024)
@@ -114,10 +115,9 @@ typedef struct
   GString    *resp_body;
 
   /* Pacing (speed limit). */
-  guint64 limit;
-  gint64  pace_start;
-  guint64 pace_bytes;
-  gint64  paused_until;
+  guint64  limit;
+  MeowPace pace;
+  gint64   paused_until;
 
   /* Retry state. */
   guint  failures;
@@ -604,11 +604,11 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* Hands libcurl the chunk's bytes, paced to the speed limit the same way
- * the download driver paces what it accepts. A file's bytes are read
- * straight into libcurl's buffer, a block at a time, and handed over only
- * when the source is unchanged after the read; otherwise the request is
- * aborted (the reason kept for request_done()), so no byte read while the
- * source was changing is ever sent. */
+ * the download driver paces what it accepts (meow-pace-private.h). A
+ * file's bytes are read straight into libcurl's buffer, a block at a time,
+ * and handed over only when the source is unchanged after the read;
+ * otherwise the request is aborted (the reason kept for request_done()),
+ * so no byte read while the source was changing is ever sent. */
 static size_t
 read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
@@ -621,36 +621,14 @@ read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
   if (u->read_error != NULL)
     return CURL_READFUNC_ABORT;
 
-  if (u->limit > 0)
+  /* Never more than the budget at a time, also on the first call:
+   * libcurl asks for up to UPLOAD_BUFFER_SIZE at once. */
+  len =
+      _meow_pace_allow (&u->pace, u->limit, len, FALSE, g_get_monotonic_time (), &u->paused_until);
+  if (len == 0)
     {
-      gint64  now = g_get_monotonic_time ();
-      double  allowed;
-      guint64 burst = MAX (16 * 1024, u->limit / 20);
-
-      if (u->pace_start == 0 || now - u->pace_start > 2 * G_USEC_PER_SEC)
-        {
-          u->pace_start = now;
-          u->pace_bytes = 0;
-        }
-      allowed = (double) u->limit * (now - u->pace_start) / G_USEC_PER_SEC + burst;
-      /* Never more than the budget at a time, also on the first call:
-       * libcurl asks for up to UPLOAD_BUFFER_SIZE at once. */
-      if ((double) (u->pace_bytes + len) > allowed)
-        {
-          /* Wait for a burst's worth, not for all libcurl asked for. */
-          double wait_s =
-              ((double) (u->pace_bytes + MIN (len, burst)) - allowed) / (double) u->limit;
-
-          /* Hand out no more than the budget allows at a time. */
-          if (allowed > (double) u->pace_bytes + 1024)
-            len = (gsize) (allowed - (double) u->pace_bytes);
-          else
-            {
-              u->paused_until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
-              _meow_engine_wakeup (job->engine);
-              return CURL_READFUNC_PAUSE;
-            }
-        }
+      _meow_engine_wakeup (job->engine);
+      return CURL_READFUNC_PAUSE;
     }
 
   if (u->chunk != NULL)
@@ -664,8 +642,7 @@ read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
         return CURL_READFUNC_ABORT;
       len = (gsize) n;
     }
-  if (u->limit > 0)
-    u->pace_bytes += len;
+  _meow_pace_count (&u->pace, len);
   u->chunk_pos += len;
   job->transferred = (guint64) (u->chunk_offset + u->chunk_pos);
   return len;
@@ -1102,7 +1079,7 @@ upload_start (MeowJob *job)
 
   u->failures = 0;
   u->prepare_loops = 0;
-  u->pace_start = 0;
+  _meow_pace_reset (&u->pace);
 
   if (u->state_ready)
     {
@@ -1264,7 +1241,7 @@ upload_limit (MeowJob *job, guint64 bytes_per_second)
   if (u == NULL || u->limit == bytes_per_second)
     return;
   u->limit = bytes_per_second;
-  u->pace_start = 0;
+  _meow_pace_reset (&u->pace);
   if (u->paused_until > 0)
     u->paused_until = g_get_monotonic_time ();
 }
