@@ -41,7 +41,6 @@
 #include "meow-http-private.h"
 #include "meow-pace-private.h"
 
-#define ERROR_BODY_MAX 4096
 #define HASH_STEP (4 * 1024 * 1024)
 #define RECV_BUFFER_SIZE (512 * 1024)
 #define MAX_RESTARTS 1
@@ -943,8 +942,9 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
   if (d->action == ACTION_ERROR_BODY || d->action == ACTION_RESTART ||
       d->action == ACTION_COMPLETE_416)
     {
-      if (d->error_body && d->error_body->len < ERROR_BODY_MAX)
-        g_string_append_len (d->error_body, ptr, MIN (len, ERROR_BODY_MAX - d->error_body->len));
+      if (d->error_body && d->error_body->len < MEOW_HTTP_ERROR_BODY_MAX)
+        g_string_append_len (d->error_body, ptr,
+                             MIN (len, MEOW_HTTP_ERROR_BODY_MAX - d->error_body->len));
       return len;
     }
 
@@ -1548,73 +1548,14 @@ retry_or_fail (MeowJob *job, GError *error, gboolean made_progress)
   d->retry_at = g_get_monotonic_time () + delay;
 }
 
-/* The server's error body as one readable line: valid UTF-8, HTML tags
- * dropped (servers mostly send an HTML page), control characters and runs
- * of white space folded to one space. Never longer than the body. */
-static char *
-body_excerpt (const GString *body)
-{
-  g_autofree char *valid = g_utf8_make_valid (body->str, body->len);
-  GString         *out = g_string_sized_new (body->len);
-  gboolean         html = g_str_has_prefix (g_strchug (valid), "<");
-  gboolean         in_tag = FALSE;
-  gboolean         space = FALSE;
-
-  for (const char *p = valid; *p; p++)
-    {
-      char c = *p;
-
-      if (html && c == '<')
-        {
-          in_tag = TRUE;
-          space = out->len > 0;
-          continue;
-        }
-      if (in_tag)
-        {
-          in_tag = c != '>';
-          continue;
-        }
-      if (g_ascii_isspace (c) || g_ascii_iscntrl (c))
-        {
-          space = out->len > 0;
-          continue;
-        }
-      if (space)
-        g_string_append_c (out, ' ');
-      space = FALSE;
-      g_string_append_c (out, c);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
 static GError *
 status_error (MeowJob *job)
 {
   Download *d = dl (job);
-  GString  *msg = g_string_new (NULL);
 
-  g_string_append_printf (msg, "The server answered %ld%s%s for %s", d->status,
-                          d->status_text && *d->status_text ? " " : "",
-                          d->status_text ? d->status_text : "", url_of (job));
-  if (d->error_body && d->error_body->len > 0)
-    {
-      g_autofree char *body = body_excerpt (d->error_body);
-
-      if (*body)
-        g_string_append_printf (msg, ": %s", body);
-      else
-        g_string_append_c (msg, '.');
-    }
-  else
-    g_string_append_c (msg, '.');
-
-  {
-    GError *error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, msg->str);
-    g_string_free (msg, TRUE);
-    return error;
-  }
+  return _meow_http_status_error (d->status, d->status_text, url_of (job),
+                                  d->error_body ? d->error_body->str : NULL,
+                                  d->error_body ? d->error_body->len : 0);
 }
 
 /* ------------------------------------------------------------------ */

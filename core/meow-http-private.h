@@ -69,6 +69,20 @@ gboolean _meow_etag_is_strong (const char *etag);
 /* Parses an HTTP-date into seconds since the epoch; -1 when invalid. */
 gint64 _meow_parse_http_date (const char *value);
 
+/* Longest part of a server's error body quoted in a status error. */
+#define MEOW_HTTP_ERROR_BODY_MAX 4096
+
+/* The error for an answer with a failing status, MEOW_ERROR_RESPONSE_STATUS:
+ * "The server answered 404 Not Found for URL: <body>", where the body is
+ * at most MEOW_HTTP_ERROR_BODY_MAX of its @body_len bytes, made valid
+ * UTF-8 and folded to one line (HTML tags dropped when it is a page,
+ * control characters and runs of white space as one space), or "… for
+ * URL." when nothing of it is left. @reason (the status line's reason
+ * phrase) and @body may be NULL. The one status text of downloads and
+ * uploads alike. Returns: (transfer full). Any thread. */
+GError *_meow_http_status_error (
+    long status, const char *reason, const char *redacted_url, const char *body, gsize body_len);
+
 /* @value (a server's header, a name) made fit to quote in a message: valid
  * UTF-8, control and bidi characters replaced by U+FFFD, length bounded.
  * Returns: (transfer full). Any thread. */

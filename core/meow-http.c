@@ -72,6 +72,69 @@ _meow_quote_for_message (const char *value)
   return g_string_free (out, FALSE);
 }
 
+/* @body as one readable line: valid UTF-8, HTML tags dropped (servers
+ * mostly send an HTML page), control characters and runs of white space
+ * folded to one space. */
+static char *
+body_excerpt (const char *body, gsize len)
+{
+  g_autofree char *valid = g_utf8_make_valid (body, (gssize) len);
+  GString         *out = g_string_sized_new (len);
+  gboolean         html = g_str_has_prefix (g_strchug (valid), "<");
+  gboolean         in_tag = FALSE;
+  gboolean         space = FALSE;
+
+  for (const char *p = valid; *p; p++)
+    {
+      char c = *p;
+
+      if (html && c == '<')
+        {
+          in_tag = TRUE;
+          space = out->len > 0;
+          continue;
+        }
+      if (in_tag)
+        {
+          in_tag = c != '>';
+          continue;
+        }
+      if (g_ascii_isspace (c) || g_ascii_iscntrl (c))
+        {
+          space = out->len > 0;
+          continue;
+        }
+      if (space)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_c (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+GError *
+_meow_http_status_error (
+    long status, const char *reason, const char *redacted_url, const char *body, gsize body_len)
+{
+  g_autofree char *excerpt = NULL;
+  GString         *msg = g_string_new (NULL);
+  GError          *error;
+
+  g_string_append_printf (msg, "The server answered %ld%s%s for %s", status,
+                          reason && *reason ? " " : "", reason ? reason : "", redacted_url);
+  if (body != NULL && body_len > 0)
+    excerpt = body_excerpt (body, MIN (body_len, MEOW_HTTP_ERROR_BODY_MAX));
+  if (excerpt != NULL && *excerpt != '\0')
+    g_string_append_printf (msg, ": %s", excerpt);
+  else
+    g_string_append_c (msg, '.');
+
+  error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, msg->str);
+  g_string_free (msg, TRUE);
+  return error;
+}
+
 typedef enum
 {
   NUMBER_OK,

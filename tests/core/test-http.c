@@ -1087,6 +1087,49 @@ test_etag (void)
   g_assert_false (_meow_etag_is_strong (NULL));
 }
 
+/* ------------------------------------------------------------------ */
+/* Status errors                                                       */
+
+static void
+test_status_error (void)
+{
+  static const struct
+  {
+    long        status;
+    const char *reason;
+    const char *body;
+    const char *message;
+  } cases[] = {
+    { 404, "Not Found", NULL, "The server answered 404 Not Found for URL." },
+    { 413, NULL, "too\nbig", "The server answered 413 for URL: too big" },
+    { 500, "", "  \r\n\t ", "The server answered 500 for URL." },
+    { 403, "Forbidden", "<html>\n<body><h1>Forbidden</h1>\n<p>Go away</p></body></html>",
+      "The server answered 403 Forbidden for URL: Forbidden Go away" },
+    { 503, "Service Unavailable", "a < b and c > d",
+      "The server answered 503 Service Unavailable for URL: a < b and c > d" },
+    { 400, "Bad Request", "bad \xff\xfe bytes",
+      "The server answered 400 Bad Request for URL: bad \xef\xbf\xbd\xef\xbf\xbd bytes" },
+  };
+  g_autofree char *long_body = g_strnfill (MEOW_HTTP_ERROR_BODY_MAX + 100, 'x');
+  g_autoptr (GError) cut = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error =
+          _meow_http_status_error (cases[i].status, cases[i].reason, "URL", cases[i].body,
+                                   cases[i].body ? strlen (cases[i].body) : 0);
+
+      note ("status error for", cases[i].message);
+      g_assert_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+
+  /* a long body is quoted up to MEOW_HTTP_ERROR_BODY_MAX bytes */
+  cut = _meow_http_status_error (500, NULL, "URL", long_body, strlen (long_body));
+  g_assert_cmpuint (strlen (cut->message), ==,
+                    strlen ("The server answered 500 for URL: ") + MEOW_HTTP_ERROR_BODY_MAX);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1110,6 +1153,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/http/unique-path", test_unique_path);
   g_test_add_func ("/core/http/redact-url", test_redact_url);
   g_test_add_func ("/core/http/etag", test_etag);
+  g_test_add_func ("/core/http/status-error", test_status_error);
 
   return g_test_run ();
 }
