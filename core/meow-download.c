@@ -106,7 +106,6 @@ typedef struct
   MeowPace pace;         /* the first stream's pacing window */
   gint64   paused_until; /* > 0: the handle is paused for pacing */
   char    *effective_url;
-  gboolean has_location;
 
   gint64   offset;         /* bytes in the .part (== job->transferred) */
   gint64   writeback_from; /* writeback was started for the bytes before this */
@@ -127,16 +126,9 @@ typedef struct
   struct Commit *commit;   /* complete: being written to an unnamed file */
 
   /* Per response (reset at each status line). */
-  long     status;
-  char    *status_text;
-  gint64   content_length;
-  char    *content_range;
-  char    *resp_etag;
-  char    *resp_last_modified;
-  char    *content_disposition;
-  char    *retry_after;
-  gboolean accept_ranges;
-  GString *error_body;
+  MeowHttpHead head;
+  gint64       content_length; /* of head, once the headers are in */
+  GString     *error_body;
   Action   action;
   GError  *abort_error;
   gboolean abort_retryable; /* abort_error is a broken answer worth another try */
@@ -179,12 +171,8 @@ typedef struct
   CURL              *easy;
   struct curl_slist *headers;
   char               curl_error[CURL_ERROR_SIZE];
-  long               status;
+  MeowHttpHead       head;
   gint64             content_length;
-  char              *content_range;
-  char              *resp_etag;
-  char              *resp_last_modified;
-  char              *retry_after;
   gboolean           writing;       /* the 206 was accepted */
   gboolean           cut;           /* stopped at end on purpose */
   gboolean           range_ignored; /* a 200: the server ignores Range */
@@ -246,16 +234,7 @@ url_of (MeowJob *job)
 static void
 reset_response (Download *d)
 {
-  d->status = 0;
-  g_clear_pointer (&d->status_text, g_free);
   d->content_length = -1;
-  g_clear_pointer (&d->content_range, g_free);
-  g_clear_pointer (&d->resp_etag, g_free);
-  g_clear_pointer (&d->resp_last_modified, g_free);
-  g_clear_pointer (&d->content_disposition, g_free);
-  g_clear_pointer (&d->retry_after, g_free);
-  d->accept_ranges = FALSE;
-  d->has_location = FALSE;
   if (d->error_body)
     g_string_truncate (d->error_body, 0);
   d->action = ACTION_NONE;
@@ -293,57 +272,24 @@ is_redirect (long status)
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+/* The field @name of @head (lower case), or NULL. */
+#define field(head, name) _meow_http_head_get (head, name)
+
+/* A redirect libcurl follows: the answer that counts comes after it. */
 static gboolean
-header_is (const char *line, gsize len, const char *name, const char **value, gsize *value_len)
+followed_redirect (const MeowHttpHead *head)
 {
-  gsize n = strlen (name);
+  const char *location = field (head, "location");
 
-  if (len <= n || line[n] != ':' || g_ascii_strncasecmp (line, name, n) != 0)
-    return FALSE;
-
-  line += n + 1;
-  len -= n + 1;
-  while (len > 0 && (*line == ' ' || *line == '\t'))
-    line++, len--;
-  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' || line[len - 1] == ' ' ||
-                     line[len - 1] == '\t'))
-    len--;
-  *value = line;
-  *value_len = len;
-  return TRUE;
+  return is_redirect (head->status) && location != NULL && *location != '\0';
 }
 
-/* If @line is the header @name, replaces *@slot with a copy of its value. */
 static gboolean
-take_header (const char *line, gsize len, const char *name, char **slot)
+accepts_ranges (const MeowHttpHead *head)
 {
-  const char *value;
-  gsize       vlen;
+  const char *value = field (head, "accept-ranges");
 
-  if (!header_is (line, len, name, &value, &vlen))
-    return FALSE;
-  g_free (*slot);
-  *slot = g_strndup (value, vlen);
-  return TRUE;
-}
-
-/* If @line is Content-Length, sets *@out when the value is a valid length. */
-static gboolean
-take_content_length (const char *line, gsize len, gint64 *out)
-{
-  const char *value;
-  gsize       vlen;
-  guint64     n;
-
-  if (!header_is (line, len, "Content-Length", &value, &vlen))
-    return FALSE;
-  {
-    g_autofree char *v = g_strndup (value, vlen);
-
-    if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT64, &n, NULL))
-      *out = (gint64) n;
-  }
-  return TRUE;
+  return value != NULL && g_ascii_strcasecmp (value, "bytes") == 0;
 }
 
 static void
@@ -360,9 +306,9 @@ take_validators_from_response (Download *d)
 {
   g_clear_pointer (&d->etag, g_free);
   g_clear_pointer (&d->last_modified, g_free);
-  if (d->resp_etag && _meow_etag_is_strong (d->resp_etag))
-    d->etag = g_strdup (d->resp_etag);
-  d->last_modified = g_strdup (d->resp_last_modified);
+  if (field (&d->head, "etag") && _meow_etag_is_strong (field (&d->head, "etag")))
+    d->etag = g_strdup (field (&d->head, "etag"));
+  d->last_modified = g_strdup (field (&d->head, "last-modified"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -551,9 +497,10 @@ maybe_want_segments (MeowJob *job)
 static gboolean
 validators_differ (Download *d)
 {
-  return (d->etag && d->resp_etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
-         (!d->etag && d->last_modified && d->resp_last_modified &&
-          g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
+  return (d->etag && field (&d->head, "etag") &&
+          g_strcmp0 (d->etag, field (&d->head, "etag")) != 0) ||
+         (!d->etag && d->last_modified && field (&d->head, "last-modified") &&
+          g_strcmp0 (d->last_modified, field (&d->head, "last-modified")) != 0);
 }
 
 static gboolean decide_target (MeowJob *job, GError **error);
@@ -632,24 +579,24 @@ end_of_headers (MeowJob *job)
 {
   Download *d = dl (job);
 
-  if (d->status >= 100 && d->status < 200)
+  if (d->head.status >= 100 && d->head.status < 200)
     return;
-  if (is_redirect (d->status) && d->has_location)
+  if (followed_redirect (&d->head))
     return; /* curl follows it; the next response's headers come next */
 
   if (d->phase == PHASE_PROBE)
     return; /* judged in done() */
 
-  if (d->status == 200)
+  if (d->head.status == 200)
     {
       if (d->request_offset > 0)
         {
           /* The whole file instead of the range: either it changed (our
            * If-Range validator no longer matches) or the server ignores
            * Range. Start again from zero; the record says which. */
-          gboolean changed = (d->etag && g_strcmp0 (d->etag, d->resp_etag) != 0) ||
+          gboolean changed = (d->etag && g_strcmp0 (d->etag, field (&d->head, "etag")) != 0) ||
                              (!d->etag && d->last_modified &&
-                              g_strcmp0 (d->last_modified, d->resp_last_modified) != 0);
+                              g_strcmp0 (d->last_modified, field (&d->head, "last-modified")) != 0);
 
           if (d->segments)
             {
@@ -693,7 +640,7 @@ end_of_headers (MeowJob *job)
       take_validators_from_response (d);
       job->total = d->content_length;
       d->trusted_total = job->total >= 0;
-      d->ranges_ok = d->ranges_ok || d->accept_ranges;
+      d->ranges_ok = d->ranges_ok || accepts_ranges (&d->head);
       if (!accept_body (job))
         return;
       d->action = ACTION_WRITE;
@@ -703,7 +650,7 @@ end_of_headers (MeowJob *job)
       return;
     }
 
-  if (d->status == 206)
+  if (d->head.status == 206)
     {
       MeowContentRange cr;
       g_autoptr (GError) error = NULL;
@@ -717,7 +664,7 @@ end_of_headers (MeowJob *job)
                                            url_of (job)));
           return;
         }
-      if (d->content_range == NULL)
+      if (field (&d->head, "content-range") == NULL)
         {
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server sent a partial answer without a "
@@ -725,7 +672,7 @@ end_of_headers (MeowJob *job)
                                            url_of (job)));
           return;
         }
-      if (!_meow_parse_content_range (d->content_range, &cr, &error))
+      if (!_meow_parse_content_range (field (&d->head, "content-range"), &cr, &error))
         {
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE, "%s (%s)",
                                            error->message, url_of (job)));
@@ -747,7 +694,8 @@ end_of_headers (MeowJob *job)
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server's Content-Length (%" G_GINT64_FORMAT
                                            ") does not match its Content-Range (%s) for %s.",
-                                           d->content_length, d->content_range, url_of (job)));
+                                           d->content_length, field (&d->head, "content-range"),
+                                           url_of (job)));
           d->abort_retryable = TRUE;
           return;
         }
@@ -781,7 +729,7 @@ end_of_headers (MeowJob *job)
           set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
                                            "The server's Content-Range (%s) for %s does not say "
                                            "how long the file is.",
-                                           d->content_range, url_of (job)));
+                                           field (&d->head, "content-range"), url_of (job)));
           return;
         }
       if (!fresh && validators_differ (d))
@@ -814,12 +762,13 @@ end_of_headers (MeowJob *job)
       return;
     }
 
-  if (d->status == 416)
+  if (d->head.status == 416)
     {
       MeowContentRange cr;
 
       /* Only "complete" when the sizes prove it. */
-      if (d->content_range && _meow_parse_content_range (d->content_range, &cr, NULL) &&
+      if (field (&d->head, "content-range") &&
+          _meow_parse_content_range (field (&d->head, "content-range"), &cr, NULL) &&
           cr.total >= 0 && cr.total == d->request_offset &&
           (!d->trusted_total || job->total < 0 || job->total == cr.total))
         {
@@ -846,63 +795,27 @@ end_of_headers (MeowJob *job)
 static size_t
 header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
-  MeowJob    *job = userdata;
-  Download   *d = dl (job);
-  gsize       len = size * nitems;
-  const char *value;
-  gsize       vlen;
+  MeowJob  *job = userdata;
+  Download *d = dl (job);
+  gsize     len = size * nitems;
 
-  if (len >= 5 && strncmp (buffer, "HTTP/", 5) == 0)
+  switch (_meow_http_head_feed (&d->head, buffer, len))
     {
-      const char *sp = memchr (buffer, ' ', len);
-
+    case MEOW_HTTP_LINE_STATUS:
       reset_response (d);
-      if (sp)
-        {
-          const char *end = buffer + len;
-          const char *text;
-
-          d->status = strtol (sp + 1, NULL, 10);
-          text = memchr (sp + 1, ' ', end - sp - 1);
-          if (text)
-            {
-              gsize tlen = end - text - 1;
-              while (tlen > 0 && (text[tlen] == '\r' || text[tlen] == '\n'))
-                tlen--;
-              d->status_text = g_strstrip (g_strndup (text + 1, tlen));
-            }
-        }
       return len;
-    }
-
-  if (len <= 2 && (buffer[0] == '\r' || buffer[0] == '\n'))
-    {
+    case MEOW_HTTP_LINE_END:
+      d->content_length = _meow_http_head_get_length (&d->head);
       end_of_headers (job);
       /* A restart does not need the rest of this body. */
       return d->abort_error || d->action == ACTION_REISSUE ||
-                     (d->action == ACTION_RESTART && (d->status == 206 || d->status == 200))
+                     (d->action == ACTION_RESTART &&
+                      (d->head.status == 206 || d->head.status == 200))
                  ? 0
                  : len;
+    default:
+      return len;
     }
-
-  if (take_content_length (buffer, len, &d->content_length) ||
-      take_header (buffer, len, "Content-Range", &d->content_range) ||
-      take_header (buffer, len, "ETag", &d->resp_etag) ||
-      take_header (buffer, len, "Last-Modified", &d->resp_last_modified) ||
-      take_header (buffer, len, "Content-Disposition", &d->content_disposition) ||
-      take_header (buffer, len, "Retry-After", &d->retry_after))
-    return len;
-
-  if (header_is (buffer, len, "Location", &value, &vlen))
-    {
-      d->has_location = vlen > 0;
-    }
-  else if (header_is (buffer, len, "Accept-Ranges", &value, &vlen))
-    {
-      d->accept_ranges = vlen == 5 && g_ascii_strncasecmp (value, "bytes", 5) == 0;
-    }
-
-  return len;
 }
 
 static guint active_streams (Download *d);
@@ -1075,9 +988,10 @@ decide_target (MeowJob *job, GError **error)
   else
     {
       dir = g_strdup (task->output_dir);
-      if (d->content_disposition)
+      if (field (&d->head, "content-disposition"))
         {
-          g_autofree char *raw = _meow_content_disposition_filename (d->content_disposition);
+          g_autofree char *raw =
+              _meow_content_disposition_filename (field (&d->head, "content-disposition"));
           if (raw)
             name = _meow_sanitize_file_name (raw);
         }
@@ -1533,9 +1447,10 @@ retry_or_fail (MeowJob *job, GError *error, gboolean made_progress)
     }
 
   delay = _meow_engine_backoff_us (job->engine, d->failures);
-  if (d->retry_after)
+  if (field (&d->head, "retry-after"))
     {
-      gint64 ra = _meow_parse_retry_after (d->retry_after, g_get_real_time () / G_USEC_PER_SEC);
+      gint64 ra = _meow_parse_retry_after (field (&d->head, "retry-after"),
+                                           g_get_real_time () / G_USEC_PER_SEC);
       if (ra >= 0)
         delay = MAX (delay, ra * 1000);
     }
@@ -1553,7 +1468,7 @@ status_error (MeowJob *job)
 {
   Download *d = dl (job);
 
-  return _meow_http_status_error (d->status, d->status_text, url_of (job),
+  return _meow_http_status_error (d->head.status, d->head.reason, url_of (job),
                                   d->error_body ? d->error_body->str : NULL,
                                   d->error_body ? d->error_body->len : 0);
 }
@@ -1589,6 +1504,7 @@ submit (MeowJob *job)
 {
   Download *d = dl (job);
 
+  _meow_http_head_reset (&d->head);
   reset_response (d);
   g_clear_error (&d->abort_error);
   d->abort_retryable = FALSE;
@@ -1890,10 +1806,10 @@ probe_done (MeowJob *job, CURLcode result)
   Download *d = dl (job);
 
   d->probed = TRUE;
-  if (result == CURLE_OK && d->status >= 200 && d->status < 300 && d->content_length >= 0)
+  if (result == CURLE_OK && d->head.status >= 200 && d->head.status < 300 && d->content_length >= 0)
     {
       d->have_probe = TRUE;
-      d->ranges_ok = d->accept_ranges;
+      d->ranges_ok = accepts_ranges (&d->head);
       job->total = d->content_length;
       d->trusted_total = TRUE;
       take_validators_from_response (d);
@@ -2021,7 +1937,7 @@ get_done (MeowJob *job, CURLcode result)
     {
       GError *error = status_error (job);
 
-      if (_meow_engine_status_retryable (d->status))
+      if (_meow_engine_status_retryable (d->head.status))
         retry_or_fail (job, error, FALSE);
       else
         fail (job, error);
@@ -2282,19 +2198,14 @@ segment_release (MeowJob *job, Segment *seg)
 static void
 segment_reset_response (Segment *seg)
 {
-  seg->status = 0;
   seg->content_length = -1;
-  g_clear_pointer (&seg->content_range, g_free);
-  g_clear_pointer (&seg->resp_etag, g_free);
-  g_clear_pointer (&seg->resp_last_modified, g_free);
-  g_clear_pointer (&seg->retry_after, g_free);
   seg->writing = FALSE;
 }
 
 static void
 segment_free (Segment *seg)
 {
-  segment_reset_response (seg);
+  _meow_http_head_clear (&seg->head);
   g_clear_error (&seg->abort_error);
   g_free (seg);
 }
@@ -2388,25 +2299,26 @@ segment_end_of_headers (Segment *seg)
   Download        *d = dl (job);
   MeowContentRange cr;
 
-  if (seg->status < 200 || (seg->status >= 300 && seg->status < 400))
+  if (seg->head.status < 200 || (seg->head.status >= 300 && seg->head.status < 400))
     return; /* 1xx, or a redirect curl follows */
 
-  if (seg->status == 200)
+  if (seg->head.status == 200)
     {
       /* The whole file: another version (If-Range failed), or a server
        * that ignores Range. */
-      if ((d->etag && g_strcmp0 (d->etag, seg->resp_etag) != 0) ||
+      if ((d->etag && g_strcmp0 (d->etag, field (&seg->head, "etag")) != 0) ||
           (!d->etag && d->last_modified &&
-           g_strcmp0 (d->last_modified, seg->resp_last_modified) != 0))
+           g_strcmp0 (d->last_modified, field (&seg->head, "last-modified")) != 0))
         seg->other_version = TRUE;
       else
         seg->range_ignored = TRUE;
       return;
     }
-  if (seg->status != 206)
+  if (seg->head.status != 206)
     return; /* judged in done */
 
-  if (seg->content_range == NULL || !_meow_parse_content_range (seg->content_range, &cr, NULL) ||
+  if (field (&seg->head, "content-range") == NULL ||
+      !_meow_parse_content_range (field (&seg->head, "content-range"), &cr, NULL) ||
       cr.start != seg->pos || cr.end >= seg->req_end || cr.end < cr.start ||
       (cr.total >= 0 && cr.total != job->total) ||
       (seg->content_length >= 0 && seg->content_length != cr.end - cr.start + 1))
@@ -2415,12 +2327,14 @@ segment_end_of_headers (Segment *seg)
           MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
           "The server's Content-Range (%s) does not match the "
           "requested bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " of %s.",
-          seg->content_range ? seg->content_range : "none", seg->pos, seg->end - 1, url_of (job));
+          field (&seg->head, "content-range") ? field (&seg->head, "content-range") : "none",
+          seg->pos, seg->end - 1, url_of (job));
       return;
     }
-  if ((d->etag && seg->resp_etag && g_strcmp0 (d->etag, seg->resp_etag) != 0) ||
-      (!d->etag && d->last_modified && seg->resp_last_modified &&
-       g_strcmp0 (d->last_modified, seg->resp_last_modified) != 0))
+  if ((d->etag && field (&seg->head, "etag") &&
+       g_strcmp0 (d->etag, field (&seg->head, "etag")) != 0) ||
+      (!d->etag && d->last_modified && field (&seg->head, "last-modified") &&
+       g_strcmp0 (d->last_modified, field (&seg->head, "last-modified")) != 0))
     {
       seg->other_version = TRUE;
       return;
@@ -2434,26 +2348,18 @@ segment_header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
   Segment *seg = userdata;
   gsize    len = size * nitems;
 
-  if (len >= 5 && strncmp (buffer, "HTTP/", 5) == 0)
+  switch (_meow_http_head_feed (&seg->head, buffer, len))
     {
-      const char *sp = memchr (buffer, ' ', len);
-
+    case MEOW_HTTP_LINE_STATUS:
       segment_reset_response (seg);
-      if (sp)
-        seg->status = strtol (sp + 1, NULL, 10);
       return len;
-    }
-  if (len <= 2 && (buffer[0] == '\r' || buffer[0] == '\n'))
-    {
+    case MEOW_HTTP_LINE_END:
+      seg->content_length = _meow_http_head_get_length (&seg->head);
       segment_end_of_headers (seg);
       return seg->abort_error || seg->range_ignored || seg->other_version ? 0 : len;
+    default:
+      return len;
     }
-  (void) (take_content_length (buffer, len, &seg->content_length) ||
-          take_header (buffer, len, "Content-Range", &seg->content_range) ||
-          take_header (buffer, len, "ETag", &seg->resp_etag) ||
-          take_header (buffer, len, "Last-Modified", &seg->resp_last_modified) ||
-          take_header (buffer, len, "Retry-After", &seg->retry_after));
-  return len;
 }
 
 static size_t
@@ -2508,6 +2414,7 @@ segment_start (MeowJob *job, Segment *seg)
   g_autofree char *range = NULL;
 
   segment_release (job, seg);
+  _meow_http_head_reset (&seg->head);
   segment_reset_response (seg);
   g_clear_error (&seg->abort_error);
   seg->cut = FALSE;
@@ -2551,6 +2458,7 @@ segment_new (MeowJob *job, gint64 start, gint64 pos, gint64 end)
   seg->pos = pos;
   seg->end = end;
   seg->high_water = pos;
+  _meow_http_head_init (&seg->head);
   seg->content_length = -1;
   seg->done = pos >= end;
   if (d->segments == NULL)
@@ -2766,9 +2674,10 @@ segment_retry (MeowJob *job, Segment *seg, GError *error)
       return;
     }
   delay = _meow_engine_backoff_us (job->engine, seg->failures);
-  if (seg->retry_after)
+  if (field (&seg->head, "retry-after"))
     {
-      gint64 ra = _meow_parse_retry_after (seg->retry_after, g_get_real_time () / G_USEC_PER_SEC);
+      gint64 ra = _meow_parse_retry_after (field (&seg->head, "retry-after"),
+                                           g_get_real_time () / G_USEC_PER_SEC);
       if (ra >= 0)
         delay = MAX (delay, ra * 1000);
     }
@@ -2826,9 +2735,9 @@ segment_done (MeowJob *job, Segment *seg, CURLcode result)
       GError *error = g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS,
                                    "The server answered %ld for bytes %" G_GINT64_FORMAT
                                    "-%" G_GINT64_FORMAT " of %s.",
-                                   seg->status, seg->pos, seg->end - 1, url_of (job));
+                                   seg->head.status, seg->pos, seg->end - 1, url_of (job));
 
-      if (_meow_engine_status_retryable (seg->status))
+      if (_meow_engine_status_retryable (seg->head.status))
         segment_retry (job, seg, error);
       else
         fail (job, error);
@@ -2941,6 +2850,7 @@ download_start (MeowJob *job)
       d = g_new0 (Download, 1);
       d->fd = -1;
       d->verify_fd = -1;
+      _meow_http_head_init (&d->head);
       d->content_length = -1;
       d->main_end = -1;
       job->driver_data = d;
@@ -3144,7 +3054,7 @@ download_free (MeowJob *job)
   g_clear_pointer (&d->mem, g_byte_array_unref);
   if (d->verify_fd >= 0)
     close (d->verify_fd);
-  reset_response (d);
+  _meow_http_head_clear (&d->head);
   if (d->error_body)
     g_string_free (d->error_body, TRUE);
   g_clear_error (&d->abort_error);

@@ -72,6 +72,101 @@ _meow_quote_for_message (const char *value)
   return g_string_free (out, FALSE);
 }
 
+/* ------------------------------------------------------------------ */
+/* Responses                                                           */
+
+void
+_meow_http_head_init (MeowHttpHead *head)
+{
+  head->status = 0;
+  head->reason = NULL;
+  head->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+void
+_meow_http_head_clear (MeowHttpHead *head)
+{
+  g_clear_pointer (&head->reason, g_free);
+  g_clear_pointer (&head->fields, g_hash_table_unref);
+  head->status = 0;
+}
+
+void
+_meow_http_head_reset (MeowHttpHead *head)
+{
+  head->status = 0;
+  g_clear_pointer (&head->reason, g_free);
+  g_hash_table_remove_all (head->fields);
+}
+
+MeowHttpLine
+_meow_http_head_feed (MeowHttpHead *head, const char *line, gsize len)
+{
+  const char *end = line + len;
+  const char *colon;
+
+  while (end > line && (end[-1] == '\r' || end[-1] == '\n'))
+    end--;
+  if (end == line)
+    return len > 0 ? MEOW_HTTP_LINE_END : MEOW_HTTP_LINE_OTHER;
+
+  if (end - line >= 5 && g_ascii_strncasecmp (line, "HTTP/", 5) == 0)
+    {
+      /* "HTTP/1.1 206 Partial Content", "HTTP/2 200" */
+      const char *p = memchr (line, ' ', (gsize) (end - line));
+      gint64      status = 0;
+
+      _meow_http_head_reset (head);
+      if (p != NULL)
+        {
+          const char *digits = ++p;
+
+          while (p < end && g_ascii_isdigit (*p) && p - digits < 3)
+            status = status * 10 + (*p++ - '0');
+          while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+          if (p < end)
+            head->reason = g_strstrip (g_strndup (p, (gsize) (end - p)));
+          if (head->reason != NULL && *head->reason == '\0')
+            g_clear_pointer (&head->reason, g_free);
+        }
+      head->status = (long) status;
+      return MEOW_HTTP_LINE_STATUS;
+    }
+
+  /* An obsolete folded continuation (it starts with white space) is not a
+   * field of its own. */
+  if (*line == ' ' || *line == '\t')
+    return MEOW_HTTP_LINE_OTHER;
+  colon = memchr (line, ':', (gsize) (end - line));
+  if (colon == NULL || colon == line)
+    return MEOW_HTTP_LINE_OTHER;
+  {
+    g_autofree char *name = g_ascii_strdown (line, colon - line);
+    char            *value = g_strndup (colon + 1, (gsize) (end - colon - 1));
+
+    g_hash_table_replace (head->fields, g_strdup (g_strstrip (name)), g_strstrip (value));
+  }
+  return MEOW_HTTP_LINE_FIELD;
+}
+
+const char *
+_meow_http_head_get (const MeowHttpHead *head, const char *lower_name)
+{
+  return g_hash_table_lookup (head->fields, lower_name);
+}
+
+gint64
+_meow_http_head_get_length (const MeowHttpHead *head)
+{
+  const char *value = _meow_http_head_get (head, "content-length");
+  guint64     n;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &n, NULL))
+    return -1;
+  return (gint64) n;
+}
+
 /* @body as one readable line: valid UTF-8, HTML tags dropped (servers
  * mostly send an HTML page), control characters and runs of white space
  * folded to one space. */

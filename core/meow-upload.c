@@ -110,9 +110,9 @@ typedef struct
   GError            *read_error; /* why read_cb aborted the request */
 
   /* The answer. */
-  long        status;
-  GHashTable *resp_headers; /* lower-case name -> value */
-  GString    *resp_body;
+  long         status;
+  MeowHttpHead head; /* the answer's headers */
+  GString     *resp_body;
 
   /* Pacing (speed limit). */
   guint64  limit;
@@ -566,28 +566,13 @@ hash_finished (MeowJob *job)
 static size_t
 header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
-  MeowJob    *job = userdata;
-  Upload     *u = up (job);
-  gsize       len = size * nitems;
-  const char *colon;
+  MeowJob *job = userdata;
+  Upload  *u = up (job);
+  gsize    len = size * nitems;
 
-  if (len >= 5 && g_ascii_strncasecmp (buffer, "HTTP/", 5) == 0)
-    {
-      /* A new response (after a 1xx): forget the previous headers. */
-      g_hash_table_remove_all (u->resp_headers);
-      g_string_truncate (u->resp_body, 0);
-      return len;
-    }
-
-  colon = memchr (buffer, ':', len);
-  if (colon != NULL && colon > buffer)
-    {
-      g_autofree char *name = g_ascii_strdown (buffer, colon - buffer);
-      g_autofree char *value = g_strndup (colon + 1, len - (colon + 1 - buffer));
-
-      g_hash_table_replace (u->resp_headers, g_strdup (g_strstrip (name)),
-                            g_strdup (g_strstrip (value)));
-    }
+  /* A new response (after a 1xx): forget the previous body. */
+  if (_meow_http_head_feed (&u->head, buffer, len) == MEOW_HTTP_LINE_STATUS)
+    g_string_truncate (u->resp_body, 0);
   return len;
 }
 
@@ -769,7 +754,7 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
       curl_easy_setopt (u->easy, CURLOPT_UPLOAD_BUFFERSIZE, (long) UPLOAD_BUFFER_SIZE);
     }
 
-  g_hash_table_remove_all (u->resp_headers);
+  _meow_http_head_reset (&u->head);
   g_string_truncate (u->resp_body, 0);
   u->status = 0;
   u->chunk_pos = 0;
@@ -955,7 +940,7 @@ request_done (MeowJob *job, CURLcode result)
 
   body = g_bytes_new (u->resp_body->str, u->resp_body->len);
   response = _meow_upload_response_new ((guint) u->status, body);
-  g_hash_table_iter_init (&iter, u->resp_headers);
+  g_hash_table_iter_init (&iter, u->head.fields);
   while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
     _meow_upload_response_set_header (response, name, value);
 
@@ -1072,7 +1057,7 @@ upload_start (MeowJob *job)
       u->fd = -1;
       u->proto = job->task->protocol == MEOW_UPLOAD_PROTOCOL_TUS ? &_meow_upload_protocol_tus
                                                                  : &_meow_upload_protocol_meow;
-      u->resp_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      _meow_http_head_init (&u->head);
       u->resp_body = g_string_new (NULL);
       job->driver_data = u;
     }
@@ -1226,7 +1211,7 @@ upload_free (MeowJob *job)
   close_source (u);
   g_free (u->md5);
   _meow_upload_state_clear (&u->state);
-  g_hash_table_unref (u->resp_headers);
+  _meow_http_head_clear (&u->head);
   g_string_free (u->resp_body, TRUE);
   g_clear_error (&u->read_error);
   g_free (u);

@@ -1088,6 +1088,77 @@ test_etag (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Response heads                                                      */
+
+static void
+feed (MeowHttpHead *head, const char *line, MeowHttpLine expected)
+{
+  note ("header line", line);
+  g_assert_cmpint (_meow_http_head_feed (head, line, strlen (line)), ==, expected);
+}
+
+static void
+test_head (void)
+{
+  MeowHttpHead head;
+
+  _meow_http_head_init (&head);
+  g_assert_cmpint (head.status, ==, 0);
+
+  /* a redirect, then the answer that counts: its fields only */
+  feed (&head, "HTTP/1.1 302 Found\r\n", MEOW_HTTP_LINE_STATUS);
+  feed (&head, "Location: /elsewhere\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "\r\n", MEOW_HTTP_LINE_END);
+  g_assert_cmpint (head.status, ==, 302);
+  g_assert_cmpstr (_meow_http_head_get (&head, "location"), ==, "/elsewhere");
+
+  feed (&head, "HTTP/1.1 206 Partial Content\r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 206);
+  g_assert_cmpstr (head.reason, ==, "Partial Content");
+  g_assert_null (_meow_http_head_get (&head, "location"));
+  feed (&head, "Content-Range:  bytes 4-7/8 \t\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "content-length: 4\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "ETag: \"a\"\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "ETAG: \"b\"\n", MEOW_HTTP_LINE_FIELD); /* the last one wins */
+  feed (&head, " folded: continuation\r\n", MEOW_HTTP_LINE_OTHER);
+  feed (&head, "no colon here\r\n", MEOW_HTTP_LINE_OTHER);
+  feed (&head, ": no name\r\n", MEOW_HTTP_LINE_OTHER);
+  feed (&head, "Empty:\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "\n", MEOW_HTTP_LINE_END);
+  g_assert_cmpstr (_meow_http_head_get (&head, "content-range"), ==, "bytes 4-7/8");
+  g_assert_cmpstr (_meow_http_head_get (&head, "etag"), ==, "\"b\"");
+  g_assert_cmpstr (_meow_http_head_get (&head, "empty"), ==, "");
+  g_assert_null (_meow_http_head_get (&head, "folded"));
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, 4);
+  g_assert_cmpuint (g_hash_table_size (head.fields), ==, 4);
+
+  /* HTTP/2 has no reason phrase; lengths that are not lengths */
+  feed (&head, "HTTP/2 200 \r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 200);
+  g_assert_null (head.reason);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, -1);
+  feed (&head, "Content-Length: -5\r\n", MEOW_HTTP_LINE_FIELD);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, -1);
+  feed (&head, "Content-Length: 99999999999999999999\r\n", MEOW_HTTP_LINE_FIELD);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, -1);
+  feed (&head, "Content-Length: 0\r\n", MEOW_HTTP_LINE_FIELD);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, 0);
+
+  /* a status line that is not one */
+  feed (&head, "HTTP/1.1\r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 0);
+  feed (&head, "http/1.0 2OO OK\r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 2);
+  g_assert_null (_meow_http_head_get (&head, "content-length"));
+
+  _meow_http_head_reset (&head);
+  g_assert_cmpint (head.status, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (head.fields), ==, 0);
+  g_assert_cmpint (_meow_http_head_feed (&head, "", 0), ==, MEOW_HTTP_LINE_OTHER);
+  _meow_http_head_clear (&head);
+}
+
+/* ------------------------------------------------------------------ */
 /* Status errors                                                       */
 
 static void
@@ -1153,6 +1224,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/http/unique-path", test_unique_path);
   g_test_add_func ("/core/http/redact-url", test_redact_url);
   g_test_add_func ("/core/http/etag", test_etag);
+  g_test_add_func ("/core/http/head", test_head);
   g_test_add_func ("/core/http/status-error", test_status_error);
 
   return g_test_run ();
