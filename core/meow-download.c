@@ -45,6 +45,9 @@
 #define RECV_BUFFER_SIZE (512 * 1024)
 #define MAX_RESTARTS 1
 #define WRITEBACK_STEP (8 * 1024 * 1024)
+/* Names taken by someone else between our look and our rename or link,
+ * one after the other, before the download gives up. */
+#define MAX_RENAME_RACES 100
 /* How often a segmented download records its positions (with a flush). */
 #define CHECKPOINT_INTERVAL (2 * G_USEC_PER_SEC)
 /* Unless the task asks for a number of connections, one stream runs first
@@ -97,6 +100,7 @@ typedef struct
   struct curl_slist *req_headers;
   char               curl_error[CURL_ERROR_SIZE];
 
+  char *name;   /* the file name decided, before any " (N)" */
   char *target; /* final path */
   char *part_path;
   char *ctl_path;
@@ -937,31 +941,39 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 /* ------------------------------------------------------------------ */
 /* Target and .part                                                    */
 
-static char *
-numbered_name (const char *name, guint n)
-{
-  static const char *const double_ext[] = { ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", NULL };
-  const char              *ext = NULL;
-
-  for (guint i = 0; double_ext[i]; i++)
-    if (g_str_has_suffix (name, double_ext[i]) && strlen (name) > strlen (double_ext[i]))
-      ext = name + strlen (name) - strlen (double_ext[i]);
-  if (ext == NULL)
-    {
-      ext = strrchr (name, '.');
-      if (ext == name)
-        ext = NULL;
-    }
-  if (ext == NULL)
-    return g_strdup_printf ("%s (%u)", name, n);
-  return g_strdup_printf ("%.*s (%u)%s", (int) (ext - name), name, n, ext);
-}
-
 static gboolean
 path_taken (const char *path)
 {
   GStatBuf st;
   return g_lstat (path, &st) == 0;
+}
+
+static gboolean
+claimed_by_other_job (const char *path, gpointer job)
+{
+  return _meow_engine_target_claimed (((MeowJob *) job)->engine, job, path);
+}
+
+/* TARGET was taken (by someone else) since it was decided: the next free
+ * name like it, as decide_target() numbers them. FALSE: every one is
+ * taken. */
+static gboolean
+renumber_target (MeowJob *job, GError **error)
+{
+  Download        *d = dl (job);
+  g_autofree char *dir = g_path_get_dirname (d->target);
+  char            *next = _meow_unique_path_full (dir, d->name, claimed_by_other_job, job);
+
+  if (next == NULL)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS,
+                   "Every name like “%s” in “%s” is taken.", d->name, dir);
+      return FALSE;
+    }
+  g_free (d->target);
+  d->target = next;
+  _meow_engine_set_local_path (job, d->target);
+  return TRUE;
 }
 
 /* Picks TARGET: the caller's file, or the folder + a safe name from
@@ -1011,26 +1023,17 @@ decide_target (MeowJob *job, GError **error)
     }
 
   first = g_build_filename (dir, name, NULL);
-  if ((task->overwrite || !path_taken (first)) &&
-      !_meow_engine_target_claimed (job->engine, job, first))
+  if (task->overwrite && !claimed_by_other_job (first, job))
     d->target = g_steal_pointer (&first);
   else
+    d->target = _meow_unique_path_full (dir, name, claimed_by_other_job, job);
+  if (d->target == NULL)
     {
-      for (guint n = 1; n < 10000 && d->target == NULL; n++)
-        {
-          g_autofree char *numbered = numbered_name (name, n);
-          g_autofree char *candidate = g_build_filename (dir, numbered, NULL);
-
-          if (!path_taken (candidate) && !_meow_engine_target_claimed (job->engine, job, candidate))
-            d->target = g_steal_pointer (&candidate);
-        }
-      if (d->target == NULL)
-        {
-          g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS,
-                       "Every name like “%s” in “%s” is taken.", name, dir);
-          return FALSE;
-        }
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS,
+                   "Every name like “%s” in “%s” is taken.", name, dir);
+      return FALSE;
     }
+  d->name = g_steal_pointer (&name);
 
   d->part_path = g_strconcat (d->target, MEOW_PART_SUFFIX, NULL);
   d->ctl_path = g_strconcat (d->target, MEOW_CONTROL_SUFFIX, NULL);
@@ -1302,8 +1305,7 @@ commit_abandon (Download *d)
 static gboolean
 commit_link (MeowJob *job, Commit *c, gboolean *fallback, GError **error)
 {
-  Download        *d = dl (job);
-  g_autofree char *base = g_path_get_basename (d->target);
+  Download *d = dl (job);
 
   *fallback = FALSE;
   if (c->failed != NULL && g_str_equal (c->failed, "create"))
@@ -1317,7 +1319,7 @@ commit_link (MeowJob *job, Commit *c, gboolean *fallback, GError **error)
       g_propagate_error (error, io_error (c->saved_errno, c->failed, d->target));
       return FALSE;
     }
-  for (guint n = 0; n < 10000; n++)
+  for (guint n = 0; n < MAX_RENAME_RACES; n++)
     {
       if (link_unnamed (c->fd, d->target) == 0)
         return TRUE;
@@ -1328,13 +1330,8 @@ commit_link (MeowJob *job, Commit *c, gboolean *fallback, GError **error)
           return FALSE;
         }
       /* Someone created TARGET meanwhile: keep theirs, take a new name. */
-      {
-        g_autofree char *numbered = numbered_name (base, n + 1);
-
-        g_free (d->target);
-        d->target = g_build_filename (c->dir, numbered, NULL);
-        _meow_engine_set_local_path (job, d->target);
-      }
+      if (!renumber_target (job, error))
+        return FALSE;
     }
   g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, "Every name like “%s” is taken.",
                d->target);
@@ -2005,7 +2002,7 @@ rename_into_place (MeowJob *job, GError **error)
 {
   Download *d = dl (job);
 
-  for (guint n = 0; n < 10000; n++)
+  for (guint n = 0; n < MAX_RENAME_RACES; n++)
     {
       int r;
 
@@ -2029,13 +2026,8 @@ rename_into_place (MeowJob *job, GError **error)
       if (errno == EEXIST)
         {
           /* Someone created TARGET meanwhile: keep theirs, take a new name. */
-          g_autofree char *dir = g_path_get_dirname (d->target);
-          g_autofree char *base = g_path_get_basename (d->target);
-          g_autofree char *numbered = numbered_name (base, n + 1);
-
-          g_free (d->target);
-          d->target = g_build_filename (dir, numbered, NULL);
-          _meow_engine_set_local_path (job, d->target);
+          if (!renumber_target (job, error))
+            return FALSE;
           continue;
         }
 
@@ -3059,6 +3051,7 @@ download_free (MeowJob *job)
     g_string_free (d->error_body, TRUE);
   g_clear_error (&d->abort_error);
   g_clear_pointer (&d->checksum, g_checksum_free);
+  g_free (d->name);
   g_free (d->target);
   g_free (d->part_path);
   g_free (d->ctl_path);

@@ -58,6 +58,17 @@ char *_meow_file_name_from_url (const char *url);
  * taken. "archive.tar.gz" becomes "archive (1).tar.gz". */
 char *_meow_unique_path (const char *dir, const char *name);
 
+/* Says whether @path is taken by something the file system does not show
+ * (e.g. the target of another live download). */
+typedef gboolean (*MeowPathTakenFunc) (const char *path, gpointer user_data);
+
+/* _meow_unique_path() that also skips every path @taken (when not NULL)
+ * says is taken: the one numbering rule of the engine's file names. */
+char *_meow_unique_path_full (const char       *dir,
+                              const char       *name,
+                              MeowPathTakenFunc taken,
+                              gpointer          user_data);
+
 /* Returns @url with any password in its userinfo replaced by "***" (and the
  * user name kept), for logs, records and stores. Other URLs are returned
  * unchanged (a copy). */

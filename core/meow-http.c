@@ -1003,6 +1003,15 @@ path_is_taken (const char *path)
 char *
 _meow_unique_path (const char *dir, const char *name)
 {
+  return _meow_unique_path_full (dir, name, NULL, NULL);
+}
+
+char *
+_meow_unique_path_full (const char       *dir,
+                        const char       *name,
+                        MeowPathTakenFunc taken,
+                        gpointer          user_data)
+{
   g_autofree char *path = NULL;
   g_autofree char *stem = NULL;
   const char      *ext;
@@ -1012,7 +1021,7 @@ _meow_unique_path (const char *dir, const char *name)
   g_return_val_if_fail (name != NULL && *name != '\0', NULL);
 
   path = g_build_filename (dir, name, NULL);
-  if (!path_is_taken (path))
+  if (!path_is_taken (path) && !(taken && taken (path, user_data)))
     return g_steal_pointer (&path);
 
   name_len = strlen (name);
@@ -1025,7 +1034,7 @@ _meow_unique_path (const char *dir, const char *name)
 
       g_free (path);
       path = g_build_filename (dir, candidate, NULL);
-      if (!path_is_taken (path))
+      if (!path_is_taken (path) && !(taken && taken (path, user_data)))
         return g_steal_pointer (&path);
     }
 

@@ -1087,6 +1087,68 @@ test_etag (void)
   g_assert_false (_meow_etag_is_strong (NULL));
 }
 
+/* Paths listed in @data (a NULL-terminated array) count as taken. */
+static gboolean
+listed_as_taken (const char *path, gpointer data)
+{
+  const char *const *claimed = data;
+
+  for (guint i = 0; claimed[i]; i++)
+    if (g_str_has_suffix (path, claimed[i]) && path[strlen (path) - strlen (claimed[i]) - 1] == '/')
+      return TRUE;
+  return FALSE;
+}
+
+/* What another live download claims is skipped like an existing file. */
+static void
+test_unique_path_claimed (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("meow-test-http-XXXXXX", &error);
+  const char      *claimed[] = { "song.ogg", "song (2).ogg", "x (1).tar.gz", NULL };
+  const char      *none[] = { NULL };
+
+  g_assert_no_error (error);
+
+  {
+    g_autofree char *path = _meow_unique_path_full (dir, "song.ogg", listed_as_taken, claimed);
+    g_autofree char *expected = g_build_filename (dir, "song (1).ogg", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  touch (dir, "song (1).ogg");
+  {
+    /* (1) exists, (2) is claimed */
+    g_autofree char *path = _meow_unique_path_full (dir, "song.ogg", listed_as_taken, claimed);
+    g_autofree char *expected = g_build_filename (dir, "song (3).ogg", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  {
+    /* an unclaimed, free name is itself */
+    g_autofree char *path = _meow_unique_path_full (dir, "x.tar.gz", listed_as_taken, none);
+    g_autofree char *expected = g_build_filename (dir, "x.tar.gz", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  touch (dir, "x.tar.gz");
+  {
+    g_autofree char *path = _meow_unique_path_full (dir, "x.tar.gz", listed_as_taken, claimed);
+    g_autofree char *expected = g_build_filename (dir, "x (2).tar.gz", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  {
+    /* without a predicate it is _meow_unique_path () */
+    g_autofree char *path = _meow_unique_path_full (dir, "x.tar.gz", NULL, NULL);
+    g_autofree char *expected = _meow_unique_path (dir, "x.tar.gz");
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+
+  remove_tree (dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* Response heads                                                      */
 
@@ -1222,6 +1284,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/http/sanitize/long", test_sanitize_long);
   g_test_add_func ("/core/http/file-name-from-url", test_file_name_from_url);
   g_test_add_func ("/core/http/unique-path", test_unique_path);
+  g_test_add_func ("/core/http/unique-path-claimed", test_unique_path_claimed);
   g_test_add_func ("/core/http/redact-url", test_redact_url);
   g_test_add_func ("/core/http/etag", test_etag);
   g_test_add_func ("/core/http/head", test_head);
