@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meow-download-verdict-private.h"
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
@@ -131,9 +132,9 @@ typedef struct
 
   /* Per response (reset at each status line). */
   MeowHttpHead head;
-  gint64       content_length; /* of head, once the headers are in */
   GString     *error_body;
-  Action   action;
+  Action       action;
+  MeowVerdict  verdict; /* of the last answer's headers (its error moved out) */
   GError  *abort_error;
   gboolean abort_retryable; /* abort_error is a broken answer worth another try */
   gint64   received;        /* body bytes of this response written */
@@ -176,12 +177,13 @@ typedef struct
   struct curl_slist *headers;
   char               curl_error[CURL_ERROR_SIZE];
   MeowHttpHead       head;
-  gint64             content_length;
   gboolean           writing;       /* the 206 was accepted */
   gboolean           cut;           /* stopped at end on purpose */
   gboolean           range_ignored; /* a 200: the server ignores Range */
-  gboolean           other_version; /* a 206 of another version */
+  gboolean           other_version; /* a restart from zero: restart_reason */
+  MeowRestartReason  restart_reason;
   GError            *abort_error;
+  gboolean           abort_retryable;
   guint              failures;
   gint64             retry_at; /* > 0: waiting to retry */
   gint64             paused_until;
@@ -238,7 +240,6 @@ url_of (MeowJob *job)
 static void
 reset_response (Download *d)
 {
-  d->content_length = -1;
   if (d->error_body)
     g_string_truncate (d->error_body, 0);
   d->action = ACTION_NONE;
@@ -270,31 +271,8 @@ close_part (Download *d)
     }
 }
 
-static gboolean
-is_redirect (long status)
-{
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
 /* The field @name of @head (lower case), or NULL. */
 #define field(head, name) _meow_http_head_get (head, name)
-
-/* A redirect libcurl follows: the answer that counts comes after it. */
-static gboolean
-followed_redirect (const MeowHttpHead *head)
-{
-  const char *location = field (head, "location");
-
-  return is_redirect (head->status) && location != NULL && *location != '\0';
-}
-
-static gboolean
-accepts_ranges (const MeowHttpHead *head)
-{
-  const char *value = field (head, "accept-ranges");
-
-  return value != NULL && g_ascii_strcasecmp (value, "bytes") == 0;
-}
 
 static void
 set_abort_error (Download *d, GError *error)
@@ -496,17 +474,6 @@ maybe_want_segments (MeowJob *job)
     }
 }
 
-/* The response names another version of the file than the one we hold
- * bytes of (only when both sides state the validator). */
-static gboolean
-validators_differ (Download *d)
-{
-  return (d->etag && field (&d->head, "etag") &&
-          g_strcmp0 (d->etag, field (&d->head, "etag")) != 0) ||
-         (!d->etag && d->last_modified && field (&d->head, "last-modified") &&
-          g_strcmp0 (d->last_modified, field (&d->head, "last-modified")) != 0);
-}
-
 static gboolean decide_target (MeowJob *job, GError **error);
 static gboolean open_part (MeowJob *job, gboolean truncate_it, GError **error);
 static gboolean path_taken (const char *path);
@@ -578,222 +545,108 @@ accept_body (MeowJob *job)
   return TRUE;
 }
 
+/* The first stream's request, as the verdict reads it. */
 static void
-end_of_headers (MeowJob *job)
+first_ask (MeowJob *job, MeowDownloadAsk *ask)
 {
   Download *d = dl (job);
 
-  if (d->head.status >= 100 && d->head.status < 200)
-    return;
-  if (followed_redirect (&d->head))
-    return; /* curl follows it; the next response's headers come next */
+  ask->kind = d->phase == PHASE_PROBE ? MEOW_ASK_PROBE : MEOW_ASK_FIRST;
+  ask->url = url_of (job);
+  ask->offset = d->request_offset;
+  ask->end = d->main_end > 0 ? d->main_end : -1;
+  ask->ranged = d->request_ranged;
+  ask->fresh = d->fresh_range;
+  ask->conditional = d->request_ranged && !d->fresh_range && (d->etag || d->last_modified);
+  ask->split = d->segments != NULL;
+  ask->total = d->trusted_total ? job->total : -1;
+  ask->etag = d->etag;
+  ask->last_modified = d->last_modified;
+}
 
-  if (d->phase == PHASE_PROBE)
-    return; /* judged in done() */
+/* The headers of the first stream's answer are in: do what the verdict
+ * says (meow-download-verdict.c). */
+static void
+end_of_headers (MeowJob *job)
+{
+  Download          *d = dl (job);
+  MeowDownloadAsk    ask;
+  MeowDownloadAnswer answer;
+  MeowVerdict        v;
 
-  if (d->head.status == 200)
+  first_ask (job, &ask);
+  _meow_download_answer_from_head (&answer, &d->head);
+  _meow_download_verdict (&ask, &answer, &v);
+
+  if (v.error != NULL)
     {
-      if (d->request_offset > 0)
-        {
-          /* The whole file instead of the range: either it changed (our
-           * If-Range validator no longer matches) or the server ignores
-           * Range. Start again from zero; the record says which. */
-          gboolean changed = (d->etag && g_strcmp0 (d->etag, field (&d->head, "etag")) != 0) ||
-                             (!d->etag && d->last_modified &&
-                              g_strcmp0 (d->last_modified, field (&d->head, "last-modified")) != 0);
+      set_abort_error (d, g_steal_pointer (&v.error));
+      d->abort_retryable = v.kind == MEOW_VERDICT_RETRY;
+    }
+  d->verdict = v;
 
-          if (d->segments)
-            {
-              /* The other segments' bytes are of no use now; get_done
-               * starts over from zero with one stream. */
-              d->restart_pending =
-                  changed ? MEOW_RESTART_REMOTE_CHANGED : MEOW_RESTART_RANGE_IGNORED;
-              d->action = ACTION_RESTART;
-              return;
-            }
-
-          job->restart_reason = changed ? MEOW_RESTART_REMOTE_CHANGED : MEOW_RESTART_RANGE_IGNORED;
-          if (ftruncate (d->fd, 0) != 0 || lseek (d->fd, 0, SEEK_SET) != 0)
-            {
-              int saved = errno;
-              set_abort_error (d, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                               "Could not truncate “%s”: %s", d->part_path,
-                                               g_strerror (saved)));
-              return;
-            }
-          d->offset = 0;
-          d->writeback_from = 0;
-          d->request_offset = 0;
-          job->transferred = 0;
-        }
-      /* We know how long this version is (the control file, a probe or
-       * an earlier answer said so); a 200 of the same version (same
-       * validator, or none to tell) that announces another length is a
-       * broken answer, not the file: a shorter Content-Length would end
-       * the body early and rename a truncated file into place. */
-      if (d->trusted_total && job->total >= 0 && d->content_length >= 0 &&
-          d->content_length != job->total && !validators_differ (d))
-        {
-          set_abort_error (
-              d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_CONTENT_LENGTH,
-                              "The server said %s is %" G_GINT64_FORMAT
-                              " bytes long, then sent a Content-Length of %" G_GINT64_FORMAT ".",
-                              url_of (job), job->total, d->content_length));
-          return;
-        }
-      take_validators_from_response (d);
-      job->total = d->content_length;
-      d->trusted_total = job->total >= 0;
-      d->ranges_ok = d->ranges_ok || accepts_ranges (&d->head);
-      if (!accept_body (job))
+  switch (v.kind)
+    {
+    case MEOW_VERDICT_NEXT:
+    case MEOW_VERDICT_PROBED: /* a HEAD is judged when it is done */
+    case MEOW_VERDICT_UNPROBED:
+    case MEOW_VERDICT_RETRY:
+    case MEOW_VERDICT_FAIL:
+      return;
+    case MEOW_VERDICT_REISSUE:
+      d->plain_get = TRUE;
+      d->action = ACTION_REISSUE;
+      return;
+    case MEOW_VERDICT_RESTART:
+    case MEOW_VERDICT_DROP_SEGMENTS: /* only for segments */
+      d->restart_pending = v.reason;
+      d->action = ACTION_RESTART;
+      return;
+    case MEOW_VERDICT_COMPLETE:
+      job->total = v.total;
+      d->trusted_total = TRUE;
+      /* "bytes=0-" of an empty file: it still needs a name and a file. */
+      if (d->request_offset == 0 && d->fd < 0 && !accept_body (job))
         return;
-      d->action = ACTION_WRITE;
-      maybe_want_segments (job);
-      update_transferred (job);
-      _meow_engine_report_progress (job);
+      d->action = ACTION_COMPLETE_416;
       return;
+    case MEOW_VERDICT_STATUS:
+      d->action = ACTION_ERROR_BODY;
+      if (d->error_body == NULL)
+        d->error_body = g_string_new (NULL);
+      return;
+    case MEOW_VERDICT_ACCEPT:
+      break;
     }
 
-  if (d->head.status == 206)
+  if (v.offset < d->request_offset)
     {
-      MeowContentRange cr;
-      g_autoptr (GError) error = NULL;
-      gboolean fresh = d->request_offset == 0 && d->main_end < 0;
-
-      if (!d->request_ranged)
+      /* The whole file instead of the range: the held bytes go. */
+      job->restart_reason = v.reason;
+      if (ftruncate (d->fd, 0) != 0 || lseek (d->fd, 0, SEEK_SET) != 0)
         {
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server sent a partial answer to a request for "
-                                           "the whole file %s.",
-                                           url_of (job)));
+          int saved = errno;
+          set_abort_error (d, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                                           "Could not truncate “%s”: %s", d->part_path,
+                                           g_strerror (saved)));
           return;
         }
-      if (field (&d->head, "content-range") == NULL)
-        {
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server sent a partial answer without a "
-                                           "Content-Range for %s.",
-                                           url_of (job)));
-          return;
-        }
-      if (!_meow_parse_content_range (field (&d->head, "content-range"), &cr, &error))
-        {
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE, "%s (%s)",
-                                           error->message, url_of (job)));
-          return;
-        }
-      if (cr.start != d->request_offset)
-        {
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server sent bytes from %" G_GINT64_FORMAT
-                                           " when asked for bytes from %" G_GINT64_FORMAT " of %s.",
-                                           cr.start, d->request_offset, url_of (job)));
-          return;
-        }
-      if (d->content_length >= 0 && d->content_length != cr.end - cr.start + 1)
-        {
-          /* One of the two lies; which one, we cannot tell. Like a
-           * Content-Length that contradicts the known total, worth another
-           * try: a shorter one would end the body early. */
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server's Content-Length (%" G_GINT64_FORMAT
-                                           ") does not match its Content-Range (%s) for %s.",
-                                           d->content_length, field (&d->head, "content-range"),
-                                           url_of (job)));
-          d->abort_retryable = TRUE;
-          return;
-        }
-      if (!fresh && cr.total >= 0 && d->trusted_total && job->total >= 0 && cr.total != job->total)
-        {
-          if (!d->etag && !d->last_modified && d->segments == NULL)
-            {
-              /* Nothing but the size to tell versions apart, and the size
-               * changed: these bytes are from another file. */
-              d->restart_pending = MEOW_RESTART_REMOTE_CHANGED;
-              d->action = ACTION_RESTART;
-              return;
-            }
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server says %s is %" G_GINT64_FORMAT
-                                           " bytes long, but it was %" G_GINT64_FORMAT " bytes.",
-                                           url_of (job), cr.total, job->total));
-          return;
-        }
-      if (cr.total < 0 && fresh)
-        {
-          /* A total of "*" (unknown): ask for the whole file as one
-           * stream instead, as for a server without ranges. */
-          d->plain_get = TRUE;
-          d->action = ACTION_REISSUE;
-          return;
-        }
-      if (cr.total < 0 && !(d->trusted_total && job->total >= 0))
-        {
-          /* Without a size we could not tell a short range from the end. */
-          set_abort_error (d, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "The server's Content-Range (%s) for %s does not say "
-                                           "how long the file is.",
-                                           field (&d->head, "content-range"), url_of (job)));
-          return;
-        }
-      if (!fresh && validators_differ (d))
-        {
-          /* The server (or a cache) ignored If-Range: these bytes are from
-           * another version of the file. Do not append them. */
-          d->restart_pending = MEOW_RESTART_REMOTE_CHANGED;
-          d->action = ACTION_RESTART;
-          return;
-        }
-      if (fresh || (!d->etag && !d->last_modified))
-        take_validators_from_response (d);
-      if (cr.total >= 0 && (fresh || !d->trusted_total || job->total < 0))
-        {
-          job->total = cr.total;
-          d->trusted_total = TRUE;
-        }
-      d->ranges_ok = TRUE;
-      if (fresh)
-        {
-          if (!accept_body (job))
-            return;
-        }
-      else
-        write_control (job);
-      d->action = ACTION_WRITE;
-      maybe_want_segments (job);
-      update_transferred (job);
-      _meow_engine_report_progress (job);
-      return;
+      d->offset = 0;
+      d->writeback_from = 0;
+      d->request_offset = 0;
+      job->transferred = 0;
     }
-
-  if (d->head.status == 416)
-    {
-      MeowContentRange cr;
-
-      /* Only "complete" when the sizes prove it. */
-      if (field (&d->head, "content-range") &&
-          _meow_parse_content_range (field (&d->head, "content-range"), &cr, NULL) &&
-          cr.total >= 0 && cr.total == d->request_offset &&
-          (!d->trusted_total || job->total < 0 || job->total == cr.total))
-        {
-          job->total = cr.total;
-          d->trusted_total = TRUE;
-          /* "bytes=0-" of an empty file: it still needs a name and a file. */
-          if (d->request_offset == 0 && d->fd < 0 && !accept_body (job))
-            return;
-          d->action = ACTION_COMPLETE_416;
-        }
-      else
-        {
-          d->restart_pending = MEOW_RESTART_RANGE_NOT_SATISFIABLE;
-          d->action = ACTION_RESTART;
-        }
-      return;
-    }
-
-  d->action = ACTION_ERROR_BODY;
-  if (d->error_body == NULL)
-    d->error_body = g_string_new (NULL);
+  if (v.take_validators)
+    take_validators_from_response (d);
+  job->total = v.total;
+  d->trusted_total = job->total >= 0;
+  d->ranges_ok = d->ranges_ok || v.ranges;
+  if (!accept_body (job))
+    return;
+  d->action = ACTION_WRITE;
+  maybe_want_segments (job);
+  update_transferred (job);
+  _meow_engine_report_progress (job);
 }
 
 static size_t
@@ -809,7 +662,6 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
       reset_response (d);
       return len;
     case MEOW_HTTP_LINE_END:
-      d->content_length = _meow_http_head_get_length (&d->head);
       end_of_headers (job);
       /* A restart does not need the rest of this body. */
       return d->abort_error || d->action == ACTION_REISSUE ||
@@ -1803,11 +1655,11 @@ probe_done (MeowJob *job, CURLcode result)
   Download *d = dl (job);
 
   d->probed = TRUE;
-  if (result == CURLE_OK && d->head.status >= 200 && d->head.status < 300 && d->content_length >= 0)
+  if (result == CURLE_OK && d->verdict.kind == MEOW_VERDICT_PROBED)
     {
       d->have_probe = TRUE;
-      d->ranges_ok = accepts_ranges (&d->head);
-      job->total = d->content_length;
+      d->ranges_ok = d->verdict.ranges;
+      job->total = d->verdict.total;
       d->trusted_total = TRUE;
       take_validators_from_response (d);
       start_get (job);
@@ -2190,7 +2042,6 @@ segment_release (MeowJob *job, Segment *seg)
 static void
 segment_reset_response (Segment *seg)
 {
-  seg->content_length = -1;
   seg->writing = FALSE;
 }
 
@@ -2287,51 +2138,45 @@ checkpoint (MeowJob *job)
 static void
 segment_end_of_headers (Segment *seg)
 {
-  MeowJob         *job = seg->job;
-  Download        *d = dl (job);
-  MeowContentRange cr;
+  MeowJob        *job = seg->job;
+  Download       *d = dl (job);
+  MeowDownloadAsk ask = {
+    .kind = MEOW_ASK_SEGMENT,
+    .url = url_of (job),
+    .offset = seg->pos,
+    .end = seg->req_end,
+    .ranged = TRUE,
+    .conditional = d->etag || d->last_modified,
+    .split = TRUE,
+    .total = job->total,
+    .etag = d->etag,
+    .last_modified = d->last_modified,
+  };
+  MeowDownloadAnswer answer;
+  MeowVerdict        v;
 
-  if (seg->head.status < 200 || (seg->head.status >= 300 && seg->head.status < 400))
-    return; /* 1xx, or a redirect curl follows */
-
-  if (seg->head.status == 200)
+  _meow_download_answer_from_head (&answer, &seg->head);
+  _meow_download_verdict (&ask, &answer, &v);
+  switch (v.kind)
     {
-      /* The whole file: another version (If-Range failed), or a server
-       * that ignores Range. */
-      if ((d->etag && g_strcmp0 (d->etag, field (&seg->head, "etag")) != 0) ||
-          (!d->etag && d->last_modified &&
-           g_strcmp0 (d->last_modified, field (&seg->head, "last-modified")) != 0))
-        seg->other_version = TRUE;
-      else
-        seg->range_ignored = TRUE;
-      return;
-    }
-  if (seg->head.status != 206)
-    return; /* judged in done */
-
-  if (field (&seg->head, "content-range") == NULL ||
-      !_meow_parse_content_range (field (&seg->head, "content-range"), &cr, NULL) ||
-      cr.start != seg->pos || cr.end >= seg->req_end || cr.end < cr.start ||
-      (cr.total >= 0 && cr.total != job->total) ||
-      (seg->content_length >= 0 && seg->content_length != cr.end - cr.start + 1))
-    {
-      seg->abort_error = g_error_new (
-          MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-          "The server's Content-Range (%s) does not match the "
-          "requested bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " of %s.",
-          field (&seg->head, "content-range") ? field (&seg->head, "content-range") : "none",
-          seg->pos, seg->end - 1, url_of (job));
-      return;
-    }
-  if ((d->etag && field (&seg->head, "etag") &&
-       g_strcmp0 (d->etag, field (&seg->head, "etag")) != 0) ||
-      (!d->etag && d->last_modified && field (&seg->head, "last-modified") &&
-       g_strcmp0 (d->last_modified, field (&seg->head, "last-modified")) != 0))
-    {
+    case MEOW_VERDICT_ACCEPT:
+      seg->writing = TRUE;
+      break;
+    case MEOW_VERDICT_RESTART:
       seg->other_version = TRUE;
-      return;
+      seg->restart_reason = v.reason;
+      break;
+    case MEOW_VERDICT_DROP_SEGMENTS:
+      seg->range_ignored = TRUE;
+      break;
+    case MEOW_VERDICT_RETRY:
+    case MEOW_VERDICT_FAIL:
+      seg->abort_error = g_steal_pointer (&v.error);
+      seg->abort_retryable = v.kind == MEOW_VERDICT_RETRY;
+      break;
+    default:
+      break; /* 1xx, a redirect: the next answer; an error status: judged in done */
     }
-  seg->writing = TRUE;
 }
 
 static size_t
@@ -2346,7 +2191,6 @@ segment_header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
       segment_reset_response (seg);
       return len;
     case MEOW_HTTP_LINE_END:
-      seg->content_length = _meow_http_head_get_length (&seg->head);
       segment_end_of_headers (seg);
       return seg->abort_error || seg->range_ignored || seg->other_version ? 0 : len;
     default:
@@ -2412,6 +2256,7 @@ segment_start (MeowJob *job, Segment *seg)
   seg->cut = FALSE;
   seg->range_ignored = FALSE;
   seg->other_version = FALSE;
+  seg->abort_retryable = FALSE;
   seg->retry_at = 0;
 
   seg->easy = _meow_engine_new_easy (job->engine, job->task->url, seg->curl_error);
@@ -2451,7 +2296,6 @@ segment_new (MeowJob *job, gint64 start, gint64 pos, gint64 end)
   seg->end = end;
   seg->high_water = pos;
   _meow_http_head_init (&seg->head);
-  seg->content_length = -1;
   seg->done = pos >= end;
   if (d->segments == NULL)
     d->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
@@ -2688,12 +2532,15 @@ segment_done (MeowJob *job, Segment *seg, CURLcode result)
     {
       GError *error = g_steal_pointer (&seg->abort_error);
 
-      fail (job, error);
+      if (seg->abort_retryable)
+        segment_retry (job, seg, error);
+      else
+        fail (job, error);
       return;
     }
   if (seg->other_version)
     {
-      restart_from_zero (job, MEOW_RESTART_REMOTE_CHANGED);
+      restart_from_zero (job, seg->restart_reason);
       return;
     }
   if (seg->range_ignored)
@@ -2843,7 +2690,6 @@ download_start (MeowJob *job)
       d->fd = -1;
       d->verify_fd = -1;
       _meow_http_head_init (&d->head);
-      d->content_length = -1;
       d->main_end = -1;
       job->driver_data = d;
     }
