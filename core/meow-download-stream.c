@@ -478,7 +478,6 @@ _meow_stream_retry_or_fail (MeowStream *s, GError *error, gboolean progress)
 {
   MeowJob      *job = s->job;
   MeowDownload *d = _meow_download_get (job);
-  const char   *retry_after;
   gint64        delay;
   g_autoptr (GError) spill_error = NULL;
 
@@ -496,25 +495,13 @@ _meow_stream_retry_or_fail (MeowStream *s, GError *error, gboolean progress)
   s->failures++;
   if (s->failures > _meow_download_max_retries (job))
     {
-      if (error->domain == MEOW_ERROR && error->code == MEOW_ERROR_HTTP_TRANSPORT)
-        {
-          if (s->failures == 1)
-            g_prefix_error (&error, "Gave up after one attempt: ");
-          else
-            g_prefix_error (&error, "Gave up after %u attempts: ", s->failures);
-        }
+      _meow_engine_give_up (&error, s->failures);
       _meow_download_fail (job, error);
       return;
     }
 
-  delay = _meow_engine_backoff_us (job->engine, s->failures);
-  retry_after = _meow_http_head_get (&s->head, "retry-after");
-  if (retry_after)
-    {
-      gint64 ra = _meow_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC);
-      if (ra >= 0)
-        delay = MAX (delay, ra * 1000);
-    }
+  delay = _meow_engine_retry_delay_us (job->engine, s->failures,
+                                       _meow_http_head_get (&s->head, "retry-after"));
   g_debug ("Retrying %s from byte %" G_GINT64_FORMAT " in %" G_GINT64_FORMAT " ms: %s",
            _meow_download_url (job), s->pos, delay / 1000, error->message);
   g_error_free (error);

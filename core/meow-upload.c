@@ -792,24 +792,12 @@ retry_or_fail (MeowJob *job, GError *error, const char *retry_after)
   u->failures++;
   if (u->failures > max)
     {
-      if (error->domain == MEOW_ERROR && error->code == MEOW_ERROR_HTTP_TRANSPORT)
-        {
-          if (u->failures == 1)
-            g_prefix_error (&error, "Gave up after one attempt: ");
-          else
-            g_prefix_error (&error, "Gave up after %u attempts: ", u->failures);
-        }
+      _meow_engine_give_up (&error, u->failures);
       fail (job, error);
       return;
     }
 
-  delay = _meow_engine_backoff_us (job->engine, u->failures);
-  if (retry_after)
-    {
-      gint64 ra = _meow_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC);
-      if (ra >= 0)
-        delay = MAX (delay, ra * 1000);
-    }
+  delay = _meow_engine_retry_delay_us (job->engine, u->failures, retry_after);
   g_debug ("Retrying upload to %s in %" G_GINT64_FORMAT " ms: %s", url_of (job), delay / 1000,
            error->message);
   g_error_free (error);
