@@ -92,12 +92,13 @@ static void
 whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, MeowVerdict *v)
 {
   MeowValidators validators = compare (ask, answer);
-  /* Another version, unless the answer names the one held: If-Range failed
-   * (or a cache ignored it). The same one: the server ignores Range. */
-  MeowRestartReason reason =
-      validators == MEOW_VALIDATORS_DIFFER || validators == MEOW_VALIDATORS_NOT_STATED
-          ? MEOW_RESTART_REMOTE_CHANGED
-          : MEOW_RESTART_RANGE_IGNORED;
+  /* Another version when the answer names another, or, to a request with
+   * If-Range, names none: If-Range failed (or a cache ignored it). The
+   * same one: the server ignores Range. */
+  MeowRestartReason reason = validators == MEOW_VALIDATORS_DIFFER ||
+                                     (validators == MEOW_VALIDATORS_NOT_STATED && ask->conditional)
+                                 ? MEOW_RESTART_REMOTE_CHANGED
+                                 : MEOW_RESTART_RANGE_IGNORED;
 
   if (ask->kind == MEOW_ASK_SEGMENT)
     {

@@ -264,6 +264,16 @@ static const Case cases[] = {
     ANSWER (200, 400, NULL, ETAG, NULL), ONLY (MEOW_VERDICT_DROP_SEGMENTS) },
   { "segment/200-other-version", SEGMENT (200, 300, 400, ETAG),
     ANSWER (200, 400, NULL, OTHER_ETAG, NULL), RESTART (CHANGED) },
+  /* sent before the first stream learnt the validator: no If-Range, so a 200
+   * without one proves nothing but that ranges are ignored */
+  { "segment/200-unconditional-without-validator",
+    { MEOW_ASK_SEGMENT, URL, 200, 300, TRUE, FALSE, FALSE, TRUE, 400, ETAG, NULL },
+    ANSWER (200, 400, NULL, NULL, NULL),
+    ONLY (MEOW_VERDICT_DROP_SEGMENTS) },
+  { "segment/200-unconditional-other-version",
+    { MEOW_ASK_SEGMENT, URL, 200, 300, TRUE, FALSE, FALSE, TRUE, 400, ETAG, NULL },
+    ANSWER (200, 400, NULL, OTHER_ETAG, NULL),
+    RESTART (CHANGED) },
   { "segment/200-without-validator", SEGMENT (200, 300, 400, ETAG),
     ANSWER (200, 400, NULL, NULL, NULL), RESTART (CHANGED) },
   { "segment/416-file-shrank", SEGMENT (200, 300, 400, ETAG),
