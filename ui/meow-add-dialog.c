@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "meow-add-dialog.h"
+#include "meow-links.h"
 
 struct _MeowAddDialog
 {

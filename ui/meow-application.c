@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "meow-application.h"
+#include "meow-links.h"
 #include "meow-preferences-window.h"
 #include "meow-window.h"
 
@@ -40,64 +41,6 @@ struct _MeowApplication
 };
 
 G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
-
-/* ------------------------------------------------------------------ */
-/* Links                                                               */
-
-/**
- * meow_parse_url:
- *
- * Returns: whether @text is an http or https URL with a host
- */
-gboolean
-meow_parse_url (const char *text)
-{
-  g_autoptr (GUri) uri = NULL;
-  const char *scheme;
-
-  if (text == NULL)
-    return FALSE;
-  uri = g_uri_parse (text, G_URI_FLAGS_ENCODED, NULL);
-  if (uri == NULL)
-    return FALSE;
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return FALSE;
-  return g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0';
-}
-
-/**
- * meow_split_urls:
- * @junk: (out) (transfer full): the lines that are not web links
- *
- * Splits @text into lines, drops blank lines and text/uri-list comments, and sorts
- * the rest into web links and everything else.
- *
- * Returns: (transfer full): the web links, in order
- */
-char **
-meow_split_urls (const char *text, char ***junk)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
-  g_autoptr (GStrvBuilder) rest = g_strv_builder_new ();
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-
-      if (line[0] == '\0' || line[0] == '#')
-        continue;
-      if (meow_parse_url (line))
-        g_strv_builder_add (urls, line);
-      else
-        g_strv_builder_add (rest, line);
-    }
-
-  if (junk != NULL)
-    *junk = g_strv_builder_end (rest);
-  return g_strv_builder_end (urls);
-}
 
 /* ------------------------------------------------------------------ */
 /* Adding tasks                                                        */

@@ -28,7 +28,4 @@ gboolean meow_application_add_urls (MeowApplication   *self,
                                     GError           **error);
 guint    meow_application_upload_files (MeowApplication *self, GSList *files, GError **error);
 
-gboolean meow_parse_url (const char *text);
-char   **meow_split_urls (const char *text, char ***junk);
-
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "meow-application.h"
+#include "meow-links.h"
 #include "meow-preferences-window.h"
 
 struct _MeowPreferencesWindow

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "meow-add-dialog.h"
+#include "meow-links.h"
 #include "meow-task-row.h"
 #include "meow-window.h"
 
