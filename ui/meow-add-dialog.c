@@ -98,8 +98,9 @@ add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
       return;
     }
 
-  if (!meow_application_add_urls (self->application, (const char *const *) urls, self->folder,
-                                  sha256, gtk_switch_get_active (self->paused_switch), &error))
+  if (!meow_task_manager_add_urls (meow_application_get_manager (self->application),
+                                   (const char *const *) urls, self->folder, sha256,
+                                   gtk_switch_get_active (self->paused_switch), &error))
     {
       show_error (self, error->message);
       return;
@@ -218,7 +219,7 @@ meow_add_dialog_new (GtkWindow *parent, MeowApplication *application, const char
   self = g_object_new (MEOW_TYPE_ADD_DIALOG, "transient-for", parent, "application", application,
                        NULL);
   self->application = g_object_ref (application);
-  folder = meow_application_dup_download_folder (application);
+  folder = meow_task_manager_dup_download_folder (meow_application_get_manager (application));
   set_folder (self, folder);
   if (text != NULL)
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text, -1);

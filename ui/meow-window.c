@@ -286,7 +286,6 @@ quote_list (char **lines)
 void
 meow_window_add_text (MeowWindow *self, const char *text)
 {
-  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_auto (GStrv) junk = NULL;
   g_auto (GStrv) urls = NULL;
   g_autoptr (GError) error = NULL;
@@ -299,8 +298,8 @@ meow_window_add_text (MeowWindow *self, const char *text)
       toast_text (self, _ ("There are no links to add."));
       return;
     }
-  if (urls[0] != NULL &&
-      !meow_application_add_urls (app, (const char *const *) urls, NULL, NULL, FALSE, &error))
+  if (urls[0] != NULL && !meow_task_manager_add_urls (self->manager, (const char *const *) urls,
+                                                      NULL, NULL, FALSE, &error))
     {
       toast_text (self, error->message);
       return;
@@ -352,7 +351,6 @@ paste_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 gboolean
 meow_window_handle_drop (MeowWindow *self, const GValue *value)
 {
-  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
   g_return_val_if_fail (MEOW_IS_WINDOW (self), FALSE);
 
@@ -362,7 +360,7 @@ meow_window_handle_drop (MeowWindow *self, const GValue *value)
       g_autoptr (GError) error = NULL;
       guint n;
 
-      n = meow_application_upload_files (app, files, &error);
+      n = meow_task_manager_upload_files (self->manager, files, &error);
       g_slist_free (files);
       if (error != NULL)
         toast_text (self, error->message);

@@ -411,8 +411,8 @@ test_add_many (Fixture *fx, gconstpointer data)
 
   saved_id = g_signal_connect (store, "saved", G_CALLBACK (count_saved_cb), &saved);
   changed_id = g_signal_connect (model, "items-changed", G_CALLBACK (count_changes_cb), &changes);
-  g_assert_true (meow_application_add_urls (fx->app, (const char *const *) urls->pdata, fx->dir,
-                                            NULL, TRUE, &error));
+  g_assert_true (meow_task_manager_add_urls (fx->manager, (const char *const *) urls->pdata,
+                                             fx->dir, NULL, TRUE, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (saved, ==, 1);
   g_assert_cmpuint (changes, ==, 1);
