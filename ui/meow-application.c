@@ -41,6 +41,12 @@ G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
 /* ------------------------------------------------------------------ */
 /* Accessors                                                          */
 
+/**
+ * meow_application_get_settings:
+ *
+ * Returns: (transfer none): the settings the manager and the windows are given, from
+ *   `startup` on
+ */
 GSettings *
 meow_application_get_settings (MeowApplication *self)
 {
@@ -424,7 +430,8 @@ static void
 preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   MeowApplication *self = user_data;
-  GtkWindow       *window = meow_preferences_window_new (active_window (self), self->settings);
+  GtkWindow       *window =
+      meow_preferences_window_new (active_window (self), self->manager, self->settings);
 
   gtk_window_set_application (window, GTK_APPLICATION (self));
   gtk_window_present (window);
@@ -708,7 +715,7 @@ meow_application_activate (GApplication *application)
   GtkWindow       *window = active_window (self);
 
   if (window == NULL)
-    window = GTK_WINDOW (meow_window_new (self));
+    window = GTK_WINDOW (meow_window_new (GTK_APPLICATION (self), self->manager, self->settings));
   gtk_window_present (window);
 
   if (self->load_error != NULL)

@@ -1113,7 +1113,7 @@ test_add_dialog (Fixture *fx, gconstpointer data)
   meow_test_server_set_file (fx->server, "/one.bin", payload);
   serve (fx, "/two.bin", 40 * 1024, 42, NULL);
 
-  dialog = meow_add_dialog_new (GTK_WINDOW (fx->window), fx->app, NULL);
+  dialog = meow_add_dialog_new (GTK_WINDOW (fx->window), fx->manager, NULL);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   gtk_window_present (dialog);
   meow_test_spin_ms (100);
@@ -1213,7 +1213,43 @@ test_preferences (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_settings_get_uint (settings, "max-uploads"), ==, 5);
   g_settings_reset (settings, "max-uploads");
 
+  /* The download folder row shows the folder downloads go to, and follows it. */
+  {
+    AdwActionRow *folder_row =
+        ADW_ACTION_ROW (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "folder_row"));
+    g_autofree char *other = g_build_filename (fx->dir, "Elsewhere", NULL);
+
+    g_assert_cmpstr (adw_action_row_get_subtitle (folder_row), ==, fx->dir);
+    g_settings_set_string (settings, "download-folder", other);
+    MEOW_TEST_WAIT_UNTIL (g_strcmp0 (adw_action_row_get_subtitle (folder_row), other) == 0);
+    g_settings_set_string (settings, "download-folder", fx->dir);
+  }
+
   gtk_window_destroy (prefs);
+}
+
+/* Closing the window saves its size in one go, and leaves the application's settings
+ * writing straight through (a GSettings put in delay-apply mode stays in it). */
+static void
+test_close_saves_size (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GSettings *app_settings = meow_application_get_settings (fx->app);
+
+  g_assert_false (gtk_window_is_maximized (GTK_WINDOW (fx->window)));
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 701, 503);
+  gtk_window_close (GTK_WINDOW (fx->window));
+  g_assert_null (fx->window);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 701);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 503);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* Written after the close (Preferences, the limits), it is saved at once. */
+  g_settings_set_uint64 (app_settings, "download-limit", 4096);
+  g_assert_cmpuint (g_settings_get_uint64 (settings, "download-limit"), ==, 4096);
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
 }
 
 /* The window's render node; NULL while it is not mapped or between a resize and its
@@ -1361,6 +1397,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/preferences", Fixture, test_preferences, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/close-saves-size", Fixture, test_close_saves_size, fixture_setup,
+              run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
               fixture_teardown);
 
