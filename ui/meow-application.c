@@ -92,19 +92,6 @@ active_window (MeowApplication *self)
   return gtk_application_get_active_window (GTK_APPLICATION (self));
 }
 
-static GFile *
-item_file (MeowTaskItem *item)
-{
-  const char *path = meow_task_item_get_local_path (item);
-
-  if (meow_task_item_get_direction (item) == MEOW_DIRECTION_DOWNLOAD &&
-      meow_task_item_get_payload (item) != NULL)
-    path = meow_task_item_get_payload (item);
-  if (path == NULL && meow_task_item_get_direction (item) == MEOW_DIRECTION_UPLOAD)
-    path = meow_task_get_source_file (meow_task_item_get_task (item));
-  return path ? g_file_new_for_path (path) : NULL;
-}
-
 static void toast_error (MeowApplication *self, const GError *error);
 
 #if GTK_CHECK_VERSION(4, 10, 0)
@@ -303,7 +290,7 @@ open_file_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   MeowApplication *self = user_data;
   MeowTaskItem    *item =
       meow_task_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
-  g_autoptr (GFile) file = item ? item_file (item) : NULL;
+  g_autoptr (GFile) file = item ? meow_task_item_dup_file (item) : NULL;
 
   if (file != NULL)
     launch_file (self, file);
@@ -315,7 +302,7 @@ show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer u
   MeowApplication *self = user_data;
   MeowTaskItem    *item =
       meow_task_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
-  g_autoptr (GFile) file = item ? item_file (item) : NULL;
+  g_autoptr (GFile) file = item ? meow_task_item_dup_file (item) : NULL;
 
   if (file != NULL)
     show_in_folder (self, file);
