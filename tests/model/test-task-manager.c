@@ -295,19 +295,10 @@ test_upload_files_not_local (Fixture *fx, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("meow-model-home-XXXXXX", NULL);
-  g_autofree char *config_home = g_build_filename (home, "config", NULL);
-  g_autofree char *data_home = g_build_filename (home, "data", NULL);
-  g_autofree char *cache_home = g_build_filename (home, "cache", NULL);
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: GLib then reads user-dirs.dirs from elsewhere. */
+  g_autofree char *home = meow_test_make_private_home ("meow-model-home-XXXXXX");
   int              status;
 
-  /* Private user dirs set before GLib reads them (G_TEST_OPTION_ISOLATE_DIRS points
-   * XDG_CONFIG_HOME where user-dirs.dirs is not read from). */
-  g_assert_nonnull (home);
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/model/task-manager/download-folder", Fixture, NULL, fixture_setup,

@@ -1344,19 +1344,11 @@ test_screenshot (Fixture *fx, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("meow-ui-home-XXXXXX", NULL);
-  g_autofree char *data_home = g_build_filename (home, "data", NULL);
-  g_autofree char *config_home = g_build_filename (home, "config", NULL);
-  g_autofree char *cache_home = g_build_filename (home, "cache", NULL);
-  int              status;
-
   /* Private user dirs (not G_TEST_OPTION_ISOLATE_DIRS: that also hides the system's
    * XDG_DATA_DIRS, so the icon theme, whose icons the screenshot shows). */
-  g_assert_nonnull (home);
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
-  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
+  g_autofree char *home = meow_test_make_private_home ("meow-ui-home-XXXXXX");
+  int              status;
+
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_test_init (&argc, &argv, NULL);
