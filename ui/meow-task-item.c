@@ -388,6 +388,31 @@ meow_task_item_is_finished (MeowTaskItem *self)
          self->status == MEOW_STATUS_CANCELED;
 }
 
+/**
+ * meow_task_item_dup_file:
+ *
+ * What Open and Show in Folder act on: a download's file once it has one (the file it
+ * was saved as, else where it is written), an upload's source file. Main thread.
+ *
+ * Returns: (transfer full) (nullable): the file, or %NULL when there is none yet
+ */
+GFile *
+meow_task_item_dup_file (MeowTaskItem *self)
+{
+  MeowDirection direction;
+  const char   *path;
+
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  direction = meow_task_item_get_direction (self);
+  path = self->local_path;
+  if (direction == MEOW_DIRECTION_DOWNLOAD && self->payload != NULL)
+    path = self->payload;
+  if (path == NULL && direction == MEOW_DIRECTION_UPLOAD)
+    path = meow_task_get_source_file (self->task);
+  return path ? g_file_new_for_path (path) : NULL;
+}
+
 static gboolean
 set_string (char **field, const char *value)
 {
