@@ -1,7 +1,7 @@
 /* meow-engine-common.c: request plumbing the transfer drivers share
  *
- * Common libcurl options, retry delays and the translation of libcurl's
- * failures into MEOW_ERROR codes. Worker thread only.
+ * Common libcurl options, retry delays and the give-up message, and the
+ * translation of libcurl's failures into MEOW_ERROR codes. Worker thread only.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +9,7 @@
 
 #include "meow-engine-private.h"
 #include "meow-error.h"
+#include "meow-http-private.h"
 
 CURL *
 _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
@@ -59,6 +60,31 @@ _meow_engine_backoff_us (MeowEngine *engine, guint failures)
    * in lockstep. */
   delay *= g_random_double_range (0.8, 1.2);
   return (gint64) (delay * 1000);
+}
+
+gint64
+_meow_engine_retry_delay_us (MeowEngine *engine, guint failures, const char *retry_after)
+{
+  gint64 delay = _meow_engine_backoff_us (engine, failures);
+
+  if (retry_after)
+    {
+      gint64 ra = _meow_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC);
+      if (ra >= 0)
+        delay = MAX (delay, ra * 1000);
+    }
+  return delay;
+}
+
+void
+_meow_engine_give_up (GError **error, guint failures)
+{
+  if ((*error)->domain != MEOW_ERROR || (*error)->code != MEOW_ERROR_HTTP_TRANSPORT)
+    return;
+  if (failures == 1)
+    g_prefix_error (error, "Gave up after one attempt: ");
+  else
+    g_prefix_error (error, "Gave up after %u attempts: ", failures);
 }
 
 gboolean

@@ -1,7 +1,7 @@
 /* meow-engine-private.h: the engine's interfaces (meow-engine.c)
  *
  * Two audiences: the client (meow-client.c), which creates the engine and
- * posts it commands, and the transfer drivers (meow-download.c,
+ * posts it commands, and the transfer drivers (meow-download*.c,
  * meow-upload.c), which the engine runs on its worker thread. Each
  * function says its thread; the worker-only ones assert it.
  *
@@ -175,6 +175,12 @@ void _meow_engine_wakeup (MeowEngine *engine);
 CURL *_meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer);
 /* Exponential backoff with ±20 % jitter for the @failures-th failure. */
 gint64   _meow_engine_backoff_us (MeowEngine *engine, guint failures);
+/* The wait before retrying after the @failures-th failure: the backoff,
+ * and at least what @retry_after (the answer's Retry-After, or NULL) asks. */
+gint64   _meow_engine_retry_delay_us (MeowEngine *engine, guint failures, const char *retry_after);
+/* The retries are used up after @failures attempts: a transport *@error
+ * says how many there were ("Gave up after 4 attempts: …"). */
+void     _meow_engine_give_up (GError **error, guint failures);
 gboolean _meow_engine_status_retryable (long status);
 /* libcurl's @result as a MEOW_ERROR (TLS, redirects, stall, transport);
  * @verb completes "Cannot VERB URL" ("download", "upload"). */

@@ -58,6 +58,17 @@ char *_meow_file_name_from_url (const char *url);
  * taken. "archive.tar.gz" becomes "archive (1).tar.gz". */
 char *_meow_unique_path (const char *dir, const char *name);
 
+/* Says whether @path is taken by something the file system does not show
+ * (e.g. the target of another live download). */
+typedef gboolean (*MeowPathTakenFunc) (const char *path, gpointer user_data);
+
+/* _meow_unique_path() that also skips every path @taken (when not NULL)
+ * says is taken: the one numbering rule of the engine's file names. */
+char *_meow_unique_path_full (const char       *dir,
+                              const char       *name,
+                              MeowPathTakenFunc taken,
+                              gpointer          user_data);
+
 /* Returns @url with any password in its userinfo replaced by "***" (and the
  * user name kept), for logs, records and stores. Other URLs are returned
  * unchanged (a copy). */
@@ -68,6 +79,55 @@ gboolean _meow_etag_is_strong (const char *etag);
 
 /* Parses an HTTP-date into seconds since the epoch; -1 when invalid. */
 gint64 _meow_parse_http_date (const char *value);
+
+/* One response's status line and header fields, collected from the lines
+ * libcurl hands a header callback (CURLOPT_HEADERFUNCTION): the status
+ * line, the fields, the empty line that ends them. After a 1xx or a
+ * redirect libcurl follows, the next response's status line starts the
+ * collection over. The one header collector of the engine's drivers. */
+typedef struct
+{
+  long        status; /* 0 until a status line was seen */
+  char       *reason; /* the status line's reason phrase, or NULL */
+  GHashTable *fields; /* lower-case name -> value, without surrounding white space; of a
+                       * field sent twice, the last */
+} MeowHttpHead;
+
+/* What a line fed to a MeowHttpHead was. */
+typedef enum
+{
+  MEOW_HTTP_LINE_STATUS, /* "HTTP/…": a new response; earlier fields forgotten */
+  MEOW_HTTP_LINE_FIELD,  /* "Name: value", kept */
+  MEOW_HTTP_LINE_END,    /* the empty line after the fields */
+  MEOW_HTTP_LINE_OTHER,  /* anything else (a folded continuation, junk): ignored */
+} MeowHttpLine;
+
+void _meow_http_head_init (MeowHttpHead *head);
+/* Frees what @head holds; it can be initialised again. */
+void _meow_http_head_clear (MeowHttpHead *head);
+/* Forgets the status and fields (before a new request). */
+void _meow_http_head_reset (MeowHttpHead *head);
+/* Reads one header line of @len bytes (not NUL-terminated, with or
+ * without its CR LF) into @head; says what it was. */
+MeowHttpLine _meow_http_head_feed (MeowHttpHead *head, const char *line, gsize len);
+/* The value of the field @lower_name (lower case), or NULL. Borrowed. */
+const char *_meow_http_head_get (const MeowHttpHead *head, const char *lower_name);
+/* Content-Length as a number, or -1 when absent or not a valid length. */
+gint64 _meow_http_head_get_length (const MeowHttpHead *head);
+
+/* Longest part of a server's error body quoted in a status error. */
+#define MEOW_HTTP_ERROR_BODY_MAX 4096
+
+/* The error for an answer with a failing status, MEOW_ERROR_RESPONSE_STATUS:
+ * "The server answered 404 Not Found for URL: <body>", where the body is
+ * at most MEOW_HTTP_ERROR_BODY_MAX of its @body_len bytes, made valid
+ * UTF-8 and folded to one line (HTML tags dropped when it is a page,
+ * control characters and runs of white space as one space), or "… for
+ * URL." when nothing of it is left. @reason (the status line's reason
+ * phrase) and @body may be NULL. The one status text of downloads and
+ * uploads alike. Returns: (transfer full). Any thread. */
+GError *_meow_http_status_error (
+    long status, const char *reason, const char *redacted_url, const char *body, gsize body_len);
 
 /* @value (a server's header, a name) made fit to quote in a message: valid
  * UTF-8, control and bidi characters replaced by U+FFFD, length bounded.

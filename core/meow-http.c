@@ -72,6 +72,164 @@ _meow_quote_for_message (const char *value)
   return g_string_free (out, FALSE);
 }
 
+/* ------------------------------------------------------------------ */
+/* Responses                                                           */
+
+void
+_meow_http_head_init (MeowHttpHead *head)
+{
+  head->status = 0;
+  head->reason = NULL;
+  head->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+void
+_meow_http_head_clear (MeowHttpHead *head)
+{
+  g_clear_pointer (&head->reason, g_free);
+  g_clear_pointer (&head->fields, g_hash_table_unref);
+  head->status = 0;
+}
+
+void
+_meow_http_head_reset (MeowHttpHead *head)
+{
+  head->status = 0;
+  g_clear_pointer (&head->reason, g_free);
+  g_hash_table_remove_all (head->fields);
+}
+
+MeowHttpLine
+_meow_http_head_feed (MeowHttpHead *head, const char *line, gsize len)
+{
+  const char *end = line + len;
+  const char *colon;
+
+  while (end > line && (end[-1] == '\r' || end[-1] == '\n'))
+    end--;
+  if (end == line)
+    return len > 0 ? MEOW_HTTP_LINE_END : MEOW_HTTP_LINE_OTHER;
+
+  if (end - line >= 5 && g_ascii_strncasecmp (line, "HTTP/", 5) == 0)
+    {
+      /* "HTTP/1.1 206 Partial Content", "HTTP/2 200" */
+      const char *p = memchr (line, ' ', (gsize) (end - line));
+      gint64      status = 0;
+
+      _meow_http_head_reset (head);
+      if (p != NULL)
+        {
+          const char *digits = ++p;
+
+          while (p < end && g_ascii_isdigit (*p) && p - digits < 3)
+            status = status * 10 + (*p++ - '0');
+          while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+          if (p < end)
+            head->reason = g_strstrip (g_strndup (p, (gsize) (end - p)));
+          if (head->reason != NULL && *head->reason == '\0')
+            g_clear_pointer (&head->reason, g_free);
+        }
+      head->status = (long) status;
+      return MEOW_HTTP_LINE_STATUS;
+    }
+
+  /* An obsolete folded continuation (it starts with white space) is not a
+   * field of its own. */
+  if (*line == ' ' || *line == '\t')
+    return MEOW_HTTP_LINE_OTHER;
+  colon = memchr (line, ':', (gsize) (end - line));
+  if (colon == NULL || colon == line)
+    return MEOW_HTTP_LINE_OTHER;
+  {
+    g_autofree char *name = g_ascii_strdown (line, colon - line);
+    char            *value = g_strndup (colon + 1, (gsize) (end - colon - 1));
+
+    g_hash_table_replace (head->fields, g_strdup (g_strstrip (name)), g_strstrip (value));
+  }
+  return MEOW_HTTP_LINE_FIELD;
+}
+
+const char *
+_meow_http_head_get (const MeowHttpHead *head, const char *lower_name)
+{
+  return g_hash_table_lookup (head->fields, lower_name);
+}
+
+gint64
+_meow_http_head_get_length (const MeowHttpHead *head)
+{
+  const char *value = _meow_http_head_get (head, "content-length");
+  guint64     n;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &n, NULL))
+    return -1;
+  return (gint64) n;
+}
+
+/* @body as one readable line: valid UTF-8, HTML tags dropped (servers
+ * mostly send an HTML page), control characters and runs of white space
+ * folded to one space. */
+static char *
+body_excerpt (const char *body, gsize len)
+{
+  g_autofree char *valid = g_utf8_make_valid (body, (gssize) len);
+  GString         *out = g_string_sized_new (len);
+  gboolean         html = g_str_has_prefix (g_strchug (valid), "<");
+  gboolean         in_tag = FALSE;
+  gboolean         space = FALSE;
+
+  for (const char *p = valid; *p; p++)
+    {
+      char c = *p;
+
+      if (html && c == '<')
+        {
+          in_tag = TRUE;
+          space = out->len > 0;
+          continue;
+        }
+      if (in_tag)
+        {
+          in_tag = c != '>';
+          continue;
+        }
+      if (g_ascii_isspace (c) || g_ascii_iscntrl (c))
+        {
+          space = out->len > 0;
+          continue;
+        }
+      if (space)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_c (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+GError *
+_meow_http_status_error (
+    long status, const char *reason, const char *redacted_url, const char *body, gsize body_len)
+{
+  g_autofree char *excerpt = NULL;
+  GString         *msg = g_string_new (NULL);
+  GError          *error;
+
+  g_string_append_printf (msg, "The server answered %ld%s%s for %s", status,
+                          reason && *reason ? " " : "", reason ? reason : "", redacted_url);
+  if (body != NULL && body_len > 0)
+    excerpt = body_excerpt (body, MIN (body_len, MEOW_HTTP_ERROR_BODY_MAX));
+  if (excerpt != NULL && *excerpt != '\0')
+    g_string_append_printf (msg, ": %s", excerpt);
+  else
+    g_string_append_c (msg, '.');
+
+  error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, msg->str);
+  g_string_free (msg, TRUE);
+  return error;
+}
+
 typedef enum
 {
   NUMBER_OK,
@@ -845,6 +1003,15 @@ path_is_taken (const char *path)
 char *
 _meow_unique_path (const char *dir, const char *name)
 {
+  return _meow_unique_path_full (dir, name, NULL, NULL);
+}
+
+char *
+_meow_unique_path_full (const char       *dir,
+                        const char       *name,
+                        MeowPathTakenFunc taken,
+                        gpointer          user_data)
+{
   g_autofree char *path = NULL;
   g_autofree char *stem = NULL;
   const char      *ext;
@@ -854,7 +1021,7 @@ _meow_unique_path (const char *dir, const char *name)
   g_return_val_if_fail (name != NULL && *name != '\0', NULL);
 
   path = g_build_filename (dir, name, NULL);
-  if (!path_is_taken (path))
+  if (!path_is_taken (path) && !(taken && taken (path, user_data)))
     return g_steal_pointer (&path);
 
   name_len = strlen (name);
@@ -867,7 +1034,7 @@ _meow_unique_path (const char *dir, const char *name)
 
       g_free (path);
       path = g_build_filename (dir, candidate, NULL);
-      if (!path_is_taken (path))
+      if (!path_is_taken (path) && !(taken && taken (path, user_data)))
         return g_steal_pointer (&path);
     }
 

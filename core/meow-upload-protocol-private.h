@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "meow-http-private.h"
+
 G_BEGIN_DECLS
 
 /* One multipart/form-data text field. */
@@ -80,7 +82,7 @@ typedef enum
 #define MEOW_UPLOAD_MAX_STALLED_ROUNDS 5
 
 /* Longest part of a server's error body quoted in an error message. */
-#define MEOW_UPLOAD_ERROR_BODY_MAX 4096
+#define MEOW_UPLOAD_ERROR_BODY_MAX MEOW_HTTP_ERROR_BODY_MAX
 
 typedef struct
 {
@@ -125,9 +127,7 @@ void                _meow_upload_response_set_header (MeowUploadResponse *respon
                                                       const char         *value);
 void                _meow_upload_response_free (MeowUploadResponse *response);
 void                _meow_upload_state_clear (MeowUploadState *state);
-/* "The server answered 500 Internal Server Error for URL: <body, at most
- * MEOW_UPLOAD_ERROR_BODY_MAX bytes, folded to one line>" as
- * MEOW_ERROR_RESPONSE_STATUS. */
+/* _meow_http_status_error() for @response's status and body. */
 GError *_meow_upload_status_error (const MeowUploadResponse *response, const char *redacted_url);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowUploadRequest, _meow_upload_request_free)

@@ -106,39 +106,10 @@ _meow_upload_state_clear (MeowUploadState *state)
 GError *
 _meow_upload_status_error (const MeowUploadResponse *response, const char *redacted_url)
 {
-  GString    *msg = g_string_new (NULL);
-  const char *data = NULL;
+  const char *body = NULL;
   gsize       len = 0;
-  gboolean    space = FALSE;
-  GError     *error;
 
-  g_string_append_printf (msg, "The server answered %u for %s", response->status, redacted_url);
   if (response->body)
-    data = g_bytes_get_data (response->body, &len);
-  len = MIN (len, MEOW_UPLOAD_ERROR_BODY_MAX);
-  if (len > 0)
-    {
-      g_autofree char *valid = g_utf8_make_valid (data, len);
-
-      g_string_append (msg, ":");
-      space = TRUE;
-      for (const char *p = valid; *p; p++)
-        {
-          if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
-            {
-              space = TRUE;
-              continue;
-            }
-          if (space)
-            g_string_append_c (msg, ' ');
-          space = FALSE;
-          g_string_append_c (msg, *p);
-        }
-    }
-  else
-    g_string_append_c (msg, '.');
-
-  error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, msg->str);
-  g_string_free (msg, TRUE);
-  return error;
+    body = g_bytes_get_data (response->body, &len);
+  return _meow_http_status_error (response->status, NULL, redacted_url, body, len);
 }

@@ -33,6 +33,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-pace-private.h"
 #include "meow-upload-protocol-private.h"
 
 #define HASH_STEP (4 * 1024 * 1024)
@@ -109,15 +110,14 @@ typedef struct
   GError            *read_error; /* why read_cb aborted the request */
 
   /* The answer. */
-  long        status;
-  GHashTable *resp_headers; /* lower-case name -> value */
-  GString    *resp_body;
+  long         status;
+  MeowHttpHead head; /* the answer's headers */
+  GString     *resp_body;
 
   /* Pacing (speed limit). */
-  guint64 limit;
-  gint64  pace_start;
-  guint64 pace_bytes;
-  gint64  paused_until;
+  guint64  limit;
+  MeowPace pace;
+  gint64   paused_until;
 
   /* Retry state. */
   guint  failures;
@@ -566,28 +566,13 @@ hash_finished (MeowJob *job)
 static size_t
 header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
-  MeowJob    *job = userdata;
-  Upload     *u = up (job);
-  gsize       len = size * nitems;
-  const char *colon;
+  MeowJob *job = userdata;
+  Upload  *u = up (job);
+  gsize    len = size * nitems;
 
-  if (len >= 5 && g_ascii_strncasecmp (buffer, "HTTP/", 5) == 0)
-    {
-      /* A new response (after a 1xx): forget the previous headers. */
-      g_hash_table_remove_all (u->resp_headers);
-      g_string_truncate (u->resp_body, 0);
-      return len;
-    }
-
-  colon = memchr (buffer, ':', len);
-  if (colon != NULL && colon > buffer)
-    {
-      g_autofree char *name = g_ascii_strdown (buffer, colon - buffer);
-      g_autofree char *value = g_strndup (colon + 1, len - (colon + 1 - buffer));
-
-      g_hash_table_replace (u->resp_headers, g_strdup (g_strstrip (name)),
-                            g_strdup (g_strstrip (value)));
-    }
+  /* A new response (after a 1xx): forget the previous body. */
+  if (_meow_http_head_feed (&u->head, buffer, len) == MEOW_HTTP_LINE_STATUS)
+    g_string_truncate (u->resp_body, 0);
   return len;
 }
 
@@ -604,11 +589,11 @@ write_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* Hands libcurl the chunk's bytes, paced to the speed limit the same way
- * the download driver paces what it accepts. A file's bytes are read
- * straight into libcurl's buffer, a block at a time, and handed over only
- * when the source is unchanged after the read; otherwise the request is
- * aborted (the reason kept for request_done()), so no byte read while the
- * source was changing is ever sent. */
+ * the download driver paces what it accepts (meow-pace-private.h). A
+ * file's bytes are read straight into libcurl's buffer, a block at a time,
+ * and handed over only when the source is unchanged after the read;
+ * otherwise the request is aborted (the reason kept for request_done()),
+ * so no byte read while the source was changing is ever sent. */
 static size_t
 read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
 {
@@ -621,36 +606,14 @@ read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
   if (u->read_error != NULL)
     return CURL_READFUNC_ABORT;
 
-  if (u->limit > 0)
+  /* Never more than the budget at a time, also on the first call:
+   * libcurl asks for up to UPLOAD_BUFFER_SIZE at once. */
+  len =
+      _meow_pace_allow (&u->pace, u->limit, len, FALSE, g_get_monotonic_time (), &u->paused_until);
+  if (len == 0)
     {
-      gint64  now = g_get_monotonic_time ();
-      double  allowed;
-      guint64 burst = MAX (16 * 1024, u->limit / 20);
-
-      if (u->pace_start == 0 || now - u->pace_start > 2 * G_USEC_PER_SEC)
-        {
-          u->pace_start = now;
-          u->pace_bytes = 0;
-        }
-      allowed = (double) u->limit * (now - u->pace_start) / G_USEC_PER_SEC + burst;
-      /* Never more than the budget at a time, also on the first call:
-       * libcurl asks for up to UPLOAD_BUFFER_SIZE at once. */
-      if ((double) (u->pace_bytes + len) > allowed)
-        {
-          /* Wait for a burst's worth, not for all libcurl asked for. */
-          double wait_s =
-              ((double) (u->pace_bytes + MIN (len, burst)) - allowed) / (double) u->limit;
-
-          /* Hand out no more than the budget allows at a time. */
-          if (allowed > (double) u->pace_bytes + 1024)
-            len = (gsize) (allowed - (double) u->pace_bytes);
-          else
-            {
-              u->paused_until = now + MAX (1000, (gint64) (wait_s * G_USEC_PER_SEC));
-              _meow_engine_wakeup (job->engine);
-              return CURL_READFUNC_PAUSE;
-            }
-        }
+      _meow_engine_wakeup (job->engine);
+      return CURL_READFUNC_PAUSE;
     }
 
   if (u->chunk != NULL)
@@ -664,8 +627,7 @@ read_cb (char *buffer, size_t size, size_t nitems, void *userdata)
         return CURL_READFUNC_ABORT;
       len = (gsize) n;
     }
-  if (u->limit > 0)
-    u->pace_bytes += len;
+  _meow_pace_count (&u->pace, len);
   u->chunk_pos += len;
   job->transferred = (guint64) (u->chunk_offset + u->chunk_pos);
   return len;
@@ -792,7 +754,7 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
       curl_easy_setopt (u->easy, CURLOPT_UPLOAD_BUFFERSIZE, (long) UPLOAD_BUFFER_SIZE);
     }
 
-  g_hash_table_remove_all (u->resp_headers);
+  _meow_http_head_reset (&u->head);
   g_string_truncate (u->resp_body, 0);
   u->status = 0;
   u->chunk_pos = 0;
@@ -830,24 +792,12 @@ retry_or_fail (MeowJob *job, GError *error, const char *retry_after)
   u->failures++;
   if (u->failures > max)
     {
-      if (error->domain == MEOW_ERROR && error->code == MEOW_ERROR_HTTP_TRANSPORT)
-        {
-          if (u->failures == 1)
-            g_prefix_error (&error, "Gave up after one attempt: ");
-          else
-            g_prefix_error (&error, "Gave up after %u attempts: ", u->failures);
-        }
+      _meow_engine_give_up (&error, u->failures);
       fail (job, error);
       return;
     }
 
-  delay = _meow_engine_backoff_us (job->engine, u->failures);
-  if (retry_after)
-    {
-      gint64 ra = _meow_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC);
-      if (ra >= 0)
-        delay = MAX (delay, ra * 1000);
-    }
+  delay = _meow_engine_retry_delay_us (job->engine, u->failures, retry_after);
   g_debug ("Retrying upload to %s in %" G_GINT64_FORMAT " ms: %s", url_of (job), delay / 1000,
            error->message);
   g_error_free (error);
@@ -978,7 +928,7 @@ request_done (MeowJob *job, CURLcode result)
 
   body = g_bytes_new (u->resp_body->str, u->resp_body->len);
   response = _meow_upload_response_new ((guint) u->status, body);
-  g_hash_table_iter_init (&iter, u->resp_headers);
+  g_hash_table_iter_init (&iter, u->head.fields);
   while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
     _meow_upload_response_set_header (response, name, value);
 
@@ -1095,14 +1045,14 @@ upload_start (MeowJob *job)
       u->fd = -1;
       u->proto = job->task->protocol == MEOW_UPLOAD_PROTOCOL_TUS ? &_meow_upload_protocol_tus
                                                                  : &_meow_upload_protocol_meow;
-      u->resp_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      _meow_http_head_init (&u->head);
       u->resp_body = g_string_new (NULL);
       job->driver_data = u;
     }
 
   u->failures = 0;
   u->prepare_loops = 0;
-  u->pace_start = 0;
+  _meow_pace_reset (&u->pace);
 
   if (u->state_ready)
     {
@@ -1249,7 +1199,7 @@ upload_free (MeowJob *job)
   close_source (u);
   g_free (u->md5);
   _meow_upload_state_clear (&u->state);
-  g_hash_table_unref (u->resp_headers);
+  _meow_http_head_clear (&u->head);
   g_string_free (u->resp_body, TRUE);
   g_clear_error (&u->read_error);
   g_free (u);
@@ -1264,7 +1214,7 @@ upload_limit (MeowJob *job, guint64 bytes_per_second)
   if (u == NULL || u->limit == bytes_per_second)
     return;
   u->limit = bytes_per_second;
-  u->pace_start = 0;
+  _meow_pace_reset (&u->pace);
   if (u->paused_until > 0)
     u->paused_until = g_get_monotonic_time ();
 }

@@ -1087,6 +1087,182 @@ test_etag (void)
   g_assert_false (_meow_etag_is_strong (NULL));
 }
 
+/* Paths listed in @data (a NULL-terminated array) count as taken. */
+static gboolean
+listed_as_taken (const char *path, gpointer data)
+{
+  const char *const *claimed = data;
+
+  for (guint i = 0; claimed[i]; i++)
+    if (g_str_has_suffix (path, claimed[i]) && path[strlen (path) - strlen (claimed[i]) - 1] == '/')
+      return TRUE;
+  return FALSE;
+}
+
+/* What another live download claims is skipped like an existing file. */
+static void
+test_unique_path_claimed (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("meow-test-http-XXXXXX", &error);
+  const char      *claimed[] = { "song.ogg", "song (2).ogg", "x (1).tar.gz", NULL };
+  const char      *none[] = { NULL };
+
+  g_assert_no_error (error);
+
+  {
+    g_autofree char *path = _meow_unique_path_full (dir, "song.ogg", listed_as_taken, claimed);
+    g_autofree char *expected = g_build_filename (dir, "song (1).ogg", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  touch (dir, "song (1).ogg");
+  {
+    /* (1) exists, (2) is claimed */
+    g_autofree char *path = _meow_unique_path_full (dir, "song.ogg", listed_as_taken, claimed);
+    g_autofree char *expected = g_build_filename (dir, "song (3).ogg", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  {
+    /* an unclaimed, free name is itself */
+    g_autofree char *path = _meow_unique_path_full (dir, "x.tar.gz", listed_as_taken, none);
+    g_autofree char *expected = g_build_filename (dir, "x.tar.gz", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  touch (dir, "x.tar.gz");
+  {
+    g_autofree char *path = _meow_unique_path_full (dir, "x.tar.gz", listed_as_taken, claimed);
+    g_autofree char *expected = g_build_filename (dir, "x (2).tar.gz", NULL);
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+  {
+    /* without a predicate it is _meow_unique_path () */
+    g_autofree char *path = _meow_unique_path_full (dir, "x.tar.gz", NULL, NULL);
+    g_autofree char *expected = _meow_unique_path (dir, "x.tar.gz");
+
+    g_assert_cmpstr (path, ==, expected);
+  }
+
+  remove_tree (dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Response heads                                                      */
+
+static void
+feed (MeowHttpHead *head, const char *line, MeowHttpLine expected)
+{
+  note ("header line", line);
+  g_assert_cmpint (_meow_http_head_feed (head, line, strlen (line)), ==, expected);
+}
+
+static void
+test_head (void)
+{
+  MeowHttpHead head;
+
+  _meow_http_head_init (&head);
+  g_assert_cmpint (head.status, ==, 0);
+
+  /* a redirect, then the answer that counts: its fields only */
+  feed (&head, "HTTP/1.1 302 Found\r\n", MEOW_HTTP_LINE_STATUS);
+  feed (&head, "Location: /elsewhere\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "\r\n", MEOW_HTTP_LINE_END);
+  g_assert_cmpint (head.status, ==, 302);
+  g_assert_cmpstr (_meow_http_head_get (&head, "location"), ==, "/elsewhere");
+
+  feed (&head, "HTTP/1.1 206 Partial Content\r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 206);
+  g_assert_cmpstr (head.reason, ==, "Partial Content");
+  g_assert_null (_meow_http_head_get (&head, "location"));
+  feed (&head, "Content-Range:  bytes 4-7/8 \t\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "content-length: 4\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "ETag: \"a\"\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "ETAG: \"b\"\n", MEOW_HTTP_LINE_FIELD); /* the last one wins */
+  feed (&head, " folded: continuation\r\n", MEOW_HTTP_LINE_OTHER);
+  feed (&head, "no colon here\r\n", MEOW_HTTP_LINE_OTHER);
+  feed (&head, ": no name\r\n", MEOW_HTTP_LINE_OTHER);
+  feed (&head, "Empty:\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "\n", MEOW_HTTP_LINE_END);
+  g_assert_cmpstr (_meow_http_head_get (&head, "content-range"), ==, "bytes 4-7/8");
+  g_assert_cmpstr (_meow_http_head_get (&head, "etag"), ==, "\"b\"");
+  g_assert_cmpstr (_meow_http_head_get (&head, "empty"), ==, "");
+  g_assert_null (_meow_http_head_get (&head, "folded"));
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, 4);
+  g_assert_cmpuint (g_hash_table_size (head.fields), ==, 4);
+
+  /* HTTP/2 has no reason phrase; lengths that are not lengths */
+  feed (&head, "HTTP/2 200 \r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 200);
+  g_assert_null (head.reason);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, -1);
+  feed (&head, "Content-Length: -5\r\n", MEOW_HTTP_LINE_FIELD);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, -1);
+  feed (&head, "Content-Length: 99999999999999999999\r\n", MEOW_HTTP_LINE_FIELD);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, -1);
+  feed (&head, "Content-Length: 0\r\n", MEOW_HTTP_LINE_FIELD);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, 0);
+
+  /* a status line that is not one */
+  feed (&head, "HTTP/1.1\r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 0);
+  feed (&head, "http/1.0 2OO OK\r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_cmpint (head.status, ==, 2);
+  g_assert_null (_meow_http_head_get (&head, "content-length"));
+
+  _meow_http_head_reset (&head);
+  g_assert_cmpint (head.status, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (head.fields), ==, 0);
+  g_assert_cmpint (_meow_http_head_feed (&head, "", 0), ==, MEOW_HTTP_LINE_OTHER);
+  _meow_http_head_clear (&head);
+}
+
+/* ------------------------------------------------------------------ */
+/* Status errors                                                       */
+
+static void
+test_status_error (void)
+{
+  static const struct
+  {
+    long        status;
+    const char *reason;
+    const char *body;
+    const char *message;
+  } cases[] = {
+    { 404, "Not Found", NULL, "The server answered 404 Not Found for URL." },
+    { 413, NULL, "too\nbig", "The server answered 413 for URL: too big" },
+    { 500, "", "  \r\n\t ", "The server answered 500 for URL." },
+    { 403, "Forbidden", "<html>\n<body><h1>Forbidden</h1>\n<p>Go away</p></body></html>",
+      "The server answered 403 Forbidden for URL: Forbidden Go away" },
+    { 503, "Service Unavailable", "a < b and c > d",
+      "The server answered 503 Service Unavailable for URL: a < b and c > d" },
+    { 400, "Bad Request", "bad \xff\xfe bytes",
+      "The server answered 400 Bad Request for URL: bad \xef\xbf\xbd\xef\xbf\xbd bytes" },
+  };
+  g_autofree char *long_body = g_strnfill (MEOW_HTTP_ERROR_BODY_MAX + 100, 'x');
+  g_autoptr (GError) cut = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error =
+          _meow_http_status_error (cases[i].status, cases[i].reason, "URL", cases[i].body,
+                                   cases[i].body ? strlen (cases[i].body) : 0);
+
+      note ("status error for", cases[i].message);
+      g_assert_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+
+  /* a long body is quoted up to MEOW_HTTP_ERROR_BODY_MAX bytes */
+  cut = _meow_http_status_error (500, NULL, "URL", long_body, strlen (long_body));
+  g_assert_cmpuint (strlen (cut->message), ==,
+                    strlen ("The server answered 500 for URL: ") + MEOW_HTTP_ERROR_BODY_MAX);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1108,8 +1284,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/http/sanitize/long", test_sanitize_long);
   g_test_add_func ("/core/http/file-name-from-url", test_file_name_from_url);
   g_test_add_func ("/core/http/unique-path", test_unique_path);
+  g_test_add_func ("/core/http/unique-path-claimed", test_unique_path_claimed);
   g_test_add_func ("/core/http/redact-url", test_redact_url);
   g_test_add_func ("/core/http/etag", test_etag);
+  g_test_add_func ("/core/http/head", test_head);
+  g_test_add_func ("/core/http/status-error", test_status_error);
 
   return g_test_run ();
 }

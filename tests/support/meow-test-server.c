@@ -58,6 +58,9 @@ struct _MeowTestServer
   char          *retry_after;   /* owned copy of faults.retry_after */
   GBytes        *garbage;       /* owned copy of faults.garbage */
   GPtrArray     *log;           /* MeowTestRequest */
+  guint          log_base;      /* entries dropped by meow_test_server_reset_log(): a request's
+                                 * log index counts them, so a request still running from
+                                 * before a reset never writes into a later one's entry */
   gboolean       stall_limited; /* faults.stall_gets counts down */
   guint64        generation;
   gint64         epoch_unix; /* Last-Modified of generation 0 */
@@ -204,8 +207,8 @@ static void
 log_set_status (MeowTestServer *self, guint index, guint status)
 {
   g_mutex_lock (&self->mutex);
-  if (index < self->log->len)
-    ((MeowTestRequest *) g_ptr_array_index (self->log, index))->status = status;
+  if (index >= self->log_base && index - self->log_base < self->log->len)
+    ((MeowTestRequest *) g_ptr_array_index (self->log, index - self->log_base))->status = status;
   g_mutex_unlock (&self->mutex);
 }
 
@@ -213,8 +216,8 @@ static void
 log_add_body_bytes (MeowTestServer *self, guint index, gint64 n)
 {
   g_mutex_lock (&self->mutex);
-  if (index < self->log->len)
-    ((MeowTestRequest *) g_ptr_array_index (self->log, index))->body_bytes += n;
+  if (index >= self->log_base && index - self->log_base < self->log->len)
+    ((MeowTestRequest *) g_ptr_array_index (self->log, index - self->log_base))->body_bytes += n;
   g_mutex_unlock (&self->mutex);
 }
 
@@ -1004,7 +1007,7 @@ server_cb (SoupServer        *soup,
   entry->time_us = g_get_monotonic_time ();
 
   g_mutex_lock (&self->mutex);
-  plan.log_index = self->log->len;
+  plan.log_index = self->log_base + self->log->len;
   g_ptr_array_add (self->log, entry);
   g_mutex_unlock (&self->mutex);
 
@@ -1640,6 +1643,7 @@ void
 meow_test_server_reset_log (MeowTestServer *self)
 {
   g_mutex_lock (&self->mutex);
+  self->log_base += self->log->len;
   g_ptr_array_set_size (self->log, 0);
   g_mutex_unlock (&self->mutex);
 }

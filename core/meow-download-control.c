@@ -1,0 +1,155 @@
+/* meow-download-control.c: the control file beside a download's .part
+ *
+ * TARGET.part.meow (JSON) records what the bytes in TARGET.part belong
+ * to: a hash of the URL, the validators (strong ETag, Last-Modified) and
+ * the total seen when the .part was started, a checksum they failed, and
+ * for a split download the first stream's position and every segment's
+ * [start, pos, end]. It is written after the .part exists and, for
+ * positions, only after an fdatasync of the .part (checkpoint), so it
+ * never claims bytes that are not on disk. Worker thread only.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "meow-download-private.h"
+
+/* Returns: (transfer full): the SHA-256 of the task's URL. */
+char *
+_meow_download_url_digest (MeowJob *job)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, job->task->url, -1);
+}
+
+/* Writes the control file for what the download holds now (atomically,
+ * flushed). A failure is only logged: the next write tries again. */
+void
+_meow_download_write_control (MeowJob *job)
+{
+  MeowDownload *d = _meow_download_get (job);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *digest = _meow_download_url_digest (job);
+  g_autoptr (GError) error = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "url-sha256");
+  json_builder_add_string_value (b, digest);
+  json_builder_set_member_name (b, "etag");
+  json_builder_add_string_value (b, d->etag);
+  json_builder_set_member_name (b, "last-modified");
+  json_builder_add_string_value (b, d->last_modified);
+  json_builder_set_member_name (b, "total");
+  json_builder_add_int_value (b, job->total);
+  if (d->bad_checksum)
+    {
+      /* These bytes failed this checksum: a retry with it fetches them again. */
+      json_builder_set_member_name (b, "failed-checksum");
+      json_builder_add_string_value (b, d->bad_checksum);
+    }
+  if (d->segments)
+    {
+      /* Positions are written after a flush of the bytes (checkpoint). */
+      json_builder_set_member_name (b, "main-pos");
+      json_builder_add_int_value (b, d->main.pos);
+      json_builder_set_member_name (b, "main-end");
+      json_builder_add_int_value (b, d->main.end);
+      json_builder_set_member_name (b, "segments");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < d->segments->len; i++)
+        {
+          MeowStream *seg = g_ptr_array_index (d->segments, i);
+
+          json_builder_begin_array (b);
+          json_builder_add_int_value (b, seg->start);
+          json_builder_add_int_value (b, seg->pos);
+          json_builder_add_int_value (b, seg->end);
+          json_builder_end_array (b);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  data = json_generator_to_data (gen, NULL);
+
+  if (!g_file_set_contents_full (d->ctl_path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &error))
+    g_debug ("Could not write %s: %s", d->ctl_path, error->message);
+}
+
+/* Reads the download's control file into @out (cleared first; free it
+ * with _meow_control_clear() after a TRUE). FALSE: there is none, or it is
+ * not one. */
+gboolean
+_meow_download_read_control (MeowJob *job, MeowControl *out)
+{
+  MeowDownload *d = _meow_download_get (job);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+  JsonNode   *root;
+
+  memset (out, 0, sizeof *out);
+  out->total = -1;
+  out->main_pos = -1;
+  out->main_end = -1;
+
+  if (!json_parser_load_from_file (parser, d->ctl_path, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  obj = json_node_get_object (root);
+  out->url_digest = g_strdup (json_object_get_string_member_with_default (obj, "url-sha256", NULL));
+  out->etag = g_strdup (json_object_get_string_member_with_default (obj, "etag", NULL));
+  out->last_modified =
+      g_strdup (json_object_get_string_member_with_default (obj, "last-modified", NULL));
+  out->total = json_object_get_int_member_with_default (obj, "total", -1);
+  out->main_pos = json_object_get_int_member_with_default (obj, "main-pos", -1);
+  out->main_end = json_object_get_int_member_with_default (obj, "main-end", -1);
+  out->failed_checksum =
+      g_strdup (json_object_get_string_member_with_default (obj, "failed-checksum", NULL));
+  if (json_object_has_member (obj, "segments"))
+    {
+      JsonArray *arr = json_object_get_array_member (obj, "segments");
+
+      out->segments = g_array_new (FALSE, FALSE, sizeof (MeowControlSegment));
+      for (guint i = 0; arr && i < json_array_get_length (arr); i++)
+        {
+          JsonNode          *node = json_array_get_element (arr, i);
+          JsonArray         *triple;
+          MeowControlSegment t;
+
+          if (!JSON_NODE_HOLDS_ARRAY (node) ||
+              json_array_get_length (triple = json_node_get_array (node)) != 3)
+            {
+              /* Unreadable: the split is unknown, so are the bytes. */
+              out->main_pos = -2;
+              break;
+            }
+          t.start = json_array_get_int_element (triple, 0);
+          t.pos = json_array_get_int_element (triple, 1);
+          t.end = json_array_get_int_element (triple, 2);
+          g_array_append_val (out->segments, t);
+        }
+    }
+  return TRUE;
+}
+
+void
+_meow_control_clear (MeowControl *control)
+{
+  g_clear_pointer (&control->url_digest, g_free);
+  g_clear_pointer (&control->etag, g_free);
+  g_clear_pointer (&control->last_modified, g_free);
+  g_clear_pointer (&control->failed_checksum, g_free);
+  g_clear_pointer (&control->segments, g_array_unref);
+}

@@ -1,0 +1,704 @@
+/* meow-download-stream.c: one connection of a download (MeowStream)
+ *
+ * The first GET (or a HEAD before it) and every segment of a split
+ * download are the same MeowStream, with one request builder (Range and
+ * If-Range), one header callback (the answer's lines collected into a
+ * MeowHttpHead; at their end the verdict is asked, and done, before the
+ * first body byte), one body callback (paced, cut at the stream's end,
+ * written at its position) and one place that turns the end of a
+ * transfer into what comes next: done, ask for the rest, retry with
+ * backoff, start over, fail. Worker thread (the callbacks run inside
+ * curl_multi_perform).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "meow-download-private.h"
+#include "meow-error.h"
+
+void
+_meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end)
+{
+  memset (s, 0, sizeof *s);
+  s->job = job;
+  s->start = start;
+  s->pos = pos;
+  s->end = end;
+  s->writeback_from = pos;
+  s->high_water = pos;
+  s->done = end >= 0 && pos >= end;
+  _meow_http_head_init (&s->head);
+}
+
+/* Stops the stream's transfer and frees what it holds. */
+void
+_meow_stream_clear (MeowStream *s)
+{
+  _meow_stream_release (s);
+  _meow_http_head_clear (&s->head);
+  if (s->error_body)
+    g_string_free (g_steal_pointer (&s->error_body), TRUE);
+  g_clear_error (&s->abort_error);
+}
+
+/* Returns: (transfer full): a segment's stream [start, end) at @pos. */
+MeowStream *
+_meow_stream_new (MeowJob *job, gint64 start, gint64 pos, gint64 end)
+{
+  MeowStream *s = g_new (MeowStream, 1);
+
+  _meow_stream_init (s, job, start, pos, end);
+  return s;
+}
+
+void
+_meow_stream_free (MeowStream *s)
+{
+  _meow_stream_clear (s);
+  g_free (s);
+}
+
+/* TRUE for the first stream (the one a HEAD goes out on). */
+gboolean
+_meow_stream_is_main (MeowStream *s)
+{
+  return s == &_meow_download_get (s->job)->main;
+}
+
+/* Takes the stream's handle out of the multi and frees it. */
+void
+_meow_stream_release (MeowStream *s)
+{
+  if (s->easy)
+    {
+      curl_multi_remove_handle (_meow_engine_get_multi (s->job->engine), s->easy);
+      curl_easy_cleanup (s->easy);
+      s->easy = NULL;
+    }
+  s->paused_until = 0;
+  g_clear_pointer (&s->req_headers, curl_slist_free_all);
+}
+
+static void
+set_abort_error (MeowStream *s, GError *error)
+{
+  if (s->abort_error == NULL)
+    s->abort_error = error;
+  else
+    g_error_free (error);
+}
+
+/* A new answer begins (a status line): forget the last one's verdict. */
+static void
+reset_answer (MeowStream *s)
+{
+  memset (&s->verdict, 0, sizeof s->verdict); /* MEOW_VERDICT_NEXT */
+  if (s->error_body)
+    g_string_truncate (s->error_body, 0);
+}
+
+/* The held bytes' validators become the answer's (a strong ETag only). */
+void
+_meow_download_take_validators (MeowDownload *d, const MeowHttpHead *head)
+{
+  const char *etag = _meow_http_head_get (head, "etag");
+
+  g_clear_pointer (&d->etag, g_free);
+  g_clear_pointer (&d->last_modified, g_free);
+  if (etag && _meow_etag_is_strong (etag))
+    d->etag = g_strdup (etag);
+  d->last_modified = g_strdup (_meow_http_head_get (head, "last-modified"));
+}
+
+/* ------------------------------------------------------------------ */
+/* The answer's headers                                                */
+
+/* The request in flight, as the verdict reads it. */
+static void
+stream_ask (MeowStream *s, MeowDownloadAsk *ask)
+{
+  MeowJob      *job = s->job;
+  MeowDownload *d = _meow_download_get (job);
+
+  ask->kind = s->probe                   ? MEOW_ASK_PROBE
+              : _meow_stream_is_main (s) ? MEOW_ASK_FIRST
+                                         : MEOW_ASK_SEGMENT;
+  ask->url = _meow_download_url (job);
+  ask->offset = s->req_offset;
+  ask->end = s->req_end > 0 ? s->req_end : -1;
+  ask->ranged = s->ranged;
+  ask->conditional = s->conditional;
+  ask->fresh = s->fresh;
+  ask->split = d->segments != NULL;
+  ask->total = d->trusted_total ? job->total : -1;
+  ask->etag = d->etag;
+  ask->last_modified = d->last_modified;
+}
+
+/* The first stream's answer is the file (or its rest): make sure its body
+ * has somewhere to go before its first byte. Names the file when the
+ * answer decides it; a new small file goes to memory, anything else to
+ * the .part with its control file written first. FALSE: the transfer
+ * stops (an abort error, or REISSUE: the target's .part turned up). */
+static gboolean
+accept_body (MeowStream *s)
+{
+  MeowJob      *job = s->job;
+  MeowDownload *d = _meow_download_get (job);
+  g_autoptr (GError) error = NULL;
+
+  if (d->target == NULL)
+    {
+      char *effective = NULL;
+
+      curl_easy_getinfo (s->easy, CURLINFO_EFFECTIVE_URL, &effective);
+      if (!_meow_download_decide_target (job, _meow_http_head_get (&s->head, "content-disposition"),
+                                         effective, &error))
+        {
+          set_abort_error (s, g_steal_pointer (&error));
+          return FALSE;
+        }
+      /* A TARGET.part without TARGET is ours to resume (an earlier run of
+       * this download named the same file): ask again from its end. */
+      if (_meow_download_path_taken (d->part_path))
+        {
+          s->verdict.kind = MEOW_VERDICT_REISSUE;
+          return FALSE;
+        }
+    }
+
+  if (d->fd < 0)
+    {
+      if (_meow_download_hold_in_memory (job))
+        return TRUE;
+      if (!_meow_download_open_part (job, TRUE, &error))
+        {
+          set_abort_error (s, g_steal_pointer (&error));
+          return FALSE;
+        }
+    }
+  _meow_download_write_control (job);
+  return TRUE;
+}
+
+/* ACCEPT: the body is the file's bytes from verdict.offset. A segment
+ * just writes them; the first stream's answer may also drop the held
+ * bytes, give the total, the validators and the file's name. */
+static gboolean
+accept_answer (MeowStream *s)
+{
+  MeowJob           *job = s->job;
+  MeowDownload      *d = _meow_download_get (job);
+  const MeowVerdict *v = &s->verdict;
+
+  if (!_meow_stream_is_main (s))
+    return TRUE;
+
+  if (v->offset < s->req_offset)
+    {
+      /* The whole file instead of the range: the held bytes go. */
+      job->restart_reason = v->reason;
+      if (ftruncate (d->fd, 0) != 0)
+        {
+          set_abort_error (s, _meow_download_io_error (errno, "truncate", d->part_path));
+          return FALSE;
+        }
+      s->pos = 0;
+      s->writeback_from = 0;
+      s->req_offset = 0;
+      job->transferred = 0;
+    }
+  if (v->take_validators)
+    _meow_download_take_validators (d, &s->head);
+  job->total = v->total;
+  d->trusted_total = job->total >= 0;
+  d->ranges_ok = d->ranges_ok || v->ranges;
+  if (!accept_body (s))
+    return FALSE;
+  _meow_download_maybe_split (job);
+  _meow_download_update_transferred (job);
+  _meow_engine_report_progress (job);
+  return TRUE;
+}
+
+/* The headers of an answer are in: ask the verdict (meow-download-
+ * verdict.c) and do what it says before any of the body is kept. FALSE:
+ * the transfer stops here; what comes next is decided when it is done. */
+static gboolean
+end_of_headers (MeowStream *s)
+{
+  MeowDownloadAsk    ask;
+  MeowDownloadAnswer answer;
+  MeowDownload      *d = _meow_download_get (s->job);
+
+  stream_ask (s, &ask);
+  _meow_download_answer_from_head (&answer, &s->head);
+  _meow_download_verdict (&ask, &answer, &s->verdict);
+  if (s->verdict.error != NULL)
+    {
+      set_abort_error (s, g_steal_pointer (&s->verdict.error));
+      s->abort_retryable = s->verdict.kind == MEOW_VERDICT_RETRY;
+      return FALSE;
+    }
+
+  switch (s->verdict.kind)
+    {
+    case MEOW_VERDICT_ACCEPT:
+      return accept_answer (s);
+    case MEOW_VERDICT_COMPLETE:
+      s->job->total = s->verdict.total;
+      d->trusted_total = TRUE;
+      /* "bytes=0-" of an empty file: it still needs a name and a file. */
+      return !(s->req_offset == 0 && d->fd < 0) || accept_body (s);
+    case MEOW_VERDICT_REISSUE:
+      d->plain_get = TRUE;
+      return FALSE;
+    case MEOW_VERDICT_RESTART:
+      /* A 416's body is short: read it and keep the connection. Nothing
+       * of a 200's or a 206's is needed. */
+      return answer.status == 416;
+    case MEOW_VERDICT_DROP_SEGMENTS:
+      return FALSE;
+    case MEOW_VERDICT_STATUS:
+      if (s->error_body == NULL)
+        s->error_body = g_string_new (NULL);
+      return TRUE;
+    case MEOW_VERDICT_NEXT:
+    case MEOW_VERDICT_PROBED: /* a HEAD is judged when it is done */
+    case MEOW_VERDICT_UNPROBED:
+    case MEOW_VERDICT_RETRY:
+    case MEOW_VERDICT_FAIL:
+      break;
+    }
+  return TRUE;
+}
+
+static size_t
+header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
+{
+  MeowStream *s = userdata;
+  gsize       len = size * nitems;
+
+  switch (_meow_http_head_feed (&s->head, buffer, len))
+    {
+    case MEOW_HTTP_LINE_STATUS:
+      reset_answer (s);
+      return len;
+    case MEOW_HTTP_LINE_END:
+      return end_of_headers (s) ? len : 0;
+    case MEOW_HTTP_LINE_FIELD:
+    case MEOW_HTTP_LINE_OTHER:
+      break;
+    }
+  return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* The body                                                            */
+
+/* The speed limit (meow-pace-private.h): a job's connections share its
+ * limit evenly, each with a window of its own. TRUE: take @len bytes now
+ * (they are counted); FALSE: paused until s->paused_until. */
+static gboolean
+pace (MeowStream *s, gsize len)
+{
+  MeowDownload *d = _meow_download_get (s->job);
+  guint64       limit;
+
+  if (d->limit == 0)
+    return TRUE;
+  limit = MAX (1, d->limit / MAX (1, _meow_download_active_streams (d)));
+  if (_meow_pace_allow (&s->pace, limit, len, TRUE, g_get_monotonic_time (), &s->paused_until) == 0)
+    {
+      _meow_engine_wakeup (s->job->engine);
+      return FALSE;
+    }
+  _meow_pace_count (&s->pace, len);
+  return TRUE;
+}
+
+static size_t
+body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+  MeowStream   *s = userdata;
+  MeowJob      *job = s->job;
+  MeowDownload *d = _meow_download_get (job);
+  gsize         len = size * nmemb;
+  gsize         want = len;
+  gsize         written = 0;
+  g_autoptr (GError) error = NULL;
+
+  if (s->abort_error)
+    return 0;
+
+  if (s->verdict.kind != MEOW_VERDICT_ACCEPT)
+    {
+      /* An error status's body is for its message; a redirect's, a 1xx's,
+       * a 416's is nobody's. */
+      if (s->verdict.kind == MEOW_VERDICT_STATUS && s->error_body->len < MEOW_HTTP_ERROR_BODY_MAX)
+        g_string_append_len (s->error_body, ptr,
+                             MIN (len, MEOW_HTTP_ERROR_BODY_MAX - s->error_body->len));
+      return len;
+    }
+
+  if (!pace (s, len))
+    return CURL_WRITEFUNC_PAUSE;
+
+  /* A split stream stops where the next range begins (its end may have
+   * moved down: its tail went to a new segment). */
+  if (s->end >= 0 && s->pos + (gint64) len > s->end)
+    {
+      s->cut = TRUE;
+      want = (gsize) MAX (0, s->end - s->pos);
+    }
+  if (job->total >= 0 && s->pos + (gint64) want > job->total)
+    {
+      set_abort_error (s, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                       "The server sent more than the %" G_GINT64_FORMAT
+                                       " bytes of %s.",
+                                       job->total, _meow_download_url (job)));
+      return 0;
+    }
+
+  if (d->mem)
+    {
+      /* A small new file: kept until it is complete (the commit) or goes
+       * to a .part (spill). Progress shows it once it is on disk. */
+      g_byte_array_append (d->mem, (const guint8 *) ptr, (guint) len);
+      s->pos += len;
+      return len;
+    }
+
+  if (!_meow_download_write_part (d, ptr, want, s->pos, &written, &error))
+    {
+      /* What was written is on disk and counted. */
+      s->pos += written;
+      _meow_download_update_transferred (job);
+      set_abort_error (s, g_steal_pointer (&error));
+      return 0;
+    }
+  s->pos += written;
+  _meow_download_update_transferred (job);
+
+  /* Start writing back what has piled up, without waiting for it: the
+   * fdatasync() before the rename then finds little left to do, instead of
+   * the whole file (crash safety stays; the wait moves off the end). */
+  if (s->pos - s->writeback_from >= MEOW_DOWNLOAD_WRITEBACK_STEP)
+    {
+      sync_file_range (d->fd, s->writeback_from, s->pos - s->writeback_from, SYNC_FILE_RANGE_WRITE);
+      s->writeback_from = s->pos;
+    }
+
+  /* Fewer bytes than offered (a cut) make libcurl end the transfer. */
+  return s->cut ? want : len;
+}
+
+/* ------------------------------------------------------------------ */
+/* The request and its outcome                                         */
+
+/* Sends the stream's request: a HEAD (@probe, the first stream only), or
+ * a GET of [pos, end) — "Range: bytes=POS-" or "bytes=POS-LAST", with
+ * If-Range when bytes are held and have a validator. A new file's first
+ * GET asks for "bytes=0-" (unless a restart asks for the whole file
+ * plainly): a server that takes ranges then states the total in
+ * Content-Range, checked against Content-Length. */
+void
+_meow_stream_send (MeowStream *s, gboolean probe)
+{
+  MeowJob      *job = s->job;
+  MeowDownload *d = _meow_download_get (job);
+  gboolean      main = _meow_stream_is_main (s);
+
+  _meow_stream_release (s);
+  _meow_http_head_reset (&s->head);
+  reset_answer (s);
+  g_clear_error (&s->abort_error);
+  s->abort_retryable = FALSE;
+  s->cut = FALSE;
+  s->retry_at = 0;
+  _meow_pace_reset (&s->pace);
+
+  s->probe = probe;
+  s->req_offset = probe ? 0 : s->pos;
+  s->req_end = probe ? -1 : s->end;
+  s->fresh = main && !probe && s->pos == 0 && s->end < 0 && !d->plain_get;
+  s->ranged = !probe && (s->pos > 0 || s->end > 0 || s->fresh);
+  /* libcurl has no If-Range option; without a validator the range is
+   * sent unconditionally, as curl -C and wget -c do. A new file has
+   * nothing to be conditional on. */
+  s->conditional = s->ranged && !s->fresh && (d->etag || d->last_modified);
+  s->writeback_from = s->pos;
+  if (main)
+    d->phase = probe ? MEOW_DOWNLOAD_PROBE : MEOW_DOWNLOAD_GET;
+
+  s->easy = _meow_engine_new_easy (job->engine, job->task->url, s->curl_error);
+  curl_easy_setopt (s->easy, CURLOPT_PRIVATE, job);
+  curl_easy_setopt (s->easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt (s->easy, CURLOPT_BUFFERSIZE, (long) MEOW_DOWNLOAD_RECV_BUFFER);
+  curl_easy_setopt (s->easy, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt (s->easy, CURLOPT_HEADERDATA, s);
+  curl_easy_setopt (s->easy, CURLOPT_WRITEFUNCTION, body_cb);
+  curl_easy_setopt (s->easy, CURLOPT_WRITEDATA, s);
+  if (probe)
+    curl_easy_setopt (s->easy, CURLOPT_NOBODY, 1L);
+
+  for (guint i = 0; job->task->headers[i]; i++)
+    s->req_headers = curl_slist_append (s->req_headers, job->task->headers[i]);
+  if (s->ranged)
+    {
+      g_autofree char *range =
+          s->end > 0 ? g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                        s->pos, s->end - 1)
+                     : g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", s->pos);
+
+      s->req_headers = curl_slist_append (s->req_headers, range);
+      if (s->conditional)
+        {
+          g_autofree char *if_range =
+              g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
+          s->req_headers = curl_slist_append (s->req_headers, if_range);
+        }
+    }
+  curl_easy_setopt (s->easy, CURLOPT_HTTPHEADER, s->req_headers);
+  curl_multi_add_handle (_meow_engine_get_multi (job->engine), s->easy);
+}
+
+/* A retryable failure of the stream: wait and ask again, or give up with
+ * @error (transfer full). @progress: the attempt got further into its
+ * range than any before it, so it does not count against the retries (a
+ * flaky network must not fail a long download). May finish the job. */
+void
+_meow_stream_retry_or_fail (MeowStream *s, GError *error, gboolean progress)
+{
+  MeowJob      *job = s->job;
+  MeowDownload *d = _meow_download_get (job);
+  gint64        delay;
+  g_autoptr (GError) spill_error = NULL;
+
+  _meow_stream_release (s);
+  /* The retry goes on from the disk. */
+  if (_meow_stream_is_main (s) && !_meow_download_spill (job, &spill_error))
+    {
+      g_error_free (error);
+      _meow_download_fail (job, g_steal_pointer (&spill_error));
+      return;
+    }
+
+  if (progress)
+    s->failures = 0;
+  s->failures++;
+  if (s->failures > _meow_download_max_retries (job))
+    {
+      _meow_engine_give_up (&error, s->failures);
+      _meow_download_fail (job, error);
+      return;
+    }
+
+  delay = _meow_engine_retry_delay_us (job->engine, s->failures,
+                                       _meow_http_head_get (&s->head, "retry-after"));
+  g_debug ("Retrying %s from byte %" G_GINT64_FORMAT " in %" G_GINT64_FORMAT " ms: %s",
+           _meow_download_url (job), s->pos, delay / 1000, error->message);
+  g_error_free (error);
+
+  s->retry_at = g_get_monotonic_time () + delay;
+  if (_meow_stream_is_main (s))
+    d->phase = MEOW_DOWNLOAD_WAIT_RETRY;
+  _meow_engine_wakeup (job->engine);
+}
+
+static GError *
+status_error (MeowStream *s)
+{
+  return _meow_http_status_error (s->head.status, s->head.reason, _meow_download_url (s->job),
+                                  s->error_body ? s->error_body->str : NULL,
+                                  s->error_body ? s->error_body->len : 0);
+}
+
+/* The stream's request ended with @result (libcurl's): what comes next.
+ * May finish the job, and may free @s (a segment). */
+void
+_meow_stream_done (MeowStream *s, CURLcode result)
+{
+  MeowJob *job = s->job;
+  /* Progress means getting further than ever before, so a server that
+   * drops every connection after restarting from zero still runs out of
+   * retries. */
+  gboolean progress = s->pos > s->high_water;
+  gint64   end;
+
+  s->high_water = MAX (s->high_water, s->pos);
+
+  if (s->abort_error)
+    {
+      GError *error = g_steal_pointer (&s->abort_error);
+
+      /* A length that contradicts the known total or the Content-Range is
+       * a glitch worth another try. */
+      if (s->abort_retryable)
+        _meow_stream_retry_or_fail (s, error, FALSE);
+      else
+        _meow_download_fail (job, error);
+      return;
+    }
+
+  switch (s->verdict.kind)
+    {
+    case MEOW_VERDICT_RESTART:
+      _meow_download_restart (job, s->verdict.reason);
+      return;
+    case MEOW_VERDICT_DROP_SEGMENTS:
+      _meow_download_segments_abandon (job);
+      return;
+    case MEOW_VERDICT_REISSUE:
+      /* Not an attempt that failed: ask again, now knowing more. */
+      _meow_stream_release (s);
+      _meow_download_start_get (job);
+      return;
+    case MEOW_VERDICT_COMPLETE:
+      _meow_stream_release (s);
+      _meow_download_finish (job);
+      return;
+    default:
+      break;
+    }
+
+  if (s->end >= 0 && (s->cut || s->pos >= s->end))
+    {
+      /* A split stream has its whole range (the first stream reached the
+       * first segment). */
+      _meow_stream_release (s);
+      s->cut = FALSE;
+      s->done = TRUE;
+      _meow_download_check_all_done (job);
+      return;
+    }
+
+  if (result != CURLE_OK)
+    {
+      GError *error = _meow_engine_transport_error (
+          job->engine, "download", _meow_download_url (job), result, s->curl_error);
+
+      if (_meow_engine_error_retryable (error))
+        _meow_stream_retry_or_fail (s, error, progress);
+      else
+        _meow_download_fail (job, error);
+      return;
+    }
+
+  if (s->verdict.kind == MEOW_VERDICT_STATUS)
+    {
+      GError *error = status_error (s);
+
+      if (_meow_engine_status_retryable (s->head.status))
+        _meow_stream_retry_or_fail (s, error, progress);
+      else
+        _meow_download_fail (job, error);
+      return;
+    }
+
+  if (s->verdict.kind != MEOW_VERDICT_ACCEPT)
+    {
+      _meow_download_fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
+                                             "The server's answer for %s could not be understood.",
+                                             _meow_download_url (job)));
+      return;
+    }
+
+  _meow_stream_release (s);
+  end = s->end >= 0 ? s->end : job->total;
+  if (end < 0)
+    {
+      /* Unknown length, ended cleanly: that was the whole file. */
+      job->total = s->pos;
+      _meow_download_finish (job);
+    }
+  else if (s->pos == end)
+    _meow_download_finish (job);
+  else if (s->pos < end)
+    {
+      /* A shorter range than asked for (allowed), or a short body libcurl
+       * did not flag: continue from where the stream is. */
+      if (!progress)
+        _meow_stream_retry_or_fail (s,
+                                    g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                                 "The server ended %s early.",
+                                                 _meow_download_url (job)),
+                                    FALSE);
+      else if (_meow_stream_is_main (s))
+        _meow_download_start_get (job);
+      else
+        _meow_stream_send (s, FALSE);
+    }
+  else
+    _meow_download_fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                                           "%s is longer than the server said.",
+                                           _meow_download_url (job)));
+}
+
+/* The stream's timers: a retry that is due asks again; a pacing pause
+ * that is over ends. *@next becomes the earliest still due. FALSE: the job
+ * may have finished (do not touch it). */
+gboolean
+_meow_stream_tick (MeowStream *s, gint64 now, gint64 *next)
+{
+  MeowJob *job = s->job;
+
+  if (s->retry_at > 0)
+    {
+      if (now < s->retry_at)
+        {
+          *next = MIN (*next, s->retry_at);
+          return TRUE;
+        }
+      s->retry_at = 0;
+      if (!_meow_stream_is_main (s))
+        {
+          _meow_stream_send (s, FALSE);
+          return TRUE;
+        }
+      _meow_download_start_get (job);
+      return FALSE;
+    }
+
+  if (s->paused_until > 0 && s->easy != NULL)
+    {
+      if (now < s->paused_until)
+        {
+          *next = MIN (*next, s->paused_until);
+          return TRUE;
+        }
+      s->paused_until = 0;
+      /* May call the body callback at once, which may pause again, fail,
+       * or cut the stream at its end (then done follows, as for any cut). */
+      if ((curl_easy_pause (s->easy, CURLPAUSE_CONT) != CURLE_OK && !s->cut) || s->abort_error)
+        {
+          GError *error = g_steal_pointer (&s->abort_error);
+
+          if (error == NULL)
+            error = g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                 "The transfer of %s could not be resumed after pacing.",
+                                 _meow_download_url (job));
+          _meow_download_fail (job, error);
+          return FALSE;
+        }
+      if (s->paused_until > 0)
+        *next = MIN (*next, s->paused_until);
+    }
+  return TRUE;
+}
+
+/* The speed limit changed: a new window, and a paused handle is woken by
+ * the next tick. */
+void
+_meow_stream_limit_changed (MeowStream *s)
+{
+  _meow_pace_reset (&s->pace);
+  if (s->paused_until > 0)
+    s->paused_until = g_get_monotonic_time ();
+}
