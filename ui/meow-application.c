@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "meow-application.h"
+#include "meow-browser-service.h"
 #include "meow-preferences-window.h"
 #include "meow-window.h"
 
@@ -37,6 +38,7 @@ struct _MeowApplication
   GError          *load_error;    /* the saved list could not be read: told once */
   guint            inhibit_cookie;
   gboolean         held;
+  MeowBrowserService *browser; /* the browser hand-off's D-Bus interface */
 };
 
 G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
@@ -152,6 +154,33 @@ meow_application_dup_download_folder (MeowApplication *self)
 }
 
 /**
+ * meow_application_dup_ready_download_folder:
+ * @folder: (nullable): where to save; %NULL for the default folder
+ *
+ * Returns: (transfer full): @folder (or the default one), created if it was missing; %NULL
+ *   with @error set when it cannot be
+ */
+char *
+meow_application_dup_ready_download_folder (MeowApplication *self,
+                                            const char      *folder,
+                                            GError         **error)
+{
+  g_autofree char *path =
+      folder != NULL ? g_strdup (folder) : meow_application_dup_download_folder (self);
+
+  if (g_mkdir_with_parents (path, 0755) != 0)
+    {
+      int              saved_errno = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _ ("Cannot create the folder “%s”: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
  * meow_application_add_urls:
  * @folder: (nullable): where to save; %NULL for the default folder
  * @sha256: (nullable): a checksum, for a single link
@@ -169,29 +198,21 @@ meow_application_add_urls (MeowApplication   *self,
                            GError           **error)
 {
   g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
-  g_autofree char *default_folder = NULL;
+  g_autofree char *ready_folder = NULL;
 
   g_return_val_if_fail (MEOW_IS_APPLICATION (self), FALSE);
   g_return_val_if_fail (urls != NULL, FALSE);
 
-  if (folder == NULL)
-    folder = default_folder = meow_application_dup_download_folder (self);
-  if (g_mkdir_with_parents (folder, 0755) != 0)
-    {
-      int              saved_errno = errno;
-      g_autofree char *display = g_filename_display_name (folder);
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _ ("Cannot create the folder “%s”: %s"), display, g_strerror (saved_errno));
-      return FALSE;
-    }
+  ready_folder = meow_application_dup_ready_download_folder (self, folder, error);
+  if (ready_folder == NULL)
+    return FALSE;
 
   for (guint i = 0; urls[i] != NULL; i++)
     {
       g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download (urls[i]);
       MeowTask *task;
 
-      meow_task_builder_set_output_dir (builder, folder);
+      meow_task_builder_set_output_dir (builder, ready_folder);
       if (sha256 != NULL)
         meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, sha256);
       task = meow_task_builder_build (builder, error);
@@ -953,6 +974,38 @@ meow_application_open (GApplication *application, GFile **files, int n_files, co
     toast_error (self, error);
 }
 
+/* The browser hand-off (ui/meow-browser-service.c) lives on the application's connection.
+ * Meow starts without it when it cannot be exported. */
+static gboolean
+meow_application_dbus_register (GApplication    *application,
+                                GDBusConnection *connection,
+                                const char      *object_path,
+                                GError         **error)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+  g_autoptr (GError) local_error = NULL;
+
+  if (!G_APPLICATION_CLASS (meow_application_parent_class)
+           ->dbus_register (application, connection, object_path, error))
+    return FALSE;
+  self->browser = meow_browser_service_new (self);
+  if (!meow_browser_service_register (self->browser, connection, object_path, &local_error))
+    g_warning ("Downloads from the browser will not reach Meow: %s", local_error->message);
+  return TRUE;
+}
+
+static void
+meow_application_dbus_unregister (GApplication    *application,
+                                  GDBusConnection *connection,
+                                  const char      *object_path)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+
+  g_clear_object (&self->browser);
+  G_APPLICATION_CLASS (meow_application_parent_class)
+      ->dbus_unregister (application, connection, object_path);
+}
+
 static void
 meow_application_shutdown (GApplication *application)
 {
@@ -976,6 +1029,7 @@ meow_application_dispose (GObject *object)
 
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_object (&self->browser);
   g_clear_object (&self->manager);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -995,6 +1049,8 @@ meow_application_class_init (MeowApplicationClass *klass)
   app_class->activate = meow_application_activate;
   app_class->open = meow_application_open;
   app_class->shutdown = meow_application_shutdown;
+  app_class->dbus_register = meow_application_dbus_register;
+  app_class->dbus_unregister = meow_application_dbus_unregister;
 }
 
 static void

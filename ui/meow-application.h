@@ -19,6 +19,9 @@ GSettings       *meow_application_get_settings (MeowApplication *self);
 MeowTaskManager *meow_application_get_manager (MeowApplication *self);
 MeowStore       *meow_application_get_store (MeowApplication *self);
 char            *meow_application_dup_download_folder (MeowApplication *self);
+char            *meow_application_dup_ready_download_folder (MeowApplication *self,
+                                                             const char      *folder,
+                                                             GError         **error);
 
 gboolean meow_application_add_urls (MeowApplication   *self,
                                     const char *const *urls,
