@@ -8,6 +8,19 @@
 
 G_BEGIN_DECLS
 
+/* What the worker posts back to its client (meow-engine.c calls these, on
+ * the worker thread; the other direction is meow-engine-private.h's
+ * client section). Both take the client's locks briefly and never call
+ * user code. */
+
+/* Queues @record (transfer full) for delivery in the owner context. A
+ * terminal record (Complete, Failed, Canceled) first removes the task from
+ * the task table, so API calls after it find no task. Worker thread. */
+void _meow_client_post_record (MeowClient *client, MeowTransferRecord *record);
+/* The worker gave @task_id a slot: the table shows it Active, unless a
+ * pause or cancel got there first. Worker thread. */
+void _meow_client_task_started (MeowClient *client, const char *task_id);
+
 /* Test hook: while held, the worker takes no command from its queue, so a
  * test can fill the queue deterministically. Any thread. */
 void _meow_client_set_worker_held (MeowClient *client, gboolean held);

@@ -1,4 +1,4 @@
-/* meow-client.c: the transfer engine's public face and its worker loop
+/* meow-client.c: the transfer engine's public face and its task table
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -7,37 +7,19 @@
  *    meow_client_new(). Callbacks and listeners run there, from one
  *    coalescing GSource.
  *  - any thread: API calls. They check and update the shared task table
- *    under @lock, push a command and wake the worker with
- *    curl_multi_wakeup().
- *  - the worker thread: owns the CURLM, every CURL handle, every job and
- *    every file descriptor. It never calls user code.
+ *    under @lock and post a command to the engine (meow-engine.c), which
+ *    wakes the worker.
+ *  - the worker thread (meow-engine.c): owns the CURLM, every CURL handle,
+ *    every job and every file descriptor. It never calls user code; it
+ *    talks back only through _meow_client_post_record() and
+ *    _meow_client_task_started().
  */
 #include "config.h"
-
-#include <string.h>
 
 #include "meow-client-private.h"
 #include "meow-engine-private.h"
 #include "meow-error.h"
-#include "meow-http-private.h"
 #include "meow-transfer-record-private.h"
-
-typedef enum
-{
-  CMD_ENQUEUE,
-  CMD_PAUSE,
-  CMD_RESUME,
-  CMD_CANCEL,
-  CMD_LIMITS,
-  CMD_CLOSE,
-} CommandKind;
-
-typedef struct
-{
-  CommandKind kind;
-  char       *id;
-  MeowTask   *task;
-} Command;
 
 /* The shared view of a live task (under MeowClient.lock). Terminal tasks
  * are removed from the table. */
@@ -79,27 +61,6 @@ typedef struct
   GDestroyNotify  destroy;
 } Listener;
 
-struct _MeowEngine
-{
-  MeowClient *client;
-  MeowConfig *config;
-  CURLM      *multi;
-  GHashTable *jobs;     /* id -> MeowJob, owned */
-  GQueue      queue[2]; /* indexed by MeowDirection: queued jobs */
-  guint       running[2];
-  /* The jobs in MEOW_JOB_ACTIVE (borrowed, any order), so that the loop's
-   * per-turn work (ticks, progress, limits) does not walk every queued
-   * job: bench/many queues 1,000 and the app may hold 10,000. */
-  GPtrArray *active;
-  /* Download targets taken by live jobs: path -> count of the jobs' output
-   * files and local paths (_meow_engine_target_claimed), kept by
-   * claim()/unclaim(). */
-  GHashTable *claims;
-  guint64     limit[2]; /* global speed limits */
-  gint64      next_progress;
-  GHashTable *detached; /* CURL * -> struct curl_slist * (or NULL): requests of no job */
-};
-
 struct _MeowClient
 {
   GObject parent_instance;
@@ -108,8 +69,7 @@ struct _MeowClient
   GMainContext *owner_context;
   GThread      *owner_thread;
   GSource      *dispatch_source;
-  GThread      *worker;
-  MeowEngine    engine;
+  MeowEngine   *engine; /* the worker's half */
 
   /* Shared state (lock). */
   GMutex      lock;
@@ -119,12 +79,6 @@ struct _MeowClient
   GPtrArray  *listeners; /* Listener */
   guint       next_listener_id;
   gboolean    closed;
-  gboolean    worker_held;
-  guint       pending_enqueues;
-  guint64     pending_limit[2];
-  guint       pending_max[2]; /* concurrent transfers per direction */
-
-  GAsyncQueue *commands;
 
   /* Records out (events_lock). */
   GMutex      events_lock;
@@ -136,19 +90,10 @@ struct _MeowClient
 G_DEFINE_FINAL_TYPE (MeowClient, meow_client, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (MeowSnapshot, meow_snapshot, meow_snapshot_copy, meow_snapshot_free)
 
-static gpointer worker_main (gpointer data);
-static void     dispatch_all (MeowClient *self);
+static void dispatch_all (MeowClient *self);
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
-
-static void
-command_free (Command *cmd)
-{
-  g_free (cmd->id);
-  g_clear_pointer (&cmd->task, meow_task_unref);
-  g_free (cmd);
-}
 
 static void
 entry_free (Entry *entry)
@@ -196,6 +141,15 @@ listener_unref (Listener *l)
     }
 }
 
+static void
+remove_entry_locked (MeowClient *self, Entry *entry)
+{
+  g_hash_table_remove (self->keys, entry->key);
+  if (entry->target_key)
+    g_hash_table_remove (self->keys, entry->target_key);
+  g_hash_table_remove (self->entries, entry->id);
+}
+
 static gboolean
 check_open_locked (MeowClient *self, GError **error)
 {
@@ -206,18 +160,6 @@ check_open_locked (MeowClient *self, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-push_command (MeowClient *self, CommandKind kind, const char *id, MeowTask *task)
-{
-  Command *cmd = g_new0 (Command, 1);
-
-  cmd->kind = kind;
-  cmd->id = g_strdup (id);
-  cmd->task = task ? meow_task_ref (task) : NULL;
-  g_async_queue_push (self->commands, cmd);
-  curl_multi_wakeup (self->engine.multi);
 }
 
 /* ------------------------------------------------------------------ */
@@ -240,14 +182,37 @@ static GSourceFuncs dispatch_source_funcs = {
   .dispatch = dispatch_source_dispatch,
 };
 
-/* Worker thread. Queues @record (transfer full) for the owner context.
- * Progress records coalesce: a newer one replaces an older one of the same
+void
+_meow_client_task_started (MeowClient *self, const char *task_id)
+{
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, task_id);
+  /* Not when a pause or cancel is already on its way to the worker. */
+  if (entry && entry->state == ENTRY_PENDING)
+    entry->state = ENTRY_ACTIVE;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Progress records coalesce: a newer one replaces an older one of the same
  * task that is still waiting, unless a lifecycle record came in between.
  * Lifecycle records are never dropped nor reordered. */
-static void
-post_record (MeowClient *self, MeowTransferRecord *record)
+void
+_meow_client_post_record (MeowClient *self, MeowTransferRecord *record)
 {
   gboolean was_empty;
+
+  if (_meow_status_is_terminal (record->status))
+    {
+      Entry *entry;
+
+      g_mutex_lock (&self->lock);
+      entry = g_hash_table_lookup (self->entries, record->task_id);
+      if (entry != NULL)
+        remove_entry_locked (self, entry);
+      g_mutex_unlock (&self->lock);
+    }
 
   g_mutex_lock (&self->events_lock);
 
@@ -286,13 +251,6 @@ post_record (MeowClient *self, MeowTransferRecord *record)
     g_source_set_ready_time (self->dispatch_source, 0);
 }
 
-static gboolean
-status_is_terminal (MeowStatus status)
-{
-  return status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED ||
-         status == MEOW_STATUS_CANCELED;
-}
-
 static void
 deliver (MeowClient *self, MeowTransferRecord *record)
 {
@@ -303,7 +261,7 @@ deliver (MeowClient *self, MeowTransferRecord *record)
   cb = g_hash_table_lookup (self->callbacks, record->task_id);
   if (cb)
     {
-      if (status_is_terminal (record->status))
+      if (_meow_status_is_terminal (record->status))
         {
           char *key = NULL;
           g_hash_table_steal_extended (self->callbacks, record->task_id, (gpointer *) &key, NULL);
@@ -378,7 +336,7 @@ meow_client_dispose (GObject *object)
 {
   MeowClient *self = MEOW_CLIENT (object);
 
-  if (self->worker != NULL)
+  if (self->engine != NULL && !self->closed)
     {
       g_warning ("MeowClient %p disposed without meow_client_close(); closing it now", self);
       meow_client_close (self, NULL);
@@ -391,17 +349,12 @@ static void
 meow_client_finalize (GObject *object)
 {
   MeowClient *self = MEOW_CLIENT (object);
-  Command    *cmd;
 
   if (self->dispatch_source)
     {
       g_source_destroy (self->dispatch_source);
       g_clear_pointer (&self->dispatch_source, g_source_unref);
     }
-
-  while ((cmd = g_async_queue_try_pop (self->commands)) != NULL)
-    command_free (cmd);
-  g_async_queue_unref (self->commands);
 
   g_queue_clear_full (&self->events, (GDestroyNotify) meow_transfer_record_unref);
   g_hash_table_unref (self->pending_progress);
@@ -411,12 +364,7 @@ meow_client_finalize (GObject *object)
   g_hash_table_unref (self->callbacks);
   g_ptr_array_unref (self->listeners);
 
-  if (self->engine.multi)
-    curl_multi_cleanup (self->engine.multi);
-  g_clear_pointer (&self->engine.detached, g_hash_table_unref);
-  g_clear_pointer (&self->engine.jobs, g_hash_table_unref);
-  g_clear_pointer (&self->engine.active, g_ptr_array_unref);
-  g_clear_pointer (&self->engine.claims, g_hash_table_unref);
+  g_clear_pointer (&self->engine, _meow_engine_free);
 
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   meow_config_free (self->config);
@@ -447,7 +395,6 @@ meow_client_init (MeowClient *self)
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) callbacks_unref);
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_unref);
   self->next_listener_id = 1;
-  self->commands = g_async_queue_new ();
   g_queue_init (&self->events);
   self->pending_progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -496,23 +443,7 @@ meow_client_new (const MeowConfig *config, GError **error)
   g_source_set_ready_time (self->dispatch_source, -1);
   g_source_attach (self->dispatch_source, self->owner_context);
 
-  self->engine.client = self;
-  self->engine.config = self->config;
-  self->engine.multi = curl_multi_init ();
-  self->engine.jobs = g_hash_table_new (g_str_hash, g_str_equal);
-  self->engine.active = g_ptr_array_new ();
-  self->engine.claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->engine.detached = g_hash_table_new (NULL, NULL);
-  g_queue_init (&self->engine.queue[0]);
-  g_queue_init (&self->engine.queue[1]);
-  self->engine.limit[MEOW_DIRECTION_DOWNLOAD] = config->download_limit;
-  self->engine.limit[MEOW_DIRECTION_UPLOAD] = config->upload_limit;
-  self->pending_limit[MEOW_DIRECTION_DOWNLOAD] = config->download_limit;
-  self->pending_limit[MEOW_DIRECTION_UPLOAD] = config->upload_limit;
-  self->pending_max[MEOW_DIRECTION_DOWNLOAD] = config->max_downloads;
-  self->pending_max[MEOW_DIRECTION_UPLOAD] = config->max_uploads;
-
-  self->worker = g_thread_new ("meow-worker", worker_main, self);
+  self->engine = _meow_engine_new (self, self->config);
 
   return self;
 }
@@ -613,7 +544,7 @@ meow_client_enqueue (MeowClient      *client,
       goto fail;
     }
 
-  if (client->pending_enqueues >= client->config->command_queue_capacity)
+  if (_meow_engine_get_pending_enqueues (client->engine) >= client->config->command_queue_capacity)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_COMMAND_SEND_FAILED,
                    "Too many transfers are being added at once (the queue holds %u); try again.",
@@ -643,8 +574,7 @@ meow_client_enqueue (MeowClient      *client,
   cb->destroy = destroy;
   g_hash_table_replace (client->callbacks, g_strdup (task->id), cb);
 
-  client->pending_enqueues++;
-  push_command (client, CMD_ENQUEUE, task->id, task);
+  _meow_engine_enqueue (client->engine, task);
 
   g_mutex_unlock (&client->lock);
 
@@ -668,15 +598,6 @@ lookup_entry_locked (MeowClient *self, const char *task_id, GError **error)
     g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
                  "No queued or running transfer has the id %s.", task_id ? task_id : "(null)");
   return entry;
-}
-
-static void
-remove_entry_locked (MeowClient *self, Entry *entry)
-{
-  g_hash_table_remove (self->keys, entry->key);
-  if (entry->target_key)
-    g_hash_table_remove (self->keys, entry->target_key);
-  g_hash_table_remove (self->entries, entry->id);
 }
 
 /**
@@ -711,7 +632,7 @@ meow_client_pause (MeowClient *client, const char *task_id, GError **error)
       goto fail;
     }
   entry->state = ENTRY_PAUSED;
-  push_command (client, CMD_PAUSE, task_id, NULL);
+  _meow_engine_pause (client->engine, task_id);
   g_mutex_unlock (&client->lock);
   return TRUE;
 
@@ -750,7 +671,7 @@ meow_client_resume (MeowClient *client, const char *task_id, GError **error)
       goto fail;
     }
   entry->state = ENTRY_PENDING;
-  push_command (client, CMD_RESUME, task_id, NULL);
+  _meow_engine_resume (client->engine, task_id);
   g_mutex_unlock (&client->lock);
   return TRUE;
 
@@ -786,7 +707,7 @@ meow_client_cancel (MeowClient *client, const char *task_id, GError **error)
       g_mutex_unlock (&client->lock);
       return FALSE;
     }
-  push_command (client, CMD_CANCEL, task_id, NULL);
+  _meow_engine_cancel (client->engine, task_id);
   remove_entry_locked (client, entry);
   g_mutex_unlock (&client->lock);
 
@@ -920,8 +841,6 @@ meow_client_dup_record (MeowClient *client, const char *task_id)
 gboolean
 meow_client_close (MeowClient *client, GError **error)
 {
-  GThread *worker;
-
   g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
 
   g_mutex_lock (&client->lock);
@@ -931,14 +850,13 @@ meow_client_close (MeowClient *client, GError **error)
       return FALSE;
     }
   client->closed = TRUE;
-  client->worker_held = FALSE;
-  push_command (client, CMD_CLOSE, NULL, NULL);
-  worker = g_steal_pointer (&client->worker);
   g_mutex_unlock (&client->lock);
 
   g_object_ref (client);
 
-  g_thread_join (worker);
+  /* Outside the lock: the worker takes it until it ends. No command can
+   * follow CLOSE, since every API call checks `closed` first. */
+  _meow_engine_close (client->engine);
 
   g_mutex_lock (&client->lock);
   g_hash_table_remove_all (client->keys);
@@ -1122,11 +1040,8 @@ meow_client_set_speed_limits (MeowClient *client,
 
   g_mutex_lock (&client->lock);
   if (!client->closed)
-    {
-      client->pending_limit[MEOW_DIRECTION_DOWNLOAD] = download_bytes_per_second;
-      client->pending_limit[MEOW_DIRECTION_UPLOAD] = upload_bytes_per_second;
-      push_command (client, CMD_LIMITS, NULL, NULL);
-    }
+    _meow_engine_set_speed_limits (client->engine, download_bytes_per_second,
+                                   upload_bytes_per_second);
   g_mutex_unlock (&client->lock);
 }
 
@@ -1168,9 +1083,7 @@ meow_client_set_max_transfers (MeowClient *client,
       g_mutex_unlock (&client->lock);
       return FALSE;
     }
-  client->pending_max[MEOW_DIRECTION_DOWNLOAD] = max_downloads;
-  client->pending_max[MEOW_DIRECTION_UPLOAD] = max_uploads;
-  push_command (client, CMD_LIMITS, NULL, NULL);
+  _meow_engine_set_max_transfers (client->engine, max_downloads, max_uploads);
   g_mutex_unlock (&client->lock);
   return TRUE;
 }
@@ -1178,603 +1091,5 @@ meow_client_set_max_transfers (MeowClient *client,
 void
 _meow_client_set_worker_held (MeowClient *client, gboolean held)
 {
-  g_mutex_lock (&client->lock);
-  client->worker_held = held;
-  g_mutex_unlock (&client->lock);
-  curl_multi_wakeup (client->engine.multi);
-}
-
-/* ------------------------------------------------------------------ */
-/* Worker thread                                                       */
-
-CURLM *
-_meow_engine_get_multi (MeowEngine *engine)
-{
-  return engine->multi;
-}
-
-const MeowConfig *
-_meow_engine_get_config (MeowEngine *engine)
-{
-  return engine->config;
-}
-
-void
-_meow_engine_wakeup (MeowEngine *engine)
-{
-  curl_multi_wakeup (engine->multi);
-}
-
-static void
-claim (MeowEngine *engine, MeowJob *job, const char *path)
-{
-  guint n;
-
-  if (path == NULL || job->task->direction != MEOW_DIRECTION_DOWNLOAD)
-    return;
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (engine->claims, path));
-  g_hash_table_replace (engine->claims, g_strdup (path), GUINT_TO_POINTER (n + 1));
-}
-
-static void
-unclaim (MeowEngine *engine, MeowJob *job, const char *path)
-{
-  guint n;
-
-  if (path == NULL || job->task->direction != MEOW_DIRECTION_DOWNLOAD)
-    return;
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (engine->claims, path));
-  g_return_if_fail (n > 0);
-  if (n == 1)
-    g_hash_table_remove (engine->claims, path);
-  else
-    g_hash_table_replace (engine->claims, g_strdup (path), GUINT_TO_POINTER (n - 1));
-}
-
-gboolean
-_meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path)
-{
-  gint64 n = GPOINTER_TO_UINT (g_hash_table_lookup (engine->claims, path));
-
-  /* Not counting @job's own claims. */
-  if (job->task->direction == MEOW_DIRECTION_DOWNLOAD)
-    {
-      if (g_strcmp0 (job->task->output_file, path) == 0)
-        n--;
-      if (g_strcmp0 (job->local_path, path) == 0)
-        n--;
-    }
-  return n > 0;
-}
-
-void
-_meow_engine_set_local_path (MeowJob *job, const char *path)
-{
-  char *old = g_steal_pointer (&job->local_path);
-
-  job->local_path = g_strdup (path);
-  claim (job->engine, job, job->local_path);
-  unclaim (job->engine, job, old);
-  g_free (old);
-}
-
-void
-_meow_engine_foreach_job (MeowEngine *engine,
-                          MeowJob    *except,
-                          void (*func) (MeowJob *job, gpointer data),
-                          gpointer data)
-{
-  GHashTableIter iter;
-  MeowJob       *other;
-
-  g_hash_table_iter_init (&iter, engine->jobs);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
-    if (other != except)
-      func (other, data);
-}
-
-gboolean
-_meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *identity)
-{
-  GHashTableIter iter;
-  MeowJob       *other;
-
-  g_hash_table_iter_init (&iter, engine->jobs);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
-    if (other != job && g_strcmp0 (other->identity, identity) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-void
-_meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers)
-{
-  g_hash_table_insert (engine->detached, easy, headers);
-  curl_multi_add_handle (engine->multi, easy);
-}
-
-static void
-detached_done (MeowEngine *engine, CURL *easy, CURLcode result)
-{
-  struct curl_slist *headers = g_hash_table_lookup (engine->detached, easy);
-  long               status = 0;
-  char              *url = NULL;
-
-  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
-  if (result != CURLE_OK || status < 200 || status > 299)
-    {
-      g_autofree char *redacted = _meow_redact_url (url ? url : "");
-      g_debug ("A request to %s after cancel did not succeed: %s, status %ld", redacted,
-               curl_easy_strerror (result), status);
-    }
-  g_hash_table_remove (engine->detached, easy);
-  curl_multi_remove_handle (engine->multi, easy);
-  curl_easy_cleanup (easy);
-  curl_slist_free_all (headers);
-}
-
-static MeowTransferRecord *
-make_record (MeowJob *job, MeowStatus status)
-{
-  MeowTransferRecord *record = _meow_transfer_record_new (job->id, job->task->direction, status);
-
-  record->name = g_strdup (job->name);
-  record->local_path = g_strdup (job->local_path);
-  record->total = job->total;
-  record->transferred = job->transferred;
-  record->restart_reason = job->restart_reason;
-  record->upload_url = g_strdup (job->upload_url);
-  record->hashed = job->hashed;
-  if (status == MEOW_STATUS_TRANSMISSION)
-    record->phase = job->phase;
-  if (status == MEOW_STATUS_TRANSMISSION && job->phase == MEOW_PHASE_TRANSFER)
-    {
-      record->speed = job->speed;
-      if (job->total >= 0 && job->speed > 1.0)
-        record->eta = (gint64) ((double) ((guint64) job->total -
-                                          MIN ((guint64) job->total, job->transferred)) /
-                                    job->speed +
-                                0.5);
-    }
-  return record;
-}
-
-static void
-emit (MeowJob *job, MeowStatus status)
-{
-  post_record (job->engine->client, make_record (job, status));
-}
-
-void
-_meow_engine_report_progress (MeowJob *job)
-{
-  job->transmission_started = TRUE;
-  job->reported_bytes = job->transferred;
-  job->reported_hashed = job->hashed;
-  job->reported_once = TRUE;
-  emit (job, MEOW_STATUS_TRANSMISSION);
-}
-
-static void
-job_free (MeowJob *job)
-{
-  if (job->driver->free)
-    job->driver->free (job);
-  unclaim (job->engine, job, job->task->output_file);
-  unclaim (job->engine, job, job->local_path);
-  meow_task_unref (job->task);
-  g_free (job->id);
-  g_free (job->name);
-  g_free (job->local_path);
-  g_free (job->upload_url);
-  g_free (job->identity);
-  g_free (job);
-}
-
-static void
-apply_limits (MeowEngine *engine)
-{
-  for (guint i = 0; i < engine->active->len; i++)
-    {
-      MeowJob      *job = g_ptr_array_index (engine->active, i);
-      MeowDirection dir = job->task->direction;
-      guint64       global = engine->limit[dir];
-      guint64       share = 0;
-      guint64       own = job->task->speed_limit;
-
-      if (job->state != MEOW_JOB_ACTIVE || job->driver->limit == NULL)
-        continue;
-      if (global > 0)
-        share = MAX (1, global / MAX (1, engine->running[dir]));
-      if (own > 0 && (share == 0 || own < share))
-        share = own;
-      job->driver->limit (job, share);
-    }
-}
-
-static void
-set_entry_state (MeowEngine *engine, const char *id, EntryState from, EntryState to)
-{
-  MeowClient *client = engine->client;
-  Entry      *entry;
-
-  g_mutex_lock (&client->lock);
-  entry = g_hash_table_lookup (client->entries, id);
-  if (entry && entry->state == from)
-    entry->state = to;
-  g_mutex_unlock (&client->lock);
-}
-
-/* Drop a job from the scheduler's view (queue or running count). */
-static void
-unschedule (MeowEngine *engine, MeowJob *job)
-{
-  MeowDirection dir = job->task->direction;
-
-  if (job->state == MEOW_JOB_QUEUED)
-    g_queue_remove (&engine->queue[dir], job);
-  else if (job->state == MEOW_JOB_ACTIVE)
-    {
-      g_assert (engine->running[dir] > 0);
-      engine->running[dir]--;
-      g_ptr_array_remove_fast (engine->active, job);
-    }
-}
-
-void
-_meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload)
-{
-  MeowEngine         *engine = job->engine;
-  MeowClient         *client = engine->client;
-  MeowTransferRecord *record;
-  Entry              *entry;
-
-  g_assert (status_is_terminal (status));
-
-  g_mutex_lock (&client->lock);
-  entry = g_hash_table_lookup (client->entries, job->id);
-  if (entry != NULL)
-    remove_entry_locked (client, entry);
-  g_mutex_unlock (&client->lock);
-
-  unschedule (engine, job);
-  g_hash_table_remove (engine->jobs, job->id);
-
-  if (status == MEOW_STATUS_COMPLETE)
-    job->transferred = job->total >= 0 ? (guint64) job->total : job->transferred;
-
-  record = make_record (job, status);
-  record->error = error;
-  record->payload = g_strdup (payload);
-  post_record (client, record);
-
-  job_free (job);
-  apply_limits (engine);
-}
-
-static void
-schedule (MeowEngine *engine)
-{
-  gboolean changed = FALSE;
-
-  for (int dir = 0; dir < 2; dir++)
-    {
-      guint limit = dir == MEOW_DIRECTION_DOWNLOAD ? engine->config->max_downloads
-                                                   : engine->config->max_uploads;
-
-      while (engine->running[dir] < limit && !g_queue_is_empty (&engine->queue[dir]))
-        {
-          MeowJob *job = g_queue_pop_head (&engine->queue[dir]);
-
-          job->state = MEOW_JOB_ACTIVE;
-          engine->running[dir]++;
-          g_ptr_array_add (engine->active, job);
-          set_entry_state (engine, job->id, ENTRY_PENDING, ENTRY_ACTIVE);
-          job->sample_time = g_get_monotonic_time ();
-          job->sample_bytes = job->transferred;
-          job->speed = 0;
-          job->transmission_started = FALSE;
-          job->driver->start (job);
-          changed = TRUE;
-        }
-    }
-
-  if (changed)
-    apply_limits (engine);
-}
-
-static void
-handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
-{
-  MeowClient *client = engine->client;
-  MeowJob    *job = cmd->id ? g_hash_table_lookup (engine->jobs, cmd->id) : NULL;
-
-  switch (cmd->kind)
-    {
-    case CMD_ENQUEUE:
-      g_mutex_lock (&client->lock);
-      client->pending_enqueues--;
-      g_mutex_unlock (&client->lock);
-
-      job = g_new0 (MeowJob, 1);
-      job->engine = engine;
-      job->driver = cmd->task->direction == MEOW_DIRECTION_UPLOAD ? &_meow_upload_driver
-                                                                  : &_meow_download_driver;
-      job->task = meow_task_ref (cmd->task);
-      job->id = g_strdup (cmd->id);
-      job->name = g_strdup (cmd->task->name);
-      job->local_path =
-          g_strdup (cmd->task->direction == MEOW_DIRECTION_UPLOAD ? cmd->task->source_file
-                                                                  : cmd->task->output_file);
-      job->upload_url = g_strdup (cmd->task->upload_url);
-      job->total = cmd->task->size_hint;
-      claim (engine, job, job->task->output_file);
-      claim (engine, job, job->local_path);
-      job->state = MEOW_JOB_QUEUED;
-      g_hash_table_insert (engine->jobs, job->id, job);
-      g_queue_push_tail (&engine->queue[job->task->direction], job);
-      emit (job, MEOW_STATUS_PENDING);
-      break;
-
-    case CMD_PAUSE:
-      if (job == NULL || job->state == MEOW_JOB_PAUSED)
-        break;
-      if (job->state == MEOW_JOB_ACTIVE)
-        job->driver->stop (job, MEOW_STOP_PAUSE);
-      unschedule (engine, job);
-      job->state = MEOW_JOB_PAUSED;
-      job->speed = 0;
-      emit (job, MEOW_STATUS_PAUSED);
-      apply_limits (engine);
-      break;
-
-    case CMD_RESUME:
-      if (job == NULL || job->state != MEOW_JOB_PAUSED)
-        break;
-      job->state = MEOW_JOB_QUEUED;
-      g_queue_push_tail (&engine->queue[job->task->direction], job);
-      emit (job, MEOW_STATUS_PENDING);
-      break;
-
-    case CMD_CANCEL:
-      if (job == NULL)
-        break;
-      job->driver->stop (job, MEOW_STOP_CANCEL);
-      _meow_engine_finish (
-          job, MEOW_STATUS_CANCELED,
-          g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The transfer was canceled."), NULL);
-      break;
-
-    case CMD_LIMITS:
-      g_mutex_lock (&client->lock);
-      engine->limit[0] = client->pending_limit[0];
-      engine->limit[1] = client->pending_limit[1];
-      /* The engine's own copy of the config: only the worker reads it. */
-      engine->config->max_downloads = client->pending_max[MEOW_DIRECTION_DOWNLOAD];
-      engine->config->max_uploads = client->pending_max[MEOW_DIRECTION_UPLOAD];
-      g_mutex_unlock (&client->lock);
-      apply_limits (engine);
-      break;
-
-    case CMD_CLOSE:
-      *quit = TRUE;
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-shutdown_jobs (MeowEngine *engine)
-{
-  GHashTableIter iter;
-  MeowJob       *job;
-  GList         *jobs, *l;
-
-  /* Paused records in enqueue order would be nicer; any order is valid. */
-  jobs = g_hash_table_get_values (engine->jobs);
-  for (l = jobs; l; l = l->next)
-    {
-      job = l->data;
-      if (job->state == MEOW_JOB_ACTIVE)
-        job->driver->stop (job, MEOW_STOP_CLOSE);
-      if (job->state != MEOW_JOB_PAUSED)
-        {
-          job->speed = 0;
-          emit (job, MEOW_STATUS_PAUSED);
-        }
-    }
-  g_list_free (jobs);
-
-  g_hash_table_iter_init (&iter, engine->jobs);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &job))
-    {
-      g_hash_table_iter_steal (&iter);
-      job_free (job);
-    }
-  g_queue_clear (&engine->queue[0]);
-  g_queue_clear (&engine->queue[1]);
-  g_ptr_array_set_size (engine->active, 0);
-  engine->running[0] = engine->running[1] = 0;
-}
-
-/* Requests of no job (a tus termination after cancel) get up to two
- * seconds to reach the server before the worker ends. */
-static void
-finish_detached (MeowEngine *engine)
-{
-  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-
-  while (g_hash_table_size (engine->detached) > 0 && g_get_monotonic_time () < deadline)
-    {
-      int      running;
-      int      left;
-      CURLMsg *msg;
-
-      curl_multi_perform (engine->multi, &running);
-      while ((msg = curl_multi_info_read (engine->multi, &left)) != NULL)
-        if (msg->msg == CURLMSG_DONE && g_hash_table_contains (engine->detached, msg->easy_handle))
-          detached_done (engine, msg->easy_handle, msg->data.result);
-      if (g_hash_table_size (engine->detached) > 0)
-        curl_multi_poll (engine->multi, NULL, 0, 100, NULL);
-    }
-
-  {
-    GHashTableIter     iter;
-    CURL              *easy;
-    struct curl_slist *headers;
-
-    g_hash_table_iter_init (&iter, engine->detached);
-    while (g_hash_table_iter_next (&iter, (gpointer *) &easy, (gpointer *) &headers))
-      {
-        curl_multi_remove_handle (engine->multi, easy);
-        curl_easy_cleanup (easy);
-        curl_slist_free_all (headers);
-        g_hash_table_iter_remove (&iter);
-      }
-  }
-}
-
-static void
-sample_progress (MeowEngine *engine, gint64 now)
-{
-  for (guint i = 0; i < engine->active->len; i++)
-    {
-      MeowJob *job = g_ptr_array_index (engine->active, i);
-      double   dt;
-
-      if (job->state != MEOW_JOB_ACTIVE)
-        continue;
-      if (job->phase == MEOW_PHASE_HASHING)
-        {
-          if (job->hashed != job->reported_hashed)
-            _meow_engine_report_progress (job);
-          continue;
-        }
-      if (!job->transmission_started)
-        continue;
-
-      dt = (now - job->sample_time) / (double) G_USEC_PER_SEC;
-      if (dt > 0)
-        {
-          double instant =
-              (double) (job->transferred - MIN (job->transferred, job->sample_bytes)) / dt;
-          /* Exponential smoothing over ~1 s keeps the speed and the time
-           * left readable without hiding real changes for long. */
-          double alpha = MIN (1.0, dt / 1.0);
-          job->speed = job->speed <= 0 ? instant : job->speed + alpha * (instant - job->speed);
-        }
-      job->sample_time = now;
-      job->sample_bytes = job->transferred;
-
-      if (!job->reported_once || job->transferred != job->reported_bytes)
-        _meow_engine_report_progress (job);
-    }
-}
-
-static gpointer
-worker_main (gpointer data)
-{
-  MeowClient *client = data;
-  MeowEngine *engine = &client->engine;
-  gboolean    quit = FALSE;
-  gint64      interval = (gint64) engine->config->progress_interval_ms * 1000;
-
-  engine->next_progress = g_get_monotonic_time () + interval;
-
-  while (!quit)
-    {
-      Command *cmd;
-      gboolean held;
-      int      running_handles;
-      CURLMsg *msg;
-      int      msgs_left;
-      gint64   now, next_wake;
-      long     curl_timeout = -1;
-      int      timeout_ms;
-      MeowJob *job;
-
-      g_mutex_lock (&client->lock);
-      held = client->worker_held;
-      g_mutex_unlock (&client->lock);
-
-      while (!quit && !held && (cmd = g_async_queue_try_pop (client->commands)) != NULL)
-        {
-          handle_command (engine, cmd, &quit);
-          command_free (cmd);
-        }
-      if (quit)
-        break;
-
-      schedule (engine);
-
-      curl_multi_perform (engine->multi, &running_handles);
-
-      while ((msg = curl_multi_info_read (engine->multi, &msgs_left)) != NULL)
-        {
-          if (msg->msg == CURLMSG_DONE)
-            {
-              CURL    *easy = msg->easy_handle;
-              CURLcode result = msg->data.result;
-              char    *priv = NULL;
-
-              if (g_hash_table_contains (engine->detached, easy))
-                {
-                  detached_done (engine, easy, result);
-                  continue;
-                }
-              curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
-              job = (MeowJob *) priv;
-              /* The driver removes the handle from the multi. */
-              job->driver->done (job, easy, result);
-            }
-        }
-
-      now = g_get_monotonic_time ();
-      next_wake = G_MAXINT64;
-
-      /* Drivers' timers (retries, hashing). Over a copy: a tick may
-       * finish its job (no job starts meanwhile, so a job still in
-       * engine->active is one of the copy's, not a new one at a freed
-       * address). */
-      {
-        g_autoptr (GPtrArray) active = g_ptr_array_copy (engine->active, NULL, NULL);
-
-        for (guint i = 0; i < active->len; i++)
-          {
-            job = g_ptr_array_index (active, i);
-            if (job->driver->tick && g_ptr_array_find (engine->active, job, NULL))
-              {
-                /* Not inside MIN(): that would call the tick twice. */
-                gint64 wake = job->driver->tick (job, now);
-                next_wake = MIN (next_wake, wake);
-              }
-          }
-      }
-
-      if (now >= engine->next_progress)
-        {
-          sample_progress (engine, now);
-          engine->next_progress = now + interval;
-        }
-      next_wake = MIN (next_wake, engine->next_progress);
-
-      /* Jobs may have been queued or finished by the steps above. */
-      schedule (engine);
-
-      curl_multi_timeout (engine->multi, &curl_timeout);
-      now = g_get_monotonic_time ();
-      timeout_ms = (int) CLAMP ((next_wake - now + 999) / 1000, 0, 1000);
-      if (curl_timeout >= 0 && curl_timeout < timeout_ms)
-        timeout_ms = (int) curl_timeout;
-      if (!g_async_queue_length (client->commands) || held)
-        curl_multi_poll (engine->multi, NULL, 0, timeout_ms, NULL);
-    }
-
-  shutdown_jobs (engine);
-  finish_detached (engine);
-
-  return NULL;
+  _meow_engine_set_held (client->engine, held);
 }

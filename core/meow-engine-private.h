@@ -1,7 +1,9 @@
-/* meow-engine-private.h: what the worker loop (meow-client.c) and the
- * transfer drivers (meow-download.c, later uploads) share.
+/* meow-engine-private.h: the engine's interfaces (meow-engine.c)
  *
- * Everything here runs on the worker thread unless a comment says otherwise.
+ * Two audiences: the client (meow-client.c), which creates the engine and
+ * posts it commands, and the transfer drivers (meow-download.c,
+ * meow-upload.c), which the engine runs on its worker thread. Each
+ * function says its thread; the worker-only ones assert it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +19,53 @@ G_BEGIN_DECLS
 
 typedef struct _MeowJob    MeowJob;
 typedef struct _MeowEngine MeowEngine;
+
+/* The client's side of the boundary (meow-client.c).
+ *
+ * The client keeps the task table and decides every API call from it; the
+ * engine is told only what to do. Each call below but new, close and free
+ * pushes one command onto the engine's queue and wakes the worker
+ * (curl_multi_wakeup()); the worker takes them in order at the top of its
+ * loop. The worker answers only with _meow_client_post_record() and
+ * _meow_client_task_started() (meow-client-private.h). */
+
+/* Copies @config, makes the multi handle and starts the worker thread
+ * ("meow-worker"). @client is borrowed and outlives the engine. The
+ * owner's thread, in meow_client_new(). */
+MeowEngine *_meow_engine_new (MeowClient *client, const MeowConfig *config);
+/* Queues @task (a ref is taken) at the back of its direction; Pending is
+ * its first record. Any thread. */
+void _meow_engine_enqueue (MeowEngine *engine, MeowTask *task);
+/* How many enqueued tasks the worker has not taken yet (the client's
+ * command_queue_capacity check; control commands are not counted). Any
+ * thread. */
+guint _meow_engine_get_pending_enqueues (MeowEngine *engine);
+/* Stop a queued or running task, keeping its bytes; Paused follows. A task
+ * unknown to the worker (finished meanwhile) is ignored. Any thread. */
+void _meow_engine_pause (MeowEngine *engine, const char *task_id);
+/* A paused task goes to the back of its queue; Pending follows. Any thread. */
+void _meow_engine_resume (MeowEngine *engine, const char *task_id);
+/* Stop a task and remove its partial state; Canceled follows. Any thread. */
+void _meow_engine_cancel (MeowEngine *engine, const char *task_id);
+/* New global speed limits (bytes/s, 0 = none), shared by each direction's
+ * running jobs. Any thread. */
+void _meow_engine_set_speed_limits (MeowEngine *engine, guint64 download, guint64 upload);
+/* New concurrency limits; nothing running is interrupted. Any thread. */
+void _meow_engine_set_max_transfers (MeowEngine *engine, guint downloads, guint uploads);
+/* Test hook (_meow_client_set_worker_held()): while held, the worker takes
+ * no command. Any thread. */
+void _meow_engine_set_held (MeowEngine *engine, gboolean held);
+/* Posts CLOSE (releasing a hold) and joins the worker, which first stops
+ * every job (bytes kept), emits Paused for each one not paused yet and
+ * gives detached requests up to two seconds. The caller must post no
+ * command after it. Any thread but the worker's; the client's lock must
+ * not be held (the worker takes it). */
+void _meow_engine_close (MeowEngine *engine);
+/* Frees a closed engine and any command left in its queue. Any thread. */
+void _meow_engine_free (MeowEngine *engine);
+
+/* The drivers' side: everything from here runs on the worker thread unless
+ * a comment says otherwise. */
 
 /* Why a driver is asked to stop a job. */
 typedef enum
@@ -89,7 +138,8 @@ struct _MeowJob
   gpointer driver_data;
 };
 
-/* Engine services for drivers (worker thread). */
+/* Engine services for drivers (worker thread; the ones that look at other
+ * jobs or change the engine's state assert it). */
 CURLM            *_meow_engine_get_multi (MeowEngine *engine);
 const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
 /* TRUE when @path is the target of another live job of this engine (its

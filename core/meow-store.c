@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "meow-enum-types.h"
 #include "meow-error.h"
 #include "meow-store.h"
 #include "meow-task-private.h"
@@ -366,49 +367,19 @@ meow_stored_task_finished_on_disk (const MeowStoredTask *st)
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */
 
-typedef struct
-{
-  int         value;
-  const char *nick;
-} EnumNick;
-
-static const EnumNick direction_nicks[] = {
-  { MEOW_DIRECTION_DOWNLOAD, "download" },
-  { MEOW_DIRECTION_UPLOAD, "upload" },
-  { 0, NULL },
-};
-
-static const EnumNick status_nicks[] = {
-  { MEOW_STATUS_PENDING, "pending" },
-  { MEOW_STATUS_TRANSMISSION, "transmission" },
-  { MEOW_STATUS_PAUSED, "paused" },
-  { MEOW_STATUS_COMPLETE, "complete" },
-  { MEOW_STATUS_FAILED, "failed" },
-  { MEOW_STATUS_CANCELED, "canceled" },
-  { 0, NULL },
-};
-
-static const EnumNick checksum_nicks[] = {
-  { MEOW_CHECKSUM_NONE, "none" },
-  { MEOW_CHECKSUM_MD5, "md5" },
-  { MEOW_CHECKSUM_SHA1, "sha1" },
-  { MEOW_CHECKSUM_SHA256, "sha256" },
-  { 0, NULL },
-};
-
-static const EnumNick protocol_nicks[] = {
-  { MEOW_UPLOAD_PROTOCOL_MEOW, "meow" },
-  { MEOW_UPLOAD_PROTOCOL_TUS, "tus" },
-  { 0, NULL },
-};
-
+/* Enums are written as their GType's value nicks ("download", "transmission",
+ * "sha256", "tus"). A value the type does not know is written as the type's first value
+ * (the store only ever holds values it read or was given by the engine). */
 static const char *
-enum_to_nick (const EnumNick *nicks, int value)
+enum_to_nick (GType type, int value)
 {
-  for (guint i = 0; nicks[i].nick != NULL; i++)
-    if (nicks[i].value == value)
-      return nicks[i].nick;
-  return nicks[0].nick;
+  GEnumClass *klass = g_type_class_ref (type);
+  GEnumValue *v = g_enum_get_value (klass, value);
+  const char *nick = v != NULL ? v->value_nick : klass->values[0].value_nick;
+
+  /* The class of a static enum type lives as long as the process: the nick stays valid. */
+  g_type_class_unref (klass);
+  return nick;
 }
 
 /* The writer: compact JSON, one task per line, built straight into a
@@ -513,7 +484,7 @@ stored_task_to_json (const MeowStoredTask *st, GString *out)
 
   g_string_append_c (out, '{');
   add_string (out, &first, "id", st->id);
-  add_string (out, &first, "direction", enum_to_nick (direction_nicks, st->direction));
+  add_string (out, &first, "direction", enum_to_nick (MEOW_TYPE_DIRECTION, st->direction));
   add_string (out, &first, "url", st->url);
   add_string (out, &first, "method", st->method);
   json_append_member (out, &first, "headers");
@@ -534,7 +505,8 @@ stored_task_to_json (const MeowStoredTask *st, GString *out)
     add_bool (out, &first, "source_in_memory", TRUE);
   if (st->checksum_hex != NULL)
     {
-      add_string (out, &first, "checksum_type", enum_to_nick (checksum_nicks, st->checksum_type));
+      add_string (out, &first, "checksum_type",
+                  enum_to_nick (MEOW_TYPE_CHECKSUM_TYPE, st->checksum_type));
       add_string (out, &first, "checksum", st->checksum_hex);
     }
   if (st->retries_set)
@@ -547,14 +519,15 @@ stored_task_to_json (const MeowStoredTask *st, GString *out)
   add_int (out, &first, "size_hint", st->size_hint);
   if (st->direction == MEOW_DIRECTION_UPLOAD)
     {
-      add_string (out, &first, "upload_protocol", enum_to_nick (protocol_nicks, st->protocol));
+      add_string (out, &first, "upload_protocol",
+                  enum_to_nick (MEOW_TYPE_UPLOAD_PROTOCOL_KIND, st->protocol));
       add_int (out, &first, "chunk_size", st->chunk_size);
       add_string (out, &first, "category", st->category);
       add_string (out, &first, "upload_url", st->upload_url);
       if (st->prepare_retries_set)
         add_int (out, &first, "prepare_retries", st->prepare_retries);
     }
-  add_string (out, &first, "status", enum_to_nick (status_nicks, st->status));
+  add_string (out, &first, "status", enum_to_nick (MEOW_TYPE_STATUS, st->status));
   add_int (out, &first, "transferred", (gint64) st->transferred);
   add_int (out, &first, "total", st->total);
   add_int (out, &first, "added", st->added);
@@ -1007,22 +980,22 @@ read_bool (JvReader *r, guint o, const char *member, gboolean *out)
 }
 
 static gboolean
-read_enum (
-    JvReader *r, guint o, const char *member, const EnumNick *nicks, gboolean required, int *out)
+read_enum (JvReader *r, guint o, const char *member, GType type, gboolean required, int *out)
 {
   g_autofree char *nick = NULL;
+  g_autoptr (GEnumClass) klass = NULL;
+  GEnumValue *v;
 
   if (!read_string (r, o, member, required, &nick))
     return FALSE;
   if (nick == NULL)
     return TRUE;
-  for (guint i = 0; nicks[i].nick != NULL; i++)
-    if (strcmp (nicks[i].nick, nick) == 0)
-      {
-        *out = nicks[i].value;
-        return TRUE;
-      }
-  return FALSE;
+  klass = g_type_class_ref (type);
+  v = g_enum_get_value_by_nick (klass, nick);
+  if (v == NULL)
+    return FALSE;
+  *out = v->value;
+  return TRUE;
 }
 
 static gboolean
@@ -1081,7 +1054,7 @@ stored_task_from_json (JvReader *r, guint o, const char **bad)
 
   CHECK (read_string (r, o, "id", TRUE, &st->id), "id");
   e = -1;
-  CHECK (read_enum (r, o, "direction", direction_nicks, TRUE, &e), "direction");
+  CHECK (read_enum (r, o, "direction", MEOW_TYPE_DIRECTION, TRUE, &e), "direction");
   st->direction = e;
   CHECK (read_string (r, o, "url", TRUE, &st->url), "url");
   CHECK (read_string (r, o, "method", FALSE, &st->method), "method");
@@ -1094,7 +1067,7 @@ stored_task_from_json (JvReader *r, guint o, const char **bad)
   CHECK (read_bool (r, o, "source_in_memory", &st->source_in_memory), "source_in_memory");
   CHECK (read_string (r, o, "checksum", FALSE, &st->checksum_hex), "checksum");
   e = MEOW_CHECKSUM_NONE;
-  CHECK (read_enum (r, o, "checksum_type", checksum_nicks, st->checksum_hex != NULL, &e),
+  CHECK (read_enum (r, o, "checksum_type", MEOW_TYPE_CHECKSUM_TYPE, st->checksum_hex != NULL, &e),
          "checksum_type");
   st->checksum_type = e;
   CHECK (read_uint (r, o, "retries", &st->retries, &st->retries_set), "retries");
@@ -1106,7 +1079,8 @@ stored_task_from_json (JvReader *r, guint o, const char **bad)
   CHECK (read_bool (r, o, "keep_partial", &st->keep_partial), "keep_partial");
   CHECK (read_int (r, o, "size_hint", -1, &st->size_hint, NULL), "size_hint");
   e = MEOW_UPLOAD_PROTOCOL_MEOW;
-  CHECK (read_enum (r, o, "upload_protocol", protocol_nicks, FALSE, &e), "upload_protocol");
+  CHECK (read_enum (r, o, "upload_protocol", MEOW_TYPE_UPLOAD_PROTOCOL_KIND, FALSE, &e),
+         "upload_protocol");
   st->protocol = e;
   CHECK (read_int (r, o, "chunk_size", 0, &st->chunk_size, NULL), "chunk_size");
   CHECK (read_string (r, o, "category", FALSE, &st->category), "category");
@@ -1114,7 +1088,7 @@ stored_task_from_json (JvReader *r, guint o, const char **bad)
   CHECK (read_uint (r, o, "prepare_retries", &st->prepare_retries, &st->prepare_retries_set),
          "prepare_retries");
   e = -1;
-  CHECK (read_enum (r, o, "status", status_nicks, TRUE, &e), "status");
+  CHECK (read_enum (r, o, "status", MEOW_TYPE_STATUS, TRUE, &e), "status");
   st->status = e;
   v = 0;
   CHECK (read_int (r, o, "transferred", 0, &v, NULL), "transferred");
@@ -1134,7 +1108,12 @@ stored_task_from_json (JvReader *r, guint o, const char **bad)
     CHECK (st->source_file != NULL || st->source_in_memory, "source_file");
 #undef CHECK
 
-  st->error_domain = domain ? g_quark_from_string (domain) : 0;
+  /* Lists written before the quark's name was fixed call MEOW_ERROR
+   * "meow - error - quark" (clang-format had spaced out its hyphens). */
+  if (g_strcmp0 (domain, "meow - error - quark") == 0)
+    st->error_domain = MEOW_ERROR;
+  else
+    st->error_domain = domain ? g_quark_from_string (domain) : 0;
   return g_steal_pointer (&st);
 }
 

@@ -29,6 +29,14 @@ struct _MeowTransferRecord
   char             *upload_url;
 };
 
+/* Complete, Failed and Canceled end a task: no record follows them. */
+static inline gboolean
+_meow_status_is_terminal (MeowStatus status)
+{
+  return status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED ||
+         status == MEOW_STATUS_CANCELED;
+}
+
 /* Makes an empty record; the caller fills the fields before sharing it.
  * Strings are owned by the record. */
 MeowTransferRecord *

@@ -6,6 +6,7 @@
 
 #include "meow-client.h"
 #include "meow-config.h"
+#include "meow-enum-types.h"
 #include "meow-error.h"
 #include "meow-store.h"
 #include "meow-task.h"

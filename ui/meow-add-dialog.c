@@ -13,6 +13,8 @@
 #include <glib/gi18n.h>
 
 #include "meow-add-dialog.h"
+#include "meow-links.h"
+#include "meow-task-manager.h"
 
 struct _MeowAddDialog
 {
@@ -24,7 +26,7 @@ struct _MeowAddDialog
   AdwEntryRow  *sha256_row;
   GtkSwitch    *paused_switch;
 
-  MeowApplication      *application;
+  MeowTaskManager      *manager;
   char                 *folder;
   GtkFileChooserNative *chooser;
 };
@@ -97,8 +99,8 @@ add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
       return;
     }
 
-  if (!meow_application_add_urls (self->application, (const char *const *) urls, self->folder,
-                                  sha256, gtk_switch_get_active (self->paused_switch), &error))
+  if (!meow_task_manager_add_urls (self->manager, (const char *const *) urls, self->folder, sha256,
+                                   gtk_switch_get_active (self->paused_switch), &error))
     {
       show_error (self, error->message);
       return;
@@ -149,7 +151,7 @@ meow_add_dialog_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  g_clear_object (&self->application);
+  g_clear_object (&self->manager);
   g_clear_pointer (&self->folder, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), MEOW_TYPE_ADD_DIALOG);
 
@@ -202,22 +204,28 @@ meow_add_dialog_set_folder (MeowAddDialog *self, const char *folder)
 
 /**
  * meow_add_dialog_new:
+ * @parent: (nullable): the window to stay on top of; the dialog joins its application
+ * @manager: (transfer none): where the downloads are added, and whose download folder
+ *   the dialog starts with
  * @text: (nullable): links to start with
+ *
+ * Main thread.
  *
  * Returns: (transfer none): the dialog, not shown yet; it destroys itself when closed
  */
 GtkWindow *
-meow_add_dialog_new (GtkWindow *parent, MeowApplication *application, const char *text)
+meow_add_dialog_new (GtkWindow *parent, MeowTaskManager *manager, const char *text)
 {
   MeowAddDialog   *self;
   g_autofree char *folder = NULL;
 
-  g_return_val_if_fail (MEOW_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (manager), NULL);
 
-  self = g_object_new (MEOW_TYPE_ADD_DIALOG, "transient-for", parent, "application", application,
-                       NULL);
-  self->application = g_object_ref (application);
-  folder = meow_application_dup_download_folder (application);
+  self = g_object_new (MEOW_TYPE_ADD_DIALOG, "transient-for", parent, "application",
+                       parent ? gtk_window_get_application (parent) : NULL, NULL);
+  self->manager = g_object_ref (manager);
+  folder = meow_task_manager_dup_download_folder (manager);
   set_folder (self, folder);
   if (text != NULL)
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text, -1);

@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "meow-application.h"
+#include "meow-ui-types.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowAddDialog, meow_add_dialog, MEOW, ADD_DIALOG, AdwWindow)
 
-GtkWindow *meow_add_dialog_new (GtkWindow *parent, MeowApplication *application, const char *text);
+GtkWindow *meow_add_dialog_new (GtkWindow *parent, MeowTaskManager *manager, const char *text);
 void       meow_add_dialog_set_folder (MeowAddDialog *self, const char *folder);
 
 G_END_DECLS

@@ -13,14 +13,11 @@
 #include <malloc.h>
 #endif
 
-#include <errno.h>
-#include <string.h>
-
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "meow-application.h"
 #include "meow-browser-service.h"
+#include "meow-links.h"
 #include "meow-preferences-window.h"
 #include "meow-window.h"
 
@@ -31,79 +28,27 @@ struct _MeowApplication
 {
   AdwApplication parent_instance;
 
-  GSettings       *settings;
-  MeowStore       *store;
-  MeowTaskManager *manager;
-  gboolean         store_failing; /* a write failed and none succeeded since */
-  GError          *load_error;    /* the saved list could not be read: told once */
-  guint            inhibit_cookie;
-  gboolean         held;
-  MeowBrowserService *browser; /* the browser hand-off's D-Bus interface */
+  GSettings          *settings;
+  MeowStore          *store;
+  MeowTaskManager    *manager;
+  gboolean            store_failing; /* a write failed and none succeeded since */
+  GError             *load_error;    /* the saved list could not be read: told once */
+  guint               inhibit_cookie;
+  gboolean            held;
+  MeowBrowserService *browser; /* the browser hand-off's D-Bus interface; nullable */
 };
 
 G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
 
 /* ------------------------------------------------------------------ */
-/* Links                                                               */
+/* Accessors                                                          */
 
 /**
- * meow_parse_url:
+ * meow_application_get_settings:
  *
- * Returns: whether @text is an http or https URL with a host
+ * Returns: (transfer none): the settings the manager and the windows are given, from
+ *   `startup` on
  */
-gboolean
-meow_parse_url (const char *text)
-{
-  g_autoptr (GUri) uri = NULL;
-  const char *scheme;
-
-  if (text == NULL)
-    return FALSE;
-  uri = g_uri_parse (text, G_URI_FLAGS_ENCODED, NULL);
-  if (uri == NULL)
-    return FALSE;
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return FALSE;
-  return g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0';
-}
-
-/**
- * meow_split_urls:
- * @junk: (out) (transfer full): the lines that are not web links
- *
- * Splits @text into lines, drops blank lines and text/uri-list comments, and sorts
- * the rest into web links and everything else.
- *
- * Returns: (transfer full): the web links, in order
- */
-char **
-meow_split_urls (const char *text, char ***junk)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr (GStrvBuilder) urls = g_strv_builder_new ();
-  g_autoptr (GStrvBuilder) rest = g_strv_builder_new ();
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-
-      if (line[0] == '\0' || line[0] == '#')
-        continue;
-      if (meow_parse_url (line))
-        g_strv_builder_add (urls, line);
-      else
-        g_strv_builder_add (rest, line);
-    }
-
-  if (junk != NULL)
-    *junk = g_strv_builder_end (rest);
-  return g_strv_builder_end (urls);
-}
-
-/* ------------------------------------------------------------------ */
-/* Adding tasks                                                        */
-
 GSettings *
 meow_application_get_settings (MeowApplication *self)
 {
@@ -135,173 +80,6 @@ meow_application_get_store (MeowApplication *self)
   return self->store;
 }
 
-/**
- * meow_application_dup_download_folder:
- *
- * Returns: (transfer full): the folder new downloads go to: the setting, else the XDG
- *   Downloads folder, else the home folder
- */
-char *
-meow_application_dup_download_folder (MeowApplication *self)
-{
-  g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
-  const char      *xdg;
-
-  if (folder[0] != '\0')
-    return g_steal_pointer (&folder);
-  xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-  return g_strdup (xdg ? xdg : g_get_home_dir ());
-}
-
-/**
- * meow_application_dup_ready_download_folder:
- * @folder: (nullable): where to save; %NULL for the default folder
- *
- * Returns: (transfer full): @folder (or the default one), created if it was missing; %NULL
- *   with @error set when it cannot be
- */
-char *
-meow_application_dup_ready_download_folder (MeowApplication *self,
-                                            const char      *folder,
-                                            GError         **error)
-{
-  g_autofree char *path =
-      folder != NULL ? g_strdup (folder) : meow_application_dup_download_folder (self);
-
-  if (g_mkdir_with_parents (path, 0755) != 0)
-    {
-      int              saved_errno = errno;
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _ ("Cannot create the folder “%s”: %s"), display, g_strerror (saved_errno));
-      return NULL;
-    }
-  return g_steal_pointer (&path);
-}
-
-/**
- * meow_application_add_urls:
- * @folder: (nullable): where to save; %NULL for the default folder
- * @sha256: (nullable): a checksum, for a single link
- *
- * Adds one download per link. Every link is checked before any is added, so on a bad
- * link nothing is; a link the engine refuses (already in the list) is reported after
- * the others were added.
- */
-gboolean
-meow_application_add_urls (MeowApplication   *self,
-                           const char *const *urls,
-                           const char        *folder,
-                           const char        *sha256,
-                           gboolean           start_paused,
-                           GError           **error)
-{
-  g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
-  g_autofree char *ready_folder = NULL;
-
-  g_return_val_if_fail (MEOW_IS_APPLICATION (self), FALSE);
-  g_return_val_if_fail (urls != NULL, FALSE);
-
-  ready_folder = meow_application_dup_ready_download_folder (self, folder, error);
-  if (ready_folder == NULL)
-    return FALSE;
-
-  for (guint i = 0; urls[i] != NULL; i++)
-    {
-      g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download (urls[i]);
-      MeowTask *task;
-
-      meow_task_builder_set_output_dir (builder, ready_folder);
-      if (sha256 != NULL)
-        meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, sha256);
-      task = meow_task_builder_build (builder, error);
-      if (task == NULL)
-        return FALSE;
-      g_ptr_array_add (tasks, task);
-    }
-
-  return meow_task_manager_add_all (self->manager, tasks, start_paused, error) == tasks->len;
-}
-
-/**
- * meow_application_upload_files:
- * @files: (element-type GFile): local files
- *
- * Uploads @files to the first upload target of the settings.
- *
- * Returns: how many uploads were added; @error says why some or all were not
- */
-guint
-meow_application_upload_files (MeowApplication *self, GSList *files, GError **error)
-{
-  g_autoptr (GVariant) targets = NULL;
-  const char *name, *protocol, *url, *headers;
-  g_auto (GStrv) header_lines = NULL;
-  g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
-  g_autoptr (GError) first_error = NULL;
-  guint n_added;
-
-  g_return_val_if_fail (MEOW_IS_APPLICATION (self), 0);
-
-  targets = g_settings_get_value (self->settings, "upload-targets");
-  if (g_variant_n_children (targets) == 0)
-    {
-      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           _ ("To upload files, add an upload target in Preferences."));
-      return 0;
-    }
-  g_variant_get_child (targets, 0, "(&s&s&s&s)", &name, &protocol, &url, &headers);
-  header_lines = g_strsplit (headers, "\n", -1);
-
-  for (GSList *l = files; l != NULL; l = l->next)
-    {
-      g_autofree char *path = g_file_get_path (l->data);
-      g_autoptr (MeowTaskBuilder) builder = NULL;
-      g_autoptr (MeowTask) task = NULL;
-      g_autoptr (GError) local_error = NULL;
-
-      if (path == NULL)
-        {
-          g_autofree char *uri = g_file_get_uri (l->data);
-
-          if (first_error == NULL)
-            first_error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                       _ ("Only local files can be uploaded, not “%s”."), uri);
-          continue;
-        }
-
-      builder = meow_task_builder_new_upload_file (url, path);
-      meow_task_builder_set_upload_protocol (builder, g_str_equal (protocol, "meow")
-                                                          ? MEOW_UPLOAD_PROTOCOL_MEOW
-                                                          : MEOW_UPLOAD_PROTOCOL_TUS);
-      for (guint i = 0; header_lines[i] != NULL; i++)
-        {
-          const char      *colon = strchr (header_lines[i], ':');
-          g_autofree char *header_name = NULL;
-          g_autofree char *value = NULL;
-
-          if (colon == NULL)
-            continue;
-          header_name = g_strstrip (g_strndup (header_lines[i], colon - header_lines[i]));
-          value = g_strstrip (g_strdup (colon + 1));
-          meow_task_builder_add_header (builder, header_name, value);
-        }
-
-      task = meow_task_builder_build (builder, &local_error);
-      if (task != NULL)
-        g_ptr_array_add (tasks, g_steal_pointer (&task));
-      else if (first_error == NULL)
-        first_error = g_steal_pointer (&local_error);
-    }
-
-  n_added =
-      meow_task_manager_add_all (self->manager, tasks, FALSE, first_error == NULL ? error : NULL);
-  if (first_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&first_error));
-  return n_added;
-}
-
 /* ------------------------------------------------------------------ */
 /* Opening files                                                       */
 
@@ -314,19 +92,6 @@ active_window (MeowApplication *self)
     if (MEOW_IS_WINDOW (l->data))
       return l->data;
   return gtk_application_get_active_window (GTK_APPLICATION (self));
-}
-
-static GFile *
-item_file (MeowTaskItem *item)
-{
-  const char *path = meow_task_item_get_local_path (item);
-
-  if (meow_task_item_get_direction (item) == MEOW_DIRECTION_DOWNLOAD &&
-      meow_task_item_get_payload (item) != NULL)
-    path = meow_task_item_get_payload (item);
-  if (path == NULL && meow_task_item_get_direction (item) == MEOW_DIRECTION_UPLOAD)
-    path = meow_task_get_source_file (meow_task_item_get_task (item));
-  return path ? g_file_new_for_path (path) : NULL;
 }
 
 static void toast_error (MeowApplication *self, const GError *error);
@@ -527,7 +292,7 @@ open_file_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   MeowApplication *self = user_data;
   MeowTaskItem    *item =
       meow_task_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
-  g_autoptr (GFile) file = item ? item_file (item) : NULL;
+  g_autoptr (GFile) file = item ? meow_task_item_dup_file (item) : NULL;
 
   if (file != NULL)
     launch_file (self, file);
@@ -539,7 +304,7 @@ show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer u
   MeowApplication *self = user_data;
   MeowTaskItem    *item =
       meow_task_manager_lookup (self->manager, g_variant_get_string (parameter, NULL));
-  g_autoptr (GFile) file = item ? item_file (item) : NULL;
+  g_autoptr (GFile) file = item ? meow_task_item_dup_file (item) : NULL;
 
   if (file != NULL)
     show_in_folder (self, file);
@@ -577,8 +342,8 @@ add_urls_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
   g_auto (GStrv) urls = meow_split_urls (g_variant_get_string (parameter, NULL), &junk);
   g_autoptr (GError) error = NULL;
 
-  if (urls[0] != NULL &&
-      !meow_application_add_urls (self, (const char *const *) urls, NULL, NULL, FALSE, &error))
+  if (urls[0] != NULL && !meow_task_manager_add_urls (self->manager, (const char *const *) urls,
+                                                      NULL, NULL, FALSE, &error))
     toast_error (self, error);
 }
 
@@ -593,7 +358,7 @@ add_url_activated (GSimpleAction *action, GVariant *parameter, gpointer user_dat
   const char      *urls[] = { url, NULL };
   g_autoptr (GError) error = NULL;
 
-  if (!meow_application_add_urls (self, urls, NULL, NULL, FALSE, &error))
+  if (!meow_task_manager_add_urls (self->manager, urls, NULL, NULL, FALSE, &error))
     toast_error (self, error);
 }
 
@@ -612,7 +377,8 @@ add_downloads_activated (GSimpleAction *action, GVariant *parameter, gpointer us
     return;
   /* The window, without emitting ::activate again. */
   meow_application_activate (G_APPLICATION (self));
-  if (!meow_application_add_urls (self, urls, folder[0] ? folder : NULL, NULL, paused, &error))
+  if (!meow_task_manager_add_urls (self->manager, urls, folder[0] ? folder : NULL, NULL, paused,
+                                   &error))
     toast_error (self, error);
 }
 
@@ -653,7 +419,8 @@ static void
 preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   MeowApplication *self = user_data;
-  GtkWindow       *window = meow_preferences_window_new (active_window (self), self->settings);
+  GtkWindow       *window =
+      meow_preferences_window_new (active_window (self), self->manager, self->settings);
 
   gtk_window_set_application (window, GTK_APPLICATION (self));
   gtk_window_present (window);
@@ -905,7 +672,7 @@ meow_application_startup (GApplication *application)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "saved", G_CALLBACK (store_saved_cb), self,
                            G_CONNECT_SWAPPED);
-  self->manager = meow_task_manager_new (client, self->store);
+  self->manager = meow_task_manager_new (client, self->store, self->settings);
 
   g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
@@ -928,6 +695,10 @@ meow_application_startup (GApplication *application)
 
   meow_task_manager_load (self->manager,
                           g_settings_get_boolean (self->settings, "resume-on-start"));
+
+  /* Exported in dbus_register, before this: it answers from now on. */
+  if (self->browser != NULL)
+    meow_browser_service_set_manager (self->browser, self->manager);
 }
 
 static void
@@ -937,7 +708,7 @@ meow_application_activate (GApplication *application)
   GtkWindow       *window = active_window (self);
 
   if (window == NULL)
-    window = GTK_WINDOW (meow_window_new (self));
+    window = GTK_WINDOW (meow_window_new (GTK_APPLICATION (self), self->manager, self->settings));
   gtk_window_present (window);
 
   if (self->load_error != NULL)
@@ -969,13 +740,21 @@ meow_application_open (GApplication *application, GFile **files, int n_files, co
   strv = g_strv_builder_end (urls);
 
   meow_application_activate (application);
-  if (strv[0] != NULL &&
-      !meow_application_add_urls (self, (const char *const *) strv, NULL, NULL, FALSE, &error))
+  if (strv[0] != NULL && !meow_task_manager_add_urls (self->manager, (const char *const *) strv,
+                                                      NULL, NULL, FALSE, &error))
     toast_error (self, error);
 }
 
-/* The browser hand-off (ui/meow-browser-service.c) lives on the application's connection.
- * Meow starts without it when it cannot be exported. */
+/* A download from the browser: the window, as for `meow URL`. */
+static void
+browser_download_added_cb (MeowApplication *self, const char *id)
+{
+  g_application_activate (G_APPLICATION (self));
+}
+
+/* The browser hand-off (ui/meow-browser-service.c) lives on the application's connection,
+ * exported before the name is owned so that the call which D-Bus-activated Meow finds it;
+ * `startup` gives it the manager. Meow starts without it when it cannot be exported. */
 static gboolean
 meow_application_dbus_register (GApplication    *application,
                                 GDBusConnection *connection,
@@ -988,7 +767,9 @@ meow_application_dbus_register (GApplication    *application,
   if (!G_APPLICATION_CLASS (meow_application_parent_class)
            ->dbus_register (application, connection, object_path, error))
     return FALSE;
-  self->browser = meow_browser_service_new (self);
+  self->browser = meow_browser_service_new ();
+  g_signal_connect_object (self->browser, "download-added", G_CALLBACK (browser_download_added_cb),
+                           self, G_CONNECT_SWAPPED);
   if (!meow_browser_service_register (self->browser, connection, object_path, &local_error))
     g_warning ("Downloads from the browser will not reach Meow: %s", local_error->message);
   return TRUE;

@@ -3,9 +3,14 @@
  * `io.github.meow_transfer.Meow.Browser` on the application's object path, exported on its
  * bus connection from `dbus_register`: what meow-browser-host calls for the extension
  * (docs/browser.md). Download checks its a{sv} with the host's own rules (any program on
- * the session bus may call it), adds the task through the task manager and shows the
- * window, as `meow URL` does; ListTransfers feeds the extension's popup. The cookies,
- * referrer and user agent become the task's request headers; they are never logged.
+ * the session bus may call it), adds the task through the task manager and emits
+ * ::download-added, on which the application shows the window, as `meow URL` does;
+ * ListTransfers feeds the extension's popup. The cookies, referrer and user agent become
+ * the task's request headers; they are never logged.
+ *
+ * The service is given the task manager, never the application (ui/README.md): it is
+ * exported in `dbus_register`, before `startup` has made the manager, and answers "Meow is
+ * still starting." until meow_browser_service_set_manager() gives it one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +20,7 @@
 
 #include "meow-browser-protocol.h"
 #include "meow-browser-service.h"
+#include "meow-task-manager.h"
 
 /* The popup shows a handful; a reply stays far below the browsers' 1 MB limit. */
 #define MAX_LISTED 100
@@ -23,12 +29,20 @@ struct _MeowBrowserService
 {
   GObject parent_instance;
 
-  MeowApplication *application; /* weak: the application owns the service */
+  MeowTaskManager *manager; /* nullable: until the application's `startup` */
   GDBusConnection *connection;
   guint            registration_id;
 };
 
 G_DEFINE_FINAL_TYPE (MeowBrowserService, meow_browser_service, G_TYPE_OBJECT)
+
+enum
+{
+  DOWNLOAD_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 return_error (GDBusMethodInvocation *invocation, const GError *error)
@@ -41,7 +55,6 @@ return_error (GDBusMethodInvocation *invocation, const GError *error)
 static char *
 add_download (MeowBrowserService *self, GVariant *download, GError **error)
 {
-  MeowTaskManager *manager = meow_application_get_manager (self->application);
   g_autoptr (MeowBrowserRequest) request = NULL;
   g_autoptr (MeowTaskBuilder) builder = NULL;
   g_autoptr (MeowTask) task = NULL;
@@ -51,7 +64,7 @@ add_download (MeowBrowserService *self, GVariant *download, GError **error)
   request = meow_browser_request_from_variant (download, error);
   if (request == NULL)
     return NULL;
-  folder = meow_application_dup_ready_download_folder (self->application, NULL, error);
+  folder = meow_task_manager_dup_ready_download_folder (self->manager, NULL, error);
   if (folder == NULL)
     return NULL;
 
@@ -69,7 +82,7 @@ add_download (MeowBrowserService *self, GVariant *download, GError **error)
     meow_task_builder_add_header (builder, headers[i], headers[i + 1]);
 
   task = meow_task_builder_build (builder, error);
-  if (task == NULL || meow_task_manager_add (manager, task, FALSE, error) == NULL)
+  if (task == NULL || meow_task_manager_add (self->manager, task, FALSE, error) == NULL)
     return NULL;
   return g_strdup (meow_task_get_id (task));
 }
@@ -93,8 +106,7 @@ status_name (MeowStatus status)
 static GVariant *
 list_transfers (MeowBrowserService *self)
 {
-  GListModel *model =
-      meow_task_manager_get_model (meow_application_get_manager (self->application));
+  GListModel     *model = meow_task_manager_get_model (self->manager);
   GVariantBuilder builder;
   guint           listed = 0;
 
@@ -137,7 +149,7 @@ method_call_cb (GDBusConnection       *connection,
   MeowBrowserService *self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (self->application == NULL || meow_application_get_manager (self->application) == NULL)
+  if (self->manager == NULL)
     {
       g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
                                                      _ ("Meow is still starting."));
@@ -155,8 +167,7 @@ method_call_cb (GDBusConnection       *connection,
           return;
         }
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", id));
-      /* The window, as for `meow URL`. */
-      g_application_activate (G_APPLICATION (self->application));
+      g_signal_emit (self, signals[DOWNLOAD_ADDED], 0, id);
     }
   else
     g_dbus_method_invocation_return_value (invocation, list_transfers (self));
@@ -170,7 +181,7 @@ meow_browser_service_dispose (GObject *object)
   MeowBrowserService *self = MEOW_BROWSER_SERVICE (object);
 
   meow_browser_service_unregister (self);
-  g_clear_weak_pointer (&self->application);
+  g_clear_object (&self->manager);
 
   G_OBJECT_CLASS (meow_browser_service_parent_class)->dispose (object);
 }
@@ -179,6 +190,17 @@ static void
 meow_browser_service_class_init (MeowBrowserServiceClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = meow_browser_service_dispose;
+
+  /**
+   * MeowBrowserService::download-added:
+   * @id: the new task's id
+   *
+   * A Download call added a task (after the reply was sent): the application shows the
+   * window, as for `meow URL`. Main thread.
+   */
+  signals[DOWNLOAD_ADDED] =
+      g_signal_new ("download-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -188,19 +210,31 @@ meow_browser_service_init (MeowBrowserService *self)
 
 /**
  * meow_browser_service_new:
- * @application: the application whose task manager gets the downloads (not kept alive)
  *
- * Returns: (transfer full): a service, not exported yet. Main thread.
+ * Returns: (transfer full): a service without a task manager, not exported yet. Main
+ *   thread.
  */
 MeowBrowserService *
-meow_browser_service_new (MeowApplication *application)
+meow_browser_service_new (void)
 {
-  MeowBrowserService *self = g_object_new (MEOW_TYPE_BROWSER_SERVICE, NULL);
+  return g_object_new (MEOW_TYPE_BROWSER_SERVICE, NULL);
+}
 
-  g_return_val_if_fail (MEOW_IS_APPLICATION (application), NULL);
+/**
+ * meow_browser_service_set_manager:
+ * @manager: (nullable) (transfer none): the task manager that gets the downloads and
+ *   lists the transfers (kept alive by the service); %NULL to answer "Meow is still
+ *   starting." again
+ *
+ * Main thread.
+ */
+void
+meow_browser_service_set_manager (MeowBrowserService *self, MeowTaskManager *manager)
+{
+  g_return_if_fail (MEOW_IS_BROWSER_SERVICE (self));
+  g_return_if_fail (manager == NULL || MEOW_IS_TASK_MANAGER (manager));
 
-  g_set_weak_pointer (&self->application, application);
-  return self;
+  g_set_object (&self->manager, manager);
 }
 
 /**
@@ -209,8 +243,8 @@ meow_browser_service_new (MeowApplication *application)
  * @object_path: the application's object path
  * @error: the error of g_dbus_connection_register_object()
  *
- * Exports the interface. Calls are answered in the main context once the application's
- * `startup` has made the task manager ("Meow is still starting." before). Main thread.
+ * Exports the interface. Calls are answered in the main context once the service has a
+ * task manager ("Meow is still starting." before). Main thread.
  *
  * Returns: whether it was exported
  */

@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 
-#include "meow-application.h"
+#include "meow-ui-types.h"
 
 G_BEGIN_DECLS
 
@@ -14,11 +14,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowBrowserService, meow_browser_service, MEOW, BROWSER_SERVICE, GObject)
 
-MeowBrowserService *meow_browser_service_new (MeowApplication *application);
-gboolean            meow_browser_service_register (MeowBrowserService *self,
-                                                   GDBusConnection    *connection,
-                                                   const char         *object_path,
-                                                   GError            **error);
-void                meow_browser_service_unregister (MeowBrowserService *self);
+MeowBrowserService *meow_browser_service_new (void);
+void     meow_browser_service_set_manager (MeowBrowserService *self, MeowTaskManager *manager);
+gboolean meow_browser_service_register (MeowBrowserService *self,
+                                        GDBusConnection    *connection,
+                                        const char         *object_path,
+                                        GError            **error);
+void     meow_browser_service_unregister (MeowBrowserService *self);
 
 G_END_DECLS

@@ -12,9 +12,10 @@
 
 #include <glib/gi18n.h>
 
-#include "meow-application.h"
 #include "meow-browser-install.h"
+#include "meow-links.h"
 #include "meow-preferences-window.h"
+#include "meow-task-manager.h"
 
 struct _MeowPreferencesWindow
 {
@@ -70,16 +71,13 @@ kib_to_bytes (const GValue *value, const GVariantType *type, gpointer user_data)
   return g_variant_new_uint64 ((guint64) g_value_get_double (value) * 1024);
 }
 
+/* The manager's download folder (the setting, or the default it stands for), as shown. */
 static gboolean
-folder_to_subtitle (GValue *value, GVariant *variant, gpointer user_data)
+folder_to_subtitle (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
 {
-  const char *folder = g_variant_get_string (variant, NULL);
+  const char *folder = g_value_get_string (from);
 
-  if (folder[0] == '\0')
-    folder = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-  if (folder == NULL)
-    folder = g_get_home_dir ();
-  g_value_take_string (value, g_filename_display_name (folder));
+  g_value_take_string (to, folder ? g_filename_display_name (folder) : NULL);
   return TRUE;
 }
 
@@ -317,18 +315,29 @@ meow_preferences_window_init (MeowPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+/**
+ * meow_preferences_window_new:
+ * @parent: (nullable): the window to stay on top of
+ * @manager: (transfer none): the task manager, for the download folder it uses
+ * @settings: (transfer none): the application's settings, which the window edits
+ *
+ * Main thread.
+ *
+ * Returns: (transfer none): the window, not shown yet; it destroys itself when closed
+ */
 GtkWindow *
-meow_preferences_window_new (GtkWindow *parent, GSettings *settings)
+meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSettings *settings)
 {
   MeowPreferencesWindow *self;
 
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (manager), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
   self = g_object_new (MEOW_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
   self->settings = g_object_ref (settings);
 
-  g_settings_bind_with_mapping (settings, "download-folder", self->folder_row, "subtitle",
-                                G_SETTINGS_BIND_GET, folder_to_subtitle, NULL, NULL, NULL);
+  g_object_bind_property_full (manager, "download-folder", self->folder_row, "subtitle",
+                               G_BINDING_SYNC_CREATE, folder_to_subtitle, NULL, NULL, NULL);
   g_settings_bind_with_mapping (settings, "max-downloads", self->max_downloads, "value",
                                 G_SETTINGS_BIND_DEFAULT, uint_to_double, double_to_uint, NULL,
                                 NULL);

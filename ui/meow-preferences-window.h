@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "meow-ui-types.h"
+
 G_BEGIN_DECLS
 
 #define MEOW_TYPE_PREFERENCES_WINDOW (meow_preferences_window_get_type ())
@@ -13,6 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (
     MeowPreferencesWindow, meow_preferences_window, MEOW, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-GtkWindow *meow_preferences_window_new (GtkWindow *parent, GSettings *settings);
+GtkWindow *
+meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSettings *settings);
 
 G_END_DECLS

@@ -121,10 +121,10 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
       g_value_set_string (value, meow_task_item_get_url (self));
       break;
     case PROP_DIRECTION:
-      g_value_set_int (value, meow_task_item_get_direction (self));
+      g_value_set_enum (value, meow_task_item_get_direction (self));
       break;
     case PROP_STATUS:
-      g_value_set_int (value, self->status);
+      g_value_set_enum (value, self->status);
       break;
     case PROP_TRANSFERRED:
       g_value_set_uint64 (value, self->transferred);
@@ -151,7 +151,7 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
       g_value_set_boolean (value, self->live);
       break;
     case PROP_PHASE:
-      g_value_set_int (value, self->phase);
+      g_value_set_enum (value, self->phase);
       break;
     case PROP_HASHED:
       g_value_set_uint64 (value, self->hashed);
@@ -176,8 +176,10 @@ meow_task_item_class_init (MeowTaskItemClass *klass)
   properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL, flags);
-  properties[PROP_DIRECTION] = g_param_spec_int ("direction", NULL, NULL, 0, 1, 1, flags);
-  properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, 5, 0, flags);
+  properties[PROP_DIRECTION] = g_param_spec_enum ("direction", NULL, NULL, MEOW_TYPE_DIRECTION,
+                                                  MEOW_DIRECTION_DOWNLOAD, flags);
+  properties[PROP_STATUS] =
+      g_param_spec_enum ("status", NULL, NULL, MEOW_TYPE_STATUS, MEOW_STATUS_PENDING, flags);
   properties[PROP_TRANSFERRED] =
       g_param_spec_uint64 ("transferred", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_TOTAL] = g_param_spec_int64 ("total", NULL, NULL, -1, G_MAXINT64, -1, flags);
@@ -187,7 +189,8 @@ meow_task_item_class_init (MeowTaskItemClass *klass)
   properties[PROP_LOCAL_PATH] = g_param_spec_string ("local-path", NULL, NULL, NULL, flags);
   properties[PROP_PAYLOAD] = g_param_spec_string ("payload", NULL, NULL, NULL, flags);
   properties[PROP_LIVE] = g_param_spec_boolean ("live", NULL, NULL, FALSE, flags);
-  properties[PROP_PHASE] = g_param_spec_int ("phase", NULL, NULL, 0, 1, 0, flags);
+  properties[PROP_PHASE] =
+      g_param_spec_enum ("phase", NULL, NULL, MEOW_TYPE_PHASE, MEOW_PHASE_TRANSFER, flags);
   properties[PROP_HASHED] = g_param_spec_uint64 ("hashed", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   /* FALSE for a saved task the store could not rebuild: it is shown as failed with
    * its reason, and cannot be retried, only removed. */
@@ -383,6 +386,31 @@ meow_task_item_is_finished (MeowTaskItem *self)
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
   return self->status == MEOW_STATUS_COMPLETE || self->status == MEOW_STATUS_FAILED ||
          self->status == MEOW_STATUS_CANCELED;
+}
+
+/**
+ * meow_task_item_dup_file:
+ *
+ * What Open and Show in Folder act on: a download's file once it has one (the file it
+ * was saved as, else where it is written), an upload's source file. Main thread.
+ *
+ * Returns: (transfer full) (nullable): the file, or %NULL when there is none yet
+ */
+GFile *
+meow_task_item_dup_file (MeowTaskItem *self)
+{
+  MeowDirection direction;
+  const char   *path;
+
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  direction = meow_task_item_get_direction (self);
+  path = self->local_path;
+  if (direction == MEOW_DIRECTION_DOWNLOAD && self->payload != NULL)
+    path = self->payload;
+  if (path == NULL && direction == MEOW_DIRECTION_UPLOAD)
+    path = meow_task_get_source_file (self->task);
+  return path ? g_file_new_for_path (path) : NULL;
 }
 
 static gboolean

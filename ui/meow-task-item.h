@@ -35,6 +35,7 @@ gboolean      meow_task_item_get_restorable (MeowTaskItem *self);
 
 gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);
+GFile   *meow_task_item_dup_file (MeowTaskItem *self);
 
 void meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record);
 void meow_task_item_set_status (MeowTaskItem *self, MeowStatus status);

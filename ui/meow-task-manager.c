@@ -6,11 +6,20 @@
  * history, and resuming or retrying a task the client no longer knows queues its
  * (immutable, same-id) MeowTask again.
  *
+ * It is also where tasks are made from what the user gives (links with the Add
+ * dialog's options, files dropped for upload) and where the download folder is
+ * decided, from the GSettings it is given: widgets and the application call it, never
+ * the other way round.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "meow-task-manager.h"
 
@@ -20,6 +29,7 @@ struct _MeowTaskManager
 
   MeowClient *client;
   MeowStore  *store; /* nullable: no persistence */
+  GSettings  *settings;
   GListStore *items;
   GHashTable *by_id;  /* id → MeowTaskItem (borrowed from items) */
   GHashTable *active; /* set of the items live in the client and Pending or Transmission */
@@ -33,6 +43,7 @@ enum
 {
   PROP_0,
   PROP_N_ACTIVE,
+  PROP_DOWNLOAD_FOLDER,
   N_PROPS
 };
 
@@ -108,6 +119,7 @@ meow_task_manager_dispose (GObject *object)
   g_clear_object (&self->items);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (meow_task_manager_parent_class)->dispose (object);
 }
@@ -121,6 +133,9 @@ meow_task_manager_get_property (GObject *object, guint prop_id, GValue *value, G
     {
     case PROP_N_ACTIVE:
       g_value_set_uint (value, self->n_active);
+      break;
+    case PROP_DOWNLOAD_FOLDER:
+      g_value_take_string (value, meow_task_manager_dup_download_folder (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -143,6 +158,16 @@ meow_task_manager_class_init (MeowTaskManagerClass *klass)
   properties[PROP_N_ACTIVE] =
       g_param_spec_uint ("n-active", NULL, NULL, 0, G_MAXUINT, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * MeowTaskManager:download-folder: (type filename)
+   *
+   * Where new downloads go when no folder is given: see
+   * meow_task_manager_dup_download_folder(). Notified when the setting changes.
+   */
+  properties[PROP_DOWNLOAD_FOLDER] =
+      g_param_spec_string ("download-folder", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -175,24 +200,42 @@ meow_task_manager_init (MeowTaskManager *self)
   self->active = g_hash_table_new (NULL, NULL);
 }
 
+static void
+download_folder_changed_cb (MeowTaskManager *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_FOLDER]);
+}
+
 /**
  * meow_task_manager_new:
  * @client: (transfer none): the client; the manager keeps a reference and listens to
  *   every record
  * @store: (transfer none) (nullable): where the list is saved: every task is added to
  *   it before it is queued, and every record updates it
+ * @settings: (transfer none): the application's settings (schema `APPLICATION_ID`):
+ *   the download folder and the upload targets are read from them when a task is made
+ *
+ * Main thread: records are delivered in the client's context.
+ *
+ * Returns: (transfer full): a new manager
  */
 MeowTaskManager *
-meow_task_manager_new (MeowClient *client, MeowStore *store)
+meow_task_manager_new (MeowClient *client, MeowStore *store, GSettings *settings)
 {
   MeowTaskManager *self;
   g_autoptr (GError) error = NULL;
 
   g_return_val_if_fail (MEOW_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
   self = g_object_new (MEOW_TYPE_TASK_MANAGER, NULL);
   self->client = g_object_ref (client);
   self->store = store ? g_object_ref (store) : NULL;
+  self->settings = g_object_ref (settings);
+  g_signal_connect_object (settings, "changed::download-folder",
+                           G_CALLBACK (download_folder_changed_cb), self, G_CONNECT_SWAPPED);
+  /* GSettings emits ::changed only for keys read since a handler was connected. */
+  g_free (g_settings_get_string (settings, "download-folder"));
   self->listener_id = meow_client_add_listener (client, record_cb, self, NULL, &error);
   if (self->listener_id == 0)
     g_warning ("Cannot listen to the transfer engine: %s", error->message);
@@ -393,6 +436,198 @@ meow_task_manager_add (MeowTaskManager *self, MeowTask *task, gboolean start_pau
     return NULL;
   return g_hash_table_lookup (self->by_id, meow_task_get_id (task));
 }
+
+/* ------------------------------------------------------------------ */
+/* Making tasks from what the user gives                               */
+
+/**
+ * meow_task_manager_dup_download_folder:
+ *
+ * Main thread.
+ *
+ * Returns: (transfer full) (type filename): the folder new downloads go to: the
+ *   `download-folder` setting, else the XDG Downloads folder, else the home folder
+ */
+char *
+meow_task_manager_dup_download_folder (MeowTaskManager *self)
+{
+  g_autofree char *folder = NULL;
+  const char      *xdg;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+
+  folder = g_settings_get_string (self->settings, "download-folder");
+  if (folder[0] != '\0')
+    return g_steal_pointer (&folder);
+  xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  return g_strdup (xdg ? xdg : g_get_home_dir ());
+}
+
+/**
+ * meow_task_manager_dup_ready_download_folder:
+ * @folder: (nullable) (type filename): where to save; %NULL for the download folder
+ * @error: why it cannot be created
+ *
+ * Creates @folder (or the download folder of meow_task_manager_dup_download_folder()) if
+ * it is missing, with its parents: where new downloads are made, by
+ * meow_task_manager_add_urls() and the browser hand-off. Main thread.
+ *
+ * Returns: (transfer full) (type filename) (nullable): @folder or the download folder,
+ *   which exists; %NULL with @error set when it cannot be created
+ */
+char *
+meow_task_manager_dup_ready_download_folder (MeowTaskManager *self,
+                                             const char      *folder,
+                                             GError         **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  path = folder != NULL ? g_strdup (folder) : meow_task_manager_dup_download_folder (self);
+  if (g_mkdir_with_parents (path, 0755) != 0)
+    {
+      int              saved_errno = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _ ("Cannot create the folder “%s”: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
+ * meow_task_manager_add_urls:
+ * @urls: (array zero-terminated=1): web links (see meow_split_urls())
+ * @folder: (nullable) (type filename): where to save; %NULL for the download folder
+ * @sha256: (nullable): a checksum, for a single link
+ * @start_paused: keep them in the list as Paused; Resume queues them
+ *
+ * Adds one download per link, made into @folder, which is created if needed: what the
+ * Add dialog, a paste, a drop and `meow URL` do. Every link is checked before any is
+ * added, so on a bad link nothing is; a link the engine refuses (already in the list)
+ * is reported after the others were added (see meow_task_manager_add_all()). Main
+ * thread.
+ *
+ * Returns: whether all of them were added; @error says why not
+ */
+gboolean
+meow_task_manager_add_urls (MeowTaskManager   *self,
+                            const char *const *urls,
+                            const char        *folder,
+                            const char        *sha256,
+                            gboolean           start_paused,
+                            GError           **error)
+{
+  g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
+  g_autofree char *ready_folder = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (urls != NULL, FALSE);
+
+  ready_folder = meow_task_manager_dup_ready_download_folder (self, folder, error);
+  if (ready_folder == NULL)
+    return FALSE;
+
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download (urls[i]);
+      MeowTask *task;
+
+      meow_task_builder_set_output_dir (builder, ready_folder);
+      if (sha256 != NULL)
+        meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, sha256);
+      task = meow_task_builder_build (builder, error);
+      if (task == NULL)
+        return FALSE;
+      g_ptr_array_add (tasks, task);
+    }
+
+  return meow_task_manager_add_all (self, tasks, start_paused, error) == tasks->len;
+}
+
+/**
+ * meow_task_manager_upload_files:
+ * @files: (element-type GFile): local files
+ *
+ * Uploads @files to the first upload target of the settings (`upload-targets`), with
+ * its protocol and headers: what a drop of files does. Main thread.
+ *
+ * Returns: how many uploads were added; @error says why some or all were not
+ */
+guint
+meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **error)
+{
+  g_autoptr (GVariant) targets = NULL;
+  const char *name, *protocol, *url, *headers;
+  g_auto (GStrv) header_lines = NULL;
+  g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
+  g_autoptr (GError) first_error = NULL;
+  guint n_added;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), 0);
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  if (g_variant_n_children (targets) == 0)
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           _ ("To upload files, add an upload target in Preferences."));
+      return 0;
+    }
+  g_variant_get_child (targets, 0, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+  header_lines = g_strsplit (headers, "\n", -1);
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      g_autofree char *path = g_file_get_path (l->data);
+      g_autoptr (MeowTaskBuilder) builder = NULL;
+      g_autoptr (MeowTask) task = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (path == NULL)
+        {
+          g_autofree char *uri = g_file_get_uri (l->data);
+
+          if (first_error == NULL)
+            first_error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                       _ ("Only local files can be uploaded, not “%s”."), uri);
+          continue;
+        }
+
+      builder = meow_task_builder_new_upload_file (url, path);
+      meow_task_builder_set_upload_protocol (builder, g_str_equal (protocol, "meow")
+                                                          ? MEOW_UPLOAD_PROTOCOL_MEOW
+                                                          : MEOW_UPLOAD_PROTOCOL_TUS);
+      for (guint i = 0; header_lines[i] != NULL; i++)
+        {
+          const char      *colon = strchr (header_lines[i], ':');
+          g_autofree char *header_name = NULL;
+          g_autofree char *value = NULL;
+
+          if (colon == NULL)
+            continue;
+          header_name = g_strstrip (g_strndup (header_lines[i], colon - header_lines[i]));
+          value = g_strstrip (g_strdup (colon + 1));
+          meow_task_builder_add_header (builder, header_name, value);
+        }
+
+      task = meow_task_builder_build (builder, &local_error);
+      if (task != NULL)
+        g_ptr_array_add (tasks, g_steal_pointer (&task));
+      else if (first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+    }
+
+  n_added = meow_task_manager_add_all (self, tasks, FALSE, first_error == NULL ? error : NULL);
+  if (first_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&first_error));
+  return n_added;
+}
+
+/* ------------------------------------------------------------------ */
+/* Operations on one task                                              */
 
 static MeowTaskItem *
 lookup_or_error (MeowTaskManager *self, const char *id, GError **error)

@@ -15,11 +15,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowTaskManager, meow_task_manager, MEOW, TASK_MANAGER, GObject)
 
-MeowTaskManager *meow_task_manager_new (MeowClient *client, MeowStore *store);
+MeowTaskManager *meow_task_manager_new (MeowClient *client, MeowStore *store, GSettings *settings);
 MeowClient      *meow_task_manager_get_client (MeowTaskManager *self);
 GListModel      *meow_task_manager_get_model (MeowTaskManager *self);
 MeowTaskItem    *meow_task_manager_lookup (MeowTaskManager *self, const char *id);
 guint            meow_task_manager_get_n_active (MeowTaskManager *self);
+char            *meow_task_manager_dup_download_folder (MeowTaskManager *self);
+char            *meow_task_manager_dup_ready_download_folder (MeowTaskManager *self,
+                                                              const char      *folder,
+                                                              GError         **error);
 
 MeowTaskItem *meow_task_manager_add (MeowTaskManager *self,
                                      MeowTask        *task,
@@ -29,6 +33,13 @@ guint         meow_task_manager_add_all (MeowTaskManager *self,
                                          GPtrArray       *tasks,
                                          gboolean         start_paused,
                                          GError         **error);
+gboolean      meow_task_manager_add_urls (MeowTaskManager   *self,
+                                          const char *const *urls,
+                                          const char        *folder,
+                                          const char        *sha256,
+                                          gboolean           start_paused,
+                                          GError           **error);
+guint         meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **error);
 gboolean      meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error);

@@ -14,6 +14,8 @@
 #include <glib/gi18n.h>
 
 #include "meow-add-dialog.h"
+#include "meow-links.h"
+#include "meow-task-manager.h"
 #include "meow-task-row.h"
 #include "meow-window.h"
 
@@ -54,6 +56,8 @@ enum
 {
   PROP_0,
   PROP_FILTER,
+  PROP_MANAGER,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -285,7 +289,6 @@ quote_list (char **lines)
 void
 meow_window_add_text (MeowWindow *self, const char *text)
 {
-  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_auto (GStrv) junk = NULL;
   g_auto (GStrv) urls = NULL;
   g_autoptr (GError) error = NULL;
@@ -298,8 +301,8 @@ meow_window_add_text (MeowWindow *self, const char *text)
       toast_text (self, _ ("There are no links to add."));
       return;
     }
-  if (urls[0] != NULL &&
-      !meow_application_add_urls (app, (const char *const *) urls, NULL, NULL, FALSE, &error))
+  if (urls[0] != NULL && !meow_task_manager_add_urls (self->manager, (const char *const *) urls,
+                                                      NULL, NULL, FALSE, &error))
     {
       toast_text (self, error->message);
       return;
@@ -351,8 +354,6 @@ paste_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 gboolean
 meow_window_handle_drop (MeowWindow *self, const GValue *value)
 {
-  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
   g_return_val_if_fail (MEOW_IS_WINDOW (self), FALSE);
 
   if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
@@ -361,7 +362,7 @@ meow_window_handle_drop (MeowWindow *self, const GValue *value)
       g_autoptr (GError) error = NULL;
       guint n;
 
-      n = meow_application_upload_files (app, files, &error);
+      n = meow_task_manager_upload_files (self->manager, files, &error);
       g_slist_free (files);
       if (error != NULL)
         toast_text (self, error->message);
@@ -401,9 +402,8 @@ drop_leave_cb (GtkDropTarget *target, MeowWindow *self)
 static void
 add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  MeowWindow      *self = MEOW_WINDOW (widget);
-  MeowApplication *app = MEOW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  GtkWindow       *dialog = meow_add_dialog_new (GTK_WINDOW (self), app, NULL);
+  MeowWindow *self = MEOW_WINDOW (widget);
+  GtkWindow  *dialog = meow_add_dialog_new (GTK_WINDOW (self), self->manager, NULL);
 
   gtk_window_present (dialog);
 }
@@ -475,20 +475,63 @@ static gboolean
 meow_window_close_request (GtkWindow *window)
 {
   MeowWindow *self = MEOW_WINDOW (window);
-  int         width;
-  int         height;
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_autoptr (GSettingsBackend) backend = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GSettings) state = NULL;
+  int width;
+  int height;
 
+  /* The three keys in one write, through a settings object of our own: one put in
+   * delay-apply mode stays in it, and the application's settings must keep writing
+   * straight through (Preferences, the limits) after this window closed. */
+  g_object_get (self->settings, "settings-schema", &schema, "backend", &backend, "path", &path,
+                NULL);
+  state = g_settings_new_full (schema, backend, path);
   gtk_window_get_default_size (window, &width, &height);
-  g_settings_delay (self->settings);
-  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_delay (state);
+  g_settings_set_boolean (state, "window-maximized", gtk_window_is_maximized (window));
   if (!gtk_window_is_maximized (window))
     {
-      g_settings_set_int (self->settings, "window-width", width);
-      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_int (state, "window-width", width);
+      g_settings_set_int (state, "window-height", height);
     }
-  g_settings_apply (self->settings);
+  g_settings_apply (state);
 
   return GTK_WINDOW_CLASS (meow_window_parent_class)->close_request (window);
+}
+
+static void
+meow_window_constructed (GObject *object)
+{
+  MeowWindow *self = MEOW_WINDOW (object);
+
+  G_OBJECT_CLASS (meow_window_parent_class)->constructed (object);
+
+  g_assert (MEOW_IS_TASK_MANAGER (self->manager));
+  g_assert (G_IS_SETTINGS (self->settings));
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  self->filtered =
+      gtk_filter_list_model_new (g_object_ref (meow_task_manager_get_model (self->manager)),
+                                 GTK_FILTER (g_object_ref (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->manager, "status-changed", G_CALLBACK (status_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (meow_task_manager_get_model (self->manager), "items-changed",
+                           G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (update_page), self,
+                           G_CONNECT_SWAPPED);
+  update_page (self);
 }
 
 static void
@@ -520,6 +563,12 @@ meow_window_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_FILTER:
       g_value_set_string (value, filter_names[self->mode]);
       break;
+    case PROP_MANAGER:
+      g_value_set_object (value, self->manager);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -535,6 +584,12 @@ meow_window_set_property (GObject *object, guint prop_id, const GValue *value, G
     case PROP_FILTER:
       meow_window_set_filter (self, g_value_get_string (value));
       break;
+    case PROP_MANAGER:
+      self->manager = g_value_dup_object (value);
+      break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -547,6 +602,7 @@ meow_window_class_init (MeowWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = meow_window_constructed;
   object_class->dispose = meow_window_dispose;
   object_class->get_property = meow_window_get_property;
   object_class->set_property = meow_window_set_property;
@@ -560,6 +616,24 @@ meow_window_class_init (MeowWindowClass *klass)
   properties[PROP_FILTER] =
       g_param_spec_string ("filter", NULL, NULL, "all",
                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * MeowWindow:manager:
+   *
+   * The task manager whose list the window shows and adds to.
+   */
+  properties[PROP_MANAGER] =
+      g_param_spec_object ("manager", NULL, NULL, MEOW_TYPE_TASK_MANAGER,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MeowWindow:settings:
+   *
+   * The application's settings, where the window keeps its size.
+   */
+  properties[PROP_SETTINGS] =
+      g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -599,13 +673,6 @@ meow_window_init (MeowWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->settings = g_settings_new (APPLICATION_ID);
-  gtk_window_set_default_size (GTK_WINDOW (self),
-                               g_settings_get_int (self->settings, "window-width"),
-                               g_settings_get_int (self->settings, "window-height"));
-  if (g_settings_get_boolean (self->settings, "window-maximized"))
-    gtk_window_maximize (GTK_WINDOW (self));
-
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
@@ -627,33 +694,26 @@ meow_window_init (MeowWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self->toast_overlay), GTK_EVENT_CONTROLLER (drop_target));
 }
 
+/**
+ * meow_window_new:
+ * @application: (transfer none): the application the window belongs to (its `app.*`
+ *   actions are what the rows' buttons activate)
+ * @manager: (transfer none): the tasks to show, and where added ones go
+ * @settings: (transfer none): the application's settings, for the window's size
+ *
+ * Main thread.
+ *
+ * Returns: (transfer none): a new window, owned by @application once shown
+ */
 MeowWindow *
-meow_window_new (MeowApplication *application)
+meow_window_new (GtkApplication *application, MeowTaskManager *manager, GSettings *settings)
 {
-  MeowWindow *self;
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (manager), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  g_return_val_if_fail (MEOW_IS_APPLICATION (application), NULL);
-
-  self = g_object_new (MEOW_TYPE_WINDOW, "application", application, NULL);
-  self->manager = g_object_ref (meow_application_get_manager (application));
-
-  self->filtered =
-      gtk_filter_list_model_new (g_object_ref (meow_task_manager_get_model (self->manager)),
-                                 GTK_FILTER (g_object_ref (self->filter)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
-
-  g_signal_connect_object (self->manager, "status-changed", G_CALLBACK (status_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (meow_task_manager_get_model (self->manager), "items-changed",
-                           G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (update_page), self,
-                           G_CONNECT_SWAPPED);
-  update_page (self);
-
-  return self;
+  return g_object_new (MEOW_TYPE_WINDOW, "application", application, "manager", manager, "settings",
+                       settings, NULL);
 }
 
 /**

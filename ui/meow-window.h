@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "meow-application.h"
+#include "meow-ui-types.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowWindow, meow_window, MEOW, WINDOW, AdwApplicationWindow)
 
-MeowWindow *meow_window_new (MeowApplication *application);
+MeowWindow *
+meow_window_new (GtkApplication *application, MeowTaskManager *manager, GSettings *settings);
 void        meow_window_add_text (MeowWindow *self, const char *text);
 void        meow_window_add_toast (MeowWindow *self, AdwToast *toast);
 void        meow_window_show_removed (MeowWindow *self, MeowTaskItem *item, guint position);

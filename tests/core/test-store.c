@@ -758,6 +758,30 @@ test_reader_reads_json_glib (void)
   g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_TRANSMISSION);
 }
 
+/* A list written while the error quark was mangled by the formatter names the domain
+ * "meow - error - quark": it still reads as MEOW_ERROR. */
+static void
+test_old_error_domain_name (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+  const char *data = "{\"version\": 1, \"tasks\": [{\"id\": \"old-domain\", "
+                     "\"direction\": \"download\", \"url\": \"https://e.com/a\", "
+                     "\"output_dir\": \"/tmp\", \"status\": \"failed\", "
+                     "\"error_domain\": \"meow - error - quark\", \"error_code\": 109, "
+                     "\"error_message\": \"The server answered 404\"}]}";
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+  store = reload (path);
+  st = meow_store_dup_task (store, "old-domain");
+  g_assert_nonnull (st);
+  g_assert_cmpuint (meow_stored_task_get_error_domain (st), ==, MEOW_ERROR);
+  g_assert_cmpint (meow_stored_task_get_error_code (st), ==, MEOW_ERROR_RESPONSE_STATUS);
+}
+
 static void
 test_progress_debounced (void)
 {
@@ -1357,6 +1381,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/core/store/corrupt/newer-version", "{\"version\": 2, \"tasks\": []}",
                         test_corrupt);
   g_test_add_func ("/core/store/bad-entries-skipped", test_bad_entries_skipped);
+  g_test_add_func ("/core/store/old-error-domain-name", test_old_error_domain_name);
   g_test_add_data_func ("/core/store/corrupt/trailing-data", "{\"version\": 1, \"tasks\": []} x",
                         test_corrupt);
   g_test_add_data_func ("/core/store/corrupt/trailing-comma",

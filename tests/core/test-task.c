@@ -182,11 +182,54 @@ test_upload_errors (Fixture *fx, gconstpointer data)
   assert_build_fails (b, MEOW_ERROR_PARAMETER_INVALID, "Unknown upload protocol");
 }
 
+/* Every public enum is a GType whose nicks are the names the task list stores, and the
+ * error domain's quark has its real name (clang-format once spaced it out to
+ * "meow - error - quark"). */
+static void
+test_enum_types (void)
+{
+  static const struct
+  {
+    GType (*get_type) (void);
+    int         value;
+    const char *nick;
+  } cases[] = {
+    { meow_status_get_type, MEOW_STATUS_PENDING, "pending" },
+    { meow_status_get_type, MEOW_STATUS_TRANSMISSION, "transmission" },
+    { meow_status_get_type, MEOW_STATUS_CANCELED, "canceled" },
+    { meow_direction_get_type, MEOW_DIRECTION_UPLOAD, "upload" },
+    { meow_direction_get_type, MEOW_DIRECTION_DOWNLOAD, "download" },
+    { meow_checksum_type_get_type, MEOW_CHECKSUM_SHA256, "sha256" },
+    { meow_restart_reason_get_type, MEOW_RESTART_RANGE_IGNORED, "range-ignored" },
+    { meow_upload_protocol_kind_get_type, MEOW_UPLOAD_PROTOCOL_MEOW, "meow" },
+    { meow_upload_protocol_kind_get_type, MEOW_UPLOAD_PROTOCOL_TUS, "tus" },
+    { meow_phase_get_type, MEOW_PHASE_HASHING, "hashing" },
+    { meow_error_get_type, MEOW_ERROR_REMOTE_CHANGED, "remote-changed" },
+    { meow_error_get_type, MEOW_ERROR_DISK_FULL, "disk-full" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GType type = cases[i].get_type ();
+      g_autoptr (GEnumClass) klass = NULL;
+      GEnumValue *v;
+
+      g_assert_true (G_TYPE_IS_ENUM (type));
+      klass = g_type_class_ref (type);
+      v = g_enum_get_value (klass, cases[i].value);
+      g_assert_nonnull (v);
+      g_assert_cmpstr (v->value_nick, ==, cases[i].nick);
+    }
+  g_assert_cmpstr (g_type_name (MEOW_TYPE_STATUS), ==, "MeowStatus");
+  g_assert_cmpstr (g_quark_to_string (MEOW_ERROR), ==, "meow-error-quark");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/task/enum-types", test_enum_types);
   g_test_add ("/task/upload/file-defaults", Fixture, NULL, fixture_setup, test_upload_file_defaults,
               fixture_teardown);
   g_test_add ("/task/upload/relative-path", Fixture, NULL, fixture_setup,

@@ -107,6 +107,28 @@ meow_test_rm_rf (const char *path)
   g_rmdir (path);
 }
 
+char *
+meow_test_make_private_home (const char *tmpl)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp (tmpl, &error);
+  const char      *vars[][2] = {
+         { "XDG_DATA_HOME", "data" },
+         { "XDG_CONFIG_HOME", "config" },
+         { "XDG_CACHE_HOME", "cache" },
+  };
+
+  g_assert_no_error (error);
+  g_setenv ("HOME", home, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      g_autofree char *dir = g_build_filename (home, vars[i][1], NULL);
+
+      g_setenv (vars[i][0], dir, TRUE);
+    }
+  return g_steal_pointer (&home);
+}
+
 static void
 watch_free (MeowTestWatch *w)
 {

@@ -83,6 +83,12 @@ void meow_test_fixture_setup (MeowTestFixture *fx, gconstpointer data);
 void meow_test_fixture_teardown (MeowTestFixture *fx, gconstpointer data);
 
 void meow_test_rm_rf (const char *path);
+/* Makes a temporary folder from @tmpl (as g_dir_make_tmp()) and points HOME at it and
+ * XDG_DATA_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME at its data/, config/ and cache/.
+ * Call before GLib reads them (before g_test_init()). Unlike G_TEST_OPTION_ISOLATE_DIRS
+ * it leaves XDG_DATA_DIRS (icon themes, schemas) alone, and user-dirs.dirs in config/
+ * is read. Returns: (transfer full): the folder, for meow_test_rm_rf() at exit. */
+char *meow_test_make_private_home (const char *tmpl);
 /* The server's log as TAP comments, so a failure report shows the wire. */
 void meow_test_print_request_log (MeowTestFixture *fx);
 

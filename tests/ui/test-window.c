@@ -411,8 +411,8 @@ test_add_many (Fixture *fx, gconstpointer data)
 
   saved_id = g_signal_connect (store, "saved", G_CALLBACK (count_saved_cb), &saved);
   changed_id = g_signal_connect (model, "items-changed", G_CALLBACK (count_changes_cb), &changes);
-  g_assert_true (meow_application_add_urls (fx->app, (const char *const *) urls->pdata, fx->dir,
-                                            NULL, TRUE, &error));
+  g_assert_true (meow_task_manager_add_urls (fx->manager, (const char *const *) urls->pdata,
+                                             fx->dir, NULL, TRUE, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (saved, ==, 1);
   g_assert_cmpuint (changes, ==, 1);
@@ -1113,7 +1113,7 @@ test_add_dialog (Fixture *fx, gconstpointer data)
   meow_test_server_set_file (fx->server, "/one.bin", payload);
   serve (fx, "/two.bin", 40 * 1024, 42, NULL);
 
-  dialog = meow_add_dialog_new (GTK_WINDOW (fx->window), fx->app, NULL);
+  dialog = meow_add_dialog_new (GTK_WINDOW (fx->window), fx->manager, NULL);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   gtk_window_present (dialog);
   meow_test_spin_ms (100);
@@ -1213,6 +1213,18 @@ test_preferences (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_settings_get_uint (settings, "max-uploads"), ==, 5);
   g_settings_reset (settings, "max-uploads");
 
+  /* The download folder row shows the folder downloads go to, and follows it. */
+  {
+    AdwActionRow *folder_row =
+        ADW_ACTION_ROW (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "folder_row"));
+    g_autofree char *other = g_build_filename (fx->dir, "Elsewhere", NULL);
+
+    g_assert_cmpstr (adw_action_row_get_subtitle (folder_row), ==, fx->dir);
+    g_settings_set_string (settings, "download-folder", other);
+    MEOW_TEST_WAIT_UNTIL (g_strcmp0 (adw_action_row_get_subtitle (folder_row), other) == 0);
+    g_settings_set_string (settings, "download-folder", fx->dir);
+  }
+
   gtk_window_destroy (prefs);
 }
 
@@ -1244,6 +1256,30 @@ test_preferences_browser (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Installed"));
 
   gtk_window_destroy (prefs);
+}
+
+/* Closing the window saves its size in one go, and leaves the application's settings
+ * writing straight through (a GSettings put in delay-apply mode stays in it). */
+static void
+test_close_saves_size (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GSettings *app_settings = meow_application_get_settings (fx->app);
+
+  g_assert_false (gtk_window_is_maximized (GTK_WINDOW (fx->window)));
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 701, 503);
+  gtk_window_close (GTK_WINDOW (fx->window));
+  g_assert_null (fx->window);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 701);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 503);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* Written after the close (Preferences, the limits), it is saved at once. */
+  g_settings_set_uint64 (app_settings, "download-limit", 4096);
+  g_assert_cmpuint (g_settings_get_uint64 (settings, "download-limit"), ==, 4096);
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
 }
 
 /* The window's render node; NULL while it is not mapped or between a resize and its
@@ -1338,19 +1374,11 @@ test_screenshot (Fixture *fx, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("meow-ui-home-XXXXXX", NULL);
-  g_autofree char *data_home = g_build_filename (home, "data", NULL);
-  g_autofree char *config_home = g_build_filename (home, "config", NULL);
-  g_autofree char *cache_home = g_build_filename (home, "cache", NULL);
-  int              status;
-
   /* Private user dirs (not G_TEST_OPTION_ISOLATE_DIRS: that also hides the system's
    * XDG_DATA_DIRS, so the icon theme, whose icons the screenshot shows). */
-  g_assert_nonnull (home);
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
-  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
+  g_autofree char *home = meow_test_make_private_home ("meow-ui-home-XXXXXX");
+  int              status;
+
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_test_init (&argc, &argv, NULL);
@@ -1392,6 +1420,8 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/preferences", Fixture, test_preferences, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/preferences-browser", Fixture, test_preferences_browser, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/close-saves-size", Fixture, test_close_saves_size, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
               fixture_teardown);

@@ -1,0 +1,155 @@
+/* meow-cli-options.c: option values and the options every command has
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "meow-cli-private.h"
+
+/* ------------------------------------------------------------------ */
+/* Option values                                                       */
+
+/* Parses a byte count or a rate: plain bytes ("65536"), or a number with a
+ * binary suffix K, M or G (1024-based; "500K", "1.5M", "1G"),
+ * case-insensitive, with an optional trailing "B" or "iB" ("2MiB"). Stores
+ * bytes (per second, for a rate). */
+gboolean
+cli_parse_size (const char *text, guint64 *bytes)
+{
+  const char      *p = text;
+  gsize            int_digits;
+  gsize            frac_digits = 0;
+  double           value;
+  double           multiplier = 1;
+  g_autofree char *number = NULL;
+
+  int_digits = strspn (p, "0123456789");
+  p += int_digits;
+  if (*p == '.')
+    {
+      p++;
+      frac_digits = strspn (p, "0123456789");
+      p += frac_digits;
+    }
+  if (int_digits == 0 && frac_digits == 0)
+    return FALSE;
+
+  number = g_strndup (text, p - text);
+  value = g_ascii_strtod (number, NULL);
+
+  switch (g_ascii_toupper (*p))
+    {
+    case 'K':
+      multiplier = 1024.0;
+      p++;
+      break;
+    case 'M':
+      multiplier = 1024.0 * 1024.0;
+      p++;
+      break;
+    case 'G':
+      multiplier = 1024.0 * 1024.0 * 1024.0;
+      p++;
+      break;
+    default:
+      break;
+    }
+  if (multiplier > 1 && g_ascii_strcasecmp (p, "iB") == 0)
+    p += 2;
+  else if (g_ascii_strcasecmp (p, "B") == 0)
+    p += 1;
+  if (*p != '\0')
+    return FALSE;
+
+  value *= multiplier;
+  /* A petabyte per second is far beyond any link; above that is a typo. */
+  if (value >= 1024.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0)
+    return FALSE;
+
+  *bytes = (guint64) value;
+  return TRUE;
+}
+
+/* Checks a SHA-256 given in hex and returns it in lower case, or NULL. */
+char *
+cli_normalize_sha256 (const char *text)
+{
+  g_autofree char *hex = g_strstrip (g_ascii_strdown (text, -1));
+
+  if (strlen (hex) != 64 || strspn (hex, "0123456789abcdef") != 64)
+    return NULL;
+  return g_steal_pointer (&hex);
+}
+
+/* ------------------------------------------------------------------ */
+/* Options every command has                                           */
+
+void
+cli_common_options_clear (CommonOptions *options)
+{
+  g_clear_pointer (&options->limit_rate, g_free);
+  g_clear_pointer (&options->headers, g_strfreev);
+}
+
+/* Fills @builder with the rate limit, headers and retries; usage errors
+ * return FALSE after printing. */
+gboolean
+cli_configure_common (MeowTaskBuilder     *builder,
+                      const char          *command,
+                      const CommonOptions *options,
+                      guint64             *rate_out)
+{
+  guint64 rate = 0;
+
+  if (options->limit_rate != NULL)
+    {
+      if (!cli_parse_size (options->limit_rate, &rate))
+        {
+          cli_usage_error (command,
+                           "“%s” is not a rate; write bytes per second, optionally with K, M or G "
+                           "(1024-based), such as 500K or 1.5M.",
+                           options->limit_rate);
+          return FALSE;
+        }
+      meow_task_builder_set_speed_limit (builder, rate);
+    }
+
+  for (guint i = 0; options->headers && options->headers[i]; i++)
+    {
+      const char      *header = options->headers[i];
+      const char      *colon = strchr (header, ':');
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (colon == NULL)
+        {
+          cli_usage_error (command, "The header “%s” has no colon; write it as “Name: value”.",
+                           header);
+          return FALSE;
+        }
+      name = g_strstrip (g_strndup (header, colon - header));
+      value = g_strstrip (g_strdup (colon + 1));
+      if (name[0] == '\0')
+        {
+          cli_usage_error (command, "The header “%s” has no name before the colon.", header);
+          return FALSE;
+        }
+      meow_task_builder_add_header (builder, name, value);
+    }
+
+  if (options->retries != -1)
+    {
+      if (options->retries < 0 || options->retries > 1000)
+        {
+          cli_usage_error (command, "--retries must be a number from 0 to 1000, not %d.",
+                           options->retries);
+          return FALSE;
+        }
+      meow_task_builder_set_retries (builder, (guint) options->retries);
+    }
+
+  *rate_out = rate;
+  return TRUE;
+}

@@ -1,0 +1,808 @@
+/* meow-engine.c: the worker thread: its loop, commands and scheduler
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine is the worker's half of a MeowClient (see docs/engine.md):
+ * one thread driving the curl multi handle, the command queue's consumer
+ * side, the per-direction FIFO queues and concurrency limits, the running
+ * job list, the download-target claims and the record sampling. The
+ * client (meow-client.c) posts commands with the _meow_engine_*() calls of
+ * meow-engine-private.h's client section; the worker answers only with
+ * _meow_client_post_record() and _meow_client_task_started().
+ */
+#include "config.h"
+
+#include "meow-client-private.h"
+#include "meow-engine-private.h"
+#include "meow-error.h"
+#include "meow-http-private.h"
+#include "meow-transfer-record-private.h"
+
+typedef enum
+{
+  CMD_ENQUEUE,
+  CMD_PAUSE,
+  CMD_RESUME,
+  CMD_CANCEL,
+  CMD_SPEED_LIMITS,
+  CMD_MAX_TRANSFERS,
+  CMD_CLOSE,
+} CommandKind;
+
+typedef struct
+{
+  CommandKind kind;
+  char       *id;
+  MeowTask   *task;
+  guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS) */
+} Command;
+
+struct _MeowEngine
+{
+  MeowClient  *client; /* borrowed: records go back to it */
+  MeowConfig  *config; /* the worker's copy: MAX_TRANSFERS changes max_downloads/max_uploads */
+  CURLM       *multi;
+  GThread     *thread; /* the worker, until _meow_engine_close() joins it */
+  GAsyncQueue *commands;
+  gint         pending_enqueues; /* atomic: ENQUEUE commands not taken yet */
+  gint         held;             /* atomic: test hook, take no command */
+
+  /* Worker thread only from here on. */
+  GHashTable *jobs;     /* id -> MeowJob, owned */
+  GQueue      queue[2]; /* indexed by MeowDirection: queued jobs */
+  guint       running[2];
+  /* The jobs in MEOW_JOB_ACTIVE (borrowed, any order), so that the loop's
+   * per-turn work (ticks, progress, limits) does not walk every queued
+   * job: bench/many queues 1,000 and the app may hold 10,000. */
+  GPtrArray *active;
+  /* Download targets taken by live jobs: path -> count of the jobs' output
+   * files and local paths (_meow_engine_target_claimed), kept by
+   * claim()/unclaim(). */
+  GHashTable *claims;
+  guint64     limit[2]; /* global speed limits */
+  gint64      next_progress;
+  GHashTable *detached; /* CURL * -> struct curl_slist * (or NULL): requests of no job */
+};
+
+/* The engine whose worker is the calling thread, NULL on any other: the
+ * thread rules are asserted at the boundary against it, as libsoup's
+ * soup-session.c asserts its context. */
+static GPrivate worker_engine;
+
+#define assert_worker(engine) g_assert (g_private_get (&worker_engine) == (engine))
+
+static gpointer worker_main (gpointer data);
+
+/* ------------------------------------------------------------------ */
+/* Client side: commands in (any thread)                               */
+
+static void
+command_free (Command *cmd)
+{
+  g_free (cmd->id);
+  g_clear_pointer (&cmd->task, meow_task_unref);
+  g_free (cmd);
+}
+
+static void
+push_command (MeowEngine *engine, Command *cmd)
+{
+  g_async_queue_push (engine->commands, cmd);
+  curl_multi_wakeup (engine->multi);
+}
+
+static void
+push_task_command (MeowEngine *engine, CommandKind kind, const char *task_id)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = kind;
+  cmd->id = g_strdup (task_id);
+  push_command (engine, cmd);
+}
+
+static void
+push_values_command (MeowEngine *engine, CommandKind kind, guint64 download, guint64 upload)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = kind;
+  cmd->value[MEOW_DIRECTION_DOWNLOAD] = download;
+  cmd->value[MEOW_DIRECTION_UPLOAD] = upload;
+  push_command (engine, cmd);
+}
+
+MeowEngine *
+_meow_engine_new (MeowClient *client, const MeowConfig *config)
+{
+  MeowEngine *engine = g_new0 (MeowEngine, 1);
+
+  engine->client = client;
+  engine->config = meow_config_copy (config);
+  engine->multi = curl_multi_init ();
+  engine->commands = g_async_queue_new ();
+  engine->jobs = g_hash_table_new (g_str_hash, g_str_equal);
+  engine->active = g_ptr_array_new ();
+  engine->claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  engine->detached = g_hash_table_new (NULL, NULL);
+  g_queue_init (&engine->queue[0]);
+  g_queue_init (&engine->queue[1]);
+  engine->limit[MEOW_DIRECTION_DOWNLOAD] = config->download_limit;
+  engine->limit[MEOW_DIRECTION_UPLOAD] = config->upload_limit;
+
+  engine->thread = g_thread_new ("meow-worker", worker_main, engine);
+
+  return engine;
+}
+
+void
+_meow_engine_enqueue (MeowEngine *engine, MeowTask *task)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_ENQUEUE;
+  cmd->id = g_strdup (task->id);
+  cmd->task = meow_task_ref (task);
+  g_atomic_int_inc (&engine->pending_enqueues);
+  push_command (engine, cmd);
+}
+
+guint
+_meow_engine_get_pending_enqueues (MeowEngine *engine)
+{
+  return (guint) g_atomic_int_get (&engine->pending_enqueues);
+}
+
+void
+_meow_engine_pause (MeowEngine *engine, const char *task_id)
+{
+  push_task_command (engine, CMD_PAUSE, task_id);
+}
+
+void
+_meow_engine_resume (MeowEngine *engine, const char *task_id)
+{
+  push_task_command (engine, CMD_RESUME, task_id);
+}
+
+void
+_meow_engine_cancel (MeowEngine *engine, const char *task_id)
+{
+  push_task_command (engine, CMD_CANCEL, task_id);
+}
+
+void
+_meow_engine_set_speed_limits (MeowEngine *engine, guint64 download, guint64 upload)
+{
+  push_values_command (engine, CMD_SPEED_LIMITS, download, upload);
+}
+
+void
+_meow_engine_set_max_transfers (MeowEngine *engine, guint downloads, guint uploads)
+{
+  push_values_command (engine, CMD_MAX_TRANSFERS, downloads, uploads);
+}
+
+void
+_meow_engine_set_held (MeowEngine *engine, gboolean held)
+{
+  g_atomic_int_set (&engine->held, held);
+  curl_multi_wakeup (engine->multi);
+}
+
+void
+_meow_engine_close (MeowEngine *engine)
+{
+  Command *cmd;
+
+  g_assert (g_private_get (&worker_engine) != engine);
+  g_return_if_fail (engine->thread != NULL);
+
+  g_atomic_int_set (&engine->held, FALSE);
+  cmd = g_new0 (Command, 1);
+  cmd->kind = CMD_CLOSE;
+  push_command (engine, cmd);
+  g_thread_join (g_steal_pointer (&engine->thread));
+}
+
+void
+_meow_engine_free (MeowEngine *engine)
+{
+  Command *cmd;
+
+  g_return_if_fail (engine->thread == NULL);
+
+  while ((cmd = g_async_queue_try_pop (engine->commands)) != NULL)
+    command_free (cmd);
+  g_async_queue_unref (engine->commands);
+  curl_multi_cleanup (engine->multi);
+  g_hash_table_unref (engine->detached);
+  g_hash_table_unref (engine->jobs);
+  g_ptr_array_unref (engine->active);
+  g_hash_table_unref (engine->claims);
+  meow_config_free (engine->config);
+  g_free (engine);
+}
+
+/* ------------------------------------------------------------------ */
+/* Driver services (worker thread)                                     */
+
+CURLM *
+_meow_engine_get_multi (MeowEngine *engine)
+{
+  return engine->multi;
+}
+
+const MeowConfig *
+_meow_engine_get_config (MeowEngine *engine)
+{
+  return engine->config;
+}
+
+void
+_meow_engine_wakeup (MeowEngine *engine)
+{
+  curl_multi_wakeup (engine->multi);
+}
+
+static void
+claim (MeowEngine *engine, MeowJob *job, const char *path)
+{
+  guint n;
+
+  if (path == NULL || job->task->direction != MEOW_DIRECTION_DOWNLOAD)
+    return;
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (engine->claims, path));
+  g_hash_table_replace (engine->claims, g_strdup (path), GUINT_TO_POINTER (n + 1));
+}
+
+static void
+unclaim (MeowEngine *engine, MeowJob *job, const char *path)
+{
+  guint n;
+
+  if (path == NULL || job->task->direction != MEOW_DIRECTION_DOWNLOAD)
+    return;
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (engine->claims, path));
+  g_return_if_fail (n > 0);
+  if (n == 1)
+    g_hash_table_remove (engine->claims, path);
+  else
+    g_hash_table_replace (engine->claims, g_strdup (path), GUINT_TO_POINTER (n - 1));
+}
+
+gboolean
+_meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path)
+{
+  gint64 n;
+
+  assert_worker (engine);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (engine->claims, path));
+
+  /* Not counting @job's own claims. */
+  if (job->task->direction == MEOW_DIRECTION_DOWNLOAD)
+    {
+      if (g_strcmp0 (job->task->output_file, path) == 0)
+        n--;
+      if (g_strcmp0 (job->local_path, path) == 0)
+        n--;
+    }
+  return n > 0;
+}
+
+void
+_meow_engine_set_local_path (MeowJob *job, const char *path)
+{
+  char *old;
+
+  assert_worker (job->engine);
+  old = g_steal_pointer (&job->local_path);
+  job->local_path = g_strdup (path);
+  claim (job->engine, job, job->local_path);
+  unclaim (job->engine, job, old);
+  g_free (old);
+}
+
+void
+_meow_engine_foreach_job (MeowEngine *engine,
+                          MeowJob    *except,
+                          void (*func) (MeowJob *job, gpointer data),
+                          gpointer data)
+{
+  GHashTableIter iter;
+  MeowJob       *other;
+
+  assert_worker (engine);
+  g_hash_table_iter_init (&iter, engine->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
+    if (other != except)
+      func (other, data);
+}
+
+gboolean
+_meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *identity)
+{
+  GHashTableIter iter;
+  MeowJob       *other;
+
+  assert_worker (engine);
+  g_hash_table_iter_init (&iter, engine->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
+    if (other != job && g_strcmp0 (other->identity, identity) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+void
+_meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers)
+{
+  assert_worker (engine);
+  g_hash_table_insert (engine->detached, easy, headers);
+  curl_multi_add_handle (engine->multi, easy);
+}
+
+static void
+detached_done (MeowEngine *engine, CURL *easy, CURLcode result)
+{
+  struct curl_slist *headers = g_hash_table_lookup (engine->detached, easy);
+  long               status = 0;
+  char              *url = NULL;
+
+  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
+  if (result != CURLE_OK || status < 200 || status > 299)
+    {
+      g_autofree char *redacted = _meow_redact_url (url ? url : "");
+      g_debug ("A request to %s after cancel did not succeed: %s, status %ld", redacted,
+               curl_easy_strerror (result), status);
+    }
+  g_hash_table_remove (engine->detached, easy);
+  curl_multi_remove_handle (engine->multi, easy);
+  curl_easy_cleanup (easy);
+  curl_slist_free_all (headers);
+}
+
+static MeowTransferRecord *
+make_record (MeowJob *job, MeowStatus status)
+{
+  MeowTransferRecord *record = _meow_transfer_record_new (job->id, job->task->direction, status);
+
+  record->name = g_strdup (job->name);
+  record->local_path = g_strdup (job->local_path);
+  record->total = job->total;
+  record->transferred = job->transferred;
+  record->restart_reason = job->restart_reason;
+  record->upload_url = g_strdup (job->upload_url);
+  record->hashed = job->hashed;
+  if (status == MEOW_STATUS_TRANSMISSION)
+    record->phase = job->phase;
+  if (status == MEOW_STATUS_TRANSMISSION && job->phase == MEOW_PHASE_TRANSFER)
+    {
+      record->speed = job->speed;
+      if (job->total >= 0 && job->speed > 1.0)
+        record->eta = (gint64) ((double) ((guint64) job->total -
+                                          MIN ((guint64) job->total, job->transferred)) /
+                                    job->speed +
+                                0.5);
+    }
+  return record;
+}
+
+static void
+emit (MeowJob *job, MeowStatus status)
+{
+  _meow_client_post_record (job->engine->client, make_record (job, status));
+}
+
+void
+_meow_engine_report_progress (MeowJob *job)
+{
+  assert_worker (job->engine);
+  job->transmission_started = TRUE;
+  job->reported_bytes = job->transferred;
+  job->reported_hashed = job->hashed;
+  job->reported_once = TRUE;
+  emit (job, MEOW_STATUS_TRANSMISSION);
+}
+
+static void
+job_free (MeowJob *job)
+{
+  if (job->driver->free)
+    job->driver->free (job);
+  unclaim (job->engine, job, job->task->output_file);
+  unclaim (job->engine, job, job->local_path);
+  meow_task_unref (job->task);
+  g_free (job->id);
+  g_free (job->name);
+  g_free (job->local_path);
+  g_free (job->upload_url);
+  g_free (job->identity);
+  g_free (job);
+}
+
+static void
+apply_limits (MeowEngine *engine)
+{
+  for (guint i = 0; i < engine->active->len; i++)
+    {
+      MeowJob      *job = g_ptr_array_index (engine->active, i);
+      MeowDirection dir = job->task->direction;
+      guint64       global = engine->limit[dir];
+      guint64       share = 0;
+      guint64       own = job->task->speed_limit;
+
+      if (job->state != MEOW_JOB_ACTIVE || job->driver->limit == NULL)
+        continue;
+      if (global > 0)
+        share = MAX (1, global / MAX (1, engine->running[dir]));
+      if (own > 0 && (share == 0 || own < share))
+        share = own;
+      job->driver->limit (job, share);
+    }
+}
+
+/* Drop a job from the scheduler's view (queue or running count). */
+static void
+unschedule (MeowEngine *engine, MeowJob *job)
+{
+  MeowDirection dir = job->task->direction;
+
+  if (job->state == MEOW_JOB_QUEUED)
+    g_queue_remove (&engine->queue[dir], job);
+  else if (job->state == MEOW_JOB_ACTIVE)
+    {
+      g_assert (engine->running[dir] > 0);
+      engine->running[dir]--;
+      g_ptr_array_remove_fast (engine->active, job);
+    }
+}
+
+void
+_meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload)
+{
+  MeowEngine         *engine = job->engine;
+  MeowTransferRecord *record;
+
+  assert_worker (engine);
+  g_assert (_meow_status_is_terminal (status));
+
+  unschedule (engine, job);
+  g_hash_table_remove (engine->jobs, job->id);
+
+  if (status == MEOW_STATUS_COMPLETE)
+    job->transferred = job->total >= 0 ? (guint64) job->total : job->transferred;
+
+  record = make_record (job, status);
+  record->error = error;
+  record->payload = g_strdup (payload);
+  /* Also ends the task in the client's table. */
+  _meow_client_post_record (engine->client, record);
+
+  job_free (job);
+  apply_limits (engine);
+}
+
+static void
+schedule (MeowEngine *engine)
+{
+  gboolean changed = FALSE;
+
+  for (int dir = 0; dir < 2; dir++)
+    {
+      guint limit = dir == MEOW_DIRECTION_DOWNLOAD ? engine->config->max_downloads
+                                                   : engine->config->max_uploads;
+
+      while (engine->running[dir] < limit && !g_queue_is_empty (&engine->queue[dir]))
+        {
+          MeowJob *job = g_queue_pop_head (&engine->queue[dir]);
+
+          job->state = MEOW_JOB_ACTIVE;
+          engine->running[dir]++;
+          g_ptr_array_add (engine->active, job);
+          _meow_client_task_started (engine->client, job->id);
+          job->sample_time = g_get_monotonic_time ();
+          job->sample_bytes = job->transferred;
+          job->speed = 0;
+          job->transmission_started = FALSE;
+          job->driver->start (job);
+          changed = TRUE;
+        }
+    }
+
+  if (changed)
+    apply_limits (engine);
+}
+
+static void
+handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
+{
+  MeowJob *job = cmd->id ? g_hash_table_lookup (engine->jobs, cmd->id) : NULL;
+
+  switch (cmd->kind)
+    {
+    case CMD_ENQUEUE:
+      g_atomic_int_add (&engine->pending_enqueues, -1);
+
+      job = g_new0 (MeowJob, 1);
+      job->engine = engine;
+      job->driver = cmd->task->direction == MEOW_DIRECTION_UPLOAD ? &_meow_upload_driver
+                                                                  : &_meow_download_driver;
+      job->task = meow_task_ref (cmd->task);
+      job->id = g_strdup (cmd->id);
+      job->name = g_strdup (cmd->task->name);
+      job->local_path =
+          g_strdup (cmd->task->direction == MEOW_DIRECTION_UPLOAD ? cmd->task->source_file
+                                                                  : cmd->task->output_file);
+      job->upload_url = g_strdup (cmd->task->upload_url);
+      job->total = cmd->task->size_hint;
+      claim (engine, job, job->task->output_file);
+      claim (engine, job, job->local_path);
+      job->state = MEOW_JOB_QUEUED;
+      g_hash_table_insert (engine->jobs, job->id, job);
+      g_queue_push_tail (&engine->queue[job->task->direction], job);
+      emit (job, MEOW_STATUS_PENDING);
+      break;
+
+    case CMD_PAUSE:
+      if (job == NULL || job->state == MEOW_JOB_PAUSED)
+        break;
+      if (job->state == MEOW_JOB_ACTIVE)
+        job->driver->stop (job, MEOW_STOP_PAUSE);
+      unschedule (engine, job);
+      job->state = MEOW_JOB_PAUSED;
+      job->speed = 0;
+      emit (job, MEOW_STATUS_PAUSED);
+      apply_limits (engine);
+      break;
+
+    case CMD_RESUME:
+      if (job == NULL || job->state != MEOW_JOB_PAUSED)
+        break;
+      job->state = MEOW_JOB_QUEUED;
+      g_queue_push_tail (&engine->queue[job->task->direction], job);
+      emit (job, MEOW_STATUS_PENDING);
+      break;
+
+    case CMD_CANCEL:
+      if (job == NULL)
+        break;
+      job->driver->stop (job, MEOW_STOP_CANCEL);
+      _meow_engine_finish (
+          job, MEOW_STATUS_CANCELED,
+          g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The transfer was canceled."), NULL);
+      break;
+
+    case CMD_SPEED_LIMITS:
+      engine->limit[MEOW_DIRECTION_DOWNLOAD] = cmd->value[MEOW_DIRECTION_DOWNLOAD];
+      engine->limit[MEOW_DIRECTION_UPLOAD] = cmd->value[MEOW_DIRECTION_UPLOAD];
+      apply_limits (engine);
+      break;
+
+    case CMD_MAX_TRANSFERS:
+      /* The engine's own copy of the config: only the worker reads it. */
+      engine->config->max_downloads = (guint) cmd->value[MEOW_DIRECTION_DOWNLOAD];
+      engine->config->max_uploads = (guint) cmd->value[MEOW_DIRECTION_UPLOAD];
+      apply_limits (engine);
+      break;
+
+    case CMD_CLOSE:
+      *quit = TRUE;
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+shutdown_jobs (MeowEngine *engine)
+{
+  GHashTableIter iter;
+  MeowJob       *job;
+  GList         *jobs, *l;
+
+  /* Paused records in enqueue order would be nicer; any order is valid. */
+  jobs = g_hash_table_get_values (engine->jobs);
+  for (l = jobs; l; l = l->next)
+    {
+      job = l->data;
+      if (job->state == MEOW_JOB_ACTIVE)
+        job->driver->stop (job, MEOW_STOP_CLOSE);
+      if (job->state != MEOW_JOB_PAUSED)
+        {
+          job->speed = 0;
+          emit (job, MEOW_STATUS_PAUSED);
+        }
+    }
+  g_list_free (jobs);
+
+  g_hash_table_iter_init (&iter, engine->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &job))
+    {
+      g_hash_table_iter_steal (&iter);
+      job_free (job);
+    }
+  g_queue_clear (&engine->queue[0]);
+  g_queue_clear (&engine->queue[1]);
+  g_ptr_array_set_size (engine->active, 0);
+  engine->running[0] = engine->running[1] = 0;
+}
+
+/* Requests of no job (a tus termination after cancel) get up to two
+ * seconds to reach the server before the worker ends. */
+static void
+finish_detached (MeowEngine *engine)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  while (g_hash_table_size (engine->detached) > 0 && g_get_monotonic_time () < deadline)
+    {
+      int      running;
+      int      left;
+      CURLMsg *msg;
+
+      curl_multi_perform (engine->multi, &running);
+      while ((msg = curl_multi_info_read (engine->multi, &left)) != NULL)
+        if (msg->msg == CURLMSG_DONE && g_hash_table_contains (engine->detached, msg->easy_handle))
+          detached_done (engine, msg->easy_handle, msg->data.result);
+      if (g_hash_table_size (engine->detached) > 0)
+        curl_multi_poll (engine->multi, NULL, 0, 100, NULL);
+    }
+
+  {
+    GHashTableIter     iter;
+    CURL              *easy;
+    struct curl_slist *headers;
+
+    g_hash_table_iter_init (&iter, engine->detached);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &easy, (gpointer *) &headers))
+      {
+        curl_multi_remove_handle (engine->multi, easy);
+        curl_easy_cleanup (easy);
+        curl_slist_free_all (headers);
+        g_hash_table_iter_remove (&iter);
+      }
+  }
+}
+
+static void
+sample_progress (MeowEngine *engine, gint64 now)
+{
+  for (guint i = 0; i < engine->active->len; i++)
+    {
+      MeowJob *job = g_ptr_array_index (engine->active, i);
+      double   dt;
+
+      if (job->state != MEOW_JOB_ACTIVE)
+        continue;
+      if (job->phase == MEOW_PHASE_HASHING)
+        {
+          if (job->hashed != job->reported_hashed)
+            _meow_engine_report_progress (job);
+          continue;
+        }
+      if (!job->transmission_started)
+        continue;
+
+      dt = (now - job->sample_time) / (double) G_USEC_PER_SEC;
+      if (dt > 0)
+        {
+          double instant =
+              (double) (job->transferred - MIN (job->transferred, job->sample_bytes)) / dt;
+          /* Exponential smoothing over ~1 s keeps the speed and the time
+           * left readable without hiding real changes for long. */
+          double alpha = MIN (1.0, dt / 1.0);
+          job->speed = job->speed <= 0 ? instant : job->speed + alpha * (instant - job->speed);
+        }
+      job->sample_time = now;
+      job->sample_bytes = job->transferred;
+
+      if (!job->reported_once || job->transferred != job->reported_bytes)
+        _meow_engine_report_progress (job);
+    }
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  MeowEngine *engine = data;
+  gboolean    quit = FALSE;
+  gint64      interval = (gint64) engine->config->progress_interval_ms * 1000;
+
+  g_private_set (&worker_engine, engine);
+  engine->next_progress = g_get_monotonic_time () + interval;
+
+  while (!quit)
+    {
+      Command *cmd;
+      gboolean held;
+      int      running_handles;
+      CURLMsg *msg;
+      int      msgs_left;
+      gint64   now, next_wake;
+      long     curl_timeout = -1;
+      int      timeout_ms;
+      MeowJob *job;
+
+      held = g_atomic_int_get (&engine->held);
+
+      while (!quit && !held && (cmd = g_async_queue_try_pop (engine->commands)) != NULL)
+        {
+          handle_command (engine, cmd, &quit);
+          command_free (cmd);
+        }
+      if (quit)
+        break;
+
+      schedule (engine);
+
+      curl_multi_perform (engine->multi, &running_handles);
+
+      while ((msg = curl_multi_info_read (engine->multi, &msgs_left)) != NULL)
+        {
+          if (msg->msg == CURLMSG_DONE)
+            {
+              CURL    *easy = msg->easy_handle;
+              CURLcode result = msg->data.result;
+              char    *priv = NULL;
+
+              if (g_hash_table_contains (engine->detached, easy))
+                {
+                  detached_done (engine, easy, result);
+                  continue;
+                }
+              curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
+              job = (MeowJob *) priv;
+              /* The driver removes the handle from the multi. */
+              job->driver->done (job, easy, result);
+            }
+        }
+
+      now = g_get_monotonic_time ();
+      next_wake = G_MAXINT64;
+
+      /* Drivers' timers (retries, hashing). Over a copy: a tick may
+       * finish its job (no job starts meanwhile, so a job still in
+       * engine->active is one of the copy's, not a new one at a freed
+       * address). */
+      {
+        g_autoptr (GPtrArray) active = g_ptr_array_copy (engine->active, NULL, NULL);
+
+        for (guint i = 0; i < active->len; i++)
+          {
+            job = g_ptr_array_index (active, i);
+            if (job->driver->tick && g_ptr_array_find (engine->active, job, NULL))
+              {
+                /* Not inside MIN(): that would call the tick twice. */
+                gint64 wake = job->driver->tick (job, now);
+                next_wake = MIN (next_wake, wake);
+              }
+          }
+      }
+
+      if (now >= engine->next_progress)
+        {
+          sample_progress (engine, now);
+          engine->next_progress = now + interval;
+        }
+      next_wake = MIN (next_wake, engine->next_progress);
+
+      /* Jobs may have been queued or finished by the steps above. */
+      schedule (engine);
+
+      curl_multi_timeout (engine->multi, &curl_timeout);
+      now = g_get_monotonic_time ();
+      timeout_ms = (int) CLAMP ((next_wake - now + 999) / 1000, 0, 1000);
+      if (curl_timeout >= 0 && curl_timeout < timeout_ms)
+        timeout_ms = (int) curl_timeout;
+      if (!g_async_queue_length (engine->commands) || held)
+        curl_multi_poll (engine->multi, NULL, 0, timeout_ms, NULL);
+    }
+
+  shutdown_jobs (engine);
+  finish_detached (engine);
+  g_private_set (&worker_engine, NULL);
+
+  return NULL;
+}

@@ -1,0 +1,362 @@
+/* test-task-manager.c: making tasks in the model (ui/meow-task-manager.c), no display
+ *
+ * What the Add dialog, a paste, a drop of files, `meow URL` and the browser turn into:
+ * the download folder from the settings, the folder made on demand, the dialog's options,
+ * the first upload target with its protocol and headers, and the errors a user is shown.
+ * The manager runs over a real client; downloads are added paused (nothing to fetch) and
+ * uploads go to the in-process test server.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "meow-task-manager.h"
+#include "meow-test-fixture.h"
+
+#define UPLOAD_PATH "/upload"
+
+typedef struct
+{
+  MeowTestServer  *server;
+  GSettings       *settings;
+  MeowClient      *client;
+  MeowTaskManager *manager;
+  char            *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  fx->server = meow_test_server_new ();
+  meow_test_server_add_upload_endpoint (fx->server, UPLOAD_PATH);
+  fx->dir = g_dir_make_tmp ("meow-model-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* The memory backend is per process: start every test from the defaults. */
+  fx->settings = g_settings_new (APPLICATION_ID);
+  g_settings_reset (fx->settings, "download-folder");
+  g_settings_reset (fx->settings, "upload-targets");
+
+  fx->client = meow_client_new (config, &error);
+  g_assert_no_error (error);
+  fx->manager = meow_task_manager_new (fx->client, NULL, fx->settings);
+  g_object_add_weak_pointer (G_OBJECT (fx->manager), (gpointer *) &fx->manager);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  meow_task_manager_close (fx->manager);
+  g_object_unref (fx->manager);
+  g_assert_null (fx->manager); /* nothing else keeps the model alive */
+  g_clear_object (&fx->client);
+  g_clear_object (&fx->settings);
+  g_clear_pointer (&fx->server, meow_test_server_free);
+  meow_test_rm_rf (fx->dir);
+  g_clear_pointer (&fx->dir, g_free);
+}
+
+static guint
+n_items (Fixture *fx)
+{
+  return g_list_model_get_n_items (meow_task_manager_get_model (fx->manager));
+}
+
+/* The task of the item at @position (the list keeps it). */
+static MeowTask *
+task_at (Fixture *fx, guint position)
+{
+  g_autoptr (MeowTaskItem) item =
+      g_list_model_get_item (meow_task_manager_get_model (fx->manager), position);
+
+  g_assert_nonnull (item);
+  return meow_task_item_get_task (item);
+}
+
+static void
+count_notify_cb (GObject *object, GParamSpec *pspec, guint *count)
+{
+  (*count)++;
+}
+
+/* The setting, else XDG_DOWNLOAD_DIR, else the home folder; the property follows the
+ * setting. */
+static void
+test_download_folder (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *user_dirs = g_build_filename (g_get_user_config_dir (), "user-dirs.dirs", NULL);
+  g_autofree char *fetched = g_build_filename (g_get_home_dir (), "Fetched", NULL);
+  g_autofree char *chosen = g_build_filename (fx->dir, "Chosen", NULL);
+  g_autofree char *folder = NULL;
+  g_autofree char *property = NULL;
+  guint            notified = 0;
+
+  /* No XDG Downloads folder: the home folder. */
+  g_unlink (user_dirs);
+  g_reload_user_special_dirs_cache ();
+  folder = meow_task_manager_dup_download_folder (fx->manager);
+  g_assert_cmpstr (folder, ==, g_get_home_dir ());
+  g_clear_pointer (&folder, g_free);
+
+  /* The XDG Downloads folder of the user's user-dirs.dirs. */
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (user_dirs, "XDG_DOWNLOAD_DIR=\"$HOME/Fetched\"\n", -1, NULL));
+  g_reload_user_special_dirs_cache ();
+  folder = meow_task_manager_dup_download_folder (fx->manager);
+  g_assert_cmpstr (folder, ==, fetched);
+  g_clear_pointer (&folder, g_free);
+
+  /* The setting wins, and the property says so when it changes. */
+  g_signal_connect (fx->manager, "notify::download-folder", G_CALLBACK (count_notify_cb),
+                    &notified);
+  g_settings_set_string (fx->settings, "download-folder", chosen);
+  g_assert_cmpuint (notified, ==, 1);
+  folder = meow_task_manager_dup_download_folder (fx->manager);
+  g_assert_cmpstr (folder, ==, chosen);
+  g_object_get (fx->manager, "download-folder", &property, NULL);
+  g_assert_cmpstr (property, ==, chosen);
+
+  g_settings_reset (fx->settings, "download-folder");
+  g_assert_cmpuint (notified, ==, 2);
+  g_clear_pointer (&property, g_free);
+  g_object_get (fx->manager, "download-folder", &property, NULL);
+  g_assert_cmpstr (property, ==, fetched);
+  g_signal_handlers_disconnect_by_func (fx->manager, count_notify_cb, &notified);
+
+  g_unlink (user_dirs);
+  g_reload_user_special_dirs_cache ();
+}
+
+/* The folder a download is made in, created with its parents: the one given, else the
+ * download folder; what cannot be created is an error naming it. */
+static void
+test_ready_download_folder (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *given = g_build_filename (fx->dir, "given", "deeper", NULL);
+  g_autofree char *setting = g_build_filename (fx->dir, "Setting", "Downloads", NULL);
+  g_autofree char *file = g_build_filename (fx->dir, "a-file", NULL);
+  g_autofree char *under_file = g_build_filename (file, "sub", NULL);
+  g_autofree char *folder = NULL;
+  g_autoptr (GError) error = NULL;
+
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, given, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (folder, ==, given);
+  g_assert_true (g_file_test (given, G_FILE_TEST_IS_DIR));
+  g_clear_pointer (&folder, g_free);
+
+  /* An existing folder is fine as it is. */
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, given, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (folder, ==, given);
+  g_clear_pointer (&folder, g_free);
+
+  g_settings_set_string (fx->settings, "download-folder", setting);
+  g_assert_false (g_file_test (setting, G_FILE_TEST_EXISTS));
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (folder, ==, setting);
+  g_assert_true (g_file_test (setting, G_FILE_TEST_IS_DIR));
+  g_clear_pointer (&folder, g_free);
+
+  meow_test_write_file (file, "not a folder", -1);
+  g_settings_set_string (fx->settings, "download-folder", under_file);
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, NULL, &error);
+  g_assert_null (folder);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot create the folder “"));
+  g_assert_nonnull (strstr (error->message, under_file));
+  g_assert_cmpuint (n_items (fx), ==, 0);
+}
+
+/* Links with the Add dialog's options: into the folder (made for them), paused,
+ * with a checksum; the download folder when none is given. */
+static void
+test_add_urls (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *folder = g_build_filename (fx->dir, "new", "deeper", NULL);
+  g_autofree char *default_folder = g_build_filename (fx->dir, "Downloads", NULL);
+  const char      *two[] = { "http://127.0.0.1:9/a.iso", "https://127.0.0.1:9/b.zip", NULL };
+  const char      *one[] = { "http://127.0.0.1:9/c.bin", NULL };
+  const char      *sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  const char      *hex = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (meow_task_manager_add_urls (fx->manager, two, folder, NULL, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (folder, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (n_items (fx), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (MeowTaskItem) item =
+          g_list_model_get_item (meow_task_manager_get_model (fx->manager), i);
+
+      g_assert_cmpstr (meow_task_item_get_url (item), ==, two[i]);
+      g_assert_cmpint (meow_task_item_get_direction (item), ==, MEOW_DIRECTION_DOWNLOAD);
+      g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_PAUSED);
+      g_assert_cmpstr (meow_task_get_output_dir (meow_task_item_get_task (item)), ==, folder);
+      g_assert_cmpint (meow_task_get_checksum (meow_task_item_get_task (item), NULL), ==,
+                       MEOW_CHECKSUM_NONE);
+    }
+  g_assert_cmpuint (meow_task_manager_get_n_active (fx->manager), ==, 0);
+
+  /* No folder: the download folder, made too; a checksum for a single link. */
+  g_settings_set_string (fx->settings, "download-folder", default_folder);
+  g_assert_true (meow_task_manager_add_urls (fx->manager, one, NULL, sha256, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (default_folder, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (n_items (fx), ==, 3);
+  g_assert_cmpstr (meow_task_get_output_dir (task_at (fx, 2)), ==, default_folder);
+  g_assert_cmpint (meow_task_get_checksum (task_at (fx, 2), &hex), ==, MEOW_CHECKSUM_SHA256);
+  g_assert_cmpstr (hex, ==, sha256);
+}
+
+/* A folder that cannot be made, or one link the engine refuses: nothing is added, and
+ * the message names the folder. */
+static void
+test_add_urls_errors (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (fx->dir, "a-file", NULL);
+  g_autofree char *under_file = g_build_filename (file, "sub", NULL);
+  const char      *good[] = { "http://127.0.0.1:9/a.iso", NULL };
+  const char      *mixed[] = { "http://127.0.0.1:9/a.iso", "http://", NULL };
+  g_autoptr (GError) error = NULL;
+
+  meow_test_write_file (file, "not a folder", -1);
+  g_assert_false (meow_task_manager_add_urls (fx->manager, good, under_file, NULL, TRUE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot create the folder “"));
+  g_assert_nonnull (strstr (error->message, under_file));
+  g_assert_cmpuint (n_items (fx), ==, 0);
+  g_clear_error (&error);
+
+  g_assert_false (meow_task_manager_add_urls (fx->manager, mixed, fx->dir, NULL, TRUE, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (n_items (fx), ==, 0);
+}
+
+static void
+set_upload_target (Fixture *fx, const char *protocol, const char *headers)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, UPLOAD_PATH);
+  GVariantBuilder  builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&builder, "(ssss)", "First", protocol, url, headers);
+  g_variant_builder_add (&builder, "(ssss)", "Second", "tus", "http://127.0.0.1:9/files/", "");
+  g_settings_set_value (fx->settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
+/* Files dropped for upload go to the first target, with its protocol and its headers
+ * (one "Name: value" per line, lines without a colon skipped). */
+static void
+test_upload_files (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "photo.jpg", NULL);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, UPLOAD_PATH);
+  g_autoptr (GBytes) payload = meow_test_make_payload (64 * 1024 + 3, 17);
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskItem) item = NULL;
+  GSList            *files = NULL;
+  const char *const *headers;
+  MeowTask          *task;
+
+  /* No target yet: nothing added, and the message says where to add one. */
+  meow_test_write_file (path, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+  file = g_file_new_for_path (path);
+  files = g_slist_prepend (NULL, file);
+  g_assert_cmpuint (meow_task_manager_upload_files (fx->manager, files, &error), ==, 0);
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_assert_cmpstr (error->message, ==, "To upload files, add an upload target in Preferences.");
+  g_assert_cmpuint (n_items (fx), ==, 0);
+  g_clear_error (&error);
+
+  set_upload_target (fx, "meow", "X-Meow-Test: 1\nno colon here\n  X-Other :  two words  \n");
+  g_assert_cmpuint (meow_task_manager_upload_files (fx->manager, files, &error), ==, 1);
+  g_assert_no_error (error);
+  g_slist_free (files);
+
+  g_assert_cmpuint (n_items (fx), ==, 1);
+  item = g_list_model_get_item (meow_task_manager_get_model (fx->manager), 0);
+  task = meow_task_item_get_task (item);
+  g_assert_cmpint (meow_task_get_direction (task), ==, MEOW_DIRECTION_UPLOAD);
+  g_assert_cmpstr (meow_task_get_url (task), ==, url);
+  g_assert_cmpstr (meow_task_get_source_file (task), ==, path);
+  g_assert_cmpint (meow_task_get_upload_protocol (task), ==, MEOW_UPLOAD_PROTOCOL_MEOW);
+  headers = meow_task_get_headers (task);
+  g_assert_nonnull (headers);
+  g_assert_cmpuint (g_strv_length ((char **) headers), ==, 2);
+  g_assert_cmpstr (headers[0], ==, "X-Meow-Test: 1");
+  g_assert_cmpstr (headers[1], ==, "X-Other: two words");
+
+  /* Queued at once, and the server receives the file. */
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_is_finished (item));
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+}
+
+/* A file that is not local is reported; the others are still uploaded. */
+static void
+test_upload_files_not_local (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "notes.txt", NULL);
+  g_autoptr (GFile) local = NULL;
+  g_autoptr (GFile) remote = g_file_new_for_uri ("https://example.com/notes.txt");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskItem) item = NULL;
+  GSList *files = NULL;
+
+  meow_test_write_file (path, "meow", -1);
+  local = g_file_new_for_path (path);
+  files = g_slist_append (files, remote);
+  files = g_slist_append (files, local);
+  set_upload_target (fx, "tus", "");
+
+  g_assert_cmpuint (meow_task_manager_upload_files (fx->manager, files, &error), ==, 1);
+  g_slist_free (files);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "Only local files can be uploaded, not “https://example.com/notes.txt”.");
+  g_assert_cmpuint (n_items (fx), ==, 1);
+  item = g_list_model_get_item (meow_task_manager_get_model (fx->manager), 0);
+  g_assert_cmpstr (meow_task_get_source_file (meow_task_item_get_task (item)), ==, path);
+  g_assert_cmpint (meow_task_get_upload_protocol (meow_task_item_get_task (item)), ==,
+                   MEOW_UPLOAD_PROTOCOL_TUS);
+}
+
+int
+main (int argc, char *argv[])
+{
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: GLib then reads user-dirs.dirs from elsewhere. */
+  g_autofree char *home = meow_test_make_private_home ("meow-model-home-XXXXXX");
+  int              status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/model/task-manager/download-folder", Fixture, NULL, fixture_setup,
+              test_download_folder, fixture_teardown);
+  g_test_add ("/model/task-manager/ready-download-folder", Fixture, NULL, fixture_setup,
+              test_ready_download_folder, fixture_teardown);
+  g_test_add ("/model/task-manager/add-urls", Fixture, NULL, fixture_setup, test_add_urls,
+              fixture_teardown);
+  g_test_add ("/model/task-manager/add-urls-errors", Fixture, NULL, fixture_setup,
+              test_add_urls_errors, fixture_teardown);
+  g_test_add ("/model/task-manager/upload-files", Fixture, NULL, fixture_setup, test_upload_files,
+              fixture_teardown);
+  g_test_add ("/model/task-manager/upload-files-not-local", Fixture, NULL, fixture_setup,
+              test_upload_files_not_local, fixture_teardown);
+
+  status = g_test_run ();
+  meow_test_rm_rf (home);
+  return status;
+}
