@@ -11,8 +11,10 @@
 #include <glib/gi18n.h>
 
 #include "meow-application.h"
+#include "meow-browser-install.h"
 
-/* --version is answered here, without a display or the running instance.
+/* --version and --install-browser-support are answered here, without a display or the
+ * running instance.
  * --add URL… [--dir DIR] [--paused] becomes app.add-downloads, in the
  * running instance if there is one (then this process exits at once). */
 static int
@@ -27,6 +29,22 @@ handle_local_options_cb (GApplication *app, GVariantDict *options, gpointer user
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("meow %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  /* The per-user host manifests (docs/browser.md), as Preferences › Browser Integration
+   * writes them: no display, no running instance needed. */
+  if (g_variant_dict_contains (options, "install-browser-support"))
+    {
+      g_auto (GStrv) written = meow_browser_install_for_this_user (&error);
+
+      if (written == NULL)
+        {
+          g_printerr ("meow: %s\n", error->message);
+          return 1;
+        }
+      for (guint i = 0; written[i] != NULL; i++)
+        g_print ("%s\n", written[i]);
       return 0;
     }
 
@@ -84,6 +102,11 @@ main (int argc, char *argv[])
                                  _ ("DIR"));
   g_application_add_main_option (G_APPLICATION (app), "paused", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_NONE, _ ("Add the --add downloads paused"), NULL);
+  g_application_add_main_option (G_APPLICATION (app), "install-browser-support", 0,
+                                 G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _ ("Let Firefox, Chromium and Google Chrome hand downloads to "
+                                    "Meow, for this user, and exit"),
+                                 NULL);
   g_application_set_option_context_parameter_string (G_APPLICATION (app), _ ("[URL…]"));
   g_application_set_option_context_summary (
       G_APPLICATION (app), _ ("Downloads each URL, in the running Meow if there is one."));

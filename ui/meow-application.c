@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "meow-application.h"
+#include "meow-browser-service.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
 #include "meow-window.h"
@@ -27,13 +28,14 @@ struct _MeowApplication
 {
   AdwApplication parent_instance;
 
-  GSettings       *settings;
-  MeowStore       *store;
-  MeowTaskManager *manager;
-  gboolean         store_failing; /* a write failed and none succeeded since */
-  GError          *load_error;    /* the saved list could not be read: told once */
-  guint            inhibit_cookie;
-  gboolean         held;
+  GSettings          *settings;
+  MeowStore          *store;
+  MeowTaskManager    *manager;
+  gboolean            store_failing; /* a write failed and none succeeded since */
+  GError             *load_error;    /* the saved list could not be read: told once */
+  guint               inhibit_cookie;
+  gboolean            held;
+  MeowBrowserService *browser; /* the browser hand-off's D-Bus interface; nullable */
 };
 
 G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
@@ -693,6 +695,10 @@ meow_application_startup (GApplication *application)
 
   meow_task_manager_load (self->manager,
                           g_settings_get_boolean (self->settings, "resume-on-start"));
+
+  /* Exported in dbus_register, before this: it answers from now on. */
+  if (self->browser != NULL)
+    meow_browser_service_set_manager (self->browser, self->manager);
 }
 
 static void
@@ -739,6 +745,48 @@ meow_application_open (GApplication *application, GFile **files, int n_files, co
     toast_error (self, error);
 }
 
+/* A download from the browser: the window, as for `meow URL`. */
+static void
+browser_download_added_cb (MeowApplication *self, const char *id)
+{
+  g_application_activate (G_APPLICATION (self));
+}
+
+/* The browser hand-off (ui/meow-browser-service.c) lives on the application's connection,
+ * exported before the name is owned so that the call which D-Bus-activated Meow finds it;
+ * `startup` gives it the manager. Meow starts without it when it cannot be exported. */
+static gboolean
+meow_application_dbus_register (GApplication    *application,
+                                GDBusConnection *connection,
+                                const char      *object_path,
+                                GError         **error)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+  g_autoptr (GError) local_error = NULL;
+
+  if (!G_APPLICATION_CLASS (meow_application_parent_class)
+           ->dbus_register (application, connection, object_path, error))
+    return FALSE;
+  self->browser = meow_browser_service_new ();
+  g_signal_connect_object (self->browser, "download-added", G_CALLBACK (browser_download_added_cb),
+                           self, G_CONNECT_SWAPPED);
+  if (!meow_browser_service_register (self->browser, connection, object_path, &local_error))
+    g_warning ("Downloads from the browser will not reach Meow: %s", local_error->message);
+  return TRUE;
+}
+
+static void
+meow_application_dbus_unregister (GApplication    *application,
+                                  GDBusConnection *connection,
+                                  const char      *object_path)
+{
+  MeowApplication *self = MEOW_APPLICATION (application);
+
+  g_clear_object (&self->browser);
+  G_APPLICATION_CLASS (meow_application_parent_class)
+      ->dbus_unregister (application, connection, object_path);
+}
+
 static void
 meow_application_shutdown (GApplication *application)
 {
@@ -762,6 +810,7 @@ meow_application_dispose (GObject *object)
 
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_object (&self->browser);
   g_clear_object (&self->manager);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -781,6 +830,8 @@ meow_application_class_init (MeowApplicationClass *klass)
   app_class->activate = meow_application_activate;
   app_class->open = meow_application_open;
   app_class->shutdown = meow_application_shutdown;
+  app_class->dbus_register = meow_application_dbus_register;
+  app_class->dbus_unregister = meow_application_dbus_unregister;
 }
 
 static void

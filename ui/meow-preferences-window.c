@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "meow-browser-install.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
 #include "meow-task-manager.h"
@@ -32,6 +33,7 @@ struct _MeowPreferencesWindow
   AdwEntryRow   *target_url;
   AdwComboRow   *target_protocol;
   AdwEntryRow   *target_headers;
+  AdwActionRow  *browser_row;
 
   GSettings            *settings;
   GtkFileChooserNative *chooser;
@@ -239,6 +241,29 @@ add_target_action (GtkWidget *widget, const char *action_name, GVariant *paramet
 }
 
 /* ------------------------------------------------------------------ */
+/* Browser integration                                                 */
+
+/* The per-user host manifests, as `meow --install-browser-support` writes them: inside
+ * Flatpak the only way the host system's browsers find Meow. */
+static void
+install_browser_support_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowPreferencesWindow *self = MEOW_PREFERENCES_WINDOW (widget);
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) written = meow_browser_install_for_this_user (&error);
+
+  if (written == NULL)
+    {
+      g_autofree char *message =
+          g_strdup_printf (_ ("Browser support was not installed: %s"), error->message);
+      toast (self, message);
+      return;
+    }
+  adw_action_row_set_subtitle (self->browser_row,
+                               _ ("Installed: now add the Meow extension to the browser"));
+}
+
+/* ------------------------------------------------------------------ */
 
 static void
 meow_preferences_window_dispose (GObject *object)
@@ -276,9 +301,12 @@ meow_preferences_window_class_init (MeowPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_url);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_protocol);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_headers);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, browser_row);
 
   gtk_widget_class_install_action (widget_class, "prefs.choose-folder", NULL, choose_folder_action);
   gtk_widget_class_install_action (widget_class, "prefs.add-target", NULL, add_target_action);
+  gtk_widget_class_install_action (widget_class, "prefs.install-browser-support", NULL,
+                                   install_browser_support_action);
 }
 
 static void

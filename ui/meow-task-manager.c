@@ -464,6 +464,41 @@ meow_task_manager_dup_download_folder (MeowTaskManager *self)
 }
 
 /**
+ * meow_task_manager_dup_ready_download_folder:
+ * @folder: (nullable) (type filename): where to save; %NULL for the download folder
+ * @error: why it cannot be created
+ *
+ * Creates @folder (or the download folder of meow_task_manager_dup_download_folder()) if
+ * it is missing, with its parents: where new downloads are made, by
+ * meow_task_manager_add_urls() and the browser hand-off. Main thread.
+ *
+ * Returns: (transfer full) (type filename) (nullable): @folder or the download folder,
+ *   which exists; %NULL with @error set when it cannot be created
+ */
+char *
+meow_task_manager_dup_ready_download_folder (MeowTaskManager *self,
+                                             const char      *folder,
+                                             GError         **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  path = folder != NULL ? g_strdup (folder) : meow_task_manager_dup_download_folder (self);
+  if (g_mkdir_with_parents (path, 0755) != 0)
+    {
+      int              saved_errno = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _ ("Cannot create the folder “%s”: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
  * meow_task_manager_add_urls:
  * @urls: (array zero-terminated=1): web links (see meow_split_urls())
  * @folder: (nullable) (type filename): where to save; %NULL for the download folder
@@ -487,29 +522,21 @@ meow_task_manager_add_urls (MeowTaskManager   *self,
                             GError           **error)
 {
   g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
-  g_autofree char *default_folder = NULL;
+  g_autofree char *ready_folder = NULL;
 
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
   g_return_val_if_fail (urls != NULL, FALSE);
 
-  if (folder == NULL)
-    folder = default_folder = meow_task_manager_dup_download_folder (self);
-  if (g_mkdir_with_parents (folder, 0755) != 0)
-    {
-      int              saved_errno = errno;
-      g_autofree char *display = g_filename_display_name (folder);
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _ ("Cannot create the folder “%s”: %s"), display, g_strerror (saved_errno));
-      return FALSE;
-    }
+  ready_folder = meow_task_manager_dup_ready_download_folder (self, folder, error);
+  if (ready_folder == NULL)
+    return FALSE;
 
   for (guint i = 0; urls[i] != NULL; i++)
     {
       g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download (urls[i]);
       MeowTask *task;
 
-      meow_task_builder_set_output_dir (builder, folder);
+      meow_task_builder_set_output_dir (builder, ready_folder);
       if (sha256 != NULL)
         meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, sha256);
       task = meow_task_builder_build (builder, error);

@@ -21,6 +21,9 @@ GListModel      *meow_task_manager_get_model (MeowTaskManager *self);
 MeowTaskItem    *meow_task_manager_lookup (MeowTaskManager *self, const char *id);
 guint            meow_task_manager_get_n_active (MeowTaskManager *self);
 char            *meow_task_manager_dup_download_folder (MeowTaskManager *self);
+char            *meow_task_manager_dup_ready_download_folder (MeowTaskManager *self,
+                                                              const char      *folder,
+                                                              GError         **error);
 
 MeowTaskItem *meow_task_manager_add (MeowTaskManager *self,
                                      MeowTask        *task,

@@ -8,8 +8,9 @@
 #   schema SRCDIR                           glib-compile-schemas --strict, every key documented
 #   used SRCDIR                             every .ui file in the GResource and used; every
 #                                           schema key used from C
-#   install BUILDDIR PREFIX BINDIR DATADIR LOCALEDIR
-#                                           `meson install --destdir` layout
+#   install BUILDDIR PREFIX BINDIR DATADIR LOCALEDIR HOST-MANIFEST-DIR...
+#                                           `meson install --destdir` layout, the browser
+#                                           host and its manifests included
 #   flatpak SRCDIR                          the Flatpak manifest parses and is confined
 #   translations SRCDIR                     POTFILES.in is complete, every LINGUAS .po compiles
 #                                           and covers the regenerated POT
@@ -28,8 +29,11 @@ import xml.etree.ElementTree as ET
 
 APP_ID = 'io.github.meow_transfer.Meow'
 RESOURCE_PREFIX = '/io/github/meow_transfer/Meow'
+HOST_NAME = 'io.github.meow_transfer.meow'
 
-# The finish-args the issue allows; anything else goes through portals.
+# The finish-args the issue allows; anything else goes through portals. The three
+# native-messaging folders are where Preferences › Browser Integration writes the per-user
+# host manifests (docs/browser.md): exactly those folders, nothing wider.
 FLATPAK_FINISH_ARGS = {
     '--share=network',
     '--share=ipc',
@@ -37,6 +41,9 @@ FLATPAK_FINISH_ARGS = {
     '--socket=fallback-x11',
     '--device=dri',
     '--filesystem=xdg-download',
+    '--filesystem=~/.mozilla/native-messaging-hosts:create',
+    '--filesystem=xdg-config/chromium/NativeMessagingHosts:create',
+    '--filesystem=xdg-config/google-chrome/NativeMessagingHosts:create',
 }
 
 
@@ -234,7 +241,7 @@ def check_used(t, srcdir):
         t.ok(bool(users), 'schema key %s is used (%s)' % (name, ', '.join(users) or 'nowhere'))
 
 
-def check_install(t, builddir, prefix, bindir, datadir, localedir):
+def check_install(t, builddir, prefix, bindir, datadir, localedir, *manifest_dirs):
     tmp = tempfile.mkdtemp(prefix='meow-install-')
     try:
         meson = os.environ.get('MESON', 'meson')
@@ -260,8 +267,22 @@ def check_install(t, builddir, prefix, bindir, datadir, localedir):
         ]
         for path in expected:
             t.ok(os.path.isfile(path), 'installs %s' % os.path.relpath(path, tmp))
-        for name in ('meow', 'meow-cli'):
+        for name in ('meow', 'meow-cli', 'meow-browser-host'):
             t.ok(os.access(under(bindir, name), os.X_OK), '%s is executable' % name)
+
+        # The native messaging host's manifests, where each browser looks system-wide.
+        host = os.path.join(prefix, bindir, 'meow-browser-host')
+        for d in manifest_dirs:
+            path = under(d, HOST_NAME + '.json')
+            try:
+                manifest = json.loads(read(path))
+            except (OSError, ValueError) as e:
+                t.ok(False, 'installs %s' % os.path.relpath(path, tmp), e)
+                continue
+            t.ok(manifest.get('name') == HOST_NAME and manifest.get('path') == host and
+                 manifest.get('type') == 'stdio' and
+                 bool(manifest.get('allowed_extensions') or manifest.get('allowed_origins')),
+                 'installs %s, naming %s' % (os.path.relpath(path, tmp), host), manifest)
 
         # Caches are the packager's (or gnome.post_install's, without DESTDIR) business.
         listing = sorted(os.path.relpath(os.path.join(d, f), tmp)

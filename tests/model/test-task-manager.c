@@ -1,9 +1,9 @@
 /* test-task-manager.c: making tasks in the model (ui/meow-task-manager.c), no display
  *
- * What the Add dialog, a paste, a drop of files and `meow URL` turn into: the download
- * folder from the settings, the folder made on demand, the dialog's options, the first
- * upload target with its protocol and headers, and the errors a user is shown. The
- * manager runs over a real client; downloads are added paused (nothing to fetch) and
+ * What the Add dialog, a paste, a drop of files, `meow URL` and the browser turn into:
+ * the download folder from the settings, the folder made on demand, the dialog's options,
+ * the first upload target with its protocol and headers, and the errors a user is shown.
+ * The manager runs over a real client; downloads are added paused (nothing to fetch) and
  * uploads go to the in-process test server.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -132,6 +132,48 @@ test_download_folder (Fixture *fx, gconstpointer data)
 
   g_unlink (user_dirs);
   g_reload_user_special_dirs_cache ();
+}
+
+/* The folder a download is made in, created with its parents: the one given, else the
+ * download folder; what cannot be created is an error naming it. */
+static void
+test_ready_download_folder (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *given = g_build_filename (fx->dir, "given", "deeper", NULL);
+  g_autofree char *setting = g_build_filename (fx->dir, "Setting", "Downloads", NULL);
+  g_autofree char *file = g_build_filename (fx->dir, "a-file", NULL);
+  g_autofree char *under_file = g_build_filename (file, "sub", NULL);
+  g_autofree char *folder = NULL;
+  g_autoptr (GError) error = NULL;
+
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, given, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (folder, ==, given);
+  g_assert_true (g_file_test (given, G_FILE_TEST_IS_DIR));
+  g_clear_pointer (&folder, g_free);
+
+  /* An existing folder is fine as it is. */
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, given, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (folder, ==, given);
+  g_clear_pointer (&folder, g_free);
+
+  g_settings_set_string (fx->settings, "download-folder", setting);
+  g_assert_false (g_file_test (setting, G_FILE_TEST_EXISTS));
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (folder, ==, setting);
+  g_assert_true (g_file_test (setting, G_FILE_TEST_IS_DIR));
+  g_clear_pointer (&folder, g_free);
+
+  meow_test_write_file (file, "not a folder", -1);
+  g_settings_set_string (fx->settings, "download-folder", under_file);
+  folder = meow_task_manager_dup_ready_download_folder (fx->manager, NULL, &error);
+  g_assert_null (folder);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot create the folder “"));
+  g_assert_nonnull (strstr (error->message, under_file));
+  g_assert_cmpuint (n_items (fx), ==, 0);
 }
 
 /* Links with the Add dialog's options: into the folder (made for them), paused,
@@ -303,6 +345,8 @@ main (int argc, char *argv[])
 
   g_test_add ("/model/task-manager/download-folder", Fixture, NULL, fixture_setup,
               test_download_folder, fixture_teardown);
+  g_test_add ("/model/task-manager/ready-download-folder", Fixture, NULL, fixture_setup,
+              test_ready_download_folder, fixture_teardown);
   g_test_add ("/model/task-manager/add-urls", Fixture, NULL, fixture_setup, test_add_urls,
               fixture_teardown);
   g_test_add ("/model/task-manager/add-urls-errors", Fixture, NULL, fixture_setup,

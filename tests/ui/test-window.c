@@ -1228,6 +1228,36 @@ test_preferences (Fixture *fx, gconstpointer data)
   gtk_window_destroy (prefs);
 }
 
+/* Preferences › Browser Integration writes the per-user host manifests. */
+static void
+test_preferences_browser (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *firefox =
+      g_build_filename (g_get_home_dir (), ".mozilla", "native-messaging-hosts",
+                        "io.github.meow_transfer.meow.json", NULL);
+  g_autofree char *chromium =
+      g_build_filename (g_get_user_config_dir (), "chromium", "NativeMessagingHosts",
+                        "io.github.meow_transfer.meow.json", NULL);
+  g_autofree char *manifest = NULL;
+  GtkWindow       *prefs;
+  GtkWidget       *row;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
+  prefs = find_preferences (fx);
+  g_assert_nonnull (prefs);
+  row = template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "browser_row");
+  g_assert_false (g_file_test (firefox, G_FILE_TEST_EXISTS));
+
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.install-browser-support", NULL));
+  g_assert_true (g_file_get_contents (firefox, &manifest, NULL, NULL));
+  g_assert_nonnull (strstr (manifest, "\"allowed_extensions\""));
+  g_assert_true (g_file_test (chromium, G_FILE_TEST_IS_REGULAR));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Installed"));
+
+  gtk_window_destroy (prefs);
+}
+
 /* Closing the window saves its size in one go, and leaves the application's settings
  * writing straight through (a GSettings put in delay-apply mode stays in it). */
 static void
@@ -1389,6 +1419,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/preferences", Fixture, test_preferences, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/preferences-browser", Fixture, test_preferences_browser, fixture_setup,
+              run_test, fixture_teardown);
   g_test_add ("/ui/window/close-saves-size", Fixture, test_close_saves_size, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
