@@ -293,6 +293,12 @@ check_header (const char *name, JsonNode *value, GError **error)
                    "The header “%s” contains a line break.", quoted);
       return FALSE;
     }
+  if (!g_utf8_validate (json_node_get_string (value), -1, NULL))
+    {
+      g_set_error (error, MEOW_BROWSER_ERROR, MEOW_BROWSER_ERROR_INVALID_FIELD,
+                   "The header “%s” is not UTF-8 text.", quoted);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -348,6 +354,12 @@ take_string (JsonObject *object, const char *field, char **out, GError **error)
     {
       g_set_error (error, MEOW_BROWSER_ERROR, MEOW_BROWSER_ERROR_INVALID_FIELD,
                    "“%s” contains a line break.", field);
+      return FALSE;
+    }
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, MEOW_BROWSER_ERROR, MEOW_BROWSER_ERROR_INVALID_FIELD,
+                   "“%s” is not UTF-8 text.", field);
       return FALSE;
     }
   *out = value[0] != '\0' ? g_strdup (value) : NULL;
@@ -454,8 +466,19 @@ scan_object (const char *data, gsize size, gsize *start, gboolean *nul_escape)
 
       if (in_string && c == '\\')
         {
-          if (i + 5 < size && data[i + 1] == 'u' && memcmp (data + i + 2, "0000", 4) == 0)
-            *nul_escape = TRUE;
+          /* JSON's escapes only: json-glib also takes C's octal ones, which can make
+           * bytes that are not UTF-8. */
+          if (i + 1 >= size || strchr ("\"\\/bfnrtu", data[i + 1]) == NULL)
+            return 0;
+          if (data[i + 1] == 'u')
+            {
+              if (i + 5 >= size || !g_ascii_isxdigit (data[i + 2]) ||
+                  !g_ascii_isxdigit (data[i + 3]) || !g_ascii_isxdigit (data[i + 4]) ||
+                  !g_ascii_isxdigit (data[i + 5]))
+                return 0;
+              if (memcmp (data + i + 2, "0000", 4) == 0)
+                *nul_escape = TRUE;
+            }
           i++; /* the escaped character */
         }
       else if (c == '"')
