@@ -297,6 +297,7 @@ commit_done (MeowJob *job)
        * after a pause) is not left beside the finished file. */
       if (g_str_equal (ctl, d->ctl_path))
         g_unlink (d->ctl_path);
+      _meow_download_remove_control_temporaries (d);
 
       g_clear_pointer (&d->mem, g_byte_array_unref);
       _meow_download_update_transferred (job);

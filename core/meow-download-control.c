@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -22,6 +23,55 @@ char *
 _meow_download_url_digest (MeowJob *job)
 {
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, job->task->url, -1);
+}
+
+/* TRUE when @name is @ctl_name followed by "." and the six letters or
+ * digits g_file_set_contents_full() puts in its temporary's name. */
+static gboolean
+is_control_temporary (const char *name, const char *ctl_name, gsize ctl_len)
+{
+  const char *tail;
+
+  if (strncmp (name, ctl_name, ctl_len) != 0 || name[ctl_len] != '.')
+    return FALSE;
+  tail = name + ctl_len + 1;
+  if (strlen (tail) != 6)
+    return FALSE;
+  for (const char *p = tail; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* Removes TARGET.part.meow.XXXXXX files beside the control file: the
+ * temporaries of an atomic control write that a process killed between
+ * creating and renaming one left behind. Only this download writes its
+ * control file (the target is claimed), so any such file is stale. */
+void
+_meow_download_remove_control_temporaries (MeowDownload *d)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *ctl_name = NULL;
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+  gsize       ctl_len;
+
+  if (d->ctl_path == NULL)
+    return;
+  dir = g_path_get_dirname (d->ctl_path);
+  ctl_name = g_path_get_basename (d->ctl_path);
+  ctl_len = strlen (ctl_name);
+  listing = g_dir_open (dir, 0, NULL);
+  if (listing == NULL)
+    return;
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (is_control_temporary (name, ctl_name, ctl_len))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        if (g_unlink (path) == 0)
+          g_debug ("Removed a stale control temporary %s", path);
+      }
 }
 
 /* Writes the control file for what the download holds now (atomically,
@@ -102,6 +152,9 @@ _meow_download_read_control (MeowJob *job, MeowControl *out)
   out->main_pos = -1;
   out->main_end = -1;
 
+  /* A download opening its .part goes on from here: no temporary of an
+   * earlier, killed run stays beside it. */
+  _meow_download_remove_control_temporaries (d);
   if (!json_parser_load_from_file (parser, d->ctl_path, NULL))
     return FALSE;
   root = json_parser_get_root (parser);

@@ -69,6 +69,7 @@ complete (MeowJob *job)
       return;
     }
   g_unlink (d->ctl_path);
+  _meow_download_remove_control_temporaries (d);
 
   payload = g_strdup (d->target);
   d->phase = MEOW_DOWNLOAD_IDLE;

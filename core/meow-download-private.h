@@ -201,6 +201,7 @@ void        _meow_download_take_validators (MeowDownload *d, const MeowHttpHead 
 char    *_meow_download_url_digest (MeowJob *job);
 void     _meow_download_write_control (MeowJob *job);
 gboolean _meow_download_read_control (MeowJob *job, MeowControl *out);
+void     _meow_download_remove_control_temporaries (MeowDownload *d);
 void     _meow_control_clear (MeowControl *control);
 
 /* meow-download-target.c: names, the .part, the rename. */

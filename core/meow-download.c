@@ -461,6 +461,7 @@ download_stop (MeowJob *job, MeowStopReason reason)
     {
       g_unlink (d->part_path);
       g_unlink (d->ctl_path);
+      _meow_download_remove_control_temporaries (d);
     }
 }
 

@@ -479,6 +479,36 @@ test_resume_partial_file (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
 }
 
+/* A process SIGKILLed inside an atomic control-file write leaves its
+ * temporary, TARGET.part.meow.XXXXXX: the next run of that download removes
+ * it, and only it (names that merely look alike stay). */
+static void
+test_resume_stale_control_temporary (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) content = g_bytes_new_static ("abcdwxyz", 8);
+  g_autofree char *target = meow_test_fixture_path (fx, "stale.txt");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autofree char *stale = g_strconcat (target, ".part.meow.Ab3xZ9", NULL);
+  g_autofree char *longer = g_strconcat (target, ".part.meow.Ab3xZ9q", NULL);
+  g_autofree char *other = meow_test_fixture_path (fx, "other.txt.part.meow.Ab3xZ9");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/stale.txt", content);
+  meow_test_write_file (part, "abcd", 4);
+  meow_test_write_file (stale, "{\"url", 5);
+  meow_test_write_file (longer, "x", 1);
+  meow_test_write_file (other, "x", 1);
+  b = meow_test_builder_to_file (fx, "/stale.txt", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, content);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (longer, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_resume_other_version (MeowTestFixture *fx, gconstpointer data)
 {
@@ -1506,6 +1536,7 @@ main (int argc, char **argv)
   ADD ("/core/download/head/refused-name-from-get", test_head_refused_name_from_get);
 
   ADD ("/core/download/resume/partial-file", test_resume_partial_file);
+  ADD ("/core/download/resume/stale-control-temporary", test_resume_stale_control_temporary);
   ADD ("/core/download/resume/range-ignored", test_resume_range_ignored);
   ADD ("/core/download/resume/etag-changed", test_resume_remote_changed);
   ADD ("/core/download/resume/if-range-ignored-other-version", test_resume_other_version);
