@@ -30,8 +30,9 @@
 # A download rebuilt from the store keeps its connection count.
 #
 # Environment: MEOW_SOAK_KILLS (default 60, at least 50 asked of the default run) kills in
-# all, a quarter of them soak-store's; MEOW_SOAK_SECONDS (default 100) the most the killing
-# phase lasts; MEOW_SOAK_GRACE (default 60) the most the unkilled finish may take;
+# all, a quarter of them soak-store's; the killing phase ends when they are done, or at the
+# latest after MEOW_SOAK_SECONDS (default 5 s a kill, at least 100 s: a cap for a hung run,
+# not a pace: a loaded machine only makes the phase longer); MEOW_SOAK_GRACE (default 60) the most the unkilled finish may take;
 # MEOW_SOAK_SEED the RNG seed. Output is TAP; every wait is bounded.
 
 set -u
@@ -42,7 +43,7 @@ SERVER_JS="${3:-}"
 MODULES="${4:-}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 KILLS="${MEOW_SOAK_KILLS:-60}"
-SOAK_SECONDS="${MEOW_SOAK_SECONDS:-100}"
+SOAK_SECONDS="${MEOW_SOAK_SECONDS:-}"
 GRACE="${MEOW_SOAK_GRACE:-60}"
 SEED="${MEOW_SOAK_SEED:-$(( $(od -An -N2 -tu2 /dev/urandom) ))}"
 RATE=6m            # nginx limit_rate, per connection
@@ -55,6 +56,9 @@ PLAN=15
 if [[ -z "$CLI" || ! -x "$CLI" || -z "$STORE_BIN" || ! -x "$STORE_BIN" ]]; then
   echo "Bail out! usage: $0 MEOW_CLI SOAK_STORE TUS_SERVER_MJS NODE_MODULES"
   exit 1
+fi
+if [[ -z "$SOAK_SECONDS" && "$KILLS" =~ ^[0-9]+$ ]]; then
+  SOAK_SECONDS=$((KILLS * 5 > 100 ? KILLS * 5 : 100))
 fi
 for v in KILLS SOAK_SECONDS GRACE SEED; do
   if [[ ! "${!v}" =~ ^[0-9]+$ ]]; then
