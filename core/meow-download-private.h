@@ -32,9 +32,10 @@ G_BEGIN_DECLS
 /* libcurl's receive buffer for every stream: 512 KiB halves the CPU of a
  * fast download against the default (FIELD-NOTES). */
 #define MEOW_DOWNLOAD_RECV_BUFFER (512 * 1024)
-/* Restarts from zero (another version, a 416) in one start before the
- * download fails. */
-#define MEOW_DOWNLOAD_MAX_RESTARTS 1
+/* Restarts from zero (another version, a 416, a Content-Range total
+ * other than the recorded one) in a row in one start: the next
+ * contradiction, the third, fails the download. */
+#define MEOW_DOWNLOAD_MAX_RESTARTS 2
 /* Every this many bytes a stream starts writeback of what it wrote. */
 #define MEOW_DOWNLOAD_WRITEBACK_STEP (8 * 1024 * 1024)
 /* Names taken by someone else between our look and our rename or link,

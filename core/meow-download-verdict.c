@@ -216,19 +216,13 @@ partial_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Me
     }
   if (!ask->fresh && cr.total >= 0 && ask->total >= 0 && cr.total != ask->total)
     {
-      if (ask->kind == MEOW_ASK_FIRST && !ask->split && ask->etag == NULL &&
-          ask->last_modified == NULL)
-        {
-          /* Nothing but the size to tell versions apart, and the size
-           * changed: the held bytes are from another file. */
-          v->kind = MEOW_VERDICT_RESTART;
-          v->reason = MEOW_RESTART_REMOTE_CHANGED;
-          return;
-        }
-      verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
-                     "The server says %s is %" G_GINT64_FORMAT
-                     " bytes long, but it was %" G_GINT64_FORMAT " bytes.",
-                     ask->url, cr.total, ask->total);
+      /* The size changed under the held bytes (or the server contradicts
+       * what it said before), on the first stream or on a segment, with
+       * validators or without: the held bytes cannot be trusted to be of
+       * this file. Start over from zero rather than fail for good; the
+       * driver gives up after MEOW_DOWNLOAD_MAX_RESTARTS in a row. */
+      v->kind = MEOW_VERDICT_RESTART;
+      v->reason = MEOW_RESTART_REMOTE_CHANGED;
       return;
     }
   if (cr.total < 0 && ask->fresh)

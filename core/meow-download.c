@@ -59,8 +59,9 @@ _meow_download_max_retries (MeowJob *job)
 /* The bytes held are of another file, or cannot be continued (@reason):
  * every stream stops, the .part starts over from zero and the whole file
  * is asked for without Range (a cache that sent another version's range
- * would do it again). At most MEOW_DOWNLOAD_MAX_RESTARTS times in a start;
- * then the download fails. May finish the job. */
+ * would do it again). At most MEOW_DOWNLOAD_MAX_RESTARTS times in a row
+ * in a start; the next contradiction fails the download with a message
+ * naming the URL. May finish the job. */
 void
 _meow_download_restart (MeowJob *job, MeowRestartReason reason)
 {
@@ -73,12 +74,14 @@ _meow_download_restart (MeowJob *job, MeowRestartReason reason)
     {
       if (reason == MEOW_RESTART_REMOTE_CHANGED)
         error = g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
-                             "%s keeps changing while it is downloaded.", _meow_download_url (job));
+                             "The server keeps contradicting itself about %s: its size or version "
+                             "changed again after %u restarts from zero. Try again later.",
+                             _meow_download_url (job), d->restarts - 1);
       else if (reason == MEOW_RESTART_RANGE_NOT_SATISFIABLE)
         error = g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                             "The server refuses the range request for %s (416) and the partial "
-                             "file does not match its size.",
-                             _meow_download_url (job));
+                             "The server keeps contradicting itself about %s: it refused the range "
+                             "asked for (416) again after %u restarts from zero. Try again later.",
+                             _meow_download_url (job), d->restarts - 1);
       else
         error =
             g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,

@@ -876,6 +876,56 @@ test_resume_new_client_changed (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpuint (get->status, ==, 200);
 }
 
+/* A server without validators, and the file shrank below the bytes held
+ * while no client ran: the resume's "bytes=KEPT-" is answered 416 "bytes
+ * * /SMALLER". Not a permanent failure and not the old tail: the download
+ * starts over from zero (control file rewritten) and ends with the new
+ * file, its restart reason recorded. */
+static void
+test_resume_shrunk_between_runs (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) old_content = meow_test_make_payload (256 * 1024, 32);
+  g_autoptr (GBytes) new_content = NULL;
+  g_autofree char *target = meow_test_fixture_path (fx, "shrunk.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestRequest *first, *second;
+  MeowTestWatch   *w;
+  gint64           kept = 0;
+
+  faults.no_validators = TRUE;
+  faults.throttle_bytes_per_sec = 64 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  interrupt_download (fx, "/shrunk.bin", target, old_content, &kept);
+  g_assert_cmpint (kept, >=, 2);
+
+  faults.throttle_bytes_per_sec = 0;
+  meow_test_server_set_faults (fx->server, &faults);
+  new_content = meow_test_make_payload (kept / 2, 33);
+  meow_test_server_set_file (fx->server, "/shrunk.bin", new_content);
+  meow_test_server_reset_log (fx->server);
+  b = meow_test_builder_to_file (fx, "/shrunk.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_print_request_log (fx);
+  meow_test_assert_completed (w, target, new_content);
+  g_assert_true (meow_test_watch_has_restart_reason (w, MEOW_RESTART_RANGE_NOT_SATISFIABLE));
+  log = meow_test_server_dup_requests (fx->server);
+  first = meow_test_nth_request (log, "GET", 0);
+  second = meow_test_nth_request (log, "GET", 1);
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpint (meow_test_range_start (first->range), ==, kept);
+  g_assert_cmpuint (first->status, ==, 416);
+  g_assert_null (second->range);
+  g_assert_cmpuint (second->status, ==, 200);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 2);
+}
+
 /* A server without validators: only the size can tell versions apart. The
  * file grew while no client ran; the resume's 206 states another total
  * than the control file's, so the download starts over from zero (asking
@@ -959,6 +1009,45 @@ test_content_range_fault (MeowTestFixture *fx, gconstpointer data)
   g_assert_nonnull (get);
   g_assert_cmpstr (get->range, ==, "bytes=4-");
   g_assert_cmpuint (get->status, ==, 206);
+}
+
+/* The resume's 206 states another total than the one recorded (with the
+ * held ETag): the held bytes cannot be trusted, so the download starts
+ * over from zero, asking for the whole file, instead of failing for good. */
+static void
+test_content_range_wrong_total_restarts (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) content = g_bytes_new_static ("abcdwxyz", 8);
+  g_autofree char *target = meow_test_fixture_path (fx, "broken.txt");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestRequest *first, *second;
+  MeowTestWatch   *w;
+
+  faults.range_fault = MEOW_TEST_RANGE_WRONG_TOTAL;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/broken.txt", content);
+  meow_test_write_file (part, "abcd", 4);
+  b = meow_test_builder_to_file (fx, "/broken.txt", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_print_request_log (fx);
+  meow_test_assert_completed (w, target, content);
+  g_assert_true (meow_test_watch_has_restart_reason (w, MEOW_RESTART_REMOTE_CHANGED));
+  log = meow_test_server_dup_requests (fx->server);
+  first = meow_test_nth_request (log, "GET", 0);
+  second = meow_test_nth_request (log, "GET", 1);
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpstr (first->range, ==, "bytes=4-");
+  g_assert_cmpuint (first->status, ==, 206);
+  g_assert_null (second->range);
+  g_assert_cmpuint (second->status, ==, 200);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1512,10 +1601,9 @@ main (int argc, char **argv)
     const char        *name;
     MeowTestRangeFault fault;
   } range_faults[] = {
-    { "missing", MEOW_TEST_RANGE_MISSING },         { "wrong-start", MEOW_TEST_RANGE_WRONG_START },
-    { "wrong-total", MEOW_TEST_RANGE_WRONG_TOTAL }, { "wrong-unit", MEOW_TEST_RANGE_WRONG_UNIT },
-    { "reversed", MEOW_TEST_RANGE_REVERSED },       { "empty-body", MEOW_TEST_RANGE_EMPTY_BODY },
-    { "short-body", MEOW_TEST_RANGE_SHORT_BODY },
+    { "missing", MEOW_TEST_RANGE_MISSING },       { "wrong-start", MEOW_TEST_RANGE_WRONG_START },
+    { "wrong-unit", MEOW_TEST_RANGE_WRONG_UNIT }, { "reversed", MEOW_TEST_RANGE_REVERSED },
+    { "empty-body", MEOW_TEST_RANGE_EMPTY_BODY }, { "short-body", MEOW_TEST_RANGE_SHORT_BODY },
   };
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -1546,6 +1634,7 @@ main (int argc, char **argv)
   ADD ("/core/download/resume/new-client-file-changed", test_resume_new_client_changed);
   ADD ("/core/download/resume/changed-size-without-validators",
        test_resume_changed_without_validators);
+  ADD ("/core/download/resume/shrunk-between-runs", test_resume_shrunk_between_runs);
 
   for (guint i = 0; i < G_N_ELEMENTS (range_faults); i++)
     {
@@ -1556,6 +1645,8 @@ main (int argc, char **argv)
                   meow_test_fixture_setup, test_content_range_fault, meow_test_fixture_teardown);
     }
 
+  ADD ("/core/download/content-range/wrong-total-restarts",
+       test_content_range_wrong_total_restarts);
   ADD ("/core/download/retry/drop-twice-then-complete", test_retry_drop_then_complete);
   ADD ("/core/download/retry/drop-without-retries", test_retry_drop_no_retries);
   ADD ("/core/download/retry/forbidden-not-retried", test_retry_forbidden_not_retried);
