@@ -2115,6 +2115,50 @@ meow_store_remove (MeowStore *store, const char *id, GError **error)
 }
 
 gboolean
+meow_store_remove_all (MeowStore *store, const char *const *ids, guint n_ids, GError **error)
+{
+  g_autoptr (GHashTable) gone = NULL;
+  GPtrArray *old;
+
+  g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  gone = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < n_ids; i++)
+    {
+      MeowStoredTask *st = g_hash_table_lookup (store->by_id, ids[i]);
+
+      if (st != NULL)
+        g_hash_table_add (gone, st);
+    }
+  if (g_hash_table_size (gone) == 0)
+    return TRUE;
+
+  /* by_id's keys are the tasks' own ids: out of it before they are freed. */
+  for (guint i = 0; i < n_ids; i++)
+    g_hash_table_remove (store->by_id, ids[i]);
+
+  /* One pass over the list, not one g_ptr_array_remove() (a linear search) per id. */
+  old = store->tasks;
+  store->tasks = g_ptr_array_new_full (old->len - g_hash_table_size (gone),
+                                       (GDestroyNotify) meow_stored_task_free);
+  for (guint i = 0; i < old->len; i++)
+    {
+      MeowStoredTask *st = g_ptr_array_index (old, i);
+
+      if (g_hash_table_contains (gone, st))
+        meow_stored_task_free (st);
+      else
+        g_ptr_array_add (store->tasks, st);
+    }
+  g_ptr_array_set_free_func (old, NULL);
+  g_ptr_array_unref (old);
+
+  return store_write_sync (store, error);
+}
+
+gboolean
 meow_store_flush (MeowStore *store, GError **error)
 {
   g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);

@@ -793,6 +793,189 @@ meow_task_manager_restore (MeowTaskManager *self,
   return TRUE;
 }
 
+/* What "Clear Finished" takes: done with nothing left to do. Failed tasks stay (they need
+ * attention: Retry or Remove), and so does anything live or paused. */
+static gboolean
+is_finished (MeowTaskItem *item)
+{
+  MeowStatus status = meow_task_item_get_status (item);
+
+  return !meow_task_item_get_live (item) &&
+         (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_CANCELED);
+}
+
+/**
+ * meow_task_manager_has_finished:
+ *
+ * Returns: whether meow_task_manager_clear_finished() would clear anything. Main thread.
+ */
+gboolean
+meow_task_manager_has_finished (MeowTaskManager *self)
+{
+  GListModel *model;
+  guint       n;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+
+  model = G_LIST_MODEL (self->items);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+
+      if (is_finished (item))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* One cleared task: the item, where it was, and what the store had of it. */
+typedef struct
+{
+  MeowTaskItem   *item;
+  guint           position;
+  MeowStoredTask *stored; /* nullable: no store, or the store did not have it */
+} Cleared;
+
+static void
+cleared_free (Cleared *c)
+{
+  g_clear_object (&c->item);
+  g_clear_pointer (&c->stored, meow_stored_task_free);
+  g_free (c);
+}
+
+/**
+ * meow_task_manager_clear_finished:
+ * @error: return location for an error writing the store
+ *
+ * "Clear Finished": takes every Complete and Canceled task that is not live out of the
+ * list and the store. Failed tasks stay: they need attention (Retry or Remove). A task
+ * that finishes after the call stays too: only what was finished when it ran is taken.
+ *
+ * The list changes in one g_list_store_splice() (one #GListModel::items-changed, however
+ * many are cleared) and the store in one write (meow_store_remove_all()). When the store
+ * cannot be written the tasks are cleared anyway (the next write removes them on disk) and
+ * @error says so.
+ *
+ * Returns: (transfer full): what meow_task_manager_restore_cleared() needs for Undo, an
+ *   opaque array whose length is the number of tasks cleared (0 when nothing was
+ *   finished). Main thread.
+ */
+GPtrArray *
+meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
+{
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (GPtrArray) kept = NULL;
+  g_autoptr (GPtrArray) ids = NULL;
+  GListModel *model;
+  guint       n;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+
+  cleared = g_ptr_array_new_with_free_func ((GDestroyNotify) cleared_free);
+  model = G_LIST_MODEL (self->items);
+  n = g_list_model_get_n_items (model);
+  kept = g_ptr_array_new_full (n, g_object_unref);
+  ids = g_ptr_array_new ();
+  for (guint i = 0; i < n; i++)
+    {
+      MeowTaskItem *item = g_list_model_get_item (model, i);
+      Cleared      *c;
+
+      if (!is_finished (item))
+        {
+          g_ptr_array_add (kept, item);
+          continue;
+        }
+      c = g_new0 (Cleared, 1);
+      c->item = item;
+      c->position = i;
+      if (self->store != NULL)
+        c->stored = meow_store_dup_task (self->store, meow_task_item_get_id (item));
+      g_ptr_array_add (cleared, c);
+      g_ptr_array_add (ids, (gpointer) meow_task_item_get_id (item));
+    }
+  if (cleared->len == 0)
+    return g_steal_pointer (&cleared);
+
+  g_list_store_splice (self->items, 0, n, kept->pdata, kept->len);
+  for (guint i = 0; i < cleared->len; i++)
+    {
+      Cleared *c = g_ptr_array_index (cleared, i);
+
+      g_hash_table_remove (self->by_id, meow_task_item_get_id (c->item));
+    }
+  if (self->store != NULL)
+    meow_store_remove_all (self->store, (const char *const *) ids->pdata, ids->len, error);
+  return g_steal_pointer (&cleared);
+}
+
+/**
+ * meow_task_manager_restore_cleared:
+ * @cleared: (transfer none): what meow_task_manager_clear_finished() returned
+ * @error: return location for an error
+ *
+ * Undo for meow_task_manager_clear_finished(): puts the tasks back in the list where they
+ * were (as far as the list still has as many before them) and into the store as they were
+ * saved, with one write. A task added again since (same id) is left out. The restored
+ * tasks go to the end of the store's order; the list's order is the one the user sees.
+ *
+ * Returns: %FALSE with @error when the store could not be written (nothing is restored).
+ *   Main thread.
+ */
+gboolean
+meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GError **error)
+{
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GPtrArray) merged = NULL;
+  g_autoptr (GPtrArray) back = NULL;
+  GListModel *model;
+  guint       n, next = 0;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (cleared != NULL, FALSE);
+
+  back = g_ptr_array_new ();
+  stored = g_ptr_array_new ();
+  for (guint i = 0; i < cleared->len; i++)
+    {
+      Cleared *c = g_ptr_array_index (cleared, i);
+
+      if (g_hash_table_contains (self->by_id, meow_task_item_get_id (c->item)))
+        continue;
+      g_ptr_array_add (back, c);
+      if (c->stored != NULL)
+        g_ptr_array_add (stored, c->stored);
+    }
+  if (back->len == 0)
+    return TRUE;
+  if (self->store != NULL &&
+      !meow_store_add_all (self->store, (const MeowStoredTask *const *) stored->pdata, stored->len,
+                           error))
+    return FALSE;
+
+  /* Merge by the old positions (ascending), and replace the list in one splice. */
+  model = G_LIST_MODEL (self->items);
+  n = g_list_model_get_n_items (model);
+  merged = g_ptr_array_new_full (n + back->len, g_object_unref);
+  for (guint i = 0; i < n || next < back->len;)
+    {
+      Cleared *c = next < back->len ? g_ptr_array_index (back, next) : NULL;
+
+      if (c != NULL && (i >= n || c->position <= merged->len))
+        {
+          g_ptr_array_add (merged, g_object_ref (c->item));
+          g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
+          next++;
+        }
+      else
+        g_ptr_array_add (merged, g_list_model_get_item (model, i++));
+    }
+  g_list_store_splice (self->items, 0, n, merged->pdata, merged->len);
+  return TRUE;
+}
+
 /* A saved task that cannot be rebuilt (an upload whose file is gone) stays in the list
  * as Failed with the reason, over a placeholder task with its id, name and URL that is
  * never queued: Remove drops it from the list and the store. */

@@ -54,4 +54,10 @@ void     meow_task_manager_resume_all (MeowTaskManager *self);
 void     meow_task_manager_load (MeowTaskManager *self, gboolean resume);
 void     meow_task_manager_close (MeowTaskManager *self);
 
+/* Clear Finished, and its Undo */
+gboolean   meow_task_manager_has_finished (MeowTaskManager *self);
+GPtrArray *meow_task_manager_clear_finished (MeowTaskManager *self, GError **error);
+gboolean
+meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GError **error);
+
 G_END_DECLS

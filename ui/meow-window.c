@@ -110,6 +110,15 @@ filter_func (gpointer object, gpointer user_data)
   return TRUE;
 }
 
+/* Clear Finished is there when something is finished. */
+static void
+update_clear_finished (MeowWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-finished",
+                                 self->manager != NULL &&
+                                     meow_task_manager_has_finished (self->manager));
+}
+
 static void
 update_page (MeowWindow *self)
 {
@@ -123,11 +132,13 @@ update_page (MeowWindow *self)
   else
     page = "list";
   gtk_stack_set_visible_child_name (self->stack, page);
+  update_clear_finished (self);
 }
 
 static void
 status_changed_cb (MeowWindow *self, MeowTaskItem *item)
 {
+  update_clear_finished (self);
   /* Only a status filter depends on the status; "all" with a search does not. */
   if (self->mode != FILTER_ALL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
@@ -253,6 +264,44 @@ meow_window_show_removed (MeowWindow *self, MeowTaskItem *item, guint position)
   g_object_set_data_full (G_OBJECT (toast), "meow-item", g_object_ref (item), g_object_unref);
   g_object_set_data (G_OBJECT (toast), "meow-position", GUINT_TO_POINTER (position));
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_remove_cb), self, 0);
+  meow_window_add_toast (self, toast);
+}
+
+static void
+undo_clear_cb (AdwToast *toast, MeowWindow *self)
+{
+  GPtrArray *cleared = g_object_get_data (G_OBJECT (toast), "meow-cleared");
+  g_autoptr (GError) error = NULL;
+
+  if (self->manager != NULL && !meow_task_manager_restore_cleared (self->manager, cleared, &error))
+    toast_text (self, error->message);
+}
+
+static void
+clear_finished_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowWindow *self = MEOW_WINDOW (widget);
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *title = NULL;
+  AdwToast        *toast;
+
+  cleared = meow_task_manager_clear_finished (self->manager, &error);
+  if (error != NULL)
+    toast_text (self, error->message);
+  if (cleared->len == 0)
+    return;
+
+  /* Translators: a toast after "Clear Finished"; %u is how many were cleared */
+  title = g_strdup_printf (
+      ngettext ("Cleared %u finished transfer", "Cleared %u finished transfers", cleared->len),
+      cleared->len);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _ ("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "meow-cleared", g_steal_pointer (&cleared),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_clear_cb), self, 0);
   meow_window_add_toast (self, toast);
 }
 
@@ -650,6 +699,7 @@ meow_window_class_init (MeowWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.remove-selected", NULL,
                                    remove_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-finished", NULL, clear_finished_action);
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
 
   /* Widget shortcuts, not application accels: they run after the focused widget, so
@@ -662,6 +712,8 @@ meow_window_class_init (MeowWindowClass *klass)
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.remove-selected",
                                        NULL);
+  gtk_widget_class_add_binding_action (
+      widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.clear-finished", NULL);
 }
 
 static void

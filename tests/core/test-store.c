@@ -402,6 +402,53 @@ test_upload_bytes_not_rebuildable (void)
 /* ------------------------------------------------------------------ */
 /* Add, remove, order, files                                           */
 
+/* Several ids, one write: the rest keep their order, unknown ids are skipped, nothing to
+ * remove writes nothing. */
+static void
+test_remove_all (void)
+{
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTask   *t[5];
+  const char *ids[4];
+  guint       saved = 0;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      t[i] = make_download ();
+      add_task (store, t[i]);
+    }
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+  ids[0] = meow_task_get_id (t[3]);
+  ids[1] = "no-such-task";
+  ids[2] = meow_task_get_id (t[0]);
+  ids[3] = meow_task_get_id (t[4]);
+  g_assert_true (meow_store_remove_all (store, ids, 4, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_null (meow_store_dup_task (store, meow_task_get_id (t[0])));
+  g_assert_false (meow_store_has_pending_changes (store));
+
+  again = reload (NULL);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 2);
+  g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, 0)), ==,
+                   meow_task_get_id (t[1]));
+  g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, 1)), ==,
+                   meow_task_get_id (t[2]));
+
+  /* Gone already, or none: no write. */
+  g_assert_true (meow_store_remove_all (store, ids, 4, &error));
+  g_assert_true (meow_store_remove_all (store, NULL, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (saved, ==, 1);
+
+  for (guint i = 0; i < 5; i++)
+    meow_task_unref (t[i]);
+}
+
 static void
 test_add_reload_remove (void)
 {
@@ -1368,6 +1415,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/store/roundtrip/upload-bytes-not-rebuildable",
                    test_upload_bytes_not_rebuildable);
   g_test_add_func ("/core/store/add-reload-remove", test_add_reload_remove);
+  g_test_add_func ("/core/store/remove-all", test_remove_all);
   g_test_add_func ("/core/store/missing-file-is-empty", test_missing_file_is_empty);
   g_test_add_func ("/core/store/stale-temp-files-removed", test_stale_temp_files_removed);
   g_test_add_data_func ("/core/store/corrupt/truncated",

@@ -334,6 +334,262 @@ test_upload_files_not_local (Fixture *fx, gconstpointer data)
                    MEOW_UPLOAD_PROTOCOL_TUS);
 }
 
+/* ------------------------------------------------------------------ */
+/* Clear Finished and its Undo                                         */
+
+#define SPIN_UNTIL(cond, timeout_s)                                                                \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gint64 _deadline = g_get_monotonic_time () + (timeout_s) *G_USEC_PER_SEC;                      \
+    while (!(cond) && g_get_monotonic_time () < _deadline)                                         \
+      g_main_context_iteration (NULL, TRUE);                                                       \
+  }                                                                                                \
+  G_STMT_END
+
+/* The saved list: one task a letter of @statuses (C complete, F failed, X canceled,
+ * P paused), named 0.bin, 1.bin, … in order. Replaces the fixture's manager with one over
+ * that store, loaded without resuming. */
+static MeowStore *
+load_statuses (Fixture *fx, const char *statuses)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.json", NULL);
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autoptr (GError) error = NULL;
+  MeowStore *store = meow_store_new (path);
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; statuses[i] != '\0'; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
+      g_autoptr (MeowTask) task = NULL;
+      g_autoptr (MeowStoredTask) st = NULL;
+      g_autoptr (GError) reason =
+          g_error_new_literal (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, "404");
+      MeowStatus status = statuses[i] == 'C'   ? MEOW_STATUS_COMPLETE
+                          : statuses[i] == 'F' ? MEOW_STATUS_FAILED
+                          : statuses[i] == 'X' ? MEOW_STATUS_CANCELED
+                                               : MEOW_STATUS_PAUSED;
+
+      meow_task_builder_set_output_dir (b, fx->dir);
+      task = meow_task_builder_build (b, &error);
+      g_assert_no_error (error);
+      st = meow_stored_task_new_from_task (task, 0);
+      g_assert_true (meow_store_add (store, st, &error));
+      g_assert_no_error (error);
+      g_assert_true (meow_store_set_status (store, meow_task_get_id (task), status,
+                                            status == MEOW_STATUS_FAILED ? reason : NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  meow_task_manager_close (fx->manager);
+  g_object_unref (fx->manager);
+  g_assert_null (fx->manager);
+  /* Closing the manager closed its client: a new one for the new manager. */
+  g_clear_object (&fx->client);
+  fx->client = meow_client_new (config, &error);
+  g_assert_no_error (error);
+  fx->manager = meow_task_manager_new (fx->client, store, fx->settings);
+  g_object_add_weak_pointer (G_OBJECT (fx->manager), (gpointer *) &fx->manager);
+  meow_task_manager_load (fx->manager, FALSE);
+  g_assert_cmpuint (n_items (fx), ==, strlen (statuses));
+  return store;
+}
+
+/* The list's tasks by their URLs' names, "0 1 3": what the user sees, in order. */
+static char *
+list_names (Fixture *fx)
+{
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+  GString    *s = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+      const char *name = strrchr (meow_task_item_get_url (item), '/') + 1;
+
+      g_string_append_printf (s, "%s%.*s", i ? " " : "", (int) strcspn (name, "."), name);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The same for the store's file, read back by a new store: what the next start shows. */
+static char *
+stored_names (Fixture *fx)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.json", NULL);
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  GString *s = g_string_new (NULL);
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  tasks = meow_store_dup_tasks (store);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      const char *url = meow_stored_task_get_url (g_ptr_array_index (tasks, i));
+      const char *name = strrchr (url, '/') + 1;
+
+      g_string_append_printf (s, "%s%.*s", i ? " " : "", (int) strcspn (name, "."), name);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+names_are (char *got, const char *expected)
+{
+  gboolean same = g_strcmp0 (got, expected) == 0;
+
+  if (!same)
+    g_test_message ("got “%s”, expected “%s”", got, expected);
+  g_free (got);
+  return same;
+}
+
+static void
+count_items_changed_cb (GListModel *model, guint pos, guint removed, guint added, guint *count)
+{
+  (*count)++;
+}
+
+/* Complete and Canceled go, Failed and Paused stay; one change of the list; the store
+ * follows on disk; Undo puts every task back where it was, in the list and the store,
+ * with its status and error. */
+static void
+test_clear_finished (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "CFXPCCFX");
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (GPtrArray) nothing = NULL;
+  g_autoptr (GError) error = NULL;
+  guint changes = 0;
+
+  g_assert_true (meow_task_manager_has_finished (fx->manager));
+  g_signal_connect (meow_task_manager_get_model (fx->manager), "items-changed",
+                    G_CALLBACK (count_items_changed_cb), &changes);
+
+  cleared = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cleared->len, ==, 5);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_true (names_are (list_names (fx), "1 3 6"));
+  g_assert_true (names_are (stored_names (fx), "1 3 6"));
+  g_assert_false (meow_task_manager_has_finished (fx->manager));
+  for (guint i = 0; i < n_items (fx); i++)
+    g_assert_nonnull (meow_task_manager_lookup (fx->manager, meow_task_get_id (task_at (fx, i))));
+
+  /* Nothing left to clear: nothing changes. */
+  nothing = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nothing->len, ==, 0);
+  g_assert_cmpuint (changes, ==, 1);
+
+  g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_true (names_are (list_names (fx), "0 1 2 3 4 5 6 7"));
+  /* In the store they come back after the ones that stayed (the list's order is the
+   * one the user sees; see meow_task_manager_restore_cleared()). */
+  g_assert_true (names_are (stored_names (fx), "1 3 6 0 2 4 5 7"));
+  for (guint i = 0; i < n_items (fx); i++)
+    {
+      g_autoptr (MeowTaskItem) item =
+          g_list_model_get_item (meow_task_manager_get_model (fx->manager), i);
+      g_autoptr (MeowStoredTask) st = meow_store_dup_task (store, meow_task_item_get_id (item));
+      MeowStatus expected = "CFXPCCFX"[i] == 'C'   ? MEOW_STATUS_COMPLETE
+                            : "CFXPCCFX"[i] == 'F' ? MEOW_STATUS_FAILED
+                            : "CFXPCCFX"[i] == 'X' ? MEOW_STATUS_CANCELED
+                                                   : MEOW_STATUS_PAUSED;
+
+      g_assert_cmpint (meow_task_item_get_status (item), ==, expected);
+      g_assert_nonnull (st);
+      g_assert_cmpint (meow_stored_task_get_status (st), ==, expected);
+      g_assert_true (meow_task_manager_lookup (fx->manager, meow_task_item_get_id (item)) == item);
+    }
+  g_assert_true (meow_task_manager_has_finished (fx->manager));
+
+  /* Undo twice: every task is already back, nothing changes. */
+  g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_cmpuint (n_items (fx), ==, 8);
+  g_signal_handlers_disconnect_by_data (meow_task_manager_get_model (fx->manager), &changes);
+}
+
+/* Undo after a task was added: the cleared ones go back in their places, the new one
+ * stays at the end. */
+static void
+test_clear_finished_undo_after_change (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "PCPC");
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *urls[] = { "http://127.0.0.1:9/9.bin", NULL };
+
+  cleared = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_true (names_are (list_names (fx), "0 2"));
+  g_assert_true (meow_task_manager_add_urls (fx->manager, urls, fx->dir, NULL, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (list_names (fx), "0 1 2 3 9"));
+  g_assert_true (names_are (stored_names (fx), "0 2 9 1 3"));
+}
+
+/* A task running when Clear Finished runs stays, and still stays once it has finished
+ * (its Complete record comes after the clear); the next clear takes it. */
+static void
+test_clear_finished_while_running (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "C");
+  g_autoptr (GBytes) body = g_bytes_new_static ("meow meow meow", 14);
+  g_autofree char *url = NULL;
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (GPtrArray) again = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTaskItem *item;
+
+  meow_test_server_set_file (fx->server, "/late.bin", body);
+  url = meow_test_server_dup_url (fx->server, "/late.bin");
+  b = meow_task_builder_new_download (url);
+  meow_task_builder_set_output_dir (b, fx->dir);
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  item = meow_task_manager_add (fx->manager, task, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  g_assert_true (meow_task_item_get_live (item));
+
+  cleared = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cleared->len, ==, 1);
+  g_assert_cmpuint (n_items (fx), ==, 1);
+
+  SPIN_UNTIL (meow_task_item_get_status (item) == MEOW_STATUS_COMPLETE, 20);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpuint (n_items (fx), ==, 1);
+  g_assert_true (meow_task_manager_lookup (fx->manager, meow_task_get_id (task)) == item);
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (MeowStoredTask) st = meow_store_dup_task (store, meow_task_get_id (task));
+
+    g_assert_nonnull (st);
+    g_assert_cmpint (meow_stored_task_get_status (st), ==, MEOW_STATUS_COMPLETE);
+  }
+
+  again = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_cmpuint (n_items (fx), ==, 0);
+  g_assert_true (names_are (stored_names (fx), ""));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -355,6 +611,13 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/model/task-manager/upload-files-not-local", Fixture, NULL, fixture_setup,
               test_upload_files_not_local, fixture_teardown);
+
+  g_test_add ("/model/task-manager/clear-finished", Fixture, NULL, fixture_setup,
+              test_clear_finished, fixture_teardown);
+  g_test_add ("/model/task-manager/clear-finished-undo-after-change", Fixture, NULL, fixture_setup,
+              test_clear_finished_undo_after_change, fixture_teardown);
+  g_test_add ("/model/task-manager/clear-finished-while-running", Fixture, NULL, fixture_setup,
+              test_clear_finished_while_running, fixture_teardown);
 
   status = g_test_run ();
   meow_test_rm_rf (home);

@@ -566,6 +566,22 @@ test_filter_completed (Fixture *fx, gconstpointer data)
 
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.filter", "s", "all");
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+
+  /* Clear Finished takes the completed one, says so, and Undo brings it back in its
+   * place; the running one stays. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.clear-finished", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  g_clear_object (&shown);
+  shown = g_list_model_get_item (visible, 0);
+  g_assert_true (shown == slow);
+  g_assert_nonnull (meow_window_get_last_toast (fx->window));
+  g_assert_cmpstr (adw_toast_get_title (meow_window_get_last_toast (fx->window)), ==,
+                   "Cleared 1 finished transfer");
+  g_signal_emit_by_name (meow_window_get_last_toast (fx->window), "button-clicked");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  g_clear_object (&shown);
+  shown = g_list_model_get_item (visible, 0);
+  g_assert_true (shown == done);
 }
 
 /* Restart: a download running at shutdown comes back and resumes from its .part; a
