@@ -174,10 +174,10 @@ void _meow_engine_wakeup (MeowEngine *engine);
  * given, is CURL_ERROR_SIZE bytes that outlive the handle. */
 CURL *_meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer);
 /* Exponential backoff with ±20 % jitter for the @failures-th failure. */
-gint64   _meow_engine_backoff_us (MeowEngine *engine, guint failures);
+gint64 _meow_engine_backoff_us (MeowEngine *engine, guint failures);
 /* The wait before retrying after the @failures-th failure: the backoff,
  * and at least what @retry_after (the answer's Retry-After, or NULL) asks. */
-gint64   _meow_engine_retry_delay_us (MeowEngine *engine, guint failures, const char *retry_after);
+gint64 _meow_engine_retry_delay_us (MeowEngine *engine, guint failures, const char *retry_after);
 /* The retries are used up after @failures attempts: a transport *@error
  * says how many there were ("Gave up after 4 attempts: …"). */
 void     _meow_engine_give_up (GError **error, guint failures);

@@ -14,13 +14,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowWindow, meow_window, MEOW, WINDOW, AdwApplicationWindow)
 
-MeowWindow *
+MeowWindow      *
 meow_window_new (GtkApplication *application, MeowTaskManager *manager, GSettings *settings);
-void        meow_window_add_text (MeowWindow *self, const char *text);
-void        meow_window_add_toast (MeowWindow *self, AdwToast *toast);
-void        meow_window_show_removed (MeowWindow *self, MeowTaskItem *item, guint position);
-void        meow_window_set_filter (MeowWindow *self, const char *filter);
-gboolean    meow_window_show_task (MeowWindow *self, const char *id);
+void meow_window_add_text (MeowWindow *self, const char *text);
+void meow_window_add_toast (MeowWindow *self, AdwToast *toast);
+void meow_window_show_removed (MeowWindow *self, MeowTaskItem *item, guint position);
+void meow_window_set_filter (MeowWindow *self, const char *filter);
+gboolean meow_window_show_task (MeowWindow *self, const char *id);
 
 /* For tests: the list as filtered now, and the widgets they drive. */
 GListModel *meow_window_get_visible_model (MeowWindow *self);

@@ -55,15 +55,15 @@ struct _MeowTestServer
   /* Protected by mutex */
   GHashTable    *paths; /* path -> ServedPath */
   MeowTestFaults faults;
-  char          *retry_after;   /* owned copy of faults.retry_after */
-  GBytes        *garbage;       /* owned copy of faults.garbage */
-  GPtrArray     *log;           /* MeowTestRequest */
-  guint          log_base;      /* entries dropped by meow_test_server_reset_log(): a request's
-                                 * log index counts them, so a request still running from
-                                 * before a reset never writes into a later one's entry */
-  gboolean       stall_limited; /* faults.stall_gets counts down */
-  guint64        generation;
-  gint64         epoch_unix; /* Last-Modified of generation 0 */
+  char          *retry_after; /* owned copy of faults.retry_after */
+  GBytes        *garbage;     /* owned copy of faults.garbage */
+  GPtrArray     *log;         /* MeowTestRequest */
+  guint          log_base;    /* entries dropped by meow_test_server_reset_log(): a request's
+                               * log index counts them, so a request still running from
+                               * before a reset never writes into a later one's entry */
+  gboolean stall_limited;     /* faults.stall_gets counts down */
+  guint64  generation;
+  gint64   epoch_unix; /* Last-Modified of generation 0 */
 
   MeowTestUpload *upload; /* upload endpoints; own lock */
 };
