@@ -196,9 +196,15 @@ accept_answer (MeowStream *s)
   MeowJob           *job = s->job;
   MeowDownload      *d = _meow_download_get (job);
   const MeowVerdict *v = &s->verdict;
+  char              *effective = NULL;
 
   if (!_meow_stream_is_main (s))
     return TRUE;
+
+  /* For the file's origin attribute (meow-download-finish.c). */
+  curl_easy_getinfo (s->easy, CURLINFO_EFFECTIVE_URL, &effective);
+  g_free (d->effective_url);
+  d->effective_url = g_strdup (effective);
 
   if (v->offset < s->req_offset)
     {
