@@ -39,6 +39,7 @@ struct _MeowWindow
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkWidget       *search_button;
+  GtkMenuButton   *filter_menu_button;
 
   GSettings          *settings;
   MeowTaskManager    *manager;
@@ -155,6 +156,21 @@ search_changed_cb (MeowWindow *self, GtkSearchEntry *entry)
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+/* The narrow window's filter menu button says which filter is on. */
+static void
+update_filter_label (MeowWindow *self)
+{
+  const char *labels[] = {
+    C_ ("filter", "All"),
+    C_ ("filter", "Active"),
+    C_ ("filter", "Completed"),
+    C_ ("filter", "Failed"),
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (labels) == G_N_ELEMENTS (filter_names));
+  gtk_menu_button_set_label (self->filter_menu_button, labels[self->mode]);
+}
+
 void
 meow_window_set_filter (MeowWindow *self, const char *filter)
 {
@@ -168,6 +184,7 @@ meow_window_set_filter (MeowWindow *self, const char *filter)
   if (mode == self->mode)
     return;
   self->mode = mode;
+  update_filter_label (self);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
 }
@@ -693,6 +710,12 @@ meow_window_class_init (MeowWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, filter_menu_button);
+  /* Not kept, only named for tests (gtk_widget_get_template_child()). */
+  gtk_widget_class_bind_template_child_full (widget_class, "add_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "menu_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "filter_squeezer", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "filter_box", FALSE, 0);
 
   gtk_widget_class_install_action (widget_class, "win.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
@@ -724,6 +747,7 @@ meow_window_init (MeowWindow *self)
   GType               drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_filter_label (self);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);

@@ -4,15 +4,20 @@
  * isolated XDG dirs), opens its window and drives it through its actions and the
  * rows' buttons against the in-process test server, then runs `shutdown`.
  *
- * /ui/window/screenshot saves the window to screenshot-window.png in the build
- * directory (G_TEST_BUILDDIR, set by meson), or to MEOW_UI_SCREENSHOT=PATH.
+ * /ui/window/screenshot/wide saves the window to screenshot-window.png in the build
+ * directory (G_TEST_BUILDDIR, set by meson), or to MEOW_UI_SCREENSHOT=PATH;
+ * /ui/window/screenshot/narrow checks and saves it at 360 px (screenshot-narrow.png,
+ * MEOW_UI_SCREENSHOT_NARROW); with $LANGUAGE set, the names end in -LANGUAGE (the
+ * window-de test of meson.build).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "meow-add-dialog.h"
 #include "meow-application.h"
@@ -1326,23 +1331,18 @@ save_screenshot (GtkWidget *widget, const char *path)
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
+/* Fills the list with one task in each state a user sees (a finished, a running, a
+ * paused, a failed and a queued download; a finished and a running upload) and waits
+ * until each shows it. */
 static void
-test_screenshot (Fixture *fx, gconstpointer data)
+show_every_state (Fixture *fx)
 {
   g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
-  const char      *env_path = g_getenv ("MEOW_UI_SCREENSHOT");
-  g_autofree char *path = NULL;
   g_autofree char *shared_path = NULL;
   g_autofree char *slides_path = NULL;
   g_autoptr (GBytes) shared = write_payload (fx, "budget-2024.ods", 180 * 1024, 5, &shared_path);
   g_autoptr (GBytes) slides = write_payload (fx, "slides.odp", 24 * 1024 * 1024, 6, &slides_path);
   MeowTaskItem *done, *running, *paused, *failed, *queued, *uploaded, *uploading;
-
-  /* By default next to the test binary in the build tree (G_TEST_BUILDDIR). */
-  if (env_path != NULL && env_path[0] != '\0')
-    path = g_strdup (env_path);
-  else
-    path = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshot-window.png", NULL);
 
   serve (fx, "/Holiday Photos.zip", 96 * 1024, 1, NULL);
   serve (fx, "/debian-12-netinst.iso", 64 * 1024 * 1024, 2, NULL);
@@ -1376,15 +1376,119 @@ test_screenshot (Fixture *fx, gconstpointer data)
   g_assert_nonnull (meow_task_item_get_error_message (failed));
   g_test_message ("failed: %s", meow_task_item_get_error_message (failed));
   (void) queued;
-  (void) shared;
-  (void) slides;
+}
 
+/* MEOW_UI_SCREENSHOT, or NAME-LANGUAGE.png (NAME.png without $LANGUAGE) next to the
+ * test binary in the build tree (G_TEST_BUILDDIR). */
+static char *
+screenshot_path (const char *env_name, const char *name)
+{
+  const char      *env_path = g_getenv (env_name);
+  const char      *language = g_getenv ("LANGUAGE");
+  g_autofree char *file = NULL;
+
+  if (env_path != NULL && env_path[0] != '\0')
+    return g_strdup (env_path);
+  file = language && language[0] ? g_strdup_printf ("%s-%s.png", name, language)
+                                 : g_strdup_printf ("%s.png", name);
+  return g_build_filename (g_test_get_dir (G_TEST_BUILT), file, NULL);
+}
+
+static void
+test_screenshot (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT", "screenshot-window");
+
+  show_every_state (fx);
   gtk_window_set_default_size (GTK_WINDOW (fx->window), 800, 780);
   meow_test_spin_ms (400);
 
   save_screenshot (GTK_WIDGET (fx->window), path);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_test_message ("saved %s", path);
+}
+
+/* @widget is drawn and lies inside @window's content, horizontally. */
+static void
+assert_inside (GtkWidget *widget, GtkWidget *content, const char *what)
+{
+  graphene_rect_t bounds;
+
+  g_test_message ("%s", what);
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, content, &bounds));
+  g_assert_cmpfloat (bounds.size.width, >, 0);
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (content));
+}
+
+static GtkWidget *
+window_child (Fixture *fx, const char *name)
+{
+  return GTK_WIDGET (
+      gtk_widget_get_template_child (GTK_WIDGET (fx->window), MEOW_TYPE_WINDOW, name));
+}
+
+/* At 360 px (the metainfo's promise, in the language of $LANGUAGE) every control is on
+ * screen: the header's buttons, the filter (as a menu button), each row's buttons. */
+static void
+test_narrow (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_NARROW", "screenshot-narrow");
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+  GtkWidget *squeezer = window_child (fx, "filter_squeezer");
+  int        min_width = 0;
+
+  show_every_state (fx);
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_test_message ("the content's minimum width: %d px", min_width);
+  g_assert_cmpint (min_width, <=, 360);
+
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  /* (Under Xvfb the window's frame takes a few pixels of the default size.) */
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  meow_test_spin_ms (400);
+  g_test_message ("the content is %d px wide", gtk_widget_get_width (content));
+
+  g_assert_true (adw_squeezer_get_visible_child (ADW_SQUEEZER (squeezer)) ==
+                 window_child (fx, "filter_menu_button"));
+  assert_inside (window_child (fx, "filter_menu_button"), content, "filter menu button");
+  assert_inside (window_child (fx, "add_button"), content, "add button");
+  assert_inside (window_child (fx, "search_button"), content, "search button");
+  assert_inside (window_child (fx, "menu_button"), content, "main menu button");
+  collect_rows (meow_window_get_list_view (fx->window), rows);
+  g_assert_cmpuint (rows->len, >, 0);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *buttons = GTK_WIDGET (gtk_widget_get_template_child (
+          g_ptr_array_index (rows, i), MEOW_TYPE_TASK_ROW, "buttons"));
+
+      if (!gtk_widget_get_mapped (g_ptr_array_index (rows, i)))
+        continue;
+      for (GtkWidget *b = gtk_widget_get_first_child (buttons); b;
+           b = gtk_widget_get_next_sibling (b))
+        if (gtk_widget_get_visible (b))
+          assert_inside (b, content, gtk_widget_get_tooltip_text (b));
+    }
+
+  save_screenshot (GTK_WIDGET (fx->window), path);
+  g_test_message ("saved %s", path);
+
+  /* The menu button says which filter is on (its items are win.filter's states). */
+  g_assert_cmpstr (
+      gtk_menu_button_get_label (GTK_MENU_BUTTON (window_child (fx, "filter_menu_button"))), ==,
+      C_ ("filter", "All"));
+  gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.filter", "s", "failed");
+  g_assert_cmpstr (
+      gtk_menu_button_get_label (GTK_MENU_BUTTON (window_child (fx, "filter_menu_button"))), ==,
+      C_ ("filter", "Failed"));
+  meow_window_set_filter (fx->window, "all");
+
+  /* Wide again: the linked buttons are back. */
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 800, 640);
+  MEOW_TEST_WAIT_UNTIL (adw_squeezer_get_visible_child (ADW_SQUEEZER (squeezer)) ==
+                        window_child (fx, "filter_box"));
 }
 
 int
@@ -1399,6 +1503,14 @@ main (int argc, char *argv[])
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
+  /* tests/ui/meson.build's German run: the catalogues of the build tree. */
+  if (g_getenv ("MEOW_TEST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("MEOW_TEST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   adw_init ();
 
   g_test_add ("/ui/window/empty-state", Fixture, test_empty_state, fixture_setup, run_test,
@@ -1439,7 +1551,9 @@ main (int argc, char *argv[])
               run_test, fixture_teardown);
   g_test_add ("/ui/window/close-saves-size", Fixture, test_close_saves_size, fixture_setup,
               run_test, fixture_teardown);
-  g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
+  g_test_add ("/ui/window/screenshot/wide", Fixture, test_screenshot, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/screenshot/narrow", Fixture, test_narrow, fixture_setup, run_test,
               fixture_teardown);
 
   status = g_test_run ();
