@@ -553,12 +553,78 @@ meow_task_manager_add_urls (MeowTaskManager   *self,
  * @files: (element-type GFile): local files
  *
  * Uploads @files to the first upload target of the settings (`upload-targets`), with
- * its protocol and headers: what a drop of files does. Main thread.
+ * its protocol and headers. Main thread.
  *
  * Returns: how many uploads were added; @error says why some or all were not
  */
 guint
 meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **error)
+{
+  return meow_task_manager_upload_files_to (self, files, 0, error);
+}
+
+/**
+ * meow_task_manager_count_upload_targets:
+ *
+ * Main thread.
+ *
+ * Returns: how many upload targets the settings have (`upload-targets`)
+ */
+guint
+meow_task_manager_count_upload_targets (MeowTaskManager *self)
+{
+  g_autoptr (GVariant) targets = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), 0);
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  return g_variant_n_children (targets);
+}
+
+/**
+ * meow_task_manager_dup_upload_target_names:
+ *
+ * Main thread.
+ *
+ * Returns: (transfer full): the upload targets' names, in the settings' order
+ */
+char **
+meow_task_manager_dup_upload_target_names (MeowTaskManager *self)
+{
+  g_autoptr (GVariant) targets = NULL;
+  GStrvBuilder *names = g_strv_builder_new ();
+  char        **result;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name;
+
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, NULL, NULL, NULL);
+      g_strv_builder_add (names, name);
+    }
+  result = g_strv_builder_end (names);
+  g_strv_builder_unref (names);
+  return result;
+}
+
+/**
+ * meow_task_manager_upload_files_to:
+ * @files: (element-type GFile): local files
+ * @target: the index of the upload target in the settings (`upload-targets`)
+ *
+ * Uploads @files to upload target @target, with its protocol and headers: what the
+ * Upload Files dialog, a drop or a paste of files does. Main thread.
+ *
+ * Returns: how many uploads were added; @error says why some or all were not
+ */
+guint
+meow_task_manager_upload_files_to (MeowTaskManager *self,
+                                   GSList          *files,
+                                   guint            target,
+                                   GError         **error)
 {
   g_autoptr (GVariant) targets = NULL;
   const char *name, *protocol, *url, *headers;
@@ -576,7 +642,13 @@ meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **e
                            _ ("To upload files, add an upload target in Preferences."));
       return 0;
     }
-  g_variant_get_child (targets, 0, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+  if (target >= g_variant_n_children (targets))
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           _ ("That upload target is no longer in Preferences."));
+      return 0;
+    }
+  g_variant_get_child (targets, target, "(&s&s&s&s)", &name, &protocol, &url, &headers);
   header_lines = g_strsplit (headers, "\n", -1);
 
   for (GSList *l = files; l != NULL; l = l->next)

@@ -282,6 +282,19 @@ test_upload_files (Fixture *fx, gconstpointer data)
   g_clear_error (&error);
 
   set_upload_target (fx, "meow", "X-Meow-Test: 1\nno colon here\n  X-Other :  two words  \n");
+  g_assert_cmpuint (meow_task_manager_count_upload_targets (fx->manager), ==, 2);
+  {
+    g_auto (GStrv) names = meow_task_manager_dup_upload_target_names (fx->manager);
+
+    g_assert_cmpuint (g_strv_length (names), ==, 2);
+    g_assert_cmpstr (names[0], ==, "First");
+    g_assert_cmpstr (names[1], ==, "Second");
+  }
+  /* A target that is gone (the settings changed while a dialog was open). */
+  g_assert_cmpuint (meow_task_manager_upload_files_to (fx->manager, files, 2, &error), ==, 0);
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_assert_cmpuint (n_items (fx), ==, 0);
+  g_clear_error (&error);
   g_assert_cmpuint (meow_task_manager_upload_files (fx->manager, files, &error), ==, 1);
   g_assert_no_error (error);
   g_slist_free (files);

@@ -820,6 +820,189 @@ test_upload (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (clipboard, ==, meow_task_item_get_payload (item));
 }
 
+/* Two upload targets: "Test meow" (first, the default) and "Test tus". */
+static void
+set_two_upload_targets (Fixture *fx)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *meow_url = meow_test_server_dup_url (fx->server, MEOW_PATH);
+  g_autofree char *tus_url = meow_test_server_dup_url (fx->server, TUS_BASE);
+  GVariantBuilder  builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&builder, "(ssss)", "Test meow", "meow", meow_url, "");
+  g_variant_builder_add (&builder, "(ssss)", "Test tus", "tus", tus_url, "");
+  g_settings_set_value (settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
+/* The upload item at @position completes into a tus resource holding @payload. */
+static void
+assert_tus_upload (Fixture *fx, guint position, GBytes *payload)
+{
+  g_autoptr (MeowTaskItem) item =
+      g_list_model_get_item (meow_task_manager_get_model (fx->manager), position);
+  g_autofree char *base = meow_test_server_dup_url (fx->server, TUS_BASE);
+
+  g_assert_nonnull (item);
+  g_assert_cmpint (meow_task_item_get_direction (item), ==, MEOW_DIRECTION_UPLOAD);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_is_finished (item));
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  g_assert_true (g_str_has_prefix (meow_task_item_get_payload (item), base));
+  meow_test_assert_tus_upload_equals (fx->server, meow_task_item_get_payload (item), payload);
+}
+
+static GtkWidget *
+find_file_chooser_dialog (void)
+{
+  GList     *toplevels = gtk_window_list_toplevels ();
+  GtkWidget *found = NULL;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_FILE_CHOOSER_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (toplevels);
+  return found;
+}
+
+/* The drop-down under @widget that offers @label. */
+static GtkDropDown *
+find_drop_down (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_DROP_DOWN (widget))
+    {
+      GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
+
+      for (guint i = 0; model && i < g_list_model_get_n_items (model); i++)
+        if (GTK_IS_STRING_LIST (model) &&
+            g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label) == 0)
+          return GTK_DROP_DOWN (widget);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkDropDown *found = find_drop_down (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_has_files (GtkNativeDialog *chooser, guint n)
+{
+  g_autoptr (GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+  return g_list_model_get_n_items (files) == n;
+}
+
+/* Ctrl+U opens the file chooser (multiple selection); the file chosen with the second
+ * target ("Test tus") as its choice is uploaded there, exact. (GTK 4.8 can set only one
+ * file on a chooser; several files go the same way, as the drop test shows.) */
+static void
+test_upload_chooser (Fixture *fx, gconstpointer data)
+{
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  g_autofree char *path1 = NULL;
+  g_autoptr (GBytes) payload1 = write_payload (fx, "scan-1.pdf", 90 * 1024 + 3, 21, &path1);
+  g_autoptr (GFile) file1 = g_file_new_for_path (path1);
+  GtkNativeDialog *chooser;
+  GtkWidget       *dialog = NULL;
+  GtkDropDown     *targets;
+
+  /* Without a target it says what to do, and opens nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.upload", NULL));
+  g_assert_null (meow_window_get_upload_chooser (fx->window));
+  g_assert_nonnull (
+      strstr (adw_toast_get_title (meow_window_get_last_toast (fx->window)), "Preferences"));
+
+  set_two_upload_targets (fx);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.upload", NULL));
+  chooser = meow_window_get_upload_chooser (fx->window);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "target"), ==, "0");
+  g_assert_true (gtk_file_chooser_get_select_multiple (GTK_FILE_CHOOSER (chooser)));
+
+  /* The person picks a file and "Test tus", then Upload. */
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file1, NULL));
+  /* Without a portal the native chooser shows a GtkFileChooserDialog: choose in its
+   * drop-down, as the person would (GTK 4.8's gtk_file_chooser_set_choice() on it
+   * matches labels, not ids). */
+  MEOW_TEST_WAIT_UNTIL ((dialog = find_file_chooser_dialog ()) != NULL);
+  targets = find_drop_down (dialog, "Test tus");
+  g_assert_nonnull (targets);
+  gtk_drop_down_set_selected (targets, 1);
+  g_assert_cmpstr (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "target"), ==, "1");
+  /* (The chooser selects the file once it has read its folder.) */
+  MEOW_TEST_WAIT_UNTIL (chooser_has_files (chooser, 1));
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+  g_assert_null (meow_window_get_upload_chooser (fx->window));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  assert_tus_upload (fx, 0, payload1);
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 1);
+}
+
+/* With several targets a drop asks which one; Cancel uploads nothing, Upload sends the
+ * files to the chosen one. One target: no question (test_upload). */
+static void
+test_upload_drop_asks (Fixture *fx, gconstpointer data)
+{
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "report.odt", 120 * 1024 + 1, 23, &path);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  GSList      *files = g_slist_prepend (NULL, file);
+  GValue       value = G_VALUE_INIT;
+  GtkWidget   *dialog;
+  GtkDropDown *targets;
+
+  set_two_upload_targets (fx);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  dialog = meow_window_get_target_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  meow_test_spin_ms (50);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  dialog = meow_window_get_target_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  targets = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog)));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (targets)), ==, 2);
+  gtk_drop_down_set_selected (targets, 1);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "upload");
+  g_value_unset (&value);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  assert_tus_upload (fx, 0, payload);
+}
+
+/* Files copied in a file manager and pasted with Ctrl+V are uploaded. */
+static void
+test_paste_files (Fixture *fx, gconstpointer data)
+{
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  GdkClipboard    *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fx->window));
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "copied.png", 64 * 1024 + 5, 24, &path);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  GSList      *files = g_slist_prepend (NULL, file);
+  GdkFileList *list = gdk_file_list_new_from_list (files);
+
+  g_slist_free (files);
+  set_upload_target (fx, "tus");
+  gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, list); /* copies it */
+  g_boxed_free (GDK_TYPE_FILE_LIST, list);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.paste", NULL));
+  MEOW_TEST_WAIT_UNTIL (g_list_model_get_n_items (model) == 1);
+  assert_tus_upload (fx, 0, payload);
+}
+
 static void
 run_upload_test (Fixture *fx, gconstpointer data)
 {
@@ -1535,6 +1718,12 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/upload-meow", Fixture, "meow", fixture_setup, run_upload_test,
               fixture_teardown);
   g_test_add ("/ui/window/completion-window", Fixture, NULL, fixture_setup, test_completion_window,
+              fixture_teardown);
+  g_test_add ("/ui/window/upload-chooser", Fixture, test_upload_chooser, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/upload-drop-asks", Fixture, test_upload_drop_asks, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/paste-files", Fixture, test_paste_files, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/upload-restart", Fixture, NULL, fixture_setup, test_upload_restart,
               fixture_teardown);
