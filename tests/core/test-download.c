@@ -1397,12 +1397,12 @@ builder_to_dir (MeowTestFixture *fx, const char *url_path)
   return b;
 }
 
-/* The regular files in the fixture's directory, sorted. */
+/* The entries of @path, sorted. */
 static GPtrArray *
-list_dir (MeowTestFixture *fx)
+list_dir (const char *path)
 {
   GPtrArray  *names = g_ptr_array_new_with_free_func (g_free);
-  GDir       *dir = g_dir_open (fx->dir, 0, NULL);
+  GDir       *dir = g_dir_open (path, 0, NULL);
   const char *name;
 
   g_assert_nonnull (dir);
@@ -1469,16 +1469,18 @@ test_names_content_disposition_traversal (MeowTestFixture *fx, gconstpointer dat
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 23);
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) names = NULL;
-  g_autofree char *parent = g_path_get_dirname (fx->dir);
-  g_autofree char *grandparent = g_path_get_dirname (parent);
-  g_autofree char *escaped1 = g_build_filename (parent, "x", NULL);
-  g_autofree char *escaped2 = g_build_filename (grandparent, "x", NULL);
+  /* two levels below the fixture's directory, so that both places "../../x"
+   * could reach are the test's own, not the machine's /tmp and / */
+  g_autofree char *down = g_build_filename (fx->dir, "a", "b", NULL);
+  g_autofree char *escaped1 = g_build_filename (fx->dir, "a", "x", NULL);
+  g_autofree char *escaped2 = g_build_filename (fx->dir, "x", NULL);
   g_autofree char *dirname = NULL;
   const char      *path;
   const char      *name;
   MeowTestWatch   *w;
 
   /* nothing named x there before the test, so its absence after means something */
+  g_assert_cmpint (g_mkdir_with_parents (down, 0700), ==, 0);
   meow_test_assert_no_file (escaped1);
   meow_test_assert_no_file (escaped2);
 
@@ -1486,6 +1488,7 @@ test_names_content_disposition_traversal (MeowTestFixture *fx, gconstpointer dat
   meow_test_server_set_header (fx->server, "/evil", "Content-Disposition",
                                "attachment; filename=\"../../x\"");
   b = builder_to_dir (fx, "/evil");
+  meow_task_builder_set_output_dir (b, down);
   w = meow_test_start_download (fx, b);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
 
@@ -1496,14 +1499,14 @@ test_names_content_disposition_traversal (MeowTestFixture *fx, gconstpointer dat
   g_assert_nonnull (path);
   g_assert_cmpstr (w->payload, ==, path);
   dirname = g_path_get_dirname (path);
-  g_assert_cmpstr (dirname, ==, fx->dir);
+  g_assert_cmpstr (dirname, ==, down);
   name = strrchr (path, '/') + 1;
   g_assert_cmpuint (strlen (name), >, 0);
   g_assert_null (strchr (name, '/'));
   g_assert_cmpint (name[0], !=, '.');
   meow_test_assert_file_equals (path, payload);
 
-  names = list_dir (fx);
+  names = list_dir (down);
   g_assert_cmpuint (names->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (names, 0), ==, name);
 }
