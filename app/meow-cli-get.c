@@ -331,7 +331,7 @@ get_many (GetOptions *options, guint jobs)
 int
 cli_command_get (int argc, char **argv)
 {
-  g_auto (GetOptions) options = { .common.retries = -1, .segments = -1, .jobs = -1 };
+  g_auto (GetOptions) options = { .segments = -1, .jobs = -1 };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   guint n_urls;
@@ -355,8 +355,11 @@ cli_command_get (int argc, char **argv)
       "RATE" },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
       "Send this request header; may be repeated", "'NAME: VALUE'" },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
-      "Retry network errors N times (default 3)", "N" },
+    { "retries", 0, 0, G_OPTION_ARG_STRING, &options.common.retries,
+      "Give up after N failed attempts in a row; “inf” or no option: wait out network "
+      "failures (refused, reset, DNS) for as long as they last, and retry the server's "
+      "408, 429 and 5xx answers 3 times",
+      "N|inf" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       "Replace the output file if it exists", NULL },
     { "connections", 'x', 0, G_OPTION_ARG_INT, &options.segments,

@@ -91,6 +91,7 @@ cli_common_options_clear (CommonOptions *options)
 {
   g_clear_pointer (&options->limit_rate, g_free);
   g_clear_pointer (&options->headers, g_strfreev);
+  g_clear_pointer (&options->retries, g_free);
 }
 
 /* Fills @builder with the rate limit, headers and retries; usage errors
@@ -139,15 +140,24 @@ cli_configure_common (MeowTaskBuilder     *builder,
       meow_task_builder_add_header (builder, name, value);
     }
 
-  if (options->retries != -1)
+  /* The network's failures are waited out unless a number is given: an
+   * outage of any length must not fail the command (bench/outage). With a
+   * number, every failure counts against it, as with curl and wget. */
+  if (options->retries == NULL || g_ascii_strcasecmp (options->retries, "inf") == 0)
+    meow_task_builder_set_retry_policy (builder, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  else
     {
-      if (options->retries < 0 || options->retries > 1000)
+      guint64 n = 0;
+
+      if (!g_ascii_string_to_unsigned (options->retries, 10, 0, 1000, &n, NULL))
         {
-          cli_usage_error (command, "--retries must be a number from 0 to 1000, not %d.",
+          cli_usage_error (command,
+                           "--retries must be a number from 0 to 1000, or “inf”, not “%s”.",
                            options->retries);
           return FALSE;
         }
-      meow_task_builder_set_retries (builder, (guint) options->retries);
+      meow_task_builder_set_retry_policy (builder, MEOW_RETRY_POLICY_COUNTED);
+      meow_task_builder_set_retries (builder, (guint) n);
     }
 
   *rate_out = rate;

@@ -154,6 +154,8 @@ void cli_summary_update (Run *run, gboolean force);
 void cli_run_print_ready (Run *run);
 /* Many tasks: a failure of one of them, said at once on its own line. */
 void cli_run_report_failure (Run *run, RunItem *item, const GError *error);
+/* Says what a waiting task waits for and when it tries next (stderr). */
+void cli_report_wait (Run *run, const MeowTransferRecord *record);
 /* One task: says once that the partial bytes were thrown away, and why. */
 void cli_report_restart (Run *run, const MeowTransferRecord *record);
 
@@ -168,7 +170,7 @@ typedef struct
 {
   char    *limit_rate;
   char   **headers;
-  int      retries; /* -1: the engine's default */
+  char    *retries; /* NULL: network failures without limit; "N" or "inf" */
   gboolean quiet;
 } CommonOptions;
 

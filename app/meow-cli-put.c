@@ -89,7 +89,7 @@ parse_protocol (const char *text, MeowUploadProtocolKind *kind)
 int
 cli_command_put (int argc, char **argv)
 {
-  g_auto (PutOptions) options = { .common.retries = -1 };
+  g_auto (PutOptions) options = { 0 };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTaskBuilder) builder = NULL;
@@ -121,8 +121,11 @@ cli_command_put (int argc, char **argv)
       "RATE" },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
       "Send this request header; may be repeated", "'NAME: VALUE'" },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
-      "Retry network errors N times per chunk (default 3)", "N" },
+    { "retries", 0, 0, G_OPTION_ARG_STRING, &options.common.retries,
+      "Give up after N failed attempts in a row; “inf” or no option: wait out network "
+      "failures (refused, reset, DNS) for as long as they last, and retry the server's "
+      "408, 429 and 5xx answers 3 times",
+      "N|inf" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
       "Print no progress and no summary, only errors (the result still goes to stdout)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "FILE URL" },

@@ -133,6 +133,9 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_PENDING:
+      cli_report_wait (run, record);
+      break;
+
     case MEOW_STATUS_PAUSED:
     default:
       break;

@@ -22,6 +22,8 @@ struct _MeowTask
   GStrv            headers; /* "Name: value" */
   guint            retries;
   gboolean         retries_set;
+  MeowRetryPolicy  retry_policy;
+  gboolean         retry_policy_set;
   guint64          speed_limit;
   MeowChecksumType checksum_type;
   char            *checksum_hex; /* lower-case */

@@ -134,6 +134,23 @@ meow_task_get_headers (const MeowTask *task)
   return (const char *const *) task->headers;
 }
 
+/**
+ * meow_task_get_retry_policy:
+ * @task: a task
+ * @is_set: (out) (optional): whether the task has its own policy (else the
+ *   client's applies)
+ *
+ * Returns: the task's retry policy. Any thread.
+ */
+MeowRetryPolicy
+meow_task_get_retry_policy (const MeowTask *task, gboolean *is_set)
+{
+  g_return_val_if_fail (task != NULL, MEOW_RETRY_POLICY_COUNTED);
+  if (is_set)
+    *is_set = task->retry_policy_set;
+  return task->retry_policy;
+}
+
 /** meow_task_get_retries: Returns: retries after the first attempt. */
 guint
 meow_task_get_retries (const MeowTask *task)
@@ -494,6 +511,24 @@ meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries)
   builder->task->retries_set = TRUE;
 }
 
+/**
+ * meow_task_builder_set_retry_policy:
+ * @builder: a builder
+ * @policy: how this task's failures count against its retries
+ *
+ * Overrides the client's meow_config_set_retry_policy() for this task.
+ * Not thread-safe (the builder's thread).
+ */
+void
+meow_task_builder_set_retry_policy (MeowTaskBuilder *builder, MeowRetryPolicy policy)
+{
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (policy == MEOW_RETRY_POLICY_COUNTED ||
+                    policy == MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  builder->task->retry_policy = policy;
+  builder->task->retry_policy_set = TRUE;
+}
+
 /** meow_task_builder_set_speed_limit: @bytes_per_second: 0 for none */
 void
 meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_second)
@@ -807,6 +842,8 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->headers = g_strdupv (t->headers);
   task->retries = t->retries;
   task->retries_set = t->retries_set;
+  task->retry_policy = t->retry_policy;
+  task->retry_policy_set = t->retry_policy_set;
   task->speed_limit = t->speed_limit;
   task->checksum_type = t->checksum_type;
   task->checksum_hex = g_strdup (t->checksum_hex);

@@ -41,6 +41,7 @@ const char        *meow_task_get_output_dir (const MeowTask *task);
 const char        *meow_task_get_method (const MeowTask *task);
 const char *const *meow_task_get_headers (const MeowTask *task);
 guint              meow_task_get_retries (const MeowTask *task);
+MeowRetryPolicy    meow_task_get_retry_policy (const MeowTask *task, gboolean *is_set);
 guint64            meow_task_get_speed_limit (const MeowTask *task);
 MeowChecksumType   meow_task_get_checksum (const MeowTask *task, const char **hex);
 gboolean           meow_task_get_overwrite (const MeowTask *task);
@@ -75,6 +76,7 @@ void meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id);
 void meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method);
 void meow_task_builder_add_header (MeowTaskBuilder *builder, const char *name, const char *value);
 void meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries);
+void meow_task_builder_set_retry_policy (MeowTaskBuilder *builder, MeowRetryPolicy policy);
 void meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_second);
 void
 meow_task_builder_set_checksum (MeowTaskBuilder *builder, MeowChecksumType type, const char *hex);
