@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "meow-store.h"
 #include "meow-task-item.h"
 #include "meow.h"
 
