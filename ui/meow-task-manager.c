@@ -319,15 +319,31 @@ store_set_status (MeowTaskManager *self, MeowTaskItem *item)
     g_warning ("Cannot save the state of “%s”: %s", meow_task_item_get_name (item), error->message);
 }
 
+/* The item's task (a saved item builds it now), or NULL with @error. */
+static MeowTask *
+task_or_error (MeowTaskItem *item, GError **error)
+{
+  MeowTask *task = meow_task_item_get_task (item);
+
+  if (task == NULL)
+    g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                 _ ("“%s” cannot be rebuilt from the list of transfers."),
+                 meow_task_item_get_name (item));
+  return task;
+}
+
 /* Written to disk before it returns, so a task is never queued unsaved. */
 static gboolean
 store_add (MeowTaskManager *self, MeowTaskItem *item, GError **error)
 {
   g_autoptr (MeowStoredTask) st = NULL;
+  MeowTask *task;
 
   if (self->store == NULL)
     return TRUE;
-  st = meow_stored_task_new_from_task (meow_task_item_get_task (item), 0);
+  if ((task = task_or_error (item, error)) == NULL)
+    return FALSE;
+  st = meow_stored_task_new_from_task (task, 0);
   return meow_store_add (self->store, st, error);
 }
 
@@ -336,9 +352,11 @@ enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
 {
   g_autofree char *id = NULL;
   gboolean         was_finished = is_finished (item);
+  MeowTask        *task = task_or_error (item, error);
 
-  id = meow_client_enqueue (self->client, meow_task_item_get_task (item), NULL, NULL, NULL, NULL,
-                            error);
+  if (task == NULL)
+    return FALSE;
+  id = meow_client_enqueue (self->client, task, NULL, NULL, NULL, NULL, error);
   if (id == NULL)
     return FALSE;
 
@@ -769,6 +787,9 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
   g_object_ref (item);
   /* Out of the count as it is now; the changes below happen outside the list. */
   self->n_finished -= is_finished (item);
+  /* A saved item builds its task from the store: now, while the store has it, for Undo
+   * (meow_task_manager_restore() saves the task again). */
+  (void) meow_task_item_get_task (item);
 
   if (meow_task_item_get_live (item))
     {
@@ -1055,14 +1076,18 @@ static MeowTaskItem *
 load_item (MeowTaskManager *self, const MeowStoredTask *st)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (MeowTask) task = meow_stored_task_build (st, &error);
+  g_autoptr (MeowTask) task = NULL;
   MeowTaskItem *item;
   MeowStatus    status = meow_stored_task_get_status (st);
 
-  if (task == NULL)
+  /* The history (most of a long list) gets its task when it is asked for. */
+  if (meow_task_item_can_be_saved (st))
+    item = meow_task_item_new_saved (self->store, st);
+  else if ((task = meow_stored_task_build (st, &error)) != NULL)
+    item = meow_task_item_new (task);
+  else
     return unrestorable_item (self, st, error);
 
-  item = meow_task_item_new (task);
   if (meow_stored_task_finished_on_disk (st))
     {
       /* Stopped after the engine put the file in place but before its Complete

@@ -347,8 +347,9 @@ test_upload_files_not_local (Fixture *fx, gconstpointer data)
   G_STMT_END
 
 /* The saved list: one task a letter of @statuses (C complete, F failed, X canceled,
- * P paused), named 0.bin, 1.bin, … in order. Replaces the fixture's manager with one over
- * that store, loaded without resuming. */
+ * P paused), named 0.bin, 1.bin, … in order (as the task's name, so that the finished
+ * ones come back as saved items that build their task when asked). Replaces the fixture's manager
+ * with one over that store, loaded without resuming. */
 static MeowStore *
 load_statuses (Fixture *fx, const char *statuses)
 {
@@ -362,6 +363,7 @@ load_statuses (Fixture *fx, const char *statuses)
   for (guint i = 0; statuses[i] != '\0'; i++)
     {
       g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autofree char *name = g_strdup_printf ("%u.bin", i);
       g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
       g_autoptr (MeowTask) task = NULL;
       g_autoptr (MeowStoredTask) st = NULL;
@@ -373,6 +375,7 @@ load_statuses (Fixture *fx, const char *statuses)
                                                : MEOW_STATUS_PAUSED;
 
       meow_task_builder_set_output_dir (b, fx->dir);
+      meow_task_builder_set_name (b, name);
       task = meow_task_builder_build (b, &error);
       g_assert_no_error (error);
       st = meow_stored_task_new_from_task (task, 0);
@@ -833,6 +836,70 @@ test_clear_finished_range (Fixture *fx, gconstpointer data)
   g_signal_handlers_disconnect_by_data (model, last);
 }
 
+/* A finished download of the saved list comes back without its task, which it builds
+ * from the store when asked: the same task (id, URL, name, folder); Retry of a canceled
+ * one queues it; Remove and Undo keep it. */
+static void
+test_saved_item_builds_task (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "CXF");
+  g_autoptr (MeowTaskItem) removed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first_id = NULL;
+  guint            position = 0;
+
+  /* Remove and Undo of the complete one, before its task was asked for. */
+  {
+    g_autoptr (MeowTaskItem) item =
+        g_list_model_get_item (meow_task_manager_get_model (fx->manager), 0);
+
+    first_id = g_strdup (meow_task_item_get_id (item));
+  }
+  removed = meow_task_manager_remove (fx->manager, first_id, &position, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (removed);
+  g_assert_true (names_are (stored_names (fx), "1 2"));
+  g_assert_true (meow_task_manager_restore (fx->manager, removed, position, &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (list_names (fx), "0 1 2"));
+  g_assert_true (names_are (stored_names (fx), "1 2 0"));
+  g_assert_cmpstr (meow_task_item_get_id (removed), ==, first_id);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (MeowTaskItem) item =
+          g_list_model_get_item (meow_task_manager_get_model (fx->manager), i);
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autofree char *name = g_strdup_printf ("%u.bin", i);
+      g_autoptr (MeowStoredTask) st = meow_store_dup_task (store, meow_task_item_get_id (item));
+      MeowTask *task;
+
+      g_assert_nonnull (st);
+      g_assert_cmpstr (meow_task_item_get_url (item), ==, url);
+      g_assert_cmpstr (meow_task_item_get_name (item), ==, name);
+      g_assert_cmpint (meow_task_item_get_direction (item), ==, MEOW_DIRECTION_DOWNLOAD);
+      task = meow_task_item_get_task (item);
+      g_assert_nonnull (task);
+      g_assert_true (meow_task_item_get_task (item) == task);
+      g_assert_cmpstr (meow_task_get_id (task), ==, meow_stored_task_get_id (st));
+      g_assert_cmpstr (meow_task_item_get_id (item), ==, meow_stored_task_get_id (st));
+      g_assert_true (meow_task_manager_lookup (fx->manager, meow_task_get_id (task)) == item);
+      g_assert_cmpstr (meow_task_get_url (task), ==, url);
+      g_assert_cmpstr (meow_task_get_name (task), ==, name);
+      g_assert_cmpstr (meow_task_get_output_dir (task), ==, fx->dir);
+    }
+
+  /* The canceled one: Retry queues its task (built from the store). */
+  {
+    g_autoptr (MeowTaskItem) item =
+        g_list_model_get_item (meow_task_manager_get_model (fx->manager), 1);
+
+    g_assert_true (meow_task_manager_resume (fx->manager, meow_task_item_get_id (item), &error));
+    g_assert_no_error (error);
+    g_assert_true (meow_task_item_get_live (item));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -867,6 +934,8 @@ main (int argc, char *argv[])
               test_has_finished_follows_changes, fixture_teardown);
   g_test_add ("/model/task-manager/load-one-change", Fixture, NULL, fixture_setup,
               test_load_one_change, fixture_teardown);
+  g_test_add ("/model/task-manager/saved-item-builds-task", Fixture, NULL, fixture_setup,
+              test_saved_item_builds_task, fixture_teardown);
 
   status = g_test_run ();
   meow_test_rm_rf (home);
