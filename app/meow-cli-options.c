@@ -96,6 +96,16 @@ cli_add_common_options (GOptionContext *context, CommonOptions *options)
       "RATE" },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options->headers,
       "Send this request header; may be repeated", "'NAME: VALUE'" },
+    { "referer", 'e', 0, G_OPTION_ARG_STRING, &options->referer,
+      "Send this Referer (the page the link was on); a download records it as the file's "
+      "user.xdg.referrer.url",
+      "URL" },
+    { "user-agent", 'A', 0, G_OPTION_ARG_STRING, &options->user_agent,
+      "Send this User-Agent instead of Meow's", "TEXT" },
+    { "cookie", 'b', 0, G_OPTION_ARG_STRING, &options->cookie,
+      "Send these cookies (“name=value; name2=value2”); cookies the server sets along "
+      "redirects are kept for the rest of the download",
+      "COOKIES" },
     { "retries", 0, 0, G_OPTION_ARG_STRING, &options->retries,
       "Give up after N failed attempts in a row; “inf” or no option: wait out network "
       "failures (refused, reset, DNS) for as long as they last, and retry the server's "
@@ -116,6 +126,9 @@ cli_common_options_clear (CommonOptions *options)
 {
   g_clear_pointer (&options->limit_rate, g_free);
   g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->referer, g_free);
+  g_clear_pointer (&options->user_agent, g_free);
+  g_clear_pointer (&options->cookie, g_free);
   g_clear_pointer (&options->headers, g_strfreev);
   g_clear_pointer (&options->retries, g_free);
 }
@@ -165,6 +178,12 @@ cli_configure_common (MeowTaskBuilder     *builder,
         }
       meow_task_builder_add_header (builder, name, value);
     }
+  if (options->referer != NULL)
+    meow_task_builder_add_header (builder, "Referer", options->referer);
+  if (options->user_agent != NULL)
+    meow_task_builder_add_header (builder, "User-Agent", options->user_agent);
+  if (options->cookie != NULL)
+    meow_task_builder_add_header (builder, "Cookie", options->cookie);
 
   /* The network's failures are waited out unless a number is given: an
    * outage of any length must not fail the command (bench/outage). With a

@@ -75,6 +75,9 @@ typedef struct
   char   **headers;
   char    *retries; /* NULL: network failures without limit; "N" or "inf" */
   char    *ca_file; /* CA certificates to trust instead of the system's, or NULL */
+  char    *referer; /* shortcuts for headers, or NULL */
+  char    *user_agent;
+  char    *cookie;
   gboolean quiet;
 } CommonOptions;
 
@@ -176,7 +179,8 @@ gboolean cli_parse_size (const char *text, guint64 *bytes);
 /* Checks a SHA-256 given in hex and returns it in lower case, or NULL. */
 char *cli_normalize_sha256 (const char *text);
 
-/* Adds --limit-rate, --header, --retries, --ca-file and --quiet, filling @options. */
+/* Adds --limit-rate, --header, --referer, --user-agent, --cookie, --retries, --ca-file
+ * and --quiet, filling @options. */
 void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
 /* Fills @builder with the rate limit, headers and retries; usage errors

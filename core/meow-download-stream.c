@@ -462,8 +462,8 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   if (probe)
     curl_easy_setopt (s->easy, CURLOPT_NOBODY, 1L);
 
-  for (guint i = 0; job->task->headers[i]; i++)
-    s->req_headers = curl_slist_append (s->req_headers, job->task->headers[i]);
+  s->req_headers = _meow_engine_add_task_headers (s->easy, s->req_headers,
+                                                  (const char *const *) job->task->headers);
   if (s->ranged)
     {
       g_autofree char *range =

@@ -56,6 +56,57 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
   return easy;
 }
 
+/* Appends the task's "Name: value" @headers to @list for @easy (a request
+ * that follows redirects), a Referer without its userinfo, except its Cookie
+ * headers: those become
+ * CURLOPT_COOKIE, with libcurl's in-memory cookie engine on, so that one
+ * Cookie header carries both the task's cookies and those the server sets
+ * along a redirect chain (a login's 302 with Set-Cookie). The engine's
+ * cookies live as long as @easy: nothing is kept between requests or
+ * tasks. Returns: the new list head. */
+struct curl_slist *
+_meow_engine_add_task_headers (CURL *easy, struct curl_slist *list, const char *const *headers)
+{
+  g_autoptr (GString) cookies = g_string_new (NULL);
+
+  for (gsize i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      const char *value;
+
+      if (g_ascii_strncasecmp (headers[i], "Referer:", 8) == 0)
+        {
+          /* RFC 9110 §10.1.3: a Referer never carries userinfo. */
+          g_autofree char *bare = NULL;
+          g_autofree char *line = NULL;
+
+          value = headers[i] + 8;
+          while (*value == ' ' || *value == '\t')
+            value++;
+          bare = _meow_url_without_userinfo (value);
+          line = g_strconcat ("Referer: ", bare, NULL);
+          list = curl_slist_append (list, line);
+          continue;
+        }
+      if (g_ascii_strncasecmp (headers[i], "Cookie:", 7) != 0)
+        {
+          list = curl_slist_append (list, headers[i]);
+          continue;
+        }
+      value = headers[i] + 7;
+      while (*value == ' ' || *value == '\t')
+        value++;
+      if (*value == '\0')
+        continue;
+      if (cookies->len > 0)
+        g_string_append (cookies, "; ");
+      g_string_append (cookies, value);
+    }
+  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
+  if (cookies->len > 0)
+    curl_easy_setopt (easy, CURLOPT_COOKIE, cookies->str);
+  return list;
+}
+
 gint64
 _meow_engine_backoff_us (MeowEngine *engine, guint failures)
 {

@@ -360,8 +360,11 @@ test_content_origin_attributes (MeowTestFixture *fx, gconstpointer data)
       g_autofree char *origin = NULL;
       g_autofree char *referrer = NULL;
       g_autoptr (MeowTaskBuilder) b = NULL;
-      MeowTestWatch *w;
+      g_autoptr (GPtrArray) log = NULL;
+      MeowTestRequest *get;
+      MeowTestWatch   *w;
 
+      meow_test_server_reset_log (fx->server);
       meow_test_server_set_file (fx->server, new_path, payload);
       meow_test_server_set_redirect (fx->server, old_path, 302, location);
       b = meow_task_builder_new_download (url);
@@ -375,7 +378,67 @@ test_content_origin_attributes (MeowTestFixture *fx, gconstpointer data)
       referrer = dup_attribute (target, "user.xdg.referrer.url");
       g_assert_cmpstr (origin, ==, location);
       g_assert_cmpstr (referrer, ==, "https://example.org/page?x=1");
+      /* The Referer sent goes without its userinfo too (RFC 9110 §10.1.3). */
+      log = meow_test_server_dup_requests (fx->server);
+      get = meow_test_nth_request (log, "GET", 0);
+      g_assert_nonnull (get);
+      g_assert_cmpstr (g_hash_table_lookup (get->headers, "referer"), ==,
+                       "https://example.org/page?x=1");
+      meow_test_server_reset_log (fx->server);
     }
+}
+
+/* A file behind a cookie and a referer: refused without them (403), exact with
+ * them, the task's two Cookie headers sent as one; and a login-style redirect that
+ * sets a cookie the next hop requires. */
+static void
+test_content_cookies (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (200 * 1024, 31);
+  g_autofree char *target = meow_test_fixture_path (fx, "members.bin");
+  g_autofree char *refused = meow_test_fixture_path (fx, "refused.bin");
+  g_autofree char *after_login = meow_test_fixture_path (fx, "after-login.bin");
+  g_autofree char *location = meow_test_server_dup_url (fx->server, "/members/after-login.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestRequest *get;
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/members/file.bin", payload);
+  meow_test_server_require_header (fx->server, "/members/file.bin", "Cookie", "session=abc");
+  meow_test_server_require_header (fx->server, "/members/file.bin", "Referer",
+                                   "https://example.org/members");
+
+  b = meow_test_builder_to_file (fx, "/members/file.bin", refused);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_failed (w, MEOW_ERROR_RESPONSE_STATUS, "403", NULL);
+  meow_test_assert_no_file (refused);
+  g_clear_pointer (&b, meow_task_builder_free);
+
+  meow_test_server_reset_log (fx->server);
+  b = meow_test_builder_to_file (fx, "/members/file.bin", target);
+  meow_task_builder_add_header (b, "Cookie", "theme=dark");
+  meow_task_builder_add_header (b, "Cookie", "session=abc");
+  meow_task_builder_add_header (b, "Referer", "https://example.org/members");
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  log = meow_test_server_dup_requests (fx->server);
+  get = meow_test_nth_request (log, "GET", 0);
+  g_assert_nonnull (get);
+  g_assert_cmpstr (g_hash_table_lookup (get->headers, "cookie"), ==, "theme=dark; session=abc");
+  g_clear_pointer (&b, meow_task_builder_free);
+
+  /* /login sets the session on its way to the file. */
+  meow_test_server_set_file (fx->server, "/members/after-login.bin", payload);
+  meow_test_server_require_header (fx->server, "/members/after-login.bin", "Cookie", "session=xyz");
+  meow_test_server_set_redirect (fx->server, "/login", 302, location);
+  meow_test_server_set_header (fx->server, "/login", "Set-Cookie", "session=xyz; Path=/");
+  b = meow_test_builder_to_file (fx, "/login", after_login);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, after_login, payload);
 }
 
 static void
@@ -1760,6 +1823,7 @@ main (int argc, char **argv)
   ADD ("/core/download/content/custom-header", test_content_custom_header);
   ADD ("/core/download/content/redirect", test_content_redirect);
   ADD ("/core/download/content/origin-attributes", test_content_origin_attributes);
+  ADD ("/core/download/content/cookies", test_content_cookies);
   ADD ("/core/download/content/speed-limit", test_content_speed_limit);
 
   ADD ("/core/download/head/refused-falls-back-to-get", test_head_refused_falls_back);

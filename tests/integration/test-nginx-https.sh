@@ -12,7 +12,9 @@
 #   - a 16 MiB file served at 2 MiB/s per request, with -x 4: exact, and its segments
 #     came on connections of their own (HTTP/1.1), not multiplexed on the first one;
 #   - the same file with -x 1 interrupted (SIGINT) and run again: the resume asks
-#     `Range: bytes=N-` over HTTP/2 and the file is exact.
+#     `Range: bytes=N-` over HTTP/2 and the file is exact;
+#   - --referer and --cookie reach the server, and the saved file carries
+#     user.xdg.origin.url and user.xdg.referrer.url without the URLs' passwords.
 #
 # Output is TAP. Skips (1..0 # SKIP) only when nginx (with HTTP/2) or openssl is missing.
 # Every wait is bounded.
@@ -20,7 +22,7 @@
 set -u
 
 CLI="${1:-}"
-PLAN=10
+PLAN=12
 
 if [[ -z "$CLI" || ! -x "$CLI" ]]; then
   echo "Bail out! usage: $0 PATH-TO-meow-cli (got '${CLI}')"
@@ -70,7 +72,7 @@ echo "1..$PLAN"
 diag "nginx over TLS at $WS_URL, CA $WS_CA"
 
 log_mark () { wc -l < "$LOG"; }
-# log_since N: access log lines after line N ("CONN PROTOCOL METHOD URI STATUS RANGE").
+# log_since N: access log lines after line N (see web-servers.sh for the fields).
 log_since () { tail -n "+$(($1 + 1))" "$LOG"; }
 
 # ---------------------------------------------------------------------------
@@ -184,6 +186,44 @@ if log_since "$mark" | grep -q '^[0-9]* HTTP/2.0 GET /slow/big.bin 206 "bytes=[1
   ok "the resume asked for the rest with a Range over HTTP/2"
 else
   not_ok "the resume asked for the rest with a Range over HTTP/2"
+fi
+
+# ---------------------------------------------------------------------------
+# 5. Referer, cookie and the origin attributes.
+
+mark=$(log_mark)
+ATTR_OUT="$TMP/out/attributes.bin"
+AUTH_URL="${WS_URL/https:\/\//https://user:secret@}/small-2.bin"
+"$CLI" get --ca-file "$WS_CA" --referer "https://me:pw@example.org/page?id=7" \
+  --cookie "session=abc; theme=dark" -o "$ATTR_OUT" "$AUTH_URL" -q > /dev/null 2> "$TMP/attr.stderr"
+RC=$?
+line="$(log_since "$mark" | grep ' /small-2.bin ' | tail -n 1)"
+diag "$line"
+if ((RC == 0)) && [[ "$line" == *'"https://example.org/page?id=7" "session=abc; theme=dark"'* ]]; then
+  ok "--referer (without its password) and --cookie reach the server"
+else
+  not_ok "--referer (without its password) and --cookie reach the server (exit $RC)"
+  diag_file "meow-cli said" "$TMP/attr.stderr"
+fi
+attributes="$(python3 - "$ATTR_OUT" <<'PY' 2>&1
+import os, sys
+for name in ("user.xdg.origin.url", "user.xdg.referrer.url"):
+    try:
+        print(name, os.getxattr(sys.argv[1], name).decode())
+    except OSError as e:
+        print(name, "(none: %s)" % e.strerror)
+PY
+)"
+diag "$attributes"
+if [[ "$attributes" == *"user.xdg.origin.url $WS_URL/small-2.bin"* &&
+  "$attributes" == *"user.xdg.referrer.url https://example.org/page?id=7"* &&
+  "$attributes" != *secret* && "$attributes" != *pw@* ]]; then
+  ok "the file carries its origin and referrer, without passwords"
+elif [[ "$attributes" == *"Operation not supported"* ]]; then
+  skip "the file carries its origin and referrer, without passwords" \
+    "this file system takes no user attributes"
+else
+  not_ok "the file carries its origin and referrer, without passwords"
 fi
 
 exit $((failures > 0))

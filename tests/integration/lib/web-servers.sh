@@ -18,7 +18,8 @@
 #
 # Kind nginx-tls is nginx over TLS with HTTP/2 (ALPN), with a CA and a certificate for
 # 127.0.0.1 made in DIR (WS_CA is the CA's PEM file; WS_URL starts with https://), and an
-# access log (DIR/access.log) of "CONNECTION PROTOCOL METHOD URI STATUS RANGE" lines;
+# access log (DIR/access.log) of "CONNECTION PROTOCOL METHOD URI STATUS RANGE REFERER COOKIE"
+# lines (the last three quoted);
 # /slow/ is served at 2 MiB/s per request.
 #
 # Apache refuses to serve as root: it runs as www-data, so ROOT and the folders above it must
@@ -113,7 +114,7 @@ ws_make_certificates () { # ws_make_certificates DIR
 
 ws_nginx_tls_conf () { # ws_nginx_tls_conf ROOT KIB DIR PORT
   ws_nginx_conf "$@" | sed \
-    -e "s|^  access_log .*|  log_format meow '\$connection \$server_protocol \$request_method \$uri \$status \"\$http_range\"';\n  access_log $3/access.log meow;|" \
+    -e "s|^  access_log .*|  log_format meow '\$connection \$server_protocol \$request_method \$uri \$status \"\$http_range\" \"\$http_referer\" \"\$http_cookie\"';\n  access_log $3/access.log meow;|" \
     -e "s|^    listen 127.0.0.1:$4;|    listen 127.0.0.1:$4 ssl http2;\n    ssl_certificate $3/server.pem;\n    ssl_certificate_key $3/server.key;\n    location /slow/ { limit_rate 2m; }|"
 }
 
