@@ -6,9 +6,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "meow-client-private.h"
@@ -309,6 +311,134 @@ test_content_redirect (MeowTestFixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
 
   meow_test_assert_completed (w, target, payload);
+}
+
+/* "http://host/..." → "http://user:secret@host/..." */
+static char *
+url_with_userinfo (const char *url)
+{
+  const char *rest = strstr (url, "://");
+
+  g_assert_nonnull (rest);
+  return g_strdup_printf ("%.*suser:secret@%s", (int) (rest + 3 - url), url, rest + 3);
+}
+
+static char *
+dup_attribute (const char *path, const char *name)
+{
+  char    value[4096];
+  ssize_t n = getxattr (path, name, value, sizeof value);
+
+  return n < 0 ? NULL : g_strndup (value, n);
+}
+
+/* A finished download carries user.xdg.origin.url (the URL its bytes came
+ * from, after the redirect) and user.xdg.referrer.url (the task's Referer),
+ * both without credentials; in memory (small) and through a .part. */
+static void
+test_content_origin_attributes (MeowTestFixture *fx, gconstpointer data)
+{
+  static const gsize sizes[] = { 5000, 6 * 1024 * 1024 };
+  g_autofree char   *probe = meow_test_fixture_path (fx, "probe");
+
+  g_assert_true (g_file_set_contents (probe, "", 0, NULL));
+  if (setxattr (probe, "user.meow-probe", "1", 1, 0) != 0)
+    {
+      g_test_skip_printf ("this file system takes no user attributes: %s", g_strerror (errno));
+      return;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr (GBytes) payload = meow_test_make_payload (sizes[i], 5 + i);
+      g_autofree char *old_path = g_strdup_printf ("/old-%zu.bin", i);
+      g_autofree char *new_path = g_strdup_printf ("/new-%zu.bin", i);
+      g_autofree char *location = meow_test_server_dup_url (fx->server, new_path);
+      g_autofree char *plain = meow_test_server_dup_url (fx->server, old_path);
+      g_autofree char *url = url_with_userinfo (plain);
+      g_autofree char *target = meow_test_fixture_path (fx, new_path + 1);
+      g_autofree char *origin = NULL;
+      g_autofree char *referrer = NULL;
+      g_autoptr (MeowTaskBuilder) b = NULL;
+      g_autoptr (GPtrArray) log = NULL;
+      MeowTestRequest *get;
+      MeowTestWatch   *w;
+
+      meow_test_server_reset_log (fx->server);
+      meow_test_server_set_file (fx->server, new_path, payload);
+      meow_test_server_set_redirect (fx->server, old_path, 302, location);
+      b = meow_task_builder_new_download (url);
+      meow_task_builder_set_output_file (b, target);
+      meow_task_builder_add_header (b, "Referer", "https://me:pw@example.org/page?x=1");
+      w = meow_test_start_download (fx, b);
+      MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+      meow_test_assert_completed (w, target, payload);
+      origin = dup_attribute (target, "user.xdg.origin.url");
+      referrer = dup_attribute (target, "user.xdg.referrer.url");
+      g_assert_cmpstr (origin, ==, location);
+      g_assert_cmpstr (referrer, ==, "https://example.org/page?x=1");
+      /* The Referer sent goes without its userinfo too (RFC 9110 §10.1.3). */
+      log = meow_test_server_dup_requests (fx->server);
+      get = meow_test_nth_request (log, "GET", 0);
+      g_assert_nonnull (get);
+      g_assert_cmpstr (g_hash_table_lookup (get->headers, "referer"), ==,
+                       "https://example.org/page?x=1");
+      meow_test_server_reset_log (fx->server);
+    }
+}
+
+/* A file behind a cookie and a referer: refused without them (403), exact with
+ * them, the task's two Cookie headers sent as one; and a login-style redirect that
+ * sets a cookie the next hop requires. */
+static void
+test_content_cookies (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (200 * 1024, 31);
+  g_autofree char *target = meow_test_fixture_path (fx, "members.bin");
+  g_autofree char *refused = meow_test_fixture_path (fx, "refused.bin");
+  g_autofree char *after_login = meow_test_fixture_path (fx, "after-login.bin");
+  g_autofree char *location = meow_test_server_dup_url (fx->server, "/members/after-login.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestRequest *get;
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/members/file.bin", payload);
+  meow_test_server_require_header (fx->server, "/members/file.bin", "Cookie", "session=abc");
+  meow_test_server_require_header (fx->server, "/members/file.bin", "Referer",
+                                   "https://example.org/members");
+
+  b = meow_test_builder_to_file (fx, "/members/file.bin", refused);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_failed (w, MEOW_ERROR_RESPONSE_STATUS, "403", NULL);
+  meow_test_assert_no_file (refused);
+  g_clear_pointer (&b, meow_task_builder_free);
+
+  meow_test_server_reset_log (fx->server);
+  b = meow_test_builder_to_file (fx, "/members/file.bin", target);
+  meow_task_builder_add_header (b, "Cookie", "theme=dark");
+  meow_task_builder_add_header (b, "Cookie", "session=abc");
+  meow_task_builder_add_header (b, "Referer", "https://example.org/members");
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  log = meow_test_server_dup_requests (fx->server);
+  get = meow_test_nth_request (log, "GET", 0);
+  g_assert_nonnull (get);
+  g_assert_cmpstr (g_hash_table_lookup (get->headers, "cookie"), ==, "theme=dark; session=abc");
+  g_clear_pointer (&b, meow_task_builder_free);
+
+  /* /login sets the session on its way to the file. */
+  meow_test_server_set_file (fx->server, "/members/after-login.bin", payload);
+  meow_test_server_require_header (fx->server, "/members/after-login.bin", "Cookie", "session=xyz");
+  meow_test_server_set_redirect (fx->server, "/login", 302, location);
+  meow_test_server_set_header (fx->server, "/login", "Set-Cookie", "session=xyz; Path=/");
+  b = meow_test_builder_to_file (fx, "/login", after_login);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, after_login, payload);
 }
 
 static void
@@ -1692,6 +1822,8 @@ main (int argc, char **argv)
   ADD ("/core/download/content/empty-file", test_content_empty);
   ADD ("/core/download/content/custom-header", test_content_custom_header);
   ADD ("/core/download/content/redirect", test_content_redirect);
+  ADD ("/core/download/content/origin-attributes", test_content_origin_attributes);
+  ADD ("/core/download/content/cookies", test_content_cookies);
   ADD ("/core/download/content/speed-limit", test_content_speed_limit);
 
   ADD ("/core/download/head/refused-falls-back-to-get", test_head_refused_falls_back);

@@ -80,7 +80,8 @@ typedef struct
   GBytes     *content;
   char       *etag;
   char       *last_modified;
-  GHashTable *headers; /* name -> value, extra response headers */
+  GHashTable *headers;  /* name -> value, extra response headers */
+  GHashTable *required; /* lower-case name -> text its value must contain, or 403 */
   guint       redirect_status;
   char       *location;
 } ServedPath;
@@ -90,6 +91,7 @@ typedef enum
 {
   ACTION_NORMAL,
   ACTION_NOT_FOUND,
+  ACTION_FORBIDDEN,
   ACTION_METHOD_NOT_ALLOWED,
   ACTION_REDIRECT,
   ACTION_ERROR,
@@ -157,6 +159,7 @@ served_path_free (gpointer data)
   g_free (sp->etag);
   g_free (sp->last_modified);
   g_hash_table_unref (sp->headers);
+  g_hash_table_unref (sp->required);
   g_free (sp->location);
   g_free (sp);
 }
@@ -170,6 +173,7 @@ served_path_lookup_or_add (MeowTestServer *self, const char *path)
     {
       sp = g_new0 (ServedPath, 1);
       sp->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      sp->required = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_hash_table_insert (self->paths, g_strdup (path), sp);
     }
   return sp;
@@ -859,6 +863,24 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
       return;
     }
 
+  if (sp != NULL && g_hash_table_size (sp->required) > 0)
+    {
+      GHashTableIter iter;
+      gpointer       name, text;
+
+      g_hash_table_iter_init (&iter, sp->required);
+      while (g_hash_table_iter_next (&iter, &name, &text))
+        {
+          const char *value = soup_message_headers_get_list (req, name);
+
+          if (value == NULL || strstr (value, text) == NULL)
+            {
+              plan->action = ACTION_FORBIDDEN;
+              return;
+            }
+        }
+    }
+
   if (f->error_count > 0 && (is_get || !f->errors_get_only))
     {
       f->error_count--;
@@ -1018,9 +1040,22 @@ server_cb (SoupServer        *soup,
       }
       break;
 
+    case ACTION_FORBIDDEN:
+      {
+        static const char text[] = "Forbidden without the required headers\n";
+
+        answer_simple (self, msg, &plan, SOUP_STATUS_FORBIDDEN, text, strlen (text));
+      }
+      break;
+
     case ACTION_REDIRECT:
       soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
       soup_server_message_set_redirect (msg, plan.redirect_status, plan.location);
+      /* meow_test_server_set_header() on a redirect: a Set-Cookie, say. */
+      for (guint i = 0; plan.extra_headers && i + 1 < plan.extra_headers->len; i += 2)
+        soup_message_headers_append (soup_server_message_get_response_headers (msg),
+                                     g_ptr_array_index (plan.extra_headers, i),
+                                     g_ptr_array_index (plan.extra_headers, i + 1));
       /* an empty, delimited body */
       soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg), 0);
       soup_message_body_complete (soup_server_message_get_response_body (msg));
@@ -1554,6 +1589,23 @@ meow_test_server_set_header (MeowTestServer *self,
     g_hash_table_replace (sp->headers, g_strdup (name), g_strdup (value));
   else
     g_hash_table_remove (sp->headers, name);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+meow_test_server_require_header (MeowTestServer *self,
+                                 const char     *path,
+                                 const char     *name,
+                                 const char     *text)
+{
+  ServedPath *sp;
+
+  g_return_if_fail (path != NULL && path[0] == '/');
+  g_return_if_fail (name != NULL && text != NULL);
+
+  g_mutex_lock (&self->mutex);
+  sp = served_path_lookup_or_add (self, path);
+  g_hash_table_replace (sp->required, g_ascii_strdown (name, -1), g_strdup (text));
   g_mutex_unlock (&self->mutex);
 }
 

@@ -103,7 +103,14 @@ void meow_test_server_set_header (MeowTestServer *server,
                                   const char     *path,
                                   const char     *name,
                                   const char     *value);
-/* Makes @path answer a redirect (@status 301/302/307/308) to @location. */
+/* Makes @path answer 403 unless the request has a header @name whose value
+ * (all of its lines, comma-joined) contains @text. */
+void meow_test_server_require_header (MeowTestServer *server,
+                                      const char     *path,
+                                      const char     *name,
+                                      const char     *text);
+/* Makes @path answer a redirect (@status 301/302/307/308) to @location, with
+ * the extra headers meow_test_server_set_header() gives @path. */
 void meow_test_server_set_redirect (MeowTestServer *server,
                                     const char     *path,
                                     guint           status,
