@@ -87,9 +87,35 @@ cli_normalize_sha256 (const char *text)
 /* Options every command has                                           */
 
 void
+cli_add_common_options (GOptionContext *context, CommonOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options->limit_rate,
+      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
+      "(500K, 1.5M, 1G)",
+      "RATE" },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options->headers,
+      "Send this request header; may be repeated", "'NAME: VALUE'" },
+    { "retries", 0, 0, G_OPTION_ARG_STRING, &options->retries,
+      "Give up after N failed attempts in a row; “inf” or no option: wait out network "
+      "failures (refused, reset, DNS) for as long as they last, and retry the server's "
+      "408, 429 and 5xx answers 3 times",
+      "N|inf" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
+      "Trust the CA certificates in FILE (PEM) instead of the system's", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
+      "Print no progress and no summary, only errors (the result still goes to stdout)", NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+void
 cli_common_options_clear (CommonOptions *options)
 {
   g_clear_pointer (&options->limit_rate, g_free);
+  g_clear_pointer (&options->ca_file, g_free);
   g_clear_pointer (&options->headers, g_strfreev);
   g_clear_pointer (&options->retries, g_free);
 }

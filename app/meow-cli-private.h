@@ -69,6 +69,15 @@ void cli_progress_line_clear (ProgressLine *self);
  * single task's bytes, and saved paths are printed in input order as soon as
  * every earlier task has finished. */
 
+typedef struct
+{
+  char    *limit_rate;
+  char   **headers;
+  char    *retries; /* NULL: network failures without limit; "N" or "inf" */
+  char    *ca_file; /* CA certificates to trust instead of the system's, or NULL */
+  gboolean quiet;
+} CommonOptions;
+
 typedef struct _Run Run;
 
 typedef struct
@@ -96,8 +105,9 @@ struct _Run
 {
   MeowClient  *client;
   GMainLoop   *loop;
-  GPtrArray   *items; /* RunItem, in input order */
-  const char  *noun;  /* "download" or "upload", for messages */
+  GPtrArray   *items;   /* RunItem, in input order */
+  const char  *noun;    /* "download" or "upload", for messages */
+  const char  *ca_file; /* borrowed from the command's options, or NULL */
   gboolean     quiet;
   gboolean     many; /* a summary line, errors as they come, paths in input order */
   guint        max_transfers;
@@ -127,7 +137,7 @@ struct _Run
 
 /* Sets up the loop; the client is made by cli_run_tasks(), when the number of
  * tasks is known. */
-void cli_run_init (Run *run, const char *noun, gboolean quiet, guint max_transfers);
+void cli_run_init (Run *run, const char *noun, const CommonOptions *options, guint max_transfers);
 /* Adds an item to the run, in input order; @where ("LIST:LINE") prefixes
  * its messages. @task may be NULL for an input that could not be made into
  * a task: the item then has already failed with @error. Returns the item
@@ -166,14 +176,8 @@ gboolean cli_parse_size (const char *text, guint64 *bytes);
 /* Checks a SHA-256 given in hex and returns it in lower case, or NULL. */
 char *cli_normalize_sha256 (const char *text);
 
-typedef struct
-{
-  char    *limit_rate;
-  char   **headers;
-  char    *retries; /* NULL: network failures without limit; "N" or "inf" */
-  gboolean quiet;
-} CommonOptions;
-
+/* Adds --limit-rate, --header, --retries, --ca-file and --quiet, filling @options. */
+void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
 /* Fills @builder with the rate limit, headers and retries; usage errors
  * return FALSE after printing. */

@@ -110,7 +110,9 @@ typedef struct
   char *target; /* the final path */
   char *part_path;
   char *ctl_path;
-  int   fd; /* the .part, written with pwrite() at each stream's pos */
+  int   fd;            /* the .part, written with pwrite() at each stream's pos */
+  char *effective_url; /* the URL the first stream's bytes came from (after
+                        * redirects, as libcurl gives it), or NULL */
 
   /* What the bytes held belong to. */
   char    *etag; /* strong validator, or NULL */
@@ -246,7 +248,10 @@ void        _meow_download_update_transferred (MeowJob *job);
 void        _meow_download_checkpoint (MeowJob *job);
 
 /* meow-download-finish.c: verify and complete. */
-void _meow_download_finish (MeowJob *job);
-void _meow_download_verify_step (MeowJob *job);
+void  _meow_download_finish (MeowJob *job);
+void  _meow_download_verify_step (MeowJob *job);
+char *_meow_download_origin_url (MeowJob *job);
+char *_meow_download_referrer_url (MeowJob *job);
+void  _meow_download_write_origin (int fd, const char *origin, const char *referrer);
 
 G_END_DECLS

@@ -196,9 +196,15 @@ accept_answer (MeowStream *s)
   MeowJob           *job = s->job;
   MeowDownload      *d = _meow_download_get (job);
   const MeowVerdict *v = &s->verdict;
+  char              *effective = NULL;
 
   if (!_meow_stream_is_main (s))
     return TRUE;
+
+  /* For the file's origin attribute (meow-download-finish.c). */
+  curl_easy_getinfo (s->easy, CURLINFO_EFFECTIVE_URL, &effective);
+  g_free (d->effective_url);
+  d->effective_url = g_strdup (effective);
 
   if (v->offset < s->req_offset)
     {
@@ -438,6 +444,14 @@ _meow_stream_send (MeowStream *s, gboolean probe)
     d->phase = probe ? MEOW_DOWNLOAD_PROBE : MEOW_DOWNLOAD_GET;
 
   s->easy = _meow_engine_new_easy (job->engine, job->task->url, s->curl_error);
+  if (!main)
+    {
+      /* A segment exists to get a connection of its own (servers limit
+       * each connection's speed): not a stream multiplexed on the first
+       * one's HTTP/2 connection. */
+      curl_easy_setopt (s->easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+      curl_easy_setopt (s->easy, CURLOPT_PIPEWAIT, 0L);
+    }
   curl_easy_setopt (s->easy, CURLOPT_PRIVATE, job);
   curl_easy_setopt (s->easy, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt (s->easy, CURLOPT_BUFFERSIZE, (long) MEOW_DOWNLOAD_RECV_BUFFER);

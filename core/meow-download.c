@@ -507,6 +507,7 @@ download_free (MeowJob *job)
   g_free (d->target);
   g_free (d->part_path);
   g_free (d->ctl_path);
+  g_free (d->effective_url);
   g_free (d->etag);
   g_free (d->last_modified);
   g_free (d->bad_checksum);

@@ -33,7 +33,16 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
   curl_easy_setopt (easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
   curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+  /* HTTP/2 where TLS negotiates it (ALPN), HTTP/1.1 otherwise. Over TLS a
+   * request waits for a connection being set up to the same host rather
+   * than open its own, so that many small files share one connection
+   * (CURLPIPE_MULTIPLEX is libcurl's default); plain http:// never
+   * multiplexes, and does not wait. Segments ask for HTTP/1.1: their own
+   * connections (meow-download-stream.c). */
+  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
+  if (g_ascii_strncasecmp (url, "https://", 8) == 0)
+    curl_easy_setopt (easy, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt (easy, CURLOPT_SHARE, _meow_engine_get_share (engine));
   curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) config->connect_timeout_ms);
   curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) stall_s);

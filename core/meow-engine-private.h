@@ -162,6 +162,7 @@ struct _MeowJob
  * jobs or change the engine's state assert it). */
 CURLM            *_meow_engine_get_multi (MeowEngine *engine);
 const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
+CURLSH           *_meow_engine_get_share (MeowEngine *engine);
 /* TRUE when @path is the target of another live job of this engine (its
  * output file or its local path). */
 gboolean _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path);

@@ -44,6 +44,7 @@ struct _MeowEngine
   MeowClient  *client; /* borrowed: records go back to it */
   MeowConfig  *config; /* the worker's copy: MAX_TRANSFERS changes max_downloads/max_uploads */
   CURLM       *multi;
+  CURLSH      *share;  /* TLS sessions and DNS answers, shared by every easy handle */
   GThread     *thread; /* the worker, until _meow_engine_close() joins it */
   GAsyncQueue *commands;
   gint         pending_enqueues; /* atomic: ENQUEUE commands not taken yet */
@@ -135,6 +136,11 @@ _meow_engine_new (MeowClient *client, const MeowConfig *config)
   engine->client = client;
   engine->config = meow_config_copy (config);
   engine->multi = curl_multi_init ();
+  /* A new connection to a host seen before resumes its TLS session (one
+   * round trip less). Only the worker thread uses the handles: no locks. */
+  engine->share = curl_share_init ();
+  curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   engine->commands = g_async_queue_new ();
   engine->jobs = g_hash_table_new (g_str_hash, g_str_equal);
   engine->active = g_ptr_array_new ();
@@ -242,6 +248,7 @@ _meow_engine_free (MeowEngine *engine)
     command_free (cmd);
   g_async_queue_unref (engine->commands);
   curl_multi_cleanup (engine->multi);
+  curl_share_cleanup (engine->share);
   g_hash_table_unref (engine->detached);
   g_ptr_array_unref (engine->waiting);
   g_hash_table_unref (engine->jobs);
@@ -258,6 +265,12 @@ CURLM *
 _meow_engine_get_multi (MeowEngine *engine)
 {
   return engine->multi;
+}
+
+CURLSH *
+_meow_engine_get_share (MeowEngine *engine)
+{
+  return engine->share;
 }
 
 const MeowConfig *

@@ -274,6 +274,86 @@ meow_task_get_prepare_retries (const MeowTask *task)
 }
 
 /**
+ * meow_task_has_retries:
+ * @task: a task
+ *
+ * Whether the task's retries were set with meow_task_builder_set_retries(), as opposed
+ * to left to the client's default (meow_task_get_retries() cannot tell an explicit 0
+ * from "not set"). A rebuilt task sets them only when this is %TRUE.
+ *
+ * Returns: %TRUE when set explicitly. Any thread.
+ */
+gboolean
+meow_task_has_retries (const MeowTask *task)
+{
+  g_return_val_if_fail (task != NULL, FALSE);
+  return task->retries_set;
+}
+
+/**
+ * meow_task_has_prepare_retries:
+ * @task: a task
+ *
+ * Whether an upload's prepare retries were set with
+ * meow_task_builder_set_prepare_retries() rather than left to the client's default.
+ *
+ * Returns: %TRUE when set explicitly. Any thread.
+ */
+gboolean
+meow_task_has_prepare_retries (const MeowTask *task)
+{
+  g_return_val_if_fail (task != NULL, FALSE);
+  return task->prepare_retries_set;
+}
+
+/**
+ * meow_download_target_is_complete:
+ * @target: (type filename): the target file a download's records reported
+ *   (meow_transfer_record_get_local_path())
+ * @size: the download's total size in bytes, as its records reported it
+ * @not_before_us: when the download was added, g_get_real_time() microseconds
+ *
+ * Whether a download to @target finished on disk: the engine renamed its partial file
+ * into place. %TRUE when @target is a regular file (not a symbolic link) of exactly
+ * @size bytes, last modified no earlier than @not_before_us (a second of slack for file
+ * systems with coarse times), and neither the engine's partial file nor its control file
+ * for @target exists. %FALSE for anything else, a negative @size included.
+ *
+ * For an app that lost the Complete record (a kill between the rename and its record)
+ * and must not download the file again under another name. The names of the partial
+ * files stay the engine's business.
+ *
+ * Looks at the file system (a few lstat() calls), nothing else. Any thread.
+ *
+ * Returns: whether @target is the finished download.
+ */
+gboolean
+meow_download_target_is_complete (const char *target, gint64 size, gint64 not_before_us)
+{
+  g_autofree char *part = NULL;
+  g_autofree char *ctl = NULL;
+  GStatBuf         buf;
+  gint64           mtime_us;
+
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  if (size < 0)
+    return FALSE;
+  part = g_strconcat (target, MEOW_PART_SUFFIX, NULL);
+  ctl = g_strconcat (target, MEOW_CONTROL_SUFFIX, NULL);
+  if (g_lstat (part, &buf) == 0 || g_lstat (ctl, &buf) == 0)
+    return FALSE;
+  if (g_lstat (target, &buf) != 0 || !S_ISREG (buf.st_mode) ||
+      (guint64) buf.st_size != (guint64) size)
+    return FALSE;
+
+  /* Written after the task was added: not an older file of that name that an
+   * overwriting task had not replaced. */
+  mtime_us = (gint64) buf.st_mtime * G_USEC_PER_SEC;
+  return mtime_us + G_USEC_PER_SEC >= not_before_us;
+}
+
+/**
  * meow_task_builder_new_download:
  * @url: an http:// or https:// URL
  *

@@ -58,6 +58,11 @@ MeowUploadProtocolKind meow_task_get_upload_protocol (const MeowTask *task);
 const char            *meow_task_get_upload_url (const MeowTask *task);
 guint                  meow_task_get_prepare_retries (const MeowTask *task);
 
+gboolean meow_task_has_retries (const MeowTask *task);
+gboolean meow_task_has_prepare_retries (const MeowTask *task);
+
+gboolean meow_download_target_is_complete (const char *target, gint64 size, gint64 not_before_us);
+
 GType            meow_task_builder_get_type (void) G_GNUC_CONST;
 MeowTaskBuilder *meow_task_builder_new_download (const char *url);
 MeowTaskBuilder *meow_task_builder_new_upload_file (const char *url, const char *path);

@@ -52,9 +52,8 @@ typedef struct
   guint throttle_bytes_per_sec; /* 0 = unthrottled: body bytes per second per connection */
   /* Added after the first version: */
   guint    stall_gets;        /* non-zero: only the next N GETs stall, then the stall is off */
-  gboolean close_connections; /* every answer carries Connection: close; implied while a
-                               * drop or stall fault is armed, so that curl never silently
-                               * re-sends a request whose reused connection was dropped */
+  gboolean close_connections; /* no effect: every answer says Connection: close (see
+                               * meow-test-server.c), so curl never reuses a connection */
   gboolean errors_get_only;   /* error_count counts and answers GETs only (HEADs pass) */
   /* Added for the fault matrix (tests/core/test-faults.c): */
   gboolean reset_connections; /* drop_gets, drop_heads and drop_mid_body end the connection
