@@ -100,6 +100,20 @@ whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Meow
                                  ? MEOW_RESTART_REMOTE_CHANGED
                                  : MEOW_RESTART_RANGE_IGNORED;
 
+  /* Bytes are held and known, and a web page that does not say it is them
+   * answers: a captive portal's login page (or an error page) in the
+   * server's place. It never replaces the bytes; it is tried again. */
+  if ((ask->offset > 0 || ask->split) && (ask->etag || ask->last_modified) &&
+      validators != MEOW_VALIDATORS_SAME && answer->content_type != NULL &&
+      g_ascii_strncasecmp (answer->content_type, "text/html", 9) == 0)
+    {
+      verdict_error (v, MEOW_VERDICT_RETRY, MEOW_ERROR_REMOTE_CHANGED,
+                     "A web page answered for %s instead of the file (a network login page?); "
+                     "the bytes already downloaded are kept.",
+                     ask->url);
+      return;
+    }
+
   if (ask->kind == MEOW_ASK_SEGMENT)
     {
       /* A segment's bytes are worth nothing now: of another version, the

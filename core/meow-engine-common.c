@@ -199,13 +199,6 @@ _meow_engine_transport_error (MeowEngine *engine,
     }
 }
 
-gboolean
-_meow_engine_error_retryable (const GError *error)
-{
-  return error->domain == MEOW_ERROR &&
-         (error->code == MEOW_ERROR_HTTP_TRANSPORT || error->code == MEOW_ERROR_STALLED);
-}
-
 MeowFailureKind
 _meow_failure_classify (CURLcode result, long status)
 {

@@ -265,8 +265,6 @@ GError *_meow_engine_transport_error (MeowEngine *engine,
                                       const char *redacted_url,
                                       CURLcode    result,
                                       const char *error_buffer);
-/* Transport failures and stalls are worth another attempt. */
-gboolean _meow_engine_error_retryable (const GError *error);
 /* The retries of @job's attempts (the task's, else the client's) and its
  * policy. */
 guint           _meow_engine_max_retries (MeowJob *job);

@@ -617,6 +617,9 @@ create_client (MeowApplication *self)
    * at once (thousands of links, a long saved list): the engine's default
    * of 128 commands in flight would refuse most of them. */
   meow_config_set_command_queue_capacity (config, 1000000);
+  /* The user stops a transfer, the network does not: a Wi-Fi drop, a tunnel or a
+   * closed lid never turns a row into Failed (issue 13). */
+  meow_config_set_retry_policy (config, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
 
   client = meow_client_new (config, &error);
   if (client == NULL)
@@ -673,6 +676,7 @@ meow_application_startup (GApplication *application)
   g_signal_connect_object (self->store, "saved", G_CALLBACK (store_saved_cb), self,
                            G_CONNECT_SWAPPED);
   self->manager = meow_task_manager_new (client, self->store, self->settings);
+  meow_task_manager_watch_network (self->manager, g_network_monitor_get_default ());
 
   g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);

@@ -28,6 +28,7 @@ struct _MeowPreferencesWindow
   GtkSpinButton *upload_limit;
   GtkSwitch     *resume_switch;
   GtkSwitch     *notifications_switch;
+  GtkSwitch     *metered_switch;
   GtkListBox    *targets_list;
   AdwEntryRow   *target_name;
   AdwEntryRow   *target_url;
@@ -296,6 +297,7 @@ meow_preferences_window_class_init (MeowPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, upload_limit);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, resume_switch);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, metered_switch);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, targets_list);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_name);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_url);
@@ -351,6 +353,8 @@ meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSetti
   g_settings_bind (settings, "resume-on-start", self->resume_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "notifications", self->notifications_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "pause-on-metered", self->metered_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (settings, "changed::upload-targets", G_CALLBACK (rebuild_targets), self,

@@ -39,6 +39,11 @@ struct _MeowTaskItem
   MeowPhase     phase;
   guint64       hashed;
   gboolean      unrestorable;
+
+  /* Waiting between attempts (a Pending record with a reason). */
+  MeowWaitReason wait_reason;
+  gint64         next_attempt; /* monotonic µs, 0: none planned */
+  char          *wait_detail;
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskItem, meow_task_item, G_TYPE_OBJECT)
@@ -62,6 +67,9 @@ enum
   PROP_PHASE,
   PROP_HASHED,
   PROP_RESTORABLE,
+  PROP_WAIT_REASON,
+  PROP_NEXT_ATTEMPT,
+  PROP_WAIT_DETAIL,
   N_PROPS
 };
 
@@ -112,6 +120,7 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->local_path, g_free);
   g_clear_pointer (&self->payload, g_free);
+  g_clear_pointer (&self->wait_detail, g_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -171,6 +180,15 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_RESTORABLE:
       g_value_set_boolean (value, !self->unrestorable);
       break;
+    case PROP_WAIT_REASON:
+      g_value_set_enum (value, self->wait_reason);
+      break;
+    case PROP_NEXT_ATTEMPT:
+      g_value_set_int64 (value, self->next_attempt);
+      break;
+    case PROP_WAIT_DETAIL:
+      g_value_set_string (value, self->wait_detail);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -207,6 +225,13 @@ meow_task_item_class_init (MeowTaskItemClass *klass)
   /* FALSE for a saved task the store could not rebuild: it is shown as failed with
    * its reason, and cannot be retried, only removed. */
   properties[PROP_RESTORABLE] = g_param_spec_boolean ("restorable", NULL, NULL, TRUE, flags);
+  /* Why a Pending task waits between attempts, when it tries next (monotonic µs, 0: no
+   * time planned) and the failure's short text (meow_transfer_record_get_wait_*()). */
+  properties[PROP_WAIT_REASON] =
+      g_param_spec_enum ("wait-reason", NULL, NULL, MEOW_TYPE_WAIT_REASON, MEOW_WAIT_NONE, flags);
+  properties[PROP_NEXT_ATTEMPT] =
+      g_param_spec_int64 ("next-attempt", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_WAIT_DETAIL] = g_param_spec_string ("wait-detail", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -421,6 +446,32 @@ meow_task_item_get_phase (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), MEOW_PHASE_TRANSFER);
   return self->phase;
+}
+
+/* Why the task waits between attempts (MEOW_WAIT_NONE: it does not). */
+MeowWaitReason
+meow_task_item_get_wait_reason (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), MEOW_WAIT_NONE);
+  return self->wait_reason;
+}
+
+/* When a waiting task tries next, on the monotonic clock (µs); 0 when no time is
+ * planned. */
+gint64
+meow_task_item_get_next_attempt (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), 0);
+  return self->next_attempt;
+}
+
+/* The short text of the failure a task waits after ("Couldn't connect to server"),
+ * untranslated, or NULL. */
+const char *
+meow_task_item_get_wait_detail (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->wait_detail;
 }
 
 /* Bytes of the source hashed so far, in the hashing phase. */
@@ -655,6 +706,24 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
       self->phase = phase;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
     }
+
+  {
+    MeowWaitReason wait_reason = meow_transfer_record_get_wait_reason (record);
+    gint64         next_attempt = meow_transfer_record_get_next_attempt (record);
+
+    if (self->wait_reason != wait_reason)
+      {
+        self->wait_reason = wait_reason;
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAIT_REASON]);
+      }
+    if (self->next_attempt != next_attempt)
+      {
+        self->next_attempt = next_attempt;
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_ATTEMPT]);
+      }
+    if (set_string (&self->wait_detail, meow_transfer_record_get_wait_detail (record)))
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAIT_DETAIL]);
+  }
 
   meow_task_item_set_status (self, status);
 

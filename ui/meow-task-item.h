@@ -36,6 +36,10 @@ MeowPhase     meow_task_item_get_phase (MeowTaskItem *self);
 guint64       meow_task_item_get_hashed (MeowTaskItem *self);
 gboolean      meow_task_item_get_restorable (MeowTaskItem *self);
 
+MeowWaitReason meow_task_item_get_wait_reason (MeowTaskItem *self);
+gint64         meow_task_item_get_next_attempt (MeowTaskItem *self);
+const char    *meow_task_item_get_wait_detail (MeowTaskItem *self);
+
 gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);
 GFile   *meow_task_item_dup_file (MeowTaskItem *self);

@@ -36,6 +36,8 @@ struct _MeowTaskManager
   guint       listener_id;
   guint       n_active;
   guint       n_finished; /* items in the list that is_finished(): what Clear Finished takes */
+
+  GNetworkMonitor *network; /* nullable: the network state is not watched */
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskManager, meow_task_manager, G_TYPE_OBJECT)
@@ -146,6 +148,7 @@ meow_task_manager_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_object (&self->network);
 
   G_OBJECT_CLASS (meow_task_manager_parent_class)->dispose (object);
 }
@@ -266,6 +269,76 @@ meow_task_manager_new (MeowClient *client, MeowStore *store, GSettings *settings
   if (self->listener_id == 0)
     g_warning ("Cannot listen to the transfer engine: %s", error->message);
   return self;
+}
+
+/**
+ * meow_task_manager_network_hold:
+ * @available: #GNetworkMonitor:network-available
+ * @connectivity: #GNetworkMonitor:connectivity
+ * @metered: #GNetworkMonitor:network-metered
+ * @pause_on_metered: the `pause-on-metered` setting
+ *
+ * What the network state holds transfers for (meow_client_set_network_hold()): no
+ * network (no default route, or only the local one), a captive portal (a login page
+ * answers in the server's place, so nothing starts until the user has signed in), a
+ * metered connection when the user wants transfers to pause on one; else nothing. A
+ * limited connectivity is not a hold: a server on the local network may still answer,
+ * and a transfer that cannot get through waits like any other. Pure.
+ *
+ * Returns: the hold, %MEOW_WAIT_NONE when transfers may run
+ */
+MeowWaitReason
+meow_task_manager_network_hold (gboolean             available,
+                                GNetworkConnectivity connectivity,
+                                gboolean             metered,
+                                gboolean             pause_on_metered)
+{
+  if (!available || connectivity == G_NETWORK_CONNECTIVITY_LOCAL)
+    return MEOW_WAIT_NETWORK;
+  if (connectivity == G_NETWORK_CONNECTIVITY_PORTAL)
+    return MEOW_WAIT_PORTAL;
+  if (metered && pause_on_metered)
+    return MEOW_WAIT_METERED;
+  return MEOW_WAIT_NONE;
+}
+
+static void
+network_changed_cb (MeowTaskManager *self)
+{
+  MeowWaitReason hold =
+      meow_task_manager_network_hold (g_network_monitor_get_network_available (self->network),
+                                      g_network_monitor_get_connectivity (self->network),
+                                      g_network_monitor_get_network_metered (self->network),
+                                      g_settings_get_boolean (self->settings, "pause-on-metered"));
+
+  meow_client_set_network_hold (self->client, hold);
+}
+
+/**
+ * meow_task_manager_watch_network:
+ * @monitor: (transfer none): the monitor to follow, usually g_network_monitor_get_default()
+ *   (in Flatpak it answers through the network portal)
+ *
+ * From now on the client's network hold follows @monitor and the `pause-on-metered`
+ * setting (meow_task_manager_network_hold()). Call once. Main thread.
+ */
+void
+meow_task_manager_watch_network (MeowTaskManager *self, GNetworkMonitor *monitor)
+{
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+  g_return_if_fail (self->network == NULL);
+
+  self->network = g_object_ref (monitor);
+  g_signal_connect_object (monitor, "notify::network-available", G_CALLBACK (network_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (monitor, "notify::connectivity", G_CALLBACK (network_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (monitor, "notify::network-metered", G_CALLBACK (network_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::pause-on-metered",
+                           G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
+  network_changed_cb (self);
 }
 
 MeowClient *

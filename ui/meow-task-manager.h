@@ -18,6 +18,11 @@ G_DECLARE_FINAL_TYPE (MeowTaskManager, meow_task_manager, MEOW, TASK_MANAGER, GO
 
 MeowTaskManager *meow_task_manager_new (MeowClient *client, MeowStore *store, GSettings *settings);
 MeowClient      *meow_task_manager_get_client (MeowTaskManager *self);
+void             meow_task_manager_watch_network (MeowTaskManager *self, GNetworkMonitor *monitor);
+MeowWaitReason   meow_task_manager_network_hold (gboolean             available,
+                                                 GNetworkConnectivity connectivity,
+                                                 gboolean             metered,
+                                                 gboolean             pause_on_metered);
 GListModel      *meow_task_manager_get_model (MeowTaskManager *self);
 MeowTaskItem    *meow_task_manager_lookup (MeowTaskManager *self, const char *id);
 guint            meow_task_manager_get_n_active (MeowTaskManager *self);

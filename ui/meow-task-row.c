@@ -66,6 +66,7 @@ struct _MeowTaskRow
 
   MeowTaskItem *item;
   GSignalGroup *item_signals;
+  guint         countdown_id; /* while "Retrying in N s" counts down */
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskRow, meow_task_row, GTK_TYPE_WIDGET)
@@ -108,6 +109,43 @@ format_amount (MeowTaskItem *item)
   return g_steal_pointer (&done);
 }
 
+/* A task waiting between attempts: what for, and when it tries next. */
+static char *
+format_wait (MeowTaskItem *item)
+{
+  gint64      next = meow_task_item_get_next_attempt (item);
+  const char *detail = meow_task_item_get_wait_detail (item);
+  gint64      left;
+
+  switch (meow_task_item_get_wait_reason (item))
+    {
+    case MEOW_WAIT_NETWORK:
+      return g_strdup (_ ("Waiting for network"));
+    case MEOW_WAIT_PORTAL:
+      /* Translators: a captive portal (a hotel's or a train's login page) is in the way */
+      return g_strdup (_ ("Waiting for network sign-in"));
+    case MEOW_WAIT_METERED:
+      return g_strdup (_ ("Paused on metered connection"));
+    case MEOW_WAIT_SERVER_UNREACHABLE:
+    case MEOW_WAIT_RETRY_AFTER:
+    case MEOW_WAIT_NONE:
+    default:
+      break;
+    }
+
+  left = next > 0 ? (next - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
+  if (left > 0 && detail != NULL)
+    /* Translators: %d is seconds until the next try, %s why the last one failed (libcurl's
+     * words, e.g. “Couldn't connect to server”, or “HTTP 503”) */
+    return g_strdup_printf (
+        ngettext ("Retrying in %d second — %s", "Retrying in %d seconds — %s", (int) left),
+        (int) left, detail);
+  if (left > 0)
+    return g_strdup_printf (
+        ngettext ("Retrying in %d second", "Retrying in %d seconds", (int) left), (int) left);
+  return g_strdup (_ ("Retrying now"));
+}
+
 /**
  * meow_format_status_line:
  *
@@ -135,6 +173,14 @@ meow_format_status_line (MeowTaskItem *item)
   switch (meow_task_item_get_status (item))
     {
     case MEOW_STATUS_PENDING:
+      if (meow_task_item_get_wait_reason (item) != MEOW_WAIT_NONE)
+        {
+          g_autofree char *wait = format_wait (item);
+
+          if (meow_task_item_get_transferred (item) > 0)
+            return g_strdup_printf ("%s · %s", wait, amount);
+          return g_steal_pointer (&wait);
+        }
       if (meow_task_item_get_transferred (item) > 0)
         /* Translators: a queued transfer that already has some bytes */
         return g_strdup_printf (_ ("Queued · %s"), amount);
@@ -250,6 +296,32 @@ update_name (MeowTaskRow *self)
   update_icon (self);
 }
 
+static void update_progress (MeowTaskRow *self);
+
+static gboolean
+countdown_cb (gpointer user_data)
+{
+  MeowTaskRow *self = user_data;
+
+  update_progress (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* A row that counts down to its task's next try redraws its line every second, and
+ * only then: the other rows have no timer. */
+static void
+update_countdown (MeowTaskRow *self)
+{
+  gboolean counting = self->item != NULL &&
+                      meow_task_item_get_status (self->item) == MEOW_STATUS_PENDING &&
+                      meow_task_item_get_next_attempt (self->item) > 0;
+
+  if (!counting)
+    g_clear_handle_id (&self->countdown_id, g_source_remove);
+  else if (self->countdown_id == 0)
+    self->countdown_id = g_timeout_add_seconds (1, countdown_cb, self);
+}
+
 static void
 update_progress (MeowTaskRow *self)
 {
@@ -269,6 +341,7 @@ update_progress (MeowTaskRow *self)
   if (self->progress_bar != NULL)
     gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress_bar), fraction);
   gtk_label_set_label (self->status_label, line);
+  update_countdown (self);
 }
 
 /* Shows or hides one of the row's buttons, making it the first time it is shown. */
@@ -503,7 +576,10 @@ meow_task_row_set_item (MeowTaskRow *self, MeowTaskItem *item)
   g_set_object (&self->item, item);
   g_signal_group_set_target (self->item_signals, item);
   if (item == NULL)
-    return;
+    {
+      update_countdown (self);
+      return;
+    }
 
   update_name (self);
   update_status (self);

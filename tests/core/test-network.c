@@ -346,6 +346,8 @@ test_network_hold_not_counted (MeowTestFixture *fx, gconstpointer data)
   const MeowTransferRecord *r;
   MeowTestWatch            *w;
   guint                     gets;
+  gint64                    returned;
+  g_autoptr (GPtrArray) log = NULL;
 
   /* Each answer stalls for a second, then the connection drops. */
   faults.stall_after_bytes = 0;
@@ -370,10 +372,16 @@ test_network_hold_not_counted (MeowTestFixture *fx, gconstpointer data)
   g_assert_false (meow_test_watch_done (w));
 
   meow_test_server_clear_faults (fx->server);
+  returned = g_get_monotonic_time ();
   meow_client_set_network_available (client, TRUE);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
   meow_test_assert_completed (w, target, payload);
   assert_waits_sane (w);
+  /* It tried at once (within the 1 s jitter; 2.5 s leaves room for a loaded
+   * machine), not after a backoff. */
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_cmpint (meow_test_nth_request (log, "GET", gets)->time_us - returned, <,
+                   5 * G_USEC_PER_SEC / 2);
 }
 
 /* A metered hold stops a running transfer (bytes kept), says "metered",

@@ -1759,6 +1759,39 @@ test_tus_interrupted_patches_progress (MeowTestFixture *fx, gconstpointer data)
     }
 }
 
+/* Issue 13: eight PATCHes in a row broken off before a byte (the network's
+ * failure, no progress) are more than the two retries, and do not fail an
+ * upload under MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT: after each, the
+ * upload asks the server for its offset and goes on, on the one resource
+ * it created (never a second upload of the same file). */
+static void
+test_tus_unlimited_transport (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (512 * 1024, 1309);
+  g_autofree char *source = write_source (fx, "outage.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  MeowTestUploadFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.tus_drop_patches = 8;
+  faults.tus_drop_after = 0;
+  set_upload_faults (fx, &faults);
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  meow_task_builder_set_retries (b, 2);
+  meow_task_builder_set_retry_policy (b, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_cmpuint (meow_test_server_count_tus_broken_patches (fx->server), ==, 8);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "POST"), ==, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "HEAD"), >=, 8);
+}
+
 /* A throttled PATCH of the whole file reports progress byte by byte, and
  * a pause in its middle resumes from what the server kept. */
 static void
@@ -1836,6 +1869,7 @@ main (int argc, char **argv)
   ADD ("/core/upload/server/tus-wire", test_server_tus_wire);
 
   ADD ("/core/upload/meow/file-byte-identical", test_meow_file);
+  ADD ("/core/upload/tus/unlimited-transport", test_tus_unlimited_transport);
   ADD ("/core/upload/meow/bytes-byte-identical", test_meow_bytes);
   ADD ("/core/upload/meow/one-chunk", test_meow_one_chunk);
   ADD ("/core/upload/meow/prepare-500-no-retries", test_meow_prepare_500);

@@ -57,6 +57,11 @@
   {                                                                                                \
     status, length, NULL, etag, NULL, NULL, TRUE, FALSE                                            \
   }
+/* A 200 web page (a captive portal's login page) with @etag (or none). */
+#define HTML(etag)                                                                                 \
+  {                                                                                                \
+    200, 512, NULL, etag, NULL, "text/html; charset=utf-8", FALSE, FALSE                           \
+  }
 #define REDIRECT(status)                                                                           \
   {                                                                                                \
     status, 0, NULL, NULL, NULL, NULL, FALSE, TRUE                                                 \
@@ -98,6 +103,7 @@
 #define UNSATISFIABLE MEOW_RESTART_RANGE_NOT_SATISFIABLE
 #define BAD_RANGE MEOW_ERROR_INVALID_RANGE
 #define BAD_LENGTH MEOW_ERROR_INVALID_CONTENT_LENGTH
+#define PORTAL MEOW_ERROR_REMOTE_CHANGED
 
 typedef struct
 {
@@ -119,6 +125,14 @@ typedef struct
 } Case;
 
 static const Case cases[] = {
+  /* Issue 13: a portal's 200 text/html never replaces known bytes. */
+  { "portal/resume-etag-html-other", RESUME (4, 8, ETAG, NULL), HTML (OTHER_ETAG), RETRY (PORTAL) },
+  { "portal/resume-etag-html-none", RESUME (4, 8, ETAG, NULL), HTML (NULL), RETRY (PORTAL) },
+  { "portal/resume-lm-html-none", RESUME (4, 8, NULL, LM), HTML (NULL), RETRY (PORTAL) },
+  { "portal/split-html-none", SPLIT_FIRST (0, 4, 8, ETAG), HTML (NULL), RETRY (PORTAL) },
+  { "portal/segment-html-none", SEGMENT (4, 8, 8, ETAG), HTML (NULL), RETRY (PORTAL) },
+  /* Nothing held to protect: a web page may be the file asked for. */
+  { "portal/new-file-html-is-the-file", NEW, HTML (NULL), ACCEPT (0, 512, TRUE, FALSE, NONE) },
   /* A new file asks for "bytes=0-". */
   { "new/206-states-the-total", NEW, ANSWER (206, 8, "bytes 0-7/8", ETAG, LM),
     ACCEPT (0, 8, TRUE, TRUE, NONE) },

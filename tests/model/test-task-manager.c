@@ -606,6 +606,40 @@ test_clear_finished_while_running (Fixture *fx, gconstpointer data)
   g_assert_true (names_are (stored_names (fx), ""));
 }
 
+/* What the network monitor's state holds transfers for (issue 13). */
+static void
+test_network_hold (void)
+{
+  static const struct
+  {
+    gboolean             available;
+    GNetworkConnectivity connectivity;
+    gboolean             metered;
+    gboolean             pause_on_metered;
+    MeowWaitReason       hold;
+  } cases[] = {
+    { TRUE, G_NETWORK_CONNECTIVITY_FULL, FALSE, FALSE, MEOW_WAIT_NONE },
+    { TRUE, G_NETWORK_CONNECTIVITY_FULL, TRUE, FALSE, MEOW_WAIT_NONE },
+    { TRUE, G_NETWORK_CONNECTIVITY_FULL, TRUE, TRUE, MEOW_WAIT_METERED },
+    { TRUE, G_NETWORK_CONNECTIVITY_FULL, FALSE, TRUE, MEOW_WAIT_NONE },
+    { TRUE, G_NETWORK_CONNECTIVITY_LIMITED, FALSE, FALSE, MEOW_WAIT_NONE },
+    { TRUE, G_NETWORK_CONNECTIVITY_PORTAL, FALSE, FALSE, MEOW_WAIT_PORTAL },
+    { TRUE, G_NETWORK_CONNECTIVITY_PORTAL, TRUE, TRUE, MEOW_WAIT_PORTAL },
+    { TRUE, G_NETWORK_CONNECTIVITY_LOCAL, FALSE, FALSE, MEOW_WAIT_NETWORK },
+    { FALSE, G_NETWORK_CONNECTIVITY_LOCAL, FALSE, FALSE, MEOW_WAIT_NETWORK },
+    { FALSE, G_NETWORK_CONNECTIVITY_FULL, TRUE, TRUE, MEOW_WAIT_NETWORK },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      MeowWaitReason got = meow_task_manager_network_hold (
+          cases[i].available, cases[i].connectivity, cases[i].metered, cases[i].pause_on_metered);
+
+      if (got != cases[i].hold)
+        g_error ("case %" G_GSIZE_FORMAT ": hold %d, expected %d", i, got, cases[i].hold);
+    }
+}
+
 static void
 record_items_changed_cb (GListModel *model, guint pos, guint removed, guint added, guint *last)
 {
@@ -949,6 +983,8 @@ main (int argc, char *argv[])
               test_load_one_change, fixture_teardown);
   g_test_add ("/model/task-manager/saved-item-builds-task", Fixture, NULL, fixture_setup,
               test_saved_item_builds_task, fixture_teardown);
+
+  g_test_add_func ("/model/task-manager/network-hold", test_network_hold);
 
   status = g_test_run ();
   meow_test_rm_rf (home);

@@ -302,6 +302,58 @@ test_download (Fixture *fx, gconstpointer data)
 }
 
 static void
+note_failed_cb (MeowTaskItem *item, GParamSpec *pspec, gboolean *failed)
+{
+  if (meow_task_item_get_status (item) == MEOW_STATUS_FAILED)
+    *failed = TRUE;
+}
+
+/* Issue 13: the server is unreachable more times than the engine's default retries
+ * (five dropped connections) and once asks to come back in 2 s (503, Retry-After): the
+ * app's unlimited policy for network failures rides it out. The row says why it waits
+ * and when it tries next, never Failed, and the file is exact. */
+static void
+test_download_waits_out_failures (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = NULL;
+  g_autofree char *target = g_build_filename (fx->dir, "flaky.bin", NULL);
+  MeowTestFaults   faults = { 0 };
+  MeowTaskItem    *item;
+  MeowTaskRow     *row = NULL;
+  gboolean         failed = FALSE;
+
+  serve (fx, "/flaky.bin", 256 * 1024, 13, &payload);
+  faults.drop_gets = 5;
+  faults.error_count = 1;
+  faults.error_status = 503;
+  faults.retry_after = "2";
+  faults.errors_get_only = TRUE;
+  meow_test_server_set_faults (fx->server, &faults);
+
+  item = add_url (fx, "/flaky.bin");
+  g_signal_connect (item, "notify::status", G_CALLBACK (note_failed_cb), &failed);
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_wait_reason (item) == MEOW_WAIT_RETRY_AFTER ||
+                        meow_task_item_is_finished (item));
+  g_assert_cmpint (meow_task_item_get_wait_reason (item), ==, MEOW_WAIT_RETRY_AFTER);
+  {
+    g_autofree char *line = status_text (row);
+
+    g_test_message ("status line while waiting: %s", line);
+    g_assert_true (g_str_has_prefix (line, "Retrying in "));
+    g_assert_nonnull (strstr (line, "HTTP 503"));
+  }
+  g_assert_true (button_shown (row, "row.pause-task"));
+
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_is_finished (item));
+  g_signal_handlers_disconnect_by_data (item, &failed);
+  g_assert_false (failed);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  meow_test_assert_file_equals (target, payload);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 7);
+}
+
+static void
 test_pause_resume_cancel (Fixture *fx, gconstpointer data)
 {
   g_autofree char *part = g_build_filename (fx->dir, "slow.bin.part", NULL);
@@ -1700,6 +1752,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/download", Fixture, test_download, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/download-waits-out-failures", Fixture, test_download_waits_out_failures,
+              fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/pause-resume-cancel", Fixture, test_pause_resume_cancel, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/corrupt-store", Fixture, NULL, fixture_setup, test_corrupt_store,
