@@ -6,7 +6,13 @@
 #   (release, no tests, with the bench/ programs) and sets MEOW_CLI.
 # bench_build TARGET…: builds more targets of _build-bench (e.g. bench/enqueue-bench).
 # nginx_start ROOT [LIMIT_RATE]: a private nginx on a random loopback port serving ROOT,
-#   optionally with `limit_rate` per connection; sets NGINX_URL. Stopped on exit.
+#   optionally with `limit_rate` per connection; sets NGINX_URL and NGINX_PID. Stopped on
+#   exit. With NGINX_ACCESS_LOG=FILE set, it logs "CONNECTION PROTOCOL STATUS URI" lines
+#   there (nginx's $connection serial: distinct values are the connections a client used).
+# nginx_tls_start ROOT: a second private nginx serving ROOT over TLS with HTTP/2 (ALPN),
+#   its CA and certificate made by tests/integration/lib/web-servers.sh's
+#   ws_make_certificates; sets NGINX_TLS_URL (https://…) and NGINX_CA (the CA's PEM file);
+#   logs to NGINX_ACCESS_LOG like nginx_start. Stopped on exit.
 
 set -euo pipefail
 
@@ -18,15 +24,19 @@ NGINX="${NGINX:-/usr/sbin/nginx}"
 
 BENCH_TMP="$(mktemp -d "${TMPDIR:-/var/tmp}/meow-bench.XXXXXX")"
 NGINX_PID=""
+NGINX_TLS_PID=""
 
 bench_msg () { printf 'bench: %s\n' "$*" >&2; }
 
 bench_cleanup () {
-  if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -QUIT "$NGINX_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$NGINX_PID" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "$NGINX_PID" "$NGINX_TLS_PID"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill -QUIT "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$BENCH_TMP"
 }
 trap bench_cleanup EXIT
@@ -70,49 +80,88 @@ free_port () {
   python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
 }
 
-nginx_start () {
-  local root="$1" limit="${2:-}" port conf="$BENCH_TMP/nginx.conf" user_line="" temp_paths mod
-  port="$(free_port)"
-  mkdir -p "$BENCH_TMP/nginx-temp"
-  temp_paths="client_body_temp_path $BENCH_TMP/nginx-temp/body;"
+# bench_nginx_conf ROOT LIMIT PREFIX PORT LISTEN_EXTRA: one private nginx's configuration,
+# its pid, logs and temporary files named PREFIX*.
+bench_nginx_conf () {
+  local root="$1" limit="$2" prefix="$3" port="$4" listen_extra="$5"
+  local user_line="" temp_paths mod log="access_log off;"
+  mkdir -p "$prefix-temp"
+  temp_paths="client_body_temp_path $prefix-temp/body;"
   for mod in proxy fastcgi uwsgi scgi; do
     if [[ "$("$NGINX" -V 2>&1)" != *"--without-http_${mod}_module"* ]]; then
-      temp_paths+=" ${mod}_temp_path $BENCH_TMP/nginx-temp/$mod;"
+      temp_paths+=" ${mod}_temp_path $prefix-temp/$mod;"
     fi
   done
   ((EUID == 0)) && user_line="user root;"
-  cat > "$conf" <<CONF
+  if [[ -n "${NGINX_ACCESS_LOG:-}" ]]; then
+    log="log_format bench '\$connection \$server_protocol \$status \$uri';
+  access_log $NGINX_ACCESS_LOG bench;"
+  fi
+  cat <<CONF
 $user_line
 worker_processes 1;
 daemon off;
-pid $BENCH_TMP/nginx.pid;
-error_log $BENCH_TMP/nginx-error.log;
+pid $prefix.pid;
+error_log $prefix-error.log;
 events { worker_connections 256; }
 http {
-  access_log off;
+  $log
   $temp_paths
   sendfile on;
   tcp_nopush on;
   keepalive_timeout 30;
   default_type application/octet-stream;
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:$port$listen_extra;
     root $root;
     ${limit:+limit_rate $limit;}
   }
 }
 CONF
-  "$NGINX" -c "$conf" -p "$BENCH_TMP" -e "$BENCH_TMP/nginx-error.log" >"$BENCH_TMP/nginx.out" 2>&1 &
-  NGINX_PID=$!
+}
+
+# bench_nginx_run CONF PREFIX PORT: starts nginx on CONF and waits until PORT answers;
+# sets BENCH_NGINX_PID.
+bench_nginx_run () {
+  local conf="$1" prefix="$2" port="$3"
+  "$NGINX" -c "$conf" -p "$BENCH_TMP" -e "$prefix-error.log" >"$prefix.out" 2>&1 &
+  BENCH_NGINX_PID=$!
   for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      NGINX_URL="http://127.0.0.1:$port"
       return 0
     fi
     sleep 0.1
   done
-  bench_msg "nginx did not start: $(cat "$BENCH_TMP/nginx.out" "$BENCH_TMP/nginx-error.log" 2>/dev/null)"
+  bench_msg "nginx did not start: $(cat "$prefix.out" "$prefix-error.log" 2>/dev/null)"
   exit 1
+}
+
+nginx_start () {
+  local root="$1" limit="${2:-}" port
+  port="$(free_port)"
+  bench_nginx_conf "$root" "$limit" "$BENCH_TMP/nginx" "$port" "" > "$BENCH_TMP/nginx.conf"
+  bench_nginx_run "$BENCH_TMP/nginx.conf" "$BENCH_TMP/nginx" "$port"
+  NGINX_PID="$BENCH_NGINX_PID"
+  NGINX_URL="http://127.0.0.1:$port"
+}
+
+nginx_tls_start () {
+  local root="$1" port tls="$BENCH_TMP/tls"
+  # One place makes the test CA and the server's certificate: the integration tests' helper.
+  source "$SRC_DIR/tests/integration/lib/web-servers.sh"
+  mkdir -p "$tls"
+  if ! ws_make_certificates "$tls"; then
+    bench_msg "openssl could not make the certificates in $tls"
+    exit 1
+  fi
+  port="$(free_port)"
+  bench_nginx_conf "$root" "" "$BENCH_TMP/nginx-tls" "$port" " ssl http2;
+    ssl_certificate $tls/server.pem;
+    ssl_certificate_key $tls/server.key" > "$BENCH_TMP/nginx-tls.conf"
+  bench_nginx_run "$BENCH_TMP/nginx-tls.conf" "$BENCH_TMP/nginx-tls" "$port"
+  NGINX_TLS_PID="$BENCH_NGINX_PID"
+  NGINX_TLS_URL="https://127.0.0.1:$port"
+  NGINX_CA="$tls/ca.pem"
 }
 
 machine_line () {

@@ -3,7 +3,7 @@
 """measure.py: run commands several times, print a table of medians with ratios.
 
 Usage: measure.py --runs N --bytes B --reference NAME [--items N] [--prepare CMD]
-                  [--check CMD] NAME=COMMAND [NAME=COMMAND ...]
+                  [--check CMD] [--count LABEL=CMD] NAME=COMMAND [NAME=COMMAND ...]
 
 Each COMMAND runs N times, interleaved with the others (round-robin, so a noisy
 spell on the shared machine hits every command alike), under /usr/bin/time.
@@ -13,6 +13,9 @@ the run is reported as failed and the benchmark exits 1.
 Prints, per command, the median wall time, MB/s (B bytes / wall), user+sys CPU
 seconds and peak RSS, and each as a ratio to the reference command's median.
 With --items N (e.g. 1,000 files), files per second (N / wall) replace MB/s.
+--count LABEL=CMD (repeatable) runs CMD after every run's check, with $NAME set; its
+standard output must be a number (e.g. the connections the server saw), and its median
+is printed in a column LABEL after the others.
 """
 import argparse
 import os
@@ -44,6 +47,8 @@ def main():
     ap.add_argument("--title", default="")
     ap.add_argument("--items", type=int, default=0,
                     help="report N / wall (files/s) instead of MB/s")
+    ap.add_argument("--count", action="append", default=[],
+                    help="LABEL=CMD: CMD prints a number after every run; its median is a column")
     ap.add_argument("commands", nargs="+")
     args = ap.parse_args()
 
@@ -55,7 +60,9 @@ def main():
     if args.reference not in names:
         sys.exit(f"measure.py: no command named {args.reference}")
 
+    counts = [c.partition("=")[::2] for c in args.count]
     results = {n: [] for n in names}
+    counted = {n: {label: [] for label, _ in counts} for n in names}
     failed = False
     for i in range(args.runs):
         for name, cmd in cmds:
@@ -72,6 +79,15 @@ def main():
                 if subprocess.run(["bash", "-c", args.check], env=env).returncode != 0:
                     print(f"# {name} run {i + 1}: the check failed", file=sys.stderr)
                     failed = True
+            for label, ccmd in counts:
+                out = subprocess.run(["bash", "-c", ccmd], env=env, capture_output=True,
+                                     text=True)
+                try:
+                    counted[name][label].append(float(out.stdout.strip()))
+                except ValueError:
+                    print(f"# {name} run {i + 1}: {label} printed {out.stdout.strip()!r}, "
+                          f"not a number: {out.stderr.strip()[-200:]}", file=sys.stderr)
+                    failed = True
 
     med = {}
     for name in names:
@@ -87,21 +103,27 @@ def main():
     # Throughput: files/s with --items, else MB/s; higher is better either way.
     unit, amount, scale = ("files/s", args.items, 1) if args.items else ("MB/s", args.bytes, 1e6)
     print(f"{'command':<22} {'runs':>4} {'wall s':>8} {unit:>8} {'x ref':>6} "
-          f"{'CPU s':>7} {'x ref':>6} {'RSS MiB':>8} {'x ref':>6}")
+          f"{'CPU s':>7} {'x ref':>6} {'RSS MiB':>8} {'x ref':>6}"
+          + "".join(f" {label:>{max(len(label), 6)}}" for label, _ in counts))
     for name in names:
         if name not in med:
             print(f"{name:<22} failed every run")
             continue
         wall, cpu, rss, n = med[name]
+        extra = ""
+        for label, _ in counts:
+            v = counted[name][label]
+            cell = f"{statistics.median(v):g}" if v else "-"
+            extra += f" {cell:>{max(len(label), 6)}}"
         rate = amount / wall / scale if wall > 0 else float("inf")
         if ref:
             rrate = amount / ref[0] / scale if ref[0] > 0 else float("inf")
             r1, r2, r3 = rate / rrate, cpu / ref[1] if ref[1] else float("inf"), rss / ref[2]
             print(f"{name:<22} {n:>4} {wall:>8.3f} {rate:>8.0f} {r1:>6.2f} {cpu:>7.2f} {r2:>6.2f} "
-                  f"{rss / 1024:>8.1f} {r3:>6.2f}")
+                  f"{rss / 1024:>8.1f} {r3:>6.2f}{extra}")
         else:
             print(f"{name:<22} {n:>4} {wall:>8.3f} {rate:>8.0f} {'-':>6} {cpu:>7.2f} {'-':>6} "
-                  f"{rss / 1024:>8.1f} {'-':>6}")
+                  f"{rss / 1024:>8.1f} {'-':>6}{extra}")
     print(f"(medians of {args.runs} interleaved runs; ratios against {args.reference}: "
           "throughput higher is better, CPU and RSS lower is better)")
     sys.exit(1 if failed else 0)
