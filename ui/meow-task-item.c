@@ -317,6 +317,7 @@ meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st)
 
 /**
  * meow_task_item_get_task:
+ * @self: an item
  *
  * The task, built now from the store for an item of meow_task_item_new_saved() that had
  * none yet. Main thread.
@@ -335,10 +336,14 @@ meow_task_item_get_task (MeowTaskItem *self)
       g_autoptr (MeowStoredTask) st = meow_store_dup_task (self->store, self->id);
       g_autoptr (GError) error = NULL;
 
+      /* Named by its name and id, not its URL: a URL may hold a password
+       * (user:password@host), and warnings end up in the journal. */
       if (st == NULL)
-        g_warning ("The transfer of %s is no longer in the list of transfers", self->url);
+        g_warning ("The transfer “%s” (%s) is no longer in the list of transfers", self->name,
+                   self->id);
       else if ((self->task = meow_stored_task_build (st, &error)) == NULL)
-        g_warning ("Cannot rebuild the transfer of %s: %s", self->url, error->message);
+        g_warning ("Cannot rebuild the transfer “%s” (%s): %s", self->name, self->id,
+                   error->message);
       else
         g_clear_object (&self->store);
     }

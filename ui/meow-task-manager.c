@@ -1199,8 +1199,9 @@ unrestorable_item (MeowTaskManager *self, const MeowStoredTask *st, const GError
   placeholder = meow_task_builder_build (builder, &local_error);
   if (placeholder == NULL)
     {
-      /* Not even a URL to show: only the log can say it. */
-      g_message ("Cannot restore the transfer of %s: %s (%s)", meow_stored_task_get_url (st),
+      /* Not even a URL to show: only the log can say it, by the task's id (its URL may
+       * hold a password, user:password@host). */
+      g_message ("Cannot restore the transfer %s: %s (%s)", meow_stored_task_get_id (st),
                  error->message, local_error->message);
       return NULL;
     }

@@ -344,7 +344,6 @@ update_progress (MeowTaskRow *self)
   update_countdown (self);
 }
 
-/* Shows or hides one of the row's buttons, making it the first time it is shown. */
 /* The label when it fits, else the icon: AdwSqueezer shows the first child that fits,
  * and the name label's width-chars (meow-task-row.ui) keeps a narrow row from giving
  * the label all of its width. */
@@ -368,6 +367,7 @@ text_button_new (guint which)
   return button;
 }
 
+/* Shows or hides one of the row's buttons, making it the first time it is shown. */
 static void
 show_button (MeowTaskRow *self, guint which, gboolean visible)
 {

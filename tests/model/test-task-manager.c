@@ -947,6 +947,77 @@ test_saved_item_builds_task (Fixture *fx, gconstpointer data)
   }
 }
 
+/* While not NULL, log messages go here instead of out, and warnings do not abort. */
+static GPtrArray *caught_log;
+
+static GLogWriterOutput
+catch_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  if (caught_log == NULL)
+    return g_log_writer_default (level, fields, n_fields, data);
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "MESSAGE") == 0)
+      g_ptr_array_add (caught_log, fields[i].length < 0
+                                       ? g_strdup (fields[i].value)
+                                       : g_strndup (fields[i].value, fields[i].length));
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* A saved item whose task left the store has no task, and the warning names the item
+ * (name and id) without its URL's password. */
+static void
+test_saved_item_gone (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.json", NULL);
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (MeowTaskBuilder) b =
+      meow_task_builder_new_download ("http://alice:s3cret@127.0.0.1:9/gone.bin");
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (MeowStoredTask) st = NULL;
+  g_autoptr (MeowTaskItem) item = NULL;
+  g_autoptr (GPtrArray) caught = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  meow_task_builder_set_output_dir (b, fx->dir);
+  meow_task_builder_set_name (b, "gone.bin");
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  st = meow_stored_task_new_from_task (task, 0);
+  g_assert_true (meow_store_add (store, st, &error));
+  g_assert_no_error (error);
+  g_assert_true (
+      meow_store_set_status (store, meow_task_get_id (task), MEOW_STATUS_CANCELED, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&st, meow_stored_task_free);
+  st = meow_store_dup_task (store, meow_task_get_id (task));
+  g_assert_nonnull (st);
+  g_assert_true (meow_task_item_can_be_saved (st));
+
+  item = meow_task_item_new_saved (store, st);
+  g_assert_true (meow_store_remove (store, meow_task_get_id (task), &error));
+  g_assert_no_error (error);
+
+  {
+    GLogLevelFlags fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+
+    caught_log = caught;
+    g_assert_null (meow_task_item_get_task (item));
+    caught_log = NULL;
+    g_log_set_always_fatal (fatal);
+  }
+
+  g_assert_cmpuint (caught->len, ==, 1);
+  g_test_message ("warned: %s", (const char *) caught->pdata[0]);
+  g_assert_nonnull (strstr (caught->pdata[0], "gone.bin"));
+  g_assert_nonnull (strstr (caught->pdata[0], meow_task_get_id (task)));
+  g_assert_null (strstr (caught->pdata[0], "s3cret"));
+  /* The item still shows what it was. */
+  g_assert_cmpstr (meow_task_item_get_id (item), ==, meow_task_get_id (task));
+  g_assert_cmpstr (meow_task_item_get_name (item), ==, "gone.bin");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -954,6 +1025,7 @@ main (int argc, char *argv[])
   g_autofree char *home = meow_test_make_private_home ("meow-model-home-XXXXXX");
   int              status;
 
+  g_log_set_writer_func (catch_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/model/task-manager/download-folder", Fixture, NULL, fixture_setup,
@@ -983,6 +1055,8 @@ main (int argc, char *argv[])
               test_load_one_change, fixture_teardown);
   g_test_add ("/model/task-manager/saved-item-builds-task", Fixture, NULL, fixture_setup,
               test_saved_item_builds_task, fixture_teardown);
+  g_test_add ("/model/task-manager/saved-item-gone", Fixture, NULL, fixture_setup,
+              test_saved_item_gone, fixture_teardown);
 
   g_test_add_func ("/model/task-manager/network-hold", test_network_hold);
 
