@@ -148,7 +148,8 @@ _meow_download_io_error (int saved_errno, const char *what, const char *path)
                       what, path, g_strerror (saved_errno));
 }
 
-/* Opens the .part for writing (never through a symlink), emptied with
+/* Opens the .part for writing and reading (the overlap of a resume is
+ * compared with it; never through a symlink), emptied with
  * @truncate_it; the first stream then goes on from its end. */
 gboolean
 _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error)
@@ -159,7 +160,7 @@ _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error)
 
   _meow_download_close_part (d);
 
-  fd = open (d->part_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  fd = open (d->part_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
     {
       int saved = errno;
