@@ -167,16 +167,29 @@ _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error)
       if (saved == ELOOP)
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
-                       "“%s” is a symbolic link; refusing to write through it.", d->part_path);
+                       "“%s” is a symbolic link; refusing to write through it. Remove it to "
+                       "download the file again.",
+                       d->part_path);
           return FALSE;
         }
-      g_propagate_error (error, _meow_download_io_error (saved, "create", d->part_path));
+      if (saved == EISDIR)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
+                       "“%s” is in the way of the partial download: it is a folder. Remove it, "
+                       "or save the download under another name.",
+                       d->part_path);
+          return FALSE;
+        }
+      g_propagate_error (error, _meow_download_io_error (saved, "open", d->part_path));
       return FALSE;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "“%s” is not a regular file.", d->part_path);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
+                   "“%s” is in the way of the partial download: it is not a regular file. Remove "
+                   "it, or save the download under another name.",
+                   d->part_path);
       return FALSE;
     }
   if (truncate_it && st.st_size > 0)

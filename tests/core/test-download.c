@@ -1158,6 +1158,138 @@ test_resume_keeps_contradicting (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpuint (whole, ==, 2);
 }
 
+/* No dead ends: whatever state a .part and its control file are in, the
+ * same download run again ends in the server's file, byte for byte, or
+ * fails with a message that says what to do. One row per state. */
+typedef enum
+{
+  PART_STATE_NO_CONTROL_OTHER_BYTES, /* a .part of other bytes, no control file */
+  PART_STATE_CONTROL_OTHER_URL,      /* the control file is another URL's */
+  PART_STATE_CONTROL_TOTAL_BIGGER,   /* the control file's total is more than the .part */
+  PART_STATE_PART_BIGGER_THAN_TOTAL, /* the .part is longer than the recorded total */
+  PART_STATE_EMPTY_PART,             /* a zero-length .part with its control file */
+  PART_STATE_EMPTY_CONTROL,          /* a zero-length control file */
+  PART_STATE_GARBAGE_CONTROL,        /* a control file that is not JSON */
+  PART_STATE_BROKEN_SPLIT,           /* a split that does not add up */
+  PART_STATE_PART_IS_A_FOLDER,       /* the .part is a folder: a clear message */
+} PartState;
+
+static const struct
+{
+  const char *name;
+  PartState   state;
+} part_states[] = {
+  { "no-control-other-bytes", PART_STATE_NO_CONTROL_OTHER_BYTES },
+  { "control-of-another-url", PART_STATE_CONTROL_OTHER_URL },
+  { "control-total-bigger-than-part", PART_STATE_CONTROL_TOTAL_BIGGER },
+  { "part-bigger-than-total", PART_STATE_PART_BIGGER_THAN_TOTAL },
+  { "empty-part", PART_STATE_EMPTY_PART },
+  { "empty-control", PART_STATE_EMPTY_CONTROL },
+  { "garbage-control", PART_STATE_GARBAGE_CONTROL },
+  { "split-that-does-not-add-up", PART_STATE_BROKEN_SPLIT },
+  { "part-is-a-folder", PART_STATE_PART_IS_A_FOLDER },
+};
+
+static void
+write_control (const char *path, const char *url, gint64 total, const char *extra)
+{
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
+  g_autofree char *json =
+      g_strdup_printf ("{\"version\":1,\"url-sha256\":\"%s\",\"total\":%" G_GINT64_FORMAT "%s}",
+                       digest, total, extra ? extra : "");
+
+  meow_test_write_file (path, json, strlen (json));
+}
+
+static void
+test_resume_part_state (MeowTestFixture *fx, gconstpointer data)
+{
+  PartState state = GPOINTER_TO_INT (data);
+  g_autoptr (GBytes) content = meow_test_make_payload (300 * 1024, 48);
+  g_autoptr (GBytes) other = meow_test_make_payload (300 * 1024, 49);
+  const char      *bytes = g_bytes_get_data (content, NULL);
+  gint64           size = (gint64) g_bytes_get_size (content);
+  g_autofree char *target = meow_test_fixture_path (fx, "state.bin");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autofree char *ctl = g_strconcat (target, ".part.meow", NULL);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, "/state.bin");
+  g_autofree char *other_url = meow_test_server_dup_url (fx->server, "/other.bin");
+  MeowTestFaults   faults = {
+      0,
+  };
+
+  /* the hardest case: a server without validators */
+  faults.no_validators = TRUE;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/state.bin", content);
+  switch (state)
+    {
+    case PART_STATE_NO_CONTROL_OTHER_BYTES:
+      meow_test_write_file (part, g_bytes_get_data (other, NULL), 100 * 1024);
+      break;
+    case PART_STATE_CONTROL_OTHER_URL:
+      meow_test_write_file (part, g_bytes_get_data (other, NULL), 100 * 1024);
+      write_control (ctl, other_url, size, NULL);
+      break;
+    case PART_STATE_CONTROL_TOTAL_BIGGER:
+      meow_test_write_file (part, bytes, 100 * 1024);
+      write_control (ctl, url, size * 2, NULL);
+      break;
+    case PART_STATE_PART_BIGGER_THAN_TOTAL:
+      meow_test_write_file (part, g_bytes_get_data (other, NULL), 200 * 1024);
+      write_control (ctl, url, 150 * 1024, NULL);
+      break;
+    case PART_STATE_EMPTY_PART:
+      meow_test_write_file (part, "", 0);
+      write_control (ctl, url, size, ",\"main-pos\":0,\"main-end\":10,\"segments\":[[10,20,30]]");
+      break;
+    case PART_STATE_EMPTY_CONTROL:
+      meow_test_write_file (part, bytes, 100 * 1024);
+      meow_test_write_file (ctl, "", 0);
+      break;
+    case PART_STATE_GARBAGE_CONTROL:
+      meow_test_write_file (part, g_bytes_get_data (other, NULL), 100 * 1024);
+      meow_test_write_file (ctl, "{\"url-sha256\": [", 16);
+      break;
+    case PART_STATE_BROKEN_SPLIT:
+      meow_test_write_file (part, g_bytes_get_data (other, NULL), 100 * 1024);
+      write_control (ctl, url, size,
+                     ",\"main-pos\":1000,\"main-end\":1000,\"segments\":[[5000,9000,8000]]");
+      break;
+    case PART_STATE_PART_IS_A_FOLDER:
+      g_assert_cmpint (g_mkdir (part, 0755), ==, 0);
+      break;
+    }
+
+  /* Run it twice: the second run must not be worse than the first. */
+  for (guint run = 0; run < 2; run++)
+    {
+      g_autoptr (MeowTaskBuilder) b = meow_test_builder_to_file (fx, "/state.bin", target);
+      MeowTestWatch *w = meow_test_start_download (fx, b);
+
+      MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+      meow_test_print_request_log (fx);
+      if (state == PART_STATE_PART_IS_A_FOLDER)
+        {
+          /* not ours to remove: say what is in the way and what to do */
+          meow_test_assert_failed (w, MEOW_ERROR_IO, part, "Remove it");
+          g_assert_true (g_file_test (part, G_FILE_TEST_IS_DIR));
+          continue;
+        }
+      /* (not meow_test_assert_completed: after a restart from zero a
+       * progress record may show the total unknown until the new answer) */
+      g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_COMPLETE);
+      meow_test_assert_file_equals (target, content);
+      g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (ctl, G_FILE_TEST_EXISTS));
+      g_assert_cmpint (g_unlink (target), ==, 0); /* the next run is the same download */
+      if (state != PART_STATE_NO_CONTROL_OTHER_BYTES)
+        break;
+      /* once more from the same state */
+      meow_test_write_file (part, g_bytes_get_data (other, NULL), 100 * 1024);
+    }
+}
+
 /* Every kind of broken 206 fails the task with INVALID_RANGE and writes
  * nothing: the .part still holds exactly the 4 bytes it had. */
 static void
@@ -1823,6 +1955,13 @@ main (int argc, char **argv)
   ADD ("/core/download/resume/shrunk-between-runs", test_resume_shrunk_between_runs);
   ADD ("/core/download/resume/keeps-contradicting", test_resume_keeps_contradicting);
 
+  for (guint i = 0; i < G_N_ELEMENTS (part_states); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/download/part-state/%s", part_states[i].name);
+
+      g_test_add (path, MeowTestFixture, GINT_TO_POINTER (part_states[i].state),
+                  meow_test_fixture_setup, test_resume_part_state, meow_test_fixture_teardown);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (range_faults); i++)
     {
       g_autofree char *path =
