@@ -375,6 +375,10 @@ cli_report_restart (Run *run, const MeowTransferRecord *record)
       fprintf (stderr, "The partial download does not match the file on the server; "
                        "starting again from the beginning.\n");
       break;
+    case MEOW_RESTART_CONTENT_CHANGED:
+      fprintf (stderr, "The file on the server has other bytes than the partial download; "
+                       "starting again from the beginning.\n");
+      break;
     case MEOW_RESTART_NONE:
     default:
       break;

@@ -2,7 +2,9 @@
  *
  * TARGET.part.meow (JSON) records what the bytes in TARGET.part belong
  * to: a hash of the URL, the validators (strong ETag, Last-Modified) and
- * the total seen when the .part was started, a checksum they failed, and
+ * the total seen when the .part was started (and whether the date is a
+ * strong validator, whether the bytes still wait for an overlap to vouch
+ * for them), a checksum they failed, and
  * for a split download the first stream's position and every segment's
  * [start, pos, end]. It is written after the .part exists and, for
  * positions, only after an fdatasync of the .part (checkpoint), so it
@@ -96,6 +98,19 @@ _meow_download_write_control (MeowJob *job)
   json_builder_add_string_value (b, d->etag);
   json_builder_set_member_name (b, "last-modified");
   json_builder_add_string_value (b, d->last_modified);
+  if (d->last_modified_strong)
+    {
+      /* A second older than its answer's Date: good for If-Range. */
+      json_builder_set_member_name (b, "last-modified-strong");
+      json_builder_add_boolean_value (b, TRUE);
+    }
+  if (d->unverified)
+    {
+      /* The bytes came without a control file and no overlap matched yet:
+       * the validators are the server's, not the bytes'. */
+      json_builder_set_member_name (b, "unverified");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   json_builder_set_member_name (b, "total");
   json_builder_add_int_value (b, job->total);
   if (d->bad_checksum)
@@ -165,6 +180,9 @@ _meow_download_read_control (MeowJob *job, MeowControl *out)
   out->etag = g_strdup (json_object_get_string_member_with_default (obj, "etag", NULL));
   out->last_modified =
       g_strdup (json_object_get_string_member_with_default (obj, "last-modified", NULL));
+  out->last_modified_strong =
+      json_object_get_boolean_member_with_default (obj, "last-modified-strong", FALSE);
+  out->unverified = json_object_get_boolean_member_with_default (obj, "unverified", FALSE);
   out->total = json_object_get_int_member_with_default (obj, "total", -1);
   out->main_pos = json_object_get_int_member_with_default (obj, "main-pos", -1);
   out->main_end = json_object_get_int_member_with_default (obj, "main-end", -1);

@@ -79,7 +79,16 @@ typedef struct
   gint64   req_end;
   gboolean ranged;
   gboolean conditional;
-  gboolean fresh; /* "bytes=0-" for a new file */
+  gboolean fresh;       /* "bytes=0-" for a new file */
+  gint64   req_overlap; /* held bytes from req_offset on, asked for again to compare */
+
+  /* The overlap of an accepted answer: its first compare_left body bytes
+   * are compared with the .part from compare_at on before anything is
+   * written; a mismatch restarts the download (CONTENT_CHANGED). */
+  gint64   compare_at;
+  gint64   compare_left;
+  gboolean take_after_compare; /* the answer's validators become the held ones once the
+                                * overlap matched */
 
   /* Its answer. */
   MeowHttpHead head;
@@ -117,9 +126,13 @@ typedef struct
   /* What the bytes held belong to. */
   char    *etag; /* strong validator, or NULL */
   char    *last_modified;
-  gboolean trusted_total; /* job->total is the server's (an answer, the control file or
-                           * a probe), not a caller's hint */
-  gboolean ranges_ok;     /* the server takes byte ranges */
+  gboolean last_modified_strong; /* a date a second before its answer's Date: If-Range may
+                                  * use it (RFC 9110 8.8.2.2) */
+  gboolean unverified;           /* the held bytes came without their control file: no
+                                  * validator vouches for them until an overlap matched */
+  gboolean trusted_total;        /* job->total is the server's (an answer, the control file or
+                                  * a probe), not a caller's hint */
+  gboolean ranges_ok;            /* the server takes byte ranges */
 
   /* This start. */
   gboolean plain_get;  /* requests from zero ask for the whole file, without Range */
@@ -158,14 +171,16 @@ typedef struct
 /* What the control file says about the bytes in the .part. */
 typedef struct
 {
-  char   *url_digest;
-  char   *etag;
-  char   *last_modified;
-  gint64  total;
-  char   *failed_checksum; /* the bytes failed this expected checksum */
-  gint64  main_pos;        /* split: the first stream's position; -1 not split, -2 unreadable */
-  gint64  main_end;
-  GArray *segments; /* MeowControlSegment */
+  char    *url_digest;
+  char    *etag;
+  char    *last_modified;
+  gboolean last_modified_strong;
+  gboolean unverified;
+  gint64   total;
+  char    *failed_checksum; /* the bytes failed this expected checksum */
+  gint64   main_pos;        /* split: the first stream's position; -1 not split, -2 unreadable */
+  gint64   main_end;
+  GArray  *segments; /* MeowControlSegment */
 } MeowControl;
 
 static inline MeowDownload *

@@ -103,7 +103,8 @@ reset_answer (MeowStream *s)
     g_string_truncate (s->error_body, 0);
 }
 
-/* The held bytes' validators become the answer's (a strong ETag only). */
+/* The held bytes' validators become the answer's (a strong ETag only;
+ * the Last-Modified with whether its Date makes it strong). */
 void
 _meow_download_take_validators (MeowDownload *d, const MeowHttpHead *head)
 {
@@ -114,6 +115,8 @@ _meow_download_take_validators (MeowDownload *d, const MeowHttpHead *head)
   if (etag && _meow_etag_is_strong (etag))
     d->etag = g_strdup (etag);
   d->last_modified = g_strdup (_meow_http_head_get (head, "last-modified"));
+  d->last_modified_strong =
+      _meow_last_modified_is_strong (d->last_modified, _meow_http_head_get (head, "date"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -139,6 +142,7 @@ stream_ask (MeowStream *s, MeowDownloadAsk *ask)
   ask->total = d->trusted_total ? job->total : -1;
   ask->etag = d->etag;
   ask->last_modified = d->last_modified;
+  ask->overlap = s->req_overlap;
 }
 
 /* The first stream's answer is the file (or its rest): make sure its body
@@ -198,6 +202,12 @@ accept_answer (MeowStream *s)
   const MeowVerdict *v = &s->verdict;
   char              *effective = NULL;
 
+  /* The overlap is compared first (body_cb); the validators of a first
+   * stream's answer vouch for the held bytes only once it matched. */
+  s->compare_at = v->offset;
+  s->compare_left = v->compare;
+  s->take_after_compare = v->compare > 0 && v->take_validators;
+
   if (!_meow_stream_is_main (s))
     return TRUE;
 
@@ -206,7 +216,7 @@ accept_answer (MeowStream *s)
   g_free (d->effective_url);
   d->effective_url = g_strdup (effective);
 
-  if (v->offset < s->req_offset)
+  if (v->offset + v->compare < s->pos)
     {
       /* The whole file instead of the range: the held bytes go. */
       job->restart_reason = v->reason;
@@ -220,7 +230,7 @@ accept_answer (MeowStream *s)
       s->req_offset = 0;
       job->transferred = 0;
     }
-  if (v->take_validators)
+  if (v->take_validators && !s->take_after_compare)
     _meow_download_take_validators (d, &s->head);
   job->total = v->total;
   d->trusted_total = job->total >= 0;
@@ -329,6 +339,65 @@ pace (MeowStream *s, gsize len)
   return TRUE;
 }
 
+/* The overlap: the first body bytes are held ones, asked for again
+ * because no strong validator vouches for the held bytes. Compares up to
+ * @len of them with the .part (a bounded buffer at a time, nothing kept)
+ * and says how many it used in *@used. FALSE: they differ — the file
+ * changed, the transfer stops and the download restarts from zero
+ * (_meow_stream_done) — or the .part could not be read (abort_error). */
+static gboolean
+compare_overlap (MeowStream *s, const char *ptr, gsize len, gsize *used)
+{
+  MeowJob      *job = s->job;
+  MeowDownload *d = _meow_download_get (job);
+  guint8        disk[16 * 1024];
+  gsize         n = (gsize) MIN ((gint64) len, s->compare_left);
+  gsize         done = 0;
+
+  while (done < n)
+    {
+      gsize   want = MIN (n - done, sizeof disk);
+      ssize_t got = pread (d->fd, disk, want, s->compare_at);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          set_abort_error (s, _meow_download_io_error (errno, "read", d->part_path));
+          return FALSE;
+        }
+      if (got == 0 || memcmp (disk, ptr + done, (gsize) got) != 0)
+        {
+          g_debug ("%s differs from the server's bytes near %" G_GINT64_FORMAT
+                   ": the file changed; starting over",
+                   d->part_path, s->compare_at);
+          s->verdict.kind = MEOW_VERDICT_RESTART;
+          s->verdict.reason = MEOW_RESTART_CONTENT_CHANGED;
+          return FALSE;
+        }
+      done += (gsize) got;
+      s->compare_at += got;
+      s->compare_left -= got;
+    }
+  *used = n;
+
+  if (s->compare_left == 0 && (s->take_after_compare || d->unverified))
+    {
+      /* The held bytes are the server's: from now on the answer's
+       * validators (if any) vouch for them. Recorded as any positions are,
+       * after a flush of the bytes. */
+      if (s->take_after_compare)
+        _meow_download_take_validators (d, &s->head);
+      s->take_after_compare = FALSE;
+      d->unverified = FALSE;
+      if (d->segments != NULL)
+        _meow_download_checkpoint (job);
+      else
+        _meow_download_write_control (job);
+    }
+  return TRUE;
+}
+
 static size_t
 body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -336,8 +405,9 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
   MeowJob      *job = s->job;
   MeowDownload *d = _meow_download_get (job);
   gsize         len = size * nmemb;
-  gsize         want = len;
+  gsize         want;
   gsize         written = 0;
+  gsize         compared = 0;
   g_autoptr (GError) error = NULL;
 
   if (s->abort_error)
@@ -355,6 +425,17 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 
   if (!pace (s, len))
     return CURL_WRITEFUNC_PAUSE;
+
+  if (s->compare_left > 0)
+    {
+      if (!compare_overlap (s, ptr, len, &compared))
+        return 0;
+      ptr += compared;
+      len -= compared;
+      if (len == 0)
+        return compared;
+    }
+  want = len;
 
   /* A split stream stops where the next range begins (its end may have
    * moved down: its tail went to a new segment). */
@@ -378,7 +459,7 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
        * to a .part (spill). Progress shows it once it is on disk. */
       g_byte_array_append (d->mem, (const guint8 *) ptr, (guint) len);
       s->pos += len;
-      return len;
+      return compared + len;
     }
 
   if (!_meow_download_write_part (d, ptr, want, s->pos, &written, &error))
@@ -402,7 +483,7 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
     }
 
   /* Fewer bytes than offered (a cut) make libcurl end the transfer. */
-  return s->cut ? want : len;
+  return compared + (s->cut ? want : len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -410,16 +491,19 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* Sends the stream's request: a HEAD (@probe, the first stream only), or
  * a GET of [pos, end) — "Range: bytes=POS-" or "bytes=POS-LAST", with
- * If-Range when bytes are held and have a validator. A new file's first
+ * If-Range when bytes are held and have a strong validator, else starting
+ * up to MEOW_DOWNLOAD_OVERLAP_WINDOW below pos (the overlap, compared
+ * before anything is written: _meow_download_plan()). A new file's first
  * GET asks for "bytes=0-" (unless a restart asks for the whole file
  * plainly): a server that takes ranges then states the total in
  * Content-Range, checked against Content-Length. */
 void
 _meow_stream_send (MeowStream *s, gboolean probe)
 {
-  MeowJob      *job = s->job;
-  MeowDownload *d = _meow_download_get (job);
-  gboolean      main = _meow_stream_is_main (s);
+  MeowJob         *job = s->job;
+  MeowDownload    *d = _meow_download_get (job);
+  gboolean         main = _meow_stream_is_main (s);
+  MeowDownloadPlan plan = { 0 };
 
   _meow_stream_release (s);
   _meow_http_head_reset (&s->head);
@@ -431,14 +515,39 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   _meow_pace_reset (&s->pace);
 
   s->probe = probe;
-  s->req_offset = probe ? 0 : s->pos;
-  s->req_end = probe ? -1 : s->end;
-  s->fresh = main && !probe && s->pos == 0 && s->end < 0 && !d->plain_get;
-  s->ranged = !probe && (s->pos > 0 || s->end > 0 || s->fresh);
-  /* libcurl has no If-Range option; without a validator the range is
-   * sent unconditionally, as curl -C and wget -c do. A new file has
-   * nothing to be conditional on. */
-  s->conditional = s->ranged && !s->fresh && (d->etag || d->last_modified);
+  if (probe)
+    {
+      s->req_offset = 0;
+      s->req_end = -1;
+      s->req_overlap = 0;
+      s->fresh = s->ranged = s->conditional = FALSE;
+    }
+  else
+    {
+      /* What to ask for is the plan's (meow-download-verdict.c): the Range,
+       * the If-Range, and the overlap when nothing vouches for the bytes. */
+      MeowDownloadHeld held = {
+        .kind = main ? MEOW_ASK_FIRST : MEOW_ASK_SEGMENT,
+        .start = s->start,
+        .pos = s->pos,
+        .end = s->end,
+        .plain = d->plain_get,
+        .etag = d->etag,
+        .last_modified = d->last_modified,
+        .last_modified_strong = d->last_modified_strong,
+        .unverified = d->unverified,
+      };
+
+      _meow_download_plan (&held, &plan);
+      s->req_offset = plan.offset;
+      s->req_end = plan.end;
+      s->req_overlap = plan.overlap;
+      s->fresh = plan.fresh;
+      s->ranged = plan.ranged;
+      s->conditional = plan.if_range != NULL;
+    }
+  s->compare_left = 0;
+  s->take_after_compare = FALSE;
   s->writeback_from = s->pos;
   if (main)
     d->phase = probe ? MEOW_DOWNLOAD_PROBE : MEOW_DOWNLOAD_GET;
@@ -467,15 +576,14 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   if (s->ranged)
     {
       g_autofree char *range =
-          s->end > 0 ? g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
-                                        s->pos, s->end - 1)
-                     : g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", s->pos);
+          s->req_end > 0 ? g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                            s->req_offset, s->req_end - 1)
+                         : g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", s->req_offset);
 
       s->req_headers = curl_slist_append (s->req_headers, range);
-      if (s->conditional)
+      if (plan.if_range != NULL)
         {
-          g_autofree char *if_range =
-              g_strdup_printf ("If-Range: %s", d->etag ? d->etag : d->last_modified);
+          g_autofree char *if_range = g_strdup_printf ("If-Range: %s", plan.if_range);
           s->req_headers = curl_slist_append (s->req_headers, if_range);
         }
     }
@@ -671,6 +779,7 @@ gboolean
 _meow_stream_tick (MeowStream *s, gint64 now, gint64 *next)
 {
   MeowJob *job = s->job;
+  gboolean resumed;
 
   if (s->retry_at > 0)
     {
@@ -698,8 +807,15 @@ _meow_stream_tick (MeowStream *s, gint64 now, gint64 *next)
         }
       s->paused_until = 0;
       /* May call the body callback at once, which may pause again, fail,
-       * or cut the stream at its end (then done follows, as for any cut). */
-      if ((curl_easy_pause (s->easy, CURLPAUSE_CONT) != CURLE_OK && !s->cut) || s->abort_error)
+       * cut the stream at its end (then done follows, as for any cut) or
+       * find that the overlap differs (then the download starts over). */
+      resumed = curl_easy_pause (s->easy, CURLPAUSE_CONT) == CURLE_OK;
+      if (s->verdict.kind == MEOW_VERDICT_RESTART && s->abort_error == NULL)
+        {
+          _meow_download_restart (job, s->verdict.reason);
+          return FALSE;
+        }
+      if ((!resumed && !s->cut) || s->abort_error)
         {
           GError *error = g_steal_pointer (&s->abort_error);
 

@@ -148,7 +148,8 @@ _meow_download_io_error (int saved_errno, const char *what, const char *path)
                       what, path, g_strerror (saved_errno));
 }
 
-/* Opens the .part for writing (never through a symlink), emptied with
+/* Opens the .part for writing and reading (the overlap of a resume is
+ * compared with it; never through a symlink), emptied with
  * @truncate_it; the first stream then goes on from its end. */
 gboolean
 _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error)
@@ -159,23 +160,36 @@ _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error)
 
   _meow_download_close_part (d);
 
-  fd = open (d->part_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  fd = open (d->part_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
     {
       int saved = errno;
       if (saved == ELOOP)
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
-                       "“%s” is a symbolic link; refusing to write through it.", d->part_path);
+                       "“%s” is a symbolic link; refusing to write through it. Remove it to "
+                       "download the file again.",
+                       d->part_path);
           return FALSE;
         }
-      g_propagate_error (error, _meow_download_io_error (saved, "create", d->part_path));
+      if (saved == EISDIR)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
+                       "“%s” is in the way of the partial download: it is a folder. Remove it, "
+                       "or save the download under another name.",
+                       d->part_path);
+          return FALSE;
+        }
+      g_propagate_error (error, _meow_download_io_error (saved, "open", d->part_path));
       return FALSE;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "“%s” is not a regular file.", d->part_path);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
+                   "“%s” is in the way of the partial download: it is not a regular file. Remove "
+                   "it, or save the download under another name.",
+                   d->part_path);
       return FALSE;
     }
   if (truncate_it && st.st_size > 0)

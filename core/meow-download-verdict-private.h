@@ -31,6 +31,38 @@ typedef enum
   MEOW_ASK_PROBE,   /* a HEAD before the GET, for the length and validators */
 } MeowAskKind;
 
+/* Bytes held before the held end that a resume asks for again, to compare
+ * with the disk before anything is appended, when no strong validator
+ * guards the resume (clamped to what the stream holds). */
+#define MEOW_DOWNLOAD_OVERLAP_WINDOW (64 * 1024)
+
+/* What a stream holds, to plan its next GET from. */
+typedef struct
+{
+  MeowAskKind kind;                 /* FIRST or SEGMENT */
+  gint64      start;                /* the stream's range [start, end) */
+  gint64      pos;                  /* the bytes before this are held: the next byte to write */
+  gint64      end;                  /* -1: to the end of the file */
+  gboolean    plain;                /* a restart from zero: the whole file, without Range */
+  const char *etag;                 /* the held bytes' strong ETag, or NULL */
+  const char *last_modified;        /* ... their Last-Modified, or NULL */
+  gboolean    last_modified_strong; /* ... and it is a strong validator (RFC 9110 8.8.2.2) */
+  gboolean    unverified;           /* held bytes of unknown origin (a .part without its control
+                                     * file): no validator vouches for them */
+} MeowDownloadHeld;
+
+/* The GET to send. */
+typedef struct
+{
+  gboolean ranged;      /* send Range: bytes=OFFSET- or bytes=OFFSET-(END-1) */
+  gboolean fresh;       /* a new file's "bytes=0-": nothing held */
+  gint64   offset;      /* the Range start */
+  gint64   end;         /* one past the last byte asked for, or -1 */
+  gint64   overlap;     /* held bytes asked for again, compared before anything is
+                         * written: offset + overlap is the stream's pos */
+  const char *if_range; /* the If-Range value (borrowed from the held), or NULL */
+} MeowDownloadPlan;
+
 /* What was asked, and what the bytes already held are. */
 typedef struct
 {
@@ -46,6 +78,8 @@ typedef struct
   gint64      total;         /* the total the held bytes belong to (the server's), or -1 */
   const char *etag;          /* the held bytes' strong ETag, or NULL */
   const char *last_modified; /* ... their Last-Modified, or NULL */
+  gint64      overlap;       /* held bytes from offset on asked for again, to compare
+                              * (MeowDownloadPlan.overlap): offset + overlap are held */
 } MeowDownloadAsk;
 
 /* What the server answered, as far as the verdict looks. */
@@ -81,9 +115,12 @@ typedef enum
   MEOW_VERDICT_UNPROBED,      /* a HEAD that gave nothing to go on: learn from the GET */
 } MeowVerdictKind;
 
-/* The verdict. .offset: for ACCEPT, where the body's first byte goes;
- * below the offset asked for (0, after a 200 to a resume) the held bytes
- * are dropped first, for .reason. .total: for ACCEPT, COMPLETE and PROBED,
+/* The verdict. .offset: for ACCEPT, the file offset of the body's first
+ * byte; .compare: for ACCEPT, how many of the first body bytes are held
+ * ones asked for again (the overlap), to compare with the disk before
+ * anything is written (a mismatch restarts, MEOW_RESTART_CONTENT_CHANGED);
+ * when offset + compare is below what is held (0, after a 200 to a
+ * resume) the held bytes are dropped first, for .reason. .total: for ACCEPT, COMPLETE and PROBED,
  * the total from now on, or -1 (a whole-file answer without a length).
  * .take_validators: for ACCEPT and PROBED, the answer's validators are the
  * held bytes' from now on. .ranges: the server takes byte ranges. */
@@ -92,6 +129,7 @@ typedef struct
   MeowVerdictKind   kind;
   gint64            offset;
   gint64            total;
+  gint64            compare;
   gboolean          take_validators;
   gboolean          ranges;
   MeowRestartReason reason; /* RESTART, and ACCEPT below the offset asked for */
@@ -114,6 +152,18 @@ MeowValidators _meow_validators_compare (const char *held_etag,
                                          const char *held_last_modified,
                                          const char *etag,
                                          const char *last_modified);
+
+/* TRUE when @last_modified is a strong validator by RFC 9110 8.8.2.2: a
+ * valid HTTP-date at least one second before the answer's @date (also
+ * valid). Without a Date, or a date that does not parse, it is weak: the
+ * file may have changed again within the same second. Pure, any thread. */
+gboolean _meow_last_modified_is_strong (const char *last_modified, const char *date);
+
+/* Plans the GET of a stream holding @held: its Range, its If-Range (the
+ * strong ETag, else a strong Last-Modified) and, when no strong validator
+ * vouches for the held bytes, the overlap asked for again to compare.
+ * Pure, any thread. */
+void _meow_download_plan (const MeowDownloadHeld *held, MeowDownloadPlan *plan);
 
 /* Fills @answer from the collected @head (borrowing its strings: valid
  * while @head is unchanged). */

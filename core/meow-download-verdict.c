@@ -29,6 +29,47 @@ _meow_validators_compare (const char *held_etag,
   return g_str_equal (held, seen) ? MEOW_VALIDATORS_SAME : MEOW_VALIDATORS_DIFFER;
 }
 
+gboolean
+_meow_last_modified_is_strong (const char *last_modified, const char *date)
+{
+  gint64 lm = _meow_parse_http_date (last_modified);
+  gint64 now = _meow_parse_http_date (date);
+
+  /* A date the server gives for a file changed within its own second may
+   * name two versions; one a second older than the answer cannot. */
+  return lm >= 0 && now >= 0 && now - lm >= 1;
+}
+
+void
+_meow_download_plan (const MeowDownloadHeld *held, MeowDownloadPlan *plan)
+{
+  gint64 held_bytes = held->pos - held->start;
+
+  memset (plan, 0, sizeof *plan);
+  plan->fresh = held->kind == MEOW_ASK_FIRST && held->pos == 0 && held->end < 0 && !held->plain;
+  plan->ranged = held->pos > 0 || held->end > 0 || plan->fresh;
+  plan->offset = plan->ranged ? held->pos : 0;
+  plan->end = held->end;
+  if (!plan->ranged || plan->fresh)
+    return;
+
+  /* libcurl has no If-Range option: the header is ours. RFC 9110 13.1.5:
+   * an entity tag, else a date only when it is a strong validator. */
+  if (held->etag != NULL)
+    plan->if_range = held->etag;
+  else if (held->last_modified != NULL && held->last_modified_strong)
+    plan->if_range = held->last_modified;
+
+  /* Nothing vouches for the held bytes: ask for the last of them again
+   * and let the stream compare them with the disk (curl -C and wget -c
+   * append blindly, and save a mixed file when it changed). */
+  if ((plan->if_range == NULL || held->unverified) && held_bytes > 0)
+    {
+      plan->overlap = MIN ((gint64) MEOW_DOWNLOAD_OVERLAP_WINDOW, held_bytes);
+      plan->offset = held->pos - plan->overlap;
+    }
+}
+
 void
 _meow_download_answer_from_head (MeowDownloadAnswer *answer, const MeowHttpHead *head)
 {
@@ -92,6 +133,7 @@ static void
 whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, MeowVerdict *v)
 {
   MeowValidators validators = compare (ask, answer);
+  gint64         held = ask->offset + ask->overlap;
   /* Another version when the answer names another, or, to a request with
    * If-Range, names none: If-Range failed (or a cache ignored it). The
    * same one: the server ignores Range. */
@@ -129,7 +171,7 @@ whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Meow
       return;
     }
 
-  if (ask->split && (ask->offset > 0 || reason == MEOW_RESTART_REMOTE_CHANGED))
+  if (ask->split && (held > 0 || reason == MEOW_RESTART_REMOTE_CHANGED))
     {
       /* The segments' bytes cannot be joined to this body: one stream,
        * from zero. */
@@ -138,7 +180,7 @@ whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Meow
       return;
     }
 
-  if (ask->offset > 0 && reason == MEOW_RESTART_REMOTE_CHANGED)
+  if (held > 0 && reason == MEOW_RESTART_REMOTE_CHANGED)
     {
       /* Another version: its whole body replaces the held bytes, and its
        * length is its own. */
@@ -166,7 +208,7 @@ whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Meow
 
   v->kind = MEOW_VERDICT_ACCEPT;
   v->offset = 0;
-  if (ask->offset > 0)
+  if (held > 0)
     v->reason = reason; /* RANGE_IGNORED: the held bytes go, the body has them again */
   v->total = answer->content_length;
   v->take_validators = TRUE;
@@ -265,6 +307,8 @@ partial_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Me
 
   v->kind = MEOW_VERDICT_ACCEPT;
   v->offset = ask->offset;
+  /* The overlap is compared before anything is written. */
+  v->compare = ask->overlap;
   v->total = cr.total >= 0 ? cr.total : ask->total;
   /* A new file's validators are its answer's; held bytes without any take
    * the first the server states. A segment's never change them. */
@@ -288,8 +332,9 @@ unsatisfiable_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answ
       return;
     }
   /* Complete only when the sizes prove it: "bytes * /TOTAL" equal to what
-   * is held, and to the total known. */
-  if (ask->kind == MEOW_ASK_FIRST && !ask->split && answer->content_range &&
+   * is held, and to the total known. Never with an overlap asked for: its
+   * range starts below what is held, so the file is shorter than that. */
+  if (ask->kind == MEOW_ASK_FIRST && !ask->split && ask->overlap == 0 && answer->content_range &&
       _meow_parse_content_range (answer->content_range, &cr, NULL) && cr.total >= 0 &&
       cr.total == ask->offset && (ask->total < 0 || ask->total == cr.total))
     {

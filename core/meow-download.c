@@ -91,7 +91,12 @@ _meow_download_restart (MeowJob *job, MeowRestartReason reason)
   _meow_stream_release (&d->main);
   if (d->restarts++ >= MEOW_DOWNLOAD_MAX_RESTARTS)
     {
-      if (reason == MEOW_RESTART_REMOTE_CHANGED)
+      if (reason == MEOW_RESTART_CONTENT_CHANGED)
+        error = g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
+                             "The server keeps contradicting itself about %s: its bytes changed "
+                             "again after %u restarts from zero. Try again later.",
+                             _meow_download_url (job), d->restarts - 1);
+      else if (reason == MEOW_RESTART_REMOTE_CHANGED)
         error = g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
                              "The server keeps contradicting itself about %s: its size or version "
                              "changed again after %u restarts from zero. Try again later.",
@@ -117,12 +122,35 @@ _meow_download_restart (MeowJob *job, MeowRestartReason reason)
     }
   g_clear_pointer (&d->etag, g_free);
   g_clear_pointer (&d->last_modified, g_free);
+  d->last_modified_strong = FALSE;
+  d->unverified = FALSE;
   d->have_probe = FALSE;
   d->trusted_total = FALSE;
   d->plain_get = TRUE;
   job->total = -1;
   _meow_download_write_control (job);
   _meow_download_start_get (job);
+}
+
+/* A strong validator vouches for the held bytes: the plan of the first
+ * stream asks for no overlap. */
+static gboolean
+guarded (MeowDownload *d)
+{
+  MeowDownloadHeld held = {
+    .kind = MEOW_ASK_FIRST,
+    .start = 0,
+    .pos = d->main.pos,
+    .end = -1,
+    .etag = d->etag,
+    .last_modified = d->last_modified,
+    .last_modified_strong = d->last_modified_strong,
+    .unverified = d->unverified,
+  };
+  MeowDownloadPlan plan;
+
+  _meow_download_plan (&held, &plan);
+  return plan.overlap == 0;
 }
 
 /* The first stream's next request: from the .part's end (checked against
@@ -238,6 +266,8 @@ _meow_download_start_get (MeowJob *job)
               d->etag = g_strdup (ctl.etag);
               g_free (d->last_modified);
               d->last_modified = g_strdup (ctl.last_modified);
+              d->last_modified_strong = ctl.last_modified_strong;
+              d->unverified = ctl.unverified;
               if (ctl.total >= 0)
                 {
                   job->total = ctl.total;
@@ -288,7 +318,12 @@ _meow_download_start_get (MeowJob *job)
    * showed the extra temporary files and fsyncs costing more than the
    * bytes of 64 KiB files). */
   if (d->main.pos > 0 && !have_ctl)
-    _meow_download_write_control (job);
+    {
+      /* The probe's validators are the file's now, not necessarily the
+       * held bytes': an overlap has to vouch for those first. */
+      d->unverified = TRUE;
+      _meow_download_write_control (job);
+    }
 
   if (d->segments != NULL)
     {
@@ -296,9 +331,10 @@ _meow_download_start_get (MeowJob *job)
       return;
     }
 
-  if (job->total >= 0 && d->main.pos == job->total && d->have_probe)
+  if (job->total >= 0 && d->main.pos == job->total && d->have_probe && guarded (d))
     {
-      /* Everything is already here (and the validators agree). */
+      /* Everything is already here (and a strong validator agrees; else
+       * the GET of the overlap compares the end of the file first). */
       _meow_engine_report_progress (job);
       _meow_download_finish (job);
       return;

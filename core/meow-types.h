@@ -55,6 +55,10 @@ typedef enum
  *   whole file, so the transfer started again from byte 0
  * @MEOW_RESTART_RANGE_NOT_SATISFIABLE: the server answered 416 and the local
  *   partial file did not have the remote size
+ * @MEOW_RESTART_CONTENT_CHANGED: no strong validator guarded the resume, and the
+ *   bytes the server sent again for the end of the partial file differ from the
+ *   ones on disk: the file changed (same size or not), so the partial bytes were
+ *   discarded
  *
  * Why a download that had partial bytes started again from zero.
  */
@@ -64,6 +68,7 @@ typedef enum
   MEOW_RESTART_REMOTE_CHANGED,
   MEOW_RESTART_RANGE_IGNORED,
   MEOW_RESTART_RANGE_NOT_SATISFIABLE,
+  MEOW_RESTART_CONTENT_CHANGED,
 } MeowRestartReason;
 
 /**

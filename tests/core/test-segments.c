@@ -8,8 +8,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "meow-download-verdict-private.h"
 #include "meow-test-fixture.h"
 #include "meow.h"
 
@@ -281,6 +283,148 @@ test_remote_changes (MeowTestFixture *fx, gconstpointer data)
     meow_test_assert_file_equals (target, old_payload);
 }
 
+/* Closes the client of a 4-connection download of @payload (served without
+ * validators) once more than 1 MiB is in, and adds the control file's split
+ * to @ranges: [start, pos, end] of the first stream and of every segment. */
+static void
+interrupt_split_without_validators (
+    MeowTestFixture *fx, const char *path, const char *target, GBytes *payload, GArray *ranges)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *control = NULL;
+  MeowTestFaults   faults = {
+      0,
+  };
+  JsonObject    *obj;
+  JsonArray     *segments;
+  gint64         main_range[3];
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, path, payload);
+  faults.no_validators = TRUE;
+  faults.throttle_bytes_per_sec = 512 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  w = start_segmented (fx, path, target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last (w) && meow_transfer_record_get_transferred (
+                                                        meow_test_watch_last (w)) > 1024 * 1024);
+  g_assert_true (meow_client_close (fx->client, &error));
+  g_assert_no_error (error);
+  g_clear_object (&fx->client);
+
+  control = read_control (target);
+  g_assert_nonnull (control);
+  g_assert_true (json_parser_load_from_data (parser, control, -1, &error));
+  g_assert_no_error (error);
+  obj = json_node_get_object (json_parser_get_root (parser));
+  g_assert_null (json_object_get_string_member_with_default (obj, "etag", NULL));
+  main_range[0] = 0;
+  main_range[1] = json_object_get_int_member (obj, "main-pos");
+  main_range[2] = json_object_get_int_member (obj, "main-end");
+  g_array_append_val (ranges, main_range);
+  segments = json_object_get_array_member (obj, "segments");
+  for (guint i = 0; i < json_array_get_length (segments); i++)
+    {
+      JsonArray *t = json_array_get_array_element (segments, i);
+      gint64     r[3] = { json_array_get_int_element (t, 0), json_array_get_int_element (t, 1),
+                          json_array_get_int_element (t, 2) };
+
+      g_array_append_val (ranges, r);
+    }
+  g_assert_cmpuint (ranges->len, >=, 2);
+}
+
+/* A split download from a server without validators, resumed by a new
+ * client, the file unchanged: every connection that holds bytes of its
+ * range asks for up to MEOW_DOWNLOAD_OVERLAP_WINDOW of them again, they
+ * match, and it goes on; no restart. */
+static void
+test_resume_overlap_unchanged (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (4 * 1024 * 1024, 44);
+  g_autofree char *target = meow_test_fixture_path (fx, "overlap.bin");
+  g_autoptr (GArray) ranges = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestWatch *w;
+  guint          overlapped = 0;
+
+  ranges = g_array_new (FALSE, FALSE, sizeof (gint64) * 3);
+  interrupt_split_without_validators (fx, "/overlap.bin", target, payload, ranges);
+  meow_test_server_reset_log (fx->server);
+  meow_test_server_clear_faults (fx->server);
+  {
+    MeowTestFaults faults = {
+      0,
+    };
+
+    faults.no_validators = TRUE;
+    meow_test_server_set_faults (fx->server, &faults);
+  }
+  w = start_segmented (fx, "/overlap.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_print_request_log (fx);
+  meow_test_assert_completed (w, target, payload);
+  g_assert_cmpint (meow_transfer_record_get_restart_reason (meow_test_watch_last (w)), ==,
+                   MEOW_RESTART_NONE);
+
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const gint64    *r = (const gint64 *) (void *) (ranges->data + i * 3 * sizeof (gint64));
+      gint64           overlap = MIN ((gint64) MEOW_DOWNLOAD_OVERLAP_WINDOW, r[1] - r[0]);
+      g_autofree char *want = NULL;
+      gboolean         seen = FALSE;
+
+      if (r[1] >= r[2] || overlap == 0)
+        continue; /* done, or nothing held: no overlap to ask for */
+      want = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, r[1] - overlap,
+                              r[2] - 1);
+      for (guint j = 0; j < log->len; j++)
+        {
+          MeowTestRequest *req = g_ptr_array_index (log, j);
+
+          if (g_strcmp0 (req->range, want) == 0)
+            {
+              g_assert_cmpuint (req->status, ==, 206);
+              seen = TRUE;
+            }
+        }
+      g_test_message ("[%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "): %s %s",
+                      r[0], r[1], r[2], want, seen ? "asked" : "missing");
+      g_assert_true (seen);
+      overlapped++;
+    }
+  g_assert_cmpuint (overlapped, >=, 1);
+}
+
+/* The same, but the file was replaced by another of the same size: the
+ * first overlap that differs restarts the whole download from zero
+ * ("content changed"), and the result is the new file, never a mix. */
+static void
+test_resume_overlap_changed (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) old_payload = meow_test_make_payload (4 * 1024 * 1024, 45);
+  g_autoptr (GBytes) new_payload = meow_test_make_payload (4 * 1024 * 1024, 46);
+  g_autofree char *target = meow_test_fixture_path (fx, "overlap-changed.bin");
+  g_autoptr (GArray) ranges = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  ranges = g_array_new (FALSE, FALSE, sizeof (gint64) * 3);
+  interrupt_split_without_validators (fx, "/overlap-changed.bin", target, old_payload, ranges);
+  meow_test_server_set_file (fx->server, "/overlap-changed.bin", new_payload);
+  faults.no_validators = TRUE;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_reset_log (fx->server);
+  w = start_segmented (fx, "/overlap-changed.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_print_request_log (fx);
+  meow_test_assert_completed (w, target, new_payload);
+  g_assert_true (meow_test_watch_has_restart_reason (w, MEOW_RESTART_CONTENT_CHANGED));
+}
+
 /* A task's speed limit holds for all its connections together, and each
  * gets a fair share: 3 MiB at 1 MiB/s over 4 connections takes 3 s
  * ideally; allow twice the rate, no more (a lower bound only). */
@@ -324,6 +468,8 @@ main (int argc, char **argv)
   ADD ("/core/segments/drop-mid-body", test_drop_mid_body);
   ADD ("/core/segments/remote-changes", test_remote_changes);
   ADD ("/core/segments/speed-limit-shared", test_speed_limit_shared);
+  ADD ("/core/segments/resume-overlap-unchanged", test_resume_overlap_unchanged);
+  ADD ("/core/segments/resume-overlap-changed", test_resume_overlap_changed);
 
   return g_test_run ();
 }

@@ -201,6 +201,7 @@ test_enum_types (void)
     { meow_direction_get_type, MEOW_DIRECTION_DOWNLOAD, "download" },
     { meow_checksum_type_get_type, MEOW_CHECKSUM_SHA256, "sha256" },
     { meow_restart_reason_get_type, MEOW_RESTART_RANGE_IGNORED, "range-ignored" },
+    { meow_restart_reason_get_type, MEOW_RESTART_CONTENT_CHANGED, "content-changed" },
     { meow_upload_protocol_kind_get_type, MEOW_UPLOAD_PROTOCOL_MEOW, "meow" },
     { meow_upload_protocol_kind_get_type, MEOW_UPLOAD_PROTOCOL_TUS, "tus" },
     { meow_phase_get_type, MEOW_PHASE_HASHING, "hashing" },

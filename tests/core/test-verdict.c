@@ -42,6 +42,18 @@
   {                                                                                                \
     MEOW_ASK_SEGMENT, URL, offset, end, TRUE, (etag) != NULL, FALSE, TRUE, total, etag, NULL       \
   }
+/* A resume that no strong validator guards: the range starts @overlap
+ * bytes below the @held end, to compare them. */
+#define OVERLAP(held, overlap, total)                                                              \
+  {                                                                                                \
+    MEOW_ASK_FIRST, URL, (held) - (overlap), -1, TRUE, FALSE, FALSE, FALSE, total, NULL, NULL,     \
+        overlap                                                                                    \
+  }
+#define SEGMENT_OVERLAP(held, overlap, end, total)                                                 \
+  {                                                                                                \
+    MEOW_ASK_SEGMENT, URL, (held) - (overlap), end, TRUE, FALSE, FALSE, TRUE, total, NULL, NULL,   \
+        overlap                                                                                    \
+  }
 #define PROBE                                                                                      \
   {                                                                                                \
     MEOW_ASK_PROBE, URL, 0, -1, FALSE, FALSE, FALSE, FALSE, -1, NULL, NULL                         \
@@ -71,6 +83,10 @@
 #define ACCEPT(offset, total, take, ranges, reason)                                                \
   {                                                                                                \
     MEOW_VERDICT_ACCEPT, offset, total, take, ranges, reason, 0                                    \
+  }
+#define ACCEPT_COMPARE(offset, total, take, compare)                                               \
+  {                                                                                                \
+    MEOW_VERDICT_ACCEPT, offset, total, take, TRUE, MEOW_RESTART_NONE, 0, compare                  \
   }
 #define COMPLETE(total)                                                                            \
   {                                                                                                \
@@ -113,7 +129,8 @@ typedef struct
   gboolean          take_validators;
   gboolean          ranges;
   MeowRestartReason reason;
-  gint              code; /* RETRY, FAIL: the MEOW_ERROR code */
+  gint              code;    /* RETRY, FAIL: the MEOW_ERROR code */
+  gint64            compare; /* ACCEPT: the overlap bytes to compare first */
 } Want;
 
 typedef struct
@@ -231,6 +248,35 @@ static const Case cases[] = {
   { "no-validator/200", RESUME (4, 8, NULL, NULL), ANSWER (200, 8, NULL, NULL, NULL),
     ACCEPT (0, 8, TRUE, FALSE, IGNORED) },
 
+  /* Held bytes no strong validator guards: "bytes=(HELD-OVERLAP)-", the
+   * overlap compared before anything is written. */
+  { "overlap/206-compares-then-appends", OVERLAP (100, 64, 400),
+    ANSWER (206, 364, "bytes 36-399/400", NULL, NULL), ACCEPT_COMPARE (36, 400, TRUE, 64) },
+  { "overlap/206-clamped-to-the-held-from-zero", OVERLAP (4, 4, 8),
+    ANSWER (206, 8, "bytes 0-7/8", NULL, NULL), ACCEPT_COMPARE (0, 8, TRUE, 4) },
+  { "overlap/206-all-held-compares-only", OVERLAP (400, 64, 400),
+    ANSWER (206, 64, "bytes 336-399/400", NULL, NULL), ACCEPT_COMPARE (336, 400, TRUE, 64) },
+  { "overlap/206-states-validators-takes-them", OVERLAP (100, 64, 400),
+    ANSWER (206, 364, "bytes 36-399/400", ETAG, LM), ACCEPT_COMPARE (36, 400, TRUE, 64) },
+  { "overlap/206-other-total", OVERLAP (100, 64, 400),
+    ANSWER (206, 364, "bytes 36-399/500", NULL, NULL), RESTART (CHANGED) },
+  { "overlap/206-wrong-start-is-not-the-held-end", OVERLAP (100, 64, 400),
+    ANSWER (206, 300, "bytes 100-399/400", NULL, NULL), FAIL (BAD_RANGE) },
+  { "overlap/416-shrank-below-the-overlap", OVERLAP (100, 64, 400),
+    ANSWER (416, 0, "bytes */30", NULL, NULL), RESTART (UNSATISFIABLE) },
+  { "overlap/416-never-proves-complete", OVERLAP (100, 64, 100),
+    ANSWER (416, 0, "bytes */36", NULL, NULL), RESTART (UNSATISFIABLE) },
+  { "overlap/200-from-zero-drops-the-held", OVERLAP (4, 4, 8), ANSWER (200, 8, NULL, NULL, NULL),
+    ACCEPT (0, 8, TRUE, FALSE, IGNORED) },
+  { "overlap/200-other-length", OVERLAP (100, 64, 400), ANSWER (200, 300, NULL, NULL, NULL),
+    RETRY (BAD_LENGTH) },
+  { "overlap/segment-206", SEGMENT_OVERLAP (250, 50, 300, 400),
+    ANSWER (206, 100, "bytes 200-299/400", NULL, NULL), ACCEPT_COMPARE (200, 400, FALSE, 50) },
+  { "overlap/segment-206-other-total", SEGMENT_OVERLAP (250, 50, 300, 400),
+    ANSWER (206, 100, "bytes 200-299/500", NULL, NULL), RESTART (CHANGED) },
+  { "overlap/segment-200", SEGMENT_OVERLAP (250, 50, 300, 400), ANSWER (200, 400, NULL, NULL, NULL),
+    ONLY (MEOW_VERDICT_DROP_SEGMENTS) },
+
   /* A request without Range (a restart from zero asks for the whole file). */
   { "whole/200", PLAIN (-1), ANSWER (200, 8, NULL, ETAG, NULL), ACCEPT (0, 8, TRUE, FALSE, NONE) },
   { "whole/200-length-lies", PLAIN (8), ANSWER (200, 9, NULL, NULL, NULL), RETRY (BAD_LENGTH) },
@@ -339,7 +385,10 @@ test_case (gconstpointer data)
     }
   g_assert_null (v.error);
   if (c->want.kind == MEOW_VERDICT_ACCEPT)
-    g_assert_cmpint (v.offset, ==, c->want.offset);
+    {
+      g_assert_cmpint (v.offset, ==, c->want.offset);
+      g_assert_cmpint (v.compare, ==, c->want.compare);
+    }
   if (c->want.kind == MEOW_VERDICT_ACCEPT || c->want.kind == MEOW_VERDICT_COMPLETE ||
       c->want.kind == MEOW_VERDICT_PROBED)
     {
@@ -372,6 +421,166 @@ test_validators (void)
     g_assert_cmpint (
         _meow_validators_compare (rows[i].held_etag, rows[i].held_lm, rows[i].etag, rows[i].lm), ==,
         rows[i].want);
+}
+
+/* RFC 9110 8.8.2.2: a Last-Modified is strong only when it is at least a
+ * second before the answer's Date. */
+static void
+test_last_modified_strength (void)
+{
+  static const struct
+  {
+    const char *lm, *date;
+    gboolean    strong;
+  } rows[] = {
+    { LM, "Sun, 06 Nov 1994 08:49:38 GMT", TRUE },    /* one second later */
+    { LM, "Mon, 07 Nov 1994 08:49:37 GMT", TRUE },    /* a day later */
+    { LM, LM, FALSE },                                /* the same second */
+    { LM, "Sun, 06 Nov 1994 08:49:36 GMT", FALSE },   /* Date before the file's date */
+    { LM, NULL, FALSE },                              /* no Date: weak */
+    { LM, "yesterday", FALSE },                       /* a Date that does not parse */
+    { NULL, "Sun, 06 Nov 1994 08:49:38 GMT", FALSE }, /* no Last-Modified */
+    { "not a date", "Sun, 06 Nov 1994 08:49:38 GMT", FALSE },
+    { "Sunday, 06-Nov-94 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:39 GMT", TRUE }, /* RFC 850 */
+    { "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:39 GMT", TRUE },       /* asctime */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_test_message ("%s / %s", rows[i].lm, rows[i].date);
+      g_assert_cmpint (_meow_last_modified_is_strong (rows[i].lm, rows[i].date), ==,
+                       rows[i].strong);
+    }
+}
+
+/* What a stream holding bytes asks for: the Range, the If-Range and the
+ * overlap. */
+#define W MEOW_DOWNLOAD_OVERLAP_WINDOW
+
+typedef struct
+{
+  const char      *name;
+  MeowDownloadHeld held;
+  gboolean         ranged, fresh;
+  gint64           offset, end, overlap;
+  const char      *if_range;
+} PlanCase;
+
+static const PlanCase plans[] = {
+  { "new-file",
+    { MEOW_ASK_FIRST, 0, 0, -1, FALSE, NULL, NULL, FALSE, FALSE },
+    TRUE,
+    TRUE,
+    0,
+    -1,
+    0,
+    NULL },
+  { "restart-asks-plainly",
+    { MEOW_ASK_FIRST, 0, 0, -1, TRUE, NULL, NULL, FALSE, FALSE },
+    FALSE,
+    FALSE,
+    0,
+    -1,
+    0,
+    NULL },
+  { "strong-etag-guards",
+    { MEOW_ASK_FIRST, 0, 5 * W, -1, FALSE, ETAG, LM, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    5 * W,
+    -1,
+    0,
+    ETAG },
+  { "strong-date-guards",
+    { MEOW_ASK_FIRST, 0, 5 * W, -1, FALSE, NULL, LM, TRUE, FALSE },
+    TRUE,
+    FALSE,
+    5 * W,
+    -1,
+    0,
+    LM },
+  { "weak-date-overlaps",
+    { MEOW_ASK_FIRST, 0, 5 * W, -1, FALSE, NULL, LM, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    4 * W,
+    -1,
+    W,
+    NULL },
+  { "no-validator-overlaps",
+    { MEOW_ASK_FIRST, 0, 5 * W, -1, FALSE, NULL, NULL, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    4 * W,
+    -1,
+    W,
+    NULL },
+  { "overlap-clamped-to-held",
+    { MEOW_ASK_FIRST, 0, 100, -1, FALSE, NULL, NULL, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    0,
+    -1,
+    100,
+    NULL },
+  { "unverified-overlaps-with-if-range",
+    { MEOW_ASK_FIRST, 0, 5 * W, -1, FALSE, ETAG, NULL, FALSE, TRUE },
+    TRUE,
+    FALSE,
+    4 * W,
+    -1,
+    W,
+    ETAG },
+  { "split-first-no-validator",
+    { MEOW_ASK_FIRST, 0, 2 * W, 8 * W, FALSE, NULL, NULL, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    W,
+    8 * W,
+    W,
+    NULL },
+  { "segment-no-validator",
+    { MEOW_ASK_SEGMENT, 8 * W, 8 * W + 10, 16 * W, FALSE, NULL, NULL, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    8 * W,
+    16 * W,
+    10,
+    NULL },
+  { "segment-nothing-held-yet",
+    { MEOW_ASK_SEGMENT, 8 * W, 8 * W, 16 * W, FALSE, NULL, NULL, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    8 * W,
+    16 * W,
+    0,
+    NULL },
+  { "segment-etag",
+    { MEOW_ASK_SEGMENT, 8 * W, 9 * W, 16 * W, FALSE, ETAG, NULL, FALSE, FALSE },
+    TRUE,
+    FALSE,
+    9 * W,
+    16 * W,
+    0,
+    ETAG },
+};
+
+static void
+test_plan (gconstpointer data)
+{
+  const PlanCase  *c = data;
+  MeowDownloadPlan plan;
+
+  _meow_download_plan (&c->held, &plan);
+  g_assert_cmpint (plan.ranged, ==, c->ranged);
+  g_assert_cmpint (plan.fresh, ==, c->fresh);
+  g_assert_cmpint (plan.offset, ==, c->offset);
+  g_assert_cmpint (plan.end, ==, c->end);
+  g_assert_cmpint (plan.overlap, ==, c->overlap);
+  g_assert_cmpstr (plan.if_range, ==, c->if_range);
+  /* the overlap ends where the held bytes do */
+  if (plan.ranged && !plan.fresh)
+    g_assert_cmpint (plan.offset + plan.overlap, ==, c->held.pos);
 }
 
 /* The answer is read from the collected header lines. */
@@ -428,6 +637,13 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &cases[i], test_case);
     }
   g_test_add_func ("/core/verdict/validators", test_validators);
+  g_test_add_func ("/core/verdict/last-modified-strength", test_last_modified_strength);
+  for (gsize i = 0; i < G_N_ELEMENTS (plans); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/verdict/plan/%s", plans[i].name);
+
+      g_test_add_data_func (path, &plans[i], test_plan);
+    }
   g_test_add_func ("/core/verdict/answer-from-head", test_answer_from_head);
 
   return g_test_run ();

@@ -953,6 +953,15 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
       return;
     }
 
+  /* A damaged 206 wins over the drops and stalls below: with both armed,
+   * those hit the whole-file answers. */
+  if (plan->status == SOUP_STATUS_PARTIAL_CONTENT && f->range_fault != MEOW_TEST_RANGE_OK)
+    {
+      plan->action = ACTION_RANGE_FAULT;
+      plan->range_fault = f->range_fault;
+      return;
+    }
+
   if (f->drop_mid_body > 0 && plan->status != SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
     {
       f->drop_mid_body--;
@@ -978,13 +987,6 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
       f->length_lie_gets--;
       plan->action = ACTION_LENGTH_LIE;
       plan->length_delta = f->length_lie_delta;
-      return;
-    }
-
-  if (plan->status == SOUP_STATUS_PARTIAL_CONTENT && f->range_fault != MEOW_TEST_RANGE_OK)
-    {
-      plan->action = ACTION_RANGE_FAULT;
-      plan->range_fault = f->range_fault;
       return;
     }
 
