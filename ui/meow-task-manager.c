@@ -845,6 +845,16 @@ cleared_free (Cleared *c)
   g_free (c);
 }
 
+static void
+clear_finished_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* A failure was emitted as MeowStore::write-failed too (the app shows it). */
+  if (!meow_store_remove_all_finish (MEOW_STORE (source), result, &error))
+    g_debug ("Clear Finished: %s", error->message);
+}
+
 /**
  * meow_task_manager_clear_finished:
  * @error: return location for an error writing the store
@@ -854,9 +864,11 @@ cleared_free (Cleared *c)
  * that finishes after the call stays too: only what was finished when it ran is taken.
  *
  * The list changes in one g_list_store_splice() (one #GListModel::items-changed, however
- * many are cleared) and the store in one write (meow_store_remove_all()). When the store
- * cannot be written the tasks are cleared anyway (the next write removes them on disk) and
- * @error says so.
+ * many are cleared) and the store in one transaction, without waiting for it
+ * (meow_store_remove_all_async(): the main thread never waits for the disk). When the
+ * store cannot be written the tasks are cleared anyway (the next write removes them on
+ * disk) and the store's #MeowStore::write-failed says so; @error is kept for the API and
+ * is not set.
  *
  * Returns: (transfer full): what meow_task_manager_restore_cleared() needs for Undo, an
  *   opaque array whose length is the number of tasks cleared (0 when nothing was
@@ -907,7 +919,8 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
       g_hash_table_remove (self->by_id, meow_task_item_get_id (c->item));
     }
   if (self->store != NULL)
-    meow_store_remove_all (self->store, (const char *const *) ids->pdata, ids->len, error);
+    meow_store_remove_all_async (self->store, (const char *const *) ids->pdata, ids->len, NULL,
+                                 clear_finished_written_cb, NULL);
   return g_steal_pointer (&cleared);
 }
 
