@@ -51,7 +51,8 @@ struct _MeowStoredTask
   char      *error_message;
   char      *payload;
 
-  gint64 seq; /* the row's place in the list (insertion order); 0 until the store has it */
+  gint64   seq;  /* the row's place in the list (insertion order); 0 until the store has it */
+  gboolean gone; /* MeowStore only: being taken out of the list */
 };
 
 MeowStoredTask *_meow_stored_task_new_empty (void);

@@ -589,19 +589,23 @@ store_changed (MeowStore *self, MeowStoredTask *st, int change)
   store_kick (self);
 }
 
-/* Takes @st out of the list (it must be in it) and keeps it for the DELETE. */
+/* Keeps @st (out of the list and of by_id already) for the DELETE. */
 static void
 store_take_out (MeowStore *self, MeowStoredTask *st)
 {
-  g_hash_table_remove (self->by_id, st->id);
-  if (GPOINTER_TO_INT (g_hash_table_lookup (self->changed, st->id)) & CHANGE_NEW)
+  int change = 0;
+
+  if (g_hash_table_size (self->changed) > 0)
+    {
+      change = GPOINTER_TO_INT (g_hash_table_lookup (self->changed, st->id));
+      g_hash_table_remove (self->changed, st->id);
+    }
+  if (change & CHANGE_NEW)
     {
       /* Never handed over: nothing to delete. */
-      g_hash_table_remove (self->changed, st->id);
       meow_stored_task_free (st);
       return;
     }
-  g_hash_table_remove (self->changed, st->id);
   g_ptr_array_add (self->deleted, st);
 }
 
@@ -1209,45 +1213,69 @@ meow_store_remove (MeowStore *store, const char *id, GError **error)
     if (g_ptr_array_find (store->tasks, st, &index))
       g_ptr_array_steal_index (store->tasks, index);
   }
+  g_hash_table_remove (store->by_id, id);
   store_take_out (store, st);
 
   return store_write_sync (store, error);
 }
 
 /* Takes the tasks with @ids out of the list in memory (one pass over it); returns how
- * many. Their rows are deleted by the next write. */
+ * many. Their rows are deleted by the next write. A Clear Finished of 100,000 tasks runs
+ * here in the main thread: one lookup per id, a flag instead of a set, and by_id rebuilt
+ * from what stays when that is less work than removing what goes. */
 static guint
 store_take_out_all (MeowStore *self, const char *const *ids, guint n_ids)
 {
-  g_autoptr (GHashTable) gone = g_hash_table_new (NULL, NULL);
   GPtrArray *old;
+  guint      n_gone = 0;
 
   for (guint i = 0; i < n_ids; i++)
     {
       MeowStoredTask *st = g_hash_table_lookup (self->by_id, ids[i]);
 
-      if (st != NULL)
-        g_hash_table_add (gone, st);
+      if (st != NULL && !st->gone)
+        {
+          st->gone = TRUE;
+          n_gone++;
+        }
     }
-  if (g_hash_table_size (gone) == 0)
+  if (n_gone == 0)
     return 0;
 
-  /* One pass over the list, not one g_ptr_array_remove() (a linear search) per id. */
   old = self->tasks;
-  self->tasks = g_ptr_array_new_full (old->len - g_hash_table_size (gone),
-                                      (GDestroyNotify) meow_stored_task_free);
+  self->tasks = g_ptr_array_new_full (old->len - n_gone, (GDestroyNotify) meow_stored_task_free);
   g_ptr_array_set_free_func (old, NULL);
   for (guint i = 0; i < old->len; i++)
     {
       MeowStoredTask *st = g_ptr_array_index (old, i);
 
-      if (g_hash_table_contains (gone, st))
-        store_take_out (self, st);
-      else
+      if (!st->gone)
         g_ptr_array_add (self->tasks, st);
     }
+  if (n_gone > self->tasks->len)
+    {
+      g_hash_table_remove_all (self->by_id);
+      for (guint i = 0; i < self->tasks->len; i++)
+        {
+          MeowStoredTask *st = self->tasks->pdata[i];
+
+          g_hash_table_insert (self->by_id, st->id, st);
+        }
+    }
+  /* by_id's keys are the tasks' own ids: out of it before they can be freed. */
+  for (guint i = 0; i < old->len; i++)
+    {
+      MeowStoredTask *st = g_ptr_array_index (old, i);
+
+      if (!st->gone)
+        continue;
+      if (n_gone <= self->tasks->len)
+        g_hash_table_remove (self->by_id, st->id);
+      st->gone = FALSE;
+      store_take_out (self, st);
+    }
   g_ptr_array_unref (old);
-  return g_hash_table_size (gone);
+  return n_gone;
 }
 
 gboolean
