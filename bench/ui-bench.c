@@ -17,7 +17,7 @@
  *
  * Prints `key value` lines for bench/ui. Run under xvfb-run with the same GSK_RENDERER
  * for `baseline` and `run`, GSETTINGS_BACKEND=memory and a private XDG_DATA_HOME (the
- * saved list is $XDG_DATA_HOME/meow/tasks.json). Links the ui library like tests/ui;
+ * saved list is $XDG_DATA_HOME/meow/tasks.db). Links the ui library like tests/ui;
  * nothing in ui/ or core/ knows about it.
  *
  * First frame: from the process start (/proc/self/stat starttime, CLOCK_BOOTTIME) to the
@@ -108,76 +108,92 @@ main_thread_cpu (void)
 /* ------------------------------------------------------------------ */
 /* prepare                                                             */
 
-/* The saved list, in the store's own format: one task is saved through MeowStore, then
- * its JSON object is the template for all of them. */
+/* The saved list: written as the JSON list older Meows kept (the fields the JSON store
+ * wrote for a download), then imported into the store's database by one load, the way a
+ * first start of this Meow does; the measured start then opens the database. */
 static int
 prepare (guint n, guint live, const char *base, const char *dir)
 {
   g_autoptr (MeowStore) store = meow_store_new (NULL);
-  g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download ("http://localhost/x.bin");
-  g_autoptr (MeowTask) task = NULL;
-  g_autoptr (MeowStoredTask) st = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_strdup (meow_store_get_path (store));
-  JsonObject      *root;
-  JsonArray       *tasks;
-  JsonObject *template;
-  guint history = n - live;
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *json = g_build_filename (folder, "tasks.json", NULL);
+  g_autoptr (GPtrArray) loaded = NULL;
+  guint  history = n - live;
+  gint64 now = g_get_real_time ();
 
-  g_unlink (path);
-  meow_task_builder_set_output_dir (builder, dir);
-  task = meow_task_builder_build (builder, &error);
-  g_assert_no_error (error);
-  st = meow_stored_task_new_from_task (task, g_get_real_time ());
-  if (!meow_store_add (store, st, &error) || !meow_store_flush (store, &error) ||
-      !json_parser_load_from_file (parser, path, &error))
-    g_error ("%s", error->message);
+  g_clear_object (&store);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (path, i == 0 ? "" : i == 1 ? "-wal" : "-shm", NULL);
 
-  root = json_node_get_object (json_parser_get_root (parser));
-  tasks = json_object_get_array_member (root, "tasks");
-  template = json_object_ref (json_array_get_object_element (tasks, 0));
-  json_array_remove_element (tasks, 0);
+      g_unlink (file);
+    }
+  g_mkdir_with_parents (folder, 0700);
 
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "tasks");
+  json_builder_begin_array (b);
   for (guint i = 0; i < n; i++)
     {
-      JsonObject      *object = json_object_new ();
       g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *name = NULL;
-      g_autofree char *url = NULL;
-      g_autofree char *local = NULL;
       gboolean         finished = i < history;
-      GList           *members = json_object_get_members (template);
+      g_autofree char *name = finished ? g_strdup_printf ("history-%05u.bin", i)
+                                       : g_strdup_printf ("live-%03u.bin", i - history);
+      g_autofree char *url = g_strdup_printf ("%s/%s", base, name);
+      g_autofree char *local = g_build_filename (dir, name, NULL);
 
-      for (GList *l = members; l != NULL; l = l->next)
-        json_object_set_member (object, l->data,
-                                json_node_copy (json_object_get_member (template, l->data)));
-      g_list_free (members);
-
-      name = finished ? g_strdup_printf ("history-%05u.bin", i)
-                      : g_strdup_printf ("live-%03u.bin", i - history);
-      url = g_strdup_printf ("%s/%s", base, name);
-      local = g_build_filename (dir, name, NULL);
-      json_object_set_string_member (object, "id", id);
-      json_object_set_string_member (object, "url", url);
-      json_object_set_string_member (object, "name", name);
-      json_object_set_string_member (object, "status", finished ? "complete" : "pending");
+      json_builder_begin_object (b);
+#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
+#define INT(k, v) (json_builder_set_member_name (b, k), json_builder_add_int_value (b, v))
+#define BOOL(k, v) (json_builder_set_member_name (b, k), json_builder_add_boolean_value (b, v))
+      STR ("id", id);
+      STR ("direction", "download");
+      STR ("url", url);
+      STR ("method", "GET");
+      json_builder_set_member_name (b, "headers");
+      json_builder_begin_array (b);
+      json_builder_end_array (b);
+      STR ("name", name);
+      STR ("output_dir", dir);
+      INT ("speed_limit", 0);
+      BOOL ("overwrite", FALSE);
+      BOOL ("keep_partial", FALSE);
+      INT ("size_hint", -1);
+      STR ("status", finished ? "complete" : "pending");
+      INT ("transferred", finished ? 65536 : 0);
+      INT ("total", finished ? 65536 : -1);
+      INT ("added", now);
+      INT ("finished", finished ? now : 0);
       if (finished)
         {
-          json_object_set_string_member (object, "local_path", local);
-          json_object_set_string_member (object, "payload", local);
-          json_object_set_int_member (object, "transferred", 65536);
-          json_object_set_int_member (object, "total", 65536);
-          json_object_set_int_member (object, "finished", g_get_real_time ());
+          STR ("local_path", local);
+          STR ("payload", local);
         }
-      json_array_add_object_element (tasks, object);
+#undef STR
+#undef INT
+#undef BOOL
+      json_builder_end_object (b);
     }
-  json_object_unref (template);
-
-  json_generator_set_root (gen, json_parser_get_root (parser));
-  if (!json_generator_to_file (gen, path, &error))
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  if (!json_generator_to_file (gen, json, &error))
     g_error ("%s", error->message);
+
+  store = meow_store_new (NULL);
+  if (!meow_store_load (store, &error))
+    g_error ("%s", error->message);
+  loaded = meow_store_dup_tasks (store);
+  if (loaded->len != n)
+    g_error ("imported %u tasks of %u", loaded->len, n);
   printf ("prepared %u tasks (%u live) in %s\n", n, live, path);
   return 0;
 }

@@ -1023,6 +1023,16 @@ cleared_free (Cleared *c)
   g_free (c);
 }
 
+static void
+clear_finished_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* A failure was emitted as MeowStore::write-failed too (the app shows it). */
+  if (!meow_store_remove_all_finish (MEOW_STORE (source), result, &error))
+    g_debug ("Clear Finished: %s", error->message);
+}
+
 /**
  * meow_task_manager_clear_finished:
  * @error: return location for an error writing the store
@@ -1033,9 +1043,11 @@ cleared_free (Cleared *c)
  *
  * The list changes in one g_list_store_splice() (one #GListModel::items-changed, however
  * many are cleared, over the range from the first cleared task to the last: what lies
- * outside it is not touched) and the store in one write (meow_store_remove_all()). When the store
- * cannot be written the tasks are cleared anyway (the next write removes them on disk) and
- * @error says so.
+ * outside it is not touched) and the store in one transaction, without waiting for it
+ * (meow_store_remove_all_async(): the main thread never waits for the disk). When the
+ * store cannot be written the tasks are cleared anyway (the next write removes them on
+ * disk) and the store's #MeowStore::write-failed says so; @error is kept for the API and
+ * is not set.
  *
  * Returns: (transfer full): what meow_task_manager_restore_cleared() needs for Undo, an
  *   opaque array whose length is the number of tasks cleared (0 when nothing was
@@ -1100,7 +1112,8 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
   self->n_finished -= cleared->len;
   g_list_store_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
   if (self->store != NULL)
-    meow_store_remove_all (self->store, (const char *const *) ids->pdata, ids->len, error);
+    meow_store_remove_all_async (self->store, (const char *const *) ids->pdata, ids->len, NULL,
+                                 clear_finished_written_cb, NULL);
   return g_steal_pointer (&cleared);
 }
 

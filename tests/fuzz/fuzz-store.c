@@ -1,10 +1,11 @@
-/* fuzz-store.c: MeowStore's loader on any file contents
+/* fuzz-store.c: MeowStore's load of a new database, importing any tasks.json contents
  *
- * Promises checked: loading never crashes; a file it refuses is moved
+ * Promises checked: loading never crashes; a JSON list it refuses is moved
  * aside and the store is empty and usable (a task can be added); a file it
  * takes yields tasks with an id each, and every task either rebuilds or
  * fails with an error (never a crash); what the store writes back after a
- * change loads again with the same tasks (ids, URLs, names, messages, bytes).
+ * change (the database, written by the writer thread) loads again with the same tasks
+ * (ids, URLs, names, messages, bytes).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -42,6 +43,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
   g_autoptr (MeowStore) store = NULL;
   g_autoptr (MeowStore) again = NULL;
   g_autoptr (GPtrArray) tasks = NULL;
@@ -55,9 +57,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       g_log_set_writer_func (discard_writer, NULL, NULL);
     }
   remove_all (dir);
-  path = g_build_filename (dir, "tasks.json", NULL);
-  FUZZ_CHECK (g_file_set_contents (path, (const char *) data, (gssize) size, NULL),
-              "could not write %s", path);
+  path = g_build_filename (dir, "tasks.db", NULL);
+  json = g_build_filename (dir, "tasks.json", NULL);
+  FUZZ_CHECK (g_file_set_contents (json, (const char *) data, (gssize) size, NULL),
+              "could not write %s", json);
 
   store = meow_store_new (path);
   loaded = meow_store_load (store, &error);
@@ -82,8 +85,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                   task ? "a task" : "no task", build_error ? "an error" : "no error");
     }
 
-  /* What the store writes back (its own JSON writer, forced by a change) loads the
-   * same: every task, with the same strings. */
+  /* What the store writes back (its database, forced by a change) loads the same: every
+   * task, with the same strings. */
   if (tasks->len > 0)
     {
       MeowStoredTask *first = g_ptr_array_index (tasks, 0);

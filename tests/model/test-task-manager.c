@@ -366,7 +366,7 @@ test_upload_files_not_local (Fixture *fx, gconstpointer data)
 static MeowStore *
 load_statuses (Fixture *fx, const char *statuses)
 {
-  g_autofree char *path = g_build_filename (fx->dir, "tasks.json", NULL);
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.db", NULL);
   g_autoptr (MeowConfig) config = meow_config_new ();
   g_autoptr (GError) error = NULL;
   MeowStore *store = meow_store_new (path);
@@ -434,7 +434,7 @@ list_names (Fixture *fx)
 static char *
 stored_names (Fixture *fx)
 {
-  g_autofree char *path = g_build_filename (fx->dir, "tasks.json", NULL);
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.db", NULL);
   g_autoptr (MeowStore) store = meow_store_new (path);
   g_autoptr (GPtrArray) tasks = NULL;
   g_autoptr (GError) error = NULL;
@@ -491,6 +491,10 @@ test_clear_finished (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (cleared->len, ==, 5);
   g_assert_cmpuint (changes, ==, 1);
   g_assert_true (names_are (list_names (fx), "1 3 6"));
+  /* The removal is written without waiting (meow_store_remove_all_async()): a flush, as
+   * at shutdown, waits for it. */
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
   g_assert_true (names_are (stored_names (fx), "1 3 6"));
   g_assert_false (meow_task_manager_has_finished (fx->manager));
   for (guint i = 0; i < n_items (fx); i++)
@@ -603,6 +607,8 @@ test_clear_finished_while_running (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (again->len, ==, 1);
   g_assert_cmpuint (n_items (fx), ==, 0);
+  g_assert_true (meow_store_flush (store, &error)); /* the removal is written without waiting */
+  g_assert_no_error (error);
   g_assert_true (names_are (stored_names (fx), ""));
 }
 

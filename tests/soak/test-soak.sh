@@ -22,7 +22,7 @@
 # .part and its .part.meow are both present or both absent (two instants are allowed and
 # counted: an empty .part just created before its control file is written, and a control
 # file whose .part was just renamed onto a correct final file); the tus server holds only a
-# prefix of the source for the upload URL being resumed; soak-store's tasks.json parses and
+# prefix of the source for the upload URL being resumed; soak-store's tasks.db reads and
 # lists every id soak-store printed after meow_store_add returned.
 # At the end: every download's sha256 is the source's, every upload's stored file is the
 # source, the store lists every task ever added and all of them are Complete with the planned
@@ -166,7 +166,7 @@ mkdir -p "$WWW" "$OUT" "$SRC" "$STORE" "$LOGS" "$TMP/temp" \
 # meow-cli and soak-store must not touch the real user's files.
 export XDG_DATA_HOME="$TMP/xdg/data" XDG_CONFIG_HOME="$TMP/xdg/config" XDG_CACHE_HOME="$TMP/xdg/cache"
 CLI_SAVED="$XDG_DATA_HOME/meow/cli-uploads.json"
-TASKS_JSON="$XDG_DATA_HOME/meow/tasks.json"
+TASKS_DB="$XDG_DATA_HOME/meow/tasks.db"
 
 RANDOM=$SEED
 echo "1..$PLAN"
@@ -357,34 +357,35 @@ check_upload_prefix () {
 
 # The store's tasks, one per line: ID DIRECTION STATUS PAYLOAD|- UPLOAD_URL|- LOCAL_PATH|- URL
 store_tasks () {
-  python3 - "$TASKS_JSON" <<'EOF'
-import json, sys
-try:
-    data = json.load(open(sys.argv[1], encoding='utf-8'))
-except FileNotFoundError:
+  python3 - "$TASKS_DB" <<'EOF'
+import os, sqlite3, sys
+if not os.path.exists(sys.argv[1]):
     sys.exit(0)
-except (OSError, ValueError) as e:
+try:
+    db = sqlite3.connect(sys.argv[1])
+    rows = db.execute("SELECT id, direction, status, payload, upload_url, local_path, source_file, url"
+                      " FROM tasks ORDER BY seq").fetchall()
+except sqlite3.Error as e:
     print(f"unreadable {e}".replace('\n', ' '))
     sys.exit(3)
-for t in data['tasks']:
-    print(t['id'], t['direction'], t['status'], t.get('payload') or '-', t.get('upload_url') or '-',
-          t.get('local_path') or t.get('source_file') or '-', t['url'])
+for (i, d, st, payload, upload_url, local, source, url) in rows:
+    print(i, d, st, payload or '-', upload_url or '-', local or source or '-', url)
 EOF
 }
 
-# check_store WHEN: tasks.json parses and lists every id soak-store printed as added.
+# check_store WHEN: tasks.db reads and lists every id soak-store printed as added.
 check_store () {
   local listed rc id
   listed="$(store_tasks)"
   rc=$?
   if ((rc != 0)); then
-    echo "$1: tasks.json cannot be read: $listed" >> "$P_STORE"
+    echo "$1: tasks.db cannot be read: $listed" >> "$P_STORE"
     return
   fi
   while read -r id; do
     [[ -z "$id" ]] && continue
     if ! grep -q "^$id " <<< "$listed"; then
-      echo "$1: task $id was printed as added but tasks.json does not list it" >> "$P_STORE"
+      echo "$1: task $id was printed as added but tasks.db does not list it" >> "$P_STORE"
     fi
   done < <(sed -n 's/^added //p' "$LOGS/store.stdout" 2>/dev/null)
   # Uploads in flight: the server holds a prefix of the source.
@@ -434,7 +435,7 @@ start_lane () {
   if [[ "${LANE_KIND[$l]}" == store ]]; then
     LANE_NAME[l]="soak-store round $r"
     LANE_STDOUT[l]="$LOGS/store.stdout" LANE_STDERR[l]="$LOGS/store.stderr"
-    "$STORE_BIN" "$TASKS_JSON" "$STORE_PLAN" >> "${LANE_STDOUT[l]}" 2>> "${LANE_STDERR[l]}" &
+    "$STORE_BIN" "$TASKS_DB" "$STORE_PLAN" >> "${LANE_STDOUT[l]}" 2>> "${LANE_STDERR[l]}" &
   else
     lane_task "$l"
     local tag="l$l-r$r-$TASK_FILE-$TASK_KIND${TASK_X:+-x$TASK_X}"
@@ -707,7 +708,7 @@ else
   skip "all meow-cli tus uploads completed and each stored file equals the source" "$TUS_REASON"
   skip "after each kill, the tus server held only a prefix of the source" "$TUS_REASON"
 fi
-check "$(wc -l < "$P_STORE")" "after each of the $store_kills soak-store kills, tasks.json parsed and listed every task added so far" "$(cat "$P_STORE")"
+check "$(wc -l < "$P_STORE")" "after each of the $store_kills soak-store kills, tasks.db read and listed every task added so far" "$(cat "$P_STORE")"
 
 # The store at the end: every task ever added, all Complete, each with the planned result.
 listed="$(store_tasks)"

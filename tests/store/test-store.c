@@ -25,6 +25,8 @@
 #include "meow-store.h"
 #include "meow-transfer-record-private.h"
 
+#include <sqlite3.h>
+
 #define TEST_URL "https://alice:s3cr3t@downloads.example.com/files/big.iso"
 #define TEST_UPLOAD_URL "https://uploads.example.com/files/"
 #define TEST_TUS_RESOURCE "https://uploads.example.com/files/abc123"
@@ -52,6 +54,13 @@ log_writer (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields, g
 
 static char *
 store_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "meow", "tasks.db", NULL);
+}
+
+/* Where older Meows kept the list, as JSON: imported by the first load of a new database. */
+static char *
+json_list_path (void)
 {
   return g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
 }
@@ -173,6 +182,25 @@ add_task (MeowStore *store, MeowTask *task)
 
   g_assert_true (meow_store_add (store, st, &error));
   g_assert_no_error (error);
+}
+
+/* Files in @dirname other than the database and its -wal and -shm. */
+static guint
+count_other_files (const char *dirname)
+{
+  g_autoptr (GDir) dir = g_dir_open (dirname, 0, NULL);
+  const char *name;
+  guint       n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (!g_str_equal (name, "tasks.db") && !g_str_equal (name, "tasks.db-wal") &&
+        !g_str_equal (name, "tasks.db-shm"))
+      {
+        g_test_message ("other file: %s", name);
+        n++;
+      }
+  return n;
 }
 
 static guint
@@ -445,6 +473,587 @@ test_legacy_file (void)
   assert_legacy_tasks (store);
 }
 
+static MeowStatus
+status_on_disk (const char *path, const char *id)
+{
+  g_autoptr (MeowStore) peek = reload (path);
+  g_autoptr (MeowStoredTask) st = meow_store_dup_task (peek, id);
+
+  g_assert_nonnull (st);
+  return meow_stored_task_get_status (st);
+}
+
+static gint64
+transferred_on_disk (const char *path, const char *id)
+{
+  g_autoptr (MeowStore) peek = reload (path);
+  g_autoptr (MeowStoredTask) st = meow_store_dup_task (peek, id);
+
+  g_assert_nonnull (st);
+  return (gint64) meow_stored_task_get_transferred (st);
+}
+
+/* ------------------------------------------------------------------ */
+/* The database                                                        */
+
+/* A database file that is not one is moved aside (with its journal), never deleted. */
+static void
+test_db_corrupt (gconstpointer data)
+{
+  const char      *contents = data;
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (MeowTask) task = make_download ();
+  g_autofree char *aside = NULL;
+  g_autofree char *aside_contents = NULL;
+  gsize            aside_length = 0;
+  const char      *name;
+
+  g_mkdir_with_parents (dirname, 0700);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  g_assert_true (g_file_set_contents (wal, "a journal", -1, NULL));
+
+  store = meow_store_new (path);
+  g_assert_false (meow_store_load (store, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_test_message ("%s", error->message);
+
+  dir = g_dir_open (dirname, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "tasks.db.corrupt-") && !g_str_has_suffix (name, "-wal") &&
+        !g_str_has_suffix (name, "-shm"))
+      aside = g_build_filename (dirname, name, NULL);
+  g_assert_nonnull (aside);
+  g_assert_true (g_file_get_contents (aside, &aside_contents, &aside_length, NULL));
+  g_assert_cmpmem (aside_contents, aside_length, contents, strlen (contents));
+  g_assert_cmpuint (count_files_with_prefix (dirname, "tasks.db.corrupt-"), >=, 2); /* + -wal */
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, aside));
+
+  tasks = meow_store_dup_tasks (store);
+  g_assert_cmpuint (tasks->len, ==, 0);
+  add_task (store, task);
+  again = reload (path);
+  g_clear_pointer (&tasks, g_ptr_array_unref);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 1);
+  g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
+}
+
+/* Runs @sql on the database at @path, outside the store. */
+static void
+db_exec (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char    *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* A database of a newer schema (a newer Meow) is kept intact for that Meow. */
+static void
+test_db_newer_schema (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_mkdir_with_parents (dirname, 0700);
+  db_exec (path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+  store = meow_store_new (path);
+  g_assert_false (meow_store_load (store, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "99"));
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_cmpuint (count_files_with_prefix (dirname, "tasks.db.corrupt-"), >=, 1);
+}
+
+/* A row that is not a valid task (someone edited the database) is skipped, named. */
+static void
+test_db_bad_row_skipped (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (MeowTask) t1 = make_download ();
+  g_autoptr (MeowTask) t2 = make_download ();
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autofree char *sql = NULL;
+
+  add_task (store, t1);
+  add_task (store, t2);
+  g_clear_object (&store);
+  sql = g_strdup_printf ("UPDATE tasks SET status = 'sleeping' WHERE id = '%s'",
+                         meow_task_get_id (t1));
+  db_exec (path, sql);
+
+  captured_warnings = g_ptr_array_new_with_free_func (g_free);
+  again = reload (path);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 1);
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[0]), ==, meow_task_get_id (t2));
+  g_assert_cmpuint (captured_warnings->len, ==, 1);
+  g_assert_nonnull (strstr (captured_warnings->pdata[0], meow_task_get_id (t1)));
+  g_assert_nonnull (strstr (captured_warnings->pdata[0], "“status”"));
+  g_clear_pointer (&captured_warnings, g_ptr_array_unref);
+}
+
+/* Progress is one UPDATE of one row: the other rows' pages are not written again. */
+static void
+test_db_progress_one_row (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (GPtrArray) stored =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_autoptr (GError) error = NULL;
+  GStatBuf before, after;
+  char     id[64];
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr (MeowTask) task = make_download ();
+
+      g_ptr_array_add (stored, meow_stored_task_new_from_task (task, 0));
+    }
+  g_strlcpy (id, meow_stored_task_get_id (stored->pdata[1000]), sizeof id);
+  g_assert_true (meow_store_add_all (store, (const MeowStoredTask *const *) stored->pdata,
+                                     stored->len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (wal, &before), ==, 0);
+
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_PENDING, i * 4096, -1);
+
+      meow_store_update (store, r);
+      g_assert_true (meow_store_flush (store, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (g_stat (wal, &after), ==, 0);
+  /* Three commits of one page each (4 KiB + a frame header), not of the list (~1 MB). */
+  g_test_message ("WAL grew by %" G_GINT64_FORMAT " bytes",
+                  (gint64) (after.st_size - before.st_size));
+  g_assert_cmpint (after.st_size - before.st_size, <=, 3 * 2 * (4096 + 24));
+  g_assert_cmpint (transferred_on_disk (path, id), ==, 3 * 4096);
+}
+
+/* ------------------------------------------------------------------ */
+/* The one-time import                                                 */
+
+static void
+test_import_once (void)
+{
+  g_autofree char *json = install_legacy_file ();
+  g_autofree char *imported = g_strconcat (json, ".imported", NULL);
+  g_autofree char *original = NULL;
+  g_autofree char *renamed = NULL;
+  g_autoptr (MeowStore) store = NULL;
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+
+  g_assert_true (g_file_get_contents (json, &original, NULL, NULL));
+  store = reload (NULL);
+  assert_legacy_tasks (store);
+
+  /* Renamed, never deleted, byte for byte. */
+  g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (imported, &renamed, NULL, NULL));
+  g_assert_cmpstr (renamed, ==, original);
+
+  /* The database is the list now: a tasks.json that shows up again is not imported. */
+  g_assert_true (g_file_set_contents (json, original, -1, NULL));
+  g_clear_object (&store);
+  again = reload (NULL);
+  assert_legacy_tasks (again);
+  g_assert_true (g_file_test (json, G_FILE_TEST_EXISTS));
+}
+
+/* Killed after the import's commit, before the rename: the next start renames. */
+static void
+test_import_rename_resumed (void)
+{
+  g_autofree char *json = install_legacy_file ();
+  g_autofree char *imported = g_strconcat (json, ".imported", NULL);
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+
+  g_clear_object (&store);
+  g_assert_cmpint (g_rename (imported, json), ==, 0);
+  db_exec (path, "UPDATE meta SET value = 'imported' WHERE key = 'json_import'");
+
+  again = reload (NULL);
+  assert_legacy_tasks (again); /* once, not twice */
+  g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (imported, G_FILE_TEST_EXISTS));
+}
+
+/* A tasks.json written while the database was missing: a later import renames it beside
+ * the first, never over it. */
+static void
+test_import_keeps_older_imported (void)
+{
+  g_autofree char *json = install_legacy_file ();
+  g_autofree char *imported = g_strconcat (json, ".imported", NULL);
+  g_autoptr (MeowStore) store = NULL;
+
+  g_assert_true (g_file_set_contents (imported, "an earlier import", -1, NULL));
+  store = reload (NULL);
+  assert_legacy_tasks (store);
+  {
+    g_autofree char *kept = NULL;
+    g_autofree char *dirname = g_path_get_dirname (json);
+
+    g_assert_true (g_file_get_contents (imported, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, "an earlier import");
+    g_assert_cmpuint (count_files_with_prefix (dirname, "tasks.json.imported"), ==, 2);
+  }
+}
+
+/* remove_all_async: gone from memory at once, from the database when it calls back. */
+static void
+remove_all_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **out = user_data;
+  gboolean ok = meow_store_remove_all_finish (MEOW_STORE (source), result, out);
+
+  g_assert_true (ok == (*out == NULL));
+  if (ok)
+    *out = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done"); /* a marker */
+}
+
+static void
+test_remove_all_async (void)
+{
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) result = NULL;
+  MeowTask   *t[4];
+  const char *ids[3];
+  guint       saved = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      t[i] = make_download ();
+      add_task (store, t[i]);
+    }
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+  ids[0] = meow_task_get_id (t[2]);
+  ids[1] = "no-such-task";
+  ids[2] = meow_task_get_id (t[0]);
+  meow_store_remove_all_async (store, ids, 3, NULL, remove_all_done_cb, &result);
+  /* The list in memory has changed already; the disk follows. */
+  g_assert_null (meow_store_dup_task (store, meow_task_get_id (t[0])));
+  g_assert_null (meow_store_dup_task (store, meow_task_get_id (t[2])));
+  g_assert_true (meow_store_has_pending_changes (store));
+  SPIN_UNTIL (result != NULL, 10);
+  g_assert_error (result, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_false (meow_store_has_pending_changes (store));
+
+  again = reload (NULL);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 2);
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[0]), ==, meow_task_get_id (t[1]));
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[1]), ==, meow_task_get_id (t[3]));
+
+  /* Nothing to remove: done at once, no write. */
+  g_clear_error (&result);
+  meow_store_remove_all_async (store, ids, 3, NULL, remove_all_done_cb, &result);
+  SPIN_UNTIL (result != NULL, 10);
+  g_assert_error (result, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpuint (saved, ==, 1);
+
+  for (guint i = 0; i < 4; i++)
+    meow_task_unref (t[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* SIGKILL during the import and during a large Clear Finished         */
+
+#define KILL_TASKS 10000
+
+/* Child: loads (importing tasks.json on a new database), says so, waits to be killed. */
+static int
+child_import (const char *path)
+{
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (!meow_store_load (store, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 2;
+    }
+  tasks = meow_store_dup_tasks (store);
+  line = g_strdup_printf ("loaded %u\n", tasks->len);
+  if (write (STDOUT_FILENO, line, strlen (line)) != (ssize_t) strlen (line))
+    return 5;
+  for (;;)
+    pause ();
+  return 0;
+}
+
+static void
+child_cleared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_store_remove_all_finish (MEOW_STORE (source), result, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      _exit (4);
+    }
+  if (write (STDOUT_FILENO, "cleared\n", 8) != 8)
+    _exit (5);
+}
+
+/* Child: loads, clears every Complete task without waiting, says when it is written. */
+static int
+child_clear (const char *path)
+{
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_store_load (store, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 2;
+    }
+  tasks = meow_store_dup_tasks (store);
+  for (guint i = 0; i < tasks->len; i++)
+    if (meow_stored_task_get_status (tasks->pdata[i]) == MEOW_STATUS_COMPLETE)
+      g_ptr_array_add (ids, (gpointer) meow_stored_task_get_id (tasks->pdata[i]));
+  if (write (STDOUT_FILENO, "clearing\n", 9) != 9)
+    return 5;
+  meow_store_remove_all_async (store, (const char *const *) ids->pdata, ids->len, NULL,
+                               child_cleared_cb, NULL);
+  for (;;)
+    g_main_context_iteration (NULL, TRUE);
+  return 0;
+}
+
+/* Rows in the database at @path (read outside the store: a store would finish an import),
+ * and how many of them are Complete; -1 when it has no table yet. */
+static gint64
+db_count (const char *path, const char *where)
+{
+  sqlite3         *db = NULL;
+  sqlite3_stmt    *stmt = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM tasks%s", where);
+  gint64           n = -1;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return -1;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+remove_db_files (const char *path)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (path, i == 0 ? "" : i == 1 ? "-wal" : "-shm", NULL);
+
+      g_unlink (file);
+    }
+}
+
+/* Spawns this binary as a child (@mode @path), reads its lines for @lines_before, waits a
+ * random time up to @max_delay_us, SIGKILLs it; returns all it printed. */
+static char *
+run_and_kill (const char *mode, const char *path, const char *line_before, guint max_delay_us)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  char            *argv[] = { self, (char *) mode, (char *) path, NULL };
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  GPid  pid;
+  int   out_fd;
+  FILE *f;
+  char  line[128];
+  int   wstatus = 0;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                           &pid, NULL, &out_fd, NULL, &error));
+  g_assert_no_error (error);
+  f = fdopen (out_fd, "r");
+  while (line_before != NULL && fgets (line, sizeof line, f) != NULL)
+    {
+      g_string_append (out, line);
+      if (g_str_has_prefix (line, line_before))
+        break;
+    }
+  g_usleep (g_test_rand_int_range (0, max_delay_us));
+  kill (pid, SIGKILL);
+  while (fgets (line, sizeof line, f) != NULL)
+    g_string_append (out, line);
+  fclose (f);
+  g_assert_cmpint (waitpid (pid, &wstatus, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFSIGNALED (wstatus)); /* killed, not stopped by an error of its own */
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_kill_during_import (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *json = json_list_path ();
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autofree char *imported = g_strconcat (json, ".imported", NULL);
+  g_autoptr (GString) list = g_string_new ("{\"version\": 1, \"tasks\": [\n");
+  guint rounds = g_test_slow () ? 50 : 15;
+  guint none = 0, all = 0;
+
+  for (guint i = 0; i < KILL_TASKS; i++)
+    g_string_append_printf (list,
+                            "%s{\"id\": \"task-%05u\", \"direction\": \"download\", "
+                            "\"url\": \"https://e.com/%05u.bin\", \"output_dir\": \"/tmp\", "
+                            "\"headers\": [\"Cookie: a=b\"], \"status\": \"complete\", "
+                            "\"transferred\": 10, \"total\": 10, \"added\": 1, \"finished\": 2}\n",
+                            i > 0 ? "," : "", i, i);
+  g_string_append (list, "]}\n");
+  g_assert_cmpint (g_mkdir_with_parents (dirname, 0700), ==, 0);
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      g_autofree char *out = NULL;
+      gint64           n;
+
+      remove_db_files (path);
+      g_unlink (imported);
+      g_assert_true (g_file_set_contents (json, list->str, list->len, NULL));
+      out = run_and_kill ("--child-import", path, NULL, 800000);
+      n = db_count (path, "");
+      g_test_message ("round %u: %" G_GINT64_FORMAT " rows; child said: %s", round, n, out);
+      /* All or nothing, and the list is never lost: while not imported it is still there. */
+      if (n == KILL_TASKS)
+        all++;
+      else
+        {
+          g_assert_cmpint (n, <=, 0);
+          g_assert_null (strstr (out, "loaded"));
+          g_assert_true (g_file_test (json, G_FILE_TEST_EXISTS));
+          none++;
+        }
+      g_assert_true (g_file_test (json, G_FILE_TEST_EXISTS) ||
+                     g_file_test (imported, G_FILE_TEST_EXISTS));
+      if (strstr (out, "loaded") != NULL)
+        g_assert_nonnull (strstr (out, "loaded " G_STRINGIFY (KILL_TASKS)));
+
+      /* The next start finishes the job: every task, once, and the file renamed. */
+      {
+        g_autoptr (MeowStore) store = reload (path);
+        g_autoptr (GPtrArray) tasks = meow_store_dup_tasks (store);
+
+        g_assert_cmpuint (tasks->len, ==, KILL_TASKS);
+        g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+        g_assert_true (g_file_test (imported, G_FILE_TEST_EXISTS));
+      }
+    }
+  g_test_message ("killed before the commit %u times, after it %u times", none, all);
+}
+
+static void
+test_kill_during_clear (void)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *template = g_strconcat (path, ".template", NULL);
+  guint rounds = g_test_slow () ? 50 : 15;
+  guint none = 0, all = 0;
+
+  /* A history: every other task Complete. */
+  {
+    g_autoptr (MeowStore) store = reload (path);
+    g_autoptr (GPtrArray) stored =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+    g_autoptr (GError) error = NULL;
+
+    for (guint i = 0; i < KILL_TASKS; i++)
+      {
+        g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (TEST_URL);
+        g_autoptr (MeowTask) task = NULL;
+
+        meow_task_builder_set_output_dir (b, "/tmp");
+        task = meow_task_builder_build (b, &error);
+        g_assert_no_error (error);
+        g_ptr_array_add (stored, meow_stored_task_new_from_task (task, 0));
+      }
+    g_assert_true (meow_store_add_all (store, (const MeowStoredTask *const *) stored->pdata,
+                                       stored->len, &error));
+    for (guint i = 0; i < KILL_TASKS; i += 2)
+      g_assert_true (meow_store_set_status (store, meow_stored_task_get_id (stored->pdata[i]),
+                                            MEOW_STATUS_COMPLETE, NULL, &error));
+    g_assert_true (meow_store_flush (store, &error));
+    g_assert_no_error (error);
+  }
+  /* Closed: its journal is checkpointed into the file. */
+  g_assert_cmpint (db_count (path, " WHERE status = 'complete'"), ==, KILL_TASKS / 2);
+  {
+    g_autofree char *bytes = NULL;
+    gsize            length = 0;
+
+    g_assert_true (g_file_get_contents (path, &bytes, &length, NULL));
+    g_assert_true (g_file_set_contents (template, bytes, length, NULL));
+  }
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      g_autofree char *bytes = NULL;
+      g_autofree char *out = NULL;
+      gsize            length = 0;
+      gint64           n, complete;
+
+      remove_db_files (path);
+      g_assert_true (g_file_get_contents (template, &bytes, &length, NULL));
+      g_assert_true (g_file_set_contents (path, bytes, length, NULL));
+      out = run_and_kill ("--child-clear", path, "clearing", 150000);
+      n = db_count (path, "");
+      complete = db_count (path, " WHERE status = 'complete'");
+      g_test_message ("round %u: %" G_GINT64_FORMAT " rows, %" G_GINT64_FORMAT " complete; child "
+                      "said: %s",
+                      round, n, complete, out);
+      if (complete == 0)
+        {
+          g_assert_cmpint (n, ==, KILL_TASKS / 2); /* all of it, and only that */
+          all++;
+        }
+      else
+        {
+          g_assert_cmpint (n, ==, KILL_TASKS); /* none of it */
+          g_assert_cmpint (complete, ==, KILL_TASKS / 2);
+          g_assert_null (strstr (out, "cleared")); /* it said so only once committed */
+          none++;
+        }
+    }
+  g_test_message ("killed before the commit %u times, after it %u times", none, all);
+}
+
 /* ------------------------------------------------------------------ */
 /* Round trips                                                         */
 
@@ -684,6 +1293,7 @@ test_add_reload_remove (void)
 {
   g_autofree char *path = store_path ();
   g_autofree char *dirname = g_path_get_dirname (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
   g_autoptr (MeowStore) store = reload (NULL);
   g_autoptr (MeowStore) again = NULL;
   g_autoptr (GPtrArray) tasks = NULL;
@@ -702,6 +1312,9 @@ test_add_reload_remove (void)
   g_assert_cmpint (g_stat (dirname, &sb), ==, 0);
   g_assert_cmpint (sb.st_mode & 0777, ==, 0700);
   g_assert_cmpint (g_stat (path, &sb), ==, 0);
+  g_assert_cmpint (sb.st_mode & 0777, ==, 0600);
+  /* The journal holds the same URLs and headers. */
+  g_assert_cmpint (g_stat (wal, &sb), ==, 0);
   g_assert_cmpint (sb.st_mode & 0777, ==, 0600);
 
   /* A duplicate id is refused and does not change the file. */
@@ -737,8 +1350,8 @@ test_add_reload_remove (void)
   g_assert_cmpstr (meow_stored_task_get_id (g_ptr_array_index (tasks, 1)), ==,
                    meow_task_get_id (t[2]));
 
-  /* Atomic replace: only the list itself, no temporary file left. */
-  g_assert_cmpuint (count_files_with_prefix (dirname, "tasks.json"), ==, 1);
+  /* Only the database (and its journal): no temporary file left. */
+  g_assert_cmpuint (count_other_files (dirname), ==, 0);
 
   for (guint i = 0; i < 3; i++)
     meow_task_unref (t[i]);
@@ -758,7 +1371,7 @@ test_missing_file_is_empty (void)
 static void
 test_stale_temp_files_removed (void)
 {
-  g_autofree char *path = store_path ();
+  g_autofree char *path = json_list_path ();
   g_autofree char *dirname = g_path_get_dirname (path);
   g_autofree char *stale = g_strconcat (path, ".Ab12Z9", NULL);
   g_autofree char *other = g_strconcat (path, ".keep-me", NULL);
@@ -779,7 +1392,8 @@ static void
 test_corrupt (gconstpointer data)
 {
   const char      *contents = data;
-  g_autofree char *path = store_path ();
+  g_autofree char *db_path = store_path ();
+  g_autofree char *path = json_list_path ();
   g_autofree char *dirname = g_path_get_dirname (path);
   g_autoptr (MeowStore) store = NULL;
   g_autoptr (MeowStore) again = NULL;
@@ -794,7 +1408,7 @@ test_corrupt (gconstpointer data)
   g_mkdir_with_parents (dirname, 0700);
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
 
-  store = meow_store_new (path);
+  store = meow_store_new (db_path);
   g_assert_false (meow_store_load (store, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 
@@ -814,7 +1428,7 @@ test_corrupt (gconstpointer data)
   tasks = meow_store_dup_tasks (store);
   g_assert_cmpuint (tasks->len, ==, 0);
   add_task (store, task);
-  again = reload (path);
+  again = reload (db_path);
   g_clear_pointer (&tasks, g_ptr_array_unref);
   tasks = meow_store_dup_tasks (again);
   g_assert_cmpuint (tasks->len, ==, 1);
@@ -826,7 +1440,7 @@ test_corrupt (gconstpointer data)
 static MeowStore *
 load_capturing_warnings (const char *json)
 {
-  g_autofree char *path = store_path ();
+  g_autofree char *path = json_list_path ();
   g_autofree char *dirname = g_path_get_dirname (path);
   g_autoptr (GError) error = NULL;
   MeowStore *store;
@@ -834,7 +1448,7 @@ load_capturing_warnings (const char *json)
   g_mkdir_with_parents (dirname, 0700);
   g_assert_true (g_file_set_contents (path, json, -1, NULL));
   captured_warnings = g_ptr_array_new_with_free_func (g_free);
-  store = meow_store_new (path);
+  store = meow_store_new (NULL);
   g_assert_true (meow_store_load (store, &error));
   g_assert_no_error (error);
   return store;
@@ -843,7 +1457,7 @@ load_capturing_warnings (const char *json)
 static void
 test_bad_entries_skipped (void)
 {
-  g_autofree char *path = store_path ();
+  g_autofree char *path = json_list_path ();
   g_autoptr (MeowStore) store = NULL;
   g_autoptr (GPtrArray) tasks = NULL;
   const char *json =
@@ -905,31 +1519,12 @@ test_bad_entries_skipped (void)
 /* ------------------------------------------------------------------ */
 /* Writes: lifecycle at once, progress debounced                       */
 
-static char *
-read_file (const char *path)
-{
-  char *contents = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return contents;
-}
-
-static gint64
-transferred_on_disk (const char *path, const char *id)
-{
-  g_autoptr (MeowStore) peek = reload (path);
-  g_autoptr (MeowStoredTask) st = meow_store_dup_task (peek, id);
-
-  g_assert_nonnull (st);
-  return (gint64) meow_stored_task_get_transferred (st);
-}
-
 /* The store's own JSON reader: what json-glib's generator wrote (earlier Meows) and
  * every corner of the grammar a hand edit may bring. */
 static void
 test_reader_grammar (void)
 {
-  g_autofree char *path = store_path ();
+  g_autofree char *path = json_list_path ();
   g_autoptr (MeowStore) store = NULL;
   g_autoptr (GPtrArray) tasks = NULL;
   const char *json =
@@ -978,7 +1573,7 @@ test_reader_grammar (void)
 static void
 test_reader_reads_json_glib (void)
 {
-  g_autofree char *path = store_path ();
+  g_autofree char *path = json_list_path ();
   g_autofree char *dirname = g_path_get_dirname (path);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -1025,7 +1620,7 @@ test_reader_reads_json_glib (void)
 
   g_mkdir_with_parents (dirname, 0700);
   g_assert_true (g_file_set_contents (path, data, -1, NULL));
-  store = meow_store_new (path);
+  store = meow_store_new (NULL);
   g_assert_true (meow_store_load (store, &error));
   g_assert_no_error (error);
   st = meow_store_dup_task (store, "from-json-glib");
@@ -1040,7 +1635,7 @@ test_reader_reads_json_glib (void)
 static void
 test_old_error_domain_name (void)
 {
-  g_autofree char *path = store_path ();
+  g_autofree char *path = json_list_path ();
   g_autofree char *dirname = g_path_get_dirname (path);
   g_autoptr (MeowStore) store = NULL;
   g_autoptr (MeowStoredTask) st = NULL;
@@ -1052,7 +1647,7 @@ test_old_error_domain_name (void)
 
   g_mkdir_with_parents (dirname, 0700);
   g_assert_true (g_file_set_contents (path, data, -1, NULL));
-  store = reload (path);
+  store = reload (NULL);
   st = meow_store_dup_task (store, "old-domain");
   g_assert_nonnull (st);
   g_assert_cmpuint (meow_stored_task_get_error_domain (st), ==, MEOW_ERROR);
@@ -1106,7 +1701,6 @@ test_progress_debounced (void)
   {
     g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_TRANSMISSION, 600, 1000);
     g_autoptr (MeowTransferRecord) p = record_new (id, MEOW_STATUS_PAUSED, 700, 1000);
-    g_autofree char *contents = NULL;
 
     meow_store_update (store, r);
     g_assert_cmpuint (saved, ==, 1);
@@ -1116,8 +1710,7 @@ test_progress_debounced (void)
     g_assert_cmpuint (saved, ==, 2);
     g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
     g_assert_false (meow_store_has_pending_changes (store));
-    contents = read_file (path);
-    g_assert_nonnull (strstr (contents, "\"paused\""));
+    g_assert_cmpint (status_on_disk (path, id), ==, MEOW_STATUS_PAUSED);
     g_assert_cmpint (transferred_on_disk (path, id), ==, 700);
   }
 
@@ -1462,7 +2055,9 @@ static void
 test_write_failure (void)
 {
   g_autofree char *dirname = g_build_filename (g_get_user_data_dir (), "meow", NULL);
-  g_autofree char *path = g_build_filename (dirname, "tasks.json", NULL);
+  g_autofree char *path = g_build_filename (dirname, "tasks.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
   g_autoptr (MeowStore) store = reload (NULL);
   g_autoptr (MeowTask) task = make_download ();
   g_autoptr (MeowTask) other = make_download ();
@@ -1478,8 +2073,11 @@ test_write_failure (void)
   g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
   g_signal_connect (store, "write-failed", G_CALLBACK (write_failed_cb), &signalled);
 
-  /* A file where the folder should be: works even as root. */
+  /* A file where the folder should be: works even as root. The store notices that its
+   * database is gone (an open SQLite connection would go on writing to the deleted file). */
   g_assert_cmpint (g_unlink (path), ==, 0);
+  g_unlink (wal);
+  g_unlink (shm);
   g_assert_cmpint (g_rmdir (dirname), ==, 0);
   g_assert_true (g_file_set_contents (dirname, "in the way", -1, NULL));
 
@@ -1624,8 +2222,8 @@ test_kill_loses_nothing (void)
           g_error ("task %s was reported added but is lost", id);
       }
   }
-  /* Interrupted writes' temporary files were cleaned by the load. */
-  g_assert_cmpuint (count_files_with_prefix (dirname, "tasks.json"), ==, 1);
+  /* Nothing but the database and its journal. */
+  g_assert_cmpuint (count_other_files (dirname), ==, 0);
 }
 
 int
@@ -1633,6 +2231,10 @@ main (int argc, char *argv[])
 {
   if (argc == 3 && strcmp (argv[1], "--child-add") == 0)
     return child_add_loop (argv[2]);
+  if (argc == 3 && strcmp (argv[1], "--child-import") == 0)
+    return child_import (argv[2]);
+  if (argc == 3 && strcmp (argv[1], "--child-clear") == 0)
+    return child_clear (argv[2]);
 
   g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -1698,6 +2300,21 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/store/write-failure", test_write_failure);
   g_test_add_func ("/core/store/kill-loses-nothing", test_kill_loses_nothing);
   g_test_add_func ("/core/store/legacy-file", test_legacy_file);
+  g_test_add_data_func ("/store/db/corrupt/garbage", "this is not a database, it is text\n",
+                        test_db_corrupt);
+  g_test_add_data_func ("/store/db/corrupt/json",
+                        "{\"version\": 1, \"tasks\": []}                                  "
+                        "                                                                    ",
+                        test_db_corrupt);
+  g_test_add_func ("/store/db/newer-schema", test_db_newer_schema);
+  g_test_add_func ("/store/db/bad-row-skipped", test_db_bad_row_skipped);
+  g_test_add_func ("/store/db/progress-one-row", test_db_progress_one_row);
+  g_test_add_func ("/store/import/once", test_import_once);
+  g_test_add_func ("/store/import/rename-resumed", test_import_rename_resumed);
+  g_test_add_func ("/store/import/keeps-older-imported", test_import_keeps_older_imported);
+  g_test_add_func ("/store/remove-all-async", test_remove_all_async);
+  g_test_add_func ("/store/kill/during-import", test_kill_during_import);
+  g_test_add_func ("/store/kill/during-clear-finished", test_kill_during_clear);
 
   return g_test_run ();
 }

@@ -27,6 +27,8 @@
 #include "meow-test-upload.h"
 #include "meow-window.h"
 
+#include <sqlite3.h>
+
 #define MEOW_PATH "/upload"
 #define TUS_BASE "/files/"
 
@@ -63,8 +65,19 @@ fixture_setup (Fixture *fx, gconstpointer data)
   g_settings_set_boolean (settings, "resume-on-start", TRUE);
 
   /* One XDG_DATA_HOME for the process: start every test with no saved list. */
-  store_path = g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
-  g_unlink (store_path);
+  store_path = g_build_filename (g_get_user_data_dir (), "meow", "tasks.db", NULL);
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *const suffixes[] = { "", "-wal", "-shm", ".json" };
+      g_autofree char  *file = g_strconcat (store_path, suffixes[i], NULL);
+
+      if (i == 3)
+        {
+          g_free (file);
+          file = g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
+        }
+      g_unlink (file);
+    }
 }
 
 static void
@@ -1167,26 +1180,28 @@ completion_second_run (Fixture *fx, gconstpointer data)
 static void
 test_completion_window (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *store = g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
+  g_autofree char *store = g_build_filename (g_get_user_data_dir (), "meow", "tasks.db", NULL);
   g_autoptr (GBytes) payload = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *edited = NULL;
-  g_autoptr (GRegex) finished = g_regex_new ("\"finished\":[0-9]+", 0, 0, NULL);
-  g_autoptr (GRegex) result = g_regex_new (",\"payload\":\"[^\"]*\"", 0, 0, NULL);
-  g_autoptr (GRegex) status = g_regex_new ("\"status\":\"complete\"", 0, 0, NULL);
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
 
   serve (fx, "/done.bin", 256 * 1024, 33, &payload);
   run_with_payload (fx, completion_first_run, payload);
 
-  g_assert_true (g_file_get_contents (store, &json, NULL, NULL));
-  g_assert_nonnull (strstr (json, "\"status\":\"complete\""));
-  edited = g_regex_replace_literal (result, json, -1, 0, "", 0, NULL);
-  g_free (json);
-  json = g_regex_replace_literal (finished, edited, -1, 0, "\"finished\":0", 0, NULL);
-  g_free (edited);
-  edited = g_regex_replace_literal (status, json, -1, 0, "\"status\":\"transmission\"", 0, NULL);
-  g_assert_null (strstr (edited, "\"payload\""));
-  g_assert_true (g_file_set_contents (store, edited, -1, NULL));
+  g_assert_cmpint (sqlite3_open (store, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM tasks WHERE status = 'complete'",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE tasks SET status = 'transmission', finished = 0, "
+                                 "payload = NULL WHERE status = 'complete'",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
 
   run_with_payload (fx, completion_second_run, payload);
 }

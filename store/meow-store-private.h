@@ -1,0 +1,121 @@
+/* meow-store-private.h: what the store's files share (store/ only)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "meow-store.h"
+
+G_BEGIN_DECLS
+
+struct _MeowStoredTask
+{
+  char         *id;
+  MeowDirection direction;
+  char         *url;
+  char         *method;  /* NULL: the default for the direction or protocol */
+  GStrv         headers; /* "Name: value", never NULL */
+  char         *name;
+  char         *output_file;      /* as built: absolute, or NULL */
+  char         *output_dir;       /* as built: absolute, or NULL */
+  char         *local_path;       /* reported by records: a download's chosen target */
+  char         *source_file;      /* upload of a file */
+  gboolean      source_in_memory; /* upload of bytes: not restorable */
+
+  MeowChecksumType checksum_type;
+  char            *checksum_hex;
+  gboolean         retries_set;
+  guint            retries;
+  guint64          speed_limit;
+  guint            segments; /* download connections, 0 = the client's */
+  gboolean         overwrite;
+  gboolean         keep_partial;
+  gint64           size_hint;
+
+  MeowUploadProtocolKind protocol;
+  gint64                 chunk_size;
+  char                  *category;
+  char                  *upload_url;
+  gboolean               prepare_retries_set;
+  guint                  prepare_retries;
+
+  MeowStatus status;
+  guint64    transferred;
+  gint64     total;
+  gint64     added;
+  gint64     finished;
+  GQuark     error_domain;
+  int        error_code;
+  char      *error_message;
+  char      *payload;
+
+  gint64   seq;  /* the row's place in the list (insertion order); 0 until the store has it */
+  gboolean gone; /* MeowStore only: being taken out of the list */
+};
+
+MeowStoredTask *_meow_stored_task_new_empty (void);
+
+/* The database (meow-store-db.c). One connection, used by one thread at a time. */
+
+/* Opens (creating, 0600, in a 0700 folder) the database at @path, WAL, synchronous=NORMAL,
+ * and brings its schema up to date. *@fresh is TRUE when it had no schema (a new list:
+ * the caller may import). An unusable file fails with G_IO_ERROR_INVALID_DATA; *@corrupt
+ * then says the file is what is wrong (move it aside), not the folder or the disk. */
+sqlite3 *_meow_store_db_open (const char *path, gboolean *fresh, gboolean *corrupt, GError **error);
+void     _meow_store_db_close (sqlite3 *db);
+
+/* Reads every row in list order into @out (element-type MeowStoredTask); rows that are not
+ * valid tasks are skipped with a warning naming @path. */
+gboolean _meow_store_db_read (
+    sqlite3 *db, const char *path, GPtrArray *out, gboolean *corrupt, GError **error);
+
+/* One transaction's worth of changes, applied in order by _meow_store_db_apply(). */
+typedef enum
+{
+  MEOW_STORE_OP_INSERT,   /* a new row: every column */
+  MEOW_STORE_OP_UPDATE,   /* a lifecycle change: every column of the row */
+  MEOW_STORE_OP_PROGRESS, /* only transferred and total */
+  MEOW_STORE_OP_DELETE,
+} MeowStoreOpKind;
+
+typedef struct
+{
+  MeowStoreOpKind kind;
+  MeowStoredTask *st; /* owned: a copy (DELETE: the removed task itself, for its id) */
+} MeowStoreOp;
+
+typedef struct
+{
+  gboolean replace_all; /* delete every row first (the ops then insert the whole list) */
+  GArray  *ops;         /* MeowStoreOp */
+  char    *meta_key;    /* nullable: a meta row to set in the same transaction */
+  char    *meta_value;
+} MeowStoreBatch;
+
+MeowStoreBatch *_meow_store_batch_new (void);
+void            _meow_store_batch_free (MeowStoreBatch *batch);
+void _meow_store_batch_add (MeowStoreBatch *batch, MeowStoreOpKind kind, MeowStoredTask *st);
+
+/* Applies @batches (in order) in ONE transaction: all of it or nothing. */
+gboolean _meow_store_db_apply (sqlite3 *db, const char *path, GPtrArray *batches, GError **error);
+
+/* Reads a meta value (transfer full, nullable). */
+char *_meow_store_db_get_meta (sqlite3 *db, const char *key);
+
+/* The one-time import of a JSON list (meow-store-import.c). */
+
+/* Parses the contents of a tasks.json written by an older Meow into @out (element-type
+ * MeowStoredTask, file order, ids unique); entries that are not valid tasks are skipped
+ * with a message in @warnings naming @path, index, id and field. FALSE with
+ * G_IO_ERROR_INVALID_DATA (a message saying what is wrong) when the file as a whole is not
+ * a version-1 list. Any thread; no I/O. */
+gboolean _meow_store_parse_json (const char *contents,
+                                 gsize       length,
+                                 const char *path,
+                                 GPtrArray  *out,
+                                 GPtrArray  *warnings,
+                                 GError    **error);
+
+G_END_DECLS

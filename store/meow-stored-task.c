@@ -1,0 +1,300 @@
+/* meow-stored-task.c: MeowStoredTask, one persisted task as a plain value
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "meow-error.h"
+#include "meow-store-private.h"
+#include "meow-task.h"
+
+G_DEFINE_BOXED_TYPE (MeowStoredTask, meow_stored_task, meow_stored_task_copy, meow_stored_task_free)
+
+MeowStoredTask *
+_meow_stored_task_new_empty (void)
+{
+  MeowStoredTask *st = g_new0 (MeowStoredTask, 1);
+
+  st->headers = g_new0 (char *, 1);
+  st->total = -1;
+  st->size_hint = -1;
+  return st;
+}
+
+MeowStoredTask *
+meow_stored_task_new_from_task (MeowTask *task, gint64 added_time_us)
+{
+  MeowStoredTask  *st;
+  const char      *checksum_hex = NULL;
+  MeowChecksumType checksum_type;
+
+  g_return_val_if_fail (task != NULL, NULL);
+
+  checksum_type = meow_task_get_checksum (task, &checksum_hex);
+
+  st = g_new0 (MeowStoredTask, 1);
+  st->id = g_strdup (meow_task_get_id (task));
+  st->direction = meow_task_get_direction (task);
+  st->url = g_strdup (meow_task_get_url (task));
+  st->method = g_strdup (meow_task_get_method (task));
+  st->headers = meow_task_get_headers (task) ? g_strdupv ((GStrv) meow_task_get_headers (task))
+                                             : g_new0 (char *, 1);
+  st->name = g_strdup (meow_task_get_name (task));
+  st->output_file = g_strdup (meow_task_get_output_file (task));
+  st->output_dir = g_strdup (meow_task_get_output_dir (task));
+  st->source_file = g_strdup (meow_task_get_source_file (task));
+  st->source_in_memory =
+      st->direction == MEOW_DIRECTION_UPLOAD && meow_task_get_source_bytes (task) != NULL;
+  st->checksum_type = checksum_hex ? checksum_type : MEOW_CHECKSUM_NONE;
+  st->checksum_hex = g_strdup (checksum_hex);
+  st->retries_set = meow_task_has_retries (task);
+  st->retries = meow_task_get_retries (task);
+  st->speed_limit = meow_task_get_speed_limit (task);
+  st->segments = meow_task_get_segments (task);
+  st->overwrite = meow_task_get_overwrite (task);
+  st->keep_partial = meow_task_get_keep_partial (task);
+  st->size_hint = meow_task_get_size_hint (task);
+  st->protocol = meow_task_get_upload_protocol (task);
+  st->chunk_size = meow_task_get_chunk_size (task);
+  st->category = g_strdup (meow_task_get_category (task));
+  st->upload_url = g_strdup (meow_task_get_upload_url (task));
+  st->prepare_retries_set = meow_task_has_prepare_retries (task);
+  st->prepare_retries = meow_task_get_prepare_retries (task);
+  st->status = MEOW_STATUS_PENDING;
+  st->total = -1;
+  st->added = added_time_us > 0 ? added_time_us : g_get_real_time ();
+
+  return st;
+}
+
+MeowTask *
+meow_stored_task_build (const MeowStoredTask *st, GError **error)
+{
+  g_autoptr (MeowTaskBuilder) builder = NULL;
+
+  g_return_val_if_fail (st != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (st->direction == MEOW_DIRECTION_DOWNLOAD)
+    {
+      builder = meow_task_builder_new_download (st->url);
+      /* Once the engine chose the target file, resume into exactly that
+       * file: its .part lives beside it, and choosing a name again could
+       * pick "name (1).ext" and start over. */
+      if (st->local_path != NULL)
+        meow_task_builder_set_output_file (builder, st->local_path);
+      else if (st->output_file != NULL)
+        meow_task_builder_set_output_file (builder, st->output_file);
+      else if (st->output_dir != NULL)
+        meow_task_builder_set_output_dir (builder, st->output_dir);
+    }
+  else
+    {
+      if (st->source_in_memory || st->source_file == NULL)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       "The upload “%s” sent data from memory, which is gone: add it again.",
+                       st->name ? st->name : st->id);
+          return NULL;
+        }
+      builder = meow_task_builder_new_upload_file (st->url, st->source_file);
+      meow_task_builder_set_upload_protocol (builder, st->protocol);
+      meow_task_builder_set_chunk_size (builder, st->chunk_size);
+      meow_task_builder_set_category (builder, st->category);
+      meow_task_builder_set_upload_url (builder, st->upload_url);
+      if (st->prepare_retries_set)
+        meow_task_builder_set_prepare_retries (builder, st->prepare_retries);
+      if (st->output_file != NULL)
+        meow_task_builder_set_output_file (builder, st->output_file);
+    }
+
+  meow_task_builder_set_id (builder, st->id);
+  if (st->name != NULL)
+    meow_task_builder_set_name (builder, st->name);
+  if (st->method != NULL)
+    meow_task_builder_set_method (builder, st->method);
+  for (guint i = 0; st->headers[i] != NULL; i++)
+    {
+      const char      *colon = strchr (st->headers[i], ':');
+      g_autofree char *name = NULL;
+      const char      *value;
+
+      if (colon == NULL)
+        continue; /* never stored: headers are checked at build time */
+      name = g_strndup (st->headers[i], colon - st->headers[i]);
+      value = colon + 1;
+      while (*value == ' ')
+        value++;
+      meow_task_builder_add_header (builder, name, value);
+    }
+  if (st->retries_set)
+    meow_task_builder_set_retries (builder, st->retries);
+  meow_task_builder_set_speed_limit (builder, st->speed_limit);
+  if (st->segments > 0)
+    meow_task_builder_set_segments (builder, st->segments);
+  if (st->checksum_hex != NULL)
+    meow_task_builder_set_checksum (builder, st->checksum_type, st->checksum_hex);
+  meow_task_builder_set_overwrite (builder, st->overwrite);
+  meow_task_builder_set_keep_partial (builder, st->keep_partial);
+  meow_task_builder_set_size_hint (builder, st->size_hint);
+
+  return meow_task_builder_build (builder, error);
+}
+
+MeowStoredTask *
+meow_stored_task_copy (const MeowStoredTask *st)
+{
+  MeowStoredTask *copy;
+
+  g_return_val_if_fail (st != NULL, NULL);
+
+  copy = g_memdup2 (st, sizeof *st);
+  copy->id = g_strdup (st->id);
+  copy->url = g_strdup (st->url);
+  copy->method = g_strdup (st->method);
+  copy->headers = g_strdupv (st->headers);
+  copy->name = g_strdup (st->name);
+  copy->output_file = g_strdup (st->output_file);
+  copy->output_dir = g_strdup (st->output_dir);
+  copy->local_path = g_strdup (st->local_path);
+  copy->source_file = g_strdup (st->source_file);
+  copy->checksum_hex = g_strdup (st->checksum_hex);
+  copy->category = g_strdup (st->category);
+  copy->upload_url = g_strdup (st->upload_url);
+  copy->error_message = g_strdup (st->error_message);
+  copy->payload = g_strdup (st->payload);
+  return copy;
+}
+
+void
+meow_stored_task_free (MeowStoredTask *st)
+{
+  if (st == NULL)
+    return;
+  g_free (st->id);
+  g_free (st->url);
+  g_free (st->method);
+  g_strfreev (st->headers);
+  g_free (st->name);
+  g_free (st->output_file);
+  g_free (st->output_dir);
+  g_free (st->local_path);
+  g_free (st->source_file);
+  g_free (st->checksum_hex);
+  g_free (st->category);
+  g_free (st->upload_url);
+  g_free (st->error_message);
+  g_free (st->payload);
+  g_free (st);
+}
+
+const char *
+meow_stored_task_get_id (const MeowStoredTask *st)
+{
+  return st->id;
+}
+
+MeowDirection
+meow_stored_task_get_direction (const MeowStoredTask *st)
+{
+  return st->direction;
+}
+
+const char *
+meow_stored_task_get_url (const MeowStoredTask *st)
+{
+  return st->url;
+}
+
+const char *
+meow_stored_task_get_name (const MeowStoredTask *st)
+{
+  return st->name;
+}
+
+const char *
+meow_stored_task_get_local_path (const MeowStoredTask *st)
+{
+  if (st->direction == MEOW_DIRECTION_UPLOAD)
+    return st->source_file;
+  if (st->local_path != NULL)
+    return st->local_path;
+  if (st->output_file != NULL)
+    return st->output_file;
+  return st->output_dir;
+}
+
+MeowStatus
+meow_stored_task_get_status (const MeowStoredTask *st)
+{
+  return st->status;
+}
+
+guint64
+meow_stored_task_get_transferred (const MeowStoredTask *st)
+{
+  return st->transferred;
+}
+
+gint64
+meow_stored_task_get_total (const MeowStoredTask *st)
+{
+  return st->total;
+}
+
+gint64
+meow_stored_task_get_added (const MeowStoredTask *st)
+{
+  return st->added;
+}
+
+gint64
+meow_stored_task_get_finished (const MeowStoredTask *st)
+{
+  return st->finished;
+}
+
+const char *
+meow_stored_task_get_error_message (const MeowStoredTask *st)
+{
+  return st->error_message;
+}
+
+int
+meow_stored_task_get_error_code (const MeowStoredTask *st)
+{
+  return st->error_code;
+}
+
+GQuark
+meow_stored_task_get_error_domain (const MeowStoredTask *st)
+{
+  return st->error_domain;
+}
+
+const char *
+meow_stored_task_get_upload_url (const MeowStoredTask *st)
+{
+  return st->upload_url;
+}
+
+const char *
+meow_stored_task_get_payload (const MeowStoredTask *st)
+{
+  return st->payload;
+}
+
+gboolean
+meow_stored_task_finished_on_disk (const MeowStoredTask *st)
+{
+  g_return_val_if_fail (st != NULL, FALSE);
+
+  if (st->direction != MEOW_DIRECTION_DOWNLOAD ||
+      (st->status != MEOW_STATUS_PENDING && st->status != MEOW_STATUS_TRANSMISSION) ||
+      st->local_path == NULL || st->total < 0)
+    return FALSE;
+  /* The engine knows what its partial files are called. */
+  return meow_download_target_is_complete (st->local_path, st->total, st->added);
+}
