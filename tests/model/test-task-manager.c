@@ -875,6 +875,9 @@ test_clear_finished_range (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (last[1], ==, 4);
   g_assert_cmpuint (last[2], ==, 1);
   g_assert_true (names_are (list_names (fx), "0 1 3 6 7"));
+  /* The removal is written without waiting: a flush waits for it. */
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
   g_assert_true (names_are (stored_names (fx), "0 1 3 6 7"));
 
   g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
