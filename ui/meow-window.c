@@ -437,14 +437,32 @@ upload_to (MeowWindow *self, GSList *files, guint target)
   return n;
 }
 
+/* The index of upload target @target if it is still the one named @name that the person
+ * chose, else G_MAXUINT (for which the manager says the target is gone): Preferences may
+ * have changed the list while the question or the chooser was open, and files must not
+ * go to another server than the one picked. */
+static guint
+chosen_target (MeowWindow *self, guint target, const char *name)
+{
+  g_auto (GStrv) names = meow_task_manager_dup_upload_target_names (self->manager);
+
+  if (name == NULL || target >= g_strv_length (names) || !g_str_equal (names[target], name))
+    return G_MAXUINT;
+  return target;
+}
+
 static void
 target_response_cb (AdwMessageDialog *dialog, const char *response, MeowWindow *self)
 {
   GtkDropDown *targets = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
   GSList      *files = g_object_get_data (G_OBJECT (dialog), "meow-files");
+  guint        selected = gtk_drop_down_get_selected (targets);
+  const char  *name;
 
-  if (g_str_equal (response, "upload"))
-    upload_to (self, files, gtk_drop_down_get_selected (targets));
+  if (!g_str_equal (response, "upload"))
+    return;
+  name = gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (targets)), selected);
+  upload_to (self, files, chosen_target (self, selected, name));
 }
 
 /* Uploads @files (GFile, not taken) to the only upload target, or asks to which one
@@ -490,12 +508,18 @@ upload_chooser_response_cb (GtkNativeDialog *chooser, int response, MeowWindow *
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
+      const char *const *names = g_object_get_data (G_OBJECT (chooser), "meow-target-names");
+      guint              index;
+
       chosen = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
       for (guint i = g_list_model_get_n_items (chosen); i-- > 0;)
         files = g_slist_prepend (files, g_list_model_get_item (chosen, i));
       target = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "target");
+      index = target ? (guint) g_ascii_strtoull (target, NULL, 10) : 0;
       if (files != NULL)
-        upload_to (self, files, target ? (guint) g_ascii_strtoull (target, NULL, 10) : 0);
+        upload_to (self, files,
+                   chosen_target (self, index,
+                                  index < g_strv_length ((GStrv) names) ? names[index] : NULL));
       free_files (files);
     }
   g_clear_object (&self->upload_chooser);
@@ -526,6 +550,9 @@ upload_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
       _ ("Upload Files"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Upload"), NULL));
   chooser = GTK_FILE_CHOOSER (self->upload_chooser);
   gtk_file_chooser_set_select_multiple (chooser, TRUE);
+  /* The targets as offered, for chosen_target(). */
+  g_object_set_data_full (G_OBJECT (chooser), "meow-target-names", g_strdupv (names),
+                          (GDestroyNotify) g_strfreev);
   if (n > 1)
     {
       g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);

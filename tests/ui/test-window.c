@@ -1047,6 +1047,92 @@ test_upload_drop_asks (Fixture *fx, gconstpointer data)
   assert_tus_upload (fx, 0, payload);
 }
 
+/* Preferences reorder the targets while the question is open: the files do not go to
+ * whichever target now stands where the chosen one stood; the toast says it is gone. */
+static void
+test_upload_target_changed (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "notes.txt", 10 * 1024 + 7, 25, &path);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *meow_url = meow_test_server_dup_url (fx->server, MEOW_PATH);
+  g_autofree char *tus_url = meow_test_server_dup_url (fx->server, TUS_BASE);
+  GSList          *files = g_slist_prepend (NULL, file);
+  GValue           value = G_VALUE_INIT;
+  GVariantBuilder  builder;
+  GtkWidget       *dialog;
+  GtkDropDown     *targets;
+
+  set_two_upload_targets (fx);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  g_value_unset (&value);
+  dialog = meow_window_get_target_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  targets = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog)));
+  gtk_drop_down_set_selected (targets, 1); /* "Test tus" */
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&builder, "(ssss)", "Test tus", "tus", tus_url, "");
+  g_variant_builder_add (&builder, "(ssss)", "Test meow", "meow", meow_url, "");
+  g_settings_set_value (settings, "upload-targets", g_variant_builder_end (&builder));
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "upload");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_nonnull (meow_window_get_last_toast (fx->window));
+  g_assert_nonnull (
+      strstr (adw_toast_get_title (meow_window_get_last_toast (fx->window)), "no longer"));
+  (void) payload;
+}
+
+/* The same in the Upload Files chooser: its "Upload To" choice names a target that
+ * Preferences then move; nothing goes to the one now in its place. */
+static void
+test_upload_chooser_target_changed (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "scan-2.pdf", 20 * 1024 + 9, 26, &path);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *meow_url = meow_test_server_dup_url (fx->server, MEOW_PATH);
+  g_autofree char *tus_url = meow_test_server_dup_url (fx->server, TUS_BASE);
+  GVariantBuilder  builder;
+  GtkNativeDialog *chooser;
+  GtkWidget       *dialog = NULL;
+  GtkDropDown     *targets;
+
+  set_two_upload_targets (fx);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.upload", NULL));
+  chooser = meow_window_get_upload_chooser (fx->window);
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
+  MEOW_TEST_WAIT_UNTIL ((dialog = find_file_chooser_dialog ()) != NULL);
+  targets = find_drop_down (dialog, "Test tus");
+  g_assert_nonnull (targets);
+  gtk_drop_down_set_selected (targets, 1);
+  g_assert_cmpstr (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "target"), ==, "1");
+  MEOW_TEST_WAIT_UNTIL (chooser_has_files (chooser, 1));
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&builder, "(ssss)", "Test tus", "tus", tus_url, "");
+  g_variant_builder_add (&builder, "(ssss)", "Test meow", "meow", meow_url, "");
+  g_settings_set_value (settings, "upload-targets", g_variant_builder_end (&builder));
+
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+  g_assert_null (meow_window_get_upload_chooser (fx->window));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_nonnull (meow_window_get_last_toast (fx->window));
+  g_assert_nonnull (
+      strstr (adw_toast_get_title (meow_window_get_last_toast (fx->window)), "no longer"));
+  (void) payload;
+}
+
 /* Files copied in a file manager and pasted with Ctrl+V are uploaded. */
 static void
 test_paste_files (Fixture *fx, gconstpointer data)
@@ -1792,6 +1878,10 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/upload-drop-asks", Fixture, test_upload_drop_asks, fixture_setup,
               run_test, fixture_teardown);
+  g_test_add ("/ui/window/upload-target-changed", Fixture, test_upload_target_changed,
+              fixture_setup, run_test, fixture_teardown);
+  g_test_add ("/ui/window/upload-chooser-target-changed", Fixture,
+              test_upload_chooser_target_changed, fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/paste-files", Fixture, test_paste_files, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/upload-restart", Fixture, NULL, fixture_setup, test_upload_restart,
