@@ -62,14 +62,10 @@ _meow_download_referrer_url (MeowJob *job)
 
   for (gsize i = 0; headers && headers[i]; i++)
     {
-      const char *value;
+      const char *value = _meow_header_line_value (headers[i], "Referer");
 
-      if (g_ascii_strncasecmp (headers[i], "Referer:", 8) != 0)
-        continue;
-      value = headers[i] + 8;
-      while (*value == ' ' || *value == '\t')
-        value++;
-      return *value ? _meow_url_without_userinfo (value) : NULL;
+      if (value != NULL)
+        return *value ? _meow_url_without_userinfo (value) : NULL;
     }
   return NULL;
 }

@@ -57,9 +57,8 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
 }
 
 /* Appends the task's "Name: value" @headers to @list for @easy (a request
- * that follows redirects), a Referer without its userinfo, except its Cookie
- * headers: those become
- * CURLOPT_COOKIE, with libcurl's in-memory cookie engine on, so that one
+ * that follows redirects), a Referer without its userinfo; the Cookie
+ * headers become instead CURLOPT_COOKIE, with libcurl's in-memory cookie engine on, so that one
  * Cookie header carries both the task's cookies and those the server sets
  * along a redirect chain (a login's 302 with Set-Cookie). The engine's
  * cookies live as long as @easy: nothing is kept between requests or
@@ -71,35 +70,25 @@ _meow_engine_add_task_headers (CURL *easy, struct curl_slist *list, const char *
 
   for (gsize i = 0; headers != NULL && headers[i] != NULL; i++)
     {
-      const char *value;
+      const char *referer = _meow_header_line_value (headers[i], "Referer");
+      const char *cookie = _meow_header_line_value (headers[i], "Cookie");
 
-      if (g_ascii_strncasecmp (headers[i], "Referer:", 8) == 0)
+      if (referer != NULL)
         {
           /* RFC 9110 §10.1.3: a Referer never carries userinfo. */
-          g_autofree char *bare = NULL;
-          g_autofree char *line = NULL;
+          g_autofree char *bare = _meow_url_without_userinfo (referer);
+          g_autofree char *line = g_strconcat ("Referer: ", bare, NULL);
 
-          value = headers[i] + 8;
-          while (*value == ' ' || *value == '\t')
-            value++;
-          bare = _meow_url_without_userinfo (value);
-          line = g_strconcat ("Referer: ", bare, NULL);
           list = curl_slist_append (list, line);
-          continue;
         }
-      if (g_ascii_strncasecmp (headers[i], "Cookie:", 7) != 0)
+      else if (cookie == NULL)
+        list = curl_slist_append (list, headers[i]);
+      else if (*cookie != '\0')
         {
-          list = curl_slist_append (list, headers[i]);
-          continue;
+          if (cookies->len > 0)
+            g_string_append (cookies, "; ");
+          g_string_append (cookies, cookie);
         }
-      value = headers[i] + 7;
-      while (*value == ' ' || *value == '\t')
-        value++;
-      if (*value == '\0')
-        continue;
-      if (cookies->len > 0)
-        g_string_append (cookies, "; ");
-      g_string_append (cookies, value);
     }
   curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
   if (cookies->len > 0)

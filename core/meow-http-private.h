@@ -79,6 +79,11 @@ char *_meow_redact_url (const char *url);
  * Other URLs are returned unchanged (a copy). */
 char *_meow_url_without_userinfo (const char *url);
 
+/* For a request header line "Name: value" (a task's headers): its value,
+ * leading blanks skipped, when its name is @name (case-insensitive), else
+ * NULL. Borrowed from @line. */
+const char *_meow_header_line_value (const char *line, const char *name);
+
 /* TRUE when @etag is a strong entity tag (quoted, no W/ prefix). */
 gboolean _meow_etag_is_strong (const char *etag);
 

@@ -1088,6 +1088,19 @@ _meow_redact_url (const char *url)
   return g_strdup_printf ("%.*s***%s", (int) (colon + 1 - url), url, at);
 }
 
+const char *
+_meow_header_line_value (const char *line, const char *name)
+{
+  gsize len = strlen (name);
+
+  if (g_ascii_strncasecmp (line, name, len) != 0 || line[len] != ':')
+    return NULL;
+  line += len + 1;
+  while (*line == ' ' || *line == '\t')
+    line++;
+  return line;
+}
+
 char *
 _meow_url_without_userinfo (const char *url)
 {

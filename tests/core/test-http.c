@@ -1047,6 +1047,32 @@ test_url_without_userinfo (void)
 }
 
 static void
+test_header_line_value (void)
+{
+  static const struct
+  {
+    const char *line;
+    const char *name;
+    const char *value; /* NULL: not that header */
+  } cases[] = {
+    { "Referer: https://example.org/", "Referer", "https://example.org/" },
+    { "referer:\t  https://example.org/", "Referer", "https://example.org/" },
+    { "Cookie:", "Cookie", "" },
+    { "Cookie: a=1; b=2", "Cookie", "a=1; b=2" },
+    { "Cookies: a=1", "Cookie", NULL },
+    { "X-Cookie: a=1", "Cookie", NULL },
+    { "Cookie a=1", "Cookie", NULL },
+    { "", "Cookie", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      note ("line", cases[i].line);
+      g_assert_cmpstr (_meow_header_line_value (cases[i].line, cases[i].name), ==, cases[i].value);
+    }
+}
+
+static void
 test_redact_url (void)
 {
   static const struct
@@ -1322,6 +1348,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/http/unique-path-claimed", test_unique_path_claimed);
   g_test_add_func ("/core/http/redact-url", test_redact_url);
   g_test_add_func ("/core/http/url-without-userinfo", test_url_without_userinfo);
+  g_test_add_func ("/core/http/header-line-value", test_header_line_value);
   g_test_add_func ("/core/http/etag", test_etag);
   g_test_add_func ("/core/http/head", test_head);
   g_test_add_func ("/core/http/status-error", test_status_error);
