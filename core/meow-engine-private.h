@@ -144,6 +144,11 @@ struct _MeowJob
    * stopped (a metered hold), so it starts again rather than wakes. */
   MeowWaitReason wait_reason;
   gint64         wake_at;
+  /* While the network holds a waiting job: the time and reason of the try it
+   * had planned (a Retry-After, a backoff), which the network's return must
+   * not bring forward; 0 when none. */
+  gint64         due_at;
+  MeowWaitReason due_reason;
   char          *wait_detail;
   gboolean       wait_resume;
   gboolean       restart_on_wake;

@@ -525,6 +525,7 @@ clear_wait (MeowJob *job)
 {
   job->wait_reason = MEOW_WAIT_NONE;
   job->wake_at = 0;
+  job->due_at = 0;
   g_clear_pointer (&job->wait_detail, g_free);
   job->wait_resume = FALSE;
   job->restart_on_wake = FALSE;
@@ -564,7 +565,11 @@ _meow_engine_wait (MeowJob *job, gint64 wake_at, MeowWaitReason reason, const ch
   if (engine->hold == MEOW_WAIT_NONE && wake_at - g_get_monotonic_time () < YIELD_AFTER_US)
     return;
   if (engine->hold != MEOW_WAIT_NONE)
-    enter_wait (job, G_MAXINT64, engine->hold, detail);
+    {
+      enter_wait (job, G_MAXINT64, engine->hold, detail);
+      job->due_at = wake_at;
+      job->due_reason = reason;
+    }
   else
     enter_wait (job, wake_at, reason, detail);
   apply_limits (engine);
@@ -619,6 +624,15 @@ set_hold (MeowEngine *engine, MeowWaitReason hold)
           MeowJob *job = g_ptr_array_index (engine->waiting, i);
 
           job->wake_at = now + g_random_int_range (0, NETWORK_RETURN_JITTER_US);
+          /* A try the server put off (Retry-After) or a backoff stays
+           * where it was: the network's return only ends the hold. */
+          if (job->due_at > job->wake_at)
+            {
+              job->wake_at = job->due_at;
+              job->wait_reason = job->due_reason;
+              emit (job, MEOW_STATUS_PENDING);
+            }
+          job->due_at = 0;
         }
       return;
     }
@@ -645,6 +659,11 @@ set_hold (MeowEngine *engine, MeowWaitReason hold)
 
         if (job->wait_reason == hold && job->wake_at == G_MAXINT64)
           continue;
+        if (job->wake_at != G_MAXINT64 && job->due_at == 0)
+          {
+            job->due_at = job->wake_at;
+            job->due_reason = job->wait_reason;
+          }
         job->wait_reason = hold;
         job->wake_at = G_MAXINT64;
         emit (job, MEOW_STATUS_PENDING);

@@ -384,6 +384,45 @@ test_network_hold_not_counted (MeowTestFixture *fx, gconstpointer data)
                    5 * G_USEC_PER_SEC / 2);
 }
 
+/* A task told to come back later (503, Retry-After: 30) keeps that time
+ * through a network drop: the network's return does not bring its try
+ * forward, and its records say Retry-After again. */
+static void
+test_network_return_keeps_retry_after (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1309);
+  g_autofree char *target = meow_test_fixture_path (fx, "later.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestFaults            faults = { 0 };
+  MeowClient               *client = meow_test_fixture_client (fx);
+  const MeowTransferRecord *first, *last;
+  MeowTestWatch            *w;
+
+  faults.error_count = 1;
+  faults.error_status = 503;
+  faults.retry_after = "30";
+  faults.errors_get_only = TRUE;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/later.bin", payload);
+  b = meow_test_builder_to_file (fx, "/later.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (find_wait (w, MEOW_WAIT_RETRY_AFTER) != NULL);
+  first = find_wait (w, MEOW_WAIT_RETRY_AFTER);
+
+  meow_client_set_network_available (client, FALSE);
+  MEOW_TEST_WAIT_UNTIL (find_wait (w, MEOW_WAIT_NETWORK) != NULL);
+  meow_client_set_network_available (client, TRUE);
+  MEOW_TEST_WAIT_UNTIL (meow_transfer_record_get_wait_reason (meow_test_watch_last (w)) ==
+                        MEOW_WAIT_RETRY_AFTER);
+  last = meow_test_watch_last (w);
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (last), ==,
+                   meow_transfer_record_get_next_attempt (first));
+  meow_test_spin_ms (2500);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+  g_assert_false (meow_test_watch_done (w));
+  assert_waits_sane (w);
+}
+
 /* A metered hold stops a running transfer (bytes kept), says "metered",
  * and the transfer goes on from its bytes when the hold ends. */
 static void
@@ -446,6 +485,7 @@ main (int argc, char **argv)
   ADD ("/core/network/state/unavailable", test_network_unavailable);
   ADD ("/core/network/state/hold-not-counted", test_network_hold_not_counted);
   ADD ("/core/network/state/metered", test_metered_hold);
+  ADD ("/core/network/state/return-keeps-retry-after", test_network_return_keeps_retry_after);
 
   return g_test_run ();
 }
