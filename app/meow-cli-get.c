@@ -147,7 +147,7 @@ get_one (GetOptions *options, const char *url)
         }
     }
 
-  cli_run_init (&run, "download", options->common.quiet, 1);
+  cli_run_init (&run, "download", &options->common, 1);
   item = cli_run_add (&run, NULL, task, NULL);
 
   if (run.progress.enabled)
@@ -272,7 +272,7 @@ get_many (GetOptions *options, guint jobs)
       lines = g_strsplit (list, "\n", -1);
     }
 
-  cli_run_init (&run, "download", options->common.quiet, jobs);
+  cli_run_init (&run, "download", &options->common, jobs);
   run.many = TRUE;
 
   for (guint i = 0; options->rest != NULL && options->rest[i] != NULL; i++)
@@ -331,7 +331,7 @@ get_many (GetOptions *options, guint jobs)
 int
 cli_command_get (int argc, char **argv)
 {
-  g_auto (GetOptions) options = { .common.retries = -1, .segments = -1, .jobs = -1 };
+  g_auto (GetOptions) options = { .segments = -1, .jobs = -1 };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   guint n_urls;
@@ -349,22 +349,12 @@ cli_command_get (int argc, char **argv)
       "With several URLs, download N files at a time (1-64; default 4)", "N" },
     { "sha256", 0, 0, G_OPTION_ARG_STRING, &options.sha256,
       "Check the download against this SHA-256 before saving it", "HEX" },
-    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.common.limit_rate,
-      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
-      "(500K, 1.5M, 1G)",
-      "RATE" },
-    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
-      "Send this request header; may be repeated", "'NAME: VALUE'" },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
-      "Retry network errors N times (default 3)", "N" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       "Replace the output file if it exists", NULL },
     { "connections", 'x', 0, G_OPTION_ARG_INT, &options.segments,
       "Use up to N connections for a large file whose server accepts ranges (1-16; "
       "default 4)",
       "N" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
-      "Print no progress and no summary, only errors (the saved path still goes to stdout)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "URL…" },
     { NULL },
   };
@@ -383,6 +373,7 @@ cli_command_get (int argc, char **argv)
                "failed,\nor a line of the list is not a URL; the others are saved), 2 usage "
                "error,\n130 interrupted.");
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_common_options (context, &options.common);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("get", "%s", error->message);
 

@@ -87,10 +87,50 @@ cli_normalize_sha256 (const char *text)
 /* Options every command has                                           */
 
 void
+cli_add_common_options (GOptionContext *context, CommonOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options->limit_rate,
+      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
+      "(500K, 1.5M, 1G)",
+      "RATE" },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options->headers,
+      "Send this request header; may be repeated", "'NAME: VALUE'" },
+    { "referer", 'e', 0, G_OPTION_ARG_STRING, &options->referer,
+      "Send this Referer (the page the link was on); a download records it as the file's "
+      "user.xdg.referrer.url",
+      "URL" },
+    { "user-agent", 'A', 0, G_OPTION_ARG_STRING, &options->user_agent,
+      "Send this User-Agent instead of Meow's", "TEXT" },
+    { "cookie", 'b', 0, G_OPTION_ARG_STRING, &options->cookie,
+      "Send these cookies (“name=value; name2=value2”); cookies the server sets along "
+      "redirects are kept for the rest of the download",
+      "COOKIES" },
+    { "retries", 0, 0, G_OPTION_ARG_STRING, &options->retries,
+      "Give up after N failed attempts in a row; “inf” or no option: wait out network "
+      "failures (refused, reset, DNS) for as long as they last, and retry the server's "
+      "408, 429 and 5xx answers 3 times",
+      "N|inf" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
+      "Trust the CA certificates in FILE (PEM) instead of the system's", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
+      "Print no progress and no summary, only errors (the result still goes to stdout)", NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+void
 cli_common_options_clear (CommonOptions *options)
 {
   g_clear_pointer (&options->limit_rate, g_free);
+  g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->referer, g_free);
+  g_clear_pointer (&options->user_agent, g_free);
+  g_clear_pointer (&options->cookie, g_free);
   g_clear_pointer (&options->headers, g_strfreev);
+  g_clear_pointer (&options->retries, g_free);
 }
 
 /* Fills @builder with the rate limit, headers and retries; usage errors
@@ -138,16 +178,31 @@ cli_configure_common (MeowTaskBuilder     *builder,
         }
       meow_task_builder_add_header (builder, name, value);
     }
+  if (options->referer != NULL)
+    meow_task_builder_add_header (builder, "Referer", options->referer);
+  if (options->user_agent != NULL)
+    meow_task_builder_add_header (builder, "User-Agent", options->user_agent);
+  if (options->cookie != NULL)
+    meow_task_builder_add_header (builder, "Cookie", options->cookie);
 
-  if (options->retries != -1)
+  /* The network's failures are waited out unless a number is given: an
+   * outage of any length must not fail the command (bench/outage). With a
+   * number, every failure counts against it, as with curl and wget. */
+  if (options->retries == NULL || g_ascii_strcasecmp (options->retries, "inf") == 0)
+    meow_task_builder_set_retry_policy (builder, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  else
     {
-      if (options->retries < 0 || options->retries > 1000)
+      guint64 n = 0;
+
+      if (!g_ascii_string_to_unsigned (options->retries, 10, 0, 1000, &n, NULL))
         {
-          cli_usage_error (command, "--retries must be a number from 0 to 1000, not %d.",
+          cli_usage_error (command,
+                           "--retries must be a number from 0 to 1000, or “inf”, not “%s”.",
                            options->retries);
           return FALSE;
         }
-      meow_task_builder_set_retries (builder, (guint) options->retries);
+      meow_task_builder_set_retry_policy (builder, MEOW_RETRY_POLICY_COUNTED);
+      meow_task_builder_set_retries (builder, (guint) n);
     }
 
   *rate_out = rate;

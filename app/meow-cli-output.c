@@ -296,6 +296,60 @@ cli_run_report_failure (Run *run, RunItem *item, const GError *error)
     cli_error_message ("%s", sentence);
 }
 
+/* A task waits between attempts: say what for and when it tries next, one
+ * line per wait (also in logs, where there is no progress line), so an
+ * outage never looks like a hang. */
+void
+cli_report_wait (Run *run, const MeowTransferRecord *record)
+{
+  MeowWaitReason reason = meow_transfer_record_get_wait_reason (record);
+  const char    *detail = meow_transfer_record_get_wait_detail (record);
+  const char    *name = meow_transfer_record_get_name (record);
+  gint64         next = meow_transfer_record_get_next_attempt (record);
+  g_autoptr (GString) line = g_string_new ("Waiting for ");
+  const char *what;
+
+  if (run->quiet || reason == MEOW_WAIT_NONE)
+    return;
+
+  switch (reason)
+    {
+    case MEOW_WAIT_NETWORK:
+      what = "the network to return";
+      break;
+    case MEOW_WAIT_PORTAL:
+      what = "the network's login page to be passed";
+      break;
+    case MEOW_WAIT_METERED:
+      what = "a connection that is not metered";
+      break;
+    case MEOW_WAIT_RETRY_AFTER:
+      what = "the server, which asked to come back later";
+      break;
+    case MEOW_WAIT_SERVER_UNREACHABLE:
+    case MEOW_WAIT_NONE:
+    default:
+      what = "the server to be reachable";
+      break;
+    }
+  /* "Waiting for the server to be reachable (o.bin): Couldn't connect to
+   * server; next try in 12 s." */
+  g_string_append (line, what);
+  if (name != NULL)
+    g_string_append_printf (line, " (%s)", name);
+  if (detail != NULL)
+    g_string_append_printf (line, ": %s", detail);
+  if (next > 0)
+    {
+      gint64 left_us = MAX (0, next - g_get_monotonic_time ());
+
+      g_string_append_printf (line, "; next try in %" G_GINT64_FORMAT " s",
+                              (left_us + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC);
+    }
+  cli_progress_line_clear (&run->progress);
+  fprintf (stderr, "%s.\n", line->str);
+}
+
 void
 cli_report_restart (Run *run, const MeowTransferRecord *record)
 {

@@ -69,6 +69,18 @@ void cli_progress_line_clear (ProgressLine *self);
  * single task's bytes, and saved paths are printed in input order as soon as
  * every earlier task has finished. */
 
+typedef struct
+{
+  char    *limit_rate;
+  char   **headers;
+  char    *retries; /* NULL: network failures without limit; "N" or "inf" */
+  char    *ca_file; /* CA certificates to trust instead of the system's, or NULL */
+  char    *referer; /* shortcuts for headers, or NULL */
+  char    *user_agent;
+  char    *cookie;
+  gboolean quiet;
+} CommonOptions;
+
 typedef struct _Run Run;
 
 typedef struct
@@ -96,8 +108,9 @@ struct _Run
 {
   MeowClient  *client;
   GMainLoop   *loop;
-  GPtrArray   *items; /* RunItem, in input order */
-  const char  *noun;  /* "download" or "upload", for messages */
+  GPtrArray   *items;   /* RunItem, in input order */
+  const char  *noun;    /* "download" or "upload", for messages */
+  const char  *ca_file; /* borrowed from the command's options, or NULL */
   gboolean     quiet;
   gboolean     many; /* a summary line, errors as they come, paths in input order */
   guint        max_transfers;
@@ -127,7 +140,7 @@ struct _Run
 
 /* Sets up the loop; the client is made by cli_run_tasks(), when the number of
  * tasks is known. */
-void cli_run_init (Run *run, const char *noun, gboolean quiet, guint max_transfers);
+void cli_run_init (Run *run, const char *noun, const CommonOptions *options, guint max_transfers);
 /* Adds an item to the run, in input order; @where ("LIST:LINE") prefixes
  * its messages. @task may be NULL for an input that could not be made into
  * a task: the item then has already failed with @error. Returns the item
@@ -154,6 +167,8 @@ void cli_summary_update (Run *run, gboolean force);
 void cli_run_print_ready (Run *run);
 /* Many tasks: a failure of one of them, said at once on its own line. */
 void cli_run_report_failure (Run *run, RunItem *item, const GError *error);
+/* Says what a waiting task waits for and when it tries next (stderr). */
+void cli_report_wait (Run *run, const MeowTransferRecord *record);
 /* One task: says once that the partial bytes were thrown away, and why. */
 void cli_report_restart (Run *run, const MeowTransferRecord *record);
 
@@ -164,14 +179,9 @@ gboolean cli_parse_size (const char *text, guint64 *bytes);
 /* Checks a SHA-256 given in hex and returns it in lower case, or NULL. */
 char *cli_normalize_sha256 (const char *text);
 
-typedef struct
-{
-  char    *limit_rate;
-  char   **headers;
-  int      retries; /* -1: the engine's default */
-  gboolean quiet;
-} CommonOptions;
-
+/* Adds --limit-rate, --header, --referer, --user-agent, --cookie, --retries, --ca-file
+ * and --quiet, filling @options. */
+void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
 /* Fills @builder with the rate limit, headers and retries; usage errors
  * return FALSE after printing. */

@@ -89,7 +89,7 @@ parse_protocol (const char *text, MeowUploadProtocolKind *kind)
 int
 cli_command_put (int argc, char **argv)
 {
-  g_auto (PutOptions) options = { .common.retries = -1 };
+  g_auto (PutOptions) options = { 0 };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTaskBuilder) builder = NULL;
@@ -115,16 +115,6 @@ cli_command_put (int argc, char **argv)
       "Send at most SIZE bytes per request (default 1M for meow; for tus the whole rest of "
       "the file in one request); K, M and G suffixes are 1024-based",
       "SIZE" },
-    { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options.common.limit_rate,
-      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
-      "(500K, 1.5M, 1G)",
-      "RATE" },
-    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options.common.headers,
-      "Send this request header; may be repeated", "'NAME: VALUE'" },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &options.common.retries,
-      "Retry network errors N times per chunk (default 3)", "N" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.common.quiet,
-      "Print no progress and no summary, only errors (the result still goes to stdout)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "FILE URL" },
     { NULL },
   };
@@ -141,6 +131,7 @@ cli_command_put (int argc, char **argv)
                "file id\n(meow). Progress and messages go to standard error.\n\n"
                "Exit status: 0 uploaded, 1 the upload failed, 2 usage error, 130 interrupted.");
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_common_options (context, &options.common);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("put", "%s", error->message);
 
@@ -211,7 +202,7 @@ cli_command_put (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  cli_run_init (&run, "upload", options.common.quiet, 1);
+  cli_run_init (&run, "upload", &options.common, 1);
   item = cli_run_add (&run, NULL, task, NULL);
   run.record_hook = put_record_cb;
   run.hook_data = &put;

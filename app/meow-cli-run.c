@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -133,6 +136,9 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_PENDING:
+      cli_report_wait (run, record);
+      break;
+
     case MEOW_STATUS_PAUSED:
     default:
       break;
@@ -194,14 +200,15 @@ interrupt_cb (gpointer user_data)
 /* Sets up the loop; the client is made by cli_run_tasks(), when the number of
  * tasks is known. */
 void
-cli_run_init (Run *run, const char *noun, gboolean quiet, guint max_transfers)
+cli_run_init (Run *run, const char *noun, const CommonOptions *options, guint max_transfers)
 {
   run->items = g_ptr_array_new_with_free_func ((GDestroyNotify) run_item_free);
   run->loop = g_main_loop_new (NULL, FALSE);
   run->noun = noun;
-  run->quiet = quiet;
+  run->quiet = options->quiet;
+  run->ca_file = options->ca_file;
   run->max_transfers = max_transfers;
-  run->progress.enabled = !quiet && isatty (STDERR_FILENO);
+  run->progress.enabled = !run->quiet && isatty (STDERR_FILENO);
   run->started_us = g_get_monotonic_time ();
 }
 
@@ -215,6 +222,20 @@ run_make_client (Run *run)
 
   meow_config_set_max_downloads (config, run->max_transfers);
   meow_config_set_max_uploads (config, 1);
+  if (run->ca_file != NULL)
+    {
+      /* libcurl would only say "problem with the SSL CA cert" on the first
+       * request: name the file now. */
+      if (g_access (run->ca_file, R_OK) != 0)
+        {
+          int saved = errno;
+
+          cli_error_message ("Cannot read the CA certificates file “%s”: %s.", run->ca_file,
+                             g_strerror (saved));
+          return FALSE;
+        }
+      meow_config_set_ca_file (config, run->ca_file);
+    }
   /* The engine refuses enqueues while more than the command queue's capacity
    * wait for its worker (128 by default): a list is enqueued in one go, so
    * make room for all of it. */

@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  *   meow-cli get URL [-o FILE | -d DIR] [--sha256 HEX] [--limit-rate RATE]
- *                    [--header 'Name: value']… [--retries N] [-x N] [--overwrite] [--quiet]
+ *                    [--header 'Name: value']… [--retries N|inf] [-x N] [--overwrite] [--quiet]
  *   meow-cli get [URL…] [-i LIST] [-j N] [-d DIR] [OPTION…]   (several URLs)
  *   meow-cli put FILE URL [--protocol tus|meow] [--chunk-size SIZE] [--limit-rate RATE]
- *                    [--header 'Name: value']… [--retries N] [--quiet]
+ *                    [--header 'Name: value']… [--retries N|inf] [--quiet]
  *   meow-cli --help | --version
  *
  * Output contract (scripts rely on it):

@@ -10,6 +10,10 @@
  *                                          first frame, RSS, then for WINDOW-S seconds
  *                                          main-thread CPU, main-loop iterations and item
  *                                          notifications
+ *   ui-bench clear [SETTLE-S [WINDOW-S]]   the same window; after SETTLE-S seconds it
+ *                                          activates win.clear-finished, then the toast's
+ *                                          Undo, and prints the longest main-loop stall
+ *                                          over WINDOW-S seconds after each
  *
  * Prints `key value` lines for bench/ui. Run under xvfb-run with the same GSK_RENDERER
  * for `baseline` and `run`, GSETTINGS_BACKEND=memory and a private XDG_DATA_HOME (the
@@ -21,6 +25,14 @@
  * main thread's utime + stime (/proc/self/task/PID/stat) over the window. Iterations:
  * calls of the main context's poll function. Progress updates: "notify::transferred" on
  * the items, per item that changed, per second.
+ *
+ * Stalls (`clear`): a G_PRIORITY_HIGH timeout of 1 ms records the longest gap between two
+ * of its dispatches, minus the 1 ms it asked for: how long the main thread did nothing
+ * else (input, drawing) at a stretch. The action and Undo are activated from an idle
+ * callback, inside the main loop, so their own run time is one of the gaps. Measured over
+ * 1 s before the action (the idle loop, for reference), then WINDOW-S seconds after the
+ * action and after Undo: whatever the action leaves to later main-loop turns (the list
+ * view's relayout, the store's completion) counts too.
  */
 #include "config.h"
 
@@ -184,6 +196,9 @@ typedef struct
   guint64    iter0;
   gint64     t0;
   gboolean   app;
+  gboolean   clear;
+  gint64     last_tick; /* the stall monitor's last dispatch, monotonic µs */
+  gint64     max_gap;   /* its longest gap since reset, µs */
 } Bench;
 
 static Bench bench;
@@ -238,6 +253,117 @@ window_end_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* ------------------------------------------------------------------ */
+/* Clear Finished: the longest main-loop stall                         */
+
+static gboolean
+stall_tick_cb (gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (bench.last_tick != 0)
+    bench.max_gap = MAX (bench.max_gap, now - bench.last_tick);
+  bench.last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stall_reset (void)
+{
+  bench.last_tick = g_get_monotonic_time ();
+  bench.max_gap = 0;
+}
+
+/* The longest gap since stall_reset(), less the monitor's own 1 ms period. */
+static double
+stall_max_ms (void)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  /* A stall still under way when the window ends counts too. */
+  bench.max_gap = MAX (bench.max_gap, now - bench.last_tick);
+  return MAX (0.0, bench.max_gap / 1000.0 - 1.0);
+}
+
+static guint
+n_tasks (void)
+{
+  MeowApplication *app = MEOW_APPLICATION (g_application_get_default ());
+
+  return g_list_model_get_n_items (
+      meow_task_manager_get_model (meow_application_get_manager (app)));
+}
+
+static gboolean
+undo_done_cb (gpointer user_data)
+{
+  printf ("undo_stall_max_ms %.1f\n", stall_max_ms ());
+  printf ("undo_tasks_after %u\n", n_tasks ());
+  fflush (stdout);
+  g_application_quit (g_application_get_default ());
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+undo_cb (gpointer user_data)
+{
+  AdwToast *toast = meow_window_get_last_toast (MEOW_WINDOW (bench.window));
+  gint64    t0;
+
+  if (toast == NULL)
+    g_error ("ui-bench: Clear Finished showed no toast to undo");
+  stall_reset ();
+  t0 = g_get_monotonic_time ();
+  g_signal_emit_by_name (toast, "button-clicked");
+  printf ("undo_action_ms %.1f\n", (g_get_monotonic_time () - t0) / 1000.0);
+  fflush (stdout);
+  g_timeout_add ((guint) (window_s * 1000), undo_done_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+clear_done_cb (gpointer user_data)
+{
+  printf ("clear_stall_max_ms %.1f\n", stall_max_ms ());
+  printf ("clear_tasks_after %u\n", n_tasks ());
+  fflush (stdout);
+  g_idle_add (undo_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+clear_cb (gpointer user_data)
+{
+  gint64 t0;
+
+  stall_reset ();
+  t0 = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (bench.window), "win.clear-finished", NULL);
+  printf ("clear_action_ms %.1f\n", (g_get_monotonic_time () - t0) / 1000.0);
+  fflush (stdout);
+  g_timeout_add ((guint) (window_s * 1000), clear_done_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+idle_done_cb (gpointer user_data)
+{
+  printf ("idle_stall_max_ms %.1f\n", stall_max_ms ());
+  printf ("clear_tasks_before %u\n", n_tasks ());
+  fflush (stdout);
+  g_idle_add (clear_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* After the settle time: 1 s of the idle loop, then Clear Finished, then Undo. */
+static void
+start_clear (void)
+{
+  g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_tick_cb, NULL, NULL);
+  stall_reset ();
+  g_timeout_add (1000, idle_done_cb, NULL);
+}
+
 static gboolean
 settled_cb (gpointer user_data)
 {
@@ -247,6 +373,11 @@ settled_cb (gpointer user_data)
   if (!bench.app)
     {
       gtk_window_destroy (bench.window);
+      return G_SOURCE_REMOVE;
+    }
+  if (bench.clear)
+    {
+      start_clear ();
       return G_SOURCE_REMOVE;
     }
 
@@ -333,7 +464,7 @@ run_baseline (void)
 }
 
 static int
-run_app (void)
+run_app (gboolean clear)
 {
   g_autoptr (MeowApplication) app = NULL;
   g_autoptr (GSettings) settings = NULL;
@@ -341,6 +472,7 @@ run_app (void)
 
   count_iterations ();
   bench.app = TRUE;
+  bench.clear = clear;
   settings = g_settings_new (APPLICATION_ID);
   /* The most the preferences allow. */
   g_settings_set_uint (settings, "max-downloads", 32);
@@ -369,9 +501,11 @@ main (int argc, char **argv)
   if (argc >= 2 && g_str_equal (argv[1], "baseline"))
     return run_baseline ();
   if (argc >= 2 && g_str_equal (argv[1], "run"))
-    return run_app ();
+    return run_app (FALSE);
+  if (argc >= 2 && g_str_equal (argv[1], "clear"))
+    return run_app (TRUE);
 
   fprintf (stderr, "usage: ui-bench prepare N LIVE URL-BASE DIR | baseline [SETTLE-S] | "
-                   "run [SETTLE-S [WINDOW-S]]\n");
+                   "run|clear [SETTLE-S [WINDOW-S]]\n");
   return 2;
 }

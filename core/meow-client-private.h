@@ -20,6 +20,10 @@ void _meow_client_post_record (MeowClient *client, MeowTransferRecord *record);
 /* The worker gave @task_id a slot: the table shows it Active, unless a
  * pause or cancel got there first. Worker thread. */
 void _meow_client_task_started (MeowClient *client, const char *task_id);
+/* The worker took @task_id's slot away while it waits for its next
+ * attempt: the table shows it Pending again (unless a pause or cancel got
+ * there first). Worker thread. */
+void _meow_client_task_waiting (MeowClient *client, const char *task_id);
 
 /* Test hook: while held, the worker takes no command from its queue, so a
  * test can fill the queue deterministically. Any thread. */

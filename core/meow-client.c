@@ -195,6 +195,18 @@ _meow_client_task_started (MeowClient *self, const char *task_id)
   g_mutex_unlock (&self->lock);
 }
 
+void
+_meow_client_task_waiting (MeowClient *self, const char *task_id)
+{
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, task_id);
+  if (entry && entry->state == ENTRY_ACTIVE)
+    entry->state = ENTRY_PENDING;
+  g_mutex_unlock (&self->lock);
+}
+
 /* Progress records coalesce: a newer one replaces an older one of the same
  * task that is still waiting, unless a lifecycle record came in between.
  * Lifecycle records are never dropped nor reordered. */
@@ -1043,6 +1055,50 @@ meow_client_set_speed_limits (MeowClient *client,
     _meow_engine_set_speed_limits (client->engine, download_bytes_per_second,
                                    upload_bytes_per_second);
   g_mutex_unlock (&client->lock);
+}
+
+/**
+ * meow_client_set_network_hold:
+ * @client: a client
+ * @hold: %MEOW_WAIT_NONE when transfers may use the network, else why they
+ *   may not: %MEOW_WAIT_NETWORK (none is available), %MEOW_WAIT_PORTAL (a
+ *   captive portal is in the way) or %MEOW_WAIT_METERED (the connection is
+ *   metered and the user wants transfers to pause on such connections)
+ *
+ * Tells the client the state of the network, e.g. from #GNetworkMonitor.
+ * While held, no attempt starts: queued tasks stay queued and a task whose
+ * transfer fails in the network waits (its records say @hold, with no next
+ * attempt time) without counting the failure against its retries. Running
+ * transfers go on, but for %MEOW_WAIT_METERED, which stops them (their bytes
+ * kept) until the hold ends. When it ends, every waiting task tries again
+ * within a second (spread at random, so a server is not hit by all of them
+ * at once). The default is %MEOW_WAIT_NONE. Any thread; ignored after close.
+ */
+void
+meow_client_set_network_hold (MeowClient *client, MeowWaitReason hold)
+{
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+  g_return_if_fail (hold == MEOW_WAIT_NONE || hold == MEOW_WAIT_NETWORK ||
+                    hold == MEOW_WAIT_PORTAL || hold == MEOW_WAIT_METERED);
+
+  g_mutex_lock (&client->lock);
+  if (!client->closed)
+    _meow_engine_set_network_hold (client->engine, hold);
+  g_mutex_unlock (&client->lock);
+}
+
+/**
+ * meow_client_set_network_available:
+ * @client: a client
+ * @available: whether a network is available
+ *
+ * Shorthand for meow_client_set_network_hold() with %MEOW_WAIT_NONE or
+ * %MEOW_WAIT_NETWORK. Any thread; ignored after close.
+ */
+void
+meow_client_set_network_available (MeowClient *client, gboolean available)
+{
+  meow_client_set_network_hold (client, available ? MEOW_WAIT_NONE : MEOW_WAIT_NETWORK);
 }
 
 /**

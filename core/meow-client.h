@@ -91,6 +91,8 @@ gboolean meow_client_set_max_transfers (MeowClient *client,
                                         guint       max_downloads,
                                         guint       max_uploads,
                                         GError    **error);
+void     meow_client_set_network_hold (MeowClient *client, MeowWaitReason hold);
+void     meow_client_set_network_available (MeowClient *client, gboolean available);
 void     meow_client_set_speed_limits (MeowClient *client,
                                        guint64     download_bytes_per_second,
                                        guint64     upload_bytes_per_second);

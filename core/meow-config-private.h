@@ -5,6 +5,7 @@
 #pragma once
 
 #include "meow-config.h"
+#include "meow-types.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,8 @@ struct _MeowConfig
   guint64 upload_limit;
   char   *user_agent;
   char   *ca_file;
+
+  MeowRetryPolicy retry_policy;
 };
 
 G_END_DECLS

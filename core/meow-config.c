@@ -14,7 +14,8 @@ G_DEFINE_BOXED_TYPE (MeowConfig, meow_config, meow_config_copy, meow_config_free
  *
  * Creates settings with the defaults: 2 concurrent downloads and uploads
  * (rusty-cat's), a command queue of 128, 3 retries with a 200 ms base
- * delay capped at 5 s, a 15 s connect timeout, a 30 s stall timeout, no
+ * delay capped at 5 s (60 s for failures of the network), counted for
+ * every failure (%MEOW_RETRY_POLICY_COUNTED), a 15 s connect timeout, a 30 s stall timeout, no
  * total-request timeout, progress every 100 ms, no speed limits.
  *
  * Returns: (transfer full): new settings. Any thread.
@@ -112,6 +113,39 @@ DEFINE_UINT_FIELD (max_segments, guint)
 DEFINE_UINT_FIELD (min_segment_size, guint64)
 DEFINE_UINT_FIELD (download_limit, guint64)
 DEFINE_UINT_FIELD (upload_limit, guint64)
+
+/**
+ * meow_config_set_retry_policy:
+ * @config: settings
+ * @policy: how failures count against the retries
+ *
+ * With %MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT, a transfer whose network
+ * fails (connection refused or reset, DNS, a cut TLS handshake, a stall)
+ * tries again for as long as it takes, waiting up to 60 s between tries;
+ * the retries of meow_config_set_retries() then count only the server's
+ * answers worth another try (408, 429, 5xx). The default is
+ * %MEOW_RETRY_POLICY_COUNTED. A task's own policy
+ * (meow_task_builder_set_retry_policy()) wins. Any thread, one at a time.
+ */
+void
+meow_config_set_retry_policy (MeowConfig *config, MeowRetryPolicy policy)
+{
+  g_return_if_fail (config != NULL);
+  config->retry_policy = policy;
+}
+
+/**
+ * meow_config_get_retry_policy:
+ * @config: settings
+ *
+ * Returns: how failures count against the retries. Any thread.
+ */
+MeowRetryPolicy
+meow_config_get_retry_policy (const MeowConfig *config)
+{
+  g_return_val_if_fail (config != NULL, MEOW_RETRY_POLICY_COUNTED);
+  return config->retry_policy;
+}
 
 /**
  * meow_config_set_user_agent:
@@ -215,6 +249,14 @@ meow_config_validate (const MeowConfig *config, GError **error)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
                            "The progress interval must be at least 1 ms.");
+      return FALSE;
+    }
+  if (config->retry_policy != MEOW_RETRY_POLICY_COUNTED &&
+      config->retry_policy != MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "The retry policy %d is not one of MeowRetryPolicy.",
+                   (int) config->retry_policy);
       return FALSE;
     }
   if (config->retry_max_delay_ms < config->retry_base_delay_ms)

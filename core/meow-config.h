@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "meow-types.h"
+
 G_BEGIN_DECLS
 
 #define MEOW_TYPE_CONFIG (meow_config_get_type ())
@@ -56,6 +58,9 @@ void        meow_config_set_max_segments (MeowConfig *config, guint n);
 guint       meow_config_get_max_segments (const MeowConfig *config);
 void        meow_config_set_min_segment_size (MeowConfig *config, guint64 bytes);
 guint64     meow_config_get_min_segment_size (const MeowConfig *config);
+
+void            meow_config_set_retry_policy (MeowConfig *config, MeowRetryPolicy policy);
+MeowRetryPolicy meow_config_get_retry_policy (const MeowConfig *config);
 
 gboolean meow_config_validate (const MeowConfig *config, GError **error);
 

@@ -49,6 +49,8 @@ struct _MeowCommit
   int         fd;          /* the unnamed file, written and flushed, or -1 */
   const char *failed;      /* "create", "write", "flush" or NULL */
   int         saved_errno; /* of the step that failed */
+  char       *origin;      /* the origin attributes' values (or NULL) */
+  char       *referrer;
 };
 
 /* Holds the body of a new file in memory (d->mem) when it is small enough
@@ -148,6 +150,8 @@ commit_run (gpointer data, gpointer user_data)
               saved = errno;
             }
         }
+      if (failed == NULL)
+        _meow_download_write_origin (fd, c->origin, c->referrer);
       /* The final name must never show half-written bytes, even after a
        * power cut: flush before the link. */
       if (failed == NULL && fdatasync (fd) != 0)
@@ -191,6 +195,8 @@ _meow_download_commit_start (MeowJob *job)
   c->engine = job->engine;
   c->dir = g_path_get_dirname (d->target);
   c->mem = g_byte_array_ref (d->mem);
+  c->origin = _meow_download_origin_url (job);
+  c->referrer = _meow_download_referrer_url (job);
   c->fd = -1;
   g_mutex_init (&c->lock);
   g_cond_init (&c->cond);
@@ -218,6 +224,8 @@ commit_free (MeowCommit *c)
   if (c->fd >= 0)
     close (c->fd); /* unnamed and never linked: the file system drops it */
   g_byte_array_unref (c->mem);
+  g_free (c->origin);
+  g_free (c->referrer);
   g_free (c->dir);
   g_mutex_clear (&c->lock);
   g_cond_clear (&c->cond);

@@ -14,10 +14,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "meow-download-private.h"
 #include "meow-error.h"
+#include "meow-http-private.h"
 
 #define HASH_STEP (4 * 1024 * 1024)
 
@@ -41,6 +43,59 @@ part_still_ours (MeowJob *job, GError **error)
   return TRUE;
 }
 
+/* The URL the bytes came from, for the origin attribute: the first
+ * stream's effective URL (after redirects, as curl --xattr and Chromium
+ * record it), else the task's; without credentials. */
+char *
+_meow_download_origin_url (MeowJob *job)
+{
+  MeowDownload *d = _meow_download_get (job);
+
+  return _meow_url_without_userinfo (d->effective_url ? d->effective_url : job->task->url);
+}
+
+/* The task's Referer header, without credentials, or NULL. */
+char *
+_meow_download_referrer_url (MeowJob *job)
+{
+  const char *const *headers = meow_task_get_headers (job->task);
+
+  for (gsize i = 0; headers && headers[i]; i++)
+    {
+      const char *value;
+
+      if (g_ascii_strncasecmp (headers[i], "Referer:", 8) != 0)
+        continue;
+      value = headers[i] + 8;
+      while (*value == ' ' || *value == '\t')
+        value++;
+      return *value ? _meow_url_without_userinfo (value) : NULL;
+    }
+  return NULL;
+}
+
+static void
+set_attribute (int fd, const char *name, const char *value)
+{
+  /* Not every file system takes user attributes (or one this long): the
+   * file is still complete without them. */
+  if (fsetxattr (fd, name, value, strlen (value), 0) != 0)
+    g_debug ("Could not set %s on a finished download: %s", name, g_strerror (errno));
+}
+
+/* Writes the freedesktop origin attributes (user.xdg.origin.url and, when
+ * @referrer is not NULL, user.xdg.referrer.url) on @fd, as Chromium, wget
+ * --xattr and curl --xattr do. A file system that refuses them is not an
+ * error. Any thread. */
+void
+_meow_download_write_origin (int fd, const char *origin, const char *referrer)
+{
+  if (origin != NULL)
+    set_attribute (fd, "user.xdg.origin.url", origin);
+  if (referrer != NULL)
+    set_attribute (fd, "user.xdg.referrer.url", referrer);
+}
+
 static void
 complete (MeowJob *job)
 {
@@ -54,8 +109,18 @@ complete (MeowJob *job)
       return;
     }
 
+  if (d->fd >= 0)
+    {
+      g_autofree char *origin = _meow_download_origin_url (job);
+      g_autofree char *referrer = _meow_download_referrer_url (job);
+
+      _meow_download_write_origin (d->fd, origin, referrer);
+    }
+
   /* The final name must never show half-written bytes, even after a power
-   * cut: flush before the rename. */
+   * cut: flush before the rename. (fdatasync may leave the attributes to
+   * the file system's next commit: a power cut can lose them, never the
+   * bytes.) */
   if (d->fd >= 0 && fdatasync (d->fd) != 0)
     {
       _meow_download_fail (job, _meow_download_io_error (errno, "flush", d->part_path));

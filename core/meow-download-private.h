@@ -100,9 +100,10 @@ typedef struct
   /* Pacing and retries. */
   MeowPace pace;
   gint64   paused_until; /* > 0: paused for pacing until then */
-  guint    failures;
-  gint64   retry_at;   /* > 0: waiting to ask again */
-  gint64   high_water; /* furthest pos reached: progress means passing it */
+  gint64   retry_at;     /* > 0: waiting to ask again */
+  gint64   high_water;   /* furthest pos reached: progress means passing it */
+
+  MeowRetries retries; /* failures in a row */
 } MeowStream;
 
 typedef struct _MeowCommit MeowCommit;
@@ -118,7 +119,9 @@ typedef struct
   char *target; /* the final path */
   char *part_path;
   char *ctl_path;
-  int   fd; /* the .part, written with pwrite() at each stream's pos */
+  int   fd;            /* the .part, written with pwrite() at each stream's pos */
+  char *effective_url; /* the URL the first stream's bytes came from (after
+                        * redirects, as libcurl gives it), or NULL */
 
   /* What the bytes held belong to. */
   char    *etag; /* strong validator, or NULL */
@@ -194,10 +197,10 @@ _meow_download_url (MeowJob *job)
 }
 
 /* meow-download.c: the driver. */
-void  _meow_download_start_get (MeowJob *job);
-void  _meow_download_fail (MeowJob *job, GError *error);
-void  _meow_download_restart (MeowJob *job, MeowRestartReason reason);
-guint _meow_download_max_retries (MeowJob *job);
+void _meow_download_start_get (MeowJob *job);
+void _meow_download_fail (MeowJob *job, GError *error);
+void _meow_download_restart (MeowJob *job, MeowRestartReason reason);
+void _meow_download_maybe_wait (MeowJob *job, MeowWaitReason reason, const char *detail);
 
 /* meow-download-stream.c: one connection. */
 void        _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end);
@@ -208,10 +211,12 @@ gboolean    _meow_stream_is_main (MeowStream *s);
 void        _meow_stream_release (MeowStream *s);
 void        _meow_stream_send (MeowStream *s, gboolean probe);
 void        _meow_stream_done (MeowStream *s, CURLcode result);
-void        _meow_stream_retry_or_fail (MeowStream *s, GError *error, gboolean progress);
 gboolean    _meow_stream_tick (MeowStream *s, gint64 now, gint64 *next);
 void        _meow_stream_limit_changed (MeowStream *s);
 void        _meow_download_take_validators (MeowDownload *d, const MeowHttpHead *head);
+/* @detail: transfer full, nullable. */
+void _meow_stream_retry_or_fail (
+    MeowStream *s, GError *error, MeowFailureKind kind, char *detail, gboolean progress);
 
 /* meow-download-control.c: the control file. */
 char    *_meow_download_url_digest (MeowJob *job);
@@ -258,7 +263,10 @@ void        _meow_download_update_transferred (MeowJob *job);
 void        _meow_download_checkpoint (MeowJob *job);
 
 /* meow-download-finish.c: verify and complete. */
-void _meow_download_finish (MeowJob *job);
-void _meow_download_verify_step (MeowJob *job);
+void  _meow_download_finish (MeowJob *job);
+void  _meow_download_verify_step (MeowJob *job);
+char *_meow_download_origin_url (MeowJob *job);
+char *_meow_download_referrer_url (MeowJob *job);
+void  _meow_download_write_origin (int fd, const char *origin, const char *referrer);
 
 G_END_DECLS

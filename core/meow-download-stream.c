@@ -200,6 +200,7 @@ accept_answer (MeowStream *s)
   MeowJob           *job = s->job;
   MeowDownload      *d = _meow_download_get (job);
   const MeowVerdict *v = &s->verdict;
+  char              *effective = NULL;
 
   /* The overlap is compared first (body_cb); the validators of a first
    * stream's answer vouch for the held bytes only once it matched. */
@@ -209,6 +210,11 @@ accept_answer (MeowStream *s)
 
   if (!_meow_stream_is_main (s))
     return TRUE;
+
+  /* For the file's origin attribute (meow-download-finish.c). */
+  curl_easy_getinfo (s->easy, CURLINFO_EFFECTIVE_URL, &effective);
+  g_free (d->effective_url);
+  d->effective_url = g_strdup (effective);
 
   if (v->offset + v->compare < s->pos)
     {
@@ -547,6 +553,14 @@ _meow_stream_send (MeowStream *s, gboolean probe)
     d->phase = probe ? MEOW_DOWNLOAD_PROBE : MEOW_DOWNLOAD_GET;
 
   s->easy = _meow_engine_new_easy (job->engine, job->task->url, s->curl_error);
+  if (!main)
+    {
+      /* A segment exists to get a connection of its own (servers limit
+       * each connection's speed): not a stream multiplexed on the first
+       * one's HTTP/2 connection. */
+      curl_easy_setopt (s->easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+      curl_easy_setopt (s->easy, CURLOPT_PIPEWAIT, 0L);
+    }
   curl_easy_setopt (s->easy, CURLOPT_PRIVATE, job);
   curl_easy_setopt (s->easy, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt (s->easy, CURLOPT_BUFFERSIZE, (long) MEOW_DOWNLOAD_RECV_BUFFER);
@@ -557,8 +571,8 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   if (probe)
     curl_easy_setopt (s->easy, CURLOPT_NOBODY, 1L);
 
-  for (guint i = 0; job->task->headers[i]; i++)
-    s->req_headers = curl_slist_append (s->req_headers, job->task->headers[i]);
+  s->req_headers = _meow_engine_add_task_headers (s->easy, s->req_headers,
+                                                  (const char *const *) job->task->headers);
   if (s->ranged)
     {
       g_autofree char *range =
@@ -577,16 +591,21 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   curl_multi_add_handle (_meow_engine_get_multi (job->engine), s->easy);
 }
 
-/* A retryable failure of the stream: wait and ask again, or give up with
- * @error (transfer full). @progress: the attempt got further into its
- * range than any before it, so it does not count against the retries (a
- * flaky network must not fail a long download). May finish the job. */
+/* A retryable failure of the stream (@kind: TRANSPORT or SERVER): wait
+ * and ask again, or give up with @error (transfer full). @detail (transfer
+ * full, nullable): its short text for the waiting record. @progress: the
+ * attempt got further into its range than any before it, so it does not
+ * count against the retries (a flaky network must not fail a long
+ * download). May finish the job. */
 void
-_meow_stream_retry_or_fail (MeowStream *s, GError *error, gboolean progress)
+_meow_stream_retry_or_fail (
+    MeowStream *s, GError *error, MeowFailureKind kind, char *detail, gboolean progress)
 {
-  MeowJob      *job = s->job;
-  MeowDownload *d = _meow_download_get (job);
-  gint64        delay;
+  MeowJob         *job = s->job;
+  MeowDownload    *d = _meow_download_get (job);
+  gint64           delay;
+  MeowWaitReason   reason = MEOW_WAIT_NONE;
+  g_autofree char *detail_owned = detail;
   g_autoptr (GError) spill_error = NULL;
 
   _meow_stream_release (s);
@@ -599,17 +618,16 @@ _meow_stream_retry_or_fail (MeowStream *s, GError *error, gboolean progress)
     }
 
   if (progress)
-    s->failures = 0;
-  s->failures++;
-  if (s->failures > _meow_download_max_retries (job))
+    s->retries = (MeowRetries){ 0 };
+  delay = _meow_engine_retry_next (job, &s->retries, kind, _meow_engine_max_retries (job),
+                                   _meow_http_head_get (&s->head, "retry-after"), &reason);
+  if (delay < 0)
     {
-      _meow_engine_give_up (&error, s->failures);
+      _meow_engine_give_up (&error, s->retries.failures);
       _meow_download_fail (job, error);
       return;
     }
 
-  delay = _meow_engine_retry_delay_us (job->engine, s->failures,
-                                       _meow_http_head_get (&s->head, "retry-after"));
   g_debug ("Retrying %s from byte %" G_GINT64_FORMAT " in %" G_GINT64_FORMAT " ms: %s",
            _meow_download_url (job), s->pos, delay / 1000, error->message);
   g_error_free (error);
@@ -617,6 +635,7 @@ _meow_stream_retry_or_fail (MeowStream *s, GError *error, gboolean progress)
   s->retry_at = g_get_monotonic_time () + delay;
   if (_meow_stream_is_main (s))
     d->phase = MEOW_DOWNLOAD_WAIT_RETRY;
+  _meow_download_maybe_wait (job, reason, detail_owned);
   _meow_engine_wakeup (job->engine);
 }
 
@@ -649,7 +668,8 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       /* A length that contradicts the known total or the Content-Range is
        * a glitch worth another try. */
       if (s->abort_retryable)
-        _meow_stream_retry_or_fail (s, error, FALSE);
+        _meow_stream_retry_or_fail (s, error, MEOW_FAILURE_SERVER,
+                                    _meow_failure_detail (CURLE_OK, s->head.status), FALSE);
       else
         _meow_download_fail (job, error);
       return;
@@ -692,8 +712,10 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       GError *error = _meow_engine_transport_error (
           job->engine, "download", _meow_download_url (job), result, s->curl_error);
 
-      if (_meow_engine_error_retryable (error))
-        _meow_stream_retry_or_fail (s, error, progress);
+      MeowFailureKind kind = _meow_failure_classify (result, 0);
+
+      if (kind != MEOW_FAILURE_FATAL)
+        _meow_stream_retry_or_fail (s, error, kind, _meow_failure_detail (result, 0), progress);
       else
         _meow_download_fail (job, error);
       return;
@@ -703,8 +725,9 @@ _meow_stream_done (MeowStream *s, CURLcode result)
     {
       GError *error = status_error (s);
 
-      if (_meow_engine_status_retryable (s->head.status))
-        _meow_stream_retry_or_fail (s, error, progress);
+      if (_meow_failure_classify (CURLE_OK, s->head.status) == MEOW_FAILURE_SERVER)
+        _meow_stream_retry_or_fail (s, error, MEOW_FAILURE_SERVER,
+                                    _meow_failure_detail (CURLE_OK, s->head.status), progress);
       else
         _meow_download_fail (job, error);
       return;
@@ -733,11 +756,11 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       /* A shorter range than asked for (allowed), or a short body libcurl
        * did not flag: continue from where the stream is. */
       if (!progress)
-        _meow_stream_retry_or_fail (s,
-                                    g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                                                 "The server ended %s early.",
-                                                 _meow_download_url (job)),
-                                    FALSE);
+        _meow_stream_retry_or_fail (
+            s,
+            g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The server ended %s early.",
+                         _meow_download_url (job)),
+            MEOW_FAILURE_TRANSPORT, _meow_failure_detail (CURLE_PARTIAL_FILE, 0), FALSE);
       else if (_meow_stream_is_main (s))
         _meow_download_start_get (job);
       else

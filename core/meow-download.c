@@ -47,13 +47,32 @@ _meow_download_fail (MeowJob *job, GError *error)
   _meow_engine_finish (job, MEOW_STATUS_FAILED, error, NULL);
 }
 
-/* Attempts each stream may fail in a row before the download does. */
-guint
-_meow_download_max_retries (MeowJob *job)
+/* A stream now waits to retry: when no connection of the download is
+ * moving bytes, the job waits without its slot until the earliest retry
+ * is due (_meow_engine_wait() decides whether the wait is long enough). */
+void
+_meow_download_maybe_wait (MeowJob *job, MeowWaitReason reason, const char *detail)
 {
-  if (job->task->retries_set)
-    return job->task->retries;
-  return _meow_engine_get_config (job->engine)->retries;
+  MeowDownload *d = _meow_download_get (job);
+  gint64        wake = G_MAXINT64;
+
+  if (d->commit != NULL || d->phase == MEOW_DOWNLOAD_VERIFY)
+    return;
+  if (d->main.easy != NULL)
+    return;
+  if (d->main.retry_at > 0)
+    wake = d->main.retry_at;
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    {
+      MeowStream *seg = g_ptr_array_index (d->segments, i);
+
+      if (seg->easy != NULL)
+        return;
+      if (seg->retry_at > 0)
+        wake = MIN (wake, seg->retry_at);
+    }
+  if (wake < G_MAXINT64)
+    _meow_engine_wait (job, wake, reason, detail);
 }
 
 /* The bytes held are of another file, or cannot be continued (@reason):
@@ -353,7 +372,7 @@ probe_done (MeowJob *job, CURLcode result)
       g_autoptr (GError) error = _meow_engine_transport_error (
           job->engine, "download", _meow_download_url (job), result, d->main.curl_error);
 
-      if (!_meow_engine_error_retryable (error))
+      if (_meow_failure_classify (result, 0) == MEOW_FAILURE_FATAL)
         {
           _meow_download_fail (job, g_steal_pointer (&error));
           return;
@@ -381,7 +400,7 @@ download_start (MeowJob *job)
       job->driver_data = d;
     }
 
-  d->main.failures = 0;
+  d->main.retries = (MeowRetries){ 0 };
   d->main.high_water = 0;
   d->restarts = 0;
   d->probed = FALSE;
@@ -528,11 +547,29 @@ download_free (MeowJob *job)
   g_free (d->target);
   g_free (d->part_path);
   g_free (d->ctl_path);
+  g_free (d->effective_url);
   g_free (d->etag);
   g_free (d->last_modified);
   g_free (d->bad_checksum);
   g_free (d);
   job->driver_data = NULL;
+}
+
+static void
+download_wake (MeowJob *job)
+{
+  MeowDownload *d = _meow_download_get (job);
+
+  /* Due at once: the next tick sends them (1 is before any "now"). */
+  if (d->main.retry_at > 0)
+    d->main.retry_at = 1;
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    {
+      MeowStream *seg = g_ptr_array_index (d->segments, i);
+
+      if (seg->retry_at > 0)
+        seg->retry_at = 1;
+    }
 }
 
 static void
@@ -555,4 +592,5 @@ const MeowDriver _meow_download_driver = {
   .stop = download_stop,
   .free = download_free,
   .limit = download_limit,
+  .wake = download_wake,
 };

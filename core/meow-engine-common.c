@@ -33,7 +33,16 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
   curl_easy_setopt (easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
   curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+  /* HTTP/2 where TLS negotiates it (ALPN), HTTP/1.1 otherwise. Over TLS a
+   * request waits for a connection being set up to the same host rather
+   * than open its own, so that many small files share one connection
+   * (CURLPIPE_MULTIPLEX is libcurl's default); plain http:// never
+   * multiplexes, and does not wait. Segments ask for HTTP/1.1: their own
+   * connections (meow-download-stream.c). */
+  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
+  if (g_ascii_strncasecmp (url, "https://", 8) == 0)
+    curl_easy_setopt (easy, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt (easy, CURLOPT_SHARE, _meow_engine_get_share (engine));
   curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) config->connect_timeout_ms);
   curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) stall_s);
@@ -45,6 +54,57 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
   if (config->ca_file)
     curl_easy_setopt (easy, CURLOPT_CAINFO, config->ca_file);
   return easy;
+}
+
+/* Appends the task's "Name: value" @headers to @list for @easy (a request
+ * that follows redirects), a Referer without its userinfo, except its Cookie
+ * headers: those become
+ * CURLOPT_COOKIE, with libcurl's in-memory cookie engine on, so that one
+ * Cookie header carries both the task's cookies and those the server sets
+ * along a redirect chain (a login's 302 with Set-Cookie). The engine's
+ * cookies live as long as @easy: nothing is kept between requests or
+ * tasks. Returns: the new list head. */
+struct curl_slist *
+_meow_engine_add_task_headers (CURL *easy, struct curl_slist *list, const char *const *headers)
+{
+  g_autoptr (GString) cookies = g_string_new (NULL);
+
+  for (gsize i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      const char *value;
+
+      if (g_ascii_strncasecmp (headers[i], "Referer:", 8) == 0)
+        {
+          /* RFC 9110 §10.1.3: a Referer never carries userinfo. */
+          g_autofree char *bare = NULL;
+          g_autofree char *line = NULL;
+
+          value = headers[i] + 8;
+          while (*value == ' ' || *value == '\t')
+            value++;
+          bare = _meow_url_without_userinfo (value);
+          line = g_strconcat ("Referer: ", bare, NULL);
+          list = curl_slist_append (list, line);
+          continue;
+        }
+      if (g_ascii_strncasecmp (headers[i], "Cookie:", 7) != 0)
+        {
+          list = curl_slist_append (list, headers[i]);
+          continue;
+        }
+      value = headers[i] + 7;
+      while (*value == ' ' || *value == '\t')
+        value++;
+      if (*value == '\0')
+        continue;
+      if (cookies->len > 0)
+        g_string_append (cookies, "; ");
+      g_string_append (cookies, value);
+    }
+  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
+  if (cookies->len > 0)
+    curl_easy_setopt (easy, CURLOPT_COOKIE, cookies->str);
+  return list;
 }
 
 gint64
@@ -106,12 +166,15 @@ _meow_engine_transport_error (MeowEngine *engine,
     {
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_TLS,
                           "The secure connection for %s could not be verified: %s", redacted_url,
+                          detail);
+    case CURLE_SSL_CONNECT_ERROR:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_TLS,
+                          "The secure connection to %s could not be set up: %s", redacted_url,
                           detail);
     case CURLE_TOO_MANY_REDIRECTS:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_TOO_MANY_REDIRECTS,
@@ -141,4 +204,137 @@ _meow_engine_error_retryable (const GError *error)
 {
   return error->domain == MEOW_ERROR &&
          (error->code == MEOW_ERROR_HTTP_TRANSPORT || error->code == MEOW_ERROR_STALLED);
+}
+
+MeowFailureKind
+_meow_failure_classify (CURLcode result, long status)
+{
+  switch (result)
+    {
+    case CURLE_OK:
+      if (_meow_engine_status_retryable (status))
+        return MEOW_FAILURE_SERVER;
+      if (status >= 400)
+        return MEOW_FAILURE_FATAL;
+      return MEOW_FAILURE_NONE;
+
+    /* The network between us and the server: nothing the server said. */
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT: /* a stall (low-speed limit) or a connect timeout */
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SSL_CONNECT_ERROR: /* a TLS handshake cut (not a certificate refused) */
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+#if LIBCURL_VERSION_NUM >= 0x074200
+    case CURLE_HTTP3:
+#endif
+#if LIBCURL_VERSION_NUM >= 0x074500
+    case CURLE_QUIC_CONNECT_ERROR:
+#endif
+#if LIBCURL_VERSION_NUM >= 0x075000
+    case CURLE_PROXY:
+#endif
+      return MEOW_FAILURE_TRANSPORT;
+
+    /* Retrying cannot help: the caller's URL, a certificate we refuse. */
+    case CURLE_URL_MALFORMAT:
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_FAILED_INIT:
+    case CURLE_NOT_BUILT_IN:
+      return MEOW_FAILURE_FATAL;
+
+    default:
+      /* A reply that is not HTTP (UNSUPPORTED_PROTOCOL for http(s) URLs),
+       * WEIRD_SERVER_REPLY and the rest: worth another try, counted, as
+       * before the split into transport and server failures. */
+      return MEOW_FAILURE_SERVER;
+    }
+}
+
+char *
+_meow_failure_detail (CURLcode result, long status)
+{
+  if (result != CURLE_OK)
+    return g_strdup (curl_easy_strerror (result));
+  return g_strdup_printf ("HTTP %ld", status);
+}
+
+guint
+_meow_engine_max_retries (MeowJob *job)
+{
+  if (job->task->retries_set)
+    return job->task->retries;
+  return _meow_engine_get_config (job->engine)->retries;
+}
+
+MeowRetryPolicy
+_meow_engine_retry_policy (MeowJob *job)
+{
+  if (job->task->retry_policy_set)
+    return job->task->retry_policy;
+  return _meow_engine_get_config (job->engine)->retry_policy;
+}
+
+gint64
+_meow_engine_transport_backoff_us (MeowEngine *engine, guint failures)
+{
+  const MeowConfig *config = _meow_engine_get_config (engine);
+  double            cap = MEOW_TRANSPORT_MAX_DELAY_MS;
+  double            delay = MAX (1, config->retry_base_delay_ms);
+
+  for (guint i = 1; i < failures && delay < cap; i++)
+    delay *= 2;
+  delay = MIN (delay, cap);
+  /* Full jitter (uniform from zero): after an outage, the clients and the
+   * tasks it stopped come back spread over the whole window, not in a
+   * burst at its end. */
+  return (gint64) (g_random_double_range (0, delay) * 1000);
+}
+
+gint64
+_meow_engine_retry_next (MeowJob        *job,
+                         MeowRetries    *retries,
+                         MeowFailureKind kind,
+                         guint           max,
+                         const char     *retry_after,
+                         MeowWaitReason *reason)
+{
+  MeowWaitReason hold = _meow_engine_get_hold (job->engine);
+
+  g_return_val_if_fail (kind == MEOW_FAILURE_TRANSPORT || kind == MEOW_FAILURE_SERVER, -1);
+
+  if (kind == MEOW_FAILURE_TRANSPORT)
+    {
+      if (hold != MEOW_WAIT_NONE)
+        {
+          /* The network is gone (or not ours to use): this failure says
+           * nothing about the server and is not counted. The job waits for
+           * the network to return. */
+          *reason = hold;
+          return 0;
+        }
+      retries->failures++;
+      if (_meow_engine_retry_policy (job) != MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT &&
+          ++retries->counted > max)
+        return -1;
+      *reason = MEOW_WAIT_SERVER_UNREACHABLE;
+      return _meow_engine_transport_backoff_us (job->engine, retries->failures);
+    }
+
+  retries->failures++;
+  if (++retries->counted > max)
+    return -1;
+  *reason = MEOW_WAIT_RETRY_AFTER;
+  return _meow_engine_retry_delay_us (job->engine, retries->failures, retry_after);
 }

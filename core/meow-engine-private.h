@@ -52,6 +52,10 @@ void _meow_engine_cancel (MeowEngine *engine, const char *task_id);
 void _meow_engine_set_speed_limits (MeowEngine *engine, guint64 download, guint64 upload);
 /* New concurrency limits; nothing running is interrupted. Any thread. */
 void _meow_engine_set_max_transfers (MeowEngine *engine, guint downloads, guint uploads);
+/* The network state (MEOW_WAIT_NONE, NETWORK, PORTAL or METERED): while
+ * not NONE no attempt starts and transport failures are not counted; a
+ * METERED hold also stops the running transfers. Any thread. */
+void _meow_engine_set_network_hold (MeowEngine *engine, MeowWaitReason hold);
 /* Test hook (_meow_client_set_worker_held()): while held, the worker takes
  * no command. Any thread. */
 void _meow_engine_set_held (MeowEngine *engine, gboolean held);
@@ -75,12 +79,16 @@ typedef enum
   MEOW_STOP_CLOSE,
 } MeowStopReason;
 
-/* Worker-side state of a job in the scheduler. */
+/* Worker-side state of a job in the scheduler. WAITING: between attempts
+ * (a retry's backoff, or held by the network state), without a slot: it is
+ * in MeowEngine.waiting and goes back to the head of its queue when its
+ * time comes (docs/engine.md). */
 typedef enum
 {
   MEOW_JOB_QUEUED,
   MEOW_JOB_ACTIVE,
   MEOW_JOB_PAUSED,
+  MEOW_JOB_WAITING,
 } MeowJobState;
 
 /* A transfer driver: the engine calls these; the driver performs requests on
@@ -104,6 +112,9 @@ typedef struct
   void (*free) (MeowJob *job);
   /* Apply a new receive/send speed limit (bytes/s, 0 = none). */
   void (*limit) (MeowJob *job, guint64 bytes_per_second);
+  /* A job that waited for a retry (_meow_engine_wait()) has its slot back:
+   * make every retry that is pending due now (the next tick sends it). */
+  void (*wake) (MeowJob *job);
 } MeowDriver;
 
 struct _MeowJob
@@ -128,6 +139,15 @@ struct _MeowJob
   char             *upload_url; /* upload: the tus resource, once known */
   char             *identity;   /* upload: "URL\nMD5" once hashed, for duplicates */
 
+  /* Waiting (engine): why, until when (monotonic µs, G_MAXINT64 while the
+   * network is held) and the failure's short text; restart_on_wake: it was
+   * stopped (a metered hold), so it starts again rather than wakes. */
+  MeowWaitReason wait_reason;
+  gint64         wake_at;
+  char          *wait_detail;
+  gboolean       wait_resume;
+  gboolean       restart_on_wake;
+
   /* Progress sampling (engine). */
   gint64   sample_time;
   guint64  sample_bytes;
@@ -142,6 +162,9 @@ struct _MeowJob
  * jobs or change the engine's state assert it). */
 CURLM            *_meow_engine_get_multi (MeowEngine *engine);
 const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
+CURLSH           *_meow_engine_get_share (MeowEngine *engine);
+struct curl_slist *
+_meow_engine_add_task_headers (CURL *easy, struct curl_slist *list, const char *const *headers);
 /* TRUE when @path is the target of another live job of this engine (its
  * output file or its local path). */
 gboolean _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path);
@@ -168,11 +191,64 @@ void _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const 
 /* Wake the worker loop so it recomputes timers (worker thread or any). */
 void _meow_engine_wakeup (MeowEngine *engine);
 
+/* The driver's job has nothing in flight and waits for its next attempt at
+ * @wake_at (monotonic µs) because of @reason (@detail: the failure's short
+ * text, or NULL). A wait of a second or more, or any wait while the
+ * network is held, gives the job's slot to a queued task: the job goes to
+ * MEOW_JOB_WAITING (a Pending record says why and until when) and later
+ * back to the head of its queue; with its slot again, driver->wake() runs.
+ * Shorter waits keep the slot (the driver's own timer). */
+void _meow_engine_wait (MeowJob *job, gint64 wake_at, MeowWaitReason reason, const char *detail);
+/* What the network state holds transfers for (MEOW_WAIT_NONE: nothing). */
+MeowWaitReason _meow_engine_get_hold (MeowEngine *engine);
+
 /* Shared request plumbing (meow-engine-common.c). */
+
+/* What a failed request was, for the retry rules. */
+typedef enum
+{
+  MEOW_FAILURE_NONE,      /* no failure: an answer for the verdict (1xx-3xx) */
+  MEOW_FAILURE_TRANSPORT, /* the network failed: refused, reset, DNS, TLS handshake, stall */
+  MEOW_FAILURE_SERVER,    /* the server's answer worth another try: 408, 429, 5xx, not HTTP */
+  MEOW_FAILURE_FATAL,     /* another try cannot help: other 4xx, bad URL, certificate */
+} MeowFailureKind;
+
+/* The one classification of a request's end: libcurl's @result, or when it
+ * is CURLE_OK the answer's @status. Pure; table-tested in test-faults. */
+MeowFailureKind _meow_failure_classify (CURLcode result, long status);
+
+/* A stream's or upload's failures in a row: all of them (the backoff's
+ * exponent, the attempts in a give-up message) and those counted against
+ * the retries (all but transport failures under
+ * MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT). Progress resets both. */
+typedef struct
+{
+  guint failures;
+  guint counted;
+} MeowRetries;
+
+/* After a failure of @kind (TRANSPORT or SERVER): the wait in µs before
+ * the next attempt, or -1 when the retries (@max) are used up. Sets
+ * *@reason. A transport failure while the network is held is not counted
+ * (the job waits for the network). @retry_after: the answer's header or
+ * NULL. */
+gint64 _meow_engine_retry_next (MeowJob        *job,
+                                MeowRetries    *retries,
+                                MeowFailureKind kind,
+                                guint           max,
+                                const char     *retry_after,
+                                MeowWaitReason *reason);
+/* The short text of a failure for a waiting record ("Couldn't connect to
+ * server", "HTTP 503"). Returns: (transfer full). */
+char *_meow_failure_detail (CURLcode result, long status);
 /* A new easy handle for @url with the options every request shares
  * (protocols, timeouts, user agent, CA file, NOSIGNAL); @error_buffer, if
  * given, is CURL_ERROR_SIZE bytes that outlive the handle. */
 CURL *_meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer);
+/* A transport failure's backoff: base × 2ⁿ capped at
+ * MEOW_TRANSPORT_MAX_DELAY_MS, with full jitter (uniform from 0). */
+#define MEOW_TRANSPORT_MAX_DELAY_MS 60000
+gint64 _meow_engine_transport_backoff_us (MeowEngine *engine, guint failures);
 /* Exponential backoff with ±20 % jitter for the @failures-th failure. */
 gint64 _meow_engine_backoff_us (MeowEngine *engine, guint failures);
 /* The wait before retrying after the @failures-th failure: the backoff,
@@ -191,6 +267,10 @@ GError *_meow_engine_transport_error (MeowEngine *engine,
                                       const char *error_buffer);
 /* Transport failures and stalls are worth another attempt. */
 gboolean _meow_engine_error_retryable (const GError *error);
+/* The retries of @job's attempts (the task's, else the client's) and its
+ * policy. */
+guint           _meow_engine_max_retries (MeowJob *job);
+MeowRetryPolicy _meow_engine_retry_policy (MeowJob *job);
 
 extern const MeowDriver _meow_download_driver;
 extern const MeowDriver _meow_upload_driver;

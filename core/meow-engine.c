@@ -26,6 +26,7 @@ typedef enum
   CMD_CANCEL,
   CMD_SPEED_LIMITS,
   CMD_MAX_TRANSFERS,
+  CMD_NETWORK,
   CMD_CLOSE,
 } CommandKind;
 
@@ -34,7 +35,8 @@ typedef struct
   CommandKind kind;
   char       *id;
   MeowTask   *task;
-  guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS) */
+  guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS);
+                           [0]: the MeowWaitReason (NETWORK) */
 } Command;
 
 struct _MeowEngine
@@ -42,6 +44,7 @@ struct _MeowEngine
   MeowClient  *client; /* borrowed: records go back to it */
   MeowConfig  *config; /* the worker's copy: MAX_TRANSFERS changes max_downloads/max_uploads */
   CURLM       *multi;
+  CURLSH      *share;  /* TLS sessions and DNS answers, shared by every easy handle */
   GThread     *thread; /* the worker, until _meow_engine_close() joins it */
   GAsyncQueue *commands;
   gint         pending_enqueues; /* atomic: ENQUEUE commands not taken yet */
@@ -62,7 +65,20 @@ struct _MeowEngine
   guint64     limit[2]; /* global speed limits */
   gint64      next_progress;
   GHashTable *detached; /* CURL * -> struct curl_slist * (or NULL): requests of no job */
+  /* Jobs in MEOW_JOB_WAITING (borrowed, any order): between attempts,
+   * without a slot, until their wake_at. */
+  GPtrArray *waiting;
+  /* The network state (CMD_NETWORK): while not NONE no attempt starts and
+   * transport failures are not counted. */
+  MeowWaitReason hold;
 };
+
+/* A wait for the next attempt at least this long gives the slot away;
+ * shorter ones (the first backoffs of a blip) keep it, so a task hit by a
+ * 200 ms glitch does not queue behind the task that took its slot. */
+#define YIELD_AFTER_US (1 * G_USEC_PER_SEC)
+/* When the network returns, the waiting tasks try within this window. */
+#define NETWORK_RETURN_JITTER_US (1 * G_USEC_PER_SEC)
 
 /* The engine whose worker is the calling thread, NULL on any other: the
  * thread rules are asserted at the boundary against it, as libsoup's
@@ -120,11 +136,17 @@ _meow_engine_new (MeowClient *client, const MeowConfig *config)
   engine->client = client;
   engine->config = meow_config_copy (config);
   engine->multi = curl_multi_init ();
+  /* A new connection to a host seen before resumes its TLS session (one
+   * round trip less). Only the worker thread uses the handles: no locks. */
+  engine->share = curl_share_init ();
+  curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   engine->commands = g_async_queue_new ();
   engine->jobs = g_hash_table_new (g_str_hash, g_str_equal);
   engine->active = g_ptr_array_new ();
   engine->claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   engine->detached = g_hash_table_new (NULL, NULL);
+  engine->waiting = g_ptr_array_new ();
   g_queue_init (&engine->queue[0]);
   g_queue_init (&engine->queue[1]);
   engine->limit[MEOW_DIRECTION_DOWNLOAD] = config->download_limit;
@@ -184,6 +206,16 @@ _meow_engine_set_max_transfers (MeowEngine *engine, guint downloads, guint uploa
 }
 
 void
+_meow_engine_set_network_hold (MeowEngine *engine, MeowWaitReason hold)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_NETWORK;
+  cmd->value[0] = (guint64) hold;
+  push_command (engine, cmd);
+}
+
+void
 _meow_engine_set_held (MeowEngine *engine, gboolean held)
 {
   g_atomic_int_set (&engine->held, held);
@@ -216,7 +248,9 @@ _meow_engine_free (MeowEngine *engine)
     command_free (cmd);
   g_async_queue_unref (engine->commands);
   curl_multi_cleanup (engine->multi);
+  curl_share_cleanup (engine->share);
   g_hash_table_unref (engine->detached);
+  g_ptr_array_unref (engine->waiting);
   g_hash_table_unref (engine->jobs);
   g_ptr_array_unref (engine->active);
   g_hash_table_unref (engine->claims);
@@ -231,6 +265,12 @@ CURLM *
 _meow_engine_get_multi (MeowEngine *engine)
 {
   return engine->multi;
+}
+
+CURLSH *
+_meow_engine_get_share (MeowEngine *engine)
+{
+  return engine->share;
 }
 
 const MeowConfig *
@@ -374,6 +414,12 @@ make_record (MeowJob *job, MeowStatus status)
   record->restart_reason = job->restart_reason;
   record->upload_url = g_strdup (job->upload_url);
   record->hashed = job->hashed;
+  if (job->state == MEOW_JOB_WAITING && status == MEOW_STATUS_PENDING)
+    {
+      record->wait_reason = job->wait_reason;
+      record->next_attempt = job->wake_at == G_MAXINT64 ? 0 : job->wake_at;
+      record->wait_detail = g_strdup (job->wait_detail);
+    }
   if (status == MEOW_STATUS_TRANSMISSION)
     record->phase = job->phase;
   if (status == MEOW_STATUS_TRANSMISSION && job->phase == MEOW_PHASE_TRANSFER)
@@ -418,6 +464,7 @@ job_free (MeowJob *job)
   g_free (job->local_path);
   g_free (job->upload_url);
   g_free (job->identity);
+  g_free (job->wait_detail);
   g_free (job);
 }
 
@@ -442,7 +489,8 @@ apply_limits (MeowEngine *engine)
     }
 }
 
-/* Drop a job from the scheduler's view (queue or running count). */
+/* Drop a job from the scheduler's view (queue, waiting list or running
+ * count). */
 static void
 unschedule (MeowEngine *engine, MeowJob *job)
 {
@@ -450,12 +498,159 @@ unschedule (MeowEngine *engine, MeowJob *job)
 
   if (job->state == MEOW_JOB_QUEUED)
     g_queue_remove (&engine->queue[dir], job);
+  else if (job->state == MEOW_JOB_WAITING)
+    g_ptr_array_remove_fast (engine->waiting, job);
   else if (job->state == MEOW_JOB_ACTIVE)
     {
       g_assert (engine->running[dir] > 0);
       engine->running[dir]--;
       g_ptr_array_remove_fast (engine->active, job);
     }
+}
+
+/* The driver holds state of a started attempt: running, or waiting
+ * between attempts (not after a stop for a metered hold). */
+static gboolean
+job_started (MeowJob *job)
+{
+  if (job->state == MEOW_JOB_ACTIVE)
+    return TRUE;
+  if (job->restart_on_wake)
+    return FALSE;
+  return job->state == MEOW_JOB_WAITING || (job->state == MEOW_JOB_QUEUED && job->wait_resume);
+}
+
+static void
+clear_wait (MeowJob *job)
+{
+  job->wait_reason = MEOW_WAIT_NONE;
+  job->wake_at = 0;
+  g_clear_pointer (&job->wait_detail, g_free);
+  job->wait_resume = FALSE;
+  job->restart_on_wake = FALSE;
+}
+
+/* @job (ACTIVE) leaves its slot and waits until @wake_at; a Pending record
+ * says why. */
+static void
+enter_wait (MeowJob *job, gint64 wake_at, MeowWaitReason reason, const char *detail)
+{
+  MeowEngine *engine = job->engine;
+
+  unschedule (engine, job);
+  job->state = MEOW_JOB_WAITING;
+  job->wait_resume = FALSE;
+  job->wait_reason = reason;
+  job->wake_at = wake_at;
+  if (detail != job->wait_detail)
+    {
+      g_free (job->wait_detail);
+      job->wait_detail = g_strdup (detail);
+    }
+  job->speed = 0;
+  g_ptr_array_add (engine->waiting, job);
+  _meow_client_task_waiting (engine->client, job->id);
+  emit (job, MEOW_STATUS_PENDING);
+}
+
+void
+_meow_engine_wait (MeowJob *job, gint64 wake_at, MeowWaitReason reason, const char *detail)
+{
+  MeowEngine *engine = job->engine;
+
+  assert_worker (engine);
+  if (job->state != MEOW_JOB_ACTIVE)
+    return;
+  if (engine->hold == MEOW_WAIT_NONE && wake_at - g_get_monotonic_time () < YIELD_AFTER_US)
+    return;
+  if (engine->hold != MEOW_WAIT_NONE)
+    enter_wait (job, G_MAXINT64, engine->hold, detail);
+  else
+    enter_wait (job, wake_at, reason, detail);
+  apply_limits (engine);
+}
+
+MeowWaitReason
+_meow_engine_get_hold (MeowEngine *engine)
+{
+  assert_worker (engine);
+  return engine->hold;
+}
+
+/* Waiting jobs whose time has come go to the head of their queue (they
+ * had a slot before the queued ones); *@next_wake: the earliest other. */
+static void
+wake_due (MeowEngine *engine, gint64 now, gint64 *next_wake)
+{
+  for (guint i = 0; i < engine->waiting->len;)
+    {
+      MeowJob *job = g_ptr_array_index (engine->waiting, i);
+
+      if (job->wake_at > now)
+        {
+          *next_wake = MIN (*next_wake, job->wake_at);
+          i++;
+          continue;
+        }
+      g_ptr_array_remove_index_fast (engine->waiting, i);
+      job->state = MEOW_JOB_QUEUED;
+      job->wait_resume = TRUE;
+      g_queue_push_head (&engine->queue[job->task->direction], job);
+    }
+}
+
+/* CMD_NETWORK: a new network state. While held, nothing starts (schedule)
+ * and waiting jobs wait for its end; a metered hold also stops the running
+ * transfers (bytes kept). When it ends, every waiting job tries within
+ * NETWORK_RETURN_JITTER_US. */
+static void
+set_hold (MeowEngine *engine, MeowWaitReason hold)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (hold == engine->hold)
+    return;
+  engine->hold = hold;
+
+  if (hold == MEOW_WAIT_NONE)
+    {
+      for (guint i = 0; i < engine->waiting->len; i++)
+        {
+          MeowJob *job = g_ptr_array_index (engine->waiting, i);
+
+          job->wake_at = now + g_random_int_range (0, NETWORK_RETURN_JITTER_US);
+        }
+      return;
+    }
+
+  if (hold == MEOW_WAIT_METERED)
+    {
+      g_autoptr (GPtrArray) active = g_ptr_array_copy (engine->active, NULL, NULL);
+
+      for (guint i = 0; i < active->len; i++)
+        {
+          MeowJob *job = g_ptr_array_index (active, i);
+
+          job->driver->stop (job, MEOW_STOP_PAUSE);
+          enter_wait (job, G_MAXINT64, hold, NULL);
+          job->restart_on_wake = TRUE;
+        }
+    }
+  {
+    g_autoptr (GPtrArray) waiting = g_ptr_array_copy (engine->waiting, NULL, NULL);
+
+    for (guint i = 0; i < waiting->len; i++)
+      {
+        MeowJob *job = g_ptr_array_index (waiting, i);
+
+        if (job->wait_reason == hold && job->wake_at == G_MAXINT64)
+          continue;
+        job->wait_reason = hold;
+        job->wake_at = G_MAXINT64;
+        emit (job, MEOW_STATUS_PENDING);
+      }
+  }
+  apply_limits (engine);
 }
 
 void
@@ -493,10 +688,15 @@ schedule (MeowEngine *engine)
       guint limit = dir == MEOW_DIRECTION_DOWNLOAD ? engine->config->max_downloads
                                                    : engine->config->max_uploads;
 
+      /* Held by the network state: no attempt starts. */
+      if (engine->hold != MEOW_WAIT_NONE)
+        break;
       while (engine->running[dir] < limit && !g_queue_is_empty (&engine->queue[dir]))
         {
           MeowJob *job = g_queue_pop_head (&engine->queue[dir]);
+          gboolean wake = job->wait_resume && !job->restart_on_wake;
 
+          clear_wait (job);
           job->state = MEOW_JOB_ACTIVE;
           engine->running[dir]++;
           g_ptr_array_add (engine->active, job);
@@ -505,7 +705,11 @@ schedule (MeowEngine *engine)
           job->sample_bytes = job->transferred;
           job->speed = 0;
           job->transmission_started = FALSE;
-          job->driver->start (job);
+          /* Back from a wait: its retry is due now; else a (re)start. */
+          if (wake)
+            job->driver->wake (job);
+          else
+            job->driver->start (job);
           changed = TRUE;
         }
     }
@@ -547,9 +751,10 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
     case CMD_PAUSE:
       if (job == NULL || job->state == MEOW_JOB_PAUSED)
         break;
-      if (job->state == MEOW_JOB_ACTIVE)
+      if (job_started (job))
         job->driver->stop (job, MEOW_STOP_PAUSE);
       unschedule (engine, job);
+      clear_wait (job);
       job->state = MEOW_JOB_PAUSED;
       job->speed = 0;
       emit (job, MEOW_STATUS_PAUSED);
@@ -577,6 +782,10 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
       engine->limit[MEOW_DIRECTION_DOWNLOAD] = cmd->value[MEOW_DIRECTION_DOWNLOAD];
       engine->limit[MEOW_DIRECTION_UPLOAD] = cmd->value[MEOW_DIRECTION_UPLOAD];
       apply_limits (engine);
+      break;
+
+    case CMD_NETWORK:
+      set_hold (engine, (MeowWaitReason) cmd->value[0]);
       break;
 
     case CMD_MAX_TRANSFERS:
@@ -607,11 +816,12 @@ shutdown_jobs (MeowEngine *engine)
   for (l = jobs; l; l = l->next)
     {
       job = l->data;
-      if (job->state == MEOW_JOB_ACTIVE)
+      if (job_started (job))
         job->driver->stop (job, MEOW_STOP_CLOSE);
       if (job->state != MEOW_JOB_PAUSED)
         {
           job->speed = 0;
+          job->state = MEOW_JOB_PAUSED; /* no wait in the record */
           emit (job, MEOW_STATUS_PAUSED);
         }
     }
@@ -626,6 +836,7 @@ shutdown_jobs (MeowEngine *engine)
   g_queue_clear (&engine->queue[0]);
   g_queue_clear (&engine->queue[1]);
   g_ptr_array_set_size (engine->active, 0);
+  g_ptr_array_set_size (engine->waiting, 0);
   engine->running[0] = engine->running[1] = 0;
 }
 
@@ -735,6 +946,10 @@ worker_main (gpointer data)
       if (quit)
         break;
 
+      now = g_get_monotonic_time ();
+      next_wake = G_MAXINT64;
+      if (engine->hold == MEOW_WAIT_NONE)
+        wake_due (engine, now, &next_wake);
       schedule (engine);
 
       curl_multi_perform (engine->multi, &running_handles);
@@ -760,7 +975,6 @@ worker_main (gpointer data)
         }
 
       now = g_get_monotonic_time ();
-      next_wake = G_MAXINT64;
 
       /* Drivers' timers (retries, hashing). Over a copy: a tick may
        * finish its job (no job starts meanwhile, so a job still in
@@ -787,6 +1001,9 @@ worker_main (gpointer data)
           engine->next_progress = now + interval;
         }
       next_wake = MIN (next_wake, engine->next_progress);
+      /* Also the jobs that began to wait during this turn. */
+      for (guint i = 0; i < engine->waiting->len; i++)
+        next_wake = MIN (next_wake, ((MeowJob *) g_ptr_array_index (engine->waiting, i))->wake_at);
 
       /* Jobs may have been queued or finished by the steps above. */
       schedule (engine);

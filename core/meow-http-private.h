@@ -74,6 +74,11 @@ char *_meow_unique_path_full (const char       *dir,
  * unchanged (a copy). */
 char *_meow_redact_url (const char *url);
 
+/* Returns @url without its userinfo ("user:password@" goes entirely), for
+ * what leaves the engine for good, such as a file's origin attribute.
+ * Other URLs are returned unchanged (a copy). */
+char *_meow_url_without_userinfo (const char *url);
+
 /* TRUE when @etag is a strong entity tag (quoted, no W/ prefix). */
 gboolean _meow_etag_is_strong (const char *etag);
 

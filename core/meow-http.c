@@ -1046,36 +1046,60 @@ _meow_unique_path_full (const char       *dir,
 
 /* The authority is what follows "scheme://" up to the first '/', '?' or
  * '#'; its userinfo is what precedes the last '@' in it (a password may
- * contain a raw '@', and everything before the last one is hidden). */
-char *
-_meow_redact_url (const char *url)
+ * contain a raw '@', and everything before the last one is hidden).
+ * TRUE: @url has a userinfo, from *@start to *@at (the last '@'). */
+static gboolean
+find_userinfo (const char *url, const char **start, const char **at)
 {
   const char *authority;
   const char *authority_end;
-  const char *at = NULL;
-  const char *colon;
   const char *sep;
 
-  if (url == NULL)
-    return NULL;
-
+  *at = NULL;
   sep = strstr (url, "://");
   if (sep == NULL || sep == url || strcspn (url, "/?#") < (gsize) (sep - url))
-    return g_strdup (url);
+    return FALSE;
 
   authority = sep + 3;
   authority_end = authority + strcspn (authority, "/?#");
   for (const char *p = authority; p < authority_end; p++)
     if (*p == '@')
-      at = p;
-  if (at == NULL)
+      *at = p;
+  *start = authority;
+  return *at != NULL;
+}
+
+char *
+_meow_redact_url (const char *url)
+{
+  const char *start;
+  const char *at;
+  const char *colon;
+
+  if (url == NULL)
+    return NULL;
+  if (!find_userinfo (url, &start, &at))
     return g_strdup (url);
 
-  colon = memchr (authority, ':', (gsize) (at - authority));
+  colon = memchr (start, ':', (gsize) (at - start));
   if (colon == NULL)
     return g_strdup (url);
 
   return g_strdup_printf ("%.*s***%s", (int) (colon + 1 - url), url, at);
+}
+
+char *
+_meow_url_without_userinfo (const char *url)
+{
+  const char *start;
+  const char *at;
+
+  if (url == NULL)
+    return NULL;
+  if (!find_userinfo (url, &start, &at))
+    return g_strdup (url);
+
+  return g_strdup_printf ("%.*s%s", (int) (start - url), url, at + 1);
 }
 
 gboolean

@@ -22,6 +22,8 @@ struct _MeowTask
   GStrv            headers; /* "Name: value" */
   guint            retries;
   gboolean         retries_set;
+  MeowRetryPolicy  retry_policy;
+  gboolean         retry_policy_set;
   guint64          speed_limit;
   MeowChecksumType checksum_type;
   char            *checksum_hex; /* lower-case */
@@ -42,7 +44,8 @@ struct _MeowTask
 };
 
 /* A download's partial file and its control file are named after its target:
- * TARGET.part, TARGET.part.meow (the engine writes them, the store looks for them). */
+ * TARGET.part, TARGET.part.meow (the engine writes them;
+ * meow_download_target_is_complete() looks for them). */
 #define MEOW_PART_SUFFIX ".part"
 #define MEOW_CONTROL_SUFFIX ".part.meow"
 

@@ -134,6 +134,23 @@ meow_task_get_headers (const MeowTask *task)
   return (const char *const *) task->headers;
 }
 
+/**
+ * meow_task_get_retry_policy:
+ * @task: a task
+ * @is_set: (out) (optional): whether the task has its own policy (else the
+ *   client's applies)
+ *
+ * Returns: the task's retry policy. Any thread.
+ */
+MeowRetryPolicy
+meow_task_get_retry_policy (const MeowTask *task, gboolean *is_set)
+{
+  g_return_val_if_fail (task != NULL, MEOW_RETRY_POLICY_COUNTED);
+  if (is_set)
+    *is_set = task->retry_policy_set;
+  return task->retry_policy;
+}
+
 /** meow_task_get_retries: Returns: retries after the first attempt. */
 guint
 meow_task_get_retries (const MeowTask *task)
@@ -254,6 +271,86 @@ guint
 meow_task_get_prepare_retries (const MeowTask *task)
 {
   return task->prepare_retries;
+}
+
+/**
+ * meow_task_has_retries:
+ * @task: a task
+ *
+ * Whether the task's retries were set with meow_task_builder_set_retries(), as opposed
+ * to left to the client's default (meow_task_get_retries() cannot tell an explicit 0
+ * from "not set"). A rebuilt task sets them only when this is %TRUE.
+ *
+ * Returns: %TRUE when set explicitly. Any thread.
+ */
+gboolean
+meow_task_has_retries (const MeowTask *task)
+{
+  g_return_val_if_fail (task != NULL, FALSE);
+  return task->retries_set;
+}
+
+/**
+ * meow_task_has_prepare_retries:
+ * @task: a task
+ *
+ * Whether an upload's prepare retries were set with
+ * meow_task_builder_set_prepare_retries() rather than left to the client's default.
+ *
+ * Returns: %TRUE when set explicitly. Any thread.
+ */
+gboolean
+meow_task_has_prepare_retries (const MeowTask *task)
+{
+  g_return_val_if_fail (task != NULL, FALSE);
+  return task->prepare_retries_set;
+}
+
+/**
+ * meow_download_target_is_complete:
+ * @target: (type filename): the target file a download's records reported
+ *   (meow_transfer_record_get_local_path())
+ * @size: the download's total size in bytes, as its records reported it
+ * @not_before_us: when the download was added, g_get_real_time() microseconds
+ *
+ * Whether a download to @target finished on disk: the engine renamed its partial file
+ * into place. %TRUE when @target is a regular file (not a symbolic link) of exactly
+ * @size bytes, last modified no earlier than @not_before_us (a second of slack for file
+ * systems with coarse times), and neither the engine's partial file nor its control file
+ * for @target exists. %FALSE for anything else, a negative @size included.
+ *
+ * For an app that lost the Complete record (a kill between the rename and its record)
+ * and must not download the file again under another name. The names of the partial
+ * files stay the engine's business.
+ *
+ * Looks at the file system (a few lstat() calls), nothing else. Any thread.
+ *
+ * Returns: whether @target is the finished download.
+ */
+gboolean
+meow_download_target_is_complete (const char *target, gint64 size, gint64 not_before_us)
+{
+  g_autofree char *part = NULL;
+  g_autofree char *ctl = NULL;
+  GStatBuf         buf;
+  gint64           mtime_us;
+
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  if (size < 0)
+    return FALSE;
+  part = g_strconcat (target, MEOW_PART_SUFFIX, NULL);
+  ctl = g_strconcat (target, MEOW_CONTROL_SUFFIX, NULL);
+  if (g_lstat (part, &buf) == 0 || g_lstat (ctl, &buf) == 0)
+    return FALSE;
+  if (g_lstat (target, &buf) != 0 || !S_ISREG (buf.st_mode) ||
+      (guint64) buf.st_size != (guint64) size)
+    return FALSE;
+
+  /* Written after the task was added: not an older file of that name that an
+   * overwriting task had not replaced. */
+  mtime_us = (gint64) buf.st_mtime * G_USEC_PER_SEC;
+  return mtime_us + G_USEC_PER_SEC >= not_before_us;
 }
 
 /**
@@ -492,6 +589,24 @@ meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries)
   g_return_if_fail (builder != NULL);
   builder->task->retries = retries;
   builder->task->retries_set = TRUE;
+}
+
+/**
+ * meow_task_builder_set_retry_policy:
+ * @builder: a builder
+ * @policy: how this task's failures count against its retries
+ *
+ * Overrides the client's meow_config_set_retry_policy() for this task.
+ * Not thread-safe (the builder's thread).
+ */
+void
+meow_task_builder_set_retry_policy (MeowTaskBuilder *builder, MeowRetryPolicy policy)
+{
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (policy == MEOW_RETRY_POLICY_COUNTED ||
+                    policy == MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  builder->task->retry_policy = policy;
+  builder->task->retry_policy_set = TRUE;
 }
 
 /** meow_task_builder_set_speed_limit: @bytes_per_second: 0 for none */
@@ -807,6 +922,8 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->headers = g_strdupv (t->headers);
   task->retries = t->retries;
   task->retries_set = t->retries_set;
+  task->retry_policy = t->retry_policy;
+  task->retry_policy_set = t->retry_policy_set;
   task->speed_limit = t->speed_limit;
   task->checksum_type = t->checksum_type;
   task->checksum_hex = g_strdup (t->checksum_hex);

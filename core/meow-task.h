@@ -41,6 +41,7 @@ const char        *meow_task_get_output_dir (const MeowTask *task);
 const char        *meow_task_get_method (const MeowTask *task);
 const char *const *meow_task_get_headers (const MeowTask *task);
 guint              meow_task_get_retries (const MeowTask *task);
+MeowRetryPolicy    meow_task_get_retry_policy (const MeowTask *task, gboolean *is_set);
 guint64            meow_task_get_speed_limit (const MeowTask *task);
 MeowChecksumType   meow_task_get_checksum (const MeowTask *task, const char **hex);
 gboolean           meow_task_get_overwrite (const MeowTask *task);
@@ -56,6 +57,11 @@ const char            *meow_task_get_category (const MeowTask *task);
 MeowUploadProtocolKind meow_task_get_upload_protocol (const MeowTask *task);
 const char            *meow_task_get_upload_url (const MeowTask *task);
 guint                  meow_task_get_prepare_retries (const MeowTask *task);
+
+gboolean meow_task_has_retries (const MeowTask *task);
+gboolean meow_task_has_prepare_retries (const MeowTask *task);
+
+gboolean meow_download_target_is_complete (const char *target, gint64 size, gint64 not_before_us);
 
 GType            meow_task_builder_get_type (void) G_GNUC_CONST;
 MeowTaskBuilder *meow_task_builder_new_download (const char *url);
@@ -75,6 +81,7 @@ void meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id);
 void meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method);
 void meow_task_builder_add_header (MeowTaskBuilder *builder, const char *name, const char *value);
 void meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries);
+void meow_task_builder_set_retry_policy (MeowTaskBuilder *builder, MeowRetryPolicy policy);
 void meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_second);
 void
 meow_task_builder_set_checksum (MeowTaskBuilder *builder, MeowChecksumType type, const char *hex);

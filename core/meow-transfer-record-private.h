@@ -27,6 +27,9 @@ struct _MeowTransferRecord
   MeowPhase         phase;
   guint64           hashed;
   char             *upload_url;
+  MeowWaitReason    wait_reason;
+  gint64            next_attempt; /* monotonic µs, 0: none planned */
+  char             *wait_detail;
 };
 
 /* Complete, Failed and Canceled end a task: no record follows them. */

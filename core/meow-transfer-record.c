@@ -61,6 +61,7 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_free (record->payload);
   g_free (record->local_path);
   g_free (record->upload_url);
+  g_free (record->wait_detail);
   g_free (record);
 }
 
@@ -201,6 +202,53 @@ const char *
 meow_transfer_record_get_upload_url (const MeowTransferRecord *record)
 {
   return record->upload_url;
+}
+
+/**
+ * meow_transfer_record_get_wait_reason:
+ * @record: a record
+ *
+ * Why a task waits between attempts, in a %MEOW_STATUS_PENDING record made
+ * while it waits (it has no slot meanwhile); %MEOW_WAIT_NONE in every other
+ * record, also a Pending one of a task merely queued. Any thread.
+ *
+ * Returns: the reason.
+ */
+MeowWaitReason
+meow_transfer_record_get_wait_reason (const MeowTransferRecord *record)
+{
+  return record->wait_reason;
+}
+
+/**
+ * meow_transfer_record_get_next_attempt:
+ * @record: a record
+ *
+ * When a waiting task tries next, on the monotonic clock
+ * (g_get_monotonic_time(), µs), so `(next - g_get_monotonic_time ())` is
+ * the time left in this process; 0 when no time is planned (waiting for
+ * the network, a portal or an unmetered connection). Any thread.
+ *
+ * Returns: the time, or 0.
+ */
+gint64
+meow_transfer_record_get_next_attempt (const MeowTransferRecord *record)
+{
+  return record->next_attempt;
+}
+
+/**
+ * meow_transfer_record_get_wait_detail:
+ * @record: a record
+ *
+ * Returns: (transfer none) (nullable): for a task waiting after a failure,
+ *   libcurl's short text of it ("Couldn't connect to server") or the
+ *   status ("HTTP 503"), untranslated; %NULL otherwise. Any thread.
+ */
+const char *
+meow_transfer_record_get_wait_detail (const MeowTransferRecord *record)
+{
+  return record->wait_detail;
 }
 
 /** meow_transfer_record_get_timestamp: Returns: when it was made (g_get_real_time()). */

@@ -41,6 +41,9 @@ gint64            meow_transfer_record_get_timestamp (const MeowTransferRecord *
 MeowPhase         meow_transfer_record_get_phase (const MeowTransferRecord *record);
 guint64           meow_transfer_record_get_hashed (const MeowTransferRecord *record);
 const char       *meow_transfer_record_get_upload_url (const MeowTransferRecord *record);
+MeowWaitReason    meow_transfer_record_get_wait_reason (const MeowTransferRecord *record);
+gint64            meow_transfer_record_get_next_attempt (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_wait_detail (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 

@@ -100,6 +100,51 @@ typedef enum
   MEOW_PHASE_HASHING,
 } MeowPhase;
 
+/**
+ * MeowWaitReason:
+ * @MEOW_WAIT_NONE: the task is not waiting for anything but its turn
+ * @MEOW_WAIT_NETWORK: the network is unavailable (meow_client_set_network_available());
+ *   no attempt starts and none is counted until it returns
+ * @MEOW_WAIT_SERVER_UNREACHABLE: the last attempt failed in the network (connection
+ *   refused or reset, no DNS answer, a TLS handshake cut, a stall); the next one is
+ *   at meow_transfer_record_get_next_attempt()
+ * @MEOW_WAIT_RETRY_AFTER: the server answered 408, 429 or 5xx; the next attempt is
+ *   after the backoff or the answer's `Retry-After`, whichever is later
+ * @MEOW_WAIT_METERED: the connection is metered and transfers pause on metered
+ *   connections (meow_client_set_network_hold())
+ * @MEOW_WAIT_PORTAL: the network is behind a captive portal (a login page); nothing
+ *   starts until it is passed
+ *
+ * Why a task waits instead of transferring (additive to its #MeowStatus, which is
+ * %MEOW_STATUS_PENDING meanwhile): meow_transfer_record_get_wait_reason().
+ */
+typedef enum
+{
+  MEOW_WAIT_NONE = 0,
+  MEOW_WAIT_NETWORK,
+  MEOW_WAIT_SERVER_UNREACHABLE,
+  MEOW_WAIT_RETRY_AFTER,
+  MEOW_WAIT_METERED,
+  MEOW_WAIT_PORTAL,
+} MeowWaitReason;
+
+/**
+ * MeowRetryPolicy:
+ * @MEOW_RETRY_POLICY_COUNTED: every failure worth another try counts against the
+ *   retries (meow_config_set_retries(), meow_task_builder_set_retries())
+ * @MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT: failures of the network (see
+ *   #MEOW_WAIT_SERVER_UNREACHABLE) are retried for as long as it takes, with a
+ *   backoff capped at 60 s; only the server's answers (408, 429, 5xx) count
+ *   against the retries. The user stops a transfer, the network does not.
+ *
+ * How many times a task tries again after failures.
+ */
+typedef enum
+{
+  MEOW_RETRY_POLICY_COUNTED = 0,
+  MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT,
+} MeowRetryPolicy;
+
 const char *meow_status_to_string (MeowStatus status);
 
 G_END_DECLS

@@ -120,10 +120,10 @@ typedef struct
   gint64   paused_until;
 
   /* Retry state. */
-  guint  failures;
-  gint64 progress_mark; /* the server's offset when failures was last reset */
-  gint64 retry_at;
-  guint  prepare_loops;
+  MeowRetries retries;
+  gint64      progress_mark; /* the server's offset when failures was last reset */
+  gint64      retry_at;
+  guint       prepare_loops;
 } Upload;
 
 static void start_prepare (MeowJob *job);
@@ -771,39 +771,42 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
 /* ------------------------------------------------------------------ */
 /* Retry                                                               */
 
+/* A failure of @kind (TRANSPORT or SERVER; @detail its short text,
+ * transfer full): wait and prepare again, or give up with @error
+ * (transfer full). May finish the job. */
 static void
-retry_or_fail (MeowJob *job, GError *error, const char *retry_after)
+retry_or_fail (
+    MeowJob *job, GError *error, MeowFailureKind kind, char *detail, const char *retry_after)
 {
-  Upload *u = up (job);
-  guint   max;
-  gint64  delay;
+  Upload          *u = up (job);
+  guint            max;
+  gint64           delay;
+  MeowWaitReason   reason = MEOW_WAIT_NONE;
+  g_autofree char *detail_owned = detail;
 
   release_handle (job);
   job->transferred = (guint64) u->state.offset;
 
-  if (u->request_phase == UP_PREPARE)
-    max = job->task->prepare_retries_set ? job->task->prepare_retries
-          : job->task->retries_set       ? job->task->retries
-                                         : _meow_engine_get_config (job->engine)->retries;
+  if (u->request_phase == UP_PREPARE && job->task->prepare_retries_set)
+    max = job->task->prepare_retries;
   else
-    max = job->task->retries_set ? job->task->retries
-                                 : _meow_engine_get_config (job->engine)->retries;
+    max = _meow_engine_max_retries (job);
 
-  u->failures++;
-  if (u->failures > max)
+  delay = _meow_engine_retry_next (job, &u->retries, kind, max, retry_after, &reason);
+  if (delay < 0)
     {
-      _meow_engine_give_up (&error, u->failures);
+      _meow_engine_give_up (&error, u->retries.failures);
       fail (job, error);
       return;
     }
 
-  delay = _meow_engine_retry_delay_us (job->engine, u->failures, retry_after);
   g_debug ("Retrying upload to %s in %" G_GINT64_FORMAT " ms: %s", url_of (job), delay / 1000,
            error->message);
   g_error_free (error);
 
   u->phase = UP_WAIT_RETRY;
   u->retry_at = g_get_monotonic_time () + delay;
+  _meow_engine_wait (job, u->retry_at, reason, detail_owned);
 }
 
 /* ------------------------------------------------------------------ */
@@ -919,8 +922,10 @@ request_done (MeowJob *job, CURLcode result)
     {
       error = _meow_engine_transport_error (job->engine, "upload to", url_of (job), result,
                                             u->curl_error);
-      if (_meow_engine_error_retryable (error))
-        retry_or_fail (job, error, NULL);
+      MeowFailureKind kind = _meow_failure_classify (result, 0);
+
+      if (kind != MEOW_FAILURE_FATAL)
+        retry_or_fail (job, error, kind, _meow_failure_detail (result, 0), NULL);
       else
         fail (job, error);
       return;
@@ -938,7 +943,8 @@ request_done (MeowJob *job, CURLcode result)
     {
       const char *retry_after = g_hash_table_lookup (response->headers, "retry-after");
 
-      retry_or_fail (job, _meow_upload_status_error (response, url_of (job)), retry_after);
+      retry_or_fail (job, _meow_upload_status_error (response, url_of (job)), MEOW_FAILURE_SERVER,
+                     _meow_failure_detail (CURLE_OK, u->status), retry_after);
       return;
     }
 
@@ -978,7 +984,7 @@ request_done (MeowJob *job, CURLcode result)
        * not count against this stretch, so a long request that keeps
        * breaking still completes as long as each attempt moves bytes. */
       u->progress_mark = state->offset;
-      u->failures = 0;
+      u->retries = (MeowRetries){ 0 };
       u->prepare_loops = 0;
     }
 
@@ -1050,7 +1056,7 @@ upload_start (MeowJob *job)
       job->driver_data = u;
     }
 
-  u->failures = 0;
+  u->retries = (MeowRetries){ 0 };
   u->prepare_loops = 0;
   _meow_pace_reset (&u->pace);
 
@@ -1207,6 +1213,16 @@ upload_free (MeowJob *job)
 }
 
 static void
+upload_wake (MeowJob *job)
+{
+  Upload *u = up (job);
+
+  /* Due at once: the next tick prepares again. */
+  if (u != NULL && u->phase == UP_WAIT_RETRY)
+    u->retry_at = 1;
+}
+
+static void
 upload_limit (MeowJob *job, guint64 bytes_per_second)
 {
   Upload *u = up (job);
@@ -1226,4 +1242,5 @@ const MeowDriver _meow_upload_driver = {
   .stop = upload_stop,
   .free = upload_free,
   .limit = upload_limit,
+  .wake = upload_wake,
 };

@@ -8,7 +8,6 @@
 #include "meow-config.h"
 #include "meow-enum-types.h"
 #include "meow-error.h"
-#include "meow-store.h"
 #include "meow-task.h"
 #include "meow-transfer-record.h"
 #include "meow-types.h"

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "meow-store.h"
 #include "meow.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MeowTaskItem, meow_task_item, MEOW, TASK_ITEM, GObject)
 
 MeowTaskItem *meow_task_item_new (MeowTask *task);
+MeowTaskItem *meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st);
+gboolean      meow_task_item_can_be_saved (const MeowStoredTask *st);
 MeowTask     *meow_task_item_get_task (MeowTaskItem *self);
 const char   *meow_task_item_get_id (MeowTaskItem *self);
 const char   *meow_task_item_get_name (MeowTaskItem *self);

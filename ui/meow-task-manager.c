@@ -35,6 +35,7 @@ struct _MeowTaskManager
   GHashTable *active; /* set of the items live in the client and Pending or Transmission */
   guint       listener_id;
   guint       n_active;
+  guint       n_finished; /* items in the list that is_finished(): what Clear Finished takes */
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskManager, meow_task_manager, G_TYPE_OBJECT)
@@ -57,13 +58,36 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
-/* Call after any change of @item's status or liveness, or before dropping it. Keeps
- * n-active without walking a list that may hold thousands of finished tasks. */
+/* What "Clear Finished" takes: done with nothing left to do. Failed tasks stay (they need
+ * attention: Retry or Remove), and so does anything live or paused. */
+static gboolean
+is_finished (MeowTaskItem *item)
+{
+  MeowStatus status = meow_task_item_get_status (item);
+
+  return !meow_task_item_get_live (item) &&
+         (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_CANCELED);
+}
+
+/* Whether @item is the one the list holds under its id (by_id has exactly the items in
+ * the list, once they are in it). */
+static gboolean
+in_list (MeowTaskManager *self, MeowTaskItem *item)
+{
+  return g_hash_table_lookup (self->by_id, meow_task_item_get_id (item)) == item;
+}
+
+/* Call after any change of @item's status or liveness, or before dropping it, with
+ * @was_finished = is_finished() before the change. Keeps n-active and n_finished without
+ * walking a list that may hold 100,000 finished tasks. */
 static void
-track_active (MeowTaskManager *self, MeowTaskItem *item)
+track_active (MeowTaskManager *self, MeowTaskItem *item, gboolean was_finished)
 {
   gboolean active = meow_task_item_get_live (item) && meow_task_item_is_active (item);
   guint    n_active;
+
+  if (in_list (self, item))
+    self->n_finished += (guint) is_finished (item) - (guint) was_finished;
 
   if (active)
     g_hash_table_add (self->active, item);
@@ -84,6 +108,7 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
   MeowTaskItem    *item;
   MeowStatus       old_status;
   MeowStatus       status = meow_transfer_record_get_status (record);
+  gboolean         was_finished;
 
   if (self->store != NULL)
     meow_store_update (self->store, record);
@@ -93,12 +118,13 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
     return; /* removed from the list while the client still ran it */
 
   old_status = meow_task_item_get_status (item);
+  was_finished = is_finished (item);
   meow_task_item_apply_record (item, record);
 
   if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED ||
       status == MEOW_STATUS_CANCELED)
     meow_task_item_set_live (item, FALSE);
-  track_active (self, item);
+  track_active (self, item, was_finished);
 
   if (old_status != status)
     {
@@ -293,15 +319,31 @@ store_set_status (MeowTaskManager *self, MeowTaskItem *item)
     g_warning ("Cannot save the state of “%s”: %s", meow_task_item_get_name (item), error->message);
 }
 
+/* The item's task (a saved item builds it now), or NULL with @error. */
+static MeowTask *
+task_or_error (MeowTaskItem *item, GError **error)
+{
+  MeowTask *task = meow_task_item_get_task (item);
+
+  if (task == NULL)
+    g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                 _ ("“%s” cannot be rebuilt from the list of transfers."),
+                 meow_task_item_get_name (item));
+  return task;
+}
+
 /* Written to disk before it returns, so a task is never queued unsaved. */
 static gboolean
 store_add (MeowTaskManager *self, MeowTaskItem *item, GError **error)
 {
   g_autoptr (MeowStoredTask) st = NULL;
+  MeowTask *task;
 
   if (self->store == NULL)
     return TRUE;
-  st = meow_stored_task_new_from_task (meow_task_item_get_task (item), 0);
+  if ((task = task_or_error (item, error)) == NULL)
+    return FALSE;
+  st = meow_stored_task_new_from_task (task, 0);
   return meow_store_add (self->store, st, error);
 }
 
@@ -309,15 +351,18 @@ static gboolean
 enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
 {
   g_autofree char *id = NULL;
+  gboolean         was_finished = is_finished (item);
+  MeowTask        *task = task_or_error (item, error);
 
-  id = meow_client_enqueue (self->client, meow_task_item_get_task (item), NULL, NULL, NULL, NULL,
-                            error);
+  if (task == NULL)
+    return FALSE;
+  id = meow_client_enqueue (self->client, task, NULL, NULL, NULL, NULL, error);
   if (id == NULL)
     return FALSE;
 
   meow_task_item_set_live (item, TRUE);
   meow_task_item_set_status (item, MEOW_STATUS_PENDING);
-  track_active (self, item);
+  track_active (self, item, was_finished);
   g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
   return TRUE;
 }
@@ -326,6 +371,7 @@ static void
 insert_item (MeowTaskManager *self, MeowTaskItem *item, guint position)
 {
   g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+  self->n_finished += is_finished (item);
   g_list_store_insert (self->items,
                        MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->items))), item);
 }
@@ -553,12 +599,78 @@ meow_task_manager_add_urls (MeowTaskManager   *self,
  * @files: (element-type GFile): local files
  *
  * Uploads @files to the first upload target of the settings (`upload-targets`), with
- * its protocol and headers: what a drop of files does. Main thread.
+ * its protocol and headers. Main thread.
  *
  * Returns: how many uploads were added; @error says why some or all were not
  */
 guint
 meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **error)
+{
+  return meow_task_manager_upload_files_to (self, files, 0, error);
+}
+
+/**
+ * meow_task_manager_count_upload_targets:
+ *
+ * Main thread.
+ *
+ * Returns: how many upload targets the settings have (`upload-targets`)
+ */
+guint
+meow_task_manager_count_upload_targets (MeowTaskManager *self)
+{
+  g_autoptr (GVariant) targets = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), 0);
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  return g_variant_n_children (targets);
+}
+
+/**
+ * meow_task_manager_dup_upload_target_names:
+ *
+ * Main thread.
+ *
+ * Returns: (transfer full): the upload targets' names, in the settings' order
+ */
+char **
+meow_task_manager_dup_upload_target_names (MeowTaskManager *self)
+{
+  g_autoptr (GVariant) targets = NULL;
+  GStrvBuilder *names = g_strv_builder_new ();
+  char        **result;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name;
+
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, NULL, NULL, NULL);
+      g_strv_builder_add (names, name);
+    }
+  result = g_strv_builder_end (names);
+  g_strv_builder_unref (names);
+  return result;
+}
+
+/**
+ * meow_task_manager_upload_files_to:
+ * @files: (element-type GFile): local files
+ * @target: the index of the upload target in the settings (`upload-targets`)
+ *
+ * Uploads @files to upload target @target, with its protocol and headers: what the
+ * Upload Files dialog, a drop or a paste of files does. Main thread.
+ *
+ * Returns: how many uploads were added; @error says why some or all were not
+ */
+guint
+meow_task_manager_upload_files_to (MeowTaskManager *self,
+                                   GSList          *files,
+                                   guint            target,
+                                   GError         **error)
 {
   g_autoptr (GVariant) targets = NULL;
   const char *name, *protocol, *url, *headers;
@@ -576,7 +688,13 @@ meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **e
                            _ ("To upload files, add an upload target in Preferences."));
       return 0;
     }
-  g_variant_get_child (targets, 0, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+  if (target >= g_variant_n_children (targets))
+    {
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           _ ("That upload target is no longer in Preferences."));
+      return 0;
+    }
+  g_variant_get_child (targets, target, "(&s&s&s&s)", &name, &protocol, &url, &headers);
   header_lines = g_strsplit (headers, "\n", -1);
 
   for (GSList *l = files; l != NULL; l = l->next)
@@ -709,7 +827,10 @@ meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error)
           return FALSE;
         }
       /* Paused and not in the client (added paused, or restored): nothing to stop. */
+      gboolean was_finished = is_finished (item);
+
       meow_task_item_set_status (item, MEOW_STATUS_CANCELED);
+      track_active (self, item, was_finished);
       store_set_status (self, item);
       g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
       return TRUE;
@@ -736,6 +857,11 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
   if ((item = lookup_or_error (self, id, error)) == NULL)
     return NULL;
   g_object_ref (item);
+  /* Out of the count as it is now; the changes below happen outside the list. */
+  self->n_finished -= is_finished (item);
+  /* A saved item builds its task from the store: now, while the store has it, for Undo
+   * (meow_task_manager_restore() saves the task again). */
+  (void) meow_task_item_get_task (item);
 
   if (meow_task_item_get_live (item))
     {
@@ -748,10 +874,10 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
       meow_task_item_set_status (item, MEOW_STATUS_CANCELED);
     }
 
+  g_hash_table_remove (self->by_id, id);
   if (g_list_store_find (self->items, item, &pos))
     g_list_store_remove (self->items, pos);
-  g_hash_table_remove (self->by_id, id);
-  track_active (self, item);
+  track_active (self, item, FALSE);
   if (self->store != NULL)
     {
       g_autoptr (GError) local_error = NULL;
@@ -793,17 +919,6 @@ meow_task_manager_restore (MeowTaskManager *self,
   return TRUE;
 }
 
-/* What "Clear Finished" takes: done with nothing left to do. Failed tasks stay (they need
- * attention: Retry or Remove), and so does anything live or paused. */
-static gboolean
-is_finished (MeowTaskItem *item)
-{
-  MeowStatus status = meow_task_item_get_status (item);
-
-  return !meow_task_item_get_live (item) &&
-         (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_CANCELED);
-}
-
 /**
  * meow_task_manager_has_finished:
  *
@@ -812,21 +927,11 @@ is_finished (MeowTaskItem *item)
 gboolean
 meow_task_manager_has_finished (MeowTaskManager *self)
 {
-  GListModel *model;
-  guint       n;
-
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
 
-  model = G_LIST_MODEL (self->items);
-  n = g_list_model_get_n_items (model);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
-
-      if (is_finished (item))
-        return TRUE;
-    }
-  return FALSE;
+  /* A count kept as items change (track_active()): the window asks on every status
+   * change, and a scan of a long history with nothing finished in it costs milliseconds. */
+  return self->n_finished > 0;
 }
 
 /* One cleared task: the item, where it was, and what the store had of it. */
@@ -854,7 +959,8 @@ cleared_free (Cleared *c)
  * that finishes after the call stays too: only what was finished when it ran is taken.
  *
  * The list changes in one g_list_store_splice() (one #GListModel::items-changed, however
- * many are cleared) and the store in one write (meow_store_remove_all()). When the store
+ * many are cleared, over the range from the first cleared task to the last: what lies
+ * outside it is not touched) and the store in one write (meow_store_remove_all()). When the store
  * cannot be written the tasks are cleared anyway (the next write removes them on disk) and
  * @error says so.
  *
@@ -869,15 +975,19 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
   g_autoptr (GPtrArray) kept = NULL;
   g_autoptr (GPtrArray) ids = NULL;
   GListModel *model;
-  guint       n;
+  guint       n, first, last;
 
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
 
-  cleared = g_ptr_array_new_with_free_func ((GDestroyNotify) cleared_free);
+  cleared = g_ptr_array_new_full (self->n_finished, (GDestroyNotify) cleared_free);
+  if (self->n_finished == 0)
+    return g_steal_pointer (&cleared);
+
   model = G_LIST_MODEL (self->items);
   n = g_list_model_get_n_items (model);
-  kept = g_ptr_array_new_full (n, g_object_unref);
-  ids = g_ptr_array_new ();
+  kept = g_ptr_array_new_with_free_func (g_object_unref);
+  ids = g_ptr_array_new_full (self->n_finished, NULL);
+  first = last = n;
   for (guint i = 0; i < n; i++)
     {
       MeowTaskItem *item = g_list_model_get_item (model, i);
@@ -885,9 +995,16 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
 
       if (!is_finished (item))
         {
-          g_ptr_array_add (kept, item);
+          /* Kept: only those between the first and the last cleared go back in. */
+          if (first < n)
+            g_ptr_array_add (kept, item);
+          else
+            g_object_unref (item);
           continue;
         }
+      if (first == n)
+        first = i;
+      last = i;
       c = g_new0 (Cleared, 1);
       c->item = item;
       c->position = i;
@@ -896,16 +1013,19 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
       g_ptr_array_add (cleared, c);
       g_ptr_array_add (ids, (gpointer) meow_task_item_get_id (item));
     }
-  if (cleared->len == 0)
-    return g_steal_pointer (&cleared);
+  g_assert (cleared->len > 0);
+  /* kept holds the survivors after the first cleared one, those after the last included:
+   * drop the tail that lies past the last cleared one. */
+  g_ptr_array_set_size (kept, (last - first + 1) - cleared->len);
 
-  g_list_store_splice (self->items, 0, n, kept->pdata, kept->len);
   for (guint i = 0; i < cleared->len; i++)
     {
       Cleared *c = g_ptr_array_index (cleared, i);
 
       g_hash_table_remove (self->by_id, meow_task_item_get_id (c->item));
     }
+  self->n_finished -= cleared->len;
+  g_list_store_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
   if (self->store != NULL)
     meow_store_remove_all (self->store, (const char *const *) ids->pdata, ids->len, error);
   return g_steal_pointer (&cleared);
@@ -931,7 +1051,7 @@ meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GE
   g_autoptr (GPtrArray) merged = NULL;
   g_autoptr (GPtrArray) back = NULL;
   GListModel *model;
-  guint       n, next = 0;
+  guint       n, start, next = 0;
 
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
   g_return_val_if_fail (cleared != NULL, FALSE);
@@ -955,32 +1075,36 @@ meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GE
                            error))
     return FALSE;
 
-  /* Merge by the old positions (ascending), and replace the list in one splice. */
+  /* Merge by the old positions (ascending), and replace the list from the first one put
+   * back to its end in one splice: what lies before it does not move. */
   model = G_LIST_MODEL (self->items);
   n = g_list_model_get_n_items (model);
-  merged = g_ptr_array_new_full (n + back->len, g_object_unref);
-  for (guint i = 0; i < n || next < back->len;)
+  start = MIN (((Cleared *) g_ptr_array_index (back, 0))->position, n);
+  merged = g_ptr_array_new_full (n - start + back->len, g_object_unref);
+  for (guint i = start; i < n || next < back->len;)
     {
       Cleared *c = next < back->len ? g_ptr_array_index (back, next) : NULL;
 
-      if (c != NULL && (i >= n || c->position <= merged->len))
+      if (c != NULL && (i >= n || c->position <= start + merged->len))
         {
           g_ptr_array_add (merged, g_object_ref (c->item));
           g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
+          self->n_finished += is_finished (c->item);
           next++;
         }
       else
         g_ptr_array_add (merged, g_list_model_get_item (model, i++));
     }
-  g_list_store_splice (self->items, 0, n, merged->pdata, merged->len);
+  g_list_store_splice (self->items, start, n - start, merged->pdata, merged->len);
   return TRUE;
 }
 
 /* A saved task that cannot be rebuilt (an upload whose file is gone) stays in the list
  * as Failed with the reason, over a placeholder task with its id, name and URL that is
- * never queued: Remove drops it from the list and the store. */
-static void
-add_unrestorable (MeowTaskManager *self, const MeowStoredTask *st, const GError *error)
+ * never queued: Remove drops it from the list and the store. Returns the item, or NULL
+ * when there is not even a URL to show. */
+static MeowTaskItem *
+unrestorable_item (MeowTaskManager *self, const MeowStoredTask *st, const GError *error)
 {
   g_autoptr (GBytes) nothing = g_bytes_new_static ("", 0);
   g_autoptr (MeowTaskBuilder) builder = NULL;
@@ -989,8 +1113,6 @@ add_unrestorable (MeowTaskManager *self, const MeowStoredTask *st, const GError 
   g_autoptr (GError) local_error = NULL;
   g_autofree char *name = NULL;
 
-  if (g_hash_table_contains (self->by_id, meow_stored_task_get_id (st)))
-    return;
   if (meow_stored_task_get_name (st) != NULL)
     name = g_strdup (meow_stored_task_get_name (st));
   else if (meow_stored_task_get_local_path (st) != NULL)
@@ -1007,17 +1129,63 @@ add_unrestorable (MeowTaskManager *self, const MeowStoredTask *st, const GError 
       /* Not even a URL to show: only the log can say it. */
       g_message ("Cannot restore the transfer of %s: %s (%s)", meow_stored_task_get_url (st),
                  error->message, local_error->message);
-      return;
+      return NULL;
     }
 
   item = meow_task_item_new (placeholder);
   meow_task_item_set_progress (item, meow_stored_task_get_transferred (st),
                                meow_stored_task_get_total (st));
   meow_task_item_set_unrestorable (item, error->message);
-  insert_item (self, item, G_MAXUINT);
   if (self->store != NULL)
     meow_store_set_status (self->store, meow_stored_task_get_id (st), MEOW_STATUS_FAILED, error,
                            NULL);
+  return g_steal_pointer (&item);
+}
+
+/* The item for a saved task, as it was saved (see meow_task_manager_load()); NULL when
+ * it cannot be shown at all. */
+static MeowTaskItem *
+load_item (MeowTaskManager *self, const MeowStoredTask *st)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTask) task = NULL;
+  MeowTaskItem *item;
+  MeowStatus    status = meow_stored_task_get_status (st);
+
+  /* The history (most of a long list) gets its task when it is asked for. */
+  if (meow_task_item_can_be_saved (st))
+    item = meow_task_item_new_saved (self->store, st);
+  else if ((task = meow_stored_task_build (st, &error)) != NULL)
+    item = meow_task_item_new (task);
+  else
+    return unrestorable_item (self, st, error);
+
+  if (meow_stored_task_finished_on_disk (st))
+    {
+      /* Stopped after the engine put the file in place but before its Complete
+       * record was saved: done, not to be fetched again under another name. */
+      g_debug ("“%s” was complete on disk", meow_stored_task_get_local_path (st));
+      status = MEOW_STATUS_COMPLETE;
+      meow_task_item_set_progress (item, meow_stored_task_get_total (st),
+                                   meow_stored_task_get_total (st));
+      meow_task_item_set_local_path (item, meow_stored_task_get_local_path (st));
+      meow_task_item_set_payload (item, meow_stored_task_get_local_path (st));
+      meow_task_item_set_status (item, status);
+      store_set_status (self, item);
+      return item;
+    }
+  meow_task_item_set_progress (item, meow_stored_task_get_transferred (st),
+                               meow_stored_task_get_total (st));
+  if (meow_stored_task_get_direction (st) == MEOW_DIRECTION_DOWNLOAD &&
+      (status == MEOW_STATUS_COMPLETE || meow_stored_task_get_payload (st) != NULL))
+    meow_task_item_set_local_path (item, meow_stored_task_get_payload (st)
+                                             ? meow_stored_task_get_payload (st)
+                                             : meow_stored_task_get_local_path (st));
+  meow_task_item_set_payload (item, meow_stored_task_get_payload (st));
+  meow_task_item_set_status (item, status);
+  if (status == MEOW_STATUS_FAILED)
+    meow_task_item_set_error_message (item, meow_stored_task_get_error_message (st));
+  return item;
 }
 
 /**
@@ -1029,11 +1197,15 @@ add_unrestorable (MeowTaskManager *self, const MeowStoredTask *st, const GError 
  * tasks come back Paused but are not given to the client: Resume queues them (and the
  * engine resumes from the `.part`). A task that cannot be rebuilt (an upload whose
  * source file is gone) is listed as Failed with the reason, and cannot be retried.
+ *
+ * The list gets them all in one #GListModel::items-changed, before any is queued again.
+ * Main thread.
  */
 void
 meow_task_manager_load (MeowTaskManager *self, gboolean resume)
 {
   g_autoptr (GPtrArray) saved = NULL;
+  g_autoptr (GPtrArray) loaded = NULL;
 
   g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
 
@@ -1041,61 +1213,41 @@ meow_task_manager_load (MeowTaskManager *self, gboolean resume)
     return;
 
   saved = meow_store_dup_tasks (self->store);
+  loaded = g_ptr_array_new_full (saved->len, g_object_unref);
   for (guint i = 0; i < saved->len; i++)
     {
       MeowStoredTask *st = g_ptr_array_index (saved, i);
-      g_autoptr (GError) error = NULL;
-      g_autoptr (MeowTask) task = meow_stored_task_build (st, &error);
-      g_autoptr (MeowTaskItem) item = NULL;
-      MeowStatus status = meow_stored_task_get_status (st);
+      MeowTaskItem   *item;
 
-      if (task == NULL)
-        {
-          add_unrestorable (self, st, error);
-          continue;
-        }
-      if (g_hash_table_contains (self->by_id, meow_task_get_id (task)))
+      if (g_hash_table_contains (self->by_id, meow_stored_task_get_id (st)))
         continue;
+      item = load_item (self, st);
+      if (item == NULL)
+        continue;
+      g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+      self->n_finished += is_finished (item);
+      g_ptr_array_add (loaded, item);
+    }
+  g_clear_pointer (&saved, g_ptr_array_unref);
 
-      item = meow_task_item_new (task);
-      if (meow_stored_task_finished_on_disk (st))
+  /* One items-changed for the whole list (100,000 tasks are 100,000 signals otherwise),
+   * then the ones that were running are queued again, in the list's order. */
+  g_list_store_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
+                       loaded->pdata, loaded->len);
+  for (guint i = 0; i < loaded->len; i++)
+    {
+      MeowTaskItem *item = g_ptr_array_index (loaded, i);
+      MeowStatus    status = meow_task_item_get_status (item);
+      g_autoptr (GError) error = NULL;
+
+      if (status != MEOW_STATUS_PENDING && status != MEOW_STATUS_TRANSMISSION)
+        continue;
+      if (!resume || !enqueue_item (self, item, &error))
         {
-          /* Stopped after the engine put the file in place but before its Complete
-           * record was saved: done, not to be fetched again under another name. */
-          g_debug ("“%s” was complete on disk", meow_stored_task_get_local_path (st));
-          status = MEOW_STATUS_COMPLETE;
-          meow_task_item_set_progress (item, meow_stored_task_get_total (st),
-                                       meow_stored_task_get_total (st));
-          meow_task_item_set_local_path (item, meow_stored_task_get_local_path (st));
-          meow_task_item_set_payload (item, meow_stored_task_get_local_path (st));
-          meow_task_item_set_status (item, status);
+          if (error != NULL)
+            g_warning ("Cannot resume “%s”: %s", meow_task_item_get_name (item), error->message);
+          meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
           store_set_status (self, item);
-          insert_item (self, item, G_MAXUINT);
-          continue;
-        }
-      meow_task_item_set_progress (item, meow_stored_task_get_transferred (st),
-                                   meow_stored_task_get_total (st));
-      if (meow_stored_task_get_direction (st) == MEOW_DIRECTION_DOWNLOAD &&
-          (status == MEOW_STATUS_COMPLETE || meow_stored_task_get_payload (st) != NULL))
-        meow_task_item_set_local_path (item, meow_stored_task_get_payload (st)
-                                                 ? meow_stored_task_get_payload (st)
-                                                 : meow_stored_task_get_local_path (st));
-      meow_task_item_set_payload (item, meow_stored_task_get_payload (st));
-      meow_task_item_set_status (item, status);
-      if (status == MEOW_STATUS_FAILED)
-        meow_task_item_set_error_message (item, meow_stored_task_get_error_message (st));
-      insert_item (self, item, G_MAXUINT);
-
-      if (status == MEOW_STATUS_PENDING || status == MEOW_STATUS_TRANSMISSION)
-        {
-          if (!resume || !enqueue_item (self, item, &error))
-            {
-              if (error != NULL)
-                g_warning ("Cannot resume “%s”: %s", meow_task_item_get_name (item),
-                           error->message);
-              meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
-              store_set_status (self, item);
-            }
         }
     }
 }

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "meow-store.h"
 #include "meow-task-item.h"
 #include "meow.h"
 
@@ -40,6 +41,12 @@ gboolean      meow_task_manager_add_urls (MeowTaskManager   *self,
                                           gboolean           start_paused,
                                           GError           **error);
 guint         meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **error);
+guint         meow_task_manager_upload_files_to (MeowTaskManager *self,
+                                                 GSList          *files,
+                                                 guint            target,
+                                                 GError         **error);
+guint         meow_task_manager_count_upload_targets (MeowTaskManager *self);
+char        **meow_task_manager_dup_upload_target_names (MeowTaskManager *self);
 gboolean      meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error);

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -27,7 +28,8 @@ enum
 };
 
 /* In the order they stand in the row. An icon button's tooltip is also its accessible
- * label; a text button has a mnemonic label. */
+ * label; a text button has a mnemonic label, and its icon where the label does not fit
+ * (a narrow window). */
 static const struct
 {
   const char *action;
@@ -38,9 +40,10 @@ static const struct
   [BUTTON_PAUSE] = { "row.pause-task", "media-playback-pause-symbolic", NULL, N_ ("Pause") },
   [BUTTON_RESUME] = { "row.resume-task", "media-playback-start-symbolic", NULL, N_ ("Resume") },
   [BUTTON_RETRY] = { "row.retry-task", "view-refresh-symbolic", NULL, N_ ("Retry") },
-  [BUTTON_OPEN] = { "row.open-file", NULL, N_ ("_Open"), N_ ("Open the file") },
+  [BUTTON_OPEN] = { "row.open-file", "adw-external-link-symbolic", N_ ("_Open"),
+                    N_ ("Open the file") },
   [BUTTON_FOLDER] = { "row.show-in-folder", "folder-open-symbolic", NULL, N_ ("Show in Folder") },
-  [BUTTON_COPY] = { "row.copy-link", NULL, N_ ("_Copy Link"),
+  [BUTTON_COPY] = { "row.copy-link", "edit-copy-symbolic", N_ ("_Copy Link"),
                     N_ ("Copy the uploaded file’s link") },
   [BUTTON_CANCEL] = { "row.cancel-task", "process-stop-symbolic", NULL, N_ ("Cancel") },
   [BUTTON_REMOVE] = { "row.remove-task", "edit-clear-symbolic", NULL, N_ ("Remove from List") },
@@ -269,6 +272,29 @@ update_progress (MeowTaskRow *self)
 }
 
 /* Shows or hides one of the row's buttons, making it the first time it is shown. */
+/* The label when it fits, else the icon: AdwSqueezer shows the first child that fits,
+ * and the name label's width-chars (meow-task-row.ui) keeps a narrow row from giving
+ * the label all of its width. */
+static GtkWidget *
+text_button_new (guint which)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *squeezer = adw_squeezer_new ();
+  GtkWidget *label = gtk_label_new_with_mnemonic (_ (button_specs[which].label));
+
+  /* As wide as what it shows, not as its widest child. */
+  adw_squeezer_set_homogeneous (ADW_SQUEEZER (squeezer), FALSE);
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), label);
+  adw_squeezer_add (ADW_SQUEEZER (squeezer),
+                    gtk_image_new_from_icon_name (button_specs[which].icon_name));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), button);
+  gtk_button_set_child (GTK_BUTTON (button), squeezer);
+  /* The same name whichever child shows (the text without its mnemonic). */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gtk_label_get_text (GTK_LABEL (label)), -1);
+  return button;
+}
+
 static void
 show_button (MeowTaskRow *self, guint which, gboolean visible)
 {
@@ -283,7 +309,7 @@ show_button (MeowTaskRow *self, guint which, gboolean visible)
   if (!visible)
     return;
 
-  if (button_specs[which].icon_name != NULL)
+  if (button_specs[which].label == NULL)
     {
       button = gtk_button_new_from_icon_name (button_specs[which].icon_name);
       gtk_widget_add_css_class (button, "flat");
@@ -293,7 +319,7 @@ show_button (MeowTaskRow *self, guint which, gboolean visible)
                                       _ (button_specs[which].tooltip), -1);
     }
   else
-    button = gtk_button_new_with_mnemonic (_ (button_specs[which].label));
+    button = text_button_new (which);
   gtk_widget_set_tooltip_text (button, _ (button_specs[which].tooltip));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), button_specs[which].action);
 

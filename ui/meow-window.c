@@ -39,6 +39,7 @@ struct _MeowWindow
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkWidget       *search_button;
+  GtkMenuButton   *filter_menu_button;
 
   GSettings          *settings;
   MeowTaskManager    *manager;
@@ -46,8 +47,10 @@ struct _MeowWindow
   GtkFilterListModel *filtered;
   GtkSingleSelection *selection;
   FilterMode          mode;
-  char               *search;     /* casefolded, or NULL */
-  AdwToast           *last_toast; /* weak */
+  char               *search;         /* casefolded, or NULL */
+  AdwToast           *last_toast;     /* weak */
+  GtkWidget          *target_dialog;  /* weak: "Upload to which target?" */
+  GtkNativeDialog    *upload_chooser; /* the Upload Files chooser while it is open */
 };
 
 G_DEFINE_FINAL_TYPE (MeowWindow, meow_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -110,6 +113,23 @@ filter_func (gpointer object, gpointer user_data)
   return TRUE;
 }
 
+/* After a change of the mode or the search: "all" without a search takes the filter off
+ * the list, so that the items pass straight through. A GtkCustomFilter is asked about
+ * every item each time the model changes (100,000 calls for a list that long) even when
+ * it keeps them all. */
+static void
+refilter (MeowWindow *self)
+{
+  gboolean needed = self->mode != FILTER_ALL || self->search != NULL;
+
+  if (!needed)
+    gtk_filter_list_model_set_filter (self->filtered, NULL);
+  else if (gtk_filter_list_model_get_filter (self->filtered) == NULL)
+    gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));
+  else
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
 /* Clear Finished is there when something is finished. */
 static void
 update_clear_finished (MeowWindow *self)
@@ -152,7 +172,23 @@ search_changed_cb (MeowWindow *self, GtkSearchEntry *entry)
   g_clear_pointer (&self->search, g_free);
   if (text[0] != '\0')
     self->search = g_utf8_casefold (text, -1);
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->filtered != NULL)
+    refilter (self);
+}
+
+/* The narrow window's filter menu button says which filter is on. */
+static void
+update_filter_label (MeowWindow *self)
+{
+  const char *labels[] = {
+    C_ ("filter", "All"),
+    C_ ("filter", "Active"),
+    C_ ("filter", "Completed"),
+    C_ ("filter", "Failed"),
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (labels) == G_N_ELEMENTS (filter_names));
+  gtk_menu_button_set_label (self->filter_menu_button, labels[self->mode]);
 }
 
 void
@@ -168,7 +204,9 @@ meow_window_set_filter (MeowWindow *self, const char *filter)
   if (mode == self->mode)
     return;
   self->mode = mode;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_filter_label (self);
+  if (self->filtered != NULL)
+    refilter (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
 }
 
@@ -372,8 +410,144 @@ meow_window_add_text (MeowWindow *self, const char *text)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Uploads                                                             */
+
 static void
-paste_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+free_files (gpointer files)
+{
+  g_slist_free_full (files, g_object_unref);
+}
+
+static gpointer
+ref_file (gconstpointer file, gpointer user_data)
+{
+  return g_object_ref ((gpointer) file);
+}
+
+/* Returns: how many uploads were added (a toast says why others were not). */
+static guint
+upload_to (MeowWindow *self, GSList *files, guint target)
+{
+  g_autoptr (GError) error = NULL;
+  guint n = meow_task_manager_upload_files_to (self->manager, files, target, &error);
+
+  if (error != NULL)
+    toast_text (self, error->message);
+  return n;
+}
+
+static void
+target_response_cb (AdwMessageDialog *dialog, const char *response, MeowWindow *self)
+{
+  GtkDropDown *targets = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
+  GSList      *files = g_object_get_data (G_OBJECT (dialog), "meow-files");
+
+  if (g_str_equal (response, "upload"))
+    upload_to (self, files, gtk_drop_down_get_selected (targets));
+}
+
+/* Uploads @files (GFile, not taken) to the only upload target, or asks to which one
+ * when there are several. FALSE: nothing was added, and none will be. */
+static gboolean
+upload_files (MeowWindow *self, GSList *files)
+{
+  g_auto (GStrv) names = meow_task_manager_dup_upload_target_names (self->manager);
+  guint            n_files = g_slist_length (files);
+  g_autofree char *heading = NULL;
+  GtkWidget       *dialog;
+  GtkWidget       *targets;
+
+  if (g_strv_length (names) < 2)
+    return upload_to (self, files, 0) > 0;
+
+  heading = g_strdup_printf (ngettext ("Upload %u File", "Upload %u Files", n_files), n_files);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, _ ("Choose the upload target."));
+  targets = gtk_drop_down_new_from_strings ((const char *const *) names);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (targets), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Upload Target"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), targets);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "upload",
+                                    _ ("_Upload"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "upload",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "upload");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "meow-files",
+                          g_slist_copy_deep (files, ref_file, NULL), free_files);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (target_response_cb), self, 0);
+  g_set_weak_pointer (&self->target_dialog, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+static void
+upload_chooser_response_cb (GtkNativeDialog *chooser, int response, MeowWindow *self)
+{
+  g_autoptr (GListModel) chosen = NULL;
+  const char *target;
+  GSList     *files = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      chosen = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+      for (guint i = g_list_model_get_n_items (chosen); i-- > 0;)
+        files = g_slist_prepend (files, g_list_model_get_item (chosen, i));
+      target = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "target");
+      if (files != NULL)
+        upload_to (self, files, target ? (guint) g_ascii_strtoull (target, NULL, 10) : 0);
+      free_files (files);
+    }
+  g_clear_object (&self->upload_chooser);
+}
+
+/* Upload Files… (Ctrl+U): the file chooser (the portal's inside a sandbox), with the
+ * upload target as one of its choices when there are several. */
+static void
+upload_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  MeowWindow *self = MEOW_WINDOW (widget);
+  g_auto (GStrv) names = meow_task_manager_dup_upload_target_names (self->manager);
+  guint           n = g_strv_length (names);
+  GtkFileChooser *chooser;
+
+  if (n == 0)
+    {
+      upload_to (self, NULL, 0); /* says what to do */
+      return;
+    }
+  if (self->upload_chooser != NULL)
+    {
+      gtk_native_dialog_show (self->upload_chooser);
+      return;
+    }
+
+  self->upload_chooser = GTK_NATIVE_DIALOG (gtk_file_chooser_native_new (
+      _ ("Upload Files"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Upload"), NULL));
+  chooser = GTK_FILE_CHOOSER (self->upload_chooser);
+  gtk_file_chooser_set_select_multiple (chooser, TRUE);
+  if (n > 1)
+    {
+      g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (ids, g_strdup_printf ("%u", i));
+      g_ptr_array_add (ids, NULL);
+      gtk_file_chooser_add_choice (chooser, "target", _ ("Upload To"), (const char **) ids->pdata,
+                                   (const char **) names);
+      gtk_file_chooser_set_choice (chooser, "target", "0");
+    }
+  gtk_native_dialog_set_modal (self->upload_chooser, TRUE);
+  g_signal_connect_object (self->upload_chooser, "response",
+                           G_CALLBACK (upload_chooser_response_cb), self, 0);
+  gtk_native_dialog_show (self->upload_chooser);
+}
+
+/* ------------------------------------------------------------------ */
+/* Paste and drop                                                      */
+
+static void
+paste_text_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (MeowWindow) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -381,24 +555,49 @@ paste_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (text == NULL)
     {
-      toast_text (self, _ ("The clipboard has no text to paste."));
+      toast_text (self, _ ("The clipboard has no text or files to paste."));
       return;
     }
   meow_window_add_text (self, text);
 }
 
 static void
+paste_files_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (MeowWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  const GValue *value = gdk_clipboard_read_value_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (value == NULL)
+    {
+      toast_text (self, error->message);
+      return;
+    }
+  meow_window_handle_drop (self, value);
+}
+
+/* Ctrl+V: files on the clipboard (copied in Files) are uploaded; text is read for
+ * links. */
+static void
 paste_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, paste_done_cb,
-                                 g_object_ref (widget));
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+
+  if (gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), GDK_TYPE_FILE_LIST))
+    gdk_clipboard_read_value_async (clipboard, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT, NULL,
+                                    paste_files_cb, g_object_ref (widget));
+  else
+    gdk_clipboard_read_text_async (clipboard, NULL, paste_text_cb, g_object_ref (widget));
 }
 
 /**
  * meow_window_handle_drop:
  * @value: a #GdkFileList (uploads) or a string (links)
  *
- * What a drop does. Returns: whether @value was used.
+ * What a drop (or a paste) does: files are uploaded, to the only upload target or to
+ * the one the person then picks; links are added. Main thread.
+ *
+ * Returns: whether @value was used.
  */
 gboolean
 meow_window_handle_drop (MeowWindow *self, const GValue *value)
@@ -407,15 +606,11 @@ meow_window_handle_drop (MeowWindow *self, const GValue *value)
 
   if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     {
-      GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
-      g_autoptr (GError) error = NULL;
-      guint n;
+      GSList  *files = gdk_file_list_get_files (g_value_get_boxed (value));
+      gboolean used = files != NULL && upload_files (self, files);
 
-      n = meow_task_manager_upload_files (self->manager, files, &error);
       g_slist_free (files);
-      if (error != NULL)
-        toast_text (self, error->message);
-      return n > 0;
+      return used;
     }
   if (G_VALUE_HOLDS_STRING (value))
     {
@@ -487,7 +682,8 @@ meow_window_show_task (MeowWindow *self, const char *id)
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
   /* The filter applies at once when the search text is empty. */
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  g_clear_pointer (&self->search, g_free);
+  refilter (self);
 
   n = g_list_model_get_n_items (model);
   for (guint i = 0; i < n; i++)
@@ -566,9 +762,10 @@ meow_window_constructed (GObject *object)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
+  /* The filter is set by refilter() when the mode or a search needs it. */
   self->filtered =
-      gtk_filter_list_model_new (g_object_ref (meow_task_manager_get_model (self->manager)),
-                                 GTK_FILTER (g_object_ref (self->filter)));
+      gtk_filter_list_model_new (g_object_ref (meow_task_manager_get_model (self->manager)), NULL);
+  refilter (self);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -591,6 +788,10 @@ meow_window_dispose (GObject *object)
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_weak_pointer (&self->last_toast);
+  g_clear_weak_pointer (&self->target_dialog);
+  if (self->upload_chooser != NULL)
+    gtk_native_dialog_destroy (self->upload_chooser);
+  g_clear_object (&self->upload_chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), MEOW_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
@@ -693,9 +894,16 @@ meow_window_class_init (MeowWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, filter_menu_button);
+  /* Not kept, only named for tests (gtk_widget_get_template_child()). */
+  gtk_widget_class_bind_template_child_full (widget_class, "add_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "menu_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "filter_squeezer", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "filter_box", FALSE, 0);
 
   gtk_widget_class_install_action (widget_class, "win.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "win.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.remove-selected", NULL,
                                    remove_selected_action);
@@ -707,6 +915,8 @@ meow_window_class_init (MeowWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "win.upload",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.remove-selected",
                                        NULL);
@@ -724,6 +934,7 @@ meow_window_init (MeowWindow *self)
   GType               drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_filter_label (self);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
@@ -793,4 +1004,22 @@ meow_window_get_visible_page (MeowWindow *self)
 {
   g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* For tests: the open "which upload target?" dialog (an #AdwMessageDialog whose extra
+ * child is a #GtkDropDown of the targets), or %NULL. (transfer none) */
+GtkWidget *
+meow_window_get_target_dialog (MeowWindow *self)
+{
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
+  return self->target_dialog;
+}
+
+/* For tests: the Upload Files chooser while it is open (a #GtkFileChooserNative), or
+ * %NULL. (transfer none) */
+GtkNativeDialog *
+meow_window_get_upload_chooser (MeowWindow *self)
+{
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
+  return self->upload_chooser;
 }

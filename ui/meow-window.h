@@ -23,10 +23,12 @@ void meow_window_set_filter (MeowWindow *self, const char *filter);
 gboolean meow_window_show_task (MeowWindow *self, const char *id);
 
 /* For tests: the list as filtered now, and the widgets they drive. */
-GListModel *meow_window_get_visible_model (MeowWindow *self);
-GtkWidget  *meow_window_get_list_view (MeowWindow *self);
-const char *meow_window_get_visible_page (MeowWindow *self);
-AdwToast   *meow_window_get_last_toast (MeowWindow *self);
-gboolean    meow_window_handle_drop (MeowWindow *self, const GValue *value);
+GListModel      *meow_window_get_visible_model (MeowWindow *self);
+GtkWidget       *meow_window_get_list_view (MeowWindow *self);
+const char      *meow_window_get_visible_page (MeowWindow *self);
+AdwToast        *meow_window_get_last_toast (MeowWindow *self);
+gboolean         meow_window_handle_drop (MeowWindow *self, const GValue *value);
+GtkWidget       *meow_window_get_target_dialog (MeowWindow *self);
+GtkNativeDialog *meow_window_get_upload_chooser (MeowWindow *self);
 
 G_END_DECLS

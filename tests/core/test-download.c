@@ -6,9 +6,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "meow-client-private.h"
@@ -310,6 +312,134 @@ test_content_redirect (MeowTestFixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
 
   meow_test_assert_completed (w, target, payload);
+}
+
+/* "http://host/..." → "http://user:secret@host/..." */
+static char *
+url_with_userinfo (const char *url)
+{
+  const char *rest = strstr (url, "://");
+
+  g_assert_nonnull (rest);
+  return g_strdup_printf ("%.*suser:secret@%s", (int) (rest + 3 - url), url, rest + 3);
+}
+
+static char *
+dup_attribute (const char *path, const char *name)
+{
+  char    value[4096];
+  ssize_t n = getxattr (path, name, value, sizeof value);
+
+  return n < 0 ? NULL : g_strndup (value, n);
+}
+
+/* A finished download carries user.xdg.origin.url (the URL its bytes came
+ * from, after the redirect) and user.xdg.referrer.url (the task's Referer),
+ * both without credentials; in memory (small) and through a .part. */
+static void
+test_content_origin_attributes (MeowTestFixture *fx, gconstpointer data)
+{
+  static const gsize sizes[] = { 5000, 6 * 1024 * 1024 };
+  g_autofree char   *probe = meow_test_fixture_path (fx, "probe");
+
+  g_assert_true (g_file_set_contents (probe, "", 0, NULL));
+  if (setxattr (probe, "user.meow-probe", "1", 1, 0) != 0)
+    {
+      g_test_skip_printf ("this file system takes no user attributes: %s", g_strerror (errno));
+      return;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr (GBytes) payload = meow_test_make_payload (sizes[i], 5 + i);
+      g_autofree char *old_path = g_strdup_printf ("/old-%zu.bin", i);
+      g_autofree char *new_path = g_strdup_printf ("/new-%zu.bin", i);
+      g_autofree char *location = meow_test_server_dup_url (fx->server, new_path);
+      g_autofree char *plain = meow_test_server_dup_url (fx->server, old_path);
+      g_autofree char *url = url_with_userinfo (plain);
+      g_autofree char *target = meow_test_fixture_path (fx, new_path + 1);
+      g_autofree char *origin = NULL;
+      g_autofree char *referrer = NULL;
+      g_autoptr (MeowTaskBuilder) b = NULL;
+      g_autoptr (GPtrArray) log = NULL;
+      MeowTestRequest *get;
+      MeowTestWatch   *w;
+
+      meow_test_server_reset_log (fx->server);
+      meow_test_server_set_file (fx->server, new_path, payload);
+      meow_test_server_set_redirect (fx->server, old_path, 302, location);
+      b = meow_task_builder_new_download (url);
+      meow_task_builder_set_output_file (b, target);
+      meow_task_builder_add_header (b, "Referer", "https://me:pw@example.org/page?x=1");
+      w = meow_test_start_download (fx, b);
+      MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+      meow_test_assert_completed (w, target, payload);
+      origin = dup_attribute (target, "user.xdg.origin.url");
+      referrer = dup_attribute (target, "user.xdg.referrer.url");
+      g_assert_cmpstr (origin, ==, location);
+      g_assert_cmpstr (referrer, ==, "https://example.org/page?x=1");
+      /* The Referer sent goes without its userinfo too (RFC 9110 §10.1.3). */
+      log = meow_test_server_dup_requests (fx->server);
+      get = meow_test_nth_request (log, "GET", 0);
+      g_assert_nonnull (get);
+      g_assert_cmpstr (g_hash_table_lookup (get->headers, "referer"), ==,
+                       "https://example.org/page?x=1");
+      meow_test_server_reset_log (fx->server);
+    }
+}
+
+/* A file behind a cookie and a referer: refused without them (403), exact with
+ * them, the task's two Cookie headers sent as one; and a login-style redirect that
+ * sets a cookie the next hop requires. */
+static void
+test_content_cookies (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (200 * 1024, 31);
+  g_autofree char *target = meow_test_fixture_path (fx, "members.bin");
+  g_autofree char *refused = meow_test_fixture_path (fx, "refused.bin");
+  g_autofree char *after_login = meow_test_fixture_path (fx, "after-login.bin");
+  g_autofree char *location = meow_test_server_dup_url (fx->server, "/members/after-login.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestRequest *get;
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/members/file.bin", payload);
+  meow_test_server_require_header (fx->server, "/members/file.bin", "Cookie", "session=abc");
+  meow_test_server_require_header (fx->server, "/members/file.bin", "Referer",
+                                   "https://example.org/members");
+
+  b = meow_test_builder_to_file (fx, "/members/file.bin", refused);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_failed (w, MEOW_ERROR_RESPONSE_STATUS, "403", NULL);
+  meow_test_assert_no_file (refused);
+  g_clear_pointer (&b, meow_task_builder_free);
+
+  meow_test_server_reset_log (fx->server);
+  b = meow_test_builder_to_file (fx, "/members/file.bin", target);
+  meow_task_builder_add_header (b, "Cookie", "theme=dark");
+  meow_task_builder_add_header (b, "Cookie", "session=abc");
+  meow_task_builder_add_header (b, "Referer", "https://example.org/members");
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  log = meow_test_server_dup_requests (fx->server);
+  get = meow_test_nth_request (log, "GET", 0);
+  g_assert_nonnull (get);
+  g_assert_cmpstr (g_hash_table_lookup (get->headers, "cookie"), ==, "theme=dark; session=abc");
+  g_clear_pointer (&b, meow_task_builder_free);
+
+  /* /login sets the session on its way to the file. */
+  meow_test_server_set_file (fx->server, "/members/after-login.bin", payload);
+  meow_test_server_require_header (fx->server, "/members/after-login.bin", "Cookie", "session=xyz");
+  meow_test_server_set_redirect (fx->server, "/login", 302, location);
+  meow_test_server_set_header (fx->server, "/login", "Set-Cookie", "session=xyz; Path=/");
+  b = meow_test_builder_to_file (fx, "/login", after_login);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, after_login, payload);
 }
 
 static void
@@ -1710,12 +1840,12 @@ builder_to_dir (MeowTestFixture *fx, const char *url_path)
   return b;
 }
 
-/* The regular files in the fixture's directory, sorted. */
+/* The entries of @path, sorted. */
 static GPtrArray *
-list_dir (MeowTestFixture *fx)
+list_dir (const char *path)
 {
   GPtrArray  *names = g_ptr_array_new_with_free_func (g_free);
-  GDir       *dir = g_dir_open (fx->dir, 0, NULL);
+  GDir       *dir = g_dir_open (path, 0, NULL);
   const char *name;
 
   g_assert_nonnull (dir);
@@ -1782,16 +1912,18 @@ test_names_content_disposition_traversal (MeowTestFixture *fx, gconstpointer dat
   g_autoptr (GBytes) payload = meow_test_make_payload (3000, 23);
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) names = NULL;
-  g_autofree char *parent = g_path_get_dirname (fx->dir);
-  g_autofree char *grandparent = g_path_get_dirname (parent);
-  g_autofree char *escaped1 = g_build_filename (parent, "x", NULL);
-  g_autofree char *escaped2 = g_build_filename (grandparent, "x", NULL);
+  /* two levels below the fixture's directory, so that both places "../../x"
+   * could reach are the test's own, not the machine's /tmp and / */
+  g_autofree char *down = g_build_filename (fx->dir, "a", "b", NULL);
+  g_autofree char *escaped1 = g_build_filename (fx->dir, "a", "x", NULL);
+  g_autofree char *escaped2 = g_build_filename (fx->dir, "x", NULL);
   g_autofree char *dirname = NULL;
   const char      *path;
   const char      *name;
   MeowTestWatch   *w;
 
   /* nothing named x there before the test, so its absence after means something */
+  g_assert_cmpint (g_mkdir_with_parents (down, 0700), ==, 0);
   meow_test_assert_no_file (escaped1);
   meow_test_assert_no_file (escaped2);
 
@@ -1799,6 +1931,7 @@ test_names_content_disposition_traversal (MeowTestFixture *fx, gconstpointer dat
   meow_test_server_set_header (fx->server, "/evil", "Content-Disposition",
                                "attachment; filename=\"../../x\"");
   b = builder_to_dir (fx, "/evil");
+  meow_task_builder_set_output_dir (b, down);
   w = meow_test_start_download (fx, b);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
 
@@ -1809,14 +1942,14 @@ test_names_content_disposition_traversal (MeowTestFixture *fx, gconstpointer dat
   g_assert_nonnull (path);
   g_assert_cmpstr (w->payload, ==, path);
   dirname = g_path_get_dirname (path);
-  g_assert_cmpstr (dirname, ==, fx->dir);
+  g_assert_cmpstr (dirname, ==, down);
   name = strrchr (path, '/') + 1;
   g_assert_cmpuint (strlen (name), >, 0);
   g_assert_null (strchr (name, '/'));
   g_assert_cmpint (name[0], !=, '.');
   meow_test_assert_file_equals (path, payload);
 
-  names = list_dir (fx);
+  names = list_dir (down);
   g_assert_cmpuint (names->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (names, 0), ==, name);
 }
@@ -1902,6 +2035,79 @@ test_names_existing_target_file (MeowTestFixture *fx, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------ */
+/* The test server itself                                              */
+
+/* Sends @request on a fresh connection to @fx's server and returns all it
+ * answers up to the server's close (a keep-alive answer would hang until
+ * the socket's timeout and fail the read). */
+static char *
+exchange_until_close (MeowTestFixture *fx, const char *request)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) answer = g_string_new (NULL);
+  GInputStream *in;
+  char          buf[4096];
+  gssize        n;
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address =
+      g_inet_socket_address_new (loopback, meow_test_server_get_port (fx->server));
+
+  /* no proxy: the proxy resolver reads GSettings, which an isolated test has not */
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_timeout (client, 60);
+  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
+                             strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, &error)) > 0)
+    g_string_append_len (answer, buf, n);
+  g_assert_no_error (error);
+  return g_string_free (g_steal_pointer (&answer), FALSE);
+}
+
+/* The server closes every connection after one answer (libsoup does, with
+ * no listener of its own), so every answer must say Connection: close: an
+ * unannounced close lets libcurl reuse the dying connection under load,
+ * and the next request fails with a reset (core/faults' redirect chains,
+ * an extra prepare in core/upload). */
+static void
+test_server_announces_every_close (MeowTestFixture *fx, gconstpointer data)
+{
+  static const struct
+  {
+    const char *request;
+    const char *status;
+  } cases[] = {
+    { "GET /file.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "HTTP/1.1 200 " },
+    { "HEAD /file.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "HTTP/1.1 200 " },
+    { "GET /file.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=10-\r\n\r\n", "HTTP/1.1 206 " },
+    { "GET /missing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "HTTP/1.1 404 " },
+    { "GET /moved HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "HTTP/1.1 302 " },
+  };
+  g_autoptr (GBytes) payload = meow_test_make_payload (5000, 31);
+  g_autofree char *there = meow_test_server_dup_url (fx->server, "/file.bin");
+
+  meow_test_server_set_file (fx->server, "/file.bin", payload);
+  meow_test_server_set_redirect (fx->server, "/moved", 302, there);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *answer = exchange_until_close (fx, cases[i].request);
+      g_autofree char *head = NULL;
+      const char      *end = strstr (answer, "\r\n\r\n");
+
+      g_test_message ("%s", cases[i].request);
+      g_assert_nonnull (end);
+      head = g_ascii_strdown (answer, end + 2 - answer);
+      g_assert_true (g_str_has_prefix (answer, cases[i].status));
+      g_assert_nonnull (strstr (head, "\r\nconnection: close\r\n"));
+    }
+}
+
+/* ------------------------------------------------------------------ */
 
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, meow_test_fixture_setup, fn, meow_test_fixture_teardown)
@@ -1929,6 +2135,8 @@ main (int argc, char **argv)
   ADD ("/core/download/content/empty-file", test_content_empty);
   ADD ("/core/download/content/custom-header", test_content_custom_header);
   ADD ("/core/download/content/redirect", test_content_redirect);
+  ADD ("/core/download/content/origin-attributes", test_content_origin_attributes);
+  ADD ("/core/download/content/cookies", test_content_cookies);
   ADD ("/core/download/content/speed-limit", test_content_speed_limit);
 
   ADD ("/core/download/head/refused-falls-back-to-get", test_head_refused_falls_back);
@@ -1991,6 +2199,8 @@ main (int argc, char **argv)
   ADD ("/core/download/names/two-at-once-same-name", test_names_two_at_once);
   ADD ("/core/download/names/existing-target-in-dir", test_names_existing_target_dir);
   ADD ("/core/download/names/existing-target-file", test_names_existing_target_file);
+
+  ADD ("/core/download/test-server/announces-every-close", test_server_announces_every_close);
 
   return g_test_run ();
 }

@@ -1012,6 +1012,41 @@ test_unique_path (void)
 /* Redaction and ETags                                                 */
 
 static void
+test_url_without_userinfo (void)
+{
+  static const struct
+  {
+    const char *url;
+    const char *expected;
+  } cases[] = {
+    { "https://user:secret@example.com/path", "https://example.com/path" },
+    { "https://user@example.com/", "https://example.com/" },
+    { "https://user:secret@example.com:8443/a?b=c#d", "https://example.com:8443/a?b=c#d" },
+    { "ftp://u:p@ss@host/x", "ftp://host/x" },
+    { "https://:secret@example.com/", "https://example.com/" },
+    { "http://u:secret@host?x=@y", "http://host?x=@y" },
+    { "http://u:secret@[::1]:80/", "http://[::1]:80/" },
+    /* unchanged */
+    { "https://example.com/a?b=c", "https://example.com/a?b=c" },
+    { "http://host/path@x:y", "http://host/path@x:y" },
+    { "http://host/?u=a:b@c", "http://host/?u=a:b@c" },
+    { "/relative/a:b@c", "/relative/a:b@c" },
+    { "mailto:user:pw@example.com", "mailto:user:pw@example.com" },
+    { "", "" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *stripped = NULL;
+
+      note ("URL", cases[i].url);
+      stripped = _meow_url_without_userinfo (cases[i].url);
+      g_assert_cmpstr (stripped, ==, cases[i].expected);
+    }
+  g_assert_null (_meow_url_without_userinfo (NULL));
+}
+
+static void
 test_redact_url (void)
 {
   static const struct
@@ -1286,6 +1321,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/http/unique-path", test_unique_path);
   g_test_add_func ("/core/http/unique-path-claimed", test_unique_path_claimed);
   g_test_add_func ("/core/http/redact-url", test_redact_url);
+  g_test_add_func ("/core/http/url-without-userinfo", test_url_without_userinfo);
   g_test_add_func ("/core/http/etag", test_etag);
   g_test_add_func ("/core/http/head", test_head);
   g_test_add_func ("/core/http/status-error", test_status_error);

@@ -4,7 +4,9 @@
  * without the W/ prefix. _meow_redact_url(): idempotent; a URL it changes
  * carries "***"; and for "http://user:PASSWORD@host/path" built around the
  * input as PASSWORD (any bytes but the ones that end an authority), the
- * password never survives.
+ * password never survives. _meow_url_without_userinfo(): idempotent, never
+ * longer than its input, and for the same built URL the user and password
+ * both go.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -43,6 +45,7 @@ check_password_hidden (const char *value)
   g_autofree char *password = g_strdup (value);
   g_autofree char *url = NULL;
   g_autofree char *redacted = NULL;
+  g_autofree char *stripped = NULL;
 
   /* '/', '?' and '#' end the authority, so they cannot be in a password. */
   g_strdelimit (password, "/?#", '_');
@@ -50,6 +53,19 @@ check_password_hidden (const char *value)
   redacted = _meow_redact_url (url);
   FUZZ_CHECK (strcmp (redacted, "http://user:***@example.org/file.bin") == 0, "“%s” → “%s”", url,
               redacted);
+  stripped = _meow_url_without_userinfo (url);
+  FUZZ_CHECK (strcmp (stripped, "http://example.org/file.bin") == 0, "“%s” → “%s”", url, stripped);
+}
+
+static void
+check_without_userinfo (const char *value)
+{
+  g_autofree char *once = _meow_url_without_userinfo (value);
+  g_autofree char *twice = _meow_url_without_userinfo (once);
+
+  FUZZ_CHECK (once != NULL, "NULL for “%s”", value);
+  FUZZ_CHECK (strlen (once) <= strlen (value), "longer: “%s” → “%s”", value, once);
+  FUZZ_CHECK (strcmp (once, twice) == 0, "not idempotent: “%s” → “%s” → “%s”", value, once, twice);
 }
 
 int
@@ -60,5 +76,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   check_etag (value);
   check_redact (value);
   check_password_hidden (value);
+  check_without_userinfo (value);
   return 0;
 }

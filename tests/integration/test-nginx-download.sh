@@ -180,39 +180,6 @@ start_cli_bg () {
   BG_PID=$!
 }
 
-# wait_part_size FILE BYTES SECONDS: waits until FILE is larger than BYTES.
-wait_part_size () {
-  local deadline=$((SECONDS + $3))
-  while ((SECONDS < deadline)); do
-    if (($(file_size "$1") > $2)); then
-      return 0
-    fi
-    if ! kill -0 "$BG_PID" 2>/dev/null; then
-      return 1
-    fi
-    sleep 0.05
-  done
-  return 1
-}
-
-# interrupt_bg SECONDS: sends SIGINT to BG_PID and waits for it; sets RC (124 on timeout).
-interrupt_bg () {
-  local deadline=$((SECONDS + $1))
-  kill -INT "$BG_PID" 2>/dev/null
-  while kill -0 "$BG_PID" 2>/dev/null && ((SECONDS < deadline)); do
-    sleep 0.05
-  done
-  if kill -0 "$BG_PID" 2>/dev/null; then
-    kill -KILL "$BG_PID" 2>/dev/null
-    wait "$BG_PID" 2>/dev/null
-    RC=124
-  else
-    wait "$BG_PID"
-    RC=$?
-  fi
-  BG_PID=""
-}
-
 # log_lines_since N: access log lines after line N (GET requests only).
 log_gets_since () {
   tail -n "+$(($1 + 1))" "$ACCESS_LOG" | grep '^GET '

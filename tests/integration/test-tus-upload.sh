@@ -153,24 +153,6 @@ start_cli_bg () {
   BG_PID=$!
 }
 
-# interrupt_bg SECONDS: SIGINT to BG_PID, then waits for it; sets RC (124 on timeout).
-interrupt_bg () {
-  local deadline=$((SECONDS + $1))
-  kill -INT "$BG_PID" 2>/dev/null
-  while kill -0 "$BG_PID" 2>/dev/null && ((SECONDS < deadline)); do
-    sleep 0.05
-  done
-  if kill -0 "$BG_PID" 2>/dev/null; then
-    kill -KILL "$BG_PID" 2>/dev/null
-    wait "$BG_PID" 2>/dev/null
-    RC=124
-  else
-    wait "$BG_PID"
-    RC=$?
-  fi
-  BG_PID=""
-}
-
 # saved_upload_url PATH: the upload URL saved for PATH, or nothing.
 saved_upload_url () {
   python3 - "$SAVED" "$1" <<'EOF' 2>/dev/null

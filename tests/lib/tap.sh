@@ -5,6 +5,7 @@
 # ok / not_ok / skip number the test points in $n; not_ok counts $failures, which a
 # script may turn into its exit status. diag prints every line of its arguments as a
 # TAP comment; diag_file TITLE FILE [LINES] the last LINES (20) lines of FILE.
+# wait_part_size and interrupt_bg work on the background process $BG_PID.
 
 n=0
 failures=0
@@ -60,3 +61,37 @@ mb_per_s () {
 file_size () { stat -c %s "$1" 2>/dev/null || echo 0; }
 
 sha () { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }
+
+# wait_part_size FILE BYTES SECONDS: waits until FILE is larger than BYTES; 1 when
+# BG_PID ended first or SECONDS passed.
+wait_part_size () {
+  local deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    if (($(file_size "$1") > $2)); then
+      return 0
+    fi
+    if ! kill -0 "$BG_PID" 2>/dev/null; then
+      return 1
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# interrupt_bg SECONDS: sends SIGINT to BG_PID and waits for it; sets RC (124 on timeout).
+interrupt_bg () {
+  local deadline=$((SECONDS + $1))
+  kill -INT "$BG_PID" 2>/dev/null
+  while kill -0 "$BG_PID" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.05
+  done
+  if kill -0 "$BG_PID" 2>/dev/null; then
+    kill -KILL "$BG_PID" 2>/dev/null
+    wait "$BG_PID" 2>/dev/null
+    RC=124
+  else
+    wait "$BG_PID"
+    RC=$?
+  fi
+  BG_PID=""
+}

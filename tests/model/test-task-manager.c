@@ -282,6 +282,19 @@ test_upload_files (Fixture *fx, gconstpointer data)
   g_clear_error (&error);
 
   set_upload_target (fx, "meow", "X-Meow-Test: 1\nno colon here\n  X-Other :  two words  \n");
+  g_assert_cmpuint (meow_task_manager_count_upload_targets (fx->manager), ==, 2);
+  {
+    g_auto (GStrv) names = meow_task_manager_dup_upload_target_names (fx->manager);
+
+    g_assert_cmpuint (g_strv_length (names), ==, 2);
+    g_assert_cmpstr (names[0], ==, "First");
+    g_assert_cmpstr (names[1], ==, "Second");
+  }
+  /* A target that is gone (the settings changed while a dialog was open). */
+  g_assert_cmpuint (meow_task_manager_upload_files_to (fx->manager, files, 2, &error), ==, 0);
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_assert_cmpuint (n_items (fx), ==, 0);
+  g_clear_error (&error);
   g_assert_cmpuint (meow_task_manager_upload_files (fx->manager, files, &error), ==, 1);
   g_assert_no_error (error);
   g_slist_free (files);
@@ -347,8 +360,9 @@ test_upload_files_not_local (Fixture *fx, gconstpointer data)
   G_STMT_END
 
 /* The saved list: one task a letter of @statuses (C complete, F failed, X canceled,
- * P paused), named 0.bin, 1.bin, … in order. Replaces the fixture's manager with one over
- * that store, loaded without resuming. */
+ * P paused), named 0.bin, 1.bin, … in order (as the task's name, so that the finished
+ * ones come back as saved items that build their task when asked). Replaces the fixture's manager
+ * with one over that store, loaded without resuming. */
 static MeowStore *
 load_statuses (Fixture *fx, const char *statuses)
 {
@@ -362,6 +376,7 @@ load_statuses (Fixture *fx, const char *statuses)
   for (guint i = 0; statuses[i] != '\0'; i++)
     {
       g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autofree char *name = g_strdup_printf ("%u.bin", i);
       g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
       g_autoptr (MeowTask) task = NULL;
       g_autoptr (MeowStoredTask) st = NULL;
@@ -373,6 +388,7 @@ load_statuses (Fixture *fx, const char *statuses)
                                                : MEOW_STATUS_PAUSED;
 
       meow_task_builder_set_output_dir (b, fx->dir);
+      meow_task_builder_set_name (b, name);
       task = meow_task_builder_build (b, &error);
       g_assert_no_error (error);
       st = meow_stored_task_new_from_task (task, 0);
@@ -590,6 +606,313 @@ test_clear_finished_while_running (Fixture *fx, gconstpointer data)
   g_assert_true (names_are (stored_names (fx), ""));
 }
 
+static void
+record_items_changed_cb (GListModel *model, guint pos, guint removed, guint added, guint *last)
+{
+  last[0] = pos;
+  last[1] = removed;
+  last[2] = added;
+}
+
+/* has_finished() as a scan of the list would say: what the count it keeps must match. */
+static gboolean
+scan_has_finished (Fixture *fx)
+{
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+      MeowStatus status = meow_task_item_get_status (item);
+
+      if (!meow_task_item_get_live (item) &&
+          (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_CANCELED))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+#define ASSERT_HAS_FINISHED(fx, expected)                                                          \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    g_assert_cmpint (scan_has_finished (fx), ==, (expected));                                      \
+    g_assert_cmpint (meow_task_manager_has_finished ((fx)->manager), ==, (expected));              \
+  }                                                                                                \
+  G_STMT_END
+
+/* The id of the task at @position. */
+static const char *
+id_at (Fixture *fx, guint position)
+{
+  return meow_task_get_id (task_at (fx, position));
+}
+
+/* has_finished() is a count kept as the list changes, not a scan: it follows a remove and
+ * its Undo, a cancel, a retry, a clear and its Undo, an add, and a download that
+ * completes. */
+static void
+test_has_finished_follows_changes (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "CPF");
+  g_autoptr (GBytes) body = g_bytes_new_static ("meow", 4);
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (MeowTaskItem) removed = NULL;
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+  const char      *paused_urls[] = { "http://127.0.0.1:9/8.bin", NULL };
+  MeowTaskItem    *item;
+  guint            position = 0;
+
+  ASSERT_HAS_FINISHED (fx, TRUE);
+
+  /* The only finished one removed, then put back. */
+  removed = meow_task_manager_remove (fx->manager, id_at (fx, 0), &position, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (removed);
+  ASSERT_HAS_FINISHED (fx, FALSE);
+  g_assert_true (meow_task_manager_restore (fx->manager, removed, position, &error));
+  g_assert_no_error (error);
+  ASSERT_HAS_FINISHED (fx, TRUE);
+
+  /* Cleared: nothing finished is left; a paused one canceled is finished; its Retry
+   * makes it live again. */
+  cleared = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cleared->len, ==, 1);
+  ASSERT_HAS_FINISHED (fx, FALSE);
+  g_assert_true (names_are (list_names (fx), "1 2"));
+  g_assert_true (meow_task_manager_cancel (fx->manager, id_at (fx, 0), &error));
+  g_assert_no_error (error);
+  ASSERT_HAS_FINISHED (fx, TRUE);
+  g_assert_true (meow_task_manager_resume (fx->manager, id_at (fx, 0), &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_item_get_live (meow_task_manager_lookup (fx->manager, id_at (fx, 0))));
+  ASSERT_HAS_FINISHED (fx, FALSE);
+
+  /* Undo of the clear brings the complete one back. */
+  g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
+  g_assert_no_error (error);
+  ASSERT_HAS_FINISHED (fx, TRUE);
+
+  /* A paused add is not finished; a second clear takes the complete one again, and what
+   * was retried and is still live stays. */
+  g_assert_true (
+      meow_task_manager_add_urls (fx->manager, paused_urls, fx->dir, NULL, TRUE, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&cleared, g_ptr_array_unref);
+  cleared = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cleared->len, ==, 1);
+  ASSERT_HAS_FINISHED (fx, FALSE);
+
+  /* A download that runs to Complete is finished once its record says so. */
+  meow_test_server_set_file (fx->server, "/done.bin", body);
+  url = meow_test_server_dup_url (fx->server, "/done.bin");
+  b = meow_task_builder_new_download (url);
+  meow_task_builder_set_output_dir (b, fx->dir);
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  item = meow_task_manager_add (fx->manager, task, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  SPIN_UNTIL (meow_task_item_get_status (item) == MEOW_STATUS_COMPLETE &&
+                  meow_task_manager_has_finished (fx->manager),
+              20);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  ASSERT_HAS_FINISHED (fx, TRUE);
+}
+
+/* A saved list of @n tasks, all complete but every @paused_every-th one paused, saved
+ * with one write, then loaded by a new manager: the list arrives in ONE items-changed,
+ * in the store's order. */
+static void
+test_load_one_change (Fixture *fx, gconstpointer data)
+{
+  const guint      n = 2000;
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.json", NULL);
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (GPtrArray) stored =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autoptr (GError) error = NULL;
+  GListModel *model;
+  guint       changes = 0;
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
+      g_autoptr (MeowTask) task = NULL;
+
+      meow_task_builder_set_output_dir (b, fx->dir);
+      task = meow_task_builder_build (b, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (stored, meow_stored_task_new_from_task (task, 0));
+      g_ptr_array_add (ids, g_strdup (meow_task_get_id (task)));
+    }
+  g_assert_true (meow_store_add_all (store, (const MeowStoredTask *const *) stored->pdata,
+                                     stored->len, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_true (meow_store_set_status (store, ids->pdata[i],
+                                            i % 7 == 3 ? MEOW_STATUS_PAUSED : MEOW_STATUS_COMPLETE,
+                                            NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  meow_task_manager_close (fx->manager);
+  g_object_unref (fx->manager);
+  g_assert_null (fx->manager);
+  g_clear_object (&fx->client);
+  fx->client = meow_client_new (config, &error);
+  g_assert_no_error (error);
+  fx->manager = meow_task_manager_new (fx->client, store, fx->settings);
+  g_object_add_weak_pointer (G_OBJECT (fx->manager), (gpointer *) &fx->manager);
+  model = meow_task_manager_get_model (fx->manager);
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_items_changed_cb), &changes);
+
+  meow_task_manager_load (fx->manager, FALSE);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (n_items (fx), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (meow_task_item_get_id (item), ==, ids->pdata[i]);
+      g_assert_cmpint (meow_task_item_get_status (item), ==,
+                       i % 7 == 3 ? MEOW_STATUS_PAUSED : MEOW_STATUS_COMPLETE);
+      g_assert_true (meow_task_manager_lookup (fx->manager, ids->pdata[i]) == item);
+    }
+  ASSERT_HAS_FINISHED (fx, TRUE);
+
+  /* The clear takes the complete ones in one change, and Undo puts them back in one. */
+  {
+    g_autoptr (GPtrArray) cleared = meow_task_manager_clear_finished (fx->manager, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (cleared->len, ==, n - (n + 3) / 7);
+    g_assert_cmpuint (n_items (fx), ==, (n + 3) / 7);
+    g_assert_cmpuint (changes, ==, 2);
+    ASSERT_HAS_FINISHED (fx, FALSE);
+    g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (changes, ==, 3);
+    g_assert_cmpuint (n_items (fx), ==, n);
+    for (guint i = 0; i < n; i++)
+      g_assert_cmpstr (id_at (fx, i), ==, ids->pdata[i]);
+    ASSERT_HAS_FINISHED (fx, TRUE);
+  }
+  g_signal_handlers_disconnect_by_data (model, &changes);
+}
+
+/* The splice covers only the range between the first and the last cleared task: the tasks
+ * before and after it keep their places, and Undo restores the order. */
+static void
+test_clear_finished_range (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "PPCPXCPP");
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (GError) error = NULL;
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+  guint       changes = 0;
+  guint       last[3] = { 0 };
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_items_changed_cb), &changes);
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_items_changed_cb), last);
+
+  cleared = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cleared->len, ==, 3);
+  g_assert_cmpuint (changes, ==, 1);
+  /* From 2 (the first complete) to 5 (the last), with the paused 3 put back. */
+  g_assert_cmpuint (last[0], ==, 2);
+  g_assert_cmpuint (last[1], ==, 4);
+  g_assert_cmpuint (last[2], ==, 1);
+  g_assert_true (names_are (list_names (fx), "0 1 3 6 7"));
+  g_assert_true (names_are (stored_names (fx), "0 1 3 6 7"));
+
+  g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes, ==, 2);
+  /* From 2 (the first put back) to the end. */
+  g_assert_cmpuint (last[0], ==, 2);
+  g_assert_cmpuint (last[1], ==, 3);
+  g_assert_cmpuint (last[2], ==, 6);
+  g_assert_true (names_are (list_names (fx), "0 1 2 3 4 5 6 7"));
+  g_signal_handlers_disconnect_by_data (model, &changes);
+  g_signal_handlers_disconnect_by_data (model, last);
+}
+
+/* A finished download of the saved list comes back without its task, which it builds
+ * from the store when asked: the same task (id, URL, name, folder); Retry of a canceled
+ * one queues it; Remove and Undo keep it. */
+static void
+test_saved_item_builds_task (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "CXF");
+  g_autoptr (MeowTaskItem) removed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first_id = NULL;
+  guint            position = 0;
+
+  /* Remove and Undo of the complete one, before its task was asked for. */
+  {
+    g_autoptr (MeowTaskItem) item =
+        g_list_model_get_item (meow_task_manager_get_model (fx->manager), 0);
+
+    first_id = g_strdup (meow_task_item_get_id (item));
+  }
+  removed = meow_task_manager_remove (fx->manager, first_id, &position, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (removed);
+  g_assert_true (names_are (stored_names (fx), "1 2"));
+  g_assert_true (meow_task_manager_restore (fx->manager, removed, position, &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (list_names (fx), "0 1 2"));
+  g_assert_true (names_are (stored_names (fx), "1 2 0"));
+  g_assert_cmpstr (meow_task_item_get_id (removed), ==, first_id);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (MeowTaskItem) item =
+          g_list_model_get_item (meow_task_manager_get_model (fx->manager), i);
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autofree char *name = g_strdup_printf ("%u.bin", i);
+      g_autoptr (MeowStoredTask) st = meow_store_dup_task (store, meow_task_item_get_id (item));
+      MeowTask *task;
+
+      g_assert_nonnull (st);
+      g_assert_cmpstr (meow_task_item_get_url (item), ==, url);
+      g_assert_cmpstr (meow_task_item_get_name (item), ==, name);
+      g_assert_cmpint (meow_task_item_get_direction (item), ==, MEOW_DIRECTION_DOWNLOAD);
+      task = meow_task_item_get_task (item);
+      g_assert_nonnull (task);
+      g_assert_true (meow_task_item_get_task (item) == task);
+      g_assert_cmpstr (meow_task_get_id (task), ==, meow_stored_task_get_id (st));
+      g_assert_cmpstr (meow_task_item_get_id (item), ==, meow_stored_task_get_id (st));
+      g_assert_true (meow_task_manager_lookup (fx->manager, meow_task_get_id (task)) == item);
+      g_assert_cmpstr (meow_task_get_url (task), ==, url);
+      g_assert_cmpstr (meow_task_get_name (task), ==, name);
+      g_assert_cmpstr (meow_task_get_output_dir (task), ==, fx->dir);
+    }
+
+  /* The canceled one: Retry queues its task (built from the store). */
+  {
+    g_autoptr (MeowTaskItem) item =
+        g_list_model_get_item (meow_task_manager_get_model (fx->manager), 1);
+
+    g_assert_true (meow_task_manager_resume (fx->manager, meow_task_item_get_id (item), &error));
+    g_assert_no_error (error);
+    g_assert_true (meow_task_item_get_live (item));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -618,6 +941,14 @@ main (int argc, char *argv[])
               test_clear_finished_undo_after_change, fixture_teardown);
   g_test_add ("/model/task-manager/clear-finished-while-running", Fixture, NULL, fixture_setup,
               test_clear_finished_while_running, fixture_teardown);
+  g_test_add ("/model/task-manager/clear-finished-range", Fixture, NULL, fixture_setup,
+              test_clear_finished_range, fixture_teardown);
+  g_test_add ("/model/task-manager/has-finished-follows-changes", Fixture, NULL, fixture_setup,
+              test_has_finished_follows_changes, fixture_teardown);
+  g_test_add ("/model/task-manager/load-one-change", Fixture, NULL, fixture_setup,
+              test_load_one_change, fixture_teardown);
+  g_test_add ("/model/task-manager/saved-item-builds-task", Fixture, NULL, fixture_setup,
+              test_saved_item_builds_task, fixture_teardown);
 
   status = g_test_run ();
   meow_test_rm_rf (home);

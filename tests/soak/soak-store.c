@@ -40,6 +40,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 
+#include "meow-store.h"
 #include "meow.h"
 
 /* Tasks are added one at a time so that kills also land between adds. */

@@ -5,8 +5,15 @@
  * keeps answering. Everything the test thread can touch (served files,
  * faults, the request log) sits behind one mutex.
  *
- * Well-formed answers go through SoupServer, which keeps connections alive
- * like a real server. The body is handed to libsoup in 2 KiB slices of the
+ * Well-formed answers go through SoupServer. Every answer says Connection:
+ * close, and the server closes the connection after it: libsoup keeps a
+ * connection alive only while it has a listener of its own, and we accept
+ * connections ourselves (see server_thread()), so it closes each one after
+ * its first answer whatever the headers say. Said or not, the close happens;
+ * unsaid, a client that reuses the connection before the FIN arrives sends
+ * its next request into a dead socket (see announce_close_cb()).
+ *
+ * The body is handed to libsoup in 2 KiB slices of the
  * served GBytes (never copied), one slice per write, and with a throttle the
  * next slice is only appended from a timeout source. The message's body does
  * not accumulate, which also turns off libsoup's own Range handling (it only
@@ -73,7 +80,8 @@ typedef struct
   GBytes     *content;
   char       *etag;
   char       *last_modified;
-  GHashTable *headers; /* name -> value, extra response headers */
+  GHashTable *headers;  /* name -> value, extra response headers */
+  GHashTable *required; /* lower-case name -> text its value must contain, or 403 */
   guint       redirect_status;
   char       *location;
 } ServedPath;
@@ -83,6 +91,7 @@ typedef enum
 {
   ACTION_NORMAL,
   ACTION_NOT_FOUND,
+  ACTION_FORBIDDEN,
   ACTION_METHOD_NOT_ALLOWED,
   ACTION_REDIRECT,
   ACTION_ERROR,
@@ -101,7 +110,6 @@ typedef struct
   Action   action;
   guint    log_index;
   gboolean is_head;
-  gboolean close_connection;
   gboolean reset; /* end a dropped connection with a TCP RST */
 
   /* a copy of the served path */
@@ -151,6 +159,7 @@ served_path_free (gpointer data)
   g_free (sp->etag);
   g_free (sp->last_modified);
   g_hash_table_unref (sp->headers);
+  g_hash_table_unref (sp->required);
   g_free (sp->location);
   g_free (sp);
 }
@@ -164,6 +173,7 @@ served_path_lookup_or_add (MeowTestServer *self, const char *path)
     {
       sp = g_new0 (ServedPath, 1);
       sp->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      sp->required = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_hash_table_insert (self->paths, g_strdup (path), sp);
     }
   return sp;
@@ -687,8 +697,6 @@ add_validators (SoupMessageHeaders *h, const Plan *plan)
     for (guint i = 0; i + 1 < plan->extra_headers->len; i += 2)
       soup_message_headers_replace (h, g_ptr_array_index (plan->extra_headers, i),
                                     g_ptr_array_index (plan->extra_headers, i + 1));
-  if (plan->close_connection)
-    soup_message_headers_replace (h, "Connection", "close");
 }
 
 /* Serves plan->content[start..end] with status 200/206 (or HEAD's headers),
@@ -766,8 +774,6 @@ answer_simple (MeowTestServer    *self,
 
   soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
   soup_server_message_set_status (msg, status, NULL);
-  if (plan->close_connection)
-    soup_message_headers_replace (h, "Connection", "close");
   if (body_len > 0)
     {
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, body, body_len);
@@ -795,21 +801,6 @@ collect_header_cb (const char *name, const char *value, gpointer user_data)
     g_hash_table_replace (headers, g_steal_pointer (&key), g_strdup (value));
 }
 
-/* While a fault may drop a connection, every answer says Connection: close,
- * so that no request goes out on a reused connection: curl silently
- * re-sends a request whose reused connection died before any reply, which
- * would make "drop the next GET" unobservable. */
-static gboolean
-faults_drop_connections (MeowTestServer *self)
-{
-  const MeowTestFaults *f = &self->faults;
-
-  return f->close_connections || f->drop_gets > 0 || f->drop_heads > 0 || f->drop_mid_body > 0 ||
-         f->garbage_count > 0 || f->length_lie_gets > 0 ||
-         (f->stall_after_bytes >= 0 && f->stall_ms > 0 &&
-          (!self->stall_limited || f->stall_gets > 0));
-}
-
 /* Decides what @msg gets. Called with the mutex held. */
 static void
 plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Plan *plan)
@@ -824,7 +815,6 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
   gboolean            stalling;
 
   plan->is_head = g_str_equal (method, "HEAD");
-  plan->close_connection = faults_drop_connections (self);
   plan->reset = f->reset_connections;
   plan->throttle = f->throttle_bytes_per_sec;
 
@@ -871,6 +861,24 @@ plan_request (MeowTestServer *self, SoupServerMessage *msg, const char *path, Pl
     {
       plan->action = ACTION_REDIRECT;
       return;
+    }
+
+  if (sp != NULL && g_hash_table_size (sp->required) > 0)
+    {
+      GHashTableIter iter;
+      gpointer       name, text;
+
+      g_hash_table_iter_init (&iter, sp->required);
+      while (g_hash_table_iter_next (&iter, &name, &text))
+        {
+          const char *value = soup_message_headers_get_list (req, name);
+
+          if (value == NULL || strstr (value, text) == NULL)
+            {
+              plan->action = ACTION_FORBIDDEN;
+              return;
+            }
+        }
     }
 
   if (f->error_count > 0 && (is_get || !f->errors_get_only))
@@ -1034,9 +1042,22 @@ server_cb (SoupServer        *soup,
       }
       break;
 
+    case ACTION_FORBIDDEN:
+      {
+        static const char text[] = "Forbidden without the required headers\n";
+
+        answer_simple (self, msg, &plan, SOUP_STATUS_FORBIDDEN, text, strlen (text));
+      }
+      break;
+
     case ACTION_REDIRECT:
       soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
       soup_server_message_set_redirect (msg, plan.redirect_status, plan.location);
+      /* meow_test_server_set_header() on a redirect: a Set-Cookie, say. */
+      for (guint i = 0; plan.extra_headers && i + 1 < plan.extra_headers->len; i += 2)
+        soup_message_headers_append (soup_server_message_get_response_headers (msg),
+                                     g_ptr_array_index (plan.extra_headers, i),
+                                     g_ptr_array_index (plan.extra_headers, i + 1));
       /* an empty, delimited body */
       soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg), 0);
       soup_message_body_complete (soup_server_message_get_response_body (msg));
@@ -1237,6 +1258,22 @@ _meow_test_server_drop_connection (MeowTestServer *server, SoupServerMessage *ms
   g_warning ("the test server found no connection to drop");
 }
 
+/* Every answer, the ones libsoup makes itself (400, 404) included, says
+ * Connection: close, because libsoup closes the connection after it anyway
+ * (see the opening comment). Unannounced, that close races the client:
+ * libcurl checks a pooled connection for a FIN before reusing it, and under
+ * load the FIN arrives after the check. The next request then meets a reset
+ * or a broken pipe: a redirect chain or a retried GET fails with "Connection
+ * reset by peer", an upload streaming its body fails and prepares again, and
+ * a drop fault armed for "the next GET" hits a request that libcurl silently
+ * re-sends. Announced, libcurl never reuses a connection of this server. */
+static void
+announce_close_cb (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+}
+
 static gboolean
 accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
 {
@@ -1303,12 +1340,14 @@ server_thread (gpointer user_data)
 
   self->soup = soup_server_new ("server-header", "MeowTestServer", NULL);
   soup_server_add_handler (self->soup, NULL, server_cb, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (announce_close_cb), NULL);
   _meow_test_upload_attach (self, self->soup);
 
   /* We listen and accept ourselves and hand each connection to
    * soup_server_accept_iostream(): libsoup 3.2's own listener leaks the
    * accepted GSocket of every connection and its cached local address,
-   * which the sanitizer build would count against every test. */
+   * which the sanitizer build would count against every test. Without a
+   * listener libsoup keeps no connection alive (announce_close_cb()). */
   self->listen_socket =
       g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   if (self->listen_socket != NULL)
@@ -1552,6 +1591,23 @@ meow_test_server_set_header (MeowTestServer *self,
     g_hash_table_replace (sp->headers, g_strdup (name), g_strdup (value));
   else
     g_hash_table_remove (sp->headers, name);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+meow_test_server_require_header (MeowTestServer *self,
+                                 const char     *path,
+                                 const char     *name,
+                                 const char     *text)
+{
+  ServedPath *sp;
+
+  g_return_if_fail (path != NULL && path[0] == '/');
+  g_return_if_fail (name != NULL && text != NULL);
+
+  g_mutex_lock (&self->mutex);
+  sp = served_path_lookup_or_add (self, path);
+  g_hash_table_replace (sp->required, g_ascii_strdown (name, -1), g_strdup (text));
   g_mutex_unlock (&self->mutex);
 }
 

@@ -52,9 +52,8 @@ typedef struct
   guint throttle_bytes_per_sec; /* 0 = unthrottled: body bytes per second per connection */
   /* Added after the first version: */
   guint    stall_gets;        /* non-zero: only the next N GETs stall, then the stall is off */
-  gboolean close_connections; /* every answer carries Connection: close; implied while a
-                               * drop or stall fault is armed, so that curl never silently
-                               * re-sends a request whose reused connection was dropped */
+  gboolean close_connections; /* no effect: every answer says Connection: close (see
+                               * meow-test-server.c), so curl never reuses a connection */
   gboolean errors_get_only;   /* error_count counts and answers GETs only (HEADs pass) */
   /* Added for the fault matrix (tests/core/test-faults.c): */
   gboolean reset_connections; /* drop_gets, drop_heads and drop_mid_body end the connection
@@ -104,7 +103,14 @@ void meow_test_server_set_header (MeowTestServer *server,
                                   const char     *path,
                                   const char     *name,
                                   const char     *value);
-/* Makes @path answer a redirect (@status 301/302/307/308) to @location. */
+/* Makes @path answer 403 unless the request has a header @name whose value
+ * (all of its lines, comma-joined) contains @text. */
+void meow_test_server_require_header (MeowTestServer *server,
+                                      const char     *path,
+                                      const char     *name,
+                                      const char     *text);
+/* Makes @path answer a redirect (@status 301/302/307/308) to @location, with
+ * the extra headers meow_test_server_set_header() gives @path. */
 void meow_test_server_set_redirect (MeowTestServer *server,
                                     const char     *path,
                                     guint           status,

@@ -297,15 +297,6 @@ reply_send (MeowTestServer *server, SoupServerMessage *msg, guint log_index, Rep
   gboolean            is_head = g_str_equal (soup_server_message_get_method (msg), "HEAD");
 
   soup_server_message_set_status (msg, reply->status, NULL);
-  /* libsoup (3.2, connections handed over with soup_server_accept_iostream())
-   * closes the connection after every answer without saying so. A client
-   * that reuses it before the FIN arrives loses its next request: libcurl
-   * resends it on a fresh connection only when nothing of it was sent
-   * (a reset while it waits for the answer); a broken pipe while it streams
-   * a multipart body fails the transfer, and the engine rightly starts over
-   * with a prepare (one prepare too many in the tests' counts, under load).
-   * Saying Connection: close makes libcurl never reuse it. */
-  soup_message_headers_replace (h, "Connection", "close");
   if (reply->headers != NULL)
     for (guint i = 0; i + 1 < reply->headers->len; i += 2)
       soup_message_headers_replace (h, g_ptr_array_index (reply->headers, i),
@@ -728,10 +719,11 @@ handle_tus (MeowTestUpload    *self,
       reply_header_int (reply, "Upload-Offset", 0);
       g_mutex_unlock (&self->mutex);
       reply->status = SOUP_STATUS_CREATED;
-      /* reply_send() says Connection: close (see there): otherwise the
-       * first PATCH sometimes finds this connection reset before the
-       * server reads a byte, and a test of what the server received from
-       * a broken-off PATCH would see nothing. */
+      /* Like every answer it says Connection: close (the server's
+       * announce_close_cb()): otherwise the first PATCH sometimes finds
+       * this connection reset before the server reads a byte, and a test
+       * of what the server received from a broken-off PATCH would see
+       * nothing. */
       return;
     }
 

@@ -4,15 +4,20 @@
  * isolated XDG dirs), opens its window and drives it through its actions and the
  * rows' buttons against the in-process test server, then runs `shutdown`.
  *
- * /ui/window/screenshot saves the window to screenshot-window.png in the build
- * directory (G_TEST_BUILDDIR, set by meson), or to MEOW_UI_SCREENSHOT=PATH.
+ * /ui/window/screenshot/wide saves the window to screenshot-window.png in the build
+ * directory (G_TEST_BUILDDIR, set by meson), or to MEOW_UI_SCREENSHOT=PATH;
+ * /ui/window/screenshot/narrow checks and saves it at 360 px (screenshot-narrow.png,
+ * MEOW_UI_SCREENSHOT_NARROW); with $LANGUAGE set, the names end in -LANGUAGE (the
+ * window-de test of meson.build).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "meow-add-dialog.h"
 #include "meow-application.h"
@@ -815,6 +820,189 @@ test_upload (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (clipboard, ==, meow_task_item_get_payload (item));
 }
 
+/* Two upload targets: "Test meow" (first, the default) and "Test tus". */
+static void
+set_two_upload_targets (Fixture *fx)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *meow_url = meow_test_server_dup_url (fx->server, MEOW_PATH);
+  g_autofree char *tus_url = meow_test_server_dup_url (fx->server, TUS_BASE);
+  GVariantBuilder  builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&builder, "(ssss)", "Test meow", "meow", meow_url, "");
+  g_variant_builder_add (&builder, "(ssss)", "Test tus", "tus", tus_url, "");
+  g_settings_set_value (settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
+/* The upload item at @position completes into a tus resource holding @payload. */
+static void
+assert_tus_upload (Fixture *fx, guint position, GBytes *payload)
+{
+  g_autoptr (MeowTaskItem) item =
+      g_list_model_get_item (meow_task_manager_get_model (fx->manager), position);
+  g_autofree char *base = meow_test_server_dup_url (fx->server, TUS_BASE);
+
+  g_assert_nonnull (item);
+  g_assert_cmpint (meow_task_item_get_direction (item), ==, MEOW_DIRECTION_UPLOAD);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_is_finished (item));
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  g_assert_true (g_str_has_prefix (meow_task_item_get_payload (item), base));
+  meow_test_assert_tus_upload_equals (fx->server, meow_task_item_get_payload (item), payload);
+}
+
+static GtkWidget *
+find_file_chooser_dialog (void)
+{
+  GList     *toplevels = gtk_window_list_toplevels ();
+  GtkWidget *found = NULL;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_FILE_CHOOSER_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (toplevels);
+  return found;
+}
+
+/* The drop-down under @widget that offers @label. */
+static GtkDropDown *
+find_drop_down (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_DROP_DOWN (widget))
+    {
+      GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
+
+      for (guint i = 0; model && i < g_list_model_get_n_items (model); i++)
+        if (GTK_IS_STRING_LIST (model) &&
+            g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label) == 0)
+          return GTK_DROP_DOWN (widget);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkDropDown *found = find_drop_down (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_has_files (GtkNativeDialog *chooser, guint n)
+{
+  g_autoptr (GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+  return g_list_model_get_n_items (files) == n;
+}
+
+/* Ctrl+U opens the file chooser (multiple selection); the file chosen with the second
+ * target ("Test tus") as its choice is uploaded there, exact. (GTK 4.8 can set only one
+ * file on a chooser; several files go the same way, as the drop test shows.) */
+static void
+test_upload_chooser (Fixture *fx, gconstpointer data)
+{
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  g_autofree char *path1 = NULL;
+  g_autoptr (GBytes) payload1 = write_payload (fx, "scan-1.pdf", 90 * 1024 + 3, 21, &path1);
+  g_autoptr (GFile) file1 = g_file_new_for_path (path1);
+  GtkNativeDialog *chooser;
+  GtkWidget       *dialog = NULL;
+  GtkDropDown     *targets;
+
+  /* Without a target it says what to do, and opens nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.upload", NULL));
+  g_assert_null (meow_window_get_upload_chooser (fx->window));
+  g_assert_nonnull (
+      strstr (adw_toast_get_title (meow_window_get_last_toast (fx->window)), "Preferences"));
+
+  set_two_upload_targets (fx);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.upload", NULL));
+  chooser = meow_window_get_upload_chooser (fx->window);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "target"), ==, "0");
+  g_assert_true (gtk_file_chooser_get_select_multiple (GTK_FILE_CHOOSER (chooser)));
+
+  /* The person picks a file and "Test tus", then Upload. */
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file1, NULL));
+  /* Without a portal the native chooser shows a GtkFileChooserDialog: choose in its
+   * drop-down, as the person would (GTK 4.8's gtk_file_chooser_set_choice() on it
+   * matches labels, not ids). */
+  MEOW_TEST_WAIT_UNTIL ((dialog = find_file_chooser_dialog ()) != NULL);
+  targets = find_drop_down (dialog, "Test tus");
+  g_assert_nonnull (targets);
+  gtk_drop_down_set_selected (targets, 1);
+  g_assert_cmpstr (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "target"), ==, "1");
+  /* (The chooser selects the file once it has read its folder.) */
+  MEOW_TEST_WAIT_UNTIL (chooser_has_files (chooser, 1));
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+  g_assert_null (meow_window_get_upload_chooser (fx->window));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  assert_tus_upload (fx, 0, payload1);
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 1);
+}
+
+/* With several targets a drop asks which one; Cancel uploads nothing, Upload sends the
+ * files to the chosen one. One target: no question (test_upload). */
+static void
+test_upload_drop_asks (Fixture *fx, gconstpointer data)
+{
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "report.odt", 120 * 1024 + 1, 23, &path);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  GSList      *files = g_slist_prepend (NULL, file);
+  GValue       value = G_VALUE_INIT;
+  GtkWidget   *dialog;
+  GtkDropDown *targets;
+
+  set_two_upload_targets (fx);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  dialog = meow_window_get_target_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  meow_test_spin_ms (50);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  dialog = meow_window_get_target_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  targets = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog)));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (targets)), ==, 2);
+  gtk_drop_down_set_selected (targets, 1);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "upload");
+  g_value_unset (&value);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  assert_tus_upload (fx, 0, payload);
+}
+
+/* Files copied in a file manager and pasted with Ctrl+V are uploaded. */
+static void
+test_paste_files (Fixture *fx, gconstpointer data)
+{
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  GdkClipboard    *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fx->window));
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "copied.png", 64 * 1024 + 5, 24, &path);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  GSList      *files = g_slist_prepend (NULL, file);
+  GdkFileList *list = gdk_file_list_new_from_list (files);
+
+  g_slist_free (files);
+  set_upload_target (fx, "tus");
+  gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, list); /* copies it */
+  g_boxed_free (GDK_TYPE_FILE_LIST, list);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.paste", NULL));
+  MEOW_TEST_WAIT_UNTIL (g_list_model_get_n_items (model) == 1);
+  assert_tus_upload (fx, 0, payload);
+}
+
 static void
 run_upload_test (Fixture *fx, gconstpointer data)
 {
@@ -1326,23 +1514,18 @@ save_screenshot (GtkWidget *widget, const char *path)
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
+/* Fills the list with one task in each state a user sees (a finished, a running, a
+ * paused, a failed and a queued download; a finished and a running upload) and waits
+ * until each shows it. */
 static void
-test_screenshot (Fixture *fx, gconstpointer data)
+show_every_state (Fixture *fx)
 {
   g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
-  const char      *env_path = g_getenv ("MEOW_UI_SCREENSHOT");
-  g_autofree char *path = NULL;
   g_autofree char *shared_path = NULL;
   g_autofree char *slides_path = NULL;
   g_autoptr (GBytes) shared = write_payload (fx, "budget-2024.ods", 180 * 1024, 5, &shared_path);
   g_autoptr (GBytes) slides = write_payload (fx, "slides.odp", 24 * 1024 * 1024, 6, &slides_path);
   MeowTaskItem *done, *running, *paused, *failed, *queued, *uploaded, *uploading;
-
-  /* By default next to the test binary in the build tree (G_TEST_BUILDDIR). */
-  if (env_path != NULL && env_path[0] != '\0')
-    path = g_strdup (env_path);
-  else
-    path = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshot-window.png", NULL);
 
   serve (fx, "/Holiday Photos.zip", 96 * 1024, 1, NULL);
   serve (fx, "/debian-12-netinst.iso", 64 * 1024 * 1024, 2, NULL);
@@ -1376,15 +1559,119 @@ test_screenshot (Fixture *fx, gconstpointer data)
   g_assert_nonnull (meow_task_item_get_error_message (failed));
   g_test_message ("failed: %s", meow_task_item_get_error_message (failed));
   (void) queued;
-  (void) shared;
-  (void) slides;
+}
 
+/* MEOW_UI_SCREENSHOT, or NAME-LANGUAGE.png (NAME.png without $LANGUAGE) next to the
+ * test binary in the build tree (G_TEST_BUILDDIR). */
+static char *
+screenshot_path (const char *env_name, const char *name)
+{
+  const char      *env_path = g_getenv (env_name);
+  const char      *language = g_getenv ("LANGUAGE");
+  g_autofree char *file = NULL;
+
+  if (env_path != NULL && env_path[0] != '\0')
+    return g_strdup (env_path);
+  file = language && language[0] ? g_strdup_printf ("%s-%s.png", name, language)
+                                 : g_strdup_printf ("%s.png", name);
+  return g_build_filename (g_test_get_dir (G_TEST_BUILT), file, NULL);
+}
+
+static void
+test_screenshot (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT", "screenshot-window");
+
+  show_every_state (fx);
   gtk_window_set_default_size (GTK_WINDOW (fx->window), 800, 780);
   meow_test_spin_ms (400);
 
   save_screenshot (GTK_WIDGET (fx->window), path);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_test_message ("saved %s", path);
+}
+
+/* @widget is drawn and lies inside @window's content, horizontally. */
+static void
+assert_inside (GtkWidget *widget, GtkWidget *content, const char *what)
+{
+  graphene_rect_t bounds;
+
+  g_test_message ("%s", what);
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, content, &bounds));
+  g_assert_cmpfloat (bounds.size.width, >, 0);
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (content));
+}
+
+static GtkWidget *
+window_child (Fixture *fx, const char *name)
+{
+  return GTK_WIDGET (
+      gtk_widget_get_template_child (GTK_WIDGET (fx->window), MEOW_TYPE_WINDOW, name));
+}
+
+/* At 360 px (the metainfo's promise, in the language of $LANGUAGE) every control is on
+ * screen: the header's buttons, the filter (as a menu button), each row's buttons. */
+static void
+test_narrow (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_NARROW", "screenshot-narrow");
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+  GtkWidget *squeezer = window_child (fx, "filter_squeezer");
+  int        min_width = 0;
+
+  show_every_state (fx);
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_test_message ("the content's minimum width: %d px", min_width);
+  g_assert_cmpint (min_width, <=, 360);
+
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  /* (Under Xvfb the window's frame takes a few pixels of the default size.) */
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  meow_test_spin_ms (400);
+  g_test_message ("the content is %d px wide", gtk_widget_get_width (content));
+
+  g_assert_true (adw_squeezer_get_visible_child (ADW_SQUEEZER (squeezer)) ==
+                 window_child (fx, "filter_menu_button"));
+  assert_inside (window_child (fx, "filter_menu_button"), content, "filter menu button");
+  assert_inside (window_child (fx, "add_button"), content, "add button");
+  assert_inside (window_child (fx, "search_button"), content, "search button");
+  assert_inside (window_child (fx, "menu_button"), content, "main menu button");
+  collect_rows (meow_window_get_list_view (fx->window), rows);
+  g_assert_cmpuint (rows->len, >, 0);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *buttons = GTK_WIDGET (gtk_widget_get_template_child (
+          g_ptr_array_index (rows, i), MEOW_TYPE_TASK_ROW, "buttons"));
+
+      if (!gtk_widget_get_mapped (g_ptr_array_index (rows, i)))
+        continue;
+      for (GtkWidget *b = gtk_widget_get_first_child (buttons); b;
+           b = gtk_widget_get_next_sibling (b))
+        if (gtk_widget_get_visible (b))
+          assert_inside (b, content, gtk_widget_get_tooltip_text (b));
+    }
+
+  save_screenshot (GTK_WIDGET (fx->window), path);
+  g_test_message ("saved %s", path);
+
+  /* The menu button says which filter is on (its items are win.filter's states). */
+  g_assert_cmpstr (
+      gtk_menu_button_get_label (GTK_MENU_BUTTON (window_child (fx, "filter_menu_button"))), ==,
+      C_ ("filter", "All"));
+  gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.filter", "s", "failed");
+  g_assert_cmpstr (
+      gtk_menu_button_get_label (GTK_MENU_BUTTON (window_child (fx, "filter_menu_button"))), ==,
+      C_ ("filter", "Failed"));
+  meow_window_set_filter (fx->window, "all");
+
+  /* Wide again: the linked buttons are back. */
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 800, 640);
+  MEOW_TEST_WAIT_UNTIL (adw_squeezer_get_visible_child (ADW_SQUEEZER (squeezer)) ==
+                        window_child (fx, "filter_box"));
 }
 
 int
@@ -1399,6 +1686,14 @@ main (int argc, char *argv[])
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
+  /* tests/ui/meson.build's German run: the catalogues of the build tree. */
+  if (g_getenv ("MEOW_TEST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("MEOW_TEST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   adw_init ();
 
   g_test_add ("/ui/window/empty-state", Fixture, test_empty_state, fixture_setup, run_test,
@@ -1424,6 +1719,12 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/completion-window", Fixture, NULL, fixture_setup, test_completion_window,
               fixture_teardown);
+  g_test_add ("/ui/window/upload-chooser", Fixture, test_upload_chooser, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/upload-drop-asks", Fixture, test_upload_drop_asks, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/paste-files", Fixture, test_paste_files, fixture_setup, run_test,
+              fixture_teardown);
   g_test_add ("/ui/window/upload-restart", Fixture, NULL, fixture_setup, test_upload_restart,
               fixture_teardown);
   g_test_add ("/ui/window/retry", Fixture, test_retry, fixture_setup, run_test, fixture_teardown);
@@ -1439,7 +1740,9 @@ main (int argc, char *argv[])
               run_test, fixture_teardown);
   g_test_add ("/ui/window/close-saves-size", Fixture, test_close_saves_size, fixture_setup,
               run_test, fixture_teardown);
-  g_test_add ("/ui/window/screenshot", Fixture, test_screenshot, fixture_setup, run_test,
+  g_test_add ("/ui/window/screenshot/wide", Fixture, test_screenshot, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/screenshot/narrow", Fixture, test_narrow, fixture_setup, run_test,
               fixture_teardown);
 
   status = g_test_run ();

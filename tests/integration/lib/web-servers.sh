@@ -16,6 +16,12 @@
 #                                      did not answer within 10 s
 #   web_server_stop                    stops the server web_server_start started
 #
+# Kind nginx-tls is nginx over TLS with HTTP/2 (ALPN), with a CA and a certificate for
+# 127.0.0.1 made in DIR (WS_CA is the CA's PEM file; WS_URL starts with https://), and an
+# access log (DIR/access.log) of "CONNECTION PROTOCOL METHOD URI STATUS RANGE REFERER COOKIE"
+# lines (the last three quoted);
+# /slow/ is served at 2 MiB/s per request.
+#
 # Apache refuses to serve as root: it runs as www-data, so ROOT and the folders above it must
 # be readable by others (web_server_start makes ROOT and DIR 0755; a mktemp -d folder above
 # them is 0700 and needs a chmod by the caller).
@@ -29,10 +35,20 @@ WS_URL=""
 WS_PID=""
 WS_KIND=""
 WS_ERROR=""
+WS_CA=""
 
 web_server_missing () {
   case "$1" in
     nginx) [[ -x "$NGINX" ]] || echo "nginx is not installed ($NGINX; Debian package nginx-light)" ;;
+    nginx-tls)
+      if [[ ! -x "$NGINX" ]]; then
+        echo "nginx is not installed ($NGINX; Debian package nginx-light)"
+      elif [[ "$("$NGINX" -V 2>&1)" != *--with-http_v2_module* ]]; then
+        echo "this nginx has no HTTP/2 module"
+      elif ! command -v openssl >/dev/null 2>&1; then
+        echo "openssl is not installed (Debian package openssl)"
+      fi
+      ;;
     apache)
       if [[ ! -x "$APACHE" ]]; then
         echo "Apache httpd is not installed ($APACHE; Debian package apache2)"
@@ -82,6 +98,26 @@ http {
 CONF
 }
 
+# A throwaway CA (DIR/ca.pem) and a certificate it signed for 127.0.0.1 (DIR/server.*).
+ws_make_certificates () { # ws_make_certificates DIR
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=Meow test CA" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$1/ca.key" -out "$1/ca.pem" 2>/dev/null &&
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$1/server.key" -out "$1/server.csr" 2>/dev/null &&
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+    > "$1/server.ext" &&
+  openssl x509 -req -in "$1/server.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" -CAcreateserial \
+    -days 2 -extfile "$1/server.ext" -out "$1/server.pem" 2>/dev/null
+}
+
+ws_nginx_tls_conf () { # ws_nginx_tls_conf ROOT KIB DIR PORT
+  ws_nginx_conf "$@" | sed \
+    -e "s|^  access_log .*|  log_format meow '\$connection \$server_protocol \$request_method \$uri \$status \"\$http_range\" \"\$http_referer\" \"\$http_cookie\"';\n  access_log $3/access.log meow;|" \
+    -e "s|^    listen 127.0.0.1:$4;|    listen 127.0.0.1:$4 ssl http2;\n    ssl_certificate $3/server.pem;\n    ssl_certificate_key $3/server.key;\n    location /slow/ { limit_rate 2m; }|"
+}
+
 ws_apache_conf () { # ws_apache_conf ROOT KIB DIR PORT
   local m
   echo "ServerName 127.0.0.1"
@@ -123,7 +159,8 @@ ws_lighttpd_conf () { # ws_lighttpd_conf ROOT KIB DIR PORT
 
 web_server_start () { # web_server_start KIND ROOT KIB DIR
   local kind="$1" root="$2" kib="$3" dir="$4" port
-  WS_KIND="$kind" WS_URL="" WS_PID="" WS_ERROR=""
+  local scheme=http
+  WS_KIND="$kind" WS_URL="" WS_PID="" WS_ERROR="" WS_CA=""
   WS_ERROR="$(web_server_missing "$kind")"
   [[ -z "$WS_ERROR" ]] || return 1
   mkdir -p "$dir"
@@ -132,6 +169,15 @@ web_server_start () { # web_server_start KIND ROOT KIB DIR
   case "$kind" in
     nginx)
       ws_nginx_conf "$root" "$kib" "$dir" "$port" > "$dir/nginx.conf"
+      "$NGINX" -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" >"$dir/server.out" 2>&1 &
+      ;;
+    nginx-tls)
+      if ! ws_make_certificates "$dir"; then
+        WS_ERROR="openssl could not make the test certificates in $dir"
+        return 1
+      fi
+      WS_CA="$dir/ca.pem" scheme=https
+      ws_nginx_tls_conf "$root" "$kib" "$dir" "$port" > "$dir/nginx.conf"
       "$NGINX" -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" >"$dir/server.out" 2>&1 &
       ;;
     apache)
@@ -146,7 +192,7 @@ web_server_start () { # web_server_start KIND ROOT KIB DIR
   WS_PID=$!
   for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      WS_URL="http://127.0.0.1:$port"
+      WS_URL="$scheme://127.0.0.1:$port"
       return 0
     fi
     kill -0 "$WS_PID" 2>/dev/null || break
@@ -163,7 +209,7 @@ web_server_stop () {
   [[ -n "$pid" ]] || return 0
   if kill -0 "$pid" 2>/dev/null; then
     # nginx: QUIT is a graceful stop; Apache: TERM stops its children too; lighttpd: TERM.
-    if [[ "$WS_KIND" == nginx ]]; then kill -QUIT "$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
+    if [[ "$WS_KIND" == nginx* ]]; then kill -QUIT "$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
     for _ in $(seq 50); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1

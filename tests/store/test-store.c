@@ -216,6 +216,236 @@ write_failed_cb (MeowStore *store, const GError *error, GError **out)
 }
 
 /* ------------------------------------------------------------------ */
+/* A list written by the JSON store (tests/data/legacy-tasks.json)     */
+
+#define LEGACY_DIR "/tmp/meow-legacy"
+#define LEGACY_ID(n) "00000000-0000-4000-8000-00000000000" #n
+
+typedef struct
+{
+  const char   *id;
+  MeowDirection direction;
+  const char   *url;
+  const char   *name;
+  const char   *local_path;
+  MeowStatus    status;
+  guint64       transferred;
+  gint64        total;
+  gint64        added;
+  gint64        finished;
+  GQuark (*domain) (void);
+  int         code;
+  const char *message;
+  const char *upload_url;
+  const char *payload;
+} LegacyRow;
+
+static GQuark
+no_domain (void)
+{
+  return 0;
+}
+
+#define T0 G_GINT64_CONSTANT (1764600000000000)
+#define S(n) ((gint64) (n) *G_USEC_PER_SEC)
+
+/* What the file holds, task by task (written by the JSON store of commit 004915a). */
+static const LegacyRow legacy_rows[] = {
+  { LEGACY_ID (0), MEOW_DIRECTION_DOWNLOAD,
+    "https://alice:s3cr3t@downloads.example.com/files/big.iso", "naïve résumé \"quoted\"\t.iso",
+    LEGACY_DIR "/Downloads", MEOW_STATUS_PENDING, 0, -1, T0, 0, no_domain, 0, NULL, NULL, NULL },
+  { LEGACY_ID (1), MEOW_DIRECTION_DOWNLOAD, "https://downloads.example.com/video.mkv", "video.mkv",
+    LEGACY_DIR "/Downloads/video.mkv", MEOW_STATUS_TRANSMISSION, 1048576, 8388608, T0 + S (1), 0,
+    no_domain, 0, NULL, NULL, NULL },
+  { LEGACY_ID (2), MEOW_DIRECTION_DOWNLOAD, "https://api.example.com/export?format=csv&x=1",
+    "export.csv", LEGACY_DIR "/Downloads/export.csv", MEOW_STATUS_PAUSED, 1500, 2000, T0 + S (2), 0,
+    no_domain, 0, NULL, NULL, NULL },
+  { LEGACY_ID (3), MEOW_DIRECTION_DOWNLOAD, "https://downloads.example.com/small.txt", "small.txt",
+    LEGACY_DIR "/Downloads/small.txt", MEOW_STATUS_COMPLETE, 10, 10, T0 + S (3), T0 + S (400),
+    no_domain, 0, NULL, NULL, LEGACY_DIR "/Downloads/small.txt" },
+  /* The domain under the name clang-format once gave it: read as MEOW_ERROR. */
+  { LEGACY_ID (4), MEOW_DIRECTION_DOWNLOAD, "https://downloads.example.com/missing.zip",
+    "missing.zip", LEGACY_DIR "/Downloads/missing.zip", MEOW_STATUS_FAILED, 0, -1, T0 + S (4),
+    T0 + S (500), meow_error_quark, MEOW_ERROR_RESPONSE_STATUS,
+    "The server answered 404 Not Found for “https://downloads.example.com/missing.zip”.", NULL,
+    NULL },
+  { LEGACY_ID (5), MEOW_DIRECTION_DOWNLOAD, "https://downloads.example.com/canceled.bin", NULL,
+    LEGACY_DIR "/Downloads", MEOW_STATUS_CANCELED, 77, 1000, T0 + S (5), T0 + S (600), no_domain, 0,
+    NULL, NULL, NULL },
+  { LEGACY_ID (6), MEOW_DIRECTION_UPLOAD, "https://uploads.example.com/upload", "cat.png",
+    LEGACY_DIR "/Pictures/cat.png", MEOW_STATUS_COMPLETE, 10, 10, T0 + S (6), T0 + S (700),
+    no_domain, 0, NULL, NULL, "file-id-42" },
+  { LEGACY_ID (7), MEOW_DIRECTION_UPLOAD, "https://tus.example.com/files/", "cat.png",
+    LEGACY_DIR "/Pictures/cat.png", MEOW_STATUS_FAILED, 4, 10, T0 + S (7), T0 + S (800),
+    g_io_error_quark, G_IO_ERROR_CONNECTION_REFUSED,
+    "Could not connect to tus.example.com: Connection refused",
+    "https://tus.example.com/files/def456", NULL },
+  { LEGACY_ID (8), MEOW_DIRECTION_UPLOAD, "https://tus.example.com/files/", "cat renamed.png",
+    LEGACY_DIR "/Pictures/cat.png", MEOW_STATUS_TRANSMISSION, 5, 10, T0 + S (8), 0, no_domain, 0,
+    NULL, "https://tus.example.com/files/abc123", NULL },
+  { LEGACY_ID (9), MEOW_DIRECTION_UPLOAD, "https://uploads.example.com/upload", "hello.txt", NULL,
+    MEOW_STATUS_PAUSED, 0, -1, T0 + S (9), 0, no_domain, 0, NULL, NULL, NULL },
+};
+
+/* Puts tests/data/legacy-tasks.json where the store of this isolated test looks for it,
+ * and the upload's source file where the list says it is (so it rebuilds). */
+static char *
+install_legacy_file (void)
+{
+  g_autofree char *src = g_test_build_filename (G_TEST_DIST, "data", "legacy-tasks.json", NULL);
+  g_autofree char *dest = g_build_filename (g_get_user_data_dir (), "meow", "tasks.json", NULL);
+  g_autofree char *meow_dir = g_path_get_dirname (dest);
+  g_autofree char *contents = NULL;
+  gsize            length = 0;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (src, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (LEGACY_DIR "/Pictures", 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (LEGACY_DIR "/Downloads", 0700), ==, 0);
+  g_assert_true (g_file_set_contents (LEGACY_DIR "/Pictures/cat.png", "0123456789", 10, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (meow_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (dest, contents, length, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&dest);
+}
+
+static void
+assert_legacy_tasks (MeowStore *store)
+{
+  g_autoptr (GPtrArray) all = meow_store_dup_tasks (store);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpuint (all->len, ==, G_N_ELEMENTS (legacy_rows));
+  for (guint i = 0; i < all->len; i++)
+    {
+      const MeowStoredTask *st = all->pdata[i];
+      const LegacyRow      *row = &legacy_rows[i];
+
+      g_test_message ("task %u", i);
+      g_assert_cmpstr (meow_stored_task_get_id (st), ==, row->id); /* and the order */
+      g_assert_cmpint (meow_stored_task_get_direction (st), ==, row->direction);
+      g_assert_cmpstr (meow_stored_task_get_url (st), ==, row->url);
+      g_assert_cmpstr (meow_stored_task_get_name (st), ==, row->name);
+      g_assert_cmpstr (meow_stored_task_get_local_path (st), ==, row->local_path);
+      g_assert_cmpint (meow_stored_task_get_status (st), ==, row->status);
+      g_assert_cmpuint (meow_stored_task_get_transferred (st), ==, row->transferred);
+      g_assert_cmpint (meow_stored_task_get_total (st), ==, row->total);
+      g_assert_cmpint (meow_stored_task_get_added (st), ==, row->added);
+      g_assert_cmpint (meow_stored_task_get_finished (st), ==, row->finished);
+      g_assert_cmpuint (meow_stored_task_get_error_domain (st), ==, row->domain ());
+      g_assert_cmpint (meow_stored_task_get_error_code (st), ==, row->code);
+      g_assert_cmpstr (meow_stored_task_get_error_message (st), ==, row->message);
+      g_assert_cmpstr (meow_stored_task_get_upload_url (st), ==, row->upload_url);
+      g_assert_cmpstr (meow_stored_task_get_payload (st), ==, row->payload);
+    }
+
+  /* The request fields, through the tasks they rebuild. */
+  {
+    g_autoptr (MeowTask) t = meow_stored_task_build (all->pdata[0], &error);
+    const char        *hex = NULL;
+    const char *const *h;
+
+    g_assert_no_error (error);
+    h = meow_task_get_headers (t);
+    g_assert_cmpstr (meow_task_get_id (t), ==, LEGACY_ID (0));
+    g_assert_cmpstr (meow_task_get_method (t), ==, "GET");
+    g_assert_cmpuint (g_strv_length ((char **) h), ==, 3);
+    g_assert_cmpstr (h[0], ==, "Authorization: Bearer t0k3n");
+    g_assert_cmpstr (h[1], ==, "Cookie: session=abc; theme=dark");
+    g_assert_cmpstr (h[2], ==, "X-Empty: ");
+    g_assert_cmpstr (meow_task_get_output_dir (t), ==, LEGACY_DIR "/Downloads");
+    g_assert_null (meow_task_get_output_file (t));
+    g_assert_cmpint (meow_task_get_checksum (t, &hex), ==, MEOW_CHECKSUM_SHA256);
+    g_assert_cmpstr (hex, ==, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+    g_assert_true (meow_task_has_retries (t));
+    g_assert_cmpuint (meow_task_get_retries (t), ==, 7);
+    g_assert_cmpuint (meow_task_get_speed_limit (t), ==, 12345);
+    g_assert_cmpuint (meow_task_get_segments (t), ==, 6);
+    g_assert_true (meow_task_get_overwrite (t));
+    g_assert_true (meow_task_get_keep_partial (t));
+    g_assert_cmpint (meow_task_get_size_hint (t), ==, 4096);
+    g_assert_cmpstr (meow_task_get_name (t), ==, "naïve résumé \"quoted\"\t.iso");
+  }
+  {
+    g_autoptr (MeowTask) t = meow_stored_task_build (all->pdata[1], &error);
+
+    g_assert_no_error (error);
+    /* Resumed into the target the engine chose. */
+    g_assert_cmpstr (meow_task_get_output_file (t), ==, LEGACY_DIR "/Downloads/video.mkv");
+    g_assert_false (meow_task_has_retries (t));
+    g_assert_cmpuint (meow_task_get_segments (t), ==, 0);
+    g_assert_false (meow_task_get_overwrite (t));
+    g_assert_cmpint (meow_task_get_size_hint (t), ==, -1);
+  }
+  {
+    g_autoptr (MeowTask) t = meow_stored_task_build (all->pdata[2], &error);
+    const char *hex = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (meow_task_get_method (t), ==, "POST");
+    g_assert_cmpint (meow_task_get_checksum (t, &hex), ==, MEOW_CHECKSUM_MD5);
+    g_assert_cmpstr (hex, ==, "d41d8cd98f00b204e9800998ecf8427e");
+    g_assert_true (meow_task_has_retries (t)); /* an explicit 0 */
+    g_assert_cmpuint (meow_task_get_retries (t), ==, 0);
+  }
+  {
+    g_autoptr (MeowTask) t = meow_stored_task_build (all->pdata[3], &error);
+    const char *hex = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (meow_task_get_checksum (t, &hex), ==, MEOW_CHECKSUM_SHA1);
+    g_assert_cmpstr (hex, ==, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  }
+  {
+    g_autoptr (MeowTask) t = meow_stored_task_build (all->pdata[6], &error);
+    const char *const *h;
+
+    g_assert_no_error (error);
+    h = meow_task_get_headers (t);
+    g_assert_cmpint (meow_task_get_upload_protocol (t), ==, MEOW_UPLOAD_PROTOCOL_MEOW);
+    g_assert_cmpstr (meow_task_get_source_file (t), ==, LEGACY_DIR "/Pictures/cat.png");
+    g_assert_cmpint (meow_task_get_chunk_size (t), ==, 65536);
+    g_assert_cmpstr (meow_task_get_category (t), ==, "photos");
+    g_assert_true (meow_task_has_prepare_retries (t));
+    g_assert_cmpuint (meow_task_get_prepare_retries (t), ==, 2);
+    g_assert_cmpuint (g_strv_length ((char **) h), ==, 1);
+    g_assert_cmpstr (h[0], ==, "X-Api-Key: k3y");
+  }
+  {
+    g_autoptr (MeowTask) t = meow_stored_task_build (all->pdata[7], &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (meow_task_get_upload_protocol (t), ==, MEOW_UPLOAD_PROTOCOL_TUS);
+    g_assert_cmpint (meow_task_get_chunk_size (t), ==, 1048576);
+    g_assert_cmpstr (meow_task_get_upload_url (t), ==, "https://tus.example.com/files/def456");
+    g_assert_false (meow_task_has_prepare_retries (t));
+  }
+  {
+    g_autoptr (MeowTask) t = meow_stored_task_build (all->pdata[8], &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (meow_task_get_upload_protocol (t), ==, MEOW_UPLOAD_PROTOCOL_TUS);
+    g_assert_cmpint (meow_task_get_chunk_size (t), ==, G_MAXINT64); /* tus: one request */
+    g_assert_cmpstr (meow_task_get_upload_url (t), ==, "https://tus.example.com/files/abc123");
+    g_assert_cmpstr (meow_task_get_name (t), ==, "cat renamed.png");
+  }
+  /* The upload of in-memory bytes kept its metadata, not its bytes. */
+  g_assert_null (meow_stored_task_build (all->pdata[9], &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+}
+
+static void
+test_legacy_file (void)
+{
+  g_autofree char *legacy = install_legacy_file ();
+  g_autoptr (MeowStore) store = reload (NULL);
+
+  assert_legacy_tasks (store);
+}
+
+/* ------------------------------------------------------------------ */
 /* Round trips                                                         */
 
 static void
@@ -1467,6 +1697,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/store/finished-on-disk", test_finished_on_disk);
   g_test_add_func ("/core/store/write-failure", test_write_failure);
   g_test_add_func ("/core/store/kill-loses-nothing", test_kill_loses_nothing);
+  g_test_add_func ("/core/store/legacy-file", test_legacy_file);
 
   return g_test_run ();
 }

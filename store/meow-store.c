@@ -19,7 +19,7 @@
 #include "meow-enum-types.h"
 #include "meow-error.h"
 #include "meow-store.h"
-#include "meow-task-private.h"
+#include "meow-task.h"
 
 #define STORE_VERSION 1
 
@@ -80,36 +80,42 @@ status_is_finished (MeowStatus status)
 MeowStoredTask *
 meow_stored_task_new_from_task (MeowTask *task, gint64 added_time_us)
 {
-  MeowStoredTask *st;
+  MeowStoredTask  *st;
+  const char      *checksum_hex = NULL;
+  MeowChecksumType checksum_type;
 
   g_return_val_if_fail (task != NULL, NULL);
 
+  checksum_type = meow_task_get_checksum (task, &checksum_hex);
+
   st = g_new0 (MeowStoredTask, 1);
-  st->id = g_strdup (task->id);
-  st->direction = task->direction;
-  st->url = g_strdup (task->url);
-  st->method = g_strdup (task->method);
-  st->headers = task->headers ? g_strdupv (task->headers) : g_new0 (char *, 1);
-  st->name = g_strdup (task->name);
-  st->output_file = g_strdup (task->output_file);
-  st->output_dir = g_strdup (task->output_dir);
-  st->source_file = g_strdup (task->source_file);
-  st->source_in_memory = task->direction == MEOW_DIRECTION_UPLOAD && task->source_bytes != NULL;
-  st->checksum_type = task->checksum_hex ? task->checksum_type : MEOW_CHECKSUM_NONE;
-  st->checksum_hex = g_strdup (task->checksum_hex);
-  st->retries_set = task->retries_set;
-  st->retries = task->retries;
-  st->speed_limit = task->speed_limit;
-  st->segments = task->segments;
-  st->overwrite = task->overwrite;
-  st->keep_partial = task->keep_partial;
-  st->size_hint = task->size_hint;
-  st->protocol = task->protocol;
-  st->chunk_size = task->chunk_size;
-  st->category = g_strdup (task->category);
-  st->upload_url = g_strdup (task->upload_url);
-  st->prepare_retries_set = task->prepare_retries_set;
-  st->prepare_retries = task->prepare_retries;
+  st->id = g_strdup (meow_task_get_id (task));
+  st->direction = meow_task_get_direction (task);
+  st->url = g_strdup (meow_task_get_url (task));
+  st->method = g_strdup (meow_task_get_method (task));
+  st->headers = meow_task_get_headers (task) ? g_strdupv ((GStrv) meow_task_get_headers (task))
+                                             : g_new0 (char *, 1);
+  st->name = g_strdup (meow_task_get_name (task));
+  st->output_file = g_strdup (meow_task_get_output_file (task));
+  st->output_dir = g_strdup (meow_task_get_output_dir (task));
+  st->source_file = g_strdup (meow_task_get_source_file (task));
+  st->source_in_memory =
+      st->direction == MEOW_DIRECTION_UPLOAD && meow_task_get_source_bytes (task) != NULL;
+  st->checksum_type = checksum_hex ? checksum_type : MEOW_CHECKSUM_NONE;
+  st->checksum_hex = g_strdup (checksum_hex);
+  st->retries_set = meow_task_has_retries (task);
+  st->retries = meow_task_get_retries (task);
+  st->speed_limit = meow_task_get_speed_limit (task);
+  st->segments = meow_task_get_segments (task);
+  st->overwrite = meow_task_get_overwrite (task);
+  st->keep_partial = meow_task_get_keep_partial (task);
+  st->size_hint = meow_task_get_size_hint (task);
+  st->protocol = meow_task_get_upload_protocol (task);
+  st->chunk_size = meow_task_get_chunk_size (task);
+  st->category = g_strdup (meow_task_get_category (task));
+  st->upload_url = g_strdup (meow_task_get_upload_url (task));
+  st->prepare_retries_set = meow_task_has_prepare_retries (task);
+  st->prepare_retries = meow_task_get_prepare_retries (task);
   st->status = MEOW_STATUS_PENDING;
   st->total = -1;
   st->added = added_time_us > 0 ? added_time_us : g_get_real_time ();
@@ -337,31 +343,14 @@ meow_stored_task_get_payload (const MeowStoredTask *st)
 gboolean
 meow_stored_task_finished_on_disk (const MeowStoredTask *st)
 {
-  g_autofree char *part = NULL;
-  g_autofree char *ctl = NULL;
-  GStatBuf         buf;
-  gint64           mtime_us;
-
   g_return_val_if_fail (st != NULL, FALSE);
 
   if (st->direction != MEOW_DIRECTION_DOWNLOAD ||
       (st->status != MEOW_STATUS_PENDING && st->status != MEOW_STATUS_TRANSMISSION) ||
       st->local_path == NULL || st->total < 0)
     return FALSE;
-
-  /* The engine names these after the target it chose. */
-  part = g_strconcat (st->local_path, MEOW_PART_SUFFIX, NULL);
-  ctl = g_strconcat (st->local_path, MEOW_CONTROL_SUFFIX, NULL);
-  if (g_lstat (part, &buf) == 0 || g_lstat (ctl, &buf) == 0)
-    return FALSE;
-  if (g_lstat (st->local_path, &buf) != 0 || !S_ISREG (buf.st_mode) ||
-      (guint64) buf.st_size != (guint64) st->total)
-    return FALSE;
-
-  /* Written after the task was added (a second of slack for file systems with coarse
-   * times): not an older file of that name that an overwriting task had not replaced. */
-  mtime_us = (gint64) buf.st_mtime * G_USEC_PER_SEC;
-  return mtime_us + G_USEC_PER_SEC >= st->added;
+  /* The engine knows what its partial files are called. */
+  return meow_download_target_is_complete (st->local_path, st->total, st->added);
 }
 
 /* ------------------------------------------------------------------ */

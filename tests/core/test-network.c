@@ -1,0 +1,443 @@
+/* test-network.c: never fail because the network did (issue 13)
+ *
+ * The classification of failures into the network's and the server's
+ * (a table, no network), the unlimited policy for transport failures, the
+ * slot a waiting task gives to a queued one, the wait reason and next
+ * attempt in the records, and the network state as an input
+ * (meow_client_set_network_available(), _set_network_hold()). Against the
+ * in-process test server and a closed loopback port; no real network.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gio/gio.h>
+
+#include "meow-engine-private.h"
+#include "meow-test-fixture.h"
+#include "meow.h"
+
+/* ------------------------------------------------------------------ */
+/* The classification (pure)                                           */
+
+static const struct
+{
+  CURLcode        result;
+  long            status;
+  MeowFailureKind kind;
+} classify_cases[] = {
+  /* The network's failures: retried, unlimited under the policy. */
+  { CURLE_COULDNT_CONNECT, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_COULDNT_RESOLVE_HOST, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_COULDNT_RESOLVE_PROXY, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_RECV_ERROR, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_SEND_ERROR, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_SSL_CONNECT_ERROR, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_OPERATION_TIMEDOUT, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_PARTIAL_FILE, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_GOT_NOTHING, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_HTTP2, 0, MEOW_FAILURE_TRANSPORT },
+  { CURLE_HTTP2_STREAM, 0, MEOW_FAILURE_TRANSPORT },
+  /* The status of a transport failure is never looked at. */
+  { CURLE_RECV_ERROR, 404, MEOW_FAILURE_TRANSPORT },
+  /* Server answers worth another try, counted. */
+  { CURLE_OK, 408, MEOW_FAILURE_SERVER },
+  { CURLE_OK, 429, MEOW_FAILURE_SERVER },
+  { CURLE_OK, 500, MEOW_FAILURE_SERVER },
+  { CURLE_OK, 503, MEOW_FAILURE_SERVER },
+  { CURLE_OK, 599, MEOW_FAILURE_SERVER },
+  { CURLE_UNSUPPORTED_PROTOCOL, 0, MEOW_FAILURE_SERVER }, /* a reply that is not HTTP */
+  { CURLE_WEIRD_SERVER_REPLY, 0, MEOW_FAILURE_SERVER },
+  /* Answers that fail at once. */
+  { CURLE_OK, 400, MEOW_FAILURE_FATAL },
+  { CURLE_OK, 403, MEOW_FAILURE_FATAL },
+  { CURLE_OK, 404, MEOW_FAILURE_FATAL },
+  { CURLE_OK, 410, MEOW_FAILURE_FATAL },
+  { CURLE_OK, 416, MEOW_FAILURE_FATAL },
+  { CURLE_URL_MALFORMAT, 0, MEOW_FAILURE_FATAL },
+  { CURLE_TOO_MANY_REDIRECTS, 0, MEOW_FAILURE_FATAL },
+  { CURLE_PEER_FAILED_VERIFICATION, 0, MEOW_FAILURE_FATAL },
+  { CURLE_SSL_CACERT_BADFILE, 0, MEOW_FAILURE_FATAL },
+  /* Not failures: the verdict judges them. */
+  { CURLE_OK, 200, MEOW_FAILURE_NONE },
+  { CURLE_OK, 206, MEOW_FAILURE_NONE },
+  { CURLE_OK, 304, MEOW_FAILURE_NONE },
+};
+
+static void
+test_classify_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_cases); i++)
+    {
+      MeowFailureKind got =
+          _meow_failure_classify (classify_cases[i].result, classify_cases[i].status);
+
+      if (got != classify_cases[i].kind)
+        g_error ("case %" G_GSIZE_FORMAT ": %s (%d), status %ld: kind %d, expected %d", i,
+                 curl_easy_strerror (classify_cases[i].result), classify_cases[i].result,
+                 classify_cases[i].status, got, classify_cases[i].kind);
+    }
+}
+
+static void
+test_failure_detail (void)
+{
+  g_autofree char *refused = _meow_failure_detail (CURLE_COULDNT_CONNECT, 0);
+  g_autofree char *status = _meow_failure_detail (CURLE_OK, 503);
+
+  g_assert_cmpstr (refused, ==, curl_easy_strerror (CURLE_COULDNT_CONNECT));
+  g_assert_cmpstr (status, ==, "HTTP 503");
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+/* The first record of @w with @reason, or NULL. */
+static const MeowTransferRecord *
+find_wait (MeowTestWatch *w, MeowWaitReason reason)
+{
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
+
+      if (meow_transfer_record_get_wait_reason (r) == reason)
+        return r;
+    }
+  return NULL;
+}
+
+/* Every record with a wait reason is a Pending one, and only those carry a
+ * next attempt or a detail. */
+static void
+assert_waits_sane (MeowTestWatch *w)
+{
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
+
+      if (meow_transfer_record_get_wait_reason (r) != MEOW_WAIT_NONE)
+        g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_PENDING);
+      else
+        {
+          g_assert_cmpint (meow_transfer_record_get_next_attempt (r), ==, 0);
+          g_assert_null (meow_transfer_record_get_wait_detail (r));
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The policy                                                          */
+
+/* Eight dropped connections in a row (GOT_NOTHING: the network's failure)
+ * are more than the 3 retries the counted policy allows, and do not fail a
+ * task under the unlimited policy. */
+static void
+test_unlimited_transport (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1301);
+  g_autofree char *target = meow_test_fixture_path (fx, "u.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestFaults faults = { 0 };
+  MeowTestWatch *w;
+
+  faults.drop_gets = 8;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/u.bin", payload);
+  meow_config_set_retry_policy (fx->config, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  b = meow_test_builder_to_file (fx, "/u.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 9);
+  assert_waits_sane (w);
+}
+
+/* The same drops under the default, counted policy: 1 + 3 attempts, then a
+ * clear failure that says how many. */
+static void
+test_counted_transport (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1302);
+  g_autofree char *target = meow_test_fixture_path (fx, "c.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestFaults faults = { 0 };
+  MeowTestWatch *w;
+
+  faults.drop_gets = 8;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/c.bin", payload);
+  b = meow_test_builder_to_file (fx, "/c.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_failed (w, MEOW_ERROR_HTTP_TRANSPORT, "Gave up after 4 attempts", NULL);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 4);
+  meow_test_assert_no_file (target);
+}
+
+/* Under the unlimited policy the server's answers still count: a 503
+ * storm fails after 1 + retries GETs. */
+static void
+test_unlimited_counts_server (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1303);
+  g_autofree char *target = meow_test_fixture_path (fx, "s.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestFaults faults = { 0 };
+  MeowTestWatch *w;
+
+  faults.error_count = 1000;
+  faults.error_status = 503;
+  faults.errors_get_only = TRUE;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/s.bin", payload);
+  b = meow_test_builder_to_file (fx, "/s.bin", target);
+  meow_task_builder_set_retry_policy (b, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  meow_task_builder_set_retries (b, 2);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_failed (w, MEOW_ERROR_RESPONSE_STATUS, "503", NULL);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 3);
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting: the records and the slot                                   */
+
+/* A 503 with Retry-After: 2 makes the task wait two seconds: its Pending
+ * record says why (retry-after), until when (about 2 s on the monotonic
+ * clock) and what failed ("HTTP 503"); then it completes. */
+static void
+test_wait_record_retry_after (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1304);
+  g_autofree char *target = meow_test_fixture_path (fx, "ra.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestFaults            faults = { 0 };
+  const MeowTransferRecord *r;
+  MeowTestWatch            *w;
+  gint64                    before = g_get_monotonic_time ();
+  gint64                    next;
+
+  faults.error_count = 1;
+  faults.error_status = 503;
+  faults.retry_after = "2";
+  faults.errors_get_only = TRUE;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/ra.bin", payload);
+  b = meow_test_builder_to_file (fx, "/ra.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  r = find_wait (w, MEOW_WAIT_RETRY_AFTER);
+  g_assert_nonnull (r);
+  g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_PENDING);
+  g_assert_cmpstr (meow_transfer_record_get_wait_detail (r), ==, "HTTP 503");
+  next = meow_transfer_record_get_next_attempt (r);
+  g_assert_cmpint (next, >=, before + 2 * G_USEC_PER_SEC - 50000);
+  g_assert_cmpint (next, <=, g_get_monotonic_time ());
+  assert_waits_sane (w);
+}
+
+/* One download slot; task A's server refuses every connection, B's
+ * works. A, first in line, waits between its attempts without its slot,
+ * so B runs and completes while A still waits (reason: server
+ * unreachable, with libcurl's words for it). */
+static void
+test_waiting_yields_slot (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1305);
+  g_autofree char *target_a = meow_test_fixture_path (fx, "a.bin");
+  g_autofree char *target_b = meow_test_fixture_path (fx, "b.bin");
+  g_autoptr (GSocket) sock = NULL;
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url_a = NULL;
+  g_autoptr (MeowTaskBuilder) ba = NULL;
+  g_autoptr (MeowTaskBuilder) bb = NULL;
+  const MeowTransferRecord *r;
+  MeowTestWatch            *wa, *wb;
+
+  /* Bound, never listening: connections are refused, and the port stays
+   * ours for the test. */
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (sock, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (sock, &error);
+  g_assert_no_error (error);
+  url_a = g_strdup_printf ("http://127.0.0.1:%u/a.bin",
+                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  meow_config_set_max_downloads (fx->config, 1);
+  /* Waits of up to 1, 2, 4 s...: one of a second or more comes soon. */
+  meow_config_set_retry_base_delay_ms (fx->config, 1000);
+  meow_config_set_retry_policy (fx->config, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  meow_test_server_set_file (fx->server, "/b.bin", payload);
+
+  ba = meow_task_builder_new_download (url_a);
+  meow_task_builder_set_output_file (ba, target_a);
+  wa = meow_test_start_download (fx, ba);
+  bb = meow_test_builder_to_file (fx, "/b.bin", target_b);
+  wb = meow_test_start_download (fx, bb);
+
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (wb));
+  meow_test_assert_completed (wb, target_b, payload);
+  g_assert_false (meow_test_watch_done (wa));
+  r = find_wait (wa, MEOW_WAIT_SERVER_UNREACHABLE);
+  g_assert_nonnull (r);
+  g_assert_cmpstr (meow_transfer_record_get_wait_detail (r), ==,
+                   curl_easy_strerror (CURLE_COULDNT_CONNECT));
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (r), >, 0);
+  assert_waits_sane (wa);
+
+  g_assert_true (meow_client_cancel (fx->client, wa->id, NULL));
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (wa));
+  g_assert_cmpint (meow_test_watch_last_status (wa), ==, MEOW_STATUS_CANCELED);
+  meow_test_assert_no_file (target_a);
+}
+
+/* ------------------------------------------------------------------ */
+/* The network state                                                   */
+
+/* While the network is unavailable no request is made (2 s); when it
+ * returns, the task runs and completes. */
+static void
+test_network_unavailable (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1306);
+  g_autofree char *target = meow_test_fixture_path (fx, "n.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowClient    *client = meow_test_fixture_client (fx);
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/n.bin", payload);
+  meow_client_set_network_available (client, FALSE);
+  b = meow_test_builder_to_file (fx, "/n.bin", target);
+  w = meow_test_start_download (fx, b);
+
+  meow_test_spin_ms (2000);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 0);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "HEAD"), ==, 0);
+  g_assert_false (meow_test_watch_done (w));
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_PENDING);
+
+  meow_client_set_network_available (client, TRUE);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+}
+
+/* The network goes away while a task waits for its next try after
+ * dropped connections, and the connections keep failing meanwhile: with
+ * the counted policy and no retries left to spend, the failures while the
+ * network is gone are not counted, the records say "network", and the task
+ * completes when the network returns. */
+static void
+test_network_hold_not_counted (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1307);
+  g_autofree char *target = meow_test_fixture_path (fx, "h.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestFaults            faults = { 0 };
+  MeowClient               *client = meow_test_fixture_client (fx);
+  const MeowTransferRecord *r;
+  MeowTestWatch            *w;
+  guint                     gets;
+
+  /* Each answer stalls for a second, then the connection drops. */
+  faults.stall_after_bytes = 0;
+  faults.stall_ms = 1000;
+  faults.stall_gets = 3;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/h.bin", payload);
+  b = meow_test_builder_to_file (fx, "/h.bin", target);
+  meow_task_builder_set_retries (b, 0);
+  w = meow_test_start_download (fx, b);
+  /* The first GET is in flight when the network goes. */
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count (fx->server, "GET") >= 1);
+  meow_client_set_network_available (client, FALSE);
+
+  MEOW_TEST_WAIT_UNTIL (find_wait (w, MEOW_WAIT_NETWORK) != NULL);
+  r = find_wait (w, MEOW_WAIT_NETWORK);
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (r), ==, 0);
+  gets = meow_test_server_count (fx->server, "GET");
+  meow_test_spin_ms (1500);
+  /* No attempt while the network is gone. */
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, gets);
+  g_assert_false (meow_test_watch_done (w));
+
+  meow_test_server_clear_faults (fx->server);
+  meow_client_set_network_available (client, TRUE);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  assert_waits_sane (w);
+}
+
+/* A metered hold stops a running transfer (bytes kept), says "metered",
+ * and the transfer goes on from its bytes when the hold ends. */
+static void
+test_metered_hold (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (400000, 1308);
+  g_autofree char *target = meow_test_fixture_path (fx, "m.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestFaults            faults = { 0 };
+  MeowClient               *client = meow_test_fixture_client (fx);
+  const MeowTransferRecord *r;
+  MeowTestWatch            *w;
+  guint                     gets;
+
+  faults.throttle_bytes_per_sec = 100000;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/m.bin", payload);
+  b = meow_test_builder_to_file (fx, "/m.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w) &&
+                        meow_transfer_record_get_transferred (meow_test_watch_last (w)) > 0);
+
+  meow_client_set_network_hold (client, MEOW_WAIT_METERED);
+  MEOW_TEST_WAIT_UNTIL (find_wait (w, MEOW_WAIT_METERED) != NULL);
+  r = find_wait (w, MEOW_WAIT_METERED);
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (r), ==, 0);
+  gets = meow_test_server_count (fx->server, "GET");
+  meow_test_spin_ms (1000);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, gets);
+  g_assert_false (meow_test_watch_done (w));
+
+  meow_test_server_clear_faults (fx->server);
+  meow_client_set_network_hold (client, MEOW_WAIT_NONE);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  /* The bytes were kept: the next GET asked for the rest. */
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_nonnull (meow_test_nth_request (log, "GET", gets)->range);
+  g_assert_false (g_str_has_prefix (meow_test_nth_request (log, "GET", gets)->range, "bytes=0-"));
+  assert_waits_sane (w);
+}
+
+#define ADD(path, fn)                                                                              \
+  g_test_add (path, MeowTestFixture, NULL, meow_test_fixture_setup, fn, meow_test_fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/core/network/classify/table", test_classify_table);
+  g_test_add_func ("/core/network/classify/detail", test_failure_detail);
+  ADD ("/core/network/policy/unlimited-transport", test_unlimited_transport);
+  ADD ("/core/network/policy/counted-transport", test_counted_transport);
+  ADD ("/core/network/policy/unlimited-counts-server", test_unlimited_counts_server);
+  ADD ("/core/network/wait/record-retry-after", test_wait_record_retry_after);
+  ADD ("/core/network/wait/yields-slot", test_waiting_yields_slot);
+  ADD ("/core/network/state/unavailable", test_network_unavailable);
+  ADD ("/core/network/state/hold-not-counted", test_network_hold_not_counted);
+  ADD ("/core/network/state/metered", test_metered_hold);
+
+  return g_test_run ();
+}
