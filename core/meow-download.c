@@ -128,6 +128,10 @@ _meow_download_restart (MeowJob *job, MeowRestartReason reason)
   d->trusted_total = FALSE;
   d->plain_get = TRUE;
   job->total = -1;
+  /* No Transmission record until the new answer states the total (or
+   * starts a body of unknown length): a sample in between would show the
+   * bytes gone and the total unknown. */
+  job->transmission_started = FALSE;
   _meow_download_write_control (job);
   _meow_download_start_get (job);
 }

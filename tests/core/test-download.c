@@ -1406,10 +1406,7 @@ test_resume_part_state (MeowTestFixture *fx, gconstpointer data)
           g_assert_true (g_file_test (part, G_FILE_TEST_IS_DIR));
           continue;
         }
-      /* (not meow_test_assert_completed: after a restart from zero a
-       * progress record may show the total unknown until the new answer) */
-      g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_COMPLETE);
-      meow_test_assert_file_equals (target, content);
+      meow_test_assert_completed (w, target, content);
       g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
       g_assert_false (g_file_test (ctl, G_FILE_TEST_EXISTS));
       g_assert_cmpint (g_unlink (target), ==, 0); /* the next run is the same download */
