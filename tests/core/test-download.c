@@ -646,6 +646,34 @@ test_resume_stale_control_temporary (MeowTestFixture *fx, gconstpointer data)
   g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
 }
 
+/* The .part removed by hand after a pause leaves its control file and
+ * perhaps a temporary of it: a small file downloaded again (held in
+ * memory, never a .part) removes both, and only them. */
+static void
+test_resume_stale_control_without_part (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) content = g_bytes_new_static ("abcdwxyz", 8);
+  g_autofree char *target = meow_test_fixture_path (fx, "orphan.txt");
+  g_autofree char *control = g_strconcat (target, ".part.meow", NULL);
+  g_autofree char *stale = g_strconcat (target, ".part.meow.Ab3xZ9", NULL);
+  g_autofree char *longer = g_strconcat (target, ".part.meow.Ab3xZ9q", NULL);
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/orphan.txt", content);
+  meow_test_write_file (control, "{\"version\": 1}", 14);
+  meow_test_write_file (stale, "{\"url", 5);
+  meow_test_write_file (longer, "x", 1);
+  b = meow_test_builder_to_file (fx, "/orphan.txt", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, content);
+  g_assert_false (g_file_test (control, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (longer, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_resume_other_version (MeowTestFixture *fx, gconstpointer data)
 {
@@ -2146,6 +2174,7 @@ main (int argc, char **argv)
 
   ADD ("/core/download/resume/partial-file", test_resume_partial_file);
   ADD ("/core/download/resume/stale-control-temporary", test_resume_stale_control_temporary);
+  ADD ("/core/download/resume/stale-control-without-part", test_resume_stale_control_without_part);
   ADD ("/core/download/resume/range-ignored", test_resume_range_ignored);
   ADD ("/core/download/resume/etag-changed", test_resume_remote_changed);
   ADD ("/core/download/resume/if-range-ignored-other-version", test_resume_other_version);
