@@ -16,16 +16,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <gio/gio.h>
-#include <glib/gstdio.h>
 #include "meow-error.h"
 #include "meow-store.h"
 #include "meow-transfer-record-private.h"
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 
 static MeowTask *
 finish (MeowTaskBuilder *b, const char *id)
 {
-  GError *e = NULL;
+  GError   *e = NULL;
   MeowTask *t;
   meow_task_builder_set_id (b, id);
   t = meow_task_builder_build (b, &e);
@@ -35,9 +35,18 @@ finish (MeowTaskBuilder *b, const char *id)
 }
 
 static void
-rec (MeowStore *s, const char *id, MeowDirection dir, MeowStatus st, guint64 done, gint64 total,
-     const char *name, const char *local, const char *upload_url, const char *payload,
-     GError *err, gint64 ts)
+rec (MeowStore    *s,
+     const char   *id,
+     MeowDirection dir,
+     MeowStatus    st,
+     guint64       done,
+     gint64        total,
+     const char   *name,
+     const char   *local,
+     const char   *upload_url,
+     const char   *payload,
+     GError       *err,
+     gint64        ts)
 {
   MeowTransferRecord *r = _meow_transfer_record_new (id, dir, st);
   r->transferred = done;
@@ -58,11 +67,11 @@ main (int argc, char **argv)
   const char *out = argv[1];
   const char *src = "/tmp/meow-legacy/Pictures/cat.png";
   g_autoptr (MeowStore) s = NULL;
-  MeowTask *t[10];
-  MeowStoredTask *st[10];
-  GError *e = NULL;
+  MeowTask        *t[10];
+  MeowStoredTask  *st[10];
+  GError          *e = NULL;
   MeowTaskBuilder *b;
-  gint64 t0 = 1764600000000000; /* 2025-12-01 */
+  gint64           t0 = 1764600000000000; /* 2025-12-01 */
 
   g_mkdir_with_parents ("/tmp/meow-legacy/Pictures", 0700);
   g_file_set_contents (src, "0123456789", 10, NULL);
@@ -76,8 +85,8 @@ main (int argc, char **argv)
   meow_task_builder_add_header (b, "Authorization", "Bearer t0k3n");
   meow_task_builder_add_header (b, "Cookie", "session=abc; theme=dark");
   meow_task_builder_add_header (b, "X-Empty", "");
-  meow_task_builder_set_checksum (b, MEOW_CHECKSUM_SHA256,
-                                  "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+  meow_task_builder_set_checksum (
+      b, MEOW_CHECKSUM_SHA256, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
   meow_task_builder_set_retries (b, 7);
   meow_task_builder_set_speed_limit (b, 12345);
   meow_task_builder_set_segments (b, 6);
@@ -100,7 +109,8 @@ main (int argc, char **argv)
   /* 3: complete, sha1 */
   b = meow_task_builder_new_download ("https://downloads.example.com/small.txt");
   meow_task_builder_set_output_dir (b, "/tmp/meow-legacy/Downloads");
-  meow_task_builder_set_checksum (b, MEOW_CHECKSUM_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  meow_task_builder_set_checksum (b, MEOW_CHECKSUM_SHA1,
+                                  "da39a3ee5e6b4b0d3255bfef95601890afd80709");
   t[3] = finish (b, "00000000-0000-4000-8000-000000000003");
   /* 4: failed with MEOW_ERROR under the mangled name */
   b = meow_task_builder_new_download ("https://downloads.example.com/missing.zip");
@@ -132,7 +142,8 @@ main (int argc, char **argv)
   /* 9: upload of in-memory bytes, paused */
   {
     g_autoptr (GBytes) bytes = g_bytes_new_static ("hello", 5);
-    b = meow_task_builder_new_upload_bytes ("https://uploads.example.com/upload", bytes, "hello.txt");
+    b = meow_task_builder_new_upload_bytes ("https://uploads.example.com/upload", bytes,
+                                            "hello.txt");
     t[9] = finish (b, "00000000-0000-4000-8000-000000000009");
   }
 
@@ -141,19 +152,21 @@ main (int argc, char **argv)
   g_assert (meow_store_add_all (s, (const MeowStoredTask *const *) st, 10, &e));
 
   rec (s, meow_task_get_id (t[1]), MEOW_DIRECTION_DOWNLOAD, MEOW_STATUS_TRANSMISSION, 1048576,
-       8388608, "video.mkv", "/tmp/meow-legacy/Downloads/video.mkv", NULL, NULL, NULL, t0 + 100 * G_USEC_PER_SEC);
+       8388608, "video.mkv", "/tmp/meow-legacy/Downloads/video.mkv", NULL, NULL, NULL,
+       t0 + 100 * G_USEC_PER_SEC);
   rec (s, meow_task_get_id (t[2]), MEOW_DIRECTION_DOWNLOAD, MEOW_STATUS_TRANSMISSION, 100, 2000,
-       "export.csv", "/tmp/meow-legacy/Downloads/export.csv", NULL, NULL, NULL, t0 + 200 * G_USEC_PER_SEC);
-  rec (s, meow_task_get_id (t[2]), MEOW_DIRECTION_DOWNLOAD, MEOW_STATUS_PAUSED, 1500, 2000,
-       NULL, NULL, NULL, NULL, NULL, t0 + 300 * G_USEC_PER_SEC);
+       "export.csv", "/tmp/meow-legacy/Downloads/export.csv", NULL, NULL, NULL,
+       t0 + 200 * G_USEC_PER_SEC);
+  rec (s, meow_task_get_id (t[2]), MEOW_DIRECTION_DOWNLOAD, MEOW_STATUS_PAUSED, 1500, 2000, NULL,
+       NULL, NULL, NULL, NULL, t0 + 300 * G_USEC_PER_SEC);
   rec (s, meow_task_get_id (t[3]), MEOW_DIRECTION_DOWNLOAD, MEOW_STATUS_COMPLETE, 10, 10,
        "small.txt", "/tmp/meow-legacy/Downloads/small.txt", NULL,
        "/tmp/meow-legacy/Downloads/small.txt", NULL, t0 + 400 * G_USEC_PER_SEC);
   rec (s, meow_task_get_id (t[4]), MEOW_DIRECTION_DOWNLOAD, MEOW_STATUS_FAILED, 0, -1,
        "missing.zip", "/tmp/meow-legacy/Downloads/missing.zip", NULL, NULL,
-       g_error_new_literal (g_quark_from_static_string ("meow - error - quark"),
-                            MEOW_ERROR_RESPONSE_STATUS,
-                            "The server answered 404 Not Found for “https://downloads.example.com/missing.zip”."),
+       g_error_new_literal (
+           g_quark_from_static_string ("meow - error - quark"), MEOW_ERROR_RESPONSE_STATUS,
+           "The server answered 404 Not Found for “https://downloads.example.com/missing.zip”."),
        t0 + 500 * G_USEC_PER_SEC);
   rec (s, meow_task_get_id (t[5]), MEOW_DIRECTION_DOWNLOAD, MEOW_STATUS_CANCELED, 77, 1000, NULL,
        NULL, NULL, NULL, NULL, t0 + 600 * G_USEC_PER_SEC);
