@@ -190,21 +190,6 @@ wait_saved_url () {
   return 1
 }
 
-# wait_file_size FILE BYTES SECONDS: waits until FILE is larger than BYTES.
-wait_file_size () {
-  local deadline=$((SECONDS + $3))
-  while ((SECONDS < deadline)); do
-    if (($(file_size "$1") > $2)); then
-      return 0
-    fi
-    if ! kill -0 "$BG_PID" 2>/dev/null; then
-      return 1
-    fi
-    sleep 0.05
-  done
-  return 1
-}
-
 stored_file () { echo "$STORE/${1##*/}"; } # stored_file UPLOAD-URL
 
 log_count () { wc -l < "$TUS_LOG" 2>/dev/null || echo 0; }
@@ -279,7 +264,7 @@ stored=""
 if [[ -n "$upload_url" ]]; then
   stored="$(stored_file "$upload_url")"
 fi
-if [[ -n "$stored" ]] && wait_file_size "$stored" $((16 * 1024 * 1024)) 60; then
+if [[ -n "$stored" ]] && wait_part_size "$stored" $((16 * 1024 * 1024)) 60; then
   before=$(file_size "$stored")
   t0=$(now)
   interrupt_bg 30
