@@ -283,8 +283,8 @@ enum_to_nick (GType type, int value)
   return nick;
 }
 
-static gboolean
-nick_to_enum (GType type, const char *nick, int *out)
+gboolean
+_meow_store_nick_to_enum (GType type, const char *nick, int *out)
 {
   GEnumClass *klass;
   GEnumValue *v;
@@ -399,7 +399,8 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   st->seq = sqlite3_column_int64 (stmt, i++);
   st->id = column_dup (stmt, i++);
   CHECK (st->id != NULL && *st->id != '\0', "id");
-  CHECK (nick_to_enum (MEOW_TYPE_DIRECTION, (const char *) sqlite3_column_text (stmt, i++), &e),
+  CHECK (_meow_store_nick_to_enum (MEOW_TYPE_DIRECTION,
+                                   (const char *) sqlite3_column_text (stmt, i++), &e),
          "direction");
   st->direction = e;
   st->url = column_dup (stmt, i++);
@@ -419,7 +420,8 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   st->source_in_memory = sqlite3_column_int (stmt, i++) != 0;
   e = MEOW_CHECKSUM_NONE;
   if (!column_is_null (stmt, i))
-    CHECK (nick_to_enum (MEOW_TYPE_CHECKSUM_TYPE, (const char *) sqlite3_column_text (stmt, i), &e),
+    CHECK (_meow_store_nick_to_enum (MEOW_TYPE_CHECKSUM_TYPE,
+                                     (const char *) sqlite3_column_text (stmt, i), &e),
            "checksum_type");
   i++;
   st->checksum_type = e;
@@ -439,8 +441,8 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   CHECK (st->size_hint >= -1, "size_hint");
   e = MEOW_UPLOAD_PROTOCOL_MEOW;
   if (!column_is_null (stmt, i))
-    CHECK (nick_to_enum (MEOW_TYPE_UPLOAD_PROTOCOL_KIND,
-                         (const char *) sqlite3_column_text (stmt, i), &e),
+    CHECK (_meow_store_nick_to_enum (MEOW_TYPE_UPLOAD_PROTOCOL_KIND,
+                                     (const char *) sqlite3_column_text (stmt, i), &e),
            "upload_protocol");
   i++;
   st->protocol = e;
@@ -452,7 +454,8 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   CHECK (sqlite3_column_int64 (stmt, i) >= 0 && sqlite3_column_int64 (stmt, i) <= G_MAXUINT,
          "prepare_retries");
   st->prepare_retries = (guint) sqlite3_column_int64 (stmt, i++);
-  CHECK (nick_to_enum (MEOW_TYPE_STATUS, (const char *) sqlite3_column_text (stmt, i++), &e),
+  CHECK (_meow_store_nick_to_enum (MEOW_TYPE_STATUS, (const char *) sqlite3_column_text (stmt, i++),
+                                   &e),
          "status");
   st->status = e;
   CHECK (sqlite3_column_int64 (stmt, i) >= 0, "transferred");

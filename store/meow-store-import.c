@@ -337,19 +337,12 @@ static gboolean
 read_enum (JsonObject *o, const char *name, GType type, gboolean required, int *out)
 {
   g_autofree char *nick = NULL;
-  GEnumClass      *klass;
-  GEnumValue      *v;
 
   if (!read_string (o, name, required, &nick))
     return FALSE;
   if (nick == NULL)
     return TRUE;
-  klass = g_type_class_ref (type);
-  v = g_enum_get_value_by_nick (klass, nick);
-  if (v != NULL)
-    *out = v->value;
-  g_type_class_unref (klass);
-  return v != NULL;
+  return _meow_store_nick_to_enum (type, nick, out);
 }
 
 static gboolean

@@ -104,6 +104,11 @@ gboolean _meow_store_db_apply (sqlite3 *db, const char *path, GPtrArray *batches
 /* Reads a meta value (transfer full, nullable). */
 char *_meow_store_db_get_meta (sqlite3 *db, const char *key);
 
+/* The value of @type's enum nick @nick into *@out; FALSE (and *@out
+ * untouched) when @nick is NULL or not one of @type's nicks. Any thread.
+ * (meow-store-db.c; the import reads the same nicks.) */
+gboolean _meow_store_nick_to_enum (GType type, const char *nick, int *out);
+
 /* The one-time import of a JSON list (meow-store-import.c). */
 
 /* Parses the contents of a tasks.json written by an older Meow into @out (element-type
