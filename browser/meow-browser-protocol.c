@@ -47,7 +47,9 @@ static const char interface_xml[] = "<node>"
  * - `ListTransfers () → (aa{sv} transfers)`: the transfers that are not finished, each with
  *   "id", "name", "status" ("pending", "running" or "paused") as `s`, "progress" (0 to 1)
  *   and "speed" (bytes a second) as `d`, "transferred" as `t` and "total" (-1: unknown)
- *   as `x`.
+ *   as `x`, "wait_reason" (the nick of #MeowWaitReason: "none" unless the transfer waits)
+ *   and "status_line" (the row's status text, translated, e.g. "Retrying in 12 s —
+ *   connection refused") as `s`.
  *
  * Returns: (transfer none): the interface's description, parsed once. Any thread.
  */

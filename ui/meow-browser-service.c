@@ -21,6 +21,7 @@
 #include "meow-browser-protocol.h"
 #include "meow-browser-service.h"
 #include "meow-task-manager.h"
+#include "meow-task-row.h"
 
 /* The popup shows a handful; a reply stays far below the browsers' 1 MB limit. */
 #define MAX_LISTED 100
@@ -114,13 +115,21 @@ list_transfers (MeowBrowserService *self)
   for (guint i = 0; i < g_list_model_get_n_items (model) && listed < MAX_LISTED; i++)
     {
       g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
-      const char  *status = status_name (meow_task_item_get_status (item));
-      guint64      transferred = meow_task_item_get_transferred (item);
-      gint64       total = meow_task_item_get_total (item);
-      GVariantDict transfer;
+      const char      *status = status_name (meow_task_item_get_status (item));
+      guint64          transferred = meow_task_item_get_transferred (item);
+      gint64           total = meow_task_item_get_total (item);
+      GVariantDict     transfer;
+      g_autofree char *status_line = NULL;
+      GEnumClass      *reasons;
+      GEnumValue      *reason;
 
       if (status == NULL)
         continue;
+      reasons = g_type_class_ref (MEOW_TYPE_WAIT_REASON);
+      /* A static enum type's class lives as long as the process: the nick stays valid. */
+      reason = g_enum_get_value (reasons, (int) meow_task_item_get_wait_reason (item));
+      g_type_class_unref (reasons);
+      status_line = meow_format_status_line (item);
       g_variant_dict_init (&transfer, NULL);
       g_variant_dict_insert (&transfer, "id", "s", meow_task_item_get_id (item));
       g_variant_dict_insert (&transfer, "name", "s", meow_task_item_get_name (item));
@@ -130,6 +139,9 @@ list_transfers (MeowBrowserService *self)
       g_variant_dict_insert (&transfer, "speed", "d", meow_task_item_get_speed (item));
       g_variant_dict_insert (&transfer, "transferred", "t", transferred);
       g_variant_dict_insert (&transfer, "total", "x", total);
+      g_variant_dict_insert (&transfer, "wait_reason", "s",
+                             reason != NULL ? reason->value_nick : "none");
+      g_variant_dict_insert (&transfer, "status_line", "s", status_line);
       g_variant_builder_add_value (&builder, g_variant_dict_end (&transfer));
       listed++;
     }

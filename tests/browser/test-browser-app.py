@@ -73,6 +73,9 @@ def run(tmp, tap):
         listing = bt.wait_until(listed, 5, step=0.2)
         tap.ok(listing and listing['running'] is True,
                'list: the transfer is there while it runs', listing)
+        mine = listing and [t for t in listing['transfers'] if t.get('id') == task_id][0]
+        tap.ok(mine and mine.get('wait_reason') == 'none' and mine.get('status_line'),
+               "list: it carries the wait reason (none) and the row's status line", mine)
 
         target = os.path.join(downloads, 'file.bin')
         done = bt.wait_until(lambda: os.path.exists(target) and
