@@ -5,7 +5,7 @@
 # - Session: a private world for one test: HOME, XDG folders, GSettings (keyfile backend:
 #   Meow's download folder), a session bus of its own (dbus-run-session with a config that
 #   only knows Meow's service file, pointing at the build tree's `meow`) and a display
-#   (xvfb-run). The test script runs twice: outside, it makes the folder and starts itself
+#   (an Xvfb of its own, numbered by the X server: tests run in parallel). The test script runs twice: outside, it makes the folder and starts itself
 #   again inside (main()); inside, it tests. Everything the bus starts (Meow) logs to one file that
 #   the outside reads at the end.
 # - Nginx: Debian's nginx on a free loopback port, serving files only to a request that
@@ -107,7 +107,7 @@ class Tap:
 
 class Session:
     """The outside half: `Session(build, script, timeout).run()` creates the folder,
-    starts `script --inside FOLDER` under xvfb-run and dbus-run-session, prints the test
+    starts `script --inside FOLDER` on its own Xvfb under dbus-run-session, prints the test
     points it wrote to FOLDER/tap.txt, checks the bus's log (Meow's output, with
     G_MESSAGES_DEBUG=all) for the cookie, and prints the plan last."""
 
@@ -117,7 +117,7 @@ class Session:
         self.timeout = timeout
 
     def run(self):
-        for tool in ('xvfb-run', 'dbus-run-session', '/usr/sbin/nginx'):
+        for tool in ('Xvfb', 'dbus-run-session', '/usr/sbin/nginx'):
             if shutil.which(tool) is None:
                 print('1..0 # SKIP %s is not installed' % tool)
                 return 0
@@ -182,19 +182,23 @@ class Session:
 
         log_path = os.path.join(tmp, 'session.log')
         tap_path = os.path.join(tmp, 'tap.txt')
-        cmd = ['xvfb-run', '-a', '-s', '-screen 0 1280x1024x24',
-               'dbus-run-session', '--config-file=' + bus_conf, '--',
+        cmd = ['dbus-run-session', '--config-file=' + bus_conf, '--',
                sys.executable, self.script, '--inside', tmp]
         with open(log_path, 'w') as log:
-            process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       start_new_session=True)
+            xvfb, env['DISPLAY'] = start_xvfb(log)
             try:
-                process.wait(timeout=self.timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           start_new_session=True)
+                try:
+                    process.wait(timeout=self.timeout)
+                    timed_out = False
+                except subprocess.TimeoutExpired:
+                    timed_out = True
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+            finally:
+                xvfb.terminate()
+                xvfb.wait()
 
         # The inside's test points, then the log's, then the plan.
         tap_text = open(tap_path).read() if os.path.exists(tap_path) else ''
@@ -218,6 +222,31 @@ class Session:
                'found in the session log' if secret else 'the test made no cookie')
         tap.plan(tap.n)
         return 1 if failed or tap.failures or process.returncode != 0 else 0
+
+
+def start_xvfb(log):
+    """An X server of this test's own: Xvfb picks a free display number and writes it to
+    the pipe given with -displayfd once it accepts clients (no lock-file race between
+    tests started together, as `xvfb-run -a` has). Returns (process, DISPLAY)."""
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(write_fd), '-screen', '0', '1280x1024x24',
+                             '-nolisten', 'tcp'],
+                            pass_fds=(write_fd,), stdout=log, stderr=subprocess.STDOUT)
+    os.close(write_fd)
+    number = b''
+    with os.fdopen(read_fd, 'rb') as pipe:
+        while not number.endswith(b'\n'):
+            if not select.select([pipe], [], [], 30)[0]:
+                break
+            chunk = os.read(pipe.fileno(), 16)
+            if not chunk:
+                break
+            number += chunk
+    if not number.strip().isdigit():
+        xvfb.kill()
+        xvfb.wait()
+        raise RuntimeError('Xvfb did not start (it printed no display number)')
+    return xvfb, ':' + number.strip().decode()
 
 
 def main(argv, script, run, timeout, skip=None):
@@ -257,6 +286,7 @@ events { worker_connections 64; }
 http {
   log_format meow '$request $status "$http_cookie" "$http_referer" "$http_user_agent" "$http_sec_fetch_mode"';
   access_log %(tmp)s/nginx-access.log meow;
+  log_format meow_slow '$msec $uri $status $body_bytes_sent "$http_range"';
   %(temp_paths)s
   default_type application/octet-stream;
   map $cookie_meow_session $meow_cookie_ok { "%(secret)s" 1; default 0; }
@@ -274,6 +304,13 @@ http {
       if ($meow_cookie_ok = 0) { return 403; }
       if ($meow_referer_ok = 0) { return 403; }
       max_ranges 0;
+      limit_rate %(rate)s;
+      alias %(tmp)s/www/files/;
+    }
+    # Ungated, ranges allowed, at a steady rate per connection: for the outage tests
+    # (their own log: when, what, how many bytes, from which offset).
+    location /slow/ {
+      access_log %(tmp)s/nginx-slow.log meow_slow;
       limit_rate %(rate)s;
       alias %(tmp)s/www/files/;
     }
@@ -344,6 +381,19 @@ class Nginx:
     def access_log(self):
         path = os.path.join(self.tmp, 'nginx-access.log')
         return open(path, errors='replace').read().splitlines() if os.path.exists(path) else []
+
+    def slow_log(self):
+        """/slow/'s log lines, split: [msec, uri, status, bytes sent, range]."""
+        path = os.path.join(self.tmp, 'nginx-slow.log')
+        if not os.path.exists(path):
+            return []
+        return [l.split(' ', 4) for l in open(path, errors='replace').read().splitlines()]
+
+    def kill(self):
+        """Stops nginx at once (SIGTERM: connections cut, as in an outage)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:

@@ -7,20 +7,21 @@
 # A private nginx on loopback (tests/integration/lib/web-servers.sh) serves a 32 MiB random
 # file at 1 MiB/s per connection; `meow-cli get URL -o FILE` (no other option) starts, and
 # 2 s in nginx is stopped at once (SIGTERM: open connections are cut, new ones refused). After
-# the outage (MEOW_OUTAGES, seconds, default "25") nginx starts again on the same port. Per
-# outage:
+# the outage (MEOW_OUTAGES, seconds, default "25 90") nginx starts again on the same port;
+# meanwhile the port is held by a socket that is bound but does not listen, so that every
+# attempt is refused and no other test's server can take the port. Per outage:
 #   - meow-cli exits 0 and its output file has the server's sha256;
 #   - its stderr says it waited ("Waiting for the server to be reachable");
 #   - the bytes received before the outage were kept: the server sent fewer than the file's
 #     bytes after the outage.
 #
 # Output is TAP. Skips (1..0 # SKIP) only when nginx is not installed. Every wait is bounded:
-# meow-cli gets 300 s after the outage ends.
+# meow-cli gets 300 s after each outage ends.
 
 set -u
 
 CLI="${1:-}"
-read -r -a OUTAGES <<< "${MEOW_OUTAGES:-25}"
+read -r -a OUTAGES <<< "${MEOW_OUTAGES:-25 90}"
 SIZE=$((32 * 1024 * 1024))
 
 if [[ -z "$CLI" || ! -x "$CLI" ]]; then
@@ -40,8 +41,10 @@ fi
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/meow-outage.XXXXXX")"
 chmod 755 "$TMP"
 CLI_PID=""
+HOLD_PID=""
 
 cleanup () {
+  port_release
   if [[ -n "$CLI_PID" ]] && kill -0 "$CLI_PID" 2>/dev/null; then
     kill -KILL "$CLI_PID" 2>/dev/null
     wait "$CLI_PID" 2>/dev/null
@@ -76,6 +79,34 @@ nginx_down () {
   wait "$WS_PID" 2>/dev/null
 }
 
+# While nginx is down its port stays ours: bound, not listening (connections refused).
+port_hold () {
+  python3 -c '
+import signal, socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+print("held", flush=True)
+signal.sigwait([signal.SIGTERM])
+' "$PORT" > "$TMP/hold.out" 2>&1 &
+  HOLD_PID=$!
+  for _ in $(seq 100); do
+    grep -q held "$TMP/hold.out" 2>/dev/null && return 0
+    kill -0 "$HOLD_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  diag_file "the port holder" "$TMP/hold.out"
+  return 1
+}
+
+port_release () {
+  if [[ -n "$HOLD_PID" ]]; then
+    kill -TERM "$HOLD_PID" 2>/dev/null
+    wait "$HOLD_PID" 2>/dev/null
+    HOLD_PID=""
+  fi
+}
+
 # The same server again, on the same port, with the same files.
 nginx_up () {
   "$NGINX" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" -e "$TMP/nginx/nginx-error.log" \
@@ -98,7 +129,12 @@ for outage in "${OUTAGES[@]}"; do
   sleep 2
   nginx_down
   : > "$TMP/nginx/access.log"
+  if ! port_hold; then
+    echo "Bail out! port $PORT could not be held during the outage"
+    exit 1
+  fi
   sleep "$outage"
+  port_release
   if ! nginx_up; then
     echo "Bail out! nginx did not come back on port $PORT"
     diag_file "nginx output" "$TMP/nginx/server.out"
