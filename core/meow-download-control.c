@@ -89,6 +89,14 @@ _meow_download_write_control (MeowJob *job)
   g_autofree char *digest = _meow_download_url_digest (job);
   g_autoptr (GError) error = NULL;
 
+  /* A new link not yet shown to give these bytes: they stay the old
+   * URL's, so the next start checks again. */
+  if (d->relink_pending && d->held_digest != NULL)
+    {
+      g_free (digest);
+      digest = g_strdup (d->held_digest);
+    }
+
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "version");
   json_builder_add_int_value (b, 1);
@@ -109,6 +117,12 @@ _meow_download_write_control (MeowJob *job)
       /* The bytes came without a control file and no overlap matched yet:
        * the validators are the server's, not the bytes'. */
       json_builder_set_member_name (b, "unverified");
+      json_builder_add_boolean_value (b, TRUE);
+    }
+  if (d->url_changed)
+    {
+      /* The bytes were started from another link, which this one continued. */
+      json_builder_set_member_name (b, "url-changed");
       json_builder_add_boolean_value (b, TRUE);
     }
   json_builder_set_member_name (b, "total");
@@ -183,6 +197,7 @@ _meow_download_read_control (MeowJob *job, MeowControl *out)
   out->last_modified_strong =
       json_object_get_boolean_member_with_default (obj, "last-modified-strong", FALSE);
   out->unverified = json_object_get_boolean_member_with_default (obj, "unverified", FALSE);
+  out->url_changed = json_object_get_boolean_member_with_default (obj, "url-changed", FALSE);
   out->total = json_object_get_int_member_with_default (obj, "total", -1);
   out->main_pos = json_object_get_int_member_with_default (obj, "main-pos", -1);
   out->main_end = json_object_get_int_member_with_default (obj, "main-end", -1);

@@ -31,6 +31,7 @@ struct _MeowTask
   gboolean         keep_partial;
   gint64           size_hint;
   guint            segments; /* download connections, 0 = the client's */
+  MeowRelink       relink;   /* a .part of another URL: start over or verify */
 
   /* Uploads. */
   char                  *source_file;  /* absolute, or NULL */
@@ -42,6 +43,13 @@ struct _MeowTask
   guint                  prepare_retries;
   gboolean               prepare_retries_set;
 };
+
+/* A copy of @task with @url (checked like the builder's) and @relink, the
+ * same id and everything else: meow_client_change_url() swaps it in.
+ * Returns: (transfer full) (nullable): the copy, or NULL with @error set
+ * (MEOW_ERROR_PARAMETER_INVALID). Any thread. */
+MeowTask *
+_meow_task_copy_with_url (const MeowTask *task, const char *url, MeowRelink relink, GError **error);
 
 /* A download's partial file and its control file are named after its target:
  * TARGET.part, TARGET.part.meow (the engine writes them;

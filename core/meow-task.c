@@ -208,6 +208,19 @@ meow_task_get_segments (const MeowTask *task)
 }
 
 /**
+ * meow_task_get_relink:
+ * @task: a task
+ *
+ * Returns: what the download does with a `.part` of another URL
+ *   (meow_task_builder_set_relink()). Any thread.
+ */
+MeowRelink
+meow_task_get_relink (const MeowTask *task)
+{
+  return task->relink;
+}
+
+/**
  * meow_task_dup_redacted_url:
  *
  * Returns: (transfer full): the URL with any password replaced, for display
@@ -658,6 +671,26 @@ meow_task_builder_set_size_hint (MeowTaskBuilder *builder, gint64 size)
   builder->task->size_hint = size;
 }
 
+/**
+ * meow_task_builder_set_relink:
+ * @builder: a download builder
+ * @relink: what to do with a `.part` whose control file names another URL
+ *
+ * A download whose target's `.part` was fetched from another link (an
+ * expired one, a mirror) starts it over (%MEOW_RELINK_RESTART, the
+ * default) or continues it when this link gives the same file
+ * (%MEOW_RELINK_VERIFY; else the task fails with
+ * %MEOW_ERROR_LINK_CONTENT_DIFFERS and the bytes stay). A `.part` of this
+ * very URL always resumes. Not thread-safe (the builder's thread).
+ */
+void
+meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink)
+{
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (relink == MEOW_RELINK_RESTART || relink == MEOW_RELINK_VERIFY);
+  builder->task->relink = relink;
+}
+
 static gboolean
 check_url (const char *url, GError **error)
 {
@@ -931,6 +964,7 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->keep_partial = t->keep_partial;
   task->size_hint = t->size_hint;
   task->segments = t->segments;
+  task->relink = t->relink;
   if (t->direction == MEOW_DIRECTION_UPLOAD)
     {
       if (t->source_file)
@@ -960,4 +994,35 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
     task->name = g_path_get_basename (task->output_file);
 
   return task;
+}
+
+MeowTask *
+_meow_task_copy_with_url (const MeowTask *task, const char *url, MeowRelink relink, GError **error)
+{
+  MeowTask *copy;
+
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+
+  if (!check_url (url, error))
+    return NULL;
+
+  copy = g_new0 (MeowTask, 1);
+  *copy = *task;
+  g_atomic_ref_count_init (&copy->ref_count);
+  copy->id = g_strdup (task->id);
+  copy->url = g_strdup (url);
+  copy->redacted_url = _meow_redact_url (url);
+  copy->name = g_strdup (task->name);
+  copy->output_file = g_strdup (task->output_file);
+  copy->output_dir = g_strdup (task->output_dir);
+  copy->method = g_strdup (task->method);
+  copy->headers = g_strdupv (task->headers);
+  copy->checksum_hex = g_strdup (task->checksum_hex);
+  copy->source_file = g_strdup (task->source_file);
+  copy->source_bytes = task->source_bytes ? g_bytes_ref (task->source_bytes) : NULL;
+  copy->category = g_strdup (task->category);
+  copy->upload_url = g_strdup (task->upload_url);
+  copy->relink = relink;
+  return copy;
 }
