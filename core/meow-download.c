@@ -166,7 +166,7 @@ GError *
 _meow_download_link_differs (MeowJob *job, MeowRestartReason reason)
 {
   MeowDownload *d = _meow_download_get (job);
-  const char   *file = d->target ? d->target : d->part_path;
+  const char   *file = d->part_path;
 
   switch (reason)
     {

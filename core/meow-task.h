@@ -63,6 +63,7 @@ gboolean meow_task_has_retries (const MeowTask *task);
 gboolean meow_task_has_prepare_retries (const MeowTask *task);
 
 gboolean meow_download_target_is_complete (const char *target, gint64 size, gint64 not_before_us);
+gboolean meow_download_part_is_from_other_url (const char *target, const char *url);
 
 GType            meow_task_builder_get_type (void) G_GNUC_CONST;
 MeowTaskBuilder *meow_task_builder_new_download (const char *url);
