@@ -44,13 +44,6 @@ struct _MeowTask
   gboolean               prepare_retries_set;
 };
 
-/* A copy of @task with @url (checked like the builder's) and @relink, the
- * same id and everything else: meow_client_change_url() swaps it in.
- * Returns: (transfer full) (nullable): the copy, or NULL with @error set
- * (MEOW_ERROR_PARAMETER_INVALID). Any thread. */
-MeowTask *
-_meow_task_copy_with_url (const MeowTask *task, const char *url, MeowRelink relink, GError **error);
-
 /* A download's partial file and its control file are named after its target:
  * TARGET.part, TARGET.part.meow (the engine writes them;
  * meow_download_target_is_complete() looks for them). */

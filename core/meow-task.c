@@ -996,13 +996,30 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   return task;
 }
 
+/**
+ * meow_task_dup_with_url:
+ * @task: a download task
+ * @url: another http or https URL for the same download
+ * @relink: what the copy does with a `.part` of another URL
+ *   (meow_task_builder_set_relink())
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
+ *
+ * A copy of @task with @url and @relink and everything else the same, the
+ * id included: for a download given a new link (meow_client_change_url()
+ * does this for a live task; an owner enqueues the copy again for a task
+ * the client no longer has, a failed one). @url is checked as by
+ * meow_task_builder_build(). Any thread.
+ *
+ * Returns: (transfer full) (nullable): the copy, or %NULL with @error set.
+ */
 MeowTask *
-_meow_task_copy_with_url (const MeowTask *task, const char *url, MeowRelink relink, GError **error)
+meow_task_dup_with_url (const MeowTask *task, const char *url, MeowRelink relink, GError **error)
 {
   MeowTask *copy;
 
   g_return_val_if_fail (task != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (relink == MEOW_RELINK_RESTART || relink == MEOW_RELINK_VERIFY, NULL);
 
   if (!check_url (url, error))
     return NULL;
