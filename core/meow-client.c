@@ -752,7 +752,7 @@ meow_client_change_url (MeowClient        *client,
                    "The transfer %s is an upload; only a download's link can be changed.", task_id);
       goto fail;
     }
-  task = meow_task_dup_with_url (entry->task, url, MEOW_RELINK_VERIFY, error);
+  task = meow_task_dup_with_url (entry->task, url, MEOW_RELINK_VERIFY, NULL, error);
   if (task == NULL)
     goto fail;
   key = make_key (task);

@@ -1002,18 +1002,27 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
  * @url: another http or https URL for the same download
  * @relink: what the copy does with a `.part` of another URL
  *   (meow_task_builder_set_relink())
+ * @output_file: (nullable) (type filename): the file the download goes to
+ *   now (the local path its records gave: the name chosen from an answer
+ *   of the old link), so that it goes on under that name; %NULL keeps the
+ *   task's output file or folder
  * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
  *
- * A copy of @task with @url and @relink and everything else the same, the
- * id included: for a download given a new link (meow_client_change_url()
- * does this for a live task; an owner enqueues the copy again for a task
- * the client no longer has, a failed one). @url is checked as by
- * meow_task_builder_build(). Any thread.
+ * A copy of @task with @url, @relink (and @output_file) and everything
+ * else the same, the id included: for a download given a new link
+ * (meow_client_change_url() does this for a live task, whose target stays;
+ * an owner enqueues the copy again for a task the client no longer has, a
+ * failed one). @url is checked as by meow_task_builder_build(); a relative
+ * @output_file is taken against the current folder. Any thread.
  *
  * Returns: (transfer full) (nullable): the copy, or %NULL with @error set.
  */
 MeowTask *
-meow_task_dup_with_url (const MeowTask *task, const char *url, MeowRelink relink, GError **error)
+meow_task_dup_with_url (const MeowTask *task,
+                        const char     *url,
+                        MeowRelink      relink,
+                        const char     *output_file,
+                        GError        **error)
 {
   MeowTask *copy;
 
@@ -1031,8 +1040,16 @@ meow_task_dup_with_url (const MeowTask *task, const char *url, MeowRelink relink
   copy->url = g_strdup (url);
   copy->redacted_url = _meow_redact_url (url);
   copy->name = g_strdup (task->name);
-  copy->output_file = g_strdup (task->output_file);
-  copy->output_dir = g_strdup (task->output_dir);
+  if (output_file != NULL && output_file[0] != '\0')
+    {
+      copy->output_file = absolute_path (output_file);
+      copy->output_dir = NULL;
+    }
+  else
+    {
+      copy->output_file = g_strdup (task->output_file);
+      copy->output_dir = g_strdup (task->output_dir);
+    }
   copy->method = g_strdup (task->method);
   copy->headers = g_strdupv (task->headers);
   copy->checksum_hex = g_strdup (task->checksum_hex);

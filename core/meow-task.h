@@ -50,8 +50,11 @@ gint64             meow_task_get_size_hint (const MeowTask *task);
 guint              meow_task_get_segments (const MeowTask *task);
 MeowRelink         meow_task_get_relink (const MeowTask *task);
 char              *meow_task_dup_redacted_url (const MeowTask *task);
-MeowTask *
-meow_task_dup_with_url (const MeowTask *task, const char *url, MeowRelink relink, GError **error);
+MeowTask          *meow_task_dup_with_url (const MeowTask *task,
+                                           const char     *url,
+                                           MeowRelink      relink,
+                                           const char     *output_file,
+                                           GError        **error);
 
 const char            *meow_task_get_source_file (const MeowTask *task);
 GBytes                *meow_task_get_source_bytes (const MeowTask *task);

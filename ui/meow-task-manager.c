@@ -960,7 +960,9 @@ meow_task_manager_change_url (MeowTaskManager   *self,
     return FALSE;
   /* The item keeps a task that verifies a .part of another link: a later Retry never
    * starts over unasked. */
-  task = meow_task_dup_with_url (old, url, MEOW_RELINK_VERIFY, error);
+  /* Under the name it has (a folder's download was named by the old link's answer). */
+  task = meow_task_dup_with_url (old, url, MEOW_RELINK_VERIFY, meow_task_item_get_local_path (item),
+                                 error);
   if (task == NULL)
     return FALSE;
 
@@ -974,7 +976,8 @@ meow_task_manager_change_url (MeowTaskManager   *self,
       g_autoptr (MeowTask) now = NULL;
 
       now = (flags & MEOW_CHANGE_URL_RESTART) != 0
-                ? meow_task_dup_with_url (old, url, MEOW_RELINK_RESTART, error)
+                ? meow_task_dup_with_url (old, url, MEOW_RELINK_RESTART,
+                                          meow_task_item_get_local_path (item), error)
                 : meow_task_ref (task);
       if (now == NULL || !enqueue_item_task (self, item, now, error))
         return FALSE;

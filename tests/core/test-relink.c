@@ -19,19 +19,6 @@
   g_test_add (path, MeowTestFixture, NULL, meow_test_fixture_setup, func,                          \
               meow_test_fixture_teardown)
 
-/* MEOW_TEST_WAIT_UNTIL() for helpers that return a value: a timeout
- * aborts the test. */
-#define WAIT_OR_ABORT(cond)                                                                        \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    meow_test_guard_start (MEOW_TEST_WAIT_SECONDS);                                                \
-    while (!(cond) && !meow_test_guard_timed_out ())                                               \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    meow_test_guard_stop ();                                                                       \
-    g_assert_true (cond);                                                                          \
-  }                                                                                                \
-  G_STMT_END
-
 static gint64
 file_size (const char *path)
 {
@@ -84,10 +71,10 @@ start_and_pause_full (
   b = meow_test_builder_to_file (fx, "/a.bin", target);
   w = meow_test_start_download (fx, b);
   /* more than the overlap window (64 KiB) */
-  WAIT_OR_ABORT (meow_test_watch_has_progress (w) && file_size (part) > 96 * 1024);
+  MEOW_TEST_WAIT_OR_ABORT (meow_test_watch_has_progress (w) && file_size (part) > 96 * 1024);
   g_assert_true (meow_client_pause (fx->client, w->id, &error));
   g_assert_no_error (error);
-  WAIT_OR_ABORT (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
+  MEOW_TEST_WAIT_OR_ABORT (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
   *held = file_size (part);
   g_assert_cmpint (*held, >, 0);
   g_assert_cmpint (*held, <, FILE_SIZE);
