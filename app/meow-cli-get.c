@@ -19,6 +19,7 @@ typedef struct
   char         *output_dir;
   char         *sha256;
   gboolean      overwrite;
+  gboolean      restart;  /* a .part of another link starts over */
   int           segments; /* -1: the engine's default */
   char         *input_file;
   int           jobs; /* -1: DEFAULT_JOBS */
@@ -96,6 +97,10 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
     }
 
   meow_task_builder_set_overwrite (builder, options->overwrite);
+  /* A .part another link started (an expired one, a mirror) goes on when
+   * this link gives the same file; it starts over only when asked. */
+  meow_task_builder_set_relink (builder,
+                                options->restart ? MEOW_RELINK_RESTART : MEOW_RELINK_VERIFY);
   /* An interrupted run keeps its bytes; this CLI never cancels. */
   meow_task_builder_set_keep_partial (builder, TRUE);
   return TRUE;
@@ -120,6 +125,8 @@ get_one (GetOptions *options, const char *url)
   g_autofree char *display_url = NULL;
   guint64          rate = 0;
   RunItem         *item;
+  gboolean         other_link = FALSE;
+  gint64           held = 0;
 
   builder = meow_task_builder_new_download (url);
   if (!configure_get_builder (builder, options, &rate))
@@ -150,17 +157,47 @@ get_one (GetOptions *options, const char *url)
   cli_run_init (&run, "download", &options->common, 1);
   item = cli_run_add (&run, NULL, task, NULL);
 
+  if (meow_task_get_output_file (task) != NULL)
+    {
+      const char      *target = meow_task_get_output_file (task);
+      g_autofree char *part = g_strconcat (target, ".part", NULL);
+      GStatBuf         st;
+
+      if (g_stat (part, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
+        {
+          held = st.st_size;
+          other_link = meow_download_part_is_from_other_url (target, meow_task_get_url (task));
+        }
+    }
+
+  /* Bytes of another link: said also without a terminal, like any message
+   * a script's log should keep. */
+  if (other_link && !options->common.quiet)
+    {
+      g_autofree char *part = g_strconcat (meow_task_get_output_file (task), ".part", NULL);
+      g_autofree char *size = cli_format_size ((guint64) held);
+
+      if (options->restart)
+        fprintf (stderr, "Starting over: the %s in “%s” came from another link (--restart).\n",
+                 size, part);
+      else
+        fprintf (stderr,
+                 "“%s” holds %s from another link: continuing it if this link gives the same "
+                 "file.\n",
+                 part, size);
+    }
+
   if (run.progress.enabled)
     {
       const char      *target = meow_task_get_output_file (task);
       g_autofree char *part = target ? g_strconcat (target, ".part", NULL) : NULL;
-      GStatBuf         st;
 
       display_url = cli_url_for_display (url);
       fprintf (stderr, "Downloading %s\n", display_url);
-      if (part && g_stat (part, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
+      if (held > 0 && !other_link)
         {
-          g_autofree char *size = cli_format_size ((guint64) st.st_size);
+          g_autofree char *size = cli_format_size ((guint64) held);
+
           fprintf (stderr, "Resuming after %s already in “%s”.\n", size, part);
         }
       if (rate > 0)
@@ -174,11 +211,25 @@ get_one (GetOptions *options, const char *url)
     return EXIT_FAILED;
 
   if (!item->completed || item->payload == NULL)
-    return cli_run_failure_status (&run, "Interrupted; the partial download is kept. Run the same "
-                                         "command again to resume.");
+    {
+      int status = cli_run_failure_status (&run, "Interrupted; the partial download is kept. Run "
+                                                 "the same command again to resume.");
+
+      if (g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS))
+        fprintf (stderr, "The partial download is kept. Add --restart to download the file from "
+                         "this link from the beginning.\n");
+      return status;
+    }
 
   printf ("%s\n", item->payload);
   fflush (stdout);
+  if (other_link && !options->restart && !options->common.quiet)
+    {
+      g_autofree char *size = cli_format_size ((guint64) held);
+
+      fprintf (stderr, "This link gave the same file: continued after the %s from the other one.\n",
+               size);
+    }
   if (!options->common.quiet)
     {
       g_autofree char *basename = g_path_get_basename (item->payload);
@@ -351,6 +402,10 @@ cli_command_get (int argc, char **argv)
       "Check the download against this SHA-256 before saving it", "HEX" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       "Replace the output file if it exists", NULL },
+    { "restart", 0, 0, G_OPTION_ARG_NONE, &options.restart,
+      "Start over when FILE.part came from another link that cannot continue it "
+      "(default: continue only when this link gives the same file, else fail)",
+      NULL },
     { "connections", 'x', 0, G_OPTION_ARG_INT, &options.segments,
       "Use up to N connections for a large file whose server accepts ranges (1-16; "
       "default 4)",

@@ -38,6 +38,7 @@ typedef struct
   char         *active_key; /* "download:URL" (redacted) for snapshots */
   MeowDirection direction;
   EntryState    state;
+  MeowTask     *task; /* the task as it is now (meow_client_change_url() replaces it) */
 } Entry;
 
 /* Per-task callbacks; only touched in the owner context (and created by
@@ -102,6 +103,7 @@ entry_free (Entry *entry)
   g_free (entry->key);
   g_free (entry->target_key);
   g_free (entry->active_key);
+  g_clear_pointer (&entry->task, meow_task_unref);
   g_free (entry);
 }
 
@@ -573,6 +575,7 @@ meow_client_enqueue (MeowClient      *client,
                        task->redacted_url);
   entry->direction = task->direction;
   entry->state = ENTRY_PENDING;
+  entry->task = meow_task_ref (task);
   g_hash_table_insert (client->entries, entry->id, entry);
   g_hash_table_insert (client->keys, entry->key, entry->id);
   if (entry->target_key)
@@ -684,6 +687,91 @@ meow_client_resume (MeowClient *client, const char *task_id, GError **error)
     }
   entry->state = ENTRY_PENDING;
   _meow_engine_resume (client->engine, task_id);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+
+fail:
+  g_mutex_unlock (&client->lock);
+  return FALSE;
+}
+
+/**
+ * meow_client_change_url:
+ * @client: a client
+ * @task_id: a live download's id
+ * @url: the download's new link (http or https)
+ * @flags: what to do with the bytes it holds
+ * @error: return location for an error
+ *
+ * Gives a download a new link, e.g. when its link expired (a 403, 404 or
+ * 410, a presigned URL past its time) or for a mirror of the same file; in
+ * any live state. A running transfer stops and starts again on @url at
+ * once; a queued, waiting or paused one uses @url when it starts. The
+ * target's name stays.
+ *
+ * With %MEOW_CHANGE_URL_NONE the bytes held are kept only when @url gives
+ * the same file (the strong ETag, or the Last-Modified and the size, the
+ * `.part`'s control file recorded; without a strong validator the bytes
+ * asked for again at the end of the `.part`): the download continues from
+ * there, and the control file records that the URL changed. Otherwise the
+ * task fails with %MEOW_ERROR_LINK_CONTENT_DIFFERS and keeps its bytes:
+ * nothing starts over unasked. %MEOW_CHANGE_URL_RESTART starts the
+ * download over from zero on @url, under the same name.
+ *
+ * Records made afterwards carry @url (meow_transfer_record_get_url()). A
+ * failed task is no longer the client's: enqueue it again with the new URL
+ * and meow_task_builder_set_relink() instead. Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_PARAMETER_INVALID (not an
+ *   http(s) URL, or the task is an upload), %MEOW_ERROR_DUPLICATE_TASK
+ *   (another task downloads @url to the same place),
+ *   %MEOW_ERROR_TASK_NOT_FOUND or %MEOW_ERROR_CLIENT_CLOSED.
+ */
+gboolean
+meow_client_change_url (MeowClient        *client,
+                        const char        *task_id,
+                        const char        *url,
+                        MeowChangeUrlFlags flags,
+                        GError           **error)
+{
+  Entry *entry;
+  g_autoptr (MeowTask) task = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+  g_return_val_if_fail ((flags & ~MEOW_CHANGE_URL_RESTART) == 0, FALSE);
+
+  g_mutex_lock (&client->lock);
+  entry = lookup_entry_locked (client, task_id, error);
+  if (entry == NULL)
+    goto fail;
+  if (entry->direction != MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "The transfer %s is an upload; only a download's link can be changed.", task_id);
+      goto fail;
+    }
+  task = meow_task_dup_with_url (entry->task, url, MEOW_RELINK_VERIFY, NULL, error);
+  if (task == NULL)
+    goto fail;
+  key = make_key (task);
+  if (!g_str_equal (key, entry->key) && g_hash_table_contains (client->keys, key))
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
+                   "%s is already being downloaded to the same place.", task->redacted_url);
+      goto fail;
+    }
+
+  g_hash_table_remove (client->keys, entry->key);
+  g_free (entry->key);
+  entry->key = g_steal_pointer (&key);
+  g_hash_table_insert (client->keys, entry->key, entry->id);
+  g_free (entry->active_key);
+  entry->active_key = g_strdup_printf ("download:%s", task->redacted_url);
+  g_clear_pointer (&entry->task, meow_task_unref);
+  entry->task = meow_task_ref (task);
+  _meow_engine_change_url (client->engine, task, flags);
   g_mutex_unlock (&client->lock);
   return TRUE;
 

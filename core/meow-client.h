@@ -76,6 +76,11 @@ char               *meow_client_enqueue (MeowClient      *client,
 gboolean            meow_client_pause (MeowClient *client, const char *task_id, GError **error);
 gboolean            meow_client_resume (MeowClient *client, const char *task_id, GError **error);
 gboolean            meow_client_cancel (MeowClient *client, const char *task_id, GError **error);
+gboolean            meow_client_change_url (MeowClient        *client,
+                                            const char        *task_id,
+                                            const char        *url,
+                                            MeowChangeUrlFlags flags,
+                                            GError           **error);
 MeowSnapshot       *meow_client_snapshot (MeowClient *client, GError **error);
 MeowTransferRecord *meow_client_dup_record (MeowClient *client, const char *task_id);
 gboolean            meow_client_close (MeowClient *client, GError **error);

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "meow-download-private.h"
 
@@ -89,6 +90,14 @@ _meow_download_write_control (MeowJob *job)
   g_autofree char *digest = _meow_download_url_digest (job);
   g_autoptr (GError) error = NULL;
 
+  /* A new link not yet shown to give these bytes: they stay the old
+   * URL's, so the next start checks again. */
+  if (d->relink_pending && d->held_digest != NULL)
+    {
+      g_free (digest);
+      digest = g_strdup (d->held_digest);
+    }
+
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "version");
   json_builder_add_int_value (b, 1);
@@ -109,6 +118,12 @@ _meow_download_write_control (MeowJob *job)
       /* The bytes came without a control file and no overlap matched yet:
        * the validators are the server's, not the bytes'. */
       json_builder_set_member_name (b, "unverified");
+      json_builder_add_boolean_value (b, TRUE);
+    }
+  if (d->url_changed)
+    {
+      /* The bytes were started from another link, which this one continued. */
+      json_builder_set_member_name (b, "url-changed");
       json_builder_add_boolean_value (b, TRUE);
     }
   json_builder_set_member_name (b, "total");
@@ -154,10 +169,9 @@ _meow_download_write_control (MeowJob *job)
 /* Reads the download's control file into @out (cleared first; free it
  * with _meow_control_clear() after a TRUE). FALSE: there is none, or it is
  * not one. */
-gboolean
-_meow_download_read_control (MeowJob *job, MeowControl *out)
+static gboolean
+read_control_file (const char *ctl_path, MeowControl *out)
 {
-  MeowDownload *d = _meow_download_get (job);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *obj;
   JsonNode   *root;
@@ -167,10 +181,7 @@ _meow_download_read_control (MeowJob *job, MeowControl *out)
   out->main_pos = -1;
   out->main_end = -1;
 
-  /* A download opening its .part goes on from here: no temporary of an
-   * earlier, killed run stays beside it. */
-  _meow_download_remove_control_temporaries (d);
-  if (!json_parser_load_from_file (parser, d->ctl_path, NULL))
+  if (!json_parser_load_from_file (parser, ctl_path, NULL))
     return FALSE;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -183,6 +194,7 @@ _meow_download_read_control (MeowJob *job, MeowControl *out)
   out->last_modified_strong =
       json_object_get_boolean_member_with_default (obj, "last-modified-strong", FALSE);
   out->unverified = json_object_get_boolean_member_with_default (obj, "unverified", FALSE);
+  out->url_changed = json_object_get_boolean_member_with_default (obj, "url-changed", FALSE);
   out->total = json_object_get_int_member_with_default (obj, "total", -1);
   out->main_pos = json_object_get_int_member_with_default (obj, "main-pos", -1);
   out->main_end = json_object_get_int_member_with_default (obj, "main-end", -1);
@@ -213,6 +225,59 @@ _meow_download_read_control (MeowJob *job, MeowControl *out)
         }
     }
   return TRUE;
+}
+
+gboolean
+_meow_download_read_control (MeowJob *job, MeowControl *out)
+{
+  MeowDownload *d = _meow_download_get (job);
+
+  /* A download opening its .part goes on from here: no temporary of an
+   * earlier, killed run stays beside it. */
+  _meow_download_remove_control_temporaries (d);
+  return read_control_file (d->ctl_path, out);
+}
+
+/**
+ * meow_download_part_is_from_other_url:
+ * @target: a download's final path
+ * @url: the URL it is to be downloaded from
+ *
+ * Whether the partial bytes the engine keeps for @target (a non-empty
+ * partial file with its control file) were fetched from another URL than
+ * @url: an expired link, a mirror. A download of @url to @target then
+ * continues them only under %MEOW_RELINK_VERIFY when @url gives the same
+ * file, and starts over under %MEOW_RELINK_RESTART
+ * (meow_task_builder_set_relink()). For a front end that says so before it
+ * starts; the names and format of the partial files stay the engine's.
+ *
+ * Reads the control file, nothing else. Any thread.
+ *
+ * Returns: %TRUE when such bytes are there and name another URL.
+ */
+gboolean
+meow_download_part_is_from_other_url (const char *target, const char *url)
+{
+  g_autofree char *part = NULL;
+  g_autofree char *ctl = NULL;
+  g_autofree char *digest = NULL;
+  MeowControl      control;
+  GStatBuf         st;
+  gboolean         other;
+
+  g_return_val_if_fail (target != NULL, FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  part = g_strconcat (target, MEOW_PART_SUFFIX, NULL);
+  ctl = g_strconcat (target, MEOW_CONTROL_SUFFIX, NULL);
+  if (g_lstat (part, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
+    return FALSE;
+  if (!read_control_file (ctl, &control))
+    return FALSE;
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
+  other = g_strcmp0 (control.url_digest, digest) != 0;
+  _meow_control_clear (&control);
+  return other;
 }
 
 void

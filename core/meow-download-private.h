@@ -134,6 +134,17 @@ typedef struct
                                   * a probe), not a caller's hint */
   gboolean ranges_ok;            /* the server takes byte ranges */
 
+  /* A new link (meow_client_change_url(), or a .part of another URL under
+   * MEOW_RELINK_VERIFY): the held bytes were fetched from another URL.
+   * Until an answer of this one vouches for them (relink_pending), nothing
+   * starts over: a restart fails with LINK_CONTENT_DIFFERS, and the control
+   * file goes on naming the old URL (held_digest), so a later start checks
+   * again. */
+  gboolean relink_pending;
+  char    *held_digest;
+  gboolean url_changed; /* the bytes came (partly) from an earlier URL: "url-changed" */
+  gboolean start_over;  /* MEOW_CHANGE_URL_RESTART: the next start drops the held bytes */
+
   /* This start. */
   gboolean plain_get;  /* requests from zero ask for the whole file, without Range */
   gboolean probed;     /* a HEAD was tried */
@@ -178,6 +189,7 @@ typedef struct
   gboolean unverified;
   gint64   total;
   char    *failed_checksum; /* the bytes failed this expected checksum */
+  gboolean url_changed;     /* the task's URL changed since the .part was started */
   gint64   main_pos;        /* split: the first stream's position; -1 not split, -2 unreadable */
   gint64   main_end;
   GArray  *segments; /* MeowControlSegment */
@@ -201,6 +213,12 @@ void _meow_download_start_get (MeowJob *job);
 void _meow_download_fail (MeowJob *job, GError *error);
 void _meow_download_restart (MeowJob *job, MeowRestartReason reason);
 void _meow_download_maybe_wait (MeowJob *job, MeowWaitReason reason, const char *detail);
+/* The new link's answer vouches for the held bytes (relink_pending ends):
+ * the control file names this URL from now on, and that it changed. */
+void _meow_download_relink_confirmed (MeowJob *job);
+/* Returns: (transfer full): LINK_CONTENT_DIFFERS for a new link that does
+ * not continue the held bytes (@reason: what the answer showed). */
+GError *_meow_download_link_differs (MeowJob *job, MeowRestartReason reason);
 
 /* meow-download-stream.c: one connection. */
 void        _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end);

@@ -208,6 +208,17 @@ accept_answer (MeowStream *s)
   s->compare_left = v->compare;
   s->take_after_compare = v->compare > 0 && v->take_validators;
 
+  if (d->relink_pending && v->offset + v->compare < s->pos)
+    {
+      /* A new link whose answer would drop the held bytes: not unasked. */
+      set_abort_error (s, _meow_download_link_differs (job, v->reason));
+      return FALSE;
+    }
+  /* A range of the held version (If-Range held, the total agreed): the new
+   * link gives the same file. With an overlap, its bytes decide first. */
+  if (d->relink_pending && v->compare == 0)
+    _meow_download_relink_confirmed (job);
+
   if (!_meow_stream_is_main (s))
     return TRUE;
 
@@ -381,6 +392,15 @@ compare_overlap (MeowStream *s, const char *ptr, gsize len, gsize *used)
     }
   *used = n;
 
+  if (s->compare_left == 0 && d->relink_pending)
+    {
+      /* The new link's bytes at the end of the .part are the held ones. */
+      if (s->take_after_compare)
+        _meow_download_take_validators (d, &s->head);
+      s->take_after_compare = FALSE;
+      d->unverified = FALSE;
+      _meow_download_relink_confirmed (job);
+    }
   if (s->compare_left == 0 && (s->take_after_compare || d->unverified))
     {
       /* The held bytes are the server's: from now on the answer's
@@ -690,6 +710,12 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       return;
     case MEOW_VERDICT_COMPLETE:
       _meow_stream_release (s);
+      if (_meow_download_get (job)->relink_pending)
+        {
+          /* A 416 proves the size, not that the new link is this file. */
+          _meow_download_fail (job, _meow_download_link_differs (job, MEOW_RESTART_NONE));
+          return;
+        }
       _meow_download_finish (job);
       return;
     default:

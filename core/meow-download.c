@@ -89,6 +89,13 @@ _meow_download_restart (MeowJob *job, MeowRestartReason reason)
 
   _meow_download_segments_drop (job);
   _meow_stream_release (&d->main);
+  if (d->relink_pending)
+    {
+      /* A new link that does not continue the held bytes: never drop them
+       * unasked (meow_client_change_url() with MEOW_CHANGE_URL_RESTART). */
+      _meow_download_fail (job, _meow_download_link_differs (job, reason));
+      return;
+    }
   if (d->restarts++ >= MEOW_DOWNLOAD_MAX_RESTARTS)
     {
       if (reason == MEOW_RESTART_CONTENT_CHANGED)
@@ -134,6 +141,62 @@ _meow_download_restart (MeowJob *job, MeowRestartReason reason)
   job->transmission_started = FALSE;
   _meow_download_write_control (job);
   _meow_download_start_get (job);
+}
+
+void
+_meow_download_relink_confirmed (MeowJob *job)
+{
+  MeowDownload *d = _meow_download_get (job);
+
+  if (!d->relink_pending)
+    return;
+  g_debug ("%s answers for the bytes of %s: continuing from byte %" G_GINT64_FORMAT,
+           _meow_download_url (job), d->part_path, d->main.pos);
+  d->relink_pending = FALSE;
+  g_clear_pointer (&d->held_digest, g_free);
+  d->url_changed = TRUE;
+  /* Positions go into the control file only after a flush (checkpoint). */
+  if (d->segments != NULL)
+    _meow_download_checkpoint (job);
+  else
+    _meow_download_write_control (job);
+}
+
+GError *
+_meow_download_link_differs (MeowJob *job, MeowRestartReason reason)
+{
+  MeowDownload *d = _meow_download_get (job);
+  const char   *file = d->part_path;
+
+  switch (reason)
+    {
+    case MEOW_RESTART_RANGE_IGNORED:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
+                          "The new link %s cannot continue “%s”: its server sends the whole file "
+                          "instead of the rest. The bytes received so far were kept; start over "
+                          "to download the file again from the new link.",
+                          _meow_download_url (job), file);
+    case MEOW_RESTART_CONTENT_CHANGED:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
+                          "The new link %s gives another file than the one “%s” holds: the bytes "
+                          "at the end of the partial file differ. They were kept; start over to "
+                          "download the file from the new link.",
+                          _meow_download_url (job), file);
+    case MEOW_RESTART_NONE:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
+                          "The new link %s could not be checked against the bytes “%s” holds "
+                          "(it states no strong ETag or date for them). They were kept; start "
+                          "over to download the file from the new link.",
+                          _meow_download_url (job), file);
+    case MEOW_RESTART_REMOTE_CHANGED:
+    case MEOW_RESTART_RANGE_NOT_SATISFIABLE:
+    default:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
+                          "The new link %s gives another file than the one “%s” holds: its ETag, "
+                          "date or size differ. The bytes received so far were kept; start over "
+                          "to download the file from the new link.",
+                          _meow_download_url (job), file);
+    }
 }
 
 /* A strong validator vouches for the held bytes: the plan of the first
@@ -212,6 +275,7 @@ _meow_download_start_get (MeowJob *job)
         }
       d->main.pos = 0;
       job->transferred = 0;
+      d->start_over = FALSE; /* nothing held to drop */
       _meow_stream_send (&d->main, FALSE);
       return;
     }
@@ -222,6 +286,7 @@ _meow_download_start_get (MeowJob *job)
     {
       d->main.pos = 0;
       job->transferred = 0;
+      d->start_over = FALSE; /* nothing held to drop */
       _meow_stream_send (&d->main, FALSE);
       return;
     }
@@ -234,10 +299,13 @@ _meow_download_start_get (MeowJob *job)
   /* What we knew when the .part was started: a different URL (or, after a
    * probe, validator or size) means those bytes belong to another file. */
   digest = _meow_download_url_digest (job);
+  d->relink_pending = FALSE;
+  g_clear_pointer (&d->held_digest, g_free);
   have_ctl = _meow_download_read_control (job, &ctl);
-  if (d->main.pos > 0 && !d->probed &&
-      (!have_ctl || (g_strcmp0 (ctl.url_digest, digest) == 0 && ctl.main_pos == -1 &&
-                     ctl.total >= 0 && d->main.pos >= ctl.total)))
+  if (d->main.pos > 0 && !d->probed && !d->start_over &&
+      (!have_ctl ||
+       ((g_strcmp0 (ctl.url_digest, digest) == 0 || job->task->relink == MEOW_RELINK_VERIFY) &&
+        ctl.main_pos == -1 && ctl.total >= 0 && d->main.pos >= ctl.total)))
     {
       /* Bytes we have no record of (no control file: not ours), or all of
        * them already (nothing to GET): a HEAD says what the file is now,
@@ -251,9 +319,17 @@ _meow_download_start_get (MeowJob *job)
     {
       gboolean changed = FALSE;
 
-      if (have_ctl)
+      if (have_ctl && !d->start_over)
         {
-          if (g_strcmp0 (ctl.url_digest, digest) != 0)
+          if (g_strcmp0 (ctl.url_digest, digest) != 0 && job->task->relink == MEOW_RELINK_VERIFY)
+            {
+              /* Another link's bytes: this one has to show they are its
+               * file (a probe here, else its first answer) before any is
+               * kept or dropped. */
+              d->relink_pending = TRUE;
+              d->held_digest = g_strdup (ctl.url_digest);
+            }
+          if (g_strcmp0 (ctl.url_digest, digest) != 0 && !d->relink_pending)
             changed = TRUE;
           else if (d->have_probe &&
                    _meow_validators_compare (ctl.etag, ctl.last_modified, d->etag,
@@ -262,10 +338,18 @@ _meow_download_start_get (MeowJob *job)
           else if (d->have_probe && ctl.total >= 0 && job->total >= 0 && ctl.total != job->total)
             changed = TRUE;
 
+          if (changed && d->relink_pending)
+            {
+              _meow_control_clear (&ctl);
+              _meow_download_fail (job,
+                                   _meow_download_link_differs (job, MEOW_RESTART_REMOTE_CHANGED));
+              return;
+            }
           if (!changed)
             {
               /* Resume with the validators (and the total) of the bytes
                * we hold; If-Range makes the server check them. */
+              d->url_changed = ctl.url_changed;
               g_free (d->etag);
               d->etag = g_strdup (ctl.etag);
               g_free (d->last_modified);
@@ -299,19 +383,47 @@ _meow_download_start_get (MeowJob *job)
         }
       if (!changed && d->segments == NULL && job->total >= 0 && d->main.pos > job->total)
         changed = TRUE;
-
-      if (changed || refetch)
+      if (changed && d->relink_pending)
         {
-          /* Bytes that failed a checksum are not "the remote changed". */
-          if (changed)
+          if (have_ctl)
+            _meow_control_clear (&ctl);
+          _meow_download_fail (job, _meow_download_link_differs (job, MEOW_RESTART_REMOTE_CHANGED));
+          return;
+        }
+
+      if (changed || refetch || d->start_over)
+        {
+          /* Bytes that failed a checksum are not "the remote changed", nor
+           * are bytes the caller asked to drop (MEOW_CHANGE_URL_RESTART). */
+          if (changed && !d->start_over)
             job->restart_reason = MEOW_RESTART_REMOTE_CHANGED;
           if (!_meow_download_open_part (job, TRUE, &error))
             {
-              _meow_control_clear (&ctl);
+              if (have_ctl)
+                _meow_control_clear (&ctl);
               _meow_download_fail (job, g_steal_pointer (&error));
               return;
             }
         }
+    }
+  if (d->start_over)
+    {
+      /* Nothing of the old file is held any more: a new file on the new
+       * link (its answer writes the control file). */
+      d->start_over = FALSE;
+      d->url_changed = FALSE;
+      g_clear_pointer (&d->etag, g_free);
+      g_clear_pointer (&d->last_modified, g_free);
+      d->last_modified_strong = FALSE;
+      d->unverified = FALSE;
+      d->trusted_total = FALSE;
+      job->total = -1;
+      if (have_ctl)
+        _meow_control_clear (&ctl);
+      if (d->main.pos == 0)
+        g_unlink (d->ctl_path);
+      _meow_stream_send (&d->main, FALSE);
+      return;
     }
   if (have_ctl)
     _meow_control_clear (&ctl);
@@ -339,6 +451,7 @@ _meow_download_start_get (MeowJob *job)
     {
       /* Everything is already here (and a strong validator agrees; else
        * the GET of the overlap compares the end of the file first). */
+      _meow_download_relink_confirmed (job);
       _meow_engine_report_progress (job);
       _meow_download_finish (job);
       return;
@@ -386,8 +499,8 @@ probe_done (MeowJob *job, CURLcode result)
 /* ------------------------------------------------------------------ */
 /* Driver entry points                                                 */
 
-static void
-download_start (MeowJob *job)
+static MeowDownload *
+download_data (MeowJob *job)
 {
   MeowDownload *d = _meow_download_get (job);
 
@@ -399,6 +512,13 @@ download_start (MeowJob *job)
       _meow_stream_init (&d->main, job, 0, 0, -1);
       job->driver_data = d;
     }
+  return d;
+}
+
+static void
+download_start (MeowJob *job)
+{
+  MeowDownload *d = download_data (job);
 
   d->main.retries = (MeowRetries){ 0 };
   d->main.high_water = 0;
@@ -551,6 +671,7 @@ download_free (MeowJob *job)
   g_free (d->etag);
   g_free (d->last_modified);
   g_free (d->bad_checksum);
+  g_free (d->held_digest);
   g_free (d);
   job->driver_data = NULL;
 }
@@ -585,6 +706,18 @@ download_limit (MeowJob *job, guint64 bytes_per_second)
     _meow_stream_limit_changed (g_ptr_array_index (d->segments, i));
 }
 
+static void
+download_relink (MeowJob *job, MeowChangeUrlFlags flags)
+{
+  MeowDownload *d = download_data (job);
+
+  /* The next start reads the control file again: its URL is the old
+   * one, so the new link has to vouch for the bytes (job->task->relink is
+   * MEOW_RELINK_VERIFY), unless they are to go. */
+  d->start_over = (flags & MEOW_CHANGE_URL_RESTART) != 0;
+  g_clear_pointer (&d->effective_url, g_free);
+}
+
 const MeowDriver _meow_download_driver = {
   .start = download_start,
   .done = download_done,
@@ -593,4 +726,5 @@ const MeowDriver _meow_download_driver = {
   .free = download_free,
   .limit = download_limit,
   .wake = download_wake,
+  .relink = download_relink,
 };

@@ -56,6 +56,12 @@ void _meow_engine_set_max_transfers (MeowEngine *engine, guint downloads, guint 
  * not NONE no attempt starts and transport failures are not counted; a
  * METERED hold also stops the running transfers. Any thread. */
 void _meow_engine_set_network_hold (MeowEngine *engine, MeowWaitReason hold);
+/* Gives the job of @task's id @task (a ref is taken), whose URL changed:
+ * a running transfer stops and starts again on it (bytes kept unless
+ * @flags say MEOW_CHANGE_URL_RESTART); a queued, waiting or paused one
+ * uses it when it starts. A task unknown to the worker (finished
+ * meanwhile) is ignored. Any thread. */
+void _meow_engine_change_url (MeowEngine *engine, MeowTask *task, MeowChangeUrlFlags flags);
 /* Test hook (_meow_client_set_worker_held()): while held, the worker takes
  * no command. Any thread. */
 void _meow_engine_set_held (MeowEngine *engine, gboolean held);
@@ -115,6 +121,11 @@ typedef struct
   /* A job that waited for a retry (_meow_engine_wait()) has its slot back:
    * make every retry that is pending due now (the next tick sends it). */
   void (*wake) (MeowJob *job);
+  /* job->task was replaced by one with another URL (meow_client_change_url();
+   * a started job was stopped with MEOW_STOP_PAUSE first and is started
+   * again if it runs). MEOW_CHANGE_URL_RESTART: the next start drops the
+   * bytes held. NULL: the driver's tasks cannot change their URL. */
+  void (*relink) (MeowJob *job, MeowChangeUrlFlags flags);
 } MeowDriver;
 
 struct _MeowJob

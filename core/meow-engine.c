@@ -27,6 +27,7 @@ typedef enum
   CMD_SPEED_LIMITS,
   CMD_MAX_TRANSFERS,
   CMD_NETWORK,
+  CMD_CHANGE_URL,
   CMD_CLOSE,
 } CommandKind;
 
@@ -36,7 +37,8 @@ typedef struct
   char       *id;
   MeowTask   *task;
   guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS);
-                           [0]: the MeowWaitReason (NETWORK) */
+                           [0]: the MeowWaitReason (NETWORK), the MeowChangeUrlFlags
+                           (CHANGE_URL) */
 } Command;
 
 struct _MeowEngine
@@ -212,6 +214,18 @@ _meow_engine_set_network_hold (MeowEngine *engine, MeowWaitReason hold)
 
   cmd->kind = CMD_NETWORK;
   cmd->value[0] = (guint64) hold;
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_change_url (MeowEngine *engine, MeowTask *task, MeowChangeUrlFlags flags)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_CHANGE_URL;
+  cmd->id = g_strdup (task->id);
+  cmd->task = meow_task_ref (task);
+  cmd->value[0] = flags;
   push_command (engine, cmd);
 }
 
@@ -413,6 +427,7 @@ make_record (MeowJob *job, MeowStatus status)
   record->transferred = job->transferred;
   record->restart_reason = job->restart_reason;
   record->upload_url = g_strdup (job->upload_url);
+  record->url = g_strdup (job->task->url);
   record->hashed = job->hashed;
   if (job->state == MEOW_JOB_WAITING && status == MEOW_STATUS_PENDING)
     {
@@ -737,6 +752,46 @@ schedule (MeowEngine *engine)
     apply_limits (engine);
 }
 
+/* CMD_CHANGE_URL: the job goes on with @task (the same but for its URL).
+ * A running one stops (bytes kept) and starts again at once, keeping its
+ * slot; a waiting one starts again (not wakes) when its time comes, which
+ * is now unless the network is held; queued and paused ones just start
+ * with it later. */
+static void
+change_url (MeowJob *job, MeowTask *task, MeowChangeUrlFlags flags)
+{
+  if (job->driver->relink == NULL)
+    return;
+  if (job_started (job))
+    job->driver->stop (job, MEOW_STOP_PAUSE);
+  meow_task_unref (job->task);
+  job->task = meow_task_ref (task);
+  job->driver->relink (job, flags);
+
+  switch (job->state)
+    {
+    case MEOW_JOB_ACTIVE:
+      job->restart_reason = MEOW_RESTART_NONE;
+      job->transmission_started = FALSE;
+      job->speed = 0;
+      job->driver->start (job);
+      break;
+    case MEOW_JOB_WAITING:
+      job->restart_on_wake = TRUE;
+      if (job->engine->hold == MEOW_WAIT_NONE)
+        job->wake_at = g_get_monotonic_time ();
+      break;
+    case MEOW_JOB_QUEUED:
+      /* Woken from a wait and back in the queue: start, not wake. */
+      if (job->wait_resume)
+        job->restart_on_wake = TRUE;
+      break;
+    case MEOW_JOB_PAUSED:
+    default:
+      break;
+    }
+}
+
 static void
 handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
 {
@@ -805,6 +860,11 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
 
     case CMD_NETWORK:
       set_hold (engine, (MeowWaitReason) cmd->value[0]);
+      break;
+
+    case CMD_CHANGE_URL:
+      if (job != NULL)
+        change_url (job, cmd->task, (MeowChangeUrlFlags) cmd->value[0]);
       break;
 
     case CMD_MAX_TRANSFERS:

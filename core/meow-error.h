@@ -41,6 +41,11 @@ G_BEGIN_DECLS
  * @MEOW_ERROR_STALLED: the transfer made no progress (133)
  * @MEOW_ERROR_UNSAFE_FILE_NAME: no safe file name could be derived (134)
  * @MEOW_ERROR_TARGET_EXISTS: the target file exists and may not be replaced (135)
+ * @MEOW_ERROR_LINK_CONTENT_DIFFERS: a download was given a new link (a changed
+ *   URL, or a `.part` whose control file names another URL) whose validators
+ *   (strong ETag, or Last-Modified and size) or bytes do not match what the
+ *   `.part` holds; the bytes are kept and nothing starts over unless asked
+ *   (%MEOW_CHANGE_URL_RESTART, %MEOW_RELINK_RESTART) (136)
  *
  * Error codes. The numbers below 130 are rusty-cat's and stay stable.
  */
@@ -69,6 +74,7 @@ typedef enum
   MEOW_ERROR_STALLED = 133,
   MEOW_ERROR_UNSAFE_FILE_NAME = 134,
   MEOW_ERROR_TARGET_EXISTS = 135,
+  MEOW_ERROR_LINK_CONTENT_DIFFERS = 136,
 } MeowError;
 
 /**

@@ -31,6 +31,7 @@ struct _MeowTask
   gboolean         keep_partial;
   gint64           size_hint;
   guint            segments; /* download connections, 0 = the client's */
+  MeowRelink       relink;   /* a .part of another URL: start over or verify */
 
   /* Uploads. */
   char                  *source_file;  /* absolute, or NULL */

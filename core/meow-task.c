@@ -208,6 +208,19 @@ meow_task_get_segments (const MeowTask *task)
 }
 
 /**
+ * meow_task_get_relink:
+ * @task: a task
+ *
+ * Returns: what the download does with a `.part` of another URL
+ *   (meow_task_builder_set_relink()). Any thread.
+ */
+MeowRelink
+meow_task_get_relink (const MeowTask *task)
+{
+  return task->relink;
+}
+
+/**
  * meow_task_dup_redacted_url:
  *
  * Returns: (transfer full): the URL with any password replaced, for display
@@ -658,6 +671,26 @@ meow_task_builder_set_size_hint (MeowTaskBuilder *builder, gint64 size)
   builder->task->size_hint = size;
 }
 
+/**
+ * meow_task_builder_set_relink:
+ * @builder: a download builder
+ * @relink: what to do with a `.part` whose control file names another URL
+ *
+ * A download whose target's `.part` was fetched from another link (an
+ * expired one, a mirror) starts it over (%MEOW_RELINK_RESTART, the
+ * default) or continues it when this link gives the same file
+ * (%MEOW_RELINK_VERIFY; else the task fails with
+ * %MEOW_ERROR_LINK_CONTENT_DIFFERS and the bytes stay). A `.part` of this
+ * very URL always resumes. Not thread-safe (the builder's thread).
+ */
+void
+meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink)
+{
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (relink == MEOW_RELINK_RESTART || relink == MEOW_RELINK_VERIFY);
+  builder->task->relink = relink;
+}
+
 static gboolean
 check_url (const char *url, GError **error)
 {
@@ -931,6 +964,7 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->keep_partial = t->keep_partial;
   task->size_hint = t->size_hint;
   task->segments = t->segments;
+  task->relink = t->relink;
   if (t->direction == MEOW_DIRECTION_UPLOAD)
     {
       if (t->source_file)
@@ -960,4 +994,69 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
     task->name = g_path_get_basename (task->output_file);
 
   return task;
+}
+
+/**
+ * meow_task_dup_with_url:
+ * @task: a download task
+ * @url: another http or https URL for the same download
+ * @relink: what the copy does with a `.part` of another URL
+ *   (meow_task_builder_set_relink())
+ * @output_file: (nullable) (type filename): the file the download goes to
+ *   now (the local path its records gave: the name chosen from an answer
+ *   of the old link), so that it goes on under that name; %NULL keeps the
+ *   task's output file or folder
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
+ *
+ * A copy of @task with @url, @relink (and @output_file) and everything
+ * else the same, the id included: for a download given a new link
+ * (meow_client_change_url() does this for a live task, whose target stays;
+ * an owner enqueues the copy again for a task the client no longer has, a
+ * failed one). @url is checked as by meow_task_builder_build(); a relative
+ * @output_file is taken against the current folder. Any thread.
+ *
+ * Returns: (transfer full) (nullable): the copy, or %NULL with @error set.
+ */
+MeowTask *
+meow_task_dup_with_url (const MeowTask *task,
+                        const char     *url,
+                        MeowRelink      relink,
+                        const char     *output_file,
+                        GError        **error)
+{
+  MeowTask *copy;
+
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (relink == MEOW_RELINK_RESTART || relink == MEOW_RELINK_VERIFY, NULL);
+
+  if (!check_url (url, error))
+    return NULL;
+
+  copy = g_new0 (MeowTask, 1);
+  *copy = *task;
+  g_atomic_ref_count_init (&copy->ref_count);
+  copy->id = g_strdup (task->id);
+  copy->url = g_strdup (url);
+  copy->redacted_url = _meow_redact_url (url);
+  copy->name = g_strdup (task->name);
+  if (output_file != NULL && output_file[0] != '\0')
+    {
+      copy->output_file = absolute_path (output_file);
+      copy->output_dir = NULL;
+    }
+  else
+    {
+      copy->output_file = g_strdup (task->output_file);
+      copy->output_dir = g_strdup (task->output_dir);
+    }
+  copy->method = g_strdup (task->method);
+  copy->headers = g_strdupv (task->headers);
+  copy->checksum_hex = g_strdup (task->checksum_hex);
+  copy->source_file = g_strdup (task->source_file);
+  copy->source_bytes = task->source_bytes ? g_bytes_ref (task->source_bytes) : NULL;
+  copy->category = g_strdup (task->category);
+  copy->upload_url = g_strdup (task->upload_url);
+  copy->relink = relink;
+  return copy;
 }

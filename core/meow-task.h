@@ -48,7 +48,13 @@ gboolean           meow_task_get_overwrite (const MeowTask *task);
 gboolean           meow_task_get_keep_partial (const MeowTask *task);
 gint64             meow_task_get_size_hint (const MeowTask *task);
 guint              meow_task_get_segments (const MeowTask *task);
+MeowRelink         meow_task_get_relink (const MeowTask *task);
 char              *meow_task_dup_redacted_url (const MeowTask *task);
+MeowTask          *meow_task_dup_with_url (const MeowTask *task,
+                                           const char     *url,
+                                           MeowRelink      relink,
+                                           const char     *output_file,
+                                           GError        **error);
 
 const char            *meow_task_get_source_file (const MeowTask *task);
 GBytes                *meow_task_get_source_bytes (const MeowTask *task);
@@ -62,6 +68,7 @@ gboolean meow_task_has_retries (const MeowTask *task);
 gboolean meow_task_has_prepare_retries (const MeowTask *task);
 
 gboolean meow_download_target_is_complete (const char *target, gint64 size, gint64 not_before_us);
+gboolean meow_download_part_is_from_other_url (const char *target, const char *url);
 
 GType            meow_task_builder_get_type (void) G_GNUC_CONST;
 MeowTaskBuilder *meow_task_builder_new_download (const char *url);
@@ -89,6 +96,7 @@ void      meow_task_builder_set_overwrite (MeowTaskBuilder *builder, gboolean ov
 void      meow_task_builder_set_keep_partial (MeowTaskBuilder *builder, gboolean keep);
 void      meow_task_builder_set_size_hint (MeowTaskBuilder *builder, gint64 size);
 void      meow_task_builder_set_segments (MeowTaskBuilder *builder, guint segments);
+void      meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink);
 MeowTask *meow_task_builder_build (MeowTaskBuilder *builder, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTask, meow_task_unref)

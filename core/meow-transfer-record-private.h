@@ -27,6 +27,7 @@ struct _MeowTransferRecord
   MeowPhase         phase;
   guint64           hashed;
   char             *upload_url;
+  char             *url; /* the task's URL now (meow_client_change_url()) */
   MeowWaitReason    wait_reason;
   gint64            next_attempt; /* monotonic µs, 0: none planned */
   char             *wait_detail;

@@ -61,6 +61,7 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_free (record->payload);
   g_free (record->local_path);
   g_free (record->upload_url);
+  g_free (record->url);
   g_free (record->wait_detail);
   g_free (record);
 }
@@ -189,6 +190,24 @@ guint64
 meow_transfer_record_get_hashed (const MeowTransferRecord *record)
 {
   return record->hashed;
+}
+
+/**
+ * meow_transfer_record_get_url:
+ * @record: a record
+ *
+ * The task's URL when the record was made: the one it was enqueued with,
+ * or the one meow_client_change_url() gave it since (credentials included,
+ * like meow_task_get_url()). Owners that persist tasks keep it, so a
+ * download goes on from its new link after a restart. Any thread.
+ *
+ * Returns: (transfer none) (nullable): the URL; %NULL only for a record
+ *   not made by a client.
+ */
+const char *
+meow_transfer_record_get_url (const MeowTransferRecord *record)
+{
+  return record->url;
 }
 
 /**

@@ -40,6 +40,7 @@ MeowRestartReason meow_transfer_record_get_restart_reason (const MeowTransferRec
 gint64            meow_transfer_record_get_timestamp (const MeowTransferRecord *record);
 MeowPhase         meow_transfer_record_get_phase (const MeowTransferRecord *record);
 guint64           meow_transfer_record_get_hashed (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_url (const MeowTransferRecord *record);
 const char       *meow_transfer_record_get_upload_url (const MeowTransferRecord *record);
 MeowWaitReason    meow_transfer_record_get_wait_reason (const MeowTransferRecord *record);
 gint64            meow_transfer_record_get_next_attempt (const MeowTransferRecord *record);

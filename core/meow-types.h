@@ -145,6 +145,43 @@ typedef enum
   MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT,
 } MeowRetryPolicy;
 
+/**
+ * MeowRelink:
+ * @MEOW_RELINK_RESTART: a `.part` whose control file names another URL is
+ *   started over from zero (its bytes are taken to be another file's)
+ * @MEOW_RELINK_VERIFY: such a `.part` is continued from its end when the
+ *   task's URL answers with the same file: its strong ETag, or its
+ *   Last-Modified and size, agree with the control file's (or, without a
+ *   strong validator, the bytes asked for again at the end of the `.part`
+ *   agree); otherwise the task fails with %MEOW_ERROR_LINK_CONTENT_DIFFERS
+ *   and the bytes stay
+ *
+ * What a download does with partial bytes that another link fetched
+ * (meow_task_builder_set_relink()): an expired link replaced by a new one,
+ * a mirror of the same file.
+ */
+typedef enum
+{
+  MEOW_RELINK_RESTART = 0,
+  MEOW_RELINK_VERIFY,
+} MeowRelink;
+
+/**
+ * MeowChangeUrlFlags:
+ * @MEOW_CHANGE_URL_NONE: keep the bytes: the new link must give the same
+ *   file (as %MEOW_RELINK_VERIFY), else the task fails with
+ *   %MEOW_ERROR_LINK_CONTENT_DIFFERS and keeps them
+ * @MEOW_CHANGE_URL_RESTART: start the download over from zero on the new
+ *   link, under the same name
+ *
+ * How meow_client_change_url() treats the bytes a download already holds.
+ */
+typedef enum /*< flags >*/
+{
+  MEOW_CHANGE_URL_NONE = 0,
+  MEOW_CHANGE_URL_RESTART = 1 << 0,
+} MeowChangeUrlFlags;
+
 const char *meow_status_to_string (MeowStatus status);
 
 G_END_DECLS

@@ -1144,6 +1144,9 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   if (st->direction == MEOW_DIRECTION_DOWNLOAD)
     lifecycle |= replace_if_changed (&st->local_path, meow_transfer_record_get_local_path (record));
   lifecycle |= replace_if_changed (&st->upload_url, meow_transfer_record_get_upload_url (record));
+  /* A changed link (meow_client_change_url()) is the task's from now on. */
+  if (meow_transfer_record_get_url (record) != NULL)
+    lifecycle |= replace_if_changed (&st->url, meow_transfer_record_get_url (record));
   lifecycle |= replace_if_changed (&st->payload, meow_transfer_record_get_payload (record));
 
   if (st->transferred != meow_transfer_record_get_transferred (record))
@@ -1161,6 +1164,28 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
 
   if (lifecycle || progress)
     store_changed (store, st, lifecycle ? CHANGE_LIFECYCLE : CHANGE_PROGRESS);
+}
+
+gboolean
+meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **error)
+{
+  MeowStoredTask *st;
+
+  g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  st = g_hash_table_lookup (store->by_id, id);
+  if (st == NULL)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
+                   "The task list has no task with id “%s”.", id);
+      return FALSE;
+    }
+  if (replace_if_changed (&st->url, url))
+    store_changed (store, st, CHANGE_LIFECYCLE);
+  return TRUE;
 }
 
 gboolean

@@ -61,7 +61,9 @@ MeowStoredTask *meow_stored_task_new_from_task (MeowTask *task, gint64 added_tim
  * Builds the #MeowTask that @st describes, with the same id, ready for
  * meow_client_enqueue(). A download whose target file was already chosen
  * (a record reported its local path) is rebuilt to that exact file so the
- * engine finds its `.part` and resumes; a tus upload is rebuilt with the
+ * engine finds its `.part` and resumes (with %MEOW_RELINK_VERIFY: a `.part`
+ * another link started is continued only when the URL gives the same
+ * file); a tus upload is rebuilt with the
  * upload URL the server created, so it resumes instead of starting over.
  *
  * Fails with the errors of meow_task_builder_build() (for example
@@ -325,11 +327,11 @@ gboolean meow_store_add_all (MeowStore                   *store,
  *
  * Applies a record to the task with the same id (records of tasks the
  * store does not have are ignored): status, bytes done, total, name,
- * local path, tus upload URL, completion payload, error (set on Failed,
+ * local path, URL, tus upload URL, completion payload, error (set on Failed,
  * cleared on a live status) and finished time (the record's timestamp on
  * Complete, Failed or Canceled; 0 again when a task goes live).
  *
- * A lifecycle change (status, local path, upload URL, name, payload) is
+ * A lifecycle change (status, local path, URL, upload URL, name, payload) is
  * written as soon as the owner's main context has dispatched what is ready
  * now (so a burst of records makes one write), by the writer thread; pure
  * progress (bytes, total) is written at most once every 2 seconds (an UPDATE of two
@@ -338,6 +340,25 @@ gboolean meow_store_add_all (MeowStore                   *store,
  * #MeowStore::write-failed. Owner thread only.
  */
 void meow_store_update (MeowStore *store, const MeowTransferRecord *record);
+
+/**
+ * meow_store_set_url:
+ * @store: a store
+ * @id: a download's id
+ * @url: its new link
+ * @error: return location for an error
+ *
+ * Gives a stored download a new URL (meow_client_change_url()): the task is
+ * built with it from now on, also after a restart of the app. Records of
+ * the task carry its URL too (meow_transfer_record_get_url()), which
+ * meow_store_update() follows; this is for a task that gets no record
+ * meanwhile (a failed one enqueued again later, a paused one). Written as
+ * a lifecycle change (see meow_store_update()). Owner thread only.
+ *
+ * Returns: %TRUE on success; %FALSE with %MEOW_ERROR_TASK_NOT_FOUND for an
+ *   unknown id.
+ */
+gboolean meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **error);
 
 /**
  * meow_store_set_status:

@@ -89,6 +89,11 @@ meow_stored_task_build (const MeowStoredTask *st, GError **error)
         meow_task_builder_set_output_file (builder, st->output_file);
       else if (st->output_dir != NULL)
         meow_task_builder_set_output_dir (builder, st->output_dir);
+      /* A .part another link started (the URL was changed, e.g. after a
+       * failure, and the app quit before the task ran again) goes on only
+       * when this link gives the same file: the app never starts over
+       * unasked (MEOW_ERROR_LINK_CONTENT_DIFFERS asks). */
+      meow_task_builder_set_relink (builder, MEOW_RELINK_VERIFY);
     }
   else
     {

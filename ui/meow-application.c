@@ -17,6 +17,7 @@
 
 #include "meow-application.h"
 #include "meow-browser-service.h"
+#include "meow-link-dialog.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
 #include "meow-window.h"
@@ -310,6 +311,18 @@ show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer u
     show_in_folder (self, file);
 }
 
+/* Change Link… of a download's row. */
+static void
+change_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  GtkWindow       *dialog = meow_link_dialog_new (active_window (self), self->manager,
+                                                  g_variant_get_string (parameter, NULL));
+
+  if (dialog != NULL)
+    gtk_window_present (dialog);
+}
+
 /* A finished upload's link: the tus upload URL, or the server's file id. */
 static void
 copy_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
@@ -461,6 +474,7 @@ static const GActionEntry app_actions[] = {
   { "open-file", open_file_activated, "s" },
   { "show-in-folder", show_in_folder_activated, "s" },
   { "copy-link", copy_link_activated, "s" },
+  { "change-link", change_link_activated, "s" },
   { "pause-all", pause_all_activated },
   { "resume-all", resume_all_activated },
   { "preferences", preferences_activated },

@@ -350,6 +350,39 @@ meow_task_item_get_task (MeowTaskItem *self)
   return self->task;
 }
 
+/**
+ * meow_task_item_set_task:
+ * @self: an item
+ * @task: (transfer none): the item's task as it is now (the same id), e.g. with the new
+ *   URL of meow_task_dup_with_url()
+ *
+ * Replaces the item's task: Retry and the URL the row shows follow it. Notifies
+ * #MeowTaskItem:url when it changed. The string meow_task_item_get_id() returned before
+ * may be freed (it may have been the old task's): look it up again. Main thread.
+ */
+void
+meow_task_item_set_task (MeowTaskItem *self, MeowTask *task)
+{
+  gboolean url_changed;
+
+  g_return_if_fail (MEOW_IS_TASK_ITEM (self));
+  g_return_if_fail (task != NULL);
+  g_return_if_fail (g_strcmp0 (meow_task_get_id (task), meow_task_item_get_id (self)) == 0);
+
+  url_changed = g_strcmp0 (meow_task_item_get_url (self), meow_task_get_url (task)) != 0;
+  /* The id outlives the task it came from: from now on it is the item's own string
+   * (a table keyed by meow_task_item_get_id() must take it again). */
+  if (self->id == NULL)
+    self->id = g_strdup (meow_task_get_id (self->task));
+  meow_task_ref (task);
+  g_clear_pointer (&self->task, meow_task_unref);
+  self->task = task;
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->url, g_free);
+  if (url_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+}
+
 const char *
 meow_task_item_get_id (MeowTaskItem *self)
 {

@@ -19,6 +19,7 @@ MeowTaskItem *meow_task_item_new (MeowTask *task);
 MeowTaskItem *meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st);
 gboolean      meow_task_item_can_be_saved (const MeowStoredTask *st);
 MeowTask     *meow_task_item_get_task (MeowTaskItem *self);
+void          meow_task_item_set_task (MeowTaskItem *self, MeowTask *task);
 const char   *meow_task_item_get_id (MeowTaskItem *self);
 const char   *meow_task_item_get_name (MeowTaskItem *self);
 const char   *meow_task_item_get_url (MeowTaskItem *self);

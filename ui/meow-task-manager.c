@@ -54,6 +54,7 @@ enum
 {
   TASK_FINISHED,
   STATUS_CHANGED,
+  LINK_DIFFERS,
   N_SIGNALS
 };
 
@@ -134,6 +135,10 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
       if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED)
         g_signal_emit (self, signals[TASK_FINISHED], 0, item);
     }
+  /* A new link that does not continue the bytes: the user decides. */
+  if (status == MEOW_STATUS_FAILED && g_error_matches (meow_transfer_record_get_error (record),
+                                                       MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS))
+    g_signal_emit (self, signals[LINK_DIFFERS], 0, item);
 }
 
 static void
@@ -218,6 +223,19 @@ meow_task_manager_class_init (MeowTaskManagerClass *klass)
    */
   signals[STATUS_CHANGED] =
       g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, MEOW_TYPE_TASK_ITEM);
+
+  /**
+   * MeowTaskManager::link-differs:
+   * @item: the item
+   *
+   * A download given a new link failed with %MEOW_ERROR_LINK_CONTENT_DIFFERS: the link
+   * gives another file than the bytes it holds, which were kept. Emitted after
+   * #MeowTaskManager::task-finished; the window asks whether to start over
+   * (meow_task_manager_change_url() with %MEOW_CHANGE_URL_RESTART).
+   */
+  signals[LINK_DIFFERS] =
+      g_signal_new ("link-differs", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, MEOW_TYPE_TASK_ITEM);
 }
 
@@ -420,15 +438,13 @@ store_add (MeowTaskManager *self, MeowTaskItem *item, GError **error)
   return meow_store_add (self->store, st, error);
 }
 
+/* Queues @task (the item's, or another build of it) for @item. */
 static gboolean
-enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
+enqueue_item_task (MeowTaskManager *self, MeowTaskItem *item, MeowTask *task, GError **error)
 {
   g_autofree char *id = NULL;
   gboolean         was_finished = is_finished (item);
-  MeowTask        *task = task_or_error (item, error);
 
-  if (task == NULL)
-    return FALSE;
   id = meow_client_enqueue (self->client, task, NULL, NULL, NULL, NULL, error);
   if (id == NULL)
     return FALSE;
@@ -438,6 +454,14 @@ enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
   track_active (self, item, was_finished);
   g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
   return TRUE;
+}
+
+static gboolean
+enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
+{
+  MeowTask *task = task_or_error (item, error);
+
+  return task != NULL && enqueue_item_task (self, item, task, error);
 }
 
 static void
@@ -880,6 +904,94 @@ meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error)
       return FALSE;
     }
   return enqueue_item (self, item, error);
+}
+
+/**
+ * meow_task_manager_change_url:
+ * @self: a manager
+ * @id: a download's id
+ * @url: its new link (http or https)
+ * @flags: %MEOW_CHANGE_URL_RESTART to start over from @url under the same name
+ * @error: return location for an error
+ *
+ * Gives a download a new link, in any state but complete: a queued, running or paused
+ * one goes on from @url (meow_client_change_url(): its bytes are kept when @url gives the
+ * same file, else it fails with %MEOW_ERROR_LINK_CONTENT_DIFFERS and
+ * #MeowTaskManager::link-differs is emitted); a failed or canceled one is queued again
+ * on @url, as Retry would; one paused outside the client (restored paused) keeps @url
+ * for its Resume. The store and the item follow. Main thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error (an upload, a complete task, a URL that is not
+ *   http(s), or the client's errors)
+ */
+gboolean
+meow_task_manager_change_url (MeowTaskManager   *self,
+                              const char        *id,
+                              const char        *url,
+                              MeowChangeUrlFlags flags,
+                              GError           **error)
+{
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GError) store_error = NULL;
+  MeowTaskItem *item;
+  MeowTask     *old;
+  MeowStatus    status;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if ((item = lookup_or_error (self, id, error)) == NULL)
+    return FALSE;
+  if (meow_task_item_get_direction (item) != MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   _ ("“%s” is an upload; only a download’s link can be changed."),
+                   meow_task_item_get_name (item));
+      return FALSE;
+    }
+  status = meow_task_item_get_status (item);
+  if (status == MEOW_STATUS_COMPLETE)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                   _ ("“%s” is already complete."), meow_task_item_get_name (item));
+      return FALSE;
+    }
+  if ((old = task_or_error (item, error)) == NULL)
+    return FALSE;
+  /* The item keeps a task that verifies a .part of another link: a later Retry never
+   * starts over unasked. */
+  /* Under the name it has (a folder's download was named by the old link's answer). */
+  task = meow_task_dup_with_url (old, url, MEOW_RELINK_VERIFY, meow_task_item_get_local_path (item),
+                                 error);
+  if (task == NULL)
+    return FALSE;
+
+  if (meow_task_item_get_live (item))
+    {
+      if (!meow_client_change_url (self->client, id, url, flags, error))
+        return FALSE;
+    }
+  else if (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED)
+    {
+      g_autoptr (MeowTask) now = NULL;
+
+      now = (flags & MEOW_CHANGE_URL_RESTART) != 0
+                ? meow_task_dup_with_url (old, url, MEOW_RELINK_RESTART,
+                                          meow_task_item_get_local_path (item), error)
+                : meow_task_ref (task);
+      if (now == NULL || !enqueue_item_task (self, item, now, error))
+        return FALSE;
+    }
+
+  /* The table is keyed by the item's id string, which the old task may have held. */
+  g_hash_table_steal (self->by_id, meow_task_get_id (task));
+  meow_task_item_set_task (item, task);
+  g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+  if (self->store != NULL &&
+      !meow_store_set_url (self->store, meow_task_get_id (task), url, &store_error))
+    g_warning ("Cannot save the new link of “%s”: %s", meow_task_item_get_name (item),
+               store_error->message);
+  return TRUE;
 }
 
 gboolean

@@ -55,6 +55,11 @@ char        **meow_task_manager_dup_upload_target_names (MeowTaskManager *self);
 gboolean      meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error);
+gboolean      meow_task_manager_change_url (MeowTaskManager   *self,
+                                            const char        *id,
+                                            const char        *url,
+                                            MeowChangeUrlFlags flags,
+                                            GError           **error);
 MeowTaskItem *
 meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position, GError **error);
 gboolean meow_task_manager_restore (MeowTaskManager *self,

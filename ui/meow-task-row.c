@@ -19,6 +19,7 @@ enum
   BUTTON_PAUSE,
   BUTTON_RESUME,
   BUTTON_RETRY,
+  BUTTON_CHANGE_LINK,
   BUTTON_OPEN,
   BUTTON_FOLDER,
   BUTTON_COPY,
@@ -40,6 +41,7 @@ static const struct
   [BUTTON_PAUSE] = { "row.pause-task", "media-playback-pause-symbolic", NULL, N_ ("Pause") },
   [BUTTON_RESUME] = { "row.resume-task", "media-playback-start-symbolic", NULL, N_ ("Resume") },
   [BUTTON_RETRY] = { "row.retry-task", "view-refresh-symbolic", NULL, N_ ("Retry") },
+  [BUTTON_CHANGE_LINK] = { "row.change-link", "insert-link-symbolic", NULL, N_ ("Change Link…") },
   [BUTTON_OPEN] = { "row.open-file", "adw-external-link-symbolic", N_ ("_Open"),
                     N_ ("Open the file") },
   [BUTTON_FOLDER] = { "row.show-in-folder", "folder-open-symbolic", NULL, N_ ("Show in Folder") },
@@ -429,6 +431,11 @@ update_status (MeowTaskRow *self)
   show_button (self, BUTTON_RETRY,
                (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED) &&
                    meow_task_item_get_restorable (self->item));
+  /* An expired link can be replaced while the download is unfinished, running or not. */
+  show_button (
+      self, BUTTON_CHANGE_LINK,
+      download && status != MEOW_STATUS_COMPLETE &&
+          (live || status == MEOW_STATUS_PAUSED || meow_task_item_get_restorable (self->item)));
   /* A finished download is a file to open; a finished upload is a link to share. */
   show_button (self, BUTTON_OPEN, status == MEOW_STATUS_COMPLETE && download);
   show_button (self, BUTTON_FOLDER, status == MEOW_STATUS_COMPLETE && download);

@@ -14,6 +14,7 @@
 G_BEGIN_DECLS
 
 typedef struct _MeowAddDialog         MeowAddDialog;
+typedef struct _MeowLinkDialog        MeowLinkDialog;
 typedef struct _MeowPreferencesWindow MeowPreferencesWindow;
 typedef struct _MeowTaskItem          MeowTaskItem;
 typedef struct _MeowTaskManager       MeowTaskManager;

@@ -50,6 +50,7 @@ struct _MeowWindow
   char               *search;         /* casefolded, or NULL */
   AdwToast           *last_toast;     /* weak */
   GtkWidget          *target_dialog;  /* weak: "Upload to which target?" */
+  GtkWidget          *restart_dialog; /* weak: "Start Over?" after a link that differs */
   GtkNativeDialog    *upload_chooser; /* the Upload Files chooser while it is open */
 };
 
@@ -451,6 +452,51 @@ chosen_target (MeowWindow *self, guint target, const char *name)
   return target;
 }
 
+/* ------------------------------------------------------------------ */
+/* A new link that gives another file                                  */
+
+static void
+restart_response_cb (AdwMessageDialog *dialog, const char *response, MeowWindow *self)
+{
+  const char   *id = g_object_get_data (G_OBJECT (dialog), "meow-id");
+  MeowTaskItem *item = meow_task_manager_lookup (self->manager, id);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_str_equal (response, "restart") || item == NULL)
+    return;
+  if (!meow_task_manager_change_url (self->manager, id, meow_task_item_get_url (item),
+                                     MEOW_CHANGE_URL_RESTART, &error))
+    meow_window_add_toast (self, adw_toast_new (error->message));
+}
+
+/* MeowTaskManager::link-differs: the bytes were kept; starting over is the user's
+ * choice. */
+static void
+link_differs_cb (MeowWindow *self, MeowTaskItem *item)
+{
+  GtkWidget *dialog;
+
+  if (self->restart_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->restart_dialog));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Start Over?"), NULL);
+  adw_message_dialog_format_body (
+      ADW_MESSAGE_DIALOG (dialog),
+      _ ("The new link of “%s” gives another file than the part already downloaded. Start "
+         "over from the new link? What was downloaded so far will be discarded."),
+      meow_task_item_get_name (item));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _ ("_Keep Download"),
+                                    "restart", _ ("_Start Over"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "restart",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "meow-id", g_strdup (meow_task_item_get_id (item)),
+                          g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (restart_response_cb), self, 0);
+  g_set_weak_pointer (&self->restart_dialog, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 target_response_cb (AdwMessageDialog *dialog, const char *response, MeowWindow *self)
 {
@@ -800,6 +846,8 @@ meow_window_constructed (GObject *object)
 
   g_signal_connect_object (self->manager, "status-changed", G_CALLBACK (status_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->manager, "link-differs", G_CALLBACK (link_differs_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (meow_task_manager_get_model (self->manager), "items-changed",
                            G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (update_page), self,
@@ -816,6 +864,7 @@ meow_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_weak_pointer (&self->last_toast);
   g_clear_weak_pointer (&self->target_dialog);
+  g_clear_weak_pointer (&self->restart_dialog);
   if (self->upload_chooser != NULL)
     gtk_native_dialog_destroy (self->upload_chooser);
   g_clear_object (&self->upload_chooser);
@@ -1040,6 +1089,15 @@ meow_window_get_target_dialog (MeowWindow *self)
 {
   g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
   return self->target_dialog;
+}
+
+/* For tests: the open "Start Over?" dialog after a new link that gives another file (an
+ * #AdwMessageDialog with the responses "keep" and "restart"), or %NULL. (transfer none) */
+GtkWidget *
+meow_window_get_restart_dialog (MeowWindow *self)
+{
+  g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
+  return self->restart_dialog;
 }
 
 /* For tests: the Upload Files chooser while it is open (a #GtkFileChooserNative), or

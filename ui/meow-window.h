@@ -29,6 +29,7 @@ const char      *meow_window_get_visible_page (MeowWindow *self);
 AdwToast        *meow_window_get_last_toast (MeowWindow *self);
 gboolean         meow_window_handle_drop (MeowWindow *self, const GValue *value);
 GtkWidget       *meow_window_get_target_dialog (MeowWindow *self);
+GtkWidget       *meow_window_get_restart_dialog (MeowWindow *self);
 GtkNativeDialog *meow_window_get_upload_chooser (MeowWindow *self);
 
 G_END_DECLS

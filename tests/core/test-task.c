@@ -225,12 +225,65 @@ test_enum_types (void)
   g_assert_cmpstr (g_quark_to_string (MEOW_ERROR), ==, "meow-error-quark");
 }
 
+/* A download's copy with a new link: the same id and request, the new URL (checked), the
+ * relink mode asked for, and the output file when one is given. */
+static void
+test_dup_with_url (void)
+{
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download ("https://a.example/f.iso");
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (MeowTask) copy = NULL;
+  g_autoptr (MeowTask) pinned = NULL;
+  g_autoptr (MeowTask) bad = NULL;
+  g_autoptr (GError) error = NULL;
+
+  meow_task_builder_set_output_dir (b, "/tmp");
+  meow_task_builder_add_header (b, "Referer", "https://a.example/");
+  meow_task_builder_set_retries (b, 7);
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (GEnumClass) relink = g_type_class_ref (MEOW_TYPE_RELINK);
+    g_autoptr (GFlagsClass) flags = g_type_class_ref (MEOW_TYPE_CHANGE_URL_FLAGS);
+
+    g_assert_cmpstr (g_enum_get_value (relink, MEOW_RELINK_VERIFY)->value_nick, ==, "verify");
+    g_assert_cmpstr (g_flags_get_first_value (flags, MEOW_CHANGE_URL_RESTART)->value_nick, ==,
+                     "restart");
+  }
+
+  copy = meow_task_dup_with_url (task, "https://b.example/f.iso?sig=1", MEOW_RELINK_VERIFY, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (meow_task_get_id (copy), ==, meow_task_get_id (task));
+  g_assert_cmpstr (meow_task_get_url (copy), ==, "https://b.example/f.iso?sig=1");
+  g_assert_cmpstr (meow_task_get_url (task), ==, "https://a.example/f.iso");
+  g_assert_cmpint (meow_task_get_relink (copy), ==, MEOW_RELINK_VERIFY);
+  g_assert_cmpint (meow_task_get_relink (task), ==, MEOW_RELINK_RESTART);
+  g_assert_cmpstr (meow_task_get_output_dir (copy), ==, "/tmp");
+  g_assert_null (meow_task_get_output_file (copy));
+  g_assert_cmpstr (meow_task_get_headers (copy)[0], ==, "Referer: https://a.example/");
+  g_assert_cmpuint (meow_task_get_retries (copy), ==, 7);
+
+  pinned = meow_task_dup_with_url (task, "https://b.example/f.iso", MEOW_RELINK_RESTART,
+                                   "/tmp/f.iso", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (meow_task_get_output_file (pinned), ==, "/tmp/f.iso");
+  g_assert_null (meow_task_get_output_dir (pinned));
+  g_assert_cmpint (meow_task_get_relink (pinned), ==, MEOW_RELINK_RESTART);
+
+  bad = meow_task_dup_with_url (task, "ftp://b.example/f.iso", MEOW_RELINK_VERIFY, NULL, &error);
+  g_assert_null (bad);
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_assert_nonnull (strstr (error->message, "ftp"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/task/enum-types", test_enum_types);
+  g_test_add_func ("/task/download/dup-with-url", test_dup_with_url);
   g_test_add ("/task/upload/file-defaults", Fixture, NULL, fixture_setup, test_upload_file_defaults,
               fixture_teardown);
   g_test_add ("/task/upload/relative-path", Fixture, NULL, fixture_setup,

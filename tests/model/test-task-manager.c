@@ -612,6 +612,147 @@ test_clear_finished_while_running (Fixture *fx, gconstpointer data)
   g_assert_true (names_are (stored_names (fx), ""));
 }
 
+static void
+count_item_cb (MeowTaskManager *manager, MeowTaskItem *item, guint *count)
+{
+  (*count)++;
+}
+
+/* A download of /a.bin (slowed) to @target, paused once bytes are on disk. */
+static MeowTaskItem *
+add_and_pause (Fixture *fx, const char *target)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, "/a.bin");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTaskItem *item;
+  GStatBuf      st;
+
+  faults.throttle_bytes_per_sec = 128 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_task_builder_set_output_file (b, target);
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  item = meow_task_manager_add (fx->manager, task, FALSE, &error);
+  g_assert_no_error (error);
+  SPIN_UNTIL (g_stat (part, &st) == 0 && st.st_size > 0, 20);
+  g_assert_true (meow_task_manager_pause (fx->manager, meow_task_item_get_id (item), &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (meow_task_item_get_status (item) == MEOW_STATUS_PAUSED, 20);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_PAUSED);
+  meow_test_server_clear_faults (fx->server);
+  return item;
+}
+
+static char *
+stored_url (MeowStore *store, const char *id)
+{
+  g_autoptr (MeowStoredTask) st = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  st = meow_store_dup_task (store, id);
+  g_assert_nonnull (st);
+  return g_strdup (meow_stored_task_get_url (st));
+}
+
+/* "Change Link…" in the model (issue 13): a paused download goes on from a link to the
+ * same file; a link to another file fails with link-differs and keeps the bytes; Start
+ * Over (RESTART) on that failed item queues it again and fetches the new file. The item,
+ * its Retry and the store follow the new link. */
+static void
+test_change_url (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "");
+  g_autoptr (GBytes) content = meow_test_make_payload (512 * 1024, 91);
+  g_autoptr (GBytes) other = meow_test_make_payload (512 * 1024, 92);
+  g_autofree char *same = g_build_filename (fx->dir, "same.bin", NULL);
+  g_autofree char *diff = g_build_filename (fx->dir, "differs.bin", NULL);
+  g_autofree char *b_url = meow_test_server_dup_url (fx->server, "/b.bin");
+  g_autofree char *c_url = meow_test_server_dup_url (fx->server, "/c.bin");
+  g_autofree char *got = NULL;
+  g_autoptr (GError) error = NULL;
+  guint            link_differs = 0;
+  guint            url_notified = 0;
+  MeowTaskItem    *item;
+  g_autofree char *id = NULL;
+
+  meow_test_server_set_file (fx->server, "/a.bin", content);
+  meow_test_server_copy_file (fx->server, "/b.bin", fx->server, "/a.bin");
+  meow_test_server_set_file (fx->server, "/c.bin", other);
+  g_signal_connect (fx->manager, "link-differs", G_CALLBACK (count_item_cb), &link_differs);
+
+  /* the same file under another link */
+  item = add_and_pause (fx, same);
+  id = g_strdup (meow_task_item_get_id (item));
+  g_signal_connect (item, "notify::url", G_CALLBACK (count_notify_cb), &url_notified);
+  g_assert_true (
+      meow_task_manager_change_url (fx->manager, id, b_url, MEOW_CHANGE_URL_NONE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (meow_task_item_get_url (item), ==, b_url);
+  g_assert_cmpuint (url_notified, ==, 1);
+  g_assert_true (meow_task_manager_lookup (fx->manager, id) == item);
+  got = stored_url (store, id);
+  g_assert_cmpstr (got, ==, b_url);
+  g_assert_true (meow_task_manager_resume (fx->manager, id, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (meow_task_item_is_finished (item), 20);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  meow_test_assert_file_equals (same, content);
+  g_assert_cmpuint (link_differs, ==, 0);
+
+  /* another file: Failed, link-differs, bytes kept */
+  item = add_and_pause (fx, diff);
+  g_free (id);
+  id = g_strdup (meow_task_item_get_id (item));
+  g_assert_true (
+      meow_task_manager_change_url (fx->manager, id, c_url, MEOW_CHANGE_URL_NONE, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_manager_resume (fx->manager, id, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (link_differs == 1, 20);
+  g_assert_cmpuint (link_differs, ==, 1);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_FAILED);
+  g_assert_nonnull (strstr (meow_task_item_get_error_message (item), c_url));
+  g_assert_false (g_file_test (diff, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *part = g_strconcat (diff, ".part", NULL);
+    GStatBuf         st;
+
+    g_assert_cmpint (g_stat (part, &st), ==, 0);
+    g_assert_cmpint (st.st_size, >, 0);
+  }
+
+  /* Start Over: queued again from the new link, whole */
+  g_assert_true (
+      meow_task_manager_change_url (fx->manager, id, c_url, MEOW_CHANGE_URL_RESTART, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_item_get_live (item));
+  SPIN_UNTIL (meow_task_item_is_finished (item), 20);
+  g_assert_cmpint (meow_task_item_get_status (item), ==, MEOW_STATUS_COMPLETE);
+  meow_test_assert_file_equals (diff, other);
+  g_clear_pointer (&got, g_free);
+  got = stored_url (store, id);
+  g_assert_cmpstr (got, ==, c_url);
+  g_assert_cmpstr (meow_task_get_url (meow_task_item_get_task (item)), ==, c_url);
+  g_assert_cmpint (meow_task_get_relink (meow_task_item_get_task (item)), ==, MEOW_RELINK_VERIFY);
+
+  /* a complete task, or an unknown one: refused */
+  g_assert_false (
+      meow_task_manager_change_url (fx->manager, id, b_url, MEOW_CHANGE_URL_NONE, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+  g_clear_error (&error);
+  g_assert_false (meow_task_manager_change_url (fx->manager, "no-such-id", b_url,
+                                                MEOW_CHANGE_URL_NONE, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+}
+
 /* What the network monitor's state holds transfers for (issue 13). */
 static void
 test_network_hold (void)
@@ -1068,6 +1209,8 @@ main (int argc, char *argv[])
               test_saved_item_gone, fixture_teardown);
 
   g_test_add_func ("/model/task-manager/network-hold", test_network_hold);
+  g_test_add ("/model/task-manager/change-url", Fixture, NULL, fixture_setup, test_change_url,
+              fixture_teardown);
 
   status = g_test_run ();
   meow_test_rm_rf (home);

@@ -1730,6 +1730,66 @@ test_progress_debounced (void)
   }
 }
 
+/* A changed link is the task's: meow_store_set_url() writes it soon, a
+ * rebuilt task asks it (and verifies a .part of another link), and a record
+ * with another URL is followed the same way. */
+static void
+test_set_url (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowTask) task = make_download ();
+  g_autoptr (GError) error = NULL;
+  const char *id = meow_task_get_id (task);
+  const char *new_url = "https://mirror.example.org/files/new.iso?sig=2";
+  const char *newer_url = "https://mirror.example.org/files/new.iso?sig=3";
+  guint       saved = 0;
+
+  add_task (store, task);
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+
+  g_assert_true (meow_store_set_url (store, id, new_url, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (saved, ==, 0);
+  g_assert_true (meow_store_has_pending_changes (store));
+  SPIN_UNTIL (saved == 1, 5);
+  g_assert_cmpuint (saved, ==, 1);
+  {
+    g_autoptr (MeowStore) peek = reload (path);
+    g_autoptr (MeowStoredTask) st = meow_store_dup_task (peek, id);
+    g_autoptr (MeowTask) rebuilt = meow_stored_task_build (st, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (meow_stored_task_get_url (st), ==, new_url);
+    g_assert_cmpstr (meow_task_get_url (rebuilt), ==, new_url);
+    g_assert_cmpstr (meow_task_get_id (rebuilt), ==, id);
+    g_assert_cmpint (meow_task_get_relink (rebuilt), ==, MEOW_RELINK_VERIFY);
+  }
+
+  /* the same URL again writes nothing */
+  g_assert_true (meow_store_set_url (store, id, new_url, &error));
+  g_assert_false (meow_store_has_pending_changes (store));
+
+  /* a record of the task with its URL now */
+  {
+    g_autoptr (MeowTransferRecord) r = record_new (id, MEOW_STATUS_PENDING, 0, 10);
+    g_autoptr (MeowStore) peek = NULL;
+    g_autoptr (MeowStoredTask) st = NULL;
+
+    r->url = g_strdup (newer_url);
+    meow_store_update (store, r);
+    SPIN_UNTIL (saved == 2, 5);
+    g_assert_cmpuint (saved, ==, 2);
+    peek = reload (path);
+    st = meow_store_dup_task (peek, id);
+    g_assert_cmpstr (meow_stored_task_get_url (st), ==, newer_url);
+  }
+
+  g_assert_false (meow_store_set_url (store, "no-such-id", new_url, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no-such-id"));
+}
+
 static void
 test_lifecycle_written_soon (void)
 {
@@ -2293,6 +2353,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/store/reader/reads-json-glib", test_reader_reads_json_glib);
   g_test_add_func ("/core/store/progress-debounced", test_progress_debounced);
   g_test_add_func ("/core/store/lifecycle-written-soon", test_lifecycle_written_soon);
+  g_test_add_func ("/core/store/set-url", test_set_url);
   g_test_add_func ("/core/store/lifecycle-burst-one-write", test_lifecycle_burst_one_write);
   g_test_add_func ("/core/store/strings-escaped", test_strings_escaped);
   g_test_add_func ("/core/store/add-all", test_add_all);

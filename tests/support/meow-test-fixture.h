@@ -75,6 +75,19 @@ gboolean meow_test_guard_timed_out (void);
 /* The same within MEOW_TEST_WAIT_SECONDS. */
 #define MEOW_TEST_WAIT_UNTIL(cond) MEOW_TEST_WAIT_UNTIL_S (cond, MEOW_TEST_WAIT_SECONDS)
 
+/* MEOW_TEST_WAIT_UNTIL() for helpers that return a value: a timeout aborts
+ * the test (g_assert_true) instead of returning from it. */
+#define MEOW_TEST_WAIT_OR_ABORT(cond)                                                              \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    meow_test_guard_start (MEOW_TEST_WAIT_SECONDS);                                                \
+    while (!(cond) && !meow_test_guard_timed_out ())                                               \
+      g_main_context_iteration (NULL, TRUE);                                                       \
+    meow_test_guard_stop ();                                                                       \
+    g_assert_true (cond);                                                                          \
+  }                                                                                                \
+  G_STMT_END
+
 /* Spins the default context for @ms milliseconds. */
 void meow_test_spin_ms (guint ms);
 

@@ -1575,6 +1575,42 @@ meow_test_server_set_file (MeowTestServer *self, const char *path, GBytes *conte
 }
 
 void
+meow_test_server_copy_file (MeowTestServer *self,
+                            const char     *path,
+                            MeowTestServer *src,
+                            const char     *src_path)
+{
+  ServedPath *from;
+  ServedPath *sp;
+  g_autoptr (GBytes) content = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *last_modified = NULL;
+
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  g_mutex_lock (&src->mutex);
+  from = g_hash_table_lookup (src->paths, src_path);
+  g_assert_nonnull (from);
+  g_assert_nonnull (from->content);
+  content = g_bytes_ref (from->content);
+  etag = g_strdup (from->etag);
+  last_modified = g_strdup (from->last_modified);
+  g_mutex_unlock (&src->mutex);
+
+  g_mutex_lock (&self->mutex);
+  sp = served_path_lookup_or_add (self, path);
+  g_clear_pointer (&sp->content, g_bytes_unref);
+  sp->content = g_steal_pointer (&content);
+  g_free (sp->etag);
+  sp->etag = g_steal_pointer (&etag);
+  g_free (sp->last_modified);
+  sp->last_modified = g_steal_pointer (&last_modified);
+  sp->redirect_status = 0;
+  g_clear_pointer (&sp->location, g_free);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
 meow_test_server_set_header (MeowTestServer *self,
                              const char     *path,
                              const char     *name,

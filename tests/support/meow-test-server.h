@@ -98,6 +98,13 @@ char *meow_test_server_dup_url (MeowTestServer *server, const char *path);
  * ETag ("<generation>-<size>", quoted) and Last-Modified. Replacing an
  * existing path bumps the ETag and Last-Modified. */
 void meow_test_server_set_file (MeowTestServer *server, const char *path, GBytes *content);
+/* Serves at @path of @server the file @src serves at @src_path, with the
+ * same content, ETag and Last-Modified: another link to the same file (a
+ * mirror, a new presigned URL). @src may be @server. */
+void meow_test_server_copy_file (MeowTestServer *server,
+                                 const char     *path,
+                                 MeowTestServer *src,
+                                 const char     *src_path);
 /* Extra response header for @path (e.g. Content-Disposition); NULL value removes. */
 void meow_test_server_set_header (MeowTestServer *server,
                                   const char     *path,

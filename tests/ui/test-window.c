@@ -21,6 +21,7 @@
 
 #include "meow-add-dialog.h"
 #include "meow-application.h"
+#include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
 #include "meow-task-row.h"
 #include "meow-test-fixture.h"
@@ -1517,6 +1518,123 @@ test_add_dialog (Fixture *fx, gconstpointer data)
 }
 
 static GtkWindow *
+find_link_dialog (Fixture *fx)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fx->app)); l != NULL; l = l->next)
+    if (MEOW_IS_LINK_DIALOG (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* A slowed download of @path paused with bytes on disk, its row and its row's Change
+ * Link… dialog open; sets *@row. */
+static GtkWindow *
+pause_and_open_link_dialog (Fixture *fx, const char *path, MeowTaskItem **out, MeowTaskRow **row)
+{
+  MeowTaskItem *item = add_url (fx, path);
+  GtkWindow    *dialog = NULL;
+
+  *out = item;
+  *row = NULL;
+  MEOW_TEST_WAIT_OR_ABORT ((*row = find_row (fx, item)) != NULL);
+  MEOW_TEST_WAIT_OR_ABORT (meow_task_item_get_transferred (item) > 64 * 1024);
+  g_assert_true (button_shown (*row, "row.change-link")); /* running: offered too */
+  click (*row, "row.pause-task");
+  MEOW_TEST_WAIT_OR_ABORT (item_is (item, MEOW_STATUS_PAUSED));
+  g_assert_true (button_shown (*row, "row.change-link"));
+  click (*row, "row.change-link");
+  MEOW_TEST_WAIT_OR_ABORT ((dialog = find_link_dialog (fx)) != NULL);
+  return dialog;
+}
+
+static void
+set_link_text (GtkWindow *dialog, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, MEOW_TYPE_LINK_DIALOG, "url_row")),
+                         text);
+}
+
+/* Change Link… (issue 13): the dialog is prefilled with the link and refuses what is not
+ * one; a link to the same file continues the paused download; a link to another file
+ * fails it with its bytes kept and asks "Start Over?", whose Start Over fetches the new
+ * file under the same name. */
+static void
+test_change_link (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *a_url = meow_test_server_dup_url (fx->server, "/a.bin");
+  g_autofree char *b_url = meow_test_server_dup_url (fx->server, "/b.bin");
+  g_autofree char *other_url = meow_test_server_dup_url (fx->server, "/other.bin");
+  g_autofree char *same_target = g_build_filename (fx->dir, "a.bin", NULL);
+  g_autofree char *diff_target = g_build_filename (fx->dir, "c.bin", NULL);
+  g_autofree char *diff_part = g_strconcat (diff_target, ".part", NULL);
+  g_autoptr (GBytes) content = NULL;
+  g_autoptr (GBytes) other = NULL;
+  GtkWindow    *dialog;
+  GtkWidget    *error_label;
+  GtkWidget    *restart;
+  MeowTaskItem *item;
+  MeowTaskRow  *row;
+
+  serve (fx, "/a.bin", 1024 * 1024, 61, &content);
+  meow_test_server_copy_file (fx->server, "/b.bin", fx->server, "/a.bin");
+  serve (fx, "/c.bin", 1024 * 1024, 62, NULL);
+  serve (fx, "/other.bin", 1024 * 1024, 63, &other);
+  throttle (fx, 256 * 1024);
+
+  dialog = pause_and_open_link_dialog (fx, "/a.bin", &item, &row);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpstr (gtk_editable_get_text (
+                       GTK_EDITABLE (template_child (dialog, MEOW_TYPE_LINK_DIALOG, "url_row"))),
+                   ==, a_url);
+  error_label = template_child (dialog, MEOW_TYPE_LINK_DIALOG, "error_label");
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  /* not a web link: nothing changes */
+  set_link_text (dialog, "ftp://127.0.0.1/a.bin");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.change", NULL));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (error_label)), "http"));
+  g_assert_cmpstr (meow_task_item_get_url (item), ==, a_url);
+
+  /* the same file under another link: continues */
+  set_link_text (dialog, b_url);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.change", NULL));
+  MEOW_TEST_WAIT_UNTIL (dialog == NULL);
+  g_assert_cmpstr (meow_task_item_get_url (item), ==, b_url);
+  meow_test_server_clear_faults (fx->server);
+  meow_test_server_reset_log (fx->server);
+  click (row, "row.resume-task");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  meow_test_assert_file_equals (same_target, content);
+  {
+    g_autoptr (GPtrArray) log = meow_test_server_dup_requests (fx->server);
+    MeowTestRequest *get = meow_test_nth_request (log, "GET", 0);
+
+    g_assert_cmpstr (get->path, ==, "/b.bin");
+    g_assert_cmpint (meow_test_range_start (get->range), >, 0);
+  }
+
+  /* another file: Failed, bytes kept, Start Over? */
+  throttle (fx, 256 * 1024);
+  dialog = pause_and_open_link_dialog (fx, "/c.bin", &item, &row);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  set_link_text (dialog, other_url);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.change", NULL));
+  MEOW_TEST_WAIT_UNTIL (dialog == NULL);
+  meow_test_server_clear_faults (fx->server);
+  click (row, "row.resume-task");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_FAILED));
+  MEOW_TEST_WAIT_UNTIL ((restart = meow_window_get_restart_dialog (fx->window)) != NULL);
+  g_assert_true (g_file_test (diff_part, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (diff_target, G_FILE_TEST_EXISTS));
+  g_assert_true (button_shown (row, "row.change-link")); /* failed: offered again */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (restart), "restart");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  meow_test_assert_file_equals (diff_target, other);
+  g_assert_cmpstr (meow_task_item_get_url (item), ==, other_url);
+}
+
+static GtkWindow *
 find_preferences (Fixture *fx)
 {
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fx->app)); l != NULL; l = l->next)
@@ -1827,6 +1945,41 @@ test_narrow (Fixture *fx, gconstpointer data)
                         window_child (fx, "filter_box"));
 }
 
+/* The Change Link dialog as it looks (also in German: window-de runs
+ * /ui/window/screenshot), at its width and at 360 px, where it must fit. */
+static void
+test_screenshot_link_dialog (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_LINK", "screenshot-link-dialog");
+  g_autofree char *narrow_path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_LINK_NARROW", "screenshot-link-dialog-narrow");
+  GtkWindow    *dialog;
+  GtkWidget    *content;
+  MeowTaskItem *item;
+  MeowTaskRow  *row;
+  int           min_width = 0;
+
+  serve (fx, "/debian-12-netinst.iso", 4 * 1024 * 1024, 64, NULL);
+  throttle (fx, 256 * 1024);
+  dialog = pause_and_open_link_dialog (fx, "/debian-12-netinst.iso", &item, &row);
+  set_link_text (dialog, "ftp://mirror.example.org/debian-12-netinst.iso");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.change", NULL));
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (dialog), path);
+  g_test_message ("saved %s", path);
+
+  content = adw_window_get_content (ADW_WINDOW (dialog));
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_test_message ("the dialog's minimum width: %d px", min_width);
+  g_assert_cmpint (min_width, <=, 360);
+  gtk_window_set_default_size (dialog, 360, -1);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (dialog), narrow_path);
+  g_test_message ("saved %s", narrow_path);
+  gtk_window_close (dialog);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1902,6 +2055,10 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/screenshot/wide", Fixture, test_screenshot, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/screenshot/narrow", Fixture, test_narrow, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/screenshot/link-dialog", Fixture, test_screenshot_link_dialog,
+              fixture_setup, run_test, fixture_teardown);
+  g_test_add ("/ui/window/change-link", Fixture, test_change_link, fixture_setup, run_test,
               fixture_teardown);
 
   status = g_test_run ();
