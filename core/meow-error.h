@@ -41,6 +41,9 @@ G_BEGIN_DECLS
  * @MEOW_ERROR_STALLED: the transfer made no progress (133)
  * @MEOW_ERROR_UNSAFE_FILE_NAME: no safe file name could be derived (134)
  * @MEOW_ERROR_TARGET_EXISTS: the target file exists and may not be replaced (135)
+ * @MEOW_ERROR_UPLOAD_LOST: the upload server no longer has the upload this task was
+ *   sending (a tus server answered 404 or 410 for its upload URL); the file is not
+ *   sent again by itself, since that would make a second upload (137)
  *
  * Error codes. The numbers below 130 are rusty-cat's and stay stable.
  */
@@ -69,6 +72,7 @@ typedef enum
   MEOW_ERROR_STALLED = 133,
   MEOW_ERROR_UNSAFE_FILE_NAME = 134,
   MEOW_ERROR_TARGET_EXISTS = 135,
+  MEOW_ERROR_UPLOAD_LOST = 137,
 } MeowError;
 
 /**

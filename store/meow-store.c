@@ -1144,6 +1144,16 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   if (st->direction == MEOW_DIRECTION_DOWNLOAD)
     lifecycle |= replace_if_changed (&st->local_path, meow_transfer_record_get_local_path (record));
   lifecycle |= replace_if_changed (&st->upload_url, meow_transfer_record_get_upload_url (record));
+  /* The server lost the upload (UPLOAD_LOST): Retry, the user's choice,
+   * starts a new one instead of asking for the lost resource again. */
+  if (meow_transfer_record_get_status (record) == MEOW_STATUS_FAILED &&
+      g_error_matches (meow_transfer_record_get_error (record), MEOW_ERROR,
+                       MEOW_ERROR_UPLOAD_LOST) &&
+      st->upload_url != NULL)
+    {
+      g_clear_pointer (&st->upload_url, g_free);
+      lifecycle = TRUE;
+    }
   lifecycle |= replace_if_changed (&st->payload, meow_transfer_record_get_payload (record));
 
   if (st->transferred != meow_transfer_record_get_transferred (record))
