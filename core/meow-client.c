@@ -1160,7 +1160,10 @@ meow_client_set_speed_limits (MeowClient *client,
  * transfers go on, but for %MEOW_WAIT_METERED, which stops them (their bytes
  * kept) until the hold ends. When it ends, every waiting task tries again
  * within a second (spread at random, so a server is not hit by all of them
- * at once). The default is %MEOW_WAIT_NONE. Any thread; ignored after close.
+ * at once). Queued tasks get a Pending record with @hold (and one without
+ * a reason when it ends). Transfers to loopback hosts (`localhost`,
+ * 127.0.0.0/8, `::1`) need no network and are never held. The default is
+ * %MEOW_WAIT_NONE. Any thread; ignored after close.
  */
 void
 meow_client_set_network_hold (MeowClient *client, MeowWaitReason hold)
@@ -1187,6 +1190,95 @@ void
 meow_client_set_network_available (MeowClient *client, gboolean available)
 {
   meow_client_set_network_hold (client, available ? MEOW_WAIT_NONE : MEOW_WAIT_NETWORK);
+}
+
+/**
+ * meow_client_sleep_async:
+ * @client: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called in the thread-default #GMainContext of the caller when
+ *   every transfer is safe
+ * @user_data: data for @callback
+ *
+ * Prepares for the system's sleep (e.g. on logind's `PrepareForSleep`):
+ * every running transfer is stopped as by a pause — a download's `.part`
+ * flushed and its control file written, an upload's request aborted (the
+ * server keeps its offset) — and waits with %MEOW_WAIT_SUSPEND in its
+ * Pending record; nothing starts until meow_client_wake(). Tasks keep
+ * their state for the API (Pending, not Paused). @callback runs once all
+ * of that is done; call meow_client_sleep_finish() there, then let the
+ * system sleep. Cancelled before the worker got to it, nothing is stopped.
+ * Any thread.
+ */
+void
+meow_client_sleep_async (MeowClient         *client,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, meow_client_sleep_async);
+
+  g_mutex_lock (&client->lock);
+  if (!check_open_locked (client, &error))
+    {
+      g_mutex_unlock (&client->lock);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  _meow_engine_sleep (client->engine, task);
+  g_mutex_unlock (&client->lock);
+}
+
+/**
+ * meow_client_sleep_finish:
+ * @client: a client
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a %MEOW_ERROR_CLIENT_CLOSED or
+ *   %G_IO_ERROR_CANCELLED error
+ *
+ * Finishes meow_client_sleep_async(). In the callback's context.
+ *
+ * Returns: %TRUE when every transfer is stopped with its bytes safe
+ */
+gboolean
+meow_client_sleep_finish (MeowClient *client, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == meow_client_sleep_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * meow_client_wake:
+ * @client: a client
+ *
+ * The system woke (logind's `PrepareForSleep (false)`): the suspend of
+ * meow_client_sleep_async() ends and every waiting task tries again within
+ * a second (spread at random), on new connections, since those kept from
+ * before the sleep may have died without a word (they would otherwise be
+ * noticed only by the stall timeout). A transfer that runs (a wake without
+ * a sleep) is stopped and started again the same way, its bytes kept. A
+ * network hold (meow_client_set_network_hold()) still applies. Any
+ * thread; ignored after close.
+ */
+void
+meow_client_wake (MeowClient *client)
+{
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+
+  g_mutex_lock (&client->lock);
+  if (!client->closed)
+    _meow_engine_wake (client->engine);
+  g_mutex_unlock (&client->lock);
 }
 
 /**
@@ -1236,4 +1328,10 @@ void
 _meow_client_set_worker_held (MeowClient *client, gboolean held)
 {
   _meow_engine_set_held (client->engine, held);
+}
+
+void
+_meow_client_set_hold_loopback (MeowClient *client, gboolean hold)
+{
+  _meow_engine_set_hold_loopback (client->engine, hold);
 }

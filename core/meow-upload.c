@@ -775,8 +775,12 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
  * transfer full): wait and prepare again, or give up with @error
  * (transfer full). May finish the job. */
 static void
-retry_or_fail (
-    MeowJob *job, GError *error, MeowFailureKind kind, char *detail, const char *retry_after)
+retry_or_fail (MeowJob        *job,
+               GError         *error,
+               MeowFailureKind kind,
+               CURLcode        result,
+               char           *detail,
+               const char     *retry_after)
 {
   Upload          *u = up (job);
   guint            max;
@@ -792,7 +796,7 @@ retry_or_fail (
   else
     max = _meow_engine_max_retries (job);
 
-  delay = _meow_engine_retry_next (job, &u->retries, kind, max, retry_after, &reason);
+  delay = _meow_engine_retry_next (job, &u->retries, kind, result, max, retry_after, &reason);
   if (delay < 0)
     {
       _meow_engine_give_up (&error, u->retries.failures);
@@ -925,7 +929,7 @@ request_done (MeowJob *job, CURLcode result)
       MeowFailureKind kind = _meow_failure_classify (result, 0);
 
       if (kind != MEOW_FAILURE_FATAL)
-        retry_or_fail (job, error, kind, _meow_failure_detail (result, 0), NULL);
+        retry_or_fail (job, error, kind, result, _meow_failure_detail (result, 0), NULL);
       else
         fail (job, error);
       return;
@@ -944,7 +948,7 @@ request_done (MeowJob *job, CURLcode result)
       const char *retry_after = g_hash_table_lookup (response->headers, "retry-after");
 
       retry_or_fail (job, _meow_upload_status_error (response, url_of (job)), MEOW_FAILURE_SERVER,
-                     _meow_failure_detail (CURLE_OK, u->status), retry_after);
+                     CURLE_OK, _meow_failure_detail (CURLE_OK, u->status), retry_after);
       return;
     }
 

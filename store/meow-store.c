@@ -1147,6 +1147,16 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   /* A changed link (meow_client_change_url()) is the task's from now on. */
   if (meow_transfer_record_get_url (record) != NULL)
     lifecycle |= replace_if_changed (&st->url, meow_transfer_record_get_url (record));
+  /* The server lost the upload (UPLOAD_LOST): Retry, the user's choice,
+   * starts a new one instead of asking for the lost resource again. */
+  if (meow_transfer_record_get_status (record) == MEOW_STATUS_FAILED &&
+      g_error_matches (meow_transfer_record_get_error (record), MEOW_ERROR,
+                       MEOW_ERROR_UPLOAD_LOST) &&
+      st->upload_url != NULL)
+    {
+      g_clear_pointer (&st->upload_url, g_free);
+      lifecycle = TRUE;
+    }
   lifecycle |= replace_if_changed (&st->payload, meow_transfer_record_get_payload (record));
 
   if (st->transferred != meow_transfer_record_get_transferred (record))

@@ -128,6 +128,19 @@ format_wait (MeowTaskItem *item)
       return g_strdup (_ ("Waiting for network sign-in"));
     case MEOW_WAIT_METERED:
       return g_strdup (_ ("Paused on metered connection"));
+    case MEOW_WAIT_SUSPEND:
+      /* Translators: the computer is going to sleep (suspend); the row goes on after it wakes */
+      return g_strdup (_ ("Paused for system sleep"));
+    case MEOW_WAIT_HOST_NOT_FOUND:
+      left = next > 0 ? (next - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
+      if (left > 0)
+        /* Translators: the server's host name does not exist (a typo?); %d is seconds until
+         * the next of a few tries */
+        return g_strdup_printf (ngettext ("Server name not found — retrying in %d second",
+                                          "Server name not found — retrying in %d seconds",
+                                          (int) left),
+                                (int) left);
+      return g_strdup (_ ("Server name not found — retrying now"));
     case MEOW_WAIT_SERVER_UNREACHABLE:
     case MEOW_WAIT_RETRY_AFTER:
     case MEOW_WAIT_NONE:
