@@ -1004,6 +1004,23 @@ meow_store_dup_tasks (MeowStore *store)
   return copy;
 }
 
+guint
+meow_store_get_n_tasks (MeowStore *store)
+{
+  g_return_val_if_fail (MEOW_IS_STORE (store), 0);
+
+  return store->tasks->len;
+}
+
+const MeowStoredTask *
+meow_store_peek_task (MeowStore *store, guint index)
+{
+  g_return_val_if_fail (MEOW_IS_STORE (store), NULL);
+  g_return_val_if_fail (index < store->tasks->len, NULL);
+
+  return g_ptr_array_index (store->tasks, index);
+}
+
 MeowStoredTask *
 meow_store_dup_task (MeowStore *store, const char *id)
 {
