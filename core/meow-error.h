@@ -41,6 +41,7 @@ G_BEGIN_DECLS
  * @MEOW_ERROR_STALLED: the transfer made no progress (133)
  * @MEOW_ERROR_UNSAFE_FILE_NAME: no safe file name could be derived (134)
  * @MEOW_ERROR_TARGET_EXISTS: the target file exists and may not be replaced (135)
+ * @MEOW_ERROR_PROXY_AUTH_REQUIRED: the proxy asks for a login (407) (136)
  *
  * Error codes. The numbers below 130 are rusty-cat's and stay stable.
  */
@@ -69,6 +70,7 @@ typedef enum
   MEOW_ERROR_STALLED = 133,
   MEOW_ERROR_UNSAFE_FILE_NAME = 134,
   MEOW_ERROR_TARGET_EXISTS = 135,
+  MEOW_ERROR_PROXY_AUTH_REQUIRED = 136,
 } MeowError;
 
 /**
