@@ -25,6 +25,10 @@ void _meow_client_task_started (MeowClient *client, const char *task_id);
  * there first). Worker thread. */
 void _meow_client_task_waiting (MeowClient *client, const char *task_id);
 
+/* Test hook: the client's proxy lookups ask @resolver (a ref is taken)
+ * instead of the default GProxyResolver. Any thread. */
+void _meow_client_set_proxy_resolver (MeowClient *client, GProxyResolver *resolver);
+
 /* Test hook: while held, the worker takes no command from its queue, so a
  * test can fill the queue deterministically. Any thread. */
 void _meow_client_set_worker_held (MeowClient *client, gboolean held);

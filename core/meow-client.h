@@ -107,6 +107,13 @@ void     meow_client_wake (MeowClient *client);
 void     meow_client_set_speed_limits (MeowClient *client,
                                        guint64     download_bytes_per_second,
                                        guint64     upload_bytes_per_second);
+gboolean meow_client_set_proxy (MeowClient *client, const char *proxy, GError **error);
+void     meow_client_lookup_proxy_async (MeowClient         *client,
+                                         const char         *url,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+char    *meow_client_lookup_proxy_finish (MeowClient *client, GAsyncResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowSnapshot, meow_snapshot_free)
 

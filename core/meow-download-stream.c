@@ -77,7 +77,7 @@ _meow_stream_release (MeowStream *s)
 {
   if (s->easy)
     {
-      curl_multi_remove_handle (_meow_engine_get_multi (s->job->engine), s->easy);
+      _meow_engine_remove_handle (s->job->engine, s->easy);
       curl_easy_cleanup (s->easy);
       s->easy = NULL;
     }
@@ -608,7 +608,7 @@ _meow_stream_send (MeowStream *s, gboolean probe)
         }
     }
   curl_easy_setopt (s->easy, CURLOPT_HTTPHEADER, s->req_headers);
-  curl_multi_add_handle (_meow_engine_get_multi (job->engine), s->easy);
+  _meow_engine_add_handle (job->engine, s->easy, job->task->url);
 }
 
 /* A retryable failure of the stream (@kind: TRANSPORT or SERVER, @result
@@ -736,6 +736,19 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       s->done = TRUE;
       _meow_download_check_all_done (job);
       return;
+    }
+
+  /* A proxy that wants a login: no retry can help until there is one. */
+  if (s->easy != NULL)
+    {
+      GError *proxy_error = _meow_engine_proxy_auth_error (job->engine, s->easy, job->task->url,
+                                                           _meow_download_url (job));
+
+      if (proxy_error != NULL)
+        {
+          _meow_download_fail (job, proxy_error);
+          return;
+        }
     }
 
   if (result != CURLE_OK)

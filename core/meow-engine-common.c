@@ -253,6 +253,31 @@ _meow_failure_classify (CURLcode result, long status)
     }
 }
 
+GError *
+_meow_engine_proxy_auth_error (MeowEngine *engine,
+                               CURL       *easy,
+                               const char *url,
+                               const char *redacted_url)
+{
+  long             connect_status = 0;
+  long             status = 0;
+  g_autofree char *proxy = NULL;
+
+  /* A CONNECT tunnel's answer (https:// through the proxy), or the
+   * proxy's own answer to a plain http:// request. */
+  curl_easy_getinfo (easy, CURLINFO_HTTP_CONNECTCODE, &connect_status);
+  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+  if (connect_status != 407 && status != 407)
+    return NULL;
+
+  proxy = _meow_engine_dup_proxy_for_url (engine, url);
+  if (proxy != NULL)
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
+                        "The proxy %s requires a login to reach %s.", proxy, redacted_url);
+  return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
+                      "The proxy for %s requires a login.", redacted_url);
+}
+
 char *
 _meow_failure_detail (CURLcode result, long status)
 {

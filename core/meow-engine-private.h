@@ -13,6 +13,7 @@
 
 #include "meow-client.h"
 #include "meow-config-private.h"
+#include "meow-proxy-private.h"
 #include "meow-task-private.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,15 @@ void _meow_engine_wake (MeowEngine *engine);
  * default it does not: 127.0.0.1 and localhost need no network). Any
  * thread. */
 void _meow_engine_set_hold_loopback (MeowEngine *engine, gboolean hold);
+/* The proxy override (as _meow_proxy_normalize() gives it: "" for none), or
+ * NULL for the system's; requests added from now on use it. Any thread. */
+void _meow_engine_set_proxy (MeowEngine *engine, const char *proxy);
+/* The engine's proxy state (meow-proxy-private.h), borrowed: it lives as
+ * long as the engine. Any thread. */
+MeowProxy *_meow_engine_get_proxy (MeowEngine *engine);
+/* Test hook (_meow_client_set_proxy_resolver()): proxy lookups ask
+ * @resolver. Any thread. */
+void _meow_engine_set_proxy_resolver (MeowEngine *engine, GProxyResolver *resolver);
 /* Test hook (_meow_client_set_worker_held()): while held, the worker takes
  * no command. Any thread. */
 void _meow_engine_set_held (MeowEngine *engine, gboolean held);
@@ -225,6 +235,16 @@ void _meow_engine_report_progress (MeowJob *job);
 void _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload);
 /* Wake the worker loop so it recomputes timers (worker thread or any). */
 void _meow_engine_wakeup (MeowEngine *engine);
+/* Every request goes to the multi handle through these two, never with
+ * curl_multi_add_handle() itself: @easy (for @url) gets its proxy first,
+ * which may mean waiting for a lookup off the worker (meow-proxy.c). A
+ * handle added is "in flight" for its driver either way, and comes back
+ * through driver->done(); remove it with _meow_engine_remove_handle(). */
+void _meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url);
+void _meow_engine_remove_handle (MeowEngine *engine, CURL *easy);
+/* The proxy (without userinfo) requests for @url go through, or NULL for
+ * none, for messages. (transfer full) */
+char *_meow_engine_dup_proxy_for_url (MeowEngine *engine, const char *url);
 
 /* The driver's job has nothing in flight and waits for its next attempt at
  * @wake_at (monotonic µs) because of @reason (@detail: the failure's short
@@ -283,6 +303,14 @@ gint64 _meow_engine_retry_next (MeowJob        *job,
                                 guint           max,
                                 const char     *retry_after,
                                 MeowWaitReason *reason);
+/* A proxy's 407 for @easy (a request for @url): the error to fail with
+ * ("The proxy … requires a login …", MEOW_ERROR_PROXY_AUTH_REQUIRED), or
+ * NULL when the request got no 407. Retrying cannot help: no login is sent
+ * yet. (transfer full) */
+GError *_meow_engine_proxy_auth_error (MeowEngine *engine,
+                                       CURL       *easy,
+                                       const char *url,
+                                       const char *redacted_url);
 /* The short text of a failure for a waiting record ("Couldn't connect to
  * server", "HTTP 503"). Returns: (transfer full). */
 char *_meow_failure_detail (CURLcode result, long status);

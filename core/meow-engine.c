@@ -16,6 +16,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-proxy-private.h"
 #include "meow-transfer-record-private.h"
 
 typedef enum
@@ -51,6 +52,7 @@ struct _MeowEngine
   MeowConfig  *config; /* the worker's copy: MAX_TRANSFERS changes max_downloads/max_uploads */
   CURLM       *multi;
   CURLSH      *share;  /* TLS sessions and DNS answers, shared by every easy handle */
+  MeowProxy   *proxy;  /* each request's proxy; its lookups run off the worker */
   GThread     *thread; /* the worker, until _meow_engine_close() joins it */
   GAsyncQueue *commands;
   gint         pending_enqueues; /* atomic: ENQUEUE commands not taken yet */
@@ -164,6 +166,7 @@ _meow_engine_new (MeowClient *client, const MeowConfig *config)
   engine->share = curl_share_init ();
   curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  engine->proxy = _meow_proxy_new (engine->multi);
   engine->commands = g_async_queue_new ();
   engine->jobs = g_hash_table_new (g_str_hash, g_str_equal);
   engine->active = g_ptr_array_new ();
@@ -280,6 +283,25 @@ _meow_engine_set_hold_loopback (MeowEngine *engine, gboolean hold)
 }
 
 void
+_meow_engine_set_proxy (MeowEngine *engine, const char *proxy)
+{
+  _meow_proxy_set_override (engine->proxy, proxy);
+  curl_multi_wakeup (engine->multi);
+}
+
+MeowProxy *
+_meow_engine_get_proxy (MeowEngine *engine)
+{
+  return engine->proxy;
+}
+
+void
+_meow_engine_set_proxy_resolver (MeowEngine *engine, GProxyResolver *resolver)
+{
+  _meow_proxy_set_resolver (engine->proxy, resolver);
+}
+
+void
 _meow_engine_set_held (MeowEngine *engine, gboolean held)
 {
   g_atomic_int_set (&engine->held, held);
@@ -311,6 +333,8 @@ _meow_engine_free (MeowEngine *engine)
   while ((cmd = g_async_queue_try_pop (engine->commands)) != NULL)
     command_free (cmd);
   g_async_queue_unref (engine->commands);
+  _meow_proxy_close (engine->proxy);
+  g_clear_pointer (&engine->proxy, _meow_proxy_unref);
   curl_multi_cleanup (engine->multi);
   curl_share_cleanup (engine->share);
   g_hash_table_unref (engine->detached);
@@ -341,6 +365,27 @@ const MeowConfig *
 _meow_engine_get_config (MeowEngine *engine)
 {
   return engine->config;
+}
+
+void
+_meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url)
+{
+  assert_worker (engine);
+  _meow_proxy_add_handle (engine->proxy, easy, url);
+}
+
+void
+_meow_engine_remove_handle (MeowEngine *engine, CURL *easy)
+{
+  assert_worker (engine);
+  _meow_proxy_remove_handle (engine->proxy, easy);
+}
+
+char *
+_meow_engine_dup_proxy_for_url (MeowEngine *engine, const char *url)
+{
+  assert_worker (engine);
+  return _meow_proxy_dup_for_url (engine->proxy, url);
 }
 
 void
@@ -440,9 +485,12 @@ _meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *ide
 void
 _meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers)
 {
+  char *url = NULL;
+
   assert_worker (engine);
   g_hash_table_insert (engine->detached, easy, headers);
-  curl_multi_add_handle (engine->multi, easy);
+  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
+  _meow_proxy_add_handle (engine->proxy, easy, url);
 }
 
 static void
@@ -461,7 +509,7 @@ detached_done (MeowEngine *engine, CURL *easy, CURLcode result)
                curl_easy_strerror (result), status);
     }
   g_hash_table_remove (engine->detached, easy);
-  curl_multi_remove_handle (engine->multi, easy);
+  _meow_proxy_remove_handle (engine->proxy, easy);
   curl_easy_cleanup (easy);
   curl_slist_free_all (headers);
 }
@@ -1115,6 +1163,7 @@ finish_detached (MeowEngine *engine)
       int      left;
       CURLMsg *msg;
 
+      _meow_proxy_dispatch (engine->proxy);
       curl_multi_perform (engine->multi, &running);
       while ((msg = curl_multi_info_read (engine->multi, &left)) != NULL)
         if (msg->msg == CURLMSG_DONE && g_hash_table_contains (engine->detached, msg->easy_handle))
@@ -1131,7 +1180,7 @@ finish_detached (MeowEngine *engine)
     g_hash_table_iter_init (&iter, engine->detached);
     while (g_hash_table_iter_next (&iter, (gpointer *) &easy, (gpointer *) &headers))
       {
-        curl_multi_remove_handle (engine->multi, easy);
+        _meow_proxy_remove_handle (engine->proxy, easy);
         curl_easy_cleanup (easy);
         curl_slist_free_all (headers);
         g_hash_table_iter_remove (&iter);
@@ -1213,6 +1262,8 @@ worker_main (gpointer data)
       wake_due (engine, now, &next_wake);
       schedule (engine);
 
+      /* Requests whose proxy lookup ended join the multi handle. */
+      _meow_proxy_dispatch (engine->proxy);
       curl_multi_perform (engine->multi, &running_handles);
 
       while ((msg = curl_multi_info_read (engine->multi, &msgs_left)) != NULL)

@@ -49,6 +49,7 @@ G_BEGIN_DECLS
  * @MEOW_ERROR_UPLOAD_LOST: the upload server no longer has the upload this task was
  *   sending (a tus server answered 404 or 410 for its upload URL); the file is not
  *   sent again by itself, since that would make a second upload (137)
+ * @MEOW_ERROR_PROXY_AUTH_REQUIRED: the proxy asks for a login (407) (138)
  *
  * Error codes. The numbers below 130 are rusty-cat's and stay stable.
  */
@@ -79,6 +80,7 @@ typedef enum
   MEOW_ERROR_TARGET_EXISTS = 135,
   MEOW_ERROR_LINK_CONTENT_DIFFERS = 136,
   MEOW_ERROR_UPLOAD_LOST = 137,
+  MEOW_ERROR_PROXY_AUTH_REQUIRED = 138,
 } MeowError;
 
 /**

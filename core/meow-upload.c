@@ -155,7 +155,7 @@ release_handle (MeowJob *job)
 
   if (u->easy)
     {
-      curl_multi_remove_handle (_meow_engine_get_multi (job->engine), u->easy);
+      _meow_engine_remove_handle (job->engine, u->easy);
       curl_easy_cleanup (u->easy);
       u->easy = NULL;
     }
@@ -763,9 +763,8 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
    * fresh allowance (upload_limit and upload_start reset it). */
   u->phase = phase;
   u->request_phase = phase;
+  _meow_engine_add_handle (job->engine, u->easy, request->url);
   _meow_upload_request_free (request);
-
-  curl_multi_add_handle (_meow_engine_get_multi (job->engine), u->easy);
 }
 
 /* ------------------------------------------------------------------ */
@@ -920,6 +919,18 @@ request_done (MeowJob *job, CURLcode result)
        * read. What was sent before is intact; the server keeps it or not. */
       job->transferred = (guint64) state->offset;
       fail (job, g_steal_pointer (&u->read_error));
+      return;
+    }
+  {
+    char *request_url = NULL;
+
+    /* Uploads follow no redirect: the effective URL is the request's. */
+    curl_easy_getinfo (u->easy, CURLINFO_EFFECTIVE_URL, &request_url);
+    error = _meow_engine_proxy_auth_error (job->engine, u->easy, request_url, url_of (job));
+  }
+  if (error != NULL)
+    {
+      fail (job, error);
       return;
     }
   if (result != CURLE_OK)
