@@ -1193,6 +1193,18 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
     store_changed (store, st, lifecycle ? CHANGE_LIFECYCLE : CHANGE_PROGRESS);
 }
 
+/* The stored task of @id, or NULL with a TASK_NOT_FOUND error. */
+static MeowStoredTask *
+find_task (MeowStore *store, const char *id, GError **error)
+{
+  MeowStoredTask *st = g_hash_table_lookup (store->by_id, id);
+
+  if (st == NULL)
+    g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
+                 "The task list has no task with id “%s”.", id);
+  return st;
+}
+
 gboolean
 meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **error)
 {
@@ -1203,13 +1215,9 @@ meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **
   g_return_val_if_fail (url != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = find_task (store, id, error);
   if (st == NULL)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
-                   "The task list has no task with id “%s”.", id);
-      return FALSE;
-    }
+    return FALSE;
   if (replace_if_changed (&st->url, url))
     store_changed (store, st, CHANGE_LIFECYCLE);
   return TRUE;
@@ -1225,13 +1233,9 @@ meow_store_set_status (
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = find_task (store, id, error);
   if (st == NULL)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
-                   "The task list has no task with id “%s”.", id);
-      return FALSE;
-    }
+    return FALSE;
   if (apply_status (st, status, reason, g_get_real_time ()))
     {
       /* A download found complete without its record: the file is its result. */
@@ -1252,13 +1256,9 @@ meow_store_remove (MeowStore *store, const char *id, GError **error)
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = find_task (store, id, error);
   if (st == NULL)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
-                   "The task list has no task with id “%s”.", id);
-      return FALSE;
-    }
+    return FALSE;
   {
     guint index = 0;
 
