@@ -414,11 +414,26 @@ test_through_resolver (ProxyFixture *pf, gconstpointer data)
   g_assert_cmpuint (g_hash_table_size (pf->resolver->lookups), ==, 2);
 }
 
+/* Lookups whose GTask is not finalized yet: the task holds the client (its
+ * source object) until the pool thread that ran it drops its reference,
+ * which may come after the callback; a test waits for it before its
+ * teardown checks that the client is gone. */
+static guint lookups_alive;
+
+static void
+lookup_finalized_cb (gpointer data, GObject *where_the_task_was)
+{
+  lookups_alive--;
+}
+
 static void
 lookup_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   char **out = data;
   g_autoptr (GError) error = NULL;
+
+  lookups_alive++;
+  g_object_weak_ref (G_OBJECT (result), lookup_finalized_cb, NULL);
 
   *out = meow_client_lookup_proxy_finish (MEOW_CLIENT (source), result, &error);
   g_assert_no_error (error);
@@ -451,7 +466,7 @@ test_override (ProxyFixture *pf, gconstpointer data)
 
   meow_client_lookup_proxy_async (client, "http://origin.invalid/x", NULL, lookup_done_cb,
                                   &shown_none);
-  MEOW_TEST_WAIT_UNTIL (shown_none != NULL);
+  MEOW_TEST_WAIT_UNTIL (shown_none != NULL && lookups_alive == 0);
   g_assert_cmpstr (shown_none, ==, "direct://");
 
   /* Every request through this proxy, whatever the resolver says. */
@@ -475,7 +490,7 @@ test_override (ProxyFixture *pf, gconstpointer data)
   g_assert_cmpuint (resolver_lookups (pf->resolver, "http://origin.invalid:80/"), ==, 1);
 
   meow_client_lookup_proxy_async (client, "http://origin.invalid/x", NULL, lookup_done_cb, &shown);
-  MEOW_TEST_WAIT_UNTIL (shown != NULL);
+  MEOW_TEST_WAIT_UNTIL (shown != NULL && lookups_alive == 0);
   g_assert_cmpstr (shown, ==, pf->proxy);
 
   /* A proxy address that cannot be used changes nothing. */
