@@ -48,11 +48,17 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
   curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) stall_s);
   curl_easy_setopt (easy, CURLOPT_USERAGENT, config->user_agent);
   curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  /* Just after a wake, a kept connection may be dead without a word (the
-   * server or a NAT forgot it while we slept): a request on it would wait
-   * for the stall timeout. New ones for the first seconds. */
+  /* Just after a wake or the network's return, a kept connection may be
+   * dead without a word (the server or a NAT forgot it while we slept):
+   * a request on it would wait for the stall timeout. New ones for the
+   * first seconds, and host names resolved again (a cache timeout of 0
+   * takes no address from the shared cache): the new network's DNS may
+   * answer differently. */
   if (_meow_engine_fresh_connect (engine))
-    curl_easy_setopt (easy, CURLOPT_FRESH_CONNECT, 1L);
+    {
+      curl_easy_setopt (easy, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt (easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+    }
   /* A proxy's "200 Connection established" must never be taken for the
    * server's answer. */
   curl_easy_setopt (easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);

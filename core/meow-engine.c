@@ -769,13 +769,18 @@ wake_due (MeowEngine *engine, gint64 now, gint64 *next_wake)
  * metered hold or a suspend also stops a running transfer (as a pause,
  * bytes kept) into the waiting state; a queued one gets a Pending record
  * with the new reason. When a job's hold ends it tries within
- * NETWORK_RETURN_JITTER_US, unless it had a later try planned. */
+ * NETWORK_RETURN_JITTER_US, unless it had a later try planned; when the
+ * network returns, a transfer that ran through its loss starts again on
+ * a new connection, and for WAKE_FRESH_CONNECT_US every request connects
+ * and resolves anew. */
 static void
 set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network)
 {
   gint64         now = g_get_monotonic_time ();
   gboolean       old_suspended = engine->suspended;
   MeowWaitReason old_network = engine->network;
+  gboolean       network_returned =
+      !suspended && old_network != MEOW_WAIT_NONE && network == MEOW_WAIT_NONE;
   GHashTableIter iter;
   MeowJob       *job;
   g_autoptr (GPtrArray) changed = g_ptr_array_new ();
@@ -784,6 +789,9 @@ set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network)
     return;
   engine->suspended = suspended;
   engine->network = network;
+  /* Kept connections and cached addresses are from the old network. */
+  if (network_returned)
+    engine->fresh_until = now + WAKE_FRESH_CONNECT_US;
 
   /* Collected first: stopping a job changes the engine's lists. */
   g_hash_table_iter_init (&iter, engine->jobs);
@@ -810,6 +818,17 @@ set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network)
             {
               job->driver->stop (job, MEOW_STOP_PAUSE);
               enter_wait (job, G_MAXINT64, hold, NULL);
+              job->restart_on_wake = TRUE;
+            }
+          /* It ran through the loss: its connection may have died with the
+           * old network (another Wi-Fi, a new address) without a word, and
+           * would only be noticed at the stall timeout. It starts again
+           * from its bytes within the jitter, on a new connection. */
+          else if (hold == MEOW_WAIT_NONE && network_returned)
+            {
+              job->driver->stop (job, MEOW_STOP_PAUSE);
+              enter_wait (job, now + g_random_int_range (0, NETWORK_RETURN_JITTER_US),
+                          MEOW_WAIT_NETWORK, NULL);
               job->restart_on_wake = TRUE;
             }
           break;

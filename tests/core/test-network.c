@@ -765,6 +765,54 @@ test_wake_restarts_dead_connection (MeowTestFixture *fx, gconstpointer data)
   assert_waits_sane (w);
 }
 
+/* The network returns while a transfer that ran through its loss waits on
+ * a connection that died with it: the transfer starts again from its bytes
+ * on a new connection within seconds, not at the 30 s stall timeout. */
+static void
+test_network_return_restarts_dead_connection (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (300000, 1316);
+  g_autofree char *target = meow_test_fixture_path (fx, "back.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestFaults faults = { 0 };
+  MeowClient    *client = meow_test_fixture_client (fx);
+  MeowTestWatch *w;
+  gint64         returned;
+
+  /* Silent after 100,000 bytes for 20 s, far longer than the test waits;
+   * the stall timeout is the default 30 s. */
+  faults.stall_after_bytes = 100000;
+  faults.stall_ms = 20000;
+  faults.stall_gets = 1;
+  meow_test_server_set_faults (fx->server, &faults);
+  /* The test server is on 127.0.0.1, which the network state does not hold
+   * unless told to: the network monitor is faked here. */
+  _meow_client_set_hold_loopback (client, TRUE);
+  meow_test_server_set_file (fx->server, "/back.bin", payload);
+  b = meow_test_builder_to_file (fx, "/back.bin", target);
+  meow_task_builder_set_segments (b, 1);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w) &&
+                        meow_transfer_record_get_transferred (meow_test_watch_last (w)) >= 100000);
+
+  meow_client_set_network_available (client, FALSE);
+  meow_test_spin_ms (300);
+  /* The loss alone stops nothing. */
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+  returned = g_get_monotonic_time ();
+  meow_client_set_network_available (client, TRUE);
+  MEOW_TEST_WAIT_UNTIL_S (meow_test_watch_done (w), 10);
+  meow_test_assert_completed (w, target, payload);
+  g_assert_nonnull (find_wait (w, MEOW_WAIT_NETWORK));
+  g_assert_cmpint (g_get_monotonic_time () - returned, <, 5 * G_USEC_PER_SEC);
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 2);
+  g_assert_cmpint (meow_test_range_start (meow_test_nth_request (log, "GET", 1)->range), ==,
+                   100000);
+  assert_waits_sane (w);
+}
+
 /* A cancelled sleep stops nothing; a closed client refuses it. */
 static void
 test_sleep_cancelled_and_closed (MeowTestFixture *fx, gconstpointer data)
@@ -827,6 +875,8 @@ main (int argc, char **argv)
   ADD ("/core/network/dns/host-not-found", test_host_not_found);
   ADD ("/core/network/sleep/checkpoint-and-resume", test_sleep_and_wake);
   ADD ("/core/network/sleep/wake-restarts-dead-connection", test_wake_restarts_dead_connection);
+  ADD ("/core/network/state/return-restarts-dead-connection",
+       test_network_return_restarts_dead_connection);
   ADD ("/core/network/sleep/cancelled-and-closed", test_sleep_cancelled_and_closed);
 
   return g_test_run ();
