@@ -14,7 +14,8 @@
 #include "meow-browser-install.h"
 
 /* --version and --install-browser-support are answered here, without a display or the
- * running instance.
+ * running instance. --pause-all and --resume-all become app.pause-all and
+ * app.resume-all, in the running instance if there is one.
  * --add URL… [--dir DIR] [--paused] becomes app.add-downloads, in the
  * running instance if there is one (then this process exits at once). */
 static int
@@ -46,6 +47,23 @@ handle_local_options_cb (GApplication *app, GVariantDict *options, gpointer user
       for (guint i = 0; written[i] != NULL; i++)
         g_print ("%s\n", written[i]);
       return 0;
+    }
+
+  /* The desktop file's actions, for launchers that run Exec rather than call
+   * org.freedesktop.Application.ActivateAction. */
+  if (g_variant_dict_contains (options, "pause-all") ||
+      g_variant_dict_contains (options, "resume-all"))
+    {
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("meow: %s\n", error->message);
+          return 1;
+        }
+      g_action_group_activate_action (
+          G_ACTION_GROUP (app),
+          g_variant_dict_contains (options, "pause-all") ? "pause-all" : "resume-all", NULL);
+      /* Remote: done. Local: go on to run, with the window showing the result. */
+      return g_application_get_is_remote (app) ? 0 : -1;
     }
 
   if (!g_variant_dict_lookup (options, "add", "^a&s", &urls))
@@ -102,6 +120,10 @@ main (int argc, char *argv[])
                                  _ ("DIR"));
   g_application_add_main_option (G_APPLICATION (app), "paused", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_NONE, _ ("Add the --add downloads paused"), NULL);
+  g_application_add_main_option (G_APPLICATION (app), "pause-all", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE, _ ("Pause every transfer"), NULL);
+  g_application_add_main_option (G_APPLICATION (app), "resume-all", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE, _ ("Resume every paused transfer"), NULL);
   g_application_add_main_option (G_APPLICATION (app), "install-browser-support", 0,
                                  G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
                                  _ ("Let Firefox, Chromium and Google Chrome hand downloads to "

@@ -9,10 +9,12 @@
 # unless the cookie and the referrer are sent. Checked: the bus starts Meow and the host
 # answers with its task id; the popup's list shows the transfer; the file is saved exact;
 # nginx's log shows that Meow sent the cookie, the referrer and the browser's user agent;
-# no process's command line ever holds the cookie (read every 20 ms from /proc); and (the
+# no process's command line ever holds the cookie (read every 20 ms from /proc); the desktop
+# file's Pause All (over D-Bus) and Resume All (its Exec line) pause and resume it; and (the
 # outside's last test point) no log does either. TAP.
 
 import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -23,6 +25,21 @@ import browsertest as bt  # noqa: E402
 
 SIZE = 6 * 1024 * 1024  # at 1 MB/s: running for several seconds
 USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) MeowTest/1.0'
+
+
+def desktop_actions(build):
+    """The built desktop file's actions: {name: Exec}."""
+    actions, group = {}, None
+    with open(os.path.join(build, 'data', bt.APP_ID + '.desktop')) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith('[Desktop Action '):
+                group = line[len('[Desktop Action '):-1]
+            elif line.startswith('[') or not group:
+                group = None
+            elif line.startswith('Exec='):
+                actions[group] = line[len('Exec='):]
+    return actions
 
 
 def run(tmp, tap):
@@ -76,6 +93,31 @@ def run(tmp, tap):
         mine = listing and [t for t in listing['transfers'] if t.get('id') == task_id][0]
         tap.ok(mine and mine.get('wait_reason') == 'none' and mine.get('status_line'),
                "list: it carries the wait reason (none) and the row's status line", mine)
+
+        # The launcher's Pause All and Resume All (the desktop file's actions): first as
+        # GNOME Shell calls them on a DBusActivatable app, then as a launcher that runs the
+        # action's Exec line does (with the build tree's meow).
+        actions = desktop_actions(build)
+        gdbus = bt.gdbus('--dest', bt.APP_ID, '--object-path', bt.APP_PATH, '--method',
+                         'org.freedesktop.Application.ActivateAction', 'pause-all', '[]', '{}')
+        tap.ok(gdbus.returncode == 0 and 'pause-all' in actions,
+               'the desktop action pause-all is activated over D-Bus', gdbus.stderr)
+
+        def status_of_mine():
+            r = host.ask({'type': 'list'})
+            return [t.get('status') for t in r.get('transfers', []) if t.get('id') == task_id]
+        tap.ok(bt.wait_until(lambda: status_of_mine() == ['paused'], 10, step=0.2),
+               'Pause All: the transfer is paused', status_of_mine())
+        exec_line = actions.get('resume-all', '').split()
+        resumed = exec_line[:1] == ['meow'] and subprocess.run(
+            [os.path.join(build, 'app', 'meow')] + exec_line[1:], capture_output=True,
+            text=True, timeout=30)
+        tap.ok(resumed and resumed.returncode == 0,
+               'the desktop action resume-all runs its Exec line (%s), exit 0'
+               % ' '.join(exec_line), resumed and resumed.stderr)
+        tap.ok(bt.wait_until(lambda: status_of_mine() in (['running'], ['pending'], []), 10,
+                             step=0.2),
+               'Resume All: the transfer runs again', status_of_mine())
 
         target = os.path.join(downloads, 'file.bin')
         done = bt.wait_until(lambda: os.path.exists(target) and

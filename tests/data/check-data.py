@@ -127,6 +127,16 @@ def check_desktop(t, srcdir, desktop, service, bindir):
          entry.get('Categories'))
     t.ok(any(k.startswith('Keywords[de]') for k in entry), 'the desktop file is translated (de)',
          sorted(entry))
+    # Pause All / Resume All from the launcher: the app's actions (ActivateAction over D-Bus,
+    # test-browser-app.py runs both ways), named in German too.
+    keyfile = parse_keyfile(read(desktop))
+    t.ok(entry.get('Actions') == 'pause-all;resume-all;', 'Actions=pause-all;resume-all;',
+         entry.get('Actions'))
+    for action in ('pause-all', 'resume-all'):
+        group = keyfile.get('Desktop Action ' + action, {})
+        t.ok(group.get('Exec') == 'meow --' + action and group.get('Name') and
+             group.get('Name[de]') and group['Name[de]'] != group['Name'],
+             'Desktop Action %s: Exec=meow --%s, Name translated (de)' % (action, action), group)
 
     svc = parse_keyfile(read(service)).get('D-BUS Service', {})
     t.ok(svc.get('Name') == APP_ID, 'D-Bus service Name is the application id', svc)
