@@ -1,6 +1,6 @@
 /* meow-client.c: the transfer engine's public face and its task table
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Threads (see docs/engine.md):
  *  - the owner thread: whatever thread's default GMainContext was current at

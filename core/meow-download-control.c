@@ -10,7 +10,7 @@
  * positions, only after an fdatasync of the .part (checkpoint), so it
  * never claims bytes that are not on disk. Worker thread only.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* meow-task.h: immutable transfer requests and their builder
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
