@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "meow-visibility.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -88,6 +90,7 @@ typedef enum
  *
  * Returns: the #GQuark of the %MEOW_ERROR domain. Any thread.
  */
+MEOW_AVAILABLE_IN_ALL
 GQuark meow_error_quark (void);
 
 G_END_DECLS

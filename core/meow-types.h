@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "meow-visibility.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -189,6 +191,7 @@ typedef enum /*< flags >*/
   MEOW_CHANGE_URL_RESTART = 1 << 0,
 } MeowChangeUrlFlags;
 
+MEOW_AVAILABLE_IN_ALL
 const char *meow_status_to_string (MeowStatus status);
 
 G_END_DECLS

@@ -4,6 +4,9 @@
  */
 #pragma once
 
+#include "meow-version.h"
+#include "meow-visibility.h"
+
 #include "meow-client.h"
 #include "meow-config.h"
 #include "meow-enum-types.h"
