@@ -491,7 +491,7 @@ make_key (MeowTask *task)
  * @task: (transfer none): the task
  * @progress: (nullable) (scope notified): called with every record of the task
  * @complete: (nullable) (scope notified): called once when it completes
- * @user_data: data for the callbacks
+ * @user_data: (closure): data for the callbacks
  * @destroy: (nullable): frees @user_data after the task's terminal record
  *   was delivered (or when the client is finalized); not called when this
  *   function fails
@@ -502,7 +502,8 @@ make_key (MeowTask *task)
  * %MEOW_ERROR_DUPLICATE_TASK, a full command queue with
  * %MEOW_ERROR_COMMAND_SEND_FAILED, a closed client with
  * %MEOW_ERROR_CLIENT_CLOSED. The first record (Pending) arrives later in
- * the owner context. Any thread.
+ * the owner context. Any thread. Bindings call
+ * meow_client_enqueue_with_callback() instead, whose one callback gets every record.
  *
  * Returns: (transfer full) (nullable): the task id, or %NULL with @error set.
  */
@@ -599,6 +600,34 @@ meow_client_enqueue (MeowClient      *client,
 fail:
   g_mutex_unlock (&client->lock);
   return NULL;
+}
+
+/**
+ * meow_client_enqueue_with_callback: (rename-to meow_client_enqueue)
+ * @client: a client
+ * @task: (transfer none): the task
+ * @callback: (nullable) (scope notified) (closure user_data) (destroy destroy): called
+ *   with every record of the task in the owner context; its terminal record (Complete,
+ *   whose meow_transfer_record_get_payload() is the payload; Failed; Canceled) is the last
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data after the task's terminal record was delivered
+ *   (or when the client is finalized); not called when this function fails
+ * @error: return location for an error
+ *
+ * meow_client_enqueue() with one callback instead of two sharing @user_data: the form
+ * language bindings call (as `enqueue`). The same checks and errors. Any thread.
+ *
+ * Returns: (transfer full) (nullable): the task id, or %NULL with @error set.
+ */
+char *
+meow_client_enqueue_with_callback (MeowClient    *client,
+                                   MeowTask      *task,
+                                   MeowRecordFunc callback,
+                                   gpointer       user_data,
+                                   GDestroyNotify destroy,
+                                   GError       **error)
+{
+  return meow_client_enqueue (client, task, callback, NULL, user_data, destroy, error);
 }
 
 static Entry *

@@ -50,6 +50,11 @@ typedef void (*MeowCompleteFunc) (MeowClient *client,
 
 /**
  * MeowSnapshot:
+ * @queued: tasks waiting for a slot
+ * @active: tasks transferring
+ * @paused: paused tasks
+ * @active_keys: (element-type utf8): the active tasks' keys, `download:URL` or
+ *   `upload:URL`
  *
  * Counts of the client's tasks at one moment. A plain value owned by the
  * caller; free it with meow_snapshot_free().
@@ -81,6 +86,13 @@ char *meow_client_enqueue (MeowClient      *client,
                            gpointer         user_data,
                            GDestroyNotify   destroy,
                            GError         **error);
+MEOW_AVAILABLE_IN_ALL
+char *meow_client_enqueue_with_callback (MeowClient    *client,
+                                         MeowTask      *task,
+                                         MeowRecordFunc callback,
+                                         gpointer       user_data,
+                                         GDestroyNotify destroy,
+                                         GError       **error);
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_pause (MeowClient *client, const char *task_id, GError **error);
 MEOW_AVAILABLE_IN_ALL

@@ -115,6 +115,8 @@ MEOW_AVAILABLE_IN_ALL
 MeowTaskBuilder *
 meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *name);
 MEOW_AVAILABLE_IN_ALL
+MeowTaskBuilder *meow_task_builder_copy (const MeowTaskBuilder *builder);
+MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_free (MeowTaskBuilder *builder);
 MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_chunk_size (MeowTaskBuilder *builder, gint64 bytes);

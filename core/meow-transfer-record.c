@@ -68,42 +68,84 @@ meow_transfer_record_unref (MeowTransferRecord *record)
 
 /* Getters: borrowed values that live as long as the record. Any thread. */
 
-/** meow_transfer_record_get_task_id: Returns: (transfer none): the task id. */
+/**
+ * meow_transfer_record_get_task_id:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none): the task id.
+ */
 const char *
 meow_transfer_record_get_task_id (const MeowTransferRecord *record)
 {
   return record->task_id;
 }
 
-/** meow_transfer_record_get_name: Returns: (transfer none) (nullable): the display name. */
+/**
+ * meow_transfer_record_get_name:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): the display name.
+ */
 const char *
 meow_transfer_record_get_name (const MeowTransferRecord *record)
 {
   return record->name;
 }
 
-/** meow_transfer_record_get_direction: Returns: the direction. */
+/**
+ * meow_transfer_record_get_direction:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the direction.
+ */
 MeowDirection
 meow_transfer_record_get_direction (const MeowTransferRecord *record)
 {
   return record->direction;
 }
 
-/** meow_transfer_record_get_status: Returns: the status. */
+/**
+ * meow_transfer_record_get_status:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the status.
+ */
 MeowStatus
 meow_transfer_record_get_status (const MeowTransferRecord *record)
 {
   return record->status;
 }
 
-/** meow_transfer_record_get_total: Returns: the total in bytes, -1 when unknown. */
+/**
+ * meow_transfer_record_get_total:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the total in bytes, -1 when unknown.
+ */
 gint64
 meow_transfer_record_get_total (const MeowTransferRecord *record)
 {
   return record->total;
 }
 
-/** meow_transfer_record_get_transferred: Returns: the bytes done (on disk or acknowledged). */
+/**
+ * meow_transfer_record_get_transferred:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the bytes done (on disk or acknowledged).
+ */
 guint64
 meow_transfer_record_get_transferred (const MeowTransferRecord *record)
 {
@@ -125,28 +167,55 @@ meow_transfer_record_get_progress (const MeowTransferRecord *record)
   return MIN (1.0, (double) record->transferred / (double) record->total);
 }
 
-/** meow_transfer_record_get_speed: Returns: bytes per second, smoothed. */
+/**
+ * meow_transfer_record_get_speed:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: bytes per second, smoothed.
+ */
 double
 meow_transfer_record_get_speed (const MeowTransferRecord *record)
 {
   return record->speed;
 }
 
-/** meow_transfer_record_get_eta: Returns: seconds left, -1 when unknown. */
+/**
+ * meow_transfer_record_get_eta:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: seconds left, -1 when unknown.
+ */
 gint64
 meow_transfer_record_get_eta (const MeowTransferRecord *record)
 {
   return record->eta;
 }
 
-/** meow_transfer_record_get_error: Returns: (transfer none) (nullable): why it failed. */
+/**
+ * meow_transfer_record_get_error:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): why it failed.
+ */
 const GError *
 meow_transfer_record_get_error (const MeowTransferRecord *record)
 {
   return record->error;
 }
 
-/** meow_transfer_record_get_payload: Returns: (transfer none) (nullable): the completion payload.
+/**
+ * meow_transfer_record_get_payload:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): the completion payload.
  */
 const char *
 meow_transfer_record_get_payload (const MeowTransferRecord *record)
@@ -154,14 +223,28 @@ meow_transfer_record_get_payload (const MeowTransferRecord *record)
   return record->payload;
 }
 
-/** meow_transfer_record_get_local_path: Returns: (transfer none) (nullable): the local file. */
+/**
+ * meow_transfer_record_get_local_path:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): the local file.
+ */
 const char *
 meow_transfer_record_get_local_path (const MeowTransferRecord *record)
 {
   return record->local_path;
 }
 
-/** meow_transfer_record_get_restart_reason: Returns: why the transfer restarted from zero. */
+/**
+ * meow_transfer_record_get_restart_reason:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: why the transfer restarted from zero.
+ */
 MeowRestartReason
 meow_transfer_record_get_restart_reason (const MeowTransferRecord *record)
 {
@@ -270,7 +353,14 @@ meow_transfer_record_get_wait_detail (const MeowTransferRecord *record)
   return record->wait_detail;
 }
 
-/** meow_transfer_record_get_timestamp: Returns: when it was made (g_get_real_time()). */
+/**
+ * meow_transfer_record_get_timestamp:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: when it was made (g_get_real_time()).
+ */
 gint64
 meow_transfer_record_get_timestamp (const MeowTransferRecord *record)
 {
