@@ -897,6 +897,10 @@ meow_client_snapshot (MeowClient *client, GError **error)
 
 /**
  * meow_snapshot_copy:
+ * @snapshot: a snapshot
+ *
+ * Copies @snapshot: the copy is the caller's. Any thread.
+ *
  * Returns: (transfer full): a deep copy.
  */
 MeowSnapshot *
@@ -916,6 +920,8 @@ meow_snapshot_copy (const MeowSnapshot *snapshot)
 /**
  * meow_snapshot_free:
  * @snapshot: (transfer full) (nullable): a snapshot
+ *
+ * Frees @snapshot (%NULL is ignored). Any thread.
  */
 void
 meow_snapshot_free (MeowSnapshot *snapshot)
@@ -1010,6 +1016,8 @@ meow_client_close (MeowClient *client, GError **error)
 /**
  * meow_client_is_closed:
  * @client: a client
+ *
+ * Whether meow_client_close() was called.
  *
  * Returns: whether meow_client_close() was called. Any thread.
  */

@@ -17,6 +17,16 @@ G_BEGIN_DECLS
 #define MEOW_TYPE_CLIENT (meow_client_get_type ())
 #define MEOW_TYPE_SNAPSHOT (meow_snapshot_get_type ())
 
+/**
+ * MeowClient:
+ *
+ * The transfer engine: it queues downloads and uploads (#MeowTask), runs them
+ * on a worker thread of its own and reports on each with #MeowTransferRecord
+ * values, delivered to callbacks and listeners in the owner context (the
+ * thread-default main context of meow_client_new()'s caller). Its API may be
+ * called from any thread. Close it with meow_client_close() before dropping
+ * the last reference.
+ */
 MEOW_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (MeowClient, meow_client, MEOW, CLIENT, GObject)
 

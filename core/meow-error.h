@@ -88,6 +88,8 @@ typedef enum
 /**
  * meow_error_quark:
  *
+ * The quark of libmeow's error domain; use %MEOW_ERROR.
+ *
  * Returns: the #GQuark of the %MEOW_ERROR domain. Any thread.
  */
 MEOW_AVAILABLE_IN_ALL

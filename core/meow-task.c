@@ -59,6 +59,8 @@ task_dup (const MeowTask *task)
  * meow_task_ref:
  * @task: a task
  *
+ * Takes a reference to @task.
+ *
  * Returns: (transfer full): @task. Any thread.
  */
 MeowTask *
@@ -222,6 +224,8 @@ meow_task_get_headers (const MeowTask *task)
  * @is_set: (out) (optional): whether the task has its own policy (else the
  *   client's applies)
  *
+ * The task's retry policy.
+ *
  * Returns: the task's retry policy. Any thread.
  */
 MeowRetryPolicy
@@ -265,6 +269,8 @@ meow_task_get_speed_limit (const MeowTask *task)
  * meow_task_get_checksum:
  * @task: a task
  * @hex: (out) (optional) (transfer none): the expected digest in lower-case hex
+ *
+ * The checksum type, %MEOW_CHECKSUM_NONE when none was set. Any thread (a task is immutable).
  *
  * Returns: the checksum type, %MEOW_CHECKSUM_NONE when none was set.
  */
@@ -336,6 +342,8 @@ meow_task_get_segments (const MeowTask *task)
  * meow_task_get_relink:
  * @task: a task
  *
+ * What the download does with a `.part` of another URL (meow_task_builder_set_relink()).
+ *
  * Returns: what the download does with a `.part` of another URL
  *   (meow_task_builder_set_relink()). Any thread.
  */
@@ -347,6 +355,9 @@ meow_task_get_relink (const MeowTask *task)
 
 /**
  * meow_task_dup_redacted_url:
+ * @task: a task
+ *
+ * The URL with any password replaced, for display and logs.
  *
  * Returns: (transfer full): the URL with any password replaced, for display
  *   and logs. Any thread.
@@ -429,6 +440,10 @@ meow_task_get_upload_protocol (const MeowTask *task)
 
 /**
  * meow_task_get_upload_url:
+ * @task: a task
+ *
+ * The tus upload resource this upload resumes, as set with meow_task_builder_set_upload_url(). Any
+ * thread (a task is immutable).
  *
  * Returns: (transfer none) (nullable): the tus upload resource this upload
  *   resumes, as set with meow_task_builder_set_upload_url().
@@ -619,6 +634,7 @@ meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *
 
 /**
  * meow_task_builder_set_chunk_size:
+ * @builder: a builder
  * @bytes: bytes per chunk request; 0 means the default: the rest of the
  *   source in one request for tus, 1 MiB for the meow protocol
  *
@@ -667,6 +683,7 @@ meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProto
 
 /**
  * meow_task_builder_set_upload_url:
+ * @builder: a builder
  * @upload_url: (nullable): a tus upload resource created earlier for the same
  *   content, as reported by meow_transfer_record_get_upload_url()
  *
@@ -683,8 +700,12 @@ meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_u
 
 /**
  * meow_task_builder_set_prepare_retries:
+ * @builder: a builder
  * @retries: retries of the prepare request (creation or offset query) after
  *   the first attempt; without a call, the task's or the client's retries
+ *
+ * Sets retries of the prepare request (creation or offset query) after. Not thread-safe: the
+ * builder's thread.
  */
 void
 meow_task_builder_set_prepare_retries (MeowTaskBuilder *builder, guint retries)
@@ -719,6 +740,8 @@ meow_task_builder_copy (const MeowTaskBuilder *builder)
 /**
  * meow_task_builder_free:
  * @builder: (transfer full) (nullable): a builder
+ *
+ * Frees @builder (%NULL is ignored). Not thread-safe: the builder's thread.
  */
 void
 meow_task_builder_free (MeowTaskBuilder *builder)
@@ -813,6 +836,7 @@ meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method)
 
 /**
  * meow_task_builder_add_header:
+ * @builder: a builder
  * @name: a header name
  * @value: its value
  *
@@ -884,6 +908,7 @@ meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_s
 
 /**
  * meow_task_builder_set_checksum:
+ * @builder: a builder
  * @type: the digest type
  * @hex: (nullable): the expected digest in hex (either case)
  *
@@ -1151,8 +1176,12 @@ absolute_path (const char *path)
 
 /**
  * meow_task_builder_set_segments:
+ * @builder: a builder
  * @segments: connections this download may use at once (1 = one stream,
  *   0 = the client's meow_config_set_max_segments(); at most 16)
+ *
+ * Sets connections this download may use at once (1 = one stream,. Not thread-safe: the builder's
+ * thread.
  */
 void
 meow_task_builder_set_segments (MeowTaskBuilder *builder, guint segments)

@@ -31,6 +31,8 @@ _meow_transfer_record_new (const char *task_id, MeowDirection direction, MeowSta
  * meow_transfer_record_ref:
  * @record: a record
  *
+ * Takes a reference to @record.
+ *
  * Returns: (transfer full): @record. Any thread.
  */
 MeowTransferRecord *
@@ -154,6 +156,9 @@ meow_transfer_record_get_transferred (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_progress:
+ * @record: a record
+ *
+ * 0..1; 1.0 for Complete; 0 while the total is unknown. Any thread (a record is immutable).
  *
  * Returns: 0..1; 1.0 for Complete; 0 while the total is unknown.
  */
@@ -253,6 +258,10 @@ meow_transfer_record_get_restart_reason (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_phase:
+ * @record: a record
+ *
+ * What the task is doing: %MEOW_PHASE_HASHING while an upload computes its identity, else
+ * %MEOW_PHASE_TRANSFER. Any thread (a record is immutable).
  *
  * Returns: what the task is doing: %MEOW_PHASE_HASHING while an upload
  *   computes its identity, else %MEOW_PHASE_TRANSFER.
@@ -265,6 +274,10 @@ meow_transfer_record_get_phase (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_hashed:
+ * @record: a record
+ *
+ * Bytes of an upload's source hashed so far (of meow_transfer_record_get_total()). Any thread (a
+ * record is immutable).
  *
  * Returns: bytes of an upload's source hashed so far (of
  *   meow_transfer_record_get_total()).
@@ -295,6 +308,10 @@ meow_transfer_record_get_url (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_upload_url:
+ * @record: a record
+ *
+ * A tus upload's resource URL once the server created it. Keep it (with the task) and pass it to
+ * meow_task_builder_set_upload_url() to resume after a restart. Any thread (a record is immutable).
  *
  * Returns: (transfer none) (nullable): a tus upload's resource URL once the
  *   server created it. Keep it (with the task) and pass it to
@@ -343,6 +360,9 @@ meow_transfer_record_get_next_attempt (const MeowTransferRecord *record)
  * meow_transfer_record_get_wait_detail:
  * @record: a record
  *
+ * For a task waiting after a failure, libcurl's short text of it ("Couldn't connect to server") or
+ * the status ("HTTP 503"), untranslated; %NULL otherwise.
+ *
  * Returns: (transfer none) (nullable): for a task waiting after a failure,
  *   libcurl's short text of it ("Couldn't connect to server") or the
  *   status ("HTTP 503"), untranslated; %NULL otherwise. Any thread.
@@ -370,6 +390,8 @@ meow_transfer_record_get_timestamp (const MeowTransferRecord *record)
 /**
  * meow_status_to_string:
  * @status: a status
+ *
+ * Rusty-cat's name of @status, untranslated, for logs. Any thread.
  *
  * Returns: (transfer none): rusty-cat's name of @status, untranslated, for logs.
  */
