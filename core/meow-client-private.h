@@ -1,6 +1,6 @@
 /* meow-client-private.h: internals shared between core files and tests
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* meow-client.c: the transfer engine's public face and its task table
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Threads (see docs/engine.md):
  *  - the owner thread: whatever thread's default GMainContext was current at
@@ -491,7 +491,7 @@ make_key (MeowTask *task)
  * @task: (transfer none): the task
  * @progress: (nullable) (scope notified): called with every record of the task
  * @complete: (nullable) (scope notified): called once when it completes
- * @user_data: data for the callbacks
+ * @user_data: (closure): data for the callbacks
  * @destroy: (nullable): frees @user_data after the task's terminal record
  *   was delivered (or when the client is finalized); not called when this
  *   function fails
@@ -502,7 +502,8 @@ make_key (MeowTask *task)
  * %MEOW_ERROR_DUPLICATE_TASK, a full command queue with
  * %MEOW_ERROR_COMMAND_SEND_FAILED, a closed client with
  * %MEOW_ERROR_CLIENT_CLOSED. The first record (Pending) arrives later in
- * the owner context. Any thread.
+ * the owner context. Any thread. Bindings call
+ * meow_client_enqueue_with_callback() instead, whose one callback gets every record.
  *
  * Returns: (transfer full) (nullable): the task id, or %NULL with @error set.
  */
@@ -599,6 +600,34 @@ meow_client_enqueue (MeowClient      *client,
 fail:
   g_mutex_unlock (&client->lock);
   return NULL;
+}
+
+/**
+ * meow_client_enqueue_with_callback: (rename-to meow_client_enqueue)
+ * @client: a client
+ * @task: (transfer none): the task
+ * @callback: (nullable) (scope notified) (closure user_data) (destroy destroy): called
+ *   with every record of the task in the owner context; its terminal record (Complete,
+ *   whose meow_transfer_record_get_payload() is the payload; Failed; Canceled) is the last
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data after the task's terminal record was delivered
+ *   (or when the client is finalized); not called when this function fails
+ * @error: return location for an error
+ *
+ * meow_client_enqueue() with one callback instead of two sharing @user_data: the form
+ * language bindings call (as `enqueue`). The same checks and errors. Any thread.
+ *
+ * Returns: (transfer full) (nullable): the task id, or %NULL with @error set.
+ */
+char *
+meow_client_enqueue_with_callback (MeowClient    *client,
+                                   MeowTask      *task,
+                                   MeowRecordFunc callback,
+                                   gpointer       user_data,
+                                   GDestroyNotify destroy,
+                                   GError       **error)
+{
+  return meow_client_enqueue (client, task, callback, NULL, user_data, destroy, error);
 }
 
 static Entry *
@@ -868,6 +897,10 @@ meow_client_snapshot (MeowClient *client, GError **error)
 
 /**
  * meow_snapshot_copy:
+ * @snapshot: a snapshot
+ *
+ * Copies @snapshot: the copy is the caller's. Any thread.
+ *
  * Returns: (transfer full): a deep copy.
  */
 MeowSnapshot *
@@ -887,6 +920,8 @@ meow_snapshot_copy (const MeowSnapshot *snapshot)
 /**
  * meow_snapshot_free:
  * @snapshot: (transfer full) (nullable): a snapshot
+ *
+ * Frees @snapshot (%NULL is ignored). Any thread.
  */
 void
 meow_snapshot_free (MeowSnapshot *snapshot)
@@ -981,6 +1016,8 @@ meow_client_close (MeowClient *client, GError **error)
 /**
  * meow_client_is_closed:
  * @client: a client
+ *
+ * Whether meow_client_close() was called.
  *
  * Returns: whether meow_client_close() was called. Any thread.
  */

@@ -1,6 +1,6 @@
 /* meow-config.c: settings a MeowClient is created from
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
@@ -54,6 +54,8 @@ _meow_config_set_host_not_found_window (MeowConfig *config, guint ms)
  * meow_config_copy:
  * @config: settings
  *
+ * Copies @config: the copy is the caller's.
+ *
  * Returns: (transfer full): a deep copy of @config. Any thread.
  */
 MeowConfig *
@@ -102,24 +104,245 @@ meow_config_free (MeowConfig *config)
 /* Setters and getters: plain field access, no validation (that happens
  * in meow_config_validate() and meow_client_new()). Any thread, but one
  * thread at a time. */
+/**
+ * meow_config_set_max_downloads:
+ * @config: settings
+ * @n: downloads that may transfer at once
+ *
+ * Sets the number of downloads that transfer at once; the others wait in their queue, in order.
+ * Default 2. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_max_downloads:
+ * @config: settings
+ *
+ * Gets what meow_config_set_max_downloads() set. Any thread, one at a time.
+ *
+ * Returns: downloads that may transfer at once
+ */
 DEFINE_UINT_FIELD (max_downloads, guint)
+/**
+ * meow_config_set_max_uploads:
+ * @config: settings
+ * @n: uploads that may transfer at once
+ *
+ * Sets the number of uploads that transfer at once; the others wait in their queue, in order.
+ * Default 2. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_max_uploads:
+ * @config: settings
+ *
+ * Gets what meow_config_set_max_uploads() set. Any thread, one at a time.
+ *
+ * Returns: uploads that may transfer at once
+ */
 DEFINE_UINT_FIELD (max_uploads, guint)
+/**
+ * meow_config_set_command_queue_capacity:
+ * @config: settings
+ * @capacity: commands the queue holds
+ *
+ * Sets how many API calls (enqueue, pause, resume, cancel...) may wait for the worker thread; a
+ * call finding it full fails with %MEOW_ERROR_COMMAND_SEND_FAILED. Default 128. Any thread, one at
+ * a time.
+ */
+/**
+ * meow_config_get_command_queue_capacity:
+ * @config: settings
+ *
+ * Gets what meow_config_set_command_queue_capacity() set. Any thread, one at a time.
+ *
+ * Returns: commands the queue holds
+ */
 DEFINE_UINT_FIELD (command_queue_capacity, guint)
+/**
+ * meow_config_set_connect_timeout_ms:
+ * @config: settings
+ * @ms: milliseconds
+ *
+ * Sets how long a connection may take to be set up before the attempt fails. Default 15 000 ms. Any
+ * thread, one at a time.
+ */
+/**
+ * meow_config_get_connect_timeout_ms:
+ * @config: settings
+ *
+ * Gets what meow_config_set_connect_timeout_ms() set. Any thread, one at a time.
+ *
+ * Returns: milliseconds
+ */
 DEFINE_UINT_FIELD (connect_timeout_ms, guint)
+/**
+ * meow_config_set_stall_timeout_ms:
+ * @config: settings
+ * @ms: milliseconds
+ *
+ * Sets how long a transfer may move no byte before the attempt fails as stalled. Default 30 000 ms.
+ * Any thread, one at a time.
+ */
+/**
+ * meow_config_get_stall_timeout_ms:
+ * @config: settings
+ *
+ * Gets what meow_config_set_stall_timeout_ms() set. Any thread, one at a time.
+ *
+ * Returns: milliseconds
+ */
 DEFINE_UINT_FIELD (stall_timeout_ms, guint)
+/**
+ * meow_config_set_retries:
+ * @config: settings
+ * @retries: retries after the first attempt
+ *
+ * Sets how many times a failed attempt is tried again (counted as the retry policy says;
+ * meow_config_set_retry_policy()); a task's meow_task_builder_set_retries() wins. Default 3. Any
+ * thread, one at a time.
+ */
+/**
+ * meow_config_get_retries:
+ * @config: settings
+ *
+ * Gets what meow_config_set_retries() set. Any thread, one at a time.
+ *
+ * Returns: retries after the first attempt
+ */
 DEFINE_UINT_FIELD (retries, guint)
+/**
+ * meow_config_set_retry_base_delay_ms:
+ * @config: settings
+ * @ms: milliseconds
+ *
+ * Sets the delay before the first retry; each next one doubles it, up to
+ * meow_config_set_retry_max_delay_ms(). Default 200 ms. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_retry_base_delay_ms:
+ * @config: settings
+ *
+ * Gets what meow_config_set_retry_base_delay_ms() set. Any thread, one at a time.
+ *
+ * Returns: milliseconds
+ */
 DEFINE_UINT_FIELD (retry_base_delay_ms, guint)
+/**
+ * meow_config_set_retry_max_delay_ms:
+ * @config: settings
+ * @ms: milliseconds
+ *
+ * Sets the longest delay between two retries (a server's `Retry-After` may ask for longer). Default
+ * 5 000 ms. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_retry_max_delay_ms:
+ * @config: settings
+ *
+ * Gets what meow_config_set_retry_max_delay_ms() set. Any thread, one at a time.
+ *
+ * Returns: milliseconds
+ */
 DEFINE_UINT_FIELD (retry_max_delay_ms, guint)
+/**
+ * meow_config_set_progress_interval_ms:
+ * @config: settings
+ * @ms: milliseconds
+ *
+ * Sets how often an active task posts a progress record. Default 100 ms. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_progress_interval_ms:
+ * @config: settings
+ *
+ * Gets what meow_config_set_progress_interval_ms() set. Any thread, one at a time.
+ *
+ * Returns: milliseconds
+ */
 DEFINE_UINT_FIELD (progress_interval_ms, guint)
+/**
+ * meow_config_set_max_redirects:
+ * @config: settings
+ * @n: redirects
+ *
+ * Sets how many HTTP redirects a request follows before it fails. Default 10. Any thread, one at a
+ * time.
+ */
+/**
+ * meow_config_get_max_redirects:
+ * @config: settings
+ *
+ * Gets what meow_config_set_max_redirects() set. Any thread, one at a time.
+ *
+ * Returns: redirects
+ */
 DEFINE_UINT_FIELD (max_redirects, guint)
-/* meow_config_set_max_segments: connections per download (a segmented
- * download splits a large file whose server accepts ranges into up to @n
- * byte ranges fetched at once; 1 = never split). Default %MEOW_DEFAULT_SEGMENTS. */
+/**
+ * meow_config_set_max_segments:
+ * @config: settings
+ * @n: connections per download
+ *
+ * Sets connections per download: a segmented download splits a large file whose server accepts
+ * ranges into up to @n byte ranges fetched at once; 1 never splits. A task's
+ * meow_task_builder_set_segments() wins. Default 4. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_max_segments:
+ * @config: settings
+ *
+ * Gets what meow_config_set_max_segments() set. Any thread, one at a time.
+ *
+ * Returns: connections per download
+ */
 DEFINE_UINT_FIELD (max_segments, guint)
-/* meow_config_set_min_segment_size: a download is split only into segments
- * of at least this many bytes (default 8 MiB). */
+/**
+ * meow_config_set_min_segment_size:
+ * @config: settings
+ * @bytes: bytes
+ *
+ * Sets the smallest segment a download is split into: a file is split only into ranges of at least
+ * this many bytes. Default 4 MiB. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_min_segment_size:
+ * @config: settings
+ *
+ * Gets what meow_config_set_min_segment_size() set. Any thread, one at a time.
+ *
+ * Returns: bytes
+ */
 DEFINE_UINT_FIELD (min_segment_size, guint64)
+/**
+ * meow_config_set_download_limit:
+ * @config: settings
+ * @bytes_per_second: bytes per second, 0 for none
+ *
+ * Sets the speed limit all downloads of the client share (0, the default: none);
+ * meow_client_set_speed_limits() changes it on a running client. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_download_limit:
+ * @config: settings
+ *
+ * Gets what meow_config_set_download_limit() set. Any thread, one at a time.
+ *
+ * Returns: bytes per second, 0 for none
+ */
 DEFINE_UINT_FIELD (download_limit, guint64)
+/**
+ * meow_config_set_upload_limit:
+ * @config: settings
+ * @bytes_per_second: bytes per second, 0 for none
+ *
+ * Sets the speed limit all uploads of the client share (0, the default: none);
+ * meow_client_set_speed_limits() changes it on a running client. Any thread, one at a time.
+ */
+/**
+ * meow_config_get_upload_limit:
+ * @config: settings
+ *
+ * Gets what meow_config_set_upload_limit() set. Any thread, one at a time.
+ *
+ * Returns: bytes per second, 0 for none
+ */
 DEFINE_UINT_FIELD (upload_limit, guint64)
 
 /**
@@ -146,6 +369,8 @@ meow_config_set_retry_policy (MeowConfig *config, MeowRetryPolicy policy)
  * meow_config_get_retry_policy:
  * @config: settings
  *
+ * How failures count against the retries.
+ *
  * Returns: how failures count against the retries. Any thread.
  */
 MeowRetryPolicy
@@ -159,6 +384,8 @@ meow_config_get_retry_policy (const MeowConfig *config)
  * meow_config_set_user_agent:
  * @config: settings
  * @user_agent: (nullable): the User-Agent header, or %NULL for the default
+ *
+ * Sets the User-Agent header, or %NULL for the default. Any thread, one at a time.
  */
 void
 meow_config_set_user_agent (MeowConfig *config, const char *user_agent)
@@ -171,6 +398,9 @@ meow_config_set_user_agent (MeowConfig *config, const char *user_agent)
 
 /**
  * meow_config_get_user_agent:
+ * @config: settings
+ *
+ * The User-Agent. Any thread, one at a time.
  *
  * Returns: (transfer none): the User-Agent.
  */
@@ -186,6 +416,8 @@ meow_config_get_user_agent (const MeowConfig *config)
  * @config: settings
  * @path: (nullable): a PEM file of trusted certificate authorities used in
  *   place of the system store (for self-signed servers), or %NULL for the system store
+ *
+ * Sets a PEM file of trusted certificate authorities used in. Any thread, one at a time.
  */
 void
 meow_config_set_ca_file (MeowConfig *config, const char *path)
@@ -198,6 +430,9 @@ meow_config_set_ca_file (MeowConfig *config, const char *path)
 
 /**
  * meow_config_get_ca_file:
+ * @config: settings
+ *
+ * The CA file. Any thread, one at a time.
  *
  * Returns: (transfer none) (nullable): the CA file.
  */

@@ -11,7 +11,7 @@
  * arriving after MEMORY_SPILL_AFTER, a file system without O_TMPFILE —
  * first spills it to the usual .part and control file, in the usual order.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

@@ -10,7 +10,7 @@
  * positions, only after an fdatasync of the .part (checkpoint), so it
  * never claims bytes that are not on disk. Worker thread only.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
@@ -240,12 +240,12 @@ _meow_download_read_control (MeowJob *job, MeowControl *out)
 
 /**
  * meow_download_part_is_from_other_url:
- * @target: a download's final path
+ * @target: (type filename): a download's final path
  * @url: the URL it is to be downloaded from
  *
  * Whether the partial bytes the engine keeps for @target (a non-empty
- * partial file with its control file) were fetched from another URL than
- * @url: an expired link, a mirror. A download of @url to @target then
+ * partial file with its control file) were fetched from another URL
+ * than @url (an expired link, a mirror). A download of @url to @target then
  * continues them only under %MEOW_RELINK_VERIFY when @url gives the same
  * file, and starts over under %MEOW_RELINK_RESTART
  * (meow_task_builder_set_relink()). For a front end that says so before it

@@ -5,7 +5,7 @@
  * 4 MiB a tick, so other transfers keep flowing), checked still to be the
  * .part we wrote, flushed and renamed onto TARGET. Worker thread only.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

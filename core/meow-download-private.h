@@ -18,7 +18,7 @@
  * same .part; every stream is the same MeowStream, asked the same verdict.
  * Worker thread only, but for MeowCommit (see meow-download-commit.c).
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

@@ -11,7 +11,7 @@
  * only after a flush of the .part (checkpoints), so a crash loses at most
  * the unsynced tail of each segment. Worker thread only.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

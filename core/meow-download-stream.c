@@ -10,7 +10,7 @@
  * backoff, start over, fail. Worker thread (the callbacks run inside
  * curl_multi_perform).
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

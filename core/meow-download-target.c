@@ -8,7 +8,7 @@
  * each stream's position; complete, the .part is renamed onto TARGET
  * without replacing anything. Worker thread only.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

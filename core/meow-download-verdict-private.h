@@ -12,7 +12,7 @@
  * (tests/core/test-verdict.c) and a fuzz target (fuzz-download-verdict).
  * Plain data, usable from any one thread at a time.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

@@ -4,7 +4,7 @@
  * answer); every other status is an error status. The rules, in the order
  * they are checked, are in docs/engine.md ("The download driver").
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* meow-download.c: the download driver (worker thread only)
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * One download is one streaming GET per attempt (no HEAD first): the
  * answer's own headers name the file (Content-Disposition, the URL) and

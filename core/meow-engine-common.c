@@ -3,7 +3,7 @@
  * Common libcurl options, retry delays and the give-up message, and the
  * translation of libcurl's failures into MEOW_ERROR codes. Worker thread only.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

@@ -5,7 +5,7 @@
  * meow-upload.c), which the engine runs on its worker thread. Each
  * function says its thread; the worker-only ones assert it.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* meow-engine.c: the worker thread: its loop, commands and scheduler
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The engine is the worker's half of a MeowClient (see docs/engine.md):
  * one thread driving the curl multi handle, the command queue's consumer

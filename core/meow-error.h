@@ -1,10 +1,12 @@
 /* meow-error.h: the MEOW_ERROR domain
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
 #include <glib.h>
+
+#include "meow-visibility.h"
 
 G_BEGIN_DECLS
 
@@ -86,8 +88,11 @@ typedef enum
 /**
  * meow_error_quark:
  *
+ * The quark of libmeow's error domain; use %MEOW_ERROR.
+ *
  * Returns: the #GQuark of the %MEOW_ERROR domain. Any thread.
  */
+MEOW_AVAILABLE_IN_ALL
 GQuark meow_error_quark (void);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
  * from any thread. These parsers see hostile input: they never read past
  * the string they are given and never return a name that escapes a folder.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

@@ -6,7 +6,7 @@
  * are accumulated with an explicit overflow check and refused above
  * G_MAXINT64.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
 #include <string.h>

@@ -16,7 +16,7 @@
  * Pure: no I/O, no clock (the caller passes the time). One window is used
  * by one thread at a time (the worker's).
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

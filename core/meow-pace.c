@@ -1,6 +1,6 @@
 /* meow-pace.c: one connection's speed-limit pacing window (see the header)
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

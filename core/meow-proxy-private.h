@@ -11,7 +11,7 @@
  * for MEOW_PROXY_CACHE_TTL_US, and dropped at once when the override, the
  * network or GNOME's proxy settings change. docs/engine.md ("Proxies").
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

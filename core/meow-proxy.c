@@ -9,7 +9,7 @@
  * the handles that waited for it. The cache and the waiting handles are the
  * worker's alone.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

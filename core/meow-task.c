@@ -1,6 +1,6 @@
 /* meow-task.c: immutable transfer requests and their builder
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
@@ -26,12 +26,40 @@ struct _MeowTaskBuilder
 G_DEFINE_BOXED_TYPE (MeowTask, meow_task, meow_task_ref, meow_task_unref)
 G_DEFINE_BOXED_TYPE (MeowTaskBuilder,
                      meow_task_builder,
-                     (GBoxedCopyFunc) NULL,
+                     meow_task_builder_copy,
                      meow_task_builder_free)
+
+/* A new task (reference count 1) with @task's fields, each owned string, string vector
+ * and the source bytes copied (or referenced): for meow_task_dup_with_url() and a
+ * builder's copy, whose draft is a MeowTask too. */
+static MeowTask *
+task_dup (const MeowTask *task)
+{
+  MeowTask *copy = g_new0 (MeowTask, 1);
+
+  *copy = *task;
+  g_atomic_ref_count_init (&copy->ref_count);
+  copy->id = g_strdup (task->id);
+  copy->url = g_strdup (task->url);
+  copy->redacted_url = g_strdup (task->redacted_url);
+  copy->name = g_strdup (task->name);
+  copy->output_file = g_strdup (task->output_file);
+  copy->output_dir = g_strdup (task->output_dir);
+  copy->method = g_strdup (task->method);
+  copy->headers = g_strdupv (task->headers);
+  copy->checksum_hex = g_strdup (task->checksum_hex);
+  copy->source_file = g_strdup (task->source_file);
+  copy->source_bytes = task->source_bytes ? g_bytes_ref (task->source_bytes) : NULL;
+  copy->category = g_strdup (task->category);
+  copy->upload_url = g_strdup (task->upload_url);
+  return copy;
+}
 
 /**
  * meow_task_ref:
  * @task: a task
+ *
+ * Takes a reference to @task.
  *
  * Returns: (transfer full): @task. Any thread.
  */
@@ -78,56 +106,112 @@ meow_task_unref (MeowTask *task)
 
 /* Getters: borrowed values that live as long as @task. Any thread. */
 
-/** meow_task_get_direction: Returns: the direction. */
+/**
+ * meow_task_get_direction:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: the direction.
+ */
 MeowDirection
 meow_task_get_direction (const MeowTask *task)
 {
   return task->direction;
 }
 
-/** meow_task_get_url: Returns: (transfer none): the URL, credentials included. */
+/**
+ * meow_task_get_url:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none): the URL, credentials included.
+ */
 const char *
 meow_task_get_url (const MeowTask *task)
 {
   return task->url;
 }
 
-/** meow_task_get_id: Returns: (transfer none): the id (a UUID). */
+/**
+ * meow_task_get_id:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none): the id (a UUID).
+ */
 const char *
 meow_task_get_id (const MeowTask *task)
 {
   return task->id;
 }
 
-/** meow_task_get_name: Returns: (transfer none) (nullable): the display name. */
+/**
+ * meow_task_get_name:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none) (nullable): the display name.
+ */
 const char *
 meow_task_get_name (const MeowTask *task)
 {
   return task->name;
 }
 
-/** meow_task_get_output_file: Returns: (transfer none) (nullable): the target path. */
+/**
+ * meow_task_get_output_file:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none) (nullable): the target path.
+ */
 const char *
 meow_task_get_output_file (const MeowTask *task)
 {
   return task->output_file;
 }
 
-/** meow_task_get_output_dir: Returns: (transfer none) (nullable): the target folder. */
+/**
+ * meow_task_get_output_dir:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none) (nullable): the target folder.
+ */
 const char *
 meow_task_get_output_dir (const MeowTask *task)
 {
   return task->output_dir;
 }
 
-/** meow_task_get_method: Returns: (transfer none): the HTTP method. */
+/**
+ * meow_task_get_method:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none): the HTTP method.
+ */
 const char *
 meow_task_get_method (const MeowTask *task)
 {
   return task->method;
 }
 
-/** meow_task_get_headers: Returns: (transfer none): "Name: value" strings. */
+/**
+ * meow_task_get_headers:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none): "Name: value" strings.
+ */
 const char *const *
 meow_task_get_headers (const MeowTask *task)
 {
@@ -140,6 +224,8 @@ meow_task_get_headers (const MeowTask *task)
  * @is_set: (out) (optional): whether the task has its own policy (else the
  *   client's applies)
  *
+ * The task's retry policy.
+ *
  * Returns: the task's retry policy. Any thread.
  */
 MeowRetryPolicy
@@ -151,14 +237,28 @@ meow_task_get_retry_policy (const MeowTask *task, gboolean *is_set)
   return task->retry_policy;
 }
 
-/** meow_task_get_retries: Returns: retries after the first attempt. */
+/**
+ * meow_task_get_retries:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: retries after the first attempt.
+ */
 guint
 meow_task_get_retries (const MeowTask *task)
 {
   return task->retries;
 }
 
-/** meow_task_get_speed_limit: Returns: bytes per second, 0 for none. */
+/**
+ * meow_task_get_speed_limit:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: bytes per second, 0 for none.
+ */
 guint64
 meow_task_get_speed_limit (const MeowTask *task)
 {
@@ -167,7 +267,10 @@ meow_task_get_speed_limit (const MeowTask *task)
 
 /**
  * meow_task_get_checksum:
+ * @task: a task
  * @hex: (out) (optional) (transfer none): the expected digest in lower-case hex
+ *
+ * The checksum type, %MEOW_CHECKSUM_NONE when none was set. Any thread (a task is immutable).
  *
  * Returns: the checksum type, %MEOW_CHECKSUM_NONE when none was set.
  */
@@ -179,28 +282,56 @@ meow_task_get_checksum (const MeowTask *task, const char **hex)
   return task->checksum_type;
 }
 
-/** meow_task_get_overwrite: Returns: whether an existing target may be replaced. */
+/**
+ * meow_task_get_overwrite:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: whether an existing target may be replaced.
+ */
 gboolean
 meow_task_get_overwrite (const MeowTask *task)
 {
   return task->overwrite;
 }
 
-/** meow_task_get_keep_partial: Returns: whether cancel keeps the partial file. */
+/**
+ * meow_task_get_keep_partial:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: whether cancel keeps the partial file.
+ */
 gboolean
 meow_task_get_keep_partial (const MeowTask *task)
 {
   return task->keep_partial;
 }
 
-/** meow_task_get_size_hint: Returns: the expected size, -1 when unknown. */
+/**
+ * meow_task_get_size_hint:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: the expected size, -1 when unknown.
+ */
 gint64
 meow_task_get_size_hint (const MeowTask *task)
 {
   return task->size_hint;
 }
 
-/** meow_task_get_segments: Returns: connections for a download, 0 for the client's setting. */
+/**
+ * meow_task_get_segments:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: connections for a download, 0 for the client's setting.
+ */
 guint
 meow_task_get_segments (const MeowTask *task)
 {
@@ -210,6 +341,8 @@ meow_task_get_segments (const MeowTask *task)
 /**
  * meow_task_get_relink:
  * @task: a task
+ *
+ * What the download does with a `.part` of another URL (meow_task_builder_set_relink()).
  *
  * Returns: what the download does with a `.part` of another URL
  *   (meow_task_builder_set_relink()). Any thread.
@@ -222,6 +355,9 @@ meow_task_get_relink (const MeowTask *task)
 
 /**
  * meow_task_dup_redacted_url:
+ * @task: a task
+ *
+ * The URL with any password replaced, for display and logs.
  *
  * Returns: (transfer full): the URL with any password replaced, for display
  *   and logs. Any thread.
@@ -232,35 +368,70 @@ meow_task_dup_redacted_url (const MeowTask *task)
   return g_strdup (task->redacted_url);
 }
 
-/** meow_task_get_source_file: Returns: (transfer none) (nullable): an upload's source file. */
+/**
+ * meow_task_get_source_file:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none) (nullable): an upload's source file.
+ */
 const char *
 meow_task_get_source_file (const MeowTask *task)
 {
   return task->source_file;
 }
 
-/** meow_task_get_source_bytes: Returns: (transfer none) (nullable): an upload's bytes. */
+/**
+ * meow_task_get_source_bytes:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none) (nullable): an upload's bytes.
+ */
 GBytes *
 meow_task_get_source_bytes (const MeowTask *task)
 {
   return task->source_bytes;
 }
 
-/** meow_task_get_chunk_size: Returns: bytes per upload chunk request. */
+/**
+ * meow_task_get_chunk_size:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: bytes per upload chunk request.
+ */
 gint64
 meow_task_get_chunk_size (const MeowTask *task)
 {
   return task->chunk_size;
 }
 
-/** meow_task_get_category: Returns: (transfer none) (nullable): the upload category. */
+/**
+ * meow_task_get_category:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: (transfer none) (nullable): the upload category.
+ */
 const char *
 meow_task_get_category (const MeowTask *task)
 {
   return task->category;
 }
 
-/** meow_task_get_upload_protocol: Returns: the upload protocol. */
+/**
+ * meow_task_get_upload_protocol:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: the upload protocol.
+ */
 MeowUploadProtocolKind
 meow_task_get_upload_protocol (const MeowTask *task)
 {
@@ -269,6 +440,10 @@ meow_task_get_upload_protocol (const MeowTask *task)
 
 /**
  * meow_task_get_upload_url:
+ * @task: a task
+ *
+ * The tus upload resource this upload resumes, as set with meow_task_builder_set_upload_url(). Any
+ * thread (a task is immutable).
  *
  * Returns: (transfer none) (nullable): the tus upload resource this upload
  *   resumes, as set with meow_task_builder_set_upload_url().
@@ -279,7 +454,14 @@ meow_task_get_upload_url (const MeowTask *task)
   return task->upload_url;
 }
 
-/** meow_task_get_prepare_retries: Returns: retries of an upload's prepare request. */
+/**
+ * meow_task_get_prepare_retries:
+ * @task: a task
+ *
+ * Any thread (a task is immutable).
+ *
+ * Returns: retries of an upload's prepare request.
+ */
 guint
 meow_task_get_prepare_retries (const MeowTask *task)
 {
@@ -411,7 +593,7 @@ builder_new_upload (const char *url)
  * @url: an http:// or https:// URL (the protocol's endpoint: the chunk URL
  *   for %MEOW_UPLOAD_PROTOCOL_MEOW, the tus creation URL for
  *   %MEOW_UPLOAD_PROTOCOL_TUS)
- * @path: the file to send
+ * @path: (type filename): the file to send
  *
  * Starts describing an upload of a local file with rusty-cat's protocol.
  * The file is read by the worker when the upload runs; its MD5 (the
@@ -452,6 +634,7 @@ meow_task_builder_new_upload_bytes (const char *url, GBytes *bytes, const char *
 
 /**
  * meow_task_builder_set_chunk_size:
+ * @builder: a builder
  * @bytes: bytes per chunk request; 0 means the default: the rest of the
  *   source in one request for tus, 1 MiB for the meow protocol
  *
@@ -467,7 +650,14 @@ meow_task_builder_set_chunk_size (MeowTaskBuilder *builder, gint64 bytes)
   builder->task->chunk_size = bytes;
 }
 
-/** meow_task_builder_set_category: @category: (nullable): sent as `category` (meow protocol). */
+/**
+ * meow_task_builder_set_category:
+ * @builder: a builder
+ * @category: (nullable): sent as `category` (meow protocol)
+ *
+ * Sets the upload category, sent as the `category` field of the meow protocol; %NULL for none. Not
+ * thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_category (MeowTaskBuilder *builder, const char *category)
 {
@@ -476,7 +666,14 @@ meow_task_builder_set_category (MeowTaskBuilder *builder, const char *category)
   builder->task->category = g_strdup (category);
 }
 
-/** meow_task_builder_set_upload_protocol: @kind: the protocol an upload speaks. */
+/**
+ * meow_task_builder_set_upload_protocol:
+ * @builder: a builder
+ * @kind: the protocol an upload speaks
+ *
+ * Sets the protocol the upload speaks (%MEOW_UPLOAD_PROTOCOL_MEOW by default). Not thread-safe: the
+ * builder's thread.
+ */
 void
 meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProtocolKind kind)
 {
@@ -486,6 +683,7 @@ meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProto
 
 /**
  * meow_task_builder_set_upload_url:
+ * @builder: a builder
  * @upload_url: (nullable): a tus upload resource created earlier for the same
  *   content, as reported by meow_transfer_record_get_upload_url()
  *
@@ -502,8 +700,12 @@ meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_u
 
 /**
  * meow_task_builder_set_prepare_retries:
+ * @builder: a builder
  * @retries: retries of the prepare request (creation or offset query) after
  *   the first attempt; without a call, the task's or the client's retries
+ *
+ * Sets retries of the prepare request (creation or offset query) after. Not thread-safe: the
+ * builder's thread.
  */
 void
 meow_task_builder_set_prepare_retries (MeowTaskBuilder *builder, guint retries)
@@ -514,8 +716,32 @@ meow_task_builder_set_prepare_retries (MeowTaskBuilder *builder, guint retries)
 }
 
 /**
+ * meow_task_builder_copy:
+ * @builder: a builder
+ *
+ * A new builder with everything @builder was given so far; the two then change
+ * independently. For bindings (the boxed type's copy); C code rarely needs it. Any
+ * thread (builders are not thread-safe: not while another thread changes @builder).
+ *
+ * Returns: (transfer full): the copy
+ */
+MeowTaskBuilder *
+meow_task_builder_copy (const MeowTaskBuilder *builder)
+{
+  MeowTaskBuilder *copy;
+
+  g_return_val_if_fail (builder != NULL, NULL);
+
+  copy = g_new0 (MeowTaskBuilder, 1);
+  copy->task = task_dup (builder->task);
+  return copy;
+}
+
+/**
  * meow_task_builder_free:
  * @builder: (transfer full) (nullable): a builder
+ *
+ * Frees @builder (%NULL is ignored). Not thread-safe: the builder's thread.
  */
 void
 meow_task_builder_free (MeowTaskBuilder *builder)
@@ -533,7 +759,14 @@ replace_string (char **field, const char *value)
   *field = g_strdup (value);
 }
 
-/** meow_task_builder_set_output_file: @path: the exact target path */
+/**
+ * meow_task_builder_set_output_file:
+ * @builder: a builder
+ * @path: (type filename): the exact target path
+ *
+ * Sets the exact file a download goes to (taken against the current folder when relative); it
+ * replaces the output folder. Not thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_output_file (MeowTaskBuilder *builder, const char *path)
 {
@@ -541,7 +774,14 @@ meow_task_builder_set_output_file (MeowTaskBuilder *builder, const char *path)
   replace_string (&builder->task->output_file, path);
 }
 
-/** meow_task_builder_set_output_dir: @dir: the folder; the name comes from the server or URL */
+/**
+ * meow_task_builder_set_output_dir:
+ * @builder: a builder
+ * @dir: (type filename): the folder; the name comes from the server or URL
+ *
+ * Sets the folder a download goes to, under the name the server or the URL gives (the current
+ * folder by default). Not thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_output_dir (MeowTaskBuilder *builder, const char *dir)
 {
@@ -549,7 +789,14 @@ meow_task_builder_set_output_dir (MeowTaskBuilder *builder, const char *dir)
   replace_string (&builder->task->output_dir, dir);
 }
 
-/** meow_task_builder_set_name: @name: the display name */
+/**
+ * meow_task_builder_set_name:
+ * @builder: a builder
+ * @name: (nullable): the display name
+ *
+ * Sets the name records show for the task (by default the file's name). Not thread-safe: the
+ * builder's thread.
+ */
 void
 meow_task_builder_set_name (MeowTaskBuilder *builder, const char *name)
 {
@@ -557,7 +804,14 @@ meow_task_builder_set_name (MeowTaskBuilder *builder, const char *name)
   replace_string (&builder->task->name, name);
 }
 
-/** meow_task_builder_set_id: @id: a UUID to reuse (when restoring a saved task) */
+/**
+ * meow_task_builder_set_id:
+ * @builder: a builder
+ * @id: (nullable): a UUID to reuse (when restoring a saved task)
+ *
+ * Sets the task's id, for a saved task restored; by default meow_task_builder_build() makes a new
+ * UUID. Not thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id)
 {
@@ -565,7 +819,14 @@ meow_task_builder_set_id (MeowTaskBuilder *builder, const char *id)
   replace_string (&builder->task->id, id);
 }
 
-/** meow_task_builder_set_method: @method: the HTTP method */
+/**
+ * meow_task_builder_set_method:
+ * @builder: a builder
+ * @method: the HTTP method
+ *
+ * Sets the HTTP method of a download's requests (`GET` by default). Not thread-safe: the builder's
+ * thread.
+ */
 void
 meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method)
 {
@@ -575,6 +836,7 @@ meow_task_builder_set_method (MeowTaskBuilder *builder, const char *method)
 
 /**
  * meow_task_builder_add_header:
+ * @builder: a builder
  * @name: a header name
  * @value: its value
  *
@@ -595,7 +857,14 @@ meow_task_builder_add_header (MeowTaskBuilder *builder, const char *name, const 
   builder->task->headers[len + 1] = NULL;
 }
 
-/** meow_task_builder_set_retries: @retries: retries after the first attempt */
+/**
+ * meow_task_builder_set_retries:
+ * @builder: a builder
+ * @retries: retries after the first attempt
+ *
+ * Sets how many failed attempts are retried for this task, instead of the client's
+ * meow_config_set_retries(). Not thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_retries (MeowTaskBuilder *builder, guint retries)
 {
@@ -622,7 +891,14 @@ meow_task_builder_set_retry_policy (MeowTaskBuilder *builder, MeowRetryPolicy po
   builder->task->retry_policy_set = TRUE;
 }
 
-/** meow_task_builder_set_speed_limit: @bytes_per_second: 0 for none */
+/**
+ * meow_task_builder_set_speed_limit:
+ * @builder: a builder
+ * @bytes_per_second: 0 for none
+ *
+ * Caps this task's transfer rate, in bytes per second; 0 (the default) for no cap of its own. Not
+ * thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_second)
 {
@@ -632,6 +908,7 @@ meow_task_builder_set_speed_limit (MeowTaskBuilder *builder, guint64 bytes_per_s
 
 /**
  * meow_task_builder_set_checksum:
+ * @builder: a builder
  * @type: the digest type
  * @hex: (nullable): the expected digest in hex (either case)
  *
@@ -647,7 +924,14 @@ meow_task_builder_set_checksum (MeowTaskBuilder *builder, MeowChecksumType type,
   builder->task->checksum_hex = hex ? g_ascii_strdown (hex, -1) : NULL;
 }
 
-/** meow_task_builder_set_overwrite: @overwrite: replace an existing target */
+/**
+ * meow_task_builder_set_overwrite:
+ * @builder: a builder
+ * @overwrite: replace an existing target
+ *
+ * Whether a download may replace an existing file of its target name (by default it fails with
+ * %MEOW_ERROR_TARGET_EXISTS). Not thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_overwrite (MeowTaskBuilder *builder, gboolean overwrite)
 {
@@ -655,7 +939,14 @@ meow_task_builder_set_overwrite (MeowTaskBuilder *builder, gboolean overwrite)
   builder->task->overwrite = !!overwrite;
 }
 
-/** meow_task_builder_set_keep_partial: @keep: cancel keeps the .part file */
+/**
+ * meow_task_builder_set_keep_partial:
+ * @builder: a builder
+ * @keep: cancel keeps the .part file
+ *
+ * Whether canceling the download keeps its `.part` file (by default it is deleted). Not
+ * thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_keep_partial (MeowTaskBuilder *builder, gboolean keep)
 {
@@ -663,7 +954,14 @@ meow_task_builder_set_keep_partial (MeowTaskBuilder *builder, gboolean keep)
   builder->task->keep_partial = !!keep;
 }
 
-/** meow_task_builder_set_size_hint: @size: expected size, -1 when unknown */
+/**
+ * meow_task_builder_set_size_hint:
+ * @builder: a builder
+ * @size: expected size, -1 when unknown
+ *
+ * Sets the size the transfer is expected to have, for progress before the server answers; -1 (the
+ * default) when unknown. Not thread-safe: the builder's thread.
+ */
 void
 meow_task_builder_set_size_hint (MeowTaskBuilder *builder, gint64 size)
 {
@@ -878,8 +1176,12 @@ absolute_path (const char *path)
 
 /**
  * meow_task_builder_set_segments:
+ * @builder: a builder
  * @segments: connections this download may use at once (1 = one stream,
  *   0 = the client's meow_config_set_max_segments(); at most 16)
+ *
+ * Sets connections this download may use at once (1 = one stream,. Not thread-safe: the builder's
+ * thread.
  */
 void
 meow_task_builder_set_segments (MeowTaskBuilder *builder, guint segments)
@@ -1033,30 +1335,17 @@ meow_task_dup_with_url (const MeowTask *task,
   if (!check_url (url, error))
     return NULL;
 
-  copy = g_new0 (MeowTask, 1);
-  *copy = *task;
-  g_atomic_ref_count_init (&copy->ref_count);
-  copy->id = g_strdup (task->id);
+  copy = task_dup (task);
+  g_free (copy->url);
   copy->url = g_strdup (url);
+  g_free (copy->redacted_url);
   copy->redacted_url = _meow_redact_url (url);
-  copy->name = g_strdup (task->name);
   if (output_file != NULL && output_file[0] != '\0')
     {
+      g_free (copy->output_file);
       copy->output_file = absolute_path (output_file);
-      copy->output_dir = NULL;
+      g_clear_pointer (&copy->output_dir, g_free);
     }
-  else
-    {
-      copy->output_file = g_strdup (task->output_file);
-      copy->output_dir = g_strdup (task->output_dir);
-    }
-  copy->method = g_strdup (task->method);
-  copy->headers = g_strdupv (task->headers);
-  copy->checksum_hex = g_strdup (task->checksum_hex);
-  copy->source_file = g_strdup (task->source_file);
-  copy->source_bytes = task->source_bytes ? g_bytes_ref (task->source_bytes) : NULL;
-  copy->category = g_strdup (task->category);
-  copy->upload_url = g_strdup (task->upload_url);
   copy->relink = relink;
   return copy;
 }

@@ -1,6 +1,6 @@
 /* meow-transfer-record.c: immutable progress/lifecycle records
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
@@ -30,6 +30,8 @@ _meow_transfer_record_new (const char *task_id, MeowDirection direction, MeowSta
 /**
  * meow_transfer_record_ref:
  * @record: a record
+ *
+ * Takes a reference to @record.
  *
  * Returns: (transfer full): @record. Any thread.
  */
@@ -68,42 +70,84 @@ meow_transfer_record_unref (MeowTransferRecord *record)
 
 /* Getters: borrowed values that live as long as the record. Any thread. */
 
-/** meow_transfer_record_get_task_id: Returns: (transfer none): the task id. */
+/**
+ * meow_transfer_record_get_task_id:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none): the task id.
+ */
 const char *
 meow_transfer_record_get_task_id (const MeowTransferRecord *record)
 {
   return record->task_id;
 }
 
-/** meow_transfer_record_get_name: Returns: (transfer none) (nullable): the display name. */
+/**
+ * meow_transfer_record_get_name:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): the display name.
+ */
 const char *
 meow_transfer_record_get_name (const MeowTransferRecord *record)
 {
   return record->name;
 }
 
-/** meow_transfer_record_get_direction: Returns: the direction. */
+/**
+ * meow_transfer_record_get_direction:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the direction.
+ */
 MeowDirection
 meow_transfer_record_get_direction (const MeowTransferRecord *record)
 {
   return record->direction;
 }
 
-/** meow_transfer_record_get_status: Returns: the status. */
+/**
+ * meow_transfer_record_get_status:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the status.
+ */
 MeowStatus
 meow_transfer_record_get_status (const MeowTransferRecord *record)
 {
   return record->status;
 }
 
-/** meow_transfer_record_get_total: Returns: the total in bytes, -1 when unknown. */
+/**
+ * meow_transfer_record_get_total:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the total in bytes, -1 when unknown.
+ */
 gint64
 meow_transfer_record_get_total (const MeowTransferRecord *record)
 {
   return record->total;
 }
 
-/** meow_transfer_record_get_transferred: Returns: the bytes done (on disk or acknowledged). */
+/**
+ * meow_transfer_record_get_transferred:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: the bytes done (on disk or acknowledged).
+ */
 guint64
 meow_transfer_record_get_transferred (const MeowTransferRecord *record)
 {
@@ -112,6 +156,9 @@ meow_transfer_record_get_transferred (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_progress:
+ * @record: a record
+ *
+ * 0..1; 1.0 for Complete; 0 while the total is unknown. Any thread (a record is immutable).
  *
  * Returns: 0..1; 1.0 for Complete; 0 while the total is unknown.
  */
@@ -125,28 +172,55 @@ meow_transfer_record_get_progress (const MeowTransferRecord *record)
   return MIN (1.0, (double) record->transferred / (double) record->total);
 }
 
-/** meow_transfer_record_get_speed: Returns: bytes per second, smoothed. */
+/**
+ * meow_transfer_record_get_speed:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: bytes per second, smoothed.
+ */
 double
 meow_transfer_record_get_speed (const MeowTransferRecord *record)
 {
   return record->speed;
 }
 
-/** meow_transfer_record_get_eta: Returns: seconds left, -1 when unknown. */
+/**
+ * meow_transfer_record_get_eta:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: seconds left, -1 when unknown.
+ */
 gint64
 meow_transfer_record_get_eta (const MeowTransferRecord *record)
 {
   return record->eta;
 }
 
-/** meow_transfer_record_get_error: Returns: (transfer none) (nullable): why it failed. */
+/**
+ * meow_transfer_record_get_error:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): why it failed.
+ */
 const GError *
 meow_transfer_record_get_error (const MeowTransferRecord *record)
 {
   return record->error;
 }
 
-/** meow_transfer_record_get_payload: Returns: (transfer none) (nullable): the completion payload.
+/**
+ * meow_transfer_record_get_payload:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): the completion payload.
  */
 const char *
 meow_transfer_record_get_payload (const MeowTransferRecord *record)
@@ -154,14 +228,28 @@ meow_transfer_record_get_payload (const MeowTransferRecord *record)
   return record->payload;
 }
 
-/** meow_transfer_record_get_local_path: Returns: (transfer none) (nullable): the local file. */
+/**
+ * meow_transfer_record_get_local_path:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: (transfer none) (nullable): the local file.
+ */
 const char *
 meow_transfer_record_get_local_path (const MeowTransferRecord *record)
 {
   return record->local_path;
 }
 
-/** meow_transfer_record_get_restart_reason: Returns: why the transfer restarted from zero. */
+/**
+ * meow_transfer_record_get_restart_reason:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: why the transfer restarted from zero.
+ */
 MeowRestartReason
 meow_transfer_record_get_restart_reason (const MeowTransferRecord *record)
 {
@@ -170,6 +258,10 @@ meow_transfer_record_get_restart_reason (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_phase:
+ * @record: a record
+ *
+ * What the task is doing: %MEOW_PHASE_HASHING while an upload computes its identity, else
+ * %MEOW_PHASE_TRANSFER. Any thread (a record is immutable).
  *
  * Returns: what the task is doing: %MEOW_PHASE_HASHING while an upload
  *   computes its identity, else %MEOW_PHASE_TRANSFER.
@@ -182,6 +274,10 @@ meow_transfer_record_get_phase (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_hashed:
+ * @record: a record
+ *
+ * Bytes of an upload's source hashed so far (of meow_transfer_record_get_total()). Any thread (a
+ * record is immutable).
  *
  * Returns: bytes of an upload's source hashed so far (of
  *   meow_transfer_record_get_total()).
@@ -212,6 +308,10 @@ meow_transfer_record_get_url (const MeowTransferRecord *record)
 
 /**
  * meow_transfer_record_get_upload_url:
+ * @record: a record
+ *
+ * A tus upload's resource URL once the server created it. Keep it (with the task) and pass it to
+ * meow_task_builder_set_upload_url() to resume after a restart. Any thread (a record is immutable).
  *
  * Returns: (transfer none) (nullable): a tus upload's resource URL once the
  *   server created it. Keep it (with the task) and pass it to
@@ -260,6 +360,9 @@ meow_transfer_record_get_next_attempt (const MeowTransferRecord *record)
  * meow_transfer_record_get_wait_detail:
  * @record: a record
  *
+ * For a task waiting after a failure, libcurl's short text of it ("Couldn't connect to server") or
+ * the status ("HTTP 503"), untranslated; %NULL otherwise.
+ *
  * Returns: (transfer none) (nullable): for a task waiting after a failure,
  *   libcurl's short text of it ("Couldn't connect to server") or the
  *   status ("HTTP 503"), untranslated; %NULL otherwise. Any thread.
@@ -270,7 +373,14 @@ meow_transfer_record_get_wait_detail (const MeowTransferRecord *record)
   return record->wait_detail;
 }
 
-/** meow_transfer_record_get_timestamp: Returns: when it was made (g_get_real_time()). */
+/**
+ * meow_transfer_record_get_timestamp:
+ * @record: a record
+ *
+ * Any thread (a record is immutable).
+ *
+ * Returns: when it was made (g_get_real_time()).
+ */
 gint64
 meow_transfer_record_get_timestamp (const MeowTransferRecord *record)
 {
@@ -280,6 +390,8 @@ meow_transfer_record_get_timestamp (const MeowTransferRecord *record)
 /**
  * meow_status_to_string:
  * @status: a status
+ *
+ * Rusty-cat's name of @status, untranslated, for logs. Any thread.
  *
  * Returns: (transfer none): rusty-cat's name of @status, untranslated, for logs.
  */

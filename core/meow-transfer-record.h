@@ -1,10 +1,12 @@
 /* meow-transfer-record.h: immutable progress/lifecycle records
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
 #include <glib-object.h>
+
+#include "meow-visibility.h"
 
 #include "meow-types.h"
 
@@ -20,31 +22,55 @@ G_BEGIN_DECLS
  */
 typedef struct _MeowTransferRecord MeowTransferRecord;
 
-GType               meow_transfer_record_get_type (void) G_GNUC_CONST;
+MEOW_AVAILABLE_IN_ALL
+GType meow_transfer_record_get_type (void) G_GNUC_CONST;
+MEOW_AVAILABLE_IN_ALL
 MeowTransferRecord *meow_transfer_record_ref (MeowTransferRecord *record);
-void                meow_transfer_record_unref (MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+void meow_transfer_record_unref (MeowTransferRecord *record);
 
-const char       *meow_transfer_record_get_task_id (const MeowTransferRecord *record);
-const char       *meow_transfer_record_get_name (const MeowTransferRecord *record);
-MeowDirection     meow_transfer_record_get_direction (const MeowTransferRecord *record);
-MeowStatus        meow_transfer_record_get_status (const MeowTransferRecord *record);
-gint64            meow_transfer_record_get_total (const MeowTransferRecord *record);
-guint64           meow_transfer_record_get_transferred (const MeowTransferRecord *record);
-double            meow_transfer_record_get_progress (const MeowTransferRecord *record);
-double            meow_transfer_record_get_speed (const MeowTransferRecord *record);
-gint64            meow_transfer_record_get_eta (const MeowTransferRecord *record);
-const GError     *meow_transfer_record_get_error (const MeowTransferRecord *record);
-const char       *meow_transfer_record_get_payload (const MeowTransferRecord *record);
-const char       *meow_transfer_record_get_local_path (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_task_id (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_name (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+MeowDirection meow_transfer_record_get_direction (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+MeowStatus meow_transfer_record_get_status (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+gint64 meow_transfer_record_get_total (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+guint64 meow_transfer_record_get_transferred (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+double meow_transfer_record_get_progress (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+double meow_transfer_record_get_speed (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+gint64 meow_transfer_record_get_eta (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const GError *meow_transfer_record_get_error (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_payload (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_local_path (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
 MeowRestartReason meow_transfer_record_get_restart_reason (const MeowTransferRecord *record);
-gint64            meow_transfer_record_get_timestamp (const MeowTransferRecord *record);
-MeowPhase         meow_transfer_record_get_phase (const MeowTransferRecord *record);
-guint64           meow_transfer_record_get_hashed (const MeowTransferRecord *record);
-const char       *meow_transfer_record_get_url (const MeowTransferRecord *record);
-const char       *meow_transfer_record_get_upload_url (const MeowTransferRecord *record);
-MeowWaitReason    meow_transfer_record_get_wait_reason (const MeowTransferRecord *record);
-gint64            meow_transfer_record_get_next_attempt (const MeowTransferRecord *record);
-const char       *meow_transfer_record_get_wait_detail (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+gint64 meow_transfer_record_get_timestamp (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+MeowPhase meow_transfer_record_get_phase (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+guint64 meow_transfer_record_get_hashed (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_url (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_upload_url (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+MeowWaitReason meow_transfer_record_get_wait_reason (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+gint64 meow_transfer_record_get_next_attempt (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_wait_detail (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 

@@ -1,15 +1,23 @@
 /* meow-types.h: enumerations shared by the public headers
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
 #include <glib.h>
 
+#include "meow-visibility.h"
+
 G_BEGIN_DECLS
 
 /**
  * MeowStatus:
+ * @MEOW_STATUS_PENDING: queued, or waiting for its next attempt (see #MeowWaitReason)
+ * @MEOW_STATUS_TRANSMISSION: transferring
+ * @MEOW_STATUS_PAUSED: paused by meow_client_pause(); its bytes are kept
+ * @MEOW_STATUS_COMPLETE: done; the record's payload is the result (terminal)
+ * @MEOW_STATUS_FAILED: given up; the record's error says why (terminal)
+ * @MEOW_STATUS_CANCELED: canceled by meow_client_cancel() (terminal)
  *
  * A task's status. The integer values are rusty-cat's and stay stable.
  */
@@ -25,6 +33,10 @@ typedef enum
 
 /**
  * MeowDirection:
+ * @MEOW_DIRECTION_UPLOAD: an upload, from a file or bytes to a server
+ * @MEOW_DIRECTION_DOWNLOAD: a download, from a server to a file
+ *
+ * Which way a task moves bytes.
  */
 typedef enum
 {
@@ -34,6 +46,10 @@ typedef enum
 
 /**
  * MeowChecksumType:
+ * @MEOW_CHECKSUM_NONE: no verification
+ * @MEOW_CHECKSUM_MD5: MD5
+ * @MEOW_CHECKSUM_SHA1: SHA-1
+ * @MEOW_CHECKSUM_SHA256: SHA-256
  *
  * Checksums a download can be verified against before it is renamed onto its
  * final name.
@@ -189,6 +205,7 @@ typedef enum /*< flags >*/
   MEOW_CHANGE_URL_RESTART = 1 << 0,
 } MeowChangeUrlFlags;
 
+MEOW_AVAILABLE_IN_ALL
 const char *meow_status_to_string (MeowStatus status);
 
 G_END_DECLS

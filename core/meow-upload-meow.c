@@ -12,7 +12,7 @@
  * json-glib from its exact length and only quoted back (folded, truncated)
  * in error messages.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

@@ -8,7 +8,7 @@
  * Everything here is plain data, usable from any one thread at a time and
  * unit-tested without a network.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* meow-upload-protocol.c: helpers shared by the upload protocols
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

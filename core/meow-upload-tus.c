@@ -6,7 +6,7 @@
  * "Tus-Resumable: 1.0.0". Pure request builders and response parsers: the
  * engine performs the requests.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

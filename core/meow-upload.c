@@ -17,7 +17,7 @@
  * parses answers; this file performs them, so retries, pause, progress,
  * speed limits and concurrency are the same for every protocol.
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 

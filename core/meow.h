@@ -1,8 +1,11 @@
 /* meow.h: libmeow, the Meow transfer engine
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
+
+#include "meow-version.h"
+#include "meow-visibility.h"
 
 #include "meow-client.h"
 #include "meow-config.h"

@@ -277,6 +277,50 @@ test_dup_with_url (void)
   g_assert_nonnull (strstr (error->message, "ftp"));
 }
 
+/* The builder is a boxed type with a real copy (bindings copy it): the copy has what the
+ * builder had and the two then change independently. */
+static void
+test_builder_copy (void)
+{
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download ("https://a.example/f.iso");
+  g_autoptr (MeowTaskBuilder) copy = NULL;
+  g_autoptr (MeowTaskBuilder) boxed = NULL;
+  g_autoptr (MeowTask) from_b = NULL;
+  g_autoptr (MeowTask) from_copy = NULL;
+  g_autoptr (MeowTask) from_boxed = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (G_TYPE_IS_BOXED (MEOW_TYPE_TASK_BUILDER));
+  meow_task_builder_set_output_file (b, "/tmp/a.iso");
+  meow_task_builder_add_header (b, "Referer", "https://a.example/");
+  meow_task_builder_set_retries (b, 3);
+
+  copy = meow_task_builder_copy (b);
+  boxed = g_boxed_copy (MEOW_TYPE_TASK_BUILDER, b);
+  meow_task_builder_set_output_file (b, "/tmp/b.iso");
+  meow_task_builder_add_header (b, "Cookie", "k=v");
+  meow_task_builder_set_retries (copy, 9);
+
+  from_b = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  from_copy = meow_task_builder_build (copy, &error);
+  g_assert_no_error (error);
+  from_boxed = meow_task_builder_build (boxed, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (meow_task_get_output_file (from_b), ==, "/tmp/b.iso");
+  g_assert_cmpstr (meow_task_get_output_file (from_copy), ==, "/tmp/a.iso");
+  g_assert_cmpstr (meow_task_get_output_file (from_boxed), ==, "/tmp/a.iso");
+  g_assert_cmpuint (g_strv_length ((char **) meow_task_get_headers (from_b)), ==, 2);
+  g_assert_cmpuint (g_strv_length ((char **) meow_task_get_headers (from_copy)), ==, 1);
+  g_assert_cmpstr (meow_task_get_headers (from_copy)[0], ==, "Referer: https://a.example/");
+  g_assert_cmpuint (meow_task_get_retries (from_b), ==, 3);
+  g_assert_cmpuint (meow_task_get_retries (from_copy), ==, 9);
+  g_assert_cmpuint (meow_task_get_retries (from_boxed), ==, 3);
+  /* Each built task has an id of its own: the draft had none to share. */
+  g_assert_cmpstr (meow_task_get_id (from_b), !=, meow_task_get_id (from_copy));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -284,6 +328,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/task/enum-types", test_enum_types);
   g_test_add_func ("/task/download/dup-with-url", test_dup_with_url);
+  g_test_add_func ("/task/builder-copy", test_builder_copy);
   g_test_add ("/task/upload/file-defaults", Fixture, NULL, fixture_setup, test_upload_file_defaults,
               fixture_teardown);
   g_test_add ("/task/upload/relative-path", Fixture, NULL, fixture_setup,
