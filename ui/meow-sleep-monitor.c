@@ -148,7 +148,9 @@ inhibit_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 take_inhibitor (MeowSleepMonitor *self)
 {
-  if (self->bus == NULL || self->inhibit_fd >= 0 || self->inhibit_cancellable != NULL)
+  /* Asleep (logind came back mid-sleep), the wake takes it. */
+  if (self->bus == NULL || self->sleeping || self->inhibit_fd >= 0 ||
+      self->inhibit_cancellable != NULL)
     return;
 
   self->inhibit_cancellable = g_cancellable_new ();
@@ -448,8 +450,9 @@ meow_sleep_monitor_init (MeowSleepMonitor *self)
  * Watches logind on the system bus (DBUS_SYSTEM_BUS_ADDRESS when set) and, while it is
  * there, holds a delay inhibitor, checkpoints @client's transfers on
  * `PrepareForSleep (true)` and wakes them on `PrepareForSleep (false)`. Without logind
- * it does nothing. Dispose it before closing @client. Main thread (or the thread whose
- * thread-default main context it then runs in).
+ * it does nothing. Dispose it before closing @client (disposed between a sleep and its
+ * wake, it leaves @client suspended until meow_client_wake()). Main thread, or any
+ * thread: it runs in the thread-default main context of the thread that calls this.
  *
  * Returns: (transfer full): a new monitor
  */
