@@ -1,6 +1,7 @@
 /* meow-application.c: the Meow GUI application
  *
  * `startup` builds the MeowClient from GSettings and the task manager over it;
+ * `startup` also makes the sleep monitor (logind's sleep → the client's sleep and wake);
  * `shutdown` closes the client (running transfers stop with their bytes kept) before
  * GTK tears down. Everything a row button, a notification or a test can do is an
  * application action taking a task id.
@@ -20,6 +21,7 @@
 #include "meow-link-dialog.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
+#include "meow-sleep-monitor.h"
 #include "meow-window.h"
 
 /* From the GResource compiled by data/meson.build. */
@@ -37,6 +39,7 @@ struct _MeowApplication
   guint               inhibit_cookie;
   gboolean            held;
   MeowBrowserService *browser; /* the browser hand-off's D-Bus interface; nullable */
+  MeowSleepMonitor   *sleep_monitor; /* logind's sleep → the client's sleep and wake */
 };
 
 G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
@@ -721,6 +724,7 @@ meow_application_startup (GApplication *application)
                            G_CONNECT_SWAPPED);
   self->manager = meow_task_manager_new (client, self->store, self->settings);
   meow_task_manager_watch_network (self->manager, g_network_monitor_get_default ());
+  self->sleep_monitor = meow_sleep_monitor_new (client);
 
   g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
@@ -840,6 +844,7 @@ meow_application_dbus_unregister (GApplication    *application,
 {
   MeowApplication *self = MEOW_APPLICATION (application);
 
+  g_clear_object (&self->sleep_monitor);
   g_clear_object (&self->browser);
   G_APPLICATION_CLASS (meow_application_parent_class)
       ->dbus_unregister (application, connection, object_path);
@@ -851,7 +856,9 @@ meow_application_shutdown (GApplication *application)
   MeowApplication *self = MEOW_APPLICATION (application);
 
   /* Stop the engine first: running transfers keep their partial bytes, their last
-   * (Paused) records reach the items and the store, and the store is flushed. */
+   * (Paused) records reach the items and the store, and the store is flushed. The
+   * sleep monitor goes before: it must not ask a closed client to sleep. */
+  g_clear_object (&self->sleep_monitor);
   if (self->manager != NULL)
     meow_task_manager_close (self->manager);
   if (self->inhibit_cookie != 0)
@@ -868,6 +875,7 @@ meow_application_dispose (GObject *object)
 
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_object (&self->sleep_monitor);
   g_clear_object (&self->browser);
   g_clear_object (&self->manager);
   g_clear_object (&self->store);

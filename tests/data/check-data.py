@@ -33,7 +33,9 @@ HOST_NAME = 'io.github.meow_transfer.meow'
 
 # The finish-args the issue allows; anything else goes through portals. The three
 # native-messaging folders are where Preferences › Browser Integration writes the per-user
-# host manifests (docs/browser.md): exactly those folders, nothing wider.
+# host manifests (docs/browser.md): exactly those folders, nothing wider. logind on the
+# system bus is how the sleep monitor hears of a suspend (ui/meow-sleep-monitor.c): no
+# portal offers PrepareForSleep or a delay inhibitor.
 FLATPAK_FINISH_ARGS = {
     '--share=network',
     '--share=ipc',
@@ -44,6 +46,7 @@ FLATPAK_FINISH_ARGS = {
     '--filesystem=~/.mozilla/native-messaging-hosts:create',
     '--filesystem=xdg-config/chromium/NativeMessagingHosts:create',
     '--filesystem=xdg-config/google-chrome/NativeMessagingHosts:create',
+    '--system-talk-name=org.freedesktop.login1',
 }
 
 

@@ -3,8 +3,9 @@
 // tus-server.mjs STORE-DIR: the tus 1.0 reference server (@tus/server with @tus/file-store)
 // for Meow's upload integration tests.
 //
-// Listens on 127.0.0.1 at a port the kernel chooses (port 0) and prints one line on stdout
-// when it is ready to take requests:
+// Listens on 127.0.0.1 at a port the kernel chooses (port 0), or at MEOW_TUS_PORT when set
+// (a restart on the port of an earlier run), and prints one line on stdout when it is ready
+// to take requests:
 //
 //   http://127.0.0.1:PORT/files/
 //
@@ -75,7 +76,7 @@ const server = http.createServer((req, res) => {
   tus.handle(req, res);
 });
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.env.MEOW_TUS_PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
   process.stdout.write(`http://127.0.0.1:${port}/files/\n`);
 });
