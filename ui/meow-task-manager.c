@@ -1229,6 +1229,16 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
   return g_steal_pointer (&cleared);
 }
 
+static void
+restore_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* A failure was emitted as MeowStore::write-failed too (the app shows it). */
+  if (!meow_store_add_all_finish (MEOW_STORE (source), result, &error))
+    g_debug ("Undo of Clear Finished: %s", error->message);
+}
+
 /**
  * meow_task_manager_restore_cleared:
  * @cleared: (transfer none): what meow_task_manager_clear_finished() returned
@@ -1236,11 +1246,14 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
  *
  * Undo for meow_task_manager_clear_finished(): puts the tasks back in the list where they
  * were (as far as the list still has as many before them) and into the store as they were
- * saved, with one write. A task added again since (same id) is left out. The restored
- * tasks go to the end of the store's order; the list's order is the one the user sees.
+ * saved, with one transaction that the main thread does not wait for
+ * (meow_store_add_all_async(): 100,000 rows take seconds to insert). A task added again
+ * since (same id) is left out. The restored tasks go to the end of the store's order; the
+ * list's order is the one the user sees. When the store cannot be written the tasks are
+ * restored anyway (the next write inserts them) and the store's #MeowStore::write-failed
+ * says so; @error is kept for the API and is not set.
  *
- * Returns: %FALSE with @error when the store could not be written (nothing is restored).
- *   Main thread.
+ * Returns: %TRUE. Main thread.
  */
 gboolean
 meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GError **error)
@@ -1255,7 +1268,7 @@ meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GE
   g_return_val_if_fail (cleared != NULL, FALSE);
 
   back = g_ptr_array_new ();
-  stored = g_ptr_array_new ();
+  stored = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
   for (guint i = 0; i < cleared->len; i++)
     {
       Cleared *c = g_ptr_array_index (cleared, i);
@@ -1263,15 +1276,15 @@ meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GE
       if (g_hash_table_contains (self->by_id, meow_task_item_get_id (c->item)))
         continue;
       g_ptr_array_add (back, c);
+      /* The store takes the saved values as they are (no copy): they were the store's. */
       if (c->stored != NULL)
-        g_ptr_array_add (stored, c->stored);
+        g_ptr_array_add (stored, g_steal_pointer (&c->stored));
     }
   if (back->len == 0)
     return TRUE;
-  if (self->store != NULL &&
-      !meow_store_add_all (self->store, (const MeowStoredTask *const *) stored->pdata, stored->len,
-                           error))
-    return FALSE;
+  if (self->store != NULL)
+    meow_store_add_all_async (self->store, g_steal_pointer (&stored), NULL, restore_written_cb,
+                              NULL);
 
   /* Merge by the old positions (ascending), and replace the list from the first one put
    * back to its end in one splice: what lies before it does not move. */

@@ -511,7 +511,10 @@ test_clear_finished (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (changes, ==, 2);
   g_assert_true (names_are (list_names (fx), "0 1 2 3 4 5 6 7"));
   /* In the store they come back after the ones that stayed (the list's order is the
-   * one the user sees; see meow_task_manager_restore_cleared()). */
+   * one the user sees; see meow_task_manager_restore_cleared()). They are written without
+   * waiting (meow_store_add_all_async()): a flush waits for them. */
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
   g_assert_true (names_are (stored_names (fx), "1 3 6 0 2 4 5 7"));
   for (guint i = 0; i < n_items (fx); i++)
     {
@@ -556,6 +559,8 @@ test_clear_finished_undo_after_change (Fixture *fx, gconstpointer data)
   g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
   g_assert_no_error (error);
   g_assert_true (names_are (list_names (fx), "0 1 2 3 9"));
+  g_assert_true (meow_store_flush (store, &error)); /* Undo is written without waiting */
+  g_assert_no_error (error);
   g_assert_true (names_are (stored_names (fx), "0 2 9 1 3"));
 }
 
