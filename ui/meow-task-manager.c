@@ -50,7 +50,6 @@ struct _MeowTaskManager
   guint      slice_source;
   GPtrArray *clearing; /* Cleared, by position; [0, clear_left) are still in the list */
   guint      clear_left;
-  GPtrArray *clear_ids; /* every id cleared, for the store's one transaction at the end */
   GPtrArray *restoring; /* Cleared, by position; [restore_next, len) are still to go back */
   guint      restore_next;
 
@@ -189,7 +188,6 @@ meow_task_manager_dispose (GObject *object)
   g_clear_handle_id (&self->load_source, g_source_remove);
   g_clear_handle_id (&self->slice_source, g_source_remove);
   g_clear_pointer (&self->clearing, g_ptr_array_unref);
-  g_clear_pointer (&self->clear_ids, g_ptr_array_unref);
   g_clear_pointer (&self->restoring, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
@@ -1241,6 +1239,7 @@ static void
 clear_slice (MeowTaskManager *self, guint max)
 {
   g_autoptr (GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
   GListModel *model = G_LIST_MODEL (self->items);
   Cleared    *last_c = g_ptr_array_index (self->clearing, self->clear_left - 1);
   guint       first, last = last_c->position, lo = self->clear_left - 1, next;
@@ -1266,6 +1265,7 @@ clear_slice (MeowTaskManager *self, guint max)
           /* What the store has of it, for Undo: taken before the store lets it go. */
           if (self->store != NULL)
             c->stored = meow_store_dup_task (self->store, meow_task_item_get_id (c->item));
+          g_ptr_array_add (ids, (gpointer) meow_task_item_get_id (c->item));
           next++;
         }
       else
@@ -1274,18 +1274,20 @@ clear_slice (MeowTaskManager *self, guint max)
   g_assert (next == self->clear_left);
   self->clear_left = lo;
   g_list_store_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
+  /* The store takes the slice out of its table (a few ms for 4,096; 100,000 at once held
+   * the main thread 90 ms) and its thread deletes the rows: the slices that come while it
+   * writes make one transaction. */
+  if (self->store != NULL)
+    meow_store_remove_all_async (self->store, (const char *const *) ids->pdata, ids->len, NULL,
+                                 clear_finished_written_cb, NULL);
+  if (self->clear_left == 0)
+    g_clear_pointer (&self->clearing, g_ptr_array_unref);
 }
 
-/* After the last slice of a clear, a step of its own: the store deletes them all in one
- * transaction, in its own thread (taking 100,000 out of its table costs some 30 ms). */
-static void
-clear_store (MeowTaskManager *self)
+static Cleared *
+cleared_at (MeowTaskManager *self, guint index)
 {
-  if (self->store != NULL)
-    meow_store_remove_all_async (self->store, (const char *const *) self->clear_ids->pdata,
-                                 self->clear_ids->len, NULL, clear_finished_written_cb, NULL);
-  g_clear_pointer (&self->clear_ids, g_ptr_array_unref); /* the ids of the items: first */
-  g_clear_pointer (&self->clearing, g_ptr_array_unref);
+  return g_ptr_array_index (self->restoring, index);
 }
 
 /* Puts the next slice of restoring (at most @max, within SLICE_POSITIONS positions) back
@@ -1299,11 +1301,22 @@ restore_slice (MeowTaskManager *self, guint max)
   g_autoptr (GPtrArray) stored = NULL;
   GListModel *model = G_LIST_MODEL (self->items);
   guint       n = g_list_model_get_n_items (model);
-  guint       begin = self->restore_next, end = begin, start, i;
+  guint       begin = self->restore_next, end, start, i;
 
-  start = MIN (((Cleared *) g_ptr_array_index (self->restoring, begin))->position, n);
+  /* Those back in the list already (Undo twice, or added again) are left out. */
+  while (
+      begin < self->restoring->len &&
+      g_hash_table_contains (self->by_id, meow_task_item_get_id (cleared_at (self, begin)->item)))
+    begin++;
+  if (begin == self->restoring->len)
+    {
+      g_clear_pointer (&self->restoring, g_ptr_array_unref);
+      return;
+    }
+  end = begin;
+  start = MIN (cleared_at (self, begin)->position, n);
   while (end < self->restoring->len && end - begin < max &&
-         ((Cleared *) g_ptr_array_index (self->restoring, end))->position - start < SLICE_POSITIONS)
+         cleared_at (self, end)->position - start < SLICE_POSITIONS)
     end++;
 
   /* Merge by the old positions (ascending); the splice replaces the list from the first
@@ -1315,7 +1328,9 @@ restore_slice (MeowTaskManager *self, guint max)
     {
       Cleared *c = g_ptr_array_index (self->restoring, next);
 
-      if (i >= n || c->position <= start + merged->len)
+      if (g_hash_table_contains (self->by_id, meow_task_item_get_id (c->item)))
+        next++;
+      else if (i >= n || c->position <= start + merged->len)
         {
           g_ptr_array_add (merged, g_object_ref (c->item));
           g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
@@ -1347,10 +1362,8 @@ restore_slice (MeowTaskManager *self, guint max)
 static gboolean
 slice_step (MeowTaskManager *self, gboolean all)
 {
-  if (self->clearing != NULL && self->clear_left > 0)
+  if (self->clearing != NULL)
     clear_slice (self, all ? G_MAXUINT : self->batch);
-  else if (self->clearing != NULL)
-    clear_store (self);
   else if (self->restoring != NULL)
     restore_slice (self, all ? G_MAXUINT : self->batch);
   return self->clearing != NULL || self->restoring != NULL;
@@ -1380,10 +1393,7 @@ slices_start (MeowTaskManager *self)
   GSource *source;
 
   self->batch = BATCH_MIN;
-  while (slice_step (self, TRUE))
-    if (self->clearing == NULL || self->clear_left > 0)
-      break;
-  if (self->clearing == NULL && self->restoring == NULL)
+  if (!slice_step (self, TRUE))
     return;
   source = g_idle_source_new ();
   g_source_set_callback (source, slice_idle_cb, self, NULL);
@@ -1430,9 +1440,11 @@ finish_jobs (MeowTaskManager *self)
  * touched); a list that short changes before this returns, a longer one from its end to
  * its start in slices from an idle callback, each sized to hold the main thread about
  * 12 ms (#MeowTaskManager:busy is %TRUE meanwhile; whatever would remove a task, change
- * one, look one up by id or Undo carries out the rest first). Then the store removes
- * them all in one transaction, without waiting for it (meow_store_remove_all_async():
- * the main thread never waits for the disk). When the store cannot be written the tasks
+ * one, look one up by id or Undo carries out the rest first). The store removes each
+ * slice's tasks with it, without waiting (meow_store_remove_all_async(): the main thread
+ * never waits for the disk; its writer thread makes one transaction of the slices that
+ * come while it writes, so a kill can leave the later slices' finished tasks on disk, to
+ * come back at the next start). When the store cannot be written the tasks
  * are cleared anyway (the next write removes them on disk) and the store's
  * #MeowStore::write-failed says so; @error is kept for the API and is not set.
  *
@@ -1456,7 +1468,6 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
 
   model = G_LIST_MODEL (self->items);
   n = g_list_model_get_n_items (model);
-  self->clear_ids = g_ptr_array_new_full (self->n_finished, NULL);
   for (guint i = 0; i < n; i++)
     {
       MeowTaskItem *item = g_list_model_get_item (model, i);
@@ -1471,7 +1482,6 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
       c->item = item;
       c->position = i;
       g_ptr_array_add (cleared, c);
-      g_ptr_array_add (self->clear_ids, (gpointer) meow_task_item_get_id (item));
     }
   g_assert (cleared->len > 0);
   self->n_finished -= cleared->len;
@@ -1502,30 +1512,15 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
 gboolean
 meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GError **error)
 {
-  g_autoptr (GPtrArray) back = NULL;
-
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
   g_return_val_if_fail (cleared != NULL, FALSE);
 
   finish_jobs (self);
-  back = g_ptr_array_new_with_free_func ((GDestroyNotify) cleared_free);
-  for (guint i = 0; i < cleared->len; i++)
-    {
-      Cleared *c = g_ptr_array_index (cleared, i);
-      Cleared *copy;
-
-      if (g_hash_table_contains (self->by_id, meow_task_item_get_id (c->item)))
-        continue;
-      copy = g_new0 (Cleared, 1);
-      copy->item = g_object_ref (c->item);
-      copy->position = c->position;
-      /* The store takes the saved values as they are (no copy): they were the store's. */
-      copy->stored = g_steal_pointer (&c->stored);
-      g_ptr_array_add (back, copy);
-    }
-  if (back->len == 0)
+  if (cleared->len == 0)
     return TRUE;
-  self->restoring = g_steal_pointer (&back);
+  /* Each slice skips the tasks the list has again (nothing else changes the list by id
+   * while it runs: see finish_jobs()). */
+  self->restoring = g_ptr_array_ref (cleared);
   self->restore_next = 0;
   slices_start (self);
   return TRUE;
