@@ -50,6 +50,7 @@ struct _MeowTaskManager
   guint      slice_source;
   GPtrArray *clearing; /* Cleared, by position; [0, clear_left) are still in the list */
   guint      clear_left;
+  guint      job_span;  /* positions from the job's first task to its last */
   GPtrArray *restoring; /* Cleared, by position; [restore_next, len) are still to go back */
   guint      restore_next;
 
@@ -1230,6 +1231,23 @@ restore_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 /* A slice of Clear Finished or Undo covers at most this many positions of the list: a
  * list this short changes in one items-changed, as it always did. */
 #define SLICE_POSITIONS 4096
+/* The list view binds rows for the first TOP_ROWS positions or so (GTK 4.8 builds 200 up
+ * front, see ui/README.md): a change there binds and unbinds a row per position moved
+ * into or out of them, some 1 ms each. A job longer than one slice changes those
+ * positions TOP_SLICE at a time. */
+#define TOP_ROWS 256
+#define TOP_SLICE 24
+
+/* How many positions a slice from @position may span, in a job that spans @span. */
+static guint
+slice_positions (guint position, guint span)
+{
+  if (span < SLICE_POSITIONS)
+    return SLICE_POSITIONS; /* one slice: a short list changes once */
+  if (position < TOP_ROWS)
+    return TOP_SLICE;
+  return MIN (SLICE_POSITIONS, position - TOP_ROWS + 1); /* down to TOP_ROWS, not into it */
+}
 
 /* Takes the last slice of clearing (at most @max of them, within SLICE_POSITIONS
  * positions) out of the list in one splice over the range from its first to its last.
@@ -1243,10 +1261,10 @@ clear_slice (MeowTaskManager *self, guint max)
   GListModel *model = G_LIST_MODEL (self->items);
   Cleared    *last_c = g_ptr_array_index (self->clearing, self->clear_left - 1);
   guint       first, last = last_c->position, lo = self->clear_left - 1, next;
+  guint       span = slice_positions (last, self->job_span);
 
   while (lo > 0 && self->clear_left - lo < max &&
-         last - ((Cleared *) g_ptr_array_index (self->clearing, lo - 1))->position <
-             SLICE_POSITIONS)
+         last - ((Cleared *) g_ptr_array_index (self->clearing, lo - 1))->position < span)
     lo--;
   first = ((Cleared *) g_ptr_array_index (self->clearing, lo))->position;
 
@@ -1301,7 +1319,7 @@ restore_slice (MeowTaskManager *self, guint max)
   g_autoptr (GPtrArray) stored = NULL;
   GListModel *model = G_LIST_MODEL (self->items);
   guint       n = g_list_model_get_n_items (model);
-  guint       begin = self->restore_next, end, start, i;
+  guint       begin = self->restore_next, end, start, span, i;
 
   /* Those back in the list already (Undo twice, or added again) are left out. */
   while (
@@ -1315,8 +1333,10 @@ restore_slice (MeowTaskManager *self, guint max)
     }
   end = begin;
   start = MIN (cleared_at (self, begin)->position, n);
+  span = start < TOP_ROWS && self->job_span >= SLICE_POSITIONS ? MIN (TOP_SLICE, TOP_ROWS - start)
+                                                               : SLICE_POSITIONS;
   while (end < self->restoring->len && end - begin < max &&
-         cleared_at (self, end)->position - start < SLICE_POSITIONS)
+         cleared_at (self, end)->position - start < span)
     end++;
 
   /* Merge by the old positions (ascending); the splice replaces the list from the first
@@ -1487,6 +1507,8 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
   self->n_finished -= cleared->len;
   self->clearing = g_ptr_array_ref (cleared);
   self->clear_left = cleared->len;
+  self->job_span = ((Cleared *) g_ptr_array_index (cleared, cleared->len - 1))->position -
+                   ((Cleared *) g_ptr_array_index (cleared, 0))->position;
   slices_start (self);
   return g_steal_pointer (&cleared);
 }
@@ -1522,6 +1544,7 @@ meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GE
    * while it runs: see finish_jobs()). */
   self->restoring = g_ptr_array_ref (cleared);
   self->restore_next = 0;
+  self->job_span = cleared_at (self, cleared->len - 1)->position - cleared_at (self, 0)->position;
   slices_start (self);
   return TRUE;
 }
