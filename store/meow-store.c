@@ -63,7 +63,7 @@ struct _MeowStore
   guint64     handed;       /* the last ticket given to the writer */
   guint64     acked;        /* the last ticket whose outcome the owner thread handled */
   gint64      last_attempt; /* monotonic time of the last hand-over */
-  GQueue      waiters;      /* GTask of meow_store_remove_all_async(), oldest first */
+  GQueue      waiters;      /* GTask of the *_all_async() calls, oldest first */
 
   /* The writer thread and what it shares with the owner, under writer_mutex. The
    * connection belongs to the writer thread while it runs, to the owner otherwise. */
@@ -1090,6 +1090,52 @@ meow_store_add_all (MeowStore                   *store,
       return FALSE;
     }
   return TRUE;
+}
+
+void
+meow_store_add_all_async (MeowStore          *store,
+                          GPtrArray          *tasks,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr (GPtrArray) owned = tasks;
+  g_autoptr (GTask) task = NULL;
+  guint n_added = 0;
+
+  g_return_if_fail (MEOW_IS_STORE (store));
+  g_return_if_fail (tasks != NULL);
+  for (guint i = 0; i < tasks->len; i++)
+    g_return_if_fail (tasks->pdata[i] != NULL && ((MeowStoredTask *) tasks->pdata[i])->id != NULL);
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, meow_store_add_all_async);
+  g_task_set_check_cancellable (task, FALSE); /* the tasks are in the list at once */
+
+  /* Taken out of the array (whatever its free function), so that unreffing it frees
+   * nothing the list keeps. */
+  for (guint i = 0; i < owned->len; i++)
+    {
+      MeowStoredTask *st = g_steal_pointer (&owned->pdata[i]);
+
+      n_added += store_insert (store, st, TRUE); /* frees a task the list already has */
+    }
+  if (n_added == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  store_write_async (store);
+  g_task_set_task_data (task, GSIZE_TO_POINTER (store->handed), NULL);
+  g_queue_push_tail (&store->waiters, g_steal_pointer (&task));
+}
+
+gboolean
+meow_store_add_all_finish (MeowStore *store, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == meow_store_add_all_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static gboolean

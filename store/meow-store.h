@@ -340,6 +340,44 @@ gboolean meow_store_add_all (MeowStore                   *store,
                              GError                     **error);
 
 /**
+ * meow_store_add_all_async:
+ * @store: a store
+ * @tasks: (transfer full) (element-type MeowStoredTask): the tasks to add, in order; the
+ *   store takes them out of the array (it keeps them, no copy) and unrefs the array
+ * @cancellable: (nullable): ignored for the addition itself (it always happens); present
+ *   for the usual shape
+ * @callback: (scope async) (nullable): called when the rows are written, or the write
+ *   failed
+ * @user_data: for @callback
+ *
+ * meow_store_add_all() without waiting, for Undo of a large "Clear Finished": the tasks
+ * are at the end of the list in memory before this returns (meow_store_dup_task() has
+ * them), and one transaction of the writer thread inserts their rows. A task whose id
+ * the list already has is left out (freed), not an error. A kill before the transaction
+ * commits leaves none of them on disk, after it all. A failed write is also emitted as
+ * #MeowStore::write-failed; the rows stay pending and the next write retries them.
+ * Adding nothing completes at once with %TRUE.
+ *
+ * Owner thread only; @callback runs in the store's main context.
+ */
+void meow_store_add_all_async (MeowStore          *store,
+                               GPtrArray          *tasks,
+                               GCancellable       *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer            user_data);
+
+/**
+ * meow_store_add_all_finish:
+ * @store: a store
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the rows were written (or nothing was added); %FALSE with a
+ *   %G_IO_ERROR naming the database when the write failed. Owner thread only.
+ */
+gboolean meow_store_add_all_finish (MeowStore *store, GAsyncResult *result, GError **error);
+
+/**
  * meow_store_update:
  * @store: a store
  * @record: (transfer none): a record from the client, for any task

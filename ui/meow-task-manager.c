@@ -37,6 +37,23 @@ struct _MeowTaskManager
   guint       n_active;
   guint       n_finished; /* items in the list that is_finished(): what Clear Finished takes */
 
+  /* The load in idle batches (see meow_task_manager_load()): the store's tasks
+   * [load_next, load_end) are still to come, at list position load_pos. */
+  guint    load_source;
+  guint    load_next;
+  guint    load_end;
+  guint    load_pos;
+  guint    batch; /* how many the next batch or slice takes: sized to BATCH_BUDGET_US */
+  gboolean load_resume;
+
+  /* Clear Finished or its Undo in slices (see meow_task_manager_clear_finished()). */
+  guint      slice_source;
+  GPtrArray *clearing; /* Cleared, by position; [0, clear_left) are still in the list */
+  guint      clear_left;
+  guint      job_span;  /* positions from the job's first task to its last */
+  GPtrArray *restoring; /* Cleared, by position; [restore_next, len) are still to go back */
+  guint      restore_next;
+
   GNetworkMonitor *network; /* nullable: the network state is not watched */
 };
 
@@ -47,6 +64,7 @@ enum
   PROP_0,
   PROP_N_ACTIVE,
   PROP_DOWNLOAD_FOLDER,
+  PROP_BUSY,
   N_PROPS
 };
 
@@ -60,6 +78,27 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
+
+static void finish_jobs (MeowTaskManager *self);
+static void load_batch (MeowTaskManager *self, guint max);
+
+/* The first batch of a load, given to the list before the window's first frame: more
+ * than a screenful however tall, and a list this short comes in one change. */
+#define LOAD_FIRST 4096
+/* What one later batch (or slice of Clear Finished and Undo) may hold the main thread:
+ * building the items and the list view's share of the change, measured. */
+#define BATCH_BUDGET_US (12 * 1000)
+#define BATCH_MIN 256
+#define BATCH_MAX 65536
+
+/* The next batch's size, so that it takes about BATCH_BUDGET_US: @n took @elapsed_us. */
+static guint
+next_batch_size (guint n, gint64 elapsed_us)
+{
+  guint64 next = (guint64) n * BATCH_BUDGET_US / MAX (elapsed_us, 1);
+
+  return CLAMP (next, BATCH_MIN, BATCH_MAX);
+}
 
 /* What "Clear Finished" takes: done with nothing left to do. Failed tasks stay (they need
  * attention: Retry or Remove), and so does anything live or paused. */
@@ -147,6 +186,10 @@ meow_task_manager_dispose (GObject *object)
   MeowTaskManager *self = MEOW_TASK_MANAGER (object);
 
   meow_task_manager_close (self);
+  g_clear_handle_id (&self->load_source, g_source_remove);
+  g_clear_handle_id (&self->slice_source, g_source_remove);
+  g_clear_pointer (&self->clearing, g_ptr_array_unref);
+  g_clear_pointer (&self->restoring, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_object (&self->items);
@@ -170,6 +213,9 @@ meow_task_manager_get_property (GObject *object, guint prop_id, GValue *value, G
       break;
     case PROP_DOWNLOAD_FOLDER:
       g_value_take_string (value, meow_task_manager_dup_download_folder (self));
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, meow_task_manager_get_busy (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -202,6 +248,17 @@ meow_task_manager_class_init (MeowTaskManagerClass *klass)
   properties[PROP_DOWNLOAD_FOLDER] =
       g_param_spec_string ("download-folder", NULL, NULL, NULL,
                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * MeowTaskManager:busy:
+   *
+   * Whether the list is still changing in idle batches: the rest of a long saved list
+   * being loaded (meow_task_manager_load()), or a long Clear Finished or its Undo being
+   * carried out (meow_task_manager_clear_finished()).
+   */
+  properties[PROP_BUSY] =
+      g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -388,7 +445,20 @@ meow_task_manager_lookup (MeowTaskManager *self, const char *id)
 {
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
+  finish_jobs (self);
   return g_hash_table_lookup (self->by_id, id);
+}
+
+/**
+ * meow_task_manager_get_busy:
+ *
+ * Returns: the #MeowTaskManager:busy property. Main thread.
+ */
+gboolean
+meow_task_manager_get_busy (MeowTaskManager *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  return self->load_source != 0 || self->slice_source != 0;
 }
 
 guint
@@ -847,8 +917,10 @@ meow_task_manager_upload_files_to (MeowTaskManager *self,
 static MeowTaskItem *
 lookup_or_error (MeowTaskManager *self, const char *id, GError **error)
 {
-  MeowTaskItem *item = g_hash_table_lookup (self->by_id, id);
+  MeowTaskItem *item;
 
+  finish_jobs (self);
+  item = g_hash_table_lookup (self->by_id, id);
   if (item == NULL)
     g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
                  _ ("The transfer %s is not in the list."), id);
@@ -1091,6 +1163,7 @@ meow_task_manager_restore (MeowTaskManager *self,
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (item), FALSE);
 
+  finish_jobs (self);
   if (g_hash_table_contains (self->by_id, meow_task_item_get_id (item)))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK, _ ("“%s” is already in the list."),
@@ -1145,6 +1218,234 @@ clear_finished_written_cb (GObject *source, GAsyncResult *result, gpointer user_
     g_debug ("Clear Finished: %s", error->message);
 }
 
+static void
+restore_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* A failure was emitted as MeowStore::write-failed too (the app shows it). */
+  if (!meow_store_add_all_finish (MEOW_STORE (source), result, &error))
+    g_debug ("Undo of Clear Finished: %s", error->message);
+}
+
+/* A slice of Clear Finished or Undo covers at most this many positions of the list: a
+ * list this short changes in one items-changed, as it always did. */
+#define SLICE_POSITIONS 4096
+/* The list view binds rows for the first TOP_ROWS positions or so (GTK 4.8 builds 200 up
+ * front, see ui/README.md): a change there binds and unbinds a row per position moved
+ * into or out of them, some 1 ms each. A job longer than one slice changes those
+ * positions TOP_SLICE at a time. */
+#define TOP_ROWS 256
+#define TOP_SLICE 24
+
+/* How many positions a slice from @position may span, in a job that spans @span. */
+static guint
+slice_positions (guint position, guint span)
+{
+  if (span < SLICE_POSITIONS)
+    return SLICE_POSITIONS; /* one slice: a short list changes once */
+  if (position < TOP_ROWS)
+    return TOP_SLICE;
+  return MIN (SLICE_POSITIONS, position - TOP_ROWS + 1); /* down to TOP_ROWS, not into it */
+}
+
+/* Takes the last slice of clearing (at most @max of them, within SLICE_POSITIONS
+ * positions) out of the list in one splice over the range from its first to its last.
+ * The slices go from the end of the list to its start, so that the positions of those
+ * still to go do not move: only adds (at the end) can happen meanwhile. */
+static void
+clear_slice (MeowTaskManager *self, guint max)
+{
+  g_autoptr (GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  GListModel *model = G_LIST_MODEL (self->items);
+  Cleared    *last_c = g_ptr_array_index (self->clearing, self->clear_left - 1);
+  guint       first, last = last_c->position, lo = self->clear_left - 1, next;
+  guint       span = slice_positions (last, self->job_span);
+
+  while (lo > 0 && self->clear_left - lo < max &&
+         last - ((Cleared *) g_ptr_array_index (self->clearing, lo - 1))->position < span)
+    lo--;
+  first = ((Cleared *) g_ptr_array_index (self->clearing, lo))->position;
+
+  /* What lies between the cleared ones of the slice stays, in its order. */
+  next = lo;
+  for (guint i = first; i <= last; i++)
+    {
+      Cleared *c = g_ptr_array_index (self->clearing, next);
+
+      if (c->position == i)
+        {
+          g_autoptr (MeowTaskItem) here = g_list_model_get_item (model, i);
+
+          g_assert (here == c->item);
+          g_hash_table_remove (self->by_id, meow_task_item_get_id (c->item));
+          /* What the store has of it, for Undo: taken before the store lets it go. */
+          if (self->store != NULL)
+            c->stored = meow_store_dup_task (self->store, meow_task_item_get_id (c->item));
+          g_ptr_array_add (ids, (gpointer) meow_task_item_get_id (c->item));
+          next++;
+        }
+      else
+        g_ptr_array_add (kept, g_list_model_get_item (model, i));
+    }
+  g_assert (next == self->clear_left);
+  self->clear_left = lo;
+  g_list_store_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
+  /* The store takes the slice out of its table (a few ms for 4,096; 100,000 at once held
+   * the main thread 90 ms) and its thread deletes the rows: the slices that come while it
+   * writes make one transaction. */
+  if (self->store != NULL)
+    meow_store_remove_all_async (self->store, (const char *const *) ids->pdata, ids->len, NULL,
+                                 clear_finished_written_cb, NULL);
+  if (self->clear_left == 0)
+    g_clear_pointer (&self->clearing, g_ptr_array_unref);
+}
+
+static Cleared *
+cleared_at (MeowTaskManager *self, guint index)
+{
+  return g_ptr_array_index (self->restoring, index);
+}
+
+/* Puts the next slice of restoring (at most @max, within SLICE_POSITIONS positions) back
+ * in the list, in one splice: each where it was, as far as the list still has as many
+ * before it. From the start of the list to its end, so that the places of the earlier
+ * ones stay right. */
+static void
+restore_slice (MeowTaskManager *self, guint max)
+{
+  g_autoptr (GPtrArray) merged = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  GListModel *model = G_LIST_MODEL (self->items);
+  guint       n = g_list_model_get_n_items (model);
+  guint       begin = self->restore_next, end, start, span, i;
+
+  /* Those back in the list already (Undo twice, or added again) are left out. */
+  while (
+      begin < self->restoring->len &&
+      g_hash_table_contains (self->by_id, meow_task_item_get_id (cleared_at (self, begin)->item)))
+    begin++;
+  if (begin == self->restoring->len)
+    {
+      g_clear_pointer (&self->restoring, g_ptr_array_unref);
+      return;
+    }
+  end = begin;
+  start = MIN (cleared_at (self, begin)->position, n);
+  span = start < TOP_ROWS && self->job_span >= SLICE_POSITIONS ? MIN (TOP_SLICE, TOP_ROWS - start)
+                                                               : SLICE_POSITIONS;
+  while (end < self->restoring->len && end - begin < max &&
+         cleared_at (self, end)->position - start < span)
+    end++;
+
+  /* Merge by the old positions (ascending); the splice replaces the list from the first
+   * one put back to the last one's place (or the end of the list, if it is nearer). */
+  merged = g_ptr_array_new_full (end - begin + 64, g_object_unref);
+  stored = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  i = start;
+  for (guint next = begin; next < end;)
+    {
+      Cleared *c = g_ptr_array_index (self->restoring, next);
+
+      if (g_hash_table_contains (self->by_id, meow_task_item_get_id (c->item)))
+        next++;
+      else if (i >= n || c->position <= start + merged->len)
+        {
+          g_ptr_array_add (merged, g_object_ref (c->item));
+          g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
+          self->n_finished += is_finished (c->item);
+          if (c->stored != NULL)
+            g_ptr_array_add (stored, g_steal_pointer (&c->stored));
+          next++;
+        }
+      else
+        g_ptr_array_add (merged, g_list_model_get_item (model, i++));
+    }
+  /* The last slice takes the tail of a short list along (one change to its end, as
+   * Undo always made); a long tail is left as it is. */
+  if (end == self->restoring->len && n - start <= SLICE_POSITIONS)
+    while (i < n)
+      g_ptr_array_add (merged, g_list_model_get_item (model, i++));
+  self->restore_next = end;
+  g_list_store_splice (self->items, start, i - start, merged->pdata, merged->len);
+  /* The store takes the slice's saved values back (no copy), written by its thread
+   * without waiting (transactions of slices that come while one is written are one). */
+  if (self->store != NULL)
+    meow_store_add_all_async (self->store, g_steal_pointer (&stored), NULL, restore_written_cb,
+                              NULL);
+  if (self->restore_next == self->restoring->len)
+    g_clear_pointer (&self->restoring, g_ptr_array_unref);
+}
+
+/* The Clear Finished or Undo under way, one slice (or, with @all, everything left). */
+static gboolean
+slice_step (MeowTaskManager *self, gboolean all)
+{
+  if (self->clearing != NULL)
+    clear_slice (self, all ? G_MAXUINT : self->batch);
+  else if (self->restoring != NULL)
+    restore_slice (self, all ? G_MAXUINT : self->batch);
+  return self->clearing != NULL || self->restoring != NULL;
+}
+
+static gboolean
+slice_idle_cb (gpointer user_data)
+{
+  MeowTaskManager *self = user_data;
+  gint64           started = g_get_monotonic_time ();
+  guint            n = self->batch;
+  gboolean         more = slice_step (self, FALSE);
+
+  self->batch = next_batch_size (n, g_get_monotonic_time () - started);
+  if (more)
+    return G_SOURCE_CONTINUE;
+  self->slice_source = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  return G_SOURCE_REMOVE;
+}
+
+/* Carries out the first slice now (with no more than SLICE_POSITIONS positions: a list
+ * that short is done, in one change), the rest from an idle callback. */
+static void
+slices_start (MeowTaskManager *self)
+{
+  GSource *source;
+
+  self->batch = BATCH_MIN;
+  if (!slice_step (self, TRUE))
+    return;
+  source = g_idle_source_new ();
+  g_source_set_callback (source, slice_idle_cb, self, NULL);
+  g_source_set_static_name (source, "[meow] Clear Finished");
+  self->slice_source = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* Finishes what runs in idle batches (the load, a Clear Finished, its Undo) before a
+ * change that could move what they have still to do: a removal, an Undo, a status the
+ * user sets, a lookup by id that should find every task. */
+static void
+finish_jobs (MeowTaskManager *self)
+{
+  gboolean was_busy = meow_task_manager_get_busy (self);
+
+  if (self->load_source != 0)
+    {
+      g_clear_handle_id (&self->load_source, g_source_remove);
+      load_batch (self, G_MAXUINT);
+    }
+  if (self->slice_source != 0)
+    {
+      g_clear_handle_id (&self->slice_source, g_source_remove);
+      while (slice_step (self, TRUE))
+        ;
+    }
+  if (was_busy)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
 /**
  * meow_task_manager_clear_finished:
  * @error: return location for an error writing the store
@@ -1153,13 +1454,19 @@ clear_finished_written_cb (GObject *source, GAsyncResult *result, gpointer user_
  * list and the store. Failed tasks stay: they need attention (Retry or Remove). A task
  * that finishes after the call stays too: only what was finished when it ran is taken.
  *
- * The list changes in one g_list_store_splice() (one #GListModel::items-changed, however
- * many are cleared, over the range from the first cleared task to the last: what lies
- * outside it is not touched) and the store in one transaction, without waiting for it
- * (meow_store_remove_all_async(): the main thread never waits for the disk). When the
- * store cannot be written the tasks are cleared anyway (the next write removes them on
- * disk) and the store's #MeowStore::write-failed says so; @error is kept for the API and
- * is not set.
+ * The list changes in slices of at most 4,096 positions, each one
+ * g_list_store_splice() (one #GListModel::items-changed, however many it clears, over
+ * the range from its first cleared task to its last: what lies outside it is not
+ * touched); a list that short changes before this returns, a longer one from its end to
+ * its start in slices from an idle callback, each sized to hold the main thread about
+ * 12 ms (#MeowTaskManager:busy is %TRUE meanwhile; whatever would remove a task, change
+ * one, look one up by id or Undo carries out the rest first). The store removes each
+ * slice's tasks with it, without waiting (meow_store_remove_all_async(): the main thread
+ * never waits for the disk; its writer thread makes one transaction of the slices that
+ * come while it writes, so a kill can leave the later slices' finished tasks on disk, to
+ * come back at the next start). When the store cannot be written the tasks
+ * are cleared anyway (the next write removes them on disk) and the store's
+ * #MeowStore::write-failed says so; @error is kept for the API and is not set.
  *
  * Returns: (transfer full): what meow_task_manager_restore_cleared() needs for Undo, an
  *   opaque array whose length is the number of tasks cleared (0 when nothing was
@@ -1169,22 +1476,18 @@ GPtrArray *
 meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
 {
   g_autoptr (GPtrArray) cleared = NULL;
-  g_autoptr (GPtrArray) kept = NULL;
-  g_autoptr (GPtrArray) ids = NULL;
   GListModel *model;
-  guint       n, first, last;
+  guint       n;
 
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
 
+  finish_jobs (self);
   cleared = g_ptr_array_new_full (self->n_finished, (GDestroyNotify) cleared_free);
   if (self->n_finished == 0)
     return g_steal_pointer (&cleared);
 
   model = G_LIST_MODEL (self->items);
   n = g_list_model_get_n_items (model);
-  kept = g_ptr_array_new_with_free_func (g_object_unref);
-  ids = g_ptr_array_new_full (self->n_finished, NULL);
-  first = last = n;
   for (guint i = 0; i < n; i++)
     {
       MeowTaskItem *item = g_list_model_get_item (model, i);
@@ -1192,40 +1495,21 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
 
       if (!is_finished (item))
         {
-          /* Kept: only those between the first and the last cleared go back in. */
-          if (first < n)
-            g_ptr_array_add (kept, item);
-          else
-            g_object_unref (item);
+          g_object_unref (item);
           continue;
         }
-      if (first == n)
-        first = i;
-      last = i;
       c = g_new0 (Cleared, 1);
       c->item = item;
       c->position = i;
-      if (self->store != NULL)
-        c->stored = meow_store_dup_task (self->store, meow_task_item_get_id (item));
       g_ptr_array_add (cleared, c);
-      g_ptr_array_add (ids, (gpointer) meow_task_item_get_id (item));
     }
   g_assert (cleared->len > 0);
-  /* kept holds the survivors after the first cleared one, those after the last included:
-   * drop the tail that lies past the last cleared one. */
-  g_ptr_array_set_size (kept, (last - first + 1) - cleared->len);
-
-  for (guint i = 0; i < cleared->len; i++)
-    {
-      Cleared *c = g_ptr_array_index (cleared, i);
-
-      g_hash_table_remove (self->by_id, meow_task_item_get_id (c->item));
-    }
   self->n_finished -= cleared->len;
-  g_list_store_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
-  if (self->store != NULL)
-    meow_store_remove_all_async (self->store, (const char *const *) ids->pdata, ids->len, NULL,
-                                 clear_finished_written_cb, NULL);
+  self->clearing = g_ptr_array_ref (cleared);
+  self->clear_left = cleared->len;
+  self->job_span = ((Cleared *) g_ptr_array_index (cleared, cleared->len - 1))->position -
+                   ((Cleared *) g_ptr_array_index (cleared, 0))->position;
+  slices_start (self);
   return g_steal_pointer (&cleared);
 }
 
@@ -1236,64 +1520,32 @@ meow_task_manager_clear_finished (MeowTaskManager *self, GError **error)
  *
  * Undo for meow_task_manager_clear_finished(): puts the tasks back in the list where they
  * were (as far as the list still has as many before them) and into the store as they were
- * saved, with one write. A task added again since (same id) is left out. The restored
- * tasks go to the end of the store's order; the list's order is the one the user sees.
+ * saved, without waiting for the store (meow_store_add_all_async(): 100,000 rows take
+ * seconds to insert). The list changes in slices as for the clear, from its start to its
+ * end, and the store takes each slice's tasks with it (the writer thread makes one
+ * transaction of the slices that come while it writes). A task added again since (same id)
+ * is left out. The restored tasks go to the end of the store's order; the list's order is
+ * the one the user sees. When the store cannot be written the tasks are restored anyway
+ * (the next write inserts them) and the store's #MeowStore::write-failed says so; @error
+ * is kept for the API and is not set.
  *
- * Returns: %FALSE with @error when the store could not be written (nothing is restored).
- *   Main thread.
+ * Returns: %TRUE. Main thread.
  */
 gboolean
 meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GError **error)
 {
-  g_autoptr (GPtrArray) stored = NULL;
-  g_autoptr (GPtrArray) merged = NULL;
-  g_autoptr (GPtrArray) back = NULL;
-  GListModel *model;
-  guint       n, start, next = 0;
-
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
   g_return_val_if_fail (cleared != NULL, FALSE);
 
-  back = g_ptr_array_new ();
-  stored = g_ptr_array_new ();
-  for (guint i = 0; i < cleared->len; i++)
-    {
-      Cleared *c = g_ptr_array_index (cleared, i);
-
-      if (g_hash_table_contains (self->by_id, meow_task_item_get_id (c->item)))
-        continue;
-      g_ptr_array_add (back, c);
-      if (c->stored != NULL)
-        g_ptr_array_add (stored, c->stored);
-    }
-  if (back->len == 0)
+  finish_jobs (self);
+  if (cleared->len == 0)
     return TRUE;
-  if (self->store != NULL &&
-      !meow_store_add_all (self->store, (const MeowStoredTask *const *) stored->pdata, stored->len,
-                           error))
-    return FALSE;
-
-  /* Merge by the old positions (ascending), and replace the list from the first one put
-   * back to its end in one splice: what lies before it does not move. */
-  model = G_LIST_MODEL (self->items);
-  n = g_list_model_get_n_items (model);
-  start = MIN (((Cleared *) g_ptr_array_index (back, 0))->position, n);
-  merged = g_ptr_array_new_full (n - start + back->len, g_object_unref);
-  for (guint i = start; i < n || next < back->len;)
-    {
-      Cleared *c = next < back->len ? g_ptr_array_index (back, next) : NULL;
-
-      if (c != NULL && (i >= n || c->position <= start + merged->len))
-        {
-          g_ptr_array_add (merged, g_object_ref (c->item));
-          g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
-          self->n_finished += is_finished (c->item);
-          next++;
-        }
-      else
-        g_ptr_array_add (merged, g_list_model_get_item (model, i++));
-    }
-  g_list_store_splice (self->items, start, n - start, merged->pdata, merged->len);
+  /* Each slice skips the tasks the list has again (nothing else changes the list by id
+   * while it runs: see finish_jobs()). */
+  self->restoring = g_ptr_array_ref (cleared);
+  self->restore_next = 0;
+  self->job_span = cleared_at (self, cleared->len - 1)->position - cleared_at (self, 0)->position;
+  slices_start (self);
   return TRUE;
 }
 
@@ -1387,37 +1639,22 @@ load_item (MeowTaskManager *self, const MeowStoredTask *st)
   return item;
 }
 
-/**
- * meow_task_manager_load:
- * @resume: queue again the tasks that were queued or running when the app stopped
- *
- * Rebuilds the list from the store. Finished tasks come back as history. Tasks that
- * were running are queued again when @resume is set, else they come back Paused. Paused
- * tasks come back Paused but are not given to the client: Resume queues them (and the
- * engine resumes from the `.part`). A task that cannot be rebuilt (an upload whose
- * source file is gone) is listed as Failed with the reason, and cannot be retried.
- *
- * The list gets them all in one #GListModel::items-changed, before any is queued again.
- * Main thread.
- */
-void
-meow_task_manager_load (MeowTaskManager *self, gboolean resume)
+/* Loads up to @max of the store's tasks still to come into the list, in one change at
+ * load_pos, then queues again those of them that were running. */
+static void
+load_batch (MeowTaskManager *self, guint max)
 {
-  g_autoptr (GPtrArray) loaded = NULL;
-  guint n;
+  g_autoptr (GPtrArray) loaded = g_ptr_array_new_full (MIN (max, 4096), g_object_unref);
+  guint end = MIN (self->load_end, self->load_next + MIN (max, G_MAXUINT - self->load_next));
 
-  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
-
-  if (self->store == NULL)
-    return;
-
-  /* Read in place, not copied (a copy of 100,000 tasks costs time, and its freed memory
-   * stays in the heap): nothing below adds a task to the store or removes one. */
-  n = meow_store_get_n_tasks (self->store);
-  loaded = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
+  /* The store is read in place, not copied (a copy of 100,000 tasks costs time, and its
+   * freed memory stays in the heap): its first load_end tasks keep their places until the
+   * load is over, since whatever would remove one finishes the load first
+   * (finish_jobs()); what is added meanwhile comes after them. */
+  g_assert (meow_store_get_n_tasks (self->store) >= self->load_end);
+  for (; self->load_next < end; self->load_next++)
     {
-      const MeowStoredTask *st = meow_store_peek_task (self->store, i);
+      const MeowStoredTask *st = meow_store_peek_task (self->store, self->load_next);
       MeowTaskItem         *item;
 
       if (g_hash_table_contains (self->by_id, meow_stored_task_get_id (st)))
@@ -1429,12 +1666,11 @@ meow_task_manager_load (MeowTaskManager *self, gboolean resume)
       self->n_finished += is_finished (item);
       g_ptr_array_add (loaded, item);
     }
-  g_assert (meow_store_get_n_tasks (self->store) == n);
 
-  /* One items-changed for the whole list (100,000 tasks are 100,000 signals otherwise),
-   * then the ones that were running are queued again, in the list's order. */
-  g_list_store_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
-                       loaded->pdata, loaded->len);
+  /* One items-changed for the batch (100,000 tasks are 100,000 signals otherwise), then
+   * the ones that were running are queued again, in the list's order. */
+  g_list_store_splice (self->items, self->load_pos, 0, loaded->pdata, loaded->len);
+  self->load_pos += loaded->len;
   for (guint i = 0; i < loaded->len; i++)
     {
       MeowTaskItem *item = g_ptr_array_index (loaded, i);
@@ -1443,7 +1679,7 @@ meow_task_manager_load (MeowTaskManager *self, gboolean resume)
 
       if (status != MEOW_STATUS_PENDING && status != MEOW_STATUS_TRANSMISSION)
         continue;
-      if (!resume || !enqueue_item (self, item, &error))
+      if (!self->load_resume || !enqueue_item (self, item, &error))
         {
           if (error != NULL)
             g_warning ("Cannot resume “%s”: %s", meow_task_item_get_name (item), error->message);
@@ -1453,12 +1689,75 @@ meow_task_manager_load (MeowTaskManager *self, gboolean resume)
     }
 }
 
+static gboolean
+load_idle_cb (gpointer user_data)
+{
+  MeowTaskManager *self = user_data;
+  gint64           started = g_get_monotonic_time ();
+  guint            n = MIN (self->batch, self->load_end - self->load_next);
+
+  load_batch (self, n);
+  self->batch = next_batch_size (n, g_get_monotonic_time () - started);
+  if (self->load_next < self->load_end)
+    return G_SOURCE_CONTINUE;
+  self->load_source = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * meow_task_manager_load:
+ * @resume: queue again the tasks that were queued or running when the app stopped
+ *
+ * Rebuilds the list from the store. Finished tasks come back as history. Tasks that
+ * were running are queued again when @resume is set, else they come back Paused. Paused
+ * tasks come back Paused but are not given to the client: Resume queues them (and the
+ * engine resumes from the `.part`). A task that cannot be rebuilt (an upload whose
+ * source file is gone) is listed as Failed with the reason, and cannot be retried.
+ *
+ * The first 4,096 tasks are in the list when this returns, in one #GListModel::items-changed
+ * (a list that short is then complete); the rest follow in batches from an idle callback of
+ * the thread-default main context, each as one items-changed at the end of what was loaded
+ * and each sized to hold the main thread about 12 ms (a 100,000-task list is on screen
+ * before it is all loaded). Tasks that were running are queued again with their batch.
+ * A task added meanwhile stays after the loaded ones. #MeowTaskManager:busy is %TRUE
+ * until the last batch; whatever would remove a task, change one or look one up by id
+ * loads the rest first. Main thread.
+ */
+void
+meow_task_manager_load (MeowTaskManager *self, gboolean resume)
+{
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+  g_return_if_fail (self->load_source == 0);
+
+  if (self->store == NULL)
+    return;
+
+  self->load_next = 0;
+  self->load_end = meow_store_get_n_tasks (self->store);
+  self->load_pos = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  self->load_resume = resume;
+  self->batch = BATCH_MIN;
+  load_batch (self, LOAD_FIRST);
+  if (self->load_next < self->load_end)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_callback (source, load_idle_cb, self, NULL);
+      g_source_set_static_name (source, "[meow] load the task list");
+      self->load_source = g_source_attach (source, g_main_context_get_thread_default ());
+      g_source_unref (source);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    }
+}
+
 void
 meow_task_manager_pause_all (MeowTaskManager *self)
 {
   guint n_items;
 
   g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+  finish_jobs (self);
 
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
   for (guint i = 0; i < n_items; i++)
@@ -1476,6 +1775,7 @@ meow_task_manager_resume_all (MeowTaskManager *self)
   guint n_items;
 
   g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+  finish_jobs (self);
 
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
   for (guint i = 0; i < n_items; i++)
@@ -1498,6 +1798,10 @@ meow_task_manager_close (MeowTaskManager *self)
 {
   g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
 
+  /* What is not loaded yet stays in the store as it is; a clear or an Undo under way is
+   * carried out, so that the store has it. */
+  g_clear_handle_id (&self->load_source, g_source_remove);
+  finish_jobs (self);
   if (self->client == NULL || meow_client_is_closed (self->client))
     return;
   g_autoptr (GPtrArray) running = g_ptr_array_new_with_free_func (g_free);

@@ -69,6 +69,7 @@ gboolean meow_task_manager_restore (MeowTaskManager *self,
 void     meow_task_manager_pause_all (MeowTaskManager *self);
 void     meow_task_manager_resume_all (MeowTaskManager *self);
 void     meow_task_manager_load (MeowTaskManager *self, gboolean resume);
+gboolean meow_task_manager_get_busy (MeowTaskManager *self);
 void     meow_task_manager_close (MeowTaskManager *self);
 
 /* Clear Finished, and its Undo */

@@ -511,7 +511,10 @@ test_clear_finished (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (changes, ==, 2);
   g_assert_true (names_are (list_names (fx), "0 1 2 3 4 5 6 7"));
   /* In the store they come back after the ones that stayed (the list's order is the
-   * one the user sees; see meow_task_manager_restore_cleared()). */
+   * one the user sees; see meow_task_manager_restore_cleared()). They are written without
+   * waiting (meow_store_add_all_async()): a flush waits for them. */
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
   g_assert_true (names_are (stored_names (fx), "1 3 6 0 2 4 5 7"));
   for (guint i = 0; i < n_items (fx); i++)
     {
@@ -556,6 +559,8 @@ test_clear_finished_undo_after_change (Fixture *fx, gconstpointer data)
   g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
   g_assert_no_error (error);
   g_assert_true (names_are (list_names (fx), "0 1 2 3 9"));
+  g_assert_true (meow_store_flush (store, &error)); /* Undo is written without waiting */
+  g_assert_no_error (error);
   g_assert_true (names_are (stored_names (fx), "0 2 9 1 3"));
 }
 
@@ -992,6 +997,220 @@ test_load_one_change (Fixture *fx, gconstpointer data)
   g_signal_handlers_disconnect_by_data (model, &changes);
 }
 
+/* The ids of the list, in order, each once (asserted). */
+static GPtrArray *
+list_ids (Fixture *fx)
+{
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+
+      g_assert_true (g_hash_table_add (seen, (gpointer) meow_task_item_get_id (item)));
+      g_ptr_array_add (ids, g_strdup (meow_task_item_get_id (item)));
+    }
+  return ids;
+}
+
+/* A list longer than the first batch: the load, Clear Finished and its Undo go in idle
+ * batches and slices (MeowTaskManager:busy meanwhile). Every task shows exactly once, in
+ * the store's order; one added during the load or the clear is not lost and stays at the
+ * end; Undo puts every cleared task back in its place, in the list and the store. */
+static void
+test_load_clear_in_slices (Fixture *fx, gconstpointer data)
+{
+  const guint      n = 20000;
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.db", NULL);
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (GPtrArray) stored =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) seen = NULL;
+  g_autoptr (GPtrArray) cleared = NULL;
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autoptr (GError) error = NULL;
+  const char *during_load[] = { "http://127.0.0.1:9/during-load.bin", NULL };
+  const char *during_clear[] = { "http://127.0.0.1:9/during-clear.bin", NULL };
+  guint       changes = 0, n_paused = 0;
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
+      g_autoptr (MeowTask) task = NULL;
+
+      meow_task_builder_set_output_dir (b, fx->dir);
+      task = meow_task_builder_build (b, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (stored, meow_stored_task_new_from_task (task, 0));
+      g_ptr_array_add (ids, g_strdup (meow_task_get_id (task)));
+    }
+  g_assert_true (meow_store_add_all (store, (const MeowStoredTask *const *) stored->pdata,
+                                     stored->len, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_true (meow_store_set_status (store, ids->pdata[i],
+                                            i % 7 == 3 ? MEOW_STATUS_PAUSED : MEOW_STATUS_COMPLETE,
+                                            NULL, &error));
+      g_assert_no_error (error);
+      n_paused += i % 7 == 3;
+    }
+
+  meow_task_manager_close (fx->manager);
+  g_object_unref (fx->manager);
+  g_assert_null (fx->manager);
+  g_clear_object (&fx->client);
+  fx->client = meow_client_new (config, &error);
+  g_assert_no_error (error);
+  fx->manager = meow_task_manager_new (fx->client, store, fx->settings);
+  g_object_add_weak_pointer (G_OBJECT (fx->manager), (gpointer *) &fx->manager);
+  g_signal_connect (meow_task_manager_get_model (fx->manager), "items-changed",
+                    G_CALLBACK (count_items_changed_cb), &changes);
+
+  /* The first batch now, the rest from the main loop; a task added meanwhile comes
+   * after the loaded ones. */
+  meow_task_manager_load (fx->manager, FALSE);
+  g_assert_true (meow_task_manager_get_busy (fx->manager));
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (n_items (fx), <, n);
+  g_assert_true (
+      meow_task_manager_add_urls (fx->manager, during_load, fx->dir, NULL, TRUE, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (!meow_task_manager_get_busy (fx->manager), 30);
+  g_assert_false (meow_task_manager_get_busy (fx->manager));
+  g_assert_cmpuint (changes, >, 2);
+  seen = list_ids (fx);
+  g_assert_cmpuint (seen->len, ==, n + 1);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (seen->pdata[i], ==, ids->pdata[i]);
+  g_assert_cmpstr (meow_task_item_get_url (meow_task_manager_lookup (fx->manager, seen->pdata[n])),
+                   ==, during_load[0]);
+  g_ptr_array_add (ids, g_strdup (seen->pdata[n]));
+  g_clear_pointer (&seen, g_ptr_array_unref);
+
+  /* Clear Finished in slices: gone from the list when it is no longer busy, and from
+   * the store; one added meanwhile stays. */
+  changes = 0;
+  cleared = meow_task_manager_clear_finished (fx->manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cleared->len, ==, n - n_paused);
+  g_assert_false (meow_task_manager_has_finished (fx->manager));
+  g_assert_true (meow_task_manager_get_busy (fx->manager));
+  g_assert_true (
+      meow_task_manager_add_urls (fx->manager, during_clear, fx->dir, NULL, TRUE, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (!meow_task_manager_get_busy (fx->manager), 30);
+  g_assert_false (meow_task_manager_get_busy (fx->manager));
+  g_assert_cmpuint (changes, >, 1);
+  g_assert_cmpuint (n_items (fx), ==, n_paused + 2);
+  for (guint i = 0, k = 0; i < n; i++)
+    if (i % 7 == 3)
+      g_assert_cmpstr (id_at (fx, k++), ==, ids->pdata[i]);
+  g_assert_cmpstr (id_at (fx, n_paused), ==, ids->pdata[n]);
+  g_assert_cmpstr (
+      meow_task_item_get_url (meow_task_manager_lookup (fx->manager, id_at (fx, n_paused + 1))), ==,
+      during_clear[0]);
+  g_ptr_array_add (ids, g_strdup (id_at (fx, n_paused + 1)));
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (meow_store_get_n_tasks (store), ==, n_paused + 2);
+  {
+    g_autoptr (MeowStore) on_disk = meow_store_new (path);
+
+    g_assert_true (meow_store_load (on_disk, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (meow_store_get_n_tasks (on_disk), ==, n_paused + 2);
+  }
+
+  /* Undo in slices: every task back in its place, the two added ones at the end, each
+   * in the store with its status. */
+  g_assert_true (meow_task_manager_restore_cleared (fx->manager, cleared, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_manager_get_busy (fx->manager));
+  SPIN_UNTIL (!meow_task_manager_get_busy (fx->manager), 30);
+  g_assert_false (meow_task_manager_get_busy (fx->manager));
+  seen = list_ids (fx);
+  g_assert_cmpuint (seen->len, ==, n + 2);
+  for (guint i = 0; i < n + 2; i++)
+    g_assert_cmpstr (seen->pdata[i], ==, ids->pdata[i]);
+  ASSERT_HAS_FINISHED (fx, TRUE);
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (MeowStore) on_disk = meow_store_new (path);
+
+    g_assert_true (meow_store_load (on_disk, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (meow_store_get_n_tasks (on_disk), ==, n + 2);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autoptr (MeowStoredTask) st = meow_store_dup_task (on_disk, ids->pdata[i]);
+
+        g_assert_nonnull (st);
+        g_assert_cmpint (meow_stored_task_get_status (st), ==,
+                         i % 7 == 3 ? MEOW_STATUS_PAUSED : MEOW_STATUS_COMPLETE);
+      }
+  }
+  g_signal_handlers_disconnect_by_data (meow_task_manager_get_model (fx->manager), &changes);
+}
+
+/* A lookup by id during the load finds a task of its last batch: the rest is loaded
+ * first. */
+static void
+test_lookup_during_load (Fixture *fx, gconstpointer data)
+{
+  const guint      n = 6000;
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.db", NULL);
+  g_autoptr (MeowStore) store = meow_store_new (path);
+  g_autoptr (GPtrArray) stored =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *last_id = NULL;
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:9/%u.bin", i);
+      g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
+      g_autoptr (MeowTask) task = NULL;
+
+      meow_task_builder_set_output_dir (b, fx->dir);
+      task = meow_task_builder_build (b, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (stored, meow_stored_task_new_from_task (task, 0));
+      g_free (last_id);
+      last_id = g_strdup (meow_task_get_id (task));
+    }
+  g_assert_true (meow_store_add_all (store, (const MeowStoredTask *const *) stored->pdata,
+                                     stored->len, &error));
+  g_assert_no_error (error);
+
+  meow_task_manager_close (fx->manager);
+  g_object_unref (fx->manager);
+  g_assert_null (fx->manager);
+  g_clear_object (&fx->client);
+  fx->client = meow_client_new (config, &error);
+  g_assert_no_error (error);
+  fx->manager = meow_task_manager_new (fx->client, store, fx->settings);
+  g_object_add_weak_pointer (G_OBJECT (fx->manager), (gpointer *) &fx->manager);
+
+  meow_task_manager_load (fx->manager, FALSE);
+  g_assert_true (meow_task_manager_get_busy (fx->manager));
+  g_assert_cmpuint (n_items (fx), <, n);
+  g_assert_nonnull (meow_task_manager_lookup (fx->manager, last_id));
+  g_assert_false (meow_task_manager_get_busy (fx->manager));
+  g_assert_cmpuint (n_items (fx), ==, n);
+  g_assert_cmpstr (id_at (fx, n - 1), ==, last_id);
+}
+
 /* The splice covers only the range between the first and the last cleared task: the tasks
  * before and after it keep their places, and Undo restores the order. */
 static void
@@ -1203,6 +1422,10 @@ main (int argc, char *argv[])
               test_has_finished_follows_changes, fixture_teardown);
   g_test_add ("/model/task-manager/load-one-change", Fixture, NULL, fixture_setup,
               test_load_one_change, fixture_teardown);
+  g_test_add ("/model/task-manager/load-clear-in-slices", Fixture, NULL, fixture_setup,
+              test_load_clear_in_slices, fixture_teardown);
+  g_test_add ("/model/task-manager/lookup-during-load", Fixture, NULL, fixture_setup,
+              test_lookup_during_load, fixture_teardown);
   g_test_add ("/model/task-manager/saved-item-builds-task", Fixture, NULL, fixture_setup,
               test_saved_item_builds_task, fixture_teardown);
   g_test_add ("/model/task-manager/saved-item-gone", Fixture, NULL, fixture_setup,

@@ -786,6 +786,88 @@ test_remove_all_async (void)
     meow_task_unref (t[i]);
 }
 
+/* add_all_async (Undo of Clear Finished): in memory at once, in the given order and with
+ * the saved values, on disk when it calls back; a task the list has is left out. */
+static void
+add_all_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **out = user_data;
+  gboolean ok = meow_store_add_all_finish (MEOW_STORE (source), result, out);
+
+  g_assert_true (ok == (*out == NULL));
+  if (ok)
+    *out = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done"); /* a marker */
+}
+
+static void
+test_add_all_async (void)
+{
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowStore) again = NULL;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GPtrArray) back = NULL;
+  g_autoptr (GError) result = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTask   *t[4];
+  const char *ids[3];
+  guint       saved = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      t[i] = make_download ();
+      add_task (store, t[i]);
+    }
+  g_assert_true (
+      meow_store_set_status (store, meow_task_get_id (t[2]), MEOW_STATUS_COMPLETE, NULL, &error));
+  g_assert_no_error (error);
+  /* Taken out (as Clear Finished does), then given back with t[1] still in the list. */
+  back = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_ptr_array_add (back, meow_store_dup_task (store, meow_task_get_id (t[2])));
+  g_ptr_array_add (back, meow_store_dup_task (store, meow_task_get_id (t[0])));
+  g_ptr_array_add (back, meow_store_dup_task (store, meow_task_get_id (t[1])));
+  ids[0] = meow_task_get_id (t[2]);
+  ids[1] = meow_task_get_id (t[0]);
+  g_assert_true (meow_store_remove_all (store, ids, 2, &error));
+  g_assert_no_error (error);
+
+  g_signal_connect (store, "saved", G_CALLBACK (count_cb), &saved);
+  meow_store_add_all_async (store, g_steal_pointer (&back), NULL, add_all_done_cb, &result);
+  /* The list in memory has them already (t[1] once), the disk follows. */
+  tasks = meow_store_dup_tasks (store);
+  g_assert_cmpuint (tasks->len, ==, 4);
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[0]), ==, meow_task_get_id (t[1]));
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[1]), ==, meow_task_get_id (t[3]));
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[2]), ==, meow_task_get_id (t[2]));
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[3]), ==, meow_task_get_id (t[0]));
+  g_clear_pointer (&tasks, g_ptr_array_unref);
+  g_assert_true (meow_store_has_pending_changes (store));
+  SPIN_UNTIL (result != NULL, 10);
+  g_assert_error (result, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_false (meow_store_has_pending_changes (store));
+
+  again = reload (NULL);
+  tasks = meow_store_dup_tasks (again);
+  g_assert_cmpuint (tasks->len, ==, 4);
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[2]), ==, meow_task_get_id (t[2]));
+  g_assert_cmpint (meow_stored_task_get_status (tasks->pdata[2]), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpstr (meow_stored_task_get_id (tasks->pdata[3]), ==, meow_task_get_id (t[0]));
+  g_assert_cmpint (meow_stored_task_get_status (tasks->pdata[3]), ==, MEOW_STATUS_PENDING);
+
+  /* Nothing new to add: done at once, no write. */
+  g_clear_error (&result);
+  back = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
+  g_ptr_array_add (back, meow_store_dup_task (store, meow_task_get_id (t[3])));
+  meow_store_add_all_async (store, g_steal_pointer (&back), NULL, add_all_done_cb, &result);
+  SPIN_UNTIL (result != NULL, 10);
+  g_assert_error (result, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_cmpuint (meow_store_get_n_tasks (store), ==, 4);
+
+  for (guint i = 0; i < 4; i++)
+    meow_task_unref (t[i]);
+}
+
 /* ------------------------------------------------------------------ */
 /* SIGKILL during the import and during a large Clear Finished         */
 
@@ -2379,6 +2461,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/import/rename-resumed", test_import_rename_resumed);
   g_test_add_func ("/store/import/keeps-older-imported", test_import_keeps_older_imported);
   g_test_add_func ("/store/remove-all-async", test_remove_all_async);
+  g_test_add_func ("/store/add-all-async", test_add_all_async);
   g_test_add_func ("/store/kill/during-import", test_kill_during_import);
   g_test_add_func ("/store/kill/during-clear-finished", test_kill_during_clear);
 
