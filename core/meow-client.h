@@ -81,6 +81,11 @@ gboolean            meow_client_change_url (MeowClient        *client,
                                             const char        *url,
                                             MeowChangeUrlFlags flags,
                                             GError           **error);
+gboolean            meow_client_set_credentials (MeowClient *client,
+                                                 const char *task_id,
+                                                 const char *user,
+                                                 const char *password,
+                                                 GError    **error);
 MeowSnapshot       *meow_client_snapshot (MeowClient *client, GError **error);
 MeowTransferRecord *meow_client_dup_record (MeowClient *client, const char *task_id);
 gboolean            meow_client_close (MeowClient *client, GError **error);

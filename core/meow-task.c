@@ -59,7 +59,18 @@ meow_task_free (MeowTask *task)
   g_clear_pointer (&task->source_bytes, g_bytes_unref);
   g_free (task->category);
   g_free (task->upload_url);
+  g_free (task->user);
+  _meow_secret_free (task->password);
   g_free (task);
+}
+
+void
+_meow_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
 }
 
 /**
@@ -691,6 +702,45 @@ meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink)
   builder->task->relink = relink;
 }
 
+/**
+ * meow_task_builder_set_credentials:
+ * @builder: a builder
+ * @user: (nullable): the user name, or %NULL for no login
+ * @password: (nullable): the password (%NULL: empty)
+ *
+ * A login for a server that asks for one (401): the task's requests answer
+ * a Basic, Digest or (where libcurl has it) Negotiate challenge with it,
+ * and send it to the task's host only (not to another host a redirect goes
+ * to). Without one, a 401 pauses the task with %MEOW_ERROR_AUTH_REQUIRED
+ * (meow_client_set_credentials() answers it later). Both strings are
+ * copied; the task zeroes its copy of @password when it is freed, and
+ * never logs it, stores it nor puts it in a record. Not thread-safe (the
+ * builder's thread).
+ */
+void
+meow_task_builder_set_credentials (MeowTaskBuilder *builder, const char *user, const char *password)
+{
+  g_return_if_fail (builder != NULL);
+  g_free (builder->task->user);
+  _meow_secret_free (builder->task->password);
+  builder->task->user = g_strdup (user);
+  builder->task->password = user != NULL ? g_strdup (password != NULL ? password : "") : NULL;
+}
+
+/**
+ * meow_task_get_user:
+ * @task: a task
+ *
+ * Returns: (transfer none) (nullable): the user name of the task's login
+ *   (meow_task_builder_set_credentials()), or %NULL. The password has no
+ *   getter. Any thread.
+ */
+const char *
+meow_task_get_user (const MeowTask *task)
+{
+  return task->user;
+}
+
 static gboolean
 check_url (const char *url, GError **error)
 {
@@ -953,6 +1003,8 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
     task->output_dir = absolute_path (t->output_dir ? t->output_dir : ".");
   task->method = g_strdup (t->method);
   task->headers = g_strdupv (t->headers);
+  task->user = g_strdup (t->user);
+  task->password = g_strdup (t->password);
   task->retries = t->retries;
   task->retries_set = t->retries_set;
   task->retry_policy = t->retry_policy;
@@ -1017,6 +1069,8 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
  *
  * Returns: (transfer full) (nullable): the copy, or %NULL with @error set.
  */
+static MeowTask *task_copy (const MeowTask *task);
+
 MeowTask *
 meow_task_dup_with_url (const MeowTask *task,
                         const char     *url,
@@ -1033,23 +1087,35 @@ meow_task_dup_with_url (const MeowTask *task,
   if (!check_url (url, error))
     return NULL;
 
-  copy = g_new0 (MeowTask, 1);
+  copy = task_copy (task);
+  g_free (copy->url);
+  copy->url = g_strdup (url);
+  g_free (copy->redacted_url);
+  copy->redacted_url = _meow_redact_url (url);
+  if (output_file != NULL && output_file[0] != '\0')
+    {
+      g_free (copy->output_file);
+      copy->output_file = absolute_path (output_file);
+      g_clear_pointer (&copy->output_dir, g_free);
+    }
+  copy->relink = relink;
+  return copy;
+}
+
+/* A deep copy of @task, the id included. */
+static MeowTask *
+task_copy (const MeowTask *task)
+{
+  MeowTask *copy = g_new0 (MeowTask, 1);
+
   *copy = *task;
   g_atomic_ref_count_init (&copy->ref_count);
   copy->id = g_strdup (task->id);
-  copy->url = g_strdup (url);
-  copy->redacted_url = _meow_redact_url (url);
+  copy->url = g_strdup (task->url);
+  copy->redacted_url = g_strdup (task->redacted_url);
   copy->name = g_strdup (task->name);
-  if (output_file != NULL && output_file[0] != '\0')
-    {
-      copy->output_file = absolute_path (output_file);
-      copy->output_dir = NULL;
-    }
-  else
-    {
-      copy->output_file = g_strdup (task->output_file);
-      copy->output_dir = g_strdup (task->output_dir);
-    }
+  copy->output_file = g_strdup (task->output_file);
+  copy->output_dir = g_strdup (task->output_dir);
   copy->method = g_strdup (task->method);
   copy->headers = g_strdupv (task->headers);
   copy->checksum_hex = g_strdup (task->checksum_hex);
@@ -1057,6 +1123,19 @@ meow_task_dup_with_url (const MeowTask *task,
   copy->source_bytes = task->source_bytes ? g_bytes_ref (task->source_bytes) : NULL;
   copy->category = g_strdup (task->category);
   copy->upload_url = g_strdup (task->upload_url);
-  copy->relink = relink;
+  copy->user = g_strdup (task->user);
+  copy->password = g_strdup (task->password);
+  return copy;
+}
+
+MeowTask *
+_meow_task_dup_with_credentials (const MeowTask *task, const char *user, const char *password)
+{
+  MeowTask *copy = task_copy (task);
+
+  g_free (copy->user);
+  _meow_secret_free (copy->password);
+  copy->user = g_strdup (user);
+  copy->password = user != NULL ? g_strdup (password != NULL ? password : "") : NULL;
   return copy;
 }

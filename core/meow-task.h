@@ -49,6 +49,7 @@ gboolean           meow_task_get_keep_partial (const MeowTask *task);
 gint64             meow_task_get_size_hint (const MeowTask *task);
 guint              meow_task_get_segments (const MeowTask *task);
 MeowRelink         meow_task_get_relink (const MeowTask *task);
+const char        *meow_task_get_user (const MeowTask *task);
 char              *meow_task_dup_redacted_url (const MeowTask *task);
 MeowTask          *meow_task_dup_with_url (const MeowTask *task,
                                            const char     *url,
@@ -97,6 +98,9 @@ void      meow_task_builder_set_keep_partial (MeowTaskBuilder *builder, gboolean
 void      meow_task_builder_set_size_hint (MeowTaskBuilder *builder, gint64 size);
 void      meow_task_builder_set_segments (MeowTaskBuilder *builder, guint segments);
 void      meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink);
+void      meow_task_builder_set_credentials (MeowTaskBuilder *builder,
+                                             const char      *user,
+                                             const char      *password);
 MeowTask *meow_task_builder_build (MeowTaskBuilder *builder, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTask, meow_task_unref)

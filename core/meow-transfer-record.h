@@ -45,6 +45,8 @@ const char       *meow_transfer_record_get_upload_url (const MeowTransferRecord 
 MeowWaitReason    meow_transfer_record_get_wait_reason (const MeowTransferRecord *record);
 gint64            meow_transfer_record_get_next_attempt (const MeowTransferRecord *record);
 const char       *meow_transfer_record_get_wait_detail (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_auth_scheme (const MeowTransferRecord *record);
+const char       *meow_transfer_record_get_auth_realm (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 
