@@ -70,10 +70,21 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
 void
 _meow_engine_set_login (CURL *easy, const MeowTask *task)
 {
-  if (task->user == NULL)
+  if (task->user != NULL)
+    {
+      curl_easy_setopt (easy, CURLOPT_USERNAME, task->user);
+      curl_easy_setopt (easy, CURLOPT_PASSWORD, task->password);
+    }
+  else if (task->netrc)
+    {
+      /* libcurl's own netrc reader: curl's --netrc semantics, one parser
+       * of that file kept by its maintainers (and fuzzed by them). */
+      curl_easy_setopt (easy, CURLOPT_NETRC, (long) CURL_NETRC_OPTIONAL);
+      if (task->netrc_file != NULL)
+        curl_easy_setopt (easy, CURLOPT_NETRC_FILE, task->netrc_file);
+    }
+  else
     return;
-  curl_easy_setopt (easy, CURLOPT_USERNAME, task->user);
-  curl_easy_setopt (easy, CURLOPT_PASSWORD, task->password);
   /* Whatever the server's 401 asks for (Basic, Digest, Negotiate and NTLM
    * where this libcurl has them): the first request goes without a login,
    * and the answer's challenge picks the scheme. Only to the task's host:

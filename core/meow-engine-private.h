@@ -330,8 +330,8 @@ GError *_meow_engine_proxy_auth_error (MeowEngine *engine,
                                        CURL       *easy,
                                        const char *url,
                                        const char *redacted_url);
-/* Gives @easy @task's login (meow_task_builder_set_credentials()), if it
- * has one, for any scheme the server asks for. */
+/* Gives @easy @task's login (meow_task_builder_set_credentials(), else
+ * its netrc file's), if it has one, for any scheme the server asks for. */
 void _meow_engine_set_login (CURL *easy, const MeowTask *task);
 /* A 401 for @task: the MEOW_ERROR_AUTH_REQUIRED error it pauses with
  * (a login asked for, or the one given refused), and from @challenge (the

@@ -37,6 +37,10 @@ struct _MeowTask
    * never logged, stored or put in a record. NULL: none. */
   char *user;
   char *password;
+  /* Logins from a netrc file (libcurl's CURLOPT_NETRC) when there is no
+   * user: @netrc_file, or ~/.netrc when NULL. */
+  gboolean netrc;
+  char    *netrc_file;
 
   /* Uploads. */
   char                  *source_file;  /* absolute, or NULL */

@@ -61,6 +61,7 @@ meow_task_free (MeowTask *task)
   g_free (task->upload_url);
   g_free (task->user);
   _meow_secret_free (task->password);
+  g_free (task->netrc_file);
   g_free (task);
 }
 
@@ -728,6 +729,27 @@ meow_task_builder_set_credentials (MeowTaskBuilder *builder, const char *user, c
 }
 
 /**
+ * meow_task_builder_set_netrc:
+ * @builder: a builder
+ * @netrc: whether to take logins from a netrc file
+ * @file: (nullable) (type filename): the netrc file; %NULL for `~/.netrc`
+ *
+ * Without a login of its own (meow_task_builder_set_credentials()), the
+ * task answers a 401 with the netrc file's login for its host, read by
+ * libcurl (its `machine`, `login`, `password` and `default` entries, as
+ * `curl --netrc`); a host the file does not name gets the 401's pause as
+ * without a login. Not thread-safe (the builder's thread).
+ */
+void
+meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const char *file)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->netrc = !!netrc;
+  g_free (builder->task->netrc_file);
+  builder->task->netrc_file = netrc ? g_strdup (file) : NULL;
+}
+
+/**
  * meow_task_get_user:
  * @task: a task
  *
@@ -1005,6 +1027,8 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->headers = g_strdupv (t->headers);
   task->user = g_strdup (t->user);
   task->password = g_strdup (t->password);
+  task->netrc = t->netrc;
+  task->netrc_file = t->netrc_file ? absolute_path (t->netrc_file) : NULL;
   task->retries = t->retries;
   task->retries_set = t->retries_set;
   task->retry_policy = t->retry_policy;
@@ -1125,6 +1149,7 @@ task_copy (const MeowTask *task)
   copy->upload_url = g_strdup (task->upload_url);
   copy->user = g_strdup (task->user);
   copy->password = g_strdup (task->password);
+  copy->netrc_file = g_strdup (task->netrc_file);
   return copy;
 }
 

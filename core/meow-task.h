@@ -101,6 +101,7 @@ void      meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink rel
 void      meow_task_builder_set_credentials (MeowTaskBuilder *builder,
                                              const char      *user,
                                              const char      *password);
+void      meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const char *file);
 MeowTask *meow_task_builder_build (MeowTaskBuilder *builder, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTask, meow_task_unref)
