@@ -429,8 +429,11 @@ cli_command_get (int argc, char **argv)
                "error,\n130 interrupted.");
   g_option_context_add_main_entries (context, entries, NULL);
   cli_add_common_options (context, &options.common);
+  cli_add_login_options (context, &options.common);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("get", "%s", error->message);
+  if (!cli_resolve_login (&options.common, "get"))
+    return EXIT_USAGE;
 
   if (options.jobs != -1 && (options.jobs < 1 || options.jobs > MAX_JOBS))
     return cli_usage_error ("get", "--jobs must be a number from 1 to %d, not %d.", MAX_JOBS,

@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "meow-cli-private.h"
 
@@ -128,6 +131,16 @@ cli_add_common_options (GOptionContext *context, CommonOptions *options)
   g_option_context_add_main_entries (context, entries, NULL);
 }
 
+/* Zeroes and frees @secret (a password, or "USER:PASSWORD"). */
+static void
+secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
 void
 cli_common_options_clear (CommonOptions *options)
 {
@@ -139,6 +152,100 @@ cli_common_options_clear (CommonOptions *options)
   g_clear_pointer (&options->cookie, g_free);
   g_clear_pointer (&options->headers, g_strfreev);
   g_clear_pointer (&options->retries, g_free);
+  g_clear_pointer (&options->user, secret_free); /* may hold USER:PASSWORD */
+  g_clear_pointer (&options->password, secret_free);
+  g_clear_pointer (&options->netrc_file, g_free);
+}
+
+void
+cli_add_login_options (GOptionContext *context, CommonOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &options->user,
+      "Log in as USER when the server asks (Basic, Digest or Negotiate); without :PASSWORD "
+      "the password is asked for on the terminal",
+      "USER[:PASSWORD]" },
+    { "netrc", 'n', 0, G_OPTION_ARG_NONE, &options->netrc,
+      "Take the login for the server from ~/.netrc when it asks for one", NULL },
+    { "netrc-file", 0, 0, G_OPTION_ARG_FILENAME, &options->netrc_file,
+      "Take the login from FILE (netrc format) instead of ~/.netrc", "FILE" },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+/* Asks for @user's password on the terminal @fd and reads a line without
+ * echo; the echo goes off before the question, so that nothing typed after
+ * it is shown. (transfer full) */
+static char *
+read_password (int fd, const char *user)
+{
+  struct termios saved;
+  struct termios quiet;
+  GString       *line = g_string_new (NULL);
+  char           c;
+
+  if (tcgetattr (fd, &saved) != 0)
+    return NULL;
+  quiet = saved;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  quiet.c_lflag |= ECHONL;
+  tcsetattr (fd, TCSAFLUSH, &quiet);
+  fprintf (stderr, "Password for %s: ", user);
+  fflush (stderr);
+  while (read (fd, &c, 1) == 1 && c != '\n')
+    g_string_append_c (line, c);
+  tcsetattr (fd, TCSAFLUSH, &saved);
+  {
+    char *password = g_strdup (line->str);
+
+    explicit_bzero (line->str, line->len);
+    g_string_free (line, TRUE);
+    return password;
+  }
+}
+
+gboolean
+cli_resolve_login (CommonOptions *options, const char *command)
+{
+  char *colon;
+
+  if (options->netrc_file != NULL)
+    options->netrc = TRUE;
+  if (options->user == NULL)
+    return TRUE;
+
+  colon = strchr (options->user, ':');
+  if (colon != NULL)
+    {
+      options->password = g_strdup (colon + 1);
+      explicit_bzero (colon, strlen (colon));
+    }
+  if (options->user[0] == '\0')
+    {
+      cli_usage_error (command, "--user needs a user name before the colon.");
+      return FALSE;
+    }
+  if (options->password != NULL)
+    return TRUE;
+
+  if (!isatty (STDIN_FILENO))
+    {
+      cli_usage_error (command,
+                       "--user %s has no password, and standard input is not a terminal to ask "
+                       "for it on; write --user %s:PASSWORD or use --netrc.",
+                       options->user, options->user);
+      return FALSE;
+    }
+  options->password = read_password (STDIN_FILENO, options->user);
+  if (options->password == NULL)
+    {
+      cli_usage_error (command, "The password for %s could not be read from the terminal.",
+                       options->user);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Fills @builder with the rate limit, headers and retries; usage errors
@@ -192,6 +299,10 @@ cli_configure_common (MeowTaskBuilder     *builder,
     meow_task_builder_add_header (builder, "User-Agent", options->user_agent);
   if (options->cookie != NULL)
     meow_task_builder_add_header (builder, "Cookie", options->cookie);
+  if (options->user != NULL)
+    meow_task_builder_set_credentials (builder, options->user, options->password);
+  else if (options->netrc)
+    meow_task_builder_set_netrc (builder, TRUE, options->netrc_file);
 
   /* The network's failures are waited out unless a number is given: an
    * outage of any length must not fail the command (bench/outage). With a

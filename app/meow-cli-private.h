@@ -81,6 +81,11 @@ typedef struct
   char    *user_agent;
   char    *cookie;
   gboolean quiet;
+  /* get's logins (cli_add_login_options()) */
+  char    *user;     /* --user USER[:PASSWORD], as given */
+  char    *password; /* from --user or asked for (cli_resolve_login()); zeroed on clear */
+  gboolean netrc;    /* --netrc */
+  char    *netrc_file;
 } CommonOptions;
 
 typedef struct _Run Run;
@@ -186,6 +191,12 @@ char *cli_normalize_sha256 (const char *text);
  * --proxy, --no-proxy and --quiet, filling @options. */
 void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
+/* Adds --user, --netrc and --netrc-file (downloads only). */
+void cli_add_login_options (GOptionContext *context, CommonOptions *options);
+/* Splits --user USER:PASSWORD, or asks for the password on the terminal
+ * (without echo) when it has none; FALSE after printing a usage error
+ * when there is no terminal to ask on. Once, before the tasks are made. */
+gboolean cli_resolve_login (CommonOptions *options, const char *command);
 /* Fills @builder with the rate limit, headers and retries; usage errors
  * return FALSE after printing. */
 gboolean cli_configure_common (MeowTaskBuilder     *builder,

@@ -129,9 +129,13 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_CANCELED:
-      g_clear_error (&item->error);
-      item->error =
-          g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The %s was canceled.", run->noun);
+      /* Canceled here after a 401: the login's error stays. */
+      if (!g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED))
+        {
+          g_clear_error (&item->error);
+          item->error =
+              g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The %s was canceled.", run->noun);
+        }
       run_item_finish (item);
       break;
 
@@ -140,6 +144,18 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_PAUSED:
+      /* The server wants a login (or refused --user's): nobody is here to
+       * give another one, so the download ends with the server's error. */
+      if (meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN)
+        {
+          const GError *error = meow_transfer_record_get_error (record);
+
+          g_clear_error (&item->error);
+          item->error = g_error_copy (error);
+          meow_client_cancel (client, meow_transfer_record_get_task_id (record), NULL);
+        }
+      break;
+
     default:
       break;
     }

@@ -24,6 +24,10 @@ void _meow_client_task_started (MeowClient *client, const char *task_id);
  * attempt: the table shows it Pending again (unless a pause or cancel got
  * there first). Worker thread. */
 void _meow_client_task_waiting (MeowClient *client, const char *task_id);
+/* The worker paused @task_id by itself (the server asked for a login):
+ * the table shows it Paused, so that meow_client_resume() takes it, unless
+ * a pause or cancel got there first. Worker thread. */
+void _meow_client_task_paused (MeowClient *client, const char *task_id);
 
 /* Test hook: the client's proxy lookups ask @resolver (a ref is taken)
  * instead of the default GProxyResolver. Any thread. */

@@ -210,6 +210,18 @@ _meow_client_task_waiting (MeowClient *self, const char *task_id)
   g_mutex_unlock (&self->lock);
 }
 
+void
+_meow_client_task_paused (MeowClient *self, const char *task_id)
+{
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, task_id);
+  if (entry && entry->state == ENTRY_ACTIVE)
+    entry->state = ENTRY_PAUSED;
+  g_mutex_unlock (&self->lock);
+}
+
 /* Progress records coalesce: a newer one replaces an older one of the same
  * task that is still waiting, unless a lifecycle record came in between.
  * Lifecycle records are never dropped nor reordered. */
@@ -802,6 +814,57 @@ meow_client_change_url (MeowClient        *client,
   g_clear_pointer (&entry->task, meow_task_unref);
   entry->task = meow_task_ref (task);
   _meow_engine_change_url (client->engine, task, flags);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+
+fail:
+  g_mutex_unlock (&client->lock);
+  return FALSE;
+}
+
+/**
+ * meow_client_set_credentials:
+ * @client: a client
+ * @task_id: a live download's id
+ * @user: (nullable): the user name, or %NULL to drop the task's login
+ * @password: (nullable): the password (%NULL: empty)
+ * @error: return location for an error
+ *
+ * Gives a download the login its server asked for: the answer to a
+ * %MEOW_WAIT_SIGN_IN pause (%MEOW_ERROR_AUTH_REQUIRED), which
+ * meow_client_resume() then starts again with it; a running transfer
+ * stops and starts again with it at once, a queued or waiting one uses it
+ * when it starts. The strings are copied; the client zeroes its copy of
+ * @password when the task no longer needs it, and never logs it, stores it
+ * nor puts it in a record (see meow_task_builder_set_credentials()). Any
+ * thread.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_PARAMETER_INVALID (the task
+ *   is an upload), %MEOW_ERROR_TASK_NOT_FOUND or %MEOW_ERROR_CLIENT_CLOSED.
+ */
+gboolean
+meow_client_set_credentials (
+    MeowClient *client, const char *task_id, const char *user, const char *password, GError **error)
+{
+  Entry *entry;
+  g_autoptr (MeowTask) task = NULL;
+
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+
+  g_mutex_lock (&client->lock);
+  entry = lookup_entry_locked (client, task_id, error);
+  if (entry == NULL)
+    goto fail;
+  if (entry->direction != MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   "The transfer %s is an upload; only a download takes a login.", task_id);
+      goto fail;
+    }
+  task = _meow_task_dup_with_credentials (entry->task, user, password);
+  g_clear_pointer (&entry->task, meow_task_unref);
+  entry->task = meow_task_ref (task);
+  _meow_engine_set_credentials (client->engine, task);
   g_mutex_unlock (&client->lock);
   return TRUE;
 

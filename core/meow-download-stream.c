@@ -573,6 +573,7 @@ _meow_stream_send (MeowStream *s, gboolean probe)
     d->phase = probe ? MEOW_DOWNLOAD_PROBE : MEOW_DOWNLOAD_GET;
 
   s->easy = _meow_engine_new_easy (job->engine, job->task->url, s->curl_error);
+  _meow_engine_set_login (s->easy, job->task);
   if (!main)
     {
       /* A segment exists to get a connection of its own (servers limit
@@ -749,6 +750,20 @@ _meow_stream_done (MeowStream *s, CURLcode result)
           _meow_download_fail (job, proxy_error);
           return;
         }
+    }
+
+  /* The server wants a login (or refused the one given): the task waits
+   * for the user's, paused; no retry can help until then. */
+  if (result == CURLE_OK && s->head.status == 401)
+    {
+      char   *scheme = NULL;
+      char   *realm = NULL;
+      GError *error = _meow_engine_auth_error (job->task, _meow_download_url (job),
+                                               _meow_http_head_get (&s->head, "www-authenticate"),
+                                               &scheme, &realm);
+
+      _meow_engine_sign_in (job, error, scheme, realm);
+      return;
     }
 
   if (result != CURLE_OK)

@@ -67,6 +67,56 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
   return easy;
 }
 
+void
+_meow_engine_set_login (CURL *easy, const MeowTask *task)
+{
+  if (task->user != NULL)
+    {
+      curl_easy_setopt (easy, CURLOPT_USERNAME, task->user);
+      curl_easy_setopt (easy, CURLOPT_PASSWORD, task->password);
+    }
+  else if (task->netrc)
+    {
+      /* libcurl's own netrc reader: curl's --netrc semantics, one parser
+       * of that file kept by its maintainers (and fuzzed by them). */
+      curl_easy_setopt (easy, CURLOPT_NETRC, (long) CURL_NETRC_OPTIONAL);
+      if (task->netrc_file != NULL)
+        curl_easy_setopt (easy, CURLOPT_NETRC_FILE, task->netrc_file);
+    }
+  else
+    return;
+  /* Whatever the server's 401 asks for (Basic, Digest, Negotiate and NTLM
+   * where this libcurl has them): the first request goes without a login,
+   * and the answer's challenge picks the scheme. Only to the task's host:
+   * CURLOPT_UNRESTRICTED_AUTH stays off across redirects. */
+  curl_easy_setopt (easy, CURLOPT_HTTPAUTH, (long) CURLAUTH_ANY);
+}
+
+GError *
+_meow_engine_auth_error (const MeowTask *task,
+                         const char     *redacted_url,
+                         const char     *challenge,
+                         char          **scheme,
+                         char          **realm)
+{
+  if (!_meow_parse_www_authenticate (challenge, scheme, realm))
+    {
+      *scheme = NULL;
+      *realm = NULL;
+    }
+  if (task->user != NULL && *realm != NULL)
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED,
+                        "The server refused the login of “%s” for “%s” at %s.", task->user, *realm,
+                        redacted_url);
+  if (task->user != NULL)
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED,
+                        "The server refused the login of “%s” for %s.", task->user, redacted_url);
+  if (*realm != NULL)
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED, "%s requires a login for “%s”.",
+                        redacted_url, *realm);
+  return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED, "%s requires a login.", redacted_url);
+}
+
 /* Appends the task's "Name: value" @headers to @list for @easy (a request
  * that follows redirects), a Referer without its userinfo; the Cookie
  * headers become instead CURLOPT_COOKIE, with libcurl's in-memory cookie engine on, so that one

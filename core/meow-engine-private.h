@@ -63,6 +63,11 @@ void _meow_engine_set_network_hold (MeowEngine *engine, MeowWaitReason hold);
  * uses it when it starts. A task unknown to the worker (finished
  * meanwhile) is ignored. Any thread. */
 void _meow_engine_change_url (MeowEngine *engine, MeowTask *task, MeowChangeUrlFlags flags);
+/* Gives the job of @task's id @task (a ref is taken), whose login
+ * changed: a running transfer stops (bytes kept) and starts again with
+ * it; a queued, waiting or paused one uses it when it starts. A task
+ * unknown to the worker is ignored. Any thread. */
+void _meow_engine_set_credentials (MeowEngine *engine, MeowTask *task);
 /* The system goes to sleep: every running transfer is stopped as by a
  * pause (the .part flushed and its control file written, uploads' requests
  * aborted; bytes kept) and waits with MEOW_WAIT_SUSPEND, nothing starts,
@@ -200,6 +205,12 @@ struct _MeowJob
   guint64  reported_bytes;
   gboolean reported_once;
 
+  /* Paused for a login (_meow_engine_sign_in()): what the Paused records
+   * say, until a resume. */
+  GError *sign_in_error;
+  char   *auth_scheme;
+  char   *auth_realm;
+
   gpointer driver_data;
 };
 
@@ -230,6 +241,14 @@ gboolean _meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const 
 void _meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers);
 /* Report a Transmission record now (e.g. the total just became known). */
 void _meow_engine_report_progress (MeowJob *job);
+/* The server asked for a login (a 401): the driver's in-flight work is
+ * stopped as for a pause (bytes kept), and the job is paused with a record
+ * that carries @error (MEOW_ERROR_AUTH_REQUIRED, transfer full),
+ * MEOW_WAIT_SIGN_IN and @scheme and @realm (transfer full, nullable). It
+ * starts again only on a resume, after meow_client_set_credentials():
+ * nothing retries by itself, so a refused login asks again rather than
+ * loop. */
+void _meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm);
 /* Terminal: Complete (with @payload), Failed (@error, transfer full). The
  * job is removed and freed; do not touch it afterwards. */
 void _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload);
@@ -311,6 +330,19 @@ GError *_meow_engine_proxy_auth_error (MeowEngine *engine,
                                        CURL       *easy,
                                        const char *url,
                                        const char *redacted_url);
+/* Gives @easy @task's login (meow_task_builder_set_credentials(), else
+ * its netrc file's), if it has one, for any scheme the server asks for. */
+void _meow_engine_set_login (CURL *easy, const MeowTask *task);
+/* A 401 for @task: the MEOW_ERROR_AUTH_REQUIRED error it pauses with
+ * (a login asked for, or the one given refused), and from @challenge (the
+ * answer's WWW-Authenticate, or NULL) the *@scheme and *@realm asked for
+ * (transfer full, NULL when unknown). The message names the user, never
+ * the password. (transfer full) */
+GError *_meow_engine_auth_error (const MeowTask *task,
+                                 const char     *redacted_url,
+                                 const char     *challenge,
+                                 char          **scheme,
+                                 char          **realm);
 /* The short text of a failure for a waiting record ("Couldn't connect to
  * server", "HTTP 503"). Returns: (transfer full). */
 char *_meow_failure_detail (CURLcode result, long status);

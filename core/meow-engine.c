@@ -29,6 +29,7 @@ typedef enum
   CMD_MAX_TRANSFERS,
   CMD_NETWORK,
   CMD_CHANGE_URL,
+  CMD_CREDENTIALS,
   CMD_SLEEP,
   CMD_WAKE,
   CMD_HOLD_LOOPBACK,
@@ -250,6 +251,17 @@ _meow_engine_change_url (MeowEngine *engine, MeowTask *task, MeowChangeUrlFlags 
   cmd->id = g_strdup (task->id);
   cmd->task = meow_task_ref (task);
   cmd->value[0] = flags;
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_set_credentials (MeowEngine *engine, MeowTask *task)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_CREDENTIALS;
+  cmd->id = g_strdup (task->id);
+  cmd->task = meow_task_ref (task);
   push_command (engine, cmd);
 }
 
@@ -581,6 +593,13 @@ make_record (MeowJob *job, MeowStatus status)
     }
   else if (job->state == MEOW_JOB_QUEUED && status == MEOW_STATUS_PENDING)
     record->wait_reason = job_hold (job); /* queued, and held: nothing starts */
+  else if (status == MEOW_STATUS_PAUSED && job->sign_in_error != NULL)
+    {
+      record->wait_reason = MEOW_WAIT_SIGN_IN;
+      record->error = g_error_copy (job->sign_in_error);
+      record->auth_scheme = g_strdup (job->auth_scheme);
+      record->auth_realm = g_strdup (job->auth_realm);
+    }
   if (status == MEOW_STATUS_TRANSMISSION)
     record->phase = job->phase;
   if (status == MEOW_STATUS_TRANSMISSION && job->phase == MEOW_PHASE_TRANSFER)
@@ -613,6 +632,14 @@ _meow_engine_report_progress (MeowJob *job)
 }
 
 static void
+clear_sign_in (MeowJob *job)
+{
+  g_clear_error (&job->sign_in_error);
+  g_clear_pointer (&job->auth_scheme, g_free);
+  g_clear_pointer (&job->auth_realm, g_free);
+}
+
+static void
 job_free (MeowJob *job)
 {
   if (job->driver->free)
@@ -628,6 +655,7 @@ job_free (MeowJob *job)
   g_free (job->upload_url);
   g_free (job->identity);
   g_free (job->wait_detail);
+  clear_sign_in (job);
   g_free (job);
 }
 
@@ -892,6 +920,28 @@ engine_wake (MeowEngine *engine)
 }
 
 void
+_meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm)
+{
+  MeowEngine *engine = job->engine;
+
+  assert_worker (engine);
+  g_assert (job->state == MEOW_JOB_ACTIVE);
+
+  job->driver->stop (job, MEOW_STOP_PAUSE);
+  unschedule (engine, job);
+  clear_wait (job);
+  clear_sign_in (job);
+  job->sign_in_error = error;
+  job->auth_scheme = scheme;
+  job->auth_realm = realm;
+  job->state = MEOW_JOB_PAUSED;
+  job->speed = 0;
+  _meow_client_task_paused (engine->client, job->id);
+  emit (job, MEOW_STATUS_PAUSED);
+  apply_limits (engine);
+}
+
+void
 _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload)
 {
   MeowEngine         *engine = job->engine;
@@ -981,21 +1031,24 @@ schedule (MeowEngine *engine)
     apply_limits (engine);
 }
 
-/* CMD_CHANGE_URL: the job goes on with @task (the same but for its URL).
+/* CMD_CHANGE_URL (@relink: the driver is told, with @flags) and
+ * CMD_CREDENTIALS: the job goes on with @task (the same but for its URL or
+ * its login).
  * A running one stops (bytes kept) and starts again at once, keeping its
  * slot; a waiting one starts again (not wakes) when its time comes, which
  * is now unless the network is held; queued and paused ones just start
  * with it later. */
 static void
-change_url (MeowJob *job, MeowTask *task, MeowChangeUrlFlags flags)
+replace_task (MeowJob *job, MeowTask *task, gboolean relink, MeowChangeUrlFlags flags)
 {
-  if (job->driver->relink == NULL)
+  if (relink && job->driver->relink == NULL)
     return;
   if (job_started (job))
     job->driver->stop (job, MEOW_STOP_PAUSE);
   meow_task_unref (job->task);
   job->task = meow_task_ref (task);
-  job->driver->relink (job, flags);
+  if (relink)
+    job->driver->relink (job, flags);
 
   switch (job->state)
     {
@@ -1070,6 +1123,7 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
     case CMD_RESUME:
       if (job == NULL || job->state != MEOW_JOB_PAUSED)
         break;
+      clear_sign_in (job);
       job->state = MEOW_JOB_QUEUED;
       g_queue_push_tail (&engine->queue[job->task->direction], job);
       emit (job, MEOW_STATUS_PENDING);
@@ -1114,7 +1168,12 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
 
     case CMD_CHANGE_URL:
       if (job != NULL)
-        change_url (job, cmd->task, (MeowChangeUrlFlags) cmd->value[0]);
+        replace_task (job, cmd->task, TRUE, (MeowChangeUrlFlags) cmd->value[0]);
+      break;
+
+    case CMD_CREDENTIALS:
+      if (job != NULL)
+        replace_task (job, cmd->task, FALSE, MEOW_CHANGE_URL_NONE);
       break;
 
     case CMD_MAX_TRANSFERS:

@@ -52,6 +52,11 @@ G_BEGIN_DECLS
  *   sending (a tus server answered 404 or 410 for its upload URL); the file is not
  *   sent again by itself, since that would make a second upload (137)
  * @MEOW_ERROR_PROXY_AUTH_REQUIRED: the proxy asks for a login (407) (138)
+ * @MEOW_ERROR_AUTH_REQUIRED: the server asks for a login (401): none was
+ *   given, or it refused the one given. The task is paused, not failed
+ *   (%MEOW_WAIT_SIGN_IN); meow_transfer_record_get_auth_scheme() and
+ *   meow_transfer_record_get_auth_realm() say what was asked, and
+ *   meow_client_set_credentials() then meow_client_resume() answer (139)
  *
  * Error codes. The numbers below 130 are rusty-cat's and stay stable.
  */
@@ -83,6 +88,7 @@ typedef enum
   MEOW_ERROR_LINK_CONTENT_DIFFERS = 136,
   MEOW_ERROR_UPLOAD_LOST = 137,
   MEOW_ERROR_PROXY_AUTH_REQUIRED = 138,
+  MEOW_ERROR_AUTH_REQUIRED = 139,
 } MeowError;
 
 /**

@@ -87,6 +87,15 @@ const char *_meow_header_line_value (const char *line, const char *name);
 /* TRUE when @etag is a strong entity tag (quoted, no W/ prefix). */
 gboolean _meow_etag_is_strong (const char *etag);
 
+/* Reads a WWW-Authenticate (or Proxy-Authenticate) value, one or more
+ * challenges (RFC 9110 §11.6.1; several fields joined with ", "), and picks
+ * the one a user name and password answer best: Digest, then Basic, then
+ * Negotiate, then the first other. *@scheme: its scheme ("Basic", "Digest",
+ * "Negotiate" spelt so; another as sent), *@realm: its realm made fit for
+ * a message (_meow_quote_for_message()), or NULL when it has none. Both
+ * (transfer full). FALSE (both NULL) when @value holds no challenge. */
+gboolean _meow_parse_www_authenticate (const char *value, char **scheme, char **realm);
+
 /* Parses an HTTP-date into seconds since the epoch; -1 when invalid. */
 gint64 _meow_parse_http_date (const char *value);
 
@@ -100,7 +109,8 @@ typedef struct
   long        status; /* 0 until a status line was seen */
   char       *reason; /* the status line's reason phrase, or NULL */
   GHashTable *fields; /* lower-case name -> value, without surrounding white space; of a
-                       * field sent twice, the last */
+                       * field sent twice, the last, but WWW-Authenticate's and
+                       * Proxy-Authenticate's challenges, joined with ", " */
 } MeowHttpHead;
 
 /* What a line fed to a MeowHttpHead was. */

@@ -145,7 +145,23 @@ _meow_http_head_feed (MeowHttpHead *head, const char *line, gsize len)
     g_autofree char *name = g_ascii_strdown (line, colon - line);
     char            *value = g_strndup (colon + 1, (gsize) (end - colon - 1));
 
-    g_hash_table_replace (head->fields, g_strdup (g_strstrip (name)), g_strstrip (value));
+    const char *earlier;
+
+    g_strstrip (name);
+    g_strstrip (value);
+    earlier = g_hash_table_lookup (head->fields, name);
+    /* Each of these fields is a list of challenges: a server may send one
+     * field per scheme (Negotiate, then Basic). */
+    if (earlier != NULL &&
+        (g_str_equal (name, "www-authenticate") || g_str_equal (name, "proxy-authenticate")) &&
+        strlen (earlier) < 8192)
+      {
+        char *joined = g_strconcat (earlier, ", ", value, NULL);
+
+        g_free (value);
+        value = joined;
+      }
+    g_hash_table_replace (head->fields, g_strdup (name), value);
   }
   return MEOW_HTTP_LINE_FIELD;
 }
@@ -1137,5 +1153,199 @@ _meow_etag_is_strong (const char *etag)
       if (c <= 0x20 || c == '"' || c == 0x7F)
         return FALSE;
     }
+  return TRUE;
+}
+
+/* RFC 9110 §5.6.2: tchar. */
+static gboolean
+is_tchar (guchar c)
+{
+  return c != '\0' && (g_ascii_isalnum (c) || strchr ("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* RFC 9110 §11.2: token68's characters but its trailing "=". */
+static gboolean
+is_token68_char (guchar c)
+{
+  return c != '\0' && (g_ascii_isalnum (c) || strchr ("-._~+/", c) != NULL);
+}
+
+static const char *
+skip_blanks (const char *p)
+{
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return p;
+}
+
+/* A token at @p: *@out is a copy (NULL when there is none). Returns the
+ * position after it. */
+static const char *
+read_token (const char *p, char **out)
+{
+  const char *start = p;
+
+  while (is_tchar ((guchar) *p))
+    p++;
+  *out = p > start ? g_strndup (start, (gsize) (p - start)) : NULL;
+  return p;
+}
+
+/* A quoted-string at @p (its opening quote): *@out unescaped; an
+ * unterminated one ends with the string. Returns the position after it. */
+static const char *
+read_quoted (const char *p, char **out)
+{
+  GString *s = g_string_new (NULL);
+
+  for (p++; *p != '\0' && *p != '"'; p++)
+    {
+      if (*p == '\\' && p[1] != '\0')
+        p++;
+      g_string_append_c (s, *p);
+    }
+  if (*p == '"')
+    p++;
+  *out = g_string_free (s, FALSE);
+  return p;
+}
+
+static int
+auth_scheme_rank (const char *scheme, const char **canonical)
+{
+  static const char *const known[] = { "Negotiate", "Basic", "Digest" };
+
+  for (int i = G_N_ELEMENTS (known) - 1; i >= 0; i--)
+    if (g_ascii_strcasecmp (scheme, known[i]) == 0)
+      {
+        *canonical = known[i];
+        return i + 1;
+      }
+  *canonical = scheme;
+  return 0;
+}
+
+/* Reads the parameters of one challenge after its scheme at @p, keeping
+ * the first realm in *@realm. Returns where the next challenge (or the
+ * end) is; it may be @p itself, never before it. */
+static const char *
+read_challenge_params (const char *p, char **realm)
+{
+  gboolean first = TRUE;
+
+  for (;;)
+    {
+      const char      *item;
+      const char      *after;
+      const char      *eq;
+      g_autofree char *name = NULL;
+
+      if (first)
+        {
+          if (*p != ' ' && *p != '\t')
+            return p;
+          p = skip_blanks (p);
+        }
+      else
+        {
+          p = skip_blanks (p);
+          if (*p != ',')
+            return p;
+          while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        }
+      item = p;
+      after = read_token (p, &name);
+      eq = skip_blanks (after);
+      if (name != NULL && *eq == '=')
+        {
+          const char *v = skip_blanks (eq + 1);
+
+          if (*v == '"' || is_tchar ((guchar) *v))
+            {
+              /* auth-param = token BWS "=" BWS ( token / quoted-string ) */
+              g_autofree char *value = NULL;
+
+              p = *v == '"' ? read_quoted (v, &value) : read_token (v, &value);
+              if (*realm == NULL && g_ascii_strcasecmp (name, "realm") == 0)
+                *realm = g_steal_pointer (&value);
+            }
+          else
+            {
+              /* token68's padding ("abc==") */
+              p = eq;
+              while (*p == '=')
+                p++;
+            }
+        }
+      else if (first && is_token68_char ((guchar) *p))
+        {
+          while (is_token68_char ((guchar) *p))
+            p++;
+          while (*p == '=')
+            p++;
+        }
+      else
+        /* Another challenge's scheme, or nothing that can be read. */
+        return item;
+      first = FALSE;
+    }
+}
+
+gboolean
+_meow_parse_www_authenticate (const char *value, char **scheme, char **realm)
+{
+  const char      *p = value;
+  int              best_rank = -1;
+  g_autofree char *best_scheme = NULL;
+  g_autofree char *best_realm = NULL;
+
+  g_return_val_if_fail (scheme != NULL && realm != NULL, FALSE);
+  *scheme = NULL;
+  *realm = NULL;
+  if (value == NULL)
+    return FALSE;
+
+  while (*p != '\0')
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *challenge_realm = NULL;
+      const char      *canonical;
+      int              rank;
+
+      while (*p == ',' || *p == ' ' || *p == '\t')
+        p++;
+      if (*p == '\0')
+        break;
+      p = read_token (p, &name);
+      if (name == NULL)
+        {
+          /* Junk, not a scheme: a quoted string goes whole. */
+          if (*p == '"')
+            {
+              g_autofree char *junk = NULL;
+
+              p = read_quoted (p, &junk);
+            }
+          else
+            p++;
+          continue;
+        }
+      p = read_challenge_params (p, &challenge_realm);
+      rank = auth_scheme_rank (name, &canonical);
+      if (rank > best_rank)
+        {
+          best_rank = rank;
+          g_free (best_scheme);
+          best_scheme = g_strdup (canonical);
+          g_free (best_realm);
+          best_realm = g_steal_pointer (&challenge_realm);
+        }
+    }
+
+  if (best_scheme == NULL)
+    return FALSE;
+  *scheme = g_steal_pointer (&best_scheme);
+  *realm = best_realm != NULL ? _meow_quote_for_message (best_realm) : NULL;
   return TRUE;
 }

@@ -32,6 +32,15 @@ struct _MeowTask
   gint64           size_hint;
   guint            segments; /* download connections, 0 = the client's */
   MeowRelink       relink;   /* a .part of another URL: start over or verify */
+  /* A login for the server's 401 (CURLOPT_USERNAME/PASSWORD with any
+   * scheme libcurl has); the password is zeroed when the task is freed and
+   * never logged, stored or put in a record. NULL: none. */
+  char *user;
+  char *password;
+  /* Logins from a netrc file (libcurl's CURLOPT_NETRC) when there is no
+   * user: @netrc_file, or ~/.netrc when NULL. */
+  gboolean netrc;
+  char    *netrc_file;
 
   /* Uploads. */
   char                  *source_file;  /* absolute, or NULL */
@@ -43,6 +52,16 @@ struct _MeowTask
   guint                  prepare_retries;
   gboolean               prepare_retries_set;
 };
+
+/* A copy of @task with the login @user and @password (NULL for none) and
+ * everything else the same, the id included (meow_client_set_credentials()).
+ * Any thread. Returns: (transfer full). */
+MeowTask *
+_meow_task_dup_with_credentials (const MeowTask *task, const char *user, const char *password);
+
+/* Zeroes @secret's bytes and frees it (NULL is fine): for passwords, so
+ * that a freed one does not stay in the heap. Any thread. */
+void _meow_secret_free (char *secret);
 
 /* A download's partial file and its control file are named after its target:
  * TARGET.part, TARGET.part.meow (the engine writes them;

@@ -52,6 +52,9 @@ task_dup (const MeowTask *task)
   copy->source_bytes = task->source_bytes ? g_bytes_ref (task->source_bytes) : NULL;
   copy->category = g_strdup (task->category);
   copy->upload_url = g_strdup (task->upload_url);
+  copy->user = g_strdup (task->user);
+  copy->password = g_strdup (task->password);
+  copy->netrc_file = g_strdup (task->netrc_file);
   return copy;
 }
 
@@ -87,7 +90,19 @@ meow_task_free (MeowTask *task)
   g_clear_pointer (&task->source_bytes, g_bytes_unref);
   g_free (task->category);
   g_free (task->upload_url);
+  g_free (task->user);
+  _meow_secret_free (task->password);
+  g_free (task->netrc_file);
   g_free (task);
+}
+
+void
+_meow_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
 }
 
 /**
@@ -989,6 +1004,66 @@ meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink)
   builder->task->relink = relink;
 }
 
+/**
+ * meow_task_builder_set_credentials:
+ * @builder: a builder
+ * @user: (nullable): the user name, or %NULL for no login
+ * @password: (nullable): the password (%NULL: empty)
+ *
+ * A login for a server that asks for one (401): the task's requests answer
+ * a Basic, Digest or (where libcurl has it) Negotiate challenge with it,
+ * and send it to the task's host only (not to another host a redirect goes
+ * to). Without one, a 401 pauses the task with %MEOW_ERROR_AUTH_REQUIRED
+ * (meow_client_set_credentials() answers it later). Both strings are
+ * copied; the task zeroes its copy of @password when it is freed, and
+ * never logs it, stores it nor puts it in a record. Not thread-safe (the
+ * builder's thread).
+ */
+void
+meow_task_builder_set_credentials (MeowTaskBuilder *builder, const char *user, const char *password)
+{
+  g_return_if_fail (builder != NULL);
+  g_free (builder->task->user);
+  _meow_secret_free (builder->task->password);
+  builder->task->user = g_strdup (user);
+  builder->task->password = user != NULL ? g_strdup (password != NULL ? password : "") : NULL;
+}
+
+/**
+ * meow_task_builder_set_netrc:
+ * @builder: a builder
+ * @netrc: whether to take logins from a netrc file
+ * @file: (nullable) (type filename): the netrc file; %NULL for `~/.netrc`
+ *
+ * Without a login of its own (meow_task_builder_set_credentials()), the
+ * task answers a 401 with the netrc file's login for its host, read by
+ * libcurl (its `machine`, `login`, `password` and `default` entries, as
+ * `curl --netrc`); a host the file does not name gets the 401's pause as
+ * without a login. Not thread-safe (the builder's thread).
+ */
+void
+meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const char *file)
+{
+  g_return_if_fail (builder != NULL);
+  builder->task->netrc = !!netrc;
+  g_free (builder->task->netrc_file);
+  builder->task->netrc_file = netrc ? g_strdup (file) : NULL;
+}
+
+/**
+ * meow_task_get_user:
+ * @task: a task
+ *
+ * Returns: (transfer none) (nullable): the user name of the task's login
+ *   (meow_task_builder_set_credentials()), or %NULL. The password has no
+ *   getter. Any thread.
+ */
+const char *
+meow_task_get_user (const MeowTask *task)
+{
+  return task->user;
+}
+
 static gboolean
 check_url (const char *url, GError **error)
 {
@@ -1255,6 +1330,10 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
     task->output_dir = absolute_path (t->output_dir ? t->output_dir : ".");
   task->method = g_strdup (t->method);
   task->headers = g_strdupv (t->headers);
+  task->user = g_strdup (t->user);
+  task->password = g_strdup (t->password);
+  task->netrc = t->netrc;
+  task->netrc_file = t->netrc_file ? absolute_path (t->netrc_file) : NULL;
   task->retries = t->retries;
   task->retries_set = t->retries_set;
   task->retry_policy = t->retry_policy;
@@ -1319,6 +1398,8 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
  *
  * Returns: (transfer full) (nullable): the copy, or %NULL with @error set.
  */
+static MeowTask *task_copy (const MeowTask *task);
+
 MeowTask *
 meow_task_dup_with_url (const MeowTask *task,
                         const char     *url,
@@ -1347,5 +1428,17 @@ meow_task_dup_with_url (const MeowTask *task,
       g_clear_pointer (&copy->output_dir, g_free);
     }
   copy->relink = relink;
+  return copy;
+}
+
+MeowTask *
+_meow_task_dup_with_credentials (const MeowTask *task, const char *user, const char *password)
+{
+  MeowTask *copy = task_dup (task);
+
+  g_free (copy->user);
+  _meow_secret_free (copy->password);
+  copy->user = g_strdup (user);
+  copy->password = user != NULL ? g_strdup (password != NULL ? password : "") : NULL;
   return copy;
 }

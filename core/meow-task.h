@@ -79,6 +79,8 @@ MeowTask *meow_task_dup_with_url (const MeowTask *task,
                                   MeowRelink      relink,
                                   const char     *output_file,
                                   GError        **error);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_task_get_user (const MeowTask *task);
 
 MEOW_AVAILABLE_IN_ALL
 const char *meow_task_get_source_file (const MeowTask *task);
@@ -160,6 +162,12 @@ void meow_task_builder_set_segments (MeowTaskBuilder *builder, guint segments);
 MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink);
 MEOW_AVAILABLE_IN_ALL
+MEOW_AVAILABLE_IN_ALL
+void meow_task_builder_set_credentials (MeowTaskBuilder *builder,
+                                        const char      *user,
+                                        const char      *password);
+MEOW_AVAILABLE_IN_ALL
+void      meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const char *file);
 MeowTask *meow_task_builder_build (MeowTaskBuilder *builder, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTask, meow_task_unref)

@@ -31,6 +31,8 @@ struct _MeowTransferRecord
   MeowWaitReason    wait_reason;
   gint64            next_attempt; /* monotonic µs, 0: none planned */
   char             *wait_detail;
+  char             *auth_scheme; /* MEOW_WAIT_SIGN_IN: what the server asked for */
+  char             *auth_realm;
 };
 
 /* Complete, Failed and Canceled end a task: no record follows them. */

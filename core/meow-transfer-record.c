@@ -65,6 +65,8 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_free (record->upload_url);
   g_free (record->url);
   g_free (record->wait_detail);
+  g_free (record->auth_scheme);
+  g_free (record->auth_realm);
   g_free (record);
 }
 
@@ -328,8 +330,10 @@ meow_transfer_record_get_upload_url (const MeowTransferRecord *record)
  * @record: a record
  *
  * Why a task waits between attempts, in a %MEOW_STATUS_PENDING record made
- * while it waits (it has no slot meanwhile); %MEOW_WAIT_NONE in every other
- * record, also a Pending one of a task merely queued. Any thread.
+ * while it waits (it has no slot meanwhile), or %MEOW_WAIT_SIGN_IN in the
+ * %MEOW_STATUS_PAUSED record of a task the server asked for a login;
+ * %MEOW_WAIT_NONE in every other record, also a Pending one of a task
+ * merely queued. Any thread.
  *
  * Returns: the reason.
  */
@@ -371,6 +375,37 @@ const char *
 meow_transfer_record_get_wait_detail (const MeowTransferRecord *record)
 {
   return record->wait_detail;
+}
+
+/**
+ * meow_transfer_record_get_auth_scheme:
+ * @record: a record
+ *
+ * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN,
+ *   the scheme the server asked a login for ("Basic", "Digest",
+ *   "Negotiate", or another as the server spelt it), from its
+ *   `WWW-Authenticate`; %NULL when it named none, and in other records.
+ *   Any thread.
+ */
+const char *
+meow_transfer_record_get_auth_scheme (const MeowTransferRecord *record)
+{
+  return record->auth_scheme;
+}
+
+/**
+ * meow_transfer_record_get_auth_realm:
+ * @record: a record
+ *
+ * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN,
+ *   the realm the server named (the server's text, valid UTF-8 without
+ *   control characters, to show the user and to key a stored login by);
+ *   %NULL when it named none, and in other records. Any thread.
+ */
+const char *
+meow_transfer_record_get_auth_realm (const MeowTransferRecord *record)
+{
+  return record->auth_realm;
 }
 
 /**

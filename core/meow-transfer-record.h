@@ -71,6 +71,10 @@ MEOW_AVAILABLE_IN_ALL
 gint64 meow_transfer_record_get_next_attempt (const MeowTransferRecord *record);
 MEOW_AVAILABLE_IN_ALL
 const char *meow_transfer_record_get_wait_detail (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_auth_scheme (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_auth_realm (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 

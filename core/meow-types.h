@@ -135,6 +135,10 @@ typedef enum
  * @MEOW_WAIT_HOST_NOT_FOUND: the network is up but the server's host name could not
  *   be found (a typo, or a name that no longer exists); after a few tries over about
  *   two minutes the task fails instead of waiting forever
+ * @MEOW_WAIT_SIGN_IN: the server asked for a login (401,
+ *   %MEOW_ERROR_AUTH_REQUIRED): the task is %MEOW_STATUS_PAUSED ("Sign in
+ *   required") until meow_client_set_credentials() and meow_client_resume();
+ *   the only wait reason a Paused record carries
  *
  * Why a task waits instead of transferring (additive to its #MeowStatus, which is
  * %MEOW_STATUS_PENDING meanwhile): meow_transfer_record_get_wait_reason().
@@ -149,6 +153,7 @@ typedef enum
   MEOW_WAIT_PORTAL,
   MEOW_WAIT_SUSPEND,
   MEOW_WAIT_HOST_NOT_FOUND,
+  MEOW_WAIT_SIGN_IN,
 } MeowWaitReason;
 
 /**

@@ -73,6 +73,14 @@ struct _MeowTestServer
   gint64   epoch_unix; /* Last-Modified of generation 0 */
 
   MeowTestUpload *upload; /* upload endpoints; own lock */
+
+  /* meow_test_server_require_login(); protected by mutex */
+  char    *login_user;
+  char    *login_password;
+  char    *login_realm;
+  gboolean login_digest;
+  gboolean login_added;   /* the auth domain is on the SoupServer */
+  guint    login_refused; /* 401s the auth domain answered */
 };
 
 typedef struct
@@ -1596,6 +1604,9 @@ meow_test_server_free (MeowTestServer *self)
   g_free (self->address);
   g_clear_object (&self->certificate);
   g_free (self->startup_error);
+  g_free (self->login_user);
+  g_free (self->login_password);
+  g_free (self->login_realm);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);
@@ -1751,6 +1762,134 @@ meow_test_server_set_redirect (MeowTestServer *self,
   sp->redirect_status = status;
   g_free (sp->location);
   sp->location = g_strdup (location);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Server thread: SoupAuthDomainBasic's check of a user and password. */
+static gboolean
+basic_auth_cb (SoupAuthDomain    *domain,
+               SoupServerMessage *msg,
+               const char        *user,
+               const char        *password,
+               gpointer           user_data)
+{
+  MeowTestServer *self = user_data;
+  gboolean        ok;
+
+  g_mutex_lock (&self->mutex);
+  ok = g_strcmp0 (user, self->login_user) == 0 && g_strcmp0 (password, self->login_password) == 0;
+  g_mutex_unlock (&self->mutex);
+  return ok;
+}
+
+/* Server thread: SoupAuthDomainDigest's hashed password of @user. */
+static char *
+digest_auth_cb (SoupAuthDomain    *domain,
+                SoupServerMessage *msg,
+                const char        *user,
+                gpointer           user_data)
+{
+  MeowTestServer *self = user_data;
+  char           *encoded = NULL;
+
+  g_mutex_lock (&self->mutex);
+  if (g_strcmp0 (user, self->login_user) == 0)
+    encoded =
+        soup_auth_domain_digest_encode_password (user, self->login_realm, self->login_password);
+  g_mutex_unlock (&self->mutex);
+  return encoded;
+}
+
+/* Server thread: a request the auth domain answered 401 (it never reaches
+ * the handler, so the request log does not show it). */
+static void
+count_refused_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  MeowTestServer *self = user_data;
+
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED)
+    {
+      g_mutex_lock (&self->mutex);
+      self->login_refused++;
+      g_mutex_unlock (&self->mutex);
+    }
+}
+
+static void
+login_request_started_cb (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (count_refused_cb), user_data);
+}
+
+guint
+meow_test_server_count_refused (MeowTestServer *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->mutex);
+  n = self->login_refused;
+  g_mutex_unlock (&self->mutex);
+  return n;
+}
+
+static gboolean
+add_auth_domain_cb (gpointer data)
+{
+  MeowTestServer *self = data;
+  SoupAuthDomain *domain;
+
+  g_mutex_lock (&self->mutex);
+  if (self->login_digest)
+    {
+      domain = soup_auth_domain_digest_new ("realm", self->login_realm, NULL);
+      soup_auth_domain_digest_set_auth_callback (domain, digest_auth_cb, self, NULL);
+    }
+  else
+    {
+      domain = soup_auth_domain_basic_new ("realm", self->login_realm, NULL);
+      soup_auth_domain_basic_set_auth_callback (domain, basic_auth_cb, self, NULL);
+    }
+  g_mutex_unlock (&self->mutex);
+  soup_auth_domain_add_path (domain, "/");
+  soup_server_add_auth_domain (self->soup, domain);
+  g_object_unref (domain);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (login_request_started_cb), self);
+
+  g_mutex_lock (&self->mutex);
+  self->login_added = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * meow_test_server_require_login:
+ *
+ * Every path of @server answers 401 (a Basic or, with @digest, a Digest
+ * challenge for @realm) unless the request logs in as @user with
+ * @password, through libsoup's SoupAuthDomainBasic / SoupAuthDomainDigest.
+ * Call it once, before the requests; the test's thread.
+ */
+void
+meow_test_server_require_login (MeowTestServer *self,
+                                gboolean        digest,
+                                const char     *realm,
+                                const char     *user,
+                                const char     *password)
+{
+  g_mutex_lock (&self->mutex);
+  g_assert (!self->login_added);
+  self->login_digest = digest;
+  self->login_realm = g_strdup (realm);
+  self->login_user = g_strdup (user);
+  self->login_password = g_strdup (password);
+  g_mutex_unlock (&self->mutex);
+
+  g_main_context_invoke (self->context, add_auth_domain_cb, self);
+
+  g_mutex_lock (&self->mutex);
+  while (!self->login_added)
+    g_cond_wait (&self->cond, &self->mutex);
   g_mutex_unlock (&self->mutex);
 }
 

@@ -122,6 +122,17 @@ void meow_test_server_set_redirect (MeowTestServer *server,
                                     const char     *path,
                                     guint           status,
                                     const char     *location);
+/* Every path answers 401 with a Basic (or, @digest, a Digest) challenge
+ * for @realm unless the request logs in as @user with @password
+ * (libsoup's auth domains). Once, before the requests. */
+void meow_test_server_require_login (MeowTestServer *server,
+                                     gboolean        digest,
+                                     const char     *realm,
+                                     const char     *user,
+                                     const char     *password);
+/* How many requests the login of meow_test_server_require_login() answered
+ * 401 so far (they are not in the request log). */
+guint meow_test_server_count_refused (MeowTestServer *server);
 /* Stops (@down) or starts again the server on the same port, keeping its
  * files and stores: a restart. Connections are refused meanwhile. */
 void meow_test_server_set_down (MeowTestServer *server, gboolean down);

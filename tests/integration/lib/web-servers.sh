@@ -49,6 +49,13 @@ web_server_missing () {
         echo "openssl is not installed (Debian package openssl)"
       fi
       ;;
+    nginx-login)
+      if [[ ! -x "$NGINX" ]]; then
+        echo "nginx is not installed ($NGINX; Debian package nginx-light)"
+      elif ! command -v openssl >/dev/null 2>&1; then
+        echo "openssl is not installed (Debian package openssl)"
+      fi
+      ;;
     apache)
       if [[ ! -x "$APACHE" ]]; then
         echo "Apache httpd is not installed ($APACHE; Debian package apache2)"
@@ -169,6 +176,13 @@ web_server_start () { # web_server_start KIND ROOT KIB DIR
   case "$kind" in
     nginx)
       ws_nginx_conf "$root" "$kib" "$dir" "$port" > "$dir/nginx.conf"
+      "$NGINX" -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" >"$dir/server.out" 2>&1 &
+      ;;
+    nginx-login)
+      # DIR/htpasswd (made by the test) guards /private/ with Basic, realm "Meow Files".
+      ws_nginx_conf "$root" "$kib" "$dir" "$port" | sed \
+        -e "s|^    listen 127.0.0.1:$port;|    listen 127.0.0.1:$port;\n    location /private/ { auth_basic \"Meow Files\"; auth_basic_user_file $dir/htpasswd; }|" \
+        > "$dir/nginx.conf"
       "$NGINX" -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" >"$dir/server.out" 2>&1 &
       ;;
     nginx-tls)
