@@ -118,12 +118,12 @@ gboolean meow_client_change_url (MeowClient        *client,
 MEOW_AVAILABLE_IN_ALL
 MeowSnapshot *meow_client_snapshot (MeowClient *client, GError **error);
 MEOW_AVAILABLE_IN_ALL
+gboolean meow_client_set_credentials (MeowClient *client,
+                                      const char *task_id,
+                                      const char *user,
+                                      const char *password,
+                                      GError    **error);
 MEOW_AVAILABLE_IN_ALL
-gboolean            meow_client_set_credentials (MeowClient *client,
-                                                 const char *task_id,
-                                                 const char *user,
-                                                 const char *password,
-                                                 GError    **error);
 MeowTransferRecord *meow_client_dup_record (MeowClient *client, const char *task_id);
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_close (MeowClient *client, GError **error);

@@ -162,12 +162,12 @@ void meow_task_builder_set_segments (MeowTaskBuilder *builder, guint segments);
 MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_relink (MeowTaskBuilder *builder, MeowRelink relink);
 MEOW_AVAILABLE_IN_ALL
-MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_credentials (MeowTaskBuilder *builder,
                                         const char      *user,
                                         const char      *password);
 MEOW_AVAILABLE_IN_ALL
-void      meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const char *file);
+void meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const char *file);
+MEOW_AVAILABLE_IN_ALL
 MeowTask *meow_task_builder_build (MeowTaskBuilder *builder, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTask, meow_task_unref)
