@@ -1398,8 +1398,6 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
  *
  * Returns: (transfer full) (nullable): the copy, or %NULL with @error set.
  */
-static MeowTask *task_copy (const MeowTask *task);
-
 MeowTask *
 meow_task_dup_with_url (const MeowTask *task,
                         const char     *url,
