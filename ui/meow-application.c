@@ -844,7 +844,6 @@ meow_application_dbus_unregister (GApplication    *application,
 {
   MeowApplication *self = MEOW_APPLICATION (application);
 
-  g_clear_object (&self->sleep_monitor);
   g_clear_object (&self->browser);
   G_APPLICATION_CLASS (meow_application_parent_class)
       ->dbus_unregister (application, connection, object_path);
