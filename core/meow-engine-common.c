@@ -140,9 +140,11 @@ _meow_engine_retry_delay_us (MeowEngine *engine, guint failures, const char *ret
 void
 _meow_engine_give_up (GError **error, guint failures)
 {
+  g_autofree char *reason = NULL;
+
   if ((*error)->domain != MEOW_ERROR || (*error)->code != MEOW_ERROR_HTTP_TRANSPORT)
     return;
-  g_autofree char *reason = (*error)->message;
+  reason = g_steal_pointer (&(*error)->message);
 
   /* Translators: %u is the number of attempts, %s the last one's message (a whole
    * sentence). */
