@@ -45,7 +45,7 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
 {
   if (options->output_file != NULL && options->output_dir != NULL)
     {
-      cli_usage_error ("get", "--output and --dir cannot be used together.");
+      cli_usage_error ("get", _ ("--output and --dir cannot be used together."));
       return FALSE;
     }
 
@@ -53,12 +53,12 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
     {
       if (options->output_file[0] == '\0')
         {
-          cli_usage_error ("get", "The output file name is empty.");
+          cli_usage_error ("get", _ ("The output file name is empty."));
           return FALSE;
         }
       if (g_file_test (options->output_file, G_FILE_TEST_IS_DIR))
         {
-          cli_usage_error ("get", "“%s” is a folder; use --dir to download into a folder.",
+          cli_usage_error ("get", _ ("“%s” is a folder; use --dir to download into a folder."),
                            options->output_file);
           return FALSE;
         }
@@ -75,7 +75,7 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
 
       if (hex == NULL)
         {
-          cli_usage_error ("get", "--sha256 needs 64 hexadecimal digits, not “%s”.",
+          cli_usage_error ("get", _ ("--sha256 needs 64 hexadecimal digits, not “%s”."),
                            options->sha256);
           return FALSE;
         }
@@ -89,7 +89,7 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
     {
       if (options->segments < 1 || options->segments > 16)
         {
-          cli_usage_error ("get", "--connections must be a number from 1 to 16, not %d.",
+          cli_usage_error ("get", _ ("--connections must be a number from 1 to 16, not %d."),
                            options->segments);
           return FALSE;
         }
@@ -149,7 +149,7 @@ get_one (GetOptions *options, const char *url)
 
       if (g_lstat (target, &st) == 0)
         {
-          cli_error_message ("“%s” already exists; add --overwrite to replace it.", target);
+          cli_error_message (_ ("“%s” already exists; add --overwrite to replace it."), target);
           return EXIT_FAILED;
         }
     }
@@ -178,12 +178,12 @@ get_one (GetOptions *options, const char *url)
       g_autofree char *size = cli_format_size ((guint64) held);
 
       if (options->restart)
-        fprintf (stderr, "Starting over: the %s in “%s” came from another link (--restart).\n",
+        fprintf (stderr, _ ("Starting over: the %s in “%s” came from another link (--restart).\n"),
                  size, part);
       else
         fprintf (stderr,
-                 "“%s” holds %s from another link: continuing it if this link gives the same "
-                 "file.\n",
+                 _ ("“%s” holds %s from another link: continuing it if this link gives the same "
+                    "file.\n"),
                  part, size);
     }
 
@@ -193,17 +193,17 @@ get_one (GetOptions *options, const char *url)
       g_autofree char *part = target ? g_strconcat (target, ".part", NULL) : NULL;
 
       display_url = cli_url_for_display (url);
-      fprintf (stderr, "Downloading %s\n", display_url);
+      fprintf (stderr, _ ("Downloading %s\n"), display_url);
       if (held > 0 && !other_link)
         {
           g_autofree char *size = cli_format_size ((guint64) held);
 
-          fprintf (stderr, "Resuming after %s already in “%s”.\n", size, part);
+          fprintf (stderr, _ ("Resuming after %s already in “%s”.\n"), size, part);
         }
       if (rate > 0)
         {
           g_autofree char *rate_text = cli_format_size (rate);
-          fprintf (stderr, "Speed limited to %s/s.\n", rate_text);
+          fprintf (stderr, _ ("Speed limited to %s/s.\n"), rate_text);
         }
     }
 
@@ -212,12 +212,13 @@ get_one (GetOptions *options, const char *url)
 
   if (!item->completed || item->payload == NULL)
     {
-      int status = cli_run_failure_status (&run, "Interrupted; the partial download is kept. Run "
-                                                 "the same command again to resume.");
+      int status =
+          cli_run_failure_status (&run, _ ("Interrupted; the partial download is kept. Run "
+                                           "the same command again to resume."));
 
       if (g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS))
-        fprintf (stderr, "The partial download is kept. Add --restart to download the file from "
-                         "this link from the beginning.\n");
+        fprintf (stderr, _ ("The partial download is kept. Add --restart to download the file from "
+                            "this link from the beginning.\n"));
       return status;
     }
 
@@ -227,7 +228,8 @@ get_one (GetOptions *options, const char *url)
     {
       g_autofree char *size = cli_format_size ((guint64) held);
 
-      fprintf (stderr, "This link gave the same file: continued after the %s from the other one.\n",
+      fprintf (stderr,
+               _ ("This link gave the same file: continued after the %s from the other one.\n"),
                size);
     }
   if (!options->common.quiet)
@@ -235,7 +237,7 @@ get_one (GetOptions *options, const char *url)
       g_autofree char *basename = g_path_get_basename (item->payload);
       g_autofree char *size = cli_format_size (item->transferred);
 
-      fprintf (stderr, "Saved “%s” (%s) in %.1f s.\n", basename, size, cli_run_seconds (&run));
+      fprintf (stderr, _ ("Saved “%s” (%s) in %.1f s.\n"), basename, size, cli_run_seconds (&run));
     }
   return EXIT_OK;
 }
@@ -301,10 +303,10 @@ get_many (GetOptions *options, guint jobs)
   guint64     rate = 0;
 
   if (options->output_file != NULL)
-    return cli_usage_error ("get", "--output names one file; use --dir with several URLs.");
+    return cli_usage_error ("get", _ ("--output names one file; use --dir with several URLs."));
   if (options->sha256 != NULL)
     return cli_usage_error ("get",
-                            "--sha256 checks one file; it cannot be used with several URLs.");
+                            _ ("--sha256 checks one file; it cannot be used with several URLs."));
 
   /* Options errors once, not once per URL. */
   probe = meow_task_builder_new_download ("http://localhost/");
@@ -317,7 +319,8 @@ get_many (GetOptions *options, guint jobs)
       list = read_list (options->input_file, &error);
       if (list == NULL)
         {
-          cli_error_message ("Cannot read the list of URLs “%s”: %s.", list_name, error->message);
+          cli_error_message (_ ("Cannot read the list of URLs “%s”: %s."), list_name,
+                             error->message);
           return EXIT_FAILED;
         }
       lines = g_strsplit (list, "\n", -1);
@@ -342,17 +345,17 @@ get_many (GetOptions *options, guint jobs)
   if (run.items->len == 0)
     {
       if (!options->common.quiet)
-        fprintf (stderr, "No URLs to download in “%s”.\n", list_name);
+        fprintf (stderr, _ ("No URLs to download in “%s”.\n"), list_name);
       return EXIT_OK;
     }
 
   if (run.progress.enabled)
     {
-      fprintf (stderr, "Downloading %u files, %u at a time\n", run.items->len, jobs);
+      fprintf (stderr, _ ("Downloading %u files, %u at a time\n"), run.items->len, jobs);
       if (rate > 0)
         {
           g_autofree char *rate_text = cli_format_size (rate);
-          fprintf (stderr, "Speed limited to %s/s per file.\n", rate_text);
+          fprintf (stderr, _ ("Speed limited to %s/s per file.\n"), rate_text);
         }
     }
 
@@ -364,16 +367,20 @@ get_many (GetOptions *options, guint jobs)
     {
       g_autofree char *size = cli_format_size (run.transferred);
 
-      fprintf (stderr, "Saved %u of %u files (%s) in %.1f s", run.n_completed, run.items->len, size,
-               cli_run_seconds (&run));
       if (run.n_failed > 0)
-        fprintf (stderr, "; %u failed", run.n_failed);
-      fprintf (stderr, ".\n");
+        /* Translators: files saved of all files, their size, the seconds it took, and how
+         * many failed */
+        fprintf (stderr, _ ("Saved %u of %u files (%s) in %.1f s; %u failed.\n"), run.n_completed,
+                 run.items->len, size, cli_run_seconds (&run), run.n_failed);
+      else
+        /* Translators: files saved of all files, their size and the seconds it took */
+        fprintf (stderr, _ ("Saved %u of %u files (%s) in %.1f s.\n"), run.n_completed,
+                 run.items->len, size, cli_run_seconds (&run));
     }
   if (run.interrupted)
     {
-      fprintf (stderr, "Interrupted; the partial downloads are kept. Run the same command "
-                       "again to resume.\n");
+      fprintf (stderr, _ ("Interrupted; the partial downloads are kept. Run the same command "
+                          "again to resume.\n"));
       return EXIT_INTERRUPTED;
     }
   return run.n_failed > 0 ? EXIT_FAILED : EXIT_OK;
@@ -389,45 +396,46 @@ cli_command_get (int argc, char **argv)
 
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output_file,
-      "Save to FILE (resumed from FILE.part if that exists)", "FILE" },
+      N_ ("Save to FILE (resumed from FILE.part if that exists)"), N_ ("FILE") },
     { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &options.output_dir,
-      "Save into DIR under the server's file name (default: the current folder)", "DIR" },
+      N_ ("Save into DIR under the server's file name (default: the current folder)"), N_ ("DIR") },
     { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &options.input_file,
-      "Download every URL in LIST, one per line (“-”: standard input; blank lines and "
-      "lines starting with # are skipped)",
-      "LIST" },
+      N_ ("Download every URL in LIST, one per line (“-”: standard input; blank lines and "
+          "lines starting with # are skipped)"),
+      N_ ("LIST") },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
-      "With several URLs, download N files at a time (1-64; default 4)", "N" },
+      N_ ("With several URLs, download N files at a time (1-64; default 4)"), N_ ("N") },
     { "sha256", 0, 0, G_OPTION_ARG_STRING, &options.sha256,
-      "Check the download against this SHA-256 before saving it", "HEX" },
+      N_ ("Check the download against this SHA-256 before saving it"), N_ ("HEX") },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
-      "Replace the output file if it exists", NULL },
+      N_ ("Replace the output file if it exists"), NULL },
     { "restart", 0, 0, G_OPTION_ARG_NONE, &options.restart,
-      "Start over when FILE.part came from another link that cannot continue it "
-      "(default: continue only when this link gives the same file, else fail)",
+      N_ ("Start over when FILE.part came from another link that cannot continue it "
+          "(default: continue only when this link gives the same file, else fail)"),
       NULL },
     { "connections", 'x', 0, G_OPTION_ARG_INT, &options.segments,
-      "Use up to N connections for a large file whose server accepts ranges (1-16; "
-      "default 4)",
-      "N" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "URL…" },
+      N_ ("Use up to N connections for a large file whose server accepts ranges (1-16; "
+          "default 4)"),
+      N_ ("N") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, N_ ("URL…") },
     { NULL },
   };
 
   g_set_prgname (PROGRAM_NAME " get");
   context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Download URL to a file. Partial bytes go to FILE.part; an "
-                                "interrupted download\nresumes when the same command is run "
-                                "again. With several URLs (arguments, or\n-i LIST), -j files "
-                                "download at a time under one summary line.");
+                                _ ("Download URL to a file. Partial bytes go to FILE.part; an "
+                                   "interrupted download\nresumes when the same command is run "
+                                   "again. With several URLs (arguments, or\n-i LIST), -j files "
+                                   "download at a time under one summary line."));
   g_option_context_set_description (
-      context, "The absolute path of each saved file is printed on standard output, in the "
-               "order of\nthe URLs; progress and messages go to standard error.\n\n"
-               "Exit status: 0 saved, 1 the download failed (with several URLs: one or more "
-               "failed,\nor a line of the list is not a URL; the others are saved), 2 usage "
-               "error,\n130 interrupted.");
-  g_option_context_add_main_entries (context, entries, NULL);
+      context, _ ("The absolute path of each saved file is printed on standard output, in the "
+                  "order of\nthe URLs; progress and messages go to standard error.\n\n"
+                  "Exit status: 0 saved, 1 the download failed (with several URLs: one or more "
+                  "failed,\nor a line of the list is not a URL; the others are saved), 2 usage "
+                  "error,\n130 interrupted."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   cli_add_common_options (context, &options.common);
   cli_add_login_options (context, &options.common);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -436,13 +444,13 @@ cli_command_get (int argc, char **argv)
     return EXIT_USAGE;
 
   if (options.jobs != -1 && (options.jobs < 1 || options.jobs > MAX_JOBS))
-    return cli_usage_error ("get", "--jobs must be a number from 1 to %d, not %d.", MAX_JOBS,
+    return cli_usage_error ("get", _ ("--jobs must be a number from 1 to %d, not %d."), MAX_JOBS,
                             options.jobs);
 
   n_urls = options.rest ? g_strv_length (options.rest) : 0;
   if (options.input_file != NULL || n_urls > 1)
     return get_many (&options, options.jobs != -1 ? (guint) options.jobs : DEFAULT_JOBS);
   if (n_urls == 0)
-    return cli_usage_error ("get", "Give the URL to download.");
+    return cli_usage_error ("get", _ ("Give the URL to download."));
   return get_one (&options, options.rest[0]);
 }

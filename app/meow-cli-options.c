@@ -94,41 +94,42 @@ cli_add_common_options (GOptionContext *context, CommonOptions *options)
 {
   const GOptionEntry entries[] = {
     { "limit-rate", 0, 0, G_OPTION_ARG_STRING, &options->limit_rate,
-      "Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
-      "(500K, 1.5M, 1G)",
-      "RATE" },
+      N_ ("Limit the speed to RATE bytes per second; K, M and G suffixes are 1024-based "
+          "(500K, 1.5M, 1G)"),
+      N_ ("RATE") },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &options->headers,
-      "Send this request header; may be repeated", "'NAME: VALUE'" },
+      N_ ("Send this request header; may be repeated"), N_ ("'NAME: VALUE'") },
     { "referer", 'e', 0, G_OPTION_ARG_STRING, &options->referer,
-      "Send this Referer (the page the link was on); a download records it as the file's "
-      "user.xdg.referrer.url",
-      "URL" },
+      N_ ("Send this Referer (the page the link was on); a download records it as the file's "
+          "user.xdg.referrer.url"),
+      N_ ("URL") },
     { "user-agent", 'A', 0, G_OPTION_ARG_STRING, &options->user_agent,
-      "Send this User-Agent instead of Meow's", "TEXT" },
+      N_ ("Send this User-Agent instead of Meow's"), N_ ("TEXT") },
     { "cookie", 'b', 0, G_OPTION_ARG_STRING, &options->cookie,
-      "Send these cookies (“name=value; name2=value2”); cookies the server sets along "
-      "redirects are kept for the rest of the download",
-      "COOKIES" },
+      N_ ("Send these cookies (“name=value; name2=value2”); cookies the server sets along "
+          "redirects are kept for the rest of the download"),
+      N_ ("COOKIES") },
     { "retries", 0, 0, G_OPTION_ARG_STRING, &options->retries,
-      "Give up after N failed attempts in a row; “inf” or no option: wait out network "
-      "failures (refused, reset, DNS) for as long as they last, and retry the server's "
-      "408, 429 and 5xx answers 3 times",
-      "N|inf" },
+      N_ ("Give up after N failed attempts in a row; “inf” or no option: wait out network "
+          "failures (refused, reset, DNS) for as long as they last, and retry the server's "
+          "408, 429 and 5xx answers 3 times"),
+      N_ ("N|inf") },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
-      "Trust the CA certificates in FILE (PEM) instead of the system's", "FILE" },
+      N_ ("Trust the CA certificates in FILE (PEM) instead of the system's"), N_ ("FILE") },
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &options->proxy,
-      "Send every request through this proxy (http://, https://, socks4://, socks4a:// or "
-      "socks5://HOST:PORT); without it the system's proxy settings apply, or the http_proxy, "
-      "https_proxy and all_proxy variables when they are set",
-      "URL" },
+      N_ ("Send every request through this proxy (http://, https://, socks4://, socks4a:// or "
+          "socks5://HOST:PORT); without it the system's proxy settings apply, or the http_proxy, "
+          "https_proxy and all_proxy variables when they are set"),
+      N_ ("URL") },
     { "no-proxy", 0, 0, G_OPTION_ARG_NONE, &options->no_proxy,
-      "Use no proxy, whatever --proxy, the system's settings or the environment say", NULL },
+      N_ ("Use no proxy, whatever --proxy, the system's settings or the environment say"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
-      "Print no progress and no summary, only errors (the result still goes to stdout)", NULL },
+      N_ ("Print no progress and no summary, only errors (the result still goes to stdout)"),
+      NULL },
     { NULL },
   };
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
 /* Zeroes and frees @secret (a password, or "USER:PASSWORD"). */
@@ -262,10 +263,11 @@ cli_configure_common (MeowTaskBuilder     *builder,
     {
       if (!cli_parse_size (options->limit_rate, &rate))
         {
-          cli_usage_error (command,
-                           "“%s” is not a rate; write bytes per second, optionally with K, M or G "
-                           "(1024-based), such as 500K or 1.5M.",
-                           options->limit_rate);
+          cli_usage_error (
+              command,
+              _ ("“%s” is not a rate; write bytes per second, optionally with K, M or G "
+                 "(1024-based), such as 500K or 1.5M."),
+              options->limit_rate);
           return FALSE;
         }
       meow_task_builder_set_speed_limit (builder, rate);
@@ -280,7 +282,7 @@ cli_configure_common (MeowTaskBuilder     *builder,
 
       if (colon == NULL)
         {
-          cli_usage_error (command, "The header “%s” has no colon; write it as “Name: value”.",
+          cli_usage_error (command, _ ("The header “%s” has no colon; write it as “Name: value”."),
                            header);
           return FALSE;
         }
@@ -288,7 +290,7 @@ cli_configure_common (MeowTaskBuilder     *builder,
       value = g_strstrip (g_strdup (colon + 1));
       if (name[0] == '\0')
         {
-          cli_usage_error (command, "The header “%s” has no name before the colon.", header);
+          cli_usage_error (command, _ ("The header “%s” has no name before the colon."), header);
           return FALSE;
         }
       meow_task_builder_add_header (builder, name, value);
@@ -316,7 +318,7 @@ cli_configure_common (MeowTaskBuilder     *builder,
       if (!g_ascii_string_to_unsigned (options->retries, 10, 0, 1000, &n, NULL))
         {
           cli_usage_error (command,
-                           "--retries must be a number from 0 to 1000, or “inf”, not “%s”.",
+                           _ ("--retries must be a number from 0 to 1000, or “inf”, not “%s”."),
                            options->retries);
           return FALSE;
         }

@@ -40,7 +40,7 @@ cli_warning_message (const char *format, ...)
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  fprintf (stderr, "%s: warning: %s\n", PROGRAM_NAME, message);
+  fprintf (stderr, _ ("%s: warning: %s\n"), PROGRAM_NAME, message);
 }
 
 /* The engine's messages are sentences, but a server's error page may be
@@ -56,7 +56,8 @@ cli_one_sentence (const char *message, const char *noun)
     *markup = '\0';
   g_strchomp (line);
   if (line[0] == '\0')
-    return g_strdup_printf ("The %s failed.", noun);
+    return g_strdup (g_str_equal (noun, "upload") ? _ ("The upload failed.")
+                                                  : _ ("The download failed."));
   if (g_str_has_suffix (line, ".") || g_str_has_suffix (line, "!") || g_str_has_suffix (line, "?"))
     return g_steal_pointer (&line);
   return g_strconcat (line, ".", NULL);
@@ -75,7 +76,7 @@ cli_usage_error (const char *command, const char *format, ...)
 
   /* GOption's own messages have no full stop; ours do. */
   fprintf (stderr, "%s: %s%s\n", PROGRAM_NAME, message, g_str_has_suffix (message, ".") ? "" : ".");
-  fprintf (stderr, "Run “%s%s%s --help” for usage.\n", PROGRAM_NAME, command ? " " : "",
+  fprintf (stderr, _ ("Run “%s%s%s --help” for usage.\n"), PROGRAM_NAME, command ? " " : "",
            command ? command : "");
   return EXIT_USAGE;
 }
@@ -138,10 +139,13 @@ hashing_text (const MeowTransferRecord *record)
   int              percent;
 
   if (total < 0)
-    return g_strdup_printf ("  Hashing…  %s", hashed_text);
+    /* Translators: an upload reads its file first; %s is how much it read */
+    return g_strdup_printf (_ ("  Hashing…  %s"), hashed_text);
   total_text = cli_format_size ((guint64) total);
   percent = total > 0 ? (int) (hashed * 100 / (guint64) total) : 100;
-  return g_strdup_printf ("  Hashing…  %s / %s  %d%%", hashed_text, total_text, MIN (percent, 100));
+  /* Translators: an upload reads its file first: read, of the size, and the percentage */
+  return g_strdup_printf (_ ("  Hashing…  %s / %s  %d%%"), hashed_text, total_text,
+                          MIN (percent, 100));
 }
 
 /* "  12.3 MiB / 100.0 MiB  12%  2.1 MiB/s  40 s left"; with an unknown total
@@ -177,7 +181,8 @@ progress_text (const MeowTransferRecord *record)
   if (total >= 0 && eta >= 0 && speed > 0)
     {
       g_autofree char *eta_text = format_duration (eta);
-      g_string_append_printf (line, "  %s left", eta_text);
+      /* Translators: %s is the time left, such as “40 s” */
+      g_string_append_printf (line, _ ("  %s left"), eta_text);
     }
 
   return g_string_free (line, FALSE);
@@ -232,9 +237,11 @@ summary_text (Run *run)
   GString         *line = g_string_new (NULL);
   g_autofree char *bytes = cli_format_size (run->transferred);
 
-  g_string_append_printf (line, "  %u of %u done", run->n_completed, run->items->len);
+  /* Translators: the progress line of several downloads: files done of all files */
+  g_string_append_printf (line, _ ("  %u of %u done"), run->n_completed, run->items->len);
   if (run->n_failed > 0)
-    g_string_append_printf (line, ", %u failed", run->n_failed);
+    /* Translators: appended to “%u of %u done”: how many files failed */
+    g_string_append_printf (line, _ (", %u failed"), run->n_failed);
   g_string_append_printf (line, "  %s", bytes);
   if (run->speed > 0)
     {
@@ -306,7 +313,7 @@ cli_report_wait (Run *run, const MeowTransferRecord *record)
   const char    *detail = meow_transfer_record_get_wait_detail (record);
   const char    *name = meow_transfer_record_get_name (record);
   gint64         next = meow_transfer_record_get_next_attempt (record);
-  g_autoptr (GString) line = g_string_new ("Waiting for ");
+  g_autoptr (GString) line = g_string_new (NULL);
   const char *what;
 
   if (run->quiet || reason == MEOW_WAIT_NONE)
@@ -315,42 +322,45 @@ cli_report_wait (Run *run, const MeowTransferRecord *record)
   switch (reason)
     {
     case MEOW_WAIT_NETWORK:
-      what = "the network to return";
+      what = _ ("Waiting for the network to return");
       break;
     case MEOW_WAIT_PORTAL:
-      what = "the network's login page to be passed";
+      what = _ ("Waiting for the network's login page to be passed");
       break;
     case MEOW_WAIT_METERED:
-      what = "a connection that is not metered";
+      what = _ ("Waiting for a connection that is not metered");
       break;
     case MEOW_WAIT_RETRY_AFTER:
-      what = "the server, which asked to come back later";
+      what = _ ("Waiting for the server, which asked to come back later");
       break;
     case MEOW_WAIT_SUSPEND:
-      what = "the system to wake up";
+      what = _ ("Waiting for the system to wake up");
       break;
     case MEOW_WAIT_HOST_NOT_FOUND:
-      what = "the server's name to be found (is the address right?)";
+      what = _ ("Waiting for the server's name to be found (is the address right?)");
       break;
     case MEOW_WAIT_SERVER_UNREACHABLE:
     case MEOW_WAIT_NONE:
     default:
-      what = "the server to be reachable";
+      what = _ ("Waiting for the server to be reachable");
       break;
     }
   /* "Waiting for the server to be reachable (o.bin): Couldn't connect to
    * server; next try in 12 s." */
   g_string_append (line, what);
   if (name != NULL)
-    g_string_append_printf (line, " (%s)", name);
+    /* Translators: appended to “Waiting for …”: %s is the file's name */
+    g_string_append_printf (line, _ (" (%s)"), name);
   if (detail != NULL)
-    g_string_append_printf (line, ": %s", detail);
+    /* Translators: appended to “Waiting for …”: %s is why the last try failed */
+    g_string_append_printf (line, _ (": %s"), detail);
   if (next > 0)
     {
       gint64 left_us = MAX (0, next - g_get_monotonic_time ());
 
-      g_string_append_printf (line, "; next try in %" G_GINT64_FORMAT " s",
-                              (left_us + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC);
+      /* Translators: appended to “Waiting for …”: %lld is seconds until the next try */
+      g_string_append_printf (line, _ ("; next try in %lld s"),
+                              (long long) ((left_us + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC));
     }
   cli_progress_line_clear (&run->progress);
   fprintf (stderr, "%s.\n", line->str);
@@ -370,20 +380,20 @@ cli_report_restart (Run *run, const MeowTransferRecord *record)
   switch (meow_transfer_record_get_restart_reason (record))
     {
     case MEOW_RESTART_REMOTE_CHANGED:
-      fprintf (stderr, "The file on the server changed since the partial download; "
-                       "starting again from the beginning.\n");
+      fprintf (stderr, _ ("The file on the server changed since the partial download; "
+                          "starting again from the beginning.\n"));
       break;
     case MEOW_RESTART_RANGE_IGNORED:
-      fprintf (stderr, "The server cannot resume downloads; starting again from the "
-                       "beginning.\n");
+      fprintf (stderr, _ ("The server cannot resume downloads; starting again from the "
+                          "beginning.\n"));
       break;
     case MEOW_RESTART_RANGE_NOT_SATISFIABLE:
-      fprintf (stderr, "The partial download does not match the file on the server; "
-                       "starting again from the beginning.\n");
+      fprintf (stderr, _ ("The partial download does not match the file on the server; "
+                          "starting again from the beginning.\n"));
       break;
     case MEOW_RESTART_CONTENT_CHANGED:
-      fprintf (stderr, "The file on the server has other bytes than the partial download; "
-                       "starting again from the beginning.\n");
+      fprintf (stderr, _ ("The file on the server has other bytes than the partial download; "
+                          "starting again from the beginning.\n"));
       break;
     case MEOW_RESTART_NONE:
     default:

@@ -68,8 +68,8 @@ put_record_cb (Run *run, const MeowTransferRecord *record)
       put->save_warned = TRUE;
       cli_progress_line_clear (&run->progress);
       cli_warning_message (
-          "Cannot save the upload URL (%s); an interrupted upload will start again "
-          "from the beginning.",
+          _ ("Cannot save the upload URL (%s); an interrupted upload will start again "
+             "from the beginning."),
           error->message);
     }
 }
@@ -109,64 +109,65 @@ cli_command_put (int argc, char **argv)
 
   const GOptionEntry entries[] = {
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &options.protocol,
-      "Upload protocol: “meow” (rusty-cat's chunk protocol, the default) or “tus” (tus 1.0)",
-      "PROTOCOL" },
+      N_ ("Upload protocol: “meow” (rusty-cat's chunk protocol, the default) or “tus” (tus 1.0)"),
+      N_ ("PROTOCOL") },
     { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &options.chunk_size,
-      "Send at most SIZE bytes per request (default 1M for meow; for tus the whole rest of "
-      "the file in one request); K, M and G suffixes are 1024-based",
-      "SIZE" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, "FILE URL" },
+      N_ ("Send at most SIZE bytes per request (default 1M for meow; for tus the whole rest of "
+          "the file in one request); K, M and G suffixes are 1024-based"),
+      N_ ("SIZE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.rest, NULL, N_ ("FILE URL") },
     { NULL },
   };
 
   g_set_prgname (PROGRAM_NAME " put");
   context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (
-      context, "Upload FILE to URL, in chunks. An interrupted upload resumes when the same "
-               "command\nis run again: the meow protocol's server tells where to go on, and a "
-               "tus upload's\nURL is kept in $XDG_DATA_HOME/meow/cli-uploads.json until it "
-               "completes.");
+      context, _ ("Upload FILE to URL, in chunks. An interrupted upload resumes when the same "
+                  "command\nis run again: the meow protocol's server tells where to go on, and a "
+                  "tus upload's\nURL is kept in $XDG_DATA_HOME/meow/cli-uploads.json until it "
+                  "completes."));
   g_option_context_set_description (
-      context, "The server's answer is printed on standard output: the upload URL (tus) or the "
-               "file id\n(meow). Progress and messages go to standard error.\n\n"
-               "Exit status: 0 uploaded, 1 the upload failed, 2 usage error, 130 interrupted.");
-  g_option_context_add_main_entries (context, entries, NULL);
+      context, _ ("The server's answer is printed on standard output: the upload URL (tus) or the "
+                  "file id\n(meow). Progress and messages go to standard error.\n\n"
+                  "Exit status: 0 uploaded, 1 the upload failed, 2 usage error, 130 interrupted."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   cli_add_common_options (context, &options.common);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("put", "%s", error->message);
 
   if (options.rest == NULL || options.rest[0] == NULL || options.rest[1] == NULL)
-    return cli_usage_error ("put", "Give the file to upload and the URL to upload it to.");
+    return cli_usage_error ("put", _ ("Give the file to upload and the URL to upload it to."));
   if (options.rest[2] != NULL)
-    return cli_usage_error ("put", "Give exactly one file and one URL; “%s” is extra.",
+    return cli_usage_error ("put", _ ("Give exactly one file and one URL; “%s” is extra."),
                             options.rest[2]);
   url = options.rest[1];
 
   if (!parse_protocol (options.protocol, &protocol))
-    return cli_usage_error ("put", "“%s” is not an upload protocol; use “meow” or “tus”.",
+    return cli_usage_error ("put", _ ("“%s” is not an upload protocol; use “meow” or “tus”."),
                             options.protocol);
 
   if (options.chunk_size != NULL &&
       (!cli_parse_size (options.chunk_size, &chunk_size) || chunk_size == 0))
     return cli_usage_error ("put",
-                            "“%s” is not a chunk size; write bytes, optionally with K, M or G "
-                            "(1024-based), such as 512K or 4M.",
+                            _ ("“%s” is not a chunk size; write bytes, optionally with K, M or G "
+                               "(1024-based), such as 512K or 4M."),
                             options.chunk_size);
   /* Chunks are streamed from the file, so their size costs no memory. */
   chunk_size = MIN (chunk_size, (guint64) G_MAXINT64);
 
   if (options.rest[0][0] == '\0')
-    return cli_usage_error ("put", "The file name is empty.");
+    return cli_usage_error ("put", _ ("The file name is empty."));
   path = g_canonicalize_filename (options.rest[0], NULL);
   if (stat (path, &st) != 0)
     {
       int saved_errno = errno;
 
-      cli_error_message ("Cannot upload “%s”: %s.", path, g_strerror (saved_errno));
+      cli_error_message (_ ("Cannot upload “%s”: %s."), path, g_strerror (saved_errno));
       return EXIT_FAILED;
     }
   if (!S_ISREG (st.st_mode))
-    return cli_usage_error ("put", "“%s” is not a regular file; give a file to upload.", path);
+    return cli_usage_error ("put", _ ("“%s” is not a regular file; give a file to upload."), path);
 
   /* No --chunk-size: the engine's default, the rest of the file in one PATCH for tus
    * (a tus server keeps what an interrupted PATCH delivered, so a bigger request
@@ -211,18 +212,18 @@ cli_command_put (int argc, char **argv)
     {
       display_url = cli_url_for_display (url);
       if (run.progress.enabled)
-        fprintf (stderr, "Uploading “%s” to %s\n", path, display_url);
+        fprintf (stderr, _ ("Uploading “%s” to %s\n"), path, display_url);
       if (resume_url != NULL)
         {
           g_autofree char *display_resume = cli_url_for_display (resume_url);
 
-          fprintf (stderr, "Resuming the tus upload at %s.\n", display_resume);
+          fprintf (stderr, _ ("Resuming the tus upload at %s.\n"), display_resume);
         }
       if (run.progress.enabled && rate > 0)
         {
           g_autofree char *rate_text = cli_format_size (rate);
 
-          fprintf (stderr, "Speed limited to %s/s.\n", rate_text);
+          fprintf (stderr, _ ("Speed limited to %s/s.\n"), rate_text);
         }
     }
 
@@ -232,7 +233,7 @@ cli_command_put (int argc, char **argv)
   if (item->completed)
     {
       if (put.resumable && !cli_upload_store_save (&put.key, NULL, &error))
-        cli_warning_message ("Cannot forget the finished upload in the saved uploads (%s).",
+        cli_warning_message (_ ("Cannot forget the finished upload in the saved uploads (%s)."),
                              error->message);
 
       /* A meow server that already had every byte may answer no file id:
@@ -247,15 +248,16 @@ cli_command_put (int argc, char **argv)
           g_autofree char *basename = g_path_get_basename (path);
           g_autofree char *size = cli_format_size ((guint64) st.st_size);
 
-          fprintf (stderr, "Uploaded “%s” (%s) in %.1f s.\n", basename, size,
+          fprintf (stderr, _ ("Uploaded “%s” (%s) in %.1f s.\n"), basename, size,
                    cli_run_seconds (&run));
         }
       status = EXIT_OK;
     }
   else
     {
-      status = cli_run_failure_status (&run, "Interrupted; the server keeps the bytes it received. "
-                                             "Run the same command again to resume.");
+      status =
+          cli_run_failure_status (&run, _ ("Interrupted; the server keeps the bytes it received. "
+                                           "Run the same command again to resume."));
     }
 
   return status;

@@ -122,8 +122,10 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
 
         g_clear_error (&item->error);
         item->error = error ? g_error_copy (error)
-                            : g_error_new (MEOW_ERROR, MEOW_ERROR_IO,
-                                           "The %s failed for an unknown reason.", run->noun);
+                            : g_error_new (MEOW_ERROR, MEOW_ERROR_IO, "%s",
+                                           g_str_equal (run->noun, "upload")
+                                               ? _ ("The upload failed for an unknown reason.")
+                                               : _ ("The download failed for an unknown reason."));
         run_item_finish (item);
       }
       break;
@@ -133,8 +135,10 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       if (!g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED))
         {
           g_clear_error (&item->error);
-          item->error =
-              g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The %s was canceled.", run->noun);
+          item->error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CANCELED,
+                                             g_str_equal (run->noun, "upload")
+                                                 ? _ ("The upload was canceled.")
+                                                 : _ ("The download was canceled."));
         }
       run_item_finish (item);
       break;
@@ -247,7 +251,7 @@ run_make_client (Run *run)
         {
           int saved = errno;
 
-          cli_error_message ("Cannot read the CA certificates file “%s”: %s.", run->ca_file,
+          cli_error_message (_ ("Cannot read the CA certificates file “%s”: %s."), run->ca_file,
                              g_strerror (saved));
           return FALSE;
         }
@@ -366,7 +370,9 @@ cli_run_failure_status (Run *run, const char *interrupted_message)
       cli_error_message ("%s", sentence);
       return EXIT_FAILED;
     }
-  cli_error_message ("The %s ended without a result.", run->noun);
+  cli_error_message ("%s", g_str_equal (run->noun, "upload")
+                               ? _ ("The upload ended without a result.")
+                               : _ ("The download ended without a result."));
   return EXIT_FAILED;
 }
 

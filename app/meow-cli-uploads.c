@@ -60,14 +60,15 @@ upload_store_load (const char *path, gboolean warn)
       if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
         uploads = json_object_get_member (json_node_get_object (root), "uploads");
       if (uploads == NULL || !JSON_NODE_HOLDS_ARRAY (uploads))
-        problem = g_strdup ("it has no list of uploads");
+        problem = g_strdup (_ ("it has no list of uploads"));
     }
 
   if (problem != NULL)
     {
       if (warn)
-        cli_warning_message ("Ignoring the saved uploads in “%s” (%s); tus uploads start afresh.",
-                             path, problem);
+        cli_warning_message (
+            _ ("Ignoring the saved uploads in “%s” (%s); tus uploads start afresh."), path,
+            problem);
       return json_array_new ();
     }
   return json_array_ref (json_node_get_array (uploads));
@@ -179,7 +180,7 @@ cli_upload_store_save (const UploadKey *key, const char *upload_url, GError **er
       int saved_errno = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Cannot create the folder “%s”: %s", dir, g_strerror (saved_errno));
+                   _ ("Cannot create the folder “%s”: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
   return g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,

@@ -45,9 +45,10 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  { "get", "get URL… [-i LIST] [-o FILE | -d DIR] [OPTION…]", "Download URLs to files",
+  { "get", N_ ("get URL… [-i LIST] [-o FILE | -d DIR] [OPTION…]"), N_ ("Download URLs to files"),
     cli_command_get },
-  { "put", "put FILE URL [--protocol tus|meow] [OPTION…]", "Upload FILE to URL", cli_command_put },
+  { "put", N_ ("put FILE URL [--protocol tus|meow] [OPTION…]"), N_ ("Upload FILE to URL"),
+    cli_command_put },
 };
 
 static const Command *
@@ -62,18 +63,21 @@ find_command (const char *name)
 static char *
 commands_summary (void)
 {
-  GString *text =
-      g_string_new ("Download and upload files over HTTP(S) with the Meow engine.\n\nCommands:");
-  glong width = 0;
+  GString *text = g_string_new (_ ("Download and upload files over HTTP(S) with the Meow "
+                                   "engine.\n\nCommands:"));
+  glong    width = 0;
 
   /* Columns count characters, not bytes ("…" is three bytes). */
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    width = MAX (width, g_utf8_strlen (commands[i].synopsis, -1));
+    width = MAX (width, g_utf8_strlen (_ (commands[i].synopsis), -1));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "\n  %s%*s  %s", commands[i].synopsis,
-                            (int) (width - g_utf8_strlen (commands[i].synopsis, -1)), "",
-                            commands[i].summary);
-  g_string_append (text, "\n\nRun “" PROGRAM_NAME " COMMAND --help” for a command's options.");
+    g_string_append_printf (text, "\n  %s%*s  %s", _ (commands[i].synopsis),
+                            (int) (width - g_utf8_strlen (_ (commands[i].synopsis), -1)), "",
+                            _ (commands[i].summary));
+  g_string_append_printf (
+      text, "\n\n%s",
+      /* Translators: keep “meow-cli” and “--help”; COMMAND is the synopsis above */
+      _ ("Run “meow-cli COMMAND --help” for a command's options."));
   return g_string_free (text, FALSE);
 }
 
@@ -89,20 +93,24 @@ main (int argc, char **argv)
   int              status;
 
   const GOptionEntry entries[] = {
-    { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_ ("Print the version and exit"), NULL },
     { NULL },
   };
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_set_prgname (PROGRAM_NAME);
 
   /* Output is read by scripts: a closed pipe must be an error, not a kill. */
   signal (SIGPIPE, SIG_IGN);
 
   summary = commands_summary ();
-  context = g_option_context_new ("COMMAND [ARGUMENT…]");
+  context = g_option_context_new (N_ ("COMMAND [ARGUMENT…]"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   /* Stop at the first non-option: the command, whose options are its own. */
   g_option_context_set_strict_posix (context, TRUE);
 
@@ -123,11 +131,12 @@ main (int argc, char **argv)
     }
 
   if (argc < 2)
-    return cli_usage_error (NULL, "Give a command, such as “get URL” or “put FILE URL”.");
+    return cli_usage_error (NULL, _ ("Give a command, such as “get URL” or “put FILE URL”."));
 
   command = find_command (argv[1]);
   if (command == NULL)
-    return cli_usage_error (NULL, "“%s” is not a command; the commands are: get, put.", argv[1]);
+    return cli_usage_error (NULL, _ ("“%s” is not a command; the commands are: get, put."),
+                            argv[1]);
 
   /* The command sees "meow-cli get" as its program name, then its arguments. */
   command_argv0 = g_strdup_printf ("%s %s", PROGRAM_NAME, command->name);

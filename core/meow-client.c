@@ -20,6 +20,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 #include "meow-transfer-record-private.h"
 
 /* The shared view of a live task (under MeowClient.lock). Terminal tasks
@@ -159,7 +160,7 @@ check_open_locked (MeowClient *self, GError **error)
   if (self->closed)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_CLIENT_CLOSED,
-                           "The transfer client has been closed.");
+                           _ ("The transfer client has been closed."));
       return FALSE;
     }
   return TRUE;
@@ -551,7 +552,7 @@ meow_client_enqueue (MeowClient      *client,
       g_hash_table_contains (client->callbacks, task->id))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                   "A task with the id %s is already queued.", task->id);
+                   _ ("A task with the id %s is already queued."), task->id);
       goto fail;
     }
 
@@ -560,23 +561,24 @@ meow_client_enqueue (MeowClient      *client,
     {
       if (task->direction == MEOW_DIRECTION_UPLOAD)
         g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                     "“%s” is already being uploaded to %s.",
+                     _ ("“%s” is already being uploaded to %s."),
                      task->source_file ? task->source_file : task->name, task->redacted_url);
       else if (task->output_file)
         g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                     "Another transfer is already writing “%s”.", task->output_file);
+                     _ ("Another transfer is already writing “%s”."), task->output_file);
       else
         g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                     "%s is already being downloaded to “%s”.", task->redacted_url,
+                     _ ("%s is already being downloaded to “%s”."), task->redacted_url,
                      task->output_dir);
       goto fail;
     }
 
   if (_meow_engine_get_pending_enqueues (client->engine) >= client->config->command_queue_capacity)
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_COMMAND_SEND_FAILED,
-                   "Too many transfers are being added at once (the queue holds %u); try again.",
-                   client->config->command_queue_capacity);
+      g_set_error (
+          error, MEOW_ERROR, MEOW_ERROR_COMMAND_SEND_FAILED,
+          _ ("Too many transfers are being added at once (the queue holds %u); try again."),
+          client->config->command_queue_capacity);
       goto fail;
     }
 
@@ -653,7 +655,7 @@ lookup_entry_locked (MeowClient *self, const char *task_id, GError **error)
   entry = task_id ? g_hash_table_lookup (self->entries, task_id) : NULL;
   if (entry == NULL)
     g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
-                 "No queued or running transfer has the id %s.", task_id ? task_id : "(null)");
+                 _ ("No queued or running transfer has the id %s."), task_id ? task_id : "(null)");
   return entry;
 }
 
@@ -685,7 +687,7 @@ meow_client_pause (MeowClient *client, const char *task_id, GError **error)
   if (entry->state == ENTRY_PAUSED)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
-                   "The transfer %s is already paused.", task_id);
+                   _ ("The transfer %s is already paused."), task_id);
       goto fail;
     }
   entry->state = ENTRY_PAUSED;
@@ -724,7 +726,7 @@ meow_client_resume (MeowClient *client, const char *task_id, GError **error)
   if (entry->state != ENTRY_PAUSED)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
-                   "The transfer %s is not paused.", task_id);
+                   _ ("The transfer %s is not paused."), task_id);
       goto fail;
     }
   entry->state = ENTRY_PENDING;
@@ -791,7 +793,8 @@ meow_client_change_url (MeowClient        *client,
   if (entry->direction != MEOW_DIRECTION_DOWNLOAD)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The transfer %s is an upload; only a download's link can be changed.", task_id);
+                   _ ("The transfer %s is an upload; only a download's link can be changed."),
+                   task_id);
       goto fail;
     }
   task = meow_task_dup_with_url (entry->task, url, MEOW_RELINK_VERIFY, NULL, error);
@@ -801,7 +804,7 @@ meow_client_change_url (MeowClient        *client,
   if (!g_str_equal (key, entry->key) && g_hash_table_contains (client->keys, key))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                   "%s is already being downloaded to the same place.", task->redacted_url);
+                   _ ("%s is already being downloaded to the same place."), task->redacted_url);
       goto fail;
     }
 
@@ -1181,8 +1184,8 @@ meow_client_remove_listener (MeowClient *client, guint listener_id, GError **err
 
   if (found == NULL)
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "No listener has the id %u.",
-                   listener_id);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   _ ("No listener has the id %u."), listener_id);
       return FALSE;
     }
 
@@ -1408,8 +1411,8 @@ meow_client_set_max_transfers (MeowClient *client,
   if (max_downloads < 1 || max_downloads > 64 || max_uploads < 1 || max_uploads > 64)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "Between 1 and 64 transfers per direction may run at a time, not %u "
-                   "downloads and %u uploads.",
+                   _ ("Between 1 and 64 transfers per direction may run at a time, not %u "
+                      "downloads and %u uploads."),
                    max_downloads, max_uploads);
       return FALSE;
     }

@@ -6,6 +6,7 @@
 
 #include "meow-config-private.h"
 #include "meow-error.h"
+#include "meow-i18n-private.h"
 
 G_DEFINE_BOXED_TYPE (MeowConfig, meow_config, meow_config_copy, meow_config_free)
 
@@ -461,51 +462,51 @@ meow_config_validate (const MeowConfig *config, GError **error)
   if (config->command_queue_capacity == 0)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "The command queue capacity must be at least 1.");
+                           _ ("The command queue capacity must be at least 1."));
       return FALSE;
     }
   if (config->max_downloads == 0 || config->max_uploads == 0)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "At least one download and one upload must be allowed at a time.");
+                           _ ("At least one download and one upload must be allowed at a time."));
       return FALSE;
     }
   if (config->max_downloads > 64 || config->max_uploads > 64)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "At most 64 transfers per direction may run at a time.");
+                           _ ("At most 64 transfers per direction may run at a time."));
       return FALSE;
     }
   if (config->max_segments == 0 || config->max_segments > 16)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "Downloads may use 1 to 16 connections, not %u.", config->max_segments);
+                   _ ("Downloads may use 1 to 16 connections, not %u."), config->max_segments);
       return FALSE;
     }
   if (config->min_segment_size < 64 * 1024)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "A download segment must be at least 64 KiB.");
+                           _ ("A download segment must be at least 64 KiB."));
       return FALSE;
     }
   if (config->progress_interval_ms == 0)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "The progress interval must be at least 1 ms.");
+                           _ ("The progress interval must be at least 1 ms."));
       return FALSE;
     }
   if (config->retry_policy != MEOW_RETRY_POLICY_COUNTED &&
       config->retry_policy != MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The retry policy %d is not one of MeowRetryPolicy.",
+                   _ ("The retry policy %d is not one of MeowRetryPolicy."),
                    (int) config->retry_policy);
       return FALSE;
     }
   if (config->retry_max_delay_ms < config->retry_base_delay_ms)
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "The maximum retry delay is shorter than the base retry delay.");
+                           _ ("The maximum retry delay is shorter than the base retry delay."));
       return FALSE;
     }
 

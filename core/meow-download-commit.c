@@ -22,6 +22,7 @@
 
 #include "meow-download-private.h"
 #include "meow-error.h"
+#include "meow-i18n-private.h"
 
 /* A crash loses at most this long of such a download; progress records
  * show its bytes once they are on disk. */
@@ -47,7 +48,7 @@ struct _MeowCommit
   GCond       cond;
   gboolean    done;
   int         fd;          /* the unnamed file, written and flushed, or -1 */
-  const char *failed;      /* "create", "write", "flush" or NULL */
+  MeowFileOp  failed;      /* CREATE, WRITE, FLUSH or NONE */
   int         saved_errno; /* of the step that failed */
   char       *origin;      /* the origin attributes' values (or NULL) */
   char       *referrer;
@@ -125,20 +126,20 @@ static void
 commit_run (gpointer data, gpointer user_data)
 {
   MeowCommit *c = data;
-  const char *failed = NULL;
+  MeowFileOp  failed = MEOW_FILE_OP_NONE;
   int         saved = 0;
   int         fd = open (c->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
 
   if (fd < 0)
     {
-      failed = "create";
+      failed = MEOW_FILE_OP_CREATE;
       saved = errno;
     }
   else
     {
       gsize done = 0;
 
-      while (failed == NULL && done < c->mem->len)
+      while (failed == MEOW_FILE_OP_NONE && done < c->mem->len)
         {
           ssize_t n = write (fd, c->mem->data + done, c->mem->len - done);
 
@@ -146,20 +147,20 @@ commit_run (gpointer data, gpointer user_data)
             done += n;
           else if (errno != EINTR)
             {
-              failed = "write";
+              failed = MEOW_FILE_OP_WRITE;
               saved = errno;
             }
         }
-      if (failed == NULL)
+      if (failed == MEOW_FILE_OP_NONE)
         _meow_download_write_origin (fd, c->origin, c->referrer);
       /* The final name must never show half-written bytes, even after a
        * power cut: flush before the link. */
-      if (failed == NULL && fdatasync (fd) != 0)
+      if (failed == MEOW_FILE_OP_NONE && fdatasync (fd) != 0)
         {
-          failed = "flush";
+          failed = MEOW_FILE_OP_FLUSH;
           saved = errno;
         }
-      if (failed != NULL)
+      if (failed != MEOW_FILE_OP_NONE)
         {
           close (fd);
           fd = -1;
@@ -254,13 +255,13 @@ commit_link (MeowJob *job, MeowCommit *c, gboolean *fallback, GError **error)
   MeowDownload *d = _meow_download_get (job);
 
   *fallback = FALSE;
-  if (c->failed != NULL && g_str_equal (c->failed, "create"))
+  if (c->failed == MEOW_FILE_OP_CREATE)
     {
       g_debug ("No unnamed file in %s (%s); writing a .part", c->dir, g_strerror (c->saved_errno));
       *fallback = TRUE;
       return FALSE;
     }
-  if (c->failed != NULL)
+  if (c->failed != MEOW_FILE_OP_NONE)
     {
       g_propagate_error (error, _meow_download_io_error (c->saved_errno, c->failed, d->target));
       return FALSE;
@@ -279,7 +280,7 @@ commit_link (MeowJob *job, MeowCommit *c, gboolean *fallback, GError **error)
       if (!_meow_download_renumber_target (job, error))
         return FALSE;
     }
-  g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, "Every name like “%s” is taken.",
+  g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, _ ("Every name like “%s” is taken."),
                d->target);
   return FALSE;
 }

@@ -20,6 +20,7 @@
 #include "meow-download-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 
 #define HASH_STEP (4 * 1024 * 1024)
 
@@ -36,7 +37,7 @@ part_still_ours (MeowJob *job, GError **error)
       fst.st_ino != pst.st_ino || fst.st_dev != pst.st_dev)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_LOCAL_FILE_REMOVED,
-                   "The partial file “%s” was removed or replaced during the download.",
+                   _ ("The partial file “%s” was removed or replaced during the download."),
                    d->part_path);
       return FALSE;
     }
@@ -119,7 +120,7 @@ complete (MeowJob *job)
    * bytes.) */
   if (d->fd >= 0 && fdatasync (d->fd) != 0)
     {
-      _meow_download_fail (job, _meow_download_io_error (errno, "flush", d->part_path));
+      _meow_download_fail (job, _meow_download_io_error (errno, MEOW_FILE_OP_FLUSH, d->part_path));
       return;
     }
   _meow_download_close_part (d);
@@ -180,7 +181,7 @@ _meow_download_finish (MeowJob *job)
   d->verify_fd = open (d->part_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (d->verify_fd < 0)
     {
-      _meow_download_fail (job, _meow_download_io_error (errno, "read", d->part_path));
+      _meow_download_fail (job, _meow_download_io_error (errno, MEOW_FILE_OP_READ, d->part_path));
       return;
     }
   d->phase = MEOW_DOWNLOAD_VERIFY;
@@ -203,7 +204,7 @@ _meow_download_verify_step (MeowJob *job)
       int saved = errno;
       close (d->verify_fd);
       d->verify_fd = -1;
-      _meow_download_fail (job, _meow_download_io_error (saved, "read", d->part_path));
+      _meow_download_fail (job, _meow_download_io_error (saved, MEOW_FILE_OP_READ, d->part_path));
       return;
     }
   if (n > 0)
@@ -228,9 +229,9 @@ _meow_download_verify_step (MeowJob *job)
       _meow_download_write_control (job);
       _meow_download_fail (
           job, g_error_new (MEOW_ERROR, MEOW_ERROR_CHECKSUM_MISMATCH,
-                            "The downloaded file does not match the expected %s checksum "
-                            "(expected %s, got %s); it was kept as “%s”. Retrying downloads "
-                            "it again.",
+                            _ ("The downloaded file does not match the expected %s checksum "
+                               "(expected %s, got %s); it was kept as “%s”. Retrying downloads "
+                               "it again."),
                             kind, want, got, d->part_path));
       return;
     }

@@ -254,7 +254,20 @@ gboolean _meow_download_decide_target (MeowJob    *job,
                                        const char *effective_url,
                                        GError    **error);
 gboolean _meow_download_renumber_target (MeowJob *job, GError **error);
-GError  *_meow_download_io_error (int saved_errno, const char *what, const char *path);
+/* A local file operation, for the message of _meow_download_io_error(). */
+typedef enum
+{
+  MEOW_FILE_OP_NONE, /* nothing failed */
+  MEOW_FILE_OP_CREATE,
+  MEOW_FILE_OP_OPEN,
+  MEOW_FILE_OP_TRUNCATE,
+  MEOW_FILE_OP_WRITE,
+  MEOW_FILE_OP_FLUSH,
+  MEOW_FILE_OP_READ,
+  MEOW_FILE_OP_RENAME,
+} MeowFileOp;
+
+GError  *_meow_download_io_error (int saved_errno, MeowFileOp op, const char *path);
 gboolean _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error);
 void     _meow_download_close_part (MeowDownload *d);
 gboolean _meow_download_write_part (

@@ -21,6 +21,7 @@
 
 #include "meow-download-private.h"
 #include "meow-error.h"
+#include "meow-i18n-private.h"
 
 void
 _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end)
@@ -233,7 +234,7 @@ accept_answer (MeowStream *s)
       job->restart_reason = v->reason;
       if (ftruncate (d->fd, 0) != 0)
         {
-          set_abort_error (s, _meow_download_io_error (errno, "truncate", d->part_path));
+          set_abort_error (s, _meow_download_io_error (errno, MEOW_FILE_OP_TRUNCATE, d->part_path));
           return FALSE;
         }
       s->pos = 0;
@@ -374,7 +375,7 @@ compare_overlap (MeowStream *s, const char *ptr, gsize len, gsize *used)
         continue;
       if (got < 0)
         {
-          set_abort_error (s, _meow_download_io_error (errno, "read", d->part_path));
+          set_abort_error (s, _meow_download_io_error (errno, MEOW_FILE_OP_READ, d->part_path));
           return FALSE;
         }
       if (got == 0 || memcmp (disk, ptr + done, (gsize) got) != 0)
@@ -467,9 +468,8 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
   if (job->total >= 0 && s->pos + (gint64) want > job->total)
     {
       set_abort_error (s, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                       "The server sent more than the %" G_GINT64_FORMAT
-                                       " bytes of %s.",
-                                       job->total, _meow_download_url (job)));
+                                       _ ("The server sent more than the %lld bytes of %s."),
+                                       (long long) job->total, _meow_download_url (job)));
       return 0;
     }
 
@@ -769,7 +769,7 @@ _meow_stream_done (MeowStream *s, CURLcode result)
   if (result != CURLE_OK)
     {
       GError *error = _meow_engine_transport_error (
-          job->engine, "download", _meow_download_url (job), result, s->curl_error);
+          job->engine, MEOW_DIRECTION_DOWNLOAD, _meow_download_url (job), result, s->curl_error);
 
       MeowFailureKind kind = _meow_failure_classify (result, 0);
 
@@ -795,9 +795,10 @@ _meow_stream_done (MeowStream *s, CURLcode result)
 
   if (s->verdict.kind != MEOW_VERDICT_ACCEPT)
     {
-      _meow_download_fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                                             "The server's answer for %s could not be understood.",
-                                             _meow_download_url (job)));
+      _meow_download_fail (job,
+                           g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
+                                        _ ("The server's answer for %s could not be understood."),
+                                        _meow_download_url (job)));
       return;
     }
 
@@ -818,7 +819,7 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       if (!progress)
         _meow_stream_retry_or_fail (s,
                                     g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                                                 "The server ended %s early.",
+                                                 _ ("The server ended %s early."),
                                                  _meow_download_url (job)),
                                     MEOW_FAILURE_TRANSPORT, CURLE_PARTIAL_FILE,
                                     _meow_failure_detail (CURLE_PARTIAL_FILE, 0), FALSE);
@@ -829,7 +830,7 @@ _meow_stream_done (MeowStream *s, CURLcode result)
     }
   else
     _meow_download_fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                                           "%s is longer than the server said.",
+                                           _ ("%s is longer than the server said."),
                                            _meow_download_url (job)));
 }
 
@@ -882,7 +883,7 @@ _meow_stream_tick (MeowStream *s, gint64 now, gint64 *next)
 
           if (error == NULL)
             error = g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                                 "The transfer of %s could not be resumed after pacing.",
+                                 _ ("The transfer of %s could not be resumed after pacing."),
                                  _meow_download_url (job));
           _meow_download_fail (job, error);
           return FALSE;

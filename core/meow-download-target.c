@@ -22,6 +22,7 @@
 
 #include "meow-download-private.h"
 #include "meow-error.h"
+#include "meow-i18n-private.h"
 
 /* TRUE when @path exists in any form (a dangling symlink too). */
 gboolean
@@ -82,8 +83,8 @@ _meow_download_decide_target (MeowJob    *job,
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND, "The folder “%s” does not exist.",
-                   dir);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND,
+                   _ ("The folder “%s” does not exist."), dir);
       return FALSE;
     }
 
@@ -95,7 +96,7 @@ _meow_download_decide_target (MeowJob    *job,
   if (d->target == NULL)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS,
-                   "Every name like “%s” in “%s” is taken.", name, dir);
+                   _ ("Every name like “%s” in “%s” is taken."), name, dir);
       return FALSE;
     }
   d->name = g_steal_pointer (&name);
@@ -124,7 +125,7 @@ _meow_download_renumber_target (MeowJob *job, GError **error)
   if (next == NULL)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS,
-                   "Every name like “%s” in “%s” is taken.", d->name, dir);
+                   _ ("Every name like “%s” in “%s” is taken."), d->name, dir);
       return FALSE;
     }
   g_free (d->target);
@@ -133,19 +134,88 @@ _meow_download_renumber_target (MeowJob *job, GError **error)
   return TRUE;
 }
 
-/* The one error for a local file operation that failed with @saved_errno:
- * DISK_FULL when the disk is full, else G_IO_ERROR ("Could not WHAT
+/* The messages of _meow_download_io_error(), one whole sentence per operation: when it
+ * failed for a reason (%s: the path, then the system's reason) and when the disk is full
+ * (%s: the path). */
+static const struct
+{
+  const char *failed;
+  const char *full;
+} io_messages[] = {
+  [MEOW_FILE_OP_CREATE] = {
+    /* Translators: the first %s is a file's path, the second the system's reason. */
+    /* xgettext:c-format */
+    N_ ("Could not create “%s”: %s"),
+    /* Translators: %s is a file's path. */
+    /* xgettext:c-format */
+    N_ ("The disk is full; could not create “%s”. The download can resume when there is "
+        "space."),
+  },
+  [MEOW_FILE_OP_OPEN] = {
+    /* Translators: the first %s is a file's path, the second the system's reason. */
+    /* xgettext:c-format */
+    N_ ("Could not open “%s”: %s"),
+    /* Translators: %s is a file's path. */
+    /* xgettext:c-format */
+    N_ ("The disk is full; could not open “%s”. The download can resume when there is space."),
+  },
+  [MEOW_FILE_OP_TRUNCATE] = {
+    /* Translators: the first %s is a file's path, the second the system's reason. */
+    /* xgettext:c-format */
+    N_ ("Could not truncate “%s”: %s"),
+    /* Translators: %s is a file's path. */
+    /* xgettext:c-format */
+    N_ ("The disk is full; could not truncate “%s”. The download can resume when there is "
+        "space."),
+  },
+  [MEOW_FILE_OP_WRITE] = {
+    /* Translators: the first %s is a file's path, the second the system's reason. */
+    /* xgettext:c-format */
+    N_ ("Could not write “%s”: %s"),
+    /* Translators: %s is a file's path. */
+    /* xgettext:c-format */
+    N_ ("The disk is full; could not write “%s”. The download can resume when there is space."),
+  },
+  [MEOW_FILE_OP_FLUSH] = {
+    /* Translators: the first %s is a file's path, the second the system's reason. */
+    /* xgettext:c-format */
+    N_ ("Could not flush “%s” to the disk: %s"),
+    /* Translators: %s is a file's path. */
+    /* xgettext:c-format */
+    N_ ("The disk is full; could not flush “%s” to the disk. The download can resume when "
+        "there is space."),
+  },
+  [MEOW_FILE_OP_READ] = {
+    /* Translators: the first %s is a file's path, the second the system's reason. */
+    /* xgettext:c-format */
+    N_ ("Could not read “%s”: %s"),
+    /* Translators: %s is a file's path. */
+    /* xgettext:c-format */
+    N_ ("The disk is full; could not read “%s”. The download can resume when there is space."),
+  },
+  [MEOW_FILE_OP_RENAME] = {
+    /* Translators: the first %s is a file's path, the second the system's reason. */
+    /* xgettext:c-format */
+    N_ ("Could not rename “%s”: %s"),
+    /* Translators: %s is a file's path. */
+    /* xgettext:c-format */
+    N_ ("The disk is full; could not rename “%s”. The download can resume when there is "
+        "space."),
+  },
+};
+
+/* The one error for the local file operation @op on @path that failed with
+ * @saved_errno: DISK_FULL when the disk is full, else G_IO_ERROR ("Could not write
  * “PATH”: reason"). Returns: (transfer full). */
 GError *
-_meow_download_io_error (int saved_errno, const char *what, const char *path)
+_meow_download_io_error (int saved_errno, MeowFileOp op, const char *path)
 {
+  g_return_val_if_fail (op > MEOW_FILE_OP_NONE && op < G_N_ELEMENTS (io_messages), NULL);
+
   if (saved_errno == ENOSPC || saved_errno == EDQUOT)
-    return g_error_new (MEOW_ERROR, MEOW_ERROR_DISK_FULL,
-                        "The disk is full; could not %s “%s”. The download can resume when "
-                        "there is space.",
-                        what, path);
-  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno), "Could not %s “%s”: %s",
-                      what, path, g_strerror (saved_errno));
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_DISK_FULL, _ (io_messages[op].full), path);
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno), _ (io_messages[op].failed),
+                      path, g_strerror (saved_errno));
 }
 
 /* Opens the .part for writing and reading (the overlap of a resume is
@@ -167,29 +237,30 @@ _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error)
       if (saved == ELOOP)
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
-                       "“%s” is a symbolic link; refusing to write through it. Remove it to "
-                       "download the file again.",
+                       _ ("“%s” is a symbolic link; refusing to write through it. Remove it to "
+                          "download the file again."),
                        d->part_path);
           return FALSE;
         }
       if (saved == EISDIR)
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
-                       "“%s” is in the way of the partial download: it is a folder. Remove it, "
-                       "or save the download under another name.",
+                       _ ("“%s” is in the way of the partial download: it is a folder. Remove it, "
+                          "or save the download under another name."),
                        d->part_path);
           return FALSE;
         }
-      g_propagate_error (error, _meow_download_io_error (saved, "open", d->part_path));
+      g_propagate_error (error, _meow_download_io_error (saved, MEOW_FILE_OP_OPEN, d->part_path));
       return FALSE;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO,
-                   "“%s” is in the way of the partial download: it is not a regular file. Remove "
-                   "it, or save the download under another name.",
-                   d->part_path);
+      g_set_error (
+          error, MEOW_ERROR, MEOW_ERROR_IO,
+          _ ("“%s” is in the way of the partial download: it is not a regular file. Remove "
+             "it, or save the download under another name."),
+          d->part_path);
       return FALSE;
     }
   if (truncate_it && st.st_size > 0)
@@ -198,7 +269,8 @@ _meow_download_open_part (MeowJob *job, gboolean truncate_it, GError **error)
         {
           int saved = errno;
           close (fd);
-          g_propagate_error (error, _meow_download_io_error (saved, "truncate", d->part_path));
+          g_propagate_error (error,
+                             _meow_download_io_error (saved, MEOW_FILE_OP_TRUNCATE, d->part_path));
           return FALSE;
         }
       st.st_size = 0;
@@ -240,7 +312,8 @@ _meow_download_write_part (
           if (saved == EINTR)
             continue;
           *written = done;
-          g_propagate_error (error, _meow_download_io_error (saved, "write", d->part_path));
+          g_propagate_error (error,
+                             _meow_download_io_error (saved, MEOW_FILE_OP_WRITE, d->part_path));
           return FALSE;
         }
       done += (gsize) n;
@@ -285,11 +358,11 @@ _meow_download_rename_into_place (MeowJob *job, GError **error)
           continue;
         }
 
-      g_propagate_error (error, _meow_download_io_error (errno, "rename", d->part_path));
+      g_propagate_error (error, _meow_download_io_error (errno, MEOW_FILE_OP_RENAME, d->part_path));
       return FALSE;
     }
 
-  g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, "Every name like “%s” is taken.",
+  g_set_error (error, MEOW_ERROR, MEOW_ERROR_TARGET_EXISTS, _ ("Every name like “%s” is taken."),
                d->target);
   return FALSE;
 }

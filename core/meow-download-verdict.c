@@ -12,6 +12,7 @@
 
 #include "meow-download-verdict-private.h"
 #include "meow-error.h"
+#include "meow-i18n-private.h"
 
 MeowValidators
 _meow_validators_compare (const char *held_etag,
@@ -150,8 +151,8 @@ whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Meow
       g_ascii_strncasecmp (answer->content_type, "text/html", 9) == 0)
     {
       verdict_error (v, MEOW_VERDICT_RETRY, MEOW_ERROR_REMOTE_CHANGED,
-                     "A web page answered for %s instead of the file (a network login page?); "
-                     "the bytes already downloaded are kept.",
+                     _ ("A web page answered for %s instead of the file (a network login page?); "
+                        "the bytes already downloaded are kept."),
                      ask->url);
       return;
     }
@@ -199,10 +200,10 @@ whole_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Meow
    * into place. */
   if (ask->total >= 0 && answer->content_length >= 0 && answer->content_length != ask->total)
     {
-      verdict_error (v, MEOW_VERDICT_RETRY, MEOW_ERROR_INVALID_CONTENT_LENGTH,
-                     "The server said %s is %" G_GINT64_FORMAT
-                     " bytes long, then sent a Content-Length of %" G_GINT64_FORMAT ".",
-                     ask->url, ask->total, answer->content_length);
+      verdict_error (
+          v, MEOW_VERDICT_RETRY, MEOW_ERROR_INVALID_CONTENT_LENGTH,
+          _ ("The server said %s is %lld bytes long, then sent a Content-Length of %lld."),
+          ask->url, (long long) ask->total, (long long) answer->content_length);
       return;
     }
 
@@ -226,36 +227,37 @@ partial_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Me
   if (!ask->ranged)
     {
       verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
-                     "The server sent a partial answer to a request for the whole file %s.",
+                     _ ("The server sent a partial answer to a request for the whole file %s."),
                      ask->url);
       return;
     }
   if (answer->content_range == NULL)
     {
       verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
-                     "The server sent a partial answer without a Content-Range for %s.", ask->url);
+                     _ ("The server sent a partial answer without a Content-Range for %s."),
+                     ask->url);
       return;
     }
   if (!_meow_parse_content_range (answer->content_range, &cr, &error))
     {
-      verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE, "%s (%s)", error->message,
+      /* Translators: the first %s is a message about the server's Content-Range, the
+       * second the URL it came from. */
+      verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE, _ ("%s (%s)"), error->message,
                      ask->url);
       return;
     }
   if (cr.start != ask->offset)
     {
       verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
-                     "The server sent bytes from %" G_GINT64_FORMAT
-                     " when asked for bytes from %" G_GINT64_FORMAT " of %s.",
-                     cr.start, ask->offset, ask->url);
+                     _ ("The server sent bytes from %lld when asked for bytes from %lld of %s."),
+                     (long long) cr.start, (long long) ask->offset, ask->url);
       return;
     }
   if (ask->end >= 0 && cr.end >= ask->end)
     {
       verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
-                     "The server sent bytes up to %" G_GINT64_FORMAT
-                     " when asked for bytes up to %" G_GINT64_FORMAT " of %s.",
-                     cr.end, ask->end - 1, ask->url);
+                     _ ("The server sent bytes up to %lld when asked for bytes up to %lld of %s."),
+                     (long long) cr.end, (long long) (ask->end - 1), ask->url);
       return;
     }
   quoted = _meow_quote_for_message (answer->content_range);
@@ -265,9 +267,9 @@ partial_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Me
        * Content-Length that contradicts the known total, worth another
        * try: a shorter one would end the body early. */
       verdict_error (v, MEOW_VERDICT_RETRY, MEOW_ERROR_INVALID_RANGE,
-                     "The server's Content-Length (%" G_GINT64_FORMAT
-                     ") does not match its Content-Range (%s) for %s.",
-                     answer->content_length, quoted, ask->url);
+                     _ ("The server's Content-Length (%lld) does not match its Content-Range (%s) "
+                        "for %s."),
+                     (long long) answer->content_length, quoted, ask->url);
       return;
     }
   if (!ask->fresh && cr.total >= 0 && ask->total >= 0 && cr.total != ask->total)
@@ -291,9 +293,10 @@ partial_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answer, Me
   if (cr.total < 0 && ask->total < 0)
     {
       /* Without a size we could not tell a short range from the end. */
-      verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
-                     "The server's Content-Range (%s) for %s does not say how long the file is.",
-                     quoted, ask->url);
+      verdict_error (
+          v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
+          _ ("The server's Content-Range (%s) for %s does not say how long the file is."), quoted,
+          ask->url);
       return;
     }
   if (!ask->fresh && compare (ask, answer) == MEOW_VALIDATORS_DIFFER)
@@ -325,10 +328,11 @@ unsatisfiable_answer (const MeowDownloadAsk *ask, const MeowDownloadAnswer *answ
 
   if (!ask->ranged)
     {
-      verdict_error (v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
-                     "The server answered 416 (range not satisfiable) to a request for the whole "
-                     "file %s.",
-                     ask->url);
+      verdict_error (
+          v, MEOW_VERDICT_FAIL, MEOW_ERROR_INVALID_RANGE,
+          _ ("The server answered 416 (range not satisfiable) to a request for the whole "
+             "file %s."),
+          ask->url);
       return;
     }
   /* Complete only when the sizes prove it: "bytes * /TOTAL" equal to what

@@ -29,6 +29,7 @@
 
 #include "meow-download-private.h"
 #include "meow-error.h"
+#include "meow-i18n-private.h"
 
 /* A failure: the bytes that arrived are kept (with the split's positions)
  * for a later resume, and the job ends Failed with @error (transfer full).
@@ -100,23 +101,25 @@ _meow_download_restart (MeowJob *job, MeowRestartReason reason)
     {
       if (reason == MEOW_RESTART_CONTENT_CHANGED)
         error = g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
-                             "The server keeps contradicting itself about %s: its bytes changed "
-                             "again after %u restarts from zero. Try again later.",
+                             _ ("The server keeps contradicting itself about %s: its bytes changed "
+                                "again after %u restarts from zero. Try again later."),
                              _meow_download_url (job), d->restarts - 1);
       else if (reason == MEOW_RESTART_REMOTE_CHANGED)
-        error = g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
-                             "The server keeps contradicting itself about %s: its size or version "
-                             "changed again after %u restarts from zero. Try again later.",
-                             _meow_download_url (job), d->restarts - 1);
+        error =
+            g_error_new (MEOW_ERROR, MEOW_ERROR_REMOTE_CHANGED,
+                         _ ("The server keeps contradicting itself about %s: its size or version "
+                            "changed again after %u restarts from zero. Try again later."),
+                         _meow_download_url (job), d->restarts - 1);
       else if (reason == MEOW_RESTART_RANGE_NOT_SATISFIABLE)
-        error = g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                             "The server keeps contradicting itself about %s: it refused the range "
-                             "asked for (416) again after %u restarts from zero. Try again later.",
-                             _meow_download_url (job), d->restarts - 1);
-      else
         error =
             g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                         "The server ignores the range requests for %s.", _meow_download_url (job));
+                         _ ("The server keeps contradicting itself about %s: it refused the range "
+                            "asked for (416) again after %u restarts from zero. Try again later."),
+                         _meow_download_url (job), d->restarts - 1);
+      else
+        error = g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                             _ ("The server ignores the range requests for %s."),
+                             _meow_download_url (job));
       _meow_download_fail (job, g_steal_pointer (&error));
       return;
     }
@@ -171,31 +174,34 @@ _meow_download_link_differs (MeowJob *job, MeowRestartReason reason)
   switch (reason)
     {
     case MEOW_RESTART_RANGE_IGNORED:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
-                          "The new link %s cannot continue “%s”: its server sends the whole file "
-                          "instead of the rest. The bytes received so far were kept; start over "
-                          "to download the file again from the new link.",
-                          _meow_download_url (job), file);
+      return g_error_new (
+          MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
+          _ ("The new link %s cannot continue “%s”: its server sends the whole file "
+             "instead of the rest. The bytes received so far were kept; start over "
+             "to download the file again from the new link."),
+          _meow_download_url (job), file);
     case MEOW_RESTART_CONTENT_CHANGED:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
-                          "The new link %s gives another file than the one “%s” holds: the bytes "
-                          "at the end of the partial file differ. They were kept; start over to "
-                          "download the file from the new link.",
-                          _meow_download_url (job), file);
+      return g_error_new (
+          MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
+          _ ("The new link %s gives another file than the one “%s” holds: the bytes "
+             "at the end of the partial file differ. They were kept; start over to "
+             "download the file from the new link."),
+          _meow_download_url (job), file);
     case MEOW_RESTART_NONE:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
-                          "The new link %s could not be checked against the bytes “%s” holds "
-                          "(it states no strong ETag or date for them). They were kept; start "
-                          "over to download the file from the new link.",
+                          _ ("The new link %s could not be checked against the bytes “%s” holds "
+                             "(it states no strong ETag or date for them). They were kept; start "
+                             "over to download the file from the new link."),
                           _meow_download_url (job), file);
     case MEOW_RESTART_REMOTE_CHANGED:
     case MEOW_RESTART_RANGE_NOT_SATISFIABLE:
     default:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
-                          "The new link %s gives another file than the one “%s” holds: its ETag, "
-                          "date or size differ. The bytes received so far were kept; start over "
-                          "to download the file from the new link.",
-                          _meow_download_url (job), file);
+      return g_error_new (
+          MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS,
+          _ ("The new link %s gives another file than the one “%s” holds: its ETag, "
+             "date or size differ. The bytes received so far were kept; start over "
+             "to download the file from the new link."),
+          _meow_download_url (job), file);
     }
 }
 
@@ -269,7 +275,7 @@ _meow_download_start_get (MeowJob *job)
       if (!g_file_test (job->task->output_dir, G_FILE_TEST_IS_DIR))
         {
           _meow_download_fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_FILE_NOT_FOUND,
-                                                 "The folder “%s” does not exist.",
+                                                 _ ("The folder “%s” does not exist."),
                                                  job->task->output_dir));
           return;
         }
@@ -482,8 +488,9 @@ probe_done (MeowJob *job, CURLcode result)
 
   if (result != CURLE_OK)
     {
-      g_autoptr (GError) error = _meow_engine_transport_error (
-          job->engine, "download", _meow_download_url (job), result, d->main.curl_error);
+      g_autoptr (GError) error =
+          _meow_engine_transport_error (job->engine, MEOW_DIRECTION_DOWNLOAD,
+                                        _meow_download_url (job), result, d->main.curl_error);
 
       if (_meow_failure_classify (result, 0) == MEOW_FAILURE_FATAL)
         {

@@ -10,6 +10,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 
 CURL *
 _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
@@ -189,12 +190,17 @@ _meow_engine_retry_delay_us (MeowEngine *engine, guint failures, const char *ret
 void
 _meow_engine_give_up (GError **error, guint failures)
 {
+  g_autofree char *reason = NULL;
+
   if ((*error)->domain != MEOW_ERROR || (*error)->code != MEOW_ERROR_HTTP_TRANSPORT)
     return;
-  if (failures == 1)
-    g_prefix_error (error, "Gave up after one attempt: ");
-  else
-    g_prefix_error (error, "Gave up after %u attempts: ", failures);
+  reason = g_steal_pointer (&(*error)->message);
+
+  /* Translators: %u is the number of attempts, %s the last one's message (a whole
+   * sentence). */
+  (*error)->message = g_strdup_printf (
+      _meow_ngettext ("Gave up after %u attempt: %s", "Gave up after %u attempts: %s", failures),
+      failures, reason);
 }
 
 gboolean
@@ -204,11 +210,11 @@ _meow_engine_status_retryable (long status)
 }
 
 GError *
-_meow_engine_transport_error (MeowEngine *engine,
-                              const char *verb,
-                              const char *redacted_url,
-                              CURLcode    result,
-                              const char *error_buffer)
+_meow_engine_transport_error (MeowEngine   *engine,
+                              MeowDirection direction,
+                              const char   *redacted_url,
+                              CURLcode      result,
+                              const char   *error_buffer)
 {
   const char *detail = error_buffer && error_buffer[0] ? error_buffer : curl_easy_strerror (result);
 
@@ -220,15 +226,15 @@ _meow_engine_transport_error (MeowEngine *engine,
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_TLS,
-                          "The secure connection for %s could not be verified: %s", redacted_url,
-                          detail);
+                          _ ("The secure connection for %s could not be verified: %s"),
+                          redacted_url, detail);
     case CURLE_SSL_CONNECT_ERROR:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_TLS,
-                          "The secure connection to %s could not be set up: %s", redacted_url,
+                          _ ("The secure connection to %s could not be set up: %s"), redacted_url,
                           detail);
     case CURLE_TOO_MANY_REDIRECTS:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_TOO_MANY_REDIRECTS,
-                          "%s redirects too many times (more than %u).", redacted_url,
+                          _ ("%s redirects too many times (more than %u)."), redacted_url,
                           _meow_engine_get_config (engine)->max_redirects);
     case CURLE_UNSUPPORTED_PROTOCOL:
       /* Only http(s) URLs get here, so this is the server's answer: libcurl
@@ -236,20 +242,25 @@ _meow_engine_transport_error (MeowEngine *engine,
        * allowed", "Unsupported response code"). A bad answer, worth
        * another try, not the caller's mistake. */
       return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                          "The server at %s did not answer in HTTP: %s", redacted_url, detail);
+                          _ ("The server at %s did not answer in HTTP: %s"), redacted_url, detail);
     case CURLE_URL_MALFORMAT:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Cannot %s %s: %s", verb,
+      if (direction == MEOW_DIRECTION_UPLOAD)
+        /* Translators: the first %s is a URL, the second libcurl's reason (English). */
+        return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, _ ("Cannot upload to %s: %s"),
+                            redacted_url, detail);
+      /* Translators: the first %s is a URL, the second libcurl's reason (English). */
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, _ ("Cannot download %s: %s"),
                           redacted_url, detail);
     case CURLE_OPERATION_TIMEDOUT:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED, "The connection for %s stalled: %s",
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED, _ ("The connection for %s stalled: %s"),
                           redacted_url, detail);
     case CURLE_COULDNT_RESOLVE_HOST:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                          "The host name of %s was not found (%s); check the address.",
+                          _ ("The host name of %s was not found (%s); check the address."),
                           redacted_url, detail);
     default:
-      return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The connection for %s failed: %s",
-                          redacted_url, detail);
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                          _ ("The connection for %s failed: %s"), redacted_url, detail);
     }
 }
 
@@ -329,17 +340,41 @@ _meow_engine_proxy_auth_error (MeowEngine *engine,
   proxy = _meow_engine_dup_proxy_for_url (engine, url);
   if (proxy != NULL)
     return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
-                        "The proxy %s requires a login to reach %s.", proxy, redacted_url);
+                        _ ("The proxy %s requires a login to reach %s."), proxy, redacted_url);
   return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
-                      "The proxy for %s requires a login.", redacted_url);
+                      _ ("The proxy for %s requires a login."), redacted_url);
 }
 
 char *
 _meow_failure_detail (CURLcode result, long status)
 {
-  if (result != CURLE_OK)
-    return g_strdup (curl_easy_strerror (result));
-  return g_strdup_printf ("HTTP %ld", status);
+  /* The waits' reasons a user sees most (a network between us and the server): libcurl's
+   * own words for them (curl_easy_strerror()'s English, exactly), translated. */
+  switch (result)
+    {
+    case CURLE_OK:
+      return g_strdup_printf ("HTTP %ld", status);
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return g_strdup (_ ("Couldn't resolve proxy name"));
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return g_strdup (_ ("Couldn't resolve host name"));
+    case CURLE_COULDNT_CONNECT:
+      return g_strdup (_ ("Couldn't connect to server"));
+    case CURLE_PARTIAL_FILE:
+      return g_strdup (_ ("Transferred a partial file"));
+    case CURLE_OPERATION_TIMEDOUT:
+      return g_strdup (_ ("Timeout was reached"));
+    case CURLE_SEND_ERROR:
+      return g_strdup (_ ("Failed sending data to the peer"));
+    case CURLE_RECV_ERROR:
+      return g_strdup (_ ("Failure when receiving data from the peer"));
+    case CURLE_GOT_NOTHING:
+      return g_strdup (_ ("Server returned nothing (no headers, no data)"));
+    case CURLE_SSL_CONNECT_ERROR:
+      return g_strdup (_ ("SSL connect error"));
+    default:
+      return g_strdup (curl_easy_strerror (result));
+    }
 }
 
 guint

@@ -344,7 +344,8 @@ GError *_meow_engine_auth_error (const MeowTask *task,
                                  char          **scheme,
                                  char          **realm);
 /* The short text of a failure for a waiting record ("Couldn't connect to
- * server", "HTTP 503"). Returns: (transfer full). */
+ * server", "HTTP 503"): libcurl's words, translated for the common network
+ * failures. Returns: (transfer full). */
 char *_meow_failure_detail (CURLcode result, long status);
 /* A new easy handle for @url with the options every request shares
  * (protocols, timeouts, user agent, CA file, NOSIGNAL); @error_buffer, if
@@ -363,13 +364,13 @@ gint64 _meow_engine_retry_delay_us (MeowEngine *engine, guint failures, const ch
  * says how many there were ("Gave up after 4 attempts: …"). */
 void     _meow_engine_give_up (GError **error, guint failures);
 gboolean _meow_engine_status_retryable (long status);
-/* libcurl's @result as a MEOW_ERROR (TLS, redirects, stall, transport);
- * @verb completes "Cannot VERB URL" ("download", "upload"). */
-GError *_meow_engine_transport_error (MeowEngine *engine,
-                                      const char *verb,
-                                      const char *redacted_url,
-                                      CURLcode    result,
-                                      const char *error_buffer);
+/* libcurl's @result as a MEOW_ERROR (TLS, redirects, stall, transport) for a
+ * transfer in @direction ("Cannot download URL", "Cannot upload to URL"). */
+GError *_meow_engine_transport_error (MeowEngine   *engine,
+                                      MeowDirection direction,
+                                      const char   *redacted_url,
+                                      CURLcode      result,
+                                      const char   *error_buffer);
 /* The retries of @job's attempts (the task's, else the client's) and its
  * policy. */
 guint           _meow_engine_max_retries (MeowJob *job);

@@ -16,6 +16,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 #include "meow-proxy-private.h"
 #include "meow-transfer-record-private.h"
 
@@ -1135,7 +1136,7 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
       job->driver->stop (job, MEOW_STOP_CANCEL);
       _meow_engine_finish (
           job, MEOW_STATUS_CANCELED,
-          g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, "The transfer was canceled."), NULL);
+          g_error_new (MEOW_ERROR, MEOW_ERROR_CANCELED, _ ("The transfer was canceled.")), NULL);
       break;
 
     case CMD_SPEED_LIMITS:

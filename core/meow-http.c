@@ -15,6 +15,7 @@
 
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 
 /* Longest part of a hostile value we quote back in an error message. */
 #define MAX_QUOTED_CHARS 80
@@ -229,21 +230,32 @@ _meow_http_status_error (
     long status, const char *reason, const char *redacted_url, const char *body, gsize body_len)
 {
   g_autofree char *excerpt = NULL;
-  GString         *msg = g_string_new (NULL);
-  GError          *error;
+  gboolean         has_reason = reason != NULL && *reason != '\0';
 
-  g_string_append_printf (msg, "The server answered %ld%s%s for %s", status,
-                          reason && *reason ? " " : "", reason ? reason : "", redacted_url);
   if (body != NULL && body_len > 0)
     excerpt = body_excerpt (body, MIN (body_len, MEOW_HTTP_ERROR_BODY_MAX));
   if (excerpt != NULL && *excerpt != '\0')
-    g_string_append_printf (msg, ": %s", excerpt);
-  else
-    g_string_append_c (msg, '.');
-
-  error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, msg->str);
-  g_string_free (msg, TRUE);
-  return error;
+    {
+      if (has_reason)
+        /* Translators: %ld is the HTTP status code, the first %s the server's reason
+         * phrase (English, e.g. “Not Found”), the second a URL, the third the start of
+         * the page the server sent. */
+        return g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS,
+                            _ ("The server answered %ld %s for %s: %s"), status, reason,
+                            redacted_url, excerpt);
+      /* Translators: %ld is the HTTP status code, the first %s a URL, the second the start
+       * of the page the server sent. */
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS,
+                          _ ("The server answered %ld for %s: %s"), status, redacted_url, excerpt);
+    }
+  if (has_reason)
+    /* Translators: %ld is the HTTP status code, the first %s the server's reason phrase
+     * (English, e.g. “Not Found”), the second a URL. */
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS,
+                        _ ("The server answered %ld %s for %s."), status, reason, redacted_url);
+  /* Translators: %ld is the HTTP status code, %s a URL. */
+  return g_error_new (MEOW_ERROR, MEOW_ERROR_RESPONSE_STATUS, _ ("The server answered %ld for %s."),
+                      status, redacted_url);
 }
 
 typedef enum
@@ -306,24 +318,67 @@ append_percent_decoded (GString *out, const char *s, gsize len)
 /* ------------------------------------------------------------------ */
 /* Content-Range                                                       */
 
-static gboolean content_range_error (GError **error, const char *value, const char *format, ...)
-    G_GNUC_PRINTF (3, 4);
-
-/* Sets a MEOW_ERROR_INVALID_RANGE error: "The server's Content-Range “@value”"
- * followed by the problem that @format describes. Always returns FALSE. */
-static gboolean
-content_range_error (GError **error, const char *value, const char *format, ...)
+typedef enum
 {
-  g_autofree char *problem = NULL;
+  RANGE_NOT_THE_FORM,
+  RANGE_OTHER_UNIT,
+  RANGE_TOO_LARGE,
+  RANGE_ENDS_BEFORE_START,
+  RANGE_ENDS_PAST_TOTAL,
+} RangeProblem;
+
+/* Sets a MEOW_ERROR_INVALID_RANGE error about the Content-Range @value, one whole
+ * sentence per @problem: @unit is the unit of RANGE_OTHER_UNIT, @a and @b the numbers
+ * of RANGE_ENDS_BEFORE_START (end, start) and RANGE_ENDS_PAST_TOTAL (end, total).
+ * Always returns FALSE. */
+static gboolean
+content_range_error (
+    GError **error, const char *value, RangeProblem problem, const char *unit, gint64 a, gint64 b)
+{
   g_autofree char *quoted = _meow_quote_for_message (value);
-  va_list          args;
+  g_autofree char *quoted_unit = unit ? _meow_quote_for_message (unit) : NULL;
 
-  va_start (args, format);
-  problem = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE, "The server's Content-Range “%s” %s",
-               quoted, problem);
+  switch (problem)
+    {
+    case RANGE_NOT_THE_FORM:
+      /* Translators: %s is the server's Content-Range header value. Keep “bytes
+       * START-END/TOTAL” as it is: it is the header's syntax. */
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                   _ ("The server's Content-Range “%s” is not of the form “bytes "
+                      "START-END/TOTAL”."),
+                   quoted);
+      break;
+    case RANGE_OTHER_UNIT:
+      /* Translators: the first %s is the server's Content-Range header value, the
+       * second the unit it names instead of bytes. */
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                   _ ("The server's Content-Range “%s” uses the unit “%s”, not bytes."), quoted,
+                   quoted_unit);
+      break;
+    case RANGE_TOO_LARGE:
+      /* Translators: %s is the server's Content-Range header value. */
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                   _ ("The server's Content-Range “%s” has a number too large to be a file "
+                      "size."),
+                   quoted);
+      break;
+    case RANGE_ENDS_BEFORE_START:
+      /* Translators: %s is the server's Content-Range header value; the numbers are
+       * byte offsets, the last byte and the first. */
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                   _ ("The server's Content-Range “%s” ends (at byte %lld) before it starts (at "
+                      "byte %lld)."),
+                   quoted, (long long) a, (long long) b);
+      break;
+    case RANGE_ENDS_PAST_TOTAL:
+      /* Translators: %s is the server's Content-Range header value; the first number
+       * is the offset of its last byte, the second the file's size in bytes. */
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
+                   _ ("The server's Content-Range “%s” ends at byte %lld, past the end of the "
+                      "%lld-byte file."),
+                   quoted, (long long) a, (long long) b);
+      break;
+    }
   return FALSE;
 }
 
@@ -344,7 +399,7 @@ _meow_parse_content_range (const char *value, MeowContentRange *out, GError **er
   if (value == NULL || *(copy = strip_copy (value)) == '\0')
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_INVALID_RANGE,
-                           "The server sent an empty Content-Range.");
+                           _ ("The server sent an empty Content-Range."));
       return FALSE;
     }
 
@@ -352,13 +407,10 @@ _meow_parse_content_range (const char *value, MeowContentRange *out, GError **er
   for (unit_end = copy; *unit_end != '\0' && !g_ascii_isspace (*unit_end); unit_end++)
     ;
   if (*unit_end == '\0')
-    return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+    return content_range_error (error, copy, RANGE_NOT_THE_FORM, NULL, 0, 0);
   unit = g_strndup (copy, (gsize) (unit_end - copy));
   if (g_ascii_strcasecmp (unit, "bytes") != 0)
-    {
-      g_autofree char *quoted_unit = _meow_quote_for_message (unit);
-      return content_range_error (error, copy, "uses the unit “%s”, not bytes.", quoted_unit);
-    }
+    return content_range_error (error, copy, RANGE_OTHER_UNIT, unit, 0, 0);
 
   p = unit_end;
   while (is_ows (*p))
@@ -378,13 +430,13 @@ _meow_parse_content_range (const char *value, MeowContentRange *out, GError **er
       else if (r == NUMBER_OK)
         r = NUMBER_MISSING;
       if (r == NUMBER_TOO_LARGE)
-        return content_range_error (error, copy, "has a number too large to be a file size.");
+        return content_range_error (error, copy, RANGE_TOO_LARGE, NULL, 0, 0);
       if (r != NUMBER_OK)
-        return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+        return content_range_error (error, copy, RANGE_NOT_THE_FORM, NULL, 0, 0);
     }
 
   if (*p != '/')
-    return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+    return content_range_error (error, copy, RANGE_NOT_THE_FORM, NULL, 0, 0);
   p++;
 
   /* "TOTAL" or "*" (not allowed in the 416 form) */
@@ -394,24 +446,18 @@ _meow_parse_content_range (const char *value, MeowContentRange *out, GError **er
     {
       r = read_number (&p, &total);
       if (r == NUMBER_TOO_LARGE)
-        return content_range_error (error, copy, "has a number too large to be a file size.");
+        return content_range_error (error, copy, RANGE_TOO_LARGE, NULL, 0, 0);
       if (r != NUMBER_OK)
-        return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+        return content_range_error (error, copy, RANGE_NOT_THE_FORM, NULL, 0, 0);
     }
 
   if (*p != '\0')
-    return content_range_error (error, copy, "is not of the form “bytes START-END/TOTAL”.");
+    return content_range_error (error, copy, RANGE_NOT_THE_FORM, NULL, 0, 0);
 
   if (start >= 0 && end < start)
-    return content_range_error (error, copy,
-                                "ends (at byte %" G_GINT64_FORMAT ") before it starts "
-                                "(at byte %" G_GINT64_FORMAT ").",
-                                end, start);
+    return content_range_error (error, copy, RANGE_ENDS_BEFORE_START, NULL, end, start);
   if (start >= 0 && total >= 0 && end >= total)
-    return content_range_error (error, copy,
-                                "ends at byte %" G_GINT64_FORMAT ", past the end of the "
-                                "%" G_GINT64_FORMAT "-byte file.",
-                                end, total);
+    return content_range_error (error, copy, RANGE_ENDS_PAST_TOTAL, NULL, end, total);
 
   if (out != NULL)
     {

@@ -15,6 +15,7 @@
 
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 #include "meow-proxy-private.h"
 
 #define LOOKUP_THREADS 2
@@ -188,14 +189,15 @@ _meow_proxy_normalize (const char *proxy, char **normalized, GError **error)
       *host == '\0' || !host_is_plain (host))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "“%s” is not a proxy address: give one like http://proxy.example:3128.", proxy);
+                   _ ("“%s” is not a proxy address: give one like http://proxy.example:3128."),
+                   proxy);
       return FALSE;
     }
   if (!scheme_supported (scheme))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The proxy “%s” speaks %s, which is not supported: use http, https, socks4, "
-                   "socks4a or socks5.",
+                   _ ("The proxy “%s” speaks %s, which is not supported: use http, https, socks4, "
+                      "socks4a or socks5."),
                    proxy, scheme);
       return FALSE;
     }

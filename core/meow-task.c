@@ -12,6 +12,7 @@
 
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 #include "meow-task-private.h"
 
 /* Longest header value we let a caller send: curl and most servers refuse
@@ -1074,14 +1075,15 @@ check_url (const char *url, GError **error)
 
   if (url[0] == '\0')
     {
-      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "The URL is empty.");
+      g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                           _ ("The URL is empty."));
       return FALSE;
     }
 
   uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_HAS_PASSWORD, &local_error);
   if (uri == NULL)
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "“%s” is not a valid URL.",
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, _ ("“%s” is not a valid URL."),
                    redacted);
       return FALSE;
     }
@@ -1090,14 +1092,14 @@ check_url (const char *url, GError **error)
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "“%s” uses the unsupported scheme “%s”; only http and https are supported.",
+                   _ ("“%s” uses the unsupported scheme “%s”; only http and https are supported."),
                    redacted, scheme);
       return FALSE;
     }
 
   if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "“%s” has no host name.",
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, _ ("“%s” has no host name."),
                    redacted);
       return FALSE;
     }
@@ -1106,7 +1108,7 @@ check_url (const char *url, GError **error)
   if (strpbrk (url, " \t\r\n") != NULL)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "“%s” contains white space; encode it as %%20.", redacted);
+                   _ ("“%s” contains white space; encode it as %%20."), redacted);
       return FALSE;
     }
 
@@ -1124,7 +1126,7 @@ check_headers (const char *const *headers, GError **error)
       if (colon == NULL || colon == h)
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                       "The header “%s” has no name.", h);
+                       _ ("The header “%s” has no name."), h);
           return FALSE;
         }
       for (const char *p = h; p < colon; p++)
@@ -1132,21 +1134,21 @@ check_headers (const char *const *headers, GError **error)
           if (!g_ascii_isgraph (*p) || strchr ("()<>@,;:\\\"/[]?={}", *p) != NULL)
             {
               g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "The header name “%.*s” contains invalid characters.", (int) (colon - h),
-                           h);
+                           _ ("The header name “%.*s” contains invalid characters."),
+                           (int) (colon - h), h);
               return FALSE;
             }
         }
       if (strpbrk (h, "\r\n") != NULL)
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                       "The header “%.*s” contains a line break.", (int) (colon - h), h);
+                       _ ("The header “%.*s” contains a line break."), (int) (colon - h), h);
           return FALSE;
         }
       if (strlen (h) > MAX_HEADER_BYTES)
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                       "The header “%.*s” is longer than %d bytes.", (int) (colon - h), h,
+                       _ ("The header “%.*s” is longer than %d bytes."), (int) (colon - h), h,
                        MAX_HEADER_BYTES);
           return FALSE;
         }
@@ -1175,15 +1177,14 @@ check_checksum (MeowChecksumType type, const char *hex, GError **error)
       break;
     default:
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "Unknown checksum type.");
+                           _ ("Unknown checksum type."));
       return FALSE;
     }
 
   if (strlen (hex) != want || strspn (hex, "0123456789abcdef") != want)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The expected checksum “%s” is not %" G_GSIZE_FORMAT " hexadecimal digits.", hex,
-                   want);
+                   _ ("The expected checksum “%s” is not %zu hexadecimal digits."), hex, want);
       return FALSE;
     }
 
@@ -1196,7 +1197,7 @@ check_upload (const MeowTask *t, GError **error)
   if (t->source_bytes == NULL && (t->source_file == NULL || t->source_file[0] == '\0'))
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "The upload has no source: name a file or give bytes.");
+                           _ ("The upload has no source: name a file or give bytes."));
       return FALSE;
     }
   if (t->source_bytes == NULL)
@@ -1209,26 +1210,26 @@ check_upload (const MeowTask *t, GError **error)
 
           g_set_error (error, MEOW_ERROR,
                        errsv == ENOENT ? MEOW_ERROR_FILE_NOT_FOUND : MEOW_ERROR_IO,
-                       "Cannot upload “%s”: %s.", t->source_file, g_strerror (errsv));
+                       _ ("Cannot upload “%s”: %s."), t->source_file, g_strerror (errsv));
           return FALSE;
         }
       if (!S_ISREG (st.st_mode))
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                       "Cannot upload “%s”: it is not a regular file.", t->source_file);
+                       _ ("Cannot upload “%s”: it is not a regular file."), t->source_file);
           return FALSE;
         }
     }
   if (t->chunk_size < 0)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The chunk size %" G_GINT64_FORMAT " is negative.", t->chunk_size);
+                   _ ("The chunk size %lld is negative."), (long long) t->chunk_size);
       return FALSE;
     }
   if (t->protocol != MEOW_UPLOAD_PROTOCOL_MEOW && t->protocol != MEOW_UPLOAD_PROTOCOL_TUS)
     {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID, "Unknown upload protocol %d.",
-                   (int) t->protocol);
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   _ ("Unknown upload protocol %d."), (int) t->protocol);
       return FALSE;
     }
   if (t->upload_url != NULL && !check_url (t->upload_url, error))
@@ -1236,7 +1237,7 @@ check_upload (const MeowTask *t, GError **error)
   if (t->method != NULL && (t->method[0] == '\0' || strpbrk (t->method, " \t\r\n:") != NULL))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "“%s” is not a valid HTTP method.", t->method);
+                   _ ("“%s” is not a valid HTTP method."), t->method);
       return FALSE;
     }
   return TRUE;
@@ -1300,20 +1301,20 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   if (t->segments > 16)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "A download may use at most 16 connections, not %u.", t->segments);
+                   _ ("A download may use at most 16 connections, not %u."), t->segments);
       return NULL;
     }
 
   if (t->output_file != NULL && t->output_file[0] == '\0')
     {
       g_set_error_literal (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                           "The output file name is empty.");
+                           _ ("The output file name is empty."));
       return NULL;
     }
   if (t->output_file != NULL && g_str_has_suffix (t->output_file, G_DIR_SEPARATOR_S))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The output file “%s” names a folder.", t->output_file);
+                   _ ("The output file “%s” names a folder."), t->output_file);
       return NULL;
     }
 

@@ -22,6 +22,7 @@
 
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 #include "meow-upload-protocol-private.h"
 
 /* Longest part of a server's unparsable body quoted in an error message. */
@@ -144,8 +145,10 @@ parse_error (const MeowUploadState    *state,
   if (response->body != NULL)
     data = g_bytes_get_data (response->body, &len);
   quoted = quote_body (data != NULL ? data : "", data != NULL ? len : 0);
+  /* Translators: the first %s is a URL, the second what is wrong with the reply (“not
+   * JSON”, “nextByte is not an integer”), the third the reply itself. */
   g_set_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-               "The server at %s sent a reply that could not be read (%s): “%s”.", url, why,
+               _ ("The server at %s sent a reply that could not be read (%s): “%s”."), url, why,
                quoted);
   return FALSE;
 }
@@ -228,17 +231,19 @@ read_reply (const MeowUploadState    *state,
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
-    return parse_error (state, response, "not JSON", error);
+    /* Translators: this and the next three complete “could not be read (%s)”: what is
+     * wrong with the server's reply. Keep nextByte and fileId (JSON member names). */
+    return parse_error (state, response, _ ("not JSON"), error);
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return parse_error (state, response, "not a JSON object", error);
+    return parse_error (state, response, _ ("not a JSON object"), error);
   object = json_node_get_object (root);
 
   member = json_object_get_member (object, "nextByte");
   if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
     {
       if (!read_next_byte (member, &reply->next_byte))
-        return parse_error (state, response, "nextByte is not an integer", error);
+        return parse_error (state, response, _ ("nextByte is not an integer"), error);
       reply->has_next_byte = TRUE;
     }
 
@@ -249,7 +254,7 @@ read_reply (const MeowUploadState    *state,
 
       if (JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
           json_node_get_value_type (member) != G_TYPE_STRING)
-        return parse_error (state, response, "fileId is not a string", error);
+        return parse_error (state, response, _ ("fileId is not a string"), error);
       id = json_node_get_string (member);
       if (id != NULL && id[0] != '\0')
         reply->file_id = g_strdup (id);
@@ -349,9 +354,8 @@ meow_parse_chunk (MeowUploadState          *state,
       g_autofree char *url = _meow_redact_url (state->url);
 
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_STALLED,
-                   "The server at %s keeps asking for byte %" G_GINT64_FORMAT
-                   "; giving up after %u rounds.",
-                   url, new_offset, state->stalled_rounds);
+                   _ ("The server at %s keeps asking for byte %lld; giving up after %u rounds."),
+                   url, (long long) new_offset, state->stalled_rounds);
       return FALSE;
     }
   return TRUE;

@@ -14,6 +14,7 @@
 
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 #include "meow-upload-protocol-private.h"
 
 #define TUS_VERSION "1.0.0"
@@ -51,7 +52,7 @@ read_upload_offset (const MeowUploadState    *state,
     {
       redacted = _meow_redact_url (url);
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                   "The tus server's answer for %s has no Upload-Offset header.", redacted);
+                   _ ("The tus server's answer for %s has no Upload-Offset header."), redacted);
       return FALSE;
     }
 
@@ -64,9 +65,9 @@ read_upload_offset (const MeowUploadState    *state,
 
       redacted = _meow_redact_url (url);
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                   "The tus server's answer for %s has an invalid Upload-Offset “%s” (the "
-                   "upload has %" G_GINT64_FORMAT " bytes).",
-                   redacted, quoted, state->total_size);
+                   _ ("The tus server's answer for %s has an invalid Upload-Offset “%s” (the "
+                      "upload has %lld bytes)."),
+                   redacted, quoted, (long long) state->total_size);
       return FALSE;
     }
 
@@ -94,9 +95,11 @@ set_upload_lost (const MeowUploadState *state, const MeowUploadResponse *respons
 {
   g_autofree char *redacted = _meow_redact_url (state->upload_url);
 
+  /* Translators: the first %s is the upload's URL, %u the HTTP status (404 or 410), the
+   * second %s its English reason phrase (“Not Found” or “Gone”). */
   g_set_error (error, MEOW_ERROR, MEOW_ERROR_UPLOAD_LOST,
-               "The upload server no longer has the upload %s (it answered %u %s), so the "
-               "file was not sent again by itself; add the file again to start a new upload.",
+               _ ("The upload server no longer has the upload %s (it answered %u %s), so the "
+                  "file was not sent again by itself; add the file again to start a new upload."),
                redacted, response->status, response->status == 404 ? "Not Found" : "Gone");
 }
 
@@ -147,7 +150,8 @@ tus_parse_creation (MeowUploadState *state, const MeowUploadResponse *response, 
       g_autofree char *redacted = _meow_redact_url (state->url);
 
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                   "The tus server at %s created the upload without a Location header.", redacted);
+                   _ ("The tus server at %s created the upload without a Location header."),
+                   redacted);
       return FALSE;
     }
 
@@ -163,7 +167,7 @@ tus_parse_creation (MeowUploadState *state, const MeowUploadResponse *response, 
 
       /* Not GUri's message: it quotes the server's bytes as they are. */
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_RESPONSE_PARSE,
-                   "The tus server at %s answered with an unusable Location “%s”.", redacted,
+                   _ ("The tus server at %s answered with an unusable Location “%s”."), redacted,
                    quoted);
       return FALSE;
     }
@@ -293,9 +297,9 @@ tus_parse_chunk (MeowUploadState          *state,
       g_autofree char *redacted = _meow_redact_url (state->upload_url);
 
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_STALLED,
-                   "The tus server at %s keeps answering Upload-Offset %" G_GINT64_FORMAT
-                   "; giving up after %u rounds.",
-                   redacted, new_offset, state->stalled_rounds);
+                   _ ("The tus server at %s keeps answering Upload-Offset %lld; giving up after "
+                      "%u rounds."),
+                   redacted, (long long) new_offset, state->stalled_rounds);
       return FALSE;
     }
   state->offset = new_offset;

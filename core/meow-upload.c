@@ -33,6 +33,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-i18n-private.h"
 #include "meow-pace-private.h"
 #include "meow-upload-protocol-private.h"
 
@@ -203,13 +204,36 @@ complete (MeowJob *job)
 /* ------------------------------------------------------------------ */
 /* The source                                                          */
 
-static GError *
-source_changed_error (MeowJob *job, const char *how)
+/* How the source changed under a running upload. */
+typedef enum
 {
-  return g_error_new (MEOW_ERROR, MEOW_ERROR_LOCAL_FILE_REMOVED,
-                      "“%s” %s while it was being uploaded; nothing more was sent. "
-                      "Start the upload again to send the new content.",
-                      source_name (job), how);
+  SOURCE_REMOVED,
+  SOURCE_REPLACED,
+  SOURCE_SHRANK,
+  SOURCE_GREW,
+  SOURCE_MODIFIED,
+} SourceChange;
+
+static GError *
+source_changed_error (MeowJob *job, SourceChange how)
+{
+  /* Translators: %s is the file being uploaded, in the five messages below. */
+  static const char *const formats[] = {
+    [SOURCE_REMOVED] = N_ ("“%s” was removed while it was being uploaded; nothing more was sent. "
+                           "Start the upload again to send the new content."),
+    [SOURCE_REPLACED] = N_ ("“%s” was replaced by another file while it was being uploaded; "
+                            "nothing more was sent. Start the upload again to send the new "
+                            "content."),
+    [SOURCE_SHRANK] = N_ ("“%s” shrank while it was being uploaded; nothing more was sent. Start "
+                          "the upload again to send the new content."),
+    [SOURCE_GREW] = N_ ("“%s” grew while it was being uploaded; nothing more was sent. Start the "
+                        "upload again to send the new content."),
+    [SOURCE_MODIFIED] = N_ ("“%s” was modified while it was being uploaded; nothing more was "
+                            "sent. Start the upload again to send the new content."),
+  };
+
+  return g_error_new (MEOW_ERROR, MEOW_ERROR_LOCAL_FILE_REMOVED, _ (formats[how]),
+                      source_name (job));
 }
 
 /* Opens the source the first time the upload runs. */
@@ -233,14 +257,14 @@ open_source (MeowJob *job, GError **error)
 
       close_source (u);
       g_set_error (error, MEOW_ERROR, saved == ENOENT ? MEOW_ERROR_FILE_NOT_FOUND : MEOW_ERROR_IO,
-                   "Cannot read “%s”: %s.", path, g_strerror (saved));
+                   _ ("Cannot read “%s”: %s."), path, g_strerror (saved));
       return FALSE;
     }
   if (!S_ISREG (st.st_mode))
     {
       close_source (u);
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "Cannot upload “%s”: it is not a regular file.", path);
+                   _ ("Cannot upload “%s”: it is not a regular file."), path);
       return FALSE;
     }
   u->size = st.st_size;
@@ -267,22 +291,22 @@ check_source (MeowJob *job, GError **error)
       int saved = errno;
 
       if (saved == ENOENT)
-        g_propagate_error (error, source_changed_error (job, "was removed"));
+        g_propagate_error (error, source_changed_error (job, SOURCE_REMOVED));
       else
-        g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.", path,
+        g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, _ ("Cannot read “%s”: %s."), path,
                      g_strerror (saved));
       return FALSE;
     }
   if (st.st_dev != u->dev || st.st_ino != u->ino)
     {
-      g_propagate_error (error, source_changed_error (job, "was replaced by another file"));
+      g_propagate_error (error, source_changed_error (job, SOURCE_REPLACED));
       return FALSE;
     }
   if (fstat (u->fd, &st) != 0)
     {
       int saved = errno;
 
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.", path,
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, _ ("Cannot read “%s”: %s."), path,
                    g_strerror (saved));
       return FALSE;
     }
@@ -290,9 +314,9 @@ check_source (MeowJob *job, GError **error)
       st.st_mtim.tv_nsec != u->mtime.tv_nsec)
     {
       g_propagate_error (error,
-                         source_changed_error (job, st.st_size < u->size   ? "shrank"
-                                                    : st.st_size > u->size ? "grew"
-                                                                           : "was modified"));
+                         source_changed_error (job, st.st_size < u->size   ? SOURCE_SHRANK
+                                                    : st.st_size > u->size ? SOURCE_GREW
+                                                                           : SOURCE_MODIFIED));
       return FALSE;
     }
   return TRUE;
@@ -326,7 +350,7 @@ read_source_block (MeowJob *job, guchar *buf, gint64 offset, gsize len, GError *
     {
       int saved = errno;
 
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.",
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_IO, _ ("Cannot read “%s”: %s."),
                    job->task->source_file, g_strerror (saved));
       return -1;
     }
@@ -337,7 +361,7 @@ read_source_block (MeowJob *job, guchar *buf, gint64 offset, gsize len, GError *
   if (n == 0)
     {
       /* Unchanged, yet shorter than it was: not a file we can trust. */
-      g_propagate_error (error, source_changed_error (job, "shrank"));
+      g_propagate_error (error, source_changed_error (job, SOURCE_SHRANK));
       return -1;
     }
   return n;
@@ -381,16 +405,16 @@ hash_thread_main (gpointer data)
               if (n < 0)
                 {
                   int saved = errno;
-                  h->error = g_error_new (MEOW_ERROR, MEOW_ERROR_IO, "Cannot read “%s”: %s.",
+                  h->error = g_error_new (MEOW_ERROR, MEOW_ERROR_IO, _ ("Cannot read “%s”: %s."),
                                           h->name, g_strerror (saved));
                   break;
                 }
               if (n == 0)
                 {
                   h->error = g_error_new (MEOW_ERROR, MEOW_ERROR_LOCAL_FILE_REMOVED,
-                                          "“%s” shrank while it was being read; nothing more "
-                                          "was sent. Start the upload again to send the new "
-                                          "content.",
+                                          _ ("“%s” shrank while it was being read; nothing more "
+                                             "was sent. Start the upload again to send the new "
+                                             "content."),
                                           h->name);
                   break;
                 }
@@ -542,7 +566,7 @@ hash_finished (MeowJob *job)
       if (u->state_ready && u->state.upload_url)
         send_abort (job);
       fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
-                              "The same content as “%s” is already being uploaded to %s.",
+                              _ ("The same content as “%s” is already being uploaded to %s."),
                               source_name (job), url_of (job)));
       return;
     }
@@ -935,8 +959,8 @@ request_done (MeowJob *job, CURLcode result)
     }
   if (result != CURLE_OK)
     {
-      error = _meow_engine_transport_error (job->engine, "upload to", url_of (job), result,
-                                            u->curl_error);
+      error = _meow_engine_transport_error (job->engine, MEOW_DIRECTION_UPLOAD, url_of (job),
+                                            result, u->curl_error);
       MeowFailureKind kind = _meow_failure_classify (result, 0);
 
       if (kind != MEOW_FAILURE_FATAL)
@@ -1014,8 +1038,8 @@ request_done (MeowJob *job, CURLcode result)
       if (++u->prepare_loops > MAX_PREPARE_LOOPS)
         {
           fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED,
-                                  "The server at %s keeps refusing the upload's offset; "
-                                  "gave up after %u attempts to re-read it.",
+                                  _ ("The server at %s keeps refusing the upload's offset; "
+                                     "gave up after %u attempts to re-read it."),
                                   url_of (job), MAX_PREPARE_LOOPS));
           return;
         }
@@ -1170,7 +1194,7 @@ upload_tick (MeowJob *job, gint64 now)
           if (curl_easy_pause (u->easy, CURLPAUSE_CONT) != CURLE_OK)
             {
               fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
-                                      "The upload to %s could not be resumed after pacing.",
+                                      _ ("The upload to %s could not be resumed after pacing."),
                                       url_of (job)));
               return G_MAXINT64;
             }

@@ -12,7 +12,8 @@
 #                                           `meson install --destdir` layout, the browser
 #                                           host and its manifests included
 #   flatpak SRCDIR                          the Flatpak manifest parses and is confined
-#   translations SRCDIR                     POTFILES.in is complete, every LINGUAS .po compiles
+#   translations SRCDIR                     po/ (domain meow) and core/po/ (domain libmeow-1):
+#                                           POTFILES.in is complete, every LINGUAS .po compiles
 #                                           and covers the regenerated POT
 #
 # A missing tool is a failure, except flatpak-builder (not installable everywhere): that
@@ -277,6 +278,7 @@ def check_install(t, builddir, prefix, bindir, datadir, localedir, *manifest_dir
             under(datadir, 'icons', 'hicolor', 'scalable', 'apps', APP_ID + '.svg'),
             under(datadir, 'icons', 'hicolor', 'symbolic', 'apps', APP_ID + '-symbolic.svg'),
             under(localedir, 'de', 'LC_MESSAGES', 'meow.mo'),
+            under(localedir, 'de', 'LC_MESSAGES', 'libmeow-1.mo'),
         ]
         for path in expected:
             t.ok(os.path.isfile(path), 'installs %s' % os.path.relpath(path, tmp))
@@ -346,10 +348,16 @@ def check_flatpak(t, srcdir):
     t.ok(status == 0, 'flatpak-builder --show-manifest', out)
 
 
-def xgettext_pot(srcdir, out):
-    """Regenerates the POT as `meson compile meow-pot` does (i18n.gettext, preset glib)."""
-    args = ['xgettext', '--package-name=meow', '-p', os.path.dirname(out), '-D', srcdir,
-            '-f', os.path.join(srcdir, 'po', 'POTFILES.in'), '-o', os.path.basename(out),
+# libmeow's gettext domain (core/po, core/meow-i18n-private.h): its own plural helper
+# on top of the glib preset's keywords.
+CORE_XGETTEXT_ARGS = ['--keyword=_meow_ngettext:1,2', '--flag=_meow_ngettext:1:pass-c-format',
+                      '--flag=_meow_ngettext:2:pass-c-format']
+
+
+def xgettext_pot(srcdir, potfiles, package, out, extra=()):
+    """Regenerates a POT as `meson compile PACKAGE-pot` does (i18n.gettext, preset glib)."""
+    args = ['xgettext', '--package-name=' + package, '-p', os.path.dirname(out), '-D', srcdir,
+            '-f', potfiles, '-o', os.path.basename(out),
             '--from-code=UTF-8', '--add-comments',
             '--keyword=_', '--keyword=N_', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
             '--keyword=g_dcgettext:2', '--keyword=g_dngettext:2,3',
@@ -362,61 +370,96 @@ def xgettext_pot(srcdir, out):
             '--flag=g_log:3:c-format', '--flag=g_print:1:c-format',
             '--flag=g_printerr:1:c-format', '--flag=g_printf:1:c-format',
             '--flag=g_fprintf:2:c-format', '--flag=g_sprintf:2:c-format',
-            '--flag=g_snprintf:3:c-format']
+            '--flag=g_snprintf:3:c-format'] + list(extra)
     return run(args)
 
 
-def check_translations(t, srcdir):
-    podir = os.path.join(srcdir, 'po')
-    listed = {l.strip() for l in read(os.path.join(podir, 'POTFILES.in')).splitlines()
-              if l.strip() and not l.startswith('#')}
-    for path in sorted(listed):
-        t.ok(os.path.isfile(os.path.join(srcdir, path)), 'POTFILES.in: %s exists' % path)
+def potfiles_listed(path):
+    return {l.strip() for l in read(path).splitlines() if l.strip() and not l.startswith('#')}
 
-    # Every file with a marked string is listed.
+
+def marked_files(srcdir, dirs):
+    """The C sources and .ui files under @dirs with a marked string."""
     marked = set()
-    for d in ('app', 'ui', 'core'):
+    for d in dirs:
         for name in sorted(os.listdir(os.path.join(srcdir, d))):
             p = os.path.join(d, name)
             text = read(os.path.join(srcdir, p)) if name.endswith(('.c', '.ui')) else ''
-            if re.search(r'\b(_|N_|C_|NC_|ngettext|g_dngettext)\s*\(\s*"', text) or \
+            if re.search(r'\b(_|N_|C_|NC_|ngettext|g_dngettext|_meow_ngettext)\s*\(\s*"', text) or \
                'translatable="yes"' in text:
                 marked.add(p)
-    for name in os.listdir(os.path.join(srcdir, 'data')):
-        if name.endswith(('.desktop.in', '.metainfo.xml.in', '.gschema.xml')):
-            marked.add(os.path.join('data', name))
-    missing = sorted(marked - listed)
-    t.ok(not missing, 'POTFILES.in lists every file with translatable strings', missing)
+    return marked
 
+
+def check_catalogues(t, srcdir, podir, package, extra=()):
+    """Every LINGUAS .po of @podir compiles and translates every message of a POT
+    regenerated from @podir/POTFILES.in (no untranslated or fuzzy entries)."""
+    rel = os.path.relpath(podir, srcdir)
     tmp = tempfile.mkdtemp(prefix='meow-po-')
     try:
-        pot = os.path.join(tmp, 'meow.pot')
-        status, out = xgettext_pot(srcdir, pot)
-        if not t.ok(status == 0 and os.path.isfile(pot), 'xgettext regenerates meow.pot', out):
+        pot = os.path.join(tmp, package + '.pot')
+        status, out = xgettext_pot(srcdir, os.path.join(podir, 'POTFILES.in'), package, pot,
+                                   extra)
+        if not t.ok(status == 0 and os.path.isfile(pot), 'xgettext regenerates %s.pot' % package,
+                    out):
             return
         n_msgs = read(pot).count('\nmsgid "') - 1  # minus the header
-        t.diag('%d messages in the regenerated POT' % n_msgs)
+        t.diag('%d messages in the regenerated %s.pot' % (n_msgs, package))
+        t.ok(n_msgs > 0, '%s.pot has messages' % package)
 
         linguas = [l.strip() for l in read(os.path.join(podir, 'LINGUAS')).splitlines()
                    if l.strip() and not l.startswith('#')]
-        t.ok('de' in linguas, 'LINGUAS has de')
+        t.ok('de' in linguas, '%s/LINGUAS has de' % rel)
         for lang in linguas:
             po = os.path.join(podir, lang + '.po')
             status, out = run(['msgfmt', '--check', '--statistics', '-o',
                                os.path.join(tmp, lang + '.mo'), po],
                               env=dict(os.environ, LC_ALL='C'))
-            t.ok(status == 0, 'msgfmt --check %s.po' % lang, out)
-            t.diag('%s: %s' % (lang, out.strip()))
+            t.ok(status == 0, 'msgfmt --check %s/%s.po' % (rel, lang), out)
+            t.diag('%s/%s: %s' % (rel, lang, out.strip()))
             t.ok(re.search(r'untranslated|fuzzy', out) is None,
-                 '%s.po: 0 untranslated, 0 fuzzy' % lang, out)
+                 '%s/%s.po: 0 untranslated, 0 fuzzy' % (rel, lang), out)
             # msgcmp: every message of the POT is in the .po, translated and not fuzzy.
             status, out = run(['msgcmp', po, pot], env=dict(os.environ, LC_ALL='C'))
-            t.ok(status == 0, '%s.po covers every message of the regenerated POT' % lang, out)
+            t.ok(status == 0, '%s/%s.po covers every message of the regenerated POT'
+                 % (rel, lang), out)
             header = read(po)
             t.ok(re.search(r'"Plural-Forms: nplurals=\d+; plural=[^"]+;\\n"', header)
-                 is not None, '%s.po has Plural-Forms' % lang)
+                 is not None, '%s/%s.po has Plural-Forms' % (rel, lang))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_translations(t, srcdir):
+    # The application's domain `meow` (po/): app/, ui/ and data/.
+    podir = os.path.join(srcdir, 'po')
+    listed = potfiles_listed(os.path.join(podir, 'POTFILES.in'))
+    for path in sorted(listed):
+        t.ok(os.path.isfile(os.path.join(srcdir, path)), 'POTFILES.in: %s exists' % path)
+
+    # Every file with a marked string is listed.
+    marked = marked_files(srcdir, ('app', 'ui'))
+    for name in os.listdir(os.path.join(srcdir, 'data')):
+        if name.endswith(('.desktop.in', '.metainfo.xml.in', '.gschema.xml')):
+            marked.add(os.path.join('data', name))
+    missing = sorted(marked - listed)
+    t.ok(not missing, 'POTFILES.in lists every file with translatable strings', missing)
+    stray = sorted(p for p in listed if p.startswith('core/'))
+    t.ok(not stray, 'po/POTFILES.in lists no core/ file (libmeow has its own domain)', stray)
+    check_catalogues(t, srcdir, podir, 'meow')
+
+    # libmeow's domain `libmeow-1` (core/po/): every core file with a marked string.
+    core_podir = os.path.join(srcdir, 'core', 'po')
+    core_listed = potfiles_listed(os.path.join(core_podir, 'POTFILES.in'))
+    for path in sorted(core_listed):
+        t.ok(os.path.isfile(os.path.join(srcdir, path)), 'core/po/POTFILES.in: %s exists' % path)
+    core_marked = marked_files(srcdir, ('core',))
+    missing = sorted(core_marked - core_listed)
+    t.ok(not missing, 'core/po/POTFILES.in lists every core file with translatable strings',
+         missing)
+    stray = sorted(p for p in core_listed if not p.startswith('core/'))
+    t.ok(not stray, 'core/po/POTFILES.in lists core/ files only', stray)
+    check_catalogues(t, srcdir, core_podir, 'libmeow-1', CORE_XGETTEXT_ARGS)
 
 
 def main(argv):

@@ -1967,6 +1967,70 @@ meow_test_server_reset_log (MeowTestServer *self)
   g_mutex_unlock (&self->mutex);
 }
 
+/**
+ * meow_test_make_certificate:
+ * @dir: the folder for cert.pem and key.pem
+ * @san: the subjectAltName, e.g. "IP:127.0.0.1,DNS:localhost"
+ * @cert_path_out: (out) (transfer full): the certificate's path (for a CA file)
+ *
+ * Makes a self-signed certificate for @san with the openssl tool, for
+ * meow_test_server_new_full(). Runs on the test's thread.
+ *
+ * Returns: (transfer full) (nullable): the certificate with its key; NULL, after
+ *   g_test_skip(), when the openssl tool or GIO's TLS backend is missing.
+ */
+GTlsCertificate *
+meow_test_make_certificate (const char *dir, const char *san, char **cert_path_out)
+{
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *ext = g_strdup_printf ("subjectAltName=%s", san);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  GTlsCertificate *certificate;
+  int              status = 0;
+  const char      *argv[] = { NULL,
+                              "req",
+                              "-x509",
+                              "-newkey",
+                              "ec",
+                              "-pkeyopt",
+                              "ec_paramgen_curve:prime256v1",
+                              "-nodes",
+                              "-keyout",
+                              key,
+                              "-out",
+                              cert,
+                              "-days",
+                              "2",
+                              "-subj",
+                              "/CN=meow-test",
+                              "-addext",
+                              ext,
+                              NULL };
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("the openssl tool is not installed");
+      return NULL;
+    }
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("GIO has no TLS backend (glib-networking)");
+      return NULL;
+    }
+  argv[0] = openssl;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                     &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_error ("openssl req failed: %s %s", error->message, err ? err : "");
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  *cert_path_out = g_steal_pointer (&cert);
+  return certificate;
+}
+
 GBytes *
 meow_test_make_payload (gsize size, guint32 seed)
 {

@@ -149,6 +149,11 @@ void  meow_test_server_reset_log (MeowTestServer *server);
 /* Helpers for tests. */
 GBytes *meow_test_make_payload (gsize size, guint32 seed);
 char   *meow_test_sha256_file (const char *path);
+/* A self-signed certificate for @san (e.g. "IP:127.0.0.1") made by the openssl tool in
+ * @dir, for meow_test_server_new_full(); its path in *@cert_path_out. NULL after a
+ * g_test_skip() when openssl or a TLS backend is missing. */
+GTlsCertificate *
+meow_test_make_certificate (const char *dir, const char *san, char **cert_path_out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTestServer, meow_test_server_free)
 

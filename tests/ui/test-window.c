@@ -166,12 +166,12 @@ throttle (Fixture *fx, guint bytes_per_sec)
 }
 
 /* Adds @path through the app action, as the Add dialog and `meow URL` do. */
+/* Adds @url through app.add-urls; returns its item. */
 static MeowTaskItem *
-add_url (Fixture *fx, const char *path)
+add_full_url (Fixture *fx, const char *url)
 {
-  g_autofree char *url = meow_test_server_dup_url (fx->server, path);
-  GListModel      *model = meow_task_manager_get_model (fx->manager);
-  guint            before = g_list_model_get_n_items (model);
+  GListModel *model = meow_task_manager_get_model (fx->manager);
+  guint       before = g_list_model_get_n_items (model);
   g_autoptr (MeowTaskItem) item = NULL;
 
   g_action_group_activate_action (G_ACTION_GROUP (fx->app), "add-urls", g_variant_new_string (url));
@@ -179,6 +179,14 @@ add_url (Fixture *fx, const char *path)
   item = g_list_model_get_item (model, before);
   g_assert_cmpstr (meow_task_item_get_url (item), ==, url);
   return item; /* the list keeps it alive */
+}
+
+static MeowTaskItem *
+add_url (Fixture *fx, const char *path)
+{
+  g_autofree char *url = meow_test_server_dup_url (fx->server, path);
+
+  return add_full_url (fx, url);
 }
 
 static void
@@ -2032,6 +2040,91 @@ test_narrow (Fixture *fx, gconstpointer data)
                         window_child (fx, "filter_box"));
 }
 
+/* @msgid of libmeow's domain in the language of $LANGUAGE; in window-de (LANGUAGE=de),
+ * a German translation it must have. */
+static const char *
+engine_text (const char *msgid)
+{
+  const char *text = g_dgettext (MEOW_GETTEXT_PACKAGE, msgid);
+  const char *language = g_getenv ("LANGUAGE");
+
+  if (language != NULL && g_str_has_prefix (language, "de"))
+    g_assert_cmpstr (text, !=, msgid);
+  return text;
+}
+
+/* The engine's messages in the row, in the window's language (window-de: German, with
+ * the build tree's libmeow-1.mo): a 404, a refused connection (the row waits and says
+ * why) and a certificate nobody vouches for. Saves the rows at 360 px as
+ * screenshot-errors[-LANGUAGE].png (MEOW_UI_SCREENSHOT_ERRORS). */
+static void
+test_screenshot_errors (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_ERRORS", "screenshot-errors");
+  g_autoptr (MeowTestServer) refusing = meow_test_server_new ();
+  g_autoptr (MeowTestServer) tls = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (GBytes) payload = meow_test_make_payload (4096, 41);
+  g_autofree char *cert_path = NULL;
+  g_autofree char *missing_url = meow_test_server_dup_url (fx->server, "/missing/report.odt");
+  g_autofree char *refused_url = NULL;
+  g_autofree char *tls_url = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *tls_prefix = NULL;
+  const char      *refused_detail = engine_text ("Couldn't connect to server");
+  MeowTaskItem    *missing, *refused, *untrusted;
+  MeowTaskRow     *row = NULL;
+  GtkWidget       *content;
+
+  certificate = meow_test_make_certificate (fx->dir, "IP:127.0.0.1", &cert_path);
+  if (certificate == NULL)
+    return;
+  tls = meow_test_server_new_full (NULL, certificate);
+  meow_test_server_set_file (tls, "/secure/manual.pdf", payload);
+  tls_url = meow_test_server_dup_url (tls, "/secure/manual.pdf");
+  meow_test_server_set_down (refusing, TRUE);
+  refused_url = meow_test_server_dup_url (refusing, "/mirror/archive.tar.xz");
+
+  /* 404: the whole message, exactly (the test server's page says "Not found"). */
+  missing = add_full_url (fx, missing_url);
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, missing)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (item_is (missing, MEOW_STATUS_FAILED));
+  expected = g_strdup_printf (engine_text ("The server answered %ld %s for %s: %s"), 404L,
+                              "Not Found", missing_url, "Not found");
+  g_test_message ("404: %s", meow_task_item_get_error_message (missing));
+  g_assert_cmpstr (meow_task_item_get_error_message (missing), ==, expected);
+  g_assert_nonnull (strstr (gtk_label_get_label (row_status_label (row)), expected));
+
+  /* A refused connection: the row waits for the server, in the window's language. */
+  refused = add_full_url (fx, refused_url);
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, refused)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_wait_reason (refused) == MEOW_WAIT_SERVER_UNREACHABLE);
+  g_assert_cmpstr (meow_task_item_get_wait_detail (refused), ==, refused_detail);
+  MEOW_TEST_WAIT_UNTIL (strstr (gtk_label_get_label (row_status_label (row)), refused_detail) !=
+                        NULL);
+  g_test_message ("refused: %s", gtk_label_get_label (row_status_label (row)));
+  g_assert_cmpint (meow_task_item_get_status (refused), ==, MEOW_STATUS_PENDING);
+
+  /* A self-signed certificate: MEOW_ERROR_TLS, and no request reached the server. The
+   * message ends with libcurl's reason (English, libcurl's words). */
+  untrusted = add_full_url (fx, tls_url);
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, untrusted)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (item_is (untrusted, MEOW_STATUS_FAILED));
+  g_test_message ("certificate: %s", meow_task_item_get_error_message (untrusted));
+  tls_prefix = g_strdup_printf (
+      engine_text ("The secure connection for %s could not be verified: %s"), tls_url, "");
+  g_assert_true (g_str_has_prefix (meow_task_item_get_error_message (untrusted), tls_prefix));
+  g_assert_nonnull (strstr (gtk_label_get_label (row_status_label (row)), tls_prefix));
+  g_assert_cmpuint (meow_test_server_count (tls, NULL), ==, 0);
+
+  content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (fx->window), path);
+  g_test_message ("saved %s", path);
+}
+
 /* The Change Link dialog as it looks (also in German: window-de runs
  * /ui/window/screenshot), at its width and at 360 px, where it must fit. */
 static void
@@ -2144,6 +2237,9 @@ main (int argc, char *argv[])
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       textdomain (GETTEXT_PACKAGE);
     }
+  /* ...and libmeow's, bound before its first message, so it keeps this binding. */
+  if (g_getenv ("MEOW_TEST_CORE_LOCALEDIR") != NULL)
+    bindtextdomain (MEOW_GETTEXT_PACKAGE, g_getenv ("MEOW_TEST_CORE_LOCALEDIR"));
   adw_init ();
 
   g_test_add ("/ui/window/empty-state", Fixture, test_empty_state, fixture_setup, run_test,
@@ -2204,6 +2300,8 @@ main (int argc, char *argv[])
               fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/narrow", Fixture, test_narrow, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/screenshot/errors", Fixture, test_screenshot_errors, fixture_setup,
+              run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/link-dialog", Fixture, test_screenshot_link_dialog,
               fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/change-link", Fixture, test_change_link, fixture_setup, run_test,
