@@ -1405,15 +1405,17 @@ slice_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Carries out the first slice now (with no more than SLICE_POSITIONS positions: a list
- * that short is done, in one change), the rest from an idle callback. */
+/* Carries out a job that spans less than SLICE_POSITIONS now, in one change (as a short
+ * list always changed), a longer one in slices from an idle callback. */
 static void
 slices_start (MeowTaskManager *self)
 {
   GSource *source;
 
   self->batch = BATCH_MIN;
-  if (!slice_step (self, TRUE))
+  /* A longer job starts in the next main-loop iteration: the action's own work (the
+   * scan of the list) and the first slice are then two stalls, not one. */
+  if (self->job_span < SLICE_POSITIONS && !slice_step (self, TRUE))
     return;
   source = g_idle_source_new ();
   g_source_set_callback (source, slice_idle_cb, self, NULL);
