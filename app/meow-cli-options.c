@@ -113,6 +113,13 @@ cli_add_common_options (GOptionContext *context, CommonOptions *options)
       "N|inf" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
       "Trust the CA certificates in FILE (PEM) instead of the system's", "FILE" },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &options->proxy,
+      "Send every request through this proxy (http://, https://, socks4://, socks4a:// or "
+      "socks5://HOST:PORT); without it the system's proxy settings apply, or the http_proxy, "
+      "https_proxy and all_proxy variables when they are set",
+      "URL" },
+    { "no-proxy", 0, 0, G_OPTION_ARG_NONE, &options->no_proxy,
+      "Use no proxy, whatever --proxy, the system's settings or the environment say", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
       "Print no progress and no summary, only errors (the result still goes to stdout)", NULL },
     { NULL },
@@ -126,6 +133,7 @@ cli_common_options_clear (CommonOptions *options)
 {
   g_clear_pointer (&options->limit_rate, g_free);
   g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->proxy, g_free);
   g_clear_pointer (&options->referer, g_free);
   g_clear_pointer (&options->user_agent, g_free);
   g_clear_pointer (&options->cookie, g_free);

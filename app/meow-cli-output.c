@@ -326,6 +326,12 @@ cli_report_wait (Run *run, const MeowTransferRecord *record)
     case MEOW_WAIT_RETRY_AFTER:
       what = "the server, which asked to come back later";
       break;
+    case MEOW_WAIT_SUSPEND:
+      what = "the system to wake up";
+      break;
+    case MEOW_WAIT_HOST_NOT_FOUND:
+      what = "the server's name to be found (is the address right?)";
+      break;
     case MEOW_WAIT_SERVER_UNREACHABLE:
     case MEOW_WAIT_NONE:
     default:

@@ -73,9 +73,11 @@ typedef struct
 {
   char    *limit_rate;
   char   **headers;
-  char    *retries; /* NULL: network failures without limit; "N" or "inf" */
-  char    *ca_file; /* CA certificates to trust instead of the system's, or NULL */
-  char    *referer; /* shortcuts for headers, or NULL */
+  char    *retries;  /* NULL: network failures without limit; "N" or "inf" */
+  char    *ca_file;  /* CA certificates to trust instead of the system's, or NULL */
+  char    *proxy;    /* --proxy: every request through it, or NULL for the system's */
+  gboolean no_proxy; /* --no-proxy */
+  char    *referer;  /* shortcuts for headers, or NULL */
   char    *user_agent;
   char    *cookie;
   gboolean quiet;
@@ -111,6 +113,7 @@ struct _Run
   GPtrArray   *items;   /* RunItem, in input order */
   const char  *noun;    /* "download" or "upload", for messages */
   const char  *ca_file; /* borrowed from the command's options, or NULL */
+  const char  *proxy;   /* borrowed: "direct://" for --no-proxy, or NULL for the system's */
   gboolean     quiet;
   gboolean     many; /* a summary line, errors as they come, paths in input order */
   guint        max_transfers;
@@ -179,8 +182,8 @@ gboolean cli_parse_size (const char *text, guint64 *bytes);
 /* Checks a SHA-256 given in hex and returns it in lower case, or NULL. */
 char *cli_normalize_sha256 (const char *text);
 
-/* Adds --limit-rate, --header, --referer, --user-agent, --cookie, --retries, --ca-file
- * and --quiet, filling @options. */
+/* Adds --limit-rate, --header, --referer, --user-agent, --cookie, --retries, --ca-file,
+ * --proxy, --no-proxy and --quiet, filling @options. */
 void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
 /* Fills @builder with the rate limit, headers and retries; usage errors

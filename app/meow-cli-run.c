@@ -207,6 +207,7 @@ cli_run_init (Run *run, const char *noun, const CommonOptions *options, guint ma
   run->noun = noun;
   run->quiet = options->quiet;
   run->ca_file = options->ca_file;
+  run->proxy = options->no_proxy ? "direct://" : options->proxy;
   run->max_transfers = max_transfers;
   run->progress.enabled = !run->quiet && isatty (STDERR_FILENO);
   run->started_us = g_get_monotonic_time ();
@@ -245,6 +246,13 @@ run_make_client (Run *run)
   if (run->client == NULL)
     {
       cli_error_message ("%s", error->message);
+      return FALSE;
+    }
+  if (run->proxy != NULL && !meow_client_set_proxy (run->client, run->proxy, &error))
+    {
+      cli_error_message ("%s", error->message);
+      meow_client_close (run->client, NULL);
+      g_clear_object (&run->client);
       return FALSE;
     }
   return TRUE;

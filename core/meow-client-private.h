@@ -25,9 +25,18 @@ void _meow_client_task_started (MeowClient *client, const char *task_id);
  * there first). Worker thread. */
 void _meow_client_task_waiting (MeowClient *client, const char *task_id);
 
+/* Test hook: the client's proxy lookups ask @resolver (a ref is taken)
+ * instead of the default GProxyResolver. Any thread. */
+void _meow_client_set_proxy_resolver (MeowClient *client, GProxyResolver *resolver);
+
 /* Test hook: while held, the worker takes no command from its queue, so a
  * test can fill the queue deterministically. Any thread. */
 void _meow_client_set_worker_held (MeowClient *client, gboolean held);
+
+/* Test hook: the network state holds loopback hosts too, so tests against
+ * the loopback test server can fake the network monitor. Set it before
+ * the first task. Any thread. */
+void _meow_client_set_hold_loopback (MeowClient *client, gboolean hold);
 
 /* Called on a worker thread after each read of an upload's source file
  * (@path, @length bytes read at @offset), before the source is checked and

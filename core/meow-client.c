@@ -19,6 +19,7 @@
 #include "meow-client-private.h"
 #include "meow-engine-private.h"
 #include "meow-error.h"
+#include "meow-http-private.h"
 #include "meow-transfer-record-private.h"
 
 /* The shared view of a live task (under MeowClient.lock). Terminal tasks
@@ -1160,7 +1161,10 @@ meow_client_set_speed_limits (MeowClient *client,
  * transfers go on, but for %MEOW_WAIT_METERED, which stops them (their bytes
  * kept) until the hold ends. When it ends, every waiting task tries again
  * within a second (spread at random, so a server is not hit by all of them
- * at once). The default is %MEOW_WAIT_NONE. Any thread; ignored after close.
+ * at once). Queued tasks get a Pending record with @hold (and one without
+ * a reason when it ends). Transfers to loopback hosts (`localhost`,
+ * 127.0.0.0/8, `::1`) need no network and are never held. The default is
+ * %MEOW_WAIT_NONE. Any thread; ignored after close.
  */
 void
 meow_client_set_network_hold (MeowClient *client, MeowWaitReason hold)
@@ -1187,6 +1191,95 @@ void
 meow_client_set_network_available (MeowClient *client, gboolean available)
 {
   meow_client_set_network_hold (client, available ? MEOW_WAIT_NONE : MEOW_WAIT_NETWORK);
+}
+
+/**
+ * meow_client_sleep_async:
+ * @client: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called in the thread-default #GMainContext of the caller when
+ *   every transfer is safe
+ * @user_data: data for @callback
+ *
+ * Prepares for the system's sleep (e.g. on logind's `PrepareForSleep`):
+ * every running transfer is stopped as by a pause — a download's `.part`
+ * flushed and its control file written, an upload's request aborted (the
+ * server keeps its offset) — and waits with %MEOW_WAIT_SUSPEND in its
+ * Pending record; nothing starts until meow_client_wake(). Tasks keep
+ * their state for the API (Pending, not Paused). @callback runs once all
+ * of that is done; call meow_client_sleep_finish() there, then let the
+ * system sleep. Cancelled before the worker got to it, nothing is stopped.
+ * Any thread.
+ */
+void
+meow_client_sleep_async (MeowClient         *client,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, meow_client_sleep_async);
+
+  g_mutex_lock (&client->lock);
+  if (!check_open_locked (client, &error))
+    {
+      g_mutex_unlock (&client->lock);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  _meow_engine_sleep (client->engine, task);
+  g_mutex_unlock (&client->lock);
+}
+
+/**
+ * meow_client_sleep_finish:
+ * @client: a client
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a %MEOW_ERROR_CLIENT_CLOSED or
+ *   %G_IO_ERROR_CANCELLED error
+ *
+ * Finishes meow_client_sleep_async(). In the callback's context.
+ *
+ * Returns: %TRUE when every transfer is stopped with its bytes safe
+ */
+gboolean
+meow_client_sleep_finish (MeowClient *client, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == meow_client_sleep_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * meow_client_wake:
+ * @client: a client
+ *
+ * The system woke (logind's `PrepareForSleep (false)`): the suspend of
+ * meow_client_sleep_async() ends and every waiting task tries again within
+ * a second (spread at random), on new connections, since those kept from
+ * before the sleep may have died without a word (they would otherwise be
+ * noticed only by the stall timeout). A transfer that runs (a wake without
+ * a sleep) is stopped and started again the same way, its bytes kept. A
+ * network hold (meow_client_set_network_hold()) still applies. Any
+ * thread; ignored after close.
+ */
+void
+meow_client_wake (MeowClient *client)
+{
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+
+  g_mutex_lock (&client->lock);
+  if (!client->closed)
+    _meow_engine_wake (client->engine);
+  g_mutex_unlock (&client->lock);
 }
 
 /**
@@ -1236,4 +1329,130 @@ void
 _meow_client_set_worker_held (MeowClient *client, gboolean held)
 {
   _meow_engine_set_held (client->engine, held);
+}
+
+void
+_meow_client_set_hold_loopback (MeowClient *client, gboolean hold)
+{
+  _meow_engine_set_hold_loopback (client->engine, hold);
+}
+
+/**
+ * meow_client_set_proxy:
+ * @client: a client
+ * @proxy: (nullable): %NULL for the system's proxy settings, "direct://"
+ *   for no proxy, or the proxy every request goes through: a URL with the
+ *   scheme http, https, socks4, socks4a or socks5 ("host:port" means
+ *   http://host:port)
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
+ *
+ * Overrides the proxy the client's requests use. By default (%NULL) each
+ * request's proxy comes from the environment when it names one
+ * (`http_proxy`, `https_proxy`, `all_proxy`, with `no_proxy`, as curl
+ * reads them), else from the default #GProxyResolver (GNOME's proxy
+ * settings or PAC, the proxy portal inside Flatpak), asked per scheme,
+ * host and port off the transfer thread and kept for 30 seconds, or until
+ * the network or GNOME's proxy settings change. A SOCKS5 proxy resolves
+ * the host names. Requests started from now on follow; running ones keep
+ * their connection. A proxy that asks for a login fails the task with
+ * %MEOW_ERROR_PROXY_AUTH_REQUIRED. Any thread; ignored after close.
+ *
+ * Returns: %TRUE, or %FALSE with @error set when @proxy is not a proxy
+ *   address libmeow can use (the setting is then unchanged).
+ */
+gboolean
+meow_client_set_proxy (MeowClient *client, const char *proxy, GError **error)
+{
+  g_autofree char *normalized = NULL;
+
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (proxy != NULL && !_meow_proxy_normalize (proxy, &normalized, error))
+    return FALSE;
+  g_mutex_lock (&client->lock);
+  if (!client->closed)
+    _meow_engine_set_proxy (client->engine, normalized);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+}
+
+static void
+lookup_proxy_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  MeowProxy       *proxy = task_data;
+  const char      *url = g_object_get_data (G_OBJECT (task), "meow-url");
+  g_autofree char *answer = _meow_proxy_lookup_sync (proxy, url, cancellable);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (*answer == '\0')
+    g_task_return_pointer (task, g_strdup ("direct://"), g_free);
+  else
+    g_task_return_pointer (task, _meow_url_without_userinfo (answer), g_free);
+}
+
+/**
+ * meow_client_lookup_proxy_async:
+ * @client: a client
+ * @url: an http or https URL
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called in the thread-default context of the
+ *   caller when the answer is known
+ * @user_data: data for @callback
+ *
+ * Finds out which proxy a request for @url would go through now, asked
+ * exactly as the client's requests ask it (meow_client_set_proxy()), e.g.
+ * for a settings page that shows what is in use. The lookup may block on
+ * the resolver, so it runs in a thread of its own. Any thread, also after
+ * close.
+ */
+void
+meow_client_lookup_proxy_async (MeowClient         *client,
+                                const char         *url,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+  g_return_if_fail (url != NULL);
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, meow_client_lookup_proxy_async);
+  g_object_set_data_full (G_OBJECT (task), "meow-url", g_strdup (url), g_free);
+  g_task_set_task_data (task, _meow_proxy_ref (_meow_engine_get_proxy (client->engine)),
+                        (GDestroyNotify) _meow_proxy_unref);
+  g_task_run_in_thread (task, lookup_proxy_thread);
+}
+
+/**
+ * meow_client_lookup_proxy_finish:
+ * @client: a client
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a %G_IO_ERROR_CANCELLED error
+ *
+ * Completes meow_client_lookup_proxy_async(). The thread of the callback.
+ *
+ * Returns: (transfer full) (nullable): the proxy's URL without its
+ *   userinfo (socks5 as "socks5h://", meaning the proxy resolves names),
+ *   or "direct://" for none; %NULL with @error set when cancelled.
+ */
+char *
+meow_client_lookup_proxy_finish (MeowClient *client, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == meow_client_lookup_proxy_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_meow_client_set_proxy_resolver (MeowClient *client, GProxyResolver *resolver)
+{
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+
+  _meow_engine_set_proxy_resolver (client->engine, resolver);
 }

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "meow-config.h"
 #include "meow-task.h"
@@ -98,9 +98,22 @@ gboolean meow_client_set_max_transfers (MeowClient *client,
                                         GError    **error);
 void     meow_client_set_network_hold (MeowClient *client, MeowWaitReason hold);
 void     meow_client_set_network_available (MeowClient *client, gboolean available);
+void     meow_client_sleep_async (MeowClient         *client,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data);
+gboolean meow_client_sleep_finish (MeowClient *client, GAsyncResult *result, GError **error);
+void     meow_client_wake (MeowClient *client);
 void     meow_client_set_speed_limits (MeowClient *client,
                                        guint64     download_bytes_per_second,
                                        guint64     upload_bytes_per_second);
+gboolean meow_client_set_proxy (MeowClient *client, const char *proxy, GError **error);
+void     meow_client_lookup_proxy_async (MeowClient         *client,
+                                         const char         *url,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+char    *meow_client_lookup_proxy_finish (MeowClient *client, GAsyncResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowSnapshot, meow_snapshot_free)
 

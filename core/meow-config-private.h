@@ -33,6 +33,17 @@ struct _MeowConfig
   char   *ca_file;
 
   MeowRetryPolicy retry_policy;
+  /* A host name that is not found while the network is up is tried
+   * MEOW_HOST_NOT_FOUND_TRIES times over about this long, then the task
+   * fails (120 s; tests make it shorter). */
+  guint host_not_found_window_ms;
 };
+
+/* Tries of a host name that is not found before the task fails. */
+#define MEOW_HOST_NOT_FOUND_TRIES 5
+
+/* Test hook: the window of host-not-found tries (see above). Any thread,
+ * before the client is made. */
+void _meow_config_set_host_not_found_window (MeowConfig *config, guint ms);
 
 G_END_DECLS

@@ -38,8 +38,16 @@ meow_config_new (void)
   config->max_segments = MEOW_DEFAULT_SEGMENTS;
   config->min_segment_size = 4 * 1024 * 1024;
   config->user_agent = g_strdup ("Meow/" PACKAGE_VERSION);
+  config->host_not_found_window_ms = 120000;
 
   return config;
+}
+
+void
+_meow_config_set_host_not_found_window (MeowConfig *config, guint ms)
+{
+  g_return_if_fail (config != NULL);
+  config->host_not_found_window_ms = MAX (1, ms);
 }
 
 /**

@@ -233,8 +233,12 @@ gboolean    _meow_stream_tick (MeowStream *s, gint64 now, gint64 *next);
 void        _meow_stream_limit_changed (MeowStream *s);
 void        _meow_download_take_validators (MeowDownload *d, const MeowHttpHead *head);
 /* @detail: transfer full, nullable. */
-void _meow_stream_retry_or_fail (
-    MeowStream *s, GError *error, MeowFailureKind kind, char *detail, gboolean progress);
+void _meow_stream_retry_or_fail (MeowStream     *s,
+                                 GError         *error,
+                                 MeowFailureKind kind,
+                                 CURLcode        result,
+                                 char           *detail,
+                                 gboolean        progress);
 
 /* meow-download-control.c: the control file. */
 char    *_meow_download_url_digest (MeowJob *job);

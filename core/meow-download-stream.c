@@ -77,7 +77,7 @@ _meow_stream_release (MeowStream *s)
 {
   if (s->easy)
     {
-      curl_multi_remove_handle (_meow_engine_get_multi (s->job->engine), s->easy);
+      _meow_engine_remove_handle (s->job->engine, s->easy);
       curl_easy_cleanup (s->easy);
       s->easy = NULL;
     }
@@ -608,18 +608,23 @@ _meow_stream_send (MeowStream *s, gboolean probe)
         }
     }
   curl_easy_setopt (s->easy, CURLOPT_HTTPHEADER, s->req_headers);
-  curl_multi_add_handle (_meow_engine_get_multi (job->engine), s->easy);
+  _meow_engine_add_handle (job->engine, s->easy, job->task->url);
 }
 
-/* A retryable failure of the stream (@kind: TRANSPORT or SERVER): wait
+/* A retryable failure of the stream (@kind: TRANSPORT or SERVER, @result
+ * libcurl's or CURLE_OK for an answer): wait
  * and ask again, or give up with @error (transfer full). @detail (transfer
  * full, nullable): its short text for the waiting record. @progress: the
  * attempt got further into its range than any before it, so it does not
  * count against the retries (a flaky network must not fail a long
  * download). May finish the job. */
 void
-_meow_stream_retry_or_fail (
-    MeowStream *s, GError *error, MeowFailureKind kind, char *detail, gboolean progress)
+_meow_stream_retry_or_fail (MeowStream     *s,
+                            GError         *error,
+                            MeowFailureKind kind,
+                            CURLcode        result,
+                            char           *detail,
+                            gboolean        progress)
 {
   MeowJob         *job = s->job;
   MeowDownload    *d = _meow_download_get (job);
@@ -639,7 +644,7 @@ _meow_stream_retry_or_fail (
 
   if (progress)
     s->retries = (MeowRetries){ 0 };
-  delay = _meow_engine_retry_next (job, &s->retries, kind, _meow_engine_max_retries (job),
+  delay = _meow_engine_retry_next (job, &s->retries, kind, result, _meow_engine_max_retries (job),
                                    _meow_http_head_get (&s->head, "retry-after"), &reason);
   if (delay < 0)
     {
@@ -688,7 +693,7 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       /* A length that contradicts the known total or the Content-Range is
        * a glitch worth another try. */
       if (s->abort_retryable)
-        _meow_stream_retry_or_fail (s, error, MEOW_FAILURE_SERVER,
+        _meow_stream_retry_or_fail (s, error, MEOW_FAILURE_SERVER, CURLE_OK,
                                     _meow_failure_detail (CURLE_OK, s->head.status), FALSE);
       else
         _meow_download_fail (job, error);
@@ -733,6 +738,19 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       return;
     }
 
+  /* A proxy that wants a login: no retry can help until there is one. */
+  if (s->easy != NULL)
+    {
+      GError *proxy_error = _meow_engine_proxy_auth_error (job->engine, s->easy, job->task->url,
+                                                           _meow_download_url (job));
+
+      if (proxy_error != NULL)
+        {
+          _meow_download_fail (job, proxy_error);
+          return;
+        }
+    }
+
   if (result != CURLE_OK)
     {
       GError *error = _meow_engine_transport_error (
@@ -741,7 +759,8 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       MeowFailureKind kind = _meow_failure_classify (result, 0);
 
       if (kind != MEOW_FAILURE_FATAL)
-        _meow_stream_retry_or_fail (s, error, kind, _meow_failure_detail (result, 0), progress);
+        _meow_stream_retry_or_fail (s, error, kind, result, _meow_failure_detail (result, 0),
+                                    progress);
       else
         _meow_download_fail (job, error);
       return;
@@ -752,7 +771,7 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       GError *error = status_error (s);
 
       if (_meow_failure_classify (CURLE_OK, s->head.status) == MEOW_FAILURE_SERVER)
-        _meow_stream_retry_or_fail (s, error, MEOW_FAILURE_SERVER,
+        _meow_stream_retry_or_fail (s, error, MEOW_FAILURE_SERVER, CURLE_OK,
                                     _meow_failure_detail (CURLE_OK, s->head.status), progress);
       else
         _meow_download_fail (job, error);
@@ -782,11 +801,12 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       /* A shorter range than asked for (allowed), or a short body libcurl
        * did not flag: continue from where the stream is. */
       if (!progress)
-        _meow_stream_retry_or_fail (
-            s,
-            g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The server ended %s early.",
-                         _meow_download_url (job)),
-            MEOW_FAILURE_TRANSPORT, _meow_failure_detail (CURLE_PARTIAL_FILE, 0), FALSE);
+        _meow_stream_retry_or_fail (s,
+                                    g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                                                 "The server ended %s early.",
+                                                 _meow_download_url (job)),
+                                    MEOW_FAILURE_TRANSPORT, CURLE_PARTIAL_FILE,
+                                    _meow_failure_detail (CURLE_PARTIAL_FILE, 0), FALSE);
       else if (_meow_stream_is_main (s))
         _meow_download_start_get (job);
       else

@@ -48,6 +48,11 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
   curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) stall_s);
   curl_easy_setopt (easy, CURLOPT_USERAGENT, config->user_agent);
   curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  /* Just after a wake, a kept connection may be dead without a word (the
+   * server or a NAT forgot it while we slept): a request on it would wait
+   * for the stall timeout. New ones for the first seconds. */
+  if (_meow_engine_fresh_connect (engine))
+    curl_easy_setopt (easy, CURLOPT_FRESH_CONNECT, 1L);
   /* A proxy's "200 Connection established" must never be taken for the
    * server's answer. */
   curl_easy_setopt (easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
@@ -182,6 +187,10 @@ _meow_engine_transport_error (MeowEngine *engine,
     case CURLE_OPERATION_TIMEDOUT:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED, "The connection for %s stalled: %s",
                           redacted_url, detail);
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT,
+                          "The host name of %s was not found (%s); check the address.",
+                          redacted_url, detail);
     default:
       return g_error_new (MEOW_ERROR, MEOW_ERROR_HTTP_TRANSPORT, "The connection for %s failed: %s",
                           redacted_url, detail);
@@ -244,6 +253,31 @@ _meow_failure_classify (CURLcode result, long status)
     }
 }
 
+GError *
+_meow_engine_proxy_auth_error (MeowEngine *engine,
+                               CURL       *easy,
+                               const char *url,
+                               const char *redacted_url)
+{
+  long             connect_status = 0;
+  long             status = 0;
+  g_autofree char *proxy = NULL;
+
+  /* A CONNECT tunnel's answer (https:// through the proxy), or the
+   * proxy's own answer to a plain http:// request. */
+  curl_easy_getinfo (easy, CURLINFO_HTTP_CONNECTCODE, &connect_status);
+  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+  if (connect_status != 407 && status != 407)
+    return NULL;
+
+  proxy = _meow_engine_dup_proxy_for_url (engine, url);
+  if (proxy != NULL)
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
+                        "The proxy %s requires a login to reach %s.", proxy, redacted_url);
+  return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
+                      "The proxy for %s requires a login.", redacted_url);
+}
+
 char *
 _meow_failure_detail (CURLcode result, long status)
 {
@@ -284,15 +318,27 @@ _meow_engine_transport_backoff_us (MeowEngine *engine, guint failures)
   return (gint64) (g_random_double_range (0, delay) * 1000);
 }
 
+/* The wait between two tries of a host name not found: the window spread
+ * over the tries, ±20 % jitter. */
+static gint64
+host_not_found_delay_us (MeowEngine *engine)
+{
+  const MeowConfig *config = _meow_engine_get_config (engine);
+  double delay = (double) config->host_not_found_window_ms / (MEOW_HOST_NOT_FOUND_TRIES - 1);
+
+  return (gint64) (delay * g_random_double_range (0.8, 1.2) * 1000);
+}
+
 gint64
 _meow_engine_retry_next (MeowJob        *job,
                          MeowRetries    *retries,
                          MeowFailureKind kind,
+                         CURLcode        result,
                          guint           max,
                          const char     *retry_after,
                          MeowWaitReason *reason)
 {
-  MeowWaitReason hold = _meow_engine_get_hold (job->engine);
+  MeowWaitReason hold = _meow_engine_get_job_hold (job);
 
   g_return_val_if_fail (kind == MEOW_FAILURE_TRANSPORT || kind == MEOW_FAILURE_SERVER, -1);
 
@@ -310,10 +356,22 @@ _meow_engine_retry_next (MeowJob        *job,
       if (_meow_engine_retry_policy (job) != MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT &&
           ++retries->counted > max)
         return -1;
+      if (result == CURLE_COULDNT_RESOLVE_HOST)
+        {
+          /* The network is up and the name is not found: most likely a
+           * typo. Not a wait without end: a few tries (a resolver coming
+           * back after a wake gets them), then a clear failure. */
+          if (++retries->host_not_found >= MEOW_HOST_NOT_FOUND_TRIES)
+            return -1;
+          *reason = MEOW_WAIT_HOST_NOT_FOUND;
+          return host_not_found_delay_us (job->engine);
+        }
+      retries->host_not_found = 0;
       *reason = MEOW_WAIT_SERVER_UNREACHABLE;
       return _meow_engine_transport_backoff_us (job->engine, retries->failures);
     }
 
+  retries->host_not_found = 0;
   retries->failures++;
   if (++retries->counted > max)
     return -1;

@@ -13,6 +13,7 @@
 
 #include "meow-client.h"
 #include "meow-config-private.h"
+#include "meow-proxy-private.h"
 #include "meow-task-private.h"
 
 G_BEGIN_DECLS
@@ -62,6 +63,31 @@ void _meow_engine_set_network_hold (MeowEngine *engine, MeowWaitReason hold);
  * uses it when it starts. A task unknown to the worker (finished
  * meanwhile) is ignored. Any thread. */
 void _meow_engine_change_url (MeowEngine *engine, MeowTask *task, MeowChangeUrlFlags flags);
+/* The system goes to sleep: every running transfer is stopped as by a
+ * pause (the .part flushed and its control file written, uploads' requests
+ * aborted; bytes kept) and waits with MEOW_WAIT_SUSPEND, nothing starts,
+ * and @task (a ref is taken) returns TRUE once all of that is done, or
+ * G_IO_ERROR_CANCELLED (nothing stopped) when its cancellable was
+ * cancelled first. Any thread. */
+void _meow_engine_sleep (MeowEngine *engine, GTask *task);
+/* The system woke: whatever runs is stopped the same way (its connection
+ * may have died during the sleep), the suspend ends, and every waiting
+ * task tries within a second, on new connections (for a few seconds no
+ * connection is reused). Any thread. */
+void _meow_engine_wake (MeowEngine *engine);
+/* Test hook: whether the network state holds loopback hosts too (by
+ * default it does not: 127.0.0.1 and localhost need no network). Any
+ * thread. */
+void _meow_engine_set_hold_loopback (MeowEngine *engine, gboolean hold);
+/* The proxy override (as _meow_proxy_normalize() gives it: "" for none), or
+ * NULL for the system's; requests added from now on use it. Any thread. */
+void _meow_engine_set_proxy (MeowEngine *engine, const char *proxy);
+/* The engine's proxy state (meow-proxy-private.h), borrowed: it lives as
+ * long as the engine. Any thread. */
+MeowProxy *_meow_engine_get_proxy (MeowEngine *engine);
+/* Test hook (_meow_client_set_proxy_resolver()): proxy lookups ask
+ * @resolver. Any thread. */
+void _meow_engine_set_proxy_resolver (MeowEngine *engine, GProxyResolver *resolver);
 /* Test hook (_meow_client_set_worker_held()): while held, the worker takes
  * no command. Any thread. */
 void _meow_engine_set_held (MeowEngine *engine, gboolean held);
@@ -163,6 +189,9 @@ struct _MeowJob
   char          *wait_detail;
   gboolean       wait_resume;
   gboolean       restart_on_wake;
+  /* The task's host is a loopback one (localhost, 127.0.0.0/8, ::1): the
+   * network state does not hold it (a suspend does). */
+  gboolean loopback;
 
   /* Progress sampling (engine). */
   gint64   sample_time;
@@ -206,6 +235,16 @@ void _meow_engine_report_progress (MeowJob *job);
 void _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload);
 /* Wake the worker loop so it recomputes timers (worker thread or any). */
 void _meow_engine_wakeup (MeowEngine *engine);
+/* Every request goes to the multi handle through these two, never with
+ * curl_multi_add_handle() itself: @easy (for @url) gets its proxy first,
+ * which may mean waiting for a lookup off the worker (meow-proxy.c). A
+ * handle added is "in flight" for its driver either way, and comes back
+ * through driver->done(); remove it with _meow_engine_remove_handle(). */
+void _meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url);
+void _meow_engine_remove_handle (MeowEngine *engine, CURL *easy);
+/* The proxy (without userinfo) requests for @url go through, or NULL for
+ * none, for messages. (transfer full) */
+char *_meow_engine_dup_proxy_for_url (MeowEngine *engine, const char *url);
 
 /* The driver's job has nothing in flight and waits for its next attempt at
  * @wake_at (monotonic µs) because of @reason (@detail: the failure's short
@@ -215,8 +254,13 @@ void _meow_engine_wakeup (MeowEngine *engine);
  * back to the head of its queue; with its slot again, driver->wake() runs.
  * Shorter waits keep the slot (the driver's own timer). */
 void _meow_engine_wait (MeowJob *job, gint64 wake_at, MeowWaitReason reason, const char *detail);
-/* What the network state holds transfers for (MEOW_WAIT_NONE: nothing). */
-MeowWaitReason _meow_engine_get_hold (MeowEngine *engine);
+/* What holds @job now: MEOW_WAIT_SUSPEND while the client sleeps, else the
+ * network state (MEOW_WAIT_NONE: nothing), which a loopback host ignores. */
+MeowWaitReason _meow_engine_get_job_hold (MeowJob *job);
+/* TRUE for a few seconds after a wake: new requests open new connections
+ * (CURLOPT_FRESH_CONNECT), since those kept from before the sleep may be
+ * dead without saying so. */
+gboolean _meow_engine_fresh_connect (MeowEngine *engine);
 
 /* Shared request plumbing (meow-engine-common.c). */
 
@@ -241,19 +285,32 @@ typedef struct
 {
   guint failures;
   guint counted;
+  guint host_not_found; /* host names not found in a row, with the network up */
 } MeowRetries;
 
-/* After a failure of @kind (TRANSPORT or SERVER): the wait in µs before
- * the next attempt, or -1 when the retries (@max) are used up. Sets
- * *@reason. A transport failure while the network is held is not counted
- * (the job waits for the network). @retry_after: the answer's header or
- * NULL. */
+/* After a failure of @kind (TRANSPORT or SERVER; @result: libcurl's, or
+ * CURLE_OK for an answer): the wait in µs before the next attempt, or -1
+ * when the retries (@max) are used up. Sets *@reason. A transport failure
+ * while the network is held is not counted (the job waits for the
+ * network). A host name not found while the network is up waits with
+ * MEOW_WAIT_HOST_NOT_FOUND and gives up at the MEOW_HOST_NOT_FOUND_TRIES-th
+ * in a row, about the config's host-not-found window after the first, even
+ * under the unlimited policy. @retry_after: the answer's header or NULL. */
 gint64 _meow_engine_retry_next (MeowJob        *job,
                                 MeowRetries    *retries,
                                 MeowFailureKind kind,
+                                CURLcode        result,
                                 guint           max,
                                 const char     *retry_after,
                                 MeowWaitReason *reason);
+/* A proxy's 407 for @easy (a request for @url): the error to fail with
+ * ("The proxy … requires a login …", MEOW_ERROR_PROXY_AUTH_REQUIRED), or
+ * NULL when the request got no 407. Retrying cannot help: no login is sent
+ * yet. (transfer full) */
+GError *_meow_engine_proxy_auth_error (MeowEngine *engine,
+                                       CURL       *easy,
+                                       const char *url,
+                                       const char *redacted_url);
 /* The short text of a failure for a waiting record ("Couldn't connect to
  * server", "HTTP 503"). Returns: (transfer full). */
 char *_meow_failure_detail (CURLcode result, long status);

@@ -16,6 +16,7 @@
 #include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
+#include "meow-proxy-private.h"
 #include "meow-transfer-record-private.h"
 
 typedef enum
@@ -28,6 +29,9 @@ typedef enum
   CMD_MAX_TRANSFERS,
   CMD_NETWORK,
   CMD_CHANGE_URL,
+  CMD_SLEEP,
+  CMD_WAKE,
+  CMD_HOLD_LOOPBACK,
   CMD_CLOSE,
 } CommandKind;
 
@@ -38,7 +42,8 @@ typedef struct
   MeowTask   *task;
   guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS);
                            [0]: the MeowWaitReason (NETWORK), the MeowChangeUrlFlags
-                           (CHANGE_URL) */
+                           (CHANGE_URL), the flag (HOLD_LOOPBACK) */
+  GTask *async;         /* SLEEP: returned once every transfer is safe */
 } Command;
 
 struct _MeowEngine
@@ -47,6 +52,7 @@ struct _MeowEngine
   MeowConfig  *config; /* the worker's copy: MAX_TRANSFERS changes max_downloads/max_uploads */
   CURLM       *multi;
   CURLSH      *share;  /* TLS sessions and DNS answers, shared by every easy handle */
+  MeowProxy   *proxy;  /* each request's proxy; its lookups run off the worker */
   GThread     *thread; /* the worker, until _meow_engine_close() joins it */
   GAsyncQueue *commands;
   gint         pending_enqueues; /* atomic: ENQUEUE commands not taken yet */
@@ -71,8 +77,15 @@ struct _MeowEngine
    * without a slot, until their wake_at. */
   GPtrArray *waiting;
   /* The network state (CMD_NETWORK): while not NONE no attempt starts and
-   * transport failures are not counted. */
-  MeowWaitReason hold;
+   * transport failures are not counted, but for loopback hosts (unless
+   * hold_loopback, a test hook). */
+  MeowWaitReason network;
+  gboolean       hold_loopback;
+  guint          loopback_jobs; /* live jobs with a loopback host */
+  /* Between CMD_SLEEP and CMD_WAKE: every job is held (MEOW_WAIT_SUSPEND). */
+  gboolean suspended;
+  /* Until then (monotonic µs) new requests open new connections. */
+  gint64 fresh_until;
 };
 
 /* A wait for the next attempt at least this long gives the slot away;
@@ -81,6 +94,9 @@ struct _MeowEngine
 #define YIELD_AFTER_US (1 * G_USEC_PER_SEC)
 /* When the network returns, the waiting tasks try within this window. */
 #define NETWORK_RETURN_JITTER_US (1 * G_USEC_PER_SEC)
+/* After a wake, no connection kept from before is reused for this long
+ * (the waiting tasks' first tries fall within it). */
+#define WAKE_FRESH_CONNECT_US (5 * G_USEC_PER_SEC)
 
 /* The engine whose worker is the calling thread, NULL on any other: the
  * thread rules are asserted at the boundary against it, as libsoup's
@@ -97,6 +113,13 @@ static gpointer worker_main (gpointer data);
 static void
 command_free (Command *cmd)
 {
+  /* A SLEEP the worker never took (it closed first). */
+  if (cmd->async != NULL)
+    {
+      g_task_return_new_error (cmd->async, MEOW_ERROR, MEOW_ERROR_CLIENT_CLOSED,
+                               "The client was closed.");
+      g_clear_object (&cmd->async);
+    }
   g_free (cmd->id);
   g_clear_pointer (&cmd->task, meow_task_unref);
   g_free (cmd);
@@ -143,6 +166,7 @@ _meow_engine_new (MeowClient *client, const MeowConfig *config)
   engine->share = curl_share_init ();
   curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   curl_share_setopt (engine->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  engine->proxy = _meow_proxy_new (engine->multi);
   engine->commands = g_async_queue_new ();
   engine->jobs = g_hash_table_new (g_str_hash, g_str_equal);
   engine->active = g_ptr_array_new ();
@@ -230,6 +254,54 @@ _meow_engine_change_url (MeowEngine *engine, MeowTask *task, MeowChangeUrlFlags 
 }
 
 void
+_meow_engine_sleep (MeowEngine *engine, GTask *task)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_SLEEP;
+  cmd->async = g_object_ref (task);
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_wake (MeowEngine *engine)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_WAKE;
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_set_hold_loopback (MeowEngine *engine, gboolean hold)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_HOLD_LOOPBACK;
+  cmd->value[0] = hold ? 1 : 0;
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_set_proxy (MeowEngine *engine, const char *proxy)
+{
+  _meow_proxy_set_override (engine->proxy, proxy);
+  curl_multi_wakeup (engine->multi);
+}
+
+MeowProxy *
+_meow_engine_get_proxy (MeowEngine *engine)
+{
+  return engine->proxy;
+}
+
+void
+_meow_engine_set_proxy_resolver (MeowEngine *engine, GProxyResolver *resolver)
+{
+  _meow_proxy_set_resolver (engine->proxy, resolver);
+}
+
+void
 _meow_engine_set_held (MeowEngine *engine, gboolean held)
 {
   g_atomic_int_set (&engine->held, held);
@@ -261,6 +333,8 @@ _meow_engine_free (MeowEngine *engine)
   while ((cmd = g_async_queue_try_pop (engine->commands)) != NULL)
     command_free (cmd);
   g_async_queue_unref (engine->commands);
+  _meow_proxy_close (engine->proxy);
+  g_clear_pointer (&engine->proxy, _meow_proxy_unref);
   curl_multi_cleanup (engine->multi);
   curl_share_cleanup (engine->share);
   g_hash_table_unref (engine->detached);
@@ -291,6 +365,27 @@ const MeowConfig *
 _meow_engine_get_config (MeowEngine *engine)
 {
   return engine->config;
+}
+
+void
+_meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url)
+{
+  assert_worker (engine);
+  _meow_proxy_add_handle (engine->proxy, easy, url);
+}
+
+void
+_meow_engine_remove_handle (MeowEngine *engine, CURL *easy)
+{
+  assert_worker (engine);
+  _meow_proxy_remove_handle (engine->proxy, easy);
+}
+
+char *
+_meow_engine_dup_proxy_for_url (MeowEngine *engine, const char *url)
+{
+  assert_worker (engine);
+  return _meow_proxy_dup_for_url (engine->proxy, url);
 }
 
 void
@@ -390,9 +485,12 @@ _meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const char *ide
 void
 _meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers)
 {
+  char *url = NULL;
+
   assert_worker (engine);
   g_hash_table_insert (engine->detached, easy, headers);
-  curl_multi_add_handle (engine->multi, easy);
+  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
+  _meow_proxy_add_handle (engine->proxy, easy, url);
 }
 
 static void
@@ -411,9 +509,55 @@ detached_done (MeowEngine *engine, CURL *easy, CURLcode result)
                curl_easy_strerror (result), status);
     }
   g_hash_table_remove (engine->detached, easy);
-  curl_multi_remove_handle (engine->multi, easy);
+  _meow_proxy_remove_handle (engine->proxy, easy);
   curl_easy_cleanup (easy);
   curl_slist_free_all (headers);
+}
+
+/* What holds @job in the state (@suspended, @network) of the engine. */
+static MeowWaitReason
+hold_for (MeowJob *job, gboolean suspended, MeowWaitReason network)
+{
+  if (suspended)
+    return MEOW_WAIT_SUSPEND;
+  if (job->loopback && !job->engine->hold_loopback)
+    return MEOW_WAIT_NONE;
+  return network;
+}
+
+static MeowWaitReason
+job_hold (MeowJob *job)
+{
+  return hold_for (job, job->engine->suspended, job->engine->network);
+}
+
+MeowWaitReason
+_meow_engine_get_job_hold (MeowJob *job)
+{
+  assert_worker (job->engine);
+  return job_hold (job);
+}
+
+gboolean
+_meow_engine_fresh_connect (MeowEngine *engine)
+{
+  return engine->fresh_until > 0 && g_get_monotonic_time () < engine->fresh_until;
+}
+
+/* Whether @url's host is a loopback one, which no network state holds. */
+static gboolean
+url_is_loopback (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  g_autoptr (GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0 || g_str_has_suffix (host, ".localhost"))
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
 static MeowTransferRecord *
@@ -435,6 +579,8 @@ make_record (MeowJob *job, MeowStatus status)
       record->next_attempt = job->wake_at == G_MAXINT64 ? 0 : job->wake_at;
       record->wait_detail = g_strdup (job->wait_detail);
     }
+  else if (job->state == MEOW_JOB_QUEUED && status == MEOW_STATUS_PENDING)
+    record->wait_reason = job_hold (job); /* queued, and held: nothing starts */
   if (status == MEOW_STATUS_TRANSMISSION)
     record->phase = job->phase;
   if (status == MEOW_STATUS_TRANSMISSION && job->phase == MEOW_PHASE_TRANSFER)
@@ -473,6 +619,8 @@ job_free (MeowJob *job)
     job->driver->free (job);
   unclaim (job->engine, job, job->task->output_file);
   unclaim (job->engine, job, job->local_path);
+  if (job->loopback)
+    job->engine->loopback_jobs--;
   meow_task_unref (job->task);
   g_free (job->id);
   g_free (job->name);
@@ -574,27 +722,23 @@ _meow_engine_wait (MeowJob *job, gint64 wake_at, MeowWaitReason reason, const ch
 {
   MeowEngine *engine = job->engine;
 
+  MeowWaitReason hold;
+
   assert_worker (engine);
   if (job->state != MEOW_JOB_ACTIVE)
     return;
-  if (engine->hold == MEOW_WAIT_NONE && wake_at - g_get_monotonic_time () < YIELD_AFTER_US)
+  hold = job_hold (job);
+  if (hold == MEOW_WAIT_NONE && wake_at - g_get_monotonic_time () < YIELD_AFTER_US)
     return;
-  if (engine->hold != MEOW_WAIT_NONE)
+  if (hold != MEOW_WAIT_NONE)
     {
-      enter_wait (job, G_MAXINT64, engine->hold, detail);
+      enter_wait (job, G_MAXINT64, hold, detail);
       job->due_at = wake_at;
       job->due_reason = reason;
     }
   else
     enter_wait (job, wake_at, reason, detail);
   apply_limits (engine);
-}
-
-MeowWaitReason
-_meow_engine_get_hold (MeowEngine *engine)
-{
-  assert_worker (engine);
-  return engine->hold;
 }
 
 /* Waiting jobs whose time has come go to the head of their queue (they
@@ -606,7 +750,7 @@ wake_due (MeowEngine *engine, gint64 now, gint64 *next_wake)
     {
       MeowJob *job = g_ptr_array_index (engine->waiting, i);
 
-      if (job->wake_at > now)
+      if (job->wake_at > now || job_hold (job) != MEOW_WAIT_NONE)
         {
           *next_wake = MIN (*next_wake, job->wake_at);
           i++;
@@ -619,72 +763,113 @@ wake_due (MeowEngine *engine, gint64 now, gint64 *next_wake)
     }
 }
 
-/* CMD_NETWORK: a new network state. While held, nothing starts (schedule)
- * and waiting jobs wait for its end; a metered hold also stops the running
- * transfers (bytes kept). When it ends, every waiting job tries within
- * NETWORK_RETURN_JITTER_US. */
+/* A new state of the holds (CMD_NETWORK, CMD_SLEEP, CMD_WAKE): @suspended
+ * and the @network state. Each job whose hold changes follows: while held
+ * nothing of it starts and a waiting one waits for the hold's end; a
+ * metered hold or a suspend also stops a running transfer (as a pause,
+ * bytes kept) into the waiting state; a queued one gets a Pending record
+ * with the new reason. When a job's hold ends it tries within
+ * NETWORK_RETURN_JITTER_US, unless it had a later try planned. */
 static void
-set_hold (MeowEngine *engine, MeowWaitReason hold)
+set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64         now = g_get_monotonic_time ();
+  gboolean       old_suspended = engine->suspended;
+  MeowWaitReason old_network = engine->network;
+  GHashTableIter iter;
+  MeowJob       *job;
+  g_autoptr (GPtrArray) changed = g_ptr_array_new ();
 
-  if (hold == engine->hold)
+  if (suspended == old_suspended && network == old_network)
     return;
-  engine->hold = hold;
+  engine->suspended = suspended;
+  engine->network = network;
 
-  if (hold == MEOW_WAIT_NONE)
+  /* Collected first: stopping a job changes the engine's lists. */
+  g_hash_table_iter_init (&iter, engine->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &job))
+    if (hold_for (job, old_suspended, old_network) != hold_for (job, suspended, network))
+      g_ptr_array_add (changed, job);
+
+  for (guint i = 0; i < changed->len; i++)
     {
-      for (guint i = 0; i < engine->waiting->len; i++)
-        {
-          MeowJob *job = g_ptr_array_index (engine->waiting, i);
+      MeowWaitReason hold;
 
-          job->wake_at = now + g_random_int_range (0, NETWORK_RETURN_JITTER_US);
-          /* A try the server put off (Retry-After) or a backoff stays
-           * where it was: the network's return only ends the hold. */
-          if (job->due_at > job->wake_at)
+      job = g_ptr_array_index (changed, i);
+      hold = job_hold (job);
+      switch (job->state)
+        {
+        case MEOW_JOB_QUEUED:
+          emit (job, MEOW_STATUS_PENDING);
+          break;
+
+        case MEOW_JOB_ACTIVE:
+          /* The network's loss alone lets a running transfer go on: it may
+           * still get through, and if not its failure is not counted. */
+          if (hold == MEOW_WAIT_METERED || hold == MEOW_WAIT_SUSPEND)
             {
-              job->wake_at = job->due_at;
-              job->wait_reason = job->due_reason;
-              emit (job, MEOW_STATUS_PENDING);
+              job->driver->stop (job, MEOW_STOP_PAUSE);
+              enter_wait (job, G_MAXINT64, hold, NULL);
+              job->restart_on_wake = TRUE;
             }
-          job->due_at = 0;
+          break;
+
+        case MEOW_JOB_WAITING:
+          if (hold == MEOW_WAIT_NONE)
+            {
+              job->wake_at = now + g_random_int_range (0, NETWORK_RETURN_JITTER_US);
+              /* A try the server put off (Retry-After) or a backoff stays
+               * where it was: the hold's end only ends the hold. */
+              if (job->due_at > job->wake_at)
+                {
+                  job->wake_at = job->due_at;
+                  job->wait_reason = job->due_reason;
+                  emit (job, MEOW_STATUS_PENDING);
+                }
+              job->due_at = 0;
+              break;
+            }
+          if (job->wait_reason == hold && job->wake_at == G_MAXINT64)
+            break;
+          if (job->wake_at != G_MAXINT64 && job->due_at == 0)
+            {
+              job->due_at = job->wake_at;
+              job->due_reason = job->wait_reason;
+            }
+          job->wait_reason = hold;
+          job->wake_at = G_MAXINT64;
+          emit (job, MEOW_STATUS_PENDING);
+          break;
+
+        case MEOW_JOB_PAUSED:
+        default:
+          break;
         }
-      return;
     }
-
-  if (hold == MEOW_WAIT_METERED)
-    {
-      g_autoptr (GPtrArray) active = g_ptr_array_copy (engine->active, NULL, NULL);
-
-      for (guint i = 0; i < active->len; i++)
-        {
-          MeowJob *job = g_ptr_array_index (active, i);
-
-          job->driver->stop (job, MEOW_STOP_PAUSE);
-          enter_wait (job, G_MAXINT64, hold, NULL);
-          job->restart_on_wake = TRUE;
-        }
-    }
-  {
-    g_autoptr (GPtrArray) waiting = g_ptr_array_copy (engine->waiting, NULL, NULL);
-
-    for (guint i = 0; i < waiting->len; i++)
-      {
-        MeowJob *job = g_ptr_array_index (waiting, i);
-
-        if (job->wait_reason == hold && job->wake_at == G_MAXINT64)
-          continue;
-        if (job->wake_at != G_MAXINT64 && job->due_at == 0)
-          {
-            job->due_at = job->wake_at;
-            job->due_reason = job->wait_reason;
-          }
-        job->wait_reason = hold;
-        job->wake_at = G_MAXINT64;
-        emit (job, MEOW_STATUS_PENDING);
-      }
-  }
   apply_limits (engine);
+}
+
+/* CMD_SLEEP: every transfer stopped with its bytes safe (a driver's stop
+ * flushes and writes before it returns), then @task returns. */
+static void
+engine_sleep (MeowEngine *engine, GTask *task)
+{
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  set_holds (engine, TRUE, engine->network);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* CMD_WAKE: whatever ran (a wake without a sleep, or a transfer started
+ * meanwhile) stops the same way, since its connection may have died;
+ * then the suspend ends and everything tries within a second, on new
+ * connections. */
+static void
+engine_wake (MeowEngine *engine)
+{
+  set_holds (engine, TRUE, engine->network);
+  engine->fresh_until = g_get_monotonic_time () + WAKE_FRESH_CONNECT_US;
+  set_holds (engine, FALSE, engine->network);
 }
 
 void
@@ -712,6 +897,33 @@ _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char 
   apply_limits (engine);
 }
 
+/* The first job of @dir's queue that nothing holds, taken off the queue,
+ * or NULL. While the network is held only loopback jobs may start: the
+ * queue is searched for them only when there are any. */
+static MeowJob *
+pop_startable (MeowEngine *engine, int dir)
+{
+  GQueue *queue = &engine->queue[dir];
+
+  if (engine->suspended)
+    return NULL;
+  if (engine->network == MEOW_WAIT_NONE)
+    return g_queue_pop_head (queue);
+  if (engine->loopback_jobs == 0 || engine->hold_loopback)
+    return NULL;
+  for (GList *l = queue->head; l != NULL; l = l->next)
+    {
+      MeowJob *job = l->data;
+
+      if (job_hold (job) == MEOW_WAIT_NONE)
+        {
+          g_queue_delete_link (queue, l);
+          return job;
+        }
+    }
+  return NULL;
+}
+
 static void
 schedule (MeowEngine *engine)
 {
@@ -719,15 +931,13 @@ schedule (MeowEngine *engine)
 
   for (int dir = 0; dir < 2; dir++)
     {
-      guint limit = dir == MEOW_DIRECTION_DOWNLOAD ? engine->config->max_downloads
-                                                   : engine->config->max_uploads;
+      guint    limit = dir == MEOW_DIRECTION_DOWNLOAD ? engine->config->max_downloads
+                                                      : engine->config->max_uploads;
+      MeowJob *job;
 
-      /* Held by the network state: no attempt starts. */
-      if (engine->hold != MEOW_WAIT_NONE)
-        break;
-      while (engine->running[dir] < limit && !g_queue_is_empty (&engine->queue[dir]))
+      /* Held (the network state, a suspend): no attempt starts. */
+      while (engine->running[dir] < limit && (job = pop_startable (engine, dir)) != NULL)
         {
-          MeowJob *job = g_queue_pop_head (&engine->queue[dir]);
           gboolean wake = job->wait_resume && !job->restart_on_wake;
 
           clear_wait (job);
@@ -778,7 +988,7 @@ change_url (MeowJob *job, MeowTask *task, MeowChangeUrlFlags flags)
       break;
     case MEOW_JOB_WAITING:
       job->restart_on_wake = TRUE;
-      if (job->engine->hold == MEOW_WAIT_NONE)
+      if (job_hold (job) == MEOW_WAIT_NONE)
         job->wake_at = g_get_monotonic_time ();
       break;
     case MEOW_JOB_QUEUED:
@@ -814,6 +1024,9 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
                                                                   : cmd->task->output_file);
       job->upload_url = g_strdup (cmd->task->upload_url);
       job->total = cmd->task->size_hint;
+      job->loopback = url_is_loopback (cmd->task->url);
+      if (job->loopback)
+        engine->loopback_jobs++;
       claim (engine, job, job->task->output_file);
       claim (engine, job, job->local_path);
       job->state = MEOW_JOB_QUEUED;
@@ -859,7 +1072,25 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
       break;
 
     case CMD_NETWORK:
-      set_hold (engine, (MeowWaitReason) cmd->value[0]);
+      set_holds (engine, engine->suspended, (MeowWaitReason) cmd->value[0]);
+      break;
+
+    case CMD_SLEEP:
+      {
+        g_autoptr (GTask) task = g_steal_pointer (&cmd->async);
+
+        engine_sleep (engine, task);
+      }
+      break;
+
+    case CMD_WAKE:
+      engine_wake (engine);
+      break;
+
+    case CMD_HOLD_LOOPBACK:
+      /* A test hook, set before any task: it changes what starts and
+       * waits from now on. */
+      engine->hold_loopback = cmd->value[0] != 0;
       break;
 
     case CMD_CHANGE_URL:
@@ -932,6 +1163,7 @@ finish_detached (MeowEngine *engine)
       int      left;
       CURLMsg *msg;
 
+      _meow_proxy_dispatch (engine->proxy);
       curl_multi_perform (engine->multi, &running);
       while ((msg = curl_multi_info_read (engine->multi, &left)) != NULL)
         if (msg->msg == CURLMSG_DONE && g_hash_table_contains (engine->detached, msg->easy_handle))
@@ -948,7 +1180,7 @@ finish_detached (MeowEngine *engine)
     g_hash_table_iter_init (&iter, engine->detached);
     while (g_hash_table_iter_next (&iter, (gpointer *) &easy, (gpointer *) &headers))
       {
-        curl_multi_remove_handle (engine->multi, easy);
+        _meow_proxy_remove_handle (engine->proxy, easy);
         curl_easy_cleanup (easy);
         curl_slist_free_all (headers);
         g_hash_table_iter_remove (&iter);
@@ -1027,10 +1259,11 @@ worker_main (gpointer data)
 
       now = g_get_monotonic_time ();
       next_wake = G_MAXINT64;
-      if (engine->hold == MEOW_WAIT_NONE)
-        wake_due (engine, now, &next_wake);
+      wake_due (engine, now, &next_wake);
       schedule (engine);
 
+      /* Requests whose proxy lookup ended join the multi handle. */
+      _meow_proxy_dispatch (engine->proxy);
       curl_multi_perform (engine->multi, &running_handles);
 
       while ((msg = curl_multi_info_read (engine->multi, &msgs_left)) != NULL)

@@ -46,6 +46,10 @@ G_BEGIN_DECLS
  *   (strong ETag, or Last-Modified and size) or bytes do not match what the
  *   `.part` holds; the bytes are kept and nothing starts over unless asked
  *   (%MEOW_CHANGE_URL_RESTART, %MEOW_RELINK_RESTART) (136)
+ * @MEOW_ERROR_UPLOAD_LOST: the upload server no longer has the upload this task was
+ *   sending (a tus server answered 404 or 410 for its upload URL); the file is not
+ *   sent again by itself, since that would make a second upload (137)
+ * @MEOW_ERROR_PROXY_AUTH_REQUIRED: the proxy asks for a login (407) (138)
  *
  * Error codes. The numbers below 130 are rusty-cat's and stay stable.
  */
@@ -75,6 +79,8 @@ typedef enum
   MEOW_ERROR_UNSAFE_FILE_NAME = 134,
   MEOW_ERROR_TARGET_EXISTS = 135,
   MEOW_ERROR_LINK_CONTENT_DIFFERS = 136,
+  MEOW_ERROR_UPLOAD_LOST = 137,
+  MEOW_ERROR_PROXY_AUTH_REQUIRED = 138,
 } MeowError;
 
 /**

@@ -114,6 +114,11 @@ typedef enum
  *   connections (meow_client_set_network_hold())
  * @MEOW_WAIT_PORTAL: the network is behind a captive portal (a login page); nothing
  *   starts until it is passed
+ * @MEOW_WAIT_SUSPEND: the system is going to sleep (meow_client_sleep_async()); the
+ *   transfer was stopped with its bytes kept and goes on after meow_client_wake()
+ * @MEOW_WAIT_HOST_NOT_FOUND: the network is up but the server's host name could not
+ *   be found (a typo, or a name that no longer exists); after a few tries over about
+ *   two minutes the task fails instead of waiting forever
  *
  * Why a task waits instead of transferring (additive to its #MeowStatus, which is
  * %MEOW_STATUS_PENDING meanwhile): meow_transfer_record_get_wait_reason().
@@ -126,6 +131,8 @@ typedef enum
   MEOW_WAIT_RETRY_AFTER,
   MEOW_WAIT_METERED,
   MEOW_WAIT_PORTAL,
+  MEOW_WAIT_SUSPEND,
+  MEOW_WAIT_HOST_NOT_FOUND,
 } MeowWaitReason;
 
 /**

@@ -84,14 +84,20 @@ set_complete (MeowUploadState *state)
   state->payload = g_strdup (state->upload_url);
 }
 
-/* The upload resource expired or was removed: create it again. */
+/* The server answered 404 or 410 for our upload resource: it lost the
+ * upload (restarted without its store, expired or removed it). Creating
+ * it again would be a second upload of the same file that nobody asked
+ * for, and the server may still hold the first one somewhere: fail,
+ * clearly, and let the user decide. */
 static void
-forget_upload (MeowUploadState *state, MeowUploadNext *next)
+set_upload_lost (const MeowUploadState *state, const MeowUploadResponse *response, GError **error)
 {
-  g_clear_pointer (&state->upload_url, g_free);
-  state->offset = 0;
-  state->complete = FALSE;
-  *next = MEOW_UPLOAD_NEXT_PREPARE;
+  g_autofree char *redacted = _meow_redact_url (state->upload_url);
+
+  g_set_error (error, MEOW_ERROR, MEOW_ERROR_UPLOAD_LOST,
+               "The upload server no longer has the upload %s (it answered %u %s), so the "
+               "file was not sent again by itself; add the file again to start a new upload.",
+               redacted, response->status, response->status == 404 ? "Not Found" : "Gone");
 }
 
 static MeowUploadRequest *
@@ -181,8 +187,8 @@ tus_parse_head (MeowUploadState          *state,
 
   if (response->status == 404 || response->status == 410)
     {
-      forget_upload (state, next);
-      return TRUE;
+      set_upload_lost (state, response, error);
+      return FALSE;
     }
 
   if (!status_is_success (response->status))
@@ -255,8 +261,8 @@ tus_parse_chunk (MeowUploadState          *state,
 
   if (response->status == 404 || response->status == 410)
     {
-      forget_upload (state, next);
-      return TRUE;
+      set_upload_lost (state, response, error);
+      return FALSE;
     }
 
   if (!status_is_success (response->status))

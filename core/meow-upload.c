@@ -155,7 +155,7 @@ release_handle (MeowJob *job)
 
   if (u->easy)
     {
-      curl_multi_remove_handle (_meow_engine_get_multi (job->engine), u->easy);
+      _meow_engine_remove_handle (job->engine, u->easy);
       curl_easy_cleanup (u->easy);
       u->easy = NULL;
     }
@@ -763,9 +763,8 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
    * fresh allowance (upload_limit and upload_start reset it). */
   u->phase = phase;
   u->request_phase = phase;
+  _meow_engine_add_handle (job->engine, u->easy, request->url);
   _meow_upload_request_free (request);
-
-  curl_multi_add_handle (_meow_engine_get_multi (job->engine), u->easy);
 }
 
 /* ------------------------------------------------------------------ */
@@ -775,8 +774,12 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
  * transfer full): wait and prepare again, or give up with @error
  * (transfer full). May finish the job. */
 static void
-retry_or_fail (
-    MeowJob *job, GError *error, MeowFailureKind kind, char *detail, const char *retry_after)
+retry_or_fail (MeowJob        *job,
+               GError         *error,
+               MeowFailureKind kind,
+               CURLcode        result,
+               char           *detail,
+               const char     *retry_after)
 {
   Upload          *u = up (job);
   guint            max;
@@ -792,7 +795,7 @@ retry_or_fail (
   else
     max = _meow_engine_max_retries (job);
 
-  delay = _meow_engine_retry_next (job, &u->retries, kind, max, retry_after, &reason);
+  delay = _meow_engine_retry_next (job, &u->retries, kind, result, max, retry_after, &reason);
   if (delay < 0)
     {
       _meow_engine_give_up (&error, u->retries.failures);
@@ -918,6 +921,18 @@ request_done (MeowJob *job, CURLcode result)
       fail (job, g_steal_pointer (&u->read_error));
       return;
     }
+  {
+    char *request_url = NULL;
+
+    /* Uploads follow no redirect: the effective URL is the request's. */
+    curl_easy_getinfo (u->easy, CURLINFO_EFFECTIVE_URL, &request_url);
+    error = _meow_engine_proxy_auth_error (job->engine, u->easy, request_url, url_of (job));
+  }
+  if (error != NULL)
+    {
+      fail (job, error);
+      return;
+    }
   if (result != CURLE_OK)
     {
       error = _meow_engine_transport_error (job->engine, "upload to", url_of (job), result,
@@ -925,7 +940,7 @@ request_done (MeowJob *job, CURLcode result)
       MeowFailureKind kind = _meow_failure_classify (result, 0);
 
       if (kind != MEOW_FAILURE_FATAL)
-        retry_or_fail (job, error, kind, _meow_failure_detail (result, 0), NULL);
+        retry_or_fail (job, error, kind, result, _meow_failure_detail (result, 0), NULL);
       else
         fail (job, error);
       return;
@@ -944,7 +959,7 @@ request_done (MeowJob *job, CURLcode result)
       const char *retry_after = g_hash_table_lookup (response->headers, "retry-after");
 
       retry_or_fail (job, _meow_upload_status_error (response, url_of (job)), MEOW_FAILURE_SERVER,
-                     _meow_failure_detail (CURLE_OK, u->status), retry_after);
+                     CURLE_OK, _meow_failure_detail (CURLE_OK, u->status), retry_after);
       return;
     }
 

@@ -1004,6 +1004,23 @@ meow_store_dup_tasks (MeowStore *store)
   return copy;
 }
 
+guint
+meow_store_get_n_tasks (MeowStore *store)
+{
+  g_return_val_if_fail (MEOW_IS_STORE (store), 0);
+
+  return store->tasks->len;
+}
+
+const MeowStoredTask *
+meow_store_peek_task (MeowStore *store, guint index)
+{
+  g_return_val_if_fail (MEOW_IS_STORE (store), NULL);
+  g_return_val_if_fail (index < store->tasks->len, NULL);
+
+  return g_ptr_array_index (store->tasks, index);
+}
+
 MeowStoredTask *
 meow_store_dup_task (MeowStore *store, const char *id)
 {
@@ -1147,6 +1164,16 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   /* A changed link (meow_client_change_url()) is the task's from now on. */
   if (meow_transfer_record_get_url (record) != NULL)
     lifecycle |= replace_if_changed (&st->url, meow_transfer_record_get_url (record));
+  /* The server lost the upload (UPLOAD_LOST): Retry, the user's choice,
+   * starts a new one instead of asking for the lost resource again. */
+  if (meow_transfer_record_get_status (record) == MEOW_STATUS_FAILED &&
+      g_error_matches (meow_transfer_record_get_error (record), MEOW_ERROR,
+                       MEOW_ERROR_UPLOAD_LOST) &&
+      st->upload_url != NULL)
+    {
+      g_clear_pointer (&st->upload_url, g_free);
+      lifecycle = TRUE;
+    }
   lifecycle |= replace_if_changed (&st->payload, meow_transfer_record_get_payload (record));
 
   if (st->transferred != meow_transfer_record_get_transferred (record))
@@ -1166,6 +1193,18 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
     store_changed (store, st, lifecycle ? CHANGE_LIFECYCLE : CHANGE_PROGRESS);
 }
 
+/* The stored task of @id, or NULL with a TASK_NOT_FOUND error. */
+static MeowStoredTask *
+find_task (MeowStore *store, const char *id, GError **error)
+{
+  MeowStoredTask *st = g_hash_table_lookup (store->by_id, id);
+
+  if (st == NULL)
+    g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
+                 "The task list has no task with id “%s”.", id);
+  return st;
+}
+
 gboolean
 meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **error)
 {
@@ -1176,13 +1215,9 @@ meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **
   g_return_val_if_fail (url != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = find_task (store, id, error);
   if (st == NULL)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
-                   "The task list has no task with id “%s”.", id);
-      return FALSE;
-    }
+    return FALSE;
   if (replace_if_changed (&st->url, url))
     store_changed (store, st, CHANGE_LIFECYCLE);
   return TRUE;
@@ -1198,13 +1233,9 @@ meow_store_set_status (
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = find_task (store, id, error);
   if (st == NULL)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
-                   "The task list has no task with id “%s”.", id);
-      return FALSE;
-    }
+    return FALSE;
   if (apply_status (st, status, reason, g_get_real_time ()))
     {
       /* A download found complete without its record: the file is its result. */
@@ -1225,13 +1256,9 @@ meow_store_remove (MeowStore *store, const char *id, GError **error)
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = find_task (store, id, error);
   if (st == NULL)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
-                   "The task list has no task with id “%s”.", id);
-      return FALSE;
-    }
+    return FALSE;
   {
     guint index = 0;
 

@@ -271,6 +271,25 @@ gboolean meow_store_load (MeowStore *store, GError **error);
 GPtrArray *meow_store_dup_tasks (MeowStore *store);
 
 /**
+ * meow_store_get_n_tasks:
+ *
+ * Returns: how many tasks the store holds. Owner thread only.
+ */
+guint meow_store_get_n_tasks (MeowStore *store);
+
+/**
+ * meow_store_peek_task:
+ * @index: a position below meow_store_get_n_tasks()
+ *
+ * The task at @index in the order they were added, without a copy: what
+ * meow_store_dup_tasks() gives for one position, for reading a long list without copying
+ * it (the app's load of 100,000 tasks). Valid until the store next adds or removes a task.
+ *
+ * Returns: (transfer none): the store's own task. Owner thread only.
+ */
+const MeowStoredTask *meow_store_peek_task (MeowStore *store, guint index);
+
+/**
  * meow_store_dup_task:
  * @id: a task id
  *

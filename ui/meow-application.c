@@ -584,6 +584,35 @@ limits_changed_cb (MeowApplication *self)
                                 g_settings_get_uint64 (self->settings, "upload-limit"));
 }
 
+/* proxy-mode and proxy-url as the client takes them (meow_client_set_proxy()): NULL
+ * for the system's settings, "direct://" for none. A manual proxy without an address
+ * means the system's. */
+static void
+apply_proxy (MeowApplication *self, MeowClient *client)
+{
+  g_autofree char *mode = g_settings_get_string (self->settings, "proxy-mode");
+  g_autofree char *url = g_settings_get_string (self->settings, "proxy-url");
+  const char      *proxy = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (g_str_equal (mode, "none"))
+    proxy = "direct://";
+  else if (g_str_equal (mode, "manual") && url[0] != '\0')
+    proxy = url;
+  if (!meow_client_set_proxy (client, proxy, &error))
+    {
+      /* Edited by hand: the system's settings always work. */
+      g_warning ("Cannot use the proxy in the settings (%s); using the system's", error->message);
+      meow_client_set_proxy (client, NULL, NULL);
+    }
+}
+
+static void
+proxy_changed_cb (MeowApplication *self)
+{
+  apply_proxy (self, meow_task_manager_get_client (self->manager));
+}
+
 /* A failed write is retried with every change and by a timer: say it once, and again
  * only after a write worked in between. */
 static void
@@ -677,6 +706,7 @@ meow_application_startup (GApplication *application)
 
   self->settings = g_settings_new (APPLICATION_ID);
   client = create_client (self);
+  apply_proxy (self, client);
   self->store = meow_store_new (NULL);
   if (!meow_store_load (self->store, &error))
     {
@@ -704,6 +734,10 @@ meow_application_startup (GApplication *application)
                            G_CALLBACK (max_transfers_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::max-uploads",
                            G_CALLBACK (max_transfers_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::proxy-mode", G_CALLBACK (proxy_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::proxy-url", G_CALLBACK (proxy_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
@@ -714,8 +748,9 @@ meow_application_startup (GApplication *application)
   meow_task_manager_load (self->manager,
                           g_settings_get_boolean (self->settings, "resume-on-start"));
 #if HAVE_MALLOC_TRIM
-  /* Loading made and freed a copy of every saved task, between the items that stay:
-   * glibc keeps those pages unless asked (bench/ui measured 55 MB for 100,000 tasks). */
+  /* Loading freed memory between the items that stay (the store's reading of its rows):
+   * glibc keeps those pages unless asked (bench/ui measured 55 MB for 100,000 tasks when
+   * the load still copied every task). */
   malloc_trim (0);
 #endif
 

@@ -1,8 +1,9 @@
 /* meow-preferences-window.c: Preferences
  *
  * Every value is bound to GSettings with g_settings_bind(); the application applies
- * what changes: speed limits at once; concurrency on the next start, as the rows say,
- * because the engine takes its limits on transfers at creation only.
+ * what changes: speed limits, concurrency and the proxy at once. The proxy group shows
+ * what a request would go through now, as the client itself answers it
+ * (meow_client_lookup_proxy_async()).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,8 +36,13 @@ struct _MeowPreferencesWindow
   AdwComboRow   *target_protocol;
   AdwEntryRow   *target_headers;
   AdwActionRow  *browser_row;
+  AdwComboRow   *proxy_mode;
+  AdwEntryRow   *proxy_url;
+  AdwActionRow  *proxy_status;
 
   GSettings            *settings;
+  MeowClient           *client;
+  GCancellable         *proxy_lookup;
   GtkFileChooserNative *chooser;
 };
 
@@ -242,6 +248,110 @@ add_target_action (GtkWidget *widget, const char *action_name, GVariant *paramet
 }
 
 /* ------------------------------------------------------------------ */
+/* Proxy                                                               */
+
+/* proxy-mode's values, in the order of the combo row's items. */
+static const char *const proxy_modes[] = { "system", "none", "manual" };
+
+static gboolean
+proxy_mode_to_selected (GValue *value, GVariant *variant, gpointer user_data)
+{
+  const char *mode = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (proxy_modes); i++)
+    if (g_str_equal (mode, proxy_modes[i]))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+selected_to_proxy_mode (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= G_N_ELEMENTS (proxy_modes))
+    return NULL;
+  return g_variant_new_string (proxy_modes[selected]);
+}
+
+static void
+proxy_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  /* Not a ref: a window's last unref must be GTK's. dispose() cancels the lookup, and a
+   * cancelled one never touches the window. */
+  MeowPreferencesWindow *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *proxy = meow_client_lookup_proxy_finish (MEOW_CLIENT (source), result, &error);
+  g_autofree char *mode = NULL;
+  g_autofree char *text = NULL;
+
+  if (proxy == NULL)
+    return; /* cancelled: the window is gone or a newer lookup runs */
+  mode = g_settings_get_string (self->settings, "proxy-mode");
+  if (g_str_equal (proxy, "direct://"))
+    text = g_strdup (g_str_equal (mode, "system") ? _ ("System settings: none") : _ ("None"));
+  else if (g_str_equal (mode, "system"))
+    /* Translators: %s is a proxy's address, such as http://proxy.example:3128 */
+    text = g_strdup_printf (_ ("System settings: %s"), proxy);
+  else
+    text = g_strdup (proxy);
+  adw_action_row_set_subtitle (self->proxy_status, text);
+}
+
+/* The row that says what is in use, asked again; the address row only in manual mode. */
+static void
+proxy_refresh (MeowPreferencesWindow *self)
+{
+  g_autofree char *mode = g_settings_get_string (self->settings, "proxy-mode");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_url), g_str_equal (mode, "manual"));
+  g_cancellable_cancel (self->proxy_lookup);
+  g_clear_object (&self->proxy_lookup);
+  self->proxy_lookup = g_cancellable_new ();
+  /* What an https:// link would use: the setting most links meet. */
+  meow_client_lookup_proxy_async (self->client, "https://example.org/", self->proxy_lookup,
+                                  proxy_lookup_cb, self);
+}
+
+/* A manual proxy is saved only when the client takes it, and never with a login (no
+ * secrets in GSettings). */
+static void
+proxy_url_apply_cb (MeowPreferencesWindow *self)
+{
+  g_autofree char *url =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->proxy_url))));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GUri) uri = NULL;
+
+  if (url[0] != '\0')
+    {
+      g_autofree char *full =
+          strstr (url, "://") ? g_strdup (url) : g_strconcat ("http://", url, NULL);
+
+      uri = g_uri_parse (full, G_URI_FLAGS_NONE, NULL);
+      if (uri != NULL && g_uri_get_userinfo (uri) != NULL)
+        {
+          toast (self, _ ("Leave the user name and password out of the proxy address."));
+          return;
+        }
+      if (!meow_client_set_proxy (self->client, url, &error))
+        {
+          g_autofree char *message =
+              /* Translators: %s is the address typed in */
+              g_strdup_printf (_ ("“%s” is not a proxy address Meow can use. Give one such as "
+                                  "http://proxy.example:3128 or socks5://proxy.example:1080."),
+                               url);
+          toast (self, message);
+          return;
+        }
+    }
+  g_settings_set_string (self->settings, "proxy-url", url);
+}
+
+/* ------------------------------------------------------------------ */
 /* Browser integration                                                 */
 
 /* The per-user host manifests, as `meow --install-browser-support` writes them: inside
@@ -274,7 +384,10 @@ meow_preferences_window_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->proxy_lookup);
+  g_clear_object (&self->proxy_lookup);
   g_clear_object (&self->settings);
+  g_clear_object (&self->client);
   gtk_widget_dispose_template (GTK_WIDGET (self), MEOW_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (meow_preferences_window_parent_class)->dispose (object);
@@ -304,6 +417,10 @@ meow_preferences_window_class_init (MeowPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_protocol);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_headers);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, browser_row);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, proxy_mode);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, proxy_url);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, proxy_status);
+  gtk_widget_class_bind_template_callback (widget_class, proxy_url_apply_cb);
 
   gtk_widget_class_install_action (widget_class, "prefs.choose-folder", NULL, choose_folder_action);
   gtk_widget_class_install_action (widget_class, "prefs.add-target", NULL, add_target_action);
@@ -337,6 +454,7 @@ meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSetti
 
   self = g_object_new (MEOW_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
   self->settings = g_object_ref (settings);
+  self->client = g_object_ref (meow_task_manager_get_client (manager));
 
   g_object_bind_property_full (manager, "download-folder", self->folder_row, "subtitle",
                                G_BINDING_SYNC_CREATE, folder_to_subtitle, NULL, NULL, NULL);
@@ -360,6 +478,21 @@ meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSetti
   g_signal_connect_object (settings, "changed::upload-targets", G_CALLBACK (rebuild_targets), self,
                            G_CONNECT_SWAPPED);
   rebuild_targets (self);
+
+  g_settings_bind_with_mapping (settings, "proxy-mode", self->proxy_mode, "selected",
+                                G_SETTINGS_BIND_DEFAULT, proxy_mode_to_selected,
+                                selected_to_proxy_mode, NULL, NULL);
+  {
+    g_autofree char *url = g_settings_get_string (settings, "proxy-url");
+    gtk_editable_set_text (GTK_EDITABLE (self->proxy_url), url);
+  }
+  /* After the application's own handlers (connected at startup), which give the client
+   * the new setting. */
+  g_signal_connect_object (settings, "changed::proxy-mode", G_CALLBACK (proxy_refresh), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::proxy-url", G_CALLBACK (proxy_refresh), self,
+                           G_CONNECT_SWAPPED);
+  proxy_refresh (self);
 
   return GTK_WINDOW (self);
 }

@@ -128,6 +128,19 @@ format_wait (MeowTaskItem *item)
       return g_strdup (_ ("Waiting for network sign-in"));
     case MEOW_WAIT_METERED:
       return g_strdup (_ ("Paused on metered connection"));
+    case MEOW_WAIT_SUSPEND:
+      /* Translators: the computer is going to sleep (suspend); the row goes on after it wakes */
+      return g_strdup (_ ("Paused for system sleep"));
+    case MEOW_WAIT_HOST_NOT_FOUND:
+      left = next > 0 ? (next - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
+      if (left > 0)
+        /* Translators: the server's host name does not exist (a typo?); %d is seconds until
+         * the next of a few tries */
+        return g_strdup_printf (ngettext ("Server name not found — retrying in %d second",
+                                          "Server name not found — retrying in %d seconds",
+                                          (int) left),
+                                (int) left);
+      return g_strdup (_ ("Server name not found — retrying now"));
     case MEOW_WAIT_SERVER_UNREACHABLE:
     case MEOW_WAIT_RETRY_AFTER:
     case MEOW_WAIT_NONE:
@@ -281,6 +294,27 @@ update_icon (MeowTaskRow *self)
   gtk_image_set_from_gicon (self->icon, icon_for_type (type));
 }
 
+/* gtk_widget_set_tooltip_text() on a visible widget asks the X server where the pointer
+ * is (gtk_tooltip_trigger_tooltip_query(): a round trip), to update a tooltip on show;
+ * the list view builds and binds a screenful of rows before its window is even mapped,
+ * and bench/ui measured those round trips as most of the time to the first frame. A
+ * widget that is not on screen cannot have a tooltip showing: it gets the text while
+ * hidden, which asks nothing. Unchanged text is not set again. */
+static void
+set_tooltip (GtkWidget *widget, const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0)
+    return;
+  if (gtk_widget_get_mapped (widget) || !gtk_widget_get_visible (widget))
+    {
+      gtk_widget_set_tooltip_text (widget, text);
+      return;
+    }
+  gtk_widget_set_visible (widget, FALSE);
+  gtk_widget_set_tooltip_text (widget, text);
+  gtk_widget_set_visible (widget, TRUE);
+}
+
 static void
 update_name (MeowTaskRow *self)
 {
@@ -288,13 +322,12 @@ update_name (MeowTaskRow *self)
 
   /* An arrow, not an icon: Adwaita's go-up/go-down are chevrons that read as expanders. */
   gtk_label_set_label (self->direction_label, upload ? "↑" : "↓");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->direction_label),
-                               upload ? _ ("Upload") : _ ("Download"));
+  set_tooltip (GTK_WIDGET (self->direction_label), upload ? _ ("Upload") : _ ("Download"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->direction_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   upload ? _ ("Upload") : _ ("Download"), -1);
   gtk_label_set_label (self->name_label, meow_task_item_get_name (self->item));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), meow_task_item_get_url (self->item));
+  set_tooltip (GTK_WIDGET (self->name_label), meow_task_item_get_url (self->item));
   update_icon (self);
 }
 
@@ -395,7 +428,7 @@ show_button (MeowTaskRow *self, guint which, gboolean visible)
     }
   else
     button = text_button_new (which);
-  gtk_widget_set_tooltip_text (button, _ (button_specs[which].tooltip));
+  set_tooltip (button, _ (button_specs[which].tooltip));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), button_specs[which].action);
 
   for (guint i = which; before == NULL && i-- > 0;)
@@ -451,13 +484,13 @@ update_status (MeowTaskRow *self)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error);
+      set_tooltip (GTK_WIDGET (self->status_label), error);
     }
   else
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
+      set_tooltip (GTK_WIDGET (self->status_label), NULL);
     }
 
   if (self->progress_bar != NULL && status == MEOW_STATUS_PAUSED)

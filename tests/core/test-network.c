@@ -10,7 +10,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
+#include "meow-client-private.h"
 #include "meow-engine-private.h"
 #include "meow-test-fixture.h"
 #include "meow.h"
@@ -313,6 +315,9 @@ test_network_unavailable (MeowTestFixture *fx, gconstpointer data)
   MeowClient    *client = meow_test_fixture_client (fx);
   MeowTestWatch *w;
 
+  /* The test server is on 127.0.0.1, which the network state does not hold
+   * unless told to: the network monitor is faked here. */
+  _meow_client_set_hold_loopback (client, TRUE);
   meow_test_server_set_file (fx->server, "/n.bin", payload);
   meow_client_set_network_available (client, FALSE);
   b = meow_test_builder_to_file (fx, "/n.bin", target);
@@ -354,6 +359,9 @@ test_network_hold_not_counted (MeowTestFixture *fx, gconstpointer data)
   faults.stall_ms = 1000;
   faults.stall_gets = 3;
   meow_test_server_set_faults (fx->server, &faults);
+  /* The test server is on 127.0.0.1, which the network state does not hold
+   * unless told to: the network monitor is faked here. */
+  _meow_client_set_hold_loopback (client, TRUE);
   meow_test_server_set_file (fx->server, "/h.bin", payload);
   b = meow_test_builder_to_file (fx, "/h.bin", target);
   meow_task_builder_set_retries (b, 0);
@@ -403,6 +411,9 @@ test_network_return_keeps_retry_after (MeowTestFixture *fx, gconstpointer data)
   faults.retry_after = "30";
   faults.errors_get_only = TRUE;
   meow_test_server_set_faults (fx->server, &faults);
+  /* The test server is on 127.0.0.1, which the network state does not hold
+   * unless told to: the network monitor is faked here. */
+  _meow_client_set_hold_loopback (client, TRUE);
   meow_test_server_set_file (fx->server, "/later.bin", payload);
   b = meow_test_builder_to_file (fx, "/later.bin", target);
   w = meow_test_start_download (fx, b);
@@ -440,6 +451,9 @@ test_metered_hold (MeowTestFixture *fx, gconstpointer data)
 
   faults.throttle_bytes_per_sec = 100000;
   meow_test_server_set_faults (fx->server, &faults);
+  /* The test server is on 127.0.0.1, which the network state does not hold
+   * unless told to: the network monitor is faked here. */
+  _meow_client_set_hold_loopback (client, TRUE);
   meow_test_server_set_file (fx->server, "/m.bin", payload);
   b = meow_test_builder_to_file (fx, "/m.bin", target);
   w = meow_test_start_download (fx, b);
@@ -466,6 +480,328 @@ test_metered_hold (MeowTestFixture *fx, gconstpointer data)
   assert_waits_sane (w);
 }
 
+/* ------------------------------------------------------------------ */
+/* Loopback hosts and queued tasks under a hold                        */
+
+/* The network state never holds a loopback host: with the network
+ * "unavailable" (and no test hook), a download from 127.0.0.1 runs. */
+static void
+test_loopback_not_held (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1310);
+  g_autofree char *target = meow_test_fixture_path (fx, "lo.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowClient    *client = meow_test_fixture_client (fx);
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/lo.bin", payload);
+  meow_client_set_network_available (client, FALSE);
+  b = meow_test_builder_to_file (fx, "/lo.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  g_assert_null (find_wait (w, MEOW_WAIT_NETWORK));
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+}
+
+/* One slot: A runs (throttled), B is queued. The network goes: B, queued,
+ * gets a Pending record saying "network"; A runs on (the hold stops no
+ * running transfer) and completes; B does not start until the network
+ * returns, then gets a Pending record without a reason and completes. */
+static void
+test_queued_records_hold (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (150000, 1311);
+  g_autofree char *target_a = meow_test_fixture_path (fx, "qa.bin");
+  g_autofree char *target_b = meow_test_fixture_path (fx, "qb.bin");
+  g_autoptr (MeowTaskBuilder) ba = NULL;
+  g_autoptr (MeowTaskBuilder) bb = NULL;
+  MeowTestFaults            faults = { 0 };
+  MeowClient               *client;
+  const MeowTransferRecord *held, *last;
+  MeowTestWatch            *wa, *wb;
+
+  meow_config_set_max_downloads (fx->config, 1);
+  client = meow_test_fixture_client (fx);
+  _meow_client_set_hold_loopback (client, TRUE);
+  faults.throttle_bytes_per_sec = 200000;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/q.bin", payload);
+  ba = meow_test_builder_to_file (fx, "/q.bin", target_a);
+  wa = meow_test_start_download (fx, ba);
+  bb = meow_test_builder_to_file (fx, "/q.bin", target_b);
+  wb = meow_test_start_download (fx, bb);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (wa));
+  g_assert_null (find_wait (wb, MEOW_WAIT_NETWORK));
+
+  meow_client_set_network_available (client, FALSE);
+  MEOW_TEST_WAIT_UNTIL (find_wait (wb, MEOW_WAIT_NETWORK) != NULL);
+  held = find_wait (wb, MEOW_WAIT_NETWORK);
+  g_assert_cmpint (meow_transfer_record_get_status (held), ==, MEOW_STATUS_PENDING);
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (held), ==, 0);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (wa));
+  meow_test_assert_completed (wa, target_a, payload);
+  meow_test_spin_ms (500);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+  g_assert_false (meow_test_watch_has_progress (wb));
+
+  meow_client_set_network_available (client, TRUE);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (wb));
+  meow_test_assert_completed (wb, target_b, payload);
+  /* The hold's end was said before the transfer. */
+  last = NULL;
+  for (guint i = 0; i < wb->records->len; i++)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (wb->records, i);
+
+      if (meow_transfer_record_get_status (r) == MEOW_STATUS_TRANSMISSION)
+        break;
+      last = r;
+    }
+  g_assert_nonnull (last);
+  g_assert_cmpint (meow_transfer_record_get_status (last), ==, MEOW_STATUS_PENDING);
+  g_assert_cmpint (meow_transfer_record_get_wait_reason (last), ==, MEOW_WAIT_NONE);
+  assert_waits_sane (wb);
+}
+
+/* ------------------------------------------------------------------ */
+/* A host name that does not exist                                     */
+
+/* The network is up and the name is not found (a typo): the task waits
+ * with "host not found" between tries, and fails after
+ * MEOW_HOST_NOT_FOUND_TRIES of them over the window, under the unlimited
+ * policy too, with a message that names the URL. */
+static void
+test_host_not_found (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autofree char *target = meow_test_fixture_path (fx, "typo.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  const MeowTransferRecord *r;
+  MeowTestWatch            *w;
+  gint64                    start = g_get_monotonic_time ();
+  guint                     waits = 0;
+
+  meow_config_set_retry_policy (fx->config, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  /* 4 waits of 1.5 s ± 20 %: each gives the slot away and says why. */
+  _meow_config_set_host_not_found_window (fx->config, 6000);
+  b = meow_task_builder_new_download ("http://meow-no-such-host.invalid/typo.bin");
+  meow_task_builder_set_output_file (b, target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_failed (w, MEOW_ERROR_HTTP_TRANSPORT, "Gave up after 5 attempts",
+                           "The host name of http://meow-no-such-host.invalid/typo.bin was not "
+                           "found");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 4 * 1200 * 1000);
+  r = find_wait (w, MEOW_WAIT_HOST_NOT_FOUND);
+  g_assert_nonnull (r);
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (r), >, 0);
+  g_assert_cmpstr (meow_transfer_record_get_wait_detail (r), ==,
+                   curl_easy_strerror (CURLE_COULDNT_RESOLVE_HOST));
+  for (guint i = 0; i < w->records->len; i++)
+    if (meow_transfer_record_get_wait_reason (g_ptr_array_index (w->records, i)) ==
+        MEOW_WAIT_HOST_NOT_FOUND)
+      waits++;
+  g_assert_cmpuint (waits, ==, MEOW_HOST_NOT_FOUND_TRIES - 1);
+  assert_waits_sane (w);
+  meow_test_assert_no_file (target);
+}
+
+/* ------------------------------------------------------------------ */
+/* Suspend and resume                                                  */
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+} SleepResult;
+
+static void
+sleep_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SleepResult *sr = user_data;
+
+  sr->ok = meow_client_sleep_finish (MEOW_CLIENT (source), result, &sr->error);
+  sr->done = TRUE;
+}
+
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+/* Before sleep every running transfer stops with its bytes safe, says
+ * "suspend", and nothing starts (a task added meanwhile waits too); on
+ * wake they go on within a second from those bytes, exact. */
+static void
+test_sleep_and_wake (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (400000, 1312);
+  g_autoptr (GBytes) small = meow_test_make_payload (20000, 1313);
+  g_autofree char *target = meow_test_fixture_path (fx, "s.bin");
+  g_autofree char *part = g_strconcat (target, ".part", NULL);
+  g_autofree char *control = g_strconcat (target, ".part.meow", NULL);
+  g_autofree char *target_late = meow_test_fixture_path (fx, "late.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (MeowTaskBuilder) bl = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestFaults            faults = { 0 };
+  MeowClient               *client = meow_test_fixture_client (fx);
+  const MeowTransferRecord *r;
+  MeowTestRequest          *resumed;
+  SleepResult               sr = { 0 };
+  MeowTestWatch            *w, *wl;
+  guint                     gets;
+  gint64                    held, woke;
+
+  faults.throttle_bytes_per_sec = 100000;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/s.bin", payload);
+  meow_test_server_set_file (fx->server, "/late.bin", small);
+  b = meow_test_builder_to_file (fx, "/s.bin", target);
+  /* One connection, so the resume is one Range request. */
+  meow_task_builder_set_segments (b, 1);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w) &&
+                        meow_transfer_record_get_transferred (meow_test_watch_last (w)) > 0);
+
+  meow_client_sleep_async (client, NULL, sleep_done_cb, &sr);
+  MEOW_TEST_WAIT_UNTIL (sr.done);
+  g_assert_no_error (sr.error);
+  g_assert_true (sr.ok);
+  /* Safe when the call finishes: the bytes and their control file are on
+   * disk, and the record says so. */
+  MEOW_TEST_WAIT_UNTIL (find_wait (w, MEOW_WAIT_SUSPEND) != NULL);
+  r = find_wait (w, MEOW_WAIT_SUSPEND);
+  g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_PENDING);
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (r), ==, 0);
+  held = file_size (part);
+  g_assert_cmpint (held, >, 0);
+  g_assert_cmpint (held, <, 400000);
+  g_assert_cmpint ((gint64) meow_transfer_record_get_transferred (r), ==, held);
+  g_assert_true (g_file_test (control, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (meow_test_watch_has_status (w, MEOW_STATUS_PAUSED));
+
+  /* Nothing starts while suspended, not even a new task. */
+  gets = meow_test_server_count (fx->server, "GET");
+  bl = meow_test_builder_to_file (fx, "/late.bin", target_late);
+  wl = meow_test_start_download (fx, bl);
+  MEOW_TEST_WAIT_UNTIL (find_wait (wl, MEOW_WAIT_SUSPEND) != NULL);
+  meow_test_spin_ms (1000);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, gets);
+  g_assert_cmpint (file_size (part), ==, held);
+
+  meow_test_server_clear_faults (fx->server);
+  woke = g_get_monotonic_time ();
+  meow_client_wake (client);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w) && meow_test_watch_done (wl));
+  meow_test_assert_completed (w, target, payload);
+  meow_test_assert_completed (wl, target_late, small);
+  meow_test_assert_sequence (w, "Pending,Transmission,Pending,Transmission,Complete");
+
+  /* It went on from the bytes it had, at once (1 s of jitter; room for a
+   * loaded machine), not after a backoff. */
+  log = meow_test_server_dup_requests (fx->server);
+  resumed = NULL;
+  for (guint i = 0; i < log->len && resumed == NULL; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (log, i);
+
+      if (req->time_us >= woke && g_str_equal (req->path, "/s.bin"))
+        resumed = req;
+    }
+  g_assert_nonnull (resumed);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, gets + 2);
+  g_assert_nonnull (resumed->range);
+  g_assert_cmpint (meow_test_range_start (resumed->range), ==, held);
+  g_assert_cmpint (resumed->time_us - woke, <, 5 * G_USEC_PER_SEC / 2);
+  assert_waits_sane (w);
+  assert_waits_sane (wl);
+}
+
+/* A connection that went silent (as one does across a sleep, when the
+ * server or a NAT forgot it) is not waited out for the stall timeout
+ * after a wake: the transfer starts again at once from its bytes. */
+static void
+test_wake_restarts_dead_connection (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (300000, 1314);
+  g_autofree char *target = meow_test_fixture_path (fx, "dead.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowTestFaults faults = { 0 };
+  MeowClient    *client = meow_test_fixture_client (fx);
+  MeowTestWatch *w;
+  gint64         woke;
+
+  /* Silent after 100,000 bytes for 20 s, far longer than the test waits;
+   * the stall timeout is the default 30 s. */
+  faults.stall_after_bytes = 100000;
+  faults.stall_ms = 20000;
+  faults.stall_gets = 1;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/dead.bin", payload);
+  b = meow_test_builder_to_file (fx, "/dead.bin", target);
+  meow_task_builder_set_segments (b, 1);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w) &&
+                        meow_transfer_record_get_transferred (meow_test_watch_last (w)) >= 100000);
+
+  woke = g_get_monotonic_time ();
+  meow_client_wake (client);
+  MEOW_TEST_WAIT_UNTIL_S (meow_test_watch_done (w), 10);
+  meow_test_assert_completed (w, target, payload);
+  g_assert_nonnull (find_wait (w, MEOW_WAIT_SUSPEND));
+  g_assert_cmpint (g_get_monotonic_time () - woke, <, 5 * G_USEC_PER_SEC);
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 2);
+  g_assert_cmpint (meow_test_range_start (meow_test_nth_request (log, "GET", 1)->range), ==,
+                   100000);
+  assert_waits_sane (w);
+}
+
+/* A cancelled sleep stops nothing; a closed client refuses it. */
+static void
+test_sleep_cancelled_and_closed (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1315);
+  g_autofree char *target = meow_test_fixture_path (fx, "c.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  MeowClient    *client = meow_test_fixture_client (fx);
+  SleepResult    cancelled = { 0 }, closed = { 0 };
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/c.bin", payload);
+  /* The worker takes no command until released: the cancel comes first. */
+  _meow_client_set_worker_held (client, TRUE);
+  meow_client_sleep_async (client, cancellable, sleep_done_cb, &cancelled);
+  g_cancellable_cancel (cancellable);
+  _meow_client_set_worker_held (client, FALSE);
+  MEOW_TEST_WAIT_UNTIL (cancelled.done);
+  g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&cancelled.error);
+  g_assert_false (cancelled.ok);
+
+  b = meow_test_builder_to_file (fx, "/c.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  g_assert_null (find_wait (w, MEOW_WAIT_SUSPEND));
+
+  g_assert_true (meow_client_close (client, NULL));
+  meow_client_sleep_async (client, NULL, sleep_done_cb, &closed);
+  MEOW_TEST_WAIT_UNTIL (closed.done);
+  g_assert_error (closed.error, MEOW_ERROR, MEOW_ERROR_CLIENT_CLOSED);
+  g_clear_error (&closed.error);
+  meow_client_wake (client); /* ignored after close */
+}
+
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, meow_test_fixture_setup, fn, meow_test_fixture_teardown)
 
@@ -486,6 +822,12 @@ main (int argc, char **argv)
   ADD ("/core/network/state/hold-not-counted", test_network_hold_not_counted);
   ADD ("/core/network/state/metered", test_metered_hold);
   ADD ("/core/network/state/return-keeps-retry-after", test_network_return_keeps_retry_after);
+  ADD ("/core/network/state/loopback-not-held", test_loopback_not_held);
+  ADD ("/core/network/state/queued-records", test_queued_records_hold);
+  ADD ("/core/network/dns/host-not-found", test_host_not_found);
+  ADD ("/core/network/sleep/checkpoint-and-resume", test_sleep_and_wake);
+  ADD ("/core/network/sleep/wake-restarts-dead-connection", test_wake_restarts_dead_connection);
+  ADD ("/core/network/sleep/cancelled-and-closed", test_sleep_cancelled_and_closed);
 
   return g_test_run ();
 }

@@ -389,6 +389,9 @@ test_head_offset (void)
     }
 }
 
+/* 404 or 410 to the HEAD after an interruption: the server lost our upload.
+ * Never a second upload by itself (a new POST): UPLOAD_LOST, naming the
+ * resource (without its credentials) and what to do. */
 static void
 test_head_gone (void)
 {
@@ -399,22 +402,21 @@ test_head_gone (void)
       MeowUploadState state;
       MeowUploadNext  next = MEOW_UPLOAD_NEXT_CHUNK;
       g_autoptr (MeowUploadResponse) response = response_new (statuses[i], "gone");
-      g_autoptr (MeowUploadRequest) request = NULL;
       g_autoptr (GError) error = NULL;
 
-      state_init (&state, TEST_URL, TEST_UPLOAD_URL, TEST_TOTAL);
+      state_init (&state, TEST_URL, TEST_SECRET_UPLOAD_URL, TEST_TOTAL);
       state.offset = 300;
-      g_assert_true (proto->parse_prepare (&state, response, &next, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (next, ==, MEOW_UPLOAD_NEXT_PREPARE);
-      g_assert_null (state.upload_url);
-      g_assert_cmpint (state.offset, ==, 0);
+      g_assert_false (proto->parse_prepare (&state, response, &next, &error));
+      g_assert_error (error, MEOW_ERROR, MEOW_ERROR_UPLOAD_LOST);
+      g_assert_cmpint (MEOW_ERROR_UPLOAD_LOST, ==, 137);
+      g_assert_nonnull (
+          strstr (error->message, "no longer has the upload " TEST_REDACTED_UPLOAD_URL));
+      g_assert_nonnull (strstr (error->message, statuses[i] == 404 ? "404 Not Found" : "410 Gone"));
+      g_assert_nonnull (strstr (error->message, "start a new upload"));
+      g_assert_null (strstr (error->message, "s3cr3t"));
+      /* The resource is kept: nothing here creates another one. */
+      g_assert_cmpstr (state.upload_url, ==, TEST_SECRET_UPLOAD_URL);
       g_assert_false (state.complete);
-
-      /* The next prepare creates the upload again. */
-      request = proto->build_prepare (&state);
-      g_assert_cmpstr (request->method, ==, "POST");
-      g_assert_cmpstr (request->url, ==, TEST_URL);
       _meow_upload_state_clear (&state);
     }
 }
@@ -566,6 +568,7 @@ test_chunk_conflict (void)
   _meow_upload_state_clear (&state);
 }
 
+/* The same answer to a PATCH: UPLOAD_LOST, never a new POST. */
 static void
 test_chunk_gone (void)
 {
@@ -580,11 +583,11 @@ test_chunk_gone (void)
 
       state_init (&state, TEST_URL, TEST_UPLOAD_URL, TEST_TOTAL);
       state.offset = 200;
-      g_assert_true (proto->parse_chunk (&state, response, 256, &next, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (next, ==, MEOW_UPLOAD_NEXT_PREPARE);
-      g_assert_null (state.upload_url);
-      g_assert_cmpint (state.offset, ==, 0);
+      g_assert_false (proto->parse_chunk (&state, response, 256, &next, &error));
+      g_assert_error (error, MEOW_ERROR, MEOW_ERROR_UPLOAD_LOST);
+      g_assert_nonnull (strstr (error->message, TEST_UPLOAD_URL));
+      g_assert_cmpstr (state.upload_url, ==, TEST_UPLOAD_URL);
+      g_assert_cmpint (state.offset, ==, 200);
       _meow_upload_state_clear (&state);
     }
 }

@@ -1854,6 +1854,105 @@ test_tus_pause_mid_patch (MeowTestFixture *fx, gconstpointer data)
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* The upload server restarts (issue 13)                               */
+
+/* Runs @b (an upload at 1 MiB/s) until the server holds at least 400,000
+ * bytes, then plays a restart of the server: down 1.5 s (connections
+ * refused, the one in flight cut), then up again on the same port with
+ * its store, or (@lose) without its tus resources. */
+static void
+upload_across_restart (MeowTestFixture *fx, MeowTaskBuilder *b, gboolean lose, MeowTestWatch **out)
+{
+  MeowTestWatch *w;
+
+  meow_config_set_retry_policy (fx->config, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
+  meow_task_builder_set_speed_limit (b, 1024 * 1024);
+  w = *out = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w) &&
+                        meow_transfer_record_get_transferred (meow_test_watch_last (w)) >= 400000);
+  meow_test_server_set_down (fx->server, TRUE);
+  if (lose)
+    meow_test_server_lose_tus_resources (fx->server);
+  meow_test_spin_ms (1500);
+  g_assert_false (meow_test_watch_done (w));
+  meow_test_server_set_down (fx->server, FALSE);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+}
+
+/* tus: after the restart the upload asks the server's offset (HEAD) and
+ * goes on from it on the same resource: one POST, byte-identical. */
+static void
+test_tus_server_restart (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024, 36);
+  g_autofree char *source = write_source (fx, "restart.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  MeowTestWatch *w = NULL;
+
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  upload_across_restart (fx, b, FALSE, &w);
+  if (!meow_test_watch_done (w))
+    return; /* timed out, failed already */
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "POST"), ==, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "HEAD"), >=, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "DELETE"), ==, 0);
+}
+
+/* tus: the server came back without our upload (404 to the HEAD): the
+ * task fails with UPLOAD_LOST (137) and a clear message; no second POST. */
+static void
+test_tus_upload_lost (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024, 37);
+  g_autofree char *source = write_source (fx, "lost.bin", payload);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE "u1");
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  const GError  *error;
+  MeowTestWatch *w = NULL;
+
+  meow_task_builder_set_chunk_size (b, WHOLE_FILE);
+  upload_across_restart (fx, b, TRUE, &w);
+  if (!meow_test_watch_done (w))
+    return; /* timed out, failed already */
+
+  meow_test_assert_failed (w, MEOW_ERROR_UPLOAD_LOST, "no longer has the upload", url);
+  error = meow_transfer_record_get_error (meow_test_watch_last (w));
+  g_assert_cmpint (error->code, ==, 137);
+  g_assert_nonnull (strstr (error->message, "404 Not Found"));
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "POST"), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_tus_resources (fx->server), ==, 1);
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "DELETE"), ==, 0);
+}
+
+/* rusty-cat's protocol: after the restart it prepares again and goes on
+ * from the server's nextByte; the server's MD5 check passes. */
+static void
+test_meow_server_restart (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024, 38);
+  g_autofree char *source = write_source (fx, "restart.bin", payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  MeowTestWatch *w = NULL;
+
+  meow_task_builder_set_chunk_size (b, 64 * 1024);
+  upload_across_restart (fx, b, FALSE, &w);
+  if (!meow_test_watch_done (w))
+    return; /* timed out, failed already */
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  g_assert_true (meow_test_server_upload_md5_ok (fx->server, md5));
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), >=, 2);
+}
+
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, upload_setup, fn, meow_test_fixture_teardown)
 
@@ -1895,6 +1994,9 @@ main (int argc, char **argv)
   ADD ("/core/upload/tus/conflict-rereads-offset", test_tus_conflict);
   ADD ("/core/upload/tus/resume-upload-url", test_tus_resume_upload_url);
   ADD ("/core/upload/tus/cancel-deletes", test_tus_cancel_deletes);
+  ADD ("/core/upload/tus/server-restart-continues", test_tus_server_restart);
+  ADD ("/core/upload/tus/lost-after-restart", test_tus_upload_lost);
+  ADD ("/core/upload/meow/server-restart-continues", test_meow_server_restart);
 
   ADD ("/core/upload/tus/streamed/one-patch-byte-identical", test_tus_streamed_one_patch);
   ADD ("/core/upload/tus/body-limit-shrinks-requests", test_tus_body_limit_shrinks_requests);

@@ -94,7 +94,11 @@ mkdir -p "$TMP/www" "$TMP/nginx"
 head -c "$SIZE" /dev/urandom > "$TMP/www/m.bin"
 WANT="$(sha256sum < "$TMP/www/m.bin" | cut -d' ' -f1)"
 PORT="$(ws_free_port)"
-ws_nginx_conf "$TMP/www" 1024 "$TMP/nginx" "$PORT" > "$TMP/nginx/nginx.conf"
+# At the dummy interface's address, not 127.0.0.1: the engine never holds loopback
+# hosts for the network state (they need no network), and this test is about the hold.
+ADDR=10.213.0.1
+ws_nginx_conf "$TMP/www" 1024 "$TMP/nginx" "$PORT" |
+  sed "s|listen 127.0.0.1:$PORT;|listen $ADDR:$PORT;|" > "$TMP/nginx/nginx.conf"
 # Not through in_ns: a backgrounded shell function runs in a subshell, and $! would be that
 # subshell's PID, not the program's (ip netns exec execs the program itself); stopping the
 # subshell would leave the program running, holding the namespace.
@@ -102,11 +106,11 @@ ip netns exec "$NS" "$NGINX" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" \
   -e "$TMP/nginx/nginx-error.log" >"$TMP/nginx/server.out" 2>&1 &
 NGINX_PID=$!
 for _ in $(seq 100); do
-  in_ns bash -c "(exec 3<>/dev/tcp/127.0.0.1/$PORT)" 2>/dev/null && break
+  in_ns bash -c "(exec 3<>/dev/tcp/$ADDR/$PORT)" 2>/dev/null && break
   sleep 0.1
 done
 
-GIO_USE_NETWORK_MONITOR=netlink ip netns exec "$NS" "$HELPER" "http://127.0.0.1:$PORT/m.bin" \
+GIO_USE_NETWORK_MONITOR=netlink ip netns exec "$NS" "$HELPER" "http://$ADDR:$PORT/m.bin" \
   "$TMP/m.bin" >"$TMP/helper.log" 2>&1 &
 HELPER_PID=$!
 # Mid-download: the outage starts once 2 MiB (2 s at 1 MiB/s) are in the .part, however

@@ -31,7 +31,7 @@
 #
 # Environment: MEOW_SOAK_KILLS (default 60, at least 50 asked of the default run) kills in
 # all, a quarter of them soak-store's; the killing phase ends when they are done, or at the
-# latest after MEOW_SOAK_SECONDS (default 5 s a kill, at least 100 s: a cap for a hung run,
+# latest after MEOW_SOAK_SECONDS (default 10 s a kill, at least 100 s: a cap for a hung run,
 # not a pace: a loaded machine only makes the phase longer); MEOW_SOAK_GRACE (default 60) the most the unkilled finish may take;
 # MEOW_SOAK_SEED the RNG seed. Output is TAP; every wait is bounded.
 
@@ -58,7 +58,7 @@ if [[ -z "$CLI" || ! -x "$CLI" || -z "$STORE_BIN" || ! -x "$STORE_BIN" ]]; then
   exit 1
 fi
 if [[ -z "$SOAK_SECONDS" && "$KILLS" =~ ^[0-9]+$ ]]; then
-  SOAK_SECONDS=$((KILLS * 5 > 100 ? KILLS * 5 : 100))
+  SOAK_SECONDS=$((KILLS * 10 > 100 ? KILLS * 10 : 100))
 fi
 for v in KILLS SOAK_SECONDS GRACE SEED; do
   if [[ ! "${!v}" =~ ^[0-9]+$ ]]; then

@@ -346,12 +346,17 @@ assert_legacy_tasks (MeowStore *store)
   g_autoptr (GError) error = NULL;
 
   g_assert_cmpuint (all->len, ==, G_N_ELEMENTS (legacy_rows));
+  g_assert_cmpuint (meow_store_get_n_tasks (store), ==, all->len);
   for (guint i = 0; i < all->len; i++)
     {
       const MeowStoredTask *st = all->pdata[i];
       const LegacyRow      *row = &legacy_rows[i];
 
       g_test_message ("task %u", i);
+      /* The borrowed view the app's load reads: the same tasks in the same order. */
+      g_assert_true (meow_store_peek_task (store, i) != st);
+      g_assert_cmpstr (meow_stored_task_get_id (meow_store_peek_task (store, i)), ==, row->id);
+      g_assert_cmpstr (meow_stored_task_get_url (meow_store_peek_task (store, i)), ==, row->url);
       g_assert_cmpstr (meow_stored_task_get_id (st), ==, row->id); /* and the order */
       g_assert_cmpint (meow_stored_task_get_direction (st), ==, row->direction);
       g_assert_cmpstr (meow_stored_task_get_url (st), ==, row->url);

@@ -1329,6 +1329,88 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct
+{
+  MeowTestServer *server;
+  gboolean        down;
+  gboolean        done;
+  char           *error;
+} SetDown;
+
+/* Server thread: stop listening and cut every connection, or listen again
+ * on the same port. */
+static gboolean
+set_down_cb (gpointer user_data)
+{
+  SetDown        *sd = user_data;
+  MeowTestServer *self = sd->server;
+  g_autoptr (GError) error = NULL;
+
+  if (sd->down && self->listen_socket != NULL)
+    {
+      g_source_destroy (self->accept_source);
+      g_clear_pointer (&self->accept_source, g_source_unref);
+      g_socket_close (self->listen_socket, NULL);
+      g_clear_object (&self->listen_socket);
+      for (GList *l = self->sockets; l != NULL; l = l->next)
+        if (!g_socket_is_closed (l->data))
+          g_socket_shutdown (l->data, TRUE, TRUE, NULL);
+    }
+  else if (!sd->down && self->listen_socket == NULL)
+    {
+      g_autoptr (GInetAddress) loopback = g_inet_address_new_from_string (self->address);
+      g_autoptr (GSocketAddress) same_port = g_inet_socket_address_new (loopback, self->port);
+
+      self->listen_socket =
+          g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+      if (self->listen_socket == NULL ||
+          !g_socket_bind (self->listen_socket, same_port, TRUE, &error) ||
+          !g_socket_listen (self->listen_socket, &error))
+        {
+          g_clear_object (&self->listen_socket);
+          sd->error = g_strdup (error->message);
+        }
+      else
+        {
+          g_socket_set_blocking (self->listen_socket, FALSE);
+          self->accept_source = g_socket_create_source (self->listen_socket, G_IO_IN, NULL);
+          g_source_set_callback (self->accept_source, (GSourceFunc) (GCallback) accept_cb, self,
+                                 NULL);
+          g_source_attach (self->accept_source, self->context);
+        }
+    }
+
+  g_mutex_lock (&self->mutex);
+  sd->done = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * meow_test_server_set_down:
+ * @server: a server
+ * @down: %TRUE to stop it, %FALSE to start it again
+ *
+ * Plays a server restart: stopped, it listens no more (connections are
+ * refused) and every open connection is cut; started again, it listens on
+ * the same port, with everything it served and stored kept. Returns once
+ * done. Aborts the test if the port cannot be had again.
+ */
+void
+meow_test_server_set_down (MeowTestServer *server, gboolean down)
+{
+  SetDown sd = { server, down, FALSE, NULL };
+
+  g_main_context_invoke (server->context, set_down_cb, &sd);
+  g_mutex_lock (&server->mutex);
+  while (!sd.done)
+    g_cond_wait (&server->cond, &server->mutex);
+  g_mutex_unlock (&server->mutex);
+  if (sd.error != NULL)
+    g_error ("The test server cannot listen on port %u again: %s", server->port, sd.error);
+}
+
 static gpointer
 server_thread (gpointer user_data)
 {
@@ -1386,9 +1468,13 @@ server_thread (gpointer user_data)
 
   /* Shut down: abort raw writers, end stalls, close every connection, and
    * let the callbacks that this triggers run before the context goes. */
-  g_source_destroy (self->accept_source);
-  g_clear_pointer (&self->accept_source, g_source_unref);
-  g_socket_close (self->listen_socket, NULL);
+  if (self->accept_source != NULL)
+    {
+      g_source_destroy (self->accept_source);
+      g_clear_pointer (&self->accept_source, g_source_unref);
+    }
+  if (self->listen_socket != NULL)
+    g_socket_close (self->listen_socket, NULL);
   g_clear_object (&self->listen_socket);
   g_cancellable_cancel (self->cancellable);
   for (GList *l = self->raw_conns; l != NULL;)

@@ -122,6 +122,9 @@ void meow_test_server_set_redirect (MeowTestServer *server,
                                     const char     *path,
                                     guint           status,
                                     const char     *location);
+/* Stops (@down) or starts again the server on the same port, keeping its
+ * files and stores: a restart. Connections are refused meanwhile. */
+void meow_test_server_set_down (MeowTestServer *server, gboolean down);
 void meow_test_server_set_faults (MeowTestServer *server, const MeowTestFaults *faults);
 void meow_test_server_clear_faults (MeowTestServer *server);
 

@@ -1251,6 +1251,20 @@ meow_test_server_tus_exists (MeowTestServer *server, const char *url)
   return out;
 }
 
+void
+meow_test_server_lose_tus_resources (MeowTestServer *server)
+{
+  MeowTestUpload *self = _meow_test_server_get_upload (server);
+  GHashTableIter  iter;
+  TusResource    *r;
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_iter_init (&iter, self->tus);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &r))
+    r->deleted = TRUE;
+  g_mutex_unlock (&self->mutex);
+}
+
 gboolean
 meow_test_server_tus_deleted (MeowTestServer *server, const char *url)
 {

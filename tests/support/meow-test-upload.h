@@ -105,7 +105,10 @@ void       meow_test_upload_chunk_free (MeowTestUploadChunk *chunk);
 GBytes  *meow_test_server_dup_tus_bytes (MeowTestServer *server, const char *url);
 gboolean meow_test_server_tus_exists (MeowTestServer *server, const char *url);
 gboolean meow_test_server_tus_deleted (MeowTestServer *server, const char *url);
-guint    meow_test_server_count_tus_deletes (MeowTestServer *server);
+/* Every resource answers 404 from now on, as after a restart that lost the
+ * server's store (their bytes stay readable; no DELETE is counted). */
+void  meow_test_server_lose_tus_resources (MeowTestServer *server);
+guint meow_test_server_count_tus_deletes (MeowTestServer *server);
 /* PATCHes that ended without a complete body (the client or a
  * tus_drop_patches fault broke them off); they are not in the request log. */
 guint meow_test_server_count_tus_broken_patches (MeowTestServer *server);

@@ -7,7 +7,9 @@
  * /ui/window/screenshot/wide saves the window to screenshot-window.png in the build
  * directory (G_TEST_BUILDDIR, set by meson), or to MEOW_UI_SCREENSHOT=PATH;
  * /ui/window/screenshot/narrow checks and saves it at 360 px (screenshot-narrow.png,
- * MEOW_UI_SCREENSHOT_NARROW); with $LANGUAGE set, the names end in -LANGUAGE (the
+ * MEOW_UI_SCREENSHOT_NARROW); /ui/window/screenshot/preferences saves Preferences with a
+ * manual proxy (screenshot-preferences.png, screenshot-preferences-narrow.png at 360 px,
+ * MEOW_UI_SCREENSHOT_PREFS and _PREFS_NARROW); with $LANGUAGE set, the names end in -LANGUAGE (the
  * window-de test of meson.build).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -1703,6 +1705,91 @@ test_preferences (Fixture *fx, gconstpointer data)
   gtk_window_destroy (prefs);
 }
 
+static const char *
+proxy_status (GtkWindow *prefs)
+{
+  return adw_action_row_get_subtitle (
+      ADW_ACTION_ROW (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "proxy_status")));
+}
+
+/* Preferences › Proxy: the row says what is in use, as the client answers it; None and
+ * Manual apply at once (a download of a host that does not exist arrives through the
+ * test server as its proxy); an address with a login is refused and not saved. */
+static void
+test_preferences_proxy (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (GBytes) payload = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  g_autofree char *address =
+      g_strdup_printf ("127.0.0.1:%u", meow_test_server_get_port (fx->server));
+  g_autofree char *proxy = g_strconcat ("http://", address, NULL);
+  g_autofree char *with_login = g_strdup_printf ("http://me:s3cret@%s", address);
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  GtkWindow       *prefs;
+  AdwComboRow     *mode;
+  GtkWidget       *url;
+  MeowTaskItem    *item;
+  guint            through = 0;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
+  prefs = find_preferences (fx);
+  g_assert_nonnull (prefs);
+  mode = ADW_COMBO_ROW (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "proxy_mode"));
+  url = template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "proxy_url");
+
+  /* The test's environment names no proxy, and its resolver answers direct://. */
+  g_assert_cmpuint (adw_combo_row_get_selected (mode), ==, 0);
+  MEOW_TEST_WAIT_UNTIL (g_strcmp0 (proxy_status (prefs), _ ("System settings: none")) == 0);
+  g_assert_false (gtk_widget_get_visible (url));
+
+  adw_combo_row_set_selected (mode, 1);
+  g_assert_cmpstr (g_settings_get_string (settings, "proxy-mode"), ==, "none");
+  MEOW_TEST_WAIT_UNTIL (g_strcmp0 (proxy_status (prefs), _ ("None")) == 0);
+
+  adw_combo_row_set_selected (mode, 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "proxy-mode"), ==, "manual");
+  g_assert_true (gtk_widget_get_visible (url));
+  gtk_editable_set_text (GTK_EDITABLE (url), with_login);
+  g_signal_emit_by_name (url, "apply");
+  g_assert_cmpstr (g_settings_get_string (settings, "proxy-url"), ==, "");
+  gtk_editable_set_text (GTK_EDITABLE (url), "ftp://127.0.0.1:21");
+  g_signal_emit_by_name (url, "apply");
+  g_assert_cmpstr (g_settings_get_string (settings, "proxy-url"), ==, "");
+
+  gtk_editable_set_text (GTK_EDITABLE (url), address);
+  g_signal_emit_by_name (url, "apply");
+  g_assert_cmpstr (g_settings_get_string (settings, "proxy-url"), ==, address);
+  MEOW_TEST_WAIT_UNTIL (g_strcmp0 (proxy_status (prefs), proxy) == 0);
+
+  serve (fx, "/proxied.bin", 200 * 1024, 61, &payload);
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "add-urls",
+                                  g_variant_new_string ("http://origin.invalid/proxied.bin"));
+  item = g_list_model_get_item (model, g_list_model_get_n_items (model) - 1);
+  g_object_unref (item); /* the list keeps it alive */
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE) || item_is (item, MEOW_STATUS_FAILED));
+  g_assert_true (item_is (item, MEOW_STATUS_COMPLETE));
+  meow_test_assert_file_equals (meow_task_item_get_local_path (item), payload);
+  log = meow_test_server_dup_requests (fx->server);
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *r = g_ptr_array_index (log, i);
+
+      if (g_strcmp0 (r->path, "/proxied.bin") == 0 &&
+          g_strcmp0 (g_hash_table_lookup (r->headers, "host"), "origin.invalid") == 0)
+        through++;
+    }
+  g_assert_cmpuint (through, >=, 1);
+
+  /* Back to the system's settings: the row follows. */
+  adw_combo_row_set_selected (mode, 0);
+  MEOW_TEST_WAIT_UNTIL (g_strcmp0 (proxy_status (prefs), _ ("System settings: none")) == 0);
+  g_assert_false (gtk_widget_get_visible (url));
+  g_settings_reset (settings, "proxy-url");
+
+  gtk_window_destroy (prefs);
+}
+
 /* Preferences › Browser Integration writes the per-user host manifests. */
 static void
 test_preferences_browser (Fixture *fx, gconstpointer data)
@@ -1980,6 +2067,52 @@ test_screenshot_link_dialog (Fixture *fx, gconstpointer data)
   gtk_window_close (dialog);
 }
 
+/* Preferences with a manual proxy, at its default size and at 360 px (the proxy group
+ * in view): screenshot-preferences.png and screenshot-preferences-narrow.png. */
+static void
+test_screenshot_preferences (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_PREFS", "screenshot-preferences");
+  g_autofree char *narrow =
+      screenshot_path ("MEOW_UI_SCREENSHOT_PREFS_NARROW", "screenshot-preferences-narrow");
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWindow *prefs;
+  GtkWidget *status;
+
+  g_settings_set_string (settings, "proxy-mode", "manual");
+  g_settings_set_string (settings, "proxy-url", "http://proxy.example:3128");
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
+  prefs = find_preferences (fx);
+  g_assert_nonnull (prefs);
+  status = template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "proxy_status");
+  MEOW_TEST_WAIT_UNTIL (g_strcmp0 (proxy_status (prefs), "http://proxy.example:3128") == 0);
+
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (prefs)));
+  meow_test_spin_ms (200);
+
+  /* (Under Xvfb a window takes its new default size from the second change on.) */
+  gtk_window_set_default_size (prefs, 360, 1000);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (prefs)) <= 380);
+  gtk_widget_grab_focus (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "proxy_url"));
+  meow_test_spin_ms (400);
+  assert_inside (status, GTK_WIDGET (prefs), "the proxy row");
+  assert_inside (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "proxy_url"),
+                 GTK_WIDGET (prefs), "the proxy address row");
+  save_screenshot (GTK_WIDGET (prefs), narrow);
+  g_test_message ("saved %s", narrow);
+
+  gtk_window_set_default_size (prefs, 600, 1000);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (prefs)) >= 580);
+  gtk_widget_grab_focus (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "proxy_mode"));
+  meow_test_spin_ms (1000); /* the header's switcher settles on its wide form */
+  save_screenshot (GTK_WIDGET (prefs), path);
+  g_test_message ("saved %s", path);
+
+  gtk_window_destroy (prefs);
+  g_settings_reset (settings, "proxy-mode");
+  g_settings_reset (settings, "proxy-url");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1990,6 +2123,13 @@ main (int argc, char *argv[])
 
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
+  /* Requests go direct or where a test says (Preferences › Proxy), never where the
+   * environment would send them. */
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("https_proxy");
+  g_unsetenv ("HTTPS_PROXY");
+  g_unsetenv ("all_proxy");
+  g_unsetenv ("ALL_PROXY");
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();
   /* tests/ui/meson.build's German run: the catalogues of the build tree. */
@@ -2048,12 +2188,16 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/preferences", Fixture, test_preferences, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/preferences-proxy", Fixture, test_preferences_proxy, fixture_setup,
+              run_test, fixture_teardown);
   g_test_add ("/ui/window/preferences-browser", Fixture, test_preferences_browser, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/close-saves-size", Fixture, test_close_saves_size, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/wide", Fixture, test_screenshot, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/screenshot/preferences", Fixture, test_screenshot_preferences,
+              fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/narrow", Fixture, test_narrow, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/screenshot/link-dialog", Fixture, test_screenshot_link_dialog,
