@@ -7,7 +7,7 @@
 # (GLib's netlink monitor judges availability by routes) and a private nginx on the
 # namespace's loopback serves a 16 MiB random file at 1 MiB/s. net-monitor-get (a client
 # with no retries at all, its network state bound to g_network_monitor_get_default())
-# downloads it; 2 s in, the default route is deleted and the server's traffic dropped
+# downloads it; once 2 MiB are in, the default route is deleted and the server's traffic dropped
 # (nftables) for 30 s, then both are restored. Checks:
 #   - the monitor saw the network go and come back;
 #   - the task waited with reason "network" and completed, byte-identical, although any
@@ -52,8 +52,17 @@ NGINX_PID=""
 
 cleanup () {
   [[ -n "$HELPER_PID" ]] && kill -KILL "$HELPER_PID" 2>/dev/null && wait "$HELPER_PID" 2>/dev/null
-  if [[ -n "$NGINX_PID" ]]; then
-    kill -TERM "$NGINX_PID" 2>/dev/null
+  # nginx's own record of its master, in case $! was not it.
+  if [[ -s "$TMP/nginx/nginx.pid" ]]; then
+    NGINX_PID="$(cat "$TMP/nginx/nginx.pid")"
+  fi
+  if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -QUIT "$NGINX_PID" 2>/dev/null
+    for _ in $(seq 50); do
+      kill -0 "$NGINX_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$NGINX_PID" 2>/dev/null
     wait "$NGINX_PID" 2>/dev/null
   fi
   ip netns del "$NS" 2>/dev/null
@@ -90,18 +99,27 @@ PORT="$(ws_free_port)"
 ADDR=10.213.0.1
 ws_nginx_conf "$TMP/www" 1024 "$TMP/nginx" "$PORT" |
   sed "s|listen 127.0.0.1:$PORT;|listen $ADDR:$PORT;|" > "$TMP/nginx/nginx.conf"
-in_ns "$NGINX" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" -e "$TMP/nginx/nginx-error.log" \
-  >"$TMP/nginx/server.out" 2>&1 &
+# Not through in_ns: a backgrounded shell function runs in a subshell, and $! would be that
+# subshell's PID, not the program's (ip netns exec execs the program itself); stopping the
+# subshell would leave the program running, holding the namespace.
+ip netns exec "$NS" "$NGINX" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" \
+  -e "$TMP/nginx/nginx-error.log" >"$TMP/nginx/server.out" 2>&1 &
 NGINX_PID=$!
 for _ in $(seq 100); do
   in_ns bash -c "(exec 3<>/dev/tcp/$ADDR/$PORT)" 2>/dev/null && break
   sleep 0.1
 done
 
-GIO_USE_NETWORK_MONITOR=netlink in_ns "$HELPER" "http://$ADDR:$PORT/m.bin" "$TMP/m.bin" \
-  >"$TMP/helper.log" 2>&1 &
+GIO_USE_NETWORK_MONITOR=netlink ip netns exec "$NS" "$HELPER" "http://$ADDR:$PORT/m.bin" \
+  "$TMP/m.bin" >"$TMP/helper.log" 2>&1 &
 HELPER_PID=$!
-sleep 2
+# Mid-download: the outage starts once 2 MiB (2 s at 1 MiB/s) are in the .part, however
+# long the start took on a loaded machine.
+BG_PID=$HELPER_PID
+if ! wait_part_size "$TMP/m.bin.part" $((2 * 1024 * 1024)) 30; then
+  diag "the download had not passed 2 MiB within 30 s ($(file_size "$TMP/m.bin.part") bytes)"
+fi
+BG_PID=""
 in_ns ip route del default dev dummy0
 in_ns nft add table inet meowtest
 in_ns nft add chain inet meowtest in '{ type filter hook input priority 0; }'
