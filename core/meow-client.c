@@ -616,6 +616,170 @@ fail:
   return NULL;
 }
 
+/* One meow_client_enqueue_and_wait_async() call: its GTask, returned once, from the
+ * task's terminal record or, when the client drops the callbacks before one (it was
+ * finalized), from the destroy notify. The GTask has no source object: a reference to
+ * the client from it would keep the client, and so these callbacks, alive forever. */
+typedef struct
+{
+  GTask        *gtask;
+  GWeakRef      client;
+  GCancellable *cancellable;
+  gulong        cancel_id;
+  char         *task_id;
+  gboolean      returned;
+} Wait;
+
+static void
+wait_record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
+{
+  Wait         *wait = user_data;
+  const GError *error;
+
+  if (wait->returned)
+    return;
+  switch (meow_transfer_record_get_status (record))
+    {
+    case MEOW_STATUS_COMPLETE:
+      g_task_return_pointer (wait->gtask, g_strdup (meow_transfer_record_get_payload (record)),
+                             g_free);
+      break;
+    case MEOW_STATUS_FAILED:
+      error = meow_transfer_record_get_error (record);
+      if (error != NULL)
+        g_task_return_error (wait->gtask, g_error_copy (error));
+      else
+        g_task_return_new_error (wait->gtask, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                                 "The transfer failed without an error.");
+      break;
+    case MEOW_STATUS_CANCELED:
+      g_task_return_new_error (wait->gtask, MEOW_ERROR, MEOW_ERROR_CANCELED,
+                               "The transfer was canceled.");
+      break;
+    default:
+      return;
+    }
+  wait->returned = TRUE;
+}
+
+static void
+wait_free (gpointer data)
+{
+  Wait *wait = data;
+
+  if (wait->cancel_id != 0)
+    g_cancellable_disconnect (wait->cancellable, wait->cancel_id);
+  if (!wait->returned)
+    g_task_return_new_error (wait->gtask, MEOW_ERROR, MEOW_ERROR_CLIENT_CLOSED,
+                             "The client went away before the transfer ended.");
+  g_weak_ref_clear (&wait->client);
+  g_clear_object (&wait->cancellable);
+  g_clear_object (&wait->gtask);
+  g_free (wait->task_id);
+  g_free (wait);
+}
+
+/* GCancellable::cancelled, in the canceling thread: cancel the task (any thread); its
+ * Canceled record then returns MEOW_ERROR_CANCELED. */
+static void
+wait_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  Wait *wait = user_data;
+  g_autoptr (MeowClient) client = g_weak_ref_get (&wait->client);
+
+  if (client != NULL)
+    meow_client_cancel (client, wait->task_id, NULL);
+}
+
+/**
+ * meow_client_enqueue_and_wait_async:
+ * @client: a client
+ * @task: (transfer none): the task
+ * @cancellable: (nullable): cancels the task (meow_client_cancel())
+ * @callback: (scope async) (closure user_data): called in the thread-default main
+ *   context of the caller when the task ended
+ * @user_data: data for @callback
+ *
+ * Queues @task, as meow_client_enqueue() does, and completes when it ends: with its
+ * payload on Complete, the record's error on Failed, %MEOW_ERROR_CANCELED on Canceled
+ * (also when @cancellable was triggered), %MEOW_ERROR_CLIENT_CLOSED when the client
+ * is finalized first (a closed client's paused tasks end no other way). Enqueue
+ * errors (a duplicate, a closed client) complete it too. Listeners still get every
+ * record. The result has no source object. Finish with
+ * meow_client_enqueue_and_wait_finish(). In the owner context (where the client's
+ * callbacks run); @callback runs in the caller's thread-default main context.
+ */
+void
+meow_client_enqueue_and_wait_async (MeowClient         *client,
+                                    MeowTask           *task,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
+{
+  g_autoptr (GTask) gtask = NULL;
+  g_autoptr (GError) error = NULL;
+  Wait *wait;
+  char *task_id;
+
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+  g_return_if_fail (task != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, meow_client_enqueue_and_wait_async);
+  /* Canceled is the task's own answer (MEOW_ERROR_CANCELED), not G_IO_ERROR_CANCELLED. */
+  g_task_set_check_cancellable (gtask, FALSE);
+  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_new_error (gtask, MEOW_ERROR, MEOW_ERROR_CANCELED,
+                               "The transfer was canceled before it was queued.");
+      return;
+    }
+
+  wait = g_new0 (Wait, 1);
+  wait->gtask = g_object_ref (gtask);
+  g_weak_ref_init (&wait->client, client);
+  task_id = meow_client_enqueue (client, task, wait_record_cb, NULL, wait, wait_free, &error);
+  if (task_id == NULL)
+    {
+      wait->returned = TRUE;
+      g_task_return_error (gtask, g_steal_pointer (&error));
+      wait_free (wait);
+      return;
+    }
+  /* The record callback and wait_free run in the owner context, after this returns. */
+  wait->task_id = task_id;
+  if (cancellable != NULL)
+    {
+      wait->cancellable = g_object_ref (cancellable);
+      wait->cancel_id =
+          g_cancellable_connect (cancellable, G_CALLBACK (wait_cancelled_cb), wait, NULL);
+    }
+}
+
+/**
+ * meow_client_enqueue_and_wait_finish:
+ * @client: a client
+ * @result: the result given to the callback
+ * @error: return location for the task's error
+ *
+ * Finishes meow_client_enqueue_and_wait_async(). In the callback's thread.
+ *
+ * Returns: (transfer full) (nullable): the completion payload (a download's final path,
+ *   an upload protocol's file id or URL), or %NULL with @error set (%NULL without one
+ *   when the task completed with no payload)
+ */
+char *
+meow_client_enqueue_and_wait_finish (MeowClient *client, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == meow_client_enqueue_and_wait_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * meow_client_enqueue_with_callback: (rename-to meow_client_enqueue)
  * @client: a client

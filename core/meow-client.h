@@ -104,6 +104,15 @@ char *meow_client_enqueue_with_callback (MeowClient    *client,
                                          GDestroyNotify destroy,
                                          GError       **error);
 MEOW_AVAILABLE_IN_ALL
+void meow_client_enqueue_and_wait_async (MeowClient         *client,
+                                         MeowTask           *task,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+MEOW_AVAILABLE_IN_ALL
+char *
+meow_client_enqueue_and_wait_finish (MeowClient *client, GAsyncResult *result, GError **error);
+MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_pause (MeowClient *client, const char *task_id, GError **error);
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_resume (MeowClient *client, const char *task_id, GError **error);

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# test-consumer.sh BUILDDIR PREFIX LIBDIR CONSUMER_C
+# test-consumer.sh BUILDDIR PREFIX LIBDIR CONSUMER_C GIR|NO-GIR
 #
 # libmeow as an SDK: `meson install --destdir` into a temporary folder, then, in another
 # temporary folder outside the tree, compile CONSUMER_C with `pkg-config --cflags --libs
 # meow-1` only (PKG_CONFIG_PATH into the destdir) and run it (LD_LIBRARY_PATH into the
 # destdir) against a python http.server on 127.0.0.1; it must exit 0 with the file's
-# bytes exact. Output: TAP.
+# bytes exact. With GIR, Meow-1.gir and Meow-1.typelib must be installed too. Output: TAP.
 
 set -uo pipefail
 
@@ -15,6 +15,7 @@ builddir="${1:?usage: $0 BUILDDIR PREFIX LIBDIR CONSUMER_C}"
 prefix="${2:?}"
 libdir="${3:?}"
 consumer_c="${4:?}"
+gir="${5:?}"
 case "$libdir" in /*) ;; *) libdir="$prefix/$libdir" ;; esac
 
 echo "1..6"
@@ -39,13 +40,15 @@ fi
 missing=()
 for f in "$libdir/libmeow-1.so.0" "$libdir/pkgconfig/meow-1.pc" \
     "$prefix/include/meow-1/meow.h" "$prefix/include/meow-1/meow-version.h" \
-    "$prefix/include/meow-1/meow-enum-types.h" "$prefix/include/meow-1/meow-visibility.h"; do
+    "$prefix/include/meow-1/meow-enum-types.h" "$prefix/include/meow-1/meow-visibility.h" \
+    $([[ "$gir" == GIR ]] && echo "$prefix/share/gir-1.0/Meow-1.gir" \
+        "$libdir/girepository-1.0/Meow-1.typelib"); do
   [[ -e "$dest$f" ]] || missing+=("$f")
 done
 if ((${#missing[@]} == 0)); then
-  echo "ok 2 - installs the library, its headers under include/meow-1 and meow-1.pc"
+  echo "ok 2 - installs the library, its headers under include/meow-1, meow-1.pc ($gir)"
 else
-  echo "not ok 2 - installs the library, its headers under include/meow-1 and meow-1.pc"
+  echo "not ok 2 - installs the library, its headers under include/meow-1, meow-1.pc ($gir)"
   echo "# missing: ${missing[*]}"
 fi
 

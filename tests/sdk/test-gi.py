@@ -20,8 +20,9 @@ import threading
 import gi
 
 gi.require_version('GLib', '2.0')
+gi.require_version('Gio', '2.0')
 gi.require_version('Meow', '1')
-from gi.repository import GLib, Meow  # noqa: E402
+from gi.repository import Gio, GLib, Meow  # noqa: E402
 
 TIMEOUT_S = 60
 results = []
@@ -36,12 +37,27 @@ def check(ok, name, detail=''):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # /stall answers its headers and then nothing, for up to STALL_S (or until the
+    # server shuts down): a transfer that is still running when it is canceled.
+    STALL_S = 20
+    stop = threading.Event()
+
+    def do_GET(self):
+        if self.path == '/stall':
+            self.send_response(200)
+            self.send_header('Content-Length', '1000000')
+            self.end_headers()
+            self.wfile.flush()
+            QuietHandler.stop.wait(self.STALL_S)
+            return
+        super().do_GET()
+
     def log_message(self, *args):
         pass
 
 
 def main():
-    print('1..9')
+    print('1..13')
     work = tempfile.mkdtemp(prefix='meow-gi-')
     www = os.path.join(work, 'www')
     os.mkdir(www)
@@ -54,9 +70,12 @@ def main():
     thread.start()
     url = 'http://127.0.0.1:%d/payload.bin' % server.server_address[1]
     target = os.path.join(work, 'out.bin')
+    base = 'http://127.0.0.1:%d/' % server.server_address[1]
     try:
         run(url, target, payload)
+        run_wait(base, work, payload)
     finally:
+        QuietHandler.stop.set()
         server.shutdown()
         server.server_close()
         thread.join(10)
@@ -130,6 +149,69 @@ def run(url, target, payload):
         print('# ' + str(e))
     check(hashlib.sha256(got).digest() == hashlib.sha256(payload).digest(),
           'the bytes are exact (%d)' % len(payload), 'got %d bytes' % len(got))
+    client.close()
+
+
+def wait_for(client, task, cancel_after_ms=None):
+    """enqueue_and_wait_async() in a main loop; returns (payload, GLib.Error)."""
+    loop = GLib.MainLoop()
+    out = {}
+    cancellable = Gio.Cancellable()
+
+    def done(_source, result):
+        try:
+            out['payload'] = client.enqueue_and_wait_finish(result)
+        except GLib.Error as e:
+            out['error'] = e
+        loop.quit()
+
+    def on_timeout():
+        out['timeout'] = True
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+
+    client.enqueue_and_wait_async(task, cancellable, done)
+    if cancel_after_ms is not None:
+        GLib.timeout_add(cancel_after_ms, lambda: cancellable.cancel() and False)
+    timer = GLib.timeout_add_seconds(TIMEOUT_S, on_timeout)
+    loop.run()
+    if 'timeout' not in out:
+        GLib.source_remove(timer)
+    return out.get('payload'), out.get('error')
+
+
+def run_wait(base, work, payload):
+    config = Meow.Config.new()
+    config.set_retries(0)
+    client = Meow.Client.new(config)
+    statuses = []
+    client.add_listener(lambda _c, record: statuses.append(record.get_status()))
+
+    def download(path, name):
+        builder = Meow.TaskBuilder.new_download(base + path)
+        builder.set_output_file(os.path.join(work, name))
+        return builder.build()
+
+    target = os.path.join(work, 'waited.bin')
+    got, error = wait_for(client, download('payload.bin', 'waited.bin'))
+    with open(target, 'rb') as f:
+        exact = f.read() == payload
+    check(got == target and error is None and exact,
+          'enqueue_and_wait_finish() gives the payload, the bytes exact', (got, error))
+    check(Meow.Status.COMPLETE in statuses and Meow.Status.TRANSMISSION in statuses,
+          'the listener still sees the progress and COMPLETE', statuses)
+
+    got, error = wait_for(client, download('missing.bin', 'missing.bin'))
+    check(got is None and error is not None and error.matches(Meow.error_quark(),
+                                                              Meow.Error.RESPONSE_STATUS),
+          "a Failed task finishes with the record's error", error)
+
+    got, error = wait_for(client, download('stall', 'stall.bin'), cancel_after_ms=300)
+    check(got is None and error is not None and
+          error.matches(Meow.error_quark(), Meow.Error.CANCELED) and
+          statuses[-1] == Meow.Status.CANCELED,
+          'its GCancellable cancels the task: MEOW_ERROR_CANCELED',
+          (error, statuses[-3:]))
     client.close()
 
 
