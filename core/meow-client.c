@@ -1025,7 +1025,8 @@ meow_client_set_credentials (
   if (entry->direction != MEOW_DIRECTION_DOWNLOAD)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   "The transfer %s is an upload; only a download takes a login.", task_id);
+                   /* Translators: the transfer's id. */
+                   _ ("The transfer %s is an upload; only a download takes a login."), task_id);
       goto fail;
     }
   task = _meow_task_dup_with_credentials (entry->task, user, password);

@@ -106,16 +106,22 @@ _meow_engine_auth_error (const MeowTask *task,
       *realm = NULL;
     }
   if (task->user != NULL && *realm != NULL)
+    /* Translators: the user name, the realm the server named, the address. */
     return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED,
-                        "The server refused the login of “%s” for “%s” at %s.", task->user, *realm,
-                        redacted_url);
+                        _ ("The server refused the login of “%s” for “%s” at %s."), task->user,
+                        *realm, redacted_url);
   if (task->user != NULL)
+    /* Translators: the user name, the address. */
     return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED,
-                        "The server refused the login of “%s” for %s.", task->user, redacted_url);
+                        _ ("The server refused the login of “%s” for %s."), task->user,
+                        redacted_url);
   if (*realm != NULL)
-    return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED, "%s requires a login for “%s”.",
+    /* Translators: the address, the realm the server named. */
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED, _ ("%s requires a login for “%s”."),
                         redacted_url, *realm);
-  return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED, "%s requires a login.", redacted_url);
+  /* Translators: the address. */
+  return g_error_new (MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED, _ ("%s requires a login."),
+                      redacted_url);
 }
 
 /* Appends the task's "Name: value" @headers to @list for @easy (a request
