@@ -128,8 +128,9 @@ keyring_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!meow_secrets_lookup_finish (result, &user, &password, &error))
     {
+      /* No keyring (no Secret Service on this session): the user is asked. */
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot look for a stored login: %s", error->message);
+        g_debug ("No stored login to look for: %s", error->message);
       goto out;
     }
   item = self->by_id != NULL ? g_hash_table_lookup (self->by_id, lookup->id) : NULL;
