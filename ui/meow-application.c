@@ -18,9 +18,9 @@
 #include "meow-application.h"
 #include "meow-browser-service.h"
 #include "meow-link-dialog.h"
-#include "meow-sign-in-dialog.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
+#include "meow-sign-in-dialog.h"
 #include "meow-window.h"
 
 /* From the GResource compiled by data/meson.build. */

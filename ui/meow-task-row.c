@@ -468,7 +468,7 @@ update_status (MeowTaskRow *self)
   const char *error = meow_task_item_get_error_message (self->item);
   gboolean    download = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD;
 
-  gboolean    sign_in = status == MEOW_STATUS_PAUSED &&
+  gboolean sign_in = status == MEOW_STATUS_PAUSED &&
                      meow_task_item_get_wait_reason (self->item) == MEOW_WAIT_SIGN_IN;
 
   show_button (self, BUTTON_PAUSE, live);

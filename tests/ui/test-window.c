@@ -22,10 +22,10 @@
 #include <locale.h>
 
 #include "meow-add-dialog.h"
-#include "meow-sign-in-dialog.h"
 #include "meow-application.h"
 #include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
+#include "meow-sign-in-dialog.h"
 #include "meow-task-row.h"
 #include "meow-test-fixture.h"
 #include "meow-test-upload.h"
@@ -2133,8 +2133,8 @@ test_sign_in (Fixture *fx, gconstpointer data)
   click (row, "row.sign-in");
   MEOW_TEST_WAIT_UNTIL ((dialog = find_sign_in_dialog (fx)) != NULL);
   realm_text = g_strdup_printf (_ ("%s asks for a login for “%s”."), "127.0.0.1", "Meow Files");
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (template_child (
-                       dialog, MEOW_TYPE_SIGN_IN_DIALOG, "realm_label"))),
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (
+                       template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "realm_label"))),
                    ==, realm_text);
   gtk_editable_set_text (
       GTK_EDITABLE (template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "user_row")), "alice");
@@ -2142,8 +2142,7 @@ test_sign_in (Fixture *fx, gconstpointer data)
   save_screenshot (GTK_WIDGET (dialog), path);
   g_test_message ("saved %s", path);
   dialog_content = adw_window_get_content (ADW_WINDOW (dialog));
-  gtk_widget_measure (dialog_content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL,
-                      NULL);
+  gtk_widget_measure (dialog_content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
   g_test_message ("the dialog's minimum width: %d px", min_width);
   g_assert_cmpint (min_width, <=, 360);
   gtk_window_set_default_size (dialog, 360, -1);
