@@ -2109,6 +2109,8 @@ test_sign_in (Fixture *fx, gconstpointer data)
   g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_SIGN_IN", "screenshot-sign-in");
   g_autofree char *narrow_path =
       screenshot_path ("MEOW_UI_SCREENSHOT_SIGN_IN_NARROW", "screenshot-sign-in-narrow");
+  g_autofree char *window_path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_SIGN_IN_ROW", "screenshot-sign-in-row-narrow");
   g_autofree char *target = g_build_filename (fx->dir, "report.pdf", NULL);
   g_autofree char *status = NULL;
   g_autofree char *realm_text = NULL;
@@ -2129,6 +2131,19 @@ test_sign_in (Fixture *fx, gconstpointer data)
   g_assert_false (button_shown (row, "row.resume-task"));
   status = status_text (row);
   g_assert_cmpstr (status, ==, _ ("Sign in required"));
+
+  /* At 360 px the row's Sign In… is on screen (its icon, when its label does not fit). */
+  {
+    GtkWidget *window_content =
+        adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+
+    gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+    MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (window_content) <= 360);
+    meow_test_spin_ms (400);
+    assert_inside (find_button (GTK_WIDGET (row), "row.sign-in"), window_content, "Sign In…");
+    save_screenshot (GTK_WIDGET (fx->window), window_path);
+    g_test_message ("saved %s", window_path);
+  }
 
   click (row, "row.sign-in");
   MEOW_TEST_WAIT_UNTIL ((dialog = find_sign_in_dialog (fx)) != NULL);
