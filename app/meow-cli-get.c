@@ -392,7 +392,9 @@ cli_command_get (int argc, char **argv)
   g_auto (GetOptions) options = { .segments = -1, .jobs = -1 };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
-  guint n_urls;
+  g_autofree char **original_argv = NULL;
+  int               original_argc;
+  guint             n_urls;
 
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output_file,
@@ -438,8 +440,12 @@ cli_command_get (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   cli_add_common_options (context, &options.common);
   cli_add_login_options (context, &options.common);
+  original_argc = argc;
+  original_argv = g_memdup2 (argv, sizeof (char *) * (gsize) (argc + 1));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("get", "%s", error->message);
+  /* GOption made its own copies: the process's strings can go. */
+  cli_hide_login_arguments (original_argc, original_argv);
   if (!cli_resolve_login (&options.common, "get"))
     return EXIT_USAGE;
 

@@ -207,6 +207,29 @@ read_password (int fd, const char *user)
   }
 }
 
+void
+cli_hide_login_arguments (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      char *value = NULL;
+      char *colon;
+
+      if (g_str_equal (argv[i], "--"))
+        break; /* URLs from here on */
+      if (g_str_has_prefix (argv[i], "--user="))
+        value = argv[i] + strlen ("--user=");
+      else if ((g_str_equal (argv[i], "--user") || g_str_equal (argv[i], "-u")) && i + 1 < argc)
+        value = argv[++i];
+      else if (g_str_has_prefix (argv[i], "-u") && argv[i][2] != '\0' && argv[i][1] != '-')
+        value = argv[i] + 2;
+      if (value == NULL || (colon = strchr (value, ':')) == NULL)
+        continue;
+      /* What `ps` shows ends at the user name (as curl does). */
+      explicit_bzero (colon, strlen (colon));
+    }
+}
+
 gboolean
 cli_resolve_login (CommonOptions *options, const char *command)
 {

@@ -198,6 +198,9 @@ void cli_add_login_options (GOptionContext *context, CommonOptions *options);
  * (without echo) when it has none; FALSE after printing a usage error
  * when there is no terminal to ask on. Once, before the tasks are made. */
 gboolean cli_resolve_login (CommonOptions *options, const char *command);
+/* Overwrites the password of a --user USER:PASSWORD among the process's own @argv
+ * (the strings /proc/PID/cmdline shows) once the options hold their copy. */
+void cli_hide_login_arguments (int argc, char **argv);
 /* Fills @builder with the rate limit, headers and retries; usage errors
  * return FALSE after printing. */
 gboolean cli_configure_common (MeowTaskBuilder     *builder,

@@ -22,6 +22,7 @@
 #include "meow-links.h"
 #include "meow-preferences-window.h"
 #include "meow-sleep-monitor.h"
+#include "meow-sign-in-dialog.h"
 #include "meow-window.h"
 
 /* From the GResource compiled by data/meson.build. */
@@ -326,6 +327,17 @@ change_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user
     gtk_window_present (dialog);
 }
 
+static void
+sign_in_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  GtkWindow       *dialog = meow_sign_in_dialog_new (active_window (self), self->manager,
+                                                     g_variant_get_string (parameter, NULL));
+
+  if (dialog != NULL)
+    gtk_window_present (dialog);
+}
+
 /* A finished upload's link: the tus upload URL, or the server's file id. */
 static void
 copy_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
@@ -478,6 +490,7 @@ static const GActionEntry app_actions[] = {
   { "show-in-folder", show_in_folder_activated, "s" },
   { "copy-link", copy_link_activated, "s" },
   { "change-link", change_link_activated, "s" },
+  { "sign-in", sign_in_activated, "s" },
   { "pause-all", pause_all_activated },
   { "resume-all", resume_all_activated },
   { "preferences", preferences_activated },

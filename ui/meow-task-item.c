@@ -44,6 +44,7 @@ struct _MeowTaskItem
   MeowWaitReason wait_reason;
   gint64         next_attempt; /* monotonic µs, 0: none planned */
   char          *wait_detail;
+  char          *auth_realm; /* MEOW_WAIT_SIGN_IN: the realm the server named */
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskItem, meow_task_item, G_TYPE_OBJECT)
@@ -121,6 +122,7 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->local_path, g_free);
   g_clear_pointer (&self->payload, g_free);
   g_clear_pointer (&self->wait_detail, g_free);
+  g_clear_pointer (&self->auth_realm, g_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -503,6 +505,20 @@ meow_task_item_get_next_attempt (MeowTaskItem *self)
   return self->next_attempt;
 }
 
+/**
+ * meow_task_item_get_auth_realm:
+ * @self: an item
+ *
+ * Returns: (transfer none) (nullable): while the item waits for a login
+ *   (%MEOW_WAIT_SIGN_IN), the realm the server named, or %NULL. Main thread.
+ */
+const char *
+meow_task_item_get_auth_realm (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->auth_realm;
+}
+
 /* The short text of the failure a task waits after ("Couldn't connect to server"),
  * untranslated, or NULL. */
 const char *
@@ -749,6 +765,7 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
     MeowWaitReason wait_reason = meow_transfer_record_get_wait_reason (record);
     gint64         next_attempt = meow_transfer_record_get_next_attempt (record);
 
+    set_string (&self->auth_realm, meow_transfer_record_get_auth_realm (record));
     if (self->wait_reason != wait_reason)
       {
         self->wait_reason = wait_reason;

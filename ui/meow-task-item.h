@@ -40,6 +40,7 @@ gboolean      meow_task_item_get_restorable (MeowTaskItem *self);
 MeowWaitReason meow_task_item_get_wait_reason (MeowTaskItem *self);
 gint64         meow_task_item_get_next_attempt (MeowTaskItem *self);
 const char    *meow_task_item_get_wait_detail (MeowTaskItem *self);
+const char    *meow_task_item_get_auth_realm (MeowTaskItem *self);
 
 gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);

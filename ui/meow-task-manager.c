@@ -23,6 +23,8 @@
 
 #include "meow-task-manager.h"
 
+#include "meow-secrets.h"
+
 struct _MeowTaskManager
 {
   GObject parent_instance;
@@ -55,6 +57,10 @@ struct _MeowTaskManager
   guint      restore_next;
 
   GNetworkMonitor *network; /* nullable: the network state is not watched */
+  /* Ids of the items paused for a login that were given the keyring's once: a second
+   * 401 then asks the user instead (the stored login was refused). */
+  GHashTable   *keyring_tried;
+  GCancellable *cancellable; /* keyring lookups; cancelled at dispose */
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskManager, meow_task_manager, G_TYPE_OBJECT)
@@ -143,6 +149,64 @@ track_active (MeowTaskManager *self, MeowTaskItem *item, gboolean was_finished)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ACTIVE]);
 }
 
+typedef struct
+{
+  MeowTaskManager *self; /* a ref */
+  char            *id;
+} SignInLookup;
+
+static void
+keyring_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SignInLookup    *lookup = user_data;
+  MeowTaskManager *self = lookup->self;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *user = NULL;
+  char            *password = NULL;
+  MeowTaskItem    *item;
+
+  if (!meow_secrets_lookup_finish (result, &user, &password, &error))
+    {
+      /* No keyring (no Secret Service on this session): the user is asked. */
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No stored login to look for: %s", error->message);
+      goto out;
+    }
+  item = self->by_id != NULL ? g_hash_table_lookup (self->by_id, lookup->id) : NULL;
+  /* Still waiting for a login, and nobody gave one meanwhile. */
+  if (item != NULL && meow_task_item_get_status (item) == MEOW_STATUS_PAUSED &&
+      meow_task_item_get_wait_reason (item) == MEOW_WAIT_SIGN_IN)
+    {
+      if (!meow_client_set_credentials (self->client, lookup->id, user, password, &error) ||
+          !meow_client_resume (self->client, lookup->id, &error))
+        g_warning ("Cannot sign in “%s” with the stored login: %s", meow_task_item_get_name (item),
+                   error->message);
+    }
+  meow_secrets_password_free (password);
+
+out:
+  g_object_unref (lookup->self);
+  g_free (lookup->id);
+  g_free (lookup);
+}
+
+/* @item was paused for a login: the keyring's for its server and realm, once; a
+ * second 401 (that one refused) leaves it to the user (the row's Sign In…). */
+static void
+sign_in_from_keyring (MeowTaskManager *self, MeowTaskItem *item, const char *realm)
+{
+  g_autoptr (MeowLoginKey) key = meow_login_key_new_for_url (meow_task_item_get_url (item), realm);
+  SignInLookup *lookup;
+
+  if (key == NULL ||
+      !g_hash_table_add (self->keyring_tried, g_strdup (meow_task_item_get_id (item))))
+    return;
+  lookup = g_new0 (SignInLookup, 1);
+  lookup->self = g_object_ref (self);
+  lookup->id = g_strdup (meow_task_item_get_id (item));
+  meow_secrets_lookup_async (key, self->cancellable, keyring_found_cb, lookup);
+}
+
 static void
 record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
 {
@@ -174,6 +238,11 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
       if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_FAILED)
         g_signal_emit (self, signals[TASK_FINISHED], 0, item);
     }
+  if (status == MEOW_STATUS_PAUSED &&
+      meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN)
+    sign_in_from_keyring (self, item, meow_transfer_record_get_auth_realm (record));
+  else if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_TRANSMISSION)
+    g_hash_table_remove (self->keyring_tried, meow_transfer_record_get_task_id (record));
   /* A new link that does not continue the bytes: the user decides. */
   if (status == MEOW_STATUS_FAILED && g_error_matches (meow_transfer_record_get_error (record),
                                                        MEOW_ERROR, MEOW_ERROR_LINK_CONTENT_DIFFERS))
@@ -190,6 +259,10 @@ meow_task_manager_dispose (GObject *object)
   g_clear_handle_id (&self->slice_source, g_source_remove);
   g_clear_pointer (&self->clearing, g_ptr_array_unref);
   g_clear_pointer (&self->restoring, g_ptr_array_unref);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->keyring_tried, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_object (&self->items);
@@ -302,6 +375,8 @@ meow_task_manager_init (MeowTaskManager *self)
   self->items = g_list_store_new (MEOW_TYPE_TASK_ITEM);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->active = g_hash_table_new (NULL, NULL);
+  self->keyring_tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
 }
 
 static void
@@ -1063,6 +1138,67 @@ meow_task_manager_change_url (MeowTaskManager   *self,
       !meow_store_set_url (self->store, meow_task_get_id (task), url, &store_error))
     g_warning ("Cannot save the new link of “%s”: %s", meow_task_item_get_name (item),
                store_error->message);
+  return TRUE;
+}
+
+static void
+login_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_secrets_store_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Cannot keep the login in the keyring: %s", error->message);
+}
+
+/**
+ * meow_task_manager_sign_in:
+ * @self: a manager
+ * @id: the id of a download paused for a login (%MEOW_WAIT_SIGN_IN)
+ * @user: the user name
+ * @password: the password (copied, never logged nor stored in the list)
+ * @remember: whether to keep the login in the keyring for the server and realm, so
+ *   that later downloads from it sign in without asking
+ * @error: return location for an error
+ *
+ * Gives the download the login and resumes it. Main thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error (not a download waiting for a login, or the
+ *   client's errors)
+ */
+gboolean
+meow_task_manager_sign_in (MeowTaskManager *self,
+                           const char      *id,
+                           const char      *user,
+                           const char      *password,
+                           gboolean         remember,
+                           GError         **error)
+{
+  MeowTaskItem *item;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (user != NULL && password != NULL, FALSE);
+
+  if ((item = lookup_or_error (self, id, error)) == NULL)
+    return FALSE;
+  if (!meow_task_item_get_live (item) || meow_task_item_get_status (item) != MEOW_STATUS_PAUSED ||
+      meow_task_item_get_wait_reason (item) != MEOW_WAIT_SIGN_IN)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                   _ ("“%s” is not waiting for a login."), meow_task_item_get_name (item));
+      return FALSE;
+    }
+  if (!meow_client_set_credentials (self->client, id, user, password, error) ||
+      !meow_client_resume (self->client, id, error))
+    return FALSE;
+  if (remember)
+    {
+      g_autoptr (MeowLoginKey) key = meow_login_key_new_for_url (
+          meow_task_item_get_url (item), meow_task_item_get_auth_realm (item));
+
+      if (key != NULL)
+        meow_secrets_store_async (key, user, password, self->cancellable, login_stored_cb, NULL);
+    }
   return TRUE;
 }
 

@@ -55,6 +55,12 @@ char        **meow_task_manager_dup_upload_target_names (MeowTaskManager *self);
 gboolean      meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error);
+gboolean      meow_task_manager_sign_in (MeowTaskManager *self,
+                                         const char      *id,
+                                         const char      *user,
+                                         const char      *password,
+                                         gboolean         remember,
+                                         GError         **error);
 gboolean      meow_task_manager_change_url (MeowTaskManager   *self,
                                             const char        *id,
                                             const char        *url,

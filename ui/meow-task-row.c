@@ -17,6 +17,7 @@
 enum
 {
   BUTTON_PAUSE,
+  BUTTON_SIGN_IN,
   BUTTON_RESUME,
   BUTTON_RETRY,
   BUTTON_CHANGE_LINK,
@@ -39,6 +40,8 @@ static const struct
   const char *tooltip;
 } button_specs[N_BUTTONS] = {
   [BUTTON_PAUSE] = { "row.pause-task", "media-playback-pause-symbolic", NULL, N_ ("Pause") },
+  [BUTTON_SIGN_IN] = { "row.sign-in", "dialog-password-symbolic", N_ ("_Sign In…"),
+                       N_ ("Give the login the server asks for") },
   [BUTTON_RESUME] = { "row.resume-task", "media-playback-start-symbolic", NULL, N_ ("Resume") },
   [BUTTON_RETRY] = { "row.retry-task", "view-refresh-symbolic", NULL, N_ ("Retry") },
   [BUTTON_CHANGE_LINK] = { "row.change-link", "insert-link-symbolic", NULL, N_ ("Change Link…") },
@@ -223,6 +226,13 @@ meow_format_status_line (MeowTaskItem *item)
       }
 
     case MEOW_STATUS_PAUSED:
+      if (meow_task_item_get_wait_reason (item) == MEOW_WAIT_SIGN_IN)
+        {
+          /* Translators: the server asks for a user name and password (HTTP 401) */
+          if (meow_task_item_get_transferred (item) > 0)
+            return g_strdup_printf (_ ("Sign in required · %s"), amount);
+          return g_strdup (_ ("Sign in required"));
+        }
       if (meow_task_item_get_transferred (item) > 0)
         return g_strdup_printf (_ ("Paused · %s"), amount);
       return g_strdup (_ ("Paused"));
@@ -458,8 +468,13 @@ update_status (MeowTaskRow *self)
   const char *error = meow_task_item_get_error_message (self->item);
   gboolean    download = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD;
 
+  gboolean sign_in = status == MEOW_STATUS_PAUSED &&
+                     meow_task_item_get_wait_reason (self->item) == MEOW_WAIT_SIGN_IN;
+
   show_button (self, BUTTON_PAUSE, live);
-  show_button (self, BUTTON_RESUME, status == MEOW_STATUS_PAUSED);
+  /* Paused for a login: Sign In… resumes it; Resume alone would only ask again. */
+  show_button (self, BUTTON_SIGN_IN, sign_in);
+  show_button (self, BUTTON_RESUME, status == MEOW_STATUS_PAUSED && !sign_in);
   show_button (self, BUTTON_CANCEL, live || status == MEOW_STATUS_PAUSED);
   show_button (self, BUTTON_RETRY,
                (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED) &&

@@ -12,6 +12,8 @@
 #   - --user USER:WRONG: exit 1, "refused the login of “USER”";
 #   - --user USER with standard input not a terminal: exit 2, says so, nothing asked;
 #   - --netrc-file FILE, and --netrc with HOME's .netrc: the exact bytes;
+#   - --user USER on a terminal (a pty): asked once, without echo;
+#   - the running process's command line (/proc/PID/cmdline) shows no password;
 #   - neither the password nor the Authorization value (base64 of USER:PASS) is in any
 #     output, also with G_MESSAGES_DEBUG=all.
 #
@@ -59,7 +61,7 @@ printf '%s:%s\n' "$LOGIN_USER" "$(openssl passwd -apr1 "$LOGIN_PASS")" > "$TMP/n
 chmod 644 "$TMP/nginx/htpasswd"
 BASIC="$(printf '%s:%s' "$LOGIN_USER" "$LOGIN_PASS" | base64)"
 
-echo "1..9"
+echo "1..10"
 
 if ! web_server_start nginx-login "$TMP/www" 0 "$TMP/nginx"; then
   echo "Bail out! $WS_ERROR"
@@ -164,6 +166,29 @@ if ((RC == 0)) && [[ "$(sha "$TMP/out/debug")" == "$WANT" ]]; then
   ok "--user with G_MESSAGES_DEBUG=all: the exact bytes"
 else
   not_ok "--user with G_MESSAGES_DEBUG=all: the exact bytes" "rc $RC; $(cat "$ERR")"
+fi
+
+# What `ps` shows of a running get --user USER:PASS ends at the user name.
+"$CLI" get "$URL" -o "$TMP/out/ps" --limit-rate 64K --user "$LOGIN_USER:$LOGIN_PASS" \
+  </dev/null >"$TMP/ps.stdout" 2>"$TMP/ps.stderr" &
+ps_pid=$!
+cmdline=""
+for _ in $(seq 50); do
+  [[ -s "$TMP/out/ps.part" ]] && break
+  sleep 0.1
+done
+cmdline="$(tr '\0' ' ' < "/proc/$ps_pid/cmdline" 2>/dev/null)"
+kill -INT "$ps_pid" 2>/dev/null
+for _ in $(seq 50); do
+  kill -0 "$ps_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -KILL "$ps_pid" 2>/dev/null
+wait "$ps_pid" 2>/dev/null
+if [[ "$cmdline" == *"--user $LOGIN_USER "* && "$cmdline" != *"$LOGIN_PASS"* ]]; then
+  ok "the process's command line shows no password"
+else
+  not_ok "the process's command line shows no password" "cmdline: $cmdline"
 fi
 
 leaks="$(grep -l -F -e "$LOGIN_PASS" -e "$BASIC" "$TMP"/*.stdout "$TMP"/*.stderr 2>/dev/null)"

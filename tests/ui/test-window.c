@@ -25,6 +25,7 @@
 #include "meow-application.h"
 #include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
+#include "meow-sign-in-dialog.h"
 #include "meow-task-row.h"
 #include "meow-test-fixture.h"
 #include "meow-test-upload.h"
@@ -2160,6 +2161,119 @@ test_screenshot_link_dialog (Fixture *fx, gconstpointer data)
   gtk_window_close (dialog);
 }
 
+static GtkWindow *
+find_sign_in_dialog (Fixture *fx)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fx->app)); l != NULL; l = l->next)
+    if (MEOW_IS_SIGN_IN_DIALOG (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+item_signs_in (MeowTaskItem *item)
+{
+  return item_is (item, MEOW_STATUS_PAUSED) &&
+         meow_task_item_get_wait_reason (item) == MEOW_WAIT_SIGN_IN;
+}
+
+/* Fills the Sign In dialog through its template children and signs in (not
+ * remembered: this session has no keyring; model/secrets tests that part). */
+static void
+answer_sign_in (GtkWindow *dialog, const char *user, const char *password)
+{
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "user_row")), user);
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "password_row")), password);
+  gtk_check_button_set_active (
+      GTK_CHECK_BUTTON (template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "remember_check")),
+      FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.sign-in", NULL));
+}
+
+/* Logins (issue 14): a 401 pauses the row with "Sign in required" and Sign In… instead
+ * of Resume; the dialog names the realm; a wrong password asks again; the right one
+ * completes the exact bytes. Saves the dialog (also in German, window-de) at its width
+ * and at 360 px, where it must fit. */
+static void
+test_sign_in (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_SIGN_IN", "screenshot-sign-in");
+  g_autofree char *narrow_path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_SIGN_IN_NARROW", "screenshot-sign-in-narrow");
+  g_autofree char *window_path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_SIGN_IN_ROW", "screenshot-sign-in-row-narrow");
+  g_autofree char *target = g_build_filename (fx->dir, "report.pdf", NULL);
+  g_autofree char *status = NULL;
+  g_autofree char *realm_text = NULL;
+  g_autoptr (GBytes) content = NULL;
+  GtkWindow    *dialog = NULL;
+  GtkWidget    *dialog_content;
+  MeowTaskItem *item;
+  MeowTaskRow  *row = NULL;
+  int           min_width = 0;
+
+  serve (fx, "/report.pdf", 256 * 1024, 71, &content);
+  meow_test_server_require_login (fx->server, FALSE, "Meow Files", "alice", "s3cret");
+  item = add_url (fx, "/report.pdf");
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (item_signs_in (item));
+  meow_test_spin_ms (100);
+  g_assert_true (button_shown (row, "row.sign-in"));
+  g_assert_false (button_shown (row, "row.resume-task"));
+  status = status_text (row);
+  g_assert_cmpstr (status, ==, _ ("Sign in required"));
+
+  /* At 360 px the row's Sign In… is on screen (its icon, when its label does not fit). */
+  {
+    GtkWidget *window_content =
+        adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+
+    gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+    MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (window_content) <= 360);
+    meow_test_spin_ms (400);
+    assert_inside (find_button (GTK_WIDGET (row), "row.sign-in"), window_content, "Sign In…");
+    save_screenshot (GTK_WIDGET (fx->window), window_path);
+    g_test_message ("saved %s", window_path);
+  }
+
+  click (row, "row.sign-in");
+  MEOW_TEST_WAIT_UNTIL ((dialog = find_sign_in_dialog (fx)) != NULL);
+  realm_text = g_strdup_printf (_ ("%s asks for a login for “%s”."), "127.0.0.1", "Meow Files");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (
+                       template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "realm_label"))),
+                   ==, realm_text);
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "user_row")), "alice");
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (dialog), path);
+  g_test_message ("saved %s", path);
+  dialog_content = adw_window_get_content (ADW_WINDOW (dialog));
+  gtk_widget_measure (dialog_content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_test_message ("the dialog's minimum width: %d px", min_width);
+  g_assert_cmpint (min_width, <=, 360);
+  gtk_window_set_default_size (dialog, 360, -1);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (dialog_content) <= 360);
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (dialog), narrow_path);
+  g_test_message ("saved %s", narrow_path);
+
+  /* A wrong password: the dialog closes, the row asks again. */
+  answer_sign_in (dialog, "alice", "wrong");
+  MEOW_TEST_WAIT_UNTIL (find_sign_in_dialog (fx) == NULL);
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_PENDING) || item_signs_in (item));
+  MEOW_TEST_WAIT_UNTIL (item_signs_in (item));
+  meow_test_spin_ms (100);
+  g_assert_true (button_shown (row, "row.sign-in"));
+
+  click (row, "row.sign-in");
+  MEOW_TEST_WAIT_UNTIL ((dialog = find_sign_in_dialog (fx)) != NULL);
+  answer_sign_in (dialog, "alice", "s3cret");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  meow_test_assert_file_equals (target, content);
+}
+
 /* Preferences with a manual proxy, at its default size and at 360 px (the proxy group
  * in view): screenshot-preferences.png and screenshot-preferences-narrow.png. */
 static void
@@ -2305,6 +2419,8 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/screenshot/link-dialog", Fixture, test_screenshot_link_dialog,
               fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/change-link", Fixture, test_change_link, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/screenshot/sign-in", Fixture, test_sign_in, fixture_setup, run_test,
               fixture_teardown);
 
   status = g_test_run ();

@@ -1,0 +1,227 @@
+/* test-login.c: the task manager's logins, end to end, with a keyring of its own
+ *
+ * Runs under run-with-keyring.sh (a private session bus and gnome-keyring-daemon),
+ * against the test server behind a Basic login, with the task list in SQLite and every
+ * log message captured (G_MESSAGES_DEBUG=all): the first download is paused for a
+ * login and signed in with "Remember" (as the Sign In dialog does); `secret-tool
+ * search` finds the keyring item; a second download from the same server completes
+ * without being given a login; and neither the password nor the Authorization value
+ * is in the SQLite files or in any log message.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "meow-task-manager.h"
+#include "meow-test-fixture.h"
+
+#define REALM "Meow Files"
+#define USER "alice"
+#define PASSWORD "kr-5ecret-Pw"
+
+static GString *log_text; /* every message logged, for the leak check */
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
+      {
+        g_string_append (log_text, fields[i].value);
+        g_string_append_c (log_text, '\n');
+      }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+typedef struct
+{
+  const char *id;
+  guint       sign_in; /* Paused records with MEOW_WAIT_SIGN_IN */
+} Watch;
+
+static void
+record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_data)
+{
+  Watch *w = user_data;
+
+  if (w->id != NULL && g_str_equal (meow_transfer_record_get_task_id (record), w->id) &&
+      meow_transfer_record_get_status (record) == MEOW_STATUS_PAUSED &&
+      meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN)
+    w->sign_in++;
+}
+
+static MeowTaskItem *
+add (MeowTaskManager *manager, const char *url, const char *folder)
+{
+  const char *const urls[] = { url, NULL };
+  GListModel       *model = meow_task_manager_get_model (manager);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTaskItem) item = NULL;
+
+  g_assert_true (meow_task_manager_add_urls (manager, urls, folder, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  item = g_list_model_get_item (model, g_list_model_get_n_items (model) - 1);
+  return item; /* the list keeps it */
+}
+
+static gboolean
+is (MeowTaskItem *item, MeowStatus status)
+{
+  return meow_task_item_get_status (item) == status;
+}
+
+/* What `secret-tool search` prints for the server's logins. */
+static char *
+secret_tool_search (void)
+{
+  const char      *argv[] = { "secret-tool",          "search", "--all",     "xdg:schema",
+                              "org.gnome.Meow.Login", "host",   "127.0.0.1", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  return g_strconcat (out, err, NULL);
+}
+
+static gboolean
+file_holds (const char *path, const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize            length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, needle, strlen (needle)) != NULL;
+}
+
+static void
+test_remembered_login (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autofree char *dir = g_dir_make_tmp ("meow-login-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "tasks.db", NULL);
+  g_autofree char *first_url = NULL;
+  g_autofree char *second_url = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *basic =
+      g_base64_encode ((const guchar *) USER ":" PASSWORD, strlen (USER ":" PASSWORD));
+  g_autoptr (GBytes) first = meow_test_make_payload (200 * 1024, 81);
+  g_autoptr (GBytes) second = meow_test_make_payload (100 * 1024, 82);
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  MeowTestServer  *server = meow_test_server_new ();
+  MeowStore       *store = meow_store_new (db);
+  MeowClient      *client;
+  MeowTaskManager *manager;
+  MeowTaskItem    *item;
+  Watch            w = { NULL, 0 };
+  guint            listener;
+
+  g_assert_no_error (error);
+  meow_test_server_set_file (server, "/first.bin", first);
+  meow_test_server_set_file (server, "/second.bin", second);
+  meow_test_server_require_login (server, FALSE, REALM, USER, PASSWORD);
+  first_url = meow_test_server_dup_url (server, "/first.bin");
+  second_url = meow_test_server_dup_url (server, "/second.bin");
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  client = meow_client_new (config, &error);
+  g_assert_no_error (error);
+  manager = meow_task_manager_new (client, store, settings);
+  listener = meow_client_add_listener (client, record_cb, &w, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The first download: nothing stored, so it waits for the user. */
+  item = add (manager, first_url, dir);
+  w.id = meow_task_item_get_id (item);
+  MEOW_TEST_WAIT_OR_ABORT (is (item, MEOW_STATUS_PAUSED) &&
+                           meow_task_item_get_wait_reason (item) == MEOW_WAIT_SIGN_IN);
+  meow_test_spin_ms (300); /* the keyring's answer (none) came; still waiting */
+  g_assert_true (is (item, MEOW_STATUS_PAUSED));
+  g_assert_cmpstr (meow_task_item_get_auth_realm (item), ==, REALM);
+  g_assert_true (meow_task_manager_sign_in (manager, meow_task_item_get_id (item), USER, PASSWORD,
+                                            TRUE, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_OR_ABORT (is (item, MEOW_STATUS_COMPLETE));
+  g_assert_cmpuint (w.sign_in, ==, 1);
+
+  /* The keyring has it (stored asynchronously: bounded wait). */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_free (found);
+      found = secret_tool_search ();
+      if (strstr (found, "attribute.user = " USER) != NULL)
+        break;
+      meow_test_spin_ms (50);
+    }
+  /* The keyring is the one place the password is: secret-tool shows it. */
+  g_assert_nonnull (strstr (found, "secret = " PASSWORD "\n"));
+  {
+    g_auto (GStrv) lines = g_strsplit (found, "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (g_str_has_prefix (lines[i], "attribute.") || g_str_has_prefix (lines[i], "label"))
+        g_test_message ("%s", lines[i]);
+  }
+  g_assert_nonnull (strstr (found, "attribute.user = " USER));
+  g_assert_nonnull (strstr (found, "attribute.realm = " REALM));
+  g_assert_nonnull (strstr (found, "attribute.scheme = http"));
+
+  /* The second download from the same server signs in from the keyring by itself. */
+  item = add (manager, second_url, dir);
+  w.id = meow_task_item_get_id (item);
+  w.sign_in = 0;
+  MEOW_TEST_WAIT_OR_ABORT (is (item, MEOW_STATUS_COMPLETE));
+  g_assert_cmpuint (w.sign_in, <=, 1);
+  {
+    g_autofree char *path = g_build_filename (dir, "second.bin", NULL);
+
+    meow_test_assert_file_equals (path, second);
+  }
+
+  g_assert_true (meow_client_remove_listener (client, listener, NULL));
+  meow_task_manager_close (manager);
+  g_object_unref (manager);
+  g_object_unref (client);
+  g_object_unref (store);
+  meow_test_server_free (server);
+
+  /* No secret in the task list's files, nor in any message logged. */
+  {
+    const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
+
+        g_assert_false (file_holds (path, PASSWORD));
+        g_assert_false (file_holds (path, basic));
+        g_assert_false (file_holds (path, "Authorization"));
+      }
+    g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpuint (log_text->len, >, 0); /* the capture works: debug messages came */
+  g_assert_null (strstr (log_text->str, PASSWORD));
+  g_assert_null (strstr (log_text->str, basic));
+
+  meow_test_rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  log_text = g_string_new (NULL);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/login/remembered", test_remembered_login);
+  return g_test_run ();
+}

@@ -1,0 +1,382 @@
+/* meow-secrets.c: logins kept in the keyring (libsecret)
+ *
+ * A server's login (user and password for a 401) is a keyring item of the
+ * schema org.gnome.Meow.Login with the attributes scheme, host, port,
+ * realm and user; the password is its secret. Everything goes through
+ * libsecret's asynchronous calls (the Secret Service on the desktop, the
+ * Secret portal's local file inside Flatpak), so nothing here blocks the
+ * main loop. GLib and libsecret only: the model's library, tested without
+ * a display (tests/model/test-secrets.c).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "meow-secrets.h"
+
+#include <libsecret/secret.h>
+#include <string.h>
+
+static const SecretSchema *
+login_schema (void)
+{
+  static const SecretSchema schema = {
+    MEOW_SECRETS_SCHEMA_NAME,
+    SECRET_SCHEMA_NONE,
+    {
+        { "scheme", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
+        { "realm", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { NULL, 0 },
+    },
+  };
+
+  return &schema;
+}
+
+/**
+ * meow_login_key_new_for_url:
+ * @url: an http or https URL (its userinfo, path and query are ignored)
+ * @realm: (nullable): the realm the server named
+ *
+ * The key of @url's server's login for @realm. Any thread.
+ *
+ * Returns: (transfer full) (nullable): the key, or %NULL when @url is not
+ *   an http(s) URL with a host.
+ */
+MeowLoginKey *
+meow_login_key_new_for_url (const char *url, const char *realm)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  MeowLoginKey *key;
+  const char   *scheme;
+  gint          port;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    return NULL;
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    return NULL;
+
+  key = g_new0 (MeowLoginKey, 1);
+  key->scheme = g_ascii_strdown (scheme, -1);
+  key->host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  port = g_uri_get_port (uri);
+  key->port = port > 0 ? (guint) port : g_str_equal (key->scheme, "https") ? 443 : 80;
+  key->realm = g_strdup (realm);
+  return key;
+}
+
+/**
+ * meow_login_key_free:
+ * @key: (transfer full) (nullable): a key
+ *
+ * Frees @key. Any thread.
+ */
+void
+meow_login_key_free (MeowLoginKey *key)
+{
+  if (key == NULL)
+    return;
+  g_free (key->scheme);
+  g_free (key->host);
+  g_free (key->realm);
+  g_free (key);
+}
+
+/* The attributes that find @key's items (@user: NULL for any user). */
+static GHashTable *
+key_attributes (const MeowLoginKey *key, const char *user)
+{
+  GHashTable *attributes = secret_attributes_build (login_schema (), "scheme", key->scheme, "host",
+                                                    key->host, "port", (int) key->port, "realm",
+                                                    key->realm != NULL ? key->realm : "", NULL);
+
+  if (user != NULL)
+    g_hash_table_insert (attributes, g_strdup ("user"), g_strdup (user));
+  return attributes;
+}
+
+/**
+ * meow_secrets_password_free:
+ * @password: (transfer full) (nullable): a password from meow_secrets_lookup_finish()
+ *
+ * Zeroes and frees @password. Any thread.
+ */
+void
+meow_secrets_password_free (char *password)
+{
+  secret_password_free (password);
+}
+
+static void
+stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (secret_password_store_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+cleared_for_store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError             *error = NULL;
+  const char *const  *data = g_task_get_task_data (task);
+  const MeowLoginKey *key = g_object_get_data (G_OBJECT (task), "key");
+  g_autoptr (GHashTable) attributes = NULL;
+  g_autofree char *label = NULL;
+
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  attributes = key_attributes (key, data[0]);
+  label = key->realm != NULL && key->realm[0] != '\0'
+              ? g_strdup_printf ("%s on %s (%s)", data[0], key->host, key->realm)
+              : g_strdup_printf ("%s on %s", data[0], key->host);
+  secret_password_storev (login_schema (), attributes, SECRET_COLLECTION_DEFAULT, label, data[1],
+                          g_task_get_cancellable (task), stored_cb, g_object_ref (task));
+}
+
+static void
+login_data_free (gpointer data)
+{
+  char **strv = data;
+
+  g_free (strv[0]);
+  secret_password_free (strv[1]);
+  g_free (strv);
+}
+
+/**
+ * meow_secrets_store_async:
+ * @key: what the login is for
+ * @user: the user name
+ * @password: the password (copied; the copy is zeroed when done)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Keeps @user's @password for @key in the default keyring collection, in
+ * place of any login stored for @key before (one login per server and
+ * realm: the last one the user chose). The owner's thread.
+ */
+void
+meow_secrets_store_async (const MeowLoginKey *key,
+                          const char         *user,
+                          const char         *password,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr (GHashTable) attributes = NULL;
+  char        **data = g_new0 (char *, 3);
+  MeowLoginKey *copy = g_new0 (MeowLoginKey, 1);
+
+  g_return_if_fail (key != NULL && user != NULL && password != NULL);
+
+  g_task_set_source_tag (task, meow_secrets_store_async);
+  data[0] = g_strdup (user);
+  data[1] = g_strdup (password);
+  g_task_set_task_data (task, data, login_data_free);
+  copy->scheme = g_strdup (key->scheme);
+  copy->host = g_strdup (key->host);
+  copy->port = key->port;
+  copy->realm = g_strdup (key->realm);
+  g_object_set_data_full (G_OBJECT (task), "key", copy, (GDestroyNotify) meow_login_key_free);
+
+  attributes = key_attributes (key, NULL);
+  secret_password_clearv (login_schema (), attributes, cancellable, cleared_for_store_cb,
+                          g_steal_pointer (&task));
+}
+
+/**
+ * meow_secrets_store_finish:
+ * @result: the result
+ * @error: return location for the keyring's error
+ *
+ * Returns: %TRUE when the login is stored. The owner's thread.
+ */
+gboolean
+meow_secrets_store_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char *user;
+  char *password;
+} FoundLogin;
+
+static void
+found_login_free (FoundLogin *found)
+{
+  g_free (found->user);
+  secret_password_free (found->password);
+  g_free (found);
+}
+
+static void
+retrieved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr (SecretValue) value =
+      secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (source), result, &error);
+  g_autoptr (GHashTable) attributes = NULL;
+  FoundLogin *found;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  found = g_new0 (FoundLogin, 1);
+  attributes = secret_retrievable_get_attributes (SECRET_RETRIEVABLE (source));
+  found->user = g_strdup (g_hash_table_lookup (attributes, "user"));
+  if (value != NULL)
+    {
+      gsize length = 0;
+
+      found->password = secret_value_unref_to_password (g_steal_pointer (&value), &length);
+    }
+  g_task_return_pointer (task, found, (GDestroyNotify) found_login_free);
+}
+
+static void
+searched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  GList  *items = secret_password_search_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (items == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  secret_retrievable_retrieve_secret (items->data, g_task_get_cancellable (task), retrieved_cb,
+                                      g_object_ref (task));
+  g_list_free_full (items, g_object_unref);
+}
+
+/**
+ * meow_secrets_lookup_async:
+ * @key: what the login is for
+ * @cancellable: (nullable): a cancellable
+ * @callback: called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Looks for the login stored for @key (the keyring is unlocked if it must
+ * be, which may ask the user). The owner's thread.
+ */
+void
+meow_secrets_lookup_async (const MeowLoginKey *key,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr (GHashTable) attributes = key_attributes (key, NULL);
+
+  g_task_set_source_tag (task, meow_secrets_lookup_async);
+  secret_password_searchv (login_schema (), attributes, SECRET_SEARCH_UNLOCK, cancellable,
+                           searched_cb, g_steal_pointer (&task));
+}
+
+/**
+ * meow_secrets_lookup_finish:
+ * @result: the result
+ * @user: (out) (transfer full) (optional): the stored user name
+ * @password: (out) (transfer full) (optional): the stored password; free
+ *   it with meow_secrets_password_free()
+ * @error: return location for the keyring's error
+ *
+ * Returns: %TRUE with the login when one is stored; %FALSE without @error
+ *   set when none is, or with @error. The owner's thread.
+ */
+gboolean
+meow_secrets_lookup_finish (GAsyncResult *result, char **user, char **password, GError **error)
+{
+  FoundLogin *found;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  found = g_task_propagate_pointer (G_TASK (result), error);
+  if (found == NULL)
+    return FALSE;
+  if (user != NULL)
+    *user = g_steal_pointer (&found->user);
+  if (password != NULL)
+    *password = g_steal_pointer (&found->password);
+  found_login_free (found);
+  return TRUE;
+}
+
+static void
+cleared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * meow_secrets_clear_async:
+ * @key: what the login is for
+ * @cancellable: (nullable): a cancellable
+ * @callback: called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Removes the logins stored for @key (a refused one, say). The owner's
+ * thread.
+ */
+void
+meow_secrets_clear_async (const MeowLoginKey *key,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr (GHashTable) attributes = key_attributes (key, NULL);
+
+  g_task_set_source_tag (task, meow_secrets_clear_async);
+  secret_password_clearv (login_schema (), attributes, cancellable, cleared_cb,
+                          g_steal_pointer (&task));
+}
+
+/**
+ * meow_secrets_clear_finish:
+ * @result: the result
+ * @error: return location for the keyring's error
+ *
+ * Returns: %TRUE when nothing is stored for the key any more. The owner's
+ *   thread.
+ */
+gboolean
+meow_secrets_clear_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
