@@ -163,17 +163,17 @@ cli_add_login_options (GOptionContext *context, CommonOptions *options)
 {
   const GOptionEntry entries[] = {
     { "user", 'u', 0, G_OPTION_ARG_STRING, &options->user,
-      "Log in as USER when the server asks (Basic, Digest or Negotiate); without :PASSWORD "
-      "the password is asked for on the terminal",
-      "USER[:PASSWORD]" },
+      N_ ("Log in as USER when the server asks (Basic, Digest or Negotiate); without "
+          ":PASSWORD the password is asked for on the terminal"),
+      N_ ("USER[:PASSWORD]") },
     { "netrc", 'n', 0, G_OPTION_ARG_NONE, &options->netrc,
-      "Take the login for the server from ~/.netrc when it asks for one", NULL },
+      N_ ("Take the login for the server from ~/.netrc when it asks for one"), NULL },
     { "netrc-file", 0, 0, G_OPTION_ARG_FILENAME, &options->netrc_file,
-      "Take the login from FILE (netrc format) instead of ~/.netrc", "FILE" },
+      N_ ("Take the login from FILE (netrc format) instead of ~/.netrc"), N_ ("FILE") },
     { NULL },
   };
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
 /* Asks for @user's password on the terminal @fd and reads a line without
@@ -193,7 +193,8 @@ read_password (int fd, const char *user)
   quiet.c_lflag &= ~(tcflag_t) ECHO;
   quiet.c_lflag |= ECHONL;
   tcsetattr (fd, TCSAFLUSH, &quiet);
-  fprintf (stderr, "Password for %s: ", user);
+  /* Translators: the prompt for the password of the user name %s. */
+  fprintf (stderr, _ ("Password for %s: "), user);
   fflush (stderr);
   while (read (fd, &c, 1) == 1 && c != '\n')
     g_string_append_c (line, c);
@@ -248,7 +249,7 @@ cli_resolve_login (CommonOptions *options, const char *command)
     }
   if (options->user[0] == '\0')
     {
-      cli_usage_error (command, "--user needs a user name before the colon.");
+      cli_usage_error (command, _ ("--user needs a user name before the colon."));
       return FALSE;
     }
   if (options->password != NULL)
@@ -257,15 +258,16 @@ cli_resolve_login (CommonOptions *options, const char *command)
   if (!isatty (STDIN_FILENO))
     {
       cli_usage_error (command,
-                       "--user %s has no password, and standard input is not a terminal to ask "
-                       "for it on; write --user %s:PASSWORD or use --netrc.",
+                       /* Translators: both %s are the user name. */
+                       _ ("--user %s has no password, and standard input is not a terminal to "
+                          "ask for it on; write --user %s:PASSWORD or use --netrc."),
                        options->user, options->user);
       return FALSE;
     }
   options->password = read_password (STDIN_FILENO, options->user);
   if (options->password == NULL)
     {
-      cli_usage_error (command, "The password for %s could not be read from the terminal.",
+      cli_usage_error (command, _ ("The password for %s could not be read from the terminal."),
                        options->user);
       return FALSE;
     }
