@@ -1055,6 +1055,8 @@ meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const cha
  * meow_task_get_user:
  * @task: a task
  *
+ * The user name the task logs in with, when a server asks for a login.
+ *
  * Returns: (transfer none) (nullable): the user name of the task's login
  *   (meow_task_builder_set_credentials()), or %NULL. The password has no
  *   getter. Any thread.

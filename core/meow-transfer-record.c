@@ -381,6 +381,8 @@ meow_transfer_record_get_wait_detail (const MeowTransferRecord *record)
  * meow_transfer_record_get_auth_scheme:
  * @record: a record
  *
+ * The login scheme a server asked for, on a task paused for a login.
+ *
  * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN,
  *   the scheme the server asked a login for ("Basic", "Digest",
  *   "Negotiate", or another as the server spelt it), from its
@@ -396,6 +398,8 @@ meow_transfer_record_get_auth_scheme (const MeowTransferRecord *record)
 /**
  * meow_transfer_record_get_auth_realm:
  * @record: a record
+ *
+ * The realm a server named when it asked for a login.
  *
  * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN,
  *   the realm the server named (the server's text, valid UTF-8 without
