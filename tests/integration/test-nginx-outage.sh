@@ -31,6 +31,7 @@ fi
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/web-servers.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/outage.sh"
 
 missing="$(web_server_missing nginx)"
 if [[ -n "$missing" ]]; then
@@ -41,7 +42,6 @@ fi
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/meow-outage.XXXXXX")"
 chmod 755 "$TMP"
 CLI_PID=""
-HOLD_PID=""
 
 cleanup () {
   port_release
@@ -79,34 +79,6 @@ nginx_down () {
   wait "$WS_PID" 2>/dev/null
 }
 
-# While nginx is down its port stays ours: bound, not listening (connections refused).
-port_hold () {
-  python3 -c '
-import signal, socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("held", flush=True)
-signal.sigwait([signal.SIGTERM])
-' "$PORT" > "$TMP/hold.out" 2>&1 &
-  HOLD_PID=$!
-  for _ in $(seq 100); do
-    grep -q held "$TMP/hold.out" 2>/dev/null && return 0
-    kill -0 "$HOLD_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  diag_file "the port holder" "$TMP/hold.out"
-  return 1
-}
-
-port_release () {
-  if [[ -n "$HOLD_PID" ]]; then
-    kill -TERM "$HOLD_PID" 2>/dev/null
-    wait "$HOLD_PID" 2>/dev/null
-    HOLD_PID=""
-  fi
-}
-
 # The same server again, on the same port, with the same files.
 nginx_up () {
   "$NGINX" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" -e "$TMP/nginx/nginx-error.log" \
@@ -129,7 +101,7 @@ for outage in "${OUTAGES[@]}"; do
   sleep 2
   nginx_down
   : > "$TMP/nginx/access.log"
-  if ! port_hold; then
+  if ! port_hold "$PORT" "$TMP"; then
     echo "Bail out! port $PORT could not be held during the outage"
     exit 1
   fi
