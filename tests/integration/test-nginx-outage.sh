@@ -6,10 +6,11 @@
 #
 # A private nginx on loopback (tests/integration/lib/web-servers.sh) serves a 32 MiB random
 # file at 1 MiB/s per connection; `meow-cli get URL -o FILE` (no other option) starts, and
-# 2 s in nginx is stopped at once (SIGTERM: open connections are cut, new ones refused). After
-# the outage (MEOW_OUTAGES, seconds, default "25 90") nginx starts again on the same port;
-# meanwhile the port is held by a socket that is bound but does not listen, so that every
-# attempt is refused and no other test's server can take the port. Per outage:
+# 2 s in (and once it has bytes) nginx is stopped at once (SIGTERM: open connections are
+# cut, new ones refused). After the outage (MEOW_OUTAGES, seconds, default "25 90") nginx
+# starts again on the same port; meanwhile the port is held by a socket that is bound but
+# does not listen, so that every attempt is refused and no other test's server can take the
+# port. Per outage:
 #   - meow-cli exits 0 and its output file has the server's sha256;
 #   - its stderr says it waited ("Waiting for the server to be reachable");
 #   - the bytes received before the outage were kept: the server sent fewer than the file's
@@ -99,6 +100,13 @@ for outage in "${OUTAGES[@]}"; do
   "$CLI" get "$URL" -o "$out" >"$TMP/out-$outage.stdout" 2>"$log" </dev/null &
   CLI_PID=$!
   sleep 2
+  # And only once the download has bytes, however long its start took on a loaded machine
+  # (no preallocation: the .part's size is what came in).
+  BG_PID=$CLI_PID
+  if ! wait_part_size "$out.part" 0 30; then
+    diag "the download had no bytes within 32 s"
+  fi
+  BG_PID=""
   nginx_down
   : > "$TMP/nginx/access.log"
   if ! port_hold "$PORT" "$TMP"; then
