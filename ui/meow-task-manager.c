@@ -665,6 +665,20 @@ secret_headers_stored_cb (GObject *source, GAsyncResult *result, gpointer user_d
   secret_job_free (job);
 }
 
+/* Gives the keyring the secret header lines of @id this run knows (none: nothing). */
+static void
+keep_secret_headers (MeowTaskManager *self, const char *id, const char *name)
+{
+  const char *const *secret = g_hash_table_lookup (self->secret_headers, id);
+  g_autofree char   *label = NULL;
+
+  if (secret == NULL)
+    return;
+  label = g_strdup_printf (_ ("Request headers of the transfer “%s”"), name);
+  meow_secrets_store_headers_async (id, label, secret, self->cancellable, secret_headers_stored_cb,
+                                    secret_job_new (self, id, name, NULL));
+}
+
 /* The stored value of @task: its secret header lines go to the keyring (and to
  * secret_headers for this run), the store keeps them with an empty value. */
 static MeowStoredTask *
@@ -675,7 +689,6 @@ stored_task_new (MeowTaskManager *self, MeowTask *task)
   const char *const *known = g_hash_table_lookup (self->secret_headers, id);
   g_auto (GStrv) secret = NULL;
   g_auto (GStrv) kept = NULL;
-  g_autofree char *label = NULL;
   g_autofree char *name = NULL;
 
   if (known != NULL)
@@ -693,10 +706,7 @@ stored_task_new (MeowTaskManager *self, MeowTask *task)
   /* Named by its name, else its link without credentials. */
   name = meow_task_get_name (task) != NULL ? g_strdup (meow_task_get_name (task))
                                            : meow_task_dup_redacted_url (task);
-  label = g_strdup_printf (_ ("Request headers of the transfer “%s”"), name);
-  meow_secrets_store_headers_async (id, label, (const char *const *) secret, self->cancellable,
-                                    secret_headers_stored_cb,
-                                    secret_job_new (self, id, name, NULL));
+  keep_secret_headers (self, id, name);
   return st;
 }
 
@@ -1765,7 +1775,12 @@ restore_slice (MeowTaskManager *self, guint max)
           g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
           self->n_finished += is_finished (c->item);
           if (c->stored != NULL)
-            g_ptr_array_add (stored, g_steal_pointer (&c->stored));
+            {
+              /* Clear Finished took its keyring item: what this run knows goes back. */
+              keep_secret_headers (self, meow_task_item_get_id (c->item),
+                                   meow_task_item_get_name (c->item));
+              g_ptr_array_add (stored, g_steal_pointer (&c->stored));
+            }
           next++;
         }
       else

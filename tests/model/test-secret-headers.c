@@ -196,22 +196,36 @@ test_keyring (void)
   g_autoptr (GBytes) payload = meow_test_make_payload (300 * 1024, 83);
   g_autoptr (GError) error = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *running_url = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *running_id = NULL;
   g_autofree char *found = NULL;
   g_autofree char *path = NULL;
   g_autoptr (MeowTaskItem) removed = NULL;
   MeowTaskItem *item;
+  MeowTaskItem *running;
 
-  meow_test_server_set_file (server, "/private.bin", payload);
-  meow_test_server_require_header (server, "/private.bin", "Cookie", COOKIE);
-  meow_test_server_require_header (server, "/private.bin", "Authorization", BEARER);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *file = i == 0 ? "/private.bin" : "/running.bin";
+
+      meow_test_server_set_file (server, file, payload);
+      meow_test_server_require_header (server, file, "Cookie", COOKIE);
+      meow_test_server_require_header (server, file, "Authorization", BEARER);
+    }
   url = meow_test_server_dup_url (server, "/private.bin");
+  running_url = meow_test_server_dup_url (server, "/running.bin");
   app_init (&app, "meow-secret-headers-XXXXXX");
 
-  /* Added paused: saved, with its secrets given to the keyring. */
+  /* Added paused: saved, with its secrets given to the keyring. And one that is
+   * running (waiting for the server, down) when the app stops: resumed on start. */
   app_start (&app);
   item = add_download (&app, url, TRUE);
   id = g_strdup (meow_task_item_get_id (item));
+  meow_test_server_set_down (server, TRUE);
+  running = add_download (&app, running_url, FALSE);
+  running_id = g_strdup (meow_task_item_get_id (running));
+  g_assert_true (meow_task_item_get_live (running));
   for (guint i = 0; i < 100; i++)
     {
       g_free (found);
@@ -227,6 +241,7 @@ test_keyring (void)
   assert_not_on_disk (app.db);
   app_stop (&app);
   g_assert_cmpuint (meow_test_server_count (server, NULL), ==, 0);
+  meow_test_server_set_down (server, FALSE);
 
   /* A restart: the task comes back from the store without the values, and Resume finds
    * them in the keyring before the task is queued. */
@@ -234,6 +249,16 @@ test_keyring (void)
   item = meow_task_manager_lookup (app.manager, id);
   g_assert_nonnull (item);
   g_assert_true (is (item, MEOW_STATUS_PAUSED));
+  running = meow_task_manager_lookup (app.manager, running_id);
+  g_assert_nonnull (running);
+  MEOW_TEST_WAIT_OR_ABORT (is (running, MEOW_STATUS_COMPLETE) || is (running, MEOW_STATUS_FAILED));
+  g_assert_true (is (running, MEOW_STATUS_COMPLETE));
+  assert_sent_secrets (server, "/running.bin");
+  {
+    g_autofree char *running_path = g_build_filename (app.dir, "running.bin", NULL);
+
+    meow_test_assert_file_equals (running_path, payload);
+  }
   g_assert_true (meow_task_manager_resume (app.manager, id, &error));
   g_assert_no_error (error);
   MEOW_TEST_WAIT_OR_ABORT (is (item, MEOW_STATUS_COMPLETE) || is (item, MEOW_STATUS_FAILED));
