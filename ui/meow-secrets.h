@@ -82,4 +82,26 @@ void     meow_secrets_clear_headers_async (const char         *task_id,
                                            gpointer            user_data);
 gboolean meow_secrets_clear_headers_finish (GAsyncResult *result, GError **error);
 
+/* The libsecret schema of an upload target's secret request headers:
+ * "org.gnome.Meow.UploadTarget", keyed by the target's "name" and "url". */
+#define MEOW_SECRETS_TARGET_SCHEMA_NAME "org.gnome.Meow.UploadTarget"
+
+void     meow_secrets_store_target_headers_async (const char         *name,
+                                                  const char         *url,
+                                                  const char *const  *lines,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+gboolean meow_secrets_store_target_headers_finish (GAsyncResult *result, GError **error);
+void     meow_secrets_lookup_target_headers_async (const char         *name,
+                                                   const char         *url,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+void     meow_secrets_clear_target_headers_async (const char         *name,
+                                                  const char         *url,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+
 G_END_DECLS

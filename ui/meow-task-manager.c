@@ -68,6 +68,9 @@ struct _MeowTaskManager
   GHashTable *secret_headers;
   GHashTable *secret_lookups;
   gboolean    said_no_keyring;
+  /* "name\nurl" → GStrv: the upload targets' secret header lines this run knows (the
+   * setting keeps their names with an empty value). */
+  GHashTable *target_secrets;
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskManager, meow_task_manager, G_TYPE_OBJECT)
@@ -93,6 +96,7 @@ static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
 static void finish_jobs (MeowTaskManager *self);
+static void migrate_upload_targets (MeowTaskManager *self);
 static void load_batch (MeowTaskManager *self, guint max);
 
 /* The first batch of a load, given to the list before the window's first frame: more
@@ -272,6 +276,7 @@ meow_task_manager_dispose (GObject *object)
   g_clear_pointer (&self->keyring_tried, g_hash_table_unref);
   g_clear_pointer (&self->secret_headers, g_hash_table_unref);
   g_clear_pointer (&self->secret_lookups, g_hash_table_unref);
+  g_clear_pointer (&self->target_secrets, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_object (&self->items);
@@ -389,6 +394,8 @@ meow_task_manager_init (MeowTaskManager *self)
   self->secret_headers =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
   self->secret_lookups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->target_secrets =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
 }
 
 static void
@@ -430,6 +437,7 @@ meow_task_manager_new (MeowClient *client, MeowStore *store, GSettings *settings
   self->listener_id = meow_client_add_listener (client, record_cb, self, NULL, &error);
   if (self->listener_id == 0)
     g_warning ("Cannot listen to the transfer engine: %s", error->message);
+  migrate_upload_targets (self);
   return self;
 }
 
@@ -601,10 +609,8 @@ headers_with (const char *const *headers, const char *const *secret)
 /* Whether @task was rebuilt from the store without its secret values: a secret header
  * with an empty value is the store's reference to the keyring item. */
 static gboolean
-has_secret_reference (MeowTask *task)
+lines_have_reference (const char *const *headers)
 {
-  const char *const *headers = meow_task_get_headers (task);
-
   for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
     {
       const char *value = strchr (headers[i], ':');
@@ -665,6 +671,12 @@ secret_headers_stored_cb (GObject *source, GAsyncResult *result, gpointer user_d
   secret_job_free (job);
 }
 
+static gboolean
+has_secret_reference (MeowTask *task)
+{
+  return lines_have_reference (meow_task_get_headers (task));
+}
+
 /* Gives the keyring the secret header lines of @id this run knows (none: nothing). */
 static void
 keep_secret_headers (MeowTaskManager *self, const char *id, const char *name)
@@ -718,6 +730,248 @@ clear_secret_headers (MeowTaskManager *self, const char *id, const char *const *
 
   if (secret != NULL || g_hash_table_contains (self->secret_headers, id))
     meow_secrets_clear_headers_async (id, NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Upload targets' secret headers: in the keyring, not in GSettings    */
+
+static char *
+target_key (const char *name, const char *url)
+{
+  return g_strconcat (name, "\n", url, NULL);
+}
+
+typedef struct
+{
+  MeowTaskManager *self; /* a ref */
+  char            *name;
+  char            *url;
+  char            *headers; /* the setting's value when the job started */
+} TargetJob;
+
+static TargetJob *
+target_job_new (MeowTaskManager *self, const char *name, const char *url, const char *headers)
+{
+  TargetJob *job = g_new0 (TargetJob, 1);
+
+  job->self = g_object_ref (self);
+  job->name = g_strdup (name);
+  job->url = g_strdup (url);
+  job->headers = g_strdup (headers);
+  return job;
+}
+
+static void
+target_job_free (TargetJob *job)
+{
+  g_object_unref (job->self);
+  g_free (job->name);
+  g_free (job->url);
+  g_free (job->headers);
+  g_free (job);
+}
+
+/* The setting's header text of a target with its secret values taken out. */
+static char *
+redacted_header_text (const char *const *lines)
+{
+  g_auto (GStrv) kept = headers_with (lines, NULL);
+
+  return g_strjoinv ("\n", kept);
+}
+
+static void
+target_moved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TargetJob       *job = user_data;
+  MeowTaskManager *self = job->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) targets = NULL;
+  GVariantBuilder builder;
+
+  if (!meow_secrets_store_target_headers_finish (result, &error))
+    {
+      /* Left in the setting: moving them nowhere would lose them. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("No keyring to move the secret request headers of the upload target “%s” "
+                   "into: %s. They stay in the settings.",
+                   job->name, error->message);
+      target_job_free (job);
+      return;
+    }
+  /* The keyring has them: the setting keeps the names, if the target is as it was. */
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name, *protocol, *url, *headers;
+
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+      if (g_str_equal (name, job->name) && g_str_equal (url, job->url) &&
+          g_str_equal (headers, job->headers))
+        {
+          g_auto (GStrv) lines = g_strsplit (headers, "\n", -1);
+          g_autofree char *redacted = redacted_header_text ((const char *const *) lines);
+
+          g_variant_builder_add (&builder, "(ssss)", name, protocol, url, redacted);
+        }
+      else
+        g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+    }
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+  target_job_free (job);
+}
+
+static void
+target_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TargetJob *job = user_data;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) secret = meow_secrets_lookup_headers_finish (result, &error);
+
+  if (secret != NULL && job->self->target_secrets != NULL)
+    g_hash_table_insert (job->self->target_secrets, target_key (job->name, job->url),
+                         g_steal_pointer (&secret));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The keyring has no secret request headers for the upload target “%s”%s%s",
+               job->name, error != NULL ? ": " : ".", error != NULL ? error->message : "");
+  target_job_free (job);
+}
+
+/* At start: an upload target's secret header values move from the setting to the
+ * keyring (the setting is rewritten once the keyring has them); those already moved
+ * are looked up, for the uploads of this run. */
+static void
+migrate_upload_targets (MeowTaskManager *self)
+{
+  g_autoptr (GVariant) targets = g_settings_get_value (self->settings, "upload-targets");
+
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name, *protocol, *url, *headers;
+      g_auto (GStrv) lines = NULL;
+      g_auto (GStrv) secret = NULL;
+
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+      lines = g_strsplit (headers, "\n", -1);
+      if ((secret = secret_lines ((const char *const *) lines)) == NULL)
+        continue;
+      if (lines_have_reference ((const char *const *) lines))
+        {
+          meow_secrets_lookup_target_headers_async (name, url, self->cancellable, target_found_cb,
+                                                    target_job_new (self, name, url, headers));
+          continue;
+        }
+      g_hash_table_insert (self->target_secrets, target_key (name, url), g_strdupv (secret));
+      meow_secrets_store_target_headers_async (name, url, (const char *const *) secret,
+                                               self->cancellable, target_moved_cb,
+                                               target_job_new (self, name, url, headers));
+    }
+}
+
+static void
+target_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TargetJob *job = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_secrets_store_target_headers_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("No keyring to keep the secret request headers of the upload target “%s” in: "
+               "%s. They are kept for this run only.",
+               job->name, error->message);
+  target_job_free (job);
+}
+
+/**
+ * meow_task_manager_add_upload_target:
+ * @self: a manager
+ * @name: the target's name
+ * @protocol: "tus" or "meow"
+ * @url: its URL
+ * @headers: its request headers, "Name: value" lines joined by line feeds
+ *
+ * Adds an upload target at the end of the `upload-targets` setting: what Preferences'
+ * Add Target does. The values of its `Authorization`, `Proxy-Authorization` and `Cookie`
+ * headers go to the keyring (schema org.gnome.Meow.UploadTarget, by name and URL;
+ * asynchronously) and are kept in memory for this run; the setting keeps the names with
+ * an empty value. Main thread.
+ */
+void
+meow_task_manager_add_upload_target (MeowTaskManager *self,
+                                     const char      *name,
+                                     const char      *protocol,
+                                     const char      *url,
+                                     const char      *headers)
+{
+  g_autoptr (GVariant) targets = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_auto (GStrv) secret = NULL;
+  g_autofree char *kept = NULL;
+  GVariantBuilder  builder;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+  g_return_if_fail (name != NULL && protocol != NULL && url != NULL && headers != NULL);
+
+  lines = g_strsplit (headers, "\n", -1);
+  secret = secret_lines ((const char *const *) lines);
+  kept = secret != NULL ? redacted_header_text ((const char *const *) lines) : g_strdup (headers);
+  if (secret != NULL)
+    {
+      g_hash_table_insert (self->target_secrets, target_key (name, url), g_strdupv (secret));
+      meow_secrets_store_target_headers_async (name, url, (const char *const *) secret,
+                                               self->cancellable, target_stored_cb,
+                                               target_job_new (self, name, url, kept));
+    }
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+  g_variant_builder_add (&builder, "(ssss)", name, protocol, url, kept);
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
+/**
+ * meow_task_manager_remove_upload_target:
+ * @self: a manager
+ * @index: the target's position in the `upload-targets` setting
+ *
+ * Removes the upload target at @index from the setting, and its secret headers from
+ * the keyring. Main thread.
+ */
+void
+meow_task_manager_remove_upload_target (MeowTaskManager *self, guint index)
+{
+  g_autoptr (GVariant) targets = NULL;
+  GVariantBuilder builder;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name, *url, *headers;
+      g_auto (GStrv) lines = NULL;
+      g_auto (GStrv) secret = NULL;
+
+      if (i != index)
+        {
+          g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+          continue;
+        }
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, NULL, &url, &headers);
+      lines = g_strsplit (headers, "\n", -1);
+      if ((secret = secret_lines ((const char *const *) lines)) != NULL)
+        {
+          g_autofree char *key = target_key (name, url);
+
+          g_hash_table_remove (self->target_secrets, key);
+          meow_secrets_clear_target_headers_async (name, url, NULL, NULL, NULL);
+        }
+    }
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
 }
 
 /* For changes no record reports (a task kept paused or canceled outside the client). */
@@ -1215,6 +1469,24 @@ meow_task_manager_upload_files_to (MeowTaskManager *self,
     }
   g_variant_get_child (targets, target, "(&s&s&s&s)", &name, &protocol, &url, &headers);
   header_lines = g_strsplit (headers, "\n", -1);
+  if (lines_have_reference ((const char *const *) header_lines))
+    {
+      g_autofree char   *key = target_key (name, url);
+      const char *const *secret = g_hash_table_lookup (self->target_secrets, key);
+
+      /* Never sent without them. */
+      if (secret == NULL)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       _ ("The keyring has not given the secret request headers of the upload "
+                          "target “%s”: unlock it, or add the target again."),
+                       name);
+          return 0;
+        }
+      g_auto (GStrv) given = g_steal_pointer (&header_lines);
+
+      header_lines = headers_with ((const char *const *) given, secret);
+    }
 
   for (GSList *l = files; l != NULL; l = l->next)
     {

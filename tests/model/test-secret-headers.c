@@ -7,6 +7,10 @@
  * a new manager on the same store (a restart) resumes it and the server (which answers
  * 403 without them) gets both, the file exact; removing the task clears the keyring item.
  *
+ * Upload targets: a GSettings keyfile whose target has an Authorization header is
+ * migrated at start (the keyfile keeps the name, the keyring the value), an upload to
+ * it sends the value, after a restart too, and removing the target clears the item.
+ *
  * With MEOW_TEST_NO_KEYRING set (the session bus is then one that does not exist): the
  * value is not on disk either, the download still runs with it in this session, and
  * after a restart the task waits Paused with the reason instead of running without it.
@@ -17,8 +21,12 @@
 
 #include <string.h>
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+
 #include "meow-task-manager.h"
 #include "meow-test-fixture.h"
+#include "meow-test-upload.h"
 
 #define COOKIE "session=c00kie-5ecret-81"
 #define BEARER "Bearer t0ken-5ecret-82"
@@ -146,6 +154,30 @@ assert_not_on_disk (const char *db)
 
     g_assert_true (file_holds (db, "kept-as-is") || file_holds (wal, "kept-as-is"));
   }
+}
+
+/* Every request of @method to @path sent @name: @value; returns how many there were. */
+static guint
+assert_all_sent (MeowTestServer *server,
+                 const char     *method,
+                 const char     *path,
+                 const char     *name,
+                 const char     *value)
+{
+  g_autoptr (GPtrArray) requests = meow_test_server_dup_requests (server);
+  guint n = 0;
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const MeowTestRequest *r = g_ptr_array_index (requests, i);
+
+      if (g_str_equal (r->method, method) && g_str_equal (r->path, path))
+        {
+          g_assert_cmpstr (g_hash_table_lookup (r->headers, name), ==, value);
+          n++;
+        }
+    }
+  return n;
 }
 
 /* The last GET of @path sent both secret headers. */
@@ -360,6 +392,133 @@ test_no_keyring (void)
   app_clear (&app);
 }
 
+/* What `secret-tool search` prints for the upload target @name's secret headers. */
+static char *
+secret_tool_search_target (const char *name)
+{
+  const char *argv[] = {
+    "secret-tool", "search", "--all", "xdg:schema", "org.gnome.Meow.UploadTarget",
+    "name",        name,     NULL
+  };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  return g_strconcat (out, err, NULL);
+}
+
+/* Uploads a new file of @size bytes to target 0, once the manager has its headers (the
+ * keyring's answer is asynchronous: bounded retries), and waits for it to complete. */
+static void
+upload_one (App *app, const char *file_name, gsize size, guint32 seed)
+{
+  g_autofree char *path = g_build_filename (app->dir, file_name, NULL);
+  g_autoptr (GBytes) payload = meow_test_make_payload (size, seed);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  GSList       *files = g_slist_prepend (NULL, file);
+  GListModel   *model = meow_task_manager_get_model (app->manager);
+  guint         added = 0;
+  MeowTaskItem *item;
+
+  meow_test_write_file (path, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+  for (guint i = 0; i < 100 && added == 0; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      added = meow_task_manager_upload_files_to (app->manager, files, 0, &error);
+      if (added == 0)
+        {
+          g_test_message ("%s", error->message);
+          meow_test_spin_ms (50);
+        }
+    }
+  g_slist_free (files);
+  g_assert_cmpuint (added, ==, 1);
+  item = g_list_model_get_item (model, g_list_model_get_n_items (model) - 1);
+  g_object_unref (item); /* the list keeps it */
+  MEOW_TEST_WAIT_OR_ABORT (is (item, MEOW_STATUS_COMPLETE) || is (item, MEOW_STATUS_FAILED));
+  g_assert_cmpstr (meow_task_item_get_error_message (item), ==, NULL);
+  g_assert_true (is (item, MEOW_STATUS_COMPLETE));
+}
+
+static void
+test_upload_target (void)
+{
+  App             app = { 0 };
+  MeowTestServer *server = meow_test_server_new ();
+  g_autoptr (GSettingsBackend) backend = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *keyfile = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *found = NULL;
+  GVariantBuilder  builder;
+  guint            n;
+
+  meow_test_server_add_upload_endpoint (server, "/upload");
+  url = meow_test_server_dup_url (server, "/upload");
+  app_init (&app, "meow-secret-target-XXXXXX");
+  keyfile = g_build_filename (app.dir, "settings.ini", NULL);
+  backend = g_keyfile_settings_backend_new (keyfile, "/", NULL);
+  g_clear_object (&app.settings);
+  app.settings = g_settings_new_with_backend (APPLICATION_ID, backend);
+
+  /* As an older Meow left it: the token in the settings. */
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&builder, "(ssss)", "Files", "meow", url,
+                         "Authorization: " BEARER "\nX-Plain: kept-as-is");
+  g_settings_set_value (app.settings, "upload-targets", g_variant_builder_end (&builder));
+  g_settings_sync ();
+  MEOW_TEST_WAIT_OR_ABORT (file_holds (keyfile, "t0ken-5ecret"));
+
+  /* The first start moves it to the keyring; the keyfile keeps the header's name. */
+  app_start (&app);
+  MEOW_TEST_WAIT_OR_ABORT ((g_settings_sync (), !file_holds (keyfile, "t0ken-5ecret")));
+  g_assert_true (file_holds (keyfile, "Authorization:"));
+  g_assert_true (file_holds (keyfile, "kept-as-is"));
+  found = secret_tool_search_target ("Files");
+  g_assert_nonnull (strstr (found, "secret = Authorization: " BEARER "\n"));
+  g_assert_nonnull (strstr (found, "attribute.url = "));
+
+  /* An upload to the target sends it. */
+  upload_one (&app, "first.bin", 100 * 1024, 91);
+  n = assert_all_sent (server, "POST", "/upload", "authorization", BEARER);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (assert_all_sent (server, "POST", "/upload", "x-plain", "kept-as-is"), ==, n);
+  app_stop (&app);
+
+  /* After a restart it comes from the keyring. */
+  meow_test_server_reset_log (server);
+  app_start (&app);
+  upload_one (&app, "second.bin", 80 * 1024, 92);
+  g_assert_cmpuint (assert_all_sent (server, "POST", "/upload", "authorization", BEARER), >, 0);
+  g_assert_true (meow_store_flush (app.store, &error));
+  g_assert_no_error (error);
+  assert_not_on_disk (app.db);
+  g_assert_false (file_holds (keyfile, "t0ken-5ecret"));
+
+  /* Removing the target clears its keyring item. */
+  meow_task_manager_remove_upload_target (app.manager, 0);
+  g_assert_cmpuint (meow_task_manager_count_upload_targets (app.manager), ==, 0);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_free (found);
+      found = secret_tool_search_target ("Files");
+      if (strstr (found, "t0ken-5ecret") == NULL)
+        break;
+      meow_test_spin_ms (50);
+    }
+  g_assert_null (strstr (found, "t0ken-5ecret"));
+  app_stop (&app);
+
+  g_assert_null (strstr (log_text->str, "t0ken-5ecret"));
+  meow_test_server_free (server);
+  app_clear (&app);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -371,6 +530,9 @@ main (int argc, char **argv)
   if (g_getenv ("MEOW_TEST_NO_KEYRING") != NULL)
     g_test_add_func ("/secret-headers/no-keyring", test_no_keyring);
   else
-    g_test_add_func ("/secret-headers/keyring", test_keyring);
+    {
+      g_test_add_func ("/secret-headers/keyring", test_keyring);
+      g_test_add_func ("/secret-headers/upload-target", test_upload_target);
+    }
   return g_test_run ();
 }
