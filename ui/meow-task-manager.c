@@ -1078,6 +1078,8 @@ secret_headers_found_cb (GObject *source, GAsyncResult *result, gpointer user_da
       goto out;
     }
   g_hash_table_insert (self->secret_headers, g_strdup (job->id), g_strdupv (secret));
+  /* A reason hold_for_secrets() gave before (the keyring was locked) is over. */
+  meow_task_item_set_error_message (item, NULL);
   if (!enqueue_item_task (self, item, job->task, &error))
     g_warning ("Cannot queue “%s”: %s", meow_task_item_get_name (item), error->message);
 
