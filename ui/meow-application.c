@@ -21,8 +21,8 @@
 #include "meow-link-dialog.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
-#include "meow-sleep-monitor.h"
 #include "meow-sign-in-dialog.h"
+#include "meow-sleep-monitor.h"
 #include "meow-window.h"
 
 /* From the GResource compiled by data/meson.build. */
@@ -39,7 +39,7 @@ struct _MeowApplication
   GError             *load_error;    /* the saved list could not be read: told once */
   guint               inhibit_cookie;
   gboolean            held;
-  MeowBrowserService *browser; /* the browser hand-off's D-Bus interface; nullable */
+  MeowBrowserService *browser;       /* the browser hand-off's D-Bus interface; nullable */
   MeowSleepMonitor   *sleep_monitor; /* logind's sleep → the client's sleep and wake */
 };
 

@@ -63,8 +63,7 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: %s URL FILE\n", argv[0]);
       return 2;
     }
-  printf ("libmeow headers %d.%d.%d\n", MEOW_MAJOR_VERSION, MEOW_MINOR_VERSION,
-          MEOW_MICRO_VERSION);
+  printf ("libmeow headers %d.%d.%d\n", MEOW_MAJOR_VERSION, MEOW_MINOR_VERSION, MEOW_MICRO_VERSION);
 
   meow_config_set_retries (config, 0);
   meow_config_set_retry_policy (config, MEOW_RETRY_POLICY_COUNTED);
