@@ -41,28 +41,6 @@ start_busy (MeowTestFixture *fx)
   return start_named (fx, "busy.bin", payload);
 }
 
-/* The paths of the server's requests, each once, in the order of its first
- * request ("/busy.bin,/q3.bin,/q1.bin"). */
-static char *
-dup_first_request_order (MeowTestFixture *fx)
-{
-  g_autoptr (GPtrArray) log = meow_test_server_dup_requests (fx->server);
-  g_autoptr (GPtrArray) order = g_ptr_array_new ();
-
-  for (guint i = 0; i < log->len; i++)
-    {
-      MeowTestRequest *req = g_ptr_array_index (log, i);
-      gboolean         seen = FALSE;
-
-      for (guint j = 0; j < order->len && !seen; j++)
-        seen = g_str_equal (g_ptr_array_index (order, j), req->path);
-      if (!seen)
-        g_ptr_array_add (order, req->path);
-    }
-  g_ptr_array_add (order, NULL);
-  return g_strjoinv (",", (char **) order->pdata);
-}
-
 static gboolean
 path_requested (MeowTestFixture *fx, const char *path)
 {
@@ -116,7 +94,7 @@ test_move_to_front_and_back (MeowTestFixture *fx, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (q); i++)
     meow_test_assert_sequence (q[i], "Pending,Transmission?,Complete");
 
-  order = dup_first_request_order (fx);
+  order = meow_test_server_dup_path_order (fx->server);
   if (g_strcmp0 (order, "/busy.bin,/q3.bin,/q2.bin,/q1.bin") != 0)
     meow_test_print_request_log (fx);
   g_assert_cmpstr (order, ==, "/busy.bin,/q3.bin,/q2.bin,/q1.bin");
@@ -186,7 +164,7 @@ test_start_now (MeowTestFixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (first));
   meow_test_assert_sequence (first, "Pending,Transmission?,Complete");
 
-  order = dup_first_request_order (fx);
+  order = meow_test_server_dup_path_order (fx->server);
   g_assert_cmpstr (order, ==, "/busy.bin,/now.bin,/first.bin");
 }
 
