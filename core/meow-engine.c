@@ -706,7 +706,7 @@ apply_limits (MeowEngine *engine)
 
 /* @job joins its direction's queue at the head or the tail. Every job
  * enters a queue here and leaves it through queue_unlink(), which keeps
- * start_now_queued true. */
+ * start_now_queued right. */
 static void
 queue_push (MeowEngine *engine, MeowJob *job, gboolean head)
 {

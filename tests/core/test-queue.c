@@ -168,6 +168,37 @@ test_start_now (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpstr (order, ==, "/busy.bin,/now.bin,/first.bin");
 }
 
+/* A task waiting out a server's Retry-After (30 s, off its slot) tries again at once. */
+static void
+test_start_now_waiting (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (4096, 77);
+  g_autofree char *target = meow_test_fixture_path (fx, "later.bin");
+  g_autoptr (GError) error = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTestWatch *w;
+
+  faults.error_count = 1;
+  faults.error_status = 503;
+  faults.retry_after = "30";
+  faults.errors_get_only = TRUE;
+  meow_test_server_set_faults (fx->server, &faults);
+  w = start_named (fx, "later.bin", payload);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last (w) != NULL &&
+                        meow_transfer_record_get_wait_reason (meow_test_watch_last (w)) ==
+                            MEOW_WAIT_RETRY_AFTER);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+
+  g_assert_true (meow_client_start_now (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  /* Well before the 30 s the server asked for. */
+  MEOW_TEST_WAIT_UNTIL_S (meow_test_watch_done (w), 15);
+  meow_test_assert_completed (w, target, payload);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 2);
+}
+
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, meow_test_fixture_setup, fn, meow_test_fixture_teardown)
 
@@ -179,6 +210,7 @@ main (int argc, char **argv)
   ADD ("/core/queue/move/front-and-back", test_move_to_front_and_back);
   ADD ("/core/queue/move/paused-refused", test_move_paused_refused);
   ADD ("/core/queue/start-now/over-the-limit", test_start_now);
+  ADD ("/core/queue/start-now/waiting", test_start_now_waiting);
 
   return g_test_run ();
 }
