@@ -127,6 +127,20 @@ const char *meow_stored_task_get_upload_url (const MeowStoredTask *st);
  * URL), or NULL. (transfer none) (nullable) */
 const char *meow_stored_task_get_payload (const MeowStoredTask *st);
 
+/* The request headers, "Name: value" lines, as saved. (transfer none) */
+const char *const *meow_stored_task_get_headers (const MeowStoredTask *st);
+
+/**
+ * meow_stored_task_set_headers:
+ * @st: a stored task
+ * @headers: (array zero-terminated=1) (nullable): "Name: value" lines; %NULL for none
+ *
+ * Replaces the request headers @st saves and builds with (copied). The app keeps the
+ * values of secret headers out of the list this way (docs/store.md): the store saves
+ * what it is given. Any thread.
+ */
+void meow_stored_task_set_headers (MeowStoredTask *st, const char *const *headers);
+
 /**
  * meow_stored_task_finished_on_disk:
  * @st: a stored task

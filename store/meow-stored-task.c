@@ -291,6 +291,21 @@ meow_stored_task_get_payload (const MeowStoredTask *st)
   return st->payload;
 }
 
+const char *const *
+meow_stored_task_get_headers (const MeowStoredTask *st)
+{
+  return (const char *const *) st->headers;
+}
+
+void
+meow_stored_task_set_headers (MeowStoredTask *st, const char *const *headers)
+{
+  g_return_if_fail (st != NULL);
+
+  g_strfreev (st->headers);
+  st->headers = headers != NULL ? g_strdupv ((GStrv) headers) : g_new0 (char *, 1);
+}
+
 gboolean
 meow_stored_task_finished_on_disk (const MeowStoredTask *st)
 {

@@ -42,6 +42,7 @@ struct _MeowPreferencesWindow
 
   GSettings            *settings;
   MeowClient           *client;
+  MeowTaskManager      *manager; /* upload targets: their secret headers in the keyring */
   GCancellable         *proxy_lookup;
   GtkFileChooserNative *chooser;
 };
@@ -135,14 +136,9 @@ static void
 remove_target_cb (GtkButton *button, MeowPreferencesWindow *self)
 {
   guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "meow-index"));
-  g_autoptr (GVariant) targets = g_settings_get_value (self->settings, "upload-targets");
-  GVariantBuilder builder;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
-  for (gsize i = 0; i < g_variant_n_children (targets); i++)
-    if (i != index)
-      g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
-  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+  /* Its secret headers leave the keyring with it. */
+  meow_task_manager_remove_upload_target (self->manager, index);
 }
 
 static void
@@ -202,8 +198,6 @@ add_target_action (GtkWidget *widget, const char *action_name, GVariant *paramet
   const char *protocol = adw_combo_row_get_selected (self->target_protocol) == 1 ? "meow" : "tus";
   g_auto (GStrv) parts = g_strsplit (headers_text, ";", -1);
   g_autoptr (GString) headers = g_string_new (NULL);
-  g_autoptr (GVariant) targets = NULL;
-  GVariantBuilder builder;
 
   if (!meow_parse_url (url))
     {
@@ -235,12 +229,8 @@ add_target_action (GtkWidget *widget, const char *action_name, GVariant *paramet
       name = g_strdup (uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : url);
     }
 
-  targets = g_settings_get_value (self->settings, "upload-targets");
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
-  for (gsize i = 0; i < g_variant_n_children (targets); i++)
-    g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
-  g_variant_builder_add (&builder, "(ssss)", name, protocol, url, headers->str);
-  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+  /* Secret header values (Authorization, Cookie) go to the keyring, not the setting. */
+  meow_task_manager_add_upload_target (self->manager, name, protocol, url, headers->str);
 
   gtk_editable_set_text (GTK_EDITABLE (self->target_name), "");
   gtk_editable_set_text (GTK_EDITABLE (self->target_url), "");
@@ -388,6 +378,7 @@ meow_preferences_window_dispose (GObject *object)
   g_clear_object (&self->proxy_lookup);
   g_clear_object (&self->settings);
   g_clear_object (&self->client);
+  g_clear_object (&self->manager);
   gtk_widget_dispose_template (GTK_WIDGET (self), MEOW_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (meow_preferences_window_parent_class)->dispose (object);
@@ -455,6 +446,7 @@ meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSetti
   self = g_object_new (MEOW_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
   self->settings = g_object_ref (settings);
   self->client = g_object_ref (meow_task_manager_get_client (manager));
+  self->manager = g_object_ref (manager);
 
   g_object_bind_property_full (manager, "download-folder", self->folder_row, "subtitle",
                                G_BINDING_SYNC_CREATE, folder_to_subtitle, NULL, NULL, NULL);

@@ -380,3 +380,343 @@ meow_secrets_clear_finish (GAsyncResult *result, GError **error)
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ------------------------------------------------------------------ */
+/* A task's secret request headers                                     */
+
+static const SecretSchema *
+headers_schema (void)
+{
+  static const SecretSchema schema = {
+    MEOW_SECRETS_HEADERS_SCHEMA_NAME,
+    SECRET_SCHEMA_NONE,
+    {
+        { "task", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { NULL, 0 },
+    },
+  };
+
+  return &schema;
+}
+
+/**
+ * meow_secrets_is_secret_header:
+ * @line: a "Name: value" request header line
+ *
+ * Whether @line is one the task list must not hold the value of: `Authorization`,
+ * `Proxy-Authorization` or `Cookie` (the name in any case). Any thread.
+ *
+ * Returns: %TRUE for a secret header.
+ */
+gboolean
+meow_secrets_is_secret_header (const char *line)
+{
+  static const char *const names[] = { "Authorization", "Proxy-Authorization", "Cookie" };
+  const char              *colon;
+
+  g_return_val_if_fail (line != NULL, FALSE);
+
+  if ((colon = strchr (line, ':')) == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    if ((gsize) (colon - line) == strlen (names[i]) &&
+        g_ascii_strncasecmp (line, names[i], colon - line) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+boolean_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (g_task_get_source_tag (task) == meow_secrets_store_headers_async)
+    secret_password_store_finish (result, &error);
+  else
+    secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * meow_secrets_store_headers_async:
+ * @task_id: the task the headers belong to
+ * @label: the keyring item's label (names the task, not the secret)
+ * @lines: (array zero-terminated=1): the secret "Name: value" header lines (copied)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Keeps @lines in the default keyring collection as the item of schema
+ * org.gnome.Meow.Headers for @task_id (the lines joined by a line feed: a header has
+ * none), in place of the one stored before. The owner's thread.
+ */
+void
+meow_secrets_store_headers_async (const char         *task_id,
+                                  const char         *label,
+                                  const char *const  *lines,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  char *joined;
+
+  g_return_if_fail (task_id != NULL && label != NULL && lines != NULL);
+
+  g_task_set_source_tag (task, meow_secrets_store_headers_async);
+  joined = g_strjoinv ("\n", (GStrv) lines);
+  secret_password_store (headers_schema (), SECRET_COLLECTION_DEFAULT, label, joined, cancellable,
+                         boolean_cb, g_steal_pointer (&task), "task", task_id, NULL);
+  secret_password_free (joined);
+}
+
+/**
+ * meow_secrets_store_headers_finish:
+ * @result: the result
+ * @error: return location for the keyring's error
+ *
+ * Returns: %TRUE when the headers are stored. The owner's thread.
+ */
+gboolean
+meow_secrets_store_headers_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+headers_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  char   *joined = secret_password_lookup_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (joined == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  g_task_return_pointer (task, g_strsplit (joined, "\n", -1), (GDestroyNotify) g_strfreev);
+  secret_password_free (joined);
+}
+
+/**
+ * meow_secrets_lookup_headers_async:
+ * @task_id: a task's id
+ * @cancellable: (nullable): a cancellable
+ * @callback: called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Looks for the secret header lines stored for @task_id (the keyring is unlocked if it
+ * must be, which may ask the user). The owner's thread.
+ */
+void
+meow_secrets_lookup_headers_async (const char         *task_id,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (task_id != NULL);
+
+  g_task_set_source_tag (task, meow_secrets_lookup_headers_async);
+  secret_password_lookup (headers_schema (), cancellable, headers_found_cb, task, "task", task_id,
+                          NULL);
+}
+
+/**
+ * meow_secrets_lookup_headers_finish:
+ * @result: the result
+ * @error: return location for the keyring's error
+ *
+ * Returns: (transfer full) (nullable): the "Name: value" lines; %NULL without @error
+ *   set when none are stored, or with @error (no keyring, a locked one the user did not
+ *   unlock). The owner's thread.
+ */
+GStrv
+meow_secrets_lookup_headers_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * meow_secrets_clear_headers_async:
+ * @task_id: a task's id
+ * @cancellable: (nullable): a cancellable
+ * @callback: (nullable): called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Removes the secret headers stored for @task_id (the task left the list). The owner's
+ * thread.
+ */
+void
+meow_secrets_clear_headers_async (const char         *task_id,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (task_id != NULL);
+
+  g_task_set_source_tag (task, meow_secrets_clear_headers_async);
+  secret_password_clear (headers_schema (), cancellable, boolean_cb, task, "task", task_id, NULL);
+}
+
+/**
+ * meow_secrets_clear_headers_finish:
+ * @result: the result
+ * @error: return location for the keyring's error
+ *
+ * Returns: %TRUE when nothing is stored for the task any more. The owner's thread.
+ */
+gboolean
+meow_secrets_clear_headers_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* An upload target's secret request headers                           */
+
+static const SecretSchema *
+target_schema (void)
+{
+  static const SecretSchema schema = {
+    MEOW_SECRETS_TARGET_SCHEMA_NAME,
+    SECRET_SCHEMA_NONE,
+    {
+        { "name", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { "url", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { NULL, 0 },
+    },
+  };
+
+  return &schema;
+}
+
+static void
+target_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (secret_password_store_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * meow_secrets_store_target_headers_async:
+ * @name: the upload target's name
+ * @url: its URL
+ * @lines: (array zero-terminated=1): the secret "Name: value" header lines (copied)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Keeps @lines as the keyring item of schema org.gnome.Meow.UploadTarget for the target
+ * @name at @url, in place of the one stored before. The owner's thread.
+ */
+void
+meow_secrets_store_target_headers_async (const char         *name,
+                                         const char         *url,
+                                         const char *const  *lines,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  GTask           *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *label = NULL;
+  char            *joined;
+
+  g_return_if_fail (name != NULL && url != NULL && lines != NULL);
+
+  g_task_set_source_tag (task, meow_secrets_store_target_headers_async);
+  label = g_strdup_printf ("Request headers of the upload target %s", name);
+  joined = g_strjoinv ("\n", (GStrv) lines);
+  secret_password_store (target_schema (), SECRET_COLLECTION_DEFAULT, label, joined, cancellable,
+                         target_stored_cb, task, "name", name, "url", url, NULL);
+  secret_password_free (joined);
+}
+
+/**
+ * meow_secrets_store_target_headers_finish:
+ * @result: the result
+ * @error: return location for the keyring's error
+ *
+ * Returns: %TRUE when the headers are stored. The owner's thread.
+ */
+gboolean
+meow_secrets_store_target_headers_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * meow_secrets_lookup_target_headers_async:
+ * @name: the upload target's name
+ * @url: its URL
+ * @cancellable: (nullable): a cancellable
+ * @callback: called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Looks for the secret header lines stored for the target; finish with
+ * meow_secrets_lookup_headers_finish(). The owner's thread.
+ */
+void
+meow_secrets_lookup_target_headers_async (const char         *name,
+                                          const char         *url,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (name != NULL && url != NULL);
+
+  g_task_set_source_tag (task, meow_secrets_lookup_headers_async);
+  secret_password_lookup (target_schema (), cancellable, headers_found_cb, task, "name", name,
+                          "url", url, NULL);
+}
+
+/**
+ * meow_secrets_clear_target_headers_async:
+ * @name: the upload target's name
+ * @url: its URL
+ * @cancellable: (nullable): a cancellable
+ * @callback: (nullable): called in the thread-default context of the caller
+ * @user_data: for @callback
+ *
+ * Removes the secret headers stored for the target (it left Preferences); finish with
+ * meow_secrets_clear_headers_finish(). The owner's thread.
+ */
+void
+meow_secrets_clear_target_headers_async (const char         *name,
+                                         const char         *url,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (name != NULL && url != NULL);
+
+  g_task_set_source_tag (task, meow_secrets_clear_headers_async);
+  secret_password_clear (target_schema (), cancellable, boolean_cb, task, "name", name, "url", url,
+                         NULL);
+}

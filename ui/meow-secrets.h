@@ -56,4 +56,52 @@ gboolean meow_secrets_clear_finish (GAsyncResult *result, GError **error);
 
 void meow_secrets_password_free (char *password);
 
+/* The libsecret schema of a task's secret request headers: "org.gnome.Meow.Headers",
+ * keyed by the task's id ("task"); the secret is the "Name: value" lines. */
+#define MEOW_SECRETS_HEADERS_SCHEMA_NAME "org.gnome.Meow.Headers"
+
+gboolean meow_secrets_is_secret_header (const char *line);
+
+void     meow_secrets_store_headers_async (const char         *task_id,
+                                           const char         *label,
+                                           const char *const  *lines,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gboolean meow_secrets_store_headers_finish (GAsyncResult *result, GError **error);
+
+void  meow_secrets_lookup_headers_async (const char         *task_id,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+GStrv meow_secrets_lookup_headers_finish (GAsyncResult *result, GError **error);
+
+void     meow_secrets_clear_headers_async (const char         *task_id,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gboolean meow_secrets_clear_headers_finish (GAsyncResult *result, GError **error);
+
+/* The libsecret schema of an upload target's secret request headers:
+ * "org.gnome.Meow.UploadTarget", keyed by the target's "name" and "url". */
+#define MEOW_SECRETS_TARGET_SCHEMA_NAME "org.gnome.Meow.UploadTarget"
+
+void     meow_secrets_store_target_headers_async (const char         *name,
+                                                  const char         *url,
+                                                  const char *const  *lines,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+gboolean meow_secrets_store_target_headers_finish (GAsyncResult *result, GError **error);
+void     meow_secrets_lookup_target_headers_async (const char         *name,
+                                                   const char         *url,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+void     meow_secrets_clear_target_headers_async (const char         *name,
+                                                  const char         *url,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+
 G_END_DECLS

@@ -61,6 +61,16 @@ struct _MeowTaskManager
    * 401 then asks the user instead (the stored login was refused). */
   GHashTable   *keyring_tried;
   GCancellable *cancellable; /* keyring lookups; cancelled at dispose */
+
+  /* Secret request headers (docs/store.md): id → GStrv of the "Name: value" lines the
+   * store holds with an empty value, for the tasks of this run (given, or found in the
+   * keyring); and the ids whose lines are being looked up. */
+  GHashTable *secret_headers;
+  GHashTable *secret_lookups;
+  gboolean    said_no_keyring;
+  /* "name\nurl" → GStrv: the upload targets' secret header lines this run knows (the
+   * setting keeps their names with an empty value). */
+  GHashTable *target_secrets;
 };
 
 G_DEFINE_FINAL_TYPE (MeowTaskManager, meow_task_manager, G_TYPE_OBJECT)
@@ -86,6 +96,7 @@ static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
 static void finish_jobs (MeowTaskManager *self);
+static void migrate_upload_targets (MeowTaskManager *self);
 static void load_batch (MeowTaskManager *self, guint max);
 
 /* The first batch of a load, given to the list before the window's first frame: more
@@ -263,6 +274,9 @@ meow_task_manager_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->keyring_tried, g_hash_table_unref);
+  g_clear_pointer (&self->secret_headers, g_hash_table_unref);
+  g_clear_pointer (&self->secret_lookups, g_hash_table_unref);
+  g_clear_pointer (&self->target_secrets, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_object (&self->items);
@@ -377,6 +391,11 @@ meow_task_manager_init (MeowTaskManager *self)
   self->active = g_hash_table_new (NULL, NULL);
   self->keyring_tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
+  self->secret_headers =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+  self->secret_lookups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->target_secrets =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
 }
 
 static void
@@ -418,6 +437,7 @@ meow_task_manager_new (MeowClient *client, MeowStore *store, GSettings *settings
   self->listener_id = meow_client_add_listener (client, record_cb, self, NULL, &error);
   if (self->listener_id == 0)
     g_warning ("Cannot listen to the transfer engine: %s", error->message);
+  migrate_upload_targets (self);
   return self;
 }
 
@@ -543,6 +563,417 @@ meow_task_manager_get_n_active (MeowTaskManager *self)
   return self->n_active;
 }
 
+/* ------------------------------------------------------------------ */
+/* Secret request headers: in the keyring, not in the store            */
+
+/* The lines of @headers that meow_secrets_is_secret_header(), or NULL when none. */
+static GStrv
+secret_lines (const char *const *headers)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean any = FALSE;
+
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    if (meow_secrets_is_secret_header (headers[i]))
+      {
+        g_strv_builder_add (builder, headers[i]);
+        any = TRUE;
+      }
+  return any ? g_strv_builder_end (builder) : NULL;
+}
+
+/* @headers with each secret line's value taken out ("Cookie:"), or with @secret's lines
+ * in their place when @secret is given. */
+static GStrv
+headers_with (const char *const *headers, const char *const *secret)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      if (!meow_secrets_is_secret_header (headers[i]))
+        g_strv_builder_add (builder, headers[i]);
+      else if (secret == NULL)
+        {
+          g_autofree char *name_only =
+              g_strndup (headers[i], strchr (headers[i], ':') - headers[i] + 1);
+
+          g_strv_builder_add (builder, name_only);
+        }
+    }
+  if (secret != NULL)
+    g_strv_builder_addv (builder, (const char **) secret);
+  return g_strv_builder_end (builder);
+}
+
+/* Whether @task was rebuilt from the store without its secret values: a secret header
+ * with an empty value is the store's reference to the keyring item. */
+static gboolean
+lines_have_reference (const char *const *headers)
+{
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      const char *value = strchr (headers[i], ':');
+
+      if (meow_secrets_is_secret_header (headers[i]) &&
+          value[1 + strspn (value + 1, " \t")] == '\0')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  MeowTaskManager *self; /* a ref */
+  char            *id;
+  char            *name;
+  MeowTask        *task; /* lookups: the task to queue with the headers found */
+} SecretJob;
+
+static SecretJob *
+secret_job_new (MeowTaskManager *self, const char *id, const char *name, MeowTask *task)
+{
+  SecretJob *job = g_new0 (SecretJob, 1);
+
+  job->self = g_object_ref (self);
+  job->id = g_strdup (id);
+  job->name = g_strdup (name);
+  job->task = task != NULL ? meow_task_ref (task) : NULL;
+  return job;
+}
+
+static void
+secret_job_free (SecretJob *job)
+{
+  g_object_unref (job->self);
+  g_free (job->id);
+  g_free (job->name);
+  g_clear_pointer (&job->task, meow_task_unref);
+  g_free (job);
+}
+
+static void
+secret_headers_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SecretJob *job = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_secrets_store_headers_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !job->self->said_no_keyring)
+    {
+      /* Once per run: the values stay in memory (secret_headers), never on disk. */
+      job->self->said_no_keyring = TRUE;
+      g_message ("No keyring to keep the secret request headers (Authorization, Cookie) of "
+                 "“%s” in: %s. They are kept for this run only; after a restart the transfer "
+                 "waits for them.",
+                 job->name, error->message);
+    }
+  secret_job_free (job);
+}
+
+static gboolean
+has_secret_reference (MeowTask *task)
+{
+  return lines_have_reference (meow_task_get_headers (task));
+}
+
+/* Gives the keyring the secret header lines of @id this run knows (none: nothing). */
+static void
+keep_secret_headers (MeowTaskManager *self, const char *id, const char *name)
+{
+  const char *const *secret = g_hash_table_lookup (self->secret_headers, id);
+  g_autofree char   *label = NULL;
+
+  if (secret == NULL)
+    return;
+  label = g_strdup_printf (_ ("Request headers of the transfer “%s”"), name);
+  meow_secrets_store_headers_async (id, label, secret, self->cancellable, secret_headers_stored_cb,
+                                    secret_job_new (self, id, name, NULL));
+}
+
+/* The stored value of @task: its secret header lines go to the keyring (and to
+ * secret_headers for this run), the store keeps them with an empty value. */
+static MeowStoredTask *
+stored_task_new (MeowTaskManager *self, MeowTask *task)
+{
+  MeowStoredTask    *st = meow_stored_task_new_from_task (task, 0);
+  const char        *id = meow_task_get_id (task);
+  const char *const *known = g_hash_table_lookup (self->secret_headers, id);
+  g_auto (GStrv) secret = NULL;
+  g_auto (GStrv) kept = NULL;
+  g_autofree char *name = NULL;
+
+  if (known != NULL)
+    secret = g_strdupv ((GStrv) known);
+  else if (!has_secret_reference (task))
+    secret = secret_lines (meow_task_get_headers (task));
+  /* else: a task rebuilt without its values (Undo of a removal after a restart) whose
+   * values were never looked up: nothing to keep, its Resume waits for them. */
+  kept = headers_with (meow_stored_task_get_headers (st), NULL);
+  meow_stored_task_set_headers (st, (const char *const *) kept);
+  if (secret == NULL)
+    return st;
+
+  g_hash_table_insert (self->secret_headers, g_strdup (id), g_strdupv (secret));
+  /* Named by its name, else its link without credentials. */
+  name = meow_task_get_name (task) != NULL ? g_strdup (meow_task_get_name (task))
+                                           : meow_task_dup_redacted_url (task);
+  keep_secret_headers (self, id, name);
+  return st;
+}
+
+/* The task left the list: its keyring item goes (the values stay in memory for Undo). */
+static void
+clear_secret_headers (MeowTaskManager *self, const char *id, const char *const *headers)
+{
+  g_auto (GStrv) secret = secret_lines (headers);
+
+  if (secret != NULL || g_hash_table_contains (self->secret_headers, id))
+    meow_secrets_clear_headers_async (id, NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Upload targets' secret headers: in the keyring, not in GSettings    */
+
+static char *
+target_key (const char *name, const char *url)
+{
+  return g_strconcat (name, "\n", url, NULL);
+}
+
+typedef struct
+{
+  MeowTaskManager *self; /* a ref */
+  char            *name;
+  char            *url;
+  char            *headers; /* the setting's value when the job started */
+} TargetJob;
+
+static TargetJob *
+target_job_new (MeowTaskManager *self, const char *name, const char *url, const char *headers)
+{
+  TargetJob *job = g_new0 (TargetJob, 1);
+
+  job->self = g_object_ref (self);
+  job->name = g_strdup (name);
+  job->url = g_strdup (url);
+  job->headers = g_strdup (headers);
+  return job;
+}
+
+static void
+target_job_free (TargetJob *job)
+{
+  g_object_unref (job->self);
+  g_free (job->name);
+  g_free (job->url);
+  g_free (job->headers);
+  g_free (job);
+}
+
+/* The setting's header text of a target with its secret values taken out. */
+static char *
+redacted_header_text (const char *const *lines)
+{
+  g_auto (GStrv) kept = headers_with (lines, NULL);
+
+  return g_strjoinv ("\n", kept);
+}
+
+static void
+target_moved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TargetJob       *job = user_data;
+  MeowTaskManager *self = job->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) targets = NULL;
+  GVariantBuilder builder;
+
+  if (!meow_secrets_store_target_headers_finish (result, &error))
+    {
+      /* Left in the setting: moving them nowhere would lose them. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("No keyring to move the secret request headers of the upload target “%s” "
+                   "into: %s. They stay in the settings.",
+                   job->name, error->message);
+      target_job_free (job);
+      return;
+    }
+  /* The keyring has them: the setting keeps the names, if the target is as it was. */
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name, *protocol, *url, *headers;
+
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+      if (g_str_equal (name, job->name) && g_str_equal (url, job->url) &&
+          g_str_equal (headers, job->headers))
+        {
+          g_auto (GStrv) lines = g_strsplit (headers, "\n", -1);
+          g_autofree char *redacted = redacted_header_text ((const char *const *) lines);
+
+          g_variant_builder_add (&builder, "(ssss)", name, protocol, url, redacted);
+        }
+      else
+        g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+    }
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+  target_job_free (job);
+}
+
+static void
+target_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TargetJob *job = user_data;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) secret = meow_secrets_lookup_headers_finish (result, &error);
+
+  if (secret != NULL && job->self->target_secrets != NULL)
+    g_hash_table_insert (job->self->target_secrets, target_key (job->name, job->url),
+                         g_steal_pointer (&secret));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The keyring has no secret request headers for the upload target “%s”%s%s",
+               job->name, error != NULL ? ": " : ".", error != NULL ? error->message : "");
+  target_job_free (job);
+}
+
+/* At start: an upload target's secret header values move from the setting to the
+ * keyring (the setting is rewritten once the keyring has them); those already moved
+ * are looked up, for the uploads of this run. */
+static void
+migrate_upload_targets (MeowTaskManager *self)
+{
+  g_autoptr (GVariant) targets = g_settings_get_value (self->settings, "upload-targets");
+
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name, *protocol, *url, *headers;
+      g_auto (GStrv) lines = NULL;
+      g_auto (GStrv) secret = NULL;
+
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+      lines = g_strsplit (headers, "\n", -1);
+      if ((secret = secret_lines ((const char *const *) lines)) == NULL)
+        continue;
+      if (lines_have_reference ((const char *const *) lines))
+        {
+          meow_secrets_lookup_target_headers_async (name, url, self->cancellable, target_found_cb,
+                                                    target_job_new (self, name, url, headers));
+          continue;
+        }
+      g_hash_table_insert (self->target_secrets, target_key (name, url), g_strdupv (secret));
+      meow_secrets_store_target_headers_async (name, url, (const char *const *) secret,
+                                               self->cancellable, target_moved_cb,
+                                               target_job_new (self, name, url, headers));
+    }
+}
+
+static void
+target_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TargetJob *job = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!meow_secrets_store_target_headers_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("No keyring to keep the secret request headers of the upload target “%s” in: "
+               "%s. They are kept for this run only.",
+               job->name, error->message);
+  target_job_free (job);
+}
+
+/**
+ * meow_task_manager_add_upload_target:
+ * @self: a manager
+ * @name: the target's name
+ * @protocol: "tus" or "meow"
+ * @url: its URL
+ * @headers: its request headers, "Name: value" lines joined by line feeds
+ *
+ * Adds an upload target at the end of the `upload-targets` setting: what Preferences'
+ * Add Target does. The values of its `Authorization`, `Proxy-Authorization` and `Cookie`
+ * headers go to the keyring (schema org.gnome.Meow.UploadTarget, by name and URL;
+ * asynchronously) and are kept in memory for this run; the setting keeps the names with
+ * an empty value. Main thread.
+ */
+void
+meow_task_manager_add_upload_target (MeowTaskManager *self,
+                                     const char      *name,
+                                     const char      *protocol,
+                                     const char      *url,
+                                     const char      *headers)
+{
+  g_autoptr (GVariant) targets = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_auto (GStrv) secret = NULL;
+  g_autofree char *kept = NULL;
+  GVariantBuilder  builder;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+  g_return_if_fail (name != NULL && protocol != NULL && url != NULL && headers != NULL);
+
+  lines = g_strsplit (headers, "\n", -1);
+  secret = secret_lines ((const char *const *) lines);
+  kept = secret != NULL ? redacted_header_text ((const char *const *) lines) : g_strdup (headers);
+  if (secret != NULL)
+    {
+      g_hash_table_insert (self->target_secrets, target_key (name, url), g_strdupv (secret));
+      meow_secrets_store_target_headers_async (name, url, (const char *const *) secret,
+                                               self->cancellable, target_stored_cb,
+                                               target_job_new (self, name, url, kept));
+    }
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+  g_variant_builder_add (&builder, "(ssss)", name, protocol, url, kept);
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
+/**
+ * meow_task_manager_remove_upload_target:
+ * @self: a manager
+ * @index: the target's position in the `upload-targets` setting
+ *
+ * Removes the upload target at @index from the setting, and its secret headers from
+ * the keyring. Main thread.
+ */
+void
+meow_task_manager_remove_upload_target (MeowTaskManager *self, guint index)
+{
+  g_autoptr (GVariant) targets = NULL;
+  GVariantBuilder builder;
+
+  g_return_if_fail (MEOW_IS_TASK_MANAGER (self));
+
+  targets = g_settings_get_value (self->settings, "upload-targets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssss)"));
+  for (gsize i = 0; i < g_variant_n_children (targets); i++)
+    {
+      const char *name, *url, *headers;
+      g_auto (GStrv) lines = NULL;
+      g_auto (GStrv) secret = NULL;
+
+      if (i != index)
+        {
+          g_variant_builder_add_value (&builder, g_variant_get_child_value (targets, i));
+          continue;
+        }
+      g_variant_get_child (targets, i, "(&s&s&s&s)", &name, NULL, &url, &headers);
+      lines = g_strsplit (headers, "\n", -1);
+      if ((secret = secret_lines ((const char *const *) lines)) != NULL)
+        {
+          g_autofree char *key = target_key (name, url);
+
+          g_hash_table_remove (self->target_secrets, key);
+          meow_secrets_clear_target_headers_async (name, url, NULL, NULL, NULL);
+        }
+    }
+  g_settings_set_value (self->settings, "upload-targets", g_variant_builder_end (&builder));
+}
+
 /* For changes no record reports (a task kept paused or canceled outside the client). */
 static void
 store_set_status (MeowTaskManager *self, MeowTaskItem *item)
@@ -579,16 +1010,118 @@ store_add (MeowTaskManager *self, MeowTaskItem *item, GError **error)
     return TRUE;
   if ((task = task_or_error (item, error)) == NULL)
     return FALSE;
-  st = meow_stored_task_new_from_task (task, 0);
+  st = stored_task_new (self, task);
   return meow_store_add (self->store, st, error);
 }
 
-/* Queues @task (the item's, or another build of it) for @item. */
+static gboolean
+enqueue_item_task (MeowTaskManager *self, MeowTaskItem *item, MeowTask *task, GError **error);
+
+/* @task as it was given: its secret header lines back in place of the empty values. */
+static MeowTask *
+task_with_secrets (MeowTask *task, const char *const *secret, GError **error)
+{
+  g_autoptr (MeowStoredTask) st = meow_stored_task_new_from_task (task, 0);
+  g_auto (GStrv) headers = headers_with (meow_stored_task_get_headers (st), secret);
+
+  meow_stored_task_set_headers (st, (const char *const *) headers);
+  return meow_stored_task_build (st, error);
+}
+
+/* The secret headers of a task rebuilt from the store could not be found: it waits,
+ * Paused, with the reason (Resume looks again); it never runs without them. */
+static void
+hold_for_secrets (MeowTaskManager *self, MeowTaskItem *item, const GError *why)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean was_finished = is_finished (item);
+
+  if (why != NULL)
+    error = g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                         _ ("“%s” waits for its secret request headers (Authorization, Cookie): "
+                            "the keyring cannot give them (%s). Unlock it, then resume."),
+                         meow_task_item_get_name (item), why->message);
+  else
+    error = g_error_new (MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                         _ ("“%s” waits for its secret request headers (Authorization, Cookie): "
+                            "they are not in the keyring. Add the transfer again with them."),
+                         meow_task_item_get_name (item));
+  g_message ("%s", error->message);
+  meow_task_item_set_status (item, MEOW_STATUS_PAUSED);
+  meow_task_item_set_error_message (item, error->message);
+  track_active (self, item, was_finished);
+  if (self->store != NULL)
+    meow_store_set_status (self->store, meow_task_item_get_id (item), MEOW_STATUS_PAUSED, error,
+                           NULL);
+  g_signal_emit (self, signals[STATUS_CHANGED], 0, item);
+}
+
+static void
+secret_headers_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SecretJob       *job = user_data;
+  MeowTaskManager *self = job->self;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) secret = meow_secrets_lookup_headers_finish (result, &error);
+  MeowTaskItem *item;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->by_id == NULL)
+    goto out;
+  g_hash_table_remove (self->secret_lookups, job->id);
+  item = g_hash_table_lookup (self->by_id, job->id);
+  /* Removed meanwhile, or queued by other means. */
+  if (item == NULL || meow_task_item_get_live (item))
+    goto out;
+  if (secret == NULL)
+    {
+      hold_for_secrets (self, item, error);
+      goto out;
+    }
+  g_hash_table_insert (self->secret_headers, g_strdup (job->id), g_strdupv (secret));
+  /* A reason hold_for_secrets() gave before (the keyring was locked) is over. */
+  meow_task_item_set_error_message (item, NULL);
+  if (!enqueue_item_task (self, item, job->task, &error))
+    g_warning ("Cannot queue “%s”: %s", meow_task_item_get_name (item), error->message);
+
+out:
+  secret_job_free (job);
+}
+
+/* Queues @task (the item's, or another build of it) for @item. A task rebuilt from the
+ * store gets its secret headers first: from this run's memory, else from the keyring
+ * (asynchronously: the item is queued when they come, or held Paused with the reason). */
 static gboolean
 enqueue_item_task (MeowTaskManager *self, MeowTaskItem *item, MeowTask *task, GError **error)
 {
   g_autofree char *id = NULL;
-  gboolean         was_finished = is_finished (item);
+  g_autoptr (MeowTask) full = NULL;
+  gboolean was_finished = is_finished (item);
+
+  if (has_secret_reference (task))
+    {
+      const char *const *secret =
+          g_hash_table_lookup (self->secret_headers, meow_task_item_get_id (item));
+
+      if (secret == NULL)
+        {
+          if (g_hash_table_add (self->secret_lookups, g_strdup (meow_task_item_get_id (item))))
+            meow_secrets_lookup_headers_async (
+                meow_task_item_get_id (item), self->cancellable, secret_headers_found_cb,
+                secret_job_new (self, meow_task_item_get_id (item), meow_task_item_get_name (item),
+                                task));
+          return TRUE;
+        }
+      if ((full = task_with_secrets (task, secret, error)) == NULL)
+        return FALSE;
+      if (task == meow_task_item_get_task (item))
+        {
+          /* The table is keyed by the item's id string, which the old task may hold. */
+          g_hash_table_steal (self->by_id, meow_task_item_get_id (item));
+          meow_task_item_set_task (item, full);
+          g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+        }
+      task = full;
+    }
 
   id = meow_client_enqueue (self->client, task, NULL, NULL, NULL, NULL, error);
   if (id == NULL)
@@ -662,7 +1195,7 @@ meow_task_manager_add_all (MeowTaskManager *self,
         }
       g_ptr_array_add (items, meow_task_item_new (task));
       if (self->store != NULL)
-        g_ptr_array_add (stored, meow_stored_task_new_from_task (task, 0));
+        g_ptr_array_add (stored, stored_task_new (self, task));
     }
 
   /* Saved before any is queued, so that a kill loses none of them. */
@@ -938,6 +1471,24 @@ meow_task_manager_upload_files_to (MeowTaskManager *self,
     }
   g_variant_get_child (targets, target, "(&s&s&s&s)", &name, &protocol, &url, &headers);
   header_lines = g_strsplit (headers, "\n", -1);
+  if (lines_have_reference ((const char *const *) header_lines))
+    {
+      g_autofree char   *key = target_key (name, url);
+      const char *const *secret = g_hash_table_lookup (self->target_secrets, key);
+
+      /* Never sent without them. */
+      if (secret == NULL)
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       _ ("The keyring has not given the secret request headers of the upload "
+                          "target “%s”: unlock it, or add the target again."),
+                       name);
+          return 0;
+        }
+      g_auto (GStrv) given = g_steal_pointer (&header_lines);
+
+      header_lines = headers_with ((const char *const *) given, secret);
+    }
 
   for (GSList *l = files; l != NULL; l = l->next)
     {
@@ -1397,6 +1948,9 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
       if (!meow_store_remove (self->store, id, &local_error))
         g_warning ("Cannot save the list: %s", local_error->message);
     }
+  if (meow_task_item_get_task (item) != NULL)
+    clear_secret_headers (self, meow_task_item_get_id (item),
+                          meow_task_get_headers (meow_task_item_get_task (item)));
 
   if (position)
     *position = pos;
@@ -1538,6 +2092,9 @@ clear_slice (MeowTaskManager *self, guint max)
           /* What the store has of it, for Undo: taken before the store lets it go. */
           if (self->store != NULL)
             c->stored = meow_store_dup_task (self->store, meow_task_item_get_id (c->item));
+          if (c->stored != NULL)
+            clear_secret_headers (self, meow_task_item_get_id (c->item),
+                                  meow_stored_task_get_headers (c->stored));
           g_ptr_array_add (ids, (gpointer) meow_task_item_get_id (c->item));
           next++;
         }
@@ -1611,7 +2168,12 @@ restore_slice (MeowTaskManager *self, guint max)
           g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
           self->n_finished += is_finished (c->item);
           if (c->stored != NULL)
-            g_ptr_array_add (stored, g_steal_pointer (&c->stored));
+            {
+              /* Clear Finished took its keyring item: what this run knows goes back. */
+              keep_secret_headers (self, meow_task_item_get_id (c->item),
+                                   meow_task_item_get_name (c->item));
+              g_ptr_array_add (stored, g_steal_pointer (&c->stored));
+            }
           next++;
         }
       else

@@ -51,6 +51,12 @@ guint         meow_task_manager_upload_files_to (MeowTaskManager *self,
                                                  guint            target,
                                                  GError         **error);
 guint         meow_task_manager_count_upload_targets (MeowTaskManager *self);
+void          meow_task_manager_add_upload_target (MeowTaskManager *self,
+                                                   const char      *name,
+                                                   const char      *protocol,
+                                                   const char      *url,
+                                                   const char      *headers);
+void          meow_task_manager_remove_upload_target (MeowTaskManager *self, guint index);
 char        **meow_task_manager_dup_upload_target_names (MeowTaskManager *self);
 gboolean      meow_task_manager_pause (MeowTaskManager *self, const char *id, GError **error);
 gboolean      meow_task_manager_resume (MeowTaskManager *self, const char *id, GError **error);

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "meow-client-private.h"
 #include "meow-test-fixture.h"
 
 #define FILE_SIZE (512 * 1024)
@@ -495,9 +496,12 @@ test_refused (MeowTestFixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "ftp"));
   g_clear_error (&error);
 
+  /* The worker takes no command meanwhile: a 3-byte upload could otherwise be done (and
+   * gone from the table: TASK_NOT_FOUND) before it is asked. */
   meow_test_write_file (source, "abc", 3);
   ub = meow_test_builder_upload_file (fx, "/upload", source);
   meow_task_builder_set_upload_protocol (ub, MEOW_UPLOAD_PROTOCOL_TUS);
+  _meow_client_set_worker_held (fx->client, TRUE);
   up = meow_test_start_upload (fx, ub);
   g_assert_false (
       meow_client_change_url (fx->client, up->id, ok_url, MEOW_CHANGE_URL_NONE, &error));
@@ -505,6 +509,7 @@ test_refused (MeowTestFixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "upload"));
   g_clear_error (&error);
   g_assert_true (meow_client_cancel (fx->client, up->id, NULL));
+  _meow_client_set_worker_held (fx->client, FALSE);
 
   /* nothing changed: the paused task resumes on its own link */
   g_assert_true (meow_client_resume (fx->client, w->id, &error));

@@ -119,8 +119,15 @@ def run(tmp, tap):
         tap.ok(not failed, 'no transfer failed during the outage', failed)
         tap.ok(not not_waiting,
                'every transfer waited with a reason after the first seconds', not_waiting)
-        tap.ok(any(l.startswith(('Retrying', 'Waiting')) for l in lines),
-               'the rows said they were retrying or waiting', lines)
+        # A row may show the cut connection's last progress for the first seconds (above):
+        # an outage shorter than that (bench/outage's 1 s) can end before any row says so.
+        if seconds > 5:
+            tap.ok(any(l.startswith(('Retrying', 'Waiting')) for l in lines),
+                   'the rows said they were retrying or waiting', lines)
+        else:
+            tap.skip('the rows said they were retrying or waiting',
+                     'the outage (%d s) is shorter than the 5 s a row may take to say so'
+                     % seconds)
 
         held.close()
         held = None

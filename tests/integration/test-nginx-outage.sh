@@ -6,10 +6,11 @@
 #
 # A private nginx on loopback (tests/integration/lib/web-servers.sh) serves a 32 MiB random
 # file at 1 MiB/s per connection; `meow-cli get URL -o FILE` (no other option) starts, and
-# 2 s in nginx is stopped at once (SIGTERM: open connections are cut, new ones refused). After
-# the outage (MEOW_OUTAGES, seconds, default "25 90") nginx starts again on the same port;
-# meanwhile the port is held by a socket that is bound but does not listen, so that every
-# attempt is refused and no other test's server can take the port. Per outage:
+# 2 s in (and once it has bytes) nginx is stopped at once (SIGTERM: open connections are
+# cut, new ones refused). After the outage (MEOW_OUTAGES, seconds, default "25 90") nginx
+# starts again on the same port; meanwhile the port is held by a socket that is bound but
+# does not listen, so that every attempt is refused and no other test's server can take the
+# port. Per outage:
 #   - meow-cli exits 0 and its output file has the server's sha256;
 #   - its stderr says it waited ("Waiting for the server to be reachable");
 #   - the bytes received before the outage were kept: the server sent fewer than the file's
@@ -31,6 +32,7 @@ fi
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/web-servers.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/outage.sh"
 
 missing="$(web_server_missing nginx)"
 if [[ -n "$missing" ]]; then
@@ -41,7 +43,6 @@ fi
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/meow-outage.XXXXXX")"
 chmod 755 "$TMP"
 CLI_PID=""
-HOLD_PID=""
 
 cleanup () {
   port_release
@@ -79,34 +80,6 @@ nginx_down () {
   wait "$WS_PID" 2>/dev/null
 }
 
-# While nginx is down its port stays ours: bound, not listening (connections refused).
-port_hold () {
-  python3 -c '
-import signal, socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("held", flush=True)
-signal.sigwait([signal.SIGTERM])
-' "$PORT" > "$TMP/hold.out" 2>&1 &
-  HOLD_PID=$!
-  for _ in $(seq 100); do
-    grep -q held "$TMP/hold.out" 2>/dev/null && return 0
-    kill -0 "$HOLD_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  diag_file "the port holder" "$TMP/hold.out"
-  return 1
-}
-
-port_release () {
-  if [[ -n "$HOLD_PID" ]]; then
-    kill -TERM "$HOLD_PID" 2>/dev/null
-    wait "$HOLD_PID" 2>/dev/null
-    HOLD_PID=""
-  fi
-}
-
 # The same server again, on the same port, with the same files.
 nginx_up () {
   "$NGINX" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" -e "$TMP/nginx/nginx-error.log" \
@@ -127,9 +100,16 @@ for outage in "${OUTAGES[@]}"; do
   "$CLI" get "$URL" -o "$out" >"$TMP/out-$outage.stdout" 2>"$log" </dev/null &
   CLI_PID=$!
   sleep 2
+  # And only once the download has bytes, however long its start took on a loaded machine
+  # (no preallocation: the .part's size is what came in).
+  BG_PID=$CLI_PID
+  if ! wait_part_size "$out.part" 0 30; then
+    diag "the download had no bytes within 32 s"
+  fi
+  BG_PID=""
   nginx_down
   : > "$TMP/nginx/access.log"
-  if ! port_hold; then
+  if ! port_hold "$PORT" "$TMP"; then
     echo "Bail out! port $PORT could not be held during the outage"
     exit 1
   fi

@@ -35,19 +35,8 @@ if [[ -z "$CLI" || ! -x "$CLI" || ! -f "$SERVER_JS" ]]; then
   echo "Bail out! usage: $0 MEOW_CLI TUS_SERVER_MJS NODE_MODULES"
   exit 1
 fi
-if ! command -v node >/dev/null 2>&1; then
-  echo "1..0 # SKIP node is not installed (the tus reference server needs Node >= 20.19)"
-  exit 0
-fi
-if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
-              process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
-  echo "1..0 # SKIP node $(node --version) is too old for @tus/server 2 (needs >= 20.19)"
-  exit 0
-fi
-if [[ ! -f "$MODULES/@tus/server/package.json" || ! -f "$MODULES/@tus/file-store/package.json" ]]; then
-  echo "1..0 # SKIP the tus server's npm modules are not in $MODULES; run build-aux/meow-dev test (npm ci)"
-  exit 0
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tus.sh"
+tus_skip_unless_ready "$MODULES"
 MODULES="$(cd "$MODULES" && pwd)"
 SERVER_JS="$(cd "$(dirname "$SERVER_JS")" && pwd)/$(basename "$SERVER_JS")"
 for tool in python3 sha256sum; do
@@ -58,10 +47,10 @@ for tool in python3 sha256sum; do
 done
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/outage.sh"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/meow-tus-outage.XXXXXX")"
 SERVER_PID=""
-HOLD_PID=""
 BG_PID=""
 
 stop_pid () { # stop_pid PID: SIGTERM, up to 5 s, then SIGKILL
@@ -81,7 +70,7 @@ cleanup () {
     kill -KILL "$BG_PID" 2>/dev/null
     wait "$BG_PID" 2>/dev/null
   fi
-  stop_pid "$HOLD_PID"
+  port_release
   stop_pid "$SERVER_PID"
   rm -rf "$TMP"
 }
@@ -112,31 +101,6 @@ start_server () {
   diag_file "server stdout" "$TMP/server$1.out"
   diag_file "server stderr" "$TMP/server$1.err"
   return 1
-}
-
-# While the server is down its port stays ours: bound, not listening (connections refused).
-port_hold () {
-  python3 -c '
-import signal, socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("held", flush=True)
-signal.sigwait([signal.SIGTERM])
-' "$1" > "$TMP/hold.out" 2>&1 &
-  HOLD_PID=$!
-  for _ in $(seq 100); do
-    grep -q held "$TMP/hold.out" 2>/dev/null && return 0
-    kill -0 "$HOLD_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  diag_file "the port holder" "$TMP/hold.out"
-  return 1
-}
-
-port_release () {
-  stop_pid "$HOLD_PID"
-  HOLD_PID=""
 }
 
 saved_upload_url () { # saved_upload_url PATH: the upload URL meow-cli saved for PATH
@@ -194,7 +158,7 @@ wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=""
 down=$(now)
 kept=$(file_size "$stored")
-if ! port_hold "$PORT"; then
+if ! port_hold "$PORT" "$TMP"; then
   echo "Bail out! port $PORT could not be held during the outage"
   exit 1
 fi

@@ -35,19 +35,8 @@ if [[ -z "$CLI" || ! -x "$CLI" || -z "$CANCEL" || ! -x "$CANCEL" || ! -f "$SERVE
   echo "Bail out! usage: $0 MEOW_CLI TUS_CANCEL TUS_SERVER_MJS NODE_MODULES"
   exit 1
 fi
-if ! command -v node >/dev/null 2>&1; then
-  echo "1..0 # SKIP node is not installed (the tus reference server needs Node >= 20.19)"
-  exit 0
-fi
-if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
-              process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
-  echo "1..0 # SKIP node $(node --version) is too old for @tus/server 2 (needs >= 20.19)"
-  exit 0
-fi
-if [[ ! -f "$MODULES/@tus/server/package.json" || ! -f "$MODULES/@tus/file-store/package.json" ]]; then
-  echo "1..0 # SKIP the tus server's npm modules are not in $MODULES; run build-aux/meow-dev test (npm ci)"
-  exit 0
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tus.sh"
+tus_skip_unless_ready "$MODULES"
 MODULES="$(cd "$MODULES" && pwd)"
 SERVER_JS="$(cd "$(dirname "$SERVER_JS")" && pwd)/$(basename "$SERVER_JS")"
 for tool in curl python3 sha256sum; do

@@ -1712,6 +1712,29 @@ test_preferences (Fixture *fx, gconstpointer data)
     g_settings_set_string (settings, "download-folder", fx->dir);
   }
 
+  /* Add Target keeps an Authorization value out of the setting (the keyring, or this
+   * run's memory, has it), and the header's name in it. */
+  {
+    g_autoptr (GVariant) targets = NULL;
+    const char *name, *protocol, *url, *headers;
+
+    gtk_editable_set_text (
+        GTK_EDITABLE (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "target_name")), "Team");
+    gtk_editable_set_text (
+        GTK_EDITABLE (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "target_url")),
+        "http://127.0.0.1:9/files/");
+    gtk_editable_set_text (
+        GTK_EDITABLE (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "target_headers")),
+        "Authorization: Bearer pr3fs-t0ken; X-Team: blue");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-target", NULL));
+    targets = g_settings_get_value (settings, "upload-targets");
+    g_assert_cmpuint (g_variant_n_children (targets), ==, 1);
+    g_variant_get_child (targets, 0, "(&s&s&s&s)", &name, &protocol, &url, &headers);
+    g_assert_cmpstr (name, ==, "Team");
+    g_assert_cmpstr (headers, ==, "Authorization:\nX-Team: blue");
+    g_settings_reset (settings, "upload-targets");
+  }
+
   gtk_window_destroy (prefs);
 }
 
