@@ -903,6 +903,103 @@ fail:
   return FALSE;
 }
 
+/* The entry of @task_id when it is Pending (queued, or waiting for its next
+ * attempt), else NULL with an error that says why. */
+static Entry *
+lookup_pending_locked (MeowClient *self, const char *task_id, GError **error)
+{
+  Entry *entry = lookup_entry_locked (self, task_id, error);
+
+  if (entry == NULL)
+    return NULL;
+  if (entry->state == ENTRY_ACTIVE)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                   _ ("The transfer %s is already running."), task_id);
+      return NULL;
+    }
+  if (entry->state == ENTRY_PAUSED)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                   _ ("The transfer %s is paused; resume it first."), task_id);
+      return NULL;
+    }
+  return entry;
+}
+
+/**
+ * meow_client_move:
+ * @client: a client
+ * @task_id: a queued task's id
+ * @position: where it goes in its direction's queue
+ * @error: return location for an error
+ *
+ * Moves a queued task to the front of its direction's queue (it is the
+ * next to start when a slot frees) or to the back. Queued tasks start in
+ * queue order: the order of enqueue and resume calls, changed by this
+ * call. A task waiting for its next attempt keeps its place (it goes to
+ * the front when its time comes, as it had a slot before). No record
+ * follows: the status stays Pending. Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND,
+ *   %MEOW_ERROR_INVALID_TASK_STATE (running or paused) or
+ *   %MEOW_ERROR_CLIENT_CLOSED.
+ */
+gboolean
+meow_client_move (MeowClient       *client,
+                  const char       *task_id,
+                  MeowQueuePosition position,
+                  GError          **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (
+      position == MEOW_QUEUE_POSITION_FRONT || position == MEOW_QUEUE_POSITION_BACK, FALSE);
+
+  g_mutex_lock (&client->lock);
+  if (lookup_pending_locked (client, task_id, error) == NULL)
+    {
+      g_mutex_unlock (&client->lock);
+      return FALSE;
+    }
+  _meow_engine_move (client->engine, task_id, position);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+}
+
+/**
+ * meow_client_start_now:
+ * @client: a client
+ * @task_id: a queued task's id
+ * @error: return location for an error
+ *
+ * Starts a queued task at once, even when its direction already runs as
+ * many transfers as meow_client_set_max_transfers() allows: it runs one
+ * over that limit (nothing running is stopped for it), and no other
+ * queued task starts until the running count is below the limit again. A
+ * task waiting for its next attempt tries now. It keeps the right through
+ * its retries until it ends or is paused. While the network is held or the
+ * system sleeps it is the first to start when that ends. Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND,
+ *   %MEOW_ERROR_INVALID_TASK_STATE (running or paused) or
+ *   %MEOW_ERROR_CLIENT_CLOSED.
+ */
+gboolean
+meow_client_start_now (MeowClient *client, const char *task_id, GError **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+
+  g_mutex_lock (&client->lock);
+  if (lookup_pending_locked (client, task_id, error) == NULL)
+    {
+      g_mutex_unlock (&client->lock);
+      return FALSE;
+    }
+  _meow_engine_start_now (client->engine, task_id);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+}
+
 /**
  * meow_client_change_url:
  * @client: a client

@@ -119,6 +119,13 @@ gboolean meow_client_resume (MeowClient *client, const char *task_id, GError **e
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_cancel (MeowClient *client, const char *task_id, GError **error);
 MEOW_AVAILABLE_IN_ALL
+gboolean meow_client_move (MeowClient       *client,
+                           const char       *task_id,
+                           MeowQueuePosition position,
+                           GError          **error);
+MEOW_AVAILABLE_IN_ALL
+gboolean meow_client_start_now (MeowClient *client, const char *task_id, GError **error);
+MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_change_url (MeowClient        *client,
                                  const char        *task_id,
                                  const char        *url,

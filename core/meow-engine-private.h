@@ -48,6 +48,14 @@ void _meow_engine_pause (MeowEngine *engine, const char *task_id);
 void _meow_engine_resume (MeowEngine *engine, const char *task_id);
 /* Stop a task and remove its partial state; Canceled follows. Any thread. */
 void _meow_engine_cancel (MeowEngine *engine, const char *task_id);
+/* A queued task goes to the front or the back of its direction's queue; a
+ * task in any other state (running, waiting between attempts, paused,
+ * unknown) is left alone. Any thread. */
+void _meow_engine_move (MeowEngine *engine, const char *task_id, MeowQueuePosition position);
+/* A queued or waiting task starts at once, even when its direction's slots
+ * are full (it runs one over the limit until it ends, waits or pauses; a
+ * hold, the network's or a suspend, still holds it). Any thread. */
+void _meow_engine_start_now (MeowEngine *engine, const char *task_id);
 /* New global speed limits (bytes/s, 0 = none), shared by each direction's
  * running jobs. Any thread. */
 void _meow_engine_set_speed_limits (MeowEngine *engine, guint64 download, guint64 upload);
@@ -194,6 +202,9 @@ struct _MeowJob
   char          *wait_detail;
   gboolean       wait_resume;
   gboolean       restart_on_wake;
+  /* Start Now (_meow_engine_start_now()): the job takes a slot whether or
+   * not one is free, now and after each wait, until a pause. */
+  gboolean start_now;
   /* The task's host is a loopback one (localhost, 127.0.0.0/8, ::1): the
    * network state does not hold it (a suspend does). */
   gboolean loopback;

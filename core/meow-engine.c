@@ -26,6 +26,8 @@ typedef enum
   CMD_PAUSE,
   CMD_RESUME,
   CMD_CANCEL,
+  CMD_MOVE,
+  CMD_START_NOW,
   CMD_SPEED_LIMITS,
   CMD_MAX_TRANSFERS,
   CMD_NETWORK,
@@ -44,7 +46,8 @@ typedef struct
   MeowTask   *task;
   guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS);
                            [0]: the MeowWaitReason (NETWORK), the MeowChangeUrlFlags
-                           (CHANGE_URL), the flag (HOLD_LOOPBACK) */
+                           (CHANGE_URL), the flag (HOLD_LOOPBACK), the
+                           MeowQueuePosition (MOVE) */
   GTask *async;         /* SLEEP: returned once every transfer is safe */
 } Command;
 
@@ -63,7 +66,10 @@ struct _MeowEngine
   /* Worker thread only from here on. */
   GHashTable *jobs;     /* id -> MeowJob, owned */
   GQueue      queue[2]; /* indexed by MeowDirection: queued jobs */
-  guint       running[2];
+  /* How many of each queue's jobs are Start Now ones, so that schedule()
+   * looks for them only when there are any (queue_push(), queue_unlink()). */
+  guint start_now_queued[2];
+  guint running[2];
   /* The jobs in MEOW_JOB_ACTIVE (borrowed, any order), so that the loop's
    * per-turn work (ticks, progress, limits) does not walk every queued
    * job: bench/many queues 1,000 and the app may hold 10,000. */
@@ -219,6 +225,23 @@ void
 _meow_engine_cancel (MeowEngine *engine, const char *task_id)
 {
   push_task_command (engine, CMD_CANCEL, task_id);
+}
+
+void
+_meow_engine_move (MeowEngine *engine, const char *task_id, MeowQueuePosition position)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_MOVE;
+  cmd->id = g_strdup (task_id);
+  cmd->value[0] = (guint64) position;
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_start_now (MeowEngine *engine, const char *task_id)
+{
+  push_task_command (engine, CMD_START_NOW, task_id);
 }
 
 void
@@ -681,6 +704,39 @@ apply_limits (MeowEngine *engine)
     }
 }
 
+/* @job joins its direction's queue at the head or the tail. Every job
+ * enters a queue here and leaves it through queue_unlink(), which keeps
+ * start_now_queued right. */
+static void
+queue_push (MeowEngine *engine, MeowJob *job, gboolean head)
+{
+  MeowDirection dir = job->task->direction;
+
+  if (head)
+    g_queue_push_head (&engine->queue[dir], job);
+  else
+    g_queue_push_tail (&engine->queue[dir], job);
+  if (job->start_now)
+    engine->start_now_queued[dir]++;
+}
+
+/* @link (of @job's queue, or NULL to look it up) leaves the queue. */
+static void
+queue_unlink (MeowEngine *engine, MeowJob *job, GList *link)
+{
+  MeowDirection dir = job->task->direction;
+
+  if (link == NULL)
+    link = g_queue_find (&engine->queue[dir], job);
+  g_assert (link != NULL);
+  g_queue_delete_link (&engine->queue[dir], link);
+  if (job->start_now)
+    {
+      g_assert (engine->start_now_queued[dir] > 0);
+      engine->start_now_queued[dir]--;
+    }
+}
+
 /* Drop a job from the scheduler's view (queue, waiting list or running
  * count). */
 static void
@@ -689,7 +745,7 @@ unschedule (MeowEngine *engine, MeowJob *job)
   MeowDirection dir = job->task->direction;
 
   if (job->state == MEOW_JOB_QUEUED)
-    g_queue_remove (&engine->queue[dir], job);
+    queue_unlink (engine, job, NULL);
   else if (job->state == MEOW_JOB_WAITING)
     g_ptr_array_remove_fast (engine->waiting, job);
   else if (job->state == MEOW_JOB_ACTIVE)
@@ -788,7 +844,7 @@ wake_due (MeowEngine *engine, gint64 now, gint64 *next_wake)
       g_ptr_array_remove_index_fast (engine->waiting, i);
       job->state = MEOW_JOB_QUEUED;
       job->wait_resume = TRUE;
-      g_queue_push_head (&engine->queue[job->task->direction], job);
+      queue_push (engine, job, TRUE);
     }
 }
 
@@ -932,6 +988,7 @@ _meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm)
   unschedule (engine, job);
   clear_wait (job);
   clear_sign_in (job);
+  job->start_now = FALSE;
   job->sign_in_error = error;
   job->auth_scheme = scheme;
   job->auth_realm = realm;
@@ -975,10 +1032,15 @@ pop_startable (MeowEngine *engine, int dir)
 {
   GQueue *queue = &engine->queue[dir];
 
-  if (engine->suspended)
+  if (engine->suspended || queue->head == NULL)
     return NULL;
   if (engine->network == MEOW_WAIT_NONE)
-    return g_queue_pop_head (queue);
+    {
+      MeowJob *job = queue->head->data;
+
+      queue_unlink (engine, job, queue->head);
+      return job;
+    }
   if (engine->loopback_jobs == 0 || engine->hold_loopback)
     return NULL;
   for (GList *l = queue->head; l != NULL; l = l->next)
@@ -987,11 +1049,60 @@ pop_startable (MeowEngine *engine, int dir)
 
       if (job_hold (job) == MEOW_WAIT_NONE)
         {
-          g_queue_delete_link (queue, l);
+          queue_unlink (engine, job, l);
           return job;
         }
     }
   return NULL;
+}
+
+/* @job (just taken off its queue) gets a slot: it starts, or, back from a
+ * wait, its retry is due now. */
+static void
+start_job (MeowEngine *engine, MeowJob *job)
+{
+  MeowDirection dir = job->task->direction;
+  gboolean      wake = job->wait_resume && !job->restart_on_wake;
+
+  clear_wait (job);
+  job->state = MEOW_JOB_ACTIVE;
+  engine->running[dir]++;
+  g_ptr_array_add (engine->active, job);
+  _meow_client_task_started (engine->client, job->id);
+  job->sample_time = g_get_monotonic_time ();
+  job->sample_bytes = job->transferred;
+  job->speed = 0;
+  job->transmission_started = FALSE;
+  if (wake)
+    job->driver->wake (job);
+  else
+    job->driver->start (job);
+}
+
+/* The Start Now jobs of @dir's queue that nothing holds start, slot or no
+ * slot. Returns whether any did. */
+static gboolean
+start_forced (MeowEngine *engine, int dir)
+{
+  GQueue  *queue = &engine->queue[dir];
+  gboolean started = FALSE;
+
+  if (engine->start_now_queued[dir] == 0 || engine->suspended)
+    return FALSE;
+  for (GList *l = queue->head; l != NULL && engine->start_now_queued[dir] > 0;)
+    {
+      MeowJob *job = l->data;
+      GList   *next = l->next;
+
+      if (job->start_now && job_hold (job) == MEOW_WAIT_NONE)
+        {
+          queue_unlink (engine, job, l);
+          start_job (engine, job);
+          started = TRUE;
+        }
+      l = next;
+    }
+  return started;
 }
 
 static void
@@ -1005,25 +1116,14 @@ schedule (MeowEngine *engine)
                                                       : engine->config->max_uploads;
       MeowJob *job;
 
+      /* Start Now: over the limit (a running count above it then keeps
+       * the queue waiting until the count is below it again). */
+      if (start_forced (engine, dir))
+        changed = TRUE;
       /* Held (the network state, a suspend): no attempt starts. */
       while (engine->running[dir] < limit && (job = pop_startable (engine, dir)) != NULL)
         {
-          gboolean wake = job->wait_resume && !job->restart_on_wake;
-
-          clear_wait (job);
-          job->state = MEOW_JOB_ACTIVE;
-          engine->running[dir]++;
-          g_ptr_array_add (engine->active, job);
-          _meow_client_task_started (engine->client, job->id);
-          job->sample_time = g_get_monotonic_time ();
-          job->sample_bytes = job->transferred;
-          job->speed = 0;
-          job->transmission_started = FALSE;
-          /* Back from a wait: its retry is due now; else a (re)start. */
-          if (wake)
-            job->driver->wake (job);
-          else
-            job->driver->start (job);
+          start_job (engine, job);
           changed = TRUE;
         }
     }
@@ -1104,7 +1204,7 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
       claim (engine, job, job->local_path);
       job->state = MEOW_JOB_QUEUED;
       g_hash_table_insert (engine->jobs, job->id, job);
-      g_queue_push_tail (&engine->queue[job->task->direction], job);
+      queue_push (engine, job, FALSE);
       emit (job, MEOW_STATUS_PENDING);
       break;
 
@@ -1115,6 +1215,7 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
         job->driver->stop (job, MEOW_STOP_PAUSE);
       unschedule (engine, job);
       clear_wait (job);
+      job->start_now = FALSE;
       job->state = MEOW_JOB_PAUSED;
       job->speed = 0;
       emit (job, MEOW_STATUS_PAUSED);
@@ -1126,8 +1227,36 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
         break;
       clear_sign_in (job);
       job->state = MEOW_JOB_QUEUED;
-      g_queue_push_tail (&engine->queue[job->task->direction], job);
+      queue_push (engine, job, FALSE);
       emit (job, MEOW_STATUS_PENDING);
+      break;
+
+    case CMD_MOVE:
+      /* Only the queue's order changes: no record. */
+      if (job == NULL || job->state != MEOW_JOB_QUEUED)
+        break;
+      queue_unlink (engine, job, NULL);
+      queue_push (engine, job, (MeowQueuePosition) cmd->value[0] == MEOW_QUEUE_POSITION_FRONT);
+      break;
+
+    case CMD_START_NOW:
+      if (job == NULL || job->start_now)
+        break;
+      if (job->state == MEOW_JOB_QUEUED)
+        {
+          /* At the front too, so that it is next should a hold keep it. */
+          queue_unlink (engine, job, NULL);
+          job->start_now = TRUE;
+          queue_push (engine, job, TRUE);
+        }
+      else if (job->state == MEOW_JOB_WAITING)
+        {
+          /* Its next attempt is due now (wake_due() queues it), unless a
+           * hold keeps it until the hold ends. */
+          job->start_now = TRUE;
+          if (job_hold (job) == MEOW_WAIT_NONE)
+            job->wake_at = g_get_monotonic_time ();
+        }
       break;
 
     case CMD_CANCEL:
@@ -1224,6 +1353,7 @@ shutdown_jobs (MeowEngine *engine)
     }
   g_queue_clear (&engine->queue[0]);
   g_queue_clear (&engine->queue[1]);
+  engine->start_now_queued[0] = engine->start_now_queued[1] = 0;
   g_ptr_array_set_size (engine->active, 0);
   g_ptr_array_set_size (engine->waiting, 0);
   engine->running[0] = engine->running[1] = 0;

@@ -210,6 +210,19 @@ typedef enum /*< flags >*/
   MEOW_CHANGE_URL_RESTART = 1 << 0,
 } MeowChangeUrlFlags;
 
+/**
+ * MeowQueuePosition:
+ * @MEOW_QUEUE_POSITION_FRONT: the front: the task is the next to start
+ * @MEOW_QUEUE_POSITION_BACK: the back: every task queued now starts first
+ *
+ * Where meow_client_move() puts a queued task in its direction's queue.
+ */
+typedef enum
+{
+  MEOW_QUEUE_POSITION_FRONT = 0,
+  MEOW_QUEUE_POSITION_BACK,
+} MeowQueuePosition;
+
 MEOW_AVAILABLE_IN_ALL
 const char *meow_status_to_string (MeowStatus status);
 

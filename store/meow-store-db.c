@@ -568,6 +568,7 @@ typedef struct
   sqlite3_stmt *insert;
   sqlite3_stmt *update;
   sqlite3_stmt *progress;
+  sqlite3_stmt *move;
   sqlite3_stmt *delete;
 } Statements;
 
@@ -634,6 +635,13 @@ apply_op (Statements *s, const MeowStoreOp *op)
       sqlite3_bind_int64 (s->progress, 2, op->st->total);
       bind_text (s->progress, 3, op->st->id);
       return step_done (s->progress);
+    case MEOW_STORE_OP_MOVE:
+      rc = prepare (s, &s->move, "UPDATE tasks SET seq = ? WHERE id = ?");
+      if (rc != SQLITE_OK)
+        return rc;
+      sqlite3_bind_int64 (s->move, 1, op->st->seq);
+      bind_text (s->move, 2, op->st->id);
+      return step_done (s->move);
     case MEOW_STORE_OP_DELETE:
       rc = prepare (s, &s->delete, "DELETE FROM tasks WHERE id = ?");
       if (rc != SQLITE_OK)
@@ -677,6 +685,7 @@ _meow_store_db_apply (sqlite3 *db, const char *path, GPtrArray *batches, GError 
   sqlite3_finalize (s.insert);
   sqlite3_finalize (s.update);
   sqlite3_finalize (s.progress);
+  sqlite3_finalize (s.move);
   sqlite3_finalize (s.delete);
   if (rc == SQLITE_OK)
     rc = exec (db, "COMMIT");

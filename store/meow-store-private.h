@@ -51,7 +51,7 @@ struct _MeowStoredTask
   char      *error_message;
   char      *payload;
 
-  gint64   seq;  /* the row's place in the list (insertion order); 0 until the store has it */
+  gint64   seq;  /* the row's place in the list (meow_store_move(): may be < 0); 0: not stored */
   gboolean gone; /* MeowStore only: being taken out of the list */
 };
 
@@ -77,6 +77,7 @@ typedef enum
   MEOW_STORE_OP_INSERT,   /* a new row: every column */
   MEOW_STORE_OP_UPDATE,   /* a lifecycle change: every column of the row */
   MEOW_STORE_OP_PROGRESS, /* only transferred and total */
+  MEOW_STORE_OP_MOVE,     /* only seq: the row's place in the list */
   MEOW_STORE_OP_DELETE,
 } MeowStoreOpKind;
 

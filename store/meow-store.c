@@ -26,6 +26,7 @@
 #define CHANGE_PROGRESS 1
 #define CHANGE_LIFECYCLE 2
 #define CHANGE_NEW 4
+#define CHANGE_MOVE 8 /* seq: meow_store_move() */
 
 typedef enum
 {
@@ -52,6 +53,7 @@ struct _MeowStore
   GHashTable   *by_id;     /* id -> MeowStoredTask, borrowed from tasks */
   GMainContext *context;
   gint64        next_seq;
+  gint64        first_seq; /* the lowest seq given or seen: a move to the top goes below it */
 
   /* Owner thread. */
   GSource    *flush_source; /* persistent, woken with a ready time: hands changes over */
@@ -519,6 +521,7 @@ meow_store_init (MeowStore *self)
   self->deleted = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) _meow_store_batch_free);
   self->next_seq = 1;
+  self->first_seq = 1;
   self->context = g_main_context_ref_thread_default ();
   g_queue_init (&self->waiters);
   g_mutex_init (&self->writer_mutex);
@@ -567,7 +570,10 @@ store_insert (MeowStore *self, MeowStoredTask *st, gboolean is_new)
       g_hash_table_insert (self->changed, g_strdup (st->id), GINT_TO_POINTER (CHANGE_NEW));
     }
   else
-    self->next_seq = MAX (self->next_seq, st->seq + 1);
+    {
+      self->next_seq = MAX (self->next_seq, st->seq + 1);
+      self->first_seq = MIN (self->first_seq, st->seq);
+    }
   g_ptr_array_add (self->tasks, st);
   g_hash_table_insert (self->by_id, st->id, st);
   return TRUE;
@@ -585,7 +591,7 @@ store_changed (MeowStore *self, MeowStoredTask *st, int change)
                          GINT_TO_POINTER (GPOINTER_TO_INT (old) | change));
   else
     g_hash_table_insert (self->changed, g_strdup (st->id), GINT_TO_POINTER (change));
-  self->urgent |= (change & CHANGE_LIFECYCLE) != 0;
+  self->urgent |= (change & (CHANGE_LIFECYCLE | CHANGE_MOVE)) != 0;
   store_kick (self);
 }
 
@@ -639,6 +645,13 @@ store_take_batch (MeowStore *self)
 
           if (st == NULL)
             continue;
+          /* A new row has its place already. */
+          if ((change & CHANGE_MOVE) && !(change & CHANGE_NEW))
+            {
+              _meow_store_batch_add (batch, MEOW_STORE_OP_MOVE, meow_stored_task_copy (st));
+              if (change == CHANGE_MOVE)
+                continue;
+            }
           _meow_store_batch_add (batch,
                                  change & CHANGE_NEW         ? MEOW_STORE_OP_INSERT
                                  : change & CHANGE_LIFECYCLE ? MEOW_STORE_OP_UPDATE
@@ -1266,6 +1279,43 @@ meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **
     return FALSE;
   if (replace_if_changed (&st->url, url))
     store_changed (store, st, CHANGE_LIFECYCLE);
+  return TRUE;
+}
+
+gboolean
+meow_store_move (MeowStore *store, const char *id, MeowQueuePosition position, GError **error)
+{
+  MeowStoredTask *st;
+  guint           index;
+
+  g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  st = find_task (store, id, error);
+  if (st == NULL)
+    return FALSE;
+  if (!g_ptr_array_find (store->tasks, st, &index))
+    g_assert_not_reached ();
+  if (position == MEOW_QUEUE_POSITION_FRONT ? index == 0 : index == store->tasks->len - 1)
+    return TRUE;
+
+  g_ptr_array_steal_index (store->tasks, index);
+  if (position == MEOW_QUEUE_POSITION_FRONT)
+    {
+      g_ptr_array_insert (store->tasks, 0, st);
+      /* Fresh numbers only, never one a row had (a row cleared and put back by Undo
+       * comes back with its own); 0 means "not stored". */
+      st->seq = --store->first_seq;
+      if (st->seq == 0)
+        st->seq = --store->first_seq;
+    }
+  else
+    {
+      g_ptr_array_add (store->tasks, st);
+      st->seq = store->next_seq++;
+    }
+  store_changed (store, st, CHANGE_MOVE);
   return TRUE;
 }
 

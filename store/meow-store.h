@@ -432,6 +432,25 @@ void meow_store_update (MeowStore *store, const MeowTransferRecord *record);
 gboolean meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **error);
 
 /**
+ * meow_store_move:
+ * @store: a store
+ * @id: a task id
+ * @position: %MEOW_QUEUE_POSITION_FRONT: the top of the list;
+ *   %MEOW_QUEUE_POSITION_BACK: its end
+ * @error: return location for an error
+ *
+ * Moves a task to the top or the end of the list (meow_store_peek_task() and the
+ * next meow_store_load() see it there): the order in which the app queues its
+ * unfinished tasks again at the next start. Written as soon as the owner's main
+ * context has dispatched what is ready now, as a lifecycle change is (one column of
+ * the row). Owner thread only.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND
+ */
+gboolean
+meow_store_move (MeowStore *store, const char *id, MeowQueuePosition position, GError **error);
+
+/**
  * meow_store_set_status:
  * @store: a store
  * @id: a task id

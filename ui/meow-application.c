@@ -275,6 +275,24 @@ cancel_task_activated (GSimpleAction *action, GVariant *parameter, gpointer user
 }
 
 static void
+move_to_top_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  run_task_op (user_data, meow_task_manager_move_to_top, parameter);
+}
+
+static void
+move_to_bottom_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  run_task_op (user_data, meow_task_manager_move_to_bottom, parameter);
+}
+
+static void
+start_now_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  run_task_op (user_data, meow_task_manager_start_now, parameter);
+}
+
+static void
 remove_task_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   MeowApplication *self = user_data;
@@ -485,6 +503,9 @@ static const GActionEntry app_actions[] = {
   { "resume-task", resume_task_activated, "s" },
   { "retry-task", resume_task_activated, "s" },
   { "cancel-task", cancel_task_activated, "s" },
+  { "move-to-top", move_to_top_activated, "s" },
+  { "move-to-bottom", move_to_bottom_activated, "s" },
+  { "start-now", start_now_activated, "s" },
   { "remove-task", remove_task_activated, "s" },
   { "open-file", open_file_activated, "s" },
   { "show-in-folder", show_in_folder_activated, "s" },

@@ -1782,6 +1782,125 @@ meow_task_manager_cancel (MeowTaskManager *self, const char *id, GError **error)
   return meow_client_cancel (self->client, id, error);
 }
 
+/* The item of @id when it is queued in the client (live and Pending), else NULL with
+ * an error that names it. */
+static MeowTaskItem *
+lookup_queued_or_error (MeowTaskManager *self, const char *id, GError **error)
+{
+  MeowTaskItem *item = lookup_or_error (self, id, error);
+
+  if (item == NULL)
+    return NULL;
+  if (!meow_task_item_get_live (item) || meow_task_item_get_status (item) != MEOW_STATUS_PENDING)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE, _ ("“%s” is not queued."),
+                   meow_task_item_get_name (item));
+      return NULL;
+    }
+  return item;
+}
+
+/* @item goes to the top or the end of the list, in the store too (the next start queues
+ * the unfinished tasks again in the list's order). */
+static void
+move_item (MeowTaskManager *self, MeowTaskItem *item, MeowQueuePosition position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  guint pos;
+
+  if (!g_list_store_find (self->items, item, &pos))
+    g_assert_not_reached ();
+  if (position == MEOW_QUEUE_POSITION_FRONT ? pos != 0 : pos != n - 1)
+    {
+      g_autoptr (MeowTaskItem) held = g_object_ref (item);
+
+      g_list_store_remove (self->items, pos);
+      g_list_store_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? 0 : n - 1, held);
+    }
+  if (self->store != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!meow_store_move (self->store, meow_task_item_get_id (item), position, &error))
+        g_warning ("Cannot save the list’s order: %s", error->message);
+    }
+}
+
+static gboolean
+move_queued (MeowTaskManager *self, const char *id, MeowQueuePosition position, GError **error)
+{
+  MeowTaskItem *item;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if ((item = lookup_queued_or_error (self, id, error)) == NULL)
+    return FALSE;
+  if (!meow_client_move (self->client, id, position, error))
+    return FALSE;
+  move_item (self, item, position);
+  return TRUE;
+}
+
+/**
+ * meow_task_manager_move_to_top:
+ * @self: a manager
+ * @id: a queued task's id
+ * @error: return location for an error
+ *
+ * Makes a queued task the next of its direction to start (meow_client_move()) and puts
+ * it at the top of the list, in the store too: the next start queues the unfinished
+ * tasks again in the list's order. Main thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error (%MEOW_ERROR_INVALID_TASK_STATE when the task
+ *   is not queued: running, paused or finished)
+ */
+gboolean
+meow_task_manager_move_to_top (MeowTaskManager *self, const char *id, GError **error)
+{
+  return move_queued (self, id, MEOW_QUEUE_POSITION_FRONT, error);
+}
+
+/**
+ * meow_task_manager_move_to_bottom:
+ * @self: a manager
+ * @id: a queued task's id
+ * @error: return location for an error
+ *
+ * Puts a queued task behind every other queued one of its direction and at the end of
+ * the list, in the store too. Main thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error (as meow_task_manager_move_to_top())
+ */
+gboolean
+meow_task_manager_move_to_bottom (MeowTaskManager *self, const char *id, GError **error)
+{
+  return move_queued (self, id, MEOW_QUEUE_POSITION_BACK, error);
+}
+
+/**
+ * meow_task_manager_start_now:
+ * @self: a manager
+ * @id: a queued task's id
+ * @error: return location for an error
+ *
+ * Starts a queued task at once, one over the concurrency limit while it runs
+ * (meow_client_start_now(): nothing running is stopped for it). The list's order stays.
+ * Main thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error (as meow_task_manager_move_to_top())
+ */
+gboolean
+meow_task_manager_start_now (MeowTaskManager *self, const char *id, GError **error)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (lookup_queued_or_error (self, id, error) == NULL)
+    return FALSE;
+  return meow_client_start_now (self->client, id, error);
+}
+
 /**
  * meow_task_manager_remove:
  * @position: (out) (optional): where the item was, for meow_task_manager_restore()

@@ -90,4 +90,9 @@ GPtrArray *meow_task_manager_clear_finished (MeowTaskManager *self, GError **err
 gboolean
 meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GError **error);
 
+/* The queue's order: Move to Top, Move to Bottom, Start Now */
+gboolean meow_task_manager_move_to_top (MeowTaskManager *self, const char *id, GError **error);
+gboolean meow_task_manager_move_to_bottom (MeowTaskManager *self, const char *id, GError **error);
+gboolean meow_task_manager_start_now (MeowTaskManager *self, const char *id, GError **error);
+
 G_END_DECLS

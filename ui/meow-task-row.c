@@ -54,6 +54,17 @@ static const struct
   [BUTTON_REMOVE] = { "row.remove-task", "edit-clear-symbolic", NULL, N_ ("Remove from List") },
 };
 
+/* The queue menu of a queued task's row: row.* actions like the buttons'. */
+static const struct
+{
+  const char *action;
+  const char *label;
+} queue_menu_specs[] = {
+  { "row.start-now", N_ ("_Start Now") },
+  { "row.move-to-top", N_ ("Move to _Top") },
+  { "row.move-to-bottom", N_ ("Move to _Bottom") },
+};
+
 struct _MeowTaskRow
 {
   GtkWidget parent_instance;
@@ -68,6 +79,7 @@ struct _MeowTaskRow
   GtkWidget *progress_bar; /* NULL until first shown */
   GtkBox    *buttons_box;
   GtkWidget *buttons[N_BUTTONS]; /* NULL until first shown */
+  GtkWidget *queue_button;       /* the queue menu's; NULL until first shown */
 
   MeowTaskItem *item;
   GSignalGroup *item_signals;
@@ -447,6 +459,63 @@ show_button (MeowTaskRow *self, guint which, gboolean visible)
   self->buttons[which] = button;
 }
 
+/* The queue menu, one model for every download's row and one for every upload's;
+ * a download's Change Link… is in it rather than a button of its own, so that a queued
+ * row has no more buttons than a running one (a 360 px window has room for three and
+ * the name). Main thread. */
+static GMenuModel *
+queue_menu_get (gboolean download)
+{
+  static GMenu *menus[2];
+
+  if (menus[download] == NULL)
+    {
+      g_autoptr (GMenu) queue = g_menu_new ();
+
+      for (guint i = 0; i < G_N_ELEMENTS (queue_menu_specs); i++)
+        g_menu_append (queue, _ (queue_menu_specs[i].label), queue_menu_specs[i].action);
+      menus[download] = g_menu_new ();
+      g_menu_append_section (menus[download], NULL, G_MENU_MODEL (queue));
+      if (download)
+        {
+          g_autoptr (GMenu) link = g_menu_new ();
+
+          g_menu_append (link, _ (button_specs[BUTTON_CHANGE_LINK].tooltip),
+                         button_specs[BUTTON_CHANGE_LINK].action);
+          g_menu_append_section (menus[download], NULL, G_MENU_MODEL (link));
+        }
+    }
+  return G_MENU_MODEL (menus[download]);
+}
+
+/* Like show_button(), for the queue menu's button, last in the row; @download: the
+ * menu with Change Link…. */
+static void
+show_queue_button (MeowTaskRow *self, gboolean visible, gboolean download)
+{
+  if (self->queue_button != NULL)
+    {
+      GtkMenuButton *button = GTK_MENU_BUTTON (self->queue_button);
+
+      if (visible && gtk_menu_button_get_menu_model (button) != queue_menu_get (download))
+        gtk_menu_button_set_menu_model (button, queue_menu_get (download));
+      gtk_widget_set_visible (self->queue_button, visible);
+      return;
+    }
+  if (!visible)
+    return;
+
+  self->queue_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->queue_button), "view-more-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->queue_button), queue_menu_get (download));
+  gtk_widget_add_css_class (self->queue_button, "flat");
+  gtk_widget_add_css_class (self->queue_button, "circular");
+  set_tooltip (self->queue_button, _ ("Queue Options"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->queue_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Queue Options"), -1);
+  gtk_box_append (self->buttons_box, self->queue_button);
+}
+
 /* Like show_button(): most rows of a long list are history, which has no progress. */
 static void
 show_progress_bar (MeowTaskRow *self, gboolean visible)
@@ -468,10 +537,13 @@ update_status (MeowTaskRow *self)
   const char *error = meow_task_item_get_error_message (self->item);
   gboolean    download = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD;
 
+  gboolean queued = status == MEOW_STATUS_PENDING && meow_task_item_get_live (self->item);
   gboolean sign_in = status == MEOW_STATUS_PAUSED &&
                      meow_task_item_get_wait_reason (self->item) == MEOW_WAIT_SIGN_IN;
 
   show_button (self, BUTTON_PAUSE, live);
+  /* Only a queued task has a place in the queue to change. */
+  show_queue_button (self, queued, download);
   /* Paused for a login: Sign In… resumes it; Resume alone would only ask again. */
   show_button (self, BUTTON_SIGN_IN, sign_in);
   show_button (self, BUTTON_RESUME, status == MEOW_STATUS_PAUSED && !sign_in);
@@ -479,10 +551,11 @@ update_status (MeowTaskRow *self)
   show_button (self, BUTTON_RETRY,
                (status == MEOW_STATUS_FAILED || status == MEOW_STATUS_CANCELED) &&
                    meow_task_item_get_restorable (self->item));
-  /* An expired link can be replaced while the download is unfinished, running or not. */
+  /* An expired link can be replaced while the download is unfinished, running or not
+   * (a queued one's is in the queue menu). */
   show_button (
       self, BUTTON_CHANGE_LINK,
-      download && status != MEOW_STATUS_COMPLETE &&
+      download && status != MEOW_STATUS_COMPLETE && !queued &&
           (live || status == MEOW_STATUS_PAUSED || meow_task_item_get_restorable (self->item)));
   /* A finished download is a file to open; a finished upload is a link to share. */
   show_button (self, BUTTON_OPEN, status == MEOW_STATUS_COMPLETE && download);
@@ -523,7 +596,7 @@ item_notify_cb (MeowTaskRow *self, GParamSpec *pspec, MeowTaskItem *item)
 
   if (g_str_equal (name, "status") || g_str_equal (name, "error-message") ||
       g_str_equal (name, "local-path") || g_str_equal (name, "payload") ||
-      g_str_equal (name, "restorable"))
+      g_str_equal (name, "restorable") || g_str_equal (name, "live"))
     update_status (self);
   else if (g_str_equal (name, "name"))
     update_name (self);
@@ -585,6 +658,8 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
 
   for (guint i = 0; i < N_BUTTONS; i++)
     gtk_widget_class_install_action (widget_class, button_specs[i].action, NULL, row_action_cb);
+  for (guint i = 0; i < G_N_ELEMENTS (queue_menu_specs); i++)
+    gtk_widget_class_install_action (widget_class, queue_menu_specs[i].action, NULL, row_action_cb);
 }
 
 static void

@@ -617,6 +617,139 @@ test_clear_finished_while_running (Fixture *fx, gconstpointer data)
   g_assert_true (names_are (stored_names (fx), ""));
 }
 
+/* A download of @payload, served at /@name.bin, added to the manager and started. */
+static MeowTaskItem *
+add_download (Fixture *fx, const char *name, GBytes *payload)
+{
+  g_autofree char *path = g_strdup_printf ("/%s.bin", name);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, path);
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_download (url);
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTaskItem *item;
+
+  meow_test_server_set_file (fx->server, path, payload);
+  meow_task_builder_set_output_dir (b, fx->dir);
+  task = meow_task_builder_build (b, &error);
+  g_assert_no_error (error);
+  item = meow_task_manager_add (fx->manager, task, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  return item;
+}
+
+/* One download slot, held by a slow download ("busy"; the test cancels it) that has
+ * started. */
+static MeowTaskItem *
+add_busy (Fixture *fx)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (4 * 1024 * 1024, 95);
+  g_autoptr (GError) error = NULL;
+  MeowTestFaults faults = {
+    0,
+  };
+  MeowTaskItem *busy;
+
+  g_assert_true (meow_client_set_max_transfers (fx->client, 1, 2, &error));
+  g_assert_no_error (error);
+  faults.throttle_bytes_per_sec = 64 * 1024;
+  meow_test_server_set_faults (fx->server, &faults);
+  busy = add_download (fx, "busy", payload);
+  SPIN_UNTIL (meow_task_item_get_status (busy) == MEOW_STATUS_TRANSMISSION, 20);
+  g_assert_cmpint (meow_task_item_get_status (busy), ==, MEOW_STATUS_TRANSMISSION);
+  return busy;
+}
+
+/* Move to Top / Bottom (issue 17): the queued tasks start in the new order (the server
+ * sees them so), the list shows it, and the store keeps it for the next start. */
+static void
+test_queue_move (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *order = NULL;
+  MeowTaskItem    *busy, *q[3];
+
+  busy = add_busy (fx);
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("q%u", i + 1);
+      g_autoptr (GBytes) payload = meow_test_make_payload (4096, 96 + i);
+
+      q[i] = add_download (fx, name, payload);
+    }
+
+  g_assert_true (meow_task_manager_move_to_top (fx->manager, meow_task_item_get_id (q[2]), &error));
+  g_assert_no_error (error);
+  g_assert_true (
+      meow_task_manager_move_to_bottom (fx->manager, meow_task_item_get_id (q[0]), &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (list_names (fx), "q3 busy q2 q1"));
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (stored_names (fx), "q3 busy q2 q1"));
+  /* Rows already written move too (q2 above busy, q3 above it again). */
+  g_assert_true (meow_task_manager_move_to_top (fx->manager, meow_task_item_get_id (q[1]), &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_manager_move_to_top (fx->manager, meow_task_item_get_id (q[2]), &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (stored_names (fx), "q3 q2 busy q1"));
+  g_assert_true (names_are (list_names (fx), "q3 q2 busy q1"));
+
+  /* Only queued tasks move or start now. */
+  g_assert_false (
+      meow_task_manager_move_to_top (fx->manager, meow_task_item_get_id (busy), &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+  g_clear_error (&error);
+  g_assert_false (meow_task_manager_start_now (fx->manager, meow_task_item_get_id (busy), &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+  g_clear_error (&error);
+
+  g_assert_true (meow_task_manager_cancel (fx->manager, meow_task_item_get_id (busy), &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    {
+      SPIN_UNTIL (meow_task_item_get_status (q[i]) == MEOW_STATUS_COMPLETE, 20);
+      g_assert_cmpint (meow_task_item_get_status (q[i]), ==, MEOW_STATUS_COMPLETE);
+    }
+  order = meow_test_server_dup_path_order (fx->server);
+  g_assert_cmpstr (order, ==, "/busy.bin,/q3.bin,/q2.bin,/q1.bin");
+}
+
+/* Start Now: the task runs beside the one holding the only slot, which goes on; the
+ * list's order stays. */
+static void
+test_queue_start_now (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) p1 = meow_test_make_payload (4096, 99);
+  g_autoptr (GBytes) p2 = meow_test_make_payload (4096, 100);
+  g_autoptr (MeowStore) store = load_statuses (fx, "");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *order = NULL;
+  MeowTaskItem    *busy, *first, *now;
+
+  busy = add_busy (fx);
+  first = add_download (fx, "first", p1);
+  now = add_download (fx, "now", p2);
+
+  g_assert_true (meow_task_manager_start_now (fx->manager, meow_task_item_get_id (now), &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (meow_task_item_get_status (now) == MEOW_STATUS_COMPLETE, 20);
+  g_assert_cmpint (meow_task_item_get_status (now), ==, MEOW_STATUS_COMPLETE);
+  g_assert_cmpint (meow_task_item_get_status (busy), ==, MEOW_STATUS_TRANSMISSION);
+  g_assert_cmpint (meow_task_item_get_status (first), ==, MEOW_STATUS_PENDING);
+  g_assert_true (names_are (list_names (fx), "busy first now"));
+
+  g_assert_true (meow_task_manager_cancel (fx->manager, meow_task_item_get_id (busy), &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (meow_task_item_get_status (first) == MEOW_STATUS_COMPLETE, 20);
+  g_assert_cmpint (meow_task_item_get_status (first), ==, MEOW_STATUS_COMPLETE);
+  order = meow_test_server_dup_path_order (fx->server);
+  g_assert_cmpstr (order, ==, "/busy.bin,/now.bin,/first.bin");
+}
+
 static void
 count_item_cb (MeowTaskManager *manager, MeowTaskItem *item, guint *count)
 {
@@ -1431,6 +1564,10 @@ main (int argc, char *argv[])
   g_test_add ("/model/task-manager/saved-item-gone", Fixture, NULL, fixture_setup,
               test_saved_item_gone, fixture_teardown);
 
+  g_test_add ("/model/task-manager/queue-move", Fixture, NULL, fixture_setup, test_queue_move,
+              fixture_teardown);
+  g_test_add ("/model/task-manager/queue-start-now", Fixture, NULL, fixture_setup,
+              test_queue_start_now, fixture_teardown);
   g_test_add_func ("/model/task-manager/network-hold", test_network_hold);
   g_test_add ("/model/task-manager/change-url", Fixture, NULL, fixture_setup, test_change_url,
               fixture_teardown);

@@ -1941,6 +1941,26 @@ meow_test_server_dup_requests (MeowTestServer *self)
   return out;
 }
 
+char *
+meow_test_server_dup_path_order (MeowTestServer *self)
+{
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  char *joined;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->log->len; i++)
+    {
+      MeowTestRequest *req = g_ptr_array_index (self->log, i);
+
+      if (!g_ptr_array_find_with_equal_func (order, req->path, g_str_equal, NULL))
+        g_ptr_array_add (order, req->path);
+    }
+  g_ptr_array_add (order, NULL);
+  joined = g_strjoinv (",", (char **) order->pdata);
+  g_mutex_unlock (&self->mutex);
+  return joined;
+}
+
 guint
 meow_test_server_count (MeowTestServer *self, const char *method)
 {

@@ -142,6 +142,10 @@ void meow_test_server_clear_faults (MeowTestServer *server);
 /* Requests seen so far, in order (element-type MeowTestRequest, owned by
  * the returned array). */
 GPtrArray *meow_test_server_dup_requests (MeowTestServer *server);
+/* The paths of the logged requests, each once, in the order of its first request,
+ * joined by commas ("/a.bin,/c.bin,/b.bin"): with one transfer at a time, the order
+ * in which the tasks started. Free with g_free(). */
+char *meow_test_server_dup_path_order (MeowTestServer *server);
 /* Number of logged requests with @method (NULL: all requests). */
 guint meow_test_server_count (MeowTestServer *server, const char *method);
 void  meow_test_server_reset_log (MeowTestServer *server);
