@@ -60,7 +60,8 @@ struct _MeowTaskManager
   /* Ids of the items paused for a login that were given the keyring's once: a second
    * 401 then asks the user instead (the stored login was refused). */
   GHashTable   *keyring_tried;
-  GCancellable *cancellable; /* keyring lookups; cancelled at dispose */
+  GCancellable *cancellable;     /* keyring lookups; cancelled at dispose */
+  guint         secrets_storing; /* keyring stores of secret headers under way */
 
   /* Secret request headers (docs/store.md): id → GStrv of the "Name: value" lines the
    * store holds with an empty value, for the tasks of this run (given, or found in the
@@ -658,6 +659,7 @@ secret_headers_stored_cb (GObject *source, GAsyncResult *result, gpointer user_d
   SecretJob *job = user_data;
   g_autoptr (GError) error = NULL;
 
+  job->self->secrets_storing--;
   if (!meow_secrets_store_headers_finish (result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !job->self->said_no_keyring)
     {
@@ -687,6 +689,7 @@ keep_secret_headers (MeowTaskManager *self, const char *id, const char *name)
   if (secret == NULL)
     return;
   label = g_strdup_printf (_ ("Request headers of the transfer “%s”"), name);
+  self->secrets_storing++;
   meow_secrets_store_headers_async (id, label, secret, self->cancellable, secret_headers_stored_cb,
                                     secret_job_new (self, id, name, NULL));
 }
@@ -2606,11 +2609,39 @@ meow_task_manager_resume_all (MeowTaskManager *self)
     }
 }
 
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* A task added just before the app stops has its secret headers on their way to the
+ * keyring (several D-Bus round trips, answered only while the main context runs): without
+ * them the saved task could not run after a restart. Runs the context until they are
+ * kept, for SECRETS_WAIT_US at most (a keyring that does not answer: the task then waits
+ * for its headers after the restart, as it says). */
+#define SECRETS_WAIT_US (3 * G_USEC_PER_SEC)
+
+static void
+wait_for_secrets (MeowTaskManager *self)
+{
+  gint64 until = g_get_monotonic_time () + SECRETS_WAIT_US;
+  guint  tick;
+
+  if (self->secrets_storing == 0)
+    return;
+  tick = g_timeout_add (50, tick_cb, NULL);
+  while (self->secrets_storing > 0 && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+}
+
 /**
  * meow_task_manager_close:
  *
  * Closes the client: running tasks stop with their partial bytes kept, and their last
- * (Paused) records are applied before this returns. Idempotent. Main thread.
+ * (Paused) records are applied before this returns; secret headers on their way to the
+ * keyring are waited for (3 s at most). Idempotent. Main thread.
  */
 void
 meow_task_manager_close (MeowTaskManager *self)
@@ -2621,6 +2652,7 @@ meow_task_manager_close (MeowTaskManager *self)
    * carried out, so that the store has it. */
   g_clear_handle_id (&self->load_source, g_source_remove);
   finish_jobs (self);
+  wait_for_secrets (self);
   if (self->client == NULL || meow_client_is_closed (self->client))
     return;
   g_autoptr (GPtrArray) running = g_ptr_array_new_with_free_func (g_free);
