@@ -303,7 +303,7 @@ _meow_store_nick_to_enum (GType type, const char *nick, int *out)
 static void
 bind_row (sqlite3_stmt *stmt, const MeowStoredTask *st)
 {
-  g_autofree char *headers = st->headers[0] ? g_strjoinv ("\n", st->headers) : NULL;
+  g_autofree char *headers = st->headers != NULL ? g_strjoinv ("\n", st->headers) : NULL;
   int              i = 1;
 
   sqlite3_bind_int64 (stmt, i++, st->seq);
@@ -369,6 +369,15 @@ column_dup (sqlite3_stmt *stmt, int i)
   return g_strdup ((const char *) s);
 }
 
+/* A column most tasks share (a method, a folder): interned, as MeowStoredTask keeps it. */
+static const char *
+column_intern (sqlite3_stmt *stmt, int i)
+{
+  g_autofree char *s = column_dup (stmt, i);
+
+  return g_intern_string (s);
+}
+
 static gboolean
 column_is_null (sqlite3_stmt *stmt, int i)
 {
@@ -405,16 +414,13 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   st->direction = e;
   st->url = column_dup (stmt, i++);
   CHECK (st->url != NULL, "url");
-  st->method = column_dup (stmt, i++);
+  st->method = column_intern (stmt, i++);
   headers = column_dup (stmt, i++);
-  if (headers != NULL)
-    {
-      g_strfreev (st->headers);
-      st->headers = g_strsplit (headers, "\n", -1);
-    }
+  if (headers != NULL && *headers != '\0')
+    st->headers = g_strsplit (headers, "\n", -1);
   st->name = column_dup (stmt, i++);
   st->output_file = column_dup (stmt, i++);
-  st->output_dir = column_dup (stmt, i++);
+  st->output_dir = column_intern (stmt, i++);
   st->local_path = column_dup (stmt, i++);
   st->source_file = column_dup (stmt, i++);
   st->source_in_memory = sqlite3_column_int (stmt, i++) != 0;
@@ -448,7 +454,7 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   st->protocol = e;
   st->chunk_size = sqlite3_column_int64 (stmt, i++);
   CHECK (st->chunk_size >= 0, "chunk_size");
-  st->category = column_dup (stmt, i++);
+  st->category = column_intern (stmt, i++);
   st->upload_url = column_dup (stmt, i++);
   st->prepare_retries_set = !column_is_null (stmt, i);
   CHECK (sqlite3_column_int64 (stmt, i) >= 0 && sqlite3_column_int64 (stmt, i) <= G_MAXUINT,

@@ -293,6 +293,23 @@ read_string (JsonObject *o, const char *name, gboolean required, char **out)
   return TRUE;
 }
 
+/* A string most tasks share (a method, a folder): interned, as MeowStoredTask keeps it. */
+static gboolean
+read_interned (JsonObject *o, const char *name, const char **out)
+{
+  g_autofree char *value = NULL;
+
+  if (!read_string (o, name, FALSE, &value))
+    return FALSE;
+  if (value != NULL)
+    *out = g_intern_string (value);
+  return TRUE;
+}
+
+/* A flag of MeowStoredTask (a bit field: no address to give read_bool()). */
+#define READ_FLAG(o, name, field)                                                                  \
+  (flag = (field), read_bool ((o), (name), &flag) ? ((field) = flag != FALSE, TRUE) : FALSE)
+
 static gboolean
 read_int (JsonObject *o, const char *name, gint64 min, gint64 *out, gboolean *present)
 {
@@ -358,7 +375,9 @@ read_headers (JsonObject *o, GStrv *out)
     return FALSE;
   array = json_node_get_array (node);
   n = json_array_get_length (array);
-  g_strfreev (*out);
+  g_clear_pointer (out, g_strfreev);
+  if (n == 0)
+    return TRUE; /* none: NULL, as MeowStoredTask keeps it */
   *out = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
     {
@@ -384,6 +403,7 @@ entry_to_task (JsonObject *o, const char **bad)
   g_autofree char *domain = NULL;
   int              e;
   gint64           v;
+  gboolean         flag;
 
 #define CHECK(expr, field)                                                                         \
   G_STMT_START                                                                                     \
@@ -401,36 +421,39 @@ entry_to_task (JsonObject *o, const char **bad)
   CHECK (read_enum (o, "direction", MEOW_TYPE_DIRECTION, TRUE, &e), "direction");
   st->direction = e;
   CHECK (read_string (o, "url", TRUE, &st->url), "url");
-  CHECK (read_string (o, "method", FALSE, &st->method), "method");
+  CHECK (read_interned (o, "method", &st->method), "method");
   CHECK (read_headers (o, &st->headers), "headers");
   CHECK (read_string (o, "name", FALSE, &st->name), "name");
   CHECK (read_string (o, "output_file", FALSE, &st->output_file), "output_file");
-  CHECK (read_string (o, "output_dir", FALSE, &st->output_dir), "output_dir");
+  CHECK (read_interned (o, "output_dir", &st->output_dir), "output_dir");
   CHECK (read_string (o, "local_path", FALSE, &st->local_path), "local_path");
   CHECK (read_string (o, "source_file", FALSE, &st->source_file), "source_file");
-  CHECK (read_bool (o, "source_in_memory", &st->source_in_memory), "source_in_memory");
+  CHECK (READ_FLAG (o, "source_in_memory", st->source_in_memory), "source_in_memory");
   CHECK (read_string (o, "checksum", FALSE, &st->checksum_hex), "checksum");
   e = MEOW_CHECKSUM_NONE;
   CHECK (read_enum (o, "checksum_type", MEOW_TYPE_CHECKSUM_TYPE, st->checksum_hex != NULL, &e),
          "checksum_type");
   st->checksum_type = e;
-  CHECK (read_uint (o, "retries", &st->retries, &st->retries_set), "retries");
+  flag = FALSE;
+  CHECK (read_uint (o, "retries", &st->retries, &flag), "retries");
+  st->retries_set = flag;
   v = 0;
   CHECK (read_int (o, "speed_limit", 0, &v, NULL), "speed_limit");
   st->speed_limit = (guint64) v;
   CHECK (read_uint (o, "segments", &st->segments, NULL) && st->segments <= 16, "segments");
-  CHECK (read_bool (o, "overwrite", &st->overwrite), "overwrite");
-  CHECK (read_bool (o, "keep_partial", &st->keep_partial), "keep_partial");
+  CHECK (READ_FLAG (o, "overwrite", st->overwrite), "overwrite");
+  CHECK (READ_FLAG (o, "keep_partial", st->keep_partial), "keep_partial");
   CHECK (read_int (o, "size_hint", -1, &st->size_hint, NULL), "size_hint");
   e = MEOW_UPLOAD_PROTOCOL_MEOW;
   CHECK (read_enum (o, "upload_protocol", MEOW_TYPE_UPLOAD_PROTOCOL_KIND, FALSE, &e),
          "upload_protocol");
   st->protocol = e;
   CHECK (read_int (o, "chunk_size", 0, &st->chunk_size, NULL), "chunk_size");
-  CHECK (read_string (o, "category", FALSE, &st->category), "category");
+  CHECK (read_interned (o, "category", &st->category), "category");
   CHECK (read_string (o, "upload_url", FALSE, &st->upload_url), "upload_url");
-  CHECK (read_uint (o, "prepare_retries", &st->prepare_retries, &st->prepare_retries_set),
-         "prepare_retries");
+  flag = FALSE;
+  CHECK (read_uint (o, "prepare_retries", &st->prepare_retries, &flag), "prepare_retries");
+  st->prepare_retries_set = flag;
   e = -1;
   CHECK (read_enum (o, "status", MEOW_TYPE_STATUS, TRUE, &e), "status");
   st->status = e;

@@ -12,47 +12,49 @@ G_BEGIN_DECLS
 
 struct _MeowStoredTask
 {
-  char         *id;
-  MeowDirection direction;
-  char         *url;
-  char         *method;  /* NULL: the default for the direction or protocol */
-  GStrv         headers; /* "Name: value", never NULL */
-  char         *name;
-  char         *output_file;      /* as built: absolute, or NULL */
-  char         *output_dir;       /* as built: absolute, or NULL */
-  char         *local_path;       /* reported by records: a download's chosen target */
-  char         *source_file;      /* upload of a file */
-  gboolean      source_in_memory; /* upload of bytes: not restorable */
+  /* Laid out for size, not by meaning: a long history keeps 100,000 of these in memory
+   * (pointers and 64-bit numbers first, then enums, then one-bit flags). */
+  char       *id;
+  char       *url;
+  const char *method;  /* interned (g_intern_string()); NULL: the default for the direction
+                        * or protocol */
+  GStrv       headers; /* "Name: value"; NULL: none */
+  char       *name;
+  char       *output_file; /* as built: absolute, or NULL */
+  const char *output_dir;  /* as built: absolute, or NULL; interned (a list has few) */
+  char       *local_path;  /* reported by records: a download's chosen target */
+  char       *source_file; /* upload of a file */
+  char       *checksum_hex;
+  const char *category; /* interned */
+  char       *upload_url;
+  char       *error_message;
+  char       *payload;
 
-  MeowChecksumType checksum_type;
-  char            *checksum_hex;
-  gboolean         retries_set;
-  guint            retries;
-  guint64          speed_limit;
-  guint            segments; /* download connections, 0 = the client's */
-  gboolean         overwrite;
-  gboolean         keep_partial;
-  gint64           size_hint;
+  guint64 speed_limit;
+  gint64  size_hint;
+  gint64  chunk_size;
+  guint64 transferred;
+  gint64  total;
+  gint64  added;
+  gint64  finished;
+  gint64  seq; /* the row's place in the list (meow_store_move(): may be < 0); 0: not stored */
 
+  MeowDirection          direction;
+  MeowChecksumType       checksum_type;
   MeowUploadProtocolKind protocol;
-  gint64                 chunk_size;
-  char                  *category;
-  char                  *upload_url;
-  gboolean               prepare_retries_set;
+  MeowStatus             status;
+  GQuark                 error_domain;
+  int                    error_code;
+  guint                  retries;
   guint                  prepare_retries;
+  guint                  segments; /* download connections, 0 = the client's */
 
-  MeowStatus status;
-  guint64    transferred;
-  gint64     total;
-  gint64     added;
-  gint64     finished;
-  GQuark     error_domain;
-  int        error_code;
-  char      *error_message;
-  char      *payload;
-
-  gint64   seq;  /* the row's place in the list (meow_store_move(): may be < 0); 0: not stored */
-  gboolean gone; /* MeowStore only: being taken out of the list */
+  guint source_in_memory : 1; /* upload of bytes: not restorable */
+  guint retries_set : 1;
+  guint overwrite : 1;
+  guint keep_partial : 1;
+  guint prepare_retries_set : 1;
+  guint gone : 1; /* MeowStore only: being taken out of the list */
 };
 
 MeowStoredTask *_meow_stored_task_new_empty (void);

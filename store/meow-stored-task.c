@@ -17,7 +17,6 @@ _meow_stored_task_new_empty (void)
 {
   MeowStoredTask *st = g_new0 (MeowStoredTask, 1);
 
-  st->headers = g_new0 (char *, 1);
   st->total = -1;
   st->size_hint = -1;
   return st;
@@ -38,29 +37,28 @@ meow_stored_task_new_from_task (MeowTask *task, gint64 added_time_us)
   st->id = g_strdup (meow_task_get_id (task));
   st->direction = meow_task_get_direction (task);
   st->url = g_strdup (meow_task_get_url (task));
-  st->method = g_strdup (meow_task_get_method (task));
-  st->headers = meow_task_get_headers (task) ? g_strdupv ((GStrv) meow_task_get_headers (task))
-                                             : g_new0 (char *, 1);
+  st->method = g_intern_string (meow_task_get_method (task));
+  meow_stored_task_set_headers (st, meow_task_get_headers (task));
   st->name = g_strdup (meow_task_get_name (task));
   st->output_file = g_strdup (meow_task_get_output_file (task));
-  st->output_dir = g_strdup (meow_task_get_output_dir (task));
+  st->output_dir = g_intern_string (meow_task_get_output_dir (task));
   st->source_file = g_strdup (meow_task_get_source_file (task));
   st->source_in_memory =
       st->direction == MEOW_DIRECTION_UPLOAD && meow_task_get_source_bytes (task) != NULL;
   st->checksum_type = checksum_hex ? checksum_type : MEOW_CHECKSUM_NONE;
   st->checksum_hex = g_strdup (checksum_hex);
-  st->retries_set = meow_task_has_retries (task);
+  st->retries_set = meow_task_has_retries (task) != FALSE;
   st->retries = meow_task_get_retries (task);
   st->speed_limit = meow_task_get_speed_limit (task);
   st->segments = meow_task_get_segments (task);
-  st->overwrite = meow_task_get_overwrite (task);
-  st->keep_partial = meow_task_get_keep_partial (task);
+  st->overwrite = meow_task_get_overwrite (task) != FALSE;
+  st->keep_partial = meow_task_get_keep_partial (task) != FALSE;
   st->size_hint = meow_task_get_size_hint (task);
   st->protocol = meow_task_get_upload_protocol (task);
   st->chunk_size = meow_task_get_chunk_size (task);
-  st->category = g_strdup (meow_task_get_category (task));
+  st->category = g_intern_string (meow_task_get_category (task));
   st->upload_url = g_strdup (meow_task_get_upload_url (task));
-  st->prepare_retries_set = meow_task_has_prepare_retries (task);
+  st->prepare_retries_set = meow_task_has_prepare_retries (task) != FALSE;
   st->prepare_retries = meow_task_get_prepare_retries (task);
   st->status = MEOW_STATUS_PENDING;
   st->total = -1;
@@ -120,7 +118,7 @@ meow_stored_task_build (const MeowStoredTask *st, GError **error)
     meow_task_builder_set_name (builder, st->name);
   if (st->method != NULL)
     meow_task_builder_set_method (builder, st->method);
-  for (guint i = 0; st->headers[i] != NULL; i++)
+  for (guint i = 0; st->headers != NULL && st->headers[i] != NULL; i++)
     {
       const char      *colon = strchr (st->headers[i], ':');
       g_autofree char *name = NULL;
@@ -158,15 +156,12 @@ meow_stored_task_copy (const MeowStoredTask *st)
   copy = g_memdup2 (st, sizeof *st);
   copy->id = g_strdup (st->id);
   copy->url = g_strdup (st->url);
-  copy->method = g_strdup (st->method);
   copy->headers = g_strdupv (st->headers);
   copy->name = g_strdup (st->name);
   copy->output_file = g_strdup (st->output_file);
-  copy->output_dir = g_strdup (st->output_dir);
   copy->local_path = g_strdup (st->local_path);
   copy->source_file = g_strdup (st->source_file);
   copy->checksum_hex = g_strdup (st->checksum_hex);
-  copy->category = g_strdup (st->category);
   copy->upload_url = g_strdup (st->upload_url);
   copy->error_message = g_strdup (st->error_message);
   copy->payload = g_strdup (st->payload);
@@ -180,15 +175,12 @@ meow_stored_task_free (MeowStoredTask *st)
     return;
   g_free (st->id);
   g_free (st->url);
-  g_free (st->method);
   g_strfreev (st->headers);
   g_free (st->name);
   g_free (st->output_file);
-  g_free (st->output_dir);
   g_free (st->local_path);
   g_free (st->source_file);
   g_free (st->checksum_hex);
-  g_free (st->category);
   g_free (st->upload_url);
   g_free (st->error_message);
   g_free (st->payload);
@@ -294,7 +286,9 @@ meow_stored_task_get_payload (const MeowStoredTask *st)
 const char *const *
 meow_stored_task_get_headers (const MeowStoredTask *st)
 {
-  return (const char *const *) st->headers;
+  static const char *const none[] = { NULL };
+
+  return st->headers != NULL ? (const char *const *) st->headers : none;
 }
 
 void
@@ -303,7 +297,8 @@ meow_stored_task_set_headers (MeowStoredTask *st, const char *const *headers)
   g_return_if_fail (st != NULL);
 
   g_strfreev (st->headers);
-  st->headers = headers != NULL ? g_strdupv ((GStrv) headers) : g_new0 (char *, 1);
+  /* No headers (nearly every task) are no allocation. */
+  st->headers = headers != NULL && headers[0] != NULL ? g_strdupv ((GStrv) headers) : NULL;
 }
 
 gboolean
