@@ -47,7 +47,8 @@ struct _MeowStoredTask
   int                    error_code;
   guint                  retries;
   guint                  prepare_retries;
-  guint                  segments; /* download connections, 0 = the client's */
+  guint                  segments;  /* download connections, 0 = the client's */
+  gatomicrefcount        ref_count; /* meow_stored_task_ref(): a history item shares it */
 
   guint source_in_memory : 1; /* upload of bytes: not restorable */
   guint retries_set : 1;

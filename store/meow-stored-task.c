@@ -17,6 +17,7 @@ _meow_stored_task_new_empty (void)
 {
   MeowStoredTask *st = g_new0 (MeowStoredTask, 1);
 
+  g_atomic_ref_count_init (&st->ref_count);
   st->total = -1;
   st->size_hint = -1;
   return st;
@@ -34,6 +35,7 @@ meow_stored_task_new_from_task (MeowTask *task, gint64 added_time_us)
   checksum_type = meow_task_get_checksum (task, &checksum_hex);
 
   st = g_new0 (MeowStoredTask, 1);
+  g_atomic_ref_count_init (&st->ref_count);
   st->id = g_strdup (meow_task_get_id (task));
   st->direction = meow_task_get_direction (task);
   st->url = g_strdup (meow_task_get_url (task));
@@ -154,6 +156,7 @@ meow_stored_task_copy (const MeowStoredTask *st)
   g_return_val_if_fail (st != NULL, NULL);
 
   copy = g_memdup2 (st, sizeof *st);
+  g_atomic_ref_count_init (&copy->ref_count);
   copy->id = g_strdup (st->id);
   copy->url = g_strdup (st->url);
   copy->headers = g_strdupv (st->headers);
@@ -168,11 +171,9 @@ meow_stored_task_copy (const MeowStoredTask *st)
   return copy;
 }
 
-void
-meow_stored_task_free (MeowStoredTask *st)
+static void
+stored_task_clear (MeowStoredTask *st)
 {
-  if (st == NULL)
-    return;
   g_free (st->id);
   g_free (st->url);
   g_strfreev (st->headers);
@@ -184,7 +185,24 @@ meow_stored_task_free (MeowStoredTask *st)
   g_free (st->upload_url);
   g_free (st->error_message);
   g_free (st->payload);
-  g_free (st);
+}
+
+const MeowStoredTask *
+meow_stored_task_ref (const MeowStoredTask *st)
+{
+  g_return_val_if_fail (st != NULL, NULL);
+  g_atomic_ref_count_inc (&((MeowStoredTask *) st)->ref_count);
+  return st;
+}
+
+void
+meow_stored_task_free (MeowStoredTask *st)
+{
+  if (st != NULL && g_atomic_ref_count_dec (&st->ref_count))
+    {
+      stored_task_clear (st);
+      g_free (st);
+    }
 }
 
 const char *

@@ -5,9 +5,12 @@
  * bound to an item repaints just what moved on each progress tick.
  *
  * An item of the saved history (meow_task_item_new_saved()) holds no #MeowTask until
- * one is asked for: it keeps the id, URL and name, and builds the task from the store
- * on demand. Building 100,000 tasks at start-up cost a third of the load and 490 bytes
- * a task (bench/ui 100000) for tasks that are almost never queued again.
+ * one is asked for: it builds the task from the store on demand. Building 100,000 tasks
+ * at start-up cost a third of the load and 490 bytes a task (bench/ui 100000) for tasks
+ * that are almost never queued again. Nor does it copy the strings it shows: it shares
+ * the store's #MeowStoredTask (meow_stored_task_ref()) and reads id, URL, name, paths
+ * and error from there until anything about it changes (materialize()), which a
+ * finished download seldom does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,13 +27,17 @@ struct _MeowTaskItem
   /* Laid out for size: a long history keeps 100,000 of these (bench/ui 100000). */
   MeowTask  *task;  /* NULL until built, for a saved item */
   MeowStore *store; /* a saved item's store, until its task is built */
-  char      *id;    /* a saved item's (kept once its task is built) */
-  char      *url;   /* likewise */
-  char      *name;
-  char      *error_message;
-  char      *local_path;
-  char      *payload; /* NULL while payload_is_path: a finished download's payload is
-                       * its local path, and a long history need not keep it twice */
+  /* A saved item's stored task, shared with the store for the item's life: until
+   * own_strings, the strings below are NULL and the getters read them from there (and
+   * the id always: the manager's table is keyed by that string). */
+  const MeowStoredTask *saved;
+  char                 *id;  /* a built item's once it changed task (set_task()) */
+  char                 *url; /* the saved or changed link, when not the task's */
+  char                 *name;
+  char                 *error_message;
+  char                 *local_path;
+  char                 *payload; /* NULL while payload_is_path: a finished download's payload is
+                                  * its local path, and a long history need not keep it twice */
   guint64 transferred;
   gint64  total;
   double  speed;
@@ -49,13 +56,60 @@ struct _MeowTaskItem
   guint          live : 1;
   guint          unrestorable : 1;
   guint          payload_is_path : 1;
+  guint          own_strings : 1; /* materialize() ran */
 };
+
+/* Whether the getters read @self's strings from its stored task. */
+#define SHARES_SAVED(self) ((self)->saved != NULL && !(self)->own_strings)
+
+/* What a saved item shows as its file (as the manager's load used to set it): the
+ * payload or the chosen target of a complete one, or of one whose result is known. */
+static const char *
+saved_local_path (const MeowStoredTask *st)
+{
+  if (meow_stored_task_get_direction (st) != MEOW_DIRECTION_DOWNLOAD ||
+      (meow_stored_task_get_status (st) != MEOW_STATUS_COMPLETE &&
+       meow_stored_task_get_payload (st) == NULL))
+    return NULL;
+  return meow_stored_task_get_payload (st) ? meow_stored_task_get_payload (st)
+                                           : meow_stored_task_get_local_path (st);
+}
+
+static const char *
+saved_error_message (const MeowStoredTask *st)
+{
+  return meow_stored_task_get_status (st) == MEOW_STATUS_FAILED
+             ? meow_stored_task_get_error_message (st)
+             : NULL;
+}
 
 /* The payload, wherever it is kept. */
 static const char *
 payload_of (MeowTaskItem *self)
 {
+  if (SHARES_SAVED (self))
+    return meow_stored_task_get_payload (self->saved);
   return self->payload_is_path ? self->local_path : self->payload;
+}
+
+/* Before anything of a saved item changes: its strings become its own (the store's task
+ * may change or go from now on without the item following). */
+static void
+materialize (MeowTaskItem *self)
+{
+  const char *payload;
+
+  if (!SHARES_SAVED (self))
+    return;
+  if (self->url == NULL)
+    self->url = g_strdup (meow_stored_task_get_url (self->saved));
+  self->name = g_strdup (meow_stored_task_get_name (self->saved));
+  self->error_message = g_strdup (saved_error_message (self->saved));
+  self->local_path = g_strdup (saved_local_path (self->saved));
+  payload = meow_stored_task_get_payload (self->saved);
+  self->payload_is_path = payload != NULL && g_strcmp0 (payload, self->local_path) == 0;
+  self->payload = self->payload_is_path ? NULL : g_strdup (payload);
+  self->own_strings = TRUE;
 }
 
 G_DEFINE_FINAL_TYPE (MeowTaskItem, meow_task_item, G_TYPE_OBJECT)
@@ -126,6 +180,7 @@ meow_task_item_finalize (GObject *object)
 
   g_clear_pointer (&self->task, meow_task_unref);
   g_clear_object (&self->store);
+  g_clear_pointer ((MeowStoredTask **) &self->saved, meow_stored_task_free);
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->name, g_free);
@@ -149,7 +204,7 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
       g_value_set_string (value, meow_task_item_get_id (self));
       break;
     case PROP_NAME:
-      g_value_set_string (value, self->name);
+      g_value_set_string (value, meow_task_item_get_name (self));
       break;
     case PROP_URL:
       g_value_set_string (value, meow_task_item_get_url (self));
@@ -173,10 +228,10 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
       g_value_set_int64 (value, self->eta);
       break;
     case PROP_ERROR_MESSAGE:
-      g_value_set_string (value, self->error_message);
+      g_value_set_string (value, meow_task_item_get_error_message (self));
       break;
     case PROP_LOCAL_PATH:
-      g_value_set_string (value, self->local_path);
+      g_value_set_string (value, meow_task_item_get_local_path (self));
       break;
     case PROP_PAYLOAD:
       g_value_set_string (value, payload_of (self));
@@ -306,8 +361,9 @@ meow_task_item_can_be_saved (const MeowStoredTask *st)
  *
  * An item for a task of the saved history that builds its #MeowTask (with
  * meow_stored_task_build() over the store's copy) only when
- * meow_task_item_get_task() is first called. The caller sets the progress, paths,
- * status and error from @st, as for any item. Main thread (the store's).
+ * meow_task_item_get_task() is first called. Its status, progress, paths and error are
+ * @st's; the item shares @st (meow_stored_task_ref()) instead of copying its strings
+ * until one of them changes. Main thread (the store's).
  *
  * Returns: (transfer full): a new item
  */
@@ -321,10 +377,11 @@ meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st)
 
   self = g_object_new (MEOW_TYPE_TASK_ITEM, NULL);
   self->store = g_object_ref (store);
-  self->id = g_strdup (meow_stored_task_get_id (st));
-  self->url = g_strdup (meow_stored_task_get_url (st));
+  self->saved = meow_stored_task_ref (st);
   self->direction = meow_stored_task_get_direction (st);
-  self->name = g_strdup (meow_stored_task_get_name (st));
+  self->status = meow_stored_task_get_status (st);
+  self->transferred = meow_stored_task_get_transferred (st);
+  self->total = meow_stored_task_get_total (st);
   return self;
 }
 
@@ -346,17 +403,18 @@ meow_task_item_get_task (MeowTaskItem *self)
 
   if (self->task == NULL && self->store != NULL)
     {
-      g_autoptr (MeowStoredTask) st = meow_store_dup_task (self->store, self->id);
+      const char *id = meow_task_item_get_id (self);
+      g_autoptr (MeowStoredTask) st = meow_store_dup_task (self->store, id);
       g_autoptr (GError) error = NULL;
 
+      /* A task that may run again: what it shows is its own from now on. */
+      materialize (self);
       /* Named by its name and id, not its URL: a URL may hold a password
        * (user:password@host), and warnings end up in the journal. */
       if (st == NULL)
-        g_warning ("The transfer “%s” (%s) is no longer in the list of transfers", self->name,
-                   self->id);
+        g_warning ("The transfer “%s” (%s) is no longer in the list of transfers", self->name, id);
       else if ((self->task = meow_stored_task_build (st, &error)) == NULL)
-        g_warning ("Cannot rebuild the transfer “%s” (%s): %s", self->name, self->id,
-                   error->message);
+        g_warning ("Cannot rebuild the transfer “%s” (%s): %s", self->name, id, error->message);
       else
         g_clear_object (&self->store);
     }
@@ -383,9 +441,11 @@ meow_task_item_set_task (MeowTaskItem *self, MeowTask *task)
   g_return_if_fail (g_strcmp0 (meow_task_get_id (task), meow_task_item_get_id (self)) == 0);
 
   url_changed = g_strcmp0 (meow_task_item_get_url (self), meow_task_get_url (task)) != 0;
+  materialize (self);
   /* The id outlives the task it came from: from now on it is the item's own string
-   * (a table keyed by meow_task_item_get_id() must take it again). */
-  if (self->id == NULL)
+   * (a table keyed by meow_task_item_get_id() must take it again). A saved item's
+   * stays its stored task's. */
+  if (self->id == NULL && self->saved == NULL)
     self->id = g_strdup (meow_task_get_id (self->task));
   meow_task_ref (task);
   g_clear_pointer (&self->task, meow_task_unref);
@@ -400,7 +460,9 @@ const char *
 meow_task_item_get_id (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  /* A saved item's own id stays: the manager's table is keyed by this string. */
+  /* A saved item's id stays: the manager's table is keyed by this string. */
+  if (self->saved != NULL)
+    return meow_stored_task_get_id (self->saved);
   return self->id ? self->id : meow_task_get_id (self->task);
 }
 
@@ -408,14 +470,18 @@ const char *
 meow_task_item_get_name (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return self->name;
+  return SHARES_SAVED (self) ? meow_stored_task_get_name (self->saved) : self->name;
 }
 
 const char *
 meow_task_item_get_url (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return self->url ? self->url : meow_task_get_url (self->task);
+  if (self->url != NULL)
+    return self->url;
+  if (SHARES_SAVED (self) || self->task == NULL)
+    return meow_stored_task_get_url (self->saved);
+  return meow_task_get_url (self->task);
 }
 
 MeowDirection
@@ -464,14 +530,14 @@ const char *
 meow_task_item_get_error_message (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return self->error_message;
+  return SHARES_SAVED (self) ? saved_error_message (self->saved) : self->error_message;
 }
 
 const char *
 meow_task_item_get_local_path (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return self->local_path;
+  return SHARES_SAVED (self) ? saved_local_path (self->saved) : self->local_path;
 }
 
 const char *
@@ -610,7 +676,7 @@ meow_task_item_dup_file (MeowTaskItem *self)
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
 
   direction = meow_task_item_get_direction (self);
-  path = self->local_path;
+  path = meow_task_item_get_local_path (self);
   if (direction == MEOW_DIRECTION_DOWNLOAD && payload_of (self) != NULL)
     path = payload_of (self);
   if (path == NULL && direction == MEOW_DIRECTION_UPLOAD && self->task != NULL)
@@ -635,6 +701,7 @@ meow_task_item_set_status (MeowTaskItem *self, MeowStatus status)
 
   if (self->status == status)
     return;
+  materialize (self);
   self->status = status;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 
@@ -692,6 +759,9 @@ meow_task_item_set_error_message (MeowTaskItem *self, const char *message)
 {
   g_return_if_fail (MEOW_IS_TASK_ITEM (self));
 
+  if (g_strcmp0 (meow_task_item_get_error_message (self), message) == 0)
+    return;
+  materialize (self);
   if (set_string (&self->error_message, message))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
 }
@@ -701,8 +771,9 @@ meow_task_item_set_local_path (MeowTaskItem *self, const char *path)
 {
   g_return_if_fail (MEOW_IS_TASK_ITEM (self));
 
-  if (g_strcmp0 (self->local_path, path) == 0)
+  if (g_strcmp0 (meow_task_item_get_local_path (self), path) == 0)
     return;
+  materialize (self);
   /* The payload that was the old path keeps it. */
   if (self->payload_is_path)
     {
@@ -732,6 +803,7 @@ meow_task_item_set_payload (MeowTaskItem *self, const char *payload)
 
   if (g_strcmp0 (payload_of (self), payload) == 0)
     return;
+  materialize (self);
   if (payload != NULL && g_strcmp0 (payload, self->local_path) == 0)
     {
       g_clear_pointer (&self->payload, g_free);

@@ -2425,10 +2425,11 @@ load_item (MeowTaskManager *self, const MeowStoredTask *st)
   MeowTaskItem *item;
   MeowStatus    status = meow_stored_task_get_status (st);
 
-  /* The history (most of a long list) gets its task when it is asked for. */
+  /* The history (most of a long list) gets its task when it is asked for, and shows what
+   * @st holds without a copy (status, progress, file, error). */
   if (meow_task_item_can_be_saved (st))
-    item = meow_task_item_new_saved (self->store, st);
-  else if ((task = meow_stored_task_build (st, &error)) != NULL)
+    return meow_task_item_new_saved (self->store, st);
+  if ((task = meow_stored_task_build (st, &error)) != NULL)
     item = meow_task_item_new (task);
   else
     return unrestorable_item (self, st, error);
