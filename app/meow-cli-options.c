@@ -106,8 +106,9 @@ cli_add_common_options (GOptionContext *context, CommonOptions *options)
     { "user-agent", 'A', 0, G_OPTION_ARG_STRING, &options->user_agent,
       N_ ("Send this User-Agent instead of Meow's"), N_ ("TEXT") },
     { "cookie", 'b', 0, G_OPTION_ARG_STRING, &options->cookie,
-      N_ ("Send these cookies (“name=value; name2=value2”); cookies the server sets along "
-          "redirects are kept for the rest of the download"),
+      N_ ("Send these cookies (“name=value; name2=value2”) to the URL's host, not to other "
+          "hosts it redirects to; cookies the server sets along redirects are kept for the rest "
+          "of the download"),
       N_ ("COOKIES") },
     { "cookie-jar", 0, 0, G_OPTION_ARG_FILENAME, &options->cookie_jar,
       N_ ("Send the cookies of FILE (a cookies.txt in the Netscape format, as curl -c, wget "
