@@ -2457,17 +2457,6 @@ test_screenshot_preferences (Fixture *fx, gconstpointer data)
 #define ADVANCED_COOKIE "gate=0pen-5ecret-91"
 #define ADVANCED_STRING_COOKIE "theme=d4rk-5ecret-92"
 
-static gboolean
-db_file_holds (const char *path, const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize            length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-  return memmem (contents, length, needle, strlen (needle)) != NULL;
-}
-
 static GtkWidget *
 add_child (GtkWindow *dialog, const char *name)
 {
@@ -2648,13 +2637,13 @@ test_add_advanced (Fixture *fx, gconstpointer data)
     {
       g_autofree char *file = g_strconcat (db, suffixes[i], NULL);
 
-      g_assert_false (db_file_holds (file, "0pen-5ecret"));
-      g_assert_false (db_file_holds (file, "d4rk-5ecret"));
+      g_assert_false (meow_test_file_holds (file, "0pen-5ecret"));
+      g_assert_false (meow_test_file_holds (file, "d4rk-5ecret"));
     }
   {
     g_autofree char *wal = g_strconcat (db, "-wal", NULL);
 
-    g_assert_true (db_file_holds (db, "t0ken") || db_file_holds (wal, "t0ken"));
+    g_assert_true (meow_test_file_holds (db, "t0ken") || meow_test_file_holds (wal, "t0ken"));
   }
 }
 
