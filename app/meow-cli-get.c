@@ -41,7 +41,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GetOptions, get_options_clear)
 
 /* Fills @builder from the options; usage errors return FALSE after printing. */
 static gboolean
-configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *rate_out)
+configure_get_builder (MeowTaskBuilder *builder,
+                       const char      *url,
+                       GetOptions      *options,
+                       guint64         *rate_out)
 {
   if (options->output_file != NULL && options->output_dir != NULL)
     {
@@ -82,7 +85,7 @@ configure_get_builder (MeowTaskBuilder *builder, GetOptions *options, guint64 *r
       meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, hex);
     }
 
-  if (!cli_configure_common (builder, "get", &options->common, rate_out))
+  if (!cli_configure_common (builder, url, "get", &options->common, rate_out))
     return FALSE;
 
   if (options->segments != -1)
@@ -129,7 +132,7 @@ get_one (GetOptions *options, const char *url)
   gint64           held = 0;
 
   builder = meow_task_builder_new_download (url);
-  if (!configure_get_builder (builder, options, &rate))
+  if (!configure_get_builder (builder, url, options, &rate))
     return EXIT_USAGE;
 
   task = meow_task_builder_build (builder, &error);
@@ -284,7 +287,7 @@ get_many_add (Run *run, GetOptions *options, const char *url, const char *where)
   guint64 rate;
 
   /* The options were checked once already: this prints nothing. */
-  configure_get_builder (builder, options, &rate);
+  configure_get_builder (builder, url, options, &rate);
   task = meow_task_builder_build (builder, &error);
   cli_run_add (run, where, task, error);
 }
@@ -310,7 +313,7 @@ get_many (GetOptions *options, guint jobs)
 
   /* Options errors once, not once per URL. */
   probe = meow_task_builder_new_download ("http://localhost/");
-  if (!configure_get_builder (probe, options, &rate))
+  if (!configure_get_builder (probe, "http://localhost/", options, &rate))
     return EXIT_USAGE;
 
   if (options->input_file != NULL)
@@ -447,6 +450,8 @@ cli_command_get (int argc, char **argv)
   /* GOption made its own copies: the process's strings can go. */
   cli_hide_login_arguments (original_argc, original_argv);
   if (!cli_resolve_login (&options.common, "get"))
+    return EXIT_USAGE;
+  if (!cli_read_cookie_jar (&options.common, "get"))
     return EXIT_USAGE;
 
   if (options.jobs != -1 && (options.jobs < 1 || options.jobs > MAX_JOBS))

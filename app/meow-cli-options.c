@@ -106,9 +106,17 @@ cli_add_common_options (GOptionContext *context, CommonOptions *options)
     { "user-agent", 'A', 0, G_OPTION_ARG_STRING, &options->user_agent,
       N_ ("Send this User-Agent instead of Meow's"), N_ ("TEXT") },
     { "cookie", 'b', 0, G_OPTION_ARG_STRING, &options->cookie,
-      N_ ("Send these cookies (“name=value; name2=value2”); cookies the server sets along "
-          "redirects are kept for the rest of the download"),
+      N_ ("Send these cookies (“name=value; name2=value2”) to the URL's host, not to other "
+          "hosts it redirects to; cookies the server sets along redirects are kept for the rest "
+          "of the download"),
       N_ ("COOKIES") },
+    { "cookie-jar", 0, 0, G_OPTION_ARG_FILENAME, &options->cookie_jar,
+      N_ ("Send the cookies of FILE (a cookies.txt in the Netscape format, as curl -c, wget "
+          "--save-cookies and browser add-ons write it) that go with each URL: its domain or a "
+          "subdomain, its path, “secure” ones only over https, expired ones never. FILE is only "
+          "read, unlike curl's --cookie-jar: cookies the server sets are used for the rest of the "
+          "download but not written back"),
+      N_ ("FILE") },
     { "retries", 0, 0, G_OPTION_ARG_STRING, &options->retries,
       N_ ("Give up after N failed attempts in a row; “inf” or no option: wait out network "
           "failures (refused, reset, DNS) for as long as they last, and retry the server's "
@@ -151,6 +159,10 @@ cli_common_options_clear (CommonOptions *options)
   g_clear_pointer (&options->referer, g_free);
   g_clear_pointer (&options->user_agent, g_free);
   g_clear_pointer (&options->cookie, g_free);
+  g_clear_pointer (&options->cookie_jar, g_free);
+  if (options->cookie_jar_text != NULL)
+    explicit_bzero (options->cookie_jar_text, options->cookie_jar_length);
+  g_clear_pointer (&options->cookie_jar_text, g_free);
   g_clear_pointer (&options->headers, g_strfreev);
   g_clear_pointer (&options->retries, g_free);
   g_clear_pointer (&options->user, secret_free); /* may hold USER:PASSWORD */
@@ -274,10 +286,59 @@ cli_resolve_login (CommonOptions *options, const char *command)
   return TRUE;
 }
 
+/* A cookies.txt of a browser with years of history is a few MiB; more is not one. */
+#define MAX_COOKIE_JAR_BYTES (64 * 1024 * 1024)
+
+gboolean
+cli_read_cookie_jar (CommonOptions *options, const char *command)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMappedFile) mapped = NULL;
+  guint skipped = 0;
+
+  if (options->cookie_jar == NULL)
+    return TRUE;
+  mapped = g_mapped_file_new (options->cookie_jar, FALSE, &error);
+  if (mapped == NULL)
+    {
+      cli_usage_error (command, _ ("The cookie file cannot be read: %s"), error->message);
+      return FALSE;
+    }
+  if (g_mapped_file_get_length (mapped) > MAX_COOKIE_JAR_BYTES)
+    {
+      g_autofree char *display = g_filename_display_name (options->cookie_jar);
+
+      cli_usage_error (command, _ ("“%s” is too large for a cookies.txt file (more than 64 MiB)."),
+                       display);
+      return FALSE;
+    }
+  options->cookie_jar_length = g_mapped_file_get_length (mapped);
+  options->cookie_jar_text =
+      g_memdup2 (g_mapped_file_get_contents (mapped) ? g_mapped_file_get_contents (mapped) : "",
+                 options->cookie_jar_length + 1);
+  options->cookie_jar_text[options->cookie_jar_length] = '\0';
+  /* Every line once, for the warning; a bad line is skipped, never fatal. */
+  g_free (meow_cookies_txt_lookup (options->cookie_jar_text, (gssize) options->cookie_jar_length,
+                                   "http://localhost/", &skipped));
+  if (skipped > 0)
+    {
+      g_autofree char *display = g_filename_display_name (options->cookie_jar);
+
+      cli_warning_message (ngettext ("%u line of “%s” is not a cookie in the Netscape format and "
+                                     "was skipped.",
+                                     "%u lines of “%s” are not cookies in the Netscape format and "
+                                     "were skipped.",
+                                     skipped),
+                           skipped, display);
+    }
+  return TRUE;
+}
+
 /* Fills @builder with the rate limit, headers and retries; usage errors
  * return FALSE after printing. */
 gboolean
 cli_configure_common (MeowTaskBuilder     *builder,
+                      const char          *url,
                       const char          *command,
                       const CommonOptions *options,
                       guint64             *rate_out)
@@ -326,6 +387,17 @@ cli_configure_common (MeowTaskBuilder     *builder,
     meow_task_builder_add_header (builder, "User-Agent", options->user_agent);
   if (options->cookie != NULL)
     meow_task_builder_add_header (builder, "Cookie", options->cookie);
+  if (options->cookie_jar_text != NULL)
+    {
+      g_autofree char *cookies = meow_cookies_txt_lookup (
+          options->cookie_jar_text, (gssize) options->cookie_jar_length, url, NULL);
+
+      /* The engine joins it with --cookie's into one Cookie header. */
+      if (cookies != NULL)
+        meow_task_builder_add_header (builder, "Cookie", cookies);
+      if (cookies != NULL)
+        explicit_bzero (cookies, strlen (cookies));
+    }
   if (options->user != NULL)
     meow_task_builder_set_credentials (builder, options->user, options->password);
   else if (options->netrc)

@@ -81,6 +81,9 @@ typedef struct
   char    *referer;  /* shortcuts for headers, or NULL */
   char    *user_agent;
   char    *cookie;
+  char    *cookie_jar;      /* --cookie-jar FILE, as given */
+  char    *cookie_jar_text; /* its contents (cli_read_cookie_jar()); zeroed on clear */
+  gsize    cookie_jar_length;
   gboolean quiet;
   /* get's logins (cli_add_login_options()) */
   char    *user;     /* --user USER[:PASSWORD], as given */
@@ -188,8 +191,8 @@ gboolean cli_parse_size (const char *text, guint64 *bytes);
 /* Checks a SHA-256 given in hex and returns it in lower case, or NULL. */
 char *cli_normalize_sha256 (const char *text);
 
-/* Adds --limit-rate, --header, --referer, --user-agent, --cookie, --retries, --ca-file,
- * --proxy, --no-proxy and --quiet, filling @options. */
+/* Adds --limit-rate, --header, --referer, --user-agent, --cookie, --cookie-jar, --retries,
+ * --ca-file, --proxy, --no-proxy and --quiet, filling @options. */
 void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
 /* Adds --user, --netrc and --netrc-file (downloads only). */
@@ -201,9 +204,15 @@ gboolean cli_resolve_login (CommonOptions *options, const char *command);
 /* Overwrites the password of a --user USER:PASSWORD among the process's own @argv
  * (the strings /proc/PID/cmdline shows) once the options hold their copy. */
 void cli_hide_login_arguments (int argc, char **argv);
-/* Fills @builder with the rate limit, headers and retries; usage errors
- * return FALSE after printing. */
+/* Reads the --cookie-jar file into @options, once, before the tasks are made;
+ * FALSE after printing a usage error when it cannot be read. Warns about lines
+ * that are not cookies. */
+gboolean cli_read_cookie_jar (CommonOptions *options, const char *command);
+/* Fills @builder (for @url) with the rate limit, headers, the cookies of the
+ * --cookie-jar file that go with @url, and retries; usage errors return
+ * FALSE after printing. */
 gboolean cli_configure_common (MeowTaskBuilder     *builder,
+                               const char          *url,
                                const char          *command,
                                const CommonOptions *options,
                                guint64             *rate_out);

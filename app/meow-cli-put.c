@@ -135,6 +135,8 @@ cli_command_put (int argc, char **argv)
   cli_add_common_options (context, &options.common);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("put", "%s", error->message);
+  if (!cli_read_cookie_jar (&options.common, "put"))
+    return EXIT_USAGE;
 
   if (options.rest == NULL || options.rest[0] == NULL || options.rest[1] == NULL)
     return cli_usage_error ("put", _ ("Give the file to upload and the URL to upload it to."));
@@ -178,7 +180,7 @@ cli_command_put (int argc, char **argv)
   builder = meow_task_builder_new_upload_file (url, path);
   meow_task_builder_set_upload_protocol (builder, protocol);
   meow_task_builder_set_chunk_size (builder, (gint64) chunk_size);
-  if (!cli_configure_common (builder, "put", &options.common, &rate))
+  if (!cli_configure_common (builder, url, "put", &options.common, &rate))
     return EXIT_USAGE;
 
   if (protocol == MEOW_UPLOAD_PROTOCOL_TUS)

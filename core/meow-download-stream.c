@@ -592,7 +592,7 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   if (probe)
     curl_easy_setopt (s->easy, CURLOPT_NOBODY, 1L);
 
-  s->req_headers = _meow_engine_add_task_headers (s->easy, s->req_headers,
+  s->req_headers = _meow_engine_add_task_headers (s->easy, s->req_headers, job->task->url,
                                                   (const char *const *) job->task->headers);
   if (s->ranged)
     {

@@ -124,18 +124,63 @@ _meow_engine_auth_error (const MeowTask *task,
                       redacted_url);
 }
 
+/* Gives libcurl's cookie engine on @easy the "name=value" pairs of one Cookie
+ * header @value as cookies of @host only (path "/", not secure, for the session),
+ * so that a redirect to another host does not carry them, as a browser would not.
+ * The pairs it cannot give that way (not name=value, no @host) are appended to
+ * @rest, for CURLOPT_COOKIE, which goes to every host. */
+static void
+add_host_cookies (CURL *easy, const char *host, const char *value, GString *rest)
+{
+  g_auto (GStrv) pairs = g_strsplit (value, ";", -1);
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      char       *pair = g_strstrip (pairs[i]);
+      const char *eq = strchr (pair, '=');
+
+      if (pair[0] == '\0')
+        continue;
+      if (host != NULL && eq != NULL && eq != pair && strpbrk (pair, "\t\r\n") == NULL)
+        {
+          g_autofree char *name = g_strndup (pair, eq - pair);
+          g_autofree char *line =
+              g_strdup_printf ("%s\tFALSE\t/\tFALSE\t0\t%s\t%s", host, name, eq + 1);
+
+          if (curl_easy_setopt (easy, CURLOPT_COOKIELIST, line) == CURLE_OK)
+            continue;
+        }
+      if (rest->len > 0)
+        g_string_append (rest, "; ");
+      g_string_append (rest, pair);
+    }
+}
+
 /* Appends the task's "Name: value" @headers to @list for @easy (a request
- * that follows redirects), a Referer without its userinfo; the Cookie
- * headers become instead CURLOPT_COOKIE, with libcurl's in-memory cookie engine on, so that one
- * Cookie header carries both the task's cookies and those the server sets
- * along a redirect chain (a login's 302 with Set-Cookie). The engine's
+ * to @url that follows redirects), a Referer without its userinfo. The
+ * Cookie headers go instead to libcurl's in-memory cookie engine, as
+ * cookies of @url's host: the cookies a server sets along a redirect
+ * chain (a login's 302 with Set-Cookie) join them on the next hop, in one
+ * Cookie header, and a redirect to another host gets none of the task's
+ * (an IPv6 literal host, or a pair that is not name=value, falls back to
+ * CURLOPT_COOKIE, which goes everywhere, as curl's -b does). The engine's
  * cookies live as long as @easy: nothing is kept between requests or
  * tasks. Returns: the new list head. */
 struct curl_slist *
-_meow_engine_add_task_headers (CURL *easy, struct curl_slist *list, const char *const *headers)
+_meow_engine_add_task_headers (CURL              *easy,
+                               struct curl_slist *list,
+                               const char        *url,
+                               const char *const *headers)
 {
   g_autoptr (GString) cookies = g_string_new (NULL);
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *host = NULL;
 
+  if (uri != NULL && g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0' &&
+      strchr (g_uri_get_host (uri), ':') == NULL)
+    host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  /* On before any cookie is given to it. */
+  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
   for (gsize i = 0; headers != NULL && headers[i] != NULL; i++)
     {
       const char *referer = _meow_header_line_value (headers[i], "Referer");
@@ -151,14 +196,9 @@ _meow_engine_add_task_headers (CURL *easy, struct curl_slist *list, const char *
         }
       else if (cookie == NULL)
         list = curl_slist_append (list, headers[i]);
-      else if (*cookie != '\0')
-        {
-          if (cookies->len > 0)
-            g_string_append (cookies, "; ");
-          g_string_append (cookies, cookie);
-        }
+      else
+        add_host_cookies (easy, host, cookie, cookies);
     }
-  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
   if (cookies->len > 0)
     curl_easy_setopt (easy, CURLOPT_COOKIE, cookies->str);
   return list;

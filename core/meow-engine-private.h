@@ -230,8 +230,10 @@ struct _MeowJob
 CURLM            *_meow_engine_get_multi (MeowEngine *engine);
 const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
 CURLSH           *_meow_engine_get_share (MeowEngine *engine);
-struct curl_slist *
-_meow_engine_add_task_headers (CURL *easy, struct curl_slist *list, const char *const *headers);
+struct curl_slist *_meow_engine_add_task_headers (CURL              *easy,
+                                                  struct curl_slist *list,
+                                                  const char        *url,
+                                                  const char *const *headers);
 /* TRUE when @path is the target of another live job of this engine (its
  * output file or its local path). */
 gboolean _meow_engine_target_claimed (MeowEngine *engine, MeowJob *job, const char *path);

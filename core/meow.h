@@ -9,6 +9,7 @@
 
 #include "meow-client.h"
 #include "meow-config.h"
+#include "meow-cookies.h"
 #include "meow-enum-types.h"
 #include "meow-error.h"
 #include "meow-task.h"

@@ -16,5 +16,6 @@ G_DECLARE_FINAL_TYPE (MeowAddDialog, meow_add_dialog, MEOW, ADD_DIALOG, AdwWindo
 
 GtkWindow *meow_add_dialog_new (GtkWindow *parent, MeowTaskManager *manager, const char *text);
 void       meow_add_dialog_set_folder (MeowAddDialog *self, const char *folder);
+void       meow_add_dialog_set_cookie_file (MeowAddDialog *self, GFile *file);
 
 G_END_DECLS

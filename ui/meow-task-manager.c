@@ -1322,6 +1322,25 @@ meow_task_manager_dup_ready_download_folder (MeowTaskManager *self,
   return g_steal_pointer (&path);
 }
 
+/* Adds "Name: value" @lines (nullable; name and value trimmed, a line without a colon
+ * skipped) to @builder. */
+static void
+add_header_lines (MeowTaskBuilder *builder, const char *const *lines)
+{
+  for (gsize i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      const char      *colon = strchr (lines[i], ':');
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (colon == NULL)
+        continue;
+      name = g_strstrip (g_strndup (lines[i], colon - lines[i]));
+      value = g_strstrip (g_strdup (colon + 1));
+      meow_task_builder_add_header (builder, name, value);
+    }
+}
+
 /**
  * meow_task_manager_add_urls:
  * @urls: (array zero-terminated=1): web links (see meow_split_urls())
@@ -1345,6 +1364,37 @@ meow_task_manager_add_urls (MeowTaskManager   *self,
                             gboolean           start_paused,
                             GError           **error)
 {
+  return meow_task_manager_add_urls_full (self, urls, folder, sha256, NULL, NULL, start_paused,
+                                          error);
+}
+
+/**
+ * meow_task_manager_add_urls_full:
+ * @urls: (array zero-terminated=1): web links (see meow_split_urls())
+ * @folder: (nullable) (type filename): where to save; %NULL for the download folder
+ * @sha256: (nullable): a checksum, for a single link
+ * @headers: (nullable) (array zero-terminated=1): "Name: value" request headers for
+ *   every link (the Add dialog's Advanced part: its headers, Referer, User-Agent, Cookie)
+ * @cookies_txt: (nullable): the contents of a cookies.txt file (Netscape format): each
+ *   link gets the cookies of it that go with that link, as one more `Cookie` header
+ * @start_paused: keep them in the list as Paused; Resume queues them
+ *
+ * meow_task_manager_add_urls() with request headers. The headers ride along on every
+ * request of the tasks, across redirects and restarts; the secret ones (`Cookie`,
+ * `Authorization`) are kept in the keyring, never in the task list. Main thread.
+ *
+ * Returns: whether all of them were added; @error says why not
+ */
+gboolean
+meow_task_manager_add_urls_full (MeowTaskManager   *self,
+                                 const char *const *urls,
+                                 const char        *folder,
+                                 const char        *sha256,
+                                 const char *const *headers,
+                                 GBytes            *cookies_txt,
+                                 gboolean           start_paused,
+                                 GError           **error)
+{
   g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_task_unref);
   g_autofree char *ready_folder = NULL;
 
@@ -1363,6 +1413,18 @@ meow_task_manager_add_urls (MeowTaskManager   *self,
       meow_task_builder_set_output_dir (builder, ready_folder);
       if (sha256 != NULL)
         meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, sha256);
+      add_header_lines (builder, headers);
+      if (cookies_txt != NULL)
+        {
+          gsize            len = 0;
+          const char      *text = g_bytes_get_data (cookies_txt, &len);
+          g_autofree char *cookies =
+              meow_cookies_txt_lookup (text ? text : "", (gssize) len, urls[i], NULL);
+
+          /* The engine joins it with a Cookie header of @headers into one. */
+          if (cookies != NULL)
+            meow_task_builder_add_header (builder, "Cookie", cookies);
+        }
       task = meow_task_builder_build (builder, error);
       if (task == NULL)
         return FALSE;
@@ -1514,18 +1576,7 @@ meow_task_manager_upload_files_to (MeowTaskManager *self,
       meow_task_builder_set_upload_protocol (builder, g_str_equal (protocol, "meow")
                                                           ? MEOW_UPLOAD_PROTOCOL_MEOW
                                                           : MEOW_UPLOAD_PROTOCOL_TUS);
-      for (guint i = 0; header_lines[i] != NULL; i++)
-        {
-          const char      *colon = strchr (header_lines[i], ':');
-          g_autofree char *header_name = NULL;
-          g_autofree char *value = NULL;
-
-          if (colon == NULL)
-            continue;
-          header_name = g_strstrip (g_strndup (header_lines[i], colon - header_lines[i]));
-          value = g_strstrip (g_strdup (colon + 1));
-          meow_task_builder_add_header (builder, header_name, value);
-        }
+      add_header_lines (builder, (const char *const *) header_lines);
 
       task = meow_task_builder_build (builder, &local_error);
       if (task != NULL)

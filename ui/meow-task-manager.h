@@ -45,6 +45,14 @@ gboolean      meow_task_manager_add_urls (MeowTaskManager   *self,
                                           const char        *sha256,
                                           gboolean           start_paused,
                                           GError           **error);
+gboolean      meow_task_manager_add_urls_full (MeowTaskManager   *self,
+                                               const char *const *urls,
+                                               const char        *folder,
+                                               const char        *sha256,
+                                               const char *const *headers,
+                                               GBytes            *cookies_txt,
+                                               gboolean           start_paused,
+                                               GError           **error);
 guint         meow_task_manager_upload_files (MeowTaskManager *self, GSList *files, GError **error);
 guint         meow_task_manager_upload_files_to (MeowTaskManager *self,
                                                  GSList          *files,

@@ -14,7 +14,11 @@
 #   - the same file with -x 1 interrupted (SIGINT) and run again: the resume asks
 #     `Range: bytes=N-` over HTTP/2 and the file is exact;
 #   - --referer and --cookie reach the server, and the saved file carries
-#     user.xdg.origin.url and user.xdg.referrer.url without the URLs' passwords.
+#     user.xdg.origin.url and user.xdg.referrer.url without the URLs' passwords;
+#   - --cookie-jar: a cookies.txt whose matching cookies (and only those) open /gated/
+#     with --referer, the file exact and the bad line warned about;
+#     without them the 403 fails the download; a cookie set on /login/'s 302 goes to the
+#     next hop with the file's, and that file is exact too.
 #
 # Output is TAP. Skips (1..0 # SKIP) only when nginx (with HTTP/2) or openssl is missing.
 # Every wait is bounded.
@@ -22,7 +26,7 @@
 set -u
 
 CLI="${1:-}"
-PLAN=12
+PLAN=16
 
 if [[ -z "$CLI" || ! -x "$CLI" ]]; then
   echo "Bail out! usage: $0 PATH-TO-meow-cli (got '${CLI}')"
@@ -62,6 +66,9 @@ for i in $(seq 40); do
   head -c 65536 /dev/urandom > "$TMP/www/small-$i.bin"
 done
 head -c $((16 * 1024 * 1024)) /dev/urandom > "$TMP/www/slow/big.bin"
+mkdir -p "$TMP/www/gated" "$TMP/www/after-login"
+head -c 300000 /dev/urandom > "$TMP/www/gated/file.bin"
+head -c 200000 /dev/urandom > "$TMP/www/after-login/file.bin"
 
 if ! web_server_start nginx-tls "$TMP/www" 0 "$TMP/server"; then
   echo "Bail out! $WS_ERROR"
@@ -224,6 +231,67 @@ elif [[ "$attributes" == *"Operation not supported"* ]]; then
     "this file system takes no user attributes"
 else
   not_ok "the file carries its origin and referrer, without passwords"
+fi
+
+# ---------------------------------------------------------------------------
+# 6. --cookie-jar: the cookies of a cookies.txt that go with the URL.
+
+JAR="$TMP/cookies.txt"
+{
+  printf '# Netscape HTTP Cookie File\r\n'
+  printf '127.0.0.1\tFALSE\t/\tTRUE\t0\tgate\topen\r\n'
+  printf '127.0.0.1\tFALSE\t/other/\tFALSE\t0\telsewhere\tno\r\n'
+  printf 'example.org\tTRUE\t/\tFALSE\t0\tforeign\tno\r\n'
+  printf '127.0.0.1\tFALSE\t/\tFALSE\t1000\tstale\tno\r\n'
+  printf '#HttpOnly_127.0.0.1\tFALSE\t/gated/\tTRUE\t0\tdeep\tyes\r\n'
+  printf 'this line is not a cookie\r\n'
+} > "$JAR"
+
+mark=$(log_mark)
+"$CLI" get --ca-file "$WS_CA" --cookie-jar "$JAR" --referer "https://example.org/page" \
+  -o "$TMP/out/gated.bin" "$WS_URL/gated/file.bin" -q > /dev/null 2> "$TMP/gated.stderr"
+RC=$?
+line="$(log_since "$mark" | grep ' /gated/file.bin ' | tail -n 1)"
+diag "$line"
+if ((RC == 0)) && [[ "$(sha "$TMP/out/gated.bin")" == "$(sha "$TMP/www/gated/file.bin")" ]]; then
+  ok "a 403 unless cookie and referer: with --cookie-jar and --referer the file is exact"
+else
+  not_ok "a 403 unless cookie and referer: with --cookie-jar and --referer the file is exact (exit $RC)"
+  diag_file "meow-cli said" "$TMP/gated.stderr"
+fi
+# (The order of the pairs is libcurl's: RFC 6265 lets the client choose it.)
+if [[ "$line" == *' '20[06]' '*'"https://example.org/page" "deep=yes; gate=open"' ||
+  "$line" == *' '20[06]' '*'"https://example.org/page" "gate=open; deep=yes"' ]] &&
+  grep -q '1 line of .*cookies.txt.* is not a cookie' "$TMP/gated.stderr"; then
+  ok "only the jar's cookies for the URL are sent; the bad line is named"
+else
+  not_ok "only the jar's cookies for the URL are sent; the bad line is named"
+  diag_file "meow-cli said" "$TMP/gated.stderr"
+fi
+
+"$CLI" get --ca-file "$WS_CA" --referer "https://example.org/page" --retries 0 \
+  -o "$TMP/out/refused.bin" "$WS_URL/gated/file.bin" -q > /dev/null 2> "$TMP/refused.stderr"
+RC=$?
+if ((RC == 1)) && grep -q 403 "$TMP/refused.stderr" && [[ ! -e "$TMP/out/refused.bin" ]]; then
+  ok "without the cookie the 403 fails the download"
+else
+  not_ok "without the cookie the 403 fails the download (exit $RC)"
+  diag_file "meow-cli said" "$TMP/refused.stderr"
+fi
+
+mark=$(log_mark)
+"$CLI" get --ca-file "$WS_CA" --cookie-jar "$JAR" -o "$TMP/out/after-login.bin" \
+  "$WS_URL/login/file.bin" -q > /dev/null 2> "$TMP/login.stderr"
+RC=$?
+line="$(log_since "$mark" | grep ' /after-login/file.bin ' | tail -n 1)"
+diag "$line"
+if ((RC == 0)) &&
+  [[ "$(sha "$TMP/out/after-login.bin")" == "$(sha "$TMP/www/after-login/file.bin")" &&
+  "$line" == *' '20[06]' '*redirect=kept* && "$line" == *gate=open* ]]; then
+  ok "a cookie set on a redirect goes to the next hop with the jar's, the file exact"
+else
+  not_ok "a cookie set on a redirect goes to the next hop with the jar's, the file exact (exit $RC)"
+  diag_file "meow-cli said" "$TMP/login.stderr"
 fi
 
 exit $((failures > 0))

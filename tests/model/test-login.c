@@ -89,17 +89,6 @@ secret_tool_search (void)
   return g_strconcat (out, err, NULL);
 }
 
-static gboolean
-file_holds (const char *path, const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize            length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-  return memmem (contents, length, needle, strlen (needle)) != NULL;
-}
-
 static void
 test_remembered_login (void)
 {
@@ -201,9 +190,9 @@ test_remembered_login (void)
       {
         g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
 
-        g_assert_false (file_holds (path, PASSWORD));
-        g_assert_false (file_holds (path, basic));
-        g_assert_false (file_holds (path, "Authorization"));
+        g_assert_false (meow_test_file_holds (path, PASSWORD));
+        g_assert_false (meow_test_file_holds (path, basic));
+        g_assert_false (meow_test_file_holds (path, "Authorization"));
       }
     g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
   }

@@ -123,17 +123,6 @@ secret_tool_search (const char *id)
   return g_strconcat (out, err, NULL);
 }
 
-static gboolean
-file_holds (const char *path, const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize            length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-  return memmem (contents, length, needle, strlen (needle)) != NULL;
-}
-
 /* Neither value in the task list's files (the database, its journal, its index). */
 static void
 assert_not_on_disk (const char *db)
@@ -145,14 +134,15 @@ assert_not_on_disk (const char *db)
     {
       g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
 
-      g_assert_false (file_holds (path, "c00kie-5ecret"));
-      g_assert_false (file_holds (path, "t0ken-5ecret"));
+      g_assert_false (meow_test_file_holds (path, "c00kie-5ecret"));
+      g_assert_false (meow_test_file_holds (path, "t0ken-5ecret"));
     }
   /* The header names and the plain header are kept: the check can see the list. */
   {
     g_autofree char *wal = g_strconcat (db, "-wal", NULL);
 
-    g_assert_true (file_holds (db, "kept-as-is") || file_holds (wal, "kept-as-is"));
+    g_assert_true (meow_test_file_holds (db, "kept-as-is") ||
+                   meow_test_file_holds (wal, "kept-as-is"));
   }
 }
 
@@ -472,13 +462,13 @@ test_upload_target (void)
                          "Authorization: " BEARER "\nX-Plain: kept-as-is");
   g_settings_set_value (app.settings, "upload-targets", g_variant_builder_end (&builder));
   g_settings_sync ();
-  MEOW_TEST_WAIT_OR_ABORT (file_holds (keyfile, "t0ken-5ecret"));
+  MEOW_TEST_WAIT_OR_ABORT (meow_test_file_holds (keyfile, "t0ken-5ecret"));
 
   /* The first start moves it to the keyring; the keyfile keeps the header's name. */
   app_start (&app);
-  MEOW_TEST_WAIT_OR_ABORT ((g_settings_sync (), !file_holds (keyfile, "t0ken-5ecret")));
-  g_assert_true (file_holds (keyfile, "Authorization:"));
-  g_assert_true (file_holds (keyfile, "kept-as-is"));
+  MEOW_TEST_WAIT_OR_ABORT ((g_settings_sync (), !meow_test_file_holds (keyfile, "t0ken-5ecret")));
+  g_assert_true (meow_test_file_holds (keyfile, "Authorization:"));
+  g_assert_true (meow_test_file_holds (keyfile, "kept-as-is"));
   found = secret_tool_search_target ("Files");
   g_assert_nonnull (strstr (found, "secret = Authorization: " BEARER "\n"));
   g_assert_nonnull (strstr (found, "attribute.url = "));
@@ -498,7 +488,7 @@ test_upload_target (void)
   g_assert_true (meow_store_flush (app.store, &error));
   g_assert_no_error (error);
   assert_not_on_disk (app.db);
-  g_assert_false (file_holds (keyfile, "t0ken-5ecret"));
+  g_assert_false (meow_test_file_holds (keyfile, "t0ken-5ecret"));
 
   /* Removing the target clears its keyring item. */
   meow_task_manager_remove_upload_target (app.manager, 0);

@@ -642,6 +642,17 @@ meow_test_write_file (const char *path, const char *contents, gssize len)
   g_assert_no_error (error);
 }
 
+gboolean
+meow_test_file_holds (const char *path, const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize            length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, needle, strlen (needle)) != NULL;
+}
+
 gint64
 meow_test_range_start (const char *range)
 {

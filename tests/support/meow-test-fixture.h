@@ -165,6 +165,9 @@ void meow_test_assert_bytes_prefix (GBytes *prefix, GBytes *whole);
 
 MeowTestRequest *meow_test_nth_request (GPtrArray *log, const char *method, guint n);
 void             meow_test_write_file (const char *path, const char *contents, gssize len);
+/* Whether the file at @path (a missing one holds nothing) contains the bytes of @needle:
+ * the check that a secret did not reach a file. */
+gboolean meow_test_file_holds (const char *path, const char *needle);
 /* The start offset of a "bytes=START-" Range header. */
 gint64 meow_test_range_start (const char *range);
 

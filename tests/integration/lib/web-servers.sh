@@ -20,7 +20,9 @@
 # 127.0.0.1 made in DIR (WS_CA is the CA's PEM file; WS_URL starts with https://), and an
 # access log (DIR/access.log) of "CONNECTION PROTOCOL METHOD URI STATUS RANGE REFERER COOKIE"
 # lines (the last three quoted);
-# /slow/ is served at 2 MiB/s per request.
+# /slow/ is served at 2 MiB/s per request; /gated/ answers 403 unless the request has the
+# cookie gate=open and a Referer on example.org/page; /login/file.bin sets the cookie
+# redirect=kept on a 302 to /after-login/file.bin, which answers 403 without it.
 #
 # Apache refuses to serve as root: it runs as www-data, so ROOT and the folders above it must
 # be readable by others (web_server_start makes ROOT and DIR 0755; a mktemp -d folder above
@@ -122,7 +124,7 @@ ws_make_certificates () { # ws_make_certificates DIR
 ws_nginx_tls_conf () { # ws_nginx_tls_conf ROOT KIB DIR PORT
   ws_nginx_conf "$@" | sed \
     -e "s|^  access_log .*|  log_format meow '\$connection \$server_protocol \$request_method \$uri \$status \"\$http_range\" \"\$http_referer\" \"\$http_cookie\"';\n  access_log $3/access.log meow;|" \
-    -e "s|^    listen 127.0.0.1:$4;|    listen 127.0.0.1:$4 ssl http2;\n    ssl_certificate $3/server.pem;\n    ssl_certificate_key $3/server.key;\n    location /slow/ { limit_rate 2m; }|"
+    -e "s|^    listen 127.0.0.1:$4;|    listen 127.0.0.1:$4 ssl http2;\n    ssl_certificate $3/server.pem;\n    ssl_certificate_key $3/server.key;\n    location /slow/ { limit_rate 2m; }\n    location /gated/ { valid_referers example.org/page; if (\$invalid_referer) { return 403; } if (\$cookie_gate != open) { return 403; } }\n    location = /login/file.bin { add_header Set-Cookie \"redirect=kept; Path=/\"; return 302 /after-login/file.bin; }\n    location /after-login/ { if (\$cookie_redirect != kept) { return 403; } }|"
 }
 
 ws_apache_conf () { # ws_apache_conf ROOT KIB DIR PORT
