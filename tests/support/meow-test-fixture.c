@@ -289,6 +289,23 @@ meow_test_start_upload (MeowTestFixture *fx, MeowTaskBuilder *builder)
   return meow_test_start_download (fx, builder);
 }
 
+MeowTestWatch *
+meow_test_start_paused (MeowTestFixture *fx, MeowTaskBuilder *builder)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowTask) task = meow_task_builder_build (builder, &error);
+  MeowTestWatch *w;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (task);
+  w = meow_test_watch_new (fx);
+  w->id = meow_client_enqueue_paused (meow_test_fixture_client (fx), task, watch_record_cb, w,
+                                      watch_destroy_cb, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (w->id);
+  return w;
+}
+
 MeowTaskBuilder *
 meow_test_builder_upload_file (MeowTestFixture *fx, const char *url_path, const char *source)
 {

@@ -117,6 +117,9 @@ MeowTestWatch *meow_test_start_download (MeowTestFixture *fx, MeowTaskBuilder *b
 /* The same for an upload task (any task, really: the name says what the
  * test means). */
 MeowTestWatch *meow_test_start_upload (MeowTestFixture *fx, MeowTaskBuilder *builder);
+/* The same with meow_client_enqueue_paused(): the watch sees every record
+ * (its complete_calls stay 0: the paused form has one callback). */
+MeowTestWatch *meow_test_start_paused (MeowTestFixture *fx, MeowTaskBuilder *builder);
 /* An upload of the file @source to the server's @url_path. */
 MeowTaskBuilder *
 meow_test_builder_upload_file (MeowTestFixture *fx, const char *url_path, const char *source);
