@@ -1837,8 +1837,10 @@ meow_client_wake (MeowClient *client)
  * @func: (nullable) (scope notified): receives the engine's debug lines, or
  *   %NULL to stop
  * @user_data: (closure): data for @func
- * @destroy: (nullable): frees @user_data when @func is replaced or removed
- *   (after a call in progress returned) or the client is finalized
+ * @destroy: (nullable): frees @user_data once: in the thread of the call
+ *   that replaces or removes @func (in the owner context, right after it,
+ *   when a call of @func is in progress then), or when the client is
+ *   finalized; with a %NULL @func at once
  *
  * Hands the engine's debug log to the embedding app (rusty-cat's debug log
  * listener) without touching GLib's log writer: each line the engine logs
