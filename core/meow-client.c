@@ -1852,7 +1852,8 @@ meow_client_wake (MeowClient *client)
  * task's login, the values of `Authorization`, `Proxy-Authorization` and
  * `Cookie` headers and of headers and query parameters that carry tokens,
  * keys or signatures (a tus server's upload token among them) are replaced
- * by `***` before the line leaves the worker. The same redacted lines still
+ * by `***` before the line leaves the worker; of the task's other headers
+ * only harmless ones (`Accept`, `Range`, `User-Agent`…) show their values. The same redacted lines still
  * go to GLib's log (domain `Meow`, %G_LOG_LEVEL_DEBUG, shown with
  * `G_MESSAGES_DEBUG=Meow`). At most 1024 lines wait for delivery; when the
  * owner context falls further behind the oldest are dropped and a line

@@ -493,6 +493,8 @@ test_log_listener (MeowTestFixture *fx, gconstpointer data)
   meow_task_builder_set_output_file (b, target);
   meow_task_builder_add_header (b, "Authorization", "Bearer " SECRET_BEARER);
   meow_task_builder_add_header (b, "Cookie", SECRET_COOKIE);
+  meow_task_builder_add_header (b, "X-Session", "custom-s3cr3t");
+  meow_task_builder_add_header (b, "Accept", "application/x-meow");
   w = meow_test_start_download (fx, b);
 
   up_url = meow_test_server_dup_url (fx->server, TUS_BASE);
@@ -520,6 +522,7 @@ test_log_listener (MeowTestFixture *fx, gconstpointer data)
       g_assert_null (strstr (line, SECRET_COOKIE));
       g_assert_null (strstr (line, "c00kie-s3cr3t"));
       g_assert_null (strstr (line, SECRET_TOKEN));
+      g_assert_null (strstr (line, "custom-s3cr3t"));
       if (strstr (line, w->id) != NULL)
         with_id++;
       if (strstr (line, w->id) != NULL && strstr (line, "Request to http://meow:***@") != NULL)
@@ -527,6 +530,9 @@ test_log_listener (MeowTestFixture *fx, gconstpointer data)
           requests++;
           g_assert_nonnull (strstr (line, "Authorization: ***"));
           g_assert_nonnull (strstr (line, "Cookie: ***"));
+          /* A header of a name nobody lists is masked too; harmless ones are shown. */
+          g_assert_nonnull (strstr (line, "X-Session: ***"));
+          g_assert_nonnull (strstr (line, "Accept: application/x-meow"));
         }
     }
   /* The first GET, its retry after the 503, each with its answer's line. */
