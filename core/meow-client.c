@@ -948,6 +948,10 @@ meow_client_enqueue_and_wait_async (MeowClient         *client,
  * @error: return location for the task's error
  *
  * Finishes meow_client_enqueue_and_wait_async(). In the callback's thread.
+ * The error is the Failed record's; the rest of that record (the HTTP status
+ * that ended the task, meow_transfer_record_get_http_status(), its tag) is
+ * meow_client_dup_record() for the task's id, which keeps the terminal
+ * record.
  *
  * Returns: (transfer full) (nullable): the completion payload (a download's final path,
  *   an upload protocol's file id or URL), or %NULL with @error set (%NULL without one

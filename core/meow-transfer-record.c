@@ -485,10 +485,10 @@ meow_transfer_record_get_tag (const MeowTransferRecord *record)
  * the failure was a local one after that answer. 0 when no answer ended it:
  * a transport failure (refused connection, reset, DNS, TLS, stall), a
  * download already complete on disk, and in every other record. This is
- * also where the status of a Failed record's error (meow_transfer_record_get_error(),
- * and the error meow_client_enqueue_and_wait_finish() returns after the
- * same record reached the listeners) is read: the #GError itself carries
- * only the code and the message. Any thread.
+ * also where the status of a Failed record's error (meow_transfer_record_get_error())
+ * is read: the #GError itself carries only the code and the message (which
+ * names the status). After meow_client_enqueue_and_wait_finish() failed,
+ * meow_client_dup_record() for the task's id gives that record. Any thread.
  *
  * Returns: the status, or 0.
  */

@@ -205,10 +205,14 @@ def run_wait(base, work, payload):
     check(Meow.Status.COMPLETE in statuses and Meow.Status.TRANSMISSION in statuses,
           'the listener still sees the progress and COMPLETE', statuses)
 
-    got, error = wait_for(client, download('missing.bin', 'missing.bin'))
+    missing = download('missing.bin', 'missing.bin')
+    got, error = wait_for(client, missing)
+    last = client.dup_record(missing.get_id())
     check(got is None and error is not None and error.matches(Meow.error_quark(),
-                                                              Meow.Error.RESPONSE_STATUS),
-          "a Failed task finishes with the record's error", error)
+                                                              Meow.Error.RESPONSE_STATUS) and
+          last is not None and last.get_http_status() == 404 and
+          last.get_error().message == error.message,
+          "a Failed task finishes with the record's error; dup_record() has its 404", error)
 
     got, error = wait_for(client, download('stall', 'stall.bin'), cancel_after_ms=300)
     check(got is None and error is not None and
