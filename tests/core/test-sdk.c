@@ -33,17 +33,6 @@ count_requests (MeowTestFixture *fx)
   return log->len;
 }
 
-static void
-throttle_server (MeowTestFixture *fx, guint bytes_per_sec)
-{
-  MeowTestFaults faults = {
-    0,
-  };
-
-  faults.throttle_bytes_per_sec = bytes_per_sec;
-  meow_test_server_set_faults (fx->server, &faults);
-}
-
 /* ------------------------------------------------------------------ */
 /* meow_client_enqueue_paused()                                        */
 
@@ -174,7 +163,7 @@ test_tag (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpstr (meow_task_get_tag (task), ==, "app-row-17 ✓");
 
   /* Through every kind of record: Pending, Transmission, Paused, Complete. */
-  throttle_server (fx, 64 * 1024);
+  meow_test_throttle (fx, 64 * 1024);
   w = meow_test_start_download (fx, b);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w));
   g_assert_true (meow_client_pause (fx->client, w->id, &error));
@@ -246,9 +235,6 @@ test_http_status_download (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *t500 = meow_test_fixture_path (fx, "broken.bin");
   g_autofree char *trefused = meow_test_fixture_path (fx, "refused.bin");
   g_autoptr (GSocket) sock = NULL;
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
   g_autofree char *refused_url = NULL;
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GError) error = NULL;
@@ -275,7 +261,7 @@ test_http_status_download (MeowTestFixture *fx, gconstpointer data)
   faults = (MeowTestFaults){ 0 };
 
   /* 206: the answer to the resume after a pause delivered the rest. */
-  throttle_server (fx, 64 * 1024);
+  meow_test_throttle (fx, 64 * 1024);
   b = meow_test_builder_to_file (fx, "/resumed.bin", t206);
   w = meow_test_start_download (fx, b);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w));
@@ -314,14 +300,7 @@ test_http_status_download (MeowTestFixture *fx, gconstpointer data)
   g_clear_pointer (&b, meow_task_builder_free);
 
   /* A refused connection is no answer: 0. Bound, never listening. */
-  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (sock, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (sock, &error);
-  g_assert_no_error (error);
-  refused_url = g_strdup_printf ("http://127.0.0.1:%u/refused.bin",
-                                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  refused_url = meow_test_refused_url ("/refused.bin", &sock);
   b = meow_task_builder_new_download (refused_url);
   meow_task_builder_set_output_file (b, trefused);
   meow_task_builder_set_retries (b, 1);
@@ -333,20 +312,29 @@ test_http_status_download (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpuint (last_http_status (w), ==, 0);
 }
 
-static MeowTestWatch *
-start_bytes_upload (MeowTestFixture       *fx,
+/* Uploads @payload to the server's @path with @kind (1 + 2 attempts), waits
+ * for its end and checks it is @status with the HTTP status @http. */
+static void
+assert_upload_ends (MeowTestFixture       *fx,
                     const char            *path,
                     MeowUploadProtocolKind kind,
-                    GBytes                *payload)
+                    GBytes                *payload,
+                    MeowStatus             status,
+                    guint                  http)
 {
   g_autofree char *url = meow_test_server_dup_url (fx->server, path);
   g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_bytes (url, payload, "up.bin");
+  MeowTestWatch *w;
 
   meow_task_builder_set_upload_protocol (b, kind);
   meow_task_builder_set_retries (b, 2);
   meow_task_builder_set_prepare_retries (b, 2);
   meow_task_builder_set_retry_policy (b, MEOW_RETRY_POLICY_COUNTED);
-  return meow_test_start_upload (fx, b);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_OR_ABORT (meow_test_watch_done (w));
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, status);
+  g_assert_cmpuint (last_http_status (w), ==, http);
+  assert_only_last_has_status (w);
 }
 
 static void
@@ -358,26 +346,18 @@ test_http_status_upload (MeowTestFixture *fx, gconstpointer data)
   MeowTestUploadFaults ufaults = {
     0,
   };
-  MeowTestWatch *w;
 
   /* tus: the last PATCH's 204 completes it. */
-  w = start_bytes_upload (fx, TUS_BASE, MEOW_UPLOAD_PROTOCOL_TUS, payload);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_COMPLETE);
-  g_assert_cmpuint (last_http_status (w), ==, 204);
-  assert_only_last_has_status (w);
-
+  assert_upload_ends (fx, TUS_BASE, MEOW_UPLOAD_PROTOCOL_TUS, payload, MEOW_STATUS_COMPLETE, 204);
   /* tus: no endpoint there, the creation's POST is refused (405), at once. */
-  w = start_bytes_upload (fx, "/nowhere/", MEOW_UPLOAD_PROTOCOL_TUS, payload2);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_FAILED);
-  g_assert_cmpuint (last_http_status (w), ==, 405);
+  assert_upload_ends (fx, "/nowhere/", MEOW_UPLOAD_PROTOCOL_TUS, payload2, MEOW_STATUS_FAILED, 405);
 
   /* tus: an upload to resume that the server no longer has: 404 to the HEAD. */
   {
     g_autofree char *url = meow_test_server_dup_url (fx->server, TUS_BASE);
     g_autofree char *gone = meow_test_server_dup_url (fx->server, TUS_BASE "no-such-upload");
     g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_bytes (url, payload2, "gone.bin");
+    MeowTestWatch *w;
 
     meow_task_builder_set_upload_protocol (b, MEOW_UPLOAD_PROTOCOL_TUS);
     meow_task_builder_set_upload_url (b, gone);
@@ -387,41 +367,29 @@ test_http_status_upload (MeowTestFixture *fx, gconstpointer data)
     g_assert_cmpuint (last_http_status (w), ==, 404);
   }
 
-  /* tus: 500 to every creation, after the retries (1 + 2 attempts). */
+  /* tus: 500 to every creation, after the retries. */
   ufaults.tus_error_count = 100;
   ufaults.tus_error_status = 500;
   meow_test_server_set_upload_faults (fx->server, &ufaults);
-  w = start_bytes_upload (fx, TUS_BASE, MEOW_UPLOAD_PROTOCOL_TUS, payload3);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_FAILED);
-  g_assert_cmpuint (last_http_status (w), ==, 500);
+  assert_upload_ends (fx, TUS_BASE, MEOW_UPLOAD_PROTOCOL_TUS, payload3, MEOW_STATUS_FAILED, 500);
   ufaults = (MeowTestUploadFaults){ 0 };
   meow_test_server_set_upload_faults (fx->server, &ufaults);
 
-  /* The meow protocol: 200 with the file id. */
-  w = start_bytes_upload (fx, MEOW_PATH, MEOW_UPLOAD_PROTOCOL_MEOW, payload);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_COMPLETE);
-  g_assert_cmpuint (last_http_status (w), ==, 200);
+  /* The meow protocol: 200 with the file id ... */
+  assert_upload_ends (fx, MEOW_PATH, MEOW_UPLOAD_PROTOCOL_MEOW, payload, MEOW_STATUS_COMPLETE, 200);
 
   /* ... a 404 to its first request, at once ... */
   ufaults.fail_post_nth = 1;
   ufaults.fail_post_status = 404;
   meow_test_server_set_upload_faults (fx->server, &ufaults);
-  w = start_bytes_upload (fx, MEOW_PATH, MEOW_UPLOAD_PROTOCOL_MEOW, payload2);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_FAILED);
-  g_assert_cmpuint (last_http_status (w), ==, 404);
+  assert_upload_ends (fx, MEOW_PATH, MEOW_UPLOAD_PROTOCOL_MEOW, payload2, MEOW_STATUS_FAILED, 404);
 
   /* ... and 500 to every prepare, after the retries. */
   ufaults = (MeowTestUploadFaults){ 0 };
   ufaults.prepare_error_count = 100;
   ufaults.prepare_error_status = 500;
   meow_test_server_set_upload_faults (fx->server, &ufaults);
-  w = start_bytes_upload (fx, MEOW_PATH, MEOW_UPLOAD_PROTOCOL_MEOW, payload3);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_FAILED);
-  g_assert_cmpuint (last_http_status (w), ==, 500);
+  assert_upload_ends (fx, MEOW_PATH, MEOW_UPLOAD_PROTOCOL_MEOW, payload3, MEOW_STATUS_FAILED, 500);
 }
 
 /* ------------------------------------------------------------------ */

@@ -171,4 +171,12 @@ void             meow_test_write_file (const char *path, const char *contents, g
 /* The start offset of a "bytes=START-" Range header. */
 gint64 meow_test_range_start (const char *range);
 
+/* Only faults.throttle_bytes_per_sec = @bytes_per_sec on the server's
+ * following requests (the other faults cleared). */
+void meow_test_throttle (MeowTestFixture *fx, guint bytes_per_sec);
+/* An http://127.0.0.1:PORT/@path URL whose connections are refused: PORT is
+ * bound by *@sock (a new socket for the caller to unref at the end of the
+ * test) and never listened on, so it stays the test's. */
+char *meow_test_refused_url (const char *path, GSocket **sock);
+
 G_END_DECLS
