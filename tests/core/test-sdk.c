@@ -33,6 +33,26 @@ count_requests (MeowTestFixture *fx)
   return log->len;
 }
 
+/* Starts @b's download slowly, pauses it once it moved, and resumes it at
+ * full speed: its records go Pending, Transmission, Paused, Pending, … */
+static MeowTestWatch *
+start_pause_resume (MeowTestFixture *fx, MeowTaskBuilder *b)
+{
+  g_autoptr (GError) error = NULL;
+  MeowTestWatch *w;
+
+  meow_test_throttle (fx, 64 * 1024);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_OR_ABORT (meow_test_watch_has_progress (w));
+  g_assert_true (meow_client_pause (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_OR_ABORT (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
+  meow_test_server_clear_faults (fx->server);
+  g_assert_true (meow_client_resume (fx->client, w->id, &error));
+  g_assert_no_error (error);
+  return w;
+}
+
 /* ------------------------------------------------------------------ */
 /* meow_client_enqueue_paused()                                        */
 
@@ -163,15 +183,7 @@ test_tag (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpstr (meow_task_get_tag (task), ==, "app-row-17 ✓");
 
   /* Through every kind of record: Pending, Transmission, Paused, Complete. */
-  meow_test_throttle (fx, 64 * 1024);
-  w = meow_test_start_download (fx, b);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w));
-  g_assert_true (meow_client_pause (fx->client, w->id, &error));
-  g_assert_no_error (error);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
-  meow_test_server_clear_faults (fx->server);
-  g_assert_true (meow_client_resume (fx->client, w->id, &error));
-  g_assert_no_error (error);
+  w = start_pause_resume (fx, b);
 
   meow_test_server_set_file (fx->server, "/untagged.bin", payload);
   plain = meow_test_builder_to_file (fx, "/untagged.bin", other);
@@ -261,16 +273,8 @@ test_http_status_download (MeowTestFixture *fx, gconstpointer data)
   faults = (MeowTestFaults){ 0 };
 
   /* 206: the answer to the resume after a pause delivered the rest. */
-  meow_test_throttle (fx, 64 * 1024);
   b = meow_test_builder_to_file (fx, "/resumed.bin", t206);
-  w = meow_test_start_download (fx, b);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (w));
-  g_assert_true (meow_client_pause (fx->client, w->id, &error));
-  g_assert_no_error (error);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_last_status (w) == MEOW_STATUS_PAUSED);
-  meow_test_server_clear_faults (fx->server);
-  g_assert_true (meow_client_resume (fx->client, w->id, &error));
-  g_assert_no_error (error);
+  w = start_pause_resume (fx, b);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
   meow_test_assert_completed (w, t206, payload);
   g_assert_cmpuint (last_http_status (w), ==, 206);
