@@ -34,9 +34,9 @@ void _meow_client_task_paused (MeowClient *client, const char *task_id);
  * context; nothing when there is none. At most MEOW_LOG_QUEUE_MAX lines
  * wait: past that the oldest go (one line says how many). Any thread. */
 #define MEOW_LOG_QUEUE_MAX 1024
-/* TRUE when a line would go anywhere: the client has a log listener, or
- * GLib's log shows the domain's debug lines. So that costly lines are not
- * made for nobody. Any thread. */
+/* TRUE when a debug line would be seen: the client has a log listener, or
+ * GLib's default writer shows the domain's debug lines. The lines made
+ * only for this (each request's) are not made otherwise. Any thread. */
 gboolean _meow_client_wants_log (MeowClient *client);
 void     _meow_client_post_log (MeowClient    *client,
                                 GLogLevelFlags level,

@@ -222,6 +222,8 @@ _meow_log_line (MeowClient     *client,
 {
   g_autofree char *redacted = _meow_log_redact (message, task);
 
+  /* Always to GLib's log, as g_debug() did: an app's own log writer may
+   * want debug lines that G_MESSAGES_DEBUG does not ask for. */
   if (task_id != NULL)
     g_log (G_LOG_DOMAIN, level, "[%s] %s", task_id, redacted);
   else
