@@ -1857,12 +1857,12 @@ meow_client_wake (MeowClient *client)
  * `Cookie` headers and of headers and query parameters that carry tokens,
  * keys or signatures (a tus server's upload token among them) are replaced
  * by `***` before the line leaves the worker; of the task's other headers
- * only harmless ones (`Accept`, `Range`, `User-Agent`…) show their values. The same redacted lines still
- * go to GLib's log (domain `Meow`, %G_LOG_LEVEL_DEBUG, shown with
- * `G_MESSAGES_DEBUG=Meow`). At most 1024 lines wait for delivery; when the
- * owner context falls further behind the oldest are dropped and a line
- * says how many. One listener per client: a second call replaces the
- * first. Any thread.
+ * only harmless ones (`Accept`, `Range`, `User-Agent`…) show their values.
+ * The same redacted lines still go to GLib's log (domain `Meow`,
+ * %G_LOG_LEVEL_DEBUG, shown with `G_MESSAGES_DEBUG=Meow`). At most 1024
+ * lines wait for delivery; when the owner context falls further behind the
+ * oldest are dropped and a line says how many. One listener per client: a
+ * second call replaces the first. Any thread.
  */
 void
 meow_client_set_log_func (MeowClient    *client,

@@ -480,8 +480,9 @@ meow_transfer_record_get_tag (const MeowTransferRecord *record)
  *
  * The HTTP status of the server's answer that ended the task: on a Complete
  * record the answer that delivered the last bytes (200, 206, or a tus
- * `PATCH`'s 204; a 416 when it proved that a `.part` held them all), on a Failed record the answer the task failed on (404,
- * or the 500 of the last attempt once the retries are used up), also when
+ * `PATCH`'s 204; a 416 when it proved that a `.part` held them all), on a
+ * Failed record the answer the task failed on (404, or the 500 of the last
+ * attempt once the retries are used up), also when
  * the failure was a local one after that answer. 0 when no answer ended it:
  * a transport failure (refused connection, reset, DNS, TLS, stall), a
  * download already complete on disk, and in every other record. This is
