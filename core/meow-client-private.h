@@ -29,6 +29,20 @@ void _meow_client_task_waiting (MeowClient *client, const char *task_id);
  * a pause or cancel got there first. Worker thread. */
 void _meow_client_task_paused (MeowClient *client, const char *task_id);
 
+/* Queues a debug line (@message already redacted, copied; @task_id
+ * nullable) for the listener of meow_client_set_log_func() in the owner
+ * context; nothing when there is none. At most MEOW_LOG_QUEUE_MAX lines
+ * wait: past that the oldest go (one line says how many). Any thread. */
+#define MEOW_LOG_QUEUE_MAX 1024
+/* TRUE when a debug line would be seen: the client has a log listener, or
+ * GLib's default writer shows the domain's debug lines. The lines made
+ * only for this (each request's) are not made otherwise. Any thread. */
+gboolean _meow_client_wants_log (MeowClient *client);
+void     _meow_client_post_log (MeowClient    *client,
+                                GLogLevelFlags level,
+                                const char    *task_id,
+                                const char    *message);
+
 /* Test hook: the client's proxy lookups ask @resolver (a ref is taken)
  * instead of the default GProxyResolver. Any thread. */
 void _meow_client_set_proxy_resolver (MeowClient *client, GProxyResolver *resolver);

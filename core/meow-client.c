@@ -21,6 +21,7 @@
 #include "meow-error.h"
 #include "meow-http-private.h"
 #include "meow-i18n-private.h"
+#include "meow-log-private.h"
 #include "meow-transfer-record-private.h"
 
 /* The shared view of a live task (under MeowClient.lock). Terminal tasks
@@ -64,6 +65,22 @@ typedef struct
   GDestroyNotify  destroy;
 } Listener;
 
+/* The debug-log listener (meow_client_set_log_func()). */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  MeowLogFunc     func;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+} LogSink;
+
+typedef struct
+{
+  GLogLevelFlags level;
+  char          *task_id;
+  char          *message;
+} LogLine;
+
 struct _MeowClient
 {
   GObject parent_instance;
@@ -88,12 +105,42 @@ struct _MeowClient
   GQueue      events;           /* MeowTransferRecord */
   GHashTable *pending_progress; /* id -> GList link in events */
   GHashTable *latest;           /* id -> MeowTransferRecord */
+  GQueue      logs;             /* LogLine, at most MEOW_LOG_QUEUE_MAX */
+  guint       logs_dropped;     /* since the last delivery */
+
+  LogSink *log_sink; /* (lock); NULL: none */
+  gint     log_on;   /* atomic: log_sink != NULL, read without the lock */
 };
 
 G_DEFINE_FINAL_TYPE (MeowClient, meow_client, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (MeowSnapshot, meow_snapshot, meow_snapshot_copy, meow_snapshot_free)
 
 static void dispatch_all (MeowClient *self);
+
+static LogSink *
+log_sink_ref (LogSink *sink)
+{
+  g_atomic_ref_count_inc (&sink->ref_count);
+  return sink;
+}
+
+static void
+log_sink_unref (LogSink *sink)
+{
+  if (!g_atomic_ref_count_dec (&sink->ref_count))
+    return;
+  if (sink->destroy)
+    sink->destroy (sink->user_data);
+  g_free (sink);
+}
+
+static void
+log_line_free (LogLine *line)
+{
+  g_free (line->task_id);
+  g_free (line->message);
+  g_free (line);
+}
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -279,6 +326,84 @@ _meow_client_post_record (MeowClient *self, MeowTransferRecord *record)
     g_source_set_ready_time (self->dispatch_source, 0);
 }
 
+gboolean
+_meow_client_wants_log (MeowClient *self)
+{
+  return g_atomic_int_get (&self->log_on) ||
+         !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+}
+
+void
+_meow_client_post_log (MeowClient    *self,
+                       GLogLevelFlags level,
+                       const char    *task_id,
+                       const char    *message)
+{
+  LogLine *line;
+  gboolean was_empty;
+
+  if (!g_atomic_int_get (&self->log_on))
+    return;
+
+  line = g_new0 (LogLine, 1);
+  line->level = level;
+  line->task_id = g_strdup (task_id);
+  line->message = g_strdup (message);
+
+  g_mutex_lock (&self->events_lock);
+  was_empty = g_queue_is_empty (&self->logs) && g_queue_is_empty (&self->events);
+  g_queue_push_tail (&self->logs, line);
+  while (self->logs.length > MEOW_LOG_QUEUE_MAX)
+    {
+      log_line_free (g_queue_pop_head (&self->logs));
+      self->logs_dropped++;
+    }
+  g_mutex_unlock (&self->events_lock);
+
+  if (was_empty)
+    g_source_set_ready_time (self->dispatch_source, 0);
+}
+
+/* Owner context: every waiting log line to the listener. */
+static void
+deliver_logs (MeowClient *self)
+{
+  for (;;)
+    {
+      LogLine *line;
+      LogSink *sink = NULL;
+      guint    dropped;
+
+      g_mutex_lock (&self->events_lock);
+      line = g_queue_pop_head (&self->logs);
+      dropped = self->logs_dropped;
+      self->logs_dropped = 0;
+      g_mutex_unlock (&self->events_lock);
+
+      if (line == NULL)
+        return;
+
+      g_mutex_lock (&self->lock);
+      if (self->log_sink != NULL)
+        sink = log_sink_ref (self->log_sink);
+      g_mutex_unlock (&self->lock);
+
+      if (sink != NULL)
+        {
+          if (dropped > 0)
+            {
+              g_autofree char *note = g_strdup_printf (
+                  "%u debug lines were dropped: the listener fell behind", dropped);
+
+              sink->func (self, G_LOG_LEVEL_DEBUG, NULL, note, sink->user_data);
+            }
+          sink->func (self, line->level, line->task_id, line->message, sink->user_data);
+          log_sink_unref (sink);
+        }
+      log_line_free (line);
+    }
+}
+
 static void
 deliver (MeowClient *self, MeowTransferRecord *record)
 {
@@ -337,6 +462,8 @@ dispatch_all (MeowClient *self)
 
       GList *head;
 
+      deliver_logs (self);
+
       g_mutex_lock (&self->events_lock);
       head = g_queue_peek_head_link (&self->events);
       record = head ? head->data : NULL;
@@ -385,6 +512,8 @@ meow_client_finalize (GObject *object)
     }
 
   g_queue_clear_full (&self->events, (GDestroyNotify) meow_transfer_record_unref);
+  g_queue_clear_full (&self->logs, (GDestroyNotify) log_line_free);
+  g_clear_pointer (&self->log_sink, log_sink_unref);
   g_hash_table_unref (self->pending_progress);
   g_hash_table_unref (self->latest);
   g_hash_table_unref (self->entries);
@@ -424,6 +553,7 @@ meow_client_init (MeowClient *self)
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_unref);
   self->next_listener_id = 1;
   g_queue_init (&self->events);
+  g_queue_init (&self->logs);
   self->pending_progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) meow_transfer_record_unref);
@@ -498,6 +628,15 @@ make_key (MeowTask *task)
   return g_strdup_printf ("%d\ndir\n%s\n%s", task->direction, task->url, task->output_dir);
 }
 
+static char *enqueue (MeowClient      *client,
+                      MeowTask        *task,
+                      gboolean         paused,
+                      MeowRecordFunc   progress,
+                      MeowCompleteFunc complete,
+                      gpointer         user_data,
+                      GDestroyNotify   destroy,
+                      GError         **error);
+
 /**
  * meow_client_enqueue:
  * @client: a client
@@ -528,6 +667,51 @@ meow_client_enqueue (MeowClient      *client,
                      gpointer         user_data,
                      GDestroyNotify   destroy,
                      GError         **error)
+{
+  return enqueue (client, task, FALSE, progress, complete, user_data, destroy, error);
+}
+
+/**
+ * meow_client_enqueue_paused:
+ * @client: a client
+ * @task: (transfer none): the task
+ * @callback: (nullable) (scope notified): called with every record of the task
+ * @user_data: (closure): data for @callback
+ * @destroy: (nullable): frees @user_data after the task's terminal record
+ *   was delivered (or when the client is finalized); not called when this
+ *   function fails
+ * @error: return location for an error
+ *
+ * Adds @task paused (rusty-cat's `try_enqueue_paused`): the client knows
+ * it from now on (meow_client_snapshot() counts it paused, its first record
+ * says %MEOW_STATUS_PAUSED, a second task for the same URL and target is a
+ * duplicate) but it does no I/O at all, no request, no file opened, no
+ * upload source read or hashed, until meow_client_resume() puts it at the
+ * back of its queue. meow_client_cancel() ends it as any paused task. The
+ * same checks and errors as meow_client_enqueue(). Any thread.
+ *
+ * Returns: (transfer full) (nullable): the task id, or %NULL with @error set.
+ */
+char *
+meow_client_enqueue_paused (MeowClient    *client,
+                            MeowTask      *task,
+                            MeowRecordFunc callback,
+                            gpointer       user_data,
+                            GDestroyNotify destroy,
+                            GError       **error)
+{
+  return enqueue (client, task, TRUE, callback, NULL, user_data, destroy, error);
+}
+
+static char *
+enqueue (MeowClient      *client,
+         MeowTask        *task,
+         gboolean         paused,
+         MeowRecordFunc   progress,
+         MeowCompleteFunc complete,
+         gpointer         user_data,
+         GDestroyNotify   destroy,
+         GError         **error)
 {
   g_autofree char *key = NULL;
   g_autofree char *target_key = NULL;
@@ -590,7 +774,7 @@ meow_client_enqueue (MeowClient      *client,
       g_strdup_printf ("%s:%s", task->direction == MEOW_DIRECTION_DOWNLOAD ? "download" : "upload",
                        task->redacted_url);
   entry->direction = task->direction;
-  entry->state = ENTRY_PENDING;
+  entry->state = paused ? ENTRY_PAUSED : ENTRY_PENDING;
   entry->task = meow_task_ref (task);
   g_hash_table_insert (client->entries, entry->id, entry);
   g_hash_table_insert (client->keys, entry->key, entry->id);
@@ -605,7 +789,7 @@ meow_client_enqueue (MeowClient      *client,
   cb->destroy = destroy;
   g_hash_table_replace (client->callbacks, g_strdup (task->id), cb);
 
-  _meow_engine_enqueue (client->engine, task);
+  _meow_engine_enqueue (client->engine, task, paused);
 
   g_mutex_unlock (&client->lock);
 
@@ -764,6 +948,10 @@ meow_client_enqueue_and_wait_async (MeowClient         *client,
  * @error: return location for the task's error
  *
  * Finishes meow_client_enqueue_and_wait_async(). In the callback's thread.
+ * The error is the Failed record's; the rest of that record (the HTTP status
+ * that ended the task, meow_transfer_record_get_http_status(), its tag) is
+ * meow_client_dup_record() for the task's id, which keeps the terminal
+ * record.
  *
  * Returns: (transfer full) (nullable): the completion payload (a download's final path,
  *   an upload protocol's file id or URL), or %NULL with @error set (%NULL without one
@@ -1645,6 +1833,67 @@ meow_client_wake (MeowClient *client)
   if (!client->closed)
     _meow_engine_wake (client->engine);
   g_mutex_unlock (&client->lock);
+}
+
+/**
+ * meow_client_set_log_func:
+ * @client: a client
+ * @func: (nullable) (scope notified): receives the engine's debug lines, or
+ *   %NULL to stop
+ * @user_data: (closure): data for @func
+ * @destroy: (nullable): frees @user_data once: in the thread of the call
+ *   that replaces or removes @func (in the owner context, right after it,
+ *   when a call of @func is in progress then), or when the client is
+ *   finalized; with a %NULL @func at once
+ *
+ * Hands the engine's debug log to the embedding app (rusty-cat's debug log
+ * listener) without touching GLib's log writer: each line the engine logs
+ * from now on (requests, answers, retries, restarts, file system fallbacks)
+ * reaches @func with its level, the id of the task it is about (%NULL for
+ * the client's own lines) and the message, in the client's owner context
+ * (the thread-default main context of meow_client_new()'s caller), in the
+ * order they were logged. Secrets never reach it: passwords in URLs, the
+ * task's login, the values of `Authorization`, `Proxy-Authorization` and
+ * `Cookie` headers and of headers and query parameters that carry tokens,
+ * keys or signatures (a tus server's upload token among them) are replaced
+ * by `***` before the line leaves the worker; of the task's other headers
+ * only harmless ones (`Accept`, `Range`, `User-Agent`…) show their values.
+ * The same redacted lines still go to GLib's log (domain `Meow`,
+ * %G_LOG_LEVEL_DEBUG, shown with `G_MESSAGES_DEBUG=Meow`). At most 1024
+ * lines wait for delivery; when the owner context falls further behind the
+ * oldest are dropped and a line says how many. One listener per client: a
+ * second call replaces the first. Any thread.
+ */
+void
+meow_client_set_log_func (MeowClient    *client,
+                          MeowLogFunc    func,
+                          gpointer       user_data,
+                          GDestroyNotify destroy)
+{
+  LogSink *old;
+  LogSink *sink = NULL;
+
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+
+  if (func != NULL)
+    {
+      sink = g_new0 (LogSink, 1);
+      g_atomic_ref_count_init (&sink->ref_count);
+      sink->func = func;
+      sink->user_data = user_data;
+      sink->destroy = destroy;
+    }
+  else if (destroy != NULL)
+    destroy (user_data);
+
+  g_mutex_lock (&client->lock);
+  old = client->log_sink;
+  client->log_sink = sink;
+  g_atomic_int_set (&client->log_on, sink != NULL);
+  g_mutex_unlock (&client->lock);
+
+  if (old != NULL)
+    log_sink_unref (old);
 }
 
 /**

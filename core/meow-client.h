@@ -59,6 +59,23 @@ typedef void (*MeowCompleteFunc) (MeowClient *client,
                                   gpointer    user_data);
 
 /**
+ * MeowLogFunc:
+ * @client: the client
+ * @level: the line's level (%G_LOG_LEVEL_DEBUG for the engine's debug lines)
+ * @task_id: (nullable): the id of the task the line is about, or %NULL
+ * @message: the line, with secrets replaced by `***`
+ * @user_data: user data
+ *
+ * Receives the engine's debug log (meow_client_set_log_func()). Always
+ * called in the client's owner context.
+ */
+typedef void (*MeowLogFunc) (MeowClient    *client,
+                             GLogLevelFlags level,
+                             const char    *task_id,
+                             const char    *message,
+                             gpointer       user_data);
+
+/**
  * MeowSnapshot:
  * @queued: tasks waiting for a slot
  * @active: tasks transferring
@@ -103,6 +120,13 @@ char *meow_client_enqueue_with_callback (MeowClient    *client,
                                          gpointer       user_data,
                                          GDestroyNotify destroy,
                                          GError       **error);
+MEOW_AVAILABLE_IN_ALL
+char *meow_client_enqueue_paused (MeowClient    *client,
+                                  MeowTask      *task,
+                                  MeowRecordFunc callback,
+                                  gpointer       user_data,
+                                  GDestroyNotify destroy,
+                                  GError       **error);
 MEOW_AVAILABLE_IN_ALL
 void meow_client_enqueue_and_wait_async (MeowClient         *client,
                                          MeowTask           *task,
@@ -155,6 +179,11 @@ MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_remove_listener (MeowClient *client, guint listener_id, GError **error);
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_clear_listeners (MeowClient *client, GError **error);
+MEOW_AVAILABLE_IN_ALL
+void meow_client_set_log_func (MeowClient    *client,
+                               MeowLogFunc    func,
+                               gpointer       user_data,
+                               GDestroyNotify destroy);
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_set_max_transfers (MeowClient *client,
                                         guint       max_downloads,

@@ -23,6 +23,7 @@
 #include "meow-download-private.h"
 #include "meow-error.h"
 #include "meow-i18n-private.h"
+#include "meow-log-private.h"
 
 /* A crash loses at most this long of such a download; progress records
  * show its bytes once they are on disk. */
@@ -257,7 +258,8 @@ commit_link (MeowJob *job, MeowCommit *c, gboolean *fallback, GError **error)
   *fallback = FALSE;
   if (c->failed == MEOW_FILE_OP_CREATE)
     {
-      g_debug ("No unnamed file in %s (%s); writing a .part", c->dir, g_strerror (c->saved_errno));
+      _meow_job_debug (job, "No unnamed file in %s (%s); writing a .part", c->dir,
+                       g_strerror (c->saved_errno));
       *fallback = TRUE;
       return FALSE;
     }
@@ -272,7 +274,8 @@ commit_link (MeowJob *job, MeowCommit *c, gboolean *fallback, GError **error)
         return TRUE;
       if (errno != EEXIST)
         {
-          g_debug ("Could not link %s (%s); writing a .part", d->target, g_strerror (errno));
+          _meow_job_debug (job, "Could not link %s (%s); writing a .part", d->target,
+                           g_strerror (errno));
           *fallback = TRUE;
           return FALSE;
         }

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "meow-download-private.h"
+#include "meow-log-private.h"
 
 /* Returns: (transfer full): the SHA-256 of the task's URL. */
 char *
@@ -73,7 +74,7 @@ _meow_download_remove_control_temporaries (MeowDownload *d)
         g_autofree char *path = g_build_filename (dir, name, NULL);
 
         if (g_unlink (path) == 0)
-          g_debug ("Removed a stale control temporary %s", path);
+          _meow_engine_log (G_LOG_LEVEL_DEBUG, "Removed a stale control temporary %s", path);
       }
 }
 
@@ -163,7 +164,7 @@ _meow_download_write_control (MeowJob *job)
 
   if (!g_file_set_contents_full (d->ctl_path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
                                  &error))
-    g_debug ("Could not write %s: %s", d->ctl_path, error->message);
+    _meow_job_debug (job, "Could not write %s: %s", d->ctl_path, error->message);
 }
 
 /* Reads the download's control file into @out (cleared first; free it

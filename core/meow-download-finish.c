@@ -77,7 +77,8 @@ set_attribute (int fd, const char *name, const char *value)
   /* Not every file system takes user attributes (or one this long): the
    * file is still complete without them. */
   if (fsetxattr (fd, name, value, strlen (value), 0) != 0)
-    g_debug ("Could not set %s on a finished download: %s", name, g_strerror (errno));
+    _meow_engine_log (G_LOG_LEVEL_DEBUG, "Could not set %s on a finished download: %s", name,
+                      g_strerror (errno));
 }
 
 /* Writes the freedesktop origin attributes (user.xdg.origin.url and, when

@@ -20,6 +20,7 @@
 
 #include "meow-download-private.h"
 #include "meow-error.h"
+#include "meow-log-private.h"
 
 /* How often a split download records its positions (with a flush). */
 #define CHECKPOINT_INTERVAL (2 * G_USEC_PER_SEC)
@@ -205,7 +206,7 @@ _meow_download_checkpoint (MeowJob *job)
   MeowDownload *d = _meow_download_get (job);
 
   if (d->fd >= 0 && fdatasync (d->fd) != 0)
-    g_debug ("Could not flush %s: %s", d->part_path, g_strerror (errno));
+    _meow_job_debug (job, "Could not flush %s: %s", d->part_path, g_strerror (errno));
   _meow_download_write_control (job);
   d->next_checkpoint = g_get_monotonic_time () + CHECKPOINT_INTERVAL;
 }
@@ -242,7 +243,7 @@ segments_begin (MeowJob *job)
   _meow_download_checkpoint (job);
   for (guint i = 0; i < d->segments->len; i++)
     _meow_stream_send (g_ptr_array_index (d->segments, i), FALSE);
-  g_debug ("Downloading %s in %u segments", _meow_download_url (job), n);
+  _meow_job_debug (job, "Downloading %s in %u segments", _meow_download_url (job), n);
 }
 
 /* A segment got a 200 to its range request: the server does not do
@@ -257,7 +258,7 @@ _meow_download_segments_abandon (MeowJob *job)
   /* Segment bytes past the first stream are not ours to trust as a
    * single-stream .part: cut them off. */
   if (d->fd >= 0 && ftruncate (d->fd, d->main.pos) != 0)
-    g_debug ("Could not truncate %s: %s", d->part_path, g_strerror (errno));
+    _meow_job_debug (job, "Could not truncate %s: %s", d->part_path, g_strerror (errno));
   _meow_download_write_control (job);
   _meow_download_update_transferred (job);
   if (!main_running)

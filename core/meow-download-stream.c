@@ -22,6 +22,7 @@
 #include "meow-download-private.h"
 #include "meow-error.h"
 #include "meow-i18n-private.h"
+#include "meow-log-private.h"
 
 void
 _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end)
@@ -380,9 +381,10 @@ compare_overlap (MeowStream *s, const char *ptr, gsize len, gsize *used)
         }
       if (got == 0 || memcmp (disk, ptr + done, (gsize) got) != 0)
         {
-          g_debug ("%s differs from the server's bytes near %" G_GINT64_FORMAT
-                   ": the file changed; starting over",
-                   d->part_path, s->compare_at);
+          _meow_job_debug (job,
+                           "%s differs from the server's bytes near %" G_GINT64_FORMAT
+                           ": the file changed; starting over",
+                           d->part_path, s->compare_at);
           s->verdict.kind = MEOW_VERDICT_RESTART;
           s->verdict.reason = MEOW_RESTART_CONTENT_CHANGED;
           return FALSE;
@@ -654,8 +656,8 @@ _meow_stream_retry_or_fail (MeowStream     *s,
       return;
     }
 
-  g_debug ("Retrying %s from byte %" G_GINT64_FORMAT " in %" G_GINT64_FORMAT " ms: %s",
-           _meow_download_url (job), s->pos, delay / 1000, error->message);
+  _meow_job_debug (job, "Retrying %s from byte %" G_GINT64_FORMAT " in %" G_GINT64_FORMAT " ms: %s",
+                   _meow_download_url (job), s->pos, delay / 1000, error->message);
   g_error_free (error);
 
   s->retry_at = g_get_monotonic_time () + delay;

@@ -30,6 +30,7 @@
 #include "meow-download-private.h"
 #include "meow-error.h"
 #include "meow-i18n-private.h"
+#include "meow-log-private.h"
 
 /* A failure: the bytes that arrived are kept (with the split's positions)
  * for a later resume, and the job ends Failed with @error (transfer full).
@@ -42,7 +43,8 @@ _meow_download_fail (MeowJob *job, GError *error)
 
   _meow_stream_release (&d->main);
   if (!_meow_download_spill (job, &spill_error))
-    g_debug ("Could not keep the bytes of %s: %s", _meow_download_url (job), spill_error->message);
+    _meow_job_debug (job, "Could not keep the bytes of %s: %s", _meow_download_url (job),
+                     spill_error->message);
   _meow_download_segments_stop (job, TRUE);
   _meow_download_close_part (d);
   _meow_engine_finish (job, MEOW_STATUS_FAILED, error, NULL);
@@ -153,8 +155,8 @@ _meow_download_relink_confirmed (MeowJob *job)
 
   if (!d->relink_pending)
     return;
-  g_debug ("%s answers for the bytes of %s: continuing from byte %" G_GINT64_FORMAT,
-           _meow_download_url (job), d->part_path, d->main.pos);
+  _meow_job_debug (job, "%s answers for the bytes of %s: continuing from byte %" G_GINT64_FORMAT,
+                   _meow_download_url (job), d->part_path, d->main.pos);
   d->relink_pending = FALSE;
   g_clear_pointer (&d->held_digest, g_free);
   d->url_changed = TRUE;
@@ -375,7 +377,8 @@ _meow_download_start_get (MeowJob *job)
               meow_task_get_checksum (job->task, &want);
               if (g_strcmp0 (want, ctl.failed_checksum) == 0)
                 {
-                  g_debug ("%s failed its checksum before; downloading it again", d->part_path);
+                  _meow_job_debug (job, "%s failed its checksum before; downloading it again",
+                                   d->part_path);
                   refetch = TRUE;
                 }
             }
@@ -383,7 +386,8 @@ _meow_download_start_get (MeowJob *job)
               !_meow_download_restore_segments (job, &ctl, d->main.pos))
             {
               /* A split we cannot account for: its bytes are unknown. */
-              g_debug ("The segment record of %s is inconsistent; starting over", d->part_path);
+              _meow_job_debug (job, "The segment record of %s is inconsistent; starting over",
+                               d->part_path);
               changed = TRUE;
             }
         }
@@ -615,7 +619,8 @@ download_stop (MeowJob *job, MeowStopReason reason)
       if (reason == MEOW_STOP_CANCEL)
         g_clear_pointer (&d->mem, g_byte_array_unref);
       else if (!_meow_download_spill (job, &error))
-        g_debug ("Could not keep the bytes of %s: %s", _meow_download_url (job), error->message);
+        _meow_job_debug (job, "Could not keep the bytes of %s: %s", _meow_download_url (job),
+                         error->message);
     }
 
   if (d == NULL || d->part_path == NULL)

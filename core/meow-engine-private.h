@@ -35,8 +35,10 @@ typedef struct _MeowEngine MeowEngine;
  * owner's thread, in meow_client_new(). */
 MeowEngine *_meow_engine_new (MeowClient *client, const MeowConfig *config);
 /* Queues @task (a ref is taken) at the back of its direction; Pending is
- * its first record. Any thread. */
-void _meow_engine_enqueue (MeowEngine *engine, MeowTask *task);
+ * its first record. With @paused the job is made Paused instead (its first
+ * record), does nothing until a resume queues it, and counts for the
+ * duplicate checks all the same. Any thread. */
+void _meow_engine_enqueue (MeowEngine *engine, MeowTask *task, gboolean paused);
 /* How many enqueued tasks the worker has not taken yet (the client's
  * command_queue_capacity check; control commands are not counted). Any
  * thread. */
@@ -188,6 +190,9 @@ struct _MeowJob
   guint64           reported_hashed;
   char             *upload_url; /* upload: the tus resource, once known */
   char             *identity;   /* upload: "URL\nMD5" once hashed, for duplicates */
+  /* The status of the answer to the job's last request that ended (0: a
+   * transport failure, or none yet), for the terminal record. */
+  guint http_status;
 
   /* Waiting (engine): why, until when (monotonic µs, G_MAXINT64 while the
    * network is held) and the failure's short text; restart_on_wake: it was
@@ -252,6 +257,15 @@ gboolean _meow_engine_identity_claimed (MeowEngine *engine, MeowJob *job, const 
  * it, frees @easy and @headers when it ends, and gives such requests up to
  * two seconds at close. @easy's CURLOPT_PRIVATE must not be set. */
 void _meow_engine_send_detached (MeowEngine *engine, CURL *easy, struct curl_slist *headers);
+/* A debug line about @job (printf-style) through the engine's one log
+ * path, meow-log-private.h's _meow_log_line(): redacted with the job's
+ * task, to GLib's log and the client's listener with the job's id.
+ * Drivers use the _meow_job_debug() macro. Worker thread. */
+void _meow_engine_job_log (MeowJob *job, GLogLevelFlags level, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
+/* The same for a line about no job: to the client of the worker that
+ * calls it (none on any other thread: GLib's log only). Any thread. */
+void _meow_engine_log (GLogLevelFlags level, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /* Report a Transmission record now (e.g. the total just became known). */
 void _meow_engine_report_progress (MeowJob *job);
 /* The server asked for a login (a 401): the driver's in-flight work is

@@ -17,6 +17,7 @@
 #include "meow-error.h"
 #include "meow-http-private.h"
 #include "meow-i18n-private.h"
+#include "meow-log-private.h"
 #include "meow-proxy-private.h"
 #include "meow-transfer-record-private.h"
 
@@ -47,7 +48,7 @@ typedef struct
   guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS);
                            [0]: the MeowWaitReason (NETWORK), the MeowChangeUrlFlags
                            (CHANGE_URL), the flag (HOLD_LOOPBACK), the
-                           MeowQueuePosition (MOVE) */
+                           MeowQueuePosition (MOVE), paused (ENQUEUE) */
   GTask *async;         /* SLEEP: returned once every transfer is safe */
 } Command;
 
@@ -114,6 +115,7 @@ static GPrivate worker_engine;
 #define assert_worker(engine) g_assert (g_private_get (&worker_engine) == (engine))
 
 static gpointer worker_main (gpointer data);
+static void     log_request (MeowJob *job, const char *url);
 
 /* ------------------------------------------------------------------ */
 /* Client side: commands in (any thread)                               */
@@ -192,11 +194,12 @@ _meow_engine_new (MeowClient *client, const MeowConfig *config)
 }
 
 void
-_meow_engine_enqueue (MeowEngine *engine, MeowTask *task)
+_meow_engine_enqueue (MeowEngine *engine, MeowTask *task, gboolean paused)
 {
   Command *cmd = g_new0 (Command, 1);
 
   cmd->kind = CMD_ENQUEUE;
+  cmd->value[0] = paused;
   cmd->id = g_strdup (task->id);
   cmd->task = meow_task_ref (task);
   g_atomic_int_inc (&engine->pending_enqueues);
@@ -406,7 +409,12 @@ _meow_engine_get_config (MeowEngine *engine)
 void
 _meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url)
 {
+  char *priv = NULL;
+
   assert_worker (engine);
+  curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
+  if (priv != NULL)
+    log_request ((MeowJob *) priv, url);
   _meow_proxy_add_handle (engine->proxy, easy, url);
 }
 
@@ -541,8 +549,9 @@ detached_done (MeowEngine *engine, CURL *easy, CURLcode result)
   if (result != CURLE_OK || status < 200 || status > 299)
     {
       g_autofree char *redacted = _meow_redact_url (url ? url : "");
-      g_debug ("A request to %s after cancel did not succeed: %s, status %ld", redacted,
-               curl_easy_strerror (result), status);
+      _meow_engine_log (G_LOG_LEVEL_DEBUG,
+                        "A request to %s after cancel did not succeed: %s, status %ld", redacted,
+                        curl_easy_strerror (result), status);
     }
   g_hash_table_remove (engine->detached, easy);
   _meow_proxy_remove_handle (engine->proxy, easy);
@@ -596,6 +605,76 @@ url_is_loopback (const char *url)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+/* Headers whose values a debug line shows; any other's value is "***"
+ * before the log path's redaction even sees it (meow-log.c), so that a
+ * secret in a header of a name nobody thought of stays out of logs too. */
+static gboolean
+header_value_is_loggable (const char *line)
+{
+  static const char *const names[] = { "accept",        "accept-language",   "accept-encoding",
+                                       "range",         "if-range",          "if-match",
+                                       "if-none-match", "if-modified-since", "user-agent",
+                                       "referer",       "content-type",      "origin",
+                                       "cache-control" };
+  const char              *colon = strchr (line, ':');
+
+  for (guint i = 0; colon != NULL && i < G_N_ELEMENTS (names); i++)
+    if ((gsize) (colon - line) == strlen (names[i]) &&
+        g_ascii_strncasecmp (line, names[i], strlen (names[i])) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The debug line of every request a job makes (_meow_engine_add_handle()):
+ * the URL (the log path redacts its password) and the task's own headers,
+ * their values only for the harmless ones. */
+static void
+log_request (MeowJob *job, const char *url)
+{
+  GString *line;
+
+  if (!_meow_client_wants_log (job->engine->client))
+    return;
+  line = g_string_new (NULL);
+  g_string_append_printf (line, "Request to %s", url);
+  for (guint i = 0; job->task->headers != NULL && job->task->headers[i] != NULL; i++)
+    {
+      const char *header = job->task->headers[i];
+      const char *colon = strchr (header, ':');
+
+      if (colon == NULL)
+        continue;
+      if (header_value_is_loggable (header))
+        g_string_append_printf (line, "\n  %s", header);
+      else
+        g_string_append_printf (line, "\n  %.*s: ***", (int) (colon - header), header);
+    }
+  _meow_job_debug (job, "%s", line->str);
+  g_string_free (line, TRUE);
+}
+
+/* Every request of a job ends here before its driver hears of it: the
+ * status of its answer, which a terminal record reports when this was the
+ * last request (meow_transfer_record_get_http_status()). A transport
+ * failure is no answer (0), even after a status line came; a driver's own
+ * abort (a write or progress callback refused more) keeps the answer's. */
+static void
+note_http_status (MeowJob *job, CURL *easy, CURLcode result)
+{
+  long  status = 0;
+  char *url = NULL;
+
+  if (result == CURLE_OK || result == CURLE_WRITE_ERROR || result == CURLE_ABORTED_BY_CALLBACK)
+    curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+  job->http_status = status > 0 && status < 1000 ? (guint) status : 0;
+  if (_meow_client_wants_log (job->engine->client))
+    {
+      curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
+      _meow_job_debug (job, "Done with %s: %s, HTTP status %u", url ? url : "",
+                       curl_easy_strerror (result), job->http_status);
+    }
+}
+
 static MeowTransferRecord *
 make_record (MeowJob *job, MeowStatus status)
 {
@@ -609,6 +688,9 @@ make_record (MeowJob *job, MeowStatus status)
   record->upload_url = g_strdup (job->upload_url);
   record->url = g_strdup (job->task->url);
   record->hashed = job->hashed;
+  record->tag = g_strdup (job->task->tag);
+  if (_meow_status_is_terminal (status))
+    record->http_status = job->http_status;
   if (job->state == MEOW_JOB_WAITING && status == MEOW_STATUS_PENDING)
     {
       record->wait_reason = job->wait_reason;
@@ -636,6 +718,31 @@ make_record (MeowJob *job, MeowStatus status)
                                 0.5);
     }
   return record;
+}
+
+void
+_meow_engine_job_log (MeowJob *job, GLogLevelFlags level, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list          args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  _meow_log_line (job->engine->client, job->id, job->task, level, message);
+}
+
+void
+_meow_engine_log (GLogLevelFlags level, const char *format, ...)
+{
+  MeowEngine      *engine = g_private_get (&worker_engine);
+  g_autofree char *message = NULL;
+  va_list          args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  _meow_log_line (engine ? engine->client : NULL, NULL, NULL, level, message);
 }
 
 static void
@@ -1202,8 +1309,16 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
         engine->loopback_jobs++;
       claim (engine, job, job->task->output_file);
       claim (engine, job, job->local_path);
-      job->state = MEOW_JOB_QUEUED;
       g_hash_table_insert (engine->jobs, job->id, job);
+      if (cmd->value[0])
+        {
+          /* meow_client_enqueue_paused(): known, claimed, and nothing
+           * more until a resume queues it. */
+          job->state = MEOW_JOB_PAUSED;
+          emit (job, MEOW_STATUS_PAUSED);
+          break;
+        }
+      job->state = MEOW_JOB_QUEUED;
       queue_push (engine, job, FALSE);
       emit (job, MEOW_STATUS_PENDING);
       break;
@@ -1490,6 +1605,7 @@ worker_main (gpointer data)
                 }
               curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
               job = (MeowJob *) priv;
+              note_http_status (job, easy, result);
               /* The driver removes the handle from the multi. */
               job->driver->done (job, easy, result);
             }

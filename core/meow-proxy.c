@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include "meow-engine-private.h"
 #include "meow-error.h"
 #include "meow-http-private.h"
 #include "meow-i18n-private.h"
@@ -216,7 +217,9 @@ _meow_proxy_resolve (GProxyResolver *resolver, const char *url, GCancellable *ca
   answers = g_proxy_resolver_lookup (resolver, url, cancellable, &error);
   if (answers == NULL)
     {
-      g_debug ("No proxy for %s: the proxy settings could not be read: %s", url, error->message);
+      _meow_engine_log (G_LOG_LEVEL_DEBUG,
+                        "No proxy for %s: the proxy settings could not be read: %s", url,
+                        error->message);
       return g_strdup ("");
     }
   return _meow_proxy_from_answers ((const char *const *) answers);
@@ -641,7 +644,8 @@ _meow_proxy_dispatch (MeowProxy *proxy)
       if (*entry->answer != '\0')
         {
           g_autofree char *shown = _meow_url_without_userinfo (entry->answer);
-          g_debug ("Requests to %s go through the proxy %s", lookup->key, shown);
+          _meow_engine_log (G_LOG_LEVEL_DEBUG, "Requests to %s go through the proxy %s",
+                            lookup->key, shown);
         }
       for (guint i = 0; i < entry->waiting->len; i++)
         {

@@ -41,6 +41,9 @@ struct _MeowTask
    * user: @netrc_file, or ~/.netrc when NULL. */
   gboolean netrc;
   char    *netrc_file;
+  /* The caller's opaque tag (meow_task_builder_set_tag()), echoed in every
+   * record; NULL: none. */
+  char *tag;
 
   /* Uploads. */
   char                  *source_file;  /* absolute, or NULL */

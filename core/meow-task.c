@@ -56,6 +56,7 @@ task_dup (const MeowTask *task)
   copy->user = g_strdup (task->user);
   copy->password = g_strdup (task->password);
   copy->netrc_file = g_strdup (task->netrc_file);
+  copy->tag = g_strdup (task->tag);
   return copy;
 }
 
@@ -94,6 +95,7 @@ meow_task_free (MeowTask *task)
   g_free (task->user);
   _meow_secret_free (task->password);
   g_free (task->netrc_file);
+  g_free (task->tag);
   g_free (task);
 }
 
@@ -427,6 +429,22 @@ meow_task_get_chunk_size (const MeowTask *task)
 }
 
 /**
+ * meow_task_get_tag:
+ * @task: a task
+ *
+ * The task's opaque tag (meow_task_builder_set_tag()). Any thread (a task
+ * is immutable).
+ *
+ * Returns: (transfer none) (nullable): the tag, or %NULL when none was set.
+ */
+const char *
+meow_task_get_tag (const MeowTask *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+  return task->tag;
+}
+
+/**
  * meow_task_get_category:
  * @task: a task
  *
@@ -664,6 +682,26 @@ meow_task_builder_set_chunk_size (MeowTaskBuilder *builder, gint64 bytes)
 {
   g_return_if_fail (builder != NULL);
   builder->task->chunk_size = bytes;
+}
+
+/**
+ * meow_task_builder_set_tag:
+ * @builder: a builder
+ * @tag: (nullable): an opaque string of the caller's, or %NULL for none
+ *
+ * Gives the task an opaque tag (rusty-cat's `client_file_sign`): the
+ * engine never reads it, sends it nowhere and stores it nowhere, and every
+ * #MeowTransferRecord of the task carries it
+ * (meow_transfer_record_get_tag()), so a listener can tell the caller's
+ * tasks apart without a table of ids. @tag is copied. Not thread-safe: the
+ * builder's thread.
+ */
+void
+meow_task_builder_set_tag (MeowTaskBuilder *builder, const char *tag)
+{
+  g_return_if_fail (builder != NULL);
+  g_free (builder->task->tag);
+  builder->task->tag = g_strdup (tag);
 }
 
 /**
@@ -1337,6 +1375,7 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->password = g_strdup (t->password);
   task->netrc = t->netrc;
   task->netrc_file = t->netrc_file ? absolute_path (t->netrc_file) : NULL;
+  task->tag = g_strdup (t->tag);
   task->retries = t->retries;
   task->retries_set = t->retries_set;
   task->retry_policy = t->retry_policy;

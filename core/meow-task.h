@@ -81,6 +81,8 @@ MeowTask *meow_task_dup_with_url (const MeowTask *task,
                                   GError        **error);
 MEOW_AVAILABLE_IN_ALL
 const char *meow_task_get_user (const MeowTask *task);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_task_get_tag (const MeowTask *task);
 
 MEOW_AVAILABLE_IN_ALL
 const char *meow_task_get_source_file (const MeowTask *task);
@@ -167,6 +169,8 @@ void meow_task_builder_set_credentials (MeowTaskBuilder *builder,
                                         const char      *password);
 MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_netrc (MeowTaskBuilder *builder, gboolean netrc, const char *file);
+MEOW_AVAILABLE_IN_ALL
+void meow_task_builder_set_tag (MeowTaskBuilder *builder, const char *tag);
 MEOW_AVAILABLE_IN_ALL
 MeowTask *meow_task_builder_build (MeowTaskBuilder *builder, GError **error);
 

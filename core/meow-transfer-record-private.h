@@ -33,6 +33,8 @@ struct _MeowTransferRecord
   char             *wait_detail;
   char             *auth_scheme; /* MEOW_WAIT_SIGN_IN: what the server asked for */
   char             *auth_realm;
+  char             *tag;         /* the task's (meow_task_builder_set_tag()) */
+  guint             http_status; /* Complete/Failed: the ending answer's, 0: none */
 };
 
 /* Complete, Failed and Canceled end a task: no record follows them. */

@@ -67,6 +67,7 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_free (record->wait_detail);
   g_free (record->auth_scheme);
   g_free (record->auth_realm);
+  g_free (record->tag);
   g_free (record);
 }
 
@@ -454,4 +455,47 @@ meow_status_to_string (MeowStatus status)
     default:
       return "Unknown";
     }
+}
+
+/**
+ * meow_transfer_record_get_tag:
+ * @record: a record
+ *
+ * The opaque tag its task was given with meow_task_builder_set_tag(),
+ * carried by every record of the task. Any thread.
+ *
+ * Returns: (transfer none) (nullable): the tag, or %NULL when the task has
+ *   none.
+ */
+const char *
+meow_transfer_record_get_tag (const MeowTransferRecord *record)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  return record->tag;
+}
+
+/**
+ * meow_transfer_record_get_http_status:
+ * @record: a record
+ *
+ * The HTTP status of the server's answer that ended the task: on a Complete
+ * record the answer that delivered the last bytes (200, 206, or a tus
+ * `PATCH`'s 204; a 416 when it proved that a `.part` held them all), on a
+ * Failed record the answer the task failed on (404, or the 500 of the last
+ * attempt once the retries are used up), also when
+ * the failure was a local one after that answer. 0 when no answer ended it:
+ * a transport failure (refused connection, reset, DNS, TLS, stall), a
+ * download already complete on disk, and in every other record. This is
+ * also where the status of a Failed record's error (meow_transfer_record_get_error())
+ * is read: the #GError itself carries only the code and the message (which
+ * names the status). After meow_client_enqueue_and_wait_finish() failed,
+ * meow_client_dup_record() for the task's id gives that record. Any thread.
+ *
+ * Returns: the status, or 0.
+ */
+guint
+meow_transfer_record_get_http_status (const MeowTransferRecord *record)
+{
+  g_return_val_if_fail (record != NULL, 0);
+  return record->http_status;
 }

@@ -34,6 +34,7 @@
 #include "meow-error.h"
 #include "meow-http-private.h"
 #include "meow-i18n-private.h"
+#include "meow-log-private.h"
 #include "meow-pace-private.h"
 #include "meow-upload-protocol-private.h"
 
@@ -827,8 +828,8 @@ retry_or_fail (MeowJob        *job,
       return;
     }
 
-  g_debug ("Retrying upload to %s in %" G_GINT64_FORMAT " ms: %s", url_of (job), delay / 1000,
-           error->message);
+  _meow_job_debug (job, "Retrying upload to %s in %" G_GINT64_FORMAT " ms: %s", url_of (job),
+                   delay / 1000, error->message);
   g_error_free (error);
 
   u->phase = UP_WAIT_RETRY;
@@ -993,9 +994,10 @@ request_done (MeowJob *job, CURLcode result)
        * requests from here on, after asking the server where it is (a server may
        * have kept part of the body before refusing). */
       state->chunk_size = MAX (MIN_CHUNK_SIZE, u->chunk_len / 4);
-      g_debug ("%s answered 413 to %" G_GINT64_FORMAT " bytes; sending %" G_GINT64_FORMAT
-               " at a time",
-               url_of (job), u->chunk_len, state->chunk_size);
+      _meow_job_debug (job,
+                       "%s answered 413 to %" G_GINT64_FORMAT " bytes; sending %" G_GINT64_FORMAT
+                       " at a time",
+                       url_of (job), u->chunk_len, state->chunk_size);
       start_prepare (job);
       return;
     }

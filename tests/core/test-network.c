@@ -252,10 +252,6 @@ test_waiting_yields_slot (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *target_a = meow_test_fixture_path (fx, "a.bin");
   g_autofree char *target_b = meow_test_fixture_path (fx, "b.bin");
   g_autoptr (GSocket) sock = NULL;
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *url_a = NULL;
   g_autoptr (MeowTaskBuilder) ba = NULL;
   g_autoptr (MeowTaskBuilder) bb = NULL;
@@ -264,14 +260,7 @@ test_waiting_yields_slot (MeowTestFixture *fx, gconstpointer data)
 
   /* Bound, never listening: connections are refused, and the port stays
    * ours for the test. */
-  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (sock, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (sock, &error);
-  g_assert_no_error (error);
-  url_a = g_strdup_printf ("http://127.0.0.1:%u/a.bin",
-                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  url_a = meow_test_refused_url ("/a.bin", &sock);
 
   meow_config_set_max_downloads (fx->config, 1);
   /* Waits of up to 1, 2, 4 s...: one of a second or more comes soon. */

@@ -62,6 +62,10 @@ app_start (App *app)
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowConfig) config = meow_config_new ();
 
+  /* As the app (meow-application.c): a refused connection is retried for as long as
+   * it takes, so the task that waits for the server (down) while the app stops is
+   * still live then, however long the keyring took. */
+  meow_config_set_retry_policy (config, MEOW_RETRY_POLICY_UNLIMITED_TRANSPORT);
   app->store = meow_store_new (app->db);
   g_assert_true (meow_store_load (app->store, &error));
   g_assert_no_error (error);

@@ -4,7 +4,8 @@
 # test-gi.py: libmeow through GObject Introspection (PyGObject), the way a Python app uses
 # it: Meow.Config.new(), Meow.Client.new(config), Meow.TaskBuilder.new_download(url),
 # set_output_file(), build(), client.enqueue(task, callback); a listener sees
-# Meow.Status.COMPLETE and the bytes are exact. The server is a python http.server on
+# Meow.Status.COMPLETE and the bytes are exact; then enqueue_paused(), the per-task tag,
+# the HTTP status on records and the debug-log listener (no secret in its lines). The server is a python http.server on
 # 127.0.0.1 (a random port). GI_TYPELIB_PATH and LD_LIBRARY_PATH point into the build
 # tree (tests/sdk/meson.build). Output: TAP.
 
@@ -41,8 +42,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
     # server shuts down): a transfer that is still running when it is canceled.
     STALL_S = 20
     stop = threading.Event()
+    paths = []  # every GET's path, in arrival order
 
     def do_GET(self):
+        QuietHandler.paths.append(self.path)
         if self.path == '/stall':
             self.send_response(200)
             self.send_header('Content-Length', '1000000')
@@ -57,7 +60,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def main():
-    print('1..13')
+    print('1..21')
     work = tempfile.mkdtemp(prefix='meow-gi-')
     www = os.path.join(work, 'www')
     os.mkdir(www)
@@ -74,6 +77,7 @@ def main():
     try:
         run(url, target, payload)
         run_wait(base, work, payload)
+        run_sdk(server.server_address[1], work, payload)
     finally:
         QuietHandler.stop.set()
         server.shutdown()
@@ -201,10 +205,14 @@ def run_wait(base, work, payload):
     check(Meow.Status.COMPLETE in statuses and Meow.Status.TRANSMISSION in statuses,
           'the listener still sees the progress and COMPLETE', statuses)
 
-    got, error = wait_for(client, download('missing.bin', 'missing.bin'))
+    missing = download('missing.bin', 'missing.bin')
+    got, error = wait_for(client, missing)
+    last = client.dup_record(missing.get_id())
     check(got is None and error is not None and error.matches(Meow.error_quark(),
-                                                              Meow.Error.RESPONSE_STATUS),
-          "a Failed task finishes with the record's error", error)
+                                                              Meow.Error.RESPONSE_STATUS) and
+          last is not None and last.get_http_status() == 404 and
+          last.get_error().message == error.message,
+          "a Failed task finishes with the record's error; dup_record() has its 404", error)
 
     got, error = wait_for(client, download('stall', 'stall.bin'), cancel_after_ms=300)
     check(got is None and error is not None and
@@ -212,6 +220,92 @@ def run_wait(base, work, payload):
           statuses[-1] == Meow.Status.CANCELED,
           'its GCancellable cancels the task: MEOW_ERROR_CANCELED',
           (error, statuses[-3:]))
+    client.close()
+
+
+def spin(loop_ms):
+    """Runs the default main context for about loop_ms milliseconds."""
+    loop = GLib.MainLoop()
+    GLib.timeout_add(loop_ms, lambda: loop.quit() or False)
+    loop.run()
+
+
+def run_sdk(port, work, payload):
+    """enqueue_paused(), the tag, the HTTP status and the log listener through GI."""
+    config = Meow.Config.new()
+    config.set_retries(0)
+    config.set_retry_policy(Meow.RetryPolicy.COUNTED)
+    client = Meow.Client.new(config)
+    lines = []
+    client.set_log_func(lambda _c, level, task_id, message: lines.append((task_id, message)))
+
+    secret = 'gi-s3cret-pa55'
+    url = 'http://meow:%s@127.0.0.1:%d/payload.bin' % (secret, port)
+    builder = Meow.TaskBuilder.new_download(url)
+    builder.set_output_file(os.path.join(work, 'paused.bin'))
+    builder.add_header('Authorization', 'Bearer ' + secret + '-bearer')
+    builder.set_tag('gi-tag')
+    task = builder.build()
+    check(task.get_tag() == 'gi-tag', 'TaskBuilder.set_tag() and Task.get_tag()')
+
+    records = []
+    loop = GLib.MainLoop()
+
+    def on_record(_client, record):
+        records.append(record)
+        if record.get_status() in (Meow.Status.COMPLETE, Meow.Status.FAILED,
+                                   Meow.Status.CANCELED):
+            loop.quit()
+
+    before = len(QuietHandler.paths)
+    task_id = client.enqueue_paused(task, on_record)
+    spin(400)
+    check(task_id == task.get_id() and [r.get_status() for r in records] ==
+          [Meow.Status.PAUSED] and len(QuietHandler.paths) == before and
+          client.snapshot().paused == 1,
+          'enqueue_paused(): known and Paused, no request until resume',
+          ([r.get_status() for r in records], QuietHandler.paths[before:]))
+
+    client.resume(task_id)
+    timer = GLib.timeout_add_seconds(TIMEOUT_S, lambda: loop.quit() or False)
+    loop.run()
+    GLib.source_remove(timer)
+    try:
+        with open(os.path.join(work, 'paused.bin'), 'rb') as f:
+            exact = f.read() == payload
+    except OSError:
+        exact = False
+    last = records[-1]
+    check(last.get_status() == Meow.Status.COMPLETE and exact,
+          'after resume() the download completes, the bytes exact',
+          [r.get_status() for r in records])
+    check(all(r.get_tag() == 'gi-tag' for r in records),
+          'every record carries the tag', [r.get_tag() for r in records])
+    # http.server ignores Range: the whole file in a 200.
+    check(last.get_http_status() == 200 and
+          all(r.get_http_status() == 0 for r in records[:-1]),
+          'the Complete record has the HTTP status (200), the others 0',
+          [r.get_http_status() for r in records])
+
+    spin(100)
+    mine = [m for (t, m) in lines if t == task_id]
+    check(len(mine) >= 2 and any('Request to http://meow:***@' in m for m in mine),
+          'the log listener sees the lines of the task, with its id', lines)
+    check(not any(secret in m for (_t, m) in lines),
+          'no log line holds the password or the Authorization value', lines)
+
+    builder = Meow.TaskBuilder.new_download('http://127.0.0.1:%d/missing.bin' % port)
+    builder.set_output_file(os.path.join(work, 'missing-sdk.bin'))
+    records.clear()
+    client.enqueue(builder.build(), on_record)
+    timer = GLib.timeout_add_seconds(TIMEOUT_S, lambda: loop.quit() or False)
+    loop.run()
+    GLib.source_remove(timer)
+    check(records and records[-1].get_status() == Meow.Status.FAILED and
+          records[-1].get_http_status() == 404 and records[-1].get_error() is not None,
+          'a 404 fails with the status on the record beside its error',
+          [(r.get_status(), r.get_http_status()) for r in records])
+    client.set_log_func(None)
     client.close()
 
 

@@ -266,8 +266,9 @@ meow_test_watch_new (MeowTestFixture *fx)
 }
 
 /* Builds @builder's task and enqueues it; the task must be accepted. */
-MeowTestWatch *
-meow_test_start_download (MeowTestFixture *fx, MeowTaskBuilder *builder)
+/* Builds @builder's task and enqueues it, paused or not; it must be accepted. */
+static MeowTestWatch *
+start_task (MeowTestFixture *fx, MeowTaskBuilder *builder, gboolean paused)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (MeowTask) task = meow_task_builder_build (builder, &error);
@@ -276,17 +277,33 @@ meow_test_start_download (MeowTestFixture *fx, MeowTaskBuilder *builder)
   g_assert_no_error (error);
   g_assert_nonnull (task);
   w = meow_test_watch_new (fx);
-  w->id = meow_client_enqueue (meow_test_fixture_client (fx), task, watch_record_cb,
-                               watch_complete_cb, w, watch_destroy_cb, &error);
+  if (paused)
+    w->id = meow_client_enqueue_paused (meow_test_fixture_client (fx), task, watch_record_cb, w,
+                                        watch_destroy_cb, &error);
+  else
+    w->id = meow_client_enqueue (meow_test_fixture_client (fx), task, watch_record_cb,
+                                 watch_complete_cb, w, watch_destroy_cb, &error);
   g_assert_no_error (error);
   g_assert_nonnull (w->id);
   return w;
 }
 
 MeowTestWatch *
+meow_test_start_download (MeowTestFixture *fx, MeowTaskBuilder *builder)
+{
+  return start_task (fx, builder, FALSE);
+}
+
+MeowTestWatch *
 meow_test_start_upload (MeowTestFixture *fx, MeowTaskBuilder *builder)
 {
   return meow_test_start_download (fx, builder);
+}
+
+MeowTestWatch *
+meow_test_start_paused (MeowTestFixture *fx, MeowTaskBuilder *builder)
+{
+  return start_task (fx, builder, TRUE);
 }
 
 MeowTaskBuilder *
@@ -659,4 +676,33 @@ meow_test_range_start (const char *range)
   g_assert_nonnull (range);
   g_assert_true (g_str_has_prefix (range, "bytes="));
   return g_ascii_strtoll (range + strlen ("bytes="), NULL, 10);
+}
+
+void
+meow_test_throttle (MeowTestFixture *fx, guint bytes_per_sec)
+{
+  MeowTestFaults faults = {
+    0,
+  };
+
+  faults.throttle_bytes_per_sec = bytes_per_sec;
+  meow_test_server_set_faults (fx->server, &faults);
+}
+
+char *
+meow_test_refused_url (const char *path, GSocket **sock)
+{
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (*sock, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (*sock, &error);
+  g_assert_no_error (error);
+  return g_strdup_printf ("http://127.0.0.1:%u%s",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)), path);
 }

@@ -117,6 +117,9 @@ MeowTestWatch *meow_test_start_download (MeowTestFixture *fx, MeowTaskBuilder *b
 /* The same for an upload task (any task, really: the name says what the
  * test means). */
 MeowTestWatch *meow_test_start_upload (MeowTestFixture *fx, MeowTaskBuilder *builder);
+/* The same with meow_client_enqueue_paused(): the watch sees every record
+ * (its complete_calls stay 0: the paused form has one callback). */
+MeowTestWatch *meow_test_start_paused (MeowTestFixture *fx, MeowTaskBuilder *builder);
 /* An upload of the file @source to the server's @url_path. */
 MeowTaskBuilder *
 meow_test_builder_upload_file (MeowTestFixture *fx, const char *url_path, const char *source);
@@ -170,5 +173,13 @@ void             meow_test_write_file (const char *path, const char *contents, g
 gboolean meow_test_file_holds (const char *path, const char *needle);
 /* The start offset of a "bytes=START-" Range header. */
 gint64 meow_test_range_start (const char *range);
+
+/* Only faults.throttle_bytes_per_sec = @bytes_per_sec on the server's
+ * following requests (the other faults cleared). */
+void meow_test_throttle (MeowTestFixture *fx, guint bytes_per_sec);
+/* An http://127.0.0.1:PORT/@path URL whose connections are refused: PORT is
+ * bound by *@sock (a new socket for the caller to unref at the end of the
+ * test) and never listened on, so it stays the test's. */
+char *meow_test_refused_url (const char *path, GSocket **sock);
 
 G_END_DECLS

@@ -695,6 +695,14 @@ handle_tus (MeowTestUpload    *self,
       return;
     }
 
+  if (self->faults.tus_error_count > 0)
+    {
+      self->faults.tus_error_count--;
+      reply_text (reply, self->faults.tus_error_status ? self->faults.tus_error_status : 500,
+                  "Error forced by the test server's fault knob.");
+      return;
+    }
+
   if (collection)
     {
       gint64 length = -1;

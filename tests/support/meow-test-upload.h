@@ -48,6 +48,9 @@ typedef struct
   gint64 tus_max_body;              /* > 0: tus PATCH bodies longer than this answer 413
                                        and nothing of them is stored (a proxy's limit,
                                        like nginx's client_max_body_size) */
+  guint tus_error_count;            /* next N tus requests (but OPTIONS) answer
+                                       tus_error_status without doing anything */
+  guint tus_error_status;           /* 0 means 500 */
 } MeowTestUploadFaults;
 
 /* One chunk request the meow endpoint received, in arrival order. */
