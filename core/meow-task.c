@@ -760,11 +760,14 @@ meow_task_builder_set_request_hook (MeowTaskBuilder *builder,
 /**
  * meow_task_builder_set_upload_url:
  * @builder: a builder
- * @upload_url: (nullable): a tus upload resource created earlier for the same
- *   content, as reported by meow_transfer_record_get_upload_url()
+ * @upload_url: (nullable): the resume data of an upload started earlier for the
+ *   same content, as reported by meow_transfer_record_get_upload_url(): a tus
+ *   upload resource, or what the task's #MeowUploadProtocol stored
  *
- * Upload with tus only: resume this resource instead of creating a new one.
- * When the server no longer knows it (404/410), a new one is created.
+ * Resumes that upload instead of starting a new one: tus goes on with the
+ * resource (when the server no longer knows it, 404/410, a new one is
+ * created); another protocol finds the string in
+ * meow_upload_state_get_resume_data(). Not thread-safe: the builder's thread.
  */
 void
 meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_url)

@@ -843,9 +843,11 @@ contract_error (MeowUploadProtocol *self, const char *step)
 MeowRequest *
 meow_upload_protocol_prepare (MeowUploadProtocol *self, MeowUploadState *state)
 {
+  MeowUploadProtocolInterface *iface;
+
   g_return_val_if_fail (MEOW_IS_UPLOAD_PROTOCOL (self), NULL);
-  g_return_val_if_fail (MEOW_UPLOAD_PROTOCOL_GET_IFACE (self)->prepare != NULL, NULL);
-  return MEOW_UPLOAD_PROTOCOL_GET_IFACE (self)->prepare (self, state);
+  iface = MEOW_UPLOAD_PROTOCOL_GET_IFACE (self);
+  return iface->prepare ? iface->prepare (self, state) : NULL;
 }
 
 /**
@@ -869,12 +871,15 @@ meow_upload_protocol_parse_prepare (MeowUploadProtocol *self,
                                     MeowUploadNext     *next,
                                     GError            **error)
 {
-  MeowUploadNext local = MEOW_UPLOAD_NEXT_CHUNK;
-  GError        *local_error = NULL;
+  MeowUploadProtocolInterface *iface;
+  MeowUploadNext               local = MEOW_UPLOAD_NEXT_CHUNK;
+  GError                      *local_error = NULL;
 
   g_return_val_if_fail (MEOW_IS_UPLOAD_PROTOCOL (self), FALSE);
-  if (MEOW_UPLOAD_PROTOCOL_GET_IFACE (self)->parse_prepare (self, state, response, &local,
-                                                            &local_error))
+  iface = MEOW_UPLOAD_PROTOCOL_GET_IFACE (self);
+  /* A missing method is a broken protocol, as is FALSE without an error. */
+  if (iface->parse_prepare != NULL &&
+      iface->parse_prepare (self, state, response, &local, &local_error))
     {
       if (next != NULL)
         *next = local;
@@ -901,8 +906,11 @@ meow_upload_protocol_parse_prepare (MeowUploadProtocol *self,
 MeowRequest *
 meow_upload_protocol_next_chunk (MeowUploadProtocol *self, MeowUploadState *state, gint64 length)
 {
+  MeowUploadProtocolInterface *iface;
+
   g_return_val_if_fail (MEOW_IS_UPLOAD_PROTOCOL (self), NULL);
-  return MEOW_UPLOAD_PROTOCOL_GET_IFACE (self)->next_chunk (self, state, length);
+  iface = MEOW_UPLOAD_PROTOCOL_GET_IFACE (self);
+  return iface->next_chunk ? iface->next_chunk (self, state, length) : NULL;
 }
 
 /**
@@ -928,12 +936,14 @@ meow_upload_protocol_parse_chunk (MeowUploadProtocol *self,
                                   MeowUploadNext     *next,
                                   GError            **error)
 {
-  MeowUploadNext local = MEOW_UPLOAD_NEXT_CHUNK;
-  GError        *local_error = NULL;
+  MeowUploadProtocolInterface *iface;
+  MeowUploadNext               local = MEOW_UPLOAD_NEXT_CHUNK;
+  GError                      *local_error = NULL;
 
   g_return_val_if_fail (MEOW_IS_UPLOAD_PROTOCOL (self), FALSE);
-  if (MEOW_UPLOAD_PROTOCOL_GET_IFACE (self)->parse_chunk (self, state, response, sent_length,
-                                                          &local, &local_error))
+  iface = MEOW_UPLOAD_PROTOCOL_GET_IFACE (self);
+  if (iface->parse_chunk != NULL &&
+      iface->parse_chunk (self, state, response, sent_length, &local, &local_error))
     {
       if (next != NULL)
         *next = local;

@@ -287,6 +287,88 @@ test_builtin_through_interface (void)
   g_assert_false (meow_upload_state_is_complete (state));
 }
 
+/* A protocol that breaks its contract: no chunk request, or (silent) a
+ * parse_prepare that fails without saying why. */
+#define TEST_TYPE_BROKEN (test_broken_get_type ())
+G_DECLARE_FINAL_TYPE (TestBroken, test_broken, TEST, BROKEN, GObject)
+
+struct _TestBroken
+{
+  GObject  parent_instance;
+  gboolean silent;
+};
+
+static MeowRequest *
+broken_prepare (MeowUploadProtocol *self, MeowUploadState *state)
+{
+  return meow_request_new ("POST", meow_upload_state_get_url (state));
+}
+
+static gboolean
+broken_parse_prepare (MeowUploadProtocol *self,
+                      MeowUploadState    *state,
+                      const MeowResponse *response,
+                      MeowUploadNext     *next,
+                      GError            **error)
+{
+  *next = MEOW_UPLOAD_NEXT_CHUNK;
+  return !TEST_BROKEN (self)->silent;
+}
+
+static MeowRequest *
+broken_next_chunk (MeowUploadProtocol *self, MeowUploadState *state, gint64 length)
+{
+  return NULL;
+}
+
+static void
+broken_iface_init (MeowUploadProtocolInterface *iface)
+{
+  iface->prepare = broken_prepare;
+  iface->parse_prepare = broken_parse_prepare;
+  iface->next_chunk = broken_next_chunk;
+  /* no parse_chunk at all */
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestBroken,
+                               test_broken,
+                               G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MEOW_TYPE_UPLOAD_PROTOCOL, broken_iface_init))
+
+static void
+test_broken_class_init (TestBrokenClass *klass)
+{
+}
+
+static void
+test_broken_init (TestBroken *self)
+{
+}
+
+/* A broken protocol fails the upload with UPLOAD_PROTOCOL (142) naming it;
+ * nothing crashes. */
+static void
+test_broken_protocol (MeowTestFixture *fx, gconstpointer data)
+{
+  gboolean silent = GPOINTER_TO_INT (data);
+  g_autoptr (GBytes) payload = meow_test_make_payload (1000, 44);
+  g_autoptr (TestBroken) protocol = g_object_new (TEST_TYPE_BROKEN, NULL);
+  g_autofree char *url = meow_test_server_dup_url (fx->server, "/upload");
+  g_autoptr (MeowTaskBuilder) b = meow_task_builder_new_upload_bytes (url, payload, "b.bin");
+  HookData       hook = { 0 };
+  MeowTestWatch *w;
+
+  protocol->silent = silent;
+  meow_task_builder_set_upload_protocol_impl (b, MEOW_UPLOAD_PROTOCOL (protocol));
+  meow_task_builder_set_request_hook (b, sign_hook, &hook, NULL);
+  w = meow_test_start_upload (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_failed (w, MEOW_ERROR_UPLOAD_PROTOCOL, "TestBroken",
+                           silent ? "parse_prepare" : "no request");
+  g_assert_cmpint (MEOW_ERROR_UPLOAD_PROTOCOL, ==, 142);
+}
+
 #define ADD(path, fn, data)                                                                        \
   g_test_add (path, MeowTestFixture, data, hook_setup, fn, meow_test_fixture_teardown)
 
@@ -300,6 +382,10 @@ main (int argc, char **argv)
   ADD ("/core/request-hook/upload-meow-signed", test_upload_signed, GINT_TO_POINTER (FALSE));
   ADD ("/core/request-hook/upload-tus-signed", test_upload_signed, GINT_TO_POINTER (TRUE));
   ADD ("/core/request-hook/destroy-once", test_hook_destroy_once, NULL);
+  ADD ("/core/request-hook/broken-protocol-no-request", test_broken_protocol,
+       GINT_TO_POINTER (FALSE));
+  ADD ("/core/request-hook/broken-protocol-silent-failure", test_broken_protocol,
+       GINT_TO_POINTER (TRUE));
   g_test_add_func ("/core/request-hook/request-headers", test_request_headers);
   g_test_add_func ("/core/request-hook/builtin-through-interface", test_builtin_through_interface);
 
