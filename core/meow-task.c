@@ -464,11 +464,11 @@ meow_task_get_upload_protocol (const MeowTask *task)
  * meow_task_get_upload_url:
  * @task: a task
  *
- * The tus upload resource this upload resumes, as set with meow_task_builder_set_upload_url(). Any
- * thread (a task is immutable).
+ * The resume data this upload starts from (tus: its upload resource), as set
+ * with meow_task_builder_set_upload_url(). Any thread (a task is immutable).
  *
- * Returns: (transfer none) (nullable): the tus upload resource this upload
- *   resumes, as set with meow_task_builder_set_upload_url().
+ * Returns: (transfer none) (nullable): the resume data, as set with
+ *   meow_task_builder_set_upload_url().
  */
 const char *
 meow_task_get_upload_url (const MeowTask *task)
@@ -767,7 +767,9 @@ meow_task_builder_set_request_hook (MeowTaskBuilder *builder,
  * Resumes that upload instead of starting a new one: tus goes on with the
  * resource (when the server no longer knows it, 404/410, a new one is
  * created); another protocol finds the string in
- * meow_upload_state_get_resume_data(). Not thread-safe: the builder's thread.
+ * meow_upload_state_get_resume_data(). Without a protocol object
+ * (meow_task_builder_set_upload_protocol_impl()) meow_task_builder_build()
+ * checks it as a URL. Not thread-safe: the builder's thread.
  */
 void
 meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_url)
@@ -1297,7 +1299,8 @@ check_upload (const MeowTask *t, GError **error)
                    _ ("Unknown upload protocol %d."), (int) t->protocol);
       return FALSE;
     }
-  if (t->upload_url != NULL && !check_url (t->upload_url, error))
+  /* A protocol object's resume data is its own, opaque; the built-ins' is a URL. */
+  if (t->upload_url != NULL && t->protocol_impl == NULL && !check_url (t->upload_url, error))
     return FALSE;
   if (t->method != NULL && (t->method[0] == '\0' || strpbrk (t->method, " \t\r\n:") != NULL))
     {

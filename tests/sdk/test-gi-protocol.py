@@ -7,7 +7,9 @@
 # (a random port) that stores "PUT /up?offset=N" bodies and answers "POST /up?done" with
 # the object's name. The engine calls the Python methods on its worker thread. Checked:
 # the payload is the complete step's answer, the stored bytes are exact, the chunks came
-# in order and every request carried the hook's header. Output: TAP.
+# in order and every request carried the hook's header; the resume data the protocol
+# stores is in the task's records (upload-url), and a task built with
+# set_upload_url() hands it to the protocol's prepare. Output: TAP.
 
 import hashlib
 import http.server
@@ -70,14 +72,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class PutProtocol(GObject.Object, Meow.UploadProtocol):
-    """PUT URL?offset=N for each chunk, then POST URL?done; nothing to resume."""
+    """PUT URL?offset=N for each chunk, then POST URL?done; the server cannot resume, the
+    resume data only says which run this is."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen_resume_data = []
 
     def do_prepare(self, state):
+        self.seen_resume_data.append(state.get_resume_data())
         # the server starts from nothing: a POST that only says hello
         return Meow.Request.new('POST', state.get_url() + '?hello')
 
     def do_parse_prepare(self, state, response):
         state.set_offset(0)
+        state.set_resume_data('run-%d' % len(self.seen_resume_data))
         return True, Meow.UploadNext.CHUNK
 
     def do_next_chunk(self, state, length):
@@ -109,10 +118,13 @@ def main():
     url = 'http://127.0.0.1:%d/up' % server.server_address[1]
     payload = os.urandom(5 * CHUNK + 77)
 
-    print('1..4')
+    print('1..6')
     client = Meow.Client.new(Meow.Config.new())
+    upload_urls = set()
+    client.add_listener(lambda c, record: upload_urls.add(record.get_upload_url()))
+    protocol = PutProtocol()
     builder = Meow.TaskBuilder.new_upload_bytes(url, GLib.Bytes.new(payload), 'py.bin')
-    builder.set_upload_protocol_impl(PutProtocol())
+    builder.set_upload_protocol_impl(protocol)
     builder.set_chunk_size(CHUNK)
     builder.set_request_hook(hook)
     task = builder.build()
@@ -134,18 +146,42 @@ def main():
     GLib.timeout_add_seconds(TIMEOUT_S, timeout)
     client.enqueue_and_wait_async(task, None, done)
     loop.run()
+
+    # Again, as after a restart: the resume data given back to the builder.
+    stored = bytes(Server.stored)
+    first_run = list(Server.requests)
+    Server.stored.clear()
+    again = Meow.TaskBuilder.new_upload_bytes(url, GLib.Bytes.new(payload), 'py.bin')
+    again.set_upload_protocol_impl(protocol)
+    again.set_upload_url('run-1')
+    out_again = {}
+
+    def done_again(source, result):
+        try:
+            out_again['payload'] = client.enqueue_and_wait_finish(result)
+        except GLib.Error as e:
+            out_again['error'] = e
+        loop.quit()
+
+    client.enqueue_and_wait_async(again.build(), None, done_again)
+    loop.run()
     client.close()
     server.shutdown()
 
     check(out.get('payload') == 'object-%d' % len(payload),
           'the payload is the Python complete step\'s answer', out)
-    check(hashlib.sha256(bytes(Server.stored)).digest() == hashlib.sha256(payload).digest(),
-          'the stored bytes are exact (%d)' % len(Server.stored))
-    puts = [p for m, p, _ in Server.requests if m == 'PUT']
+    check(hashlib.sha256(stored).digest() == hashlib.sha256(payload).digest(),
+          'the stored bytes are exact (%d)' % len(stored))
+    puts = [p for m, p, _ in first_run if m == 'PUT']
     want = ['/up?offset=%d' % o for o in range(0, len(payload), CHUNK)]
     check(puts == want, 'the chunks in order, each once', puts)
-    check(all(h == 'py-' + m for m, _, h in Server.requests) and len(Server.requests) >= 8,
-          'every request carried the Python hook\'s header', Server.requests)
+    check(all(h == 'py-' + m for m, _, h in first_run) and len(first_run) >= 8,
+          'every request carried the Python hook\'s header', first_run)
+    check('run-1' in upload_urls, 'the resume data is in the records (upload-url)', upload_urls)
+    check(protocol.seen_resume_data[:1] == [None] and 'run-1' in protocol.seen_resume_data[1:]
+          and 'payload' in out_again,
+          'set_upload_url() hands the resume data to prepare', (protocol.seen_resume_data,
+                                                                out_again))
     return 0 if all(results) else 1
 
 
