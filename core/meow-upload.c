@@ -767,9 +767,24 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
   release_handle (job);
   if (request == NULL)
     {
+      /* Translators: a type name (MyS3Protocol), then the address. */
       fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_UPLOAD_PROTOCOL,
                               _ ("The upload protocol %s gave no request to send to %s."),
                               G_OBJECT_TYPE_NAME (u->proto), url_of (job)));
+      return;
+    }
+  /* The body is the chunk the engine loaded, or none: read_cb() streams
+   * exactly those bytes. */
+  if (phase == UP_CHUNK
+          ? request->body_offset != u->chunk_offset || request->body_length != u->chunk_len
+          : request->body_length >= 0)
+    {
+      /* Translators: a type name (MyS3Protocol), then the address. */
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_UPLOAD_PROTOCOL,
+                              _ ("The upload protocol %s asked to send other bytes to %s than "
+                                 "the chunk the engine loaded."),
+                              G_OBJECT_TYPE_NAME (u->proto), url_of (job)));
+      _meow_upload_request_free (request);
       return;
     }
 

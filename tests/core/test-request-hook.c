@@ -287,15 +287,22 @@ test_builtin_through_interface (void)
   g_assert_false (meow_upload_state_is_complete (state));
 }
 
-/* A protocol that breaks its contract: no chunk request, or (silent) a
- * parse_prepare that fails without saying why. */
+/* A protocol that breaks its contract: no chunk request, a parse_prepare
+ * that fails without saying why, or a chunk request for other bytes. */
+typedef enum
+{
+  BROKEN_NO_REQUEST,
+  BROKEN_SILENT,
+  BROKEN_RANGE,
+} BrokenMode;
+
 #define TEST_TYPE_BROKEN (test_broken_get_type ())
 G_DECLARE_FINAL_TYPE (TestBroken, test_broken, TEST, BROKEN, GObject)
 
 struct _TestBroken
 {
-  GObject  parent_instance;
-  gboolean silent;
+  GObject    parent_instance;
+  BrokenMode mode;
 };
 
 static MeowRequest *
@@ -312,13 +319,19 @@ broken_parse_prepare (MeowUploadProtocol *self,
                       GError            **error)
 {
   *next = MEOW_UPLOAD_NEXT_CHUNK;
-  return !TEST_BROKEN (self)->silent;
+  return TEST_BROKEN (self)->mode != BROKEN_SILENT;
 }
 
 static MeowRequest *
 broken_next_chunk (MeowUploadProtocol *self, MeowUploadState *state, gint64 length)
 {
-  return NULL;
+  MeowRequest *request;
+
+  if (TEST_BROKEN (self)->mode == BROKEN_NO_REQUEST)
+    return NULL;
+  request = meow_request_new ("PUT", meow_upload_state_get_url (state));
+  meow_request_set_body_range (request, meow_upload_state_get_offset (state) + 1, length);
+  return request;
 }
 
 static void
@@ -350,7 +363,8 @@ test_broken_init (TestBroken *self)
 static void
 test_broken_protocol (MeowTestFixture *fx, gconstpointer data)
 {
-  gboolean silent = GPOINTER_TO_INT (data);
+  BrokenMode  mode = GPOINTER_TO_INT (data);
+  const char *why[] = { "no request", "parse_prepare", "other bytes" };
   g_autoptr (GBytes) payload = meow_test_make_payload (1000, 44);
   g_autoptr (TestBroken) protocol = g_object_new (TEST_TYPE_BROKEN, NULL);
   g_autofree char *url = meow_test_server_dup_url (fx->server, "/upload");
@@ -358,14 +372,13 @@ test_broken_protocol (MeowTestFixture *fx, gconstpointer data)
   HookData       hook = { 0 };
   MeowTestWatch *w;
 
-  protocol->silent = silent;
+  protocol->mode = mode;
   meow_task_builder_set_upload_protocol_impl (b, MEOW_UPLOAD_PROTOCOL (protocol));
   meow_task_builder_set_request_hook (b, sign_hook, &hook, NULL);
   w = meow_test_start_upload (fx, b);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
 
-  meow_test_assert_failed (w, MEOW_ERROR_UPLOAD_PROTOCOL, "TestBroken",
-                           silent ? "parse_prepare" : "no request");
+  meow_test_assert_failed (w, MEOW_ERROR_UPLOAD_PROTOCOL, "TestBroken", why[mode]);
   g_assert_cmpint (MEOW_ERROR_UPLOAD_PROTOCOL, ==, 142);
 }
 
@@ -383,9 +396,11 @@ main (int argc, char **argv)
   ADD ("/core/request-hook/upload-tus-signed", test_upload_signed, GINT_TO_POINTER (TRUE));
   ADD ("/core/request-hook/destroy-once", test_hook_destroy_once, NULL);
   ADD ("/core/request-hook/broken-protocol-no-request", test_broken_protocol,
-       GINT_TO_POINTER (FALSE));
+       GINT_TO_POINTER (BROKEN_NO_REQUEST));
   ADD ("/core/request-hook/broken-protocol-silent-failure", test_broken_protocol,
-       GINT_TO_POINTER (TRUE));
+       GINT_TO_POINTER (BROKEN_SILENT));
+  ADD ("/core/request-hook/broken-protocol-other-bytes", test_broken_protocol,
+       GINT_TO_POINTER (BROKEN_RANGE));
   g_test_add_func ("/core/request-hook/request-headers", test_request_headers);
   g_test_add_func ("/core/request-hook/builtin-through-interface", test_builtin_through_interface);
 
