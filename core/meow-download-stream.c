@@ -23,6 +23,7 @@
 #include "meow-error.h"
 #include "meow-i18n-private.h"
 #include "meow-log-private.h"
+#include "meow-upload-protocol-private.h"
 
 void
 _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end)
@@ -526,6 +527,7 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   MeowDownload    *d = _meow_download_get (job);
   gboolean         main = _meow_stream_is_main (s);
   MeowDownloadPlan plan = { 0 };
+  g_autoptr (MeowUploadRequest) request = NULL;
 
   _meow_stream_release (s);
   _meow_http_head_reset (&s->head);
@@ -594,22 +596,25 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   if (probe)
     curl_easy_setopt (s->easy, CURLOPT_NOBODY, 1L);
 
-  s->req_headers = _meow_engine_add_task_headers (s->easy, s->req_headers, job->task->url,
-                                                  (const char *const *) job->task->headers);
+  request = _meow_upload_request_new (probe ? "HEAD" : "GET", job->task->url);
+  for (guint i = 0; job->task->headers != NULL && job->task->headers[i] != NULL; i++)
+    _meow_request_add_line (request, job->task->headers[i]);
   if (s->ranged)
     {
       g_autofree char *range =
-          s->req_end > 0 ? g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+          s->req_end > 0 ? g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
                                             s->req_offset, s->req_end - 1)
-                         : g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", s->req_offset);
+                         : g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", s->req_offset);
 
-      s->req_headers = curl_slist_append (s->req_headers, range);
+      _meow_upload_request_add_header (request, "Range", range);
       if (plan.if_range != NULL)
-        {
-          g_autofree char *if_range = g_strdup_printf ("If-Range: %s", plan.if_range);
-          s->req_headers = curl_slist_append (s->req_headers, if_range);
-        }
+        _meow_upload_request_add_header (request, "If-Range", plan.if_range);
     }
+  /* The task's hook signs or adds headers (meow_task_builder_set_request_hook()). */
+  _meow_task_run_request_hook (job->task, request);
+  g_ptr_array_add (request->headers, NULL);
+  s->req_headers = _meow_engine_add_task_headers (s->easy, s->req_headers, job->task->url,
+                                                  (const char *const *) request->headers->pdata);
   curl_easy_setopt (s->easy, CURLOPT_HTTPHEADER, s->req_headers);
   _meow_engine_add_handle (job->engine, s->easy, job->task->url);
 }

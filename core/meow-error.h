@@ -57,6 +57,9 @@ G_BEGIN_DECLS
  *   (%MEOW_WAIT_SIGN_IN); meow_transfer_record_get_auth_scheme() and
  *   meow_transfer_record_get_auth_realm() say what was asked, and
  *   meow_client_set_credentials() then meow_client_resume() answer (139)
+ * @MEOW_ERROR_UPLOAD_PROTOCOL: an upload protocol (#MeowUploadProtocol) broke its
+ *   contract: it gave no request where one is needed, or failed a step without
+ *   saying why (142)
  *
  * Error codes. The numbers below 130 are rusty-cat's and stay stable.
  */
@@ -89,6 +92,7 @@ typedef enum
   MEOW_ERROR_UPLOAD_LOST = 137,
   MEOW_ERROR_PROXY_AUTH_REQUIRED = 138,
   MEOW_ERROR_AUTH_REQUIRED = 139,
+  MEOW_ERROR_UPLOAD_PROTOCOL = 142,
 } MeowError;
 
 /**

@@ -8,6 +8,19 @@
 
 G_BEGIN_DECLS
 
+/* A request hook with its data, shared by the builder's copies and the
+ * tasks built from them; the data's destroy runs with the last reference. */
+typedef struct _MeowRequestHookRef MeowRequestHookRef;
+
+MeowRequestHookRef *
+_meow_request_hook_new (MeowRequestHook hook, gpointer user_data, GDestroyNotify destroy);
+MeowRequestHookRef *_meow_request_hook_ref (MeowRequestHookRef *hook);
+void                _meow_request_hook_unref (MeowRequestHookRef *hook);
+
+/* Runs @task's request hook on @request (no-op without one). The worker
+ * thread. */
+void _meow_task_run_request_hook (const MeowTask *task, MeowRequest *request);
+
 struct _MeowTask
 {
   gatomicrefcount  ref_count;
@@ -54,6 +67,10 @@ struct _MeowTask
   char                  *upload_url; /* tus resource to resume, or NULL */
   guint                  prepare_retries;
   gboolean               prepare_retries_set;
+  MeowUploadProtocol    *protocol_impl; /* or NULL: @protocol's built-in one */
+
+  /* Every request of the task passes through this (meow-task-hook.c). */
+  MeowRequestHookRef *request_hook; /* or NULL */
 };
 
 /* A copy of @task with the login @user and @password (NULL for none) and

@@ -57,6 +57,10 @@ task_dup (const MeowTask *task)
   copy->password = g_strdup (task->password);
   copy->netrc_file = g_strdup (task->netrc_file);
   copy->tag = g_strdup (task->tag);
+  if (task->protocol_impl)
+    g_object_ref (task->protocol_impl);
+  if (task->request_hook)
+    _meow_request_hook_ref (task->request_hook);
   return copy;
 }
 
@@ -96,6 +100,8 @@ meow_task_free (MeowTask *task)
   _meow_secret_free (task->password);
   g_free (task->netrc_file);
   g_free (task->tag);
+  g_clear_object (&task->protocol_impl);
+  g_clear_pointer (&task->request_hook, _meow_request_hook_unref);
   g_free (task);
 }
 
@@ -476,11 +482,11 @@ meow_task_get_upload_protocol (const MeowTask *task)
  * meow_task_get_upload_url:
  * @task: a task
  *
- * The tus upload resource this upload resumes, as set with meow_task_builder_set_upload_url(). Any
- * thread (a task is immutable).
+ * The resume data this upload starts from (tus: its upload resource), as set
+ * with meow_task_builder_set_upload_url(). Any thread (a task is immutable).
  *
- * Returns: (transfer none) (nullable): the tus upload resource this upload
- *   resumes, as set with meow_task_builder_set_upload_url().
+ * Returns: (transfer none) (nullable): the resume data, as set with
+ *   meow_task_builder_set_upload_url().
  */
 const char *
 meow_task_get_upload_url (const MeowTask *task)
@@ -736,13 +742,72 @@ meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProto
 }
 
 /**
+ * meow_task_builder_set_upload_protocol_impl:
+ * @builder: a builder
+ * @protocol: (nullable): the protocol the upload speaks, or %NULL for the one
+ *   meow_task_builder_set_upload_protocol() names
+ *
+ * Makes the upload speak @protocol, an implementation of
+ * #MeowUploadProtocol (meow_upload_protocol_new_tus(), or one of the
+ * application's: see "Writing an upload protocol"); the builder and the
+ * tasks it builds take a reference. The engine calls it on its worker
+ * thread. A task list does not store the object: an owner that restores
+ * such a task builds it again with the object. Not thread-safe: the
+ * builder's thread.
+ */
+void
+meow_task_builder_set_upload_protocol_impl (MeowTaskBuilder *builder, MeowUploadProtocol *protocol)
+{
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (protocol == NULL || MEOW_IS_UPLOAD_PROTOCOL (protocol));
+  g_set_object (&builder->task->protocol_impl, protocol);
+}
+
+/**
+ * meow_task_builder_set_request_hook:
+ * @builder: a builder
+ * @hook: (nullable) (scope notified) (closure user_data) (destroy destroy): called
+ *   for every request of the task, or %NULL for none
+ * @user_data: data for @hook
+ * @destroy: (nullable): frees @user_data when the builder and every task
+ *   built from it are gone
+ *
+ * Lets @hook add or replace headers on every request of the task before it
+ * goes out: a download's GET (or HEAD) and each segment's GET, every upload
+ * request of any protocol, a tus termination; the place to sign requests
+ * (rusty-cat's header merge). @hook runs on the engine's worker thread,
+ * while tasks may be built and freed on others: @user_data must be safe to
+ * use there. A request that follows a redirect keeps the headers the hook
+ * gave the first. Replaces an earlier hook. Not thread-safe: the builder's
+ * thread.
+ */
+void
+meow_task_builder_set_request_hook (MeowTaskBuilder *builder,
+                                    MeowRequestHook  hook,
+                                    gpointer         user_data,
+                                    GDestroyNotify   destroy)
+{
+  g_return_if_fail (builder != NULL);
+  g_clear_pointer (&builder->task->request_hook, _meow_request_hook_unref);
+  if (hook != NULL)
+    builder->task->request_hook = _meow_request_hook_new (hook, user_data, destroy);
+  else if (destroy != NULL)
+    destroy (user_data);
+}
+
+/**
  * meow_task_builder_set_upload_url:
  * @builder: a builder
- * @upload_url: (nullable): a tus upload resource created earlier for the same
- *   content, as reported by meow_transfer_record_get_upload_url()
+ * @upload_url: (nullable): the resume data of an upload started earlier for the
+ *   same content, as reported by meow_transfer_record_get_upload_url(): a tus
+ *   upload resource, or what the task's #MeowUploadProtocol stored
  *
- * Upload with tus only: resume this resource instead of creating a new one.
- * When the server no longer knows it (404/410), a new one is created.
+ * Resumes that upload instead of starting a new one: tus goes on with the
+ * resource (when the server no longer knows it, 404/410, a new one is
+ * created); another protocol finds the string in
+ * meow_upload_state_get_resume_data(). Without a protocol object
+ * (meow_task_builder_set_upload_protocol_impl()) meow_task_builder_build()
+ * checks it as a URL. Not thread-safe: the builder's thread.
  */
 void
 meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_url)
@@ -1272,7 +1337,8 @@ check_upload (const MeowTask *t, GError **error)
                    _ ("Unknown upload protocol %d."), (int) t->protocol);
       return FALSE;
     }
-  if (t->upload_url != NULL && !check_url (t->upload_url, error))
+  /* A protocol object's resume data is its own, opaque; the built-ins' is a URL. */
+  if (t->upload_url != NULL && t->protocol_impl == NULL && !check_url (t->upload_url, error))
     return FALSE;
   if (t->method != NULL && (t->method[0] == '\0' || strpbrk (t->method, " \t\r\n:") != NULL))
     {
@@ -1388,6 +1454,7 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
   task->size_hint = t->size_hint;
   task->segments = t->segments;
   task->relink = t->relink;
+  task->request_hook = t->request_hook ? _meow_request_hook_ref (t->request_hook) : NULL;
   if (t->direction == MEOW_DIRECTION_UPLOAD)
     {
       if (t->source_file)
@@ -1405,6 +1472,7 @@ meow_task_builder_build (MeowTaskBuilder *builder, GError **error)
       task->category = g_strdup (t->category);
       task->protocol = t->protocol;
       task->upload_url = g_strdup (t->upload_url);
+      task->protocol_impl = t->protocol_impl ? g_object_ref (t->protocol_impl) : NULL;
       task->prepare_retries_set = t->prepare_retries_set;
       task->prepare_retries = t->prepare_retries_set ? t->prepare_retries : t->retries;
       if (task->source_bytes)

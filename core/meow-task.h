@@ -9,6 +9,7 @@
 #include "meow-visibility.h"
 
 #include "meow-types.h"
+#include "meow-upload-protocol.h"
 
 G_BEGIN_DECLS
 
@@ -128,6 +129,14 @@ MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_category (MeowTaskBuilder *builder, const char *category);
 MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_upload_protocol (MeowTaskBuilder *builder, MeowUploadProtocolKind kind);
+MEOW_AVAILABLE_IN_ALL
+void meow_task_builder_set_upload_protocol_impl (MeowTaskBuilder    *builder,
+                                                 MeowUploadProtocol *protocol);
+MEOW_AVAILABLE_IN_ALL
+void meow_task_builder_set_request_hook (MeowTaskBuilder *builder,
+                                         MeowRequestHook  hook,
+                                         gpointer         user_data,
+                                         GDestroyNotify   destroy);
 MEOW_AVAILABLE_IN_ALL
 void meow_task_builder_set_upload_url (MeowTaskBuilder *builder, const char *upload_url);
 MEOW_AVAILABLE_IN_ALL

@@ -361,7 +361,7 @@ meow_parse_chunk (MeowUploadState          *state,
   return TRUE;
 }
 
-const MeowUploadProtocol _meow_upload_protocol_meow = {
+const MeowUploadProtocolVTable _meow_upload_protocol_meow = {
   .name = "meow",
   .build_prepare = meow_build_prepare,
   .parse_prepare = meow_parse_prepare,

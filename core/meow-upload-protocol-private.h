@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "meow-http-private.h"
+#include "meow-upload-protocol.h"
 
 G_BEGIN_DECLS
 
@@ -25,8 +26,8 @@ typedef struct
   char *value;
 } MeowFormField;
 
-/* A request for the engine to perform. */
-typedef struct
+/* A request for the engine to perform (the public MeowRequest). */
+struct _MeowRequest
 {
   char      *method;         /* "POST", "PATCH", "HEAD", "DELETE", or the task's method */
   char      *url;            /* absolute URL */
@@ -38,19 +39,21 @@ typedef struct
   char  *file_part_filename; /* its filename ("upload_chunk_data") */
   gint64 body_offset;        /* bytes of the source sent (as the raw body, or as the */
   gint64 body_length;        /*   file part): offset and length; length -1 = no body  */
-} MeowUploadRequest;
+};
+typedef MeowRequest MeowUploadRequest;
 
-/* What came back. */
-typedef struct
+/* What came back (the public MeowResponse). */
+struct _MeowResponse
 {
   guint       status;
   GHashTable *headers; /* lower-case name -> value (last one wins) */
   GBytes     *body;    /* may be NULL or empty */
-} MeowUploadResponse;
+};
+typedef MeowResponse MeowUploadResponse;
 
-/* The upload's protocol state. The engine fills the inputs; the protocol
- * updates the outputs. */
-typedef struct
+/* The upload's protocol state (the public MeowUploadState). The engine
+ * fills the inputs; the protocol updates the outputs. */
+struct _MeowUploadState
 {
   /* Inputs (fixed for the upload). */
   char  *url;        /* the task's URL */
@@ -65,17 +68,11 @@ typedef struct
   gint64   offset;      /* next byte the server wants */
   gboolean complete;    /* the server has the whole file */
   char    *payload;     /* completion payload (file id, upload URL), or NULL */
-  char    *upload_url;  /* tus: the upload resource; persisted by the engine so an
-                           upload resumes after a restart */
+  char    *upload_url;  /* the protocol's resume data (tus: the upload resource);
+                           persisted by the engine so an upload resumes after a
+                           restart (meow_upload_state_get_resume_data()) */
   guint stalled_rounds; /* consecutive chunk answers that did not advance */
-} MeowUploadState;
-
-/* What a parsed answer means for the engine. */
-typedef enum
-{
-  MEOW_UPLOAD_NEXT_CHUNK,   /* send the chunk at state->offset (or finish if complete) */
-  MEOW_UPLOAD_NEXT_PREPARE, /* run prepare again (e.g. tus 409: re-read the offset) */
-} MeowUploadNext;
+};
 
 /* After this many chunk answers in a row that do not advance the offset, a
  * protocol fails with MEOW_ERROR_STALLED instead of looping forever. */
@@ -84,6 +81,9 @@ typedef enum
 /* Longest part of a server's error body quoted in an error message. */
 #define MEOW_UPLOAD_ERROR_BODY_MAX MEOW_HTTP_ERROR_BODY_MAX
 
+/* A built-in protocol's functions; meow_upload_protocol_new_tus() and
+ * _new_meow() wrap them in a MeowUploadProtocol object, which is what the
+ * engine calls. */
 typedef struct
 {
   const char *name; /* "meow" or "tus" */
@@ -109,15 +109,17 @@ typedef struct
   /* The request that releases server-side state on cancel, or NULL when
    * the protocol has none. */
   MeowUploadRequest *(*build_abort) (const MeowUploadState *state);
-} MeowUploadProtocol;
+} MeowUploadProtocolVTable;
 
-extern const MeowUploadProtocol _meow_upload_protocol_meow;
-extern const MeowUploadProtocol _meow_upload_protocol_tus;
+extern const MeowUploadProtocolVTable _meow_upload_protocol_meow;
+extern const MeowUploadProtocolVTable _meow_upload_protocol_tus;
 
 /* Shared helpers (meow-upload-protocol.c). */
 MeowUploadRequest *_meow_upload_request_new (const char *method, const char *url);
 void
 _meow_upload_request_add_header (MeowUploadRequest *request, const char *name, const char *value);
+/* Appends a "Name: value" @line as it is. */
+void _meow_request_add_line (MeowRequest *request, const char *line);
 void
 _meow_upload_request_add_field (MeowUploadRequest *request, const char *name, const char *value);
 void                _meow_upload_request_free (MeowUploadRequest *request);

@@ -314,7 +314,7 @@ tus_build_abort (const MeowUploadState *state)
   return tus_request_new ("DELETE", state->upload_url);
 }
 
-const MeowUploadProtocol _meow_upload_protocol_tus = {
+const MeowUploadProtocolVTable _meow_upload_protocol_tus = {
   .name = "tus",
   .build_prepare = tus_build_prepare,
   .parse_prepare = tus_parse_prepare,

@@ -13,9 +13,14 @@
  *   RETRY    a retryable failure waits here, then goes back to PREPARE, so
  *            the server's offset is always re-read after a failure.
  *
- * The protocol (meow-upload-meow.c, meow-upload-tus.c) builds requests and
- * parses answers; this file performs them, so retries, pause, progress,
- * speed limits and concurrency are the same for every protocol.
+ *   COMPLETE the protocol's complete request, once the server has every
+ *            byte, when it has one (S3's "complete multipart upload").
+ *
+ * The protocol, a MeowUploadProtocol object (tus and rusty-cat's built in,
+ * meow-upload-tus.c and meow-upload-meow.c, or the application's), builds
+ * requests and parses answers; this file performs them, so retries, pause,
+ * progress, speed limits and concurrency are the same for every protocol.
+ * Every request passes the task's request hook just before it goes out.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -60,6 +65,7 @@ typedef enum
   UP_HASH,
   UP_PREPARE,
   UP_CHUNK,
+  UP_COMPLETE,
   UP_WAIT_RETRY,
 } UpPhase;
 
@@ -82,11 +88,11 @@ typedef struct
 
 typedef struct
 {
-  UpPhase                   phase;
-  const MeowUploadProtocol *proto;
-  MeowUploadState           state;
-  gboolean                  state_ready; /* state's inputs are filled: requests may go */
-  char                     *md5;         /* the source's MD5, once known */
+  UpPhase             phase;
+  MeowUploadProtocol *proto;
+  MeowUploadState     state;
+  gboolean            state_ready; /* state's inputs are filled: requests may go */
+  char               *md5;         /* the source's MD5, once known */
 
   /* Source. */
   int             fd; /* the file, or -1 for bytes */
@@ -126,6 +132,7 @@ typedef struct
   gint64      progress_mark; /* the server's offset when failures was last reset */
   gint64      retry_at;
   guint       prepare_loops;
+  guint       chunk_stalls; /* chunk answers in a row that moved no byte */
 } Upload;
 
 static void start_prepare (MeowJob *job);
@@ -671,16 +678,18 @@ seek_cb (void *userdata, curl_off_t offset, int origin)
   return CURL_SEEKFUNC_OK;
 }
 
-/* The protocol's headers, then the task's own. */
+/* The protocol's headers, then the task's own, as the task's request hook
+ * leaves them in @request. */
 static struct curl_slist *
-request_headers (MeowJob *job, const MeowUploadRequest *request)
+request_headers (MeowJob *job, MeowUploadRequest *request)
 {
   struct curl_slist *list = NULL;
 
-  for (guint i = 0; request->headers && i < request->headers->len; i++)
+  for (guint i = 0; job->task->headers != NULL && job->task->headers[i] != NULL; i++)
+    _meow_request_add_line (request, job->task->headers[i]);
+  _meow_task_run_request_hook (job->task, request);
+  for (guint i = 0; i < request->headers->len; i++)
     list = curl_slist_append (list, g_ptr_array_index (request->headers, i));
-  for (guint i = 0; job->task->headers[i]; i++)
-    list = curl_slist_append (list, job->task->headers[i]);
   /* No "Expect: 100-continue" round trip before every chunk. */
   list = curl_slist_append (list, "Expect:");
   if (request->form == NULL && request->body_length < 0)
@@ -749,13 +758,36 @@ build_mime (MeowJob *job, CURL *easy, const MeowUploadRequest *request)
   return mime;
 }
 
-/* Performs @request (consumed) for @phase; the chunk, if any, is loaded. */
+/* Performs @request (consumed) for @phase; the chunk, if any, is loaded.
+ * A protocol that gave no request fails the upload. */
 static void
 perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
 {
   Upload *u = up (job);
 
   release_handle (job);
+  if (request == NULL)
+    {
+      /* Translators: a type name (MyS3Protocol), then the address. */
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_UPLOAD_PROTOCOL,
+                              _ ("The upload protocol %s gave no request to send to %s."),
+                              G_OBJECT_TYPE_NAME (u->proto), url_of (job)));
+      return;
+    }
+  /* The body is the chunk the engine loaded, or none: read_cb() streams
+   * exactly those bytes. */
+  if (phase == UP_CHUNK
+          ? request->body_offset != u->chunk_offset || request->body_length != u->chunk_len
+          : request->body_length >= 0)
+    {
+      /* Translators: a type name (MyS3Protocol), then the address. */
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_UPLOAD_PROTOCOL,
+                              _ ("The upload protocol %s asked to send other bytes to %s than "
+                                 "the chunk the engine loaded."),
+                              G_OBJECT_TYPE_NAME (u->proto), url_of (job)));
+      _meow_upload_request_free (request);
+      return;
+    }
 
   u->easy = _meow_engine_new_easy (job->engine, request->url, u->curl_error);
   curl_easy_setopt (u->easy, CURLOPT_PRIVATE, job);
@@ -845,7 +877,25 @@ start_prepare (MeowJob *job)
 {
   Upload *u = up (job);
 
-  perform (job, u->proto->build_prepare (&u->state), UP_PREPARE);
+  perform (job, meow_upload_protocol_prepare (u->proto, &u->state), UP_PREPARE);
+}
+
+/* Every byte is on the server: the protocol's complete step, if it has
+ * one and has not marked the upload complete, then the task completes. */
+static void
+finish (MeowJob *job)
+{
+  Upload      *u = up (job);
+  MeowRequest *request = NULL;
+
+  if (!u->state.complete)
+    request = meow_upload_protocol_complete (u->proto, &u->state);
+  if (request == NULL)
+    {
+      complete (job);
+      return;
+    }
+  perform (job, request, UP_COMPLETE);
 }
 
 /* Points the chunk at bytes [offset, offset + len) of the source: inside
@@ -892,7 +942,7 @@ start_chunk (MeowJob *job)
        * chunk, so the server learns about the file. */
       if (state->total_size > 0 || u->sent_empty_chunk)
         {
-          complete (job);
+          finish (job);
           return;
         }
       u->sent_empty_chunk = TRUE;
@@ -904,7 +954,7 @@ start_chunk (MeowJob *job)
       fail (job, g_steal_pointer (&error));
       return;
     }
-  perform (job, u->proto->build_chunk (state, len), UP_CHUNK);
+  perform (job, meow_upload_protocol_next_chunk (u->proto, state, len), UP_CHUNK);
 }
 
 static void
@@ -1003,9 +1053,15 @@ request_done (MeowJob *job, CURLcode result)
     }
 
   if (phase == UP_PREPARE)
-    ok = u->proto->parse_prepare (state, response, &next, &error);
+    ok = meow_upload_protocol_parse_prepare (u->proto, state, response, &next, &error);
+  else if (phase == UP_COMPLETE)
+    {
+      ok = meow_upload_protocol_parse_complete (u->proto, state, response, &error);
+      /* The complete step ran: done, whether or not the protocol said so. */
+      state->complete = ok;
+    }
   else
-    ok = u->proto->parse_chunk (state, response, u->chunk_len, &next, &error);
+    ok = meow_upload_protocol_parse_chunk (u->proto, state, response, u->chunk_len, &next, &error);
   if (!ok)
     {
       job->transferred = (guint64) MIN (state->offset, before);
@@ -1027,6 +1083,18 @@ request_done (MeowJob *job, CURLcode result)
       u->progress_mark = state->offset;
       u->retries = (MeowRetries){ 0 };
       u->prepare_loops = 0;
+    }
+  if (phase != UP_CHUNK || state->offset > before || state->complete)
+    u->chunk_stalls = 0;
+  else if (++u->chunk_stalls > 2 * MEOW_UPLOAD_MAX_STALLED_ROUNDS)
+    {
+      /* A protocol that keeps accepting answers that move nothing (the
+       * built-in ones give up earlier, with their own message). */
+      fail (job, g_error_new (MEOW_ERROR, MEOW_ERROR_STALLED,
+                              _ ("The upload to %s stopped moving at byte %lld after %u "
+                                 "answers in a row."),
+                              url_of (job), (long long) state->offset, u->chunk_stalls));
+      return;
     }
 
   if (state->complete)
@@ -1064,7 +1132,7 @@ send_abort (MeowJob *job)
 
   if (!u->state_ready)
     return;
-  request = u->proto->build_abort (&u->state);
+  request = meow_upload_protocol_abort (u->proto, &u->state);
   if (request == NULL)
     return;
 
@@ -1090,8 +1158,12 @@ upload_start (MeowJob *job)
     {
       u = g_new0 (Upload, 1);
       u->fd = -1;
-      u->proto = job->task->protocol == MEOW_UPLOAD_PROTOCOL_TUS ? &_meow_upload_protocol_tus
-                                                                 : &_meow_upload_protocol_meow;
+      if (job->task->protocol_impl != NULL)
+        u->proto = g_object_ref (job->task->protocol_impl);
+      else if (job->task->protocol == MEOW_UPLOAD_PROTOCOL_TUS)
+        u->proto = meow_upload_protocol_new_tus ();
+      else
+        u->proto = meow_upload_protocol_new_meow ();
       _meow_http_head_init (&u->head);
       u->resp_body = g_string_new (NULL);
       job->driver_data = u;
@@ -1099,6 +1171,7 @@ upload_start (MeowJob *job)
 
   u->retries = (MeowRetries){ 0 };
   u->prepare_loops = 0;
+  u->chunk_stalls = 0;
   _meow_pace_reset (&u->pace);
 
   if (u->state_ready)
@@ -1126,10 +1199,10 @@ upload_start (MeowJob *job)
     }
   job->total = u->size;
 
-  if (u->proto == &_meow_upload_protocol_tus)
+  if (!meow_upload_protocol_needs_file_md5 (u->proto))
     {
-      /* tus does not send the MD5: upload at once, and hash only when
-       * another upload could be the same content. */
+      /* tus (and a protocol that does not send the MD5): upload at once,
+       * and hash only when another upload could be the same content. */
       hash_if_peers (job);
       fill_state (job);
       job->phase = MEOW_PHASE_TRANSFER;
@@ -1150,7 +1223,7 @@ upload_done (MeowJob *job, CURL *easy, CURLcode result)
 {
   Upload *u = up (job);
 
-  if (u->phase == UP_PREPARE || u->phase == UP_CHUNK)
+  if (u->phase == UP_PREPARE || u->phase == UP_CHUNK || u->phase == UP_COMPLETE)
     request_done (job, result);
   else
     g_warn_if_reached ();
@@ -1206,6 +1279,7 @@ upload_tick (MeowJob *job, gint64 now)
 
     case UP_IDLE:
     case UP_PREPARE:
+    case UP_COMPLETE:
     default:
       return G_MAXINT64;
     }
@@ -1246,6 +1320,7 @@ upload_free (MeowJob *job)
   close_source (u);
   g_free (u->md5);
   _meow_upload_state_clear (&u->state);
+  g_clear_object (&u->proto);
   _meow_http_head_clear (&u->head);
   g_string_free (u->resp_body, TRUE);
   g_clear_error (&u->read_error);

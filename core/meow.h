@@ -15,3 +15,4 @@
 #include "meow-task.h"
 #include "meow-transfer-record.h"
 #include "meow-types.h"
+#include "meow-upload-protocol.h"

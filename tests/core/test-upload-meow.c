@@ -19,7 +19,7 @@
 #define TEST_CATEGORY "images"
 #define TEST_TOTAL G_GINT64_CONSTANT (1000)
 
-static const MeowUploadProtocol *proto = &_meow_upload_protocol_meow;
+static const MeowUploadProtocolVTable *proto = &_meow_upload_protocol_meow;
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */

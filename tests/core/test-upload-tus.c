@@ -22,7 +22,7 @@
 #define TEST_NAME_BASE64 "bmHDr3ZlIHLDqXN1bcOpLnR4dA=="
 #define TEST_TOTAL G_GINT64_CONSTANT (1000)
 
-static const MeowUploadProtocol *proto = &_meow_upload_protocol_tus;
+static const MeowUploadProtocolVTable *proto = &_meow_upload_protocol_tus;
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */

@@ -75,7 +75,7 @@ check_state (const MeowUploadState *state, gboolean ok, const GError *error)
 static void
 run (const Start *start, guint status, GBytes *body)
 {
-  const MeowUploadProtocol *meow = &_meow_upload_protocol_meow;
+  const MeowUploadProtocolVTable *meow = &_meow_upload_protocol_meow;
   g_autoptr (MeowUploadResponse) response = _meow_upload_response_new (status, body);
 
   /* prepare */

@@ -159,7 +159,7 @@ check_state (const MeowUploadState *state, gboolean ok, MeowUploadNext next, con
 static void
 run (const Start *start, const MeowUploadResponse *response)
 {
-  const MeowUploadProtocol *tus = &_meow_upload_protocol_tus;
+  const MeowUploadProtocolVTable *tus = &_meow_upload_protocol_tus;
 
   /* What the engine does first (creation POST or HEAD), and after a failure. */
   {

@@ -81,6 +81,12 @@ struct _MeowTestServer
   gboolean login_digest;
   gboolean login_added;   /* the auth domain is on the SoupServer */
   guint    login_refused; /* 401s the auth domain answered */
+
+  /* meow_test_server_require_signature(); set before requests arrive */
+  char            *sign_header;
+  MeowTestSignFunc sign;
+  gpointer         sign_data;
+  gint             unsigned_refused; /* atomic */
 };
 
 typedef struct
@@ -1607,6 +1613,7 @@ meow_test_server_free (MeowTestServer *self)
   g_free (self->login_user);
   g_free (self->login_password);
   g_free (self->login_realm);
+  g_free (self->sign_header);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);
@@ -1725,6 +1732,49 @@ meow_test_server_set_header (MeowTestServer *self,
   else
     g_hash_table_remove (sp->headers, name);
   g_mutex_unlock (&self->mutex);
+}
+
+/* An early handler: a request without the right signature is answered 403
+ * before its body is read, whatever handler the path has. */
+static void
+signature_cb (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer user_data)
+{
+  MeowTestServer  *self = user_data;
+  GUri            *uri = soup_server_message_get_uri (msg);
+  const char      *given = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), self->sign_header);
+  g_autofree char *target = g_uri_get_query (uri)
+                                ? g_strconcat (g_uri_get_path (uri), "?", g_uri_get_query (uri), NULL)
+                                : g_strdup (g_uri_get_path (uri));
+  g_autofree char *expected = self->sign (soup_server_message_get_method (msg), target,
+                                          self->sign_data);
+
+  if (g_strcmp0 (given, expected) == 0)
+    return;
+  g_atomic_int_inc (&self->unsigned_refused);
+  soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+}
+
+void
+meow_test_server_require_signature (MeowTestServer  *self,
+                                    const char      *name,
+                                    MeowTestSignFunc sign,
+                                    gpointer         data)
+{
+  g_return_if_fail (self->sign == NULL);
+  self->sign_header = g_strdup (name);
+  self->sign = sign;
+  self->sign_data = data;
+  soup_server_add_early_handler (self->soup, NULL, signature_cb, self, NULL);
+}
+
+guint
+meow_test_server_count_unsigned (MeowTestServer *self)
+{
+  return (guint) g_atomic_int_get (&self->unsigned_refused);
 }
 
 void

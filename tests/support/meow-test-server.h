@@ -133,6 +133,17 @@ void meow_test_server_require_login (MeowTestServer *server,
 /* How many requests the login of meow_test_server_require_login() answered
  * 401 so far (they are not in the request log). */
 guint meow_test_server_count_refused (MeowTestServer *server);
+/* The value a request with @method to @path_and_query must carry in the
+ * signature header (transfer full). Called on the server's thread. */
+typedef char *(*MeowTestSignFunc) (const char *method, const char *path_and_query, gpointer data);
+/* Every request to any path (uploads included) answers 403 unless its
+ * header @name equals @sign's value for its method and path (with the
+ * query); meow_test_server_count_unsigned() counts the refused ones. */
+void  meow_test_server_require_signature (MeowTestServer  *server,
+                                          const char      *name,
+                                          MeowTestSignFunc sign,
+                                          gpointer         data);
+guint meow_test_server_count_unsigned (MeowTestServer *server);
 /* Stops (@down) or starts again the server on the same port, keeping its
  * files and stores: a restart. Connections are refused meanwhile. */
 void meow_test_server_set_down (MeowTestServer *server, gboolean down);
