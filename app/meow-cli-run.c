@@ -131,8 +131,9 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_CANCELED:
-      /* Canceled here after a 401: the login's error stays. */
-      if (!g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED))
+      /* Canceled here after a 401 or a 407: the login's error stays. */
+      if (!g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED) &&
+          !g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED))
         {
           g_clear_error (&item->error);
           item->error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CANCELED,
@@ -148,9 +149,11 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_PAUSED:
-      /* The server wants a login (or refused --user's): nobody is here to
-       * give another one, so the download ends with the server's error. */
-      if (meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN)
+      /* The server wants a login (or refused --user's), or the proxy does
+       * (--proxy-user's): nobody is here to give another one, so the
+       * download ends with the server's or the proxy's error. */
+      if (meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN ||
+          meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_PROXY_SIGN_IN)
         {
           const GError *error = meow_transfer_record_get_error (record);
 

@@ -1719,8 +1719,10 @@ _meow_client_set_hold_loopback (MeowClient *client, gboolean hold)
  * host and port off the transfer thread and kept for 30 seconds, or until
  * the network or GNOME's proxy settings change. A SOCKS5 proxy resolves
  * the host names. Requests started from now on follow; running ones keep
- * their connection. A proxy that asks for a login fails the task with
- * %MEOW_ERROR_PROXY_AUTH_REQUIRED. Any thread; ignored after close.
+ * their connection. A proxy that asks for a login (a 407) pauses the task
+ * with %MEOW_ERROR_PROXY_AUTH_REQUIRED and %MEOW_WAIT_PROXY_SIGN_IN until
+ * meow_client_set_proxy_credentials() and meow_client_resume(). Any
+ * thread; ignored after close.
  *
  * Returns: %TRUE, or %FALSE with @error set when @proxy is not a proxy
  *   address libmeow can use (the setting is then unchanged).
@@ -1738,6 +1740,62 @@ meow_client_set_proxy (MeowClient *client, const char *proxy, GError **error)
   g_mutex_lock (&client->lock);
   if (!client->closed)
     _meow_engine_set_proxy (client->engine, normalized);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+}
+
+/**
+ * meow_client_set_proxy_credentials:
+ * @client: a client
+ * @proxy: (nullable): the proxy the login is for, as
+ *   meow_transfer_record_get_auth_proxy() names it or as
+ *   meow_client_set_proxy() takes it (its user name and password, if any,
+ *   are ignored); %NULL for any proxy that has no login of its own
+ * @user: (nullable): the user name, or %NULL to forget the login
+ * @password: (nullable): the password (%NULL: empty)
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
+ *
+ * Gives the client a login for a proxy: the answer to a
+ * %MEOW_WAIT_PROXY_SIGN_IN pause (%MEOW_ERROR_PROXY_AUTH_REQUIRED), which
+ * meow_client_resume() then starts again with it. Every request that goes
+ * through that proxy from now on, of every task, sends it when the proxy
+ * asks (Basic, Digest, NTLM or Negotiate, whichever the proxy's 407 names).
+ * The login is kept by the proxy's scheme, host and port until the client
+ * is closed or another replaces it. The strings are copied; the client
+ * zeroes its copy of @password when it is replaced or freed, and never
+ * logs it, stores it nor puts it in a record. Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error set when @proxy is not a proxy
+ *   address (the logins are then unchanged).
+ */
+gboolean
+meow_client_set_proxy_credentials (
+    MeowClient *client, const char *proxy, const char *user, const char *password, GError **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (proxy != NULL)
+    {
+      if (!_meow_proxy_normalize (proxy, &normalized, error))
+        return FALSE;
+      key = _meow_proxy_login_key (normalized);
+      if (key == NULL || *key == '\0')
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       /* Translators: what was given as a proxy address. */
+                       _ ("“%s” names no proxy to log in to."), proxy);
+          return FALSE;
+        }
+    }
+  else
+    key = _meow_proxy_login_key (NULL);
+  g_mutex_lock (&client->lock);
+  if (!client->closed)
+    _meow_proxy_set_login (_meow_engine_get_proxy (client->engine), key, user, password);
   g_mutex_unlock (&client->lock);
   return TRUE;
 }

@@ -33,6 +33,7 @@ struct _MeowTransferRecord
   char             *wait_detail;
   char             *auth_scheme; /* MEOW_WAIT_SIGN_IN: what the server asked for */
   char             *auth_realm;
+  char             *auth_proxy; /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
 };
 
 /* Complete, Failed and Canceled end a task: no record follows them. */

@@ -946,11 +946,15 @@ request_done (MeowJob *job, CURLcode result)
       return;
     }
   {
-    char *request_url = NULL;
+    char            *request_url = NULL;
+    g_autofree char *scheme = NULL;
+    g_autofree char *realm = NULL;
+    g_autofree char *proxy = NULL;
 
     /* Uploads follow no redirect: the effective URL is the request's. */
     curl_easy_getinfo (u->easy, CURLINFO_EFFECTIVE_URL, &request_url);
-    error = _meow_engine_proxy_auth_error (job->engine, u->easy, request_url, url_of (job));
+    error = _meow_engine_proxy_auth_error (job->engine, u->easy, request_url, url_of (job), &scheme,
+                                           &realm, &proxy);
   }
   if (error != NULL)
     {

@@ -542,17 +542,36 @@ test_lookup_off_loop (ProxyFixture *pf, gconstpointer data)
   g_assert_cmpuint (with_host, ==, 1);
 }
 
-/* A 407 fails at once (no retry can log in) and says which proxy wants a
- * login, without the proxy's password. */
+/* The Paused records of @w that ask for a proxy login. */
+static guint
+count_proxy_sign_in (MeowTestWatch *w)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
+
+      if (meow_transfer_record_get_status (r) == MEOW_STATUS_PAUSED &&
+          meow_transfer_record_get_wait_reason (r) == MEOW_WAIT_PROXY_SIGN_IN)
+        n++;
+    }
+  return n;
+}
+
+/* A 407 pauses the task at once (no retry can log in) with
+ * MEOW_WAIT_PROXY_SIGN_IN, says which proxy wants a login, without the
+ * proxy's password, and names it on the record. */
 static void
 test_proxy_auth_required (ProxyFixture *pf, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (1000, 1404);
-  g_autofree char *with_login = g_strdup_printf ("http://someone:s3cret@127.0.0.1:%u",
-                                                 meow_test_server_get_port (pf->fx.server));
-  MeowTestFaults   faults = { 0 };
-  MeowTestWatch   *w;
-  guint            with_host;
+  g_autofree char          *with_login = g_strdup_printf ("http://someone:s3cret@127.0.0.1:%u",
+                                                          meow_test_server_get_port (pf->fx.server));
+  MeowTestFaults            faults = { 0 };
+  MeowTestWatch            *w;
+  const MeowTransferRecord *r;
+  guint                     with_host;
 
   meow_test_server_set_file (pf->fx.server, "/p.bin", payload);
   resolver_answer (pf->resolver, "http://origin.invalid:80/", with_login);
@@ -561,11 +580,175 @@ test_proxy_auth_required (ProxyFixture *pf, gconstpointer data)
   meow_test_server_set_faults (pf->fx.server, &faults);
 
   w = start_url (pf, "http://origin.invalid/p.bin", "p.bin");
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  meow_test_assert_failed (w, MEOW_ERROR_PROXY_AUTH_REQUIRED, "requires a login", pf->proxy);
-  g_assert_null (
-      strstr (meow_transfer_record_get_error (meow_test_watch_last (w))->message, "s3cret"));
+  MEOW_TEST_WAIT_UNTIL (count_proxy_sign_in (w) == 1);
+  r = meow_test_watch_last (w);
+  g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_PAUSED);
+  g_assert_error (meow_transfer_record_get_error (r), MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED);
+  g_assert_nonnull (strstr (meow_transfer_record_get_error (r)->message, "requires a login"));
+  g_assert_nonnull (strstr (meow_transfer_record_get_error (r)->message, pf->proxy));
+  g_assert_null (strstr (meow_transfer_record_get_error (r)->message, "s3cret"));
+  g_assert_cmpstr (meow_transfer_record_get_auth_proxy (r), ==, pf->proxy);
+  /* The test server's 407 names no scheme. */
+  g_assert_null (meow_transfer_record_get_auth_scheme (r));
+  meow_test_spin_ms (200);
   g_assert_cmpuint (count_requests (pf, "/p.bin", "origin.invalid", &with_host), ==, 1);
+  g_assert_cmpuint (count_proxy_sign_in (w), ==, 1);
+}
+
+typedef struct
+{
+  GSubprocess *process;
+  guint        port;
+  char        *url;
+  char        *log;
+} Tinyproxy;
+
+static guint
+free_port (void)
+{
+  g_autoptr (GSocket) socket =
+      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+port_open (guint port)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection =
+      g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+/* tinyproxy with "BasicAuth meow s3cret-pw" on a free 127.0.0.1 port, its
+ * config and log in @dir; FALSE when it is not installed. */
+static gboolean
+tinyproxy_start (Tinyproxy *tp, const char *dir)
+{
+  g_autofree char *binary = g_find_program_in_path ("tinyproxy");
+  g_autofree char *conf = g_build_filename (dir, "tinyproxy.conf", NULL);
+  g_autofree char *pid = g_build_filename (dir, "tinyproxy.pid", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (binary == NULL && g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
+    binary = g_strdup ("/usr/bin/tinyproxy");
+  if (binary == NULL)
+    return FALSE;
+  tp->port = free_port ();
+  tp->log = g_build_filename (dir, "tinyproxy.log", NULL);
+  text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 60\nLogFile \"%s\"\n"
+                          "LogLevel Info\nPidFile \"%s\"\nMaxClients 20\nAllow 127.0.0.1\n"
+                          "DisableViaHeader Yes\nBasicAuth meow s3cret-pw\n",
+                          tp->port, tp->log, pid);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  tp->process =
+      g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                        &error, binary, "-d", "-c", conf, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100 && !port_open (tp->port); i++)
+    {
+      g_assert_nonnull (g_subprocess_get_identifier (tp->process)); /* still running */
+      g_usleep (100 * 1000);
+    }
+  g_assert_true (port_open (tp->port));
+  tp->url = g_strdup_printf ("http://127.0.0.1:%u", tp->port);
+  return TRUE;
+}
+
+static void
+tinyproxy_stop (Tinyproxy *tp)
+{
+  if (tp->process != NULL)
+    {
+      g_subprocess_force_exit (tp->process);
+      g_subprocess_wait (tp->process, NULL, NULL);
+    }
+  g_clear_object (&tp->process);
+  g_clear_pointer (&tp->url, g_free);
+  g_clear_pointer (&tp->log, g_free);
+}
+
+/* A real proxy that wants a login (tinyproxy's BasicAuth): the download
+ * pauses with MEOW_WAIT_PROXY_SIGN_IN, the proxy's scheme and realm and
+ * the proxy named; meow_client_set_proxy_credentials() and a resume finish
+ * it exact through the proxy, and a second download through it asks
+ * nothing. The password is in no record. */
+static void
+test_proxy_login_tinyproxy (ProxyFixture *pf, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (300000, 1405);
+  g_autoptr (GError) error = NULL;
+  g_autofree char          *dir = meow_test_fixture_path (&pf->fx, "tp");
+  g_autofree char          *url = meow_test_server_dup_url (pf->fx.server, "/t.bin");
+  g_autofree char          *first = meow_test_fixture_path (&pf->fx, "first.bin");
+  g_autofree char          *second = meow_test_fixture_path (&pf->fx, "second.bin");
+  g_autofree char          *log = NULL;
+  MeowClient               *client = meow_test_fixture_client (&pf->fx);
+  Tinyproxy                 tp = { 0 };
+  MeowTestWatch            *w;
+  const MeowTransferRecord *r;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  if (!tinyproxy_start (&tp, dir))
+    {
+      g_test_skip ("tinyproxy is not installed (Debian package tinyproxy-bin)");
+      return;
+    }
+  meow_test_server_set_file (pf->fx.server, "/t.bin", payload);
+  g_assert_true (meow_client_set_proxy (client, tp.url, &error));
+  g_assert_no_error (error);
+
+  w = start_url (pf, url, "first.bin");
+  MEOW_TEST_WAIT_UNTIL (count_proxy_sign_in (w) == 1);
+  r = meow_test_watch_last (w);
+  g_assert_error (meow_transfer_record_get_error (r), MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED);
+  g_assert_cmpstr (meow_transfer_record_get_auth_proxy (r), ==, tp.url);
+  g_assert_cmpstr (meow_transfer_record_get_auth_scheme (r), ==, "Basic");
+  g_assert_cmpstr (meow_transfer_record_get_auth_realm (r), ==, "Tinyproxy");
+
+  /* Not a proxy address: refused, nothing changes. */
+  g_assert_false (meow_client_set_proxy_credentials (client, "ftp://x:21", "meow", "x", &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_clear_error (&error);
+
+  g_assert_true (meow_client_set_proxy_credentials (client, meow_transfer_record_get_auth_proxy (r),
+                                                    "meow", "s3cret-pw", &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_client_resume (client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, first, payload);
+  g_assert_cmpuint (count_proxy_sign_in (w), ==, 1);
+
+  w = start_url (pf, url, "second.bin");
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, second, payload);
+  g_assert_cmpuint (count_proxy_sign_in (w), ==, 0);
+
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const GError *e = meow_transfer_record_get_error (g_ptr_array_index (w->records, i));
+
+      g_assert_true (e == NULL || strstr (e->message, "s3cret") == NULL);
+    }
+  /* Both went through the proxy. */
+  g_assert_true (g_file_get_contents (tp.log, &log, NULL, NULL));
+  {
+    g_autofree char *line = g_strdup_printf ("GET %s HTTP", url);
+    const char      *at = strstr (log, line);
+
+    g_assert_nonnull (at);
+    g_assert_nonnull (strstr (at + 1, line));
+  }
+  tinyproxy_stop (&tp);
 }
 
 #define ADD(path, fn) g_test_add (path, ProxyFixture, NULL, proxy_setup, fn, proxy_teardown)
@@ -593,6 +776,7 @@ main (int argc, char **argv)
   ADD ("/core/proxy/override", test_override);
   ADD ("/core/proxy/resolver/off-the-loop", test_lookup_off_loop);
   ADD ("/core/proxy/auth-required", test_proxy_auth_required);
+  ADD ("/core/proxy/login/tinyproxy", test_proxy_login_tinyproxy);
 
   return g_test_run ();
 }
