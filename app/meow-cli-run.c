@@ -231,6 +231,8 @@ cli_run_init (Run *run, const char *noun, const CommonOptions *options, guint ma
   run->quiet = options->quiet;
   run->ca_file = options->ca_file;
   run->proxy = options->no_proxy ? "direct://" : options->proxy;
+  run->proxy_user = options->proxy_user;
+  run->proxy_password = options->proxy_password;
   run->max_transfers = max_transfers;
   run->progress.enabled = !run->quiet && isatty (STDERR_FILENO);
   run->started_us = g_get_monotonic_time ();
@@ -271,7 +273,10 @@ run_make_client (Run *run)
       cli_error_message ("%s", error->message);
       return FALSE;
     }
-  if (run->proxy != NULL && !meow_client_set_proxy (run->client, run->proxy, &error))
+  if ((run->proxy != NULL && !meow_client_set_proxy (run->client, run->proxy, &error)) ||
+      (run->proxy_user != NULL &&
+       !meow_client_set_proxy_credentials (run->client, NULL, run->proxy_user, run->proxy_password,
+                                           &error)))
     {
       cli_error_message ("%s", error->message);
       meow_client_close (run->client, NULL);
