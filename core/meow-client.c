@@ -1003,7 +1003,7 @@ meow_client_start_now (MeowClient *client, const char *task_id, GError **error)
 /**
  * meow_client_change_url:
  * @client: a client
- * @task_id: a live download's id
+ * @task_id: a live transfer's id
  * @url: the download's new link (http or https)
  * @flags: what to do with the bytes it holds
  * @error: return location for an error
@@ -1089,22 +1089,23 @@ fail:
 /**
  * meow_client_set_credentials:
  * @client: a client
- * @task_id: a live download's id
+ * @task_id: a live transfer's id
  * @user: (nullable): the user name, or %NULL to drop the task's login
  * @password: (nullable): the password (%NULL: empty)
  * @error: return location for an error
  *
- * Gives a download the login its server asked for: the answer to a
- * %MEOW_WAIT_SIGN_IN pause (%MEOW_ERROR_AUTH_REQUIRED), which
- * meow_client_resume() then starts again with it; a running transfer
+ * Gives a download or an upload the login its server asked for: the
+ * answer to a %MEOW_WAIT_SIGN_IN pause (%MEOW_ERROR_AUTH_REQUIRED), which
+ * meow_client_resume() then starts again with it (an upload goes on from
+ * where the server says it is); a running transfer
  * stops and starts again with it at once, a queued or waiting one uses it
  * when it starts. The strings are copied; the client zeroes its copy of
  * @password when the task no longer needs it, and never logs it, stores it
  * nor puts it in a record (see meow_task_builder_set_credentials()). Any
  * thread.
  *
- * Returns: %TRUE, or %FALSE with %MEOW_ERROR_PARAMETER_INVALID (the task
- *   is an upload), %MEOW_ERROR_TASK_NOT_FOUND or %MEOW_ERROR_CLIENT_CLOSED.
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND or
+ *   %MEOW_ERROR_CLIENT_CLOSED.
  */
 gboolean
 meow_client_set_credentials (
@@ -1119,13 +1120,6 @@ meow_client_set_credentials (
   entry = lookup_entry_locked (client, task_id, error);
   if (entry == NULL)
     goto fail;
-  if (entry->direction != MEOW_DIRECTION_DOWNLOAD)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   /* Translators: the transfer's id. */
-                   _ ("The transfer %s is an upload; only a download takes a login."), task_id);
-      goto fail;
-    }
   task = _meow_task_dup_with_credentials (entry->task, user, password);
   g_clear_pointer (&entry->task, meow_task_unref);
   entry->task = meow_task_ref (task);

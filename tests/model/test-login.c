@@ -214,6 +214,108 @@ test_remembered_login (void)
   meow_test_rm_rf (dir);
 }
 
+/* An upload's 401 (the meow protocol's prepare) pauses the row for a login like a
+ * download's; the manager's sign-in (Remember) resumes it, the server gets the exact
+ * bytes with the login on every request, and a second upload to the same server signs in
+ * from the keyring by itself. */
+static void
+test_upload_login (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MeowConfig) config = meow_config_new ();
+  g_autofree char *dir = g_dir_make_tmp ("meow-upload-login-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "tasks.db", NULL);
+  g_autofree char *first_path = g_build_filename (dir, "first-up.bin", NULL);
+  g_autofree char *second_path = g_build_filename (dir, "second-up.bin", NULL);
+  g_autofree char *url = NULL;
+  g_autoptr (GBytes) first = meow_test_make_payload (120 * 1024, 83);
+  g_autoptr (GBytes) second = meow_test_make_payload (60 * 1024, 84);
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (GFile) first_file = NULL;
+  g_autoptr (GFile) second_file = NULL;
+  MeowTestServer  *server = meow_test_server_new ();
+  MeowStore       *store = meow_store_new (db);
+  MeowClient      *client;
+  MeowTaskManager *manager;
+  MeowTaskItem    *item;
+  GListModel      *model;
+  GSList          *files;
+  GVariantBuilder  targets;
+
+  g_assert_no_error (error);
+  meow_test_server_add_upload_endpoint (server, "/upload");
+  meow_test_server_require_login (server, FALSE, REALM, USER, PASSWORD);
+  url = meow_test_server_dup_url (server, "/upload");
+  g_variant_builder_init (&targets, G_VARIANT_TYPE ("a(ssss)"));
+  g_variant_builder_add (&targets, "(ssss)", "Behind a login", "meow", url, "");
+  g_settings_set_value (settings, "upload-targets", g_variant_builder_end (&targets));
+  meow_test_write_file (first_path, g_bytes_get_data (first, NULL), g_bytes_get_size (first));
+  meow_test_write_file (second_path, g_bytes_get_data (second, NULL), g_bytes_get_size (second));
+  first_file = g_file_new_for_path (first_path);
+  second_file = g_file_new_for_path (second_path);
+
+  g_assert_true (meow_store_load (store, &error));
+  g_assert_no_error (error);
+  client = meow_client_new (config, &error);
+  g_assert_no_error (error);
+  manager = meow_task_manager_new (client, store, settings);
+  model = meow_task_manager_get_model (manager);
+
+  files = g_slist_prepend (NULL, first_file);
+  g_assert_cmpuint (meow_task_manager_upload_files (manager, files, &error), ==, 1);
+  g_assert_no_error (error);
+  g_slist_free (files);
+  item = g_list_model_get_item (model, g_list_model_get_n_items (model) - 1);
+  g_object_unref (item); /* the list keeps it */
+  MEOW_TEST_WAIT_OR_ABORT (meow_task_item_needs_sign_in (item));
+  g_assert_cmpint (meow_task_item_get_wait_reason (item), ==, MEOW_WAIT_SIGN_IN);
+  meow_test_spin_ms (300); /* the keyring's answer (none) came; still waiting */
+  g_assert_true (is (item, MEOW_STATUS_PAUSED));
+  g_assert_cmpstr (meow_task_item_get_auth_realm (item), ==, REALM);
+  g_assert_true (meow_task_manager_sign_in (manager, meow_task_item_get_id (item), USER, PASSWORD,
+                                            TRUE, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_OR_ABORT (is (item, MEOW_STATUS_COMPLETE));
+  meow_test_assert_server_upload_equals (server, first);
+
+  /* The second upload to that server: the keyring answers its 401. */
+  files = g_slist_prepend (NULL, second_file);
+  g_assert_cmpuint (meow_task_manager_upload_files (manager, files, &error), ==, 1);
+  g_assert_no_error (error);
+  g_slist_free (files);
+  item = g_list_model_get_item (model, g_list_model_get_n_items (model) - 1);
+  g_object_unref (item);
+  MEOW_TEST_WAIT_OR_ABORT (is (item, MEOW_STATUS_COMPLETE));
+  {
+    g_autofree char *md5 = meow_test_md5_bytes (second);
+    g_autoptr (GBytes) stored = meow_test_server_dup_upload_bytes (server, md5);
+
+    g_assert_nonnull (stored);
+    g_assert_true (g_bytes_equal (stored, second));
+  }
+  /* Every request the server took carried the login (the 401s are not logged). */
+  {
+    g_autoptr (GPtrArray) log = meow_test_server_dup_requests (server);
+
+    g_assert_cmpuint (log->len, >, 0);
+    for (guint i = 0; i < log->len; i++)
+      {
+        MeowTestRequest *r = g_ptr_array_index (log, i);
+
+        g_assert_nonnull (g_hash_table_lookup (r->headers, "authorization"));
+      }
+  }
+
+  meow_task_manager_close (manager);
+  g_object_unref (manager);
+  g_object_unref (client);
+  g_object_unref (store);
+  meow_test_server_free (server);
+  g_settings_reset (settings, "upload-targets");
+  g_assert_null (strstr (log_text->str, PASSWORD));
+  meow_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -223,5 +325,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/login/remembered", test_remembered_login);
+  g_test_add_func ("/login/upload", test_upload_login);
   return g_test_run ();
 }
