@@ -19,48 +19,32 @@
 #include <libsecret/secret.h>
 #include <string.h>
 
-static const SecretSchema *
-login_schema (void)
-{
-  static const SecretSchema schema = {
-    MEOW_SECRETS_SCHEMA_NAME,
-    SECRET_SCHEMA_NONE,
-    {
-        { "scheme", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
-        { "realm", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { NULL, 0 },
-    },
-  };
-
-  return &schema;
-}
-
-static const SecretSchema *
-proxy_login_schema (void)
-{
-  static const SecretSchema schema = {
-    MEOW_SECRETS_PROXY_SCHEMA_NAME,
-    SECRET_SCHEMA_NONE,
-    {
-        { "scheme", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
-        { "realm", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { NULL, 0 },
-    },
-  };
-
-  return &schema;
-}
+/* A server's and a proxy's logins: the same attributes, two schemas, so that
+ * neither's lookups find the other's items. */
+/* clang-format off */
+#define LOGIN_SCHEMA(name)                                     \
+  {                                                            \
+    name, SECRET_SCHEMA_NONE,                                  \
+    {                                                          \
+      { "scheme", SECRET_SCHEMA_ATTRIBUTE_STRING },            \
+      { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },              \
+      { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },             \
+      { "realm", SECRET_SCHEMA_ATTRIBUTE_STRING },             \
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },              \
+      { NULL, 0 },                                             \
+    },                                                         \
+  }
+/* clang-format on */
 
 static const SecretSchema *
 key_schema (const MeowLoginKey *key)
 {
-  return key->proxy ? proxy_login_schema () : login_schema ();
+  static const SecretSchema schemas[] = {
+    LOGIN_SCHEMA (MEOW_SECRETS_SCHEMA_NAME),
+    LOGIN_SCHEMA (MEOW_SECRETS_PROXY_SCHEMA_NAME),
+  };
+
+  return &schemas[key->proxy ? 1 : 0];
 }
 
 /**

@@ -543,23 +543,6 @@ test_lookup_off_loop (ProxyFixture *pf, gconstpointer data)
   g_assert_cmpuint (with_host, ==, 1);
 }
 
-/* The Paused records of @w that ask for a proxy login. */
-static guint
-count_proxy_sign_in (MeowTestWatch *w)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < w->records->len; i++)
-    {
-      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
-
-      if (meow_transfer_record_get_status (r) == MEOW_STATUS_PAUSED &&
-          meow_transfer_record_get_wait_reason (r) == MEOW_WAIT_PROXY_SIGN_IN)
-        n++;
-    }
-  return n;
-}
-
 /* A 407 pauses the task at once (no retry can log in) with
  * MEOW_WAIT_PROXY_SIGN_IN, says which proxy wants a login, without the
  * proxy's password, and names it on the record. */
@@ -581,7 +564,7 @@ test_proxy_auth_required (ProxyFixture *pf, gconstpointer data)
   meow_test_server_set_faults (pf->fx.server, &faults);
 
   w = start_url (pf, "http://origin.invalid/p.bin", "p.bin");
-  MEOW_TEST_WAIT_UNTIL (count_proxy_sign_in (w) == 1);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN) == 1);
   r = meow_test_watch_last (w);
   g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_PAUSED);
   g_assert_error (meow_transfer_record_get_error (r), MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED);
@@ -593,7 +576,7 @@ test_proxy_auth_required (ProxyFixture *pf, gconstpointer data)
   g_assert_null (meow_transfer_record_get_auth_scheme (r));
   meow_test_spin_ms (200);
   g_assert_cmpuint (count_requests (pf, "/p.bin", "origin.invalid", &with_host), ==, 1);
-  g_assert_cmpuint (count_proxy_sign_in (w), ==, 1);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN), ==, 1);
 }
 
 /* A real proxy that wants a login (tinyproxy's BasicAuth): the download
@@ -626,7 +609,7 @@ test_proxy_login_tinyproxy (ProxyFixture *pf, gconstpointer data)
   g_assert_no_error (error);
 
   w = start_url (pf, url, "first.bin");
-  MEOW_TEST_WAIT_UNTIL (count_proxy_sign_in (w) == 1);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN) == 1);
   r = meow_test_watch_last (w);
   g_assert_error (meow_transfer_record_get_error (r), MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED);
   g_assert_cmpstr (meow_transfer_record_get_auth_proxy (r), ==, tp.url);
@@ -645,12 +628,12 @@ test_proxy_login_tinyproxy (ProxyFixture *pf, gconstpointer data)
   g_assert_no_error (error);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
   meow_test_assert_completed (w, first, payload);
-  g_assert_cmpuint (count_proxy_sign_in (w), ==, 1);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN), ==, 1);
 
   w = start_url (pf, url, "second.bin");
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
   meow_test_assert_completed (w, second, payload);
-  g_assert_cmpuint (count_proxy_sign_in (w), ==, 0);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN), ==, 0);
 
   for (guint i = 0; i < w->records->len; i++)
     {

@@ -623,6 +623,26 @@ test_meow_retry_second_post (MeowTestFixture *fx, gconstpointer data)
                     ceil_div (20000, 4096) + 1);
 }
 
+/* The server took only the rest of @payload after @start, in @chunk_size chunks, in
+ * order, each stored. */
+static void
+assert_chunks_from (MeowTestFixture *fx, GBytes *payload, gint64 start, gsize chunk_size)
+{
+  g_autoptr (GPtrArray) chunks = meow_test_server_dup_upload_chunks (fx->server);
+  gint64 expect = start;
+
+  g_assert_cmpuint (chunks->len, ==, ceil_div (g_bytes_get_size (payload) - start, chunk_size));
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
+
+      g_assert_true (c->stored);
+      g_assert_cmpint (c->offset, ==, expect);
+      expect += c->length;
+    }
+  g_assert_cmpint (expect, ==, g_bytes_get_size (payload));
+}
+
 static void
 test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
 {
@@ -632,9 +652,7 @@ test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *md5 = meow_test_md5_bytes (payload);
   g_autofree char *file_id = file_id_for (payload);
   g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
-  g_autoptr (GPtrArray) chunks = NULL;
   MeowTestWatch *w;
-  gint64         expect = 40000;
 
   /* an earlier session sent the first 40000 bytes */
   meow_test_server_set_upload_partial (fx->server, md5, g_bytes_get_size (payload), prefix);
@@ -645,17 +663,7 @@ test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
   meow_test_assert_upload_completed (w, file_id, payload);
   meow_test_assert_server_upload_equals (fx->server, payload);
   /* only the rest was sent, in order, starting where the server was */
-  chunks = meow_test_server_dup_upload_chunks (fx->server);
-  g_assert_cmpuint (chunks->len, ==, ceil_div (g_bytes_get_size (payload) - 40000, 4096));
-  for (guint i = 0; i < chunks->len; i++)
-    {
-      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
-
-      g_assert_true (c->stored);
-      g_assert_cmpint (c->offset, ==, expect);
-      expect += c->length;
-    }
-  g_assert_cmpint (expect, ==, g_bytes_get_size (payload));
+  assert_chunks_from (fx, payload, 40000, 4096);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1300,23 +1308,6 @@ test_tus_resume_upload_url (MeowTestFixture *fx, gconstpointer data)
 #define LOGIN_USER "uploader"
 #define LOGIN_PASSWORD "up-5ecret"
 
-/* The Paused records of @w that ask for a login. */
-static guint
-count_upload_sign_in (MeowTestWatch *w)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < w->records->len; i++)
-    {
-      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
-
-      if (meow_transfer_record_get_status (r) == MEOW_STATUS_PAUSED &&
-          meow_transfer_record_get_wait_reason (r) == MEOW_WAIT_SIGN_IN)
-        n++;
-    }
-  return n;
-}
-
 static void
 assert_upload_sign_in (MeowTestWatch *w, const char *needle)
 {
@@ -1375,7 +1366,7 @@ test_tus_sign_in (MeowTestFixture *fx, gconstpointer data)
   meow_task_builder_set_chunk_size (b, 8192);
   w = meow_test_start_upload (fx, b);
 
-  MEOW_TEST_WAIT_UNTIL (count_upload_sign_in (w) == 1);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 1);
   assert_upload_sign_in (w, "requires a login");
   meow_test_spin_ms (200);
   refused = meow_test_server_count_refused (fx->server);
@@ -1388,7 +1379,7 @@ test_tus_sign_in (MeowTestFixture *fx, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (meow_client_resume (client, w->id, &error));
   g_assert_no_error (error);
-  MEOW_TEST_WAIT_UNTIL (count_upload_sign_in (w) == 2);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 2);
   assert_upload_sign_in (w, "refused the login of “" LOGIN_USER "”");
   g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, 0);
 
@@ -1399,7 +1390,7 @@ test_tus_sign_in (MeowTestFixture *fx, gconstpointer data)
 
   meow_test_assert_upload_completed (w, url, payload);
   meow_test_assert_tus_upload_equals (fx->server, url, payload);
-  g_assert_cmpuint (count_upload_sign_in (w), ==, 2);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 2);
   assert_all_logged_in (fx);
   log = meow_test_server_dup_requests (fx->server);
   g_assert_cmpstr (((MeowTestRequest *) g_ptr_array_index (log, 0))->method, ==, "HEAD");
@@ -1423,21 +1414,19 @@ test_meow_sign_in (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *md5 = meow_test_md5_bytes (payload);
   g_autofree char *file_id = file_id_for (payload);
   g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
-  g_autoptr (GPtrArray) chunks = NULL;
   g_autoptr (GError) error = NULL;
   MeowClient    *client = meow_test_fixture_client (fx);
   MeowTestWatch *w;
-  gint64         expect = 40000;
 
   meow_test_server_set_upload_partial (fx->server, md5, g_bytes_get_size (payload), prefix);
   meow_test_server_require_login (fx->server, FALSE, LOGIN_REALM, LOGIN_USER, LOGIN_PASSWORD);
   meow_task_builder_set_chunk_size (b, 4096);
   w = meow_test_start_upload (fx, b);
 
-  MEOW_TEST_WAIT_UNTIL (count_upload_sign_in (w) == 1);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 1);
   assert_upload_sign_in (w, "requires a login");
   meow_test_spin_ms (300);
-  g_assert_cmpuint (count_upload_sign_in (w), ==, 1);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 1);
   g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 0);
 
   g_assert_true (meow_client_set_credentials (client, w->id, LOGIN_USER, LOGIN_PASSWORD, &error));
@@ -1449,17 +1438,7 @@ test_meow_sign_in (MeowTestFixture *fx, gconstpointer data)
   meow_test_assert_upload_completed (w, file_id, payload);
   meow_test_assert_server_upload_equals (fx->server, payload);
   assert_all_logged_in (fx);
-  chunks = meow_test_server_dup_upload_chunks (fx->server);
-  g_assert_cmpuint (chunks->len, ==, ceil_div (g_bytes_get_size (payload) - 40000, 4096));
-  for (guint i = 0; i < chunks->len; i++)
-    {
-      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
-
-      g_assert_true (c->stored);
-      g_assert_cmpint (c->offset, ==, expect);
-      expect += c->length;
-    }
-  g_assert_cmpint (expect, ==, g_bytes_get_size (payload));
+  assert_chunks_from (fx, payload, 40000, 4096);
 
   /* With the login from the start: no pause. */
   {
@@ -1472,7 +1451,7 @@ test_meow_sign_in (MeowTestFixture *fx, gconstpointer data)
     w = meow_test_start_upload (fx, b2);
     MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
     meow_test_assert_upload_completed (w, other_id, other);
-    g_assert_cmpuint (count_upload_sign_in (w), ==, 0);
+    g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 0);
   }
   assert_all_logged_in (fx);
 }

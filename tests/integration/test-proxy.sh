@@ -346,32 +346,10 @@ fi
 
 # On a terminal (a pty): asked once, and the answer logs in to the proxy; meanwhile what
 # /proc/PID/cmdline shows of a --proxy-user USER:PASS ends at the user name.
-cat > "$TMP/ask-proxy.py" << 'PY'
-import os, pty, sys, time
-cli, ca, url, out, password = sys.argv[1:6]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(cli, [cli, "get", "--ca-file", ca, url, "-o", out, "--retries", "0",
-                   "--proxy-user", "meow"])
-seen = b""
-deadline = time.monotonic() + 30
-while b"Password for meow: " not in seen and time.monotonic() < deadline:
-    seen += os.read(fd, 1024)
-os.write(fd, password.encode() + b"\n")
-while time.monotonic() < deadline:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
 rm -f "$TMP/out/tty.bin"
-timeout 60 python3 "$TMP/ask-proxy.py" "$CLI" "$WS_CA" "$HTTPS_URL/file.bin" "$TMP/out/tty.bin" s3cret-pw > "$TMP/tty.stderr" 2>&1
+timeout 60 python3 "$(dirname "${BASH_SOURCE[0]}")/lib/answer-password.py" "Password for meow: " s3cret-pw \
+  "$CLI" get --ca-file "$WS_CA" "$HTTPS_URL/file.bin" -o "$TMP/out/tty.bin" --retries 0 --proxy-user meow \
+  > "$TMP/tty.stderr" 2>&1
 RC=$?
 if exact tty.bin && [[ "$(grep -c 'Password for meow' "$TMP/tty.stderr")" == 1 ]] &&
   ! grep -q "s3cret" "$TMP/tty.stderr"; then
