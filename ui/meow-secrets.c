@@ -86,20 +86,6 @@ meow_login_key_new_for_proxy (const char *proxy, const char *realm)
 }
 
 /**
- * meow_login_key_to_proxy_url:
- * @key: a proxy's key (meow_login_key_new_for_proxy())
- *
- * Returns: (transfer full): the proxy's URL without userinfo, as
- *   meow_client_set_proxy_credentials() takes it. Any thread.
- */
-char *
-meow_login_key_to_proxy_url (const MeowLoginKey *key)
-{
-  return g_uri_join (G_URI_FLAGS_NONE, key->scheme, NULL, key->host, (gint) key->port, "", NULL,
-                     NULL);
-}
-
-/**
  * meow_login_key_new_for_url:
  * @url: an http or https URL (its userinfo, path and query are ignored)
  * @realm: (nullable): the realm the server named

@@ -27,16 +27,15 @@ G_BEGIN_DECLS
  */
 typedef struct
 {
-  char *scheme;
-  char *host;
-  guint port;
+  char    *scheme;
+  char    *host;
+  guint    port;
   char    *realm;
   gboolean proxy;
 } MeowLoginKey;
 
 MeowLoginKey *meow_login_key_new_for_url (const char *url, const char *realm);
 MeowLoginKey *meow_login_key_new_for_proxy (const char *proxy, const char *realm);
-char         *meow_login_key_to_proxy_url (const MeowLoginKey *key);
 void          meow_login_key_free (MeowLoginKey *key);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowLoginKey, meow_login_key_free)
 
