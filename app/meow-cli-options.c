@@ -168,6 +168,8 @@ cli_common_options_clear (CommonOptions *options)
   g_clear_pointer (&options->user, secret_free); /* may hold USER:PASSWORD */
   g_clear_pointer (&options->password, secret_free);
   g_clear_pointer (&options->netrc_file, g_free);
+  g_clear_pointer (&options->proxy_user, secret_free);
+  g_clear_pointer (&options->proxy_password, secret_free);
 }
 
 void
@@ -182,6 +184,10 @@ cli_add_login_options (GOptionContext *context, CommonOptions *options)
       N_ ("Take the login for the server from ~/.netrc when it asks for one"), NULL },
     { "netrc-file", 0, 0, G_OPTION_ARG_FILENAME, &options->netrc_file,
       N_ ("Take the login from FILE (netrc format) instead of ~/.netrc"), N_ ("FILE") },
+    { "proxy-user", 0, 0, G_OPTION_ARG_STRING, &options->proxy_user,
+      N_ ("Log in to the proxy as USER when it asks (a 407); without :PASSWORD the password "
+          "is asked for on the terminal"),
+      N_ ("USER[:PASSWORD]") },
     { NULL },
   };
 
@@ -232,7 +238,11 @@ cli_hide_login_arguments (int argc, char **argv)
         break; /* URLs from here on */
       if (g_str_has_prefix (argv[i], "--user="))
         value = argv[i] + strlen ("--user=");
-      else if ((g_str_equal (argv[i], "--user") || g_str_equal (argv[i], "-u")) && i + 1 < argc)
+      else if (g_str_has_prefix (argv[i], "--proxy-user="))
+        value = argv[i] + strlen ("--proxy-user=");
+      else if ((g_str_equal (argv[i], "--user") || g_str_equal (argv[i], "-u") ||
+                g_str_equal (argv[i], "--proxy-user")) &&
+               i + 1 < argc)
         value = argv[++i];
       else if (g_str_has_prefix (argv[i], "-u") && argv[i][2] != '\0' && argv[i][1] != '-')
         value = argv[i] + 2;
@@ -243,44 +253,48 @@ cli_hide_login_arguments (int argc, char **argv)
     }
 }
 
-gboolean
-cli_resolve_login (CommonOptions *options, const char *command)
+/* Splits *@user ("USER[:PASSWORD]", given as @option) into it and
+ * *@password, or asks for the password on the terminal. */
+static gboolean
+resolve_user (char **user, char **password, const char *option, const char *command)
 {
-  char *colon;
+  char *colon = strchr (*user, ':');
 
-  if (options->netrc_file != NULL)
-    options->netrc = TRUE;
-  if (options->user == NULL)
-    return TRUE;
-
-  colon = strchr (options->user, ':');
   if (colon != NULL)
     {
-      options->password = g_strdup (colon + 1);
+      *password = g_strdup (colon + 1);
       explicit_bzero (colon, strlen (colon));
     }
-  if (options->user[0] == '\0')
+  if ((*user)[0] == '\0')
     {
-      cli_usage_error (command, _ ("--user needs a user name before the colon."));
+      /* Translators: %s is the option, --user or --proxy-user. */
+      cli_usage_error (command, _ ("%s needs a user name before the colon."), option);
       return FALSE;
     }
-  if (options->password != NULL)
+  if (*password != NULL)
     return TRUE;
 
   if (!isatty (STDIN_FILENO))
     {
-      cli_usage_error (command,
-                       /* Translators: both %s are the user name. */
-                       _ ("--user %s has no password, and standard input is not a terminal to "
-                          "ask for it on; write --user %s:PASSWORD or use --netrc."),
-                       options->user, options->user);
+      if (g_str_equal (option, "--proxy-user"))
+        cli_usage_error (command,
+                         /* Translators: both %s are the user name. */
+                         _ ("--proxy-user %s has no password, and standard input is not a "
+                            "terminal to ask for it on; write --proxy-user %s:PASSWORD."),
+                         *user, *user);
+      else
+        cli_usage_error (command,
+                         /* Translators: both %s are the user name. */
+                         _ ("--user %s has no password, and standard input is not a terminal to "
+                            "ask for it on; write --user %s:PASSWORD or use --netrc."),
+                         *user, *user);
       return FALSE;
     }
-  options->password = read_password (STDIN_FILENO, options->user);
-  if (options->password == NULL)
+  *password = read_password (STDIN_FILENO, *user);
+  if (*password == NULL)
     {
       cli_usage_error (command, _ ("The password for %s could not be read from the terminal."),
-                       options->user);
+                       *user);
       return FALSE;
     }
   return TRUE;
@@ -331,6 +345,20 @@ cli_read_cookie_jar (CommonOptions *options, const char *command)
                                      skipped),
                            skipped, display);
     }
+  return TRUE;
+}
+
+gboolean
+cli_resolve_login (CommonOptions *options, const char *command)
+{
+  if (options->netrc_file != NULL)
+    options->netrc = TRUE;
+  if (options->user != NULL &&
+      !resolve_user (&options->user, &options->password, "--user", command))
+    return FALSE;
+  if (options->proxy_user != NULL &&
+      !resolve_user (&options->proxy_user, &options->proxy_password, "--proxy-user", command))
+    return FALSE;
   return TRUE;
 }
 

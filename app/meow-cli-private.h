@@ -90,6 +90,8 @@ typedef struct
   char    *password; /* from --user or asked for (cli_resolve_login()); zeroed on clear */
   gboolean netrc;    /* --netrc */
   char    *netrc_file;
+  char    *proxy_user;     /* --proxy-user USER[:PASSWORD], as given */
+  char    *proxy_password; /* from --proxy-user or asked for; zeroed on clear */
 } CommonOptions;
 
 typedef struct _Run Run;
@@ -123,6 +125,8 @@ struct _Run
   const char  *noun;    /* "download" or "upload", for messages */
   const char  *ca_file; /* borrowed from the command's options, or NULL */
   const char  *proxy;   /* borrowed: "direct://" for --no-proxy, or NULL for the system's */
+  const char  *proxy_user;     /* borrowed: --proxy-user's, for any proxy, or NULL */
+  const char  *proxy_password; /* borrowed */
   gboolean     quiet;
   gboolean     many; /* a summary line, errors as they come, paths in input order */
   guint        max_transfers;
@@ -195,13 +199,13 @@ char *cli_normalize_sha256 (const char *text);
  * --ca-file, --proxy, --no-proxy and --quiet, filling @options. */
 void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
-/* Adds --user, --netrc and --netrc-file (downloads only). */
+/* Adds --user, --netrc, --netrc-file and --proxy-user (downloads only). */
 void cli_add_login_options (GOptionContext *context, CommonOptions *options);
-/* Splits --user USER:PASSWORD, or asks for the password on the terminal
- * (without echo) when it has none; FALSE after printing a usage error
+/* Splits --user and --proxy-user USER:PASSWORD, or asks for the password
+ * on the terminal (without echo) when it has none; FALSE after printing a usage error
  * when there is no terminal to ask on. Once, before the tasks are made. */
 gboolean cli_resolve_login (CommonOptions *options, const char *command);
-/* Overwrites the password of a --user USER:PASSWORD among the process's own @argv
+/* Overwrites the password of a --user or --proxy-user USER:PASSWORD among the process's own @argv
  * (the strings /proc/PID/cmdline shows) once the options hold their copy. */
 void cli_hide_login_arguments (int argc, char **argv);
 /* Reads the --cookie-jar file into @options, once, before the tasks are made;

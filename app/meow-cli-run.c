@@ -131,8 +131,9 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_CANCELED:
-      /* Canceled here after a 401: the login's error stays. */
-      if (!g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED))
+      /* Canceled here after a 401 or a 407: the login's error stays. */
+      if (!g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED) &&
+          !g_error_matches (item->error, MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED))
         {
           g_clear_error (&item->error);
           item->error = g_error_new_literal (MEOW_ERROR, MEOW_ERROR_CANCELED,
@@ -148,9 +149,11 @@ progress_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user
       break;
 
     case MEOW_STATUS_PAUSED:
-      /* The server wants a login (or refused --user's): nobody is here to
-       * give another one, so the download ends with the server's error. */
-      if (meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN)
+      /* The server wants a login (or refused --user's), or the proxy does
+       * (--proxy-user's): nobody is here to give another one, so the
+       * download ends with the server's or the proxy's error. */
+      if (meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN ||
+          meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_PROXY_SIGN_IN)
         {
           const GError *error = meow_transfer_record_get_error (record);
 
@@ -228,6 +231,8 @@ cli_run_init (Run *run, const char *noun, const CommonOptions *options, guint ma
   run->quiet = options->quiet;
   run->ca_file = options->ca_file;
   run->proxy = options->no_proxy ? "direct://" : options->proxy;
+  run->proxy_user = options->proxy_user;
+  run->proxy_password = options->proxy_password;
   run->max_transfers = max_transfers;
   run->progress.enabled = !run->quiet && isatty (STDERR_FILENO);
   run->started_us = g_get_monotonic_time ();
@@ -268,7 +273,10 @@ run_make_client (Run *run)
       cli_error_message ("%s", error->message);
       return FALSE;
     }
-  if (run->proxy != NULL && !meow_client_set_proxy (run->client, run->proxy, &error))
+  if ((run->proxy != NULL && !meow_client_set_proxy (run->client, run->proxy, &error)) ||
+      (run->proxy_user != NULL &&
+       !meow_client_set_proxy_credentials (run->client, NULL, run->proxy_user, run->proxy_password,
+                                           &error)))
     {
       cli_error_message ("%s", error->message);
       meow_client_close (run->client, NULL);

@@ -1191,7 +1191,7 @@ meow_client_start_now (MeowClient *client, const char *task_id, GError **error)
 /**
  * meow_client_change_url:
  * @client: a client
- * @task_id: a live download's id
+ * @task_id: a live transfer's id
  * @url: the download's new link (http or https)
  * @flags: what to do with the bytes it holds
  * @error: return location for an error
@@ -1277,22 +1277,23 @@ fail:
 /**
  * meow_client_set_credentials:
  * @client: a client
- * @task_id: a live download's id
+ * @task_id: a live transfer's id
  * @user: (nullable): the user name, or %NULL to drop the task's login
  * @password: (nullable): the password (%NULL: empty)
  * @error: return location for an error
  *
- * Gives a download the login its server asked for: the answer to a
- * %MEOW_WAIT_SIGN_IN pause (%MEOW_ERROR_AUTH_REQUIRED), which
- * meow_client_resume() then starts again with it; a running transfer
+ * Gives a download or an upload the login its server asked for: the
+ * answer to a %MEOW_WAIT_SIGN_IN pause (%MEOW_ERROR_AUTH_REQUIRED), which
+ * meow_client_resume() then starts again with it (an upload goes on from
+ * where the server says it is); a running transfer
  * stops and starts again with it at once, a queued or waiting one uses it
  * when it starts. The strings are copied; the client zeroes its copy of
  * @password when the task no longer needs it, and never logs it, stores it
  * nor puts it in a record (see meow_task_builder_set_credentials()). Any
  * thread.
  *
- * Returns: %TRUE, or %FALSE with %MEOW_ERROR_PARAMETER_INVALID (the task
- *   is an upload), %MEOW_ERROR_TASK_NOT_FOUND or %MEOW_ERROR_CLIENT_CLOSED.
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND or
+ *   %MEOW_ERROR_CLIENT_CLOSED.
  */
 gboolean
 meow_client_set_credentials (
@@ -1307,13 +1308,6 @@ meow_client_set_credentials (
   entry = lookup_entry_locked (client, task_id, error);
   if (entry == NULL)
     goto fail;
-  if (entry->direction != MEOW_DIRECTION_DOWNLOAD)
-    {
-      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
-                   /* Translators: the transfer's id. */
-                   _ ("The transfer %s is an upload; only a download takes a login."), task_id);
-      goto fail;
-    }
   task = _meow_task_dup_with_credentials (entry->task, user, password);
   g_clear_pointer (&entry->task, meow_task_unref);
   entry->task = meow_task_ref (task);
@@ -1968,8 +1962,10 @@ _meow_client_set_hold_loopback (MeowClient *client, gboolean hold)
  * host and port off the transfer thread and kept for 30 seconds, or until
  * the network or GNOME's proxy settings change. A SOCKS5 proxy resolves
  * the host names. Requests started from now on follow; running ones keep
- * their connection. A proxy that asks for a login fails the task with
- * %MEOW_ERROR_PROXY_AUTH_REQUIRED. Any thread; ignored after close.
+ * their connection. A proxy that asks for a login (a 407) pauses the task
+ * with %MEOW_ERROR_PROXY_AUTH_REQUIRED and %MEOW_WAIT_PROXY_SIGN_IN until
+ * meow_client_set_proxy_credentials() and meow_client_resume(). Any
+ * thread; ignored after close.
  *
  * Returns: %TRUE, or %FALSE with @error set when @proxy is not a proxy
  *   address libmeow can use (the setting is then unchanged).
@@ -1987,6 +1983,62 @@ meow_client_set_proxy (MeowClient *client, const char *proxy, GError **error)
   g_mutex_lock (&client->lock);
   if (!client->closed)
     _meow_engine_set_proxy (client->engine, normalized);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+}
+
+/**
+ * meow_client_set_proxy_credentials:
+ * @client: a client
+ * @proxy: (nullable): the proxy the login is for, as
+ *   meow_transfer_record_get_auth_proxy() names it or as
+ *   meow_client_set_proxy() takes it (its user name and password, if any,
+ *   are ignored); %NULL for any proxy that has no login of its own
+ * @user: (nullable): the user name, or %NULL to forget the login
+ * @password: (nullable): the password (%NULL: empty)
+ * @error: return location for a %MEOW_ERROR_PARAMETER_INVALID error
+ *
+ * Gives the client a login for a proxy: the answer to a
+ * %MEOW_WAIT_PROXY_SIGN_IN pause (%MEOW_ERROR_PROXY_AUTH_REQUIRED), which
+ * meow_client_resume() then starts again with it. Every request that goes
+ * through that proxy from now on, of every task, sends it when the proxy
+ * asks (Basic, Digest, NTLM or Negotiate, whichever the proxy's 407 names).
+ * The login is kept by the proxy's scheme, host and port until the client
+ * is closed or another replaces it. The strings are copied; the client
+ * zeroes its copy of @password when it is replaced or freed, and never
+ * logs it, stores it nor puts it in a record. Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error set when @proxy is not a proxy
+ *   address (the logins are then unchanged).
+ */
+gboolean
+meow_client_set_proxy_credentials (
+    MeowClient *client, const char *proxy, const char *user, const char *password, GError **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (proxy != NULL)
+    {
+      if (!_meow_proxy_normalize (proxy, &normalized, error))
+        return FALSE;
+      key = _meow_proxy_login_key (normalized);
+      if (key == NULL || *key == '\0')
+        {
+          g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                       /* Translators: what was given as a proxy address. */
+                       _ ("“%s” names no proxy to log in to."), proxy);
+          return FALSE;
+        }
+    }
+  else
+    key = _meow_proxy_login_key (NULL);
+  g_mutex_lock (&client->lock);
+  if (!client->closed)
+    _meow_proxy_set_login (_meow_engine_get_proxy (client->engine), key, user, password);
   g_mutex_unlock (&client->lock);
   return TRUE;
 }

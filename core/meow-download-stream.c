@@ -746,15 +746,19 @@ _meow_stream_done (MeowStream *s, CURLcode result)
       return;
     }
 
-  /* A proxy that wants a login: no retry can help until there is one. */
+  /* A proxy that wants a login (or refused the one given): the task waits
+   * for the user's, paused, as for a server's 401 below. */
   if (s->easy != NULL)
     {
-      GError *proxy_error = _meow_engine_proxy_auth_error (job->engine, s->easy, job->task->url,
-                                                           _meow_download_url (job));
+      char   *scheme = NULL;
+      char   *realm = NULL;
+      char   *proxy = NULL;
+      GError *proxy_error = _meow_engine_proxy_auth_error (
+          job->engine, s->easy, job->task->url, _meow_download_url (job), &scheme, &realm, &proxy);
 
       if (proxy_error != NULL)
         {
-          _meow_download_fail (job, proxy_error);
+          _meow_engine_sign_in (job, proxy_error, scheme, realm, proxy);
           return;
         }
     }
@@ -769,7 +773,7 @@ _meow_stream_done (MeowStream *s, CURLcode result)
                                                _meow_http_head_get (&s->head, "www-authenticate"),
                                                &scheme, &realm);
 
-      _meow_engine_sign_in (job, error, scheme, realm);
+      _meow_engine_sign_in (job, error, scheme, realm, NULL);
       return;
     }
 

@@ -366,29 +366,77 @@ _meow_failure_classify (CURLcode result, long status)
     }
 }
 
+/* The proxy's @name challenges (Proxy-Authenticate) in @easy's last answer
+ * (a CONNECT's or the proxy's own), joined as one list, or NULL. */
+static char *
+dup_proxy_challenge (CURL *easy, const char *name)
+{
+  GString            *value = NULL;
+  struct curl_header *header = NULL;
+  const unsigned int  origin = CURLH_HEADER | CURLH_CONNECT;
+
+  for (size_t i = 0; i < 16; i++)
+    {
+      if (curl_easy_header (easy, name, i, origin, -1, &header) != CURLHE_OK)
+        break;
+      if (value == NULL)
+        value = g_string_new (header->value);
+      else
+        g_string_append_printf (value, ", %s", header->value);
+      if (i + 1 >= header->amount)
+        break;
+    }
+  return value != NULL ? g_string_free (value, FALSE) : NULL;
+}
+
 GError *
 _meow_engine_proxy_auth_error (MeowEngine *engine,
                                CURL       *easy,
                                const char *url,
-                               const char *redacted_url)
+                               const char *redacted_url,
+                               char      **scheme,
+                               char      **realm,
+                               char      **proxy_out)
 {
   long             connect_status = 0;
   long             status = 0;
   g_autofree char *proxy = NULL;
+  g_autofree char *challenge = NULL;
+  g_autofree char *user = NULL;
 
+  *scheme = NULL;
+  *realm = NULL;
+  *proxy_out = NULL;
   /* A CONNECT tunnel's answer (https:// through the proxy), or the
    * proxy's own answer to a plain http:// request. */
   curl_easy_getinfo (easy, CURLINFO_HTTP_CONNECTCODE, &connect_status);
   curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  if (connect_status != 407 && status != 407)
+  /* tinyproxy answers a CONNECT with a wrong login 401 (and
+   * WWW-Authenticate): a CONNECT's answer is the proxy's either way. */
+  if (connect_status == 401)
+    challenge = dup_proxy_challenge (easy, "WWW-Authenticate");
+  else if (connect_status == 407 || status == 407)
+    challenge = dup_proxy_challenge (easy, "Proxy-Authenticate");
+  else
     return NULL;
 
+  if (!_meow_parse_www_authenticate (challenge, scheme, realm))
+    {
+      *scheme = NULL;
+      *realm = NULL;
+    }
   proxy = _meow_engine_dup_proxy_for_url (engine, url);
-  if (proxy != NULL)
+  if (proxy == NULL)
     return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
-                        _ ("The proxy %s requires a login to reach %s."), proxy, redacted_url);
+                        _ ("The proxy for %s requires a login."), redacted_url);
+  user = _meow_proxy_dup_login_user (_meow_engine_get_proxy (engine), proxy);
+  *proxy_out = g_strdup (proxy);
+  if (user != NULL)
+    /* Translators: the proxy's address, the user name. */
+    return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
+                        _ ("The proxy %s refused the login of “%s”."), proxy, user);
   return g_error_new (MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED,
-                      _ ("The proxy for %s requires a login."), redacted_url);
+                      _ ("The proxy %s requires a login to reach %s."), proxy, redacted_url);
 }
 
 char *

@@ -226,6 +226,7 @@ struct _MeowJob
   GError *sign_in_error;
   char   *auth_scheme;
   char   *auth_realm;
+  char   *auth_proxy; /* a proxy's 407: the proxy, without userinfo */
 
   gpointer driver_data;
 };
@@ -268,14 +269,16 @@ void _meow_engine_job_log (MeowJob *job, GLogLevelFlags level, const char *forma
 void _meow_engine_log (GLogLevelFlags level, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /* Report a Transmission record now (e.g. the total just became known). */
 void _meow_engine_report_progress (MeowJob *job);
-/* The server asked for a login (a 401): the driver's in-flight work is
- * stopped as for a pause (bytes kept), and the job is paused with a record
- * that carries @error (MEOW_ERROR_AUTH_REQUIRED, transfer full),
- * MEOW_WAIT_SIGN_IN and @scheme and @realm (transfer full, nullable). It
- * starts again only on a resume, after meow_client_set_credentials():
+/* The server asked for a login (a 401), or with @proxy (non-NULL) that
+ * proxy did (a 407): the driver's in-flight work is stopped as for a pause
+ * (bytes kept), and the job is paused with a record that carries @error
+ * (MEOW_ERROR_AUTH_REQUIRED or MEOW_ERROR_PROXY_AUTH_REQUIRED, transfer
+ * full), MEOW_WAIT_SIGN_IN or MEOW_WAIT_PROXY_SIGN_IN and @scheme, @realm
+ * and @proxy (transfer full, nullable). It starts again only on a resume,
+ * after meow_client_set_credentials() or _set_proxy_credentials():
  * nothing retries by itself, so a refused login asks again rather than
  * loop. */
-void _meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm);
+void _meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm, char *proxy);
 /* Terminal: Complete (with @payload), Failed (@error, transfer full). The
  * job is removed and freed; do not touch it afterwards. */
 void _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char *payload);
@@ -349,14 +352,19 @@ gint64 _meow_engine_retry_next (MeowJob        *job,
                                 guint           max,
                                 const char     *retry_after,
                                 MeowWaitReason *reason);
-/* A proxy's 407 for @easy (a request for @url): the error to fail with
- * ("The proxy … requires a login …", MEOW_ERROR_PROXY_AUTH_REQUIRED), or
- * NULL when the request got no 407. Retrying cannot help: no login is sent
- * yet. (transfer full) */
+/* A proxy's 407 for @easy (a request for @url): the error the task pauses
+ * with ("The proxy … requires a login …", MEOW_ERROR_PROXY_AUTH_REQUIRED;
+ * _meow_engine_sign_in() with *@proxy), or NULL when the request got no
+ * 407. Retrying cannot help until a login is given. *@scheme and *@realm:
+ * what the proxy's Proxy-Authenticate asked for, *@proxy: the proxy's URL
+ * without userinfo (transfer full, NULL when unknown). (transfer full) */
 GError *_meow_engine_proxy_auth_error (MeowEngine *engine,
                                        CURL       *easy,
                                        const char *url,
-                                       const char *redacted_url);
+                                       const char *redacted_url,
+                                       char      **scheme,
+                                       char      **realm,
+                                       char      **proxy);
 /* Gives @easy @task's login (meow_task_builder_set_credentials(), else
  * its netrc file's), if it has one, for any scheme the server asks for. */
 void _meow_engine_set_login (CURL *easy, const MeowTask *task);

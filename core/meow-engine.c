@@ -701,10 +701,14 @@ make_record (MeowJob *job, MeowStatus status)
     record->wait_reason = job_hold (job); /* queued, and held: nothing starts */
   else if (status == MEOW_STATUS_PAUSED && job->sign_in_error != NULL)
     {
-      record->wait_reason = MEOW_WAIT_SIGN_IN;
+      record->wait_reason =
+          g_error_matches (job->sign_in_error, MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED)
+              ? MEOW_WAIT_PROXY_SIGN_IN
+              : MEOW_WAIT_SIGN_IN;
       record->error = g_error_copy (job->sign_in_error);
       record->auth_scheme = g_strdup (job->auth_scheme);
       record->auth_realm = g_strdup (job->auth_realm);
+      record->auth_proxy = g_strdup (job->auth_proxy);
     }
   if (status == MEOW_STATUS_TRANSMISSION)
     record->phase = job->phase;
@@ -768,6 +772,7 @@ clear_sign_in (MeowJob *job)
   g_clear_error (&job->sign_in_error);
   g_clear_pointer (&job->auth_scheme, g_free);
   g_clear_pointer (&job->auth_realm, g_free);
+  g_clear_pointer (&job->auth_proxy, g_free);
 }
 
 static void
@@ -1084,7 +1089,7 @@ engine_wake (MeowEngine *engine)
 }
 
 void
-_meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm)
+_meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm, char *proxy)
 {
   MeowEngine *engine = job->engine;
 
@@ -1099,6 +1104,7 @@ _meow_engine_sign_in (MeowJob *job, GError *error, char *scheme, char *realm)
   job->sign_in_error = error;
   job->auth_scheme = scheme;
   job->auth_realm = realm;
+  job->auth_proxy = proxy;
   job->state = MEOW_JOB_PAUSED;
   job->speed = 0;
   _meow_client_task_paused (engine->client, job->id);

@@ -51,7 +51,11 @@ G_BEGIN_DECLS
  * @MEOW_ERROR_UPLOAD_LOST: the upload server no longer has the upload this task was
  *   sending (a tus server answered 404 or 410 for its upload URL); the file is not
  *   sent again by itself, since that would make a second upload (137)
- * @MEOW_ERROR_PROXY_AUTH_REQUIRED: the proxy asks for a login (407) (138)
+ * @MEOW_ERROR_PROXY_AUTH_REQUIRED: the proxy asks for a login (407): none was
+ *   given, or it refused the one given. A download is paused, not failed
+ *   (%MEOW_WAIT_PROXY_SIGN_IN; meow_transfer_record_get_auth_proxy() names
+ *   the proxy, meow_client_set_proxy_credentials() then meow_client_resume()
+ *   answer); an upload fails (138)
  * @MEOW_ERROR_AUTH_REQUIRED: the server asks for a login (401): none was
  *   given, or it refused the one given. The task is paused, not failed
  *   (%MEOW_WAIT_SIGN_IN); meow_transfer_record_get_auth_scheme() and

@@ -49,6 +49,22 @@ void _meow_proxy_set_override (MeowProxy *proxy, const char *override);
 void _meow_proxy_set_resolver (MeowProxy *proxy, GProxyResolver *resolver);
 /* Drops every cached answer (the next request asks again). Any thread. */
 void _meow_proxy_invalidate (MeowProxy *proxy);
+/* The key a proxy login is kept by for @proxy_url (a proxy URL as
+ * _meow_proxy_normalize() or a resolver gives it): "scheme://host:port/",
+ * socks5 as socks5h; "" for NULL (any proxy); NULL when it has no host.
+ * (transfer full) Pure, any thread. */
+char *_meow_proxy_login_key (const char *proxy_url);
+/* Keeps @user and @password (copied; the password zeroed when replaced or
+ * freed) for the proxy with the login @key, or forgets it when @user is
+ * NULL. Requests given their proxy from now on send it when the proxy asks
+ * (CURLOPT_PROXYAUTH any). Any thread. */
+void _meow_proxy_set_login (MeowProxy  *proxy,
+                            const char *key,
+                            const char *user,
+                            const char *password);
+/* The user name of the login requests through @proxy_url would send, or
+ * NULL. (transfer full) Any thread. */
+char *_meow_proxy_dup_login_user (MeowProxy *proxy, const char *proxy_url);
 
 /* Worker thread from here to the pure functions. */
 

@@ -18,6 +18,7 @@
 #include "meow-http-private.h"
 #include "meow-i18n-private.h"
 #include "meow-proxy-private.h"
+#include "meow-task-private.h"
 
 #define LOOKUP_THREADS 2
 /* More cached hosts than this and the answers are dropped (each is cheap
@@ -32,6 +33,13 @@ typedef struct
   gboolean   pending; /* a lookup for it runs */
   GPtrArray *waiting; /* CURL *: handles that wait for this answer */
 } CacheEntry;
+
+/* A login for a proxy (meow_client_set_proxy_credentials()). */
+typedef struct
+{
+  char *user;
+  char *password; /* zeroed on free */
+} Login;
 
 typedef struct
 {
@@ -54,6 +62,7 @@ struct _MeowProxy
   char           *override;
   GProxyResolver *resolver; /* NULL: the default resolver */
   GQueue          done;     /* Lookup: ended, for the worker */
+  GHashTable     *logins;   /* proxy key ("" for any proxy) -> Login */
   gint            n_done;   /* atomic: done's length, so the loop need not lock */
 
   /* Worker thread only: */
@@ -74,6 +83,14 @@ cache_entry_free (CacheEntry *entry)
   g_free (entry->answer);
   g_ptr_array_unref (entry->waiting);
   g_free (entry);
+}
+
+static void
+login_free (Login *login)
+{
+  g_free (login->user);
+  _meow_secret_free (login->password);
+  g_free (login);
 }
 
 static void
@@ -410,6 +427,8 @@ _meow_proxy_new (CURLM *multi)
   proxy->cache =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cache_entry_free);
   proxy->deferred = g_hash_table_new (NULL, NULL);
+  proxy->logins =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) login_free);
 
   if (!proxy->from_environment)
     {
@@ -453,6 +472,7 @@ _meow_proxy_unref (MeowProxy *proxy)
   g_queue_clear_full (&proxy->done, (GDestroyNotify) lookup_free);
   g_hash_table_unref (proxy->deferred);
   g_hash_table_unref (proxy->cache);
+  g_hash_table_unref (proxy->logins);
   g_clear_object (&proxy->resolver);
   g_free (proxy->override);
   g_free (proxy->worker_override);
@@ -485,6 +505,37 @@ _meow_proxy_set_resolver (MeowProxy *proxy, GProxyResolver *resolver)
   _meow_proxy_invalidate (proxy);
 }
 
+char *
+_meow_proxy_login_key (const char *proxy_url)
+{
+  g_autofree char *curl_url = NULL;
+
+  if (proxy_url == NULL)
+    return g_strdup ("");
+  /* The form CURLOPT_PROXY gets (socks5:// as socks5h://), so that a
+   * login given for the resolver's answer and one given for the same
+   * proxy as a person writes it meet. */
+  curl_url = curl_form (proxy_url);
+  return _meow_proxy_key (curl_url);
+}
+
+void
+_meow_proxy_set_login (MeowProxy *proxy, const char *key, const char *user, const char *password)
+{
+  g_mutex_lock (&proxy->lock);
+  if (user == NULL)
+    g_hash_table_remove (proxy->logins, key);
+  else
+    {
+      Login *login = g_new0 (Login, 1);
+
+      login->user = g_strdup (user);
+      login->password = g_strdup (password != NULL ? password : "");
+      g_hash_table_replace (proxy->logins, g_strdup (key), login);
+    }
+  g_mutex_unlock (&proxy->lock);
+}
+
 /* ------------------------------------------------------------------ */
 /* Worker side                                                         */
 
@@ -512,12 +563,65 @@ sync_generation (MeowProxy *proxy)
       g_hash_table_iter_remove (&iter);
 }
 
+/* The login for @proxy_url, under the lock. */
+static Login *
+find_login_locked (MeowProxy *proxy, const char *proxy_url)
+{
+  g_autofree char *key = NULL;
+  Login           *login = NULL;
+
+  if (proxy_url == NULL || *proxy_url == '\0' || g_hash_table_size (proxy->logins) == 0)
+    return NULL;
+  key = _meow_proxy_login_key (proxy_url);
+  if (key != NULL)
+    login = g_hash_table_lookup (proxy->logins, key);
+  if (login == NULL)
+    login = g_hash_table_lookup (proxy->logins, "");
+  return login;
+}
+
+char *
+_meow_proxy_dup_login_user (MeowProxy *proxy, const char *proxy_url)
+{
+  Login *login;
+  char  *user = NULL;
+
+  g_mutex_lock (&proxy->lock);
+  login = find_login_locked (proxy, proxy_url);
+  if (login != NULL)
+    user = g_strdup (login->user);
+  g_mutex_unlock (&proxy->lock);
+  return user;
+}
+
+/* Gives @easy the login for @proxy_url (the proxy it goes through, "" for
+ * none): the one given for that proxy, else the one given for any proxy.
+ * libcurl copies the strings. */
 static void
-apply (CURL *easy, const char *answer)
+apply_login (MeowProxy *proxy, CURL *easy, const char *proxy_url)
+{
+  Login *login;
+
+  g_mutex_lock (&proxy->lock);
+  login = find_login_locked (proxy, proxy_url);
+  if (login != NULL)
+    {
+      curl_easy_setopt (easy, CURLOPT_PROXYUSERNAME, login->user);
+      curl_easy_setopt (easy, CURLOPT_PROXYPASSWORD, login->password);
+      /* Whatever the proxy's 407 asks for (Basic, Digest, NTLM, Negotiate
+       * where libcurl has them). */
+      curl_easy_setopt (easy, CURLOPT_PROXYAUTH, (long) CURLAUTH_ANY);
+    }
+  g_mutex_unlock (&proxy->lock);
+}
+
+static void
+apply (MeowProxy *proxy, CURL *easy, const char *answer)
 {
   /* An empty string is libcurl's "no proxy, whatever the environment
    * says". */
   curl_easy_setopt (easy, CURLOPT_PROXY, answer);
+  apply_login (proxy, easy, answer);
 }
 
 static void
@@ -535,13 +639,17 @@ _meow_proxy_add_handle (MeowProxy *proxy, CURL *easy, const char *url)
   sync_generation (proxy);
   if (proxy->worker_override != NULL)
     {
-      apply (easy, proxy->worker_override);
+      apply (proxy, easy, proxy->worker_override);
       add_now (proxy, easy);
       return;
     }
-  /* libcurl reads the environment itself, with its no_proxy rules. */
+  /* libcurl reads the environment itself, with its no_proxy rules; the
+   * login is the one for what it will pick. */
   if (proxy->from_environment || (key = _meow_proxy_key (url)) == NULL)
     {
+      g_autofree char *from_environment = _meow_proxy_from_environment (url);
+
+      apply_login (proxy, easy, from_environment);
       add_now (proxy, easy);
       return;
     }
@@ -550,7 +658,7 @@ _meow_proxy_add_handle (MeowProxy *proxy, CURL *easy, const char *url)
   if (entry != NULL && entry->answer != NULL && !entry->pending &&
       entry->generation == proxy->worker_generation && entry->expires > g_get_monotonic_time ())
     {
-      apply (easy, entry->answer);
+      apply (proxy, easy, entry->answer);
       add_now (proxy, easy);
       return;
     }
@@ -652,7 +760,7 @@ _meow_proxy_dispatch (MeowProxy *proxy)
           CURL *easy = g_ptr_array_index (entry->waiting, i);
 
           g_hash_table_remove (proxy->deferred, easy);
-          apply (easy, entry->answer);
+          apply (proxy, easy, entry->answer);
           add_now (proxy, easy);
         }
       g_ptr_array_set_size (entry->waiting, 0);

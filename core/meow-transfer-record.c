@@ -68,6 +68,7 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_free (record->auth_scheme);
   g_free (record->auth_realm);
   g_free (record->tag);
+  g_free (record->auth_proxy);
   g_free (record);
 }
 
@@ -384,11 +385,11 @@ meow_transfer_record_get_wait_detail (const MeowTransferRecord *record)
  *
  * The login scheme a server asked for, on a task paused for a login.
  *
- * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN,
- *   the scheme the server asked a login for ("Basic", "Digest",
+ * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN
+ *   or %MEOW_WAIT_PROXY_SIGN_IN, the scheme the server asked a login for ("Basic", "Digest",
  *   "Negotiate", or another as the server spelt it), from its
- *   `WWW-Authenticate`; %NULL when it named none, and in other records.
- *   Any thread.
+ *   `WWW-Authenticate` (the proxy's `Proxy-Authenticate`); %NULL when it named none, and in other
+ * records. Any thread.
  */
 const char *
 meow_transfer_record_get_auth_scheme (const MeowTransferRecord *record)
@@ -402,15 +403,33 @@ meow_transfer_record_get_auth_scheme (const MeowTransferRecord *record)
  *
  * The realm a server named when it asked for a login.
  *
- * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN,
- *   the realm the server named (the server's text, valid UTF-8 without
- *   control characters, to show the user and to key a stored login by);
- *   %NULL when it named none, and in other records. Any thread.
+ * Returns: (transfer none) (nullable): in a record with %MEOW_WAIT_SIGN_IN
+ *   or %MEOW_WAIT_PROXY_SIGN_IN, the realm the server (or proxy) named (the server's text, valid
+ * UTF-8 without control characters, to show the user and to key a stored login by); %NULL when it
+ * named none, and in other records. Any thread.
  */
 const char *
 meow_transfer_record_get_auth_realm (const MeowTransferRecord *record)
 {
   return record->auth_realm;
+}
+
+/**
+ * meow_transfer_record_get_auth_proxy:
+ * @record: a record
+ *
+ * The proxy that asked for a login, on a task paused for one.
+ *
+ * Returns: (transfer none) (nullable): in a record with
+ *   %MEOW_WAIT_PROXY_SIGN_IN, the proxy's URL without any user name or
+ *   password ("http://proxy.example:3128"), as
+ *   meow_client_set_proxy_credentials() takes it; %NULL in other records.
+ *   Any thread.
+ */
+const char *
+meow_transfer_record_get_auth_proxy (const MeowTransferRecord *record)
+{
+  return record->auth_proxy;
 }
 
 /**

@@ -79,6 +79,8 @@ MEOW_AVAILABLE_IN_ALL
 const char *meow_transfer_record_get_tag (const MeowTransferRecord *record);
 MEOW_AVAILABLE_IN_ALL
 guint meow_transfer_record_get_http_status (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_auth_proxy (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 

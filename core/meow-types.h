@@ -138,7 +138,12 @@ typedef enum
  * @MEOW_WAIT_SIGN_IN: the server asked for a login (401,
  *   %MEOW_ERROR_AUTH_REQUIRED): the task is %MEOW_STATUS_PAUSED ("Sign in
  *   required") until meow_client_set_credentials() and meow_client_resume();
- *   the only wait reason a Paused record carries
+ *   the only wait reason a Paused record carries besides
+ *   %MEOW_WAIT_PROXY_SIGN_IN
+ * @MEOW_WAIT_PROXY_SIGN_IN: the proxy asked for a login (407,
+ *   %MEOW_ERROR_PROXY_AUTH_REQUIRED): the task is %MEOW_STATUS_PAUSED
+ *   until meow_client_set_proxy_credentials() and meow_client_resume();
+ *   meow_transfer_record_get_auth_proxy() names the proxy
  *
  * Why a task waits instead of transferring (additive to its #MeowStatus, which is
  * %MEOW_STATUS_PENDING meanwhile): meow_transfer_record_get_wait_reason().
@@ -154,6 +159,7 @@ typedef enum
   MEOW_WAIT_SUSPEND,
   MEOW_WAIT_HOST_NOT_FOUND,
   MEOW_WAIT_SIGN_IN,
+  MEOW_WAIT_PROXY_SIGN_IN,
 } MeowWaitReason;
 
 /**

@@ -805,6 +805,9 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
 
   u->req_headers = request_headers (job, request);
   curl_easy_setopt (u->easy, CURLOPT_HTTPHEADER, u->req_headers);
+  /* The task's login on every request (creation, offset, chunk), for the
+   * scheme a 401 names; seek_cb() rewinds a body sent before the challenge. */
+  _meow_engine_set_login (u->easy, job->task);
   if (request->body_length > 0 && u->chunk == NULL)
     {
       /* Fewer, larger reads (each one is also a check of the source). */
@@ -997,17 +1000,25 @@ request_done (MeowJob *job, CURLcode result)
       return;
     }
   {
-    char *request_url = NULL;
+    char            *request_url = NULL;
+    g_autofree char *scheme = NULL;
+    g_autofree char *realm = NULL;
+    g_autofree char *proxy = NULL;
 
     /* Uploads follow no redirect: the effective URL is the request's. */
     curl_easy_getinfo (u->easy, CURLINFO_EFFECTIVE_URL, &request_url);
-    error = _meow_engine_proxy_auth_error (job->engine, u->easy, request_url, url_of (job));
+    error = _meow_engine_proxy_auth_error (job->engine, u->easy, request_url, url_of (job), &scheme,
+                                           &realm, &proxy);
+    if (error != NULL)
+      {
+        /* The proxy wants a login: paused until one is given, as a
+         * download; the resume asks the server where to go on from. */
+        job->transferred = (guint64) state->offset;
+        _meow_engine_sign_in (job, error, g_steal_pointer (&scheme), g_steal_pointer (&realm),
+                              g_steal_pointer (&proxy));
+        return;
+      }
   }
-  if (error != NULL)
-    {
-      fail (job, error);
-      return;
-    }
   if (result != CURLE_OK)
     {
       error = _meow_engine_transport_error (job->engine, MEOW_DIRECTION_UPLOAD, url_of (job),
@@ -1018,6 +1029,22 @@ request_done (MeowJob *job, CURLcode result)
         retry_or_fail (job, error, kind, result, _meow_failure_detail (result, 0), NULL);
       else
         fail (job, error);
+      return;
+    }
+
+  if (u->status == 401)
+    {
+      /* The server wants a login (or refused the task's), on any of the
+       * protocol's requests: paused until one is given, as a download; the
+       * resume asks the server where to go on from (the prepare). */
+      char *scheme = NULL;
+      char *realm = NULL;
+
+      error = _meow_engine_auth_error (job->task, url_of (job),
+                                       _meow_http_head_get (&u->head, "www-authenticate"), &scheme,
+                                       &realm);
+      job->transferred = (guint64) state->offset;
+      _meow_engine_sign_in (job, error, scheme, realm, NULL);
       return;
     }
 

@@ -2,7 +2,9 @@
  *
  * A server's login (user and password for a 401) is a keyring item of the
  * schema org.gnome.Meow.Login with the attributes scheme, host, port,
- * realm and user; the password is its secret. Everything goes through
+ * realm and user; the password is its secret. A proxy's login (for a 407)
+ * is the same with the schema org.gnome.Meow.ProxyLogin, scheme being the
+ * proxy's (http, https, socks5h…). Everything goes through
  * libsecret's asynchronous calls (the Secret Service on the desktop, the
  * Secret portal's local file inside Flatpak), so nothing here blocks the
  * main loop. GLib and libsecret only: the model's library, tested without
@@ -17,23 +19,70 @@
 #include <libsecret/secret.h>
 #include <string.h>
 
+/* A server's and a proxy's logins: the same attributes, two schemas, so that
+ * neither's lookups find the other's items. */
+/* clang-format off */
+#define LOGIN_SCHEMA(name)                                     \
+  {                                                            \
+    name, SECRET_SCHEMA_NONE,                                  \
+    {                                                          \
+      { "scheme", SECRET_SCHEMA_ATTRIBUTE_STRING },            \
+      { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },              \
+      { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },             \
+      { "realm", SECRET_SCHEMA_ATTRIBUTE_STRING },             \
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },              \
+      { NULL, 0 },                                             \
+    },                                                         \
+  }
+/* clang-format on */
+
 static const SecretSchema *
-login_schema (void)
+key_schema (const MeowLoginKey *key)
 {
-  static const SecretSchema schema = {
-    MEOW_SECRETS_SCHEMA_NAME,
-    SECRET_SCHEMA_NONE,
-    {
-        { "scheme", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
-        { "realm", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
-        { NULL, 0 },
-    },
+  static const SecretSchema schemas[] = {
+    LOGIN_SCHEMA (MEOW_SECRETS_SCHEMA_NAME),
+    LOGIN_SCHEMA (MEOW_SECRETS_PROXY_SCHEMA_NAME),
   };
 
-  return &schema;
+  return &schemas[key->proxy ? 1 : 0];
+}
+
+/**
+ * meow_login_key_new_for_proxy:
+ * @proxy: a proxy's URL as meow_transfer_record_get_auth_proxy() names it
+ *   (http, https, socks4, socks4a, socks5 or socks5h; userinfo ignored)
+ * @realm: (nullable): the realm the proxy named
+ *
+ * The key of @proxy's login for @realm (schema org.gnome.Meow.ProxyLogin).
+ * Any thread.
+ *
+ * Returns: (transfer full) (nullable): the key, or %NULL when @proxy is
+ *   not a proxy URL with a host.
+ */
+MeowLoginKey *
+meow_login_key_new_for_proxy (const char *proxy, const char *realm)
+{
+  static const char *const schemes[] = { "http",   "https",   "socks4", "socks4a",
+                                         "socks5", "socks5h", NULL };
+  g_autoptr (GUri) uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
+  MeowLoginKey *key;
+  gint          port;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    return NULL;
+  for (guint i = 0; schemes[i] != NULL; i++)
+    if (g_ascii_strcasecmp (g_uri_get_scheme (uri), schemes[i]) == 0)
+      {
+        key = g_new0 (MeowLoginKey, 1);
+        key->proxy = TRUE;
+        key->scheme = g_ascii_strdown (schemes[i], -1);
+        key->host = g_ascii_strdown (g_uri_get_host (uri), -1);
+        port = g_uri_get_port (uri);
+        key->port = port > 0 ? (guint) port : g_str_has_prefix (key->scheme, "socks") ? 1080 : 3128;
+        key->realm = g_strdup (realm);
+        return key;
+      }
+  return NULL;
 }
 
 /**
@@ -90,7 +139,7 @@ meow_login_key_free (MeowLoginKey *key)
 static GHashTable *
 key_attributes (const MeowLoginKey *key, const char *user)
 {
-  GHashTable *attributes = secret_attributes_build (login_schema (), "scheme", key->scheme, "host",
+  GHashTable *attributes = secret_attributes_build (key_schema (key), "scheme", key->scheme, "host",
                                                     key->host, "port", (int) key->port, "realm",
                                                     key->realm != NULL ? key->realm : "", NULL);
 
@@ -140,10 +189,13 @@ cleared_for_store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   attributes = key_attributes (key, data[0]);
-  label = key->realm != NULL && key->realm[0] != '\0'
-              ? g_strdup_printf ("%s on %s (%s)", data[0], key->host, key->realm)
-              : g_strdup_printf ("%s on %s", data[0], key->host);
-  secret_password_storev (login_schema (), attributes, SECRET_COLLECTION_DEFAULT, label, data[1],
+  if (key->proxy)
+    label = g_strdup_printf ("%s on the proxy %s:%u", data[0], key->host, key->port);
+  else if (key->realm != NULL && key->realm[0] != '\0')
+    label = g_strdup_printf ("%s on %s (%s)", data[0], key->host, key->realm);
+  else
+    label = g_strdup_printf ("%s on %s", data[0], key->host);
+  secret_password_storev (key_schema (key), attributes, SECRET_COLLECTION_DEFAULT, label, data[1],
                           g_task_get_cancellable (task), stored_cb, g_object_ref (task));
 }
 
@@ -191,12 +243,13 @@ meow_secrets_store_async (const MeowLoginKey *key,
   g_task_set_task_data (task, data, login_data_free);
   copy->scheme = g_strdup (key->scheme);
   copy->host = g_strdup (key->host);
+  copy->proxy = key->proxy;
   copy->port = key->port;
   copy->realm = g_strdup (key->realm);
   g_object_set_data_full (G_OBJECT (task), "key", copy, (GDestroyNotify) meow_login_key_free);
 
   attributes = key_attributes (key, NULL);
-  secret_password_clearv (login_schema (), attributes, cancellable, cleared_for_store_cb,
+  secret_password_clearv (key_schema (key), attributes, cancellable, cleared_for_store_cb,
                           g_steal_pointer (&task));
 }
 
@@ -297,7 +350,7 @@ meow_secrets_lookup_async (const MeowLoginKey *key,
   g_autoptr (GHashTable) attributes = key_attributes (key, NULL);
 
   g_task_set_source_tag (task, meow_secrets_lookup_async);
-  secret_password_searchv (login_schema (), attributes, SECRET_SEARCH_UNLOCK, cancellable,
+  secret_password_searchv (key_schema (key), attributes, SECRET_SEARCH_UNLOCK, cancellable,
                            searched_cb, g_steal_pointer (&task));
 }
 
@@ -362,7 +415,7 @@ meow_secrets_clear_async (const MeowLoginKey *key,
   g_autoptr (GHashTable) attributes = key_attributes (key, NULL);
 
   g_task_set_source_tag (task, meow_secrets_clear_async);
-  secret_password_clearv (login_schema (), attributes, cancellable, cleared_cb,
+  secret_password_clearv (key_schema (key), attributes, cancellable, cleared_cb,
                           g_steal_pointer (&task));
 }
 

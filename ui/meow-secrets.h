@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 
 /* The libsecret schema of a server's login: "org.gnome.Meow.Login". */
 #define MEOW_SECRETS_SCHEMA_NAME "org.gnome.Meow.Login"
+/* The libsecret schema of a proxy's login (the same attributes, the
+ * proxy's scheme, host and port): "org.gnome.Meow.ProxyLogin". */
+#define MEOW_SECRETS_PROXY_SCHEMA_NAME "org.gnome.Meow.ProxyLogin"
 
 /**
  * MeowLoginKey:
@@ -17,19 +20,22 @@ G_BEGIN_DECLS
  * @host: the server's host name, lower case
  * @port: its port (the scheme's default when the URL has none)
  * @realm: (nullable): the realm of the server's challenge
+ * @proxy: a proxy's login (org.gnome.Meow.ProxyLogin), not a server's
  *
  * What a stored login is found by: the attributes of its keyring item
  * (with `user`). Holds no secret.
  */
 typedef struct
 {
-  char *scheme;
-  char *host;
-  guint port;
-  char *realm;
+  char    *scheme;
+  char    *host;
+  guint    port;
+  char    *realm;
+  gboolean proxy;
 } MeowLoginKey;
 
 MeowLoginKey *meow_login_key_new_for_url (const char *url, const char *realm);
+MeowLoginKey *meow_login_key_new_for_proxy (const char *proxy, const char *realm);
 void          meow_login_key_free (MeowLoginKey *key);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowLoginKey, meow_login_key_free)
 

@@ -107,7 +107,8 @@ meow_sign_in_dialog_init (MeowSignInDialog *self)
  * @manager: (transfer none): the list the download is in
  * @id: the download's id
  *
- * A dialog asking for the login the server of the download @id asks for. Main thread.
+ * A dialog asking for the login the server of the download @id asks for, or its
+ * proxy when that is what asked (%MEOW_WAIT_PROXY_SIGN_IN). Main thread.
  *
  * Returns: (transfer none) (nullable): the dialog, not shown yet (it destroys itself
  *   when closed); %NULL when @id is not in the list
@@ -136,9 +137,23 @@ meow_sign_in_dialog_new (GtkWindow *parent, MeowTaskManager *manager, const char
   self->id = g_strdup (id);
   gtk_label_set_label (self->name_label, meow_task_item_get_name (item));
 
+  realm = meow_task_item_get_auth_realm (item);
+  if (meow_task_item_get_wait_reason (item) == MEOW_WAIT_PROXY_SIGN_IN &&
+      meow_task_item_get_auth_proxy (item) != NULL)
+    {
+      g_autoptr (GUri) proxy =
+          g_uri_parse (meow_task_item_get_auth_proxy (item), G_URI_FLAGS_NONE, NULL);
+
+      host = proxy != NULL && g_uri_get_host (proxy) != NULL ? g_uri_get_host (proxy) : "";
+      /* Translators: %s is the host name of a proxy (the server all connections go
+       * through), which asks for a user name and password (HTTP 407) */
+      text = g_strdup_printf (_ ("The proxy %s asks for a login."), host);
+      gtk_label_set_label (self->realm_label, text);
+      gtk_widget_grab_focus (GTK_WIDGET (self->user_row));
+      return GTK_WINDOW (self);
+    }
   uri = g_uri_parse (meow_task_item_get_url (item), G_URI_FLAGS_NONE, NULL);
   host = uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "";
-  realm = meow_task_item_get_auth_realm (item);
   if (realm != NULL && realm[0] != '\0')
     /* Translators: %s is a server's host name, %s the name of the area it protects
      * (its “realm”, the server's own words) */

@@ -48,6 +48,7 @@ struct _MeowTaskItem
   gint64 next_attempt; /* monotonic µs, 0: none planned */
   char  *wait_detail;
   char  *auth_realm; /* MEOW_WAIT_SIGN_IN: the realm the server named */
+  char  *auth_proxy; /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
 
   MeowDirection  direction;
   MeowStatus     status;
@@ -189,6 +190,7 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->payload, g_free);
   g_clear_pointer (&self->wait_detail, g_free);
   g_clear_pointer (&self->auth_realm, g_free);
+  g_clear_pointer (&self->auth_proxy, g_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -587,13 +589,44 @@ meow_task_item_get_next_attempt (MeowTaskItem *self)
  * @self: an item
  *
  * Returns: (transfer none) (nullable): while the item waits for a login
- *   (%MEOW_WAIT_SIGN_IN), the realm the server named, or %NULL. Main thread.
+ *   (%MEOW_WAIT_SIGN_IN, %MEOW_WAIT_PROXY_SIGN_IN), the realm the server
+ *   (or proxy) named, or %NULL. Main thread.
  */
 const char *
 meow_task_item_get_auth_realm (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
   return self->auth_realm;
+}
+
+/**
+ * meow_task_item_get_auth_proxy:
+ * @self: an item
+ *
+ * Returns: (transfer none) (nullable): while the item waits for a proxy's
+ *   login (%MEOW_WAIT_PROXY_SIGN_IN), the proxy's URL without userinfo, or
+ *   %NULL. Main thread.
+ */
+const char *
+meow_task_item_get_auth_proxy (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+  return self->auth_proxy;
+}
+
+/**
+ * meow_task_item_needs_sign_in:
+ * @self: an item
+ *
+ * Returns: %TRUE when the item is paused for a login, its server's or its
+ *   proxy's (the row's Sign In…). Main thread.
+ */
+gboolean
+meow_task_item_needs_sign_in (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
+  return self->status == MEOW_STATUS_PAUSED &&
+         (self->wait_reason == MEOW_WAIT_SIGN_IN || self->wait_reason == MEOW_WAIT_PROXY_SIGN_IN);
 }
 
 /* The short text of the failure a task waits after ("Couldn't connect to server"),
@@ -867,6 +900,7 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
     gint64         next_attempt = meow_transfer_record_get_next_attempt (record);
 
     set_string (&self->auth_realm, meow_transfer_record_get_auth_realm (record));
+    set_string (&self->auth_proxy, meow_transfer_record_get_auth_proxy (record));
     if (self->wait_reason != wait_reason)
       {
         self->wait_reason = wait_reason;

@@ -41,6 +41,8 @@ MeowWaitReason meow_task_item_get_wait_reason (MeowTaskItem *self);
 gint64         meow_task_item_get_next_attempt (MeowTaskItem *self);
 const char    *meow_task_item_get_wait_detail (MeowTaskItem *self);
 const char    *meow_task_item_get_auth_realm (MeowTaskItem *self);
+const char    *meow_task_item_get_auth_proxy (MeowTaskItem *self);
+gboolean       meow_task_item_needs_sign_in (MeowTaskItem *self);
 
 gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);

@@ -165,6 +165,8 @@ typedef struct
 {
   MeowTaskManager *self; /* a ref */
   char            *id;
+  MeowWaitReason   reason; /* MEOW_WAIT_SIGN_IN or MEOW_WAIT_PROXY_SIGN_IN */
+  char            *proxy;  /* MEOW_WAIT_PROXY_SIGN_IN: the proxy asked about */
 } SignInLookup;
 
 static void
@@ -187,10 +189,17 @@ keyring_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   item = self->by_id != NULL ? g_hash_table_lookup (self->by_id, lookup->id) : NULL;
   /* Still waiting for a login, and nobody gave one meanwhile. */
   if (item != NULL && meow_task_item_get_status (item) == MEOW_STATUS_PAUSED &&
-      meow_task_item_get_wait_reason (item) == MEOW_WAIT_SIGN_IN)
+      meow_task_item_get_wait_reason (item) == lookup->reason &&
+      (lookup->reason != MEOW_WAIT_PROXY_SIGN_IN ||
+       g_strcmp0 (meow_task_item_get_auth_proxy (item), lookup->proxy) == 0))
     {
-      if (!meow_client_set_credentials (self->client, lookup->id, user, password, &error) ||
-          !meow_client_resume (self->client, lookup->id, &error))
+      gboolean given =
+          lookup->reason == MEOW_WAIT_PROXY_SIGN_IN
+              ? meow_client_set_proxy_credentials (self->client, lookup->proxy, user, password,
+                                                   &error)
+              : meow_client_set_credentials (self->client, lookup->id, user, password, &error);
+
+      if (!given || !meow_client_resume (self->client, lookup->id, &error))
         g_warning ("Cannot sign in “%s” with the stored login: %s", meow_task_item_get_name (item),
                    error->message);
     }
@@ -199,15 +208,22 @@ keyring_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 out:
   g_object_unref (lookup->self);
   g_free (lookup->id);
+  g_free (lookup->proxy);
   g_free (lookup);
 }
 
-/* @item was paused for a login: the keyring's for its server and realm, once; a
- * second 401 (that one refused) leaves it to the user (the row's Sign In…). */
+/* @item was paused for a login: the keyring's for its server and realm (or, with
+ * @proxy, for that proxy and realm: org.gnome.Meow.ProxyLogin), once; a second 401
+ * or 407 (that one refused) leaves it to the user (the row's Sign In…). */
 static void
-sign_in_from_keyring (MeowTaskManager *self, MeowTaskItem *item, const char *realm)
+sign_in_from_keyring (MeowTaskManager *self,
+                      MeowTaskItem    *item,
+                      const char      *realm,
+                      const char      *proxy)
 {
-  g_autoptr (MeowLoginKey) key = meow_login_key_new_for_url (meow_task_item_get_url (item), realm);
+  g_autoptr (MeowLoginKey) key =
+      proxy != NULL ? meow_login_key_new_for_proxy (proxy, realm)
+                    : meow_login_key_new_for_url (meow_task_item_get_url (item), realm);
   SignInLookup *lookup;
 
   if (key == NULL ||
@@ -216,6 +232,8 @@ sign_in_from_keyring (MeowTaskManager *self, MeowTaskItem *item, const char *rea
   lookup = g_new0 (SignInLookup, 1);
   lookup->self = g_object_ref (self);
   lookup->id = g_strdup (meow_task_item_get_id (item));
+  lookup->reason = proxy != NULL ? MEOW_WAIT_PROXY_SIGN_IN : MEOW_WAIT_SIGN_IN;
+  lookup->proxy = g_strdup (proxy);
   meow_secrets_lookup_async (key, self->cancellable, keyring_found_cb, lookup);
 }
 
@@ -252,7 +270,12 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
     }
   if (status == MEOW_STATUS_PAUSED &&
       meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_SIGN_IN)
-    sign_in_from_keyring (self, item, meow_transfer_record_get_auth_realm (record));
+    sign_in_from_keyring (self, item, meow_transfer_record_get_auth_realm (record), NULL);
+  else if (status == MEOW_STATUS_PAUSED &&
+           meow_transfer_record_get_wait_reason (record) == MEOW_WAIT_PROXY_SIGN_IN &&
+           meow_transfer_record_get_auth_proxy (record) != NULL)
+    sign_in_from_keyring (self, item, meow_transfer_record_get_auth_realm (record),
+                          meow_transfer_record_get_auth_proxy (record));
   else if (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_TRANSMISSION)
     g_hash_table_remove (self->keyring_tried, meow_transfer_record_get_task_id (record));
   /* A new link that does not continue the bytes: the user decides. */
@@ -1756,14 +1779,67 @@ login_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_warning ("Cannot keep the login in the keyring: %s", error->message);
 }
 
+/* @item waits for its proxy's login: the client keeps it for that proxy (every task
+ * through it uses it from now on), @item and the others paused for the same proxy
+ * resume, and with @remember it goes to the keyring (org.gnome.Meow.ProxyLogin, by the
+ * proxy's scheme, host, port and realm). */
+static gboolean
+sign_in_proxy (MeowTaskManager *self,
+               MeowTaskItem    *item,
+               const char      *user,
+               const char      *password,
+               gboolean         remember,
+               GError         **error)
+{
+  g_autofree char *proxy = g_strdup (meow_task_item_get_auth_proxy (item));
+  g_autofree char *realm = g_strdup (meow_task_item_get_auth_realm (item));
+  g_autoptr (GPtrArray) waiting = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  MeowTaskItem  *other;
+
+  if (proxy == NULL)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
+                   _ ("“%s” is not waiting for a login."), meow_task_item_get_name (item));
+      return FALSE;
+    }
+  if (!meow_client_set_proxy_credentials (self->client, proxy, user, password, error) ||
+      !meow_client_resume (self->client, meow_task_item_get_id (item), error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
+    if (other != item && meow_task_item_get_live (other) &&
+        meow_task_item_get_status (other) == MEOW_STATUS_PAUSED &&
+        meow_task_item_get_wait_reason (other) == MEOW_WAIT_PROXY_SIGN_IN &&
+        g_strcmp0 (meow_task_item_get_auth_proxy (other), proxy) == 0)
+      g_ptr_array_add (waiting, g_strdup (meow_task_item_get_id (other)));
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+
+      if (!meow_client_resume (self->client, g_ptr_array_index (waiting, i), &local_error))
+        g_debug ("Cannot resume a task after the proxy login: %s", local_error->message);
+    }
+  if (remember)
+    {
+      g_autoptr (MeowLoginKey) key = meow_login_key_new_for_proxy (proxy, realm);
+
+      if (key != NULL)
+        meow_secrets_store_async (key, user, password, self->cancellable, login_stored_cb, NULL);
+    }
+  return TRUE;
+}
+
 /**
  * meow_task_manager_sign_in:
  * @self: a manager
- * @id: the id of a download paused for a login (%MEOW_WAIT_SIGN_IN)
+ * @id: the id of a download paused for a login (%MEOW_WAIT_SIGN_IN), or for its
+ *   proxy's (%MEOW_WAIT_PROXY_SIGN_IN)
  * @user: the user name
  * @password: the password (copied, never logged nor stored in the list)
- * @remember: whether to keep the login in the keyring for the server and realm, so
- *   that later downloads from it sign in without asking
+ * @remember: whether to keep the login in the keyring for the server and realm (or
+ *   the proxy and realm), so that later downloads from it (or through it) sign in
+ *   without asking
  * @error: return location for an error
  *
  * Gives the download the login and resumes it. Main thread.
@@ -1786,13 +1862,14 @@ meow_task_manager_sign_in (MeowTaskManager *self,
 
   if ((item = lookup_or_error (self, id, error)) == NULL)
     return FALSE;
-  if (!meow_task_item_get_live (item) || meow_task_item_get_status (item) != MEOW_STATUS_PAUSED ||
-      meow_task_item_get_wait_reason (item) != MEOW_WAIT_SIGN_IN)
+  if (!meow_task_item_get_live (item) || !meow_task_item_needs_sign_in (item))
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE,
                    _ ("“%s” is not waiting for a login."), meow_task_item_get_name (item));
       return FALSE;
     }
+  if (meow_task_item_get_wait_reason (item) == MEOW_WAIT_PROXY_SIGN_IN)
+    return sign_in_proxy (self, item, user, password, remember, error);
   if (!meow_client_set_credentials (self->client, id, user, password, error) ||
       !meow_client_resume (self->client, id, error))
     return FALSE;

@@ -238,6 +238,13 @@ meow_format_status_line (MeowTaskItem *item)
       }
 
     case MEOW_STATUS_PAUSED:
+      if (meow_task_item_get_wait_reason (item) == MEOW_WAIT_PROXY_SIGN_IN)
+        {
+          /* Translators: the proxy asks for a user name and password (HTTP 407) */
+          if (meow_task_item_get_transferred (item) > 0)
+            return g_strdup_printf (_ ("Proxy sign-in required · %s"), amount);
+          return g_strdup (_ ("Proxy sign-in required"));
+        }
       if (meow_task_item_get_wait_reason (item) == MEOW_WAIT_SIGN_IN)
         {
           /* Translators: the server asks for a user name and password (HTTP 401) */
@@ -538,8 +545,7 @@ update_status (MeowTaskRow *self)
   gboolean    download = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD;
 
   gboolean queued = status == MEOW_STATUS_PENDING && meow_task_item_get_live (self->item);
-  gboolean sign_in = status == MEOW_STATUS_PAUSED &&
-                     meow_task_item_get_wait_reason (self->item) == MEOW_WAIT_SIGN_IN;
+  gboolean sign_in = meow_task_item_needs_sign_in (self->item);
 
   show_button (self, BUTTON_PAUSE, live);
   /* Only a queued task has a place in the queue to change. */

@@ -72,23 +72,6 @@ test_parse_challenge (void)
   }
 }
 
-/* The Paused records of @w that ask for a login. */
-static guint
-count_sign_in (MeowTestWatch *w)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < w->records->len; i++)
-    {
-      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
-
-      if (meow_transfer_record_get_status (r) == MEOW_STATUS_PAUSED &&
-          meow_transfer_record_get_wait_reason (r) == MEOW_WAIT_SIGN_IN)
-        n++;
-    }
-  return n;
-}
-
 static const MeowTransferRecord *
 last_record (MeowTestWatch *w)
 {
@@ -152,7 +135,7 @@ test_sign_in (MeowTestFixture *fx, gconstpointer data)
   w = meow_test_start_download (fx, b);
   client = meow_test_fixture_client (fx);
 
-  MEOW_TEST_WAIT_UNTIL (count_sign_in (w) == 1);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 1);
   assert_sign_in (w, scheme, "requires a login");
   /* Paused: it waits for the user, it does not retry. (The server counts
    * a 401 once it wrote it, which may be after the client read it.) */
@@ -162,13 +145,13 @@ test_sign_in (MeowTestFixture *fx, gconstpointer data)
   meow_test_spin_ms (300);
   g_assert_cmpuint (meow_test_server_count_refused (fx->server), ==, requests);
   g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, 0);
-  g_assert_cmpuint (count_sign_in (w), ==, 1);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 1);
 
   g_assert_true (meow_client_set_credentials (client, w->id, USER, "wrong", &error));
   g_assert_no_error (error);
   g_assert_true (meow_client_resume (client, w->id, &error));
   g_assert_no_error (error);
-  MEOW_TEST_WAIT_UNTIL (count_sign_in (w) == 2);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 2);
   assert_sign_in (w, scheme, "refused the login of “" USER "”");
   /* The wrong login was tried (a 401 more), and not again. */
   meow_test_spin_ms (200);
@@ -184,7 +167,7 @@ test_sign_in (MeowTestFixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
 
   meow_test_assert_completed (w, target, payload);
-  g_assert_cmpuint (count_sign_in (w), ==, 2);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 2);
   assert_no_secret_in_records (w, PASSWORD);
   assert_no_secret_in_records (w, "wrong");
 }
@@ -207,7 +190,7 @@ test_builder_credentials (MeowTestFixture *fx, gconstpointer data)
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
 
   meow_test_assert_completed (w, target, payload);
-  g_assert_cmpuint (count_sign_in (w), ==, 0);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 0);
   assert_no_secret_in_records (w, PASSWORD);
 }
 
@@ -228,7 +211,7 @@ test_sign_in_cancel (MeowTestFixture *fx, gconstpointer data)
   b = meow_test_builder_to_file (fx, "/c.bin", target);
   w = meow_test_start_download (fx, b);
   client = meow_test_fixture_client (fx);
-  MEOW_TEST_WAIT_UNTIL (count_sign_in (w) == 1);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 1);
 
   g_assert_true (meow_client_cancel (client, w->id, &error));
   g_assert_no_error (error);

@@ -16,6 +16,7 @@
 #include "meow-config-private.h"
 #include "meow-proxy-private.h"
 #include "meow-test-fixture.h"
+#include "meow-test-tinyproxy.h"
 #include "meow.h"
 
 /* ------------------------------------------------------------------ */
@@ -542,17 +543,19 @@ test_lookup_off_loop (ProxyFixture *pf, gconstpointer data)
   g_assert_cmpuint (with_host, ==, 1);
 }
 
-/* A 407 fails at once (no retry can log in) and says which proxy wants a
- * login, without the proxy's password. */
+/* A 407 pauses the task at once (no retry can log in) with
+ * MEOW_WAIT_PROXY_SIGN_IN, says which proxy wants a login, without the
+ * proxy's password, and names it on the record. */
 static void
 test_proxy_auth_required (ProxyFixture *pf, gconstpointer data)
 {
   g_autoptr (GBytes) payload = meow_test_make_payload (1000, 1404);
-  g_autofree char *with_login = g_strdup_printf ("http://someone:s3cret@127.0.0.1:%u",
-                                                 meow_test_server_get_port (pf->fx.server));
-  MeowTestFaults   faults = { 0 };
-  MeowTestWatch   *w;
-  guint            with_host;
+  g_autofree char          *with_login = g_strdup_printf ("http://someone:s3cret@127.0.0.1:%u",
+                                                          meow_test_server_get_port (pf->fx.server));
+  MeowTestFaults            faults = { 0 };
+  MeowTestWatch            *w;
+  const MeowTransferRecord *r;
+  guint                     with_host;
 
   meow_test_server_set_file (pf->fx.server, "/p.bin", payload);
   resolver_answer (pf->resolver, "http://origin.invalid:80/", with_login);
@@ -561,11 +564,90 @@ test_proxy_auth_required (ProxyFixture *pf, gconstpointer data)
   meow_test_server_set_faults (pf->fx.server, &faults);
 
   w = start_url (pf, "http://origin.invalid/p.bin", "p.bin");
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  meow_test_assert_failed (w, MEOW_ERROR_PROXY_AUTH_REQUIRED, "requires a login", pf->proxy);
-  g_assert_null (
-      strstr (meow_transfer_record_get_error (meow_test_watch_last (w))->message, "s3cret"));
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN) == 1);
+  r = meow_test_watch_last (w);
+  g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_PAUSED);
+  g_assert_error (meow_transfer_record_get_error (r), MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED);
+  g_assert_nonnull (strstr (meow_transfer_record_get_error (r)->message, "requires a login"));
+  g_assert_nonnull (strstr (meow_transfer_record_get_error (r)->message, pf->proxy));
+  g_assert_null (strstr (meow_transfer_record_get_error (r)->message, "s3cret"));
+  g_assert_cmpstr (meow_transfer_record_get_auth_proxy (r), ==, pf->proxy);
+  /* The test server's 407 names no scheme. */
+  g_assert_null (meow_transfer_record_get_auth_scheme (r));
+  meow_test_spin_ms (200);
   g_assert_cmpuint (count_requests (pf, "/p.bin", "origin.invalid", &with_host), ==, 1);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN), ==, 1);
+}
+
+/* A real proxy that wants a login (tinyproxy's BasicAuth): the download
+ * pauses with MEOW_WAIT_PROXY_SIGN_IN, the proxy's scheme and realm and
+ * the proxy named; meow_client_set_proxy_credentials() and a resume finish
+ * it exact through the proxy, and a second download through it asks
+ * nothing. The password is in no record. */
+static void
+test_proxy_login_tinyproxy (ProxyFixture *pf, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (300000, 1405);
+  g_autoptr (GError) error = NULL;
+  g_autofree char          *dir = meow_test_fixture_path (&pf->fx, "tp");
+  g_autofree char          *url = meow_test_server_dup_url (pf->fx.server, "/t.bin");
+  g_autofree char          *first = meow_test_fixture_path (&pf->fx, "first.bin");
+  g_autofree char          *second = meow_test_fixture_path (&pf->fx, "second.bin");
+  g_autofree char          *log = NULL;
+  MeowClient               *client = meow_test_fixture_client (&pf->fx);
+  MeowTestTinyproxy         tp = { 0 };
+  MeowTestWatch            *w;
+  const MeowTransferRecord *r;
+
+  if (!meow_test_tinyproxy_start (&tp, dir, "meow", "s3cret-pw"))
+    {
+      g_test_skip ("tinyproxy is not installed (Debian package tinyproxy-bin)");
+      return;
+    }
+  meow_test_server_set_file (pf->fx.server, "/t.bin", payload);
+  g_assert_true (meow_client_set_proxy (client, tp.url, &error));
+  g_assert_no_error (error);
+
+  w = start_url (pf, url, "first.bin");
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN) == 1);
+  r = meow_test_watch_last (w);
+  g_assert_error (meow_transfer_record_get_error (r), MEOW_ERROR, MEOW_ERROR_PROXY_AUTH_REQUIRED);
+  g_assert_cmpstr (meow_transfer_record_get_auth_proxy (r), ==, tp.url);
+  g_assert_cmpstr (meow_transfer_record_get_auth_scheme (r), ==, "Basic");
+  g_assert_cmpstr (meow_transfer_record_get_auth_realm (r), ==, "Tinyproxy");
+
+  /* Not a proxy address: refused, nothing changes. */
+  g_assert_false (meow_client_set_proxy_credentials (client, "ftp://x:21", "meow", "x", &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+  g_clear_error (&error);
+
+  g_assert_true (meow_client_set_proxy_credentials (client, meow_transfer_record_get_auth_proxy (r),
+                                                    "meow", "s3cret-pw", &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_client_resume (client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, first, payload);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN), ==, 1);
+
+  w = start_url (pf, url, "second.bin");
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, second, payload);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_PROXY_SIGN_IN), ==, 0);
+
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const GError *e = meow_transfer_record_get_error (g_ptr_array_index (w->records, i));
+
+      g_assert_true (e == NULL || strstr (e->message, "s3cret") == NULL);
+    }
+  /* Both went through the proxy. */
+  {
+    g_autofree char *line = g_strdup_printf ("GET %s HTTP", url);
+
+    g_assert_cmpuint (meow_test_tinyproxy_count (&tp, line), >=, 2);
+  }
+  meow_test_tinyproxy_stop (&tp);
 }
 
 #define ADD(path, fn) g_test_add (path, ProxyFixture, NULL, proxy_setup, fn, proxy_teardown)
@@ -593,6 +675,7 @@ main (int argc, char **argv)
   ADD ("/core/proxy/override", test_override);
   ADD ("/core/proxy/resolver/off-the-loop", test_lookup_off_loop);
   ADD ("/core/proxy/auth-required", test_proxy_auth_required);
+  ADD ("/core/proxy/login/tinyproxy", test_proxy_login_tinyproxy);
 
   return g_test_run ();
 }

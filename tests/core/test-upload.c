@@ -623,6 +623,26 @@ test_meow_retry_second_post (MeowTestFixture *fx, gconstpointer data)
                     ceil_div (20000, 4096) + 1);
 }
 
+/* The server took only the rest of @payload after @start, in @chunk_size chunks, in
+ * order, each stored. */
+static void
+assert_chunks_from (MeowTestFixture *fx, GBytes *payload, gint64 start, gsize chunk_size)
+{
+  g_autoptr (GPtrArray) chunks = meow_test_server_dup_upload_chunks (fx->server);
+  gint64 expect = start;
+
+  g_assert_cmpuint (chunks->len, ==, ceil_div (g_bytes_get_size (payload) - start, chunk_size));
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
+
+      g_assert_true (c->stored);
+      g_assert_cmpint (c->offset, ==, expect);
+      expect += c->length;
+    }
+  g_assert_cmpint (expect, ==, g_bytes_get_size (payload));
+}
+
 static void
 test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
 {
@@ -632,9 +652,7 @@ test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *md5 = meow_test_md5_bytes (payload);
   g_autofree char *file_id = file_id_for (payload);
   g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
-  g_autoptr (GPtrArray) chunks = NULL;
   MeowTestWatch *w;
-  gint64         expect = 40000;
 
   /* an earlier session sent the first 40000 bytes */
   meow_test_server_set_upload_partial (fx->server, md5, g_bytes_get_size (payload), prefix);
@@ -645,17 +663,7 @@ test_meow_resume_server_offset (MeowTestFixture *fx, gconstpointer data)
   meow_test_assert_upload_completed (w, file_id, payload);
   meow_test_assert_server_upload_equals (fx->server, payload);
   /* only the rest was sent, in order, starting where the server was */
-  chunks = meow_test_server_dup_upload_chunks (fx->server);
-  g_assert_cmpuint (chunks->len, ==, ceil_div (g_bytes_get_size (payload) - 40000, 4096));
-  for (guint i = 0; i < chunks->len; i++)
-    {
-      MeowTestUploadChunk *c = g_ptr_array_index (chunks, i);
-
-      g_assert_true (c->stored);
-      g_assert_cmpint (c->offset, ==, expect);
-      expect += c->length;
-    }
-  g_assert_cmpint (expect, ==, g_bytes_get_size (payload));
+  assert_chunks_from (fx, payload, 40000, 4096);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1291,6 +1299,161 @@ test_tus_resume_upload_url (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpstr (g_hash_table_lookup (first_patch->headers, "upload-offset"), ==, "40960");
   g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), ==,
                     ceil_div (g_bytes_get_size (payload) - 40960, 8192));
+}
+
+/* ------------------------------------------------------------------ */
+/* Logins: an upload's 401 pauses it like a download's                 */
+
+#define LOGIN_REALM "Meow Uploads"
+#define LOGIN_USER "uploader"
+#define LOGIN_PASSWORD "up-5ecret"
+
+static void
+assert_upload_sign_in (MeowTestWatch *w, const char *needle)
+{
+  const MeowTransferRecord *r = meow_test_watch_last (w);
+  const GError             *e = meow_transfer_record_get_error (r);
+
+  g_assert_cmpint (meow_transfer_record_get_status (r), ==, MEOW_STATUS_PAUSED);
+  g_assert_cmpint (meow_transfer_record_get_wait_reason (r), ==, MEOW_WAIT_SIGN_IN);
+  g_assert_error (e, MEOW_ERROR, MEOW_ERROR_AUTH_REQUIRED);
+  g_assert_nonnull (strstr (e->message, needle));
+  g_assert_null (strstr (e->message, LOGIN_PASSWORD));
+  g_assert_cmpstr (meow_transfer_record_get_auth_scheme (r), ==, "Basic");
+  g_assert_cmpstr (meow_transfer_record_get_auth_realm (r), ==, LOGIN_REALM);
+}
+
+/* Every request the server took (the 401s are not in its log) carried the
+ * login. */
+static void
+assert_all_logged_in (MeowTestFixture *fx)
+{
+  g_autoptr (GPtrArray) log = meow_test_server_dup_requests (fx->server);
+
+  g_assert_cmpuint (log->len, >, 0);
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *r = g_ptr_array_index (log, i);
+
+      g_assert_true (
+          g_str_has_prefix (g_hash_table_lookup (r->headers, "authorization"), "Basic "));
+    }
+}
+
+/* A tus upload to a resource the server already holds 40960 bytes of, behind a login:
+ * the HEAD's 401 pauses it ("Sign in required"), nothing retries; a wrong login pauses
+ * again; the right one asks the server where it is (HEAD) and sends only the rest, every
+ * request with the login; the resource is exact. */
+static void
+test_tus_sign_in (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024, 31);
+  g_autoptr (GBytes) prefix = g_bytes_new_from_bytes (payload, 0, 40960);
+  g_autofree char *source = write_source (fx, "login.bin", payload);
+  g_autofree char *url = NULL;
+  g_autoptr (MeowTaskBuilder) b = tus_builder (fx, source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  MeowClient      *client = meow_test_fixture_client (fx);
+  MeowTestRequest *first_patch;
+  MeowTestWatch   *w;
+  guint            refused;
+
+  url =
+      meow_test_server_add_tus_resource (fx->server, TUS_BASE, g_bytes_get_size (payload), prefix);
+  meow_test_server_require_login (fx->server, FALSE, LOGIN_REALM, LOGIN_USER, LOGIN_PASSWORD);
+  meow_task_builder_set_upload_url (b, url);
+  meow_task_builder_set_chunk_size (b, 8192);
+  w = meow_test_start_upload (fx, b);
+
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 1);
+  assert_upload_sign_in (w, "requires a login");
+  meow_test_spin_ms (200);
+  refused = meow_test_server_count_refused (fx->server);
+  g_assert_cmpuint (refused, >=, 1);
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (meow_test_server_count_refused (fx->server), ==, refused);
+  g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, 0);
+
+  g_assert_true (meow_client_set_credentials (client, w->id, LOGIN_USER, "wrong", &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_client_resume (client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 2);
+  assert_upload_sign_in (w, "refused the login of “" LOGIN_USER "”");
+  g_assert_cmpuint (meow_test_server_count (fx->server, NULL), ==, 0);
+
+  g_assert_true (meow_client_set_credentials (client, w->id, LOGIN_USER, LOGIN_PASSWORD, &error));
+  g_assert_true (meow_client_resume (client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, url, payload);
+  meow_test_assert_tus_upload_equals (fx->server, url, payload);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 2);
+  assert_all_logged_in (fx);
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_cmpstr (((MeowTestRequest *) g_ptr_array_index (log, 0))->method, ==, "HEAD");
+  first_patch = meow_test_nth_request (log, "PATCH", 0);
+  g_assert_nonnull (first_patch);
+  g_assert_cmpstr (g_hash_table_lookup (first_patch->headers, "upload-offset"), ==, "40960");
+  g_assert_cmpuint (count_requests_to (fx, TUS_BASE, "PATCH"), ==,
+                    ceil_div (g_bytes_get_size (payload) - 40960, 8192));
+}
+
+/* The meow protocol behind a login, the server holding the first 40000 bytes: the
+ * prepare's 401 pauses it; the login and a resume send only the rest, from the
+ * server's offset, every request with the login; a login given with the task (a
+ * second upload) needs no pause at all. */
+static void
+test_meow_sign_in (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (90 * 1024, 32);
+  g_autoptr (GBytes) prefix = g_bytes_new_from_bytes (payload, 0, 40000);
+  g_autofree char *source = write_source (fx, "meow-login.bin", payload);
+  g_autofree char *md5 = meow_test_md5_bytes (payload);
+  g_autofree char *file_id = file_id_for (payload);
+  g_autoptr (MeowTaskBuilder) b = meow_test_builder_upload_file (fx, MEOW_PATH, source);
+  g_autoptr (GError) error = NULL;
+  MeowClient    *client = meow_test_fixture_client (fx);
+  MeowTestWatch *w;
+
+  meow_test_server_set_upload_partial (fx->server, md5, g_bytes_get_size (payload), prefix);
+  meow_test_server_require_login (fx->server, FALSE, LOGIN_REALM, LOGIN_USER, LOGIN_PASSWORD);
+  meow_task_builder_set_chunk_size (b, 4096);
+  w = meow_test_start_upload (fx, b);
+
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN) == 1);
+  assert_upload_sign_in (w, "requires a login");
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 1);
+  g_assert_cmpuint (meow_test_server_count_upload_prepares (fx->server), ==, 0);
+
+  g_assert_true (meow_client_set_credentials (client, w->id, LOGIN_USER, LOGIN_PASSWORD, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_client_resume (client, w->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_upload_completed (w, file_id, payload);
+  meow_test_assert_server_upload_equals (fx->server, payload);
+  assert_all_logged_in (fx);
+  assert_chunks_from (fx, payload, 40000, 4096);
+
+  /* With the login from the start: no pause. */
+  {
+    g_autoptr (GBytes) other = meow_test_make_payload (20 * 1024, 33);
+    g_autofree char *other_source = write_source (fx, "meow-login-2.bin", other);
+    g_autofree char *other_id = file_id_for (other);
+    g_autoptr (MeowTaskBuilder) b2 = meow_test_builder_upload_file (fx, MEOW_PATH, other_source);
+
+    meow_task_builder_set_credentials (b2, LOGIN_USER, LOGIN_PASSWORD);
+    w = meow_test_start_upload (fx, b2);
+    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+    meow_test_assert_upload_completed (w, other_id, other);
+    g_assert_cmpuint (meow_test_watch_count_sign_in (w, MEOW_WAIT_SIGN_IN), ==, 0);
+  }
+  assert_all_logged_in (fx);
 }
 
 static void
@@ -1968,6 +2131,8 @@ main (int argc, char **argv)
   ADD ("/core/upload/server/tus-wire", test_server_tus_wire);
 
   ADD ("/core/upload/meow/file-byte-identical", test_meow_file);
+  ADD ("/core/upload/login/tus", test_tus_sign_in);
+  ADD ("/core/upload/login/meow", test_meow_sign_in);
   ADD ("/core/upload/tus/unlimited-transport", test_tus_unlimited_transport);
   ADD ("/core/upload/meow/bytes-byte-identical", test_meow_bytes);
   ADD ("/core/upload/meow/one-chunk", test_meow_one_chunk);

@@ -111,30 +111,8 @@ else
 fi
 
 # On a terminal (a pty): asked once, without echo, and the answer logs in.
-cat > "$TMP/ask-login.py" <<'PY'
-import os, pty, sys, time
-cli, url, out, password = sys.argv[1:5]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(cli, [cli, "get", url, "-o", out, "--retries", "0", "--user", "alice"])
-seen = b""
-deadline = time.monotonic() + 30
-while b"Password for alice: " not in seen and time.monotonic() < deadline:
-    seen += os.read(fd, 1024)
-os.write(fd, password.encode() + b"\n")
-while time.monotonic() < deadline:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
-timeout 60 python3 "$TMP/ask-login.py" "$CLI" "$URL" "$TMP/out/tty" "$LOGIN_PASS" > "$TMP/tty.stderr" 2>&1
+timeout 60 python3 "$(dirname "${BASH_SOURCE[0]}")/lib/answer-password.py" "Password for alice: " "$LOGIN_PASS" \
+  "$CLI" get "$URL" -o "$TMP/out/tty" --retries 0 --user alice > "$TMP/tty.stderr" 2>&1
 RC=$?
 if ((RC == 0)) && [[ "$(sha "$TMP/out/tty")" == "$WANT" ]] &&
   [[ "$(grep -c 'Password for alice' "$TMP/tty.stderr")" == 1 ]]; then

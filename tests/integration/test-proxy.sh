@@ -15,7 +15,11 @@
 #   - --no-proxy beats 'manual', --proxy beats 'none';
 #   - http_proxy in the environment is used as curl uses it, over GNOME's 'none';
 #   - a proxy that wants a login (tinyproxy's BasicAuth: 407) fails at once, for http and
-#     for https (the CONNECT's 407), with "The proxy … requires a login", password unsaid.
+#     for https (the CONNECT's 407), with "The proxy … requires a login", password unsaid;
+#   - --proxy-user USER:PASS logs in to it (http and https, exact, also with GNOME's settings
+#     and with --proxy), a wrong one fails at once with "refused the login", --proxy-user
+#     USER asks on a terminal (a pty) once, and refuses without one; the password is in no
+#     output, and not in /proc/PID/cmdline.
 #
 # Output is TAP. Skips (1..0 # SKIP) when tinyproxy, nginx (with TLS), glib-networking's
 # GNOME resolver or the GNOME proxy schemas are missing. Every wait is bounded.
@@ -23,7 +27,7 @@
 set -u
 
 CLI="${1:-}"
-PLAN=12
+PLAN=19
 TINYPROXY="${TINYPROXY:-$(command -v tinyproxy || echo /usr/bin/tinyproxy)}"
 GNOME_PROXY_MODULE="$(pkg-config --variable=giomoduledir gio-2.0 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/gio/modules)/libgiognomeproxy.so"
 
@@ -295,5 +299,87 @@ for scheme in http https; do
     diag_file "tinyproxy's log" "$TMP/tp/tinyproxy.log"
   fi
 done
+
+for scheme in http https; do
+  if [[ "$scheme" == http ]]; then url="$HTTP_URL/file.bin"; else url="$HTTPS_URL/file.bin"; fi
+  mark=$(tp_mark)
+  G_MESSAGES_DEBUG=all get "login-$scheme.bin" "$url" --proxy-user "meow:s3cret-pw"
+  if exact "login-$scheme.bin" && [[ -n "$(tp_since "$mark")" ]] &&
+    ! grep -q "s3cret" "$TMP/login-$scheme.bin.stderr"; then
+    ok "$scheme through the 407 proxy with --proxy-user meow:PASS (GNOME's settings): exact, password unsaid in the debug log"
+  else
+    not_ok "$scheme through the 407 proxy with --proxy-user meow:PASS is exact (exit $RC)"
+    diag_file "meow-cli said" "$TMP/login-$scheme.bin.stderr"
+    diag_file "tinyproxy's log" "$TMP/tp/tinyproxy.log"
+  fi
+done
+
+gnome_proxy none
+get login-forced.bin "$HTTPS_URL/file.bin" --proxy "http://127.0.0.1:$TP_PORT" --proxy-user "meow:s3cret-pw"
+if exact login-forced.bin; then
+  ok "--proxy with --proxy-user meow:PASS over mode none: exact"
+else
+  not_ok "--proxy with --proxy-user meow:PASS over mode none is exact (exit $RC)"
+  diag_file "meow-cli said" "$TMP/login-forced.bin.stderr"
+fi
+gnome_proxy manual
+
+start="$(now)"
+get wrong.bin "$HTTPS_URL/file.bin" --proxy-user "meow:wrong-pw"
+took="$(awk -v s="$start" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }')"
+if ((RC == 1)) && grep -q "The proxy http://127.0.0.1:$TP_PORT refused the login of “meow”" "$TMP/wrong.bin.stderr" &&
+  ! grep -q "wrong-pw" "$TMP/wrong.bin.stderr" && [[ ! -e "$TMP/out/wrong.bin" ]] &&
+  awk -v t="$took" 'BEGIN { exit !(t < 10) }'; then
+  ok "a wrong --proxy-user fails at once (${took} s) saying the proxy refused the login of meow"
+else
+  not_ok "a wrong --proxy-user fails at once saying the proxy refused the login (exit $RC, ${took} s)"
+  diag_file "meow-cli said" "$TMP/wrong.bin.stderr"
+fi
+
+get ask.bin "$HTTP_URL/file.bin" --proxy-user meow < /dev/null
+if ((RC == 2)) && grep -q 'not a' "$TMP/ask.bin.stderr" && ! grep -q 'Password for' "$TMP/ask.bin.stderr"; then
+  ok "--proxy-user USER without a terminal: exit 2, nothing asked"
+else
+  not_ok "--proxy-user USER without a terminal: exit 2, nothing asked (exit $RC)"
+  diag_file "meow-cli said" "$TMP/ask.bin.stderr"
+fi
+
+# On a terminal (a pty): asked once, and the answer logs in to the proxy; meanwhile what
+# /proc/PID/cmdline shows of a --proxy-user USER:PASS ends at the user name.
+rm -f "$TMP/out/tty.bin"
+timeout 60 python3 "$(dirname "${BASH_SOURCE[0]}")/lib/answer-password.py" "Password for meow: " s3cret-pw \
+  "$CLI" get --ca-file "$WS_CA" "$HTTPS_URL/file.bin" -o "$TMP/out/tty.bin" --retries 0 --proxy-user meow \
+  > "$TMP/tty.stderr" 2>&1
+RC=$?
+if exact tty.bin && [[ "$(grep -c 'Password for meow' "$TMP/tty.stderr")" == 1 ]] &&
+  ! grep -q "s3cret" "$TMP/tty.stderr"; then
+  ok "--proxy-user USER on a terminal: asked once without echo, exact"
+else
+  not_ok "--proxy-user USER on a terminal: asked once without echo, exact (exit $RC)"
+  diag_file "the terminal showed" "$TMP/tty.stderr"
+fi
+
+"$CLI" get --ca-file "$WS_CA" -q -o "$TMP/out/ps.bin" --limit-rate 256K --proxy-user "meow:s3cret-pw" \
+  "$HTTP_URL/file.bin" < /dev/null > /dev/null 2> "$TMP/ps.stderr" &
+ps_pid=$!
+cmdline=""
+# Once bytes arrive (through the proxy, logged in) the options have long been read.
+for _ in $(seq 100); do
+  [[ -s "$TMP/out/ps.bin.part" ]] && break
+  sleep 0.1
+done
+cmdline="$(tr '\0' ' ' < "/proc/$ps_pid/cmdline" 2>/dev/null)"
+kill -INT "$ps_pid" 2>/dev/null
+for _ in $(seq 50); do
+  kill -0 "$ps_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -KILL "$ps_pid" 2>/dev/null
+wait "$ps_pid" 2>/dev/null
+if [[ "$cmdline" == *"--proxy-user meow"* && "$cmdline" != *s3cret* ]]; then
+  ok "/proc/PID/cmdline of get --proxy-user meow:PASS ends at the user name"
+else
+  not_ok "/proc/PID/cmdline of get --proxy-user meow:PASS ends at the user name" "$cmdline"
+fi
 
 exit $((failures > 0))

@@ -369,6 +369,22 @@ meow_test_watch_has_status (MeowTestWatch *w, MeowStatus status)
   return FALSE;
 }
 
+guint
+meow_test_watch_count_sign_in (MeowTestWatch *w, MeowWaitReason reason)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
+
+      if (meow_transfer_record_get_status (r) == MEOW_STATUS_PAUSED &&
+          meow_transfer_record_get_wait_reason (r) == reason)
+        n++;
+    }
+  return n;
+}
+
 /* A Transmission record that reports some bytes. */
 gboolean
 meow_test_watch_has_progress (MeowTestWatch *w)

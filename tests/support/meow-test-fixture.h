@@ -132,6 +132,9 @@ const MeowTransferRecord *meow_test_watch_last (MeowTestWatch *w);
 gint                      meow_test_watch_last_status (MeowTestWatch *w);
 gboolean                  meow_test_watch_done (MeowTestWatch *w);
 gboolean                  meow_test_watch_has_status (MeowTestWatch *w, MeowStatus status);
+/* The Paused records of @w that wait for a login: MEOW_WAIT_SIGN_IN (the server's) or
+ * MEOW_WAIT_PROXY_SIGN_IN (the proxy's), as @reason says. */
+guint meow_test_watch_count_sign_in (MeowTestWatch *w, MeowWaitReason reason);
 /* A Transmission record that reports some bytes. */
 gboolean    meow_test_watch_has_progress (MeowTestWatch *w);
 gboolean    meow_test_watch_has_restart_reason (MeowTestWatch *w, MeowRestartReason reason);

@@ -28,6 +28,7 @@
 #include "meow-sign-in-dialog.h"
 #include "meow-task-row.h"
 #include "meow-test-fixture.h"
+#include "meow-test-tinyproxy.h"
 #include "meow-test-upload.h"
 #include "meow-window.h"
 
@@ -2401,6 +2402,101 @@ test_sign_in (Fixture *fx, gconstpointer data)
   meow_test_assert_file_equals (target, content);
 }
 
+static gboolean
+item_signs_in_to_proxy (MeowTaskItem *item)
+{
+  return item_is (item, MEOW_STATUS_PAUSED) &&
+         meow_task_item_get_wait_reason (item) == MEOW_WAIT_PROXY_SIGN_IN;
+}
+
+/* A proxy's login (issue 14): through a real tinyproxy with BasicAuth (Preferences'
+ * manual proxy), a 407 pauses the row with "Proxy sign-in required" and Sign In…; the
+ * dialog names the proxy ("The proxy 127.0.0.1 asks for a login."); its answer
+ * completes the exact bytes. Saves the row and the dialog at 360 px (also in German). */
+static void
+test_proxy_sign_in (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_PROXY_SIGN_IN_NARROW",
+                                           "screenshot-proxy-sign-in-narrow");
+  g_autofree char *window_path = screenshot_path ("MEOW_UI_SCREENSHOT_PROXY_SIGN_IN_ROW",
+                                                  "screenshot-proxy-sign-in-row-narrow");
+  g_autofree char *tp_dir = g_build_filename (fx->dir, "tinyproxy", NULL);
+  g_autofree char *target = g_build_filename (fx->dir, "proxied.bin", NULL);
+  g_autofree char *status = NULL;
+  g_autofree char *proxy_text = NULL;
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (GBytes) content = NULL;
+  MeowTestTinyproxy tp = { 0 };
+  GtkWindow        *dialog = NULL;
+  GtkWidget        *dialog_content;
+  GtkWidget        *window_content;
+  MeowTaskItem     *item;
+  MeowTaskRow      *row = NULL;
+
+  if (!meow_test_tinyproxy_start (&tp, tp_dir, "proxyuser", "px-s3cret"))
+    {
+      g_test_skip ("tinyproxy is not installed (Debian package tinyproxy-bin)");
+      return;
+    }
+  g_settings_set_string (settings, "proxy-url", tp.url);
+  g_settings_set_string (settings, "proxy-mode", "manual");
+  meow_test_spin_ms (100);
+  serve (fx, "/proxied.bin", 256 * 1024, 72, &content);
+  item = add_url (fx, "/proxied.bin");
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL);
+  MEOW_TEST_WAIT_UNTIL (item_signs_in_to_proxy (item));
+  meow_test_spin_ms (100);
+  g_assert_true (button_shown (row, "row.sign-in"));
+  g_assert_false (button_shown (row, "row.resume-task"));
+  status = status_text (row);
+  g_assert_cmpstr (status, ==, _ ("Proxy sign-in required"));
+
+  window_content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (window_content) <= 360);
+  meow_test_spin_ms (400);
+  assert_inside (find_button (GTK_WIDGET (row), "row.sign-in"), window_content, "Sign In…");
+  save_screenshot (GTK_WIDGET (fx->window), window_path);
+  g_test_message ("saved %s", window_path);
+
+  click (row, "row.sign-in");
+  MEOW_TEST_WAIT_UNTIL ((dialog = find_sign_in_dialog (fx)) != NULL);
+  proxy_text = g_strdup_printf (_ ("The proxy %s asks for a login."), "127.0.0.1");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (
+                       template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "realm_label"))),
+                   ==, proxy_text);
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (dialog, MEOW_TYPE_SIGN_IN_DIALOG, "user_row")), "proxyuser");
+  dialog_content = adw_window_get_content (ADW_WINDOW (dialog));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (dialog_content) &&
+                        gtk_widget_get_width (dialog_content) > 0);
+  {
+    int min_width = 0;
+
+    gtk_widget_measure (dialog_content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL,
+                        NULL);
+    g_assert_cmpint (min_width, <=, 360);
+  }
+  gtk_window_set_default_size (dialog, 360, -1);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (dialog_content) <= 360);
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (dialog), path);
+  g_test_message ("saved %s", path);
+
+  answer_sign_in (dialog, "proxyuser", "px-s3cret");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  meow_test_assert_file_equals (target, content);
+  {
+    g_autofree char *url = meow_test_server_dup_url (fx->server, "/proxied.bin");
+    g_autofree char *line = g_strdup_printf ("GET %s HTTP", url);
+
+    g_assert_cmpuint (meow_test_tinyproxy_count (&tp, line), >=, 2);
+  }
+  g_settings_reset (settings, "proxy-mode");
+  g_settings_reset (settings, "proxy-url");
+  meow_test_tinyproxy_stop (&tp);
+}
+
 /* Preferences with a manual proxy, at its default size and at 360 px (the proxy group
  * in view): screenshot-preferences.png and screenshot-preferences-narrow.png. */
 static void
@@ -2748,6 +2844,8 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/screenshot/sign-in", Fixture, test_sign_in, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/screenshot/add-advanced", Fixture, test_add_advanced, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/screenshot/proxy-sign-in", Fixture, test_proxy_sign_in, fixture_setup,
               run_test, fixture_teardown);
 
   status = g_test_run ();
