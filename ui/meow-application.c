@@ -898,6 +898,9 @@ meow_application_shutdown (GApplication *application)
    * (Paused) records reach the items and the store, and the store is flushed. The
    * sleep monitor goes before: it must not ask a closed client to sleep. */
   g_clear_object (&self->sleep_monitor);
+  /* Its calls in flight hold it: disposed now, they find it inert. */
+  if (self->background != NULL)
+    g_object_run_dispose (G_OBJECT (self->background));
   g_clear_object (&self->background);
   if (self->manager != NULL)
     meow_task_manager_close (self->manager);

@@ -29,7 +29,9 @@
  * so polkit may ask) on the system bus, then goes back to Nothing. A transfer that
  * starts meanwhile puts it off until the queue is done again.
  *
- * Everything runs in the main thread.
+ * Everything runs in the main thread. The asynchronous calls hold a reference; the
+ * application runs the object's dispose in `shutdown`, after which their callbacks do
+ * nothing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -83,6 +85,7 @@ struct _MeowBackground
 
   gboolean     autostart_reverting; /* start-at-login set back by us */
   MeowWhenDone when_done;
+  MeowWhenDone firing; /* what the logind call in flight does */
   guint        when_done_delay_ms;
   guint        when_done_id; /* the delay before Suspend/PowerOff */
   guint        idle_check_id;
@@ -100,6 +103,8 @@ static void leave_background (MeowBackground *self);
 static GtkWindow *
 main_window (MeowBackground *self)
 {
+  if (self->application == NULL)
+    return NULL;
   for (GList *l = gtk_application_get_windows (self->application); l != NULL; l = l->next)
     if (MEOW_IS_WINDOW (l->data))
       return l->data;
@@ -218,15 +223,14 @@ static void send_status (MeowBackground *self);
 static void
 version_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (MeowBackground) self = user_data; /* a ref */
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) version = NULL;
   g_autoptr (GError) error = NULL;
-  MeowBackground *self;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = MEOW_BACKGROUND (user_data);
+  if (self->application == NULL)
+    return; /* disposed */
   self->status_version = 0;
   if (reply != NULL)
     {
@@ -259,7 +263,7 @@ send_status (MeowBackground *self)
       g_dbus_connection_call (bus, PORTAL_NAME, PORTAL_PATH, "org.freedesktop.DBus.Properties",
                               "Get", g_variant_new ("(ss)", BACKGROUND_IFACE, "version"),
                               G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable,
-                              version_done_cb, self);
+                              version_done_cb, g_object_ref (self));
       return;
     }
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
@@ -384,7 +388,7 @@ request_background (MeowBackground *self, const char *reason, GAsyncReadyCallbac
       argv = autostart_commandline ();
     }
   xdp_portal_request_background (self->portal, NULL, (char *) reason, argv, flags,
-                                 self->cancellable, callback, self);
+                                 self->cancellable, callback, g_object_ref (self));
   return TRUE;
 }
 
@@ -399,15 +403,13 @@ no_portal (const GError *error)
 static void
 background_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (MeowBackground) self = user_data; /* a ref */
   g_autoptr (GError) error = NULL;
-  MeowBackground *self;
-  gboolean        granted;
+  gboolean granted;
 
   granted = xdp_portal_request_background_finish (XDP_PORTAL (source), result, &error);
-  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  if (self->application == NULL)
     return; /* disposed */
-  self = MEOW_BACKGROUND (user_data);
   if (no_portal (error))
     {
       g_debug ("No Background portal (%s): going on in the background", error->message);
@@ -515,15 +517,13 @@ window_added_cb (MeowBackground *self, GtkWindow *window)
 static void
 autostart_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (MeowBackground) self = user_data; /* a ref */
   g_autoptr (GError) error = NULL;
-  MeowBackground *self;
-  gboolean        granted;
+  gboolean granted;
 
   granted = xdp_portal_request_background_finish (XDP_PORTAL (source), result, &error);
-  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
-    return;
-  self = MEOW_BACKGROUND (user_data);
+  if (self->application == NULL)
+    return; /* disposed */
   if (granted || !g_settings_get_boolean (self->settings, "start-at-login"))
     return;
   if (no_portal (error))
@@ -606,51 +606,44 @@ when_done_state_changed (MeowBackground *self)
 static void
 logind_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (MeowBackground) self = user_data; /* a ref */
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *message = NULL;
-  MeowBackground  *self;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = MEOW_BACKGROUND (user_data);
-  if (reply == NULL)
+  if (reply == NULL && self->application != NULL)
     {
+      g_autofree char *message = NULL;
+
       g_dbus_error_strip_remote_error (error);
       /* Translators: %s says why */
       message = g_strdup_printf (_ ("The computer could not be suspended or powered off: %s"),
                                  error->message);
       toast (self, message, NULL, NULL, NULL);
     }
-  g_object_unref (self);
 }
 
 static void
 system_bus_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (MeowBackground) self = user_data; /* a ref */
   g_autoptr (GError) error = NULL;
   g_autoptr (GDBusConnection) bus = g_bus_get_finish (result, &error);
-  MeowBackground *self;
-  const char     *method;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = MEOW_BACKGROUND (user_data);
-  method = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (self), "meow-when-done")) ==
-                   MEOW_WHEN_DONE_POWER_OFF
-               ? "PowerOff"
-               : "Suspend";
+  if (self->application == NULL)
+    return; /* disposed */
   if (bus == NULL)
     {
-      g_autofree char *message = g_strdup_printf (
-          _ ("The computer could not be suspended or powered off: %s"), error->message);
+      g_autofree char *message = NULL;
 
+      message = g_strdup_printf (_ ("The computer could not be suspended or powered off: %s"),
+                                 error->message);
       toast (self, message, NULL, NULL, NULL);
       return;
     }
   /* interactive: polkit may ask for a password. */
-  g_dbus_connection_call (bus, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER, method,
+  g_dbus_connection_call (bus, LOGIND_NAME, LOGIND_PATH, LOGIND_MANAGER,
+                          self->firing == MEOW_WHEN_DONE_POWER_OFF ? "PowerOff" : "Suspend",
                           g_variant_new ("(b)", TRUE), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
                           self->cancellable, logind_done_cb, g_object_ref (self));
 }
@@ -668,8 +661,8 @@ when_done_fire (gpointer user_data)
   when_done_state_changed (self);
   if (what != MEOW_WHEN_DONE_NOTHING && meow_task_manager_get_n_active (self->manager) == 0)
     {
-      g_object_set_data (G_OBJECT (self), "meow-when-done", GINT_TO_POINTER (what));
-      g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, self);
+      self->firing = what;
+      g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, g_object_ref (self));
     }
   if (meow_task_manager_get_n_active (self->manager) == 0)
     leave_background (self);

@@ -11,6 +11,9 @@
  * - the inhibit's flags include logout (and suspend), and it is released when idle;
  * - refused by the portal, the window comes back with a dialog and nothing stops;
  * - "Power Off when done" calls logind's PowerOff only after the last transfer completed;
+ *   Nothing cancels one waiting out its delay;
+ * - Start at Login asks for autostart with `meow --gapplication-service`; refused, the
+ *   key goes back off;
  * - /ui/background/screenshot saves Preferences (Run in Background, Start at Login) and
  *   the When Done menu at 360 px: screenshot-background-{preferences,menu}[-LANGUAGE].png.
  *
@@ -572,6 +575,58 @@ test_when_done_cancel (Fixture *fx)
   g_assert_cmpuint (count_calls (system_conn, LOGIND_NAME, LOGIND_PATH, "PowerOff"), ==, 0);
 }
 
+/* The options of the last RequestBackground call. */
+static GVariant *
+last_request_options (guint *n_calls)
+{
+  g_autoptr (GPtrArray) calls = calls_of (session, PORTAL_NAME, PORTAL_PATH, "RequestBackground");
+
+  *n_calls = calls->len;
+  return calls->len > 0 ? call_arg (calls->pdata[calls->len - 1], 1) : NULL;
+}
+
+/* Start at Login asks the portal for autostart with the service command line; refused,
+ * the key goes back off. */
+static void
+test_start_at_login (Fixture *fx)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (GVariant) options = NULL;
+  g_autofree const char **argv = NULL;
+  const char             *reason = NULL;
+  gboolean                autostart = FALSE;
+  guint                   n = 0;
+
+  g_settings_set_boolean (settings, "start-at-login", TRUE);
+  MEOW_TEST_WAIT_UNTIL ((options = last_request_options (&n)) != NULL);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (g_variant_lookup (options, "autostart", "b", &autostart));
+  g_assert_true (autostart);
+  g_assert_true (g_variant_lookup (options, "commandline", "^a&s", &argv));
+  g_assert_cmpuint (g_strv_length ((char **) argv), ==, 2);
+  g_assert_cmpstr (argv[0], ==, "meow");
+  g_assert_cmpstr (argv[1], ==, "--gapplication-service");
+  g_assert_true (g_variant_lookup (options, "reason", "&s", &reason));
+  g_assert_cmpstr (reason, !=, "");
+  meow_test_spin_ms (300); /* the answer (50 ms) came: granted, it stays on */
+  g_assert_true (g_settings_get_boolean (settings, "start-at-login"));
+
+  /* Off: asked without autostart (which takes it back). */
+  g_settings_set_boolean (settings, "start-at-login", FALSE);
+  g_clear_pointer (&options, g_variant_unref);
+  MEOW_TEST_WAIT_UNTIL ((options = last_request_options (&n)) != NULL && n == 2);
+  g_assert_true (g_variant_lookup (options, "autostart", "b", &autostart));
+  g_assert_false (autostart);
+
+  /* Refused: back off. */
+  mock_call (session, PORTAL_NAME, PORTAL_PATH, "SetGrant", g_variant_new ("(b)", FALSE));
+  g_settings_set_boolean (settings, "start-at-login", TRUE);
+  MEOW_TEST_WAIT_UNTIL (!g_settings_get_boolean (settings, "start-at-login"));
+  g_assert_cmpuint (count_calls (session, PORTAL_NAME, PORTAL_PATH, "RequestBackground"), ==, 3);
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (count_calls (session, PORTAL_NAME, PORTAL_PATH, "RequestBackground"), ==, 3);
+}
+
 /* ------------------------------------------------------------------ */
 /* Screenshots                                                         */
 
@@ -801,6 +856,7 @@ main (int argc, char *argv[])
   ADD ("/ui/background/refused", test_refused);
   ADD ("/ui/background/power-off-when-done", test_power_off_when_done);
   ADD ("/ui/background/when-done-cancel", test_when_done_cancel);
+  ADD ("/ui/background/start-at-login", test_start_at_login);
   ADD ("/ui/background/screenshot", test_screenshot);
 
   status = g_test_run ();
