@@ -400,6 +400,16 @@ no_portal (const GError *error)
   return error != NULL && error->domain == G_DBUS_ERROR;
 }
 
+/* The portal's answer to request_background(): FALSE when the object was disposed
+ * meanwhile (the answer is then for nobody). */
+static gboolean
+request_finish (
+    MeowBackground *self, GObject *source, GAsyncResult *result, gboolean *granted, GError **error)
+{
+  *granted = xdp_portal_request_background_finish (XDP_PORTAL (source), result, error);
+  return self->application != NULL;
+}
+
 static void
 background_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -407,9 +417,8 @@ background_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean granted;
 
-  granted = xdp_portal_request_background_finish (XDP_PORTAL (source), result, &error);
-  if (self->application == NULL)
-    return; /* disposed */
+  if (!request_finish (self, source, result, &granted, &error))
+    return;
   if (no_portal (error))
     {
       g_debug ("No Background portal (%s): going on in the background", error->message);
@@ -513,6 +522,18 @@ window_added_cb (MeowBackground *self, GtkWindow *window)
 /* ------------------------------------------------------------------ */
 /* Start at Login                                                      */
 
+/* Puts start-at-login back off (without asking the portal again) and says why. */
+static void
+refuse_start_at_login (MeowBackground *self, const char *message)
+{
+  if (!g_settings_get_boolean (self->settings, "start-at-login"))
+    return;
+  self->autostart_reverting = TRUE;
+  g_settings_set_boolean (self->settings, "start-at-login", FALSE);
+  self->autostart_reverting = FALSE;
+  toast (self, message, NULL, NULL, NULL);
+}
+
 #if HAVE_LIBPORTAL
 static void
 autostart_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -521,20 +542,13 @@ autostart_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean granted;
 
-  granted = xdp_portal_request_background_finish (XDP_PORTAL (source), result, &error);
-  if (self->application == NULL)
-    return; /* disposed */
-  if (granted || !g_settings_get_boolean (self->settings, "start-at-login"))
+  if (!request_finish (self, source, result, &granted, &error) || granted)
     return;
   if (no_portal (error))
     g_debug ("No Background portal for autostart: %s", error->message);
-  self->autostart_reverting = TRUE;
-  g_settings_set_boolean (self->settings, "start-at-login", FALSE);
-  self->autostart_reverting = FALSE;
-  toast (self,
-         no_portal (error) ? _ ("Start at Login needs the desktop’s Background portal")
-                           : _ ("The system does not allow Meow to start at login"),
-         NULL, NULL, NULL);
+  refuse_start_at_login (self, no_portal (error)
+                                   ? _ ("Start at Login needs the desktop’s Background portal")
+                                   : _ ("The system does not allow Meow to start at login"));
 }
 #endif
 
@@ -548,13 +562,7 @@ start_at_login_changed_cb (MeowBackground *self)
                           autostart_done_cb))
     return;
 #endif
-  if (g_settings_get_boolean (self->settings, "start-at-login"))
-    {
-      self->autostart_reverting = TRUE;
-      g_settings_set_boolean (self->settings, "start-at-login", FALSE);
-      self->autostart_reverting = FALSE;
-      toast (self, _ ("Start at Login needs the desktop’s Background portal"), NULL, NULL, NULL);
-    }
+  refuse_start_at_login (self, _ ("Start at Login needs the desktop’s Background portal"));
 }
 
 /* ------------------------------------------------------------------ */

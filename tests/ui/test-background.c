@@ -26,10 +26,10 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <signal.h>
-#include <sys/prctl.h>
 
 #include "meow-application.h"
 #include "meow-background.h"
+#include "meow-test-dbus.h"
 #include "meow-test-fixture.h"
 #include "meow-window.h"
 
@@ -46,9 +46,6 @@
 /* GtkApplicationInhibitFlags as the session manager gets them. */
 #define INHIBIT_LOGOUT 1
 #define INHIBIT_SUSPEND 4
-
-/* dbusmock is installed for Debian's python3 only (not a pyenv one on PATH). */
-#define SYSTEM_PYTHON "/usr/bin/python3"
 
 static char            *system_address; /* the test's system bus */
 static GDBusConnection *session;        /* with-xvfb.sh's */
@@ -69,76 +66,6 @@ typedef void (*TestBody) (Fixture *fx);
 /* ------------------------------------------------------------------ */
 /* The buses and the mocks                                             */
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static GSubprocess *
-spawn (GSubprocessFlags flags, const char *const *argv, GError **error)
-{
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  if (system_address != NULL)
-    g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", system_address, TRUE);
-  return g_subprocess_launcher_spawnv (launcher, argv, error);
-}
-
-/* A dbus-daemon with a configuration of its own in @dir, for logind. */
-static GSubprocess *
-start_system_bus (const char *dir, char **address)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *config = g_strdup_printf (
-      "<busconfig><type>system</type><listen>unix:dir=%s</listen>"
-      "<policy context=\"default\"><allow send_destination=\"*\"/><allow receive_sender=\"*\"/>"
-      "<allow own=\"*\"/></policy></busconfig>",
-      dir);
-  g_autofree char  *config_path = g_build_filename (dir, "bus.conf", NULL);
-  g_autofree char  *config_arg = g_strconcat ("--config-file=", config_path, NULL);
-  const char *const argv[] = { "dbus-daemon", config_arg, "--nofork", "--print-address=1", NULL };
-  GSubprocess      *bus;
-
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-  bus = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, argv, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
-  *address = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (*address);
-  return bus;
-}
-
-static gboolean
-dbusmock_installed (void)
-{
-  const char *argv[] = { SYSTEM_PYTHON, "-c", "import dbusmock", NULL };
-  int         status;
-
-  return g_spawn_sync (NULL, (char **) argv, NULL,
-                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-                       NULL, &status, NULL) &&
-         g_spawn_check_wait_status (status, NULL);
-}
-
-static gboolean
-has_owner (GDBusConnection *conn, const char *name)
-{
-  g_autoptr (GVariant) reply = NULL;
-  gboolean has = FALSE;
-
-  reply = g_dbus_connection_call_sync (
-      conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-      g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has);
-  return has;
-}
-
 /* `python3 -m dbusmock ARGS…`, logging to @log, up once @name is on @conn. */
 static GSubprocess *
 start_mock (GDBusConnection *conn, const char *name, const char *log, const char *const *args)
@@ -148,14 +75,14 @@ start_mock (GDBusConnection *conn, const char *name, const char *log, const char
   g_autoptr (GError) error = NULL;
   GSubprocess *mock;
 
-  g_strv_builder_add_many (builder, SYSTEM_PYTHON, "-m", "dbusmock", "-l", log, NULL);
+  g_strv_builder_add_many (builder, MEOW_TEST_SYSTEM_PYTHON, "-m", "dbusmock", "-l", log, NULL);
   g_strv_builder_addv (builder, (const char **) args);
   argv = g_strv_builder_end (builder);
-  mock = spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, (const char *const *) argv, &error);
+  mock = meow_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, (const char *const *) argv, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < 3000 && !has_owner (conn, name); i++)
+  for (guint i = 0; i < 3000 && !meow_test_name_has_owner (conn, name); i++)
     g_usleep (10000);
-  g_assert_true (has_owner (conn, name));
+  g_assert_true (meow_test_name_has_owner (conn, name));
   return mock;
 }
 
@@ -806,7 +733,7 @@ main (int argc, char *argv[])
 
   /* Before GTK and any thread: the system bus for logind, and the mocks, which
    * GtkApplication's startup (the session manager) must find. */
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL && dbusmock_installed () &&
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL && meow_test_dbusmock_installed () &&
       g_find_program_in_path ("dbus-daemon") != NULL)
     {
       const char      *sm_args[] = { SM_NAME, SM_PATH, SM_NAME, NULL };
@@ -814,18 +741,12 @@ main (int argc, char *argv[])
       const char      *logind_args[] = { "--system", "--template", "logind", NULL };
       g_autofree char *portal_log = NULL, *sm_log = NULL, *notify_log = NULL, *logind_log = NULL;
 
-      bus_dir = g_dir_make_tmp ("meow-bg-bus-XXXXXX", &error);
-      g_assert_no_error (error);
-      system_bus = start_system_bus (bus_dir, &system_address);
+      system_bus = meow_test_start_bus (&system_address, &bus_dir);
+      g_assert_nonnull (system_bus);
       g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", system_address, TRUE);
       session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
       g_assert_no_error (error);
-      system_conn = g_dbus_connection_new_for_address_sync (
-          system_address,
-          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-          NULL, NULL, &error);
-      g_assert_no_error (error);
+      system_conn = meow_test_connect_bus (system_address);
 
       template = g_test_build_filename (G_TEST_DIST, "mock-background-portal.py", NULL);
       portal_log = g_build_filename (bus_dir, "portal.log", NULL);
