@@ -318,6 +318,7 @@ notify_background (MeowBackground *self)
   g_application_send_notification (G_APPLICATION (self->application), "background", notification);
 }
 
+#if HAVE_LIBPORTAL
 static void
 refused_response_cb (AdwMessageDialog *dialog, const char *response, MeowBackground *self)
 {
@@ -349,6 +350,7 @@ background_refused (MeowBackground *self)
   g_signal_connect_object (dialog, "response", G_CALLBACK (refused_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
+#endif
 
 static void
 background_granted (MeowBackground *self)
