@@ -375,7 +375,9 @@ autostart_commandline (void)
 }
 
 /* Asks the portal for background (and autostart when start-at-login is on: a request
- * without it would take a granted autostart back). */
+ * without it would take a granted autostart back). No parent window, so no
+ * libportal-gtk4: the window is closing, and exporting a closing Wayland surface may
+ * never answer; a dialog the portal shows stands on its own. */
 static gboolean
 request_background (MeowBackground *self, const char *reason, GAsyncReadyCallback callback)
 {
