@@ -1,7 +1,9 @@
 /* meow-application.c: the Meow GUI application
  *
  * `startup` builds the MeowClient from GSettings and the task manager over it;
- * `startup` also makes the sleep monitor (logind's sleep → the client's sleep and wake);
+ * `startup` also makes the sleep monitor (logind's sleep → the client's sleep and wake)
+ * and the background (ui/meow-background.c: inhibit while transfers run, going on
+ * without the window, When Done);
  * `shutdown` closes the client (running transfers stop with their bytes kept) before
  * GTK tears down. Everything a row button, a notification or a test can do is an
  * application action taking a task id.
@@ -17,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "meow-application.h"
+#include "meow-background.h"
 #include "meow-browser-service.h"
 #include "meow-link-dialog.h"
 #include "meow-links.h"
@@ -37,8 +40,7 @@ struct _MeowApplication
   MeowTaskManager    *manager;
   gboolean            store_failing; /* a write failed and none succeeded since */
   GError             *load_error;    /* the saved list could not be read: told once */
-  guint               inhibit_cookie;
-  gboolean            held;
+  MeowBackground     *background;    /* inhibit, no window, When Done */
   MeowBrowserService *browser;       /* the browser hand-off's D-Bus interface; nullable */
   MeowSleepMonitor   *sleep_monitor; /* logind's sleep → the client's sleep and wake */
 };
@@ -71,6 +73,19 @@ meow_application_get_manager (MeowApplication *self)
 {
   g_return_val_if_fail (MEOW_IS_APPLICATION (self), NULL);
   return self->manager;
+}
+
+/**
+ * meow_application_get_background:
+ *
+ * Returns: (transfer none): inhibit, running without the window and When Done, from
+ *   `startup` to `shutdown`
+ */
+MeowBackground *
+meow_application_get_background (MeowApplication *self)
+{
+  g_return_val_if_fail (MEOW_IS_APPLICATION (self), NULL);
+  return self->background;
 }
 
 /**
@@ -573,34 +588,6 @@ task_finished_cb (MeowApplication *self, MeowTaskItem *item)
   g_application_send_notification (G_APPLICATION (self), notification_id, notification);
 }
 
-/* While transfers run: no suspend, and the app outlives its window. */
-static void
-n_active_changed_cb (MeowApplication *self)
-{
-  gboolean busy = meow_task_manager_get_n_active (self->manager) > 0;
-
-  if (busy && self->inhibit_cookie == 0)
-    self->inhibit_cookie =
-        gtk_application_inhibit (GTK_APPLICATION (self), active_window (self),
-                                 GTK_APPLICATION_INHIBIT_SUSPEND, _ ("Transfers are running"));
-  else if (!busy && self->inhibit_cookie != 0)
-    {
-      gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
-      self->inhibit_cookie = 0;
-    }
-
-  if (busy && !self->held)
-    {
-      self->held = TRUE;
-      g_application_hold (G_APPLICATION (self));
-    }
-  else if (!busy && self->held)
-    {
-      self->held = FALSE;
-      g_application_release (G_APPLICATION (self));
-    }
-}
-
 static void
 max_transfers_changed_cb (MeowApplication *self)
 {
@@ -772,11 +759,10 @@ meow_application_startup (GApplication *application)
   self->manager = meow_task_manager_new (client, self->store, self->settings);
   meow_task_manager_watch_network (self->manager, g_network_monitor_get_default ());
   self->sleep_monitor = meow_sleep_monitor_new (client);
+  self->background = meow_background_new (GTK_APPLICATION (self), self->manager, self->settings);
 
   g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->manager, "notify::n-active", G_CALLBACK (n_active_changed_cb),
-                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::download-limit",
                            G_CALLBACK (limits_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::upload-limit", G_CALLBACK (limits_changed_cb),
@@ -820,7 +806,11 @@ meow_application_activate (GApplication *application)
   GtkWindow       *window = active_window (self);
 
   if (window == NULL)
-    window = GTK_WINDOW (meow_window_new (GTK_APPLICATION (self), self->manager, self->settings));
+    {
+      window = GTK_WINDOW (meow_window_new (GTK_APPLICATION (self), self->manager, self->settings));
+      g_signal_connect_object (window, "close-request", G_CALLBACK (meow_background_window_closing),
+                               self->background, G_CONNECT_SWAPPED);
+    }
   gtk_window_present (window);
 
   if (self->load_error != NULL)
@@ -908,11 +898,12 @@ meow_application_shutdown (GApplication *application)
    * (Paused) records reach the items and the store, and the store is flushed. The
    * sleep monitor goes before: it must not ask a closed client to sleep. */
   g_clear_object (&self->sleep_monitor);
+  /* Its calls in flight hold it: disposed now, they find it inert. */
+  if (self->background != NULL)
+    g_object_run_dispose (G_OBJECT (self->background));
+  g_clear_object (&self->background);
   if (self->manager != NULL)
     meow_task_manager_close (self->manager);
-  if (self->inhibit_cookie != 0)
-    gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
-  self->inhibit_cookie = 0;
 
   G_APPLICATION_CLASS (meow_application_parent_class)->shutdown (application);
 }
@@ -925,6 +916,7 @@ meow_application_dispose (GObject *object)
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_object (&self->sleep_monitor);
+  g_clear_object (&self->background);
   g_clear_object (&self->browser);
   g_clear_object (&self->manager);
   g_clear_object (&self->store);

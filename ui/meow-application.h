@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "meow-background.h"
 #include "meow-task-manager.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,6 @@ MeowApplication *meow_application_new (void);
 GSettings       *meow_application_get_settings (MeowApplication *self);
 MeowTaskManager *meow_application_get_manager (MeowApplication *self);
 MeowStore       *meow_application_get_store (MeowApplication *self);
+MeowBackground  *meow_application_get_background (MeowApplication *self);
 
 G_END_DECLS

@@ -30,6 +30,8 @@ struct _MeowPreferencesWindow
   GtkSwitch     *resume_switch;
   GtkSwitch     *notifications_switch;
   GtkSwitch     *metered_switch;
+  GtkSwitch     *background_switch; /* run-in-background */
+  GtkSwitch     *login_switch;      /* start-at-login */
   GtkListBox    *targets_list;
   AdwEntryRow   *target_name;
   AdwEntryRow   *target_url;
@@ -402,6 +404,8 @@ meow_preferences_window_class_init (MeowPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, resume_switch);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, metered_switch);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, login_switch);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, targets_list);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_name);
   gtk_widget_class_bind_template_child (widget_class, MeowPreferencesWindow, target_url);
@@ -465,6 +469,11 @@ meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSetti
   g_settings_bind (settings, "notifications", self->notifications_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "pause-on-metered", self->metered_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* The application asks the Background portal (ui/meow-background.c). */
+  g_settings_bind (settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "start-at-login", self->login_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect_object (settings, "changed::upload-targets", G_CALLBACK (rebuild_targets), self,

@@ -12,9 +12,9 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <sys/prctl.h>
 
 #include "meow-sleep-monitor.h"
+#include "meow-test-dbus.h"
 #include "meow-test-fixture.h"
 
 #define LOGIND_NAME "org.freedesktop.login1"
@@ -22,113 +22,15 @@
 #define LOGIND_MANAGER "org.freedesktop.login1.Manager"
 #define MOCK_IFACE "org.freedesktop.DBus.Mock"
 
-/* dbusmock is installed for Debian's python3 only (not a pyenv one on PATH). */
-#define SYSTEM_PYTHON "/usr/bin/python3"
-
 static char *bus_address; /* the test's bus, NULL: dbus-daemon missing */
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* The children die with the test, even when it crashes. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static GSubprocess *
-spawn (GSubprocessFlags flags, GError **error, const char *const *argv)
-{
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  if (bus_address != NULL)
-    g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", bus_address, TRUE);
-  return g_subprocess_launcher_spawnv (launcher, argv, error);
-}
-
-/* Starts a dbus-daemon listening in a new folder (@dir) and returns its address: a
- * configuration of its own, without the session's service folders. */
-static GSubprocess *
-start_bus (char **address, char **dir)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *config_path = NULL;
-  g_autofree char *config_arg = NULL;
-  GSubprocess     *bus;
-
-  *dir = g_dir_make_tmp ("meow-sleep-bus-XXXXXX", &error);
-  g_assert_no_error (error);
-  config = g_strdup_printf ("<busconfig><type>session</type><listen>unix:dir=%s</listen>"
-                            "<policy context=\"default\"><allow send_destination=\"*\"/>"
-                            "<allow receive_sender=\"*\"/>"
-                            "<allow own=\"*\"/></policy></busconfig>",
-                            *dir);
-  config_path = g_build_filename (*dir, "bus.conf", NULL);
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-  config_arg = g_strconcat ("--config-file=", config_path, NULL);
-
-  {
-    const char *const argv[] = { "dbus-daemon", config_arg, "--nofork", "--print-address=1", NULL };
-
-    bus = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, argv);
-  }
-  if (bus == NULL)
-    {
-      meow_test_rm_rf (*dir);
-      g_clear_pointer (dir, g_free);
-      return NULL;
-    }
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
-  *address = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (*address);
-  return bus;
-}
-
-static gboolean
-dbusmock_installed (void)
-{
-  const char *argv[] = { SYSTEM_PYTHON, "-c", "import dbusmock", NULL };
-  int         status;
-
-  return g_spawn_sync (NULL, (char **) argv, NULL,
-                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-                       NULL, &status, NULL) &&
-         g_spawn_check_wait_status (status, NULL);
-}
-
 static GDBusConnection *
 connect_bus (void)
 {
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *conn;
-
-  conn = g_dbus_connection_new_for_address_sync (bus_address,
-                                                 G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                     G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                 NULL, NULL, &error);
-  g_assert_no_error (error);
-  return conn;
-}
-
-static gboolean
-name_has_owner (GDBusConnection *conn, const char *name)
-{
-  g_autoptr (GVariant) reply = NULL;
-  gboolean has;
-
-  reply = g_dbus_connection_call_sync (
-      conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-      g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply == NULL)
-    return FALSE;
-  g_variant_get (reply, "(b)", &has);
-  return has;
+  return meow_test_connect_bus (bus_address);
 }
 
 /* Whether the @i-th of a call's arguments (as GetCalls gives them) is the string @want. */
@@ -303,7 +205,7 @@ test_no_logind (MeowTestFixture *fx, gconstpointer data)
       return;
     }
   conn = connect_bus ();
-  g_assert_false (name_has_owner (conn, LOGIND_NAME));
+  g_assert_false (meow_test_name_has_owner (conn, LOGIND_NAME));
   assert_inert (fx, "No logind on the system bus");
 }
 
@@ -355,25 +257,32 @@ test_suspend_and_resume (MeowTestFixture *fx, gconstpointer data)
       g_test_skip ("dbus-daemon is not installed");
       return;
     }
-  if (!dbusmock_installed ())
+  if (!meow_test_dbusmock_installed ())
     {
-      g_test_skip ("python3-dbusmock is not installed for " SYSTEM_PYTHON
+      g_test_skip ("python3-dbusmock is not installed for " MEOW_TEST_SYSTEM_PYTHON
                    " (build-aux/meow-dev installs it)");
       return;
     }
   /* The mock's log of calls goes to a file, not into the TAP stream. */
   mock_log = meow_test_fixture_path (fx, "logind.log");
   {
-    const char *const argv[] = { SYSTEM_PYTHON, "-m",         "dbusmock", "--system", "-l",
-                                 mock_log,      "--template", "logind",   NULL };
+    const char *const argv[] = { MEOW_TEST_SYSTEM_PYTHON,
+                                 "-m",
+                                 "dbusmock",
+                                 "--system",
+                                 "-l",
+                                 mock_log,
+                                 "--template",
+                                 "logind",
+                                 NULL };
 
-    mock = spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, argv);
+    mock = meow_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, argv, &error);
   }
   conn = connect_bus ();
   g_assert_no_error (error);
-  MEOW_TEST_WAIT_UNTIL (name_has_owner (conn, LOGIND_NAME) ||
+  MEOW_TEST_WAIT_UNTIL (meow_test_name_has_owner (conn, LOGIND_NAME) ||
                         g_subprocess_get_identifier (mock) == NULL);
-  g_assert_true (name_has_owner (conn, LOGIND_NAME));
+  g_assert_true (meow_test_name_has_owner (conn, LOGIND_NAME));
 
   /* The delay inhibitor, as logind sees it. */
   monitor = meow_sleep_monitor_new (meow_test_fixture_client (fx));
@@ -449,7 +358,7 @@ main (int argc, char **argv)
    * one) a bus that cannot be. */
   if (g_test_subprocess ())
     g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/dev/null/no-bus", TRUE);
-  else if ((bus = start_bus (&bus_address, &bus_dir)) != NULL)
+  else if ((bus = meow_test_start_bus (&bus_address, &bus_dir)) != NULL)
     g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", bus_address, TRUE);
 
 #define ADD(path, fn)                                                                              \
