@@ -28,6 +28,7 @@ struct _MeowAddDialog
 
   MeowTaskManager      *manager;
   char                 *folder;
+  gboolean              folder_chosen; /* else the folder rules may send a link elsewhere */
   GtkFileChooserNative *chooser;
 };
 
@@ -40,6 +41,7 @@ set_folder (MeowAddDialog *self, const char *folder)
 
   g_free (self->folder);
   self->folder = g_strdup (folder);
+  self->folder_chosen = TRUE;
   adw_action_row_set_subtitle (self->folder_row, display);
 }
 
@@ -99,7 +101,8 @@ add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
       return;
     }
 
-  if (!meow_task_manager_add_urls (self->manager, (const char *const *) urls, self->folder, sha256,
+  if (!meow_task_manager_add_urls (self->manager, (const char *const *) urls,
+                                   self->folder_chosen ? self->folder : NULL, sha256,
                                    gtk_switch_get_active (self->paused_switch), &error))
     {
       show_error (self, error->message);
@@ -227,6 +230,7 @@ meow_add_dialog_new (GtkWindow *parent, MeowTaskManager *manager, const char *te
   self->manager = g_object_ref (manager);
   folder = meow_task_manager_dup_download_folder (manager);
   set_folder (self, folder);
+  self->folder_chosen = FALSE;
   if (text != NULL)
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text, -1);
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
