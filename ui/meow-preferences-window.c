@@ -16,6 +16,7 @@
 #include "meow-browser-install.h"
 #include "meow-folder-rules-page.h"
 #include "meow-links.h"
+#include "meow-preferences-mappings.h"
 #include "meow-preferences-window.h"
 #include "meow-schedule-page.h"
 #include "meow-task-manager.h"
@@ -65,25 +66,6 @@ static GVariant *
 double_to_uint (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   return g_variant_new_uint32 ((guint32) g_value_get_double (value));
-}
-
-/**
- * meow_preferences_bytes_to_kib:
- *
- * A g_settings_bind_with_mapping() pair for the speed limits: settings hold bytes per
- * second, the spin buttons show KiB/s.
- */
-gboolean
-meow_preferences_bytes_to_kib (GValue *value, GVariant *variant, gpointer user_data)
-{
-  g_value_set_double (value, (double) (g_variant_get_uint64 (variant) / 1024));
-  return TRUE;
-}
-
-GVariant *
-meow_preferences_kib_to_bytes (const GValue *value, const GVariantType *type, gpointer user_data)
-{
-  return g_variant_new_uint64 ((guint64) g_value_get_double (value) * 1024);
 }
 
 /* The manager's download folder (the setting, or the default it stands for), as shown. */

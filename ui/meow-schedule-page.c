@@ -13,7 +13,7 @@
 
 #include <glib/gi18n.h>
 
-#include "meow-preferences-window.h"
+#include "meow-preferences-mappings.h"
 #include "meow-schedule-page.h"
 
 struct _MeowSchedulePage
