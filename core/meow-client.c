@@ -1741,6 +1741,32 @@ meow_client_set_network_available (MeowClient *client, gboolean available)
 }
 
 /**
+ * meow_client_set_schedule_hold:
+ * @client: a client
+ * @hold: %TRUE outside the time window in which the queue may run
+ *
+ * Holds the queue for a schedule (an application's "only between 01:00 and
+ * 07:00"), which the application keeps by the clock: while held, no queued
+ * task starts and running transfers stop with their bytes kept, as uGet's
+ * scheduler does, so that the bandwidth is free outside the window. Their
+ * records are Pending with %MEOW_WAIT_SCHEDULE. A task asked to start with
+ * meow_client_start_now() is not held: it starts and runs on. When the hold
+ * ends, every held task tries again within a second, in the queue's order
+ * and its limits. Unlike a network hold this holds loopback hosts too. The
+ * default is %FALSE. Any thread; ignored after close.
+ */
+void
+meow_client_set_schedule_hold (MeowClient *client, gboolean hold)
+{
+  g_return_if_fail (MEOW_IS_CLIENT (client));
+
+  g_mutex_lock (&client->lock);
+  if (!client->closed)
+    _meow_engine_set_schedule_hold (client->engine, hold);
+  g_mutex_unlock (&client->lock);
+}
+
+/**
  * meow_client_sleep_async:
  * @client: a client
  * @cancellable: (nullable): a #GCancellable

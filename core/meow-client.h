@@ -194,6 +194,8 @@ void meow_client_set_network_hold (MeowClient *client, MeowWaitReason hold);
 MEOW_AVAILABLE_IN_ALL
 void meow_client_set_network_available (MeowClient *client, gboolean available);
 MEOW_AVAILABLE_IN_ALL
+void meow_client_set_schedule_hold (MeowClient *client, gboolean hold);
+MEOW_AVAILABLE_IN_ALL
 void meow_client_sleep_async (MeowClient         *client,
                               GCancellable       *cancellable,
                               GAsyncReadyCallback callback,

@@ -67,6 +67,10 @@ void _meow_engine_set_max_transfers (MeowEngine *engine, guint downloads, guint 
  * not NONE no attempt starts and transport failures are not counted; a
  * METERED hold also stops the running transfers. Any thread. */
 void _meow_engine_set_network_hold (MeowEngine *engine, MeowWaitReason hold);
+/* Outside the queue's time window (@hold): no job starts but a Start Now
+ * one, and running ones stop (bytes kept) and wait with
+ * MEOW_WAIT_SCHEDULE, loopback ones too. Any thread. */
+void _meow_engine_set_schedule_hold (MeowEngine *engine, gboolean hold);
 /* Gives the job of @task's id @task (a ref is taken), whose URL changed:
  * a running transfer stops and starts again on it (bytes kept unless
  * @flags say MEOW_CHANGE_URL_RESTART); a queued, waiting or paused one

@@ -37,6 +37,7 @@ typedef enum
   CMD_SLEEP,
   CMD_WAKE,
   CMD_HOLD_LOOPBACK,
+  CMD_SCHEDULE,
   CMD_CLOSE,
 } CommandKind;
 
@@ -93,6 +94,9 @@ struct _MeowEngine
   guint          loopback_jobs; /* live jobs with a loopback host */
   /* Between CMD_SLEEP and CMD_WAKE: every job is held (MEOW_WAIT_SUSPEND). */
   gboolean suspended;
+  /* CMD_SCHEDULE: outside the queue's time window every job but a Start
+   * Now one is held (MEOW_WAIT_SCHEDULE), loopback ones too. */
+  gboolean scheduled;
   /* Until then (monotonic µs) new requests open new connections. */
   gint64 fresh_until;
 };
@@ -308,6 +312,16 @@ _meow_engine_wake (MeowEngine *engine)
   Command *cmd = g_new0 (Command, 1);
 
   cmd->kind = CMD_WAKE;
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_set_schedule_hold (MeowEngine *engine, gboolean hold)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_SCHEDULE;
+  cmd->value[0] = hold ? 1 : 0;
   push_command (engine, cmd);
 }
 
@@ -559,12 +573,15 @@ detached_done (MeowEngine *engine, CURL *easy, CURLcode result)
   curl_slist_free_all (headers);
 }
 
-/* What holds @job in the state (@suspended, @network) of the engine. */
+/* What holds @job in the state (@suspended, @network, @scheduled) of the
+ * engine. */
 static MeowWaitReason
-hold_for (MeowJob *job, gboolean suspended, MeowWaitReason network)
+hold_for (MeowJob *job, gboolean suspended, MeowWaitReason network, gboolean scheduled)
 {
   if (suspended)
     return MEOW_WAIT_SUSPEND;
+  if (scheduled && !job->start_now)
+    return MEOW_WAIT_SCHEDULE;
   if (job->loopback && !job->engine->hold_loopback)
     return MEOW_WAIT_NONE;
   return network;
@@ -573,7 +590,7 @@ hold_for (MeowJob *job, gboolean suspended, MeowWaitReason network)
 static MeowWaitReason
 job_hold (MeowJob *job)
 {
-  return hold_for (job, job->engine->suspended, job->engine->network);
+  return hold_for (job, job->engine->suspended, job->engine->network, job->engine->scheduled);
 }
 
 MeowWaitReason
@@ -960,10 +977,11 @@ wake_due (MeowEngine *engine, gint64 now, gint64 *next_wake)
     }
 }
 
-/* A new state of the holds (CMD_NETWORK, CMD_SLEEP, CMD_WAKE): @suspended
- * and the @network state. Each job whose hold changes follows: while held
- * nothing of it starts and a waiting one waits for the hold's end; a
- * metered hold or a suspend also stops a running transfer (as a pause,
+/* A new state of the holds (CMD_NETWORK, CMD_SLEEP, CMD_WAKE, CMD_SCHEDULE):
+ * @suspended, the @network state and @scheduled. Each job whose hold changes
+ * follows: while held nothing of it starts and a waiting one waits for the
+ * hold's end; a metered hold, a suspend or the schedule also stops a
+ * running transfer (as a pause,
  * bytes kept) into the waiting state; a queued one gets a Pending record
  * with the new reason. When a job's hold ends it tries within
  * NETWORK_RETURN_JITTER_US, unless it had a later try planned; when the
@@ -971,21 +989,23 @@ wake_due (MeowEngine *engine, gint64 now, gint64 *next_wake)
  * a new connection, and for WAKE_FRESH_CONNECT_US every request connects
  * and resolves anew. */
 static void
-set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network)
+set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network, gboolean scheduled)
 {
   gint64         now = g_get_monotonic_time ();
   gboolean       old_suspended = engine->suspended;
   MeowWaitReason old_network = engine->network;
+  gboolean       old_scheduled = engine->scheduled;
   gboolean       network_returned =
       !suspended && old_network != MEOW_WAIT_NONE && network == MEOW_WAIT_NONE;
   GHashTableIter iter;
   MeowJob       *job;
   g_autoptr (GPtrArray) changed = g_ptr_array_new ();
 
-  if (suspended == old_suspended && network == old_network)
+  if (suspended == old_suspended && network == old_network && scheduled == old_scheduled)
     return;
   engine->suspended = suspended;
   engine->network = network;
+  engine->scheduled = scheduled;
   /* Kept connections and cached addresses are from the old network. */
   if (network_returned)
     engine->fresh_until = now + WAKE_FRESH_CONNECT_US;
@@ -993,7 +1013,8 @@ set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network)
   /* Collected first: stopping a job changes the engine's lists. */
   g_hash_table_iter_init (&iter, engine->jobs);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &job))
-    if (hold_for (job, old_suspended, old_network) != hold_for (job, suspended, network))
+    if (hold_for (job, old_suspended, old_network, old_scheduled) !=
+        hold_for (job, suspended, network, scheduled))
       g_ptr_array_add (changed, job);
 
   for (guint i = 0; i < changed->len; i++)
@@ -1011,7 +1032,7 @@ set_holds (MeowEngine *engine, gboolean suspended, MeowWaitReason network)
         case MEOW_JOB_ACTIVE:
           /* The network's loss alone lets a running transfer go on: it may
            * still get through, and if not its failure is not counted. */
-          if (hold == MEOW_WAIT_METERED || hold == MEOW_WAIT_SUSPEND)
+          if (hold == MEOW_WAIT_METERED || hold == MEOW_WAIT_SUSPEND || hold == MEOW_WAIT_SCHEDULE)
             {
               job->driver->stop (job, MEOW_STOP_PAUSE);
               enter_wait (job, G_MAXINT64, hold, NULL);
@@ -1072,7 +1093,7 @@ engine_sleep (MeowEngine *engine, GTask *task)
 {
   if (g_task_return_error_if_cancelled (task))
     return;
-  set_holds (engine, TRUE, engine->network);
+  set_holds (engine, TRUE, engine->network, engine->scheduled);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1083,9 +1104,9 @@ engine_sleep (MeowEngine *engine, GTask *task)
 static void
 engine_wake (MeowEngine *engine)
 {
-  set_holds (engine, TRUE, engine->network);
+  set_holds (engine, TRUE, engine->network, engine->scheduled);
   engine->fresh_until = g_get_monotonic_time () + WAKE_FRESH_CONNECT_US;
-  set_holds (engine, FALSE, engine->network);
+  set_holds (engine, FALSE, engine->network, engine->scheduled);
 }
 
 void
@@ -1139,13 +1160,15 @@ _meow_engine_finish (MeowJob *job, MeowStatus status, GError *error, const char 
 
 /* The first job of @dir's queue that nothing holds, taken off the queue,
  * or NULL. While the network is held only loopback jobs may start: the
- * queue is searched for them only when there are any. */
+ * queue is searched for them only when there are any. Outside the
+ * schedule's window only Start Now jobs may, and start_forced() starts
+ * those. */
 static MeowJob *
 pop_startable (MeowEngine *engine, int dir)
 {
   GQueue *queue = &engine->queue[dir];
 
-  if (engine->suspended || queue->head == NULL)
+  if (engine->suspended || engine->scheduled || queue->head == NULL)
     return NULL;
   if (engine->network == MEOW_WAIT_NONE)
     {
@@ -1396,7 +1419,7 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
       break;
 
     case CMD_NETWORK:
-      set_holds (engine, engine->suspended, (MeowWaitReason) cmd->value[0]);
+      set_holds (engine, engine->suspended, (MeowWaitReason) cmd->value[0], engine->scheduled);
       break;
 
     case CMD_SLEEP:
@@ -1409,6 +1432,10 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
 
     case CMD_WAKE:
       engine_wake (engine);
+      break;
+
+    case CMD_SCHEDULE:
+      set_holds (engine, engine->suspended, engine->network, cmd->value[0] != 0);
       break;
 
     case CMD_HOLD_LOOPBACK:

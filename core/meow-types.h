@@ -144,6 +144,9 @@ typedef enum
  *   %MEOW_ERROR_PROXY_AUTH_REQUIRED): the task is %MEOW_STATUS_PAUSED
  *   until meow_client_set_proxy_credentials() and meow_client_resume();
  *   meow_transfer_record_get_auth_proxy() names the proxy
+ * @MEOW_WAIT_SCHEDULE: the queue's time window is closed
+ *   (meow_client_set_schedule_hold()): nothing starts but what was asked to
+ *   start now, until it opens
  *
  * Why a task waits instead of transferring (additive to its #MeowStatus, which is
  * %MEOW_STATUS_PENDING meanwhile): meow_transfer_record_get_wait_reason().
@@ -160,6 +163,7 @@ typedef enum
   MEOW_WAIT_HOST_NOT_FOUND,
   MEOW_WAIT_SIGN_IN,
   MEOW_WAIT_PROXY_SIGN_IN,
+  MEOW_WAIT_SCHEDULE,
 } MeowWaitReason;
 
 /**

@@ -48,6 +48,7 @@ struct _MeowAddDialog
 
   MeowTaskManager      *manager;
   char                 *folder;
+  gboolean              folder_chosen; /* else the folder rules may send a link elsewhere */
   GtkFileChooserNative *chooser;
   GtkFileChooserNative *cookie_chooser;
   GCancellable         *cancellable; /* reading the cookie file */
@@ -63,6 +64,7 @@ set_folder (MeowAddDialog *self, const char *folder)
 
   g_free (self->folder);
   self->folder = g_strdup (folder);
+  self->folder_chosen = TRUE;
   adw_action_row_set_subtitle (self->folder_row, display);
 }
 
@@ -222,8 +224,9 @@ add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   if (headers == NULL)
     return;
 
-  if (!meow_task_manager_add_urls_full (self->manager, (const char *const *) urls, self->folder,
-                                        sha256, (const char *const *) headers, self->cookies_txt,
+  if (!meow_task_manager_add_urls_full (self->manager, (const char *const *) urls,
+                                        self->folder_chosen ? self->folder : NULL, sha256,
+                                        (const char *const *) headers, self->cookies_txt,
                                         gtk_switch_get_active (self->paused_switch), &error))
     {
       show_error (self, error->message);
@@ -499,6 +502,7 @@ meow_add_dialog_new (GtkWindow *parent, MeowTaskManager *manager, const char *te
   self->manager = g_object_ref (manager);
   folder = meow_task_manager_dup_download_folder (manager);
   set_folder (self, folder);
+  self->folder_chosen = FALSE;
   if (text != NULL)
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text, -1);
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));

@@ -24,6 +24,7 @@
 #include "meow-link-dialog.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
+#include "meow-scheduler.h"
 #include "meow-sign-in-dialog.h"
 #include "meow-sleep-monitor.h"
 #include "meow-window.h"
@@ -43,6 +44,7 @@ struct _MeowApplication
   MeowBackground     *background;    /* inhibit, no window, When Done */
   MeowBrowserService *browser;       /* the browser hand-off's D-Bus interface; nullable */
   MeowSleepMonitor   *sleep_monitor; /* logind's sleep → the client's sleep and wake */
+  MeowScheduler      *scheduler;     /* concurrency, limits, schedules → the client, live */
 };
 
 G_DEFINE_FINAL_TYPE (MeowApplication, meow_application, ADW_TYPE_APPLICATION)
@@ -588,26 +590,6 @@ task_finished_cb (MeowApplication *self, MeowTaskItem *item)
   g_application_send_notification (G_APPLICATION (self), notification_id, notification);
 }
 
-static void
-max_transfers_changed_cb (MeowApplication *self)
-{
-  g_autoptr (GError) error = NULL;
-
-  /* The settings' ranges match the engine's, so only a closed client refuses. */
-  if (!meow_client_set_max_transfers (meow_task_manager_get_client (self->manager),
-                                      g_settings_get_uint (self->settings, "max-downloads"),
-                                      g_settings_get_uint (self->settings, "max-uploads"), &error))
-    g_debug ("Concurrency limits not applied: %s", error->message);
-}
-
-static void
-limits_changed_cb (MeowApplication *self)
-{
-  meow_client_set_speed_limits (meow_task_manager_get_client (self->manager),
-                                g_settings_get_uint64 (self->settings, "download-limit"),
-                                g_settings_get_uint64 (self->settings, "upload-limit"));
-}
-
 /* proxy-mode and proxy-url as the client takes them (meow_client_set_proxy()): NULL
  * for the system's settings, "direct://" for none. A manual proxy without an address
  * means the system's. */
@@ -763,14 +745,9 @@ meow_application_startup (GApplication *application)
 
   g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (task_finished_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::download-limit",
-                           G_CALLBACK (limits_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::upload-limit", G_CALLBACK (limits_changed_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::max-downloads",
-                           G_CALLBACK (max_transfers_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::max-uploads",
-                           G_CALLBACK (max_transfers_changed_cb), self, G_CONNECT_SWAPPED);
+  /* From now on the concurrency, the speed limits and the schedules follow the settings
+   * (and the clock) while transfers run. */
+  self->scheduler = meow_scheduler_new (client, self->settings);
   g_signal_connect_object (self->settings, "changed::proxy-mode", G_CALLBACK (proxy_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::proxy-url", G_CALLBACK (proxy_changed_cb),
@@ -902,6 +879,8 @@ meow_application_shutdown (GApplication *application)
   if (self->background != NULL)
     g_object_run_dispose (G_OBJECT (self->background));
   g_clear_object (&self->background);
+  if (self->scheduler != NULL)
+    meow_scheduler_stop (self->scheduler);
   if (self->manager != NULL)
     meow_task_manager_close (self->manager);
 
@@ -917,6 +896,7 @@ meow_application_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_object (&self->sleep_monitor);
   g_clear_object (&self->background);
+  g_clear_object (&self->scheduler);
   g_clear_object (&self->browser);
   g_clear_object (&self->manager);
   g_clear_object (&self->store);

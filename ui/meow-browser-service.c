@@ -20,6 +20,7 @@
 
 #include "meow-browser-protocol.h"
 #include "meow-browser-service.h"
+#include "meow-folder-rules.h"
 #include "meow-task-manager.h"
 #include "meow-task-row.h"
 
@@ -65,7 +66,13 @@ add_download (MeowBrowserService *self, GVariant *download, GError **error)
   request = meow_browser_request_from_variant (download, error);
   if (request == NULL)
     return NULL;
-  folder = meow_task_manager_dup_ready_download_folder (self->manager, NULL, error);
+  {
+    /* The browser knows the server's name: the folder rules go by it. */
+    g_autofree char *url_name = meow_folder_rules_name_from_url (request->url);
+
+    folder = meow_task_manager_dup_folder_for_name (
+        self->manager, request->filename ? request->filename : url_name, error);
+  }
   if (folder == NULL)
     return NULL;
 

@@ -14,8 +14,11 @@
 #include <glib/gi18n.h>
 
 #include "meow-browser-install.h"
+#include "meow-folder-rules-page.h"
 #include "meow-links.h"
+#include "meow-preferences-mappings.h"
 #include "meow-preferences-window.h"
+#include "meow-schedule-page.h"
 #include "meow-task-manager.h"
 
 struct _MeowPreferencesWindow
@@ -65,20 +68,6 @@ static GVariant *
 double_to_uint (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   return g_variant_new_uint32 ((guint32) g_value_get_double (value));
-}
-
-/* Settings hold bytes per second; the spin buttons show KiB/s. */
-static gboolean
-bytes_to_kib (GValue *value, GVariant *variant, gpointer user_data)
-{
-  g_value_set_double (value, (double) (g_variant_get_uint64 (variant) / 1024));
-  return TRUE;
-}
-
-static GVariant *
-kib_to_bytes (const GValue *value, const GVariantType *type, gpointer user_data)
-{
-  return g_variant_new_uint64 ((guint64) g_value_get_double (value) * 1024);
 }
 
 /* The manager's download folder (the setting, or the default it stands for), as shown. */
@@ -461,9 +450,11 @@ meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSetti
                                 G_SETTINGS_BIND_DEFAULT, uint_to_double, double_to_uint, NULL,
                                 NULL);
   g_settings_bind_with_mapping (settings, "download-limit", self->download_limit, "value",
-                                G_SETTINGS_BIND_DEFAULT, bytes_to_kib, kib_to_bytes, NULL, NULL);
+                                G_SETTINGS_BIND_DEFAULT, meow_preferences_bytes_to_kib,
+                                meow_preferences_kib_to_bytes, NULL, NULL);
   g_settings_bind_with_mapping (settings, "upload-limit", self->upload_limit, "value",
-                                G_SETTINGS_BIND_DEFAULT, bytes_to_kib, kib_to_bytes, NULL, NULL);
+                                G_SETTINGS_BIND_DEFAULT, meow_preferences_bytes_to_kib,
+                                meow_preferences_kib_to_bytes, NULL, NULL);
   g_settings_bind (settings, "resume-on-start", self->resume_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "notifications", self->notifications_switch, "active",
@@ -494,6 +485,11 @@ meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSetti
   g_signal_connect_object (settings, "changed::proxy-url", G_CALLBACK (proxy_refresh), self,
                            G_CONNECT_SWAPPED);
   proxy_refresh (self);
+
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (meow_schedule_page_new (settings)));
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (meow_folder_rules_page_new (settings)));
 
   return GTK_WINDOW (self);
 }

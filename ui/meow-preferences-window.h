@@ -18,4 +18,8 @@ G_DECLARE_FINAL_TYPE (
 GtkWindow *
 meow_preferences_window_new (GtkWindow *parent, MeowTaskManager *manager, GSettings *settings);
 
+gboolean meow_preferences_bytes_to_kib (GValue *value, GVariant *variant, gpointer user_data);
+GVariant *
+meow_preferences_kib_to_bytes (const GValue *value, const GVariantType *type, gpointer user_data);
+
 G_END_DECLS

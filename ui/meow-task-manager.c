@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "meow-folder-rules.h"
 #include "meow-task-manager.h"
 
 #include "meow-secrets.h"
@@ -1365,6 +1366,55 @@ add_header_lines (MeowTaskBuilder *builder, const char *const *lines)
 }
 
 /**
+ * meow_task_manager_dup_folder_for_name:
+ * @name: (nullable) (type filename): the download's file name as known when it is added
+ *   (the browser's, else the link's last path segment)
+ * @error: why the folder cannot be used
+ *
+ * Where a download added without a folder of its own goes: the folder of the first
+ * `folder-rules` rule that matches @name (meow_folder_rules_match()), else the download
+ * folder; made if missing (meow_task_manager_dup_ready_download_folder()). Main thread.
+ *
+ * Returns: (transfer full) (type filename) (nullable): the folder, which exists; %NULL
+ *   with @error naming the rule and the folder when it cannot be used
+ */
+char *
+meow_task_manager_dup_folder_for_name (MeowTaskManager *self, const char *name, GError **error)
+{
+  g_autoptr (GVariant) rules = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *extension = NULL;
+  g_autofree char *rule_folder = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rules = g_settings_get_value (self->settings, "folder-rules");
+  rule_folder = meow_folder_rules_match (rules, name, &extension);
+  if (rule_folder == NULL)
+    return meow_task_manager_dup_ready_download_folder (self, NULL, error);
+
+  if (meow_folder_rules_check_folder (rule_folder, &local_error))
+    {
+      g_autofree char *expanded = meow_folder_rules_expand (rule_folder);
+
+      path = meow_task_manager_dup_ready_download_folder (self, expanded, &local_error);
+    }
+  if (path == NULL)
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   /* Translators: the first %s is a file name extension (“iso”), the second
+                    * why its folder cannot be used; the rule is edited in Preferences */
+                   _ ("The folder rule for “.%s” cannot be followed: %s Change the rule in "
+                      "Preferences."),
+                   extension, local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
  * meow_task_manager_add_urls:
  * @urls: (array zero-terminated=1): web links (see meow_split_urls())
  * @folder: (nullable) (type filename): where to save; %NULL for the download folder
@@ -1372,7 +1422,9 @@ add_header_lines (MeowTaskBuilder *builder, const char *const *lines)
  * @start_paused: keep them in the list as Paused; Resume queues them
  *
  * Adds one download per link, made into @folder, which is created if needed: what the
- * Add dialog, a paste, a drop and `meow URL` do. Every link is checked before any is
+ * Add dialog, a paste, a drop and `meow URL` do. Without @folder each link goes where
+ * the folder rules send its name (meow_task_manager_dup_folder_for_name()), which a
+ * rule's unusable folder refuses with nothing added. Every link is checked before any is
  * added, so on a bad link nothing is; a link the engine refuses (already in the list)
  * is reported after the others were added (see meow_task_manager_add_all()). Main
  * thread.
@@ -1424,16 +1476,29 @@ meow_task_manager_add_urls_full (MeowTaskManager   *self,
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
   g_return_val_if_fail (urls != NULL, FALSE);
 
-  ready_folder = meow_task_manager_dup_ready_download_folder (self, folder, error);
-  if (ready_folder == NULL)
-    return FALSE;
+  /* A folder chosen for these links is stronger than the folder rules. */
+  if (folder != NULL)
+    {
+      ready_folder = meow_task_manager_dup_ready_download_folder (self, folder, error);
+      if (ready_folder == NULL)
+        return FALSE;
+    }
 
   for (guint i = 0; urls[i] != NULL; i++)
     {
       g_autoptr (MeowTaskBuilder) builder = meow_task_builder_new_download (urls[i]);
-      MeowTask *task;
+      g_autofree char *name = NULL;
+      g_autofree char *rule_folder = NULL;
+      MeowTask        *task;
 
-      meow_task_builder_set_output_dir (builder, ready_folder);
+      if (ready_folder == NULL)
+        {
+          name = meow_folder_rules_name_from_url (urls[i]);
+          rule_folder = meow_task_manager_dup_folder_for_name (self, name, error);
+          if (rule_folder == NULL)
+            return FALSE;
+        }
+      meow_task_builder_set_output_dir (builder, ready_folder ? ready_folder : rule_folder);
       if (sha256 != NULL)
         meow_task_builder_set_checksum (builder, MEOW_CHECKSUM_SHA256, sha256);
       add_header_lines (builder, headers);

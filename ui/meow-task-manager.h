@@ -31,6 +31,8 @@ char            *meow_task_manager_dup_ready_download_folder (MeowTaskManager *s
                                                               const char      *folder,
                                                               GError         **error);
 
+char *
+meow_task_manager_dup_folder_for_name (MeowTaskManager *self, const char *name, GError **error);
 MeowTaskItem *meow_task_manager_add (MeowTaskManager *self,
                                      MeowTask        *task,
                                      gboolean         start_paused,

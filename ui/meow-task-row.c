@@ -146,6 +146,10 @@ format_wait (MeowTaskItem *item)
     case MEOW_WAIT_SUSPEND:
       /* Translators: the computer is going to sleep (suspend); the row goes on after it wakes */
       return g_strdup (_ ("Paused for system sleep"));
+    case MEOW_WAIT_SCHEDULE:
+      /* Translators: outside the time window set in Preferences (Schedule); it starts when
+       * the window opens */
+      return g_strdup (_ ("Waiting for the scheduled time"));
     case MEOW_WAIT_HOST_NOT_FOUND:
       left = next > 0 ? (next - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
       if (left > 0)

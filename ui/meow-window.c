@@ -39,6 +39,7 @@ struct _MeowWindow
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkWidget       *search_button;
+  GtkWidget       *alt_speed_button; /* win.alt-speed-enabled, the turtle */
   GtkMenuButton   *filter_menu_button;
 
   GSettings          *settings;
@@ -834,6 +835,12 @@ meow_window_constructed (GObject *object)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+  {
+    /* The header's toggle for the alternative speed limits (MeowScheduler applies them). */
+    g_autoptr (GAction) alt_speed = g_settings_create_action (self->settings, "alt-speed-enabled");
+
+    g_action_map_add_action (G_ACTION_MAP (self), alt_speed);
+  }
 
   /* The filter is set by refilter() when the mode or a search needs it. */
   self->filtered =
@@ -862,6 +869,8 @@ meow_window_dispose (GObject *object)
 
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  /* The setting's action follows the settings, which outlive the window. */
+  g_action_map_remove_action (G_ACTION_MAP (self), "alt-speed-enabled");
   g_clear_weak_pointer (&self->last_toast);
   g_clear_weak_pointer (&self->target_dialog);
   g_clear_weak_pointer (&self->restart_dialog);
@@ -970,6 +979,7 @@ meow_window_class_init (MeowWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, MeowWindow, alt_speed_button);
   gtk_widget_class_bind_template_child (widget_class, MeowWindow, filter_menu_button);
   /* Not kept, only named for tests (gtk_widget_get_template_child()). */
   gtk_widget_class_bind_template_child_full (widget_class, "add_button", FALSE, 0);

@@ -839,6 +839,105 @@ test_sleep_cancelled_and_closed (MeowTestFixture *fx, gconstpointer data)
   meow_client_wake (client); /* ignored after close */
 }
 
+/* ------------------------------------------------------------------ */
+/* The schedule's hold (meow_client_set_schedule_hold())                */
+
+/* Outside the window nothing starts, loopback hosts too, and the queued
+ * task says why; when the window opens it runs and completes. */
+static void
+test_schedule_hold (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (30000, 1320);
+  g_autofree char *target = meow_test_fixture_path (fx, "s.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  MeowClient    *client = meow_test_fixture_client (fx);
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/s.bin", payload);
+  meow_client_set_schedule_hold (client, TRUE);
+  b = meow_test_builder_to_file (fx, "/s.bin", target);
+  w = meow_test_start_download (fx, b);
+
+  MEOW_TEST_WAIT_UNTIL (find_wait (w, MEOW_WAIT_SCHEDULE) != NULL);
+  meow_test_spin_ms (1500);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 0);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "HEAD"), ==, 0);
+  g_assert_false (meow_test_watch_done (w));
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_PENDING);
+  g_assert_cmpint (meow_transfer_record_get_wait_reason (meow_test_watch_last (w)), ==,
+                   MEOW_WAIT_SCHEDULE);
+
+  meow_client_set_schedule_hold (client, FALSE);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+  assert_waits_sane (w);
+}
+
+/* The window closes while A runs: A stops (bytes kept) and waits for the
+ * schedule; B, queued, does not start until it is asked to start now, and
+ * then runs to the end while the window is closed. When the window opens
+ * A goes on from its bytes. */
+static void
+test_schedule_stops_running (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (400000, 1321);
+  g_autoptr (GBytes) small = meow_test_make_payload (20000, 1322);
+  g_autofree char *target_a = meow_test_fixture_path (fx, "sa.bin");
+  g_autofree char *target_b = meow_test_fixture_path (fx, "sb.bin");
+  g_autoptr (MeowTaskBuilder) ba = NULL;
+  g_autoptr (MeowTaskBuilder) bb = NULL;
+  g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GError) error = NULL;
+  MeowTestFaults faults = { 0 };
+  MeowClient    *client = meow_test_fixture_client (fx);
+  MeowTestWatch *wa, *wb;
+  guint          gets;
+
+  faults.throttle_bytes_per_sec = 100000;
+  meow_test_server_set_faults (fx->server, &faults);
+  meow_test_server_set_file (fx->server, "/sa.bin", payload);
+  meow_test_server_set_file (fx->server, "/sb.bin", small);
+  ba = meow_test_builder_to_file (fx, "/sa.bin", target_a);
+  wa = meow_test_start_download (fx, ba);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (wa) &&
+                        meow_transfer_record_get_transferred (meow_test_watch_last (wa)) > 0);
+
+  meow_client_set_schedule_hold (client, TRUE);
+  MEOW_TEST_WAIT_UNTIL (find_wait (wa, MEOW_WAIT_SCHEDULE) != NULL);
+  g_assert_cmpint (meow_transfer_record_get_next_attempt (find_wait (wa, MEOW_WAIT_SCHEDULE)), ==,
+                   0);
+  bb = meow_test_builder_to_file (fx, "/sb.bin", target_b);
+  wb = meow_test_start_download (fx, bb);
+  MEOW_TEST_WAIT_UNTIL (find_wait (wb, MEOW_WAIT_SCHEDULE) != NULL);
+  gets = meow_test_server_count (fx->server, "GET");
+  meow_test_spin_ms (1000);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, gets);
+  g_assert_false (meow_test_watch_done (wa));
+  g_assert_false (meow_test_watch_done (wb));
+
+  /* Start Now is stronger than the schedule. */
+  meow_test_server_clear_faults (fx->server);
+  g_assert_true (meow_client_start_now (client, wb->id, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (wb));
+  meow_test_assert_completed (wb, target_b, small);
+  g_assert_false (meow_test_watch_done (wa));
+  g_assert_cmpint (meow_transfer_record_get_wait_reason (meow_test_watch_last (wa)), ==,
+                   MEOW_WAIT_SCHEDULE);
+
+  gets = meow_test_server_count (fx->server, "GET");
+  meow_client_set_schedule_hold (client, FALSE);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (wa));
+  meow_test_assert_completed (wa, target_a, payload);
+  /* The bytes were kept: the next GET of A asked for the rest. */
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_nonnull (meow_test_nth_request (log, "GET", gets)->range);
+  g_assert_false (g_str_has_prefix (meow_test_nth_request (log, "GET", gets)->range, "bytes=0-"));
+  assert_waits_sane (wa);
+  assert_waits_sane (wb);
+}
+
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, meow_test_fixture_setup, fn, meow_test_fixture_teardown)
 
@@ -867,6 +966,8 @@ main (int argc, char **argv)
   ADD ("/core/network/state/return-restarts-dead-connection",
        test_network_return_restarts_dead_connection);
   ADD ("/core/network/sleep/cancelled-and-closed", test_sleep_cancelled_and_closed);
+  ADD ("/core/network/schedule/hold", test_schedule_hold);
+  ADD ("/core/network/schedule/stops-running", test_schedule_stops_running);
 
   return g_test_run ();
 }

@@ -23,8 +23,10 @@
 
 #include "meow-add-dialog.h"
 #include "meow-application.h"
+#include "meow-folder-rules-page.h"
 #include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
+#include "meow-schedule-page.h"
 #include "meow-sign-in-dialog.h"
 #include "meow-task-row.h"
 #include "meow-test-fixture.h"
@@ -1695,7 +1697,7 @@ test_preferences (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_settings_get_uint64 (settings, "download-limit"), ==, 0);
   MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
 
-  /* Concurrency is saved, and says when it applies. */
+  /* Concurrency is saved (and applied at once: /ui/window/live-max-downloads). */
   gtk_spin_button_set_value (
       GTK_SPIN_BUTTON (template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "max_uploads")), 5);
   g_assert_cmpuint (g_settings_get_uint (settings, "max-uploads"), ==, 5);
@@ -2743,6 +2745,342 @@ test_add_advanced (Fixture *fx, gconstpointer data)
   }
 }
 
+/* ------------------------------------------------------------------ */
+/* Schedule, alternative speed, folder rules, live preferences        */
+
+static void
+reset_schedule (void)
+{
+  static const char *const keys[] = { "queue-window-enabled",
+                                      "queue-window-start",
+                                      "queue-window-end",
+                                      "alt-speed-enabled",
+                                      "alt-download-limit",
+                                      "alt-upload-limit",
+                                      "alt-speed-scheduled",
+                                      "alt-speed-start",
+                                      "alt-speed-end",
+                                      "alt-speed-days",
+                                      "folder-rules",
+                                      "max-downloads",
+                                      NULL };
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+/* The minute of the day now plus @offset (minutes), around midnight. */
+static guint
+minute_from_now (int offset)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  int minute = g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now) + offset;
+
+  return (guint) ((minute % 1440 + 1440) % 1440);
+}
+
+/* The queue's window is closed (it opens in two hours): a new download waits, its row
+ * says why and the server sees nothing; a window around now lets it start at once. The
+ * clock itself is injected in tests/model/test-scheduler.c. */
+static void
+test_schedule_window (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  MeowTaskItem *item;
+  MeowTaskRow  *row = NULL;
+
+  reset_schedule ();
+  g_settings_set_uint (settings, "queue-window-start", minute_from_now (120));
+  g_settings_set_uint (settings, "queue-window-end", minute_from_now (180));
+  g_settings_set_boolean (settings, "queue-window-enabled", TRUE);
+
+  serve (fx, "/night.iso", 300 * 1024, 61, NULL);
+  item = add_url (fx, "/night.iso");
+  MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, item)) != NULL &&
+                        strstr (gtk_label_get_label (row_status_label (row)),
+                                _ ("Waiting for the scheduled time")) != NULL);
+  g_test_message ("the row says: %s", gtk_label_get_label (row_status_label (row)));
+  meow_test_spin_ms (1000);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 0);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "HEAD"), ==, 0);
+  g_assert_true (item_is (item, MEOW_STATUS_PENDING));
+
+  g_settings_set_uint (settings, "queue-window-start", minute_from_now (-60));
+  g_settings_set_uint (settings, "queue-window-end", minute_from_now (60));
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  reset_schedule ();
+}
+
+/* The header's turtle: a click switches the alternative speed on, and the running
+ * engine holds a download to it (64 KiB/s, with the engine's 16 KiB burst); a second
+ * click switches it off and the download finishes quickly. */
+static void
+test_alt_speed_toggle (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget    *button = window_child (fx, "alt_speed_button");
+  MeowTaskItem *item;
+  gint64        start;
+  double        elapsed;
+  guint64       done;
+
+  reset_schedule ();
+  g_settings_set_uint64 (settings, "alt-download-limit", 64 * 1024);
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_true (gtk_widget_activate (button));
+  MEOW_TEST_WAIT_UNTIL (g_settings_get_boolean (settings, "alt-speed-enabled"));
+  MEOW_TEST_WAIT_UNTIL (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+
+  serve (fx, "/turtle.bin", 2 * 1024 * 1024, 62, NULL);
+  start = g_get_monotonic_time ();
+  item = add_url (fx, "/turtle.bin");
+  meow_test_spin_ms (1500);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  done = meow_task_item_get_transferred (item);
+  g_test_message ("%" G_GUINT64_FORMAT " bytes in %.2f s at the turtle's 64 KiB/s", done, elapsed);
+  g_assert_cmpuint (done, <=, (guint64) (64 * 1024 * elapsed) + 48 * 1024);
+  g_assert_false (item_is (item, MEOW_STATUS_COMPLETE));
+
+  g_assert_true (gtk_widget_activate (button));
+  MEOW_TEST_WAIT_UNTIL (!g_settings_get_boolean (settings, "alt-speed-enabled"));
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  reset_schedule ();
+}
+
+/* Preferences › Concurrent Downloads from 1 to 3 while one runs: the two waiting ones
+ * start at once (the server has three GETs), with no restart. */
+static void
+test_live_max_downloads (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  MeowTaskItem *items[3];
+  GtkWidget    *spin;
+  GtkWindow    *prefs;
+
+  reset_schedule ();
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
+  prefs = find_preferences (fx);
+  g_assert_nonnull (prefs);
+  spin = template_child (prefs, MEOW_TYPE_PREFERENCES_WINDOW, "max_downloads");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 1);
+  g_assert_cmpuint (g_settings_get_uint (settings, "max-downloads"), ==, 1);
+
+  throttle (fx, 50 * 1024);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/live-%u.bin", i);
+
+      serve (fx, path, 1024 * 1024, 63 + i, NULL);
+      items[i] = add_url (fx, path);
+    }
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count (fx->server, "GET") >= 1);
+  meow_test_spin_ms (1000);
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 1);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 3);
+  g_assert_cmpuint (g_settings_get_uint (settings, "max-downloads"), ==, 3);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count (fx->server, "GET") >= 3);
+  MEOW_TEST_WAIT_UNTIL (meow_task_manager_get_n_active (fx->manager) == 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_false (item_is (items[i], MEOW_STATUS_COMPLETE));
+  g_assert_cmpuint (meow_test_server_count (fx->server, "GET"), ==, 3);
+
+  gtk_window_destroy (prefs);
+  reset_schedule ();
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_of_type (child, type);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Preferences › Folders: a rule is added through the form, edited, and one with a
+ * relative folder is refused; then an .iso link goes into the rule's folder. */
+static void
+test_folder_rules_page (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *images = g_build_filename (fx->dir, "Images", NULL);
+  g_autofree char *iso_path = g_build_filename (images, "disc.iso", NULL);
+  g_autoptr (GBytes) payload = NULL;
+  g_autoptr (GVariant) rules = NULL;
+  const char   *exts, *folder;
+  MeowTaskItem *item;
+  GtkWindow    *prefs;
+  GtkWidget    *page;
+
+  reset_schedule ();
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
+  prefs = find_preferences (fx);
+  g_assert_nonnull (prefs);
+  page = find_of_type (GTK_WIDGET (prefs), MEOW_TYPE_FOLDER_RULES_PAGE);
+  g_assert_nonnull (page);
+
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (page, MEOW_TYPE_FOLDER_RULES_PAGE, "extensions_entry")),
+      " ISO, .img");
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (page, MEOW_TYPE_FOLDER_RULES_PAGE, "folder_entry")), images);
+  g_assert_true (gtk_widget_activate_action (page, "rules.save", NULL));
+  rules = g_settings_get_value (settings, "folder-rules");
+  g_assert_cmpuint (g_variant_n_children (rules), ==, 1);
+  g_variant_get_child (rules, 0, "(&s&s)", &exts, &folder);
+  g_assert_cmpstr (exts, ==, "iso img");
+  g_assert_cmpstr (folder, ==, images);
+  g_clear_pointer (&rules, g_variant_unref);
+
+  /* Edit: the form takes the rule and saves it in its place. */
+  meow_folder_rules_page_edit (MEOW_FOLDER_RULES_PAGE (page), 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (
+                       template_child (page, MEOW_TYPE_FOLDER_RULES_PAGE, "extensions_entry"))),
+                   ==, "iso img");
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (page, MEOW_TYPE_FOLDER_RULES_PAGE, "extensions_entry")), "iso");
+  g_assert_true (gtk_widget_activate_action (page, "rules.save", NULL));
+  rules = g_settings_get_value (settings, "folder-rules");
+  g_assert_cmpuint (g_variant_n_children (rules), ==, 1);
+  g_variant_get_child (rules, 0, "(&s&s)", &exts, &folder);
+  g_assert_cmpstr (exts, ==, "iso");
+  g_clear_pointer (&rules, g_variant_unref);
+
+  /* A relative folder is refused: nothing changes. */
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (page, MEOW_TYPE_FOLDER_RULES_PAGE, "extensions_entry")), "zip");
+  gtk_editable_set_text (
+      GTK_EDITABLE (template_child (page, MEOW_TYPE_FOLDER_RULES_PAGE, "folder_entry")),
+      "Archives");
+  g_assert_true (gtk_widget_activate_action (page, "rules.save", NULL));
+  rules = g_settings_get_value (settings, "folder-rules");
+  g_assert_cmpuint (g_variant_n_children (rules), ==, 1);
+  gtk_window_destroy (prefs);
+
+  serve (fx, "/disc.iso", 120 * 1024, 66, &payload);
+  item = add_url (fx, "/disc.iso");
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  g_assert_cmpstr (meow_task_item_get_local_path (item), ==, iso_path);
+  meow_test_assert_file_equals (iso_path, payload);
+  reset_schedule ();
+}
+
+/* Preferences › Schedule and › Folders, at 360 px and at 600 px (screenshot-schedule*,
+ * screenshot-folders*), and the header's turtle switched on at 360 px
+ * (screenshot-turtle-narrow): every new control is on screen. */
+static void
+test_screenshot_schedule (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *schedule =
+      screenshot_path ("MEOW_UI_SCREENSHOT_SCHEDULE", "screenshot-schedule");
+  g_autofree char *schedule_narrow =
+      screenshot_path ("MEOW_UI_SCREENSHOT_SCHEDULE_NARROW", "screenshot-schedule-narrow");
+  g_autofree char *folders_narrow =
+      screenshot_path ("MEOW_UI_SCREENSHOT_FOLDERS_NARROW", "screenshot-folders-narrow");
+  g_autofree char *turtle =
+      screenshot_path ("MEOW_UI_SCREENSHOT_TURTLE_NARROW", "screenshot-turtle-narrow");
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *images = g_build_filename (g_get_home_dir (), "Downloads", "Images", NULL);
+  GVariantBuilder  builder;
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+  GtkWidget *page;
+  GtkWindow *prefs;
+
+  reset_schedule ();
+  g_settings_set_boolean (settings, "queue-window-enabled", TRUE);
+  g_settings_set_uint (settings, "queue-window-start", 60);
+  g_settings_set_uint (settings, "queue-window-end", 420);
+  g_settings_set_boolean (settings, "alt-speed-scheduled", TRUE);
+  g_settings_set_uint (settings, "alt-speed-days", 62);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  g_variant_builder_add (&builder, "(ss)", "iso img", "~/Downloads/Images");
+  g_variant_builder_add (&builder, "(ss)", "mp4 webm mkv", "~/Videos");
+  g_settings_set_value (settings, "folder-rules", g_variant_builder_end (&builder));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
+  prefs = find_preferences (fx);
+  g_assert_nonnull (prefs);
+  page = find_of_type (GTK_WIDGET (prefs), MEOW_TYPE_SCHEDULE_PAGE);
+  g_assert_nonnull (page);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
+                                           ADW_PREFERENCES_PAGE (page));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (page));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (
+                       template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "window_start"))),
+                   ==, "01:00");
+  g_assert_cmpuint (adw_combo_row_get_selected (
+                        ADW_COMBO_ROW (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "alt_days"))),
+                    ==, 1);
+
+  adw_expander_row_set_expanded (
+      ADW_EXPANDER_ROW (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "window_row")), TRUE);
+  adw_expander_row_set_expanded (
+      ADW_EXPANDER_ROW (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "alt_schedule_row")), TRUE);
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  gtk_window_set_default_size (prefs, 360, 1100);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (prefs)) <= 380);
+  /* The expander rows' revealers map their rows when they have opened. */
+  MEOW_TEST_WAIT_UNTIL (
+      gtk_widget_get_mapped (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "window_end")) &&
+      gtk_widget_get_mapped (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "alt_end")));
+  meow_test_spin_ms (400);
+  assert_inside (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "window_end"), GTK_WIDGET (prefs),
+                 "the window's end");
+  assert_inside (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "alt_download_limit"),
+                 GTK_WIDGET (prefs), "the alternative download limit");
+  assert_inside (template_child (page, MEOW_TYPE_SCHEDULE_PAGE, "alt_end"), GTK_WIDGET (prefs),
+                 "the turtle's end");
+  save_screenshot (GTK_WIDGET (prefs), schedule_narrow);
+  g_test_message ("saved %s", schedule_narrow);
+
+  page = find_of_type (GTK_WIDGET (prefs), MEOW_TYPE_FOLDER_RULES_PAGE);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
+                                           ADW_PREFERENCES_PAGE (page));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (page));
+  meow_test_spin_ms (400);
+  assert_inside (template_child (page, MEOW_TYPE_FOLDER_RULES_PAGE, "save_button"),
+                 GTK_WIDGET (prefs), "Add Rule");
+  save_screenshot (GTK_WIDGET (prefs), folders_narrow);
+  g_test_message ("saved %s", folders_narrow);
+
+  page = find_of_type (GTK_WIDGET (prefs), MEOW_TYPE_SCHEDULE_PAGE);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs),
+                                           ADW_PREFERENCES_PAGE (page));
+  gtk_window_set_default_size (prefs, 600, 1100);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (prefs)) >= 580);
+  meow_test_spin_ms (1000);
+  save_screenshot (GTK_WIDGET (prefs), schedule);
+  g_test_message ("saved %s", schedule);
+  gtk_window_destroy (prefs);
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
+
+  /* The header at 360 px with the turtle on (by hand: no schedule edge may switch it). */
+  g_settings_set_boolean (settings, "alt-speed-scheduled", FALSE);
+  g_settings_set_boolean (settings, "alt-speed-enabled", TRUE);
+  serve (fx, "/debian-12-netinst.iso", 64 * 1024 * 1024, 67, NULL);
+  add_url (fx, "/debian-12-netinst.iso");
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  meow_test_spin_ms (400);
+  g_assert_true (
+      gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (window_child (fx, "alt_speed_button"))));
+  assert_inside (window_child (fx, "alt_speed_button"), content, "the turtle");
+  assert_inside (window_child (fx, "menu_button"), content, "main menu button");
+  save_screenshot (GTK_WIDGET (fx->window), turtle);
+  g_test_message ("saved %s", turtle);
+  reset_schedule ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -2846,6 +3184,17 @@ main (int argc, char *argv[])
   g_test_add ("/ui/window/screenshot/add-advanced", Fixture, test_add_advanced, fixture_setup,
               run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/proxy-sign-in", Fixture, test_proxy_sign_in, fixture_setup,
+              run_test, fixture_teardown);
+
+  g_test_add ("/ui/window/schedule-window", Fixture, test_schedule_window, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/alt-speed-toggle", Fixture, test_alt_speed_toggle, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/live-max-downloads", Fixture, test_live_max_downloads, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/folder-rules-page", Fixture, test_folder_rules_page, fixture_setup,
+              run_test, fixture_teardown);
+  g_test_add ("/ui/window/screenshot/schedule", Fixture, test_screenshot_schedule, fixture_setup,
               run_test, fixture_teardown);
 
   status = g_test_run ();
