@@ -1443,3 +1443,13 @@ _meow_task_dup_with_credentials (const MeowTask *task, const char *user, const c
   copy->password = user != NULL ? g_strdup (password != NULL ? password : "") : NULL;
   return copy;
 }
+
+MeowTask *
+_meow_task_dup_with_settings (const MeowTask *task, guint64 speed_limit, guint segments)
+{
+  MeowTask *copy = task_dup (task);
+
+  copy->speed_limit = speed_limit;
+  copy->segments = segments;
+  return copy;
+}

@@ -33,6 +33,8 @@ struct _MeowTransferRecord
   char             *wait_detail;
   char             *auth_scheme; /* MEOW_WAIT_SIGN_IN: what the server asked for */
   char             *auth_realm;
+  MeowSegment      *segments; /* a download's byte ranges, or NULL */
+  guint             n_segments;
 };
 
 /* Complete, Failed and Canceled end a task: no record follows them. */
