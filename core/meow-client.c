@@ -1163,7 +1163,7 @@ set_task_settings (MeowClient *client,
                    task_id);
       goto fail;
     }
-  task = _meow_task_dup_with_settings (entry->task, speed ? speed_limit : entry->task->speed_limit,
+  task = meow_task_dup_with_settings (entry->task, speed ? speed_limit : entry->task->speed_limit,
                                        speed ? entry->task->segments : segments);
   g_clear_pointer (&entry->task, meow_task_unref);
   entry->task = meow_task_ref (task);

@@ -59,12 +59,6 @@ struct _MeowTask
 MeowTask *
 _meow_task_dup_with_credentials (const MeowTask *task, const char *user, const char *password);
 
-/* A copy of @task with its own speed limit @speed_limit (bytes/s, 0: none)
- * and @segments connections (0: the client's), everything else the same,
- * the id included (meow_client_set_task_speed_limit(),
- * meow_client_set_task_segments()). Any thread. Returns: (transfer full). */
-MeowTask *_meow_task_dup_with_settings (const MeowTask *task, guint64 speed_limit, guint segments);
-
 /* Zeroes @secret's bytes and frees it (NULL is fine): for passwords, so
  * that a freed one does not stay in the heap. Any thread. */
 void _meow_secret_free (char *secret);

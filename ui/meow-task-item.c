@@ -45,7 +45,17 @@ struct _MeowTaskItem
   gint64         next_attempt; /* monotonic µs, 0: none planned */
   char          *wait_detail;
   char          *auth_realm; /* MEOW_WAIT_SIGN_IN: the realm the server named */
+
+  /* For the details page, made on the first record that has them: the speed
+   * of the last minutes (MeowSpeedSample, one per SAMPLE_US at most) and the
+   * latest record with a segment map. */
+  GArray             *speed_history;
+  MeowTransferRecord *map_record;
 };
+
+/* The speed graph's samples: one each half second, over the last 5 minutes. */
+#define SAMPLE_US (G_USEC_PER_SEC / 2)
+#define HISTORY_US (5 * 60 * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (MeowTaskItem, meow_task_item, G_TYPE_OBJECT)
 
@@ -123,6 +133,8 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->payload, g_free);
   g_clear_pointer (&self->wait_detail, g_free);
   g_clear_pointer (&self->auth_realm, g_free);
+  g_clear_pointer (&self->speed_history, g_array_unref);
+  g_clear_pointer (&self->map_record, meow_transfer_record_unref);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -716,6 +728,81 @@ meow_task_item_set_payload (MeowTaskItem *self, const char *payload)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOAD]);
 }
 
+/* The speed history and segment map of the details page. */
+static void
+keep_for_details (MeowTaskItem             *self,
+                  const MeowTransferRecord *record,
+                  MeowStatus                status,
+                  double                    speed)
+{
+  gint64 now = meow_transfer_record_get_timestamp (record);
+  guint  n_segments = 0;
+
+  if (meow_transfer_record_get_segments (record, &n_segments) != NULL)
+    {
+      g_clear_pointer (&self->map_record, meow_transfer_record_unref);
+      self->map_record = meow_transfer_record_ref ((MeowTransferRecord *) record);
+    }
+  if (status != MEOW_STATUS_TRANSMISSION && self->speed_history == NULL)
+    return;
+  if (self->speed_history == NULL)
+    self->speed_history = g_array_new (FALSE, FALSE, sizeof (MeowSpeedSample));
+  if (self->speed_history->len > 0)
+    {
+      MeowSpeedSample *last =
+          &g_array_index (self->speed_history, MeowSpeedSample, self->speed_history->len - 1);
+
+      if (now < last->time + SAMPLE_US && now >= last->time)
+        {
+          last->speed = MAX (last->speed, speed); /* the sample's peak */
+          return;
+        }
+    }
+  g_array_append_val (self->speed_history, ((MeowSpeedSample){ .time = now, .speed = speed }));
+  while (self->speed_history->len > 1 &&
+         g_array_index (self->speed_history, MeowSpeedSample, 0).time < now - HISTORY_US)
+    g_array_remove_index (self->speed_history, 0);
+}
+
+/**
+ * meow_task_item_get_speed_history:
+ * @n_samples: (out): the number of samples
+ *
+ * The task's speed over the last minutes, oldest first (what its records said,
+ * a sample each half second at most); %NULL before its first transfer in this
+ * session. Main thread.
+ *
+ * Returns: (transfer none) (array length=n_samples) (nullable): the samples
+ */
+const MeowSpeedSample *
+meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  *n_samples = self->speed_history ? self->speed_history->len : 0;
+  return self->speed_history ? (const MeowSpeedSample *) (gpointer) self->speed_history->data
+                             : NULL;
+}
+
+/**
+ * meow_task_item_get_segments:
+ * @n_segments: (out): the number of ranges
+ *
+ * The segment map of the latest record that had one
+ * (meow_transfer_record_get_segments()), or %NULL. Main thread.
+ *
+ * Returns: (transfer none) (array length=n_segments) (nullable): the ranges
+ */
+const MeowSegment *
+meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  *n_segments = 0;
+  return self->map_record ? meow_transfer_record_get_segments (self->map_record, n_segments)
+                          : NULL;
+}
+
 /**
  * meow_task_item_apply_record:
  *
@@ -743,6 +830,7 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
 
   g_object_freeze_notify (G_OBJECT (self));
 
+  keep_for_details (self, record, status, speed);
   meow_task_item_set_progress (self, meow_transfer_record_get_transferred (record),
                                meow_transfer_record_get_total (record));
   if (meow_transfer_record_get_local_path (record) != NULL)

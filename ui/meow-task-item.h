@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowTaskItem, meow_task_item, MEOW, TASK_ITEM, GObject)
 
+/* One point of a task's speed history: a record's timestamp (real time, µs)
+ * and its speed in bytes per second. */
+typedef struct
+{
+  gint64 time;
+  double speed;
+} MeowSpeedSample;
+
 MeowTaskItem *meow_task_item_new (MeowTask *task);
 MeowTaskItem *meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st);
 gboolean      meow_task_item_can_be_saved (const MeowStoredTask *st);
@@ -45,6 +53,9 @@ const char    *meow_task_item_get_auth_realm (MeowTaskItem *self);
 gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);
 GFile   *meow_task_item_dup_file (MeowTaskItem *self);
+
+const MeowSpeedSample *meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples);
+const MeowSegment     *meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments);
 
 void meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record);
 void meow_task_item_set_status (MeowTaskItem *self, MeowStatus status);

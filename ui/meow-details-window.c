@@ -1,0 +1,429 @@
+/* meow-details-window.c: one task's details
+ *
+ * A window of its own per task (libadwaita 1.2: an AdwWindow with a header bar and
+ * preference groups in a clamp, which fits 360 px): the speed of the last minutes
+ * (MeowSpeedGraph), the segment map (MeowSegmentMap), the link and the saved file with
+ * Copy Link, Open and Show in Folder (the app.* actions of the rows), and the task's own
+ * speed limit and connection count, which change the running transfer at once
+ * (meow_task_manager_set_limits()). Everything follows the item's notifications: the
+ * item keeps the speed history and the latest segment map of its records.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "meow-details-window.h"
+#include "meow-segment-map.h"
+#include "meow-speed-graph.h"
+#include "meow-task-row.h"
+
+struct _MeowDetailsWindow
+{
+  AdwWindow parent_instance;
+
+  MeowTaskManager *manager;
+  MeowTaskItem    *item;
+  gulong           notify_id;
+  gboolean         updating; /* the spin buttons are set from the task, not the user */
+
+  AdwWindowTitle *title;
+  GtkLabel       *status_label;
+  GtkWidget      *graph;
+  GtkLabel       *speed_label;
+  GtkWidget      *map_group;
+  GtkWidget      *map;
+  GtkLabel       *map_label;
+  AdwActionRow   *link_row;
+  AdwActionRow   *file_row;
+  GtkWidget      *open_button;
+  GtkWidget      *folder_button;
+  GtkWidget      *connections_row;
+  GtkSpinButton  *limit_spin;
+  GtkSpinButton  *connections_spin;
+  GtkLabel       *limits_error;
+};
+
+G_DEFINE_FINAL_TYPE (MeowDetailsWindow, meow_details_window, ADW_TYPE_WINDOW)
+
+static void
+update_graph (MeowDetailsWindow *self)
+{
+  guint                  n = 0;
+  const MeowSpeedSample *samples = meow_task_item_get_speed_history (self->item, &n);
+  g_autofree char       *speed = NULL;
+  g_autofree char       *peak = NULL;
+
+  meow_speed_graph_set_samples (MEOW_SPEED_GRAPH (self->graph), samples, n);
+  speed = g_format_size ((guint64) meow_task_item_get_speed (self->item));
+  peak = g_format_size ((guint64) meow_speed_graph_get_peak (MEOW_SPEED_GRAPH (self->graph)));
+  if (n == 0)
+    gtk_label_set_text (self->speed_label, _ ("No transfer in this session yet"));
+  else
+    {
+      /* Translators: the speed now and the highest of the graph, e.g. "1.2 MB/s now,
+       * at most 2.0 MB/s". */
+      g_autofree char *text = g_strdup_printf (_ ("%s/s now, at most %s/s"), speed, peak);
+
+      gtk_label_set_text (self->speed_label, text);
+    }
+}
+
+static void
+update_map (MeowDetailsWindow *self)
+{
+  guint              n = 0;
+  const MeowSegment *segments = meow_task_item_get_segments (self->item, &n);
+  gboolean           complete = meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE;
+  MeowSegmentMap    *map = MEOW_SEGMENT_MAP (self->map);
+  g_autofree char   *text = NULL;
+  guint              active;
+
+  gtk_widget_set_visible (self->map_group,
+                          meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD);
+  meow_segment_map_set_segments (map, segments, n, complete);
+  active = meow_segment_map_get_n_active (map);
+  if (complete)
+    text = g_strdup (_ ("The whole file is here"));
+  else if (n == 0)
+    text = g_strdup (_ ("No byte ranges yet"));
+  else
+    /* Translators: a download's byte ranges and the connections working on them. */
+    text = g_strdup_printf (g_dngettext (NULL, "%u range, %u connection active",
+                                         "%u ranges, %u connections active", n),
+                            n, active);
+  gtk_label_set_text (self->map_label, text);
+}
+
+static void
+update_file (MeowDetailsWindow *self)
+{
+  const char *path = meow_task_item_get_local_path (self->item);
+  gboolean    done = meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE;
+
+  adw_window_title_set_title (self->title, meow_task_item_get_name (self->item));
+  adw_action_row_set_subtitle (self->link_row, meow_task_item_get_url (self->item));
+  adw_action_row_set_subtitle (self->file_row, path != NULL ? path : _ ("Not chosen yet"));
+  gtk_widget_set_sensitive (self->open_button, done && path != NULL);
+  gtk_widget_set_sensitive (self->folder_button, path != NULL);
+}
+
+static void
+update_limits (MeowDetailsWindow *self)
+{
+  MeowTask *task = meow_task_item_get_task (self->item);
+
+  gtk_widget_set_visible (self->connections_row,
+                          meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD);
+  if (task == NULL)
+    return;
+  self->updating = TRUE;
+  gtk_spin_button_set_value (self->limit_spin, (double) (meow_task_get_speed_limit (task) / 1024));
+  gtk_spin_button_set_value (self->connections_spin, meow_task_get_segments (task));
+  self->updating = FALSE;
+}
+
+static void
+item_notify_cb (MeowDetailsWindow *self, GParamSpec *pspec)
+{
+  g_autofree char *status = meow_format_status_line (self->item);
+
+  gtk_label_set_text (self->status_label, status);
+  update_graph (self);
+  update_map (self);
+  if (pspec == NULL || g_str_equal (pspec->name, "local-path") ||
+      g_str_equal (pspec->name, "status") || g_str_equal (pspec->name, "url") ||
+      g_str_equal (pspec->name, "name"))
+    update_file (self);
+}
+
+static void
+limits_changed_cb (MeowDetailsWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  guint64 limit;
+  guint   segments;
+
+  if (self->updating)
+    return;
+  limit = (guint64) gtk_spin_button_get_value_as_int (self->limit_spin) * 1024;
+  segments = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_DOWNLOAD
+                 ? (guint) gtk_spin_button_get_value_as_int (self->connections_spin)
+                 : 0;
+  if (meow_task_manager_set_limits (self->manager, meow_task_item_get_id (self->item), limit,
+                                    segments, &error))
+    gtk_widget_set_visible (GTK_WIDGET (self->limits_error), FALSE);
+  else
+    {
+      gtk_label_set_text (self->limits_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->limits_error), TRUE);
+      update_limits (self);
+    }
+}
+
+/* The row's app.* action for the item. */
+static void
+activate_app_action (MeowDetailsWindow *self, const char *name)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), name, "s", meow_task_item_get_id (self->item));
+}
+
+static void
+open_clicked_cb (MeowDetailsWindow *self)
+{
+  activate_app_action (self, "app.open-file");
+}
+
+static void
+folder_clicked_cb (MeowDetailsWindow *self)
+{
+  activate_app_action (self, "app.show-in-folder");
+}
+
+/* A download's link; an upload's is the file's link the server gave (app.copy-link). */
+static void
+copy_clicked_cb (MeowDetailsWindow *self)
+{
+  const char *link = meow_task_item_get_direction (self->item) == MEOW_DIRECTION_UPLOAD
+                         ? meow_task_item_get_payload (self->item)
+                         : meow_task_item_get_url (self->item);
+
+  if (link == NULL)
+    link = meow_task_item_get_url (self->item);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), link);
+}
+
+static GtkWidget *
+icon_button (const char *icon_name, const char *tooltip, GCallback callback, gpointer self)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
+  g_signal_connect_swapped (button, "clicked", callback, self);
+  return button;
+}
+
+static GtkSpinButton *
+spin_row (AdwPreferencesGroup *group,
+          const char          *title,
+          const char          *subtitle,
+          double               max,
+          GtkWidget          **row_out,
+          gpointer             self)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *spin = gtk_spin_button_new_with_range (0, max, 1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY, row,
+                                  NULL, -1);
+  g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (limits_changed_cb), self);
+  adw_preferences_group_add (group, row);
+  if (row_out)
+    *row_out = row;
+  return GTK_SPIN_BUTTON (spin);
+}
+
+static void
+build (MeowDetailsWindow *self)
+{
+  GtkWidget *toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+  GtkWidget *transfer = adw_preferences_group_new ();
+  GtkWidget *file = adw_preferences_group_new ();
+  GtkWidget *limits = adw_preferences_group_new ();
+  GtkWidget *label;
+
+  self->title = ADW_WINDOW_TITLE (adw_window_title_new ("", NULL));
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
+  gtk_box_append (GTK_BOX (toolbar), header);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  gtk_box_append (GTK_BOX (toolbar), scrolled);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  adw_clamp_set_child (ADW_CLAMP (clamp), page);
+  gtk_widget_set_margin_top (page, 18);
+  gtk_widget_set_margin_bottom (page, 18);
+  gtk_widget_set_margin_start (page, 12);
+  gtk_widget_set_margin_end (page, 12);
+
+  /* Transfer: the status line and the speed graph. */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (transfer), _ ("Transfer"));
+  label = gtk_label_new (NULL);
+  self->status_label = GTK_LABEL (label);
+  gtk_label_set_xalign (self->status_label, 0);
+  gtk_label_set_wrap (self->status_label, TRUE);
+  gtk_widget_add_css_class (label, "dim-label");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (transfer), label);
+  self->graph = meow_speed_graph_new ();
+  gtk_widget_set_margin_top (self->graph, 6);
+  gtk_widget_add_css_class (self->graph, "accent");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->graph), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Speed of the last minutes"), -1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (transfer), self->graph);
+  label = gtk_label_new (NULL);
+  self->speed_label = GTK_LABEL (label);
+  gtk_label_set_xalign (self->speed_label, 0);
+  gtk_label_set_wrap (self->speed_label, TRUE);
+  gtk_widget_add_css_class (label, "caption");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (transfer), label);
+  gtk_box_append (GTK_BOX (page), transfer);
+
+  /* Segments. */
+  self->map_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->map_group), _ ("Segments"));
+  self->map = meow_segment_map_new ();
+  gtk_widget_add_css_class (self->map, "card");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->map), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Byte ranges done"), -1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->map_group), self->map);
+  label = gtk_label_new (NULL);
+  self->map_label = GTK_LABEL (label);
+  gtk_label_set_xalign (self->map_label, 0);
+  gtk_label_set_wrap (self->map_label, TRUE);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_add_css_class (label, "caption");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->map_group), label);
+  gtk_box_append (GTK_BOX (page), self->map_group);
+
+  /* The link and the file. */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (file), _ ("File"));
+  self->link_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->link_row), _ ("Link"));
+  adw_action_row_add_suffix (self->link_row,
+                             icon_button ("edit-copy-symbolic", _ ("Copy Link"),
+                                          G_CALLBACK (copy_clicked_cb), self));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->link_row));
+  self->file_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), _ ("Saved To"));
+  self->open_button =
+      icon_button ("adw-external-link-symbolic", _ ("Open"), G_CALLBACK (open_clicked_cb), self);
+  self->folder_button = icon_button ("folder-open-symbolic", _ ("Show in Folder"),
+                                     G_CALLBACK (folder_clicked_cb), self);
+  adw_action_row_add_suffix (self->file_row, self->open_button);
+  adw_action_row_add_suffix (self->file_row, self->folder_button);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->file_row));
+  gtk_box_append (GTK_BOX (page), file);
+
+  /* This task's own limits. */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (limits), _ ("This Transfer"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (limits),
+                                         _ ("Changes apply at once, also while it runs."));
+  self->limit_spin = spin_row (ADW_PREFERENCES_GROUP (limits), _ ("_Speed Limit"),
+                               _ ("KiB/s, 0 for none"), 1024 * 1024, NULL, self);
+  self->connections_spin =
+      spin_row (ADW_PREFERENCES_GROUP (limits), _ ("_Connections"),
+                _ ("At once, 0 for the preference"), 16, &self->connections_row, self);
+  label = gtk_label_new (NULL);
+  self->limits_error = GTK_LABEL (label);
+  gtk_label_set_wrap (self->limits_error, TRUE);
+  gtk_label_set_xalign (self->limits_error, 0);
+  gtk_widget_add_css_class (label, "error");
+  gtk_widget_set_visible (label, FALSE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (limits), label);
+  gtk_box_append (GTK_BOX (page), limits);
+
+  adw_window_set_content (ADW_WINDOW (self), toolbar);
+}
+
+static void
+meow_details_window_dispose (GObject *object)
+{
+  MeowDetailsWindow *self = MEOW_DETAILS_WINDOW (object);
+
+  if (self->item != NULL)
+    g_clear_signal_handler (&self->notify_id, self->item);
+  g_clear_object (&self->item);
+  g_clear_object (&self->manager);
+  G_OBJECT_CLASS (meow_details_window_parent_class)->dispose (object);
+}
+
+static void
+meow_details_window_class_init (MeowDetailsWindowClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = meow_details_window_dispose;
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+meow_details_window_init (MeowDetailsWindow *self)
+{
+  build (self);
+  gtk_window_set_default_size (GTK_WINDOW (self), 480, 640);
+  gtk_window_set_title (GTK_WINDOW (self), _ ("Transfer Details"));
+}
+
+/**
+ * meow_details_window_new:
+ * @parent: (nullable): the window it belongs to
+ * @id: a task's id
+ *
+ * The details of the task @id, or %NULL when @manager does not know it. Main thread.
+ *
+ * Returns: (transfer none) (nullable): the window, not shown yet
+ */
+GtkWindow *
+meow_details_window_new (GtkWindow *parent, MeowTaskManager *manager, const char *id)
+{
+  MeowTaskItem      *item = meow_task_manager_lookup (manager, id);
+  MeowDetailsWindow *self;
+
+  if (item == NULL)
+    return NULL;
+  self = g_object_new (MEOW_TYPE_DETAILS_WINDOW, "transient-for", parent, NULL);
+  self->manager = g_object_ref (manager);
+  self->item = g_object_ref (item);
+  self->notify_id = g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), self,
+                                             G_CONNECT_SWAPPED);
+  item_notify_cb (self, NULL);
+  update_limits (self);
+  return GTK_WINDOW (self);
+}
+
+MeowTaskItem *
+meow_details_window_get_item (MeowDetailsWindow *self)
+{
+  return self->item;
+}
+
+GtkWidget *
+meow_details_window_get_graph (MeowDetailsWindow *self)
+{
+  return self->graph;
+}
+
+GtkWidget *
+meow_details_window_get_segment_map (MeowDetailsWindow *self)
+{
+  return self->map;
+}
+
+GtkSpinButton *
+meow_details_window_get_limit_spin (MeowDetailsWindow *self)
+{
+  return self->limit_spin;
+}
+
+GtkSpinButton *
+meow_details_window_get_connections_spin (MeowDetailsWindow *self)
+{
+  return self->connections_spin;
+}
