@@ -90,9 +90,9 @@ update_map (MeowDetailsWindow *self)
     text = g_strdup (_ ("No byte ranges yet"));
   else
     /* Translators: a download's byte ranges and the connections working on them. */
-    text = g_strdup_printf (g_dngettext (NULL, "%u range, %u connection active",
-                                         "%u ranges, %u connections active", n),
-                            n, active);
+    text = g_strdup_printf (
+        g_dngettext (NULL, "%u range, %u connection active", "%u ranges, %u connections active", n),
+        n, active);
   gtk_label_set_text (self->map_label, text);
 }
 
@@ -305,9 +305,8 @@ build (MeowDetailsWindow *self)
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (file), _ ("File"));
   self->link_row = ADW_ACTION_ROW (adw_action_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->link_row), _ ("Link"));
-  adw_action_row_add_suffix (self->link_row,
-                             icon_button ("edit-copy-symbolic", _ ("Copy Link"),
-                                          G_CALLBACK (copy_clicked_cb), self));
+  adw_action_row_add_suffix (self->link_row, icon_button ("edit-copy-symbolic", _ ("Copy Link"),
+                                                          G_CALLBACK (copy_clicked_cb), self));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->link_row));
   self->file_row = ADW_ACTION_ROW (adw_action_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), _ ("Saved To"));

@@ -14,8 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowDetailsWindow, meow_details_window, MEOW, DETAILS_WINDOW, AdwWindow)
 
-GtkWindow *
-meow_details_window_new (GtkWindow *parent, MeowTaskManager *manager, const char *id);
+GtkWindow    *meow_details_window_new (GtkWindow *parent, MeowTaskManager *manager, const char *id);
 MeowTaskItem *meow_details_window_get_item (MeowDetailsWindow *self);
 GtkWidget    *meow_details_window_get_graph (MeowDetailsWindow *self);
 GtkWidget    *meow_details_window_get_segment_map (MeowDetailsWindow *self);

@@ -122,9 +122,7 @@ meow_speed_graph_new (void)
  * Shows @samples: those of the last three minutes before the newest. Main thread.
  */
 void
-meow_speed_graph_set_samples (MeowSpeedGraph        *self,
-                              const MeowSpeedSample *samples,
-                              guint                  n_samples)
+meow_speed_graph_set_samples (MeowSpeedGraph *self, const MeowSpeedSample *samples, guint n_samples)
 {
   g_return_if_fail (MEOW_IS_SPEED_GRAPH (self));
 

@@ -799,8 +799,7 @@ meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments)
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
 
   *n_segments = 0;
-  return self->map_record ? meow_transfer_record_get_segments (self->map_record, n_segments)
-                          : NULL;
+  return self->map_record ? meow_transfer_record_get_segments (self->map_record, n_segments) : NULL;
 }
 
 /**

@@ -1748,9 +1748,8 @@ meow_task_manager_set_limits (
   g_hash_table_steal (self->by_id, meow_task_get_id (task));
   meow_task_item_set_task (item, task);
   g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
-  if (self->store != NULL &&
-      !meow_store_set_limits (self->store, meow_task_get_id (task), speed_limit, segments,
-                              &store_error))
+  if (self->store != NULL && !meow_store_set_limits (self->store, meow_task_get_id (task),
+                                                     speed_limit, segments, &store_error))
     g_warning ("Cannot save the limits of “%s”: %s", meow_task_item_get_name (item),
                store_error->message);
   return TRUE;

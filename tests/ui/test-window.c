@@ -22,8 +22,8 @@
 #include <locale.h>
 
 #include "meow-add-dialog.h"
-#include "meow-details-window.h"
 #include "meow-application.h"
+#include "meow-details-window.h"
 #include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
 #include "meow-segment-map.h"
@@ -2487,7 +2487,7 @@ test_details (Fixture *fx, gconstpointer data)
   g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS", "screenshot-details");
   g_autofree char *narrow_path =
       screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS_NARROW", "screenshot-details-narrow");
-  MeowTestFaults faults = { .throttle_bytes_per_sec = 256 * 1024, .send_buffer = 32 * 1024 };
+  MeowTestFaults     faults = { .throttle_bytes_per_sec = 256 * 1024, .send_buffer = 32 * 1024 };
   MeowDetailsWindow *details;
   MeowSpeedGraph    *graph;
   MeowSegmentMap    *map;
@@ -2528,8 +2528,8 @@ test_details (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (meow_task_get_speed_limit (meow_task_item_get_task (item)), ==, 64 * 1024);
   meow_test_spin_ms (3000); /* what the socket buffers hold drains */
   slow = server_bytes_over (fx, 3000);
-  g_test_message ("3 connections: %" G_GINT64_FORMAT " bytes in 1.5 s; at 64 KiB/s: %" G_GINT64_FORMAT
-                  " bytes in 3 s",
+  g_test_message ("3 connections: %" G_GINT64_FORMAT
+                  " bytes in 1.5 s; at 64 KiB/s: %" G_GINT64_FORMAT " bytes in 3 s",
                   fast, slow);
   g_assert_cmpint (slow, <=, 4 * 3 * 64 * 1024);
   g_assert_cmpint (slow, <, fast);
