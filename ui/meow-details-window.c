@@ -5,7 +5,9 @@
  * (MeowSpeedGraph), the segment map (MeowSegmentMap), the link and the saved file with
  * Copy Link, Open and Show in Folder (the app.* actions of the rows), and the task's own
  * speed limit and connection count, which change the running transfer at once
- * (meow_task_manager_set_limits()). Everything follows the item's notifications: the
+ * (meow_task_manager_set_limits()), and the history of what its records said (status,
+ * wait and restart reasons, failures, new links: meow_task_item_get_events()).
+ * Everything follows the item's notifications: the
  * item keeps the speed history and the latest segment map of its records.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -43,6 +45,9 @@ struct _MeowDetailsWindow
   GtkSpinButton  *limit_spin;
   GtkSpinButton  *connections_spin;
   GtkLabel       *limits_error;
+  GtkListBox     *history;
+  guint           history_len;  /* events shown */
+  gint64          history_last; /* the newest one's time */
 };
 
 G_DEFINE_FINAL_TYPE (MeowDetailsWindow, meow_details_window, ADW_TYPE_WINDOW)
@@ -124,6 +129,121 @@ update_limits (MeowDetailsWindow *self)
   self->updating = FALSE;
 }
 
+static const char *
+wait_text (MeowWaitReason reason)
+{
+  switch (reason)
+    {
+    case MEOW_WAIT_NETWORK:
+      return _ ("Waiting for network");
+    case MEOW_WAIT_PORTAL:
+      return _ ("Waiting for network sign-in");
+    case MEOW_WAIT_METERED:
+      return _ ("Paused on metered connection");
+    case MEOW_WAIT_SUSPEND:
+      return _ ("Paused for system sleep");
+    case MEOW_WAIT_HOST_NOT_FOUND:
+      return _ ("Server name not found");
+    case MEOW_WAIT_SERVER_UNREACHABLE:
+      return _ ("Server unreachable, trying again");
+    case MEOW_WAIT_RETRY_AFTER:
+      return _ ("The server asked to come back later");
+    case MEOW_WAIT_SIGN_IN:
+      return _ ("Waiting for a login");
+    case MEOW_WAIT_NONE:
+    default:
+      return _ ("Waiting");
+    }
+}
+
+static const char *
+restart_text (MeowRestartReason reason)
+{
+  switch (reason)
+    {
+    case MEOW_RESTART_REMOTE_CHANGED:
+      return _ ("Started over: the file on the server changed");
+    case MEOW_RESTART_RANGE_IGNORED:
+      return _ ("Started over: the server cannot resume");
+    case MEOW_RESTART_RANGE_NOT_SATISFIABLE:
+      return _ ("Started over: the partial file did not match the server’s");
+    case MEOW_RESTART_CONTENT_CHANGED:
+      return _ ("Started over: the file’s content changed");
+    case MEOW_RESTART_NONE:
+    default:
+      return NULL;
+    }
+}
+
+/* What @event (after @before, or NULL) says, in a few words. */
+static const char *
+event_title (const MeowTaskEvent *event, const MeowTaskEvent *before)
+{
+  if (event->relinked)
+    return _ ("New link");
+  if (event->restart_reason != MEOW_RESTART_NONE &&
+      (before == NULL || before->restart_reason != event->restart_reason))
+    return restart_text (event->restart_reason);
+  if (event->wait_reason != MEOW_WAIT_NONE)
+    return wait_text (event->wait_reason);
+  switch (event->status)
+    {
+    case MEOW_STATUS_PENDING:
+      return _ ("Queued");
+    case MEOW_STATUS_TRANSMISSION:
+      return _ ("Transferring");
+    case MEOW_STATUS_PAUSED:
+      return _ ("Paused");
+    case MEOW_STATUS_COMPLETE:
+      return _ ("Completed");
+    case MEOW_STATUS_FAILED:
+      return _ ("Failed");
+    case MEOW_STATUS_CANCELED:
+    default:
+      return _ ("Canceled");
+    }
+}
+
+/* The history, newest first, rebuilt when an entry came. */
+static void
+update_history (MeowDetailsWindow *self)
+{
+  guint                n = 0;
+  const MeowTaskEvent *events = meow_task_item_get_events (self->item, &n);
+  GtkWidget           *child;
+
+  if (n == self->history_len && (n == 0 || events[n - 1].time == self->history_last))
+    return;
+  self->history_len = n;
+  self->history_last = n > 0 ? events[n - 1].time : 0;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history))) != NULL)
+    gtk_list_box_remove (self->history, child);
+  for (guint i = n; i-- > 0;)
+    {
+      g_autoptr (GDateTime) when =
+          g_date_time_new_from_unix_local (events[i].time / G_USEC_PER_SEC);
+      g_autofree char *time = g_date_time_format (when, "%X");
+      GtkWidget       *row = adw_action_row_new ();
+      GtkWidget       *label = gtk_label_new (time);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     event_title (&events[i], i > 0 ? &events[i - 1] : NULL));
+      if (events[i].detail != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), events[i].detail);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "numeric");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), label);
+      gtk_list_box_append (self->history, row);
+    }
+  if (n == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _ ("Nothing happened yet"));
+      gtk_list_box_append (self->history, row);
+    }
+}
+
 static void
 item_notify_cb (MeowDetailsWindow *self, GParamSpec *pspec)
 {
@@ -132,6 +252,7 @@ item_notify_cb (MeowDetailsWindow *self, GParamSpec *pspec)
   gtk_label_set_text (self->status_label, status);
   update_graph (self);
   update_map (self);
+  update_history (self);
   if (pspec == NULL || g_str_equal (pspec->name, "local-path") ||
       g_str_equal (pspec->name, "status") || g_str_equal (pspec->name, "url") ||
       g_str_equal (pspec->name, "name"))
@@ -337,6 +458,18 @@ build (MeowDetailsWindow *self)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (limits), label);
   gtk_box_append (GTK_BOX (page), limits);
 
+  /* What the records said over time. */
+  {
+    GtkWidget *history = adw_preferences_group_new ();
+
+    adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (history), _ ("History"));
+    self->history = GTK_LIST_BOX (gtk_list_box_new ());
+    gtk_list_box_set_selection_mode (self->history, GTK_SELECTION_NONE);
+    gtk_widget_add_css_class (GTK_WIDGET (self->history), "boxed-list");
+    adw_preferences_group_add (ADW_PREFERENCES_GROUP (history), GTK_WIDGET (self->history));
+    gtk_box_append (GTK_BOX (page), history);
+  }
+
   adw_window_set_content (ADW_WINDOW (self), toolbar);
 }
 
@@ -425,4 +558,10 @@ GtkSpinButton *
 meow_details_window_get_connections_spin (MeowDetailsWindow *self)
 {
   return self->connections_spin;
+}
+
+GtkWidget *
+meow_details_window_get_history (MeowDetailsWindow *self)
+{
+  return GTK_WIDGET (self->history);
 }

@@ -20,5 +20,6 @@ GtkWidget    *meow_details_window_get_graph (MeowDetailsWindow *self);
 GtkWidget    *meow_details_window_get_segment_map (MeowDetailsWindow *self);
 GtkSpinButton *meow_details_window_get_limit_spin (MeowDetailsWindow *self);
 GtkSpinButton *meow_details_window_get_connections_spin (MeowDetailsWindow *self);
+GtkWidget     *meow_details_window_get_history (MeowDetailsWindow *self);
 
 G_END_DECLS

@@ -51,7 +51,12 @@ struct _MeowTaskItem
    * latest record with a segment map. */
   GArray             *speed_history;
   MeowTransferRecord *map_record;
+  GArray             *events;     /* MeowTaskEvent, oldest first, at most MAX_EVENTS */
+  char               *events_url; /* the link of the latest event's record */
 };
+
+/* The details page's history keeps the last this many changes. */
+#define MAX_EVENTS 64
 
 /* The speed graph's samples: one each half second, over the last 5 minutes. */
 #define SAMPLE_US (G_USEC_PER_SEC / 2)
@@ -135,6 +140,8 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->auth_realm, g_free);
   g_clear_pointer (&self->speed_history, g_array_unref);
   g_clear_pointer (&self->map_record, meow_transfer_record_unref);
+  g_clear_pointer (&self->events, g_array_unref);
+  g_clear_pointer (&self->events_url, g_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -728,7 +735,74 @@ meow_task_item_set_payload (MeowTaskItem *self, const char *payload)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOAD]);
 }
 
-/* The speed history and segment map of the details page. */
+static void
+event_clear (gpointer data)
+{
+  g_free (((MeowTaskEvent *) data)->detail);
+}
+
+/* A history entry when @record says something new: another status, wait reason or
+ * restart reason, a failure's message, another link. */
+static void
+keep_event (MeowTaskItem *self, const MeowTransferRecord *record, MeowStatus status)
+{
+  const GError *error = meow_transfer_record_get_error (record);
+  const char   *record_url = meow_transfer_record_get_url (record);
+  MeowTaskEvent event = {
+    .time = meow_transfer_record_get_timestamp (record),
+    .status = status,
+    .wait_reason = meow_transfer_record_get_wait_reason (record),
+    .restart_reason = meow_transfer_record_get_restart_reason (record),
+  };
+  const char    *detail = error != NULL ? error->message
+                          : event.wait_reason != MEOW_WAIT_NONE
+                              ? meow_transfer_record_get_wait_detail (record)
+                              : NULL;
+  gboolean       relinked = FALSE;
+  MeowTaskEvent *last = NULL;
+
+  if (self->events == NULL)
+    {
+      self->events = g_array_new (FALSE, TRUE, sizeof (MeowTaskEvent));
+      g_array_set_clear_func (self->events, event_clear);
+    }
+  if (self->events->len > 0)
+    last = &g_array_index (self->events, MeowTaskEvent, self->events->len - 1);
+  relinked =
+      record_url != NULL && self->events_url != NULL && !g_str_equal (record_url, self->events_url);
+  if (record_url != NULL)
+    set_string (&self->events_url, record_url);
+  if (last != NULL && last->status == event.status && last->wait_reason == event.wait_reason &&
+      last->restart_reason == event.restart_reason && g_strcmp0 (last->detail, detail) == 0 &&
+      !relinked)
+    return;
+  event.detail = g_strdup (relinked ? record_url : detail);
+  event.relinked = relinked;
+  if (self->events->len == MAX_EVENTS)
+    g_array_remove_index (self->events, 0);
+  g_array_append_val (self->events, event);
+}
+
+/**
+ * meow_task_item_get_events:
+ * @n_events: (out): the number of entries
+ *
+ * What the task's records said over time, oldest first: each change of status, wait
+ * reason or restart reason, a failure's message, a new link (the last 64); %NULL before
+ * its first record in this session. Main thread.
+ *
+ * Returns: (transfer none) (array length=n_events) (nullable): the entries
+ */
+const MeowTaskEvent *
+meow_task_item_get_events (MeowTaskItem *self, guint *n_events)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  *n_events = self->events ? self->events->len : 0;
+  return self->events ? (const MeowTaskEvent *) (gpointer) self->events->data : NULL;
+}
+
+/* The speed history, segment map and events of the details page. */
 static void
 keep_for_details (MeowTaskItem             *self,
                   const MeowTransferRecord *record,
@@ -737,6 +811,8 @@ keep_for_details (MeowTaskItem             *self,
 {
   gint64 now = meow_transfer_record_get_timestamp (record);
   guint  n_segments = 0;
+
+  keep_event (self, record, status);
 
   if (meow_transfer_record_get_segments (record, &n_segments) != NULL)
     {

@@ -23,6 +23,19 @@ typedef struct
   double speed;
 } MeowSpeedSample;
 
+/* One entry of a task's history (meow_task_item_get_events()): when (a record's
+ * timestamp, real time µs), the status, wait and restart reasons, and a detail — the
+ * failure's message, the wait's short text, or the new link when @relinked. */
+typedef struct
+{
+  gint64            time;
+  MeowStatus        status;
+  MeowWaitReason    wait_reason;
+  MeowRestartReason restart_reason;
+  gboolean          relinked;
+  char             *detail;
+} MeowTaskEvent;
+
 MeowTaskItem *meow_task_item_new (MeowTask *task);
 MeowTaskItem *meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st);
 gboolean      meow_task_item_can_be_saved (const MeowStoredTask *st);
@@ -56,6 +69,7 @@ GFile   *meow_task_item_dup_file (MeowTaskItem *self);
 
 const MeowSpeedSample *meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples);
 const MeowSegment     *meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments);
+const MeowTaskEvent   *meow_task_item_get_events (MeowTaskItem *self, guint *n_events);
 
 void meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record);
 void meow_task_item_set_status (MeowTaskItem *self, MeowStatus status);

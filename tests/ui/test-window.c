@@ -2535,6 +2535,25 @@ test_details (Fixture *fx, gconstpointer data)
   g_assert_cmpint (slow, <, fast);
   g_assert_true (item_is (item, MEOW_STATUS_TRANSMISSION));
 
+  /* The history: queued, then transferring, newest first on the page. */
+  {
+    guint                n = 0;
+    const MeowTaskEvent *events = meow_task_item_get_events (item, &n);
+    GtkWidget           *history = meow_details_window_get_history (details);
+    guint                rows = 0;
+
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_cmpint (events[0].status, ==, MEOW_STATUS_PENDING);
+    g_assert_cmpint (events[n - 1].status, ==, MEOW_STATUS_TRANSMISSION);
+    for (GtkWidget *row = gtk_widget_get_first_child (history); row != NULL;
+         row = gtk_widget_get_next_sibling (row))
+      rows++;
+    g_assert_cmpuint (rows, ==, n);
+    g_assert_cmpstr (
+        adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_widget_get_first_child (history))),
+        ==, _ ("Transferring"));
+  }
+
   meow_test_spin_ms (400);
   save_screenshot (GTK_WIDGET (details), path);
   g_test_message ("saved %s", path);
