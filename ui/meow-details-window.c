@@ -5,7 +5,9 @@
  * (MeowSpeedGraph), the segment map (MeowSegmentMap), the link and the saved file with
  * Copy Link, Open and Show in Folder (the app.* actions of the rows), and the task's own
  * speed limit and connection count, which change the running transfer at once
- * (meow_task_manager_set_limits()), and the history of what its records said (status,
+ * (meow_task_manager_set_limits()), a checksum to check (the complete file is hashed
+ * off the main thread, with GChecksum as the engine does; one entered while the
+ * download runs is checked when it completes), and the history of what its records said (status,
  * wait and restart reasons, failures, new links: meow_task_item_get_events()).
  * Everything follows the item's notifications: the
  * item keeps the speed history and the latest segment map of its records.
@@ -15,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "meow-details-window.h"
 #include "meow-segment-map.h"
@@ -45,6 +48,11 @@ struct _MeowDetailsWindow
   GtkSpinButton  *limit_spin;
   GtkSpinButton  *connections_spin;
   GtkLabel       *limits_error;
+  AdwEntryRow    *checksum_row;
+  GtkLabel       *checksum_label;
+  char           *checksum; /* the one entered, lower case, until checked */
+  GChecksumType   checksum_type;
+  GCancellable   *cancellable; /* the hashing of the file */
   GtkListBox     *history;
   guint           history_len;  /* events shown */
   gint64          history_last; /* the newest one's time */
@@ -244,6 +252,137 @@ update_history (MeowDetailsWindow *self)
     }
 }
 
+/* The result line under the checksum entry: @css "success", "error" or NULL. */
+static void
+set_checksum_result (MeowDetailsWindow *self, const char *text, const char *css)
+{
+  GtkWidget *label = GTK_WIDGET (self->checksum_label);
+
+  gtk_label_set_text (self->checksum_label, text);
+  gtk_widget_remove_css_class (label, "success");
+  gtk_widget_remove_css_class (label, "error");
+  if (css != NULL)
+    gtk_widget_add_css_class (label, css);
+  gtk_widget_set_visible (label, text != NULL && text[0] != '\0');
+}
+
+static const char *
+checksum_name (GChecksumType type)
+{
+  return type == G_CHECKSUM_MD5 ? "MD5" : type == G_CHECKSUM_SHA1 ? "SHA-1" : "SHA-256";
+}
+
+/* In a worker thread: the file's checksum of the task data's type. */
+static void
+hash_file_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GFile *file = g_object_get_data (G_OBJECT (task), "file");
+  g_autoptr (GChecksum) checksum = g_checksum_new (GPOINTER_TO_INT (task_data));
+  g_autoptr (GFileInputStream) in = NULL;
+  g_autofree guchar *buffer = g_malloc (256 * 1024);
+  GError            *error = NULL;
+  gssize             n;
+
+  in = g_file_read (file, cancellable, &error);
+  if (in == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buffer, 256 * 1024, cancellable, &error)) >
+         0)
+    g_checksum_update (checksum, buffer, n);
+  if (n < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_strdup (g_checksum_get_string (checksum)), g_free);
+}
+
+static void
+hash_file_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MeowDetailsWindow *self = MEOW_DETAILS_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *got = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (got == NULL)
+    {
+      /* Translators: the file could not be read to check its checksum; %s says why */
+      text = g_strdup_printf (_ ("Could not check the file: %s"), error->message);
+      set_checksum_result (self, text, "error");
+    }
+  else if (g_str_equal (got, self->checksum))
+    {
+      /* Translators: %s is MD5, SHA-1 or SHA-256 */
+      text = g_strdup_printf (_ ("The file matches this %s checksum."),
+                              checksum_name (self->checksum_type));
+      set_checksum_result (self, text, "success");
+    }
+  else
+    {
+      /* Translators: %s is MD5, SHA-1 or SHA-256, then the file's own checksum */
+      text = g_strdup_printf (_ ("The file does NOT match: its %s checksum is %s."),
+                              checksum_name (self->checksum_type), got);
+      set_checksum_result (self, text, "error");
+    }
+  g_clear_pointer (&self->checksum, g_free);
+}
+
+/* A complete download's file is hashed off the main thread; for one still running the
+ * checksum waits for the complete file (item_notify_cb()). */
+static void
+check_checksum (MeowDetailsWindow *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GTask) task = NULL;
+
+  if (self->checksum == NULL)
+    return;
+  if (meow_task_item_get_status (self->item) != MEOW_STATUS_COMPLETE ||
+      (file = meow_task_item_dup_file (self->item)) == NULL)
+    {
+      set_checksum_result (self, _ ("It will be checked when the file is complete."), NULL);
+      return;
+    }
+  set_checksum_result (self, _ ("Checking the file…"), NULL);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, hash_file_done, NULL);
+  g_task_set_source_tag (task, check_checksum);
+  g_object_set_data_full (G_OBJECT (task), "file", g_steal_pointer (&file), g_object_unref);
+  g_task_set_task_data (task, GINT_TO_POINTER (self->checksum_type), NULL);
+  g_task_run_in_thread (task, hash_file_thread);
+}
+
+static void
+checksum_apply_cb (MeowDetailsWindow *self)
+{
+  g_autofree char *hex =
+      g_ascii_strdown (gtk_editable_get_text (GTK_EDITABLE (self->checksum_row)), -1);
+  gsize len;
+
+  g_strstrip (hex);
+  len = strlen (hex);
+  g_clear_pointer (&self->checksum, g_free);
+  if (strspn (hex, "0123456789abcdef") != len || (len != 32 && len != 40 && len != 64))
+    {
+      set_checksum_result (self,
+                           _ ("Enter an MD5, SHA-1 or SHA-256 checksum: 32, 40 or 64 hexadecimal "
+                              "digits."),
+                           "error");
+      return;
+    }
+  self->checksum_type = len == 32   ? G_CHECKSUM_MD5
+                        : len == 40 ? G_CHECKSUM_SHA1
+                                    : G_CHECKSUM_SHA256;
+  self->checksum = g_steal_pointer (&hex);
+  check_checksum (self);
+}
+
 static void
 item_notify_cb (MeowDetailsWindow *self, GParamSpec *pspec)
 {
@@ -253,6 +392,8 @@ item_notify_cb (MeowDetailsWindow *self, GParamSpec *pspec)
   update_graph (self);
   update_map (self);
   update_history (self);
+  if (pspec != NULL && g_str_equal (pspec->name, "status"))
+    check_checksum (self);
   if (pspec == NULL || g_str_equal (pspec->name, "local-path") ||
       g_str_equal (pspec->name, "status") || g_str_equal (pspec->name, "url") ||
       g_str_equal (pspec->name, "name"))
@@ -438,6 +579,22 @@ build (MeowDetailsWindow *self)
   adw_action_row_add_suffix (self->file_row, self->open_button);
   adw_action_row_add_suffix (self->file_row, self->folder_button);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->file_row));
+  self->checksum_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->checksum_row), _ ("Checksum"));
+  adw_entry_row_set_show_apply_button (self->checksum_row, TRUE);
+  g_signal_connect_swapped (self->checksum_row, "apply", G_CALLBACK (checksum_apply_cb), self);
+  g_signal_connect_swapped (self->checksum_row, "entry-activated", G_CALLBACK (checksum_apply_cb),
+                            self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->checksum_row));
+  label = gtk_label_new (NULL);
+  self->checksum_label = GTK_LABEL (label);
+  gtk_label_set_wrap (self->checksum_label, TRUE);
+  gtk_label_set_wrap_mode (self->checksum_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (self->checksum_label, 0);
+  gtk_label_set_selectable (self->checksum_label, TRUE);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_set_visible (label, FALSE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), label);
   gtk_box_append (GTK_BOX (page), file);
 
   /* This task's own limits. */
@@ -482,6 +639,9 @@ meow_details_window_dispose (GObject *object)
     g_clear_signal_handler (&self->notify_id, self->item);
   g_clear_object (&self->item);
   g_clear_object (&self->manager);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->checksum, g_free);
   G_OBJECT_CLASS (meow_details_window_parent_class)->dispose (object);
 }
 
@@ -564,4 +724,16 @@ GtkWidget *
 meow_details_window_get_history (MeowDetailsWindow *self)
 {
   return GTK_WIDGET (self->history);
+}
+
+AdwEntryRow *
+meow_details_window_get_checksum_row (MeowDetailsWindow *self)
+{
+  return self->checksum_row;
+}
+
+GtkLabel *
+meow_details_window_get_checksum_label (MeowDetailsWindow *self)
+{
+  return self->checksum_label;
 }

@@ -2496,7 +2496,13 @@ test_details (Fixture *fx, gconstpointer data)
   gint64             done_before, fast, slow;
   int                min_width = 0;
 
-  serve (fx, "/debian-12-netinst.iso", 24 * 1024 * 1024, 70, NULL);
+  g_autoptr (GBytes) payload = NULL;
+  g_autofree char *sha256 = NULL;
+  AdwEntryRow     *checksum_row;
+  GtkLabel        *checksum_label;
+
+  serve (fx, "/debian-12-netinst.iso", 24 * 1024 * 1024, 70, &payload);
+  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, payload);
   meow_test_server_set_faults (fx->server, &faults);
   item = add_url (fx, "/debian-12-netinst.iso");
   MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > 0);
@@ -2566,6 +2572,35 @@ test_details (Fixture *fx, gconstpointer data)
   meow_test_spin_ms (400);
   save_screenshot (GTK_WIDGET (details), narrow_path);
   g_test_message ("saved %s", narrow_path);
+
+  /* A checksum: not one, then the right one while it runs (checked once complete, off
+   * the main thread), then a wrong one for the complete file. */
+  checksum_row = meow_details_window_get_checksum_row (details);
+  checksum_label = meow_details_window_get_checksum_label (details);
+  gtk_editable_set_text (GTK_EDITABLE (checksum_row), "not a checksum");
+  g_signal_emit_by_name (checksum_row, "apply");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (checksum_row), sha256);
+  g_signal_emit_by_name (checksum_row, "apply");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "error"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (checksum_label)));
+  faults.throttle_bytes_per_sec = 0;
+  meow_test_server_set_faults (fx->server, &faults);
+  gtk_spin_button_set_value (meow_details_window_get_limit_spin (details), 0);
+  /* The connections open now are throttled still: new ones (Pause, Resume) are not. */
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "pause-task",
+                                  g_variant_new_string (meow_task_item_get_id (item)));
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_PAUSED));
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "resume-task",
+                                  g_variant_new_string (meow_task_item_get_id (item)));
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "success"));
+  g_test_message ("checksum: %s", gtk_label_get_text (checksum_label));
+  gtk_editable_set_text (GTK_EDITABLE (checksum_row),
+                         "00000000000000000000000000000000000000000000000000000000000000ff");
+  g_signal_emit_by_name (checksum_row, "apply");
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (checksum_label), sha256));
   gtk_window_close (GTK_WINDOW (details));
 }
 
