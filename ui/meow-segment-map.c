@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "meow-segment-map.h"
+#include "meow-widget-color.h"
 
 struct _MeowSegmentMap
 {
@@ -24,16 +25,6 @@ struct _MeowSegmentMap
 G_DEFINE_FINAL_TYPE (MeowSegmentMap, meow_segment_map, GTK_TYPE_WIDGET)
 
 static void
-widget_color (GtkWidget *widget, GdkRGBA *color)
-{
-#if GTK_CHECK_VERSION(4, 10, 0)
-  gtk_widget_get_color (widget, color);
-#else
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-#endif
-}
-
-static void
 meow_segment_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   MeowSegmentMap *self = MEOW_SEGMENT_MAP (widget);
@@ -42,7 +33,7 @@ meow_segment_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   GdkRGBA         fg, trough, accent = { 0.21f, 0.52f, 0.89f, 1.0f }; /* Adwaita blue 3 */
   gint64          total = 0;
 
-  widget_color (widget, &fg);
+  meow_widget_get_fg_color (widget, &fg);
   trough = fg;
   trough.alpha *= 0.1f;
   fg.alpha *= 0.45f;

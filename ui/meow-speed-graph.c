@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "meow-speed-graph.h"
+#include "meow-widget-color.h"
 
 /* The graph spans this much time (the history keeps 5 minutes). */
 #define SPAN_US (3 * 60 * G_USEC_PER_SEC)
@@ -25,16 +26,6 @@ struct _MeowSpeedGraph
 G_DEFINE_FINAL_TYPE (MeowSpeedGraph, meow_speed_graph, GTK_TYPE_WIDGET)
 
 static void
-widget_color (GtkWidget *widget, GdkRGBA *color)
-{
-#if GTK_CHECK_VERSION(4, 10, 0)
-  gtk_widget_get_color (widget, color);
-#else
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-#endif
-}
-
-static void
 meow_speed_graph_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   MeowSpeedGraph *self = MEOW_SPEED_GRAPH (widget);
@@ -44,7 +35,7 @@ meow_speed_graph_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   gint64          newest;
   float           bar_width;
 
-  widget_color (widget, &color);
+  meow_widget_get_fg_color (widget, &color);
   faint = color;
   faint.alpha *= 0.12f;
   gtk_snapshot_append_color (snapshot, &faint, &GRAPHENE_RECT_INIT (0, height - 1, width, 1));

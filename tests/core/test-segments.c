@@ -528,16 +528,6 @@ test_live_connections (MeowTestFixture *fx, gconstpointer data)
   g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
 }
 
-/* Body bytes the server sends over @ms. */
-static gint64
-bytes_over (MeowTestFixture *fx, guint ms)
-{
-  gint64 before = meow_test_server_sum_body_bytes (fx->server);
-
-  meow_test_spin_ms (ms);
-  return meow_test_server_sum_body_bytes (fx->server) - before;
-}
-
 /* meow_client_set_task_speed_limit() on a running download: the server
  * sees the rate drop to about the new limit, and rise when it is lifted.
  * The server sends at most 512 KiB/s a connection, so that the socket
@@ -563,12 +553,12 @@ test_live_speed_limit (MeowTestFixture *fx, gconstpointer data)
   meow_test_server_set_faults (fx->server, &faults);
   w = start_segmented (fx, "/slow.bin", target, 2);
   MEOW_TEST_WAIT_UNTIL (meow_test_server_count_open_bodies (fx->server) == 2);
-  fast = bytes_over (fx, 1500);
+  fast = meow_test_server_bytes_over (fx->server, 1500);
 
   g_assert_true (meow_client_set_task_speed_limit (fx->client, w->id, 64 * 1024, &error));
   g_assert_no_error (error);
   meow_test_spin_ms (3000); /* what the socket buffers hold drains */
-  slow = bytes_over (fx, 3000);
+  slow = meow_test_server_bytes_over (fx->server, 3000);
   g_test_message ("no limit: %" G_GINT64_FORMAT " bytes in 1.5 s; 64 KiB/s: %" G_GINT64_FORMAT
                   " bytes in 3 s",
                   fast, slow);

@@ -649,3 +649,12 @@ meow_test_range_start (const char *range)
   g_assert_true (g_str_has_prefix (range, "bytes="));
   return g_ascii_strtoll (range + strlen ("bytes="), NULL, 10);
 }
+
+gint64
+meow_test_server_bytes_over (MeowTestServer *server, guint ms)
+{
+  gint64 before = meow_test_server_sum_body_bytes (server);
+
+  meow_test_spin_ms (ms);
+  return meow_test_server_sum_body_bytes (server) - before;
+}

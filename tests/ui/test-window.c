@@ -2466,16 +2466,6 @@ find_details_window (Fixture *fx)
   return NULL;
 }
 
-/* Body bytes the server sends over @ms. */
-static gint64
-server_bytes_over (Fixture *fx, guint ms)
-{
-  gint64 before = meow_test_server_sum_body_bytes (fx->server);
-
-  meow_test_spin_ms (ms);
-  return meow_test_server_sum_body_bytes (fx->server) - before;
-}
-
 /* A throttled download's details, opened by activating its row (Enter, a double click):
  * the graph has points after a few seconds, the segment map follows the connections,
  * and the page's connection count and speed limit change the running transfer (the
@@ -2529,11 +2519,11 @@ test_details (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (meow_task_get_segments (meow_task_item_get_task (item)), ==, 3);
 
   /* 64 KiB/s for the task: the rate on the wire drops (3 × 256 KiB/s before). */
-  fast = server_bytes_over (fx, 1500);
+  fast = meow_test_server_bytes_over (fx->server, 1500);
   gtk_spin_button_set_value (meow_details_window_get_limit_spin (details), 64);
   g_assert_cmpuint (meow_task_get_speed_limit (meow_task_item_get_task (item)), ==, 64 * 1024);
   meow_test_spin_ms (3000); /* what the socket buffers hold drains */
-  slow = server_bytes_over (fx, 3000);
+  slow = meow_test_server_bytes_over (fx->server, 3000);
   g_test_message ("3 connections: %" G_GINT64_FORMAT
                   " bytes in 1.5 s; at 64 KiB/s: %" G_GINT64_FORMAT " bytes in 3 s",
                   fast, slow);
