@@ -2550,10 +2550,13 @@ test_details (Fixture *fx, gconstpointer data)
         ==, _ ("Transferring"));
   }
 
+  /* Tall enough for the whole page, the history included. */
+  content = adw_window_get_content (ADW_WINDOW (details));
+  gtk_window_set_default_size (GTK_WINDOW (details), 480, 1000);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_height (content) >= 900);
   meow_test_spin_ms (400);
   save_screenshot (GTK_WIDGET (details), path);
   g_test_message ("saved %s", path);
-  content = adw_window_get_content (ADW_WINDOW (details));
   gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
   g_test_message ("the details' minimum width: %d px", min_width);
   g_assert_cmpint (min_width, <=, 360);
