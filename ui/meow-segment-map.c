@@ -65,19 +65,6 @@ meow_segment_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 }
 
 static void
-meow_segment_map_measure (GtkWidget     *widget,
-                          GtkOrientation orientation,
-                          int            for_size,
-                          int           *minimum,
-                          int           *natural,
-                          int           *minimum_baseline,
-                          int           *natural_baseline)
-{
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 120 : 18;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 360 : 18;
-}
-
-static void
 meow_segment_map_finalize (GObject *object)
 {
   MeowSegmentMap *self = MEOW_SEGMENT_MAP (object);
@@ -94,7 +81,6 @@ meow_segment_map_class_init (MeowSegmentMapClass *klass)
 
   object_class->finalize = meow_segment_map_finalize;
   widget_class->snapshot = meow_segment_map_snapshot;
-  widget_class->measure = meow_segment_map_measure;
   gtk_widget_class_set_css_name (widget_class, "segmentmap");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -102,6 +88,7 @@ meow_segment_map_class_init (MeowSegmentMapClass *klass)
 static void
 meow_segment_map_init (MeowSegmentMap *self)
 {
+  gtk_widget_set_size_request (GTK_WIDGET (self), 120, 18);
   self->segments = g_array_new (FALSE, FALSE, sizeof (MeowSegment));
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 }

@@ -60,19 +60,6 @@ meow_speed_graph_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 }
 
 static void
-meow_speed_graph_measure (GtkWidget     *widget,
-                          GtkOrientation orientation,
-                          int            for_size,
-                          int           *minimum,
-                          int           *natural,
-                          int           *minimum_baseline,
-                          int           *natural_baseline)
-{
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 120 : 64;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 360 : 96;
-}
-
-static void
 meow_speed_graph_finalize (GObject *object)
 {
   MeowSpeedGraph *self = MEOW_SPEED_GRAPH (object);
@@ -89,7 +76,6 @@ meow_speed_graph_class_init (MeowSpeedGraphClass *klass)
 
   object_class->finalize = meow_speed_graph_finalize;
   widget_class->snapshot = meow_speed_graph_snapshot;
-  widget_class->measure = meow_speed_graph_measure;
   gtk_widget_class_set_css_name (widget_class, "speedgraph");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -97,6 +83,7 @@ meow_speed_graph_class_init (MeowSpeedGraphClass *klass)
 static void
 meow_speed_graph_init (MeowSpeedGraph *self)
 {
+  gtk_widget_set_size_request (GTK_WIDGET (self), 120, 96);
   self->samples = g_array_new (FALSE, FALSE, sizeof (MeowSpeedSample));
 }
 
