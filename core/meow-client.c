@@ -1320,6 +1320,109 @@ fail:
   return FALSE;
 }
 
+/* Replaces @task_id's task with a copy of its own speed limit and
+ * connection count: the limit when @speed, else the count. */
+static gboolean
+set_task_settings (MeowClient *client,
+                   const char *task_id,
+                   gboolean    speed,
+                   guint64     speed_limit,
+                   guint       segments,
+                   GError    **error)
+{
+  Entry *entry;
+  g_autoptr (MeowTask) task = NULL;
+
+  g_mutex_lock (&client->lock);
+  entry = lookup_entry_locked (client, task_id, error);
+  if (entry == NULL)
+    goto fail;
+  if (!speed && entry->direction != MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   /* Translators: the transfer's id. */
+                   _ ("The transfer %s is an upload; only a download uses several connections."),
+                   task_id);
+      goto fail;
+    }
+  task = meow_task_dup_with_settings (entry->task, speed ? speed_limit : entry->task->speed_limit,
+                                       speed ? entry->task->segments : segments);
+  g_clear_pointer (&entry->task, meow_task_unref);
+  entry->task = meow_task_ref (task);
+  _meow_engine_set_task_settings (client->engine, task);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+
+fail:
+  g_mutex_unlock (&client->lock);
+  return FALSE;
+}
+
+/**
+ * meow_client_set_task_speed_limit:
+ * @client: a client
+ * @task_id: a live task's id
+ * @bytes_per_second: the task's own cap, bytes per second; 0 for none
+ * @error: return location for an error
+ *
+ * Changes a task's own speed limit (meow_task_builder_set_speed_limit())
+ * in any live state. A running transfer goes on without a stop, at the
+ * new rate from the next pacing window on; the lower of this limit and
+ * the task's share of the client's meow_client_set_speed_limits() holds.
+ * Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND or
+ *   %MEOW_ERROR_CLIENT_CLOSED.
+ */
+gboolean
+meow_client_set_task_speed_limit (MeowClient *client,
+                                  const char *task_id,
+                                  guint64     bytes_per_second,
+                                  GError    **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+
+  return set_task_settings (client, task_id, TRUE, bytes_per_second, 0, error);
+}
+
+/**
+ * meow_client_set_task_segments:
+ * @client: a client
+ * @task_id: a live download's id
+ * @segments: connections the download may use at once (1 = one stream,
+ *   0 = the client's meow_config_set_max_segments(); at most 16)
+ * @error: return location for an error
+ *
+ * Changes how many connections a download uses
+ * (meow_task_builder_set_segments()) in any live state. A running
+ * transfer changes without a stop: with fewer, the last segments' requests
+ * end and their ranges wait (nothing written is lost) until a connection
+ * is free; with more, waiting ranges go on and the biggest ranges left
+ * are cut in half for new connections (none smaller than 8 MiB, or twice
+ * the client's minimum segment size when that is smaller); a download not
+ * split yet splits at once when its server takes ranges. Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_PARAMETER_INVALID (more than
+ *   16, or the task is an upload), %MEOW_ERROR_TASK_NOT_FOUND or
+ *   %MEOW_ERROR_CLIENT_CLOSED.
+ */
+gboolean
+meow_client_set_task_segments (MeowClient *client,
+                               const char *task_id,
+                               guint       segments,
+                               GError    **error)
+{
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+
+  if (segments > 16)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   _ ("Downloads may use 1 to 16 connections, not %u."), segments);
+      return FALSE;
+    }
+  return set_task_settings (client, task_id, FALSE, 0, segments, error);
+}
+
 /**
  * meow_client_cancel:
  * @client: a client

@@ -164,6 +164,16 @@ gboolean meow_client_set_credentials (MeowClient *client,
                                       const char *password,
                                       GError    **error);
 MEOW_AVAILABLE_IN_ALL
+gboolean meow_client_set_task_speed_limit (MeowClient *client,
+                                           const char *task_id,
+                                           guint64     bytes_per_second,
+                                           GError    **error);
+MEOW_AVAILABLE_IN_ALL
+gboolean meow_client_set_task_segments (MeowClient *client,
+                                        const char *task_id,
+                                        guint       segments,
+                                        GError    **error);
+MEOW_AVAILABLE_IN_ALL
 MeowTransferRecord *meow_client_dup_record (MeowClient *client, const char *task_id);
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_close (MeowClient *client, GError **error);

@@ -72,6 +72,9 @@ typedef struct
   gint64   writeback_from; /* writeback was started for the bytes before this */
   gboolean cut;            /* the body reached end: stopped there on purpose */
   gboolean done;           /* all of [start, end) is written */
+  gboolean parked;         /* a segment stopped for a lower connection count
+                            * (meow_client_set_task_segments()): its range
+                            * waits for a connection to be free */
 
   /* The request in flight, as the verdict is asked about it. */
   gboolean probe; /* a HEAD */
@@ -296,6 +299,8 @@ MeowStream *_meow_download_stream_for_easy (MeowDownload *d, CURL *easy);
 guint       _meow_download_active_streams (MeowDownload *d);
 void        _meow_download_update_transferred (MeowJob *job);
 void        _meow_download_checkpoint (MeowJob *job);
+void        _meow_download_segments_retune (MeowJob *job);
+void        _meow_download_segments_map (MeowJob *job, GArray *out);
 
 /* meow-download-finish.c: verify and complete. */
 void  _meow_download_finish (MeowJob *job);

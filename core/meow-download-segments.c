@@ -95,6 +95,15 @@ segment_cmp (gconstpointer a, gconstpointer b)
   return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static int
+segment_order (gconstpointer a, gconstpointer b)
+{
+  const MeowSegment *x = a;
+  const MeowSegment *y = b;
+
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
 /* Takes a control file's split if it is consistent with itself and with
  * the .part (@part_size bytes): the first stream and every segment go on
  * from their positions. FALSE: it is not (nothing changed). */
@@ -265,71 +274,172 @@ _meow_download_segments_abandon (MeowJob *job)
     _meow_download_start_get (job);
 }
 
-/* All bytes in? Then verify and rename. Otherwise give an idle
- * connection the larger half of the biggest remaining range. */
-void
-_meow_download_check_all_done (MeowJob *job)
+/* A parked range (of a lower connection count) goes on. FALSE: none. */
+static gboolean
+unpark_one (MeowDownload *d)
+{
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    {
+      MeowStream *seg = g_ptr_array_index (d->segments, i);
+
+      if (seg->parked && !seg->done)
+        {
+          seg->parked = FALSE;
+          _meow_stream_send (seg, FALSE);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Work stealing, so one slow connection does not hold up the end: a new
+ * segment takes the larger half of the biggest range still running, if
+ * any range of at least 2 × STEAL_MIN is left (the minimum segment size
+ * only governs the first split). FALSE: nothing worth cutting. */
+static gboolean
+steal_one (MeowJob *job)
 {
   MeowDownload *d = _meow_download_get (job);
   guint64       min = _meow_engine_get_config (job->engine)->min_segment_size;
   MeowStream   *biggest = NULL;
   gint64        biggest_left = 0;
-  gint64        main_left;
+  gint64        main_left = d->main.done ? 0 : d->main.end - d->main.pos;
+  gint64        split;
+  gint64        old_end;
 
   for (guint i = 0; d->segments && i < d->segments->len; i++)
     {
       MeowStream *seg = g_ptr_array_index (d->segments, i);
       gint64      left = seg->end - seg->pos;
 
-      if (!seg->done && left > biggest_left && seg->retry_at == 0)
+      if (!seg->done && !seg->parked && seg->easy != NULL && left > biggest_left)
         {
           biggest = seg;
           biggest_left = left;
         }
     }
-  main_left = d->main.done ? 0 : d->main.end - d->main.pos;
-
-  if (d->main.done && biggest == NULL)
+  if (d->main.easy == NULL)
+    main_left = 0;
+  if (MAX (biggest_left, main_left) < 2 * MIN ((gint64) min, STEAL_MIN))
+    return FALSE;
+  if (main_left > biggest_left)
     {
-      gboolean all = TRUE;
+      split = d->main.pos + main_left / 2;
+      old_end = d->main.end;
+      d->main.end = split;
+    }
+  else
+    {
+      split = biggest->pos + biggest_left / 2;
+      old_end = biggest->end;
+      biggest->end = split;
+    }
+  _meow_stream_send (_meow_download_segment_new (job, split, split, old_end), FALSE);
+  return TRUE;
+}
 
-      for (guint i = 0; d->segments && i < d->segments->len; i++)
-        all = all && ((MeowStream *) g_ptr_array_index (d->segments, i))->done;
-      if (all)
+/* All bytes in? Then verify and rename. Otherwise a connection is free:
+ * a parked range goes on, or it takes half of the biggest range left. */
+void
+_meow_download_check_all_done (MeowJob *job)
+{
+  MeowDownload *d = _meow_download_get (job);
+  gboolean      left = !d->main.done;
+
+  for (guint i = 0; !left && d->segments && i < d->segments->len; i++)
+    left = !((MeowStream *) g_ptr_array_index (d->segments, i))->done;
+  if (!left)
+    {
+      _meow_download_segments_drop (job);
+      d->main.pos = job->total;
+      _meow_stream_release (&d->main);
+      _meow_download_finish (job);
+      return;
+    }
+  if (_meow_download_active_streams (d) >= _meow_download_wanted_segments (job))
+    return;
+  if (unpark_one (d) || steal_one (job))
+    _meow_download_checkpoint (job);
+}
+
+/* The task's connection count changed while it runs: park running
+ * segments (the last first; never the first stream) down to it, or
+ * take parked ranges up again and cut new ones up to it. An unsplit
+ * download splits at the next tick. */
+void
+_meow_download_segments_retune (MeowJob *job)
+{
+  MeowDownload *d = _meow_download_get (job);
+  guint         n = _meow_download_wanted_segments (job);
+  guint         active;
+  gboolean      changed = FALSE;
+
+  if (d == NULL || d->phase != MEOW_DOWNLOAD_GET || d->mem != NULL)
+    return;
+  if (d->segments == NULL)
+    {
+      if (n >= 2 && d->ranges_ok && job->total > 0 && d->main.easy != NULL &&
+          d->main.verdict.kind == MEOW_VERDICT_ACCEPT)
         {
-          _meow_download_segments_drop (job);
-          d->main.pos = job->total;
-          _meow_stream_release (&d->main);
-          _meow_download_finish (job);
+          d->want_segments = TRUE;
+          _meow_engine_wakeup (job->engine);
         }
       return;
     }
-
-  /* Work stealing, so one slow connection does not hold up the end: any
-   * range of at least 2 × STEAL_MIN is worth another connection (the
-   * minimum segment size only governs the first split). */
-  if (MAX (biggest_left, main_left) >= 2 * MIN ((gint64) min, STEAL_MIN))
+  active = _meow_download_active_streams (d);
+  for (guint i = d->segments->len; i-- > 0 && active > n;)
     {
-      gint64 split;
-      gint64 old_end;
+      MeowStream *seg = g_ptr_array_index (d->segments, i);
 
-      if (main_left > biggest_left && d->main.easy != NULL)
+      if (seg->easy != NULL && !seg->done)
         {
-          split = d->main.pos + main_left / 2;
-          old_end = d->main.end;
-          d->main.end = split;
+          _meow_stream_release (seg);
+          seg->parked = TRUE;
+          active--;
+          changed = TRUE;
         }
-      else if (biggest != NULL && biggest->easy != NULL)
-        {
-          split = biggest->pos + biggest_left / 2;
-          old_end = biggest->end;
-          biggest->end = split;
-        }
-      else
-        return;
-      _meow_stream_send (_meow_download_segment_new (job, split, split, old_end), FALSE);
-      _meow_download_checkpoint (job);
     }
+  while (active < n && (unpark_one (d) || steal_one (job)))
+    {
+      active++;
+      changed = TRUE;
+    }
+  if (changed)
+    {
+      _meow_download_checkpoint (job);
+      g_debug ("%s now on %u connections", _meow_download_url (job), active);
+    }
+}
+
+/* The segment map for a record: the first stream's range, then each
+ * segment's, in file order. */
+void
+_meow_download_segments_map (MeowJob *job, GArray *out)
+{
+  MeowDownload *d = _meow_download_get (job);
+  MeowSegment   main_range;
+
+  if (d == NULL || d->phase == MEOW_DOWNLOAD_IDLE || d->phase == MEOW_DOWNLOAD_PROBE)
+    return;
+  main_range.start = d->main.start;
+  main_range.end = d->main.end >= 0 ? d->main.end : job->total;
+  main_range.done = d->main.done && main_range.end >= 0 ? main_range.end - d->main.start
+                                                        : d->main.pos - d->main.start;
+  main_range.active = d->main.easy != NULL && job->state == MEOW_JOB_ACTIVE;
+  g_array_append_val (out, main_range);
+  for (guint i = 0; d->segments && i < d->segments->len; i++)
+    {
+      MeowStream *seg = g_ptr_array_index (d->segments, i);
+      MeowSegment range = {
+        .start = seg->start,
+        .end = seg->end,
+        .done = seg->pos - seg->start,
+        .active = seg->easy != NULL && job->state == MEOW_JOB_ACTIVE,
+      };
+
+      g_array_append_val (out, range);
+    }
+  g_array_sort (out, segment_order);
 }
 
 /* A split restored from the control file: start what is left. */

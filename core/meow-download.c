@@ -739,4 +739,6 @@ const MeowDriver _meow_download_driver = {
   .limit = download_limit,
   .wake = download_wake,
   .relink = download_relink,
+  .retune = _meow_download_segments_retune,
+  .segments = _meow_download_segments_map,
 };

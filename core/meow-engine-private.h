@@ -82,6 +82,11 @@ void _meow_engine_change_url (MeowEngine *engine, MeowTask *task, MeowChangeUrlF
  * it; a queued, waiting or paused one uses it when it starts. A task
  * unknown to the worker is ignored. Any thread. */
 void _meow_engine_set_credentials (MeowEngine *engine, MeowTask *task);
+/* Gives the job of @task's id @task (a ref is taken), whose own speed
+ * limit or connection count changed: nothing stops; a running transfer
+ * takes the new limit and opens or parks connections at once. A task
+ * unknown to the worker is ignored. Any thread. */
+void _meow_engine_set_task_settings (MeowEngine *engine, MeowTask *task);
 /* The system goes to sleep: every running transfer is stopped as by a
  * pause (the .part flushed and its control file written, uploads' requests
  * aborted; bytes kept) and waits with MEOW_WAIT_SUSPEND, nothing starts,
@@ -171,6 +176,13 @@ typedef struct
    * again if it runs). MEOW_CHANGE_URL_RESTART: the next start drops the
    * bytes held. NULL: the driver's tasks cannot change their URL. */
   void (*relink) (MeowJob *job, MeowChangeUrlFlags flags);
+  /* job->task was replaced by one with another connection count
+   * (meow_client_set_task_segments()); nothing was stopped: a running
+   * transfer opens or parks connections to match. NULL: one connection. */
+  void (*retune) (MeowJob *job);
+  /* Appends the byte ranges of the job's file (MeowSegment) to @out for
+   * its records; nothing when it has none now. NULL: none. */
+  void (*segments) (MeowJob *job, GArray *out);
 } MeowDriver;
 
 struct _MeowJob

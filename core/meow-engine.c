@@ -34,6 +34,7 @@ typedef enum
   CMD_NETWORK,
   CMD_CHANGE_URL,
   CMD_CREDENTIALS,
+  CMD_TASK_SETTINGS,
   CMD_SLEEP,
   CMD_WAKE,
   CMD_HOLD_LOOPBACK,
@@ -291,6 +292,17 @@ _meow_engine_set_credentials (MeowEngine *engine, MeowTask *task)
   Command *cmd = g_new0 (Command, 1);
 
   cmd->kind = CMD_CREDENTIALS;
+  cmd->id = g_strdup (task->id);
+  cmd->task = meow_task_ref (task);
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_set_task_settings (MeowEngine *engine, MeowTask *task)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_TASK_SETTINGS;
   cmd->id = g_strdup (task->id);
   cmd->task = meow_task_ref (task);
   push_command (engine, cmd);
@@ -729,6 +741,18 @@ make_record (MeowJob *job, MeowStatus status)
     }
   if (status == MEOW_STATUS_TRANSMISSION)
     record->phase = job->phase;
+  if (job->driver->segments != NULL && !_meow_status_is_terminal (status))
+    {
+      g_autoptr (GArray) segments = g_array_new (FALSE, FALSE, sizeof (MeowSegment));
+
+      job->driver->segments (job, segments);
+      if (segments->len > 0)
+        {
+          record->n_segments = segments->len;
+          record->segments =
+              (MeowSegment *) (gpointer) g_array_free (g_steal_pointer (&segments), FALSE);
+        }
+    }
   if (status == MEOW_STATUS_TRANSMISSION && job->phase == MEOW_PHASE_TRANSFER)
     {
       record->speed = job->speed;
@@ -1452,6 +1476,18 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
     case CMD_CREDENTIALS:
       if (job != NULL)
         replace_task (job, cmd->task, FALSE, MEOW_CHANGE_URL_NONE);
+      break;
+
+    case CMD_TASK_SETTINGS:
+      /* Unlike CHANGE_URL and CREDENTIALS nothing stops: the limit is
+       * shared out again and the driver matches the connection count. */
+      if (job == NULL)
+        break;
+      meow_task_unref (job->task);
+      job->task = meow_task_ref (cmd->task);
+      apply_limits (engine);
+      if (job->state == MEOW_JOB_ACTIVE && job->driver->retune != NULL)
+        job->driver->retune (job);
       break;
 
     case CMD_MAX_TRANSFERS:

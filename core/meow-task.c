@@ -1550,3 +1550,33 @@ _meow_task_dup_with_credentials (const MeowTask *task, const char *user, const c
   copy->password = user != NULL ? g_strdup (password != NULL ? password : "") : NULL;
   return copy;
 }
+
+/**
+ * meow_task_dup_with_settings:
+ * @task: a task
+ * @speed_limit: the copy's own speed limit, bytes per second; 0 for none
+ * @segments: the copy's connection count (a download's; 1 = one stream,
+ *   0 = the client's meow_config_set_max_segments(); at most 16)
+ *
+ * A copy of @task with its own speed limit and connection count and
+ * everything else the same, the id included: what an owner keeps and
+ * stores for a task whose settings it changed with
+ * meow_client_set_task_speed_limit() and meow_client_set_task_segments().
+ * Any thread.
+ *
+ * Returns: (transfer full): the copy.
+ */
+MeowTask *
+meow_task_dup_with_settings (const MeowTask *task, guint64 speed_limit, guint segments)
+{
+  MeowTask *copy;
+
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (segments <= 16, NULL);
+
+  copy = task_dup (task);
+
+  copy->speed_limit = speed_limit;
+  copy->segments = segments;
+  return copy;
+}

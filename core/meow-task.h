@@ -81,6 +81,8 @@ MeowTask *meow_task_dup_with_url (const MeowTask *task,
                                   const char     *output_file,
                                   GError        **error);
 MEOW_AVAILABLE_IN_ALL
+MeowTask *meow_task_dup_with_settings (const MeowTask *task, guint64 speed_limit, guint segments);
+MEOW_AVAILABLE_IN_ALL
 const char *meow_task_get_user (const MeowTask *task);
 MEOW_AVAILABLE_IN_ALL
 const char *meow_task_get_tag (const MeowTask *task);

@@ -69,6 +69,7 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_free (record->auth_realm);
   g_free (record->tag);
   g_free (record->auth_proxy);
+  g_free (record->segments);
   g_free (record);
 }
 
@@ -517,4 +518,30 @@ meow_transfer_record_get_http_status (const MeowTransferRecord *record)
 {
   g_return_val_if_fail (record != NULL, 0);
   return record->http_status;
+}
+
+/**
+ * meow_transfer_record_get_segments:
+ * @record: a record
+ * @n_segments: (out): return location for the number of ranges
+ *
+ * The segment map of a download: the byte ranges its file is split into
+ * and how much of each is written, in file order, with the ranges that a
+ * connection transfers now marked active. A download not split has one
+ * range, the whole file. The map is the worker's at the moment the record
+ * was made (Pending, Transmission and Paused records of a started
+ * download); Complete, Failed and Canceled records and uploads carry none.
+ *
+ * Returns: (transfer none) (array length=n_segments) (nullable): the
+ *   ranges, owned by @record, or %NULL (and 0 in @n_segments) when the
+ *   record has none. Any thread.
+ */
+const MeowSegment *
+meow_transfer_record_get_segments (const MeowTransferRecord *record, guint *n_segments)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  g_return_val_if_fail (n_segments != NULL, NULL);
+
+  *n_segments = record->n_segments;
+  return record->segments;
 }

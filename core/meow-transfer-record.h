@@ -22,6 +22,24 @@ G_BEGIN_DECLS
  */
 typedef struct _MeowTransferRecord MeowTransferRecord;
 
+/**
+ * MeowSegment:
+ * @start: the range's first byte
+ * @end: the byte after its last; -1 when the file's size is not known
+ * @done: bytes of the range written, from @start on
+ * @active: whether a connection transfers this range now
+ *
+ * One byte range of a download's file (meow_transfer_record_get_segments()):
+ * a plain value.
+ */
+typedef struct
+{
+  gint64   start;
+  gint64   end;
+  gint64   done;
+  gboolean active;
+} MeowSegment;
+
 MEOW_AVAILABLE_IN_ALL
 GType meow_transfer_record_get_type (void) G_GNUC_CONST;
 MEOW_AVAILABLE_IN_ALL
@@ -81,6 +99,9 @@ MEOW_AVAILABLE_IN_ALL
 guint meow_transfer_record_get_http_status (const MeowTransferRecord *record);
 MEOW_AVAILABLE_IN_ALL
 const char *meow_transfer_record_get_auth_proxy (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const MeowSegment *meow_transfer_record_get_segments (const MeowTransferRecord *record,
+                                                      guint                    *n_segments);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
 

@@ -1283,6 +1283,28 @@ meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **
 }
 
 gboolean
+meow_store_set_limits (
+    MeowStore *store, const char *id, guint64 speed_limit, guint segments, GError **error)
+{
+  MeowStoredTask *st;
+
+  g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (segments <= 16, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  st = find_task (store, id, error);
+  if (st == NULL)
+    return FALSE;
+  if (st->speed_limit == speed_limit && st->segments == segments)
+    return TRUE;
+  st->speed_limit = speed_limit;
+  st->segments = segments;
+  store_changed (store, st, CHANGE_LIFECYCLE);
+  return TRUE;
+}
+
+gboolean
 meow_store_move (MeowStore *store, const char *id, MeowQueuePosition position, GError **error)
 {
   MeowStoredTask *st;

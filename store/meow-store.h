@@ -447,6 +447,23 @@ void meow_store_update (MeowStore *store, const MeowTransferRecord *record);
 gboolean meow_store_set_url (MeowStore *store, const char *id, const char *url, GError **error);
 
 /**
+ * meow_store_set_limits:
+ * @store: a store
+ * @id: a task id
+ * @speed_limit: the task's own speed limit, bytes per second; 0 for none
+ * @segments: a download's connection count; 0 for the client's
+ *
+ * Saves a task's own speed limit and connection count
+ * (meow_client_set_task_speed_limit(), meow_client_set_task_segments()): the
+ * task is built with them from now on, also after a restart of the app.
+ * Written as a lifecycle change. Owner thread only.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND
+ */
+gboolean meow_store_set_limits (
+    MeowStore *store, const char *id, guint64 speed_limit, guint segments, GError **error);
+
+/**
  * meow_store_move:
  * @store: a store
  * @id: a task id

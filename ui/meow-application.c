@@ -21,6 +21,7 @@
 #include "meow-application.h"
 #include "meow-background.h"
 #include "meow-browser-service.h"
+#include "meow-details-window.h"
 #include "meow-link-dialog.h"
 #include "meow-links.h"
 #include "meow-preferences-window.h"
@@ -350,6 +351,21 @@ show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer u
     show_in_folder (self, file);
 }
 
+/* app.show-details (s id): the task's details window (Enter or a double click on its
+ * row). */
+static void
+show_details_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  MeowApplication *self = user_data;
+  GtkWindow       *details = meow_details_window_new (active_window (self), self->manager,
+                                                      g_variant_get_string (parameter, NULL));
+
+  if (details == NULL)
+    return;
+  gtk_window_set_application (details, GTK_APPLICATION (self));
+  gtk_window_present (details);
+}
+
 /* Change Link… of a download's row. */
 static void
 change_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
@@ -528,6 +544,7 @@ static const GActionEntry app_actions[] = {
   { "show-in-folder", show_in_folder_activated, "s" },
   { "copy-link", copy_link_activated, "s" },
   { "change-link", change_link_activated, "s" },
+  { "show-details", show_details_activated, "s" },
   { "sign-in", sign_in_activated, "s" },
   { "pause-all", pause_all_activated },
   { "resume-all", resume_all_activated },

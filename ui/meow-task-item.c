@@ -50,6 +50,14 @@ struct _MeowTaskItem
   char  *auth_realm; /* MEOW_WAIT_SIGN_IN: the realm the server named */
   char  *auth_proxy; /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
 
+  /* For the details page, made on the first record that has them: the speed
+   * of the last minutes (MeowSpeedSample, one per SAMPLE_US at most) and the
+   * latest record with a segment map. */
+  GArray             *speed_history;
+  MeowTransferRecord *map_record;
+  GArray             *events;     /* MeowTaskEvent, oldest first, at most MAX_EVENTS */
+  char               *events_url; /* the link of the latest event's record */
+
   MeowDirection  direction;
   MeowStatus     status;
   MeowPhase      phase;
@@ -112,6 +120,13 @@ materialize (MeowTaskItem *self)
   self->payload = self->payload_is_path ? NULL : g_strdup (payload);
   self->own_strings = TRUE;
 }
+
+/* The details page's history keeps the last this many changes. */
+#define MAX_EVENTS 64
+
+/* The speed graph's samples: one each half second, over the last 5 minutes. */
+#define SAMPLE_US (G_USEC_PER_SEC / 2)
+#define HISTORY_US (5 * 60 * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (MeowTaskItem, meow_task_item, G_TYPE_OBJECT)
 
@@ -191,6 +206,10 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->wait_detail, g_free);
   g_clear_pointer (&self->auth_realm, g_free);
   g_clear_pointer (&self->auth_proxy, g_free);
+  g_clear_pointer (&self->speed_history, g_array_unref);
+  g_clear_pointer (&self->map_record, meow_transfer_record_unref);
+  g_clear_pointer (&self->events, g_array_unref);
+  g_clear_pointer (&self->events_url, g_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -850,6 +869,149 @@ meow_task_item_set_payload (MeowTaskItem *self, const char *payload)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOAD]);
 }
 
+static void
+event_clear (gpointer data)
+{
+  g_free (((MeowTaskEvent *) data)->detail);
+}
+
+/* A history entry when @record says something new: another status, wait reason or
+ * restart reason, a failure's message, another link. */
+static void
+keep_event (MeowTaskItem *self, const MeowTransferRecord *record, MeowStatus status)
+{
+  const GError *error = meow_transfer_record_get_error (record);
+  const char   *record_url = meow_transfer_record_get_url (record);
+  MeowTaskEvent event = {
+    .time = meow_transfer_record_get_timestamp (record),
+    .status = status,
+    .wait_reason = meow_transfer_record_get_wait_reason (record),
+    .restart_reason = meow_transfer_record_get_restart_reason (record),
+  };
+  const char    *detail = error != NULL ? error->message
+                          : event.wait_reason != MEOW_WAIT_NONE
+                              ? meow_transfer_record_get_wait_detail (record)
+                              : NULL;
+  gboolean       relinked = FALSE;
+  MeowTaskEvent *last = NULL;
+
+  if (self->events == NULL)
+    {
+      self->events = g_array_new (FALSE, TRUE, sizeof (MeowTaskEvent));
+      g_array_set_clear_func (self->events, event_clear);
+    }
+  if (self->events->len > 0)
+    last = &g_array_index (self->events, MeowTaskEvent, self->events->len - 1);
+  relinked =
+      record_url != NULL && self->events_url != NULL && !g_str_equal (record_url, self->events_url);
+  if (record_url != NULL)
+    set_string (&self->events_url, record_url);
+  if (last != NULL && last->status == event.status && last->wait_reason == event.wait_reason &&
+      last->restart_reason == event.restart_reason && g_strcmp0 (last->detail, detail) == 0 &&
+      !relinked)
+    return;
+  event.detail = g_strdup (relinked ? record_url : detail);
+  event.relinked = relinked;
+  if (self->events->len == MAX_EVENTS)
+    g_array_remove_index (self->events, 0);
+  g_array_append_val (self->events, event);
+}
+
+/**
+ * meow_task_item_get_events:
+ * @n_events: (out): the number of entries
+ *
+ * What the task's records said over time, oldest first: each change of status, wait
+ * reason or restart reason, a failure's message, a new link (the last 64); %NULL before
+ * its first record in this session. Main thread.
+ *
+ * Returns: (transfer none) (array length=n_events) (nullable): the entries
+ */
+const MeowTaskEvent *
+meow_task_item_get_events (MeowTaskItem *self, guint *n_events)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  *n_events = self->events ? self->events->len : 0;
+  return self->events ? (const MeowTaskEvent *) (gpointer) self->events->data : NULL;
+}
+
+/* The speed history, segment map and events of the details page. */
+static void
+keep_for_details (MeowTaskItem             *self,
+                  const MeowTransferRecord *record,
+                  MeowStatus                status,
+                  double                    speed)
+{
+  gint64 now = meow_transfer_record_get_timestamp (record);
+  guint  n_segments = 0;
+
+  keep_event (self, record, status);
+
+  if (meow_transfer_record_get_segments (record, &n_segments) != NULL)
+    {
+      g_clear_pointer (&self->map_record, meow_transfer_record_unref);
+      self->map_record = meow_transfer_record_ref ((MeowTransferRecord *) record);
+    }
+  if (status != MEOW_STATUS_TRANSMISSION && self->speed_history == NULL)
+    return;
+  if (self->speed_history == NULL)
+    self->speed_history = g_array_new (FALSE, FALSE, sizeof (MeowSpeedSample));
+  if (self->speed_history->len > 0)
+    {
+      MeowSpeedSample *last =
+          &g_array_index (self->speed_history, MeowSpeedSample, self->speed_history->len - 1);
+
+      if (now < last->time + SAMPLE_US && now >= last->time)
+        {
+          last->speed = MAX (last->speed, speed); /* the sample's peak */
+          return;
+        }
+    }
+  g_array_append_val (self->speed_history, ((MeowSpeedSample){ .time = now, .speed = speed }));
+  while (self->speed_history->len > 1 &&
+         g_array_index (self->speed_history, MeowSpeedSample, 0).time < now - HISTORY_US)
+    g_array_remove_index (self->speed_history, 0);
+}
+
+/**
+ * meow_task_item_get_speed_history:
+ * @n_samples: (out): the number of samples
+ *
+ * The task's speed over the last minutes, oldest first (what its records said,
+ * a sample each half second at most); %NULL before its first transfer in this
+ * session. Main thread.
+ *
+ * Returns: (transfer none) (array length=n_samples) (nullable): the samples
+ */
+const MeowSpeedSample *
+meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  *n_samples = self->speed_history ? self->speed_history->len : 0;
+  return self->speed_history ? (const MeowSpeedSample *) (gpointer) self->speed_history->data
+                             : NULL;
+}
+
+/**
+ * meow_task_item_get_segments:
+ * @n_segments: (out): the number of ranges
+ *
+ * The segment map of the latest record that had one
+ * (meow_transfer_record_get_segments()), or %NULL. Main thread.
+ *
+ * Returns: (transfer none) (array length=n_segments) (nullable): the ranges
+ */
+const MeowSegment *
+meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  *n_segments = 0;
+  return self->map_record ? meow_transfer_record_get_segments (self->map_record, n_segments) : NULL;
+}
+
 /**
  * meow_task_item_apply_record:
  *
@@ -877,6 +1039,7 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
 
   g_object_freeze_notify (G_OBJECT (self));
 
+  keep_for_details (self, record, status, speed);
   meow_task_item_set_progress (self, meow_transfer_record_get_transferred (record),
                                meow_transfer_record_get_total (record));
   if (meow_transfer_record_get_local_path (record) != NULL)

@@ -15,6 +15,27 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MeowTaskItem, meow_task_item, MEOW, TASK_ITEM, GObject)
 
+/* One point of a task's speed history: a record's timestamp (real time, µs)
+ * and its speed in bytes per second. */
+typedef struct
+{
+  gint64 time;
+  double speed;
+} MeowSpeedSample;
+
+/* One entry of a task's history (meow_task_item_get_events()): when (a record's
+ * timestamp, real time µs), the status, wait and restart reasons, and a detail — the
+ * failure's message, the wait's short text, or the new link when @relinked. */
+typedef struct
+{
+  gint64            time;
+  MeowStatus        status;
+  MeowWaitReason    wait_reason;
+  MeowRestartReason restart_reason;
+  gboolean          relinked;
+  char             *detail;
+} MeowTaskEvent;
+
 MeowTaskItem *meow_task_item_new (MeowTask *task);
 MeowTaskItem *meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st);
 gboolean      meow_task_item_can_be_saved (const MeowStoredTask *st);
@@ -47,6 +68,10 @@ gboolean       meow_task_item_needs_sign_in (MeowTaskItem *self);
 gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);
 GFile   *meow_task_item_dup_file (MeowTaskItem *self);
+
+const MeowSpeedSample *meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples);
+const MeowSegment     *meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments);
+const MeowTaskEvent   *meow_task_item_get_events (MeowTaskItem *self, guint *n_events);
 
 void meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record);
 void meow_task_item_set_status (MeowTaskItem *self, MeowStatus status);

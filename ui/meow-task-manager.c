@@ -1834,6 +1834,66 @@ meow_task_manager_change_url (MeowTaskManager   *self,
   return TRUE;
 }
 
+/**
+ * meow_task_manager_set_limits:
+ * @self: a manager
+ * @id: a task's id
+ * @speed_limit: its own speed limit, bytes per second; 0 for none
+ * @segments: a download's connections (0: the preference's, at most 16); an
+ *   upload's must be 0
+ * @error: return location for an error
+ *
+ * Changes a task's own speed limit and connection count, in any state: a
+ * running transfer takes them at once without a stop
+ * (meow_client_set_task_speed_limit(), meow_client_set_task_segments()),
+ * and the item and the store keep them for later starts. Main thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error (an upload given connections, or the
+ *   client's errors)
+ */
+gboolean
+meow_task_manager_set_limits (
+    MeowTaskManager *self, const char *id, guint64 speed_limit, guint segments, GError **error)
+{
+  g_autoptr (MeowTask) task = NULL;
+  g_autoptr (GError) store_error = NULL;
+  MeowTaskItem *item;
+  MeowTask     *old;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+
+  if ((item = lookup_or_error (self, id, error)) == NULL)
+    return FALSE;
+  if (segments > 0 && meow_task_item_get_direction (item) != MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   _ ("“%s” is an upload; only a download uses several connections."),
+                   meow_task_item_get_name (item));
+      return FALSE;
+    }
+  if ((old = task_or_error (item, error)) == NULL)
+    return FALSE;
+  if (meow_task_get_speed_limit (old) == speed_limit && meow_task_get_segments (old) == segments)
+    return TRUE;
+  if (meow_task_item_get_live (item))
+    {
+      if (!meow_client_set_task_speed_limit (self->client, id, speed_limit, error))
+        return FALSE;
+      if (meow_task_item_get_direction (item) == MEOW_DIRECTION_DOWNLOAD &&
+          !meow_client_set_task_segments (self->client, id, segments, error))
+        return FALSE;
+    }
+  task = meow_task_dup_with_settings (old, speed_limit, segments);
+  g_hash_table_steal (self->by_id, meow_task_get_id (task));
+  meow_task_item_set_task (item, task);
+  g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+  if (self->store != NULL && !meow_store_set_limits (self->store, meow_task_get_id (task),
+                                                     speed_limit, segments, &store_error))
+    g_warning ("Cannot save the limits of “%s”: %s", meow_task_item_get_name (item),
+               store_error->message);
+  return TRUE;
+}
+
 static void
 login_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {

@@ -82,6 +82,8 @@ gboolean      meow_task_manager_change_url (MeowTaskManager   *self,
                                             const char        *url,
                                             MeowChangeUrlFlags flags,
                                             GError           **error);
+gboolean      meow_task_manager_set_limits (
+         MeowTaskManager *self, const char *id, guint64 speed_limit, guint segments, GError **error);
 MeowTaskItem *
 meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position, GError **error);
 gboolean meow_task_manager_restore (MeowTaskManager *self,

@@ -1012,6 +1012,18 @@ meow_window_class_init (MeowWindowClass *klass)
       widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.clear-finished", NULL);
 }
 
+/* Enter or a double click on a row: the task's details. */
+static void
+list_activate_cb (GtkListView *list_view, guint position, MeowWindow *self)
+{
+  g_autoptr (MeowTaskItem) item =
+      g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (list_view)), position);
+
+  if (item != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.show-details", "s",
+                                meow_task_item_get_id (item));
+}
+
 static void
 meow_window_init (MeowWindow *self)
 {
@@ -1028,6 +1040,7 @@ meow_window_init (MeowWindow *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (list_activate_cb), self, 0);
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),

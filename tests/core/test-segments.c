@@ -452,6 +452,129 @@ test_speed_limit_shared (MeowTestFixture *fx, gconstpointer data)
     g_test_fail_printf ("3 MiB at 1 MiB/s over 4 connections took only %.2f s", elapsed / 1e6);
 }
 
+/* The segment map of the last record that has one: ranges, and how many
+ * of them a connection transfers. */
+static guint
+last_map (MeowTestWatch *w, guint *active, gint64 *done)
+{
+  *active = 0;
+  *done = 0;
+  for (guint i = w->records->len; i-- > 0;)
+    {
+      const MeowTransferRecord *r = g_ptr_array_index (w->records, i);
+      guint                     n = 0;
+      const MeowSegment        *map = meow_transfer_record_get_segments (r, &n);
+
+      if (map == NULL)
+        continue;
+      for (guint j = 0; j < n; j++)
+        {
+          *active += map[j].active ? 1 : 0;
+          *done += map[j].done;
+          g_assert_cmpint (map[j].done, >=, 0);
+          g_assert_cmpint (map[j].start + map[j].done, <=, map[j].end);
+          if (j > 0)
+            g_assert_cmpint (map[j].start, ==, map[j - 1].end); /* file order, no gaps */
+        }
+      return n;
+    }
+  return 0;
+}
+
+/* meow_client_set_task_segments() on a running download: the server sees
+ * 2, then 4, then 1 body at once, the records' map follows, and the file
+ * is whole. */
+static void
+test_live_connections (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (6 * 1024 * 1024 + 5, 41);
+  g_autofree char *target = meow_test_fixture_path (fx, "live.bin");
+  g_autoptr (GError) error = NULL;
+  MeowTestWatch *w;
+  guint          active = 0;
+  gint64         done = 0, done_before;
+
+  meow_test_server_set_file (fx->server, "/live.bin", payload);
+  set_throttle (fx, 256 * 1024);
+  w = start_segmented (fx, "/live.bin", target, 2);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_open_bodies (fx->server) == 2);
+  MEOW_TEST_WAIT_UNTIL (last_map (w, &active, &done) == 2 && active == 2);
+  done_before = done;
+
+  g_assert_true (meow_client_set_task_segments (fx->client, w->id, 4, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_open_bodies (fx->server) == 4);
+  MEOW_TEST_WAIT_UNTIL (last_map (w, &active, &done) >= 4 && active == 4);
+  g_assert_cmpint (done, >, done_before); /* the map moves */
+
+  g_assert_true (meow_client_set_task_segments (fx->client, w->id, 1, &error));
+  g_assert_no_error (error);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_open_bodies (fx->server) == 1);
+  MEOW_TEST_WAIT_UNTIL (last_map (w, &active, &done) >= 4 && active == 1);
+  meow_test_spin_ms (300);
+  g_assert_cmpuint (meow_test_server_count_open_bodies (fx->server), ==, 1);
+
+  /* Parked ranges go on as connections come back. */
+  g_assert_true (meow_client_set_task_segments (fx->client, w->id, 8, &error));
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_open_bodies (fx->server) >= 4);
+  set_throttle (fx, 0);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+
+  g_assert_false (meow_client_set_task_segments (fx->client, "no-such-task", 2, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (meow_client_set_task_segments (fx->client, w->id, 17, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID);
+}
+
+/* meow_client_set_task_speed_limit() on a running download: the server
+ * sees the rate drop to about the new limit, and rise when it is lifted.
+ * The server sends at most 512 KiB/s a connection, so that the socket
+ * buffers are empty when the limit comes (the rate it sees is the one the
+ * client reads at, once they are full; the server keeps them small).
+ * Generous bounds: two connections at 512 KiB/s, then 64 KiB/s for both
+ * (at most 4× that measured, after 3 s for the buffers to drain). */
+static void
+test_live_speed_limit (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (16 * 1024 * 1024, 42);
+  g_autofree char *target = meow_test_fixture_path (fx, "slow.bin");
+  g_autoptr (GError) error = NULL;
+  MeowTestWatch *w;
+  gint64         fast, slow;
+
+  MeowTestFaults faults = {
+    .throttle_bytes_per_sec = 512 * 1024,
+    .send_buffer = 32 * 1024,
+  };
+
+  meow_test_server_set_file (fx->server, "/slow.bin", payload);
+  meow_test_server_set_faults (fx->server, &faults);
+  w = start_segmented (fx, "/slow.bin", target, 2);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_open_bodies (fx->server) == 2);
+  fast = meow_test_server_bytes_over (fx->server, 1500);
+
+  g_assert_true (meow_client_set_task_speed_limit (fx->client, w->id, 64 * 1024, &error));
+  g_assert_no_error (error);
+  meow_test_spin_ms (3000); /* what the socket buffers hold drains */
+  slow = meow_test_server_bytes_over (fx->server, 3000);
+  g_test_message ("no limit: %" G_GINT64_FORMAT " bytes in 1.5 s; 64 KiB/s: %" G_GINT64_FORMAT
+                  " bytes in 3 s",
+                  fast, slow);
+  /* 192 KiB in 3 s at the limit; the buffers hand on in lumps */
+  g_assert_cmpint (slow, <=, 4 * 3 * 64 * 1024);
+  g_assert_cmpint (slow, <, fast); /* in twice the time */
+  g_assert_cmpint (fast, >, 512 * 1024);
+  g_assert_false (meow_test_watch_done (w));
+
+  g_assert_true (meow_client_set_task_speed_limit (fx->client, w->id, 0, &error));
+  faults.throttle_bytes_per_sec = 0;
+  meow_test_server_set_faults (fx->server, &faults);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+}
+
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, segments_setup, fn, meow_test_fixture_teardown)
 
@@ -470,6 +593,8 @@ main (int argc, char **argv)
   ADD ("/core/segments/speed-limit-shared", test_speed_limit_shared);
   ADD ("/core/segments/resume-overlap-unchanged", test_resume_overlap_unchanged);
   ADD ("/core/segments/resume-overlap-changed", test_resume_overlap_changed);
+  ADD ("/core/segments/live-connections", test_live_connections);
+  ADD ("/core/segments/live-speed-limit", test_live_speed_limit);
 
   return g_test_run ();
 }

@@ -718,6 +718,60 @@ test_queue_move (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (order, ==, "/busy.bin,/q3.bin,/q2.bin,/q1.bin");
 }
 
+/* The details page's limits: a running and a queued task take them (the item's task
+ * too), and a fresh store builds both with them. */
+static void
+test_limits (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (4096, 97);
+  g_autoptr (MeowStore) store = load_statuses (fx, "");
+  g_autofree char *path = g_build_filename (fx->dir, "tasks.db", NULL);
+  g_autoptr (MeowStore) fresh = meow_store_new (path);
+  g_autoptr (GError) error = NULL;
+  MeowTaskItem *busy, *queued;
+  char         *ids[2];
+
+  busy = add_busy (fx);
+  queued = add_download (fx, "queued", payload);
+  /* Copies: the item's id may live in the task it replaces. */
+  ids[0] = g_strdup (meow_task_item_get_id (busy));
+  ids[1] = g_strdup (meow_task_item_get_id (queued));
+  g_assert_true (meow_task_manager_set_limits (fx->manager, ids[0], 32 * 1024, 2, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_manager_set_limits (fx->manager, ids[1], 0, 5, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (meow_task_get_speed_limit (meow_task_item_get_task (busy)), ==, 32 * 1024);
+  g_assert_cmpuint (meow_task_get_segments (meow_task_item_get_task (busy)), ==, 2);
+  g_assert_cmpuint (meow_task_get_segments (meow_task_item_get_task (queued)), ==, 5);
+  g_assert_true (meow_task_manager_lookup (fx->manager, ids[0]) == busy);
+  g_assert_false (meow_task_manager_set_limits (fx->manager, "no-such-id", 0, 0, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_store_load (fresh, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (MeowStoredTask) st = meow_store_dup_task (fresh, ids[i]);
+      g_autoptr (MeowTask) task = NULL;
+
+      g_assert_nonnull (st);
+      task = meow_stored_task_build (st, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (meow_task_get_speed_limit (task), ==, i == 0 ? 32 * 1024 : 0);
+      g_assert_cmpuint (meow_task_get_segments (task), ==, i == 0 ? 2 : 5);
+    }
+
+  g_assert_true (meow_task_manager_cancel (fx->manager, ids[0], &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (meow_task_item_get_status (queued) == MEOW_STATUS_COMPLETE, 20);
+  g_assert_cmpint (meow_task_item_get_status (queued), ==, MEOW_STATUS_COMPLETE);
+  g_free (ids[0]);
+  g_free (ids[1]);
+}
+
 /* Start Now: the task runs beside the one holding the only slot, which goes on; the
  * list's order stays. */
 static void
@@ -1564,6 +1618,8 @@ main (int argc, char *argv[])
   g_test_add ("/model/task-manager/saved-item-gone", Fixture, NULL, fixture_setup,
               test_saved_item_gone, fixture_teardown);
 
+  g_test_add ("/model/task-manager/limits", Fixture, NULL, fixture_setup, test_limits,
+              fixture_teardown);
   g_test_add ("/model/task-manager/queue-move", Fixture, NULL, fixture_setup, test_queue_move,
               fixture_teardown);
   g_test_add ("/model/task-manager/queue-start-now", Fixture, NULL, fixture_setup,

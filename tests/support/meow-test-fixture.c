@@ -722,3 +722,12 @@ meow_test_refused_url (const char *path, GSocket **sock)
   return g_strdup_printf ("http://127.0.0.1:%u%s",
                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)), path);
 }
+
+gint64
+meow_test_server_bytes_over (MeowTestServer *server, guint ms)
+{
+  gint64 before = meow_test_server_sum_body_bytes (server);
+
+  meow_test_spin_ms (ms);
+  return meow_test_server_sum_body_bytes (server) - before;
+}

@@ -90,6 +90,9 @@ gboolean meow_test_guard_timed_out (void);
 
 /* Spins the default context for @ms milliseconds. */
 void meow_test_spin_ms (guint ms);
+/* Spins the default context for @ms milliseconds and returns the body bytes @server
+ * sent meanwhile (the rate on the wire). */
+gint64 meow_test_server_bytes_over (MeowTestServer *server, guint ms);
 
 /* GTest fixture functions, for g_test_add (..., MeowTestFixture, ...). */
 void meow_test_fixture_setup (MeowTestFixture *fx, gconstpointer data);

@@ -69,6 +69,7 @@ struct _MeowTestServer
                                * log index counts them, so a request still running from
                                * before a reset never writes into a later one's entry */
   gboolean stall_limited;     /* faults.stall_gets counts down */
+  guint    open_bodies;       /* GET bodies being sent (answer_normal) */
   guint64  generation;
   gint64   epoch_unix; /* Last-Modified of generation 0 */
 
@@ -690,6 +691,9 @@ soup_stream_finished_cb (SoupServerMessage *msg, gpointer user_data)
   SoupStream *st = user_data;
 
   st->finished = TRUE;
+  g_mutex_lock (&st->server->mutex);
+  st->server->open_bodies--;
+  g_mutex_unlock (&st->server->mutex);
   if (st->timeout != NULL)
     {
       g_source_destroy (st->timeout);
@@ -762,6 +766,9 @@ answer_normal (MeowTestServer *self, SoupServerMessage *msg, Plan *plan)
   st->throttle = plan->throttle;
   st->log_index = plan->log_index;
   self->streams = g_list_prepend (self->streams, st);
+  g_mutex_lock (&self->mutex);
+  self->open_bodies++;
+  g_mutex_unlock (&self->mutex);
   g_object_set_data_full (G_OBJECT (msg), "meow-test-stream", st, soup_stream_free);
   g_signal_connect (msg, "wrote-chunk", G_CALLBACK (soup_stream_wrote_chunk_cb), st);
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (soup_stream_wrote_body_data_cb), st);
@@ -1303,6 +1310,16 @@ accept_cb (GSocket *listen_socket, GIOCondition condition, gpointer user_data)
 
       if (socket == NULL)
         break; /* EAGAIN: no more pending connections */
+      {
+        int send_buffer;
+
+        g_mutex_lock (&self->mutex);
+        send_buffer = (int) self->faults.send_buffer;
+        g_mutex_unlock (&self->mutex);
+        if (send_buffer > 0 && setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_SNDBUF,
+                                           &send_buffer, sizeof send_buffer) != 0)
+          g_warning ("meow-test-server: SO_SNDBUF failed");
+      }
       conn = g_socket_connection_factory_create_connection (socket);
       local = g_socket_get_local_address (socket, NULL);
       remote = g_socket_get_remote_address (socket, NULL);
@@ -2137,4 +2154,27 @@ meow_test_sha256_file (const char *path)
   if (n < 0)
     return NULL;
   return g_strdup (g_checksum_get_string (sum));
+}
+
+guint
+meow_test_server_count_open_bodies (MeowTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = server->open_bodies;
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
+gint64
+meow_test_server_sum_body_bytes (MeowTestServer *server)
+{
+  gint64 sum = 0;
+
+  g_mutex_lock (&server->mutex);
+  for (guint i = 0; i < server->log->len; i++)
+    sum += ((MeowTestRequest *) g_ptr_array_index (server->log, i))->body_bytes;
+  g_mutex_unlock (&server->mutex);
+  return sum;
 }

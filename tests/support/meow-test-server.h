@@ -68,6 +68,9 @@ typedef struct
   gsize       garbage_len;    /* 0 with a garbage string: strlen (garbage) */
   /* Added for GET-first downloads: */
   gboolean no_validators; /* answers carry neither ETag nor Last-Modified */
+  /* Added for live speed limits: */
+  guint send_buffer; /* > 0: SO_SNDBUF of the connections accepted from now on (no send
+                      * buffer autotuning: the rate the server sees follows the reader's) */
 } MeowTestFaults;
 
 /* One logged request. */
@@ -160,6 +163,13 @@ char *meow_test_server_dup_path_order (MeowTestServer *server);
 /* Number of logged requests with @method (NULL: all requests). */
 guint meow_test_server_count (MeowTestServer *server, const char *method);
 void  meow_test_server_reset_log (MeowTestServer *server);
+/* GET bodies the server is sending at this moment (normal answers, from
+ * their headers until the last byte or the client's hang-up): the
+ * connections a download uses now. */
+guint meow_test_server_count_open_bodies (MeowTestServer *server);
+/* Body bytes sent for the logged requests so far (not counting requests
+ * dropped by meow_test_server_reset_log()). */
+gint64 meow_test_server_sum_body_bytes (MeowTestServer *server);
 
 /* Helpers for tests. */
 GBytes *meow_test_make_payload (gsize size, guint32 seed);

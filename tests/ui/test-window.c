@@ -23,11 +23,14 @@
 
 #include "meow-add-dialog.h"
 #include "meow-application.h"
+#include "meow-details-window.h"
 #include "meow-folder-rules-page.h"
 #include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
 #include "meow-schedule-page.h"
+#include "meow-segment-map.h"
 #include "meow-sign-in-dialog.h"
+#include "meow-speed-graph.h"
 #include "meow-task-row.h"
 #include "meow-test-fixture.h"
 #include "meow-test-tinyproxy.h"
@@ -3081,6 +3084,149 @@ test_screenshot_schedule (Fixture *fx, gconstpointer data)
   reset_schedule ();
 }
 
+/* ------------------------------------------------------------------ */
+/* The details page                                                     */
+
+static GtkWindow *
+find_details_window (Fixture *fx)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fx->app)); l != NULL; l = l->next)
+    if (MEOW_IS_DETAILS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* A throttled download's details, opened by activating its row (Enter, a double click):
+ * the graph has points after a few seconds, the segment map follows the connections,
+ * and the page's connection count and speed limit change the running transfer (the
+ * server sees 3 bodies at once, then the rate drop; generous bounds). Saved as
+ * screenshot-details(-narrow).png, also in German (window-de). */
+static void
+test_details (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS", "screenshot-details");
+  g_autofree char *narrow_path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS_NARROW", "screenshot-details-narrow");
+  MeowTestFaults     faults = { .throttle_bytes_per_sec = 256 * 1024, .send_buffer = 32 * 1024 };
+  MeowDetailsWindow *details;
+  MeowSpeedGraph    *graph;
+  MeowSegmentMap    *map;
+  MeowTaskItem      *item;
+  GtkWidget         *content;
+  gint64             done_before, fast, slow;
+  int                min_width = 0;
+
+  g_autoptr (GBytes) payload = NULL;
+  g_autofree char *sha256 = NULL;
+  AdwEntryRow     *checksum_row;
+  GtkLabel        *checksum_label;
+
+  serve (fx, "/debian-12-netinst.iso", 24 * 1024 * 1024, 70, &payload);
+  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, payload);
+  meow_test_server_set_faults (fx->server, &faults);
+  item = add_url (fx, "/debian-12-netinst.iso");
+  MEOW_TEST_WAIT_UNTIL (meow_task_item_get_transferred (item) > 0);
+
+  g_assert_true (gtk_widget_activate_action (meow_window_get_list_view (fx->window),
+                                             "list.activate-item", "u", 0));
+  MEOW_TEST_WAIT_UNTIL (find_details_window (fx) != NULL);
+  details = MEOW_DETAILS_WINDOW (find_details_window (fx));
+  g_assert_true (meow_details_window_get_item (details) == item);
+  graph = MEOW_SPEED_GRAPH (meow_details_window_get_graph (details));
+  map = MEOW_SEGMENT_MAP (meow_details_window_get_segment_map (details));
+
+  /* The graph fills from the records. */
+  MEOW_TEST_WAIT_UNTIL (meow_speed_graph_get_n_points (graph) >= 4);
+  g_assert_cmpfloat (meow_speed_graph_get_peak (graph), >, 0);
+
+  /* Three connections: the server sees three bodies, the map three active ranges. */
+  MEOW_TEST_WAIT_UNTIL (meow_segment_map_get_n_segments (map) >= 1);
+  done_before = meow_segment_map_get_done (map);
+  gtk_spin_button_set_value (meow_details_window_get_connections_spin (details), 3);
+  MEOW_TEST_WAIT_UNTIL (meow_test_server_count_open_bodies (fx->server) == 3);
+  MEOW_TEST_WAIT_UNTIL (meow_segment_map_get_n_active (map) == 3);
+  MEOW_TEST_WAIT_UNTIL (meow_segment_map_get_done (map) > done_before);
+  g_assert_cmpuint (meow_task_get_segments (meow_task_item_get_task (item)), ==, 3);
+
+  /* 64 KiB/s for the task: the rate on the wire drops (3 × 256 KiB/s before). */
+  fast = meow_test_server_bytes_over (fx->server, 1500);
+  gtk_spin_button_set_value (meow_details_window_get_limit_spin (details), 64);
+  g_assert_cmpuint (meow_task_get_speed_limit (meow_task_item_get_task (item)), ==, 64 * 1024);
+  meow_test_spin_ms (3000); /* what the socket buffers hold drains */
+  slow = meow_test_server_bytes_over (fx->server, 3000);
+  g_test_message ("3 connections: %" G_GINT64_FORMAT
+                  " bytes in 1.5 s; at 64 KiB/s: %" G_GINT64_FORMAT " bytes in 3 s",
+                  fast, slow);
+  g_assert_cmpint (slow, <=, 4 * 3 * 64 * 1024);
+  g_assert_cmpint (slow, <, fast);
+  g_assert_true (item_is (item, MEOW_STATUS_TRANSMISSION));
+
+  /* The history: queued, then transferring, newest first on the page. */
+  {
+    guint                n = 0;
+    const MeowTaskEvent *events = meow_task_item_get_events (item, &n);
+    GtkWidget           *history = meow_details_window_get_history (details);
+    guint                rows = 0;
+
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_cmpint (events[0].status, ==, MEOW_STATUS_PENDING);
+    g_assert_cmpint (events[n - 1].status, ==, MEOW_STATUS_TRANSMISSION);
+    for (GtkWidget *row = gtk_widget_get_first_child (history); row != NULL;
+         row = gtk_widget_get_next_sibling (row))
+      rows++;
+    g_assert_cmpuint (rows, ==, n);
+    g_assert_cmpstr (
+        adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_widget_get_first_child (history))),
+        ==, _ ("Transferring"));
+  }
+
+  /* Tall enough for the whole page, the history included. */
+  content = adw_window_get_content (ADW_WINDOW (details));
+  gtk_window_set_default_size (GTK_WINDOW (details), 480, 1000);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_height (content) >= 900);
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (details), path);
+  g_test_message ("saved %s", path);
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_test_message ("the details' minimum width: %d px", min_width);
+  g_assert_cmpint (min_width, <=, 360);
+  gtk_window_set_default_size (GTK_WINDOW (details), 360, 640);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  meow_test_spin_ms (400);
+  save_screenshot (GTK_WIDGET (details), narrow_path);
+  g_test_message ("saved %s", narrow_path);
+
+  /* A checksum: not one, then the right one while it runs (checked once complete, off
+   * the main thread), then a wrong one for the complete file. */
+  checksum_row = meow_details_window_get_checksum_row (details);
+  checksum_label = meow_details_window_get_checksum_label (details);
+  gtk_editable_set_text (GTK_EDITABLE (checksum_row), "not a checksum");
+  g_signal_emit_by_name (checksum_row, "apply");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (checksum_row), sha256);
+  g_signal_emit_by_name (checksum_row, "apply");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "error"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (checksum_label)));
+  faults.throttle_bytes_per_sec = 0;
+  meow_test_server_set_faults (fx->server, &faults);
+  gtk_spin_button_set_value (meow_details_window_get_limit_spin (details), 0);
+  /* The connections open now are throttled still: new ones (Pause, Resume) are not. */
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "pause-task",
+                                  g_variant_new_string (meow_task_item_get_id (item)));
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_PAUSED));
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "resume-task",
+                                  g_variant_new_string (meow_task_item_get_id (item)));
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "success"));
+  g_test_message ("checksum: %s", gtk_label_get_text (checksum_label));
+  gtk_editable_set_text (GTK_EDITABLE (checksum_row),
+                         "00000000000000000000000000000000000000000000000000000000000000ff");
+  g_signal_emit_by_name (checksum_row, "apply");
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (checksum_label), sha256));
+  gtk_window_close (GTK_WINDOW (details));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -3173,6 +3319,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/ui/window/screenshot/errors", Fixture, test_screenshot_errors, fixture_setup,
               run_test, fixture_teardown);
+  g_test_add ("/ui/window/screenshot/details", Fixture, test_details, fixture_setup, run_test,
+              fixture_teardown);
   g_test_add ("/ui/window/screenshot/link-dialog", Fixture, test_screenshot_link_dialog,
               fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/queue-menu", Fixture, test_queue_menu, fixture_setup, run_test,
