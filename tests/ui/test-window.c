@@ -2264,6 +2264,7 @@ test_queue_drag (Fixture *fx, gconstpointer data)
   MeowTaskItem    *busy, *q[3];
 
   g_settings_set_uint (settings, "max-downloads", 1);
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
   serve (fx, "/debian-12-netinst.iso", 16 * 1024 * 1024, 40, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (q); i++)
     {
@@ -2283,6 +2284,29 @@ test_queue_drag (Fixture *fx, gconstpointer data)
 
   g_assert_null (drag_offer (fx, busy));
   g_assert_true (drag_offer (fx, q[2]) == q[2]);
+
+  /* Hovering the lower half of a row marks it below; leaving clears the mark. */
+  {
+    g_autofree char *path =
+        screenshot_path ("MEOW_UI_SCREENSHOT_QUEUE_DRAG", "screenshot-queue-drag");
+    GtkEventController *target;
+    GdkDragAction       action = 0;
+    MeowTaskRow        *row;
+
+    MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, q[0])) != NULL &&
+                          gtk_widget_get_height (GTK_WIDGET (row)) > 0);
+    target = row_controller (row, GTK_TYPE_DROP_TARGET);
+    g_signal_emit_by_name (target, "enter", 8.0,
+                           (double) gtk_widget_get_height (GTK_WIDGET (row)) - 2.0, &action);
+    g_assert_true (action == GDK_ACTION_MOVE);
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "drop-below"));
+    g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "drop-above"));
+    meow_test_spin_ms (200); /* the new style is drawn at the next frame */
+    save_screenshot (GTK_WIDGET (fx->window), path);
+    g_test_message ("saved %s", path);
+    g_signal_emit_by_name (target, "leave");
+    g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "drop-below"));
+  }
 
   /* chapter-3 onto chapter-1's upper half, chapter-1 onto chapter-2's lower half. */
   g_assert_true (drop_row (fx, q[2], q[0], FALSE));
@@ -2835,7 +2859,7 @@ main (int argc, char *argv[])
               fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/queue-menu", Fixture, test_queue_menu, fixture_setup, run_test,
               fixture_teardown);
-  g_test_add ("/ui/window/queue-drag", Fixture, test_queue_drag, fixture_setup, run_test,
+  g_test_add ("/ui/window/screenshot/queue-drag", Fixture, test_queue_drag, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/screenshot/sort", Fixture, test_sort, fixture_setup, run_test,
               fixture_teardown);
