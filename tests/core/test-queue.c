@@ -52,12 +52,37 @@ path_requested (MeowTestFixture *fx, const char *path)
   return FALSE;
 }
 
+/* Cancels @busy; the @n queued downloads @q complete, and the server saw them in
+ * @expected order (after busy). */
+static void
+finish_in_order (
+    MeowTestFixture *fx, MeowTestWatch *busy, MeowTestWatch **q, guint n, const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *order = NULL;
+
+  /* Moving changes no status. */
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (meow_test_watch_last_status (q[i]), ==, MEOW_STATUS_PENDING);
+
+  g_assert_true (meow_client_cancel (fx->client, busy->id, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (q[i]));
+  for (guint i = 0; i < n; i++)
+    meow_test_assert_sequence (q[i], "Pending,Transmission?,Complete");
+
+  order = meow_test_server_dup_path_order (fx->server);
+  if (g_strcmp0 (order, expected) != 0)
+    meow_test_print_request_log (fx);
+  g_assert_cmpstr (order, ==, expected);
+}
+
 static void
 test_move_to_front_and_back (MeowTestFixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *order = NULL;
-  MeowTestWatch   *busy, *q[3];
+  MeowTestWatch *busy, *q[3];
 
   busy = start_busy (fx);
   for (guint i = 0; i < G_N_ELEMENTS (q); i++)
@@ -83,21 +108,7 @@ test_move_to_front_and_back (MeowTestFixture *fx, gconstpointer data)
   g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
   g_clear_error (&error);
 
-  /* Moving changes no status. */
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    g_assert_cmpint (meow_test_watch_last_status (q[i]), ==, MEOW_STATUS_PENDING);
-
-  g_assert_true (meow_client_cancel (fx->client, busy->id, &error));
-  g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (q[i]));
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    meow_test_assert_sequence (q[i], "Pending,Transmission?,Complete");
-
-  order = meow_test_server_dup_path_order (fx->server);
-  if (g_strcmp0 (order, "/busy.bin,/q3.bin,/q2.bin,/q1.bin") != 0)
-    meow_test_print_request_log (fx);
-  g_assert_cmpstr (order, ==, "/busy.bin,/q3.bin,/q2.bin,/q1.bin");
+  finish_in_order (fx, busy, q, G_N_ELEMENTS (q), "/busy.bin,/q3.bin,/q2.bin,/q1.bin");
 }
 
 /* Drag and drop in a list: q4 before q2, then q1 after q3 — q4, q2, q3, q1. */
@@ -105,8 +116,7 @@ static void
 test_move_before_and_after (MeowTestFixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *order = NULL;
-  MeowTestWatch   *busy, *q[4];
+  MeowTestWatch *busy, *q[4];
 
   busy = start_busy (fx);
   for (guint i = 0; i < G_N_ELEMENTS (q); i++)
@@ -138,20 +148,7 @@ test_move_before_and_after (MeowTestFixture *fx, gconstpointer data)
   g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
   g_clear_error (&error);
 
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    g_assert_cmpint (meow_test_watch_last_status (q[i]), ==, MEOW_STATUS_PENDING);
-
-  g_assert_true (meow_client_cancel (fx->client, busy->id, &error));
-  g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (q[i]));
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    meow_test_assert_sequence (q[i], "Pending,Transmission?,Complete");
-
-  order = meow_test_server_dup_path_order (fx->server);
-  if (g_strcmp0 (order, "/busy.bin,/q4.bin,/q2.bin,/q3.bin,/q1.bin") != 0)
-    meow_test_print_request_log (fx);
-  g_assert_cmpstr (order, ==, "/busy.bin,/q4.bin,/q2.bin,/q3.bin,/q1.bin");
+  finish_in_order (fx, busy, q, G_N_ELEMENTS (q), "/busy.bin,/q4.bin,/q2.bin,/q3.bin,/q1.bin");
 }
 
 static void
