@@ -12,16 +12,14 @@
  */
 #include "config.h"
 
-#include <adwaita.h>
-
 #include "meow-queue-drag.h"
 #include "meow-task-row.h"
-#include "meow-window.h"
 
 typedef struct
 {
   MeowTaskManager     *manager; /* weak */
   MeowQueueDragAllowed allowed;
+  MeowQueueDragFailed  failed;
   gpointer             user_data;
 } DragData;
 
@@ -122,7 +120,6 @@ drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, DragDat
   GtkWidget    *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
   MeowTaskItem *onto = row_item (GTK_EVENT_CONTROLLER (target));
   MeowTaskItem *dragged;
-  GtkWidget    *window;
   g_autoptr (GError) error = NULL;
 
   clear_marks (row);
@@ -138,13 +135,8 @@ drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, DragDat
           &error))
     return TRUE;
   /* It started (or was paused) while it was dragged: say so. */
-  window = gtk_widget_get_ancestor (row, MEOW_TYPE_WINDOW);
-  if (window != NULL)
-    {
-      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
-
-      meow_window_add_toast (MEOW_WINDOW (window), adw_toast_new (escaped));
-    }
+  if (drag->failed != NULL)
+    drag->failed (drag->user_data, error);
   return FALSE;
 }
 
@@ -153,6 +145,7 @@ drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, DragDat
  * @row: a #MeowTaskRow of the window's list
  * @manager: (transfer none): where the moves go (held weakly)
  * @allowed: (nullable): asked when a drag begins; %FALSE: no drag
+ * @failed: (nullable): told why a drop could not be made
  *
  * Lets @row be dragged while its task is queued, and take queued rows dropped onto
  * it. Main thread.
@@ -161,6 +154,7 @@ void
 meow_queue_drag_attach (GtkWidget           *row,
                         MeowTaskManager     *manager,
                         MeowQueueDragAllowed allowed,
+                        MeowQueueDragFailed  failed,
                         gpointer             user_data)
 {
   DragData      *drag = g_new0 (DragData, 1);
@@ -171,6 +165,7 @@ meow_queue_drag_attach (GtkWidget           *row,
 
   g_set_weak_pointer (&drag->manager, manager);
   drag->allowed = allowed;
+  drag->failed = failed;
   drag->user_data = user_data;
   g_object_set_data_full (G_OBJECT (row), "meow-queue-drag", drag, drag_data_free);
 

@@ -335,6 +335,14 @@ drag_allowed (gpointer user_data)
   return self->sort == SORT_ADDED;
 }
 
+static void toast_text (MeowWindow *self, const char *text);
+
+static void
+drag_failed (gpointer user_data, const GError *error)
+{
+  toast_text (user_data, error->message);
+}
+
 /* ------------------------------------------------------------------ */
 /* List                                                                */
 
@@ -344,7 +352,7 @@ setup_row_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointe
   MeowWindow *self = user_data;
   GtkWidget  *row = meow_task_row_new ();
 
-  meow_queue_drag_attach (row, self->manager, drag_allowed, self);
+  meow_queue_drag_attach (row, self->manager, drag_allowed, drag_failed, self);
   gtk_list_item_set_child (list_item, row);
 }
 
