@@ -660,6 +660,22 @@ add_busy (Fixture *fx)
   return busy;
 }
 
+/* add_busy(), and @n small downloads queued behind it (q1, q2, …) into @q. */
+static MeowTaskItem *
+add_busy_and_queued (Fixture *fx, MeowTaskItem **q, guint n, guint32 seed)
+{
+  MeowTaskItem *busy = add_busy (fx);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("q%u", i + 1);
+      g_autoptr (GBytes) payload = meow_test_make_payload (4096, seed + i);
+
+      q[i] = add_download (fx, name, payload);
+    }
+  return busy;
+}
+
 /* Move to Top / Bottom (issue 17): the queued tasks start in the new order (the server
  * sees them so), the list shows it, and the store keeps it for the next start. */
 static void
@@ -670,14 +686,7 @@ test_queue_move (Fixture *fx, gconstpointer data)
   g_autofree char *order = NULL;
   MeowTaskItem    *busy, *q[3];
 
-  busy = add_busy (fx);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("q%u", i + 1);
-      g_autoptr (GBytes) payload = meow_test_make_payload (4096, 96 + i);
-
-      q[i] = add_download (fx, name, payload);
-    }
+  busy = add_busy_and_queued (fx, q, G_N_ELEMENTS (q), 96);
 
   g_assert_true (meow_task_manager_move_to_top (fx->manager, meow_task_item_get_id (q[2]), &error));
   g_assert_no_error (error);
@@ -728,14 +737,7 @@ test_queue_move_beside (Fixture *fx, gconstpointer data)
   g_autofree char *order = NULL;
   MeowTaskItem    *busy, *q[4];
 
-  busy = add_busy (fx);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("q%u", i + 1);
-      g_autoptr (GBytes) payload = meow_test_make_payload (4096, 110 + i);
-
-      q[i] = add_download (fx, name, payload);
-    }
+  busy = add_busy_and_queued (fx, q, G_N_ELEMENTS (q), 110);
   g_assert_true (meow_store_flush (store, &error));
   g_assert_no_error (error);
 

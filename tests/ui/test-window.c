@@ -2079,6 +2079,32 @@ queue_button (MeowTaskRow *row)
   return NULL;
 }
 
+/* A throttled download holding the only slot (its transmission started), and @n
+ * small ones queued behind it (/chapter-1.pdf …) into @q. Payload seeds from @seed. */
+static MeowTaskItem *
+queue_behind_busy (Fixture *fx, MeowTaskItem **q, guint n, guint32 seed)
+{
+  MeowTaskItem *busy;
+
+  serve (fx, "/debian-12-netinst.iso", 16 * 1024 * 1024, seed, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
+
+      serve (fx, name, 4096, seed + 1 + i, NULL);
+    }
+  throttle (fx, 64 * 1024);
+  busy = add_url (fx, "/debian-12-netinst.iso");
+  MEOW_TEST_WAIT_OR_ABORT (item_is (busy, MEOW_STATUS_TRANSMISSION));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
+
+      q[i] = add_url (fx, name);
+    }
+  return busy;
+}
+
 /* Issue 17: a queued row's menu (Start Now, Move to Top, Move to Bottom) is a button
  * keyboard users reach; its items are the row's actions, which reorder the queue: with
  * one download at a time, the queued downloads start in the new order (the server's
@@ -2099,22 +2125,7 @@ test_queue_menu (Fixture *fx, gconstpointer data)
   GtkWidget    *button, *popover;
 
   g_settings_set_uint (settings, "max-downloads", 1);
-  serve (fx, "/debian-12-netinst.iso", 16 * 1024 * 1024, 30, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
-
-      serve (fx, name, 4096, 31 + i, NULL);
-    }
-  throttle (fx, 64 * 1024);
-  busy = add_url (fx, "/debian-12-netinst.iso");
-  MEOW_TEST_WAIT_UNTIL (item_is (busy, MEOW_STATUS_TRANSMISSION));
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
-
-      q[i] = add_url (fx, name);
-    }
+  busy = queue_behind_busy (fx, q, G_N_ELEMENTS (q), 30);
 
   gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
   MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
@@ -2265,22 +2276,7 @@ test_queue_drag (Fixture *fx, gconstpointer data)
 
   g_settings_set_uint (settings, "max-downloads", 1);
   gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
-  serve (fx, "/debian-12-netinst.iso", 16 * 1024 * 1024, 40, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
-
-      serve (fx, name, 4096, 41 + i, NULL);
-    }
-  throttle (fx, 64 * 1024);
-  busy = add_url (fx, "/debian-12-netinst.iso");
-  MEOW_TEST_WAIT_UNTIL (item_is (busy, MEOW_STATUS_TRANSMISSION));
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
-
-      q[i] = add_url (fx, name);
-    }
+  busy = queue_behind_busy (fx, q, G_N_ELEMENTS (q), 40);
 
   g_assert_null (drag_offer (fx, busy));
   g_assert_true (drag_offer (fx, q[2]) == q[2]);
