@@ -1154,6 +1154,87 @@ meow_client_move (MeowClient       *client,
   return TRUE;
 }
 
+static gboolean
+move_beside (
+    MeowClient *client, const char *task_id, const char *other_id, gboolean after, GError **error)
+{
+  Entry *entry;
+  Entry *other;
+
+  g_return_val_if_fail (MEOW_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (task_id != NULL, FALSE);
+  g_return_val_if_fail (other_id != NULL, FALSE);
+
+  g_mutex_lock (&client->lock);
+  if ((entry = lookup_pending_locked (client, task_id, error)) == NULL ||
+      (other = lookup_pending_locked (client, other_id, error)) == NULL)
+    {
+      g_mutex_unlock (&client->lock);
+      return FALSE;
+    }
+  if (entry->direction != other->direction)
+    {
+      g_mutex_unlock (&client->lock);
+      /* Translators: two transfers' ids; a download and an upload wait in queues of
+       * their own */
+      g_set_error (error, MEOW_ERROR, MEOW_ERROR_PARAMETER_INVALID,
+                   _ ("The transfers %s and %s do not wait in the same queue."), task_id, other_id);
+      return FALSE;
+    }
+  if (!g_str_equal (task_id, other_id))
+    _meow_engine_move_beside (client->engine, task_id, other_id, after);
+  g_mutex_unlock (&client->lock);
+  return TRUE;
+}
+
+/**
+ * meow_client_move_before:
+ * @client: a client
+ * @task_id: a queued task's id
+ * @other_id: the id of another queued task of the same direction
+ * @error: return location for an error
+ *
+ * Moves a queued task just before another one in their direction's queue, so
+ * that it starts before it (drag and drop in a list). When @other_id leaves
+ * the queue before the move is made (it started meanwhile), the task goes to
+ * the front. As meow_client_move(), no record follows. Any thread.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND,
+ *   %MEOW_ERROR_INVALID_TASK_STATE (either task running or paused),
+ *   %MEOW_ERROR_PARAMETER_INVALID (a download and an upload) or
+ *   %MEOW_ERROR_CLIENT_CLOSED.
+ */
+gboolean
+meow_client_move_before (MeowClient *client,
+                         const char *task_id,
+                         const char *other_id,
+                         GError    **error)
+{
+  return move_beside (client, task_id, other_id, FALSE, error);
+}
+
+/**
+ * meow_client_move_after:
+ * @client: a client
+ * @task_id: a queued task's id
+ * @other_id: the id of another queued task of the same direction
+ * @error: return location for an error
+ *
+ * Moves a queued task just behind another one in their direction's queue, so
+ * that it starts right after it; otherwise as meow_client_move_before(). Any
+ * thread.
+ *
+ * Returns: %TRUE, or %FALSE with an error as meow_client_move_before()
+ */
+gboolean
+meow_client_move_after (MeowClient *client,
+                        const char *task_id,
+                        const char *other_id,
+                        GError    **error)
+{
+  return move_beside (client, task_id, other_id, TRUE, error);
+}
+
 /**
  * meow_client_start_now:
  * @client: a client

@@ -148,6 +148,16 @@ gboolean meow_client_move (MeowClient       *client,
                            MeowQueuePosition position,
                            GError          **error);
 MEOW_AVAILABLE_IN_ALL
+gboolean meow_client_move_before (MeowClient *client,
+                                  const char *task_id,
+                                  const char *other_id,
+                                  GError    **error);
+MEOW_AVAILABLE_IN_ALL
+gboolean meow_client_move_after (MeowClient *client,
+                                 const char *task_id,
+                                 const char *other_id,
+                                 GError    **error);
+MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_start_now (MeowClient *client, const char *task_id, GError **error);
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_change_url (MeowClient        *client,

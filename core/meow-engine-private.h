@@ -54,6 +54,13 @@ void _meow_engine_cancel (MeowEngine *engine, const char *task_id);
  * task in any other state (running, waiting between attempts, paused,
  * unknown) is left alone. Any thread. */
 void _meow_engine_move (MeowEngine *engine, const char *task_id, MeowQueuePosition position);
+/* A queued task goes just before (or @after) @other_id in its direction's queue, or
+ * to the front when @other_id is no longer queued there; a task not queued is left
+ * alone. Any thread. */
+void _meow_engine_move_beside (MeowEngine *engine,
+                               const char *task_id,
+                               const char *other_id,
+                               gboolean    after);
 /* A queued or waiting task starts at once, even when its direction's slots
  * are full (it runs one over the limit until it ends, waits or pauses; a
  * hold, the network's or a suspend, still holds it). Any thread. */

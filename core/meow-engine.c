@@ -29,6 +29,7 @@ typedef enum
   CMD_CANCEL,
   CMD_MOVE,
   CMD_START_NOW,
+  CMD_MOVE_BESIDE,
   CMD_SPEED_LIMITS,
   CMD_MAX_TRANSFERS,
   CMD_NETWORK,
@@ -46,11 +47,13 @@ typedef struct
 {
   CommandKind kind;
   char       *id;
+  char       *other_id; /* MOVE_BESIDE: the task it goes next to */
   MeowTask   *task;
   guint64     value[2]; /* by MeowDirection: bytes/s (SPEED_LIMITS), transfers (MAX_TRANSFERS);
                            [0]: the MeowWaitReason (NETWORK), the MeowChangeUrlFlags
                            (CHANGE_URL), the flag (HOLD_LOOPBACK), the
-                           MeowQueuePosition (MOVE), paused (ENQUEUE) */
+                           MeowQueuePosition (MOVE), paused (ENQUEUE), 1 for after
+                           (MOVE_BESIDE) */
   GTask *async;         /* SLEEP: returned once every transfer is safe */
 } Command;
 
@@ -136,6 +139,7 @@ command_free (Command *cmd)
       g_clear_object (&cmd->async);
     }
   g_free (cmd->id);
+  g_free (cmd->other_id);
   g_clear_pointer (&cmd->task, meow_task_unref);
   g_free (cmd);
 }
@@ -243,6 +247,21 @@ _meow_engine_move (MeowEngine *engine, const char *task_id, MeowQueuePosition po
   cmd->kind = CMD_MOVE;
   cmd->id = g_strdup (task_id);
   cmd->value[0] = (guint64) position;
+  push_command (engine, cmd);
+}
+
+void
+_meow_engine_move_beside (MeowEngine *engine,
+                          const char *task_id,
+                          const char *other_id,
+                          gboolean    after)
+{
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->kind = CMD_MOVE_BESIDE;
+  cmd->id = g_strdup (task_id);
+  cmd->other_id = g_strdup (other_id);
+  cmd->value[0] = after ? 1 : 0;
   push_command (engine, cmd);
 }
 
@@ -873,6 +892,31 @@ queue_push (MeowEngine *engine, MeowJob *job, gboolean head)
     engine->start_now_queued[dir]++;
 }
 
+/* @job joins its direction's queue just before or after @other. When @other is no
+ * longer in that queue (it started, waits for its next attempt, was paused or ended
+ * since the client checked it), the place next to it is the front: @other was ahead of
+ * every queued job of its direction. */
+static void
+queue_push_beside (MeowEngine *engine, MeowJob *job, MeowJob *other, gboolean after)
+{
+  MeowDirection dir = job->task->direction;
+  GList        *link = NULL;
+
+  if (other != NULL && other->state == MEOW_JOB_QUEUED && other->task->direction == dir)
+    link = g_queue_find (&engine->queue[dir], other);
+  if (link == NULL)
+    {
+      queue_push (engine, job, TRUE);
+      return;
+    }
+  if (after)
+    g_queue_insert_after (&engine->queue[dir], link, job);
+  else
+    g_queue_insert_before (&engine->queue[dir], link, job);
+  if (job->start_now)
+    engine->start_now_queued[dir]++;
+}
+
 /* @link (of @job's queue, or NULL to look it up) leaves the queue. */
 static void
 queue_unlink (MeowEngine *engine, MeowJob *job, GList *link)
@@ -1405,6 +1449,14 @@ handle_command (MeowEngine *engine, Command *cmd, gboolean *quit)
         break;
       queue_unlink (engine, job, NULL);
       queue_push (engine, job, (MeowQueuePosition) cmd->value[0] == MEOW_QUEUE_POSITION_FRONT);
+      break;
+
+    case CMD_MOVE_BESIDE:
+      if (job == NULL || job->state != MEOW_JOB_QUEUED || g_strcmp0 (cmd->id, cmd->other_id) == 0)
+        break;
+      queue_unlink (engine, job, NULL);
+      queue_push_beside (engine, job, g_hash_table_lookup (engine->jobs, cmd->other_id),
+                         cmd->value[0] != 0);
       break;
 
     case CMD_START_NOW:

@@ -671,6 +671,23 @@ _meow_store_db_apply (sqlite3 *db, const char *path, GPtrArray *batches, GError 
 
       if (batch->replace_all)
         rc = exec (db, "DELETE FROM tasks");
+      /* seq is the key, and a drag and drop hands the numbers of the rows it passed
+       * round among them (meow_store_move_beside()): the moved rows first leave their
+       * numbers for ones far below any given, so that no UPDATE meets a number
+       * another moved row still holds. */
+      for (guint i = 0; rc == SQLITE_OK && i < batch->ops->len; i++)
+        {
+          const MeowStoreOp *op = &g_array_index (batch->ops, MeowStoreOp, i);
+
+          if (op->kind != MEOW_STORE_OP_MOVE)
+            continue;
+          rc = prepare (&s, &s.move, "UPDATE tasks SET seq = ? WHERE id = ?");
+          if (rc != SQLITE_OK)
+            break;
+          sqlite3_bind_int64 (s.move, 1, G_MININT64 / 2 - (gint64) i);
+          bind_text (s.move, 2, op->st->id);
+          rc = step_done (s.move);
+        }
       for (guint i = 0; rc == SQLITE_OK && i < batch->ops->len; i++)
         rc = apply_op (&s, &g_array_index (batch->ops, MeowStoreOp, i));
       if (rc == SQLITE_OK && batch->meta_key != NULL)

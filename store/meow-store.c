@@ -1341,6 +1341,72 @@ meow_store_move (MeowStore *store, const char *id, MeowQueuePosition position, G
   return TRUE;
 }
 
+static int
+compare_seq (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+gboolean
+meow_store_move_beside (MeowStore        *store,
+                        const char       *id,
+                        const char       *other_id,
+                        MeowQueuePosition position,
+                        GError          **error)
+{
+  MeowStoredTask *st;
+  MeowStoredTask *other;
+  guint           from;
+  guint           to;
+  guint           lo;
+  guint           hi;
+  g_autoptr (GArray) seqs = NULL;
+
+  g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (other_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((st = find_task (store, id, error)) == NULL ||
+      (other = find_task (store, other_id, error)) == NULL)
+    return FALSE;
+  if (st == other)
+    return TRUE;
+  if (!g_ptr_array_find (store->tasks, st, &from))
+    g_assert_not_reached ();
+  g_ptr_array_steal_index (store->tasks, from);
+  if (!g_ptr_array_find (store->tasks, other, &to))
+    g_assert_not_reached ();
+  if (position == MEOW_QUEUE_POSITION_BACK)
+    to++;
+  g_ptr_array_insert (store->tasks, to, st);
+
+  /* Only the rows between the old place and the new one change: they take the same
+   * numbers as before, in their new order (sorted, so that the range reads in list
+   * order even after an Undo appended a row with its old number). */
+  lo = MIN (from, to);
+  hi = MAX (from, to);
+  seqs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), hi - lo + 1);
+  for (guint i = lo; i <= hi; i++)
+    g_array_append_val (seqs, ((MeowStoredTask *) store->tasks->pdata[i])->seq);
+  g_array_sort (seqs, compare_seq);
+  for (guint i = lo; i <= hi; i++)
+    {
+      MeowStoredTask *row = store->tasks->pdata[i];
+      gint64          seq = g_array_index (seqs, gint64, i - lo);
+
+      if (row->seq != seq)
+        {
+          row->seq = seq;
+          store_changed (store, row, CHANGE_MOVE);
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 meow_store_set_status (
     MeowStore *store, const char *id, MeowStatus status, const GError *reason, GError **error)

@@ -483,6 +483,27 @@ gboolean
 meow_store_move (MeowStore *store, const char *id, MeowQueuePosition position, GError **error);
 
 /**
+ * meow_store_move_beside:
+ * @store: a store
+ * @id: a task id
+ * @other_id: another task's id
+ * @position: %MEOW_QUEUE_POSITION_FRONT: just before @other_id;
+ *   %MEOW_QUEUE_POSITION_BACK: just after it
+ * @error: return location for an error
+ *
+ * Moves a task next to another one in the list (drag and drop), as
+ * meow_store_move() does to the top or the end. Only the rows between its old
+ * place and the new one are written (their position column). Owner thread only.
+ *
+ * Returns: %TRUE, or %FALSE with %MEOW_ERROR_TASK_NOT_FOUND
+ */
+gboolean meow_store_move_beside (MeowStore        *store,
+                                 const char       *id,
+                                 const char       *other_id,
+                                 MeowQueuePosition position,
+                                 GError          **error);
+
+/**
  * meow_store_set_status:
  * @store: a store
  * @id: a task id

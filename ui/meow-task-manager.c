@@ -2135,6 +2135,66 @@ meow_task_manager_move_to_bottom (MeowTaskManager *self, const char *id, GError 
 }
 
 /**
+ * meow_task_manager_move_beside:
+ * @self: a manager
+ * @id: a queued task's id
+ * @other_id: another queued task's id, of the same direction
+ * @position: %MEOW_QUEUE_POSITION_FRONT: just before @other_id (it starts before it);
+ *   %MEOW_QUEUE_POSITION_BACK: just after it
+ * @error: return location for an error
+ *
+ * Drag and drop: puts a queued task next to another queued one in the client's queue
+ * (meow_client_move_before() or _after()), in the list and in the store. Main thread.
+ *
+ * Returns: %TRUE, or %FALSE with @error (%MEOW_ERROR_INVALID_TASK_STATE when either
+ *   task is not queued; %MEOW_ERROR_PARAMETER_INVALID for a download and an upload)
+ */
+gboolean
+meow_task_manager_move_beside (MeowTaskManager  *self,
+                               const char       *id,
+                               const char       *other_id,
+                               MeowQueuePosition position,
+                               GError          **error)
+{
+  MeowTaskItem *item;
+  MeowTaskItem *other;
+  guint         pos;
+
+  g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (other_id != NULL, FALSE);
+
+  if ((item = lookup_queued_or_error (self, id, error)) == NULL ||
+      (other = lookup_queued_or_error (self, other_id, error)) == NULL)
+    return FALSE;
+  if (item == other)
+    return TRUE;
+  if (!(position == MEOW_QUEUE_POSITION_FRONT
+            ? meow_client_move_before (self->client, id, other_id, error)
+            : meow_client_move_after (self->client, id, other_id, error)))
+    return FALSE;
+
+  {
+    g_autoptr (MeowTaskItem) held = g_object_ref (item);
+
+    if (!g_list_store_find (self->items, item, &pos))
+      g_assert_not_reached ();
+    g_list_store_remove (self->items, pos);
+    if (!g_list_store_find (self->items, other, &pos))
+      g_assert_not_reached ();
+    g_list_store_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? pos : pos + 1, held);
+  }
+  if (self->store != NULL)
+    {
+      g_autoptr (GError) local = NULL;
+
+      if (!meow_store_move_beside (self->store, id, other_id, position, &local))
+        g_warning ("Cannot save the list’s order: %s", local->message);
+    }
+  return TRUE;
+}
+
+/**
  * meow_task_manager_start_now:
  * @self: a manager
  * @id: a queued task's id

@@ -105,6 +105,11 @@ meow_task_manager_restore_cleared (MeowTaskManager *self, GPtrArray *cleared, GE
 /* The queue's order: Move to Top, Move to Bottom, Start Now */
 gboolean meow_task_manager_move_to_top (MeowTaskManager *self, const char *id, GError **error);
 gboolean meow_task_manager_move_to_bottom (MeowTaskManager *self, const char *id, GError **error);
+gboolean meow_task_manager_move_beside (MeowTaskManager  *self,
+                                        const char       *id,
+                                        const char       *other_id,
+                                        MeowQueuePosition position,
+                                        GError          **error);
 gboolean meow_task_manager_start_now (MeowTaskManager *self, const char *id, GError **error);
 
 G_END_DECLS

@@ -2,8 +2,11 @@
  *
  * The manager's items go through a GtkFilterListModel (All / Active / Completed /
  * Failed, and the search text) and a GtkSingleSelection into a GtkListView whose rows
- * are MeowTaskRow widgets bound to items by a GtkSignalListItemFactory. One
- * GtkDropTarget takes files (uploads) and text (links).
+ * are MeowTaskRow widgets bound to items by a GtkSignalListItemFactory. A
+ * GtkSortListModel between the filter and the selection sorts the view (Sort in the
+ * main menu; no sorter for the queue's own order, so the items pass straight through).
+ * One GtkDropTarget takes files (uploads) and text (links); each row can be dragged
+ * onto another while both are queued (meow-queue-drag.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +18,7 @@
 
 #include "meow-add-dialog.h"
 #include "meow-links.h"
+#include "meow-queue-drag.h"
 #include "meow-task-manager.h"
 #include "meow-task-row.h"
 #include "meow-window.h"
@@ -28,6 +32,16 @@ typedef enum
 } FilterMode;
 
 static const char *const filter_names[] = { "all", "active", "completed", "failed" };
+
+typedef enum
+{
+  SORT_ADDED,
+  SORT_NAME,
+  SORT_SIZE,
+  SORT_STATUS,
+} SortMode;
+
+static const char *const sort_names[] = { "added", "name", "size", "status" };
 
 struct _MeowWindow
 {
@@ -46,8 +60,10 @@ struct _MeowWindow
   MeowTaskManager    *manager;
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
+  GtkSortListModel   *sorted;
   GtkSingleSelection *selection;
   FilterMode          mode;
+  SortMode            sort;
   char               *search;         /* casefolded, or NULL */
   AdwToast           *last_toast;     /* weak */
   GtkWidget          *target_dialog;  /* weak: "Upload to which target?" */
@@ -61,6 +77,7 @@ enum
 {
   PROP_0,
   PROP_FILTER,
+  PROP_SORT,
   PROP_MANAGER,
   PROP_SETTINGS,
   N_PROPS
@@ -164,6 +181,15 @@ status_changed_cb (MeowWindow *self, MeowTaskItem *item)
   /* Only a status filter depends on the status; "all" with a search does not. */
   if (self->mode != FILTER_ALL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  /* The sort model sorts again only what the model says changed: a new status (and
+   * the name and size a transfer learns as it starts or ends) moves the row. */
+  if (self->sort != SORT_ADDED && self->sorted != NULL)
+    {
+      GtkSorter *sorter = gtk_sort_list_model_get_sorter (self->sorted);
+
+      if (sorter != NULL)
+        gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+    }
 }
 
 static void
@@ -213,12 +239,122 @@ meow_window_set_filter (MeowWindow *self, const char *filter)
 }
 
 /* ------------------------------------------------------------------ */
+/* Sorting                                                             */
+
+/* Running first, then what waits, what needs a look, and what is done. */
+static int
+status_rank (MeowStatus status)
+{
+  switch (status)
+    {
+    case MEOW_STATUS_TRANSMISSION:
+      return 0;
+    case MEOW_STATUS_PENDING:
+      return 1;
+    case MEOW_STATUS_PAUSED:
+      return 2;
+    case MEOW_STATUS_FAILED:
+      return 3;
+    case MEOW_STATUS_CANCELED:
+      return 4;
+    case MEOW_STATUS_COMPLETE:
+    default:
+      return 5;
+    }
+}
+
+static int
+compare_status (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  int x = status_rank (meow_task_item_get_status ((MeowTaskItem *) a));
+  int y = status_rank (meow_task_item_get_status ((MeowTaskItem *) b));
+
+  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+/* Largest first; an unknown size (-1) last. */
+static int
+compare_size (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  gint64 x = meow_task_item_get_total ((MeowTaskItem *) a);
+  gint64 y = meow_task_item_get_total ((MeowTaskItem *) b);
+
+  return x > y ? GTK_ORDERING_SMALLER : x < y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+/* The sorter for @mode, or NULL for the queue's order (the items pass straight
+ * through). GtkSortListModel's sort is stable: equal items keep the queue's order. */
+static GtkSorter *
+new_sorter (SortMode mode)
+{
+  GtkStringSorter *by_name;
+
+  switch (mode)
+    {
+    case SORT_NAME:
+      /* Collation keys made once per item, not per comparison. */
+      by_name =
+          gtk_string_sorter_new (gtk_property_expression_new (MEOW_TYPE_TASK_ITEM, NULL, "name"));
+      gtk_string_sorter_set_ignore_case (by_name, TRUE);
+      return GTK_SORTER (by_name);
+    case SORT_SIZE:
+      return GTK_SORTER (gtk_custom_sorter_new (compare_size, NULL, NULL));
+    case SORT_STATUS:
+      return GTK_SORTER (gtk_custom_sorter_new (compare_status, NULL, NULL));
+    case SORT_ADDED:
+    default:
+      return NULL;
+    }
+}
+
+static void
+meow_window_set_sort (MeowWindow *self, const char *sort)
+{
+  SortMode mode = SORT_ADDED;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
+    if (g_strcmp0 (sort, sort_names[i]) == 0)
+      mode = i;
+  if (mode == self->sort)
+    return;
+  self->sort = mode;
+  if (self->sorted != NULL)
+    {
+      g_autoptr (GtkSorter) sorter = new_sorter (mode);
+
+      gtk_sort_list_model_set_sorter (self->sorted, sorter);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT]);
+}
+
+/* Rows are dragged to reorder the queue only while the view shows the queue's order. */
+static gboolean
+drag_allowed (gpointer user_data)
+{
+  MeowWindow *self = user_data;
+
+  return self->sort == SORT_ADDED;
+}
+
+static void toast_text (MeowWindow *self, const char *text);
+
+static void
+drag_failed (gpointer user_data, const GError *error)
+{
+  toast_text (user_data, error->message);
+}
+
+/* ------------------------------------------------------------------ */
 /* List                                                                */
 
 static void
 setup_row_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
 {
-  gtk_list_item_set_child (list_item, meow_task_row_new ());
+  MeowWindow *self = user_data;
+  GtkWidget  *row = meow_task_row_new ();
+
+  meow_queue_drag_attach (row, self->manager, drag_allowed, drag_failed, self);
+  gtk_list_item_set_child (list_item, row);
 }
 
 static void
@@ -846,7 +982,10 @@ meow_window_constructed (GObject *object)
   self->filtered =
       gtk_filter_list_model_new (g_object_ref (meow_task_manager_get_model (self->manager)), NULL);
   refilter (self);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)),
+                                          new_sorter (self->sort));
+  g_settings_bind (self->settings, "list-sort", self, "sort", G_SETTINGS_BIND_DEFAULT);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
@@ -879,6 +1018,7 @@ meow_window_dispose (GObject *object)
   g_clear_object (&self->upload_chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), MEOW_TYPE_WINDOW);
   g_clear_object (&self->selection);
+  g_clear_object (&self->sorted);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->manager);
@@ -897,6 +1037,9 @@ meow_window_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     {
     case PROP_FILTER:
       g_value_set_string (value, filter_names[self->mode]);
+      break;
+    case PROP_SORT:
+      g_value_set_string (value, sort_names[self->sort]);
       break;
     case PROP_MANAGER:
       g_value_set_object (value, self->manager);
@@ -918,6 +1061,9 @@ meow_window_set_property (GObject *object, guint prop_id, const GValue *value, G
     {
     case PROP_FILTER:
       meow_window_set_filter (self, g_value_get_string (value));
+      break;
+    case PROP_SORT:
+      meow_window_set_sort (self, g_value_get_string (value));
       break;
     case PROP_MANAGER:
       self->manager = g_value_dup_object (value);
@@ -950,6 +1096,16 @@ meow_window_class_init (MeowWindowClass *klass)
    */
   properties[PROP_FILTER] =
       g_param_spec_string ("filter", NULL, NULL, "all",
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * MeowWindow:sort:
+   *
+   * How the list is sorted: "added" (the queue's order), "name", "size" or "status";
+   * kept in the list-sort setting.
+   */
+  properties[PROP_SORT] =
+      g_param_spec_string ("sort", NULL, NULL, "added",
                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -995,6 +1151,7 @@ meow_window_class_init (MeowWindowClass *klass)
                                    remove_selected_action);
   gtk_widget_class_install_action (widget_class, "win.clear-finished", NULL, clear_finished_action);
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
+  gtk_widget_class_install_property_action (widget_class, "win.sort", "sort");
 
   /* Widget shortcuts, not application accels: they run after the focused widget, so
    * Ctrl+V and Delete still edit the search entry when it has the focus. */
@@ -1035,7 +1192,7 @@ meow_window_init (MeowWindow *self)
   update_filter_label (self);
 
   factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
@@ -1081,13 +1238,13 @@ meow_window_new (GtkApplication *application, MeowTaskManager *manager, GSetting
 /**
  * meow_window_get_visible_model:
  *
- * Returns: (transfer none): the items the list shows now (after filter and search)
+ * Returns: (transfer none): the items the list shows now (after filter, search and sort)
  */
 GListModel *
 meow_window_get_visible_model (MeowWindow *self)
 {
   g_return_val_if_fail (MEOW_IS_WINDOW (self), NULL);
-  return G_LIST_MODEL (self->filtered);
+  return G_LIST_MODEL (self->sorted);
 }
 
 GtkWidget *

@@ -1,5 +1,5 @@
 /* test-queue.c: the order of queued tasks: meow_client_move() and
- * meow_client_start_now()
+ * meow_client_start_now(), meow_client_move_before() and _after()
  *
  * One download slot (max-downloads 1), a slow download holding it, and
  * small queued downloads behind it: the order in which the queued ones
@@ -52,12 +52,37 @@ path_requested (MeowTestFixture *fx, const char *path)
   return FALSE;
 }
 
+/* Cancels @busy; the @n queued downloads @q complete, and the server saw them in
+ * @expected order (after busy). */
+static void
+finish_in_order (
+    MeowTestFixture *fx, MeowTestWatch *busy, MeowTestWatch **q, guint n, const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *order = NULL;
+
+  /* Moving changes no status. */
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (meow_test_watch_last_status (q[i]), ==, MEOW_STATUS_PENDING);
+
+  g_assert_true (meow_client_cancel (fx->client, busy->id, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (q[i]));
+  for (guint i = 0; i < n; i++)
+    meow_test_assert_sequence (q[i], "Pending,Transmission?,Complete");
+
+  order = meow_test_server_dup_path_order (fx->server);
+  if (g_strcmp0 (order, expected) != 0)
+    meow_test_print_request_log (fx);
+  g_assert_cmpstr (order, ==, expected);
+}
+
 static void
 test_move_to_front_and_back (MeowTestFixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *order = NULL;
-  MeowTestWatch   *busy, *q[3];
+  MeowTestWatch *busy, *q[3];
 
   busy = start_busy (fx);
   for (guint i = 0; i < G_N_ELEMENTS (q); i++)
@@ -83,21 +108,47 @@ test_move_to_front_and_back (MeowTestFixture *fx, gconstpointer data)
   g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
   g_clear_error (&error);
 
-  /* Moving changes no status. */
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    g_assert_cmpint (meow_test_watch_last_status (q[i]), ==, MEOW_STATUS_PENDING);
+  finish_in_order (fx, busy, q, G_N_ELEMENTS (q), "/busy.bin,/q3.bin,/q2.bin,/q1.bin");
+}
 
-  g_assert_true (meow_client_cancel (fx->client, busy->id, &error));
+/* Drag and drop in a list: q4 before q2, then q1 after q3 — q4, q2, q3, q1. */
+static void
+test_move_before_and_after (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  MeowTestWatch *busy, *q[4];
+
+  busy = start_busy (fx);
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("q%u.bin", i + 1);
+      g_autoptr (GBytes) payload = meow_test_make_payload (4096, 81 + i);
+
+      q[i] = start_named (fx, name, payload);
+    }
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_has_progress (busy));
+
+  g_assert_true (meow_client_move_before (fx->client, q[3]->id, q[1]->id, &error));
   g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (q[i]));
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    meow_test_assert_sequence (q[i], "Pending,Transmission?,Complete");
+  g_assert_true (meow_client_move_after (fx->client, q[0]->id, q[2]->id, &error));
+  g_assert_no_error (error);
+  /* Next to itself: nothing moves. */
+  g_assert_true (meow_client_move_after (fx->client, q[1]->id, q[1]->id, &error));
+  g_assert_no_error (error);
 
-  order = meow_test_server_dup_path_order (fx->server);
-  if (g_strcmp0 (order, "/busy.bin,/q3.bin,/q2.bin,/q1.bin") != 0)
-    meow_test_print_request_log (fx);
-  g_assert_cmpstr (order, ==, "/busy.bin,/q3.bin,/q2.bin,/q1.bin");
+  /* Only next to a queued task, and only a queued task. */
+  g_assert_false (meow_client_move_before (fx->client, q[2]->id, busy->id, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+  g_assert_nonnull (strstr (error->message, busy->id));
+  g_clear_error (&error);
+  g_assert_false (meow_client_move_after (fx->client, busy->id, q[2]->id, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+  g_clear_error (&error);
+  g_assert_false (meow_client_move_before (fx->client, q[2]->id, "no-such-task", &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND);
+  g_clear_error (&error);
+
+  finish_in_order (fx, busy, q, G_N_ELEMENTS (q), "/busy.bin,/q4.bin,/q2.bin,/q3.bin,/q1.bin");
 }
 
 static void
@@ -208,6 +259,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   ADD ("/core/queue/move/front-and-back", test_move_to_front_and_back);
+  ADD ("/core/queue/move/before-and-after", test_move_before_and_after);
   ADD ("/core/queue/move/paused-refused", test_move_paused_refused);
   ADD ("/core/queue/start-now/over-the-limit", test_start_now);
   ADD ("/core/queue/start-now/waiting", test_start_now_waiting);

@@ -660,6 +660,22 @@ add_busy (Fixture *fx)
   return busy;
 }
 
+/* add_busy(), and @n small downloads queued behind it (q1, q2, …) into @q. */
+static MeowTaskItem *
+add_busy_and_queued (Fixture *fx, MeowTaskItem **q, guint n, guint32 seed)
+{
+  MeowTaskItem *busy = add_busy (fx);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("q%u", i + 1);
+      g_autoptr (GBytes) payload = meow_test_make_payload (4096, seed + i);
+
+      q[i] = add_download (fx, name, payload);
+    }
+  return busy;
+}
+
 /* Move to Top / Bottom (issue 17): the queued tasks start in the new order (the server
  * sees them so), the list shows it, and the store keeps it for the next start. */
 static void
@@ -670,14 +686,7 @@ test_queue_move (Fixture *fx, gconstpointer data)
   g_autofree char *order = NULL;
   MeowTaskItem    *busy, *q[3];
 
-  busy = add_busy (fx);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("q%u", i + 1);
-      g_autoptr (GBytes) payload = meow_test_make_payload (4096, 96 + i);
-
-      q[i] = add_download (fx, name, payload);
-    }
+  busy = add_busy_and_queued (fx, q, G_N_ELEMENTS (q), 96);
 
   g_assert_true (meow_task_manager_move_to_top (fx->manager, meow_task_item_get_id (q[2]), &error));
   g_assert_no_error (error);
@@ -770,6 +779,58 @@ test_limits (Fixture *fx, gconstpointer data)
   g_assert_cmpint (meow_task_item_get_status (queued), ==, MEOW_STATUS_COMPLETE);
   g_free (ids[0]);
   g_free (ids[1]);
+}
+
+/* Drag and drop (issue 17): a queued task next to another one — the server sees the
+ * new start order, the list shows it and the store keeps it. */
+static void
+test_queue_move_beside (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (MeowStore) store = load_statuses (fx, "");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *order = NULL;
+  MeowTaskItem    *busy, *q[4];
+
+  busy = add_busy_and_queued (fx, q, G_N_ELEMENTS (q), 110);
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+
+  /* q4 before q1, then q2 after q3: q4 q1 q3 q2. */
+  g_assert_true (meow_task_manager_move_beside (fx->manager, meow_task_item_get_id (q[3]),
+                                                meow_task_item_get_id (q[0]),
+                                                MEOW_QUEUE_POSITION_FRONT, &error));
+  g_assert_no_error (error);
+  g_assert_true (meow_task_manager_move_beside (fx->manager, meow_task_item_get_id (q[1]),
+                                                meow_task_item_get_id (q[2]),
+                                                MEOW_QUEUE_POSITION_BACK, &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (list_names (fx), "busy q4 q1 q3 q2"));
+  g_assert_true (meow_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (names_are (stored_names (fx), "busy q4 q1 q3 q2"));
+
+  /* Not next to a running task, and not a running one. */
+  g_assert_false (meow_task_manager_move_beside (fx->manager, meow_task_item_get_id (q[0]),
+                                                 meow_task_item_get_id (busy),
+                                                 MEOW_QUEUE_POSITION_FRONT, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+  g_clear_error (&error);
+  g_assert_false (meow_task_manager_move_beside (fx->manager, meow_task_item_get_id (busy),
+                                                 meow_task_item_get_id (q[0]),
+                                                 MEOW_QUEUE_POSITION_BACK, &error));
+  g_assert_error (error, MEOW_ERROR, MEOW_ERROR_INVALID_TASK_STATE);
+  g_clear_error (&error);
+  g_assert_true (names_are (list_names (fx), "busy q4 q1 q3 q2"));
+
+  g_assert_true (meow_task_manager_cancel (fx->manager, meow_task_item_get_id (busy), &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    {
+      SPIN_UNTIL (meow_task_item_get_status (q[i]) == MEOW_STATUS_COMPLETE, 20);
+      g_assert_cmpint (meow_task_item_get_status (q[i]), ==, MEOW_STATUS_COMPLETE);
+    }
+  order = meow_test_server_dup_path_order (fx->server);
+  g_assert_cmpstr (order, ==, "/busy.bin,/q4.bin,/q1.bin,/q3.bin,/q2.bin");
 }
 
 /* Start Now: the task runs beside the one holding the only slot, which goes on; the
@@ -1622,6 +1683,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/model/task-manager/queue-move", Fixture, NULL, fixture_setup, test_queue_move,
               fixture_teardown);
+  g_test_add ("/model/task-manager/queue-move-beside", Fixture, NULL, fixture_setup,
+              test_queue_move_beside, fixture_teardown);
   g_test_add ("/model/task-manager/queue-start-now", Fixture, NULL, fixture_setup,
               test_queue_start_now, fixture_teardown);
   g_test_add_func ("/model/task-manager/network-hold", test_network_hold);

@@ -71,6 +71,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
   g_settings_reset (settings, "download-limit");
   g_settings_reset (settings, "upload-limit");
   g_settings_reset (settings, "max-downloads");
+  g_settings_reset (settings, "list-sort");
   g_settings_set_string (settings, "download-folder", fx->dir);
   g_settings_set_boolean (settings, "notifications", FALSE);
   g_settings_set_boolean (settings, "resume-on-start", TRUE);
@@ -2084,6 +2085,32 @@ queue_button (MeowTaskRow *row)
   return NULL;
 }
 
+/* A throttled download holding the only slot (its transmission started), and @n
+ * small ones queued behind it (/chapter-1.pdf …) into @q. Payload seeds from @seed. */
+static MeowTaskItem *
+queue_behind_busy (Fixture *fx, MeowTaskItem **q, guint n, guint32 seed)
+{
+  MeowTaskItem *busy;
+
+  serve (fx, "/debian-12-netinst.iso", 16 * 1024 * 1024, seed, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
+
+      serve (fx, name, 4096, seed + 1 + i, NULL);
+    }
+  throttle (fx, 64 * 1024);
+  busy = add_url (fx, "/debian-12-netinst.iso");
+  MEOW_TEST_WAIT_OR_ABORT (item_is (busy, MEOW_STATUS_TRANSMISSION));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
+
+      q[i] = add_url (fx, name);
+    }
+  return busy;
+}
+
 /* Issue 17: a queued row's menu (Start Now, Move to Top, Move to Bottom) is a button
  * keyboard users reach; its items are the row's actions, which reorder the queue: with
  * one download at a time, the queued downloads start in the new order (the server's
@@ -2104,22 +2131,7 @@ test_queue_menu (Fixture *fx, gconstpointer data)
   GtkWidget    *button, *popover;
 
   g_settings_set_uint (settings, "max-downloads", 1);
-  serve (fx, "/debian-12-netinst.iso", 16 * 1024 * 1024, 30, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
-
-      serve (fx, name, 4096, 31 + i, NULL);
-    }
-  throttle (fx, 64 * 1024);
-  busy = add_url (fx, "/debian-12-netinst.iso");
-  MEOW_TEST_WAIT_UNTIL (item_is (busy, MEOW_STATUS_TRANSMISSION));
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/chapter-%u.pdf", i + 1);
-
-      q[i] = add_url (fx, name);
-    }
+  busy = queue_behind_busy (fx, q, G_N_ELEMENTS (q), 30);
 
   gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
   MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
@@ -2172,6 +2184,303 @@ test_queue_menu (Fixture *fx, gconstpointer data)
   order = meow_test_server_dup_path_order (fx->server);
   g_assert_cmpstr (order, ==,
                    "/debian-12-netinst.iso,/chapter-3.pdf,/chapter-2.pdf,/chapter-1.pdf");
+}
+
+/* The row's controller of @type (meow-queue-drag.c adds a GtkDragSource and a
+ * GtkDropTarget to every row). (transfer none) */
+static GtkEventController *
+row_controller (MeowTaskRow *row, GType type)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (row));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return GTK_EVENT_CONTROLLER (controller); /* the row holds it */
+    }
+  g_assert_not_reached ();
+}
+
+/* What the row of @item offers when a drag begins on it (its GtkDragSource::prepare),
+ * as the item it carries, or NULL when it offers nothing. */
+static MeowTaskItem *
+drag_offer (Fixture *fx, MeowTaskItem *item)
+{
+  g_autoptr (GdkContentProvider) content = NULL;
+  g_autoptr (GError) error = NULL;
+  GValue        value = G_VALUE_INIT;
+  MeowTaskItem *offered;
+  MeowTaskRow  *row;
+
+  MEOW_TEST_WAIT_OR_ABORT ((row = find_row (fx, item)) != NULL);
+  g_signal_emit_by_name (row_controller (row, GTK_TYPE_DRAG_SOURCE), "prepare", 8.0, 8.0, &content);
+  if (content == NULL)
+    return NULL;
+  g_value_init (&value, MEOW_TYPE_TASK_ITEM);
+  g_assert_true (gdk_content_provider_get_value (content, &value, &error));
+  g_assert_no_error (error);
+  offered = g_value_get_object (&value);
+  g_value_unset (&value);
+  return offered; /* the list keeps it */
+}
+
+/* Drops @dragged on the upper or the lower half of @onto's row, through the row's
+ * GtkDropTarget (its ::motion, then ::drop, as GTK emits them): whether it was taken. */
+static gboolean
+drop_row (Fixture *fx, MeowTaskItem *dragged, MeowTaskItem *onto, gboolean lower_half)
+{
+  GValue              value = G_VALUE_INIT;
+  GtkEventController *target;
+  MeowTaskRow        *row;
+  GdkDragAction       action = 0;
+  gboolean            taken = FALSE;
+  double              y;
+
+  MEOW_TEST_WAIT_OR_ABORT ((row = find_row (fx, onto)) != NULL &&
+                           gtk_widget_get_height (GTK_WIDGET (row)) > 0);
+  target = row_controller (row, GTK_TYPE_DROP_TARGET);
+  y = lower_half ? gtk_widget_get_height (GTK_WIDGET (row)) - 2.0 : 2.0;
+  g_value_init (&value, MEOW_TYPE_TASK_ITEM);
+  g_value_set_object (&value, dragged);
+  g_signal_emit_by_name (target, "motion", 8.0, y, &action);
+  g_signal_emit_by_name (target, "drop", &value, 8.0, y, &taken);
+  g_value_unset (&value);
+  /* Before the value is read, motion says yes to any row; the drop decides. */
+  g_assert_true (action == GDK_ACTION_MOVE);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "drop-above") ||
+                  gtk_widget_has_css_class (GTK_WIDGET (row), "drop-below"));
+  return taken;
+}
+
+static char *
+list_names (Fixture *fx, GListModel *model)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MeowTaskItem) item = g_list_model_get_item (model, i);
+
+      g_string_append_printf (names, "%s%s", i ? " " : "", meow_task_item_get_name (item));
+    }
+  return g_string_free (names, FALSE);
+}
+
+/* Issue 17: dragging a queued row onto another reorders the queue (upper half: before
+ * it, lower half: after it); the queued downloads start in the new order (the server's
+ * request log). A running row offers nothing to drag and takes no drop, and while the
+ * view is sorted by name no row can be dragged. */
+static void
+test_queue_drag (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GListModel      *model = meow_task_manager_get_model (fx->manager);
+  g_autofree char *order = NULL;
+  MeowTaskItem    *busy, *q[3];
+
+  g_settings_set_uint (settings, "max-downloads", 1);
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  busy = queue_behind_busy (fx, q, G_N_ELEMENTS (q), 40);
+
+  g_assert_null (drag_offer (fx, busy));
+  g_assert_true (drag_offer (fx, q[2]) == q[2]);
+
+  /* Hovering the lower half of a row marks it below; leaving clears the mark. */
+  {
+    g_autofree char *path =
+        screenshot_path ("MEOW_UI_SCREENSHOT_QUEUE_DRAG", "screenshot-queue-drag");
+    GtkEventController *target;
+    GdkDragAction       action = 0;
+    MeowTaskRow        *row;
+
+    MEOW_TEST_WAIT_UNTIL ((row = find_row (fx, q[0])) != NULL &&
+                          gtk_widget_get_height (GTK_WIDGET (row)) > 0);
+    target = row_controller (row, GTK_TYPE_DROP_TARGET);
+    g_signal_emit_by_name (target, "enter", 8.0,
+                           (double) gtk_widget_get_height (GTK_WIDGET (row)) - 2.0, &action);
+    g_assert_true (action == GDK_ACTION_MOVE);
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "drop-below"));
+    g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "drop-above"));
+    meow_test_spin_ms (200); /* the new style is drawn at the next frame */
+    save_screenshot (GTK_WIDGET (fx->window), path);
+    g_test_message ("saved %s", path);
+    g_signal_emit_by_name (target, "leave");
+    g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "drop-below"));
+  }
+
+  /* chapter-3 onto chapter-1's upper half, chapter-1 onto chapter-2's lower half. */
+  g_assert_true (drop_row (fx, q[2], q[0], FALSE));
+  {
+    g_autofree char *names = list_names (fx, model);
+
+    g_assert_cmpstr (names, ==, "debian-12-netinst.iso chapter-3.pdf chapter-1.pdf chapter-2.pdf");
+  }
+  g_assert_true (drop_row (fx, q[0], q[1], TRUE));
+  /* Not onto the running row, nor onto itself. */
+  g_assert_false (drop_row (fx, q[1], busy, FALSE));
+  g_assert_false (drop_row (fx, q[1], q[1], TRUE));
+  {
+    g_autofree char *names = list_names (fx, model);
+    g_autofree char *shown = list_names (fx, meow_window_get_visible_model (fx->window));
+
+    g_assert_cmpstr (names, ==, "debian-12-netinst.iso chapter-3.pdf chapter-2.pdf chapter-1.pdf");
+    g_assert_cmpstr (shown, ==, names);
+  }
+
+  /* Sorted by name, the list is not the queue: no drag. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.sort", "s", "name"));
+  g_assert_null (drag_offer (fx, q[1]));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.sort", "s", "added"));
+  g_assert_true (drag_offer (fx, q[1]) == q[1]);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "cancel-task",
+                                  g_variant_new_string (meow_task_item_get_id (busy)));
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    MEOW_TEST_WAIT_UNTIL (item_is (q[i], MEOW_STATUS_COMPLETE));
+  order = meow_test_server_dup_path_order (fx->server);
+  g_assert_cmpstr (order, ==,
+                   "/debian-12-netinst.iso,/chapter-3.pdf,/chapter-2.pdf,/chapter-1.pdf");
+}
+
+/* Sort By in the main menu (issue 17): name, size (largest first, unknown last) and
+ * status (running, queued, …, failed, canceled, completed; equal ones in the queue's
+ * order) change the visible order, not the queue's; the choice is kept in list-sort,
+ * and a row moves when its status changes. Saves the window sorted by status at 360 px
+ * and its open main menu (screenshot-sort[-LANGUAGE].png, MEOW_UI_SCREENSHOT_SORT;
+ * screenshot-sort-menu[-LANGUAGE].png, MEOW_UI_SCREENSHOT_SORT_MENU). */
+static void
+test_sort (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_SORT", "screenshot-sort");
+  g_autofree char *popover_path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_SORT_MENU", "screenshot-sort-menu");
+  GListModel   *visible = meow_window_get_visible_model (fx->window);
+  GtkWidget    *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+  GtkWidget    *button = window_child (fx, "menu_button");
+  GtkWidget    *popover;
+  MeowTaskItem *b, *a, *c, *d, *e;
+  const struct
+  {
+    const char *sort;
+    const char *names;
+  } expected[] = {
+    { "name", "a-notes.txt b-report.pdf c-photo.jpg d-missing.bin" },
+    { "size", "b-report.pdf c-photo.jpg a-notes.txt d-missing.bin" },
+    { "status", "d-missing.bin b-report.pdf a-notes.txt c-photo.jpg" },
+    { "added", "b-report.pdf a-notes.txt c-photo.jpg d-missing.bin" },
+  };
+
+  serve (fx, "/b-report.pdf", 3000, 50, NULL);
+  serve (fx, "/a-notes.txt", 1000, 51, NULL);
+  serve (fx, "/c-photo.jpg", 2000, 52, NULL);
+  serve (fx, "/e-video.webm", 1024 * 1024, 53, NULL);
+  b = add_url (fx, "/b-report.pdf");
+  a = add_url (fx, "/a-notes.txt");
+  c = add_url (fx, "/c-photo.jpg");
+  d = add_url (fx, "/d-missing.bin");
+  MEOW_TEST_WAIT_UNTIL (item_is (a, MEOW_STATUS_COMPLETE) && item_is (b, MEOW_STATUS_COMPLETE) &&
+                        item_is (c, MEOW_STATUS_COMPLETE) && item_is (d, MEOW_STATUS_FAILED));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *names = NULL;
+      g_autofree char *queue = NULL;
+      g_autofree char *kept = NULL;
+
+      g_assert_true (
+          gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.sort", "s", expected[i].sort));
+      names = list_names (fx, visible);
+      g_assert_cmpstr (names, ==, expected[i].names);
+      queue = list_names (fx, meow_task_manager_get_model (fx->manager));
+      g_assert_cmpstr (queue, ==, expected[3].names);
+      kept = g_settings_get_string (settings, "list-sort");
+      g_assert_cmpstr (kept, ==, expected[i].sort);
+    }
+
+  /* The setting drives the window too (another window, or a fresh start). */
+  g_settings_set_string (settings, "list-sort", "status");
+  {
+    g_autofree char *sort = NULL;
+    g_autofree char *names = list_names (fx, visible);
+
+    g_object_get (fx->window, "sort", &sort, NULL);
+    g_assert_cmpstr (sort, ==, "status");
+    g_assert_cmpstr (names, ==, expected[2].names);
+  }
+
+  /* A running download stands first, and goes among the completed ones when done. */
+  throttle (fx, 256 * 1024);
+  e = add_url (fx, "/e-video.webm");
+  MEOW_TEST_WAIT_UNTIL (item_is (e, MEOW_STATUS_TRANSMISSION));
+  {
+    g_autofree char *names = list_names (fx, visible);
+
+    g_assert_cmpstr (names, ==, "e-video.webm d-missing.bin b-report.pdf a-notes.txt c-photo.jpg");
+  }
+  /* ~4 s at 256 KiB/s; a loaded machine may take longer. */
+  MEOW_TEST_WAIT_UNTIL_S (item_is (e, MEOW_STATUS_COMPLETE), 90);
+  {
+    g_autofree char *names = list_names (fx, visible);
+
+    g_assert_cmpstr (names, ==, "d-missing.bin b-report.pdf a-notes.txt c-photo.jpg e-video.webm");
+  }
+
+  /* The menu at 360 px, its Sort By section showing the choice. */
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  gtk_popover_set_autohide (GTK_POPOVER (popover), FALSE);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (popover));
+  meow_test_spin_ms (800);
+  /* (The popover is a surface of its own: the window's picture does not show it.) In
+   * German it is ~380 px wide, from Clear Finished and its accelerator. */
+  save_screenshot (GTK_WIDGET (fx->window), path);
+  save_screenshot (popover, popover_path);
+  g_test_message ("saved %s and %s (menu %d px wide)", path, popover_path,
+                  gtk_widget_get_width (popover));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  MEOW_TEST_WAIT_UNTIL (!gtk_widget_get_mapped (popover));
+  gtk_popover_set_autohide (GTK_POPOVER (popover), TRUE);
+  meow_test_spin_ms (800);
+}
+
+/* The "which upload target?" question of a drop with two targets, at 360 px
+ * (screenshot-upload-target[-LANGUAGE].png, MEOW_UI_SCREENSHOT_UPLOAD_TARGET). */
+static void
+test_screenshot_upload_target (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_UPLOAD_TARGET", "screenshot-upload-target");
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
+  g_autofree char *file_path = NULL;
+  g_autoptr (GBytes) payload = write_payload (fx, "report.odt", 4096, 24, &file_path);
+  g_autoptr (GFile) file = g_file_new_for_path (file_path);
+  GSList    *files = g_slist_prepend (NULL, file);
+  GValue     value = G_VALUE_INIT;
+  GtkWidget *dialog;
+
+  set_two_upload_targets (fx);
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 360, 640);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+  g_assert_true (meow_window_handle_drop (fx->window, &value));
+  g_value_unset (&value);
+  dialog = meow_window_get_target_dialog (fx->window);
+  g_assert_nonnull (dialog);
+  meow_test_spin_ms (800);
+  g_assert_cmpint (gtk_widget_get_width (dialog), <=, 360);
+  save_screenshot (dialog, path);
+  g_test_message ("saved %s", path);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  meow_test_spin_ms (50);
+  g_assert_cmpuint (g_list_model_get_n_items (meow_task_manager_get_model (fx->manager)), ==, 0);
 }
 
 /* @msgid of libmeow's domain in the language of $LANGUAGE; in window-de (LANGUAGE=de),
@@ -3325,6 +3634,12 @@ main (int argc, char *argv[])
               fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/queue-menu", Fixture, test_queue_menu, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/screenshot/queue-drag", Fixture, test_queue_drag, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/screenshot/sort", Fixture, test_sort, fixture_setup, run_test,
+              fixture_teardown);
+  g_test_add ("/ui/window/screenshot/upload-target", Fixture, test_screenshot_upload_target,
+              fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/change-link", Fixture, test_change_link, fixture_setup, run_test,
               fixture_teardown);
   g_test_add ("/ui/window/screenshot/sign-in", Fixture, test_sign_in, fixture_setup, run_test,
