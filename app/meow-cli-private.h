@@ -121,10 +121,10 @@ struct _Run
 {
   MeowClient  *client;
   GMainLoop   *loop;
-  GPtrArray   *items;   /* RunItem, in input order */
-  const char  *noun;    /* "download" or "upload", for messages */
-  const char  *ca_file; /* borrowed from the command's options, or NULL */
-  const char  *proxy;   /* borrowed: "direct://" for --no-proxy, or NULL for the system's */
+  GPtrArray   *items;          /* RunItem, in input order */
+  const char  *noun;           /* "download" or "upload", for messages */
+  const char  *ca_file;        /* borrowed from the command's options, or NULL */
+  const char  *proxy;          /* borrowed: "direct://" for --no-proxy, or NULL for the system's */
   const char  *proxy_user;     /* borrowed: --proxy-user's, for any proxy, or NULL */
   const char  *proxy_password; /* borrowed */
   gboolean     quiet;

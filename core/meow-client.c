@@ -1427,7 +1427,7 @@ set_task_settings (MeowClient *client,
       goto fail;
     }
   task = meow_task_dup_with_settings (entry->task, speed ? speed_limit : entry->task->speed_limit,
-                                       speed ? entry->task->segments : segments);
+                                      speed ? entry->task->segments : segments);
   g_clear_pointer (&entry->task, meow_task_unref);
   entry->task = meow_task_ref (task);
   _meow_engine_set_task_settings (client->engine, task);

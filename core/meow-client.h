@@ -231,11 +231,8 @@ void meow_client_set_speed_limits (MeowClient *client,
 MEOW_AVAILABLE_IN_ALL
 gboolean meow_client_set_proxy (MeowClient *client, const char *proxy, GError **error);
 MEOW_AVAILABLE_IN_ALL
-gboolean meow_client_set_proxy_credentials (MeowClient *client,
-                                            const char *proxy,
-                                            const char *user,
-                                            const char *password,
-                                            GError    **error);
+gboolean meow_client_set_proxy_credentials (
+    MeowClient *client, const char *proxy, const char *user, const char *password, GError **error);
 MEOW_AVAILABLE_IN_ALL
 void meow_client_lookup_proxy_async (MeowClient         *client,
                                      const char         *url,

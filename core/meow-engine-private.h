@@ -256,9 +256,9 @@ struct _MeowJob
 
 /* Engine services for drivers (worker thread; the ones that look at other
  * jobs or change the engine's state assert it). */
-CURLM            *_meow_engine_get_multi (MeowEngine *engine);
-const MeowConfig *_meow_engine_get_config (MeowEngine *engine);
-CURLSH           *_meow_engine_get_share (MeowEngine *engine);
+CURLM             *_meow_engine_get_multi (MeowEngine *engine);
+const MeowConfig  *_meow_engine_get_config (MeowEngine *engine);
+CURLSH            *_meow_engine_get_share (MeowEngine *engine);
 struct curl_slist *_meow_engine_add_task_headers (CURL              *easy,
                                                   struct curl_slist *list,
                                                   const char        *url,

@@ -58,10 +58,8 @@ char *_meow_proxy_login_key (const char *proxy_url);
  * freed) for the proxy with the login @key, or forgets it when @user is
  * NULL. Requests given their proxy from now on send it when the proxy asks
  * (CURLOPT_PROXYAUTH any). Any thread. */
-void _meow_proxy_set_login (MeowProxy  *proxy,
-                            const char *key,
-                            const char *user,
-                            const char *password);
+void
+_meow_proxy_set_login (MeowProxy *proxy, const char *key, const char *user, const char *password);
 /* The user name of the login requests through @proxy_url would send, or
  * NULL. (transfer full) Any thread. */
 char *_meow_proxy_dup_login_user (MeowProxy *proxy, const char *proxy_url);

@@ -35,8 +35,8 @@ struct _MeowTransferRecord
   char             *auth_realm;
   char             *tag;         /* the task's (meow_task_builder_set_tag()) */
   guint             http_status; /* Complete/Failed: the ending answer's, 0: none */
-  char             *auth_proxy; /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
-  MeowSegment      *segments; /* a download's byte ranges, or NULL */
+  char             *auth_proxy;  /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
+  MeowSegment      *segments;    /* a download's byte ranges, or NULL */
   guint             n_segments;
 };
 

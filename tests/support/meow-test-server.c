@@ -1754,18 +1754,21 @@ meow_test_server_set_header (MeowTestServer *self,
 /* An early handler: a request without the right signature is answered 403
  * before its body is read, whatever handler the path has. */
 static void
-signature_cb (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
-              gpointer user_data)
+signature_cb (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
 {
-  MeowTestServer  *self = user_data;
-  GUri            *uri = soup_server_message_get_uri (msg);
-  const char      *given = soup_message_headers_get_one (
-      soup_server_message_get_request_headers (msg), self->sign_header);
-  g_autofree char *target = g_uri_get_query (uri)
-                                ? g_strconcat (g_uri_get_path (uri), "?", g_uri_get_query (uri), NULL)
-                                : g_strdup (g_uri_get_path (uri));
-  g_autofree char *expected = self->sign (soup_server_message_get_method (msg), target,
-                                          self->sign_data);
+  MeowTestServer *self = user_data;
+  GUri           *uri = soup_server_message_get_uri (msg);
+  const char *given = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                    self->sign_header);
+  g_autofree char *target =
+      g_uri_get_query (uri) ? g_strconcat (g_uri_get_path (uri), "?", g_uri_get_query (uri), NULL)
+                            : g_strdup (g_uri_get_path (uri));
+  g_autofree char *expected =
+      self->sign (soup_server_message_get_method (msg), target, self->sign_data);
 
   if (g_strcmp0 (given, expected) == 0)
     return;

@@ -25,8 +25,8 @@ gboolean meow_test_tinyproxy_start (MeowTestTinyproxy *tp,
                                     const char        *user,
                                     const char        *password);
 /* Stops it and clears @tp. */
-void     meow_test_tinyproxy_stop (MeowTestTinyproxy *tp);
+void meow_test_tinyproxy_stop (MeowTestTinyproxy *tp);
 /* How many of its logged request lines hold @needle ("GET http://…/f.bin HTTP"). */
-guint    meow_test_tinyproxy_count (MeowTestTinyproxy *tp, const char *needle);
+guint meow_test_tinyproxy_count (MeowTestTinyproxy *tp, const char *needle);
 
 G_END_DECLS
