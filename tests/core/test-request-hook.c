@@ -136,6 +136,9 @@ test_download_segments_signed (MeowTestFixture *fx, gconstpointer data)
   /* the segments' own GETs went through the hook too */
   g_assert_cmpuint (ranged, >=, 3);
   g_assert_cmpint (g_atomic_int_get (&hook.calls), >=, (gint) log->len);
+  /* @hook lives on this stack: the worker frees the task (and runs the destroy) just
+   * after its last record, so wait for that before returning. */
+  MEOW_TEST_WAIT_UNTIL (g_atomic_int_get (&hook.destroys) == 1);
 }
 
 /* Without the hook the same server refuses: the signature is what passes. */
@@ -189,6 +192,8 @@ test_upload_signed (MeowTestFixture *fx, gconstpointer data)
   /* a prepare (tus: POST) and six chunks of 8 KiB at least */
   g_assert_cmpuint (requests, >=, 1 + 6);
   g_assert_cmpint (g_atomic_int_get (&hook.calls), >=, (gint) requests);
+  /* As above: the destroy comes from the worker after the last record. */
+  MEOW_TEST_WAIT_UNTIL (g_atomic_int_get (&hook.destroys) == 1);
 }
 
 /* The data's destroy runs once, when the builder and every task (the

@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       FUZZ_CHECK (valid (st->id) && valid (st->url) && valid (st->name) &&
                       valid (st->error_message) && valid (st->payload),
                   "task %u: a string is not UTF-8", i);
-      for (guint h = 0; st->headers[h] != NULL; h++)
+      for (guint h = 0; st->headers != NULL && st->headers[h] != NULL; h++)
         FUZZ_CHECK (*st->headers[h] != '\0' && strpbrk (st->headers[h], "\r\n") == NULL,
                     "task %u: header %u is empty or has a line break", i, h);
       FUZZ_CHECK (st->direction == MEOW_DIRECTION_DOWNLOAD || st->source_file != NULL ||
