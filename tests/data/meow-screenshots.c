@@ -148,12 +148,34 @@ find_window (GType type)
   return NULL;
 }
 
+/* Opens a window of @type with app.@action (@parameter), sizes it, waits @wait_ms and
+ * saves it as @name, then closes it. */
+static void
+shoot_window (Shots      *shots,
+              const char *action,
+              GVariant   *parameter,
+              GType       type,
+              int         width,
+              int         height,
+              guint       wait_ms,
+              const char *name)
+{
+  GtkWindow *window;
+
+  g_action_group_activate_action (G_ACTION_GROUP (shots->app), action, parameter);
+  MEOW_TEST_WAIT_UNTIL ((window = find_window (type)) != NULL &&
+                        gtk_widget_get_mapped (GTK_WIDGET (window)));
+  gtk_window_set_default_size (window, width, height);
+  meow_test_spin_ms (wait_ms);
+  save_png (shots, GTK_WIDGET (window), name);
+  gtk_window_destroy (window);
+}
+
 static void
 take (Shots *shots, GtkWindow *window)
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
   MeowTaskItem    *done, *running, *paused, *failed;
-  GtkWindow       *preferences, *details;
 
   serve (shots, "/share/Holiday Photos.zip", 96 * 1024, 1);
   serve (shots, "/debian-cd/current/amd64/iso-cd/debian-12-netinst.iso", 64 * 1024 * 1024, 2);
@@ -191,24 +213,12 @@ take (Shots *shots, GtkWindow *window)
   save_png (shots, GTK_WIDGET (window), "transfers-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
 
-  g_action_group_activate_action (G_ACTION_GROUP (shots->app), "preferences", NULL);
-  MEOW_TEST_WAIT_UNTIL ((preferences = find_window (ADW_TYPE_PREFERENCES_WINDOW)) != NULL &&
-                        gtk_widget_get_mapped (GTK_WIDGET (preferences)));
-  gtk_window_set_default_size (preferences, 640, 560);
-  meow_test_spin_ms (600);
-  save_png (shots, GTK_WIDGET (preferences), "preferences.png");
-  gtk_window_destroy (preferences);
-
-  /* The details page of the running (throttled) download: the graph needs a few
+  shoot_window (shots, "preferences", NULL, ADW_TYPE_PREFERENCES_WINDOW, 640, 560, 600,
+                "preferences.png");
+  /* The details page of the running (throttled) download: the graph needs some
    * seconds of samples, the segment map its ranges. */
-  g_action_group_activate_action (G_ACTION_GROUP (shots->app), "show-details",
-                                  g_variant_new_string (meow_task_item_get_id (running)));
-  MEOW_TEST_WAIT_UNTIL ((details = find_window (MEOW_TYPE_DETAILS_WINDOW)) != NULL &&
-                        gtk_widget_get_mapped (GTK_WIDGET (details)));
-  gtk_window_set_default_size (details, 560, 720);
-  meow_test_spin_ms (20000);
-  save_png (shots, GTK_WIDGET (details), "details.png");
-  gtk_window_destroy (details);
+  shoot_window (shots, "show-details", g_variant_new_string (meow_task_item_get_id (running)),
+                MEOW_TYPE_DETAILS_WINDOW, 560, 720, 20000, "details.png");
   shots->finished = TRUE;
 }
 
