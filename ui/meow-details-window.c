@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "meow-details-window.h"
+#include "meow-folder-rules.h"
 #include "meow-segment-map.h"
 #include "meow-speed-graph.h"
 #include "meow-task-row.h"
@@ -112,12 +113,13 @@ update_map (MeowDetailsWindow *self)
 static void
 update_file (MeowDetailsWindow *self)
 {
-  const char *path = meow_task_item_get_local_path (self->item);
-  gboolean    done = meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE;
+  const char      *path = meow_task_item_get_local_path (self->item);
+  gboolean         done = meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE;
+  g_autofree char *shown = path != NULL ? meow_folder_rules_display (path) : NULL;
 
   adw_window_title_set_title (self->title, meow_task_item_get_name (self->item));
   adw_action_row_set_subtitle (self->link_row, meow_task_item_get_url (self->item));
-  adw_action_row_set_subtitle (self->file_row, path != NULL ? path : _ ("Not chosen yet"));
+  adw_action_row_set_subtitle (self->file_row, shown != NULL ? shown : _ ("Not chosen yet"));
   gtk_widget_set_sensitive (self->open_button, done && path != NULL);
   gtk_widget_set_sensitive (self->folder_button, path != NULL);
 }

@@ -125,6 +125,32 @@ meow_folder_rules_expand (const char *folder)
 }
 
 /**
+ * meow_folder_rules_display:
+ * @path: (type filename): an absolute path
+ *
+ * The way back from meow_folder_rules_expand(), for labels: a path inside the home
+ * folder as `~/…` (as GNOME's apps show it), any other as it is; in UTF-8 either way.
+ *
+ * Returns: (transfer full): the text to show
+ */
+char *
+meow_folder_rules_display (const char *path)
+{
+  const char *home = g_get_home_dir ();
+  gsize       n = strlen (home);
+
+  while (n > 1 && home[n - 1] == G_DIR_SEPARATOR)
+    n--;
+  if (n > 1 && strncmp (path, home, n) == 0 && (path[n] == '\0' || path[n] == G_DIR_SEPARATOR))
+    {
+      g_autofree char *rest = g_filename_display_name (path + n);
+
+      return g_strconcat ("~", rest, NULL);
+    }
+  return g_filename_display_name (path);
+}
+
+/**
  * meow_folder_rules_name_from_url:
  * @url: a web link
  *

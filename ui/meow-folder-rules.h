@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 
 char    *meow_folder_rules_match (GVariant *rules, const char *name, char **extension);
 char    *meow_folder_rules_expand (const char *folder);
+char    *meow_folder_rules_display (const char *path);
 char    *meow_folder_rules_name_from_url (const char *url);
 char    *meow_folder_rules_normalize_extensions (const char *text);
 gboolean meow_folder_rules_check_folder (const char *folder, GError **error);

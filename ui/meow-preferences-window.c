@@ -15,6 +15,7 @@
 
 #include "meow-browser-install.h"
 #include "meow-folder-rules-page.h"
+#include "meow-folder-rules.h"
 #include "meow-links.h"
 #include "meow-preferences-mappings.h"
 #include "meow-preferences-window.h"
@@ -76,7 +77,7 @@ folder_to_subtitle (GBinding *binding, const GValue *from, GValue *to, gpointer 
 {
   const char *folder = g_value_get_string (from);
 
-  g_value_take_string (to, folder ? g_filename_display_name (folder) : NULL);
+  g_value_take_string (to, folder ? meow_folder_rules_display (folder) : NULL);
   return TRUE;
 }
 

@@ -7,6 +7,13 @@
  *   transfers.png        the main window, light style
  *   transfers-dark.png   the same, dark style
  *   preferences.png      the Preferences window
+ *   details.png          the details page of the running download
+ *
+ * The links read as real ones: the client uses the test server as its HTTP proxy, and
+ * the server answers a proxied request (an absolute URI) by its path, so
+ * http://cdimage.debian.org/… is served from 127.0.0.1 and nothing leaves the machine.
+ * The download folder is ~/Downloads under a private HOME, and the windows have
+ * GNOME's default decorations (a close button only).
  *
  * Not a test: tests/data/take-screenshots.sh builds and runs it under xvfb-run, and
  * the PNGs are committed under data/screenshots/.
@@ -22,6 +29,7 @@
 #include <glib/gstdio.h>
 
 #include "meow-application.h"
+#include "meow-details-window.h"
 #include "meow-test-fixture.h"
 #include "meow-window.h"
 
@@ -43,12 +51,12 @@ serve (Shots *shots, const char *path, gsize size, guint32 seed)
   meow_test_server_set_file (shots->server, path, payload);
 }
 
+/* @url is absolute (http://host/path): the proxy, our server, answers it by its path. */
 static MeowTaskItem *
-add_url (Shots *shots, const char *path)
+add_url (Shots *shots, const char *url)
 {
-  g_autofree char *url = meow_test_server_dup_url (shots->server, path);
-  GListModel      *model = meow_task_manager_get_model (shots->manager);
-  guint            before = g_list_model_get_n_items (model);
+  GListModel *model = meow_task_manager_get_model (shots->manager);
+  guint       before = g_list_model_get_n_items (model);
   g_autoptr (MeowTaskItem) item = NULL;
 
   g_action_group_activate_action (G_ACTION_GROUP (shots->app), "add-urls",
@@ -126,7 +134,7 @@ save_png (Shots *shots, GtkWidget *widget, const char *name)
 }
 
 static GtkWindow *
-find_preferences (void)
+find_window (GType type)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
@@ -134,10 +142,33 @@ find_preferences (void)
     {
       g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
 
-      if (ADW_IS_PREFERENCES_WINDOW (window))
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
         return window;
     }
   return NULL;
+}
+
+/* Opens a window of @type with app.@action (@parameter), sizes it, waits @wait_ms and
+ * saves it as @name, then closes it. */
+static void
+shoot_window (Shots      *shots,
+              const char *action,
+              GVariant   *parameter,
+              GType       type,
+              int         width,
+              int         height,
+              guint       wait_ms,
+              const char *name)
+{
+  GtkWindow *window;
+
+  g_action_group_activate_action (G_ACTION_GROUP (shots->app), action, parameter);
+  MEOW_TEST_WAIT_UNTIL ((window = find_window (type)) != NULL &&
+                        gtk_widget_get_mapped (GTK_WIDGET (window)));
+  gtk_window_set_default_size (window, width, height);
+  meow_test_spin_ms (wait_ms);
+  save_png (shots, GTK_WIDGET (window), name);
+  gtk_window_destroy (window);
 }
 
 static void
@@ -145,12 +176,11 @@ take (Shots *shots, GtkWindow *window)
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
   MeowTaskItem    *done, *running, *paused, *failed;
-  GtkWindow       *preferences;
 
-  serve (shots, "/Holiday Photos.zip", 96 * 1024, 1);
-  serve (shots, "/debian-12-netinst.iso", 64 * 1024 * 1024, 2);
-  serve (shots, "/talk-recording.webm", 32 * 1024 * 1024, 3);
-  serve (shots, "/notes.pdf", 8 * 1024 * 1024, 4);
+  serve (shots, "/share/Holiday Photos.zip", 96 * 1024, 1);
+  serve (shots, "/debian-cd/current/amd64/iso-cd/debian-12-netinst.iso", 64 * 1024 * 1024, 2);
+  serve (shots, "/videos/talk-recording.webm", 32 * 1024 * 1024, 3);
+  serve (shots, "/papers/notes.pdf", 8 * 1024 * 1024, 4);
   {
     MeowTestFaults faults = { 0 };
 
@@ -158,11 +188,12 @@ take (Shots *shots, GtkWindow *window)
     meow_test_server_set_faults (shots->server, &faults);
   }
 
-  done = add_url (shots, "/Holiday%20Photos.zip");
-  running = add_url (shots, "/debian-12-netinst.iso");
-  paused = add_url (shots, "/talk-recording.webm");
-  failed = add_url (shots, "/missing/report.odt");
-  add_url (shots, "/notes.pdf");
+  done = add_url (shots, "http://files.example.org/share/Holiday%20Photos.zip");
+  running = add_url (
+      shots, "http://cdimage.debian.org/debian-cd/current/amd64/iso-cd/debian-12-netinst.iso");
+  paused = add_url (shots, "http://media.example.org/videos/talk-recording.webm");
+  failed = add_url (shots, "http://files.example.org/reports/report.odt");
+  add_url (shots, "http://www.example.org/papers/notes.pdf");
 
   MEOW_TEST_WAIT_UNTIL (item_is (done, MEOW_STATUS_COMPLETE));
   MEOW_TEST_WAIT_UNTIL (item_is (failed, MEOW_STATUS_FAILED));
@@ -182,13 +213,12 @@ take (Shots *shots, GtkWindow *window)
   save_png (shots, GTK_WIDGET (window), "transfers-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
 
-  g_action_group_activate_action (G_ACTION_GROUP (shots->app), "preferences", NULL);
-  MEOW_TEST_WAIT_UNTIL ((preferences = find_preferences ()) != NULL &&
-                        gtk_widget_get_mapped (GTK_WIDGET (preferences)));
-  gtk_window_set_default_size (preferences, 640, 560);
-  meow_test_spin_ms (600);
-  save_png (shots, GTK_WIDGET (preferences), "preferences.png");
-  gtk_window_destroy (preferences);
+  shoot_window (shots, "preferences", NULL, ADW_TYPE_PREFERENCES_WINDOW, 640, 560, 600,
+                "preferences.png");
+  /* The details page of the running (throttled) download: the graph needs some
+   * seconds of samples, the segment map its ranges. */
+  shoot_window (shots, "show-details", g_variant_new_string (meow_task_item_get_id (running)),
+                MEOW_TYPE_DETAILS_WINDOW, 560, 720, 20000, "details.png");
   shots->finished = TRUE;
 }
 
@@ -197,7 +227,15 @@ activate_cb (GApplication *app, Shots *shots)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
+  g_autofree char *proxy =
+      g_strdup_printf ("http://127.0.0.1:%u", meow_test_server_get_port (shots->server));
+  g_autoptr (GError) error = NULL;
+
   shots->manager = meow_application_get_manager (shots->app);
+  /* Straight on the client, not through the proxy settings: Preferences shows the
+   * system's proxy, as a new user's would. */
+  if (!meow_client_set_proxy (meow_task_manager_get_client (shots->manager), proxy, &error))
+    g_error ("cannot use the test server as the proxy: %s", error->message);
   meow_test_spin_ms (100);
   take (shots, window);
   if (!shots->finished)
@@ -233,6 +271,8 @@ main (int argc, char *argv[])
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
   adw_init ();
+  /* GNOME's default button-layout (org.gnome.desktop.wm.preferences): close only. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
   /* MEOW_TEST_WAIT_UNTIL reports through GTest; GTK's warnings are not fatal here. */
   g_test_init (&argc, &argv, NULL);
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);

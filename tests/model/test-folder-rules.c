@@ -144,6 +144,21 @@ test_normalize_and_check (void)
   g_assert_null (none);
   g_assert_cmpstr (home, ==, expected);
   g_assert_null (meow_folder_rules_expand ("Images"));
+  /* Shown the way back: inside home with ~, elsewhere (and a name that only starts
+   * like home) as it is. */
+  {
+    g_autofree char *home_dir = g_strdup (g_get_home_dir ());
+    g_autofree char *shown = meow_folder_rules_display (expected);
+    g_autofree char *shown_home = meow_folder_rules_display (home_dir);
+    g_autofree char *lookalike = g_strconcat (home_dir, "-other/Images", NULL);
+    g_autofree char *shown_lookalike = meow_folder_rules_display (lookalike);
+    g_autofree char *shown_other = meow_folder_rules_display ("/srv/Images");
+
+    g_assert_cmpstr (shown, ==, "~/Downloads/Images");
+    g_assert_cmpstr (shown_home, ==, "~");
+    g_assert_cmpstr (shown_lookalike, ==, lookalike);
+    g_assert_cmpstr (shown_other, ==, "/srv/Images");
+  }
 
   g_assert_true (meow_folder_rules_check_folder (dir, &error));
   g_assert_no_error (error);
