@@ -291,6 +291,15 @@ _meow_client_post_record (MeowClient *self, MeowTransferRecord *record)
 
   g_mutex_lock (&self->events_lock);
 
+  if (record->status == MEOW_STATUS_TRANSMISSION)
+    {
+      GList *link = g_hash_table_lookup (self->pending_progress, record->task_id);
+
+      /* The one that replaces a waiting one carries its requests: nobody
+       * has seen @record yet, so it may still change. */
+      if (link != NULL && ((MeowTransferRecord *) link->data)->phase == record->phase)
+        _meow_transfer_record_take_requests (record, link->data);
+    }
   g_hash_table_replace (self->latest, g_strdup (record->task_id),
                         meow_transfer_record_ref (record));
 
@@ -1427,7 +1436,7 @@ set_task_settings (MeowClient *client,
       goto fail;
     }
   task = meow_task_dup_with_settings (entry->task, speed ? speed_limit : entry->task->speed_limit,
-                                       speed ? entry->task->segments : segments);
+                                      speed ? entry->task->segments : segments);
   g_clear_pointer (&entry->task, meow_task_unref);
   entry->task = meow_task_ref (task);
   _meow_engine_set_task_settings (client->engine, task);
