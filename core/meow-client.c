@@ -291,6 +291,15 @@ _meow_client_post_record (MeowClient *self, MeowTransferRecord *record)
 
   g_mutex_lock (&self->events_lock);
 
+  if (record->status == MEOW_STATUS_TRANSMISSION)
+    {
+      GList *link = g_hash_table_lookup (self->pending_progress, record->task_id);
+
+      /* The one that replaces a waiting one carries its requests: nobody
+       * has seen @record yet, so it may still change. */
+      if (link != NULL && ((MeowTransferRecord *) link->data)->phase == record->phase)
+        _meow_transfer_record_take_requests (record, link->data);
+    }
   g_hash_table_replace (self->latest, g_strdup (record->task_id),
                         meow_transfer_record_ref (record));
 

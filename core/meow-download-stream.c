@@ -321,6 +321,7 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
       reset_answer (s);
       return len;
     case MEOW_HTTP_LINE_END:
+      _meow_engine_note_answer (s->job->engine, s->easy, &s->head);
       return end_of_headers (s) ? len : 0;
     case MEOW_HTTP_LINE_FIELD:
     case MEOW_HTTP_LINE_OTHER:
@@ -528,6 +529,7 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   gboolean         main = _meow_stream_is_main (s);
   MeowDownloadPlan plan = { 0 };
   g_autoptr (MeowUploadRequest) request = NULL;
+  g_autofree char *range = NULL;
 
   _meow_stream_release (s);
   _meow_http_head_reset (&s->head);
@@ -601,10 +603,9 @@ _meow_stream_send (MeowStream *s, gboolean probe)
     _meow_request_add_line (request, job->task->headers[i]);
   if (s->ranged)
     {
-      g_autofree char *range =
-          s->req_end > 0 ? g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
-                                            s->req_offset, s->req_end - 1)
-                         : g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", s->req_offset);
+      range = s->req_end > 0 ? g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                                s->req_offset, s->req_end - 1)
+                             : g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", s->req_offset);
 
       _meow_upload_request_add_header (request, "Range", range);
       if (plan.if_range != NULL)
@@ -616,7 +617,7 @@ _meow_stream_send (MeowStream *s, gboolean probe)
   s->req_headers = _meow_engine_add_task_headers (s->easy, s->req_headers, job->task->url,
                                                   (const char *const *) request->headers->pdata);
   curl_easy_setopt (s->easy, CURLOPT_HTTPHEADER, s->req_headers);
-  _meow_engine_add_handle (job->engine, s->easy, job->task->url);
+  _meow_engine_add_ranged_handle (job->engine, s->easy, job->task->url, range);
 }
 
 /* A retryable failure of the stream (@kind: TRANSPORT or SERVER, @result

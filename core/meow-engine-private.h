@@ -13,6 +13,7 @@
 
 #include "meow-client.h"
 #include "meow-config-private.h"
+#include "meow-http-private.h"
 #include "meow-proxy-private.h"
 #include "meow-task-private.h"
 
@@ -216,6 +217,15 @@ struct _MeowJob
   /* The status of the answer to the job's last request that ended (0: a
    * transport failure, or none yet), for the terminal record. */
   guint http_status;
+  /* The request history (meow_transfer_record_get_requests()): each easy
+   * handle in flight -> its OpenRequest (the URL, Range and the answers
+   * seen so far), and the MeowRequestInfo that ended since the last record
+   * (at most MEOW_RECORD_REQUESTS_MAX, the rest counted). */
+  GHashTable       *open_requests;
+  GPtrArray        *ended_requests;
+  guint             dropped_requests;
+  MeowRestartReason requests_restart; /* the restart the history has marked */
+  char             *final_url;        /* redacted, the last answer's */
 
   /* Waiting (engine): why, until when (monotonic µs, G_MAXINT64 while the
    * network is held) and the failure's short text; restart_on_wake: it was
@@ -313,6 +323,14 @@ void _meow_engine_wakeup (MeowEngine *engine);
  * handle added is "in flight" for its driver either way, and comes back
  * through driver->done(); remove it with _meow_engine_remove_handle(). */
 void _meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url);
+/* _meow_engine_add_handle() for a request with a Range header (@range, its
+ * value, for the request history; nullable). */
+void
+_meow_engine_add_ranged_handle (MeowEngine *engine, CURL *easy, const char *url, const char *range);
+/* A driver's header callback saw the whole head of one of @easy's answers
+ * (a redirect libcurl follows, or the last): the history keeps its status,
+ * validators and Location. Worker thread. */
+void _meow_engine_note_answer (MeowEngine *engine, CURL *easy, const MeowHttpHead *head);
 void _meow_engine_remove_handle (MeowEngine *engine, CURL *easy);
 /* The proxy (without userinfo) requests for @url go through, or NULL for
  * none, for messages. (transfer full) */

@@ -451,22 +451,264 @@ _meow_engine_get_config (MeowEngine *engine)
   return engine->config;
 }
 
-void
-_meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url)
+/* ------------------------------------------------------------------ */
+/* The request history (meow_transfer_record_get_requests())           */
+
+/* One easy handle in flight: what it asked for and the answers libcurl
+ * followed so far (MeowRequestInfo, not shared yet). */
+typedef struct
+{
+  char      *url;   /* as asked, not redacted */
+  char      *range; /* nullable */
+  GPtrArray *answers;
+} OpenRequest;
+
+static void
+open_request_free (gpointer data)
+{
+  OpenRequest *open = data;
+
+  g_free (open->url);
+  g_free (open->range);
+  g_ptr_array_unref (open->answers);
+  g_free (open);
+}
+
+/* Keeps @info (transfer full) for the next record, the newest
+ * MEOW_RECORD_REQUESTS_MAX of them. */
+static void
+history_push (MeowJob *job, MeowRequestInfo *info)
+{
+  if (job->ended_requests == NULL)
+    job->ended_requests = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_request_info_unref);
+  if (job->ended_requests->len >= MEOW_RECORD_REQUESTS_MAX)
+    {
+      g_ptr_array_remove_index (job->ended_requests, 0);
+      job->dropped_requests++;
+    }
+  g_ptr_array_add (job->ended_requests, info);
+}
+
+static MeowRequestInfo *
+history_info (MeowJob *job, const char *url, const char *range, guint status)
+{
+  MeowRequestInfo *info = _meow_request_info_new ();
+
+  info->url = _meow_log_redact (url ? url : "", job->task);
+  info->range = g_strdup (range);
+  info->http_status = status;
+  return info;
+}
+
+/* A Location resolved against @base, redacted; NULL for none. */
+static char *
+history_location (MeowJob *job, const char *base, const char *location)
+{
+  g_autofree char *resolved = NULL;
+
+  if (location == NULL || *location == '\0')
+    return NULL;
+  resolved = g_uri_resolve_relative (base, location, G_URI_FLAGS_NONE, NULL);
+  return _meow_log_redact (resolved ? resolved : location, job->task);
+}
+
+/* The job of @easy, when a job's driver made it. */
+static MeowJob *
+easy_job (CURL *easy)
 {
   char *priv = NULL;
 
-  assert_worker (engine);
   curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
-  if (priv != NULL)
-    log_request ((MeowJob *) priv, url);
+  return (MeowJob *) priv;
+}
+
+static void
+history_open (MeowJob *job, CURL *easy, const char *url, const char *range)
+{
+  OpenRequest *open = g_new0 (OpenRequest, 1);
+
+  open->url = g_strdup (url);
+  open->range = g_strdup (range);
+  open->answers = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_request_info_unref);
+  if (job->open_requests == NULL)
+    job->open_requests = g_hash_table_new_full (NULL, NULL, NULL, open_request_free);
+  g_hash_table_replace (job->open_requests, easy, open);
+}
+
+void
+_meow_engine_note_answer (MeowEngine *engine, CURL *easy, const MeowHttpHead *head)
+{
+  MeowJob         *job = easy_job (easy);
+  OpenRequest     *open;
+  MeowRequestInfo *info;
+  const char      *url;
+
+  assert_worker (engine);
+  if (job == NULL || job->open_requests == NULL || head->status < 200 || head->status >= 1000)
+    return; /* 1xx: an interim answer, not the request's */
+  open = g_hash_table_lookup (job->open_requests, easy);
+  if (open == NULL)
+    return;
+  /* Each answer libcurl followed was to the previous one's Location. */
+  url = open->answers->len == 0
+            ? open->url
+            : ((MeowRequestInfo *) g_ptr_array_index (open->answers, open->answers->len - 1))
+                  ->location;
+  /* (A redacted URL redacts to itself.) */
+  info = history_info (job, url, open->range, (guint) head->status);
+  info->etag = g_strdup (_meow_http_head_get (head, "etag"));
+  info->last_modified = g_strdup (_meow_http_head_get (head, "last-modified"));
+  info->location = history_location (job, url, _meow_http_head_get (head, "location"));
+  g_ptr_array_add (open->answers, info);
+}
+
+/* @easy ended (@result) or was taken away (@stopped): its answers join the
+ * history, each with its method; the last one's end is settled by the next
+ * record (make_record()) when it failed. */
+static void
+history_close (MeowJob *job, CURL *easy, CURLcode result, guint status, gboolean stopped)
+{
+  OpenRequest *open;
+  char        *method = NULL;
+  char        *effective = NULL;
+
+  if (job->open_requests == NULL)
+    return;
+  open = g_hash_table_lookup (job->open_requests, easy);
+  if (open == NULL)
+    return;
+  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_METHOD, &method);
+  curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &effective);
+  /* No head seen (an upload, a transport failure): the one answer is
+   * libcurl's, its fields from its header store. */
+  if (open->answers->len == 0 || (status != 0 && ((MeowRequestInfo *) g_ptr_array_index (
+                                                      open->answers, open->answers->len - 1))
+                                                         ->http_status != status))
+    {
+      MeowRequestInfo *info =
+          history_info (job, effective ? effective : open->url, open->range, status);
+      struct curl_header *header = NULL;
+
+      if (status != 0)
+        {
+          if (curl_easy_header (easy, "ETag", 0, CURLH_HEADER, -1, &header) == CURLHE_OK)
+            info->etag = g_strdup (header->value);
+          if (curl_easy_header (easy, "Last-Modified", 0, CURLH_HEADER, -1, &header) == CURLHE_OK)
+            info->last_modified = g_strdup (header->value);
+          if (curl_easy_header (easy, "Location", 0, CURLH_HEADER, -1, &header) == CURLHE_OK)
+            info->location =
+                history_location (job, effective ? effective : open->url, header->value);
+        }
+      g_ptr_array_add (open->answers, info);
+    }
+  if (status != 0 && effective != NULL)
+    {
+      g_free (job->final_url);
+      job->final_url = _meow_log_redact (effective, job->task);
+    }
+  for (guint i = 0; i < open->answers->len; i++)
+    {
+      MeowRequestInfo *info = g_ptr_array_index (open->answers, i);
+      gboolean         last = i + 1 == open->answers->len;
+
+      info->method = g_strdup (method ? method : "GET");
+      if (last && stopped)
+        info->end = MEOW_REQUEST_END_STOPPED;
+      else if (last && (result != CURLE_OK || status == 0 || status >= 400))
+        info->failed = TRUE;
+      history_push (job, meow_request_info_ref (info));
+    }
+  g_hash_table_remove (job->open_requests, easy);
+}
+
+/* Settles the ends still open (a failed request: retried, restarted, the
+ * task's failure) by the record about to be made (@status), and moves the
+ * history into @record. */
+static void
+history_flush (MeowJob *job, MeowTransferRecord *record, MeowStatus status)
+{
+  GPtrArray *ended = job->ended_requests;
+  gboolean   restarted = FALSE;
+  guint      mark = 0;
+
+  if (job->restart_reason == MEOW_RESTART_NONE)
+    job->requests_restart = MEOW_RESTART_NONE;
+  else if (job->restart_reason != job->requests_restart)
+    {
+      restarted = TRUE;
+      job->requests_restart = job->restart_reason;
+    }
+  record->final_url = g_strdup (job->final_url);
+  record->dropped_requests = job->dropped_requests;
+  job->dropped_requests = 0;
+  if (ended == NULL || ended->len == 0)
+    return;
+  /* The restart followed the last request that failed (an answer it had
+   * to abort counts), else the last one. */
+  mark = ended->len - 1;
+  for (guint i = ended->len; i > 0; i--)
+    if (((MeowRequestInfo *) g_ptr_array_index (ended, i - 1))->failed)
+      {
+        mark = i - 1;
+        break;
+      }
+  for (guint i = 0; i < ended->len; i++)
+    {
+      MeowRequestInfo *info = g_ptr_array_index (ended, i);
+
+      if (restarted && i == mark)
+        info->end = MEOW_REQUEST_END_RESTART;
+      else if (info->failed && status == MEOW_STATUS_FAILED)
+        info->end = MEOW_REQUEST_END_FAILURE;
+      else if (info->failed && (status == MEOW_STATUS_CANCELED || status == MEOW_STATUS_PAUSED))
+        info->end = MEOW_REQUEST_END_STOPPED;
+      else if (info->failed)
+        info->end = MEOW_REQUEST_END_RETRY;
+      info->failed = FALSE;
+    }
+  record->requests = g_steal_pointer (&job->ended_requests);
+}
+
+static void
+history_free (MeowJob *job)
+{
+  g_clear_pointer (&job->open_requests, g_hash_table_unref);
+  g_clear_pointer (&job->ended_requests, g_ptr_array_unref);
+  g_clear_pointer (&job->final_url, g_free);
+}
+
+void
+_meow_engine_add_ranged_handle (MeowEngine *engine, CURL *easy, const char *url, const char *range)
+{
+  MeowJob *job;
+
+  assert_worker (engine);
+  job = easy_job (easy);
+  if (job != NULL)
+    {
+      log_request (job, url);
+      history_open (job, easy, url, range);
+    }
   _meow_proxy_add_handle (engine->proxy, easy, url);
+}
+
+void
+_meow_engine_add_handle (MeowEngine *engine, CURL *easy, const char *url)
+{
+  _meow_engine_add_ranged_handle (engine, easy, url, NULL);
 }
 
 void
 _meow_engine_remove_handle (MeowEngine *engine, CURL *easy)
 {
+  MeowJob *job;
+
   assert_worker (engine);
+  /* Taken away before it ended (a pause, a cancel, a segment stopped):
+   * still a request of the history. */
+  job = easy_job (easy);
+  if (job != NULL)
+    history_close (job, easy, CURLE_OK, 0, TRUE);
   _meow_proxy_remove_handle (engine->proxy, easy);
 }
 
@@ -715,6 +957,7 @@ note_http_status (MeowJob *job, CURL *easy, CURLcode result)
   if (result == CURLE_OK || result == CURLE_WRITE_ERROR || result == CURLE_ABORTED_BY_CALLBACK)
     curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
   job->http_status = status > 0 && status < 1000 ? (guint) status : 0;
+  history_close (job, easy, result, job->http_status, FALSE);
   if (_meow_client_wants_log (job->engine->client))
     {
       curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &url);
@@ -737,6 +980,7 @@ make_record (MeowJob *job, MeowStatus status)
   record->url = g_strdup (job->task->url);
   record->hashed = job->hashed;
   record->tag = g_strdup (job->task->tag);
+  history_flush (job, record, status);
   if (_meow_status_is_terminal (status))
     record->http_status = job->http_status;
   if (job->state == MEOW_JOB_WAITING && status == MEOW_STATUS_PENDING)
@@ -852,6 +1096,7 @@ job_free (MeowJob *job)
   g_free (job->identity);
   g_free (job->wait_detail);
   clear_sign_in (job);
+  history_free (job);
   g_free (job);
 }
 

@@ -8,6 +8,25 @@
 
 G_BEGIN_DECLS
 
+/* At most this many requests per record; older ones past it are counted
+ * in dropped_requests. */
+#define MEOW_RECORD_REQUESTS_MAX 32
+
+struct _MeowRequestInfo
+{
+  gatomicrefcount ref_count;
+  char           *method;
+  char           *url; /* redacted */
+  char           *range;
+  guint           http_status;
+  char           *etag;
+  char           *last_modified;
+  char           *location; /* redacted */
+  MeowRequestEnd  end;
+  gint64          timestamp; /* wall clock µs, when it ended */
+  gboolean        failed;    /* worker only, until the next record: end undecided */
+};
+
 struct _MeowTransferRecord
 {
   gatomicrefcount   ref_count;
@@ -38,6 +57,9 @@ struct _MeowTransferRecord
   char             *auth_proxy;  /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
   MeowSegment      *segments;    /* a download's byte ranges, or NULL */
   guint             n_segments;
+  GPtrArray        *requests; /* MeowRequestInfo that ended since the last record, or NULL */
+  guint             dropped_requests;
+  char             *final_url; /* redacted: the last answer's URL after redirects */
 };
 
 /* Complete, Failed and Canceled end a task: no record follows them. */
@@ -52,5 +74,15 @@ _meow_status_is_terminal (MeowStatus status)
  * Strings are owned by the record. */
 MeowTransferRecord *
 _meow_transfer_record_new (const char *task_id, MeowDirection direction, MeowStatus status);
+
+/* Makes an empty request info (end DONE, timestamp now); the caller
+ * fills it before sharing it. */
+MeowRequestInfo *_meow_request_info_new (void);
+
+/* Appends @more's requests (in order, its own refs) to @into's, keeping
+ * the newest MEOW_RECORD_REQUESTS_MAX and counting the rest as dropped:
+ * for progress records that coalesce before anyone saw @into. */
+void _meow_transfer_record_take_requests (MeowTransferRecord       *into,
+                                          const MeowTransferRecord *older);
 
 G_END_DECLS

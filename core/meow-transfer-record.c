@@ -11,6 +11,229 @@ G_DEFINE_BOXED_TYPE (MeowTransferRecord,
                      meow_transfer_record_ref,
                      meow_transfer_record_unref)
 
+G_DEFINE_BOXED_TYPE (MeowRequestInfo,
+                     meow_request_info,
+                     meow_request_info_ref,
+                     meow_request_info_unref)
+
+MeowRequestInfo *
+_meow_request_info_new (void)
+{
+  MeowRequestInfo *info = g_new0 (MeowRequestInfo, 1);
+
+  g_atomic_ref_count_init (&info->ref_count);
+  info->end = MEOW_REQUEST_END_DONE;
+  info->timestamp = g_get_real_time ();
+  return info;
+}
+
+/**
+ * meow_request_info_ref:
+ * @info: a request info
+ *
+ * Takes a reference to @info.
+ *
+ * Returns: (transfer full): @info. Any thread.
+ */
+MeowRequestInfo *
+meow_request_info_ref (MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  g_atomic_ref_count_inc (&info->ref_count);
+  return info;
+}
+
+/**
+ * meow_request_info_unref:
+ * @info: (transfer full): a request info
+ *
+ * Drops a reference to @info, freeing it with the last one. Any thread.
+ */
+void
+meow_request_info_unref (MeowRequestInfo *info)
+{
+  g_return_if_fail (info != NULL);
+
+  if (!g_atomic_ref_count_dec (&info->ref_count))
+    return;
+  g_free (info->method);
+  g_free (info->url);
+  g_free (info->range);
+  g_free (info->etag);
+  g_free (info->last_modified);
+  g_free (info->location);
+  g_free (info);
+}
+
+/**
+ * meow_request_info_get_method:
+ * @info: a request info
+ *
+ * The request's method: "GET", "HEAD", or an upload's "POST", "PATCH"…
+ *
+ * Returns: (transfer none): the method, owned by @info. Any thread.
+ */
+const char *
+meow_request_info_get_method (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->method;
+}
+
+/**
+ * meow_request_info_get_url:
+ * @info: a request info
+ *
+ * The URL the request went to, redacted as the debug log redacts it (a
+ * password in it, the values of token and signature parameters and the
+ * task's own secrets as "***"). Each redirect is a request of its own,
+ * with the URL it was sent to.
+ *
+ * Returns: (transfer none): the URL, owned by @info. Any thread.
+ */
+const char *
+meow_request_info_get_url (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->url;
+}
+
+/**
+ * meow_request_info_get_range:
+ * @info: a request info
+ *
+ * The value of the request's Range header, such as "bytes=0-" or
+ * "bytes=1048576-2097151".
+ *
+ * Returns: (transfer none) (nullable): the range, owned by @info, or %NULL
+ *   when the request asked for the whole resource. Any thread.
+ */
+const char *
+meow_request_info_get_range (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->range;
+}
+
+/**
+ * meow_request_info_get_http_status:
+ * @info: a request info
+ *
+ * The status of the answer (200, 206, 302, 503…).
+ *
+ * Returns: the status, or 0 when no answer came (a refused connection, a
+ *   reset, DNS, TLS, a stall). Any thread.
+ */
+guint
+meow_request_info_get_http_status (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+  return info->http_status;
+}
+
+/**
+ * meow_request_info_get_etag:
+ * @info: a request info
+ *
+ * The answer's ETag, as the server sent it (quotes and "W/" kept).
+ *
+ * Returns: (transfer none) (nullable): the validator, owned by @info, or
+ *   %NULL when the answer had none. Any thread.
+ */
+const char *
+meow_request_info_get_etag (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->etag;
+}
+
+/**
+ * meow_request_info_get_last_modified:
+ * @info: a request info
+ *
+ * The answer's Last-Modified, as the server sent it.
+ *
+ * Returns: (transfer none) (nullable): the validator, owned by @info, or
+ *   %NULL when the answer had none. Any thread.
+ */
+const char *
+meow_request_info_get_last_modified (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->last_modified;
+}
+
+/**
+ * meow_request_info_get_location:
+ * @info: a request info
+ *
+ * A redirect's target: the answer's Location, resolved against the
+ * request's URL and redacted as meow_request_info_get_url() is.
+ *
+ * Returns: (transfer none) (nullable): the URL, owned by @info, or %NULL
+ *   when the answer had no Location. Any thread.
+ */
+const char *
+meow_request_info_get_location (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->location;
+}
+
+/**
+ * meow_request_info_get_end:
+ * @info: a request info
+ *
+ * How the request ended: done (the task went on with its answer), retried,
+ * restarted from zero, failed or stopped.
+ *
+ * Returns: the way it ended. Any thread.
+ */
+MeowRequestEnd
+meow_request_info_get_end (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, MEOW_REQUEST_END_DONE);
+  return info->end;
+}
+
+/**
+ * meow_request_info_get_timestamp:
+ * @info: a request info
+ *
+ * When the request ended, in wall-clock microseconds (g_get_real_time()).
+ *
+ * Returns: the time. Any thread.
+ */
+gint64
+meow_request_info_get_timestamp (const MeowRequestInfo *info)
+{
+  g_return_val_if_fail (info != NULL, 0);
+  return info->timestamp;
+}
+
+void
+_meow_transfer_record_take_requests (MeowTransferRecord *into, const MeowTransferRecord *older)
+{
+  GPtrArray *merged;
+  guint      n;
+  guint      skip;
+
+  into->dropped_requests += older->dropped_requests;
+  if (older->requests == NULL || older->requests->len == 0)
+    return;
+  merged = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_request_info_unref);
+  for (guint i = 0; i < older->requests->len; i++)
+    g_ptr_array_add (merged, meow_request_info_ref (g_ptr_array_index (older->requests, i)));
+  for (guint i = 0; into->requests != NULL && i < into->requests->len; i++)
+    g_ptr_array_add (merged, meow_request_info_ref (g_ptr_array_index (into->requests, i)));
+  n = merged->len;
+  skip = n > MEOW_RECORD_REQUESTS_MAX ? n - MEOW_RECORD_REQUESTS_MAX : 0;
+  g_ptr_array_remove_range (merged, 0, skip);
+  into->dropped_requests += skip;
+  g_clear_pointer (&into->requests, g_ptr_array_unref);
+  into->requests = merged;
+}
+
 MeowTransferRecord *
 _meow_transfer_record_new (const char *task_id, MeowDirection direction, MeowStatus status)
 {
@@ -70,6 +293,8 @@ meow_transfer_record_unref (MeowTransferRecord *record)
   g_free (record->tag);
   g_free (record->auth_proxy);
   g_free (record->segments);
+  g_clear_pointer (&record->requests, g_ptr_array_unref);
+  g_free (record->final_url);
   g_free (record);
 }
 
@@ -544,4 +769,70 @@ meow_transfer_record_get_segments (const MeowTransferRecord *record, guint *n_se
 
   *n_segments = record->n_segments;
   return record->segments;
+}
+
+/**
+ * meow_transfer_record_get_requests:
+ * @record: a record
+ * @n_requests: (out): return location for the number of requests
+ *
+ * The requests of the task that ended since its previous record, oldest
+ * first: each redirect, each retry, each connection of a split download.
+ * Together a task's records carry every request once; when progress
+ * records coalesce, the one that stays carries the requests of those it
+ * replaced. At most 32 per record: older ones past that are counted in
+ * meow_transfer_record_get_dropped_requests(). Made on the engine's worker
+ * when the request ended, redacted as the debug log is.
+ *
+ * Returns: (transfer none) (array length=n_requests) (nullable): the
+ *   requests, owned by @record, or %NULL (and 0 in @n_requests) when none
+ *   ended. Any thread.
+ */
+MeowRequestInfo *const *
+meow_transfer_record_get_requests (const MeowTransferRecord *record, guint *n_requests)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  g_return_val_if_fail (n_requests != NULL, NULL);
+
+  if (record->requests == NULL || record->requests->len == 0)
+    {
+      *n_requests = 0;
+      return NULL;
+    }
+  *n_requests = record->requests->len;
+  return (MeowRequestInfo *const *) record->requests->pdata;
+}
+
+/**
+ * meow_transfer_record_get_dropped_requests:
+ * @record: a record
+ *
+ * How many requests that ended since the task's previous record are not in
+ * meow_transfer_record_get_requests() because there were more than it
+ * keeps.
+ *
+ * Returns: the count, usually 0. Any thread.
+ */
+guint
+meow_transfer_record_get_dropped_requests (const MeowTransferRecord *record)
+{
+  g_return_val_if_fail (record != NULL, 0);
+  return record->dropped_requests;
+}
+
+/**
+ * meow_transfer_record_get_final_url:
+ * @record: a record
+ *
+ * The URL of the task's last answer, after redirects, redacted as the
+ * debug log is: where the bytes came from (or went to).
+ *
+ * Returns: (transfer none) (nullable): the URL, owned by @record, or %NULL
+ *   before the task's first answer. Any thread.
+ */
+const char *
+meow_transfer_record_get_final_url (const MeowTransferRecord *record)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  return record->final_url;
 }

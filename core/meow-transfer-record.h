@@ -40,6 +40,43 @@ typedef struct
   gboolean active;
 } MeowSegment;
 
+/**
+ * MeowRequestInfo:
+ *
+ * One request a task made, as it ended (meow_transfer_record_get_requests()):
+ * its method, redacted URL and Range, the answer's status and validators, a
+ * redirect's target, and how it ended. Immutable, reference counted, safe to
+ * share between threads.
+ */
+typedef struct _MeowRequestInfo MeowRequestInfo;
+
+#define MEOW_TYPE_REQUEST_INFO (meow_request_info_get_type ())
+
+MEOW_AVAILABLE_IN_ALL
+GType meow_request_info_get_type (void) G_GNUC_CONST;
+MEOW_AVAILABLE_IN_ALL
+MeowRequestInfo *meow_request_info_ref (MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+void meow_request_info_unref (MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_request_info_get_method (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_request_info_get_url (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_request_info_get_range (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+guint meow_request_info_get_http_status (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_request_info_get_etag (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_request_info_get_last_modified (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_request_info_get_location (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+MeowRequestEnd meow_request_info_get_end (const MeowRequestInfo *info);
+MEOW_AVAILABLE_IN_ALL
+gint64 meow_request_info_get_timestamp (const MeowRequestInfo *info);
+
 MEOW_AVAILABLE_IN_ALL
 GType meow_transfer_record_get_type (void) G_GNUC_CONST;
 MEOW_AVAILABLE_IN_ALL
@@ -102,7 +139,15 @@ const char *meow_transfer_record_get_auth_proxy (const MeowTransferRecord *recor
 MEOW_AVAILABLE_IN_ALL
 const MeowSegment *meow_transfer_record_get_segments (const MeowTransferRecord *record,
                                                       guint                    *n_segments);
+MEOW_AVAILABLE_IN_ALL
+MeowRequestInfo *const *meow_transfer_record_get_requests (const MeowTransferRecord *record,
+                                                           guint                    *n_requests);
+MEOW_AVAILABLE_IN_ALL
+guint meow_transfer_record_get_dropped_requests (const MeowTransferRecord *record);
+MEOW_AVAILABLE_IN_ALL
+const char *meow_transfer_record_get_final_url (const MeowTransferRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowTransferRecord, meow_transfer_record_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeowRequestInfo, meow_request_info_unref)
 
 G_END_DECLS

@@ -233,6 +233,28 @@ typedef enum
   MEOW_QUEUE_POSITION_BACK,
 } MeowQueuePosition;
 
+/**
+ * MeowRequestEnd:
+ * @MEOW_REQUEST_END_DONE: the answer came and the task went on with it (a
+ *   redirect's, too)
+ * @MEOW_REQUEST_END_RETRY: the request failed (no answer, or an error
+ *   status) and the task tries again
+ * @MEOW_REQUEST_END_RESTART: the task starts again from zero after it (the
+ *   file on the server changed, or the bytes held could not be used)
+ * @MEOW_REQUEST_END_FAILURE: the task failed on it
+ * @MEOW_REQUEST_END_STOPPED: the task was paused or canceled while it ran
+ *
+ * How one request of a task ended (meow_request_info_get_end()).
+ */
+typedef enum
+{
+  MEOW_REQUEST_END_DONE = 0,
+  MEOW_REQUEST_END_RETRY,
+  MEOW_REQUEST_END_RESTART,
+  MEOW_REQUEST_END_FAILURE,
+  MEOW_REQUEST_END_STOPPED,
+} MeowRequestEnd;
+
 MEOW_AVAILABLE_IN_ALL
 const char *meow_status_to_string (MeowStatus status);
 

@@ -8,7 +8,9 @@
  * (meow_task_manager_set_limits()), a checksum to check (the complete file is hashed
  * off the main thread, with GChecksum as the engine does; one entered while the
  * download runs is checked when it completes), and the history of what its records said (status,
- * wait and restart reasons, failures, new links: meow_task_item_get_events()).
+ * wait and restart reasons, failures, new links: meow_task_item_get_events()), and the
+ * requests the engine made, as they ended ("GET 206 bytes=0-", the URL, ETag and
+ * Last-Modified, a redirect's "→ Location", how it ended: meow_task_item_get_requests()).
  * Everything follows the item's notifications: the
  * item keeps the speed history and the latest segment map of its records.
  *
@@ -57,6 +59,9 @@ struct _MeowDetailsWindow
   GtkListBox     *history;
   guint           history_len;  /* events shown */
   gint64          history_last; /* the newest one's time */
+  GtkListBox     *requests;
+  guint           requests_len;  /* requests shown */
+  gint64          requests_last; /* the newest one's end */
 };
 
 G_DEFINE_FINAL_TYPE (MeowDetailsWindow, meow_details_window, ADW_TYPE_WINDOW)
@@ -254,6 +259,107 @@ update_history (MeowDetailsWindow *self)
     }
 }
 
+/* How @info ended, for its row; NULL when it simply did its part. */
+static const char *
+request_end_text (const MeowRequestInfo *info)
+{
+  switch (meow_request_info_get_end (info))
+    {
+    case MEOW_REQUEST_END_RETRY:
+      return _ ("tried again");
+    case MEOW_REQUEST_END_RESTART:
+      return _ ("started again from zero");
+    case MEOW_REQUEST_END_FAILURE:
+      return _ ("the task failed");
+    case MEOW_REQUEST_END_STOPPED:
+      return _ ("stopped");
+    case MEOW_REQUEST_END_DONE:
+    default:
+      return NULL;
+    }
+}
+
+/* "GET 206 bytes=0-": the method, the answer's status, the Range. */
+static char *
+request_title (const MeowRequestInfo *info)
+{
+  GString    *title = g_string_new (meow_request_info_get_method (info));
+  guint       status = meow_request_info_get_http_status (info);
+  const char *range = meow_request_info_get_range (info);
+
+  if (status != 0)
+    g_string_append_printf (title, " %u", status);
+  else
+    g_string_append_printf (title, " %s", _ ("no answer"));
+  if (range != NULL)
+    g_string_append_printf (title, " %s", range);
+  return g_string_free (title, FALSE);
+}
+
+/* The URL, the validators, a redirect's "→ Location" and how it ended, a line each. */
+static char *
+request_subtitle (const MeowRequestInfo *info)
+{
+  GString    *text = g_string_new (meow_request_info_get_url (info));
+  const char *etag = meow_request_info_get_etag (info);
+  const char *modified = meow_request_info_get_last_modified (info);
+  const char *location = meow_request_info_get_location (info);
+  const char *end = request_end_text (info);
+
+  if (etag != NULL)
+    g_string_append_printf (text, "\nETag %s", etag);
+  if (modified != NULL)
+    g_string_append_printf (text, "\nLast-Modified %s", modified);
+  if (location != NULL)
+    g_string_append_printf (text, "\n→ %s", location);
+  if (end != NULL)
+    g_string_append_printf (text, "\n%s", end);
+  return g_string_free (text, FALSE);
+}
+
+/* The requests, newest first, rebuilt when one ended. */
+static void
+update_requests (MeowDetailsWindow *self)
+{
+  guint                   n = 0;
+  MeowRequestInfo *const *requests = meow_task_item_get_requests (self->item, &n);
+  gint64                  last = n > 0 ? meow_request_info_get_timestamp (requests[n - 1]) : 0;
+  GtkWidget              *child;
+
+  if (n == self->requests_len && last == self->requests_last)
+    return;
+  self->requests_len = n;
+  self->requests_last = last;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->requests))) != NULL)
+    gtk_list_box_remove (self->requests, child);
+  for (guint i = n; i-- > 0;)
+    {
+      g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (
+          meow_request_info_get_timestamp (requests[i]) / G_USEC_PER_SEC);
+      g_autofree char *time = g_date_time_format (when, "%X");
+      g_autofree char *title = request_title (requests[i]);
+      g_autofree char *subtitle = request_subtitle (requests[i]);
+      GtkWidget       *row = adw_action_row_new ();
+      GtkWidget       *label = gtk_label_new (time);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "numeric");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), label);
+      gtk_list_box_append (self->requests, row);
+    }
+  if (n == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _ ("No request ended yet"));
+      gtk_list_box_append (self->requests, row);
+    }
+}
+
 /* The result line under the checksum entry: @css "success", "error" or NULL. */
 static void
 set_checksum_result (MeowDetailsWindow *self, const char *text, const char *css)
@@ -394,6 +500,7 @@ item_notify_cb (MeowDetailsWindow *self, GParamSpec *pspec)
   update_graph (self);
   update_map (self);
   update_history (self);
+  update_requests (self);
   if (pspec != NULL && g_str_equal (pspec->name, "status"))
     check_checksum (self);
   if (pspec == NULL || g_str_equal (pspec->name, "local-path") ||
@@ -629,6 +736,18 @@ build (MeowDetailsWindow *self)
     gtk_box_append (GTK_BOX (page), history);
   }
 
+  /* What the engine asked the server and what it answered. */
+  {
+    GtkWidget *requests = adw_preferences_group_new ();
+
+    adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (requests), _ ("Requests"));
+    self->requests = GTK_LIST_BOX (gtk_list_box_new ());
+    gtk_list_box_set_selection_mode (self->requests, GTK_SELECTION_NONE);
+    gtk_widget_add_css_class (GTK_WIDGET (self->requests), "boxed-list");
+    adw_preferences_group_add (ADW_PREFERENCES_GROUP (requests), GTK_WIDGET (self->requests));
+    gtk_box_append (GTK_BOX (page), requests);
+  }
+
   adw_window_set_content (ADW_WINDOW (self), toolbar);
 }
 
@@ -726,6 +845,12 @@ GtkWidget *
 meow_details_window_get_history (MeowDetailsWindow *self)
 {
   return GTK_WIDGET (self->history);
+}
+
+GtkWidget *
+meow_details_window_get_requests (MeowDetailsWindow *self)
+{
+  return GTK_WIDGET (self->requests);
 }
 
 AdwEntryRow *

@@ -21,6 +21,7 @@ GtkWidget    *meow_details_window_get_segment_map (MeowDetailsWindow *self);
 GtkSpinButton *meow_details_window_get_limit_spin (MeowDetailsWindow *self);
 GtkSpinButton *meow_details_window_get_connections_spin (MeowDetailsWindow *self);
 GtkWidget     *meow_details_window_get_history (MeowDetailsWindow *self);
+GtkWidget     *meow_details_window_get_requests (MeowDetailsWindow *self);
 AdwEntryRow   *meow_details_window_get_checksum_row (MeowDetailsWindow *self);
 GtkLabel      *meow_details_window_get_checksum_label (MeowDetailsWindow *self);
 

@@ -57,6 +57,7 @@ struct _MeowTaskItem
   MeowTransferRecord *map_record;
   GArray             *events;     /* MeowTaskEvent, oldest first, at most MAX_EVENTS */
   char               *events_url; /* the link of the latest event's record */
+  GPtrArray          *requests;   /* MeowRequestInfo, oldest first, at most MAX_EVENTS */
 
   MeowDirection  direction;
   MeowStatus     status;
@@ -210,6 +211,7 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->map_record, meow_transfer_record_unref);
   g_clear_pointer (&self->events, g_array_unref);
   g_clear_pointer (&self->events_url, g_free);
+  g_clear_pointer (&self->requests, g_ptr_array_unref);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -936,6 +938,27 @@ meow_task_item_get_events (MeowTaskItem *self, guint *n_events)
   return self->events ? (const MeowTaskEvent *) (gpointer) self->events->data : NULL;
 }
 
+/**
+ * meow_task_item_get_requests:
+ * @n_requests: (out): the number of requests
+ *
+ * The requests the engine made for the task, as they ended, oldest first (what its
+ * records carried, meow_transfer_record_get_requests(): the last 64); %NULL before
+ * one ended in this session. Main thread.
+ *
+ * Returns: (transfer none) (array length=n_requests) (nullable): the requests
+ */
+MeowRequestInfo *const *
+meow_task_item_get_requests (MeowTaskItem *self, guint *n_requests)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  *n_requests = self->requests ? self->requests->len : 0;
+  return self->requests && self->requests->len > 0
+             ? (MeowRequestInfo *const *) self->requests->pdata
+             : NULL;
+}
+
 /* The speed history, segment map and events of the details page. */
 static void
 keep_for_details (MeowTaskItem             *self,
@@ -943,10 +966,20 @@ keep_for_details (MeowTaskItem             *self,
                   MeowStatus                status,
                   double                    speed)
 {
-  gint64 now = meow_transfer_record_get_timestamp (record);
-  guint  n_segments = 0;
+  gint64                  now = meow_transfer_record_get_timestamp (record);
+  guint                   n_segments = 0;
+  guint                   n_requests = 0;
+  MeowRequestInfo *const *requests = meow_transfer_record_get_requests (record, &n_requests);
 
   keep_event (self, record, status);
+  for (guint i = 0; i < n_requests; i++)
+    {
+      if (self->requests == NULL)
+        self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_request_info_unref);
+      if (self->requests->len == MAX_EVENTS)
+        g_ptr_array_remove_index (self->requests, 0);
+      g_ptr_array_add (self->requests, meow_request_info_ref (requests[i]));
+    }
 
   if (meow_transfer_record_get_segments (record, &n_segments) != NULL)
     {

@@ -69,9 +69,10 @@ gboolean meow_task_item_is_active (MeowTaskItem *self);
 gboolean meow_task_item_is_finished (MeowTaskItem *self);
 GFile   *meow_task_item_dup_file (MeowTaskItem *self);
 
-const MeowSpeedSample *meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples);
-const MeowSegment     *meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments);
-const MeowTaskEvent   *meow_task_item_get_events (MeowTaskItem *self, guint *n_events);
+const MeowSpeedSample  *meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples);
+const MeowSegment      *meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments);
+const MeowTaskEvent    *meow_task_item_get_events (MeowTaskItem *self, guint *n_events);
+MeowRequestInfo *const *meow_task_item_get_requests (MeowTaskItem *self, guint *n_requests);
 
 void meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record);
 void meow_task_item_set_status (MeowTaskItem *self, MeowStatus status);

@@ -324,6 +324,138 @@ url_with_userinfo (const char *url)
   return g_strdup_printf ("%.*suser:secret@%s", (int) (rest + 3 - url), url, rest + 3);
 }
 
+/* Every request of @w's records, in order (meow_transfer_record_get_requests()),
+ * none dropped. */
+static GPtrArray *
+collect_requests (MeowTestWatch *w)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_request_info_unref);
+
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *record = g_ptr_array_index (w->records, i);
+      guint                     n = 0;
+      MeowRequestInfo *const   *requests = meow_transfer_record_get_requests (record, &n);
+
+      g_assert_cmpuint (meow_transfer_record_get_dropped_requests (record), ==, 0);
+      g_assert_true ((requests == NULL) == (n == 0));
+      for (guint j = 0; j < n; j++)
+        g_ptr_array_add (all, meow_request_info_ref (requests[j]));
+    }
+  return all;
+}
+
+/* A 302 to a 206 with an ETag: the records carry both requests once, the
+ * redirect's Location, the answer's Range and validator, and the final URL. */
+static void
+test_history_redirect (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (5000, 3);
+  g_autofree char *target = meow_test_fixture_path (fx, "moved.bin");
+  g_autofree char *old_url = meow_test_server_dup_url (fx->server, "/old.bin");
+  g_autofree char *location = meow_test_server_dup_url (fx->server, "/new.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) requests = NULL;
+  MeowRequestInfo *first, *second;
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/new.bin", payload);
+  meow_test_server_set_redirect (fx->server, "/old.bin", 302, location);
+  b = meow_test_builder_to_file (fx, "/old.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+
+  requests = collect_requests (w);
+  g_assert_cmpuint (requests->len, ==, 2);
+  first = g_ptr_array_index (requests, 0);
+  second = g_ptr_array_index (requests, 1);
+  g_assert_cmpstr (meow_request_info_get_method (first), ==, "GET");
+  g_assert_cmpstr (meow_request_info_get_url (first), ==, old_url);
+  g_assert_cmpuint (meow_request_info_get_http_status (first), ==, 302);
+  g_assert_cmpstr (meow_request_info_get_location (first), ==, location);
+  g_assert_cmpint (meow_request_info_get_end (first), ==, MEOW_REQUEST_END_DONE);
+  g_assert_cmpstr (meow_request_info_get_method (second), ==, "GET");
+  g_assert_cmpstr (meow_request_info_get_url (second), ==, location);
+  g_assert_cmpstr (meow_request_info_get_range (second), ==, "bytes=0-");
+  g_assert_cmpuint (meow_request_info_get_http_status (second), ==, 206);
+  g_assert_nonnull (meow_request_info_get_etag (second));
+  g_assert_true (g_str_has_suffix (meow_request_info_get_etag (second), "\""));
+  g_assert_null (meow_request_info_get_location (second));
+  g_assert_cmpint (meow_request_info_get_end (second), ==, MEOW_REQUEST_END_DONE);
+  g_assert_cmpint (meow_request_info_get_timestamp (first), <=,
+                   meow_request_info_get_timestamp (second));
+  g_assert_cmpstr (meow_transfer_record_get_final_url (meow_test_watch_last (w)), ==, location);
+}
+
+/* A download that fails on a 404: its one request ended the task. */
+static void
+test_history_failure (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autofree char *target = meow_test_fixture_path (fx, "gone.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) requests = NULL;
+  MeowRequestInfo *last;
+  MeowTestWatch   *w;
+
+  b = meow_test_builder_to_file (fx, "/gone.bin", target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  g_assert_cmpint (meow_test_watch_last_status (w), ==, MEOW_STATUS_FAILED);
+
+  requests = collect_requests (w);
+  g_assert_cmpuint (requests->len, >=, 1);
+  last = g_ptr_array_index (requests, requests->len - 1);
+  g_assert_cmpuint (meow_request_info_get_http_status (last), ==, 404);
+  g_assert_cmpint (meow_request_info_get_end (last), ==, MEOW_REQUEST_END_FAILURE);
+}
+
+static void
+assert_no_secret (const char *value)
+{
+  g_assert_true (value == NULL || strstr (value, "secret") == NULL);
+}
+
+/* user:secret@ in the URL, and a redirect on the same host: no field of
+ * any request, nor the final URL, holds the password. */
+static void
+test_history_no_password (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (3000, 9);
+  g_autofree char *target = meow_test_fixture_path (fx, "login.bin");
+  g_autofree char *plain = meow_test_server_dup_url (fx->server, "/login-old.bin");
+  g_autofree char *url = url_with_userinfo (plain);
+  g_autofree char *location = meow_test_server_dup_url (fx->server, "/login-new.bin");
+  g_autoptr (MeowTaskBuilder) b = NULL;
+  g_autoptr (GPtrArray) requests = NULL;
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, "/login-new.bin", payload);
+  meow_test_server_set_redirect (fx->server, "/login-old.bin", 302, location);
+  b = meow_task_builder_new_download (url);
+  meow_task_builder_set_output_file (b, target);
+  w = meow_test_start_download (fx, b);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+
+  requests = collect_requests (w);
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_nonnull (
+      strstr (meow_request_info_get_url (g_ptr_array_index (requests, 0)), "user:***@"));
+  for (guint i = 0; i < requests->len; i++)
+    {
+      MeowRequestInfo *info = g_ptr_array_index (requests, i);
+
+      assert_no_secret (meow_request_info_get_url (info));
+      assert_no_secret (meow_request_info_get_location (info));
+      assert_no_secret (meow_request_info_get_range (info));
+      assert_no_secret (meow_request_info_get_etag (info));
+      assert_no_secret (meow_request_info_get_last_modified (info));
+    }
+  for (guint i = 0; i < w->records->len; i++)
+    assert_no_secret (meow_transfer_record_get_final_url (g_ptr_array_index (w->records, i)));
+}
+
 static char *
 dup_attribute (const char *path, const char *name)
 {
@@ -1660,6 +1792,7 @@ test_retry_after_honoured (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *target = meow_test_fixture_path (fx, "busy.bin");
   g_autoptr (MeowTaskBuilder) b = NULL;
   g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GPtrArray) requests = NULL;
   MeowTestFaults faults = {
     0,
   };
@@ -1687,6 +1820,16 @@ test_retry_after_honoured (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpuint (second->status, ==, 206);
   g_assert_cmpstr (second->range, ==, "bytes=0-");
   g_assert_cmpint (second->time_us - first->time_us, >=, G_USEC_PER_SEC);
+
+  /* The records' history: both attempts, the first one retried. */
+  requests = collect_requests (w);
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpuint (meow_request_info_get_http_status (g_ptr_array_index (requests, 0)), ==, 503);
+  g_assert_cmpint (meow_request_info_get_end (g_ptr_array_index (requests, 0)), ==,
+                   MEOW_REQUEST_END_RETRY);
+  g_assert_cmpuint (meow_request_info_get_http_status (g_ptr_array_index (requests, 1)), ==, 206);
+  g_assert_cmpint (meow_request_info_get_end (g_ptr_array_index (requests, 1)), ==,
+                   MEOW_REQUEST_END_DONE);
 }
 
 static void
@@ -2213,6 +2356,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   ADD ("/core/download/content/small-chunks", test_content_small_chunks);
+  ADD ("/core/download/history/redirect", test_history_redirect);
+  ADD ("/core/download/history/failure", test_history_failure);
+  ADD ("/core/download/history/no-password", test_history_no_password);
   ADD ("/core/download/content/small-file-one-name", test_content_small_file_one_name);
   ADD ("/core/download/content/slow-small-file-spills", test_content_slow_small_file_spills);
   ADD ("/core/download/content/close-amid-small-files", test_content_close_amid_small_files);

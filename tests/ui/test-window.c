@@ -3416,6 +3416,8 @@ test_details (Fixture *fx, gconstpointer data)
   g_autofree char *path = screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS", "screenshot-details");
   g_autofree char *narrow_path =
       screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS_NARROW", "screenshot-details-narrow");
+  g_autofree char *requests_path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS_REQUESTS", "screenshot-details-requests");
   MeowTestFaults     faults = { .throttle_bytes_per_sec = 256 * 1024, .send_buffer = 32 * 1024 };
   MeowDetailsWindow *details;
   MeowSpeedGraph    *graph;
@@ -3526,6 +3528,49 @@ test_details (Fixture *fx, gconstpointer data)
   g_action_group_activate_action (G_ACTION_GROUP (fx->app), "resume-task",
                                   g_variant_new_string (meow_task_item_get_id (item)));
   MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  /* The requests, newest first: the ones the pause stopped, then the one that got the
+   * rest, a GET with its Range answered 206 with the file's ETag. */
+  {
+    guint                   n = 0;
+    MeowRequestInfo *const *requests = meow_task_item_get_requests (item, &n);
+    GtkWidget              *list = meow_details_window_get_requests (details);
+    guint                   rows = 0, ranged = 0, stopped = 0;
+
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_cmpint (meow_request_info_get_end (requests[n - 1]), ==, MEOW_REQUEST_END_DONE);
+    g_assert_cmpuint (meow_request_info_get_http_status (requests[n - 1]), ==, 206);
+    for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
+         row = gtk_widget_get_next_sibling (row))
+      {
+        const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+        const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+        rows++;
+        if (g_str_has_prefix (title, "GET 206 bytes=") && strstr (subtitle, "\nETag \"") != NULL)
+          ranged++;
+        if (g_str_has_suffix (subtitle, _ ("stopped")))
+          stopped++;
+      }
+    g_assert_cmpuint (rows, ==, n);
+    g_assert_cmpuint (ranged, >=, 2);
+    g_assert_cmpuint (stopped, >=, 1);
+    g_assert_true (g_str_has_prefix (
+        adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_widget_get_first_child (list))),
+        "GET 206 bytes="));
+  }
+  /* Scrolled to the end of the page, where the requests are. */
+  {
+    GtkWidget     *list = meow_details_window_get_requests (details);
+    GtkWidget     *scrolled = gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adj;
+
+    g_assert_nonnull (scrolled);
+    adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    meow_test_spin_ms (200);
+  }
+  save_screenshot (GTK_WIDGET (details), requests_path);
+  g_test_message ("saved %s", requests_path);
   MEOW_TEST_WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (checksum_label), "success"));
   g_test_message ("checksum: %s", gtk_label_get_text (checksum_label));
   gtk_editable_set_text (GTK_EDITABLE (checksum_row),
