@@ -85,7 +85,7 @@ typedef struct
   char    *cookie_jar_text; /* its contents (cli_read_cookie_jar()); zeroed on clear */
   gsize    cookie_jar_length;
   gboolean quiet;
-  /* get's logins (cli_add_login_options()) */
+  /* get's and put's logins (cli_add_login_options()) */
   char    *user;     /* --user USER[:PASSWORD], as given */
   char    *password; /* from --user or asked for (cli_resolve_login()); zeroed on clear */
   gboolean netrc;    /* --netrc */
@@ -199,7 +199,7 @@ char *cli_normalize_sha256 (const char *text);
  * --ca-file, --proxy, --no-proxy and --quiet, filling @options. */
 void cli_add_common_options (GOptionContext *context, CommonOptions *options);
 void cli_common_options_clear (CommonOptions *options);
-/* Adds --user, --netrc, --netrc-file and --proxy-user (downloads only). */
+/* Adds --user, --netrc, --netrc-file and --proxy-user (get and put). */
 void cli_add_login_options (GOptionContext *context, CommonOptions *options);
 /* Splits --user and --proxy-user USER:PASSWORD, or asks for the password
  * on the terminal (without echo) when it has none; FALSE after printing a usage error

@@ -106,6 +106,8 @@ cli_command_put (int argc, char **argv)
   const char            *url;
   struct stat            st;
   int                    status;
+  int                    original_argc;
+  g_autofree char      **original_argv = NULL;
 
   const GOptionEntry entries[] = {
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &options.protocol,
@@ -133,8 +135,15 @@ cli_command_put (int argc, char **argv)
                   "Exit status: 0 uploaded, 1 the upload failed, 2 usage error, 130 interrupted."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   cli_add_common_options (context, &options.common);
+  cli_add_login_options (context, &options.common);
+  original_argc = argc;
+  original_argv = g_memdup2 (argv, sizeof (char *) * (gsize) (argc + 1));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage_error ("put", "%s", error->message);
+  /* GOption made its own copies: the process's strings can go. */
+  cli_hide_login_arguments (original_argc, original_argv);
+  if (!cli_resolve_login (&options.common, "put"))
+    return EXIT_USAGE;
   if (!cli_read_cookie_jar (&options.common, "put"))
     return EXIT_USAGE;
 

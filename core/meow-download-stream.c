@@ -322,6 +322,7 @@ header_cb (char *buffer, size_t size, size_t nitems, void *userdata)
       return len;
     case MEOW_HTTP_LINE_END:
       _meow_engine_note_answer (s->job->engine, s->easy, &s->head);
+      _meow_engine_learn_login (s->job, s->easy, (long) s->head.status);
       return end_of_headers (s) ? len : 0;
     case MEOW_HTTP_LINE_FIELD:
     case MEOW_HTTP_LINE_OTHER:
@@ -579,7 +580,7 @@ _meow_stream_send (MeowStream *s, gboolean probe)
     d->phase = probe ? MEOW_DOWNLOAD_PROBE : MEOW_DOWNLOAD_GET;
 
   s->easy = _meow_engine_new_easy (job->engine, job->task->url, s->curl_error);
-  _meow_engine_set_login (s->easy, job->task);
+  _meow_engine_set_login (s->easy, job);
   if (!main)
     {
       /* A segment exists to get a connection of its own (servers limit

@@ -11,6 +11,7 @@
 #include "meow-error.h"
 #include "meow-http-private.h"
 #include "meow-i18n-private.h"
+#include "meow-log-private.h"
 
 CURL *
 _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
@@ -69,8 +70,10 @@ _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
 }
 
 void
-_meow_engine_set_login (CURL *easy, const MeowTask *task)
+_meow_engine_set_login (CURL *easy, const MeowJob *job)
 {
+  const MeowTask *task = job->task;
+
   if (task->user != NULL)
     {
       curl_easy_setopt (easy, CURLOPT_USERNAME, task->user);
@@ -88,9 +91,31 @@ _meow_engine_set_login (CURL *easy, const MeowTask *task)
     return;
   /* Whatever the server's 401 asks for (Basic, Digest, Negotiate and NTLM
    * where this libcurl has them): the first request goes without a login,
-   * and the answer's challenge picks the scheme. Only to the task's host:
-   * CURLOPT_UNRESTRICTED_AUTH stays off across redirects. */
-  curl_easy_setopt (easy, CURLOPT_HTTPAUTH, (long) CURLAUTH_ANY);
+   * and the answer's challenge picks the scheme; once the server is known
+   * to ask for Basic alone, the login goes up front (libcurl sends Basic
+   * without waiting for a challenge when it is the only scheme allowed).
+   * Only to the task's host: CURLOPT_UNRESTRICTED_AUTH stays off across
+   * redirects. */
+  curl_easy_setopt (easy, CURLOPT_HTTPAUTH,
+                    (long) (job->login_basic ? CURLAUTH_BASIC : CURLAUTH_ANY));
+}
+
+void
+_meow_engine_learn_login (MeowJob *job, CURL *easy, long status)
+{
+  long avail = 0;
+
+  if (job->login_basic || status == 401 || status == 0 ||
+      (job->task->user == NULL && !job->task->netrc))
+    return;
+  /* The methods the last challenge of this transfer offered: none when the
+   * server never asked. */
+  if (curl_easy_getinfo (easy, CURLINFO_HTTPAUTH_AVAIL, &avail) == CURLE_OK &&
+      avail == (long) CURLAUTH_BASIC)
+    {
+      job->login_basic = TRUE;
+      _meow_job_debug (job, "the server asks for Basic alone: the login goes up front from now on");
+    }
 }
 
 GError *

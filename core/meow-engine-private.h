@@ -260,6 +260,10 @@ struct _MeowJob
   char   *auth_scheme;
   char   *auth_realm;
   char   *auth_proxy; /* a proxy's 407: the proxy, without userinfo */
+  /* The server answered a request of this job after a challenge that named
+   * Basic alone (_meow_engine_learn_login()): later requests send the login
+   * up front rather than each going out once without it for a 401. */
+  gboolean login_basic;
 
   gpointer driver_data;
 };
@@ -406,9 +410,17 @@ GError *_meow_engine_proxy_auth_error (MeowEngine *engine,
                                        char      **scheme,
                                        char      **realm,
                                        char      **proxy);
-/* Gives @easy @task's login (meow_task_builder_set_credentials(), else
- * its netrc file's), if it has one, for any scheme the server asks for. */
-void _meow_engine_set_login (CURL *easy, const MeowTask *task);
+/* Gives @easy @job's task's login (meow_task_builder_set_credentials(),
+ * else its netrc file's), if it has one: for any scheme the server asks
+ * for, or Basic up front once the job has learnt that the server asks for
+ * Basic alone. */
+void _meow_engine_set_login (CURL *easy, const MeowJob *job);
+/* After a request of @job on @easy ended with HTTP @status: when the task
+ * has a login, the answer is not a 401 and the challenge libcurl answered
+ * named Basic alone, marks the job so that _meow_engine_set_login() sends
+ * the login up front from now on (no body sent twice, one round trip
+ * less per request). */
+void _meow_engine_learn_login (MeowJob *job, CURL *easy, long status);
 /* A 401 for @task: the MEOW_ERROR_AUTH_REQUIRED error it pauses with
  * (a login asked for, or the one given refused), and from @challenge (the
  * answer's WWW-Authenticate, or NULL) the *@scheme and *@realm asked for

@@ -807,7 +807,7 @@ perform (MeowJob *job, MeowUploadRequest *request, UpPhase phase)
   curl_easy_setopt (u->easy, CURLOPT_HTTPHEADER, u->req_headers);
   /* The task's login on every request (creation, offset, chunk), for the
    * scheme a 401 names; seek_cb() rewinds a body sent before the challenge. */
-  _meow_engine_set_login (u->easy, job->task);
+  _meow_engine_set_login (u->easy, job);
   if (request->body_length > 0 && u->chunk == NULL)
     {
       /* Fewer, larger reads (each one is also a check of the source). */
@@ -990,6 +990,7 @@ request_done (MeowJob *job, CURLcode result)
   const char    *name, *value;
 
   curl_easy_getinfo (u->easy, CURLINFO_RESPONSE_CODE, &u->status);
+  _meow_engine_learn_login (job, u->easy, u->status);
 
   if (u->read_error != NULL)
     {

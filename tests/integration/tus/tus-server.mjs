@@ -17,6 +17,12 @@
 //   METHOD PATH STATUS upload-offset=REQUEST-UPLOAD-OFFSET upload-length=REQUEST-UPLOAD-LENGTH
 // ("-" when the request had no such header), so a test can tell where a PATCH started.
 //
+// With MEOW_TUS_LOGIN=USER:PASSWORD, the server sits behind Basic authentication, as a
+// deployment behind a login does: a request without that login (any method, OPTIONS too)
+// is answered 401 with `WWW-Authenticate: Basic realm="Meow Uploads"` and never reaches
+// the tus handler; the log line of such a request has the status 401. Whether a request
+// carried a login is logged as auth=basic or auth=- .
+//
 // Needs Node >= 20.19 and the modules of package-lock.json beside this file, installed with
 // `npm ci` (build-aux/meow-dev does it into the build tree; NODE_PATH is not used by ESM, so
 // give the script's modules with MEOW_TUS_MODULES=DIR/node_modules when they are elsewhere).
@@ -64,14 +70,30 @@ const tus = new Server({
   datastore: new FileStore({ directory: storeDir }),
 });
 
+const login = process.env.MEOW_TUS_LOGIN;
+const expectedAuth = login ? 'Basic ' + Buffer.from(login, 'utf8').toString('base64') : null;
+
 const server = http.createServer((req, res) => {
+  const auth = req.headers.authorization;
   if (logStream) {
     const offset = req.headers['upload-offset'] ?? '-';
     const length = req.headers['upload-length'] ?? '-';
+    const scheme = auth ? auth.split(' ')[0].toLowerCase() : '-';
     res.on('close', () => {
       logStream.write(
-        `${req.method} ${req.url} ${res.statusCode} upload-offset=${offset} upload-length=${length}\n`);
+        `${req.method} ${req.url} ${res.statusCode} upload-offset=${offset} upload-length=${length} auth=${scheme}\n`);
     });
+  }
+  if (expectedAuth && auth !== expectedAuth) {
+    // Read and drop what the client sends, then refuse: a body sent before the
+    // challenge must not make the answer look like a broken connection.
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="Meow Uploads"',
+                           'Content-Type': 'text/plain' });
+      res.end('login required\n');
+    });
+    return;
   }
   tus.handle(req, res);
 });
