@@ -25,6 +25,58 @@
 #include "meow-log-private.h"
 #include "meow-upload-protocol-private.h"
 
+/* ------------------------------------------------------------------ */
+/* Writeback                                                           */
+
+/* One range of a .part to start writing back: its own dup of the fd, so
+ * that the download may close its own at any time. */
+typedef struct
+{
+  int    fd;
+  gint64 offset;
+  gint64 length;
+} Writeback;
+
+static void
+writeback_run (gpointer data, gpointer unused)
+{
+  Writeback *w = data;
+
+  /* SYNC_FILE_RANGE_WRITE does not wait for the data to reach the disk,
+   * but it does wait for room in the device's queue: with a fast network
+   * and a slower disk that is most of its time, so it runs here rather
+   * than in the worker's body callback. A failure costs nothing: the
+   * fdatasync() before the rename writes what is left. */
+  sync_file_range (w->fd, w->offset, w->length, SYNC_FILE_RANGE_WRITE);
+  close (w->fd);
+  g_free (w);
+}
+
+static gpointer
+writeback_pool_new (gpointer data)
+{
+  /* One thread: the ranges of one disk, in the order they were written. */
+  return g_thread_pool_new (writeback_run, NULL, 1, FALSE, NULL);
+}
+
+/* Starts writeback of [@offset, @offset + @length) of @fd without waiting
+ * for it (worker thread). */
+static void
+writeback_start (int fd, gint64 offset, gint64 length)
+{
+  static GOnce pool_once = G_ONCE_INIT;
+  Writeback   *w;
+  int          copy = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+
+  if (copy < 0)
+    return; /* out of descriptors: the final fdatasync() does it all */
+  w = g_new (Writeback, 1);
+  w->fd = copy;
+  w->offset = offset;
+  w->length = length;
+  g_thread_pool_push (g_once (&pool_once, writeback_pool_new, NULL), w, NULL);
+}
+
 void
 _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end)
 {
@@ -503,7 +555,7 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
    * the whole file (crash safety stays; the wait moves off the end). */
   if (s->pos - s->writeback_from >= MEOW_DOWNLOAD_WRITEBACK_STEP)
     {
-      sync_file_range (d->fd, s->writeback_from, s->pos - s->writeback_from, SYNC_FILE_RANGE_WRITE);
+      writeback_start (d->fd, s->writeback_from, s->pos - s->writeback_from);
       s->writeback_from = s->pos;
     }
 
