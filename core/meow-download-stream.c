@@ -520,6 +520,7 @@ body_cb (char *ptr, size_t size, size_t nmemb, void *userdata)
   if (s->end >= 0 && s->pos + (gint64) len > s->end)
     {
       s->cut = TRUE;
+      _meow_engine_note_cut (job->engine, s->easy);
       want = (gsize) MAX (0, s->end - s->pos);
     }
   if (job->total >= 0 && s->pos + (gint64) want > job->total)

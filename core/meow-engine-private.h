@@ -335,6 +335,10 @@ _meow_engine_add_ranged_handle (MeowEngine *engine, CURL *easy, const char *url,
  * (a redirect libcurl follows, or the last): the history keeps its status,
  * validators and Location. Worker thread. */
 void _meow_engine_note_answer (MeowEngine *engine, CURL *easy, const MeowHttpHead *head);
+/* A driver's body callback ends @easy on purpose: it has all the bytes it
+ * wanted (a split stream reached the next range). libcurl then reports a
+ * write error, but the history ends the request as done. Worker thread. */
+void _meow_engine_note_cut (MeowEngine *engine, CURL *easy);
 void _meow_engine_remove_handle (MeowEngine *engine, CURL *easy);
 /* The proxy (without userinfo) requests for @url go through, or NULL for
  * none, for messages. (transfer full) */

@@ -461,6 +461,7 @@ typedef struct
   char      *url;   /* as asked, not redacted */
   char      *range; /* nullable */
   GPtrArray *answers;
+  gboolean   cut; /* the driver ended it, having what it wanted */
 } OpenRequest;
 
 static void
@@ -562,6 +563,20 @@ _meow_engine_note_answer (MeowEngine *engine, CURL *easy, const MeowHttpHead *he
   g_ptr_array_add (open->answers, info);
 }
 
+void
+_meow_engine_note_cut (MeowEngine *engine, CURL *easy)
+{
+  MeowJob     *job = easy_job (easy);
+  OpenRequest *open;
+
+  assert_worker (engine);
+  if (job == NULL || job->open_requests == NULL)
+    return;
+  open = g_hash_table_lookup (job->open_requests, easy);
+  if (open != NULL)
+    open->cut = TRUE;
+}
+
 /* @easy ended (@result) or was taken away (@stopped): its answers join the
  * history, each with its method; the last one's end is settled by the next
  * record (make_record()) when it failed. */
@@ -577,6 +592,9 @@ history_close (MeowJob *job, CURL *easy, CURLcode result, guint status, gboolean
   open = g_hash_table_lookup (job->open_requests, easy);
   if (open == NULL)
     return;
+  /* A cut is the driver's write error, not the request's. */
+  if (open->cut && result == CURLE_WRITE_ERROR)
+    result = CURLE_OK;
   curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_METHOD, &method);
   curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &effective);
   /* No head seen (an upload, a transport failure): the one answer is
@@ -619,6 +637,24 @@ history_close (MeowJob *job, CURL *easy, CURLcode result, guint status, gboolean
       history_push (job, meow_request_info_ref (info));
     }
   g_hash_table_remove (job->open_requests, easy);
+}
+
+/* The job ends (a terminal record is about to be made) with requests still
+ * in flight: a driver frees its handles only after the record
+ * (job_free()), too late for the history. They end here, stopped, so the
+ * terminal record carries them; the later _meow_engine_remove_handle()
+ * finds them closed. */
+static void
+history_close_open (MeowJob *job)
+{
+  g_autofree gpointer *easies = NULL;
+  guint                n = 0;
+
+  if (job->open_requests == NULL)
+    return;
+  easies = g_hash_table_get_keys_as_array (job->open_requests, &n);
+  for (guint i = 0; i < n; i++)
+    history_close (job, easies[i], CURLE_OK, 0, TRUE);
 }
 
 /* Settles the ends still open (a failed request: retried, restarted, the
@@ -980,6 +1016,8 @@ make_record (MeowJob *job, MeowStatus status)
   record->url = g_strdup (job->task->url);
   record->hashed = job->hashed;
   record->tag = g_strdup (job->task->tag);
+  if (_meow_status_is_terminal (status))
+    history_close_open (job);
   history_flush (job, record, status);
   if (_meow_status_is_terminal (status))
     record->http_status = job->http_status;

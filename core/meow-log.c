@@ -213,6 +213,25 @@ _meow_log_redact (const char *message, const MeowTask *task)
   return g_string_free (str, FALSE);
 }
 
+/**
+ * meow_redact_url:
+ * @url: (nullable): a URL, as a task's link or a request's
+ *
+ * @url as the engine shows it in its log and records (meow_request_info_get_url(),
+ * meow_transfer_record_get_final_url()): a password in it ("user:secret@host") and
+ * the values of token-like query parameters ("?token=…") replaced by "***". A URL
+ * redacted already is returned unchanged, so the two can be compared. Any thread.
+ *
+ * Returns: (transfer full) (nullable): the redacted URL, %NULL for a %NULL @url
+ */
+char *
+meow_redact_url (const char *url)
+{
+  if (url == NULL)
+    return NULL;
+  return _meow_log_redact (url, NULL);
+}
+
 void
 _meow_log_line (MeowClient     *client,
                 const char     *task_id,

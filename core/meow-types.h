@@ -258,4 +258,7 @@ typedef enum
 MEOW_AVAILABLE_IN_ALL
 const char *meow_status_to_string (MeowStatus status);
 
+MEOW_AVAILABLE_IN_ALL
+char *meow_redact_url (const char *url);
+
 G_END_DECLS

@@ -44,6 +44,7 @@ struct _MeowDetailsWindow
   GtkWidget      *map;
   GtkLabel       *map_label;
   AdwActionRow   *link_row;
+  AdwActionRow   *final_row; /* "Downloaded From", when redirects led elsewhere */
   AdwActionRow   *file_row;
   GtkWidget      *open_button;
   GtkWidget      *folder_button;
@@ -122,8 +123,16 @@ update_file (MeowDetailsWindow *self)
   gboolean         done = meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE;
   g_autofree char *shown = path != NULL ? meow_folder_rules_display (path) : NULL;
 
+  const char *final_url = meow_task_item_get_final_url (self->item);
+  /* As the engine shows URLs (the final one, the requests'): no password on screen.
+   * Copy Link still copies the link itself. */
+  g_autofree char *link = meow_redact_url (meow_task_item_get_url (self->item));
+
   adw_window_title_set_title (self->title, meow_task_item_get_name (self->item));
-  adw_action_row_set_subtitle (self->link_row, meow_task_item_get_url (self->item));
+  adw_action_row_set_subtitle (self->link_row, link != NULL ? link : "");
+  adw_action_row_set_subtitle (self->final_row, final_url != NULL ? final_url : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->final_row),
+                          final_url != NULL && g_strcmp0 (final_url, link) != 0);
   adw_action_row_set_subtitle (self->file_row, shown != NULL ? shown : _ ("Not chosen yet"));
   gtk_widget_set_sensitive (self->open_button, done && path != NULL);
   gtk_widget_set_sensitive (self->folder_button, path != NULL);
@@ -505,7 +514,7 @@ item_notify_cb (MeowDetailsWindow *self, GParamSpec *pspec)
     check_checksum (self);
   if (pspec == NULL || g_str_equal (pspec->name, "local-path") ||
       g_str_equal (pspec->name, "status") || g_str_equal (pspec->name, "url") ||
-      g_str_equal (pspec->name, "name"))
+      g_str_equal (pspec->name, "name") || g_str_equal (pspec->name, "final-url"))
     update_file (self);
 }
 
@@ -606,6 +615,22 @@ spin_row (AdwPreferencesGroup *group,
   return GTK_SPIN_BUTTON (spin);
 }
 
+/* A URL has no spaces to wrap at: the subtitle of @row wraps anywhere, else a long
+ * link would make the page wider than 360 px. (AdwActionRow has no getter for its
+ * subtitle label on libadwaita 1.2: it is the label with the "subtitle" class.) */
+static void
+wrap_subtitle_anywhere (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "subtitle"))
+    {
+      gtk_label_set_wrap_mode (GTK_LABEL (widget), PANGO_WRAP_WORD_CHAR);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    wrap_subtitle_anywhere (child);
+}
+
 static void
 build (MeowDetailsWindow *self)
 {
@@ -679,6 +704,12 @@ build (MeowDetailsWindow *self)
   adw_action_row_add_suffix (self->link_row, icon_button ("edit-copy-symbolic", _ ("Copy Link"),
                                                           G_CALLBACK (copy_clicked_cb), self));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->link_row));
+  self->final_row = ADW_ACTION_ROW (adw_action_row_new ());
+  /* Translators: the URL a download came from after the server's redirects. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->final_row), _ ("Downloaded From"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->final_row));
+  wrap_subtitle_anywhere (GTK_WIDGET (self->link_row));
+  wrap_subtitle_anywhere (GTK_WIDGET (self->final_row));
   self->file_row = ADW_ACTION_ROW (adw_action_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), _ ("Saved To"));
   self->open_button =
@@ -863,4 +894,16 @@ GtkLabel *
 meow_details_window_get_checksum_label (MeowDetailsWindow *self)
 {
   return self->checksum_label;
+}
+
+AdwActionRow *
+meow_details_window_get_link_row (MeowDetailsWindow *self)
+{
+  return self->link_row;
+}
+
+AdwActionRow *
+meow_details_window_get_final_row (MeowDetailsWindow *self)
+{
+  return self->final_row;
 }

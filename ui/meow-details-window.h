@@ -24,5 +24,7 @@ GtkWidget     *meow_details_window_get_history (MeowDetailsWindow *self);
 GtkWidget     *meow_details_window_get_requests (MeowDetailsWindow *self);
 AdwEntryRow   *meow_details_window_get_checksum_row (MeowDetailsWindow *self);
 GtkLabel      *meow_details_window_get_checksum_label (MeowDetailsWindow *self);
+AdwActionRow  *meow_details_window_get_link_row (MeowDetailsWindow *self);
+AdwActionRow  *meow_details_window_get_final_row (MeowDetailsWindow *self);
 
 G_END_DECLS

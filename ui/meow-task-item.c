@@ -20,6 +20,32 @@
 
 #include "meow-task-item.h"
 
+/* What the details page shows of the records of this session, in one block made on the
+ * first record: a pointer per item instead of one per field. */
+typedef struct
+{
+  /* The speed of the last minutes (MeowSpeedSample, one per SAMPLE_US at most) and the
+   * latest record with a segment map. */
+  GArray             *speed_history;
+  MeowTransferRecord *map_record;
+  GArray             *events;     /* MeowTaskEvent, oldest first, at most MAX_EVENTS */
+  char               *events_url; /* the link of the latest event's record */
+  GPtrArray          *requests;   /* MeowRequestInfo, oldest first, at most MAX_EVENTS */
+  char               *final_url;  /* meow_transfer_record_get_final_url(), redacted */
+} Details;
+
+static void
+details_free (Details *details)
+{
+  g_clear_pointer (&details->speed_history, g_array_unref);
+  g_clear_pointer (&details->map_record, meow_transfer_record_unref);
+  g_clear_pointer (&details->events, g_array_unref);
+  g_clear_pointer (&details->events_url, g_free);
+  g_clear_pointer (&details->requests, g_ptr_array_unref);
+  g_clear_pointer (&details->final_url, g_free);
+  g_free (details);
+}
+
 struct _MeowTaskItem
 {
   GObject parent_instance;
@@ -50,14 +76,9 @@ struct _MeowTaskItem
   char  *auth_realm; /* MEOW_WAIT_SIGN_IN: the realm the server named */
   char  *auth_proxy; /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
 
-  /* For the details page, made on the first record that has them: the speed
-   * of the last minutes (MeowSpeedSample, one per SAMPLE_US at most) and the
-   * latest record with a segment map. */
-  GArray             *speed_history;
-  MeowTransferRecord *map_record;
-  GArray             *events;     /* MeowTaskEvent, oldest first, at most MAX_EVENTS */
-  char               *events_url; /* the link of the latest event's record */
-  GPtrArray          *requests;   /* MeowRequestInfo, oldest first, at most MAX_EVENTS */
+  /* For the details page: NULL until the item's first record in this session (a
+   * saved item of a long history seldom has one). */
+  Details *details;
 
   MeowDirection  direction;
   MeowStatus     status;
@@ -153,6 +174,7 @@ enum
   PROP_WAIT_REASON,
   PROP_NEXT_ATTEMPT,
   PROP_WAIT_DETAIL,
+  PROP_FINAL_URL,
   N_PROPS
 };
 
@@ -207,11 +229,7 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->wait_detail, g_free);
   g_clear_pointer (&self->auth_realm, g_free);
   g_clear_pointer (&self->auth_proxy, g_free);
-  g_clear_pointer (&self->speed_history, g_array_unref);
-  g_clear_pointer (&self->map_record, meow_transfer_record_unref);
-  g_clear_pointer (&self->events, g_array_unref);
-  g_clear_pointer (&self->events_url, g_free);
-  g_clear_pointer (&self->requests, g_ptr_array_unref);
+  g_clear_pointer (&self->details, details_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
 }
@@ -280,6 +298,9 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_WAIT_DETAIL:
       g_value_set_string (value, self->wait_detail);
       break;
+    case PROP_FINAL_URL:
+      g_value_set_string (value, meow_task_item_get_final_url (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -323,6 +344,9 @@ meow_task_item_class_init (MeowTaskItemClass *klass)
   properties[PROP_NEXT_ATTEMPT] =
       g_param_spec_int64 ("next-attempt", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_WAIT_DETAIL] = g_param_spec_string ("wait-detail", NULL, NULL, NULL, flags);
+  /* Where the last answer came from, after redirects, redacted
+   * (meow_transfer_record_get_final_url()); NULL before one in this session. */
+  properties[PROP_FINAL_URL] = g_param_spec_string ("final-url", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -896,27 +920,46 @@ keep_event (MeowTaskItem *self, const MeowTransferRecord *record, MeowStatus sta
                               : NULL;
   gboolean       relinked = FALSE;
   MeowTaskEvent *last = NULL;
+  Details       *d = self->details;
 
-  if (self->events == NULL)
+  if (d->events == NULL)
     {
-      self->events = g_array_new (FALSE, TRUE, sizeof (MeowTaskEvent));
-      g_array_set_clear_func (self->events, event_clear);
+      d->events = g_array_new (FALSE, TRUE, sizeof (MeowTaskEvent));
+      g_array_set_clear_func (d->events, event_clear);
     }
-  if (self->events->len > 0)
-    last = &g_array_index (self->events, MeowTaskEvent, self->events->len - 1);
+  if (d->events->len > 0)
+    last = &g_array_index (d->events, MeowTaskEvent, d->events->len - 1);
   relinked =
-      record_url != NULL && self->events_url != NULL && !g_str_equal (record_url, self->events_url);
+      record_url != NULL && d->events_url != NULL && !g_str_equal (record_url, d->events_url);
   if (record_url != NULL)
-    set_string (&self->events_url, record_url);
+    set_string (&d->events_url, record_url);
   if (last != NULL && last->status == event.status && last->wait_reason == event.wait_reason &&
       last->restart_reason == event.restart_reason && g_strcmp0 (last->detail, detail) == 0 &&
       !relinked)
     return;
   event.detail = g_strdup (relinked ? record_url : detail);
   event.relinked = relinked;
-  if (self->events->len == MAX_EVENTS)
-    g_array_remove_index (self->events, 0);
-  g_array_append_val (self->events, event);
+  if (d->events->len == MAX_EVENTS)
+    g_array_remove_index (d->events, 0);
+  g_array_append_val (d->events, event);
+}
+
+/**
+ * meow_task_item_get_final_url:
+ *
+ * The URL the task's last answer came from, after the redirects libcurl followed, with
+ * passwords and tokens masked (meow_transfer_record_get_final_url() of its latest record
+ * that had one); %NULL before one in this session: the store does not keep it. Main
+ * thread.
+ *
+ * Returns: (transfer none) (nullable): the URL
+ */
+const char *
+meow_task_item_get_final_url (MeowTaskItem *self)
+{
+  g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
+
+  return self->details ? self->details->final_url : NULL;
 }
 
 /**
@@ -934,8 +977,8 @@ meow_task_item_get_events (MeowTaskItem *self, guint *n_events)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
 
-  *n_events = self->events ? self->events->len : 0;
-  return self->events ? (const MeowTaskEvent *) (gpointer) self->events->data : NULL;
+  *n_events = self->details && self->details->events ? self->details->events->len : 0;
+  return *n_events > 0 ? (const MeowTaskEvent *) (gpointer) self->details->events->data : NULL;
 }
 
 /**
@@ -953,10 +996,8 @@ meow_task_item_get_requests (MeowTaskItem *self, guint *n_requests)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
 
-  *n_requests = self->requests ? self->requests->len : 0;
-  return self->requests && self->requests->len > 0
-             ? (MeowRequestInfo *const *) self->requests->pdata
-             : NULL;
+  *n_requests = self->details && self->details->requests ? self->details->requests->len : 0;
+  return *n_requests > 0 ? (MeowRequestInfo *const *) self->details->requests->pdata : NULL;
 }
 
 /* The speed history, segment map and events of the details page. */
@@ -970,30 +1011,37 @@ keep_for_details (MeowTaskItem             *self,
   guint                   n_segments = 0;
   guint                   n_requests = 0;
   MeowRequestInfo *const *requests = meow_transfer_record_get_requests (record, &n_requests);
+  Details                *d;
 
+  if (self->details == NULL)
+    self->details = g_new0 (Details, 1);
+  d = self->details;
   keep_event (self, record, status);
+  if (meow_transfer_record_get_final_url (record) != NULL &&
+      set_string (&d->final_url, meow_transfer_record_get_final_url (record)))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINAL_URL]);
   for (guint i = 0; i < n_requests; i++)
     {
-      if (self->requests == NULL)
-        self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_request_info_unref);
-      if (self->requests->len == MAX_EVENTS)
-        g_ptr_array_remove_index (self->requests, 0);
-      g_ptr_array_add (self->requests, meow_request_info_ref (requests[i]));
+      if (d->requests == NULL)
+        d->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_request_info_unref);
+      if (d->requests->len == MAX_EVENTS)
+        g_ptr_array_remove_index (d->requests, 0);
+      g_ptr_array_add (d->requests, meow_request_info_ref (requests[i]));
     }
 
   if (meow_transfer_record_get_segments (record, &n_segments) != NULL)
     {
-      g_clear_pointer (&self->map_record, meow_transfer_record_unref);
-      self->map_record = meow_transfer_record_ref ((MeowTransferRecord *) record);
+      g_clear_pointer (&d->map_record, meow_transfer_record_unref);
+      d->map_record = meow_transfer_record_ref ((MeowTransferRecord *) record);
     }
-  if (status != MEOW_STATUS_TRANSMISSION && self->speed_history == NULL)
+  if (status != MEOW_STATUS_TRANSMISSION && d->speed_history == NULL)
     return;
-  if (self->speed_history == NULL)
-    self->speed_history = g_array_new (FALSE, FALSE, sizeof (MeowSpeedSample));
-  if (self->speed_history->len > 0)
+  if (d->speed_history == NULL)
+    d->speed_history = g_array_new (FALSE, FALSE, sizeof (MeowSpeedSample));
+  if (d->speed_history->len > 0)
     {
       MeowSpeedSample *last =
-          &g_array_index (self->speed_history, MeowSpeedSample, self->speed_history->len - 1);
+          &g_array_index (d->speed_history, MeowSpeedSample, d->speed_history->len - 1);
 
       if (now < last->time + SAMPLE_US && now >= last->time)
         {
@@ -1001,10 +1049,10 @@ keep_for_details (MeowTaskItem             *self,
           return;
         }
     }
-  g_array_append_val (self->speed_history, ((MeowSpeedSample){ .time = now, .speed = speed }));
-  while (self->speed_history->len > 1 &&
-         g_array_index (self->speed_history, MeowSpeedSample, 0).time < now - HISTORY_US)
-    g_array_remove_index (self->speed_history, 0);
+  g_array_append_val (d->speed_history, ((MeowSpeedSample){ .time = now, .speed = speed }));
+  while (d->speed_history->len > 1 &&
+         g_array_index (d->speed_history, MeowSpeedSample, 0).time < now - HISTORY_US)
+    g_array_remove_index (d->speed_history, 0);
 }
 
 /**
@@ -1022,9 +1070,10 @@ meow_task_item_get_speed_history (MeowTaskItem *self, guint *n_samples)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
 
-  *n_samples = self->speed_history ? self->speed_history->len : 0;
-  return self->speed_history ? (const MeowSpeedSample *) (gpointer) self->speed_history->data
-                             : NULL;
+  *n_samples =
+      self->details && self->details->speed_history ? self->details->speed_history->len : 0;
+  return *n_samples > 0 ? (const MeowSpeedSample *) (gpointer) self->details->speed_history->data
+                        : NULL;
 }
 
 /**
@@ -1042,7 +1091,9 @@ meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments)
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
 
   *n_segments = 0;
-  return self->map_record ? meow_transfer_record_get_segments (self->map_record, n_segments) : NULL;
+  return self->details && self->details->map_record
+             ? meow_transfer_record_get_segments (self->details->map_record, n_segments)
+             : NULL;
 }
 
 /**

@@ -61,6 +61,7 @@ gboolean      meow_task_item_get_restorable (MeowTaskItem *self);
 MeowWaitReason meow_task_item_get_wait_reason (MeowTaskItem *self);
 gint64         meow_task_item_get_next_attempt (MeowTaskItem *self);
 const char    *meow_task_item_get_wait_detail (MeowTaskItem *self);
+const char    *meow_task_item_get_final_url (MeowTaskItem *self);
 const char    *meow_task_item_get_auth_realm (MeowTaskItem *self);
 const char    *meow_task_item_get_auth_proxy (MeowTaskItem *self);
 gboolean       meow_task_item_needs_sign_in (MeowTaskItem *self);

@@ -575,6 +575,65 @@ test_live_speed_limit (MeowTestFixture *fx, gconstpointer data)
   meow_test_assert_completed (w, target, payload);
 }
 
+/* Every request a finished segmented download made reaches the app, once:
+ * the other connections' requests, still in flight when the last bytes
+ * came, are closed into the Complete record, none left open. */
+static void
+test_history_complete (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (2 * 1024 * 1024 + 77, 45);
+  g_autofree char *target = meow_test_fixture_path (fx, "history.bin");
+  g_autoptr (GPtrArray) log = NULL;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
+  g_autoptr (GHashTable) ranges = g_hash_table_new (g_str_hash, g_str_equal);
+  const MeowTransferRecord *last;
+  MeowTestWatch            *w;
+
+  meow_test_server_set_file (fx->server, "/history.bin", payload);
+  set_throttle (fx, 1024 * 1024);
+  w = start_segmented (fx, "/history.bin", target, 4);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+
+  for (guint i = 0; i < w->records->len; i++)
+    {
+      const MeowTransferRecord *record = g_ptr_array_index (w->records, i);
+      guint                     n = 0;
+      MeowRequestInfo *const   *requests = meow_transfer_record_get_requests (record, &n);
+
+      g_assert_cmpuint (meow_transfer_record_get_dropped_requests (record), ==, 0);
+      for (guint j = 0; j < n; j++)
+        g_ptr_array_add (seen, requests[j]);
+    }
+  last = g_ptr_array_index (w->records, w->records->len - 1);
+  g_assert_cmpint (meow_transfer_record_get_status (last), ==, MEOW_STATUS_COMPLETE);
+
+  /* Each request the server saw is in the history once, by its range
+   * (each connection asks for its own), and has ended. */
+  log = meow_test_server_dup_requests (fx->server);
+  g_assert_cmpuint (seen->len, ==, log->len);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      MeowRequestInfo *info = g_ptr_array_index (seen, i);
+      const char      *range = meow_request_info_get_range (info);
+      MeowRequestEnd   end = meow_request_info_get_end (info);
+
+      g_assert_nonnull (meow_request_info_get_method (info));
+      g_assert_true (end == MEOW_REQUEST_END_DONE || end == MEOW_REQUEST_END_STOPPED);
+      g_assert_false (g_hash_table_contains (ranges, range ? range : ""));
+      g_hash_table_add (ranges, (gpointer) (range ? range : ""));
+    }
+  for (guint i = 0; i < log->len; i++)
+    {
+      MeowTestRequest *r = g_ptr_array_index (log, i);
+
+      g_assert_true (g_hash_table_contains (ranges, r->range ? r->range : ""));
+    }
+  /* one per connection at least */
+  g_assert_cmpuint (count_bounded_gets (fx, NULL), >=, 3);
+  g_assert_cmpuint (seen->len, >=, 4);
+}
+
 #define ADD(path, fn)                                                                              \
   g_test_add (path, MeowTestFixture, NULL, segments_setup, fn, meow_test_fixture_teardown)
 
@@ -595,6 +654,7 @@ main (int argc, char **argv)
   ADD ("/core/segments/resume-overlap-changed", test_resume_overlap_changed);
   ADD ("/core/segments/live-connections", test_live_connections);
   ADD ("/core/segments/live-speed-limit", test_live_speed_limit);
+  ADD ("/core/segments/history-complete", test_history_complete);
 
   return g_test_run ();
 }

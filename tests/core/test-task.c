@@ -321,6 +321,35 @@ test_builder_copy (void)
   g_assert_cmpstr (meow_task_get_id (from_b), !=, meow_task_get_id (from_copy));
 }
 
+/* meow_redact_url() masks what the records mask, and nothing else: a link's password,
+ * percent-encoded too, and a token parameter; a redacted URL stays as it is. */
+static void
+test_redact_url (void)
+{
+  static const struct
+  {
+    const char *url;
+    const char *shown;
+  } cases[] = {
+    { "https://user:secret@example.org/a.iso", "https://user:***@example.org/a.iso" },
+    { "https://user:se%40cret@example.org:8443/a.iso?x=1",
+      "https://user:***@example.org:8443/a.iso?x=1" },
+    { "https://example.org/a.iso?token=abc123&x=1", "https://example.org/a.iso?token=***&x=1" },
+    { "https://user@example.org/a.iso", "https://user@example.org/a.iso" },
+    { "https://example.org/a.iso", "https://example.org/a.iso" },
+  };
+
+  g_assert_null (meow_redact_url (NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = meow_redact_url (cases[i].url);
+      g_autofree char *again = meow_redact_url (shown);
+
+      g_assert_cmpstr (shown, ==, cases[i].shown);
+      g_assert_cmpstr (again, ==, shown);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -329,6 +358,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task/enum-types", test_enum_types);
   g_test_add_func ("/task/download/dup-with-url", test_dup_with_url);
   g_test_add_func ("/task/builder-copy", test_builder_copy);
+  g_test_add_func ("/task/redact-url", test_redact_url);
   g_test_add ("/task/upload/file-defaults", Fixture, NULL, fixture_setup, test_upload_file_defaults,
               fixture_teardown);
   g_test_add ("/task/upload/relative-path", Fixture, NULL, fixture_setup,

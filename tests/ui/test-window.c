@@ -2436,12 +2436,21 @@ test_sort (Fixture *fx, gconstpointer data)
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (popover));
   meow_test_spin_ms (800);
-  /* (The popover is a surface of its own: the window's picture does not show it.) In
-   * German it is ~380 px wide, from Clear Finished and its accelerator. */
+  /* (The popover is a surface of its own: the window's picture does not show it.) It
+   * fits a 360 px screen, in German too, where "Abgeschlossene entfernen" and its
+   * accelerator made it 426 px wide. */
   save_screenshot (GTK_WIDGET (fx->window), path);
   save_screenshot (popover, popover_path);
-  g_test_message ("saved %s and %s (menu %d px wide)", path, popover_path,
-                  gtk_widget_get_width (popover));
+  {
+    int min_width = 0, natural_width = 0;
+
+    gtk_widget_measure (popover, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &natural_width, NULL,
+                        NULL);
+    g_test_message ("saved %s and %s (menu %d px wide, minimum %d, natural %d)", path,
+                    popover_path, gtk_widget_get_width (popover), min_width, natural_width);
+    g_assert_cmpint (natural_width, <=, 360);
+    g_assert_cmpint (gtk_widget_get_width (popover), <=, 360);
+  }
   gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
   MEOW_TEST_WAIT_UNTIL (!gtk_widget_get_mapped (popover));
   gtk_popover_set_autohide (GTK_POPOVER (popover), TRUE);
@@ -3581,6 +3590,74 @@ test_details (Fixture *fx, gconstpointer data)
   gtk_window_close (GTK_WINDOW (details));
 }
 
+/* A link with a password that the server redirects (302): the details page shows the
+ * link without its password, a "Downloaded From" row with the redirect's target (the
+ * final URL of the records), and Copy Link still copies the link as given. Saved at
+ * 360 px as screenshot-details-link[-LANGUAGE].png (MEOW_UI_SCREENSHOT_DETAILS_LINK). */
+static void
+test_details_link (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *path =
+      screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS_LINK", "screenshot-details-link");
+  g_autofree char *target = meow_test_server_dup_url (fx->server, "/mirror/debian-12-netinst.iso");
+  g_autofree char *plain = meow_test_server_dup_url (fx->server, "/debian-12-netinst.iso");
+  g_autofree char *link = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *clipboard = NULL;
+  const char      *rest = strstr (plain, "://") + 3;
+  MeowDetailsWindow *details;
+  MeowTaskItem      *item;
+  AdwActionRow      *link_row, *final_row;
+  GtkWidget         *copy, *content;
+
+  link = g_strdup_printf ("http://mirror:s3cr3t@%s", rest);
+  shown = g_strdup_printf ("http://mirror:***@%s", rest);
+  serve (fx, "/mirror/debian-12-netinst.iso", 64 * 1024, 71, NULL);
+  meow_test_server_set_redirect (fx->server, "/debian-12-netinst.iso", 302, target);
+  item = add_full_url (fx, link);
+  MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
+  g_assert_cmpstr (meow_task_item_get_final_url (item), ==, target);
+
+  g_assert_true (gtk_widget_activate_action (meow_window_get_list_view (fx->window),
+                                             "list.activate-item", "u", 0));
+  MEOW_TEST_WAIT_UNTIL (find_details_window (fx) != NULL);
+  details = MEOW_DETAILS_WINDOW (find_details_window (fx));
+  g_assert_true (meow_details_window_get_item (details) == item);
+  link_row = meow_details_window_get_link_row (details);
+  final_row = meow_details_window_get_final_row (details);
+
+  /* The link without its password; where the bytes came from below it. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (link_row), ==, shown);
+  g_assert_null (strstr (adw_action_row_get_subtitle (link_row), "s3cr3t"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (final_row)));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (final_row)), ==,
+                   _ ("Downloaded From"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (final_row), ==, target);
+
+  /* Copy Link: the link as given, password and all. */
+  copy = find_of_type (GTK_WIDGET (link_row), GTK_TYPE_BUTTON);
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (copy), ==, _ ("Copy Link"));
+  g_signal_emit_by_name (copy, "clicked");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (details)), NULL,
+                                 clipboard_text_cb, &clipboard);
+  MEOW_TEST_WAIT_UNTIL (clipboard != NULL);
+  g_assert_cmpstr (clipboard, ==, link);
+
+  /* (A size asked for before the window's first frame is lost under Xvfb.) */
+  content = adw_window_get_content (ADW_WINDOW (details));
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (content) && gtk_widget_get_width (content) > 360);
+  meow_test_spin_ms (200);
+  gtk_window_set_default_size (GTK_WINDOW (details), 360, 1000);
+  MEOW_TEST_WAIT_UNTIL (gtk_widget_get_width (content) <= 360 &&
+                        gtk_widget_get_height (content) >= 900);
+  meow_test_spin_ms (400);
+  assert_inside (GTK_WIDGET (final_row), content, "Downloaded From row");
+  save_screenshot (GTK_WIDGET (details), path);
+  g_test_message ("saved %s", path);
+  gtk_window_close (GTK_WINDOW (details));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -3675,6 +3752,8 @@ main (int argc, char *argv[])
               run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/details", Fixture, test_details, fixture_setup, run_test,
               fixture_teardown);
+  g_test_add ("/ui/window/screenshot/details-link", Fixture, test_details_link, fixture_setup,
+              run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/link-dialog", Fixture, test_screenshot_link_dialog,
               fixture_setup, run_test, fixture_teardown);
   g_test_add ("/ui/window/screenshot/queue-menu", Fixture, test_queue_menu, fixture_setup, run_test,
