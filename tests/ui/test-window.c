@@ -2446,8 +2446,8 @@ test_sort (Fixture *fx, gconstpointer data)
 
     gtk_widget_measure (popover, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &natural_width, NULL,
                         NULL);
-    g_test_message ("saved %s and %s (menu %d px wide, minimum %d, natural %d)", path,
-                    popover_path, gtk_widget_get_width (popover), min_width, natural_width);
+    g_test_message ("saved %s and %s (menu %d px wide, minimum %d, natural %d)", path, popover_path,
+                    gtk_widget_get_width (popover), min_width, natural_width);
     g_assert_cmpint (natural_width, <=, 360);
     g_assert_cmpint (gtk_widget_get_width (popover), <=, 360);
   }
