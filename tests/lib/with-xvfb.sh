@@ -61,9 +61,12 @@ fi
 
 # Not exec: the server has to be stopped after COMMAND. A session bus of its own too, stopped
 # with it: without one, GLib starts one through dbus-launch for the display (as it does
-# under xvfb-run), and that one outlives the display.
+# under xvfb-run), and that one outlives the display. What the bus starts on demand (the
+# keyring daemon, when libsecret asks for it) writes to the bus's standard output, which
+# would land in COMMAND's TAP stream ("GNOME_KEYRING_CONTROL=..."): the bus gets standard
+# error as its output, COMMAND gets the real standard output back (descriptor 3).
 unset DBUS_SESSION_BUS_ADDRESS
-DISPLAY=":$display" dbus-run-session -- "$@" &
+DISPLAY=":$display" dbus-run-session -- sh -c 'exec "$@" 1>&3 3>&-' sh "$@" 3>&1 1>&2 &
 CHILD_PID=$!
 wait "$CHILD_PID"
 status=$?
