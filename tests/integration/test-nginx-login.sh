@@ -149,24 +149,12 @@ fi
 # What `ps` shows of a running get --user USER:PASS ends at the user name.
 "$CLI" get "$URL" -o "$TMP/out/ps" --limit-rate 64K --user "$LOGIN_USER:$LOGIN_PASS" \
   </dev/null >"$TMP/ps.stdout" 2>"$TMP/ps.stderr" &
-ps_pid=$!
-cmdline=""
-for _ in $(seq 50); do
-  [[ -s "$TMP/out/ps.part" ]] && break
-  sleep 0.1
-done
-cmdline="$(tr '\0' ' ' < "/proc/$ps_pid/cmdline" 2>/dev/null)"
-kill -INT "$ps_pid" 2>/dev/null
-for _ in $(seq 50); do
-  kill -0 "$ps_pid" 2>/dev/null || break
-  sleep 0.1
-done
-kill -KILL "$ps_pid" 2>/dev/null
-wait "$ps_pid" 2>/dev/null
-if [[ "$cmdline" == *"--user $LOGIN_USER "* && "$cmdline" != *"$LOGIN_PASS"* ]]; then
+# Once bytes arrive (logged in) the options have long been read.
+running_cmdline $! 10 test -s "$TMP/out/ps.part"
+if [[ "$CMDLINE" == *"--user $LOGIN_USER "* && "$CMDLINE" != *"$LOGIN_PASS"* ]]; then
   ok "the process's command line shows no password"
 else
-  not_ok "the process's command line shows no password" "cmdline: $cmdline"
+  not_ok "the process's command line shows no password" "cmdline: $CMDLINE"
 fi
 
 leaks="$(grep -l -F -e "$LOGIN_PASS" -e "$BASIC" "$TMP"/*.stdout "$TMP"/*.stderr 2>/dev/null)"

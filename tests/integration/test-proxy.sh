@@ -361,25 +361,12 @@ fi
 
 "$CLI" get --ca-file "$WS_CA" -q -o "$TMP/out/ps.bin" --limit-rate 256K --proxy-user "meow:s3cret-pw" \
   "$HTTP_URL/file.bin" < /dev/null > /dev/null 2> "$TMP/ps.stderr" &
-ps_pid=$!
-cmdline=""
 # Once bytes arrive (through the proxy, logged in) the options have long been read.
-for _ in $(seq 100); do
-  [[ -s "$TMP/out/ps.bin.part" ]] && break
-  sleep 0.1
-done
-cmdline="$(tr '\0' ' ' < "/proc/$ps_pid/cmdline" 2>/dev/null)"
-kill -INT "$ps_pid" 2>/dev/null
-for _ in $(seq 50); do
-  kill -0 "$ps_pid" 2>/dev/null || break
-  sleep 0.1
-done
-kill -KILL "$ps_pid" 2>/dev/null
-wait "$ps_pid" 2>/dev/null
-if [[ "$cmdline" == *"--proxy-user meow"* && "$cmdline" != *s3cret* ]]; then
+running_cmdline $! 10 test -s "$TMP/out/ps.bin.part"
+if [[ "$CMDLINE" == *"--proxy-user meow"* && "$CMDLINE" != *s3cret* ]]; then
   ok "/proc/PID/cmdline of get --proxy-user meow:PASS ends at the user name"
 else
-  not_ok "/proc/PID/cmdline of get --proxy-user meow:PASS ends at the user name" "$cmdline"
+  not_ok "/proc/PID/cmdline of get --proxy-user meow:PASS ends at the user name" "$CMDLINE"
 fi
 
 exit $((failures > 0))

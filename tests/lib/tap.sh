@@ -95,3 +95,23 @@ interrupt_bg () {
   fi
   BG_PID=""
 }
+
+# running_cmdline PID SECONDS READY...: waits at most SECONDS until the command READY...
+# succeeds (by then the process has read its options and hidden what it hides), sets CMDLINE
+# to what /proc/PID/cmdline shows (NULs as spaces), then interrupts PID (SIGINT, SIGKILL
+# after 5 s) and reaps it. CMDLINE is empty when PID ended first.
+running_cmdline () {
+  local pid="$1" deadline=$((SECONDS + $2))
+  shift 2
+  while ((SECONDS < deadline)) && kill -0 "$pid" 2>/dev/null && ! "$@"; do
+    sleep 0.05
+  done
+  CMDLINE="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"
+  kill -INT "$pid" 2>/dev/null
+  deadline=$((SECONDS + 5))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
