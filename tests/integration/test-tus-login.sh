@@ -42,15 +42,7 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/meow-tus-login.XXXXXX")"
 SERVER_PID=""
 
 cleanup () {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 50); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-  fi
+  tus_server_stop
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -65,20 +57,8 @@ BASIC="$(printf '%s:%s' "$LOGIN_USER" "$LOGIN_PASS" | base64)"
 
 echo "1..10"
 
-MEOW_TUS_LOGIN="$LOGIN_USER:$LOGIN_PASS" MEOW_TUS_LOG="$TUS_LOG" MEOW_TUS_MODULES="$MODULES" \
-  node "$SERVER_JS" "$STORE" > "$TMP/server.out" 2> "$TMP/server.err" &
-SERVER_PID=$!
-ENDPOINT=""
-for _ in $(seq 100); do
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  ENDPOINT="$(head -n 1 "$TMP/server.out" 2>/dev/null)"
-  [[ "$ENDPOINT" == http://127.0.0.1:*/files/ ]] && break
-  ENDPOINT=""
-  sleep 0.1
-done
-if [[ -z "$ENDPOINT" ]]; then
+if ! MEOW_TUS_LOGIN="$LOGIN_USER:$LOGIN_PASS" tus_server_start "$TMP/server"; then
   echo "Bail out! the tus server did not print its URL within 10 s"
-  diag_file "server stderr" "$TMP/server.err"
   exit 1
 fi
 diag "tus server behind Basic: $ENDPOINT"

@@ -53,25 +53,13 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/meow-tus-outage.XXXXXX")"
 SERVER_PID=""
 BG_PID=""
 
-stop_pid () { # stop_pid PID: SIGTERM, up to 5 s, then SIGKILL
-  if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null
-    for _ in $(seq 50); do
-      kill -0 "$1" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-  fi
-}
-
 cleanup () {
   if [[ -n "$BG_PID" ]] && kill -0 "$BG_PID" 2>/dev/null; then
     kill -KILL "$BG_PID" 2>/dev/null
     wait "$BG_PID" 2>/dev/null
   fi
   port_release
-  stop_pid "$SERVER_PID"
+  tus_server_stop
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -83,25 +71,6 @@ mkdir -p "$STORE" "$TMP/src" "$TMP/xdg/data" "$TMP/xdg/config" "$TMP/xdg/cache"
 export XDG_DATA_HOME="$TMP/xdg/data" XDG_CONFIG_HOME="$TMP/xdg/config" XDG_CACHE_HOME="$TMP/xdg/cache"
 SAVED="$XDG_DATA_HOME/meow/cli-uploads.json"
 TUS_LOG="$TMP/tus.log"
-
-# start_server RUN [PORT]: the tus server on PORT (0: the kernel's choice) with the one
-# store and log; sets SERVER_PID and ENDPOINT (empty when it did not come up in 10 s).
-start_server () {
-  MEOW_TUS_LOG="$TUS_LOG" MEOW_TUS_MODULES="$MODULES" MEOW_TUS_PORT="${2:-0}" \
-    node "$SERVER_JS" "$STORE" > "$TMP/server$1.out" 2> "$TMP/server$1.err" &
-  SERVER_PID=$!
-  ENDPOINT=""
-  for _ in $(seq 100); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    ENDPOINT="$(head -n 1 "$TMP/server$1.out" 2>/dev/null)"
-    [[ "$ENDPOINT" == http://127.0.0.1:*/files/ ]] && return 0
-    ENDPOINT=""
-    sleep 0.1
-  done
-  diag_file "server stdout" "$TMP/server$1.out"
-  diag_file "server stderr" "$TMP/server$1.err"
-  return 1
-}
 
 saved_upload_url () { # saved_upload_url PATH: the upload URL meow-cli saved for PATH
   python3 - "$SAVED" "$1" <<'EOF' 2>/dev/null
@@ -120,7 +89,7 @@ EOF
 
 echo "1..$PLAN"
 
-if ! start_server 1; then
+if ! tus_server_start "$TMP/server1"; then
   echo "Bail out! the tus server did not print its URL within 10 s"
   exit 1
 fi
@@ -165,7 +134,7 @@ fi
 log_mark=$(wc -l < "$TUS_LOG")
 sleep "$OUTAGE"
 port_release
-if ! start_server 2 "$PORT"; then
+if ! tus_server_start "$TMP/server2" "$PORT"; then
   echo "Bail out! the tus server did not come back on port $PORT"
   exit 1
 fi

@@ -63,15 +63,7 @@ cleanup () {
     kill -KILL "$BG_PID" 2>/dev/null
     wait "$BG_PID" 2>/dev/null
   fi
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 50); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-  fi
+  tus_server_stop
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -87,26 +79,8 @@ TUS_LOG="$TMP/tus.log"
 
 echo "1..$PLAN"
 
-MEOW_TUS_LOG="$TUS_LOG" MEOW_TUS_MODULES="$MODULES" \
-  node "$SERVER_JS" "$STORE" > "$TMP/server.out" 2> "$TMP/server.err" &
-SERVER_PID=$!
-
-ENDPOINT=""
-for _ in $(seq 100); do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    break
-  fi
-  ENDPOINT="$(head -n 1 "$TMP/server.out" 2>/dev/null)"
-  if [[ "$ENDPOINT" == http://127.0.0.1:*/files/ ]]; then
-    break
-  fi
-  ENDPOINT=""
-  sleep 0.1
-done
-if [[ -z "$ENDPOINT" ]]; then
+if ! tus_server_start "$TMP/server"; then
   echo "Bail out! the tus server did not print its URL within 10 s"
-  diag_file "server stdout" "$TMP/server.out"
-  diag_file "server stderr" "$TMP/server.err"
   exit 1
 fi
 diag "tus server: node $(node --version), @tus/server $(node -p 'require(process.argv[1]).version' "$MODULES/@tus/server/package.json"), $ENDPOINT, folder $TMP"

@@ -21,3 +21,39 @@ tus_skip_unless_ready () {
     exit 0
   fi
 }
+
+# tus_server_start OUT [PORT]: starts the tus server (the test's SERVER_JS, with its MODULES,
+# STORE and TUS_LOG; MEOW_TUS_LOGIN passes through the environment) on PORT (default 0: the
+# kernel's choice), its output in OUT.out and OUT.err. Sets SERVER_PID and ENDPOINT; when the
+# server did not print its URL within 10 s, prints its output as TAP diagnostics, leaves
+# ENDPOINT empty and returns 1.
+tus_server_start () {
+  MEOW_TUS_LOG="$TUS_LOG" MEOW_TUS_MODULES="$MODULES" MEOW_TUS_PORT="${2:-0}" \
+    node "$SERVER_JS" "$STORE" > "$1.out" 2> "$1.err" &
+  SERVER_PID=$!
+  ENDPOINT=""
+  for _ in $(seq 100); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    ENDPOINT="$(head -n 1 "$1.out" 2>/dev/null)"
+    [[ "$ENDPOINT" == http://127.0.0.1:*/files/ ]] && return 0
+    ENDPOINT=""
+    sleep 0.1
+  done
+  diag_file "server stdout" "$1.out"
+  diag_file "server stderr" "$1.err"
+  return 1
+}
+
+# tus_server_stop: stops SERVER_PID (SIGTERM, up to 5 s, then SIGKILL) and clears it.
+tus_server_stop () {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 50); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+  fi
+  SERVER_PID=""
+}
