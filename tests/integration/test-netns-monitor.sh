@@ -56,15 +56,7 @@ cleanup () {
   if [[ -s "$TMP/nginx/nginx.pid" ]]; then
     NGINX_PID="$(cat "$TMP/nginx/nginx.pid")"
   fi
-  if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -QUIT "$NGINX_PID" 2>/dev/null
-    for _ in $(seq 50); do
-      kill -0 "$NGINX_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$NGINX_PID" 2>/dev/null
-    wait "$NGINX_PID" 2>/dev/null
-  fi
+  stop_pid "$NGINX_PID" QUIT
   ip netns del "$NS" 2>/dev/null
   rm -rf "$TMP"
 }

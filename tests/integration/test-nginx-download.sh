@@ -57,15 +57,7 @@ cleanup () {
     kill -KILL "$BG_PID" 2>/dev/null
     wait "$BG_PID" 2>/dev/null
   fi
-  if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -QUIT "$NGINX_PID" 2>/dev/null
-    for _ in $(seq 50); do
-      kill -0 "$NGINX_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$NGINX_PID" 2>/dev/null
-    wait "$NGINX_PID" 2>/dev/null
-  fi
+  stop_pid "$NGINX_PID" QUIT
   rm -rf "$TMP"
 }
 trap cleanup EXIT

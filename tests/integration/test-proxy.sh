@@ -57,12 +57,7 @@ TP_PID=""
 HTTP_PID="" HTTP_URL=""
 
 stop_tinyproxy () {
-  if [[ -n "$TP_PID" ]] && kill -0 "$TP_PID" 2>/dev/null; then
-    kill -TERM "$TP_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$TP_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$TP_PID" 2>/dev/null
-    wait "$TP_PID" 2>/dev/null
-  fi
+  stop_pid "$TP_PID"
   TP_PID=""
 }
 

@@ -50,12 +50,7 @@ D_PID=""
 HTTP_PID="" HTTP_URL=""
 
 stop_danted () {
-  if [[ -n "$D_PID" ]] && kill -0 "$D_PID" 2>/dev/null; then
-    kill -TERM "$D_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$D_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$D_PID" 2>/dev/null
-  fi
-  [[ -n "$D_PID" ]] && wait "$D_PID" 2>/dev/null
+  stop_pid "$D_PID"
   D_PID=""
 }
 

@@ -96,6 +96,20 @@ interrupt_bg () {
   BG_PID=""
 }
 
+# stop_pid PID [SIGNAL]: sends SIGNAL (TERM) to PID, waits up to 5 s for it to end, then
+# SIGKILLs it, and reaps it. Nothing when PID is empty or already gone.
+stop_pid () {
+  local pid="$1"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "-${2:-TERM}" "$pid" 2>/dev/null
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
+
 # running_cmdline PID SECONDS READY...: waits at most SECONDS until the command READY...
 # succeeds (by then the process has read its options and hidden what it hides), sets CMDLINE
 # to what /proc/PID/cmdline shows (NULs as spaces), then interrupts PID (SIGINT, SIGKILL
@@ -107,11 +121,5 @@ running_cmdline () {
     sleep 0.05
   done
   CMDLINE="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"
-  kill -INT "$pid" 2>/dev/null
-  deadline=$((SECONDS + 5))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-    sleep 0.05
-  done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  stop_pid "$pid" INT
 }

@@ -122,18 +122,6 @@ NGINX_PID=""
 SERVER_PID=""
 declare -a LANE_PID=()
 
-stop_pid () { # stop_pid PID SIGNAL: signal, then up to 5 s, then SIGKILL; reaps it
-  local pid="$1"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$2" "$pid" 2>/dev/null
-  for _ in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-}
-
 cleanup () {
   local pid
   for pid in "${LANE_PID[@]}"; do

@@ -46,14 +46,6 @@ tus_server_start () {
 
 # tus_server_stop: stops SERVER_PID (SIGTERM, up to 5 s, then SIGKILL) and clears it.
 tus_server_stop () {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 50); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-  fi
+  stop_pid "$SERVER_PID"
   SERVER_PID=""
 }
