@@ -28,7 +28,9 @@ struct _MeowStoredTask
   const char *category; /* interned */
   char       *upload_url;
   char       *error_message;
-  char       *payload;
+  char       *payload; /* may be local_path itself (the same string: a finished download's
+                        * payload is its file, and a long history need not keep it twice);
+                        * change the two with _meow_stored_task_set_path() only */
 
   guint64 speed_limit;
   gint64  size_hint;
@@ -59,6 +61,20 @@ struct _MeowStoredTask
 };
 
 MeowStoredTask *_meow_stored_task_new_empty (void);
+
+/* Which of a stored task's two paths _meow_stored_task_set_path() changes. */
+typedef enum
+{
+  MEOW_STORED_PATH_LOCAL,
+  MEOW_STORED_PATH_PAYLOAD,
+} MeowStoredPath;
+
+/* Sets @st's local path or payload to a copy of @value (NULL: none), keeping the payload
+ * the local path's string when the two are equal. Returns whether the value changed. */
+gboolean _meow_stored_task_set_path (MeowStoredTask *st, MeowStoredPath which, const char *value);
+
+/* After reading both paths as copies: one string when they are equal. */
+void _meow_stored_task_share_payload (MeowStoredTask *st);
 
 /* The database (meow-store-db.c). One connection, used by one thread at a time. */
 
