@@ -475,6 +475,7 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   st->error_code = sqlite3_column_int (stmt, i++);
   st->error_message = column_dup (stmt, i++);
   st->payload = column_dup (stmt, i++);
+  _meow_stored_task_share_payload (st);
   g_assert (i == N_COLUMNS);
 
   /* A download goes somewhere; an upload comes from somewhere. */

@@ -469,6 +469,7 @@ entry_to_task (JsonObject *o, const char **bad)
   st->error_code = (int) v;
   CHECK (read_string (o, "error_message", FALSE, &st->error_message), "error_message");
   CHECK (read_string (o, "payload", FALSE, &st->payload), "payload");
+  _meow_stored_task_share_payload (st);
 
   /* A download goes somewhere; an upload comes from somewhere. */
   if (st->direction == MEOW_DIRECTION_UPLOAD)

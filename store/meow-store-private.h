@@ -28,7 +28,9 @@ struct _MeowStoredTask
   const char *category; /* interned */
   char       *upload_url;
   char       *error_message;
-  char       *payload;
+  char       *payload; /* may be local_path itself (the same string: a finished download's
+                        * payload is its file, and a long history need not keep it twice);
+                        * change the two with _meow_stored_task_set_path() only */
 
   guint64 speed_limit;
   gint64  size_hint;
@@ -39,10 +41,6 @@ struct _MeowStoredTask
   gint64  finished;
   gint64  seq; /* the row's place in the list (meow_store_move(): may be < 0); 0: not stored */
 
-  MeowDirection          direction;
-  MeowChecksumType       checksum_type;
-  MeowUploadProtocolKind protocol;
-  MeowStatus             status;
   GQuark                 error_domain;
   int                    error_code;
   guint                  retries;
@@ -50,7 +48,12 @@ struct _MeowStoredTask
   guint                  segments;  /* download connections, 0 = the client's */
   gatomicrefcount        ref_count; /* meow_stored_task_ref(): a history item shares it */
 
-  guint source_in_memory : 1; /* upload of bytes: not restorable */
+  /* The enums in a byte each: 16 B less a task in glibc's size classes (224 B, not 240). */
+  MeowDirection          direction : 8;
+  MeowChecksumType       checksum_type : 8;
+  MeowUploadProtocolKind protocol : 8;
+  MeowStatus             status : 8;
+  guint                  source_in_memory : 1; /* upload of bytes: not restorable */
   guint retries_set : 1;
   guint overwrite : 1;
   guint keep_partial : 1;
@@ -59,6 +62,20 @@ struct _MeowStoredTask
 };
 
 MeowStoredTask *_meow_stored_task_new_empty (void);
+
+/* Which of a stored task's two paths _meow_stored_task_set_path() changes. */
+typedef enum
+{
+  MEOW_STORED_PATH_LOCAL,
+  MEOW_STORED_PATH_PAYLOAD,
+} MeowStoredPath;
+
+/* Sets @st's local path or payload to a copy of @value (NULL: none), keeping the payload
+ * the local path's string when the two are equal. Returns whether the value changed. */
+gboolean _meow_stored_task_set_path (MeowStoredTask *st, MeowStoredPath which, const char *value);
+
+/* After reading both paths as copies: one string when they are equal. */
+void _meow_stored_task_share_payload (MeowStoredTask *st);
 
 /* The database (meow-store-db.c). One connection, used by one thread at a time. */
 

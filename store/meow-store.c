@@ -1218,7 +1218,9 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
                             meow_transfer_record_get_timestamp (record));
   lifecycle |= replace_if_changed (&st->name, meow_transfer_record_get_name (record));
   if (st->direction == MEOW_DIRECTION_DOWNLOAD)
-    lifecycle |= replace_if_changed (&st->local_path, meow_transfer_record_get_local_path (record));
+    lifecycle |= meow_transfer_record_get_local_path (record) != NULL &&
+                 _meow_stored_task_set_path (st, MEOW_STORED_PATH_LOCAL,
+                                             meow_transfer_record_get_local_path (record));
   lifecycle |= replace_if_changed (&st->upload_url, meow_transfer_record_get_upload_url (record));
   /* A changed link (meow_client_change_url()) is the task's from now on. */
   if (meow_transfer_record_get_url (record) != NULL)
@@ -1233,7 +1235,9 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
       g_clear_pointer (&st->upload_url, g_free);
       lifecycle = TRUE;
     }
-  lifecycle |= replace_if_changed (&st->payload, meow_transfer_record_get_payload (record));
+  lifecycle |= meow_transfer_record_get_payload (record) != NULL &&
+               _meow_stored_task_set_path (st, MEOW_STORED_PATH_PAYLOAD,
+                                           meow_transfer_record_get_payload (record));
 
   if (st->transferred != meow_transfer_record_get_transferred (record))
     {
@@ -1425,7 +1429,7 @@ meow_store_set_status (
       /* A download found complete without its record: the file is its result. */
       if (status == MEOW_STATUS_COMPLETE && st->direction == MEOW_DIRECTION_DOWNLOAD &&
           st->payload == NULL && st->local_path != NULL)
-        st->payload = g_strdup (st->local_path);
+        _meow_stored_task_set_path (st, MEOW_STORED_PATH_PAYLOAD, st->local_path);
       store_changed (store, st, CHANGE_LIFECYCLE);
     }
   return TRUE;

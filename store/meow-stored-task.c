@@ -167,7 +167,7 @@ meow_stored_task_copy (const MeowStoredTask *st)
   copy->checksum_hex = g_strdup (st->checksum_hex);
   copy->upload_url = g_strdup (st->upload_url);
   copy->error_message = g_strdup (st->error_message);
-  copy->payload = g_strdup (st->payload);
+  copy->payload = st->payload == st->local_path ? copy->local_path : g_strdup (st->payload);
   return copy;
 }
 
@@ -179,12 +179,39 @@ stored_task_clear (MeowStoredTask *st)
   g_strfreev (st->headers);
   g_free (st->name);
   g_free (st->output_file);
-  g_free (st->local_path);
   g_free (st->source_file);
   g_free (st->checksum_hex);
   g_free (st->upload_url);
   g_free (st->error_message);
+  if (st->payload != st->local_path)
+    g_free (st->payload);
+  g_free (st->local_path);
+}
+
+void
+_meow_stored_task_share_payload (MeowStoredTask *st)
+{
+  if (st->payload == NULL || st->payload == st->local_path ||
+      g_strcmp0 (st->payload, st->local_path) != 0)
+    return;
   g_free (st->payload);
+  st->payload = st->local_path;
+}
+
+gboolean
+_meow_stored_task_set_path (MeowStoredTask *st, MeowStoredPath which, const char *value)
+{
+  char **field = which == MEOW_STORED_PATH_LOCAL ? &st->local_path : &st->payload;
+
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  /* Unshare first: the string is about to go for one of the two. */
+  if (st->payload != NULL && st->payload == st->local_path)
+    st->payload = g_strdup (st->local_path);
+  g_free (*field);
+  *field = g_strdup (value);
+  _meow_stored_task_share_payload (st);
+  return TRUE;
 }
 
 const MeowStoredTask *

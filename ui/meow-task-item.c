@@ -20,10 +20,21 @@
 
 #include "meow-task-item.h"
 
-/* What the details page shows of the records of this session, in one block made on the
- * first record: a pointer per item instead of one per field. */
+/* What only the records of this session set: the live transfer's state and what the
+ * details page shows, in one block made on the first record (a pointer per item instead
+ * of a field each: most of a long history never has a record). */
 typedef struct
 {
+  double         speed;
+  gint64         eta;
+  guint64        hashed;
+  gint64         next_attempt; /* monotonic µs, 0: none planned */
+  char          *wait_detail;  /* waiting between attempts (a Pending record with a reason) */
+  char          *auth_realm;   /* MEOW_WAIT_SIGN_IN: the realm the server named */
+  char          *auth_proxy;   /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
+  MeowPhase      phase;
+  MeowWaitReason wait_reason;
+
   /* The speed of the last minutes (MeowSpeedSample, one per SAMPLE_US at most) and the
    * latest record with a segment map. */
   GArray             *speed_history;
@@ -34,9 +45,21 @@ typedef struct
   char               *final_url;  /* meow_transfer_record_get_final_url(), redacted */
 } Details;
 
+static Details *
+details_new (void)
+{
+  Details *details = g_new0 (Details, 1);
+
+  details->eta = -1;
+  return details;
+}
+
 static void
 details_free (Details *details)
 {
+  g_clear_pointer (&details->wait_detail, g_free);
+  g_clear_pointer (&details->auth_realm, g_free);
+  g_clear_pointer (&details->auth_proxy, g_free);
   g_clear_pointer (&details->speed_history, g_array_unref);
   g_clear_pointer (&details->map_record, meow_transfer_record_unref);
   g_clear_pointer (&details->events, g_array_unref);
@@ -66,24 +89,13 @@ struct _MeowTaskItem
                                   * its local path, and a long history need not keep it twice */
   guint64 transferred;
   gint64  total;
-  double  speed;
-  gint64  eta;
-  guint64 hashed;
 
-  /* Waiting between attempts (a Pending record with a reason). */
-  gint64 next_attempt; /* monotonic µs, 0: none planned */
-  char  *wait_detail;
-  char  *auth_realm; /* MEOW_WAIT_SIGN_IN: the realm the server named */
-  char  *auth_proxy; /* MEOW_WAIT_PROXY_SIGN_IN: the proxy that asked */
-
-  /* For the details page: NULL until the item's first record in this session (a
-   * saved item of a long history seldom has one). */
+  /* Speed, waiting, the details page: NULL until the item's first record in this
+   * session (a saved item of a long history seldom has one). */
   Details *details;
 
   MeowDirection  direction;
   MeowStatus     status;
-  MeowPhase      phase;
-  MeowWaitReason wait_reason;
   guint          live : 1;
   guint          unrestorable : 1;
   guint          payload_is_path : 1;
@@ -226,9 +238,6 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->local_path, g_free);
   g_clear_pointer (&self->payload, g_free);
-  g_clear_pointer (&self->wait_detail, g_free);
-  g_clear_pointer (&self->auth_realm, g_free);
-  g_clear_pointer (&self->auth_proxy, g_free);
   g_clear_pointer (&self->details, details_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
@@ -263,10 +272,10 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
       g_value_set_int64 (value, self->total);
       break;
     case PROP_SPEED:
-      g_value_set_double (value, self->speed);
+      g_value_set_double (value, meow_task_item_get_speed (self));
       break;
     case PROP_ETA:
-      g_value_set_int64 (value, self->eta);
+      g_value_set_int64 (value, meow_task_item_get_eta (self));
       break;
     case PROP_ERROR_MESSAGE:
       g_value_set_string (value, meow_task_item_get_error_message (self));
@@ -281,22 +290,22 @@ meow_task_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
       g_value_set_boolean (value, self->live);
       break;
     case PROP_PHASE:
-      g_value_set_enum (value, self->phase);
+      g_value_set_enum (value, meow_task_item_get_phase (self));
       break;
     case PROP_HASHED:
-      g_value_set_uint64 (value, self->hashed);
+      g_value_set_uint64 (value, meow_task_item_get_hashed (self));
       break;
     case PROP_RESTORABLE:
       g_value_set_boolean (value, !self->unrestorable);
       break;
     case PROP_WAIT_REASON:
-      g_value_set_enum (value, self->wait_reason);
+      g_value_set_enum (value, meow_task_item_get_wait_reason (self));
       break;
     case PROP_NEXT_ATTEMPT:
-      g_value_set_int64 (value, self->next_attempt);
+      g_value_set_int64 (value, meow_task_item_get_next_attempt (self));
       break;
     case PROP_WAIT_DETAIL:
-      g_value_set_string (value, self->wait_detail);
+      g_value_set_string (value, meow_task_item_get_wait_detail (self));
       break;
     case PROP_FINAL_URL:
       g_value_set_string (value, meow_task_item_get_final_url (self));
@@ -355,7 +364,6 @@ static void
 meow_task_item_init (MeowTaskItem *self)
 {
   self->total = -1;
-  self->eta = -1;
 }
 
 /**
@@ -563,14 +571,14 @@ double
 meow_task_item_get_speed (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), 0);
-  return self->speed;
+  return self->details ? self->details->speed : 0;
 }
 
 gint64
 meow_task_item_get_eta (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), -1);
-  return self->eta;
+  return self->details ? self->details->eta : -1;
 }
 
 const char *
@@ -609,7 +617,7 @@ MeowPhase
 meow_task_item_get_phase (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), MEOW_PHASE_TRANSFER);
-  return self->phase;
+  return self->details ? self->details->phase : MEOW_PHASE_TRANSFER;
 }
 
 /* Why the task waits between attempts (MEOW_WAIT_NONE: it does not). */
@@ -617,7 +625,7 @@ MeowWaitReason
 meow_task_item_get_wait_reason (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), MEOW_WAIT_NONE);
-  return self->wait_reason;
+  return self->details ? self->details->wait_reason : MEOW_WAIT_NONE;
 }
 
 /* When a waiting task tries next, on the monotonic clock (µs); 0 when no time is
@@ -626,7 +634,7 @@ gint64
 meow_task_item_get_next_attempt (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), 0);
-  return self->next_attempt;
+  return self->details ? self->details->next_attempt : 0;
 }
 
 /**
@@ -641,7 +649,7 @@ const char *
 meow_task_item_get_auth_realm (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return self->auth_realm;
+  return self->details ? self->details->auth_realm : NULL;
 }
 
 /**
@@ -656,7 +664,7 @@ const char *
 meow_task_item_get_auth_proxy (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return self->auth_proxy;
+  return self->details ? self->details->auth_proxy : NULL;
 }
 
 /**
@@ -670,8 +678,9 @@ gboolean
 meow_task_item_needs_sign_in (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), FALSE);
-  return self->status == MEOW_STATUS_PAUSED &&
-         (self->wait_reason == MEOW_WAIT_SIGN_IN || self->wait_reason == MEOW_WAIT_PROXY_SIGN_IN);
+  return self->status == MEOW_STATUS_PAUSED && self->details != NULL &&
+         (self->details->wait_reason == MEOW_WAIT_SIGN_IN ||
+          self->details->wait_reason == MEOW_WAIT_PROXY_SIGN_IN);
 }
 
 /* The short text of the failure a task waits after ("Couldn't connect to server"),
@@ -680,7 +689,7 @@ const char *
 meow_task_item_get_wait_detail (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return self->wait_detail;
+  return self->details ? self->details->wait_detail : NULL;
 }
 
 /* Bytes of the source hashed so far, in the hashing phase. */
@@ -688,7 +697,7 @@ guint64
 meow_task_item_get_hashed (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), 0);
-  return self->hashed;
+  return self->details ? self->details->hashed : 0;
 }
 
 gboolean
@@ -784,16 +793,16 @@ meow_task_item_set_status (MeowTaskItem *self, MeowStatus status)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 
   /* Speed and time left only mean something while bytes move. */
-  if (status != MEOW_STATUS_TRANSMISSION)
+  if (status != MEOW_STATUS_TRANSMISSION && self->details != NULL)
     {
-      if (self->speed != 0)
+      if (self->details->speed != 0)
         {
-          self->speed = 0;
+          self->details->speed = 0;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
         }
-      if (self->eta != -1)
+      if (self->details->eta != -1)
         {
-          self->eta = -1;
+          self->details->eta = -1;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
         }
     }
@@ -1014,7 +1023,7 @@ keep_for_details (MeowTaskItem             *self,
   Details                *d;
 
   if (self->details == NULL)
-    self->details = g_new0 (Details, 1);
+    self->details = details_new ();
   d = self->details;
   keep_event (self, record, status);
   if (meow_transfer_record_get_final_url (record) != NULL &&
@@ -1104,6 +1113,7 @@ meow_task_item_get_segments (MeowTaskItem *self, guint *n_segments)
 void
 meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *record)
 {
+  Details   *d;
   MeowStatus status;
   MeowPhase  phase;
   guint64    hashed;
@@ -1124,6 +1134,7 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
   g_object_freeze_notify (G_OBJECT (self));
 
   keep_for_details (self, record, status, speed);
+  d = self->details;
   meow_task_item_set_progress (self, meow_transfer_record_get_transferred (record),
                                meow_transfer_record_get_total (record));
   if (meow_transfer_record_get_local_path (record) != NULL)
@@ -1131,14 +1142,14 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
   if (meow_transfer_record_get_payload (record) != NULL)
     meow_task_item_set_payload (self, meow_transfer_record_get_payload (record));
 
-  if (self->hashed != hashed)
+  if (d->hashed != hashed)
     {
-      self->hashed = hashed;
+      d->hashed = hashed;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HASHED]);
     }
-  if (self->phase != phase)
+  if (d->phase != phase)
     {
-      self->phase = phase;
+      d->phase = phase;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
     }
 
@@ -1146,32 +1157,32 @@ meow_task_item_apply_record (MeowTaskItem *self, const MeowTransferRecord *recor
     MeowWaitReason wait_reason = meow_transfer_record_get_wait_reason (record);
     gint64         next_attempt = meow_transfer_record_get_next_attempt (record);
 
-    set_string (&self->auth_realm, meow_transfer_record_get_auth_realm (record));
-    set_string (&self->auth_proxy, meow_transfer_record_get_auth_proxy (record));
-    if (self->wait_reason != wait_reason)
+    set_string (&d->auth_realm, meow_transfer_record_get_auth_realm (record));
+    set_string (&d->auth_proxy, meow_transfer_record_get_auth_proxy (record));
+    if (d->wait_reason != wait_reason)
       {
-        self->wait_reason = wait_reason;
+        d->wait_reason = wait_reason;
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAIT_REASON]);
       }
-    if (self->next_attempt != next_attempt)
+    if (d->next_attempt != next_attempt)
       {
-        self->next_attempt = next_attempt;
+        d->next_attempt = next_attempt;
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_ATTEMPT]);
       }
-    if (set_string (&self->wait_detail, meow_transfer_record_get_wait_detail (record)))
+    if (set_string (&d->wait_detail, meow_transfer_record_get_wait_detail (record)))
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAIT_DETAIL]);
   }
 
   meow_task_item_set_status (self, status);
 
-  if (self->speed != speed)
+  if (d->speed != speed)
     {
-      self->speed = speed;
+      d->speed = speed;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
     }
-  if (self->eta != eta)
+  if (d->eta != eta)
     {
-      self->eta = eta;
+      d->eta = eta;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
     }
 

@@ -1817,6 +1817,68 @@ test_progress_debounced (void)
   }
 }
 
+/* A finished download's payload is its file: the store keeps the two paths as one string
+ * (a long history need not hold it twice), and changing one of them leaves the other as
+ * it was, in memory, in a copy and after a reload. */
+static void
+test_payload_shares_local_path (void)
+{
+  g_autoptr (MeowStore) store = reload (NULL);
+  g_autoptr (MeowTask) task = make_download ();
+  g_autoptr (MeowTransferRecord) done = NULL;
+  g_autoptr (MeowTransferRecord) moved = NULL;
+  g_autoptr (MeowTransferRecord) paid = NULL;
+  const char *id = meow_task_get_id (task);
+  const char *file = "/tmp/meow-test/file.iso";
+  const char *other = "/tmp/meow-test/file (1).iso";
+
+  add_task (store, task);
+  done = record_new (id, MEOW_STATUS_COMPLETE, 10, 10);
+  done->local_path = g_strdup (file);
+  done->payload = g_strdup (file);
+  meow_store_update (store, done);
+  g_clear_object (&store);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr (MeowStoredTask) copy = NULL;
+      const MeowStoredTask *st;
+
+      store = reload (NULL);
+      st = meow_store_peek_task (store, 0);
+      g_assert_cmpstr (meow_stored_task_get_id (st), ==, id);
+      g_assert_cmpstr (meow_stored_task_get_local_path (st), ==, pass == 0 ? file : other);
+      g_assert_cmpstr (meow_stored_task_get_payload (st), ==, file);
+      if (pass == 1)
+        break;
+
+      /* The engine chose another file: the payload stays the first one. */
+      moved = record_new (id, MEOW_STATUS_COMPLETE, 10, 10);
+      moved->local_path = g_strdup (other);
+      meow_store_update (store, moved);
+      g_assert_cmpstr (meow_stored_task_get_local_path (st), ==, other);
+      g_assert_cmpstr (meow_stored_task_get_payload (st), ==, file);
+      copy = meow_store_dup_task (store, id);
+      g_assert_cmpstr (meow_stored_task_get_local_path (copy), ==, other);
+      g_assert_cmpstr (meow_stored_task_get_payload (copy), ==, file);
+      g_clear_object (&store);
+    }
+
+  /* And the payload follows to the new file: one string again, both right. */
+  paid = record_new (id, MEOW_STATUS_COMPLETE, 10, 10);
+  paid->payload = g_strdup (other);
+  meow_store_update (store, paid);
+  {
+    g_autoptr (MeowStoredTask) copy = meow_store_dup_task (store, id);
+
+    g_assert_cmpstr (meow_stored_task_get_local_path (copy), ==, other);
+    g_assert_cmpstr (meow_stored_task_get_payload (copy), ==, other);
+  }
+  g_clear_object (&store);
+  store = reload (NULL);
+  g_assert_cmpstr (meow_stored_task_get_payload (meow_store_peek_task (store, 0)), ==, other);
+}
+
 /* A changed link is the task's: meow_store_set_url() writes it soon, a
  * rebuilt task asks it (and verifies a .part of another link), and a record
  * with another URL is followed the same way. */
@@ -2441,6 +2503,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/store/progress-debounced", test_progress_debounced);
   g_test_add_func ("/core/store/lifecycle-written-soon", test_lifecycle_written_soon);
   g_test_add_func ("/core/store/set-url", test_set_url);
+  g_test_add_func ("/store/payload-shares-local-path", test_payload_shares_local_path);
   g_test_add_func ("/core/store/lifecycle-burst-one-write", test_lifecycle_burst_one_write);
   g_test_add_func ("/core/store/strings-escaped", test_strings_escaped);
   g_test_add_func ("/core/store/add-all", test_add_all);
