@@ -91,6 +91,28 @@ test_four_connections (MeowTestFixture *fx, gconstpointer data)
   g_assert_cmpint (body, <, 2 * (gint64) g_bytes_get_size (payload));
 }
 
+/* No count asked for, an HTTP/1.1 server: split at once, before any
+ * judgment — at 1 MiB/s one stream would have less than the 2 s left that
+ * the judged split needs, so it would never split. */
+static void
+test_http1_splits_at_once (MeowTestFixture *fx, gconstpointer data)
+{
+  g_autoptr (GBytes) payload = meow_test_make_payload (1024 * 1024 + 13, 37);
+  g_autofree char *target = meow_test_fixture_path (fx, "at-once.bin");
+  MeowTestWatch   *w;
+
+  meow_test_server_set_file (fx->server, "/at-once.bin", payload);
+  set_throttle (fx, 1024 * 1024);
+  w = start_segmented (fx, "/at-once.bin", target, 0);
+  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+
+  meow_test_assert_completed (w, target, payload);
+  meow_test_assert_records_sane (w, g_bytes_get_size (payload));
+  /* up to the configured maximum (4) with none under MIN_SEGMENT: what
+   * is left once the first bytes are in makes three connections */
+  g_assert_cmpuint (count_bounded_gets (fx, NULL), >=, 2);
+}
+
 static void
 test_one_connection_when_asked (MeowTestFixture *fx, gconstpointer data)
 {
@@ -643,6 +665,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   ADD ("/core/segments/four-connections", test_four_connections);
+  ADD ("/core/segments/http1-splits-at-once", test_http1_splits_at_once);
   ADD ("/core/segments/one-connection-when-asked", test_one_connection_when_asked);
   ADD ("/core/segments/range-ignored", test_range_ignored);
   ADD ("/core/segments/pause-resume", test_pause_resume);
