@@ -68,6 +68,23 @@ set_throttle (MeowTestFixture *fx, guint bytes_per_sec)
   meow_test_server_set_faults (fx->server, &faults);
 }
 
+/* Serves @payload at @path at 1 MiB/s per connection, downloads it into
+ * @target with @segments connections (0: the engine's choice) and checks
+ * it arrived whole; returns the watch for the test's own checks. */
+static MeowTestWatch *
+download_throttled (
+    MeowTestFixture *fx, const char *path, GBytes *payload, const char *target, guint segments)
+{
+  MeowTestWatch *w;
+
+  meow_test_server_set_file (fx->server, path, payload);
+  set_throttle (fx, 1024 * 1024);
+  w = start_segmented (fx, path, target, segments);
+  MEOW_TEST_WAIT_OR_ABORT (meow_test_watch_done (w));
+  meow_test_assert_completed (w, target, payload);
+  return w;
+}
+
 static void
 test_four_connections (MeowTestFixture *fx, gconstpointer data)
 {
@@ -76,12 +93,7 @@ test_four_connections (MeowTestFixture *fx, gconstpointer data)
   MeowTestWatch   *w;
   gint64           body = 0;
 
-  meow_test_server_set_file (fx->server, "/four.bin", payload);
-  set_throttle (fx, 1024 * 1024);
-  w = start_segmented (fx, "/four.bin", target, 4);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-
-  meow_test_assert_completed (w, target, payload);
+  w = download_throttled (fx, "/four.bin", payload, target, 4);
   meow_test_assert_records_sane (w, g_bytes_get_size (payload));
   /* three bounded ranges for the segments after the first stream (work
    * stealing may add more) */
@@ -101,12 +113,7 @@ test_http1_splits_at_once (MeowTestFixture *fx, gconstpointer data)
   g_autofree char *target = meow_test_fixture_path (fx, "at-once.bin");
   MeowTestWatch   *w;
 
-  meow_test_server_set_file (fx->server, "/at-once.bin", payload);
-  set_throttle (fx, 1024 * 1024);
-  w = start_segmented (fx, "/at-once.bin", target, 0);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-
-  meow_test_assert_completed (w, target, payload);
+  w = download_throttled (fx, "/at-once.bin", payload, target, 0);
   meow_test_assert_records_sane (w, g_bytes_get_size (payload));
   /* up to the configured maximum (4) with none under MIN_SEGMENT: what
    * is left once the first bytes are in makes three connections */
@@ -611,11 +618,7 @@ test_history_complete (MeowTestFixture *fx, gconstpointer data)
   const MeowTransferRecord *last;
   MeowTestWatch            *w;
 
-  meow_test_server_set_file (fx->server, "/history.bin", payload);
-  set_throttle (fx, 1024 * 1024);
-  w = start_segmented (fx, "/history.bin", target, 4);
-  MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
-  meow_test_assert_completed (w, target, payload);
+  w = download_throttled (fx, "/history.bin", payload, target, 4);
 
   for (guint i = 0; i < w->records->len; i++)
     {
