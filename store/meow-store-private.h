@@ -41,12 +41,12 @@ struct _MeowStoredTask
   gint64  finished;
   gint64  seq; /* the row's place in the list (meow_store_move(): may be < 0); 0: not stored */
 
-  GQuark                 error_domain;
-  int                    error_code;
-  guint                  retries;
-  guint                  prepare_retries;
-  guint                  segments;  /* download connections, 0 = the client's */
-  gatomicrefcount        ref_count; /* meow_stored_task_ref(): a history item shares it */
+  GQuark          error_domain;
+  int             error_code;
+  guint           retries;
+  guint           prepare_retries;
+  guint           segments;  /* download connections, 0 = the client's */
+  gatomicrefcount ref_count; /* meow_stored_task_ref(): a history item shares it */
 
   /* The enums in a byte each: 16 B less a task in glibc's size classes (224 B, not 240). */
   MeowDirection          direction : 8;
@@ -54,11 +54,11 @@ struct _MeowStoredTask
   MeowUploadProtocolKind protocol : 8;
   MeowStatus             status : 8;
   guint                  source_in_memory : 1; /* upload of bytes: not restorable */
-  guint retries_set : 1;
-  guint overwrite : 1;
-  guint keep_partial : 1;
-  guint prepare_retries_set : 1;
-  guint gone : 1; /* MeowStore only: being taken out of the list */
+  guint                  retries_set : 1;
+  guint                  overwrite : 1;
+  guint                  keep_partial : 1;
+  guint                  prepare_retries_set : 1;
+  guint                  gone : 1; /* MeowStore only: being taken out of the list */
 };
 
 MeowStoredTask *_meow_stored_task_new_empty (void);

@@ -94,12 +94,12 @@ struct _MeowTaskItem
    * session (a saved item of a long history seldom has one). */
   Details *details;
 
-  MeowDirection  direction;
-  MeowStatus     status;
-  guint          live : 1;
-  guint          unrestorable : 1;
-  guint          payload_is_path : 1;
-  guint          own_strings : 1; /* materialize() ran */
+  MeowDirection direction;
+  MeowStatus    status;
+  guint         live : 1;
+  guint         unrestorable : 1;
+  guint         payload_is_path : 1;
+  guint         own_strings : 1; /* materialize() ran */
 };
 
 /* Whether the getters read @self's strings from its stored task. */
