@@ -1165,7 +1165,8 @@ replace_if_changed (char **field, const char *value)
 static gboolean
 apply_status (MeowStoredTask *st, MeowStatus status, const GError *reason, gint64 when)
 {
-  gboolean changed = FALSE;
+  const MeowStoredTaskExtra *x;
+  gboolean                   changed = FALSE;
 
   if (st->status != status)
     {
@@ -1174,24 +1175,30 @@ apply_status (MeowStoredTask *st, MeowStatus status, const GError *reason, gint6
       changed = TRUE;
     }
 
+  x = _meow_stored_task_get_extra (st);
   if (status == MEOW_STATUS_FAILED && reason != NULL)
     {
-      if (st->error_domain != reason->domain || st->error_code != reason->code ||
-          g_strcmp0 (st->error_message, reason->message) != 0)
+      if (x->error_domain != reason->domain || x->error_code != reason->code ||
+          g_strcmp0 (x->error_message, reason->message) != 0)
         {
-          st->error_domain = reason->domain;
-          st->error_code = reason->code;
-          g_free (st->error_message);
-          st->error_message = g_strdup (reason->message);
+          MeowStoredTaskExtra *edit = _meow_stored_task_edit_extra (st);
+
+          edit->error_domain = reason->domain;
+          edit->error_code = reason->code;
+          g_free (edit->error_message);
+          edit->error_message = g_strdup (reason->message);
           changed = TRUE;
         }
     }
-  else if (status != MEOW_STATUS_FAILED && st->error_message != NULL)
+  else if (status != MEOW_STATUS_FAILED && x->error_message != NULL)
     {
+      MeowStoredTaskExtra *edit = _meow_stored_task_edit_extra (st);
+
       /* A retried task is live again: the old error no longer applies. */
-      st->error_domain = 0;
-      st->error_code = 0;
-      g_clear_pointer (&st->error_message, g_free);
+      edit->error_domain = 0;
+      edit->error_code = 0;
+      g_clear_pointer (&edit->error_message, g_free);
+      _meow_stored_task_trim_extra (st);
       changed = TRUE;
     }
 
@@ -1202,6 +1209,7 @@ void
 meow_store_update (MeowStore *store, const MeowTransferRecord *record)
 {
   MeowStoredTask *st;
+  const char     *upload_url;
   gboolean        lifecycle;
   gboolean        progress = FALSE;
   gint64          total;
@@ -1221,7 +1229,10 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
     lifecycle |= meow_transfer_record_get_local_path (record) != NULL &&
                  _meow_stored_task_set_path (st, MEOW_STORED_PATH_LOCAL,
                                              meow_transfer_record_get_local_path (record));
-  lifecycle |= replace_if_changed (&st->upload_url, meow_transfer_record_get_upload_url (record));
+  upload_url = meow_transfer_record_get_upload_url (record);
+  if (upload_url != NULL &&
+      g_strcmp0 (_meow_stored_task_get_extra (st)->upload_url, upload_url) != 0)
+    lifecycle |= replace_if_changed (&_meow_stored_task_edit_extra (st)->upload_url, upload_url);
   /* A changed link (meow_client_change_url()) is the task's from now on. */
   if (meow_transfer_record_get_url (record) != NULL)
     lifecycle |= replace_if_changed (&st->url, meow_transfer_record_get_url (record));
@@ -1230,9 +1241,10 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   if (meow_transfer_record_get_status (record) == MEOW_STATUS_FAILED &&
       g_error_matches (meow_transfer_record_get_error (record), MEOW_ERROR,
                        MEOW_ERROR_UPLOAD_LOST) &&
-      st->upload_url != NULL)
+      _meow_stored_task_get_extra (st)->upload_url != NULL)
     {
-      g_clear_pointer (&st->upload_url, g_free);
+      g_clear_pointer (&st->extra->upload_url, g_free);
+      _meow_stored_task_trim_extra (st);
       lifecycle = TRUE;
     }
   lifecycle |= meow_transfer_record_get_payload (record) != NULL &&
@@ -1290,7 +1302,9 @@ gboolean
 meow_store_set_limits (
     MeowStore *store, const char *id, guint64 speed_limit, guint segments, GError **error)
 {
-  MeowStoredTask *st;
+  MeowStoredTask            *st;
+  const MeowStoredTaskExtra *x;
+  MeowStoredTaskExtra       *edit;
 
   g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -1300,10 +1314,13 @@ meow_store_set_limits (
   st = find_task (store, id, error);
   if (st == NULL)
     return FALSE;
-  if (st->speed_limit == speed_limit && st->segments == segments)
+  x = _meow_stored_task_get_extra (st);
+  if (x->speed_limit == speed_limit && x->segments == segments)
     return TRUE;
-  st->speed_limit = speed_limit;
-  st->segments = segments;
+  edit = _meow_stored_task_edit_extra (st);
+  edit->speed_limit = speed_limit;
+  edit->segments = segments;
+  _meow_stored_task_trim_extra (st); /* back to the client's defaults */
   store_changed (store, st, CHANGE_LIFECYCLE);
   return TRUE;
 }
