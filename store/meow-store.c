@@ -50,7 +50,7 @@ struct _MeowStore
   char         *path;      /* the database */
   char         *json_path; /* the JSON list of older Meows, beside it: imported once */
   GPtrArray    *tasks;     /* element-type MeowStoredTask, owned, list order */
-  GHashTable   *by_id;     /* id -> MeowStoredTask, borrowed from tasks */
+  GHashTable   *by_id;     /* set of the MeowStoredTasks (borrowed from tasks), by id: by_id_*() */
   GMainContext *context;
   gint64        next_seq;
   gint64        first_seq; /* the lowest seq given or seen: a move to the top goes below it */
@@ -512,11 +512,35 @@ meow_store_class_init (MeowStoreClass *klass)
                     NULL, G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
+/* by_id is a set of the tasks themselves, not a map from their ids: a task starts with its
+ * id, so a pointer to a task is a pointer to an id string, and so is &id for a lookup. A set
+ * has no array of values beside its keys (8 B a slot: ~1-2 MiB for 100,000 tasks). */
+G_STATIC_ASSERT (G_STRUCT_OFFSET (MeowStoredTask, id) == 0);
+
+static guint
+by_id_hash (gconstpointer key)
+{
+  return g_str_hash (*(const char *const *) key);
+}
+
+static gboolean
+by_id_equal (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b) == 0;
+}
+
+/* The task with @id in @by_id (transfer none), or NULL. */
+static MeowStoredTask *
+by_id_lookup (GHashTable *by_id, const char *id)
+{
+  return g_hash_table_lookup (by_id, &id);
+}
+
 static void
 meow_store_init (MeowStore *self)
 {
   self->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
-  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_id = g_hash_table_new (by_id_hash, by_id_equal);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->deleted = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) _meow_store_batch_free);
@@ -559,7 +583,7 @@ store_clear (MeowStore *self)
 static gboolean
 store_insert (MeowStore *self, MeowStoredTask *st, gboolean is_new)
 {
-  if (g_hash_table_contains (self->by_id, st->id))
+  if (g_hash_table_contains (self->by_id, st))
     {
       meow_stored_task_free (st);
       return FALSE;
@@ -575,7 +599,7 @@ store_insert (MeowStore *self, MeowStoredTask *st, gboolean is_new)
       self->first_seq = MIN (self->first_seq, st->seq);
     }
   g_ptr_array_add (self->tasks, st);
-  g_hash_table_insert (self->by_id, st->id, st);
+  g_hash_table_add (self->by_id, st);
   return TRUE;
 }
 
@@ -640,7 +664,7 @@ store_take_batch (MeowStore *self)
       g_hash_table_iter_init (&iter, self->changed);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          MeowStoredTask *st = g_hash_table_lookup (self->by_id, key);
+          MeowStoredTask *st = by_id_lookup (self->by_id, key);
           int             change = GPOINTER_TO_INT (value);
 
           if (st == NULL)
@@ -1042,7 +1066,7 @@ meow_store_dup_task (MeowStore *store, const char *id)
   g_return_val_if_fail (MEOW_IS_STORE (store), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = by_id_lookup (store->by_id, id);
   return st ? meow_stored_task_copy (st) : NULL;
 }
 
@@ -1066,7 +1090,7 @@ store_drop_last (MeowStore *self, guint n)
     {
       MeowStoredTask *st = g_ptr_array_index (self->tasks, self->tasks->len - 1);
 
-      g_hash_table_remove (self->by_id, st->id);
+      g_hash_table_remove (self->by_id, st);
       g_hash_table_remove (self->changed, st->id);
       g_ptr_array_remove_index (self->tasks, self->tasks->len - 1);
     }
@@ -1085,7 +1109,7 @@ meow_store_add_all (MeowStore                   *store,
   for (guint i = 0; i < n_tasks; i++)
     {
       g_return_val_if_fail (tasks[i] != NULL && tasks[i]->id != NULL, FALSE);
-      if (g_hash_table_contains (store->by_id, tasks[i]->id))
+      if (g_hash_table_contains (store->by_id, tasks[i]))
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
                        "The task list already has a task with id “%s”.", tasks[i]->id);
@@ -1217,7 +1241,7 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   g_return_if_fail (MEOW_IS_STORE (store));
   g_return_if_fail (record != NULL);
 
-  st = g_hash_table_lookup (store->by_id, meow_transfer_record_get_task_id (record));
+  st = by_id_lookup (store->by_id, meow_transfer_record_get_task_id (record));
   if (st == NULL)
     return;
 
@@ -1272,7 +1296,7 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
 static MeowStoredTask *
 find_task (MeowStore *store, const char *id, GError **error)
 {
-  MeowStoredTask *st = g_hash_table_lookup (store->by_id, id);
+  MeowStoredTask *st = by_id_lookup (store->by_id, id);
 
   if (st == NULL)
     g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
@@ -1470,7 +1494,7 @@ meow_store_remove (MeowStore *store, const char *id, GError **error)
     if (g_ptr_array_find (store->tasks, st, &index))
       g_ptr_array_steal_index (store->tasks, index);
   }
-  g_hash_table_remove (store->by_id, id);
+  g_hash_table_remove (store->by_id, st);
   store_take_out (store, st);
 
   return store_write_sync (store, error);
@@ -1488,7 +1512,7 @@ store_take_out_all (MeowStore *self, const char *const *ids, guint n_ids)
 
   for (guint i = 0; i < n_ids; i++)
     {
-      MeowStoredTask *st = g_hash_table_lookup (self->by_id, ids[i]);
+      MeowStoredTask *st = by_id_lookup (self->by_id, ids[i]);
 
       if (st != NULL && !st->gone)
         {
@@ -1516,7 +1540,7 @@ store_take_out_all (MeowStore *self, const char *const *ids, guint n_ids)
         {
           MeowStoredTask *st = self->tasks->pdata[i];
 
-          g_hash_table_insert (self->by_id, st->id, st);
+          g_hash_table_add (self->by_id, st);
         }
     }
   /* by_id's keys are the tasks' own ids: out of it before they can be freed. */
@@ -1527,7 +1551,7 @@ store_take_out_all (MeowStore *self, const char *const *ids, guint n_ids)
       if (!st->gone)
         continue;
       if (n_gone <= self->tasks->len)
-        g_hash_table_remove (self->by_id, st->id);
+        g_hash_table_remove (self->by_id, st);
       st->gone = FALSE;
       store_take_out (self, st);
     }
