@@ -303,8 +303,9 @@ _meow_store_nick_to_enum (GType type, const char *nick, int *out)
 static void
 bind_row (sqlite3_stmt *stmt, const MeowStoredTask *st)
 {
-  g_autofree char *headers = st->headers != NULL ? g_strjoinv ("\n", st->headers) : NULL;
-  int              i = 1;
+  const MeowStoredTaskExtra *x = _meow_stored_task_get_extra (st);
+  g_autofree char           *headers = x->headers != NULL ? g_strjoinv ("\n", x->headers) : NULL;
+  int                        i = 1;
 
   sqlite3_bind_int64 (stmt, i++, st->seq);
   bind_text (stmt, i++, st->id);
@@ -313,35 +314,35 @@ bind_row (sqlite3_stmt *stmt, const MeowStoredTask *st)
   bind_text (stmt, i++, st->method);
   bind_text (stmt, i++, headers);
   bind_text (stmt, i++, st->name);
-  bind_text (stmt, i++, st->output_file);
+  bind_text (stmt, i++, x->output_file);
   bind_text (stmt, i++, st->output_dir);
   bind_text (stmt, i++, st->local_path);
-  bind_text (stmt, i++, st->source_file);
-  sqlite3_bind_int (stmt, i++, st->source_in_memory ? 1 : 0);
+  bind_text (stmt, i++, x->source_file);
+  sqlite3_bind_int (stmt, i++, x->source_in_memory ? 1 : 0);
   bind_text (stmt, i++,
-             st->checksum_hex ? enum_to_nick (MEOW_TYPE_CHECKSUM_TYPE, st->checksum_type) : NULL);
-  bind_text (stmt, i++, st->checksum_hex);
-  if (st->retries_set)
-    sqlite3_bind_int64 (stmt, i++, st->retries);
+             x->checksum_hex ? enum_to_nick (MEOW_TYPE_CHECKSUM_TYPE, x->checksum_type) : NULL);
+  bind_text (stmt, i++, x->checksum_hex);
+  if (x->retries_set)
+    sqlite3_bind_int64 (stmt, i++, x->retries);
   else
     sqlite3_bind_null (stmt, i++);
-  sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) st->speed_limit);
-  if (st->segments > 0)
-    sqlite3_bind_int64 (stmt, i++, st->segments);
+  sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) x->speed_limit);
+  if (x->segments > 0)
+    sqlite3_bind_int64 (stmt, i++, x->segments);
   else
     sqlite3_bind_null (stmt, i++);
-  sqlite3_bind_int (stmt, i++, st->overwrite ? 1 : 0);
-  sqlite3_bind_int (stmt, i++, st->keep_partial ? 1 : 0);
-  sqlite3_bind_int64 (stmt, i++, st->size_hint);
+  sqlite3_bind_int (stmt, i++, x->overwrite ? 1 : 0);
+  sqlite3_bind_int (stmt, i++, x->keep_partial ? 1 : 0);
+  sqlite3_bind_int64 (stmt, i++, x->size_hint);
   bind_text (stmt, i++,
              st->direction == MEOW_DIRECTION_UPLOAD
-                 ? enum_to_nick (MEOW_TYPE_UPLOAD_PROTOCOL_KIND, st->protocol)
+                 ? enum_to_nick (MEOW_TYPE_UPLOAD_PROTOCOL_KIND, x->protocol)
                  : NULL);
-  sqlite3_bind_int64 (stmt, i++, st->chunk_size);
-  bind_text (stmt, i++, st->category);
-  bind_text (stmt, i++, st->upload_url);
-  if (st->prepare_retries_set)
-    sqlite3_bind_int64 (stmt, i++, st->prepare_retries);
+  sqlite3_bind_int64 (stmt, i++, x->chunk_size);
+  bind_text (stmt, i++, x->category);
+  bind_text (stmt, i++, x->upload_url);
+  if (x->prepare_retries_set)
+    sqlite3_bind_int64 (stmt, i++, x->prepare_retries);
   else
     sqlite3_bind_null (stmt, i++);
   bind_text (stmt, i++, enum_to_nick (MEOW_TYPE_STATUS, st->status));
@@ -349,9 +350,9 @@ bind_row (sqlite3_stmt *stmt, const MeowStoredTask *st)
   sqlite3_bind_int64 (stmt, i++, st->total);
   sqlite3_bind_int64 (stmt, i++, st->added);
   sqlite3_bind_int64 (stmt, i++, st->finished);
-  bind_text (stmt, i++, st->error_domain ? g_quark_to_string (st->error_domain) : NULL);
-  sqlite3_bind_int (stmt, i++, st->error_code);
-  bind_text (stmt, i++, st->error_message);
+  bind_text (stmt, i++, x->error_domain ? g_quark_to_string (x->error_domain) : NULL);
+  sqlite3_bind_int (stmt, i++, x->error_code);
+  bind_text (stmt, i++, x->error_message);
   bind_text (stmt, i++, st->payload);
   g_assert (i == N_COLUMNS + 1);
 }
@@ -389,7 +390,8 @@ static MeowStoredTask *
 read_row (sqlite3_stmt *stmt, const char **bad)
 {
   g_autoptr (MeowStoredTask) st = _meow_stored_task_new_empty ();
-  g_autofree char *headers = NULL;
+  MeowStoredTaskExtra *x = _meow_stored_task_edit_extra (st); /* trimmed at the end */
+  g_autofree char     *headers = NULL;
   const char      *domain;
   int              e;
   int              i = 0;
@@ -417,49 +419,49 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   st->method = column_intern (stmt, i++);
   headers = column_dup (stmt, i++);
   if (headers != NULL && *headers != '\0')
-    st->headers = g_strsplit (headers, "\n", -1);
+    x->headers = g_strsplit (headers, "\n", -1);
   st->name = column_dup (stmt, i++);
-  st->output_file = column_dup (stmt, i++);
+  x->output_file = column_dup (stmt, i++);
   st->output_dir = column_intern (stmt, i++);
   st->local_path = column_dup (stmt, i++);
-  st->source_file = column_dup (stmt, i++);
-  st->source_in_memory = sqlite3_column_int (stmt, i++) != 0;
+  x->source_file = column_dup (stmt, i++);
+  x->source_in_memory = sqlite3_column_int (stmt, i++) != 0;
   e = MEOW_CHECKSUM_NONE;
   if (!column_is_null (stmt, i))
     CHECK (_meow_store_nick_to_enum (MEOW_TYPE_CHECKSUM_TYPE,
                                      (const char *) sqlite3_column_text (stmt, i), &e),
            "checksum_type");
   i++;
-  st->checksum_type = e;
-  st->checksum_hex = column_dup (stmt, i++);
-  CHECK (st->checksum_hex == NULL || st->checksum_type != MEOW_CHECKSUM_NONE, "checksum_type");
-  st->retries_set = !column_is_null (stmt, i);
+  x->checksum_type = e;
+  x->checksum_hex = column_dup (stmt, i++);
+  CHECK (x->checksum_hex == NULL || x->checksum_type != MEOW_CHECKSUM_NONE, "checksum_type");
+  x->retries_set = !column_is_null (stmt, i);
   CHECK (sqlite3_column_int64 (stmt, i) >= 0 && sqlite3_column_int64 (stmt, i) <= G_MAXUINT,
          "retries");
-  st->retries = (guint) sqlite3_column_int64 (stmt, i++);
+  x->retries = (guint) sqlite3_column_int64 (stmt, i++);
   CHECK (sqlite3_column_int64 (stmt, i) >= 0, "speed_limit");
-  st->speed_limit = (guint64) sqlite3_column_int64 (stmt, i++);
+  x->speed_limit = (guint64) sqlite3_column_int64 (stmt, i++);
   CHECK (sqlite3_column_int64 (stmt, i) >= 0 && sqlite3_column_int64 (stmt, i) <= 16, "segments");
-  st->segments = (guint) sqlite3_column_int64 (stmt, i++);
-  st->overwrite = sqlite3_column_int (stmt, i++) != 0;
-  st->keep_partial = sqlite3_column_int (stmt, i++) != 0;
-  st->size_hint = sqlite3_column_int64 (stmt, i++);
-  CHECK (st->size_hint >= -1, "size_hint");
+  x->segments = (guint) sqlite3_column_int64 (stmt, i++);
+  x->overwrite = sqlite3_column_int (stmt, i++) != 0;
+  x->keep_partial = sqlite3_column_int (stmt, i++) != 0;
+  x->size_hint = sqlite3_column_int64 (stmt, i++);
+  CHECK (x->size_hint >= -1, "size_hint");
   e = MEOW_UPLOAD_PROTOCOL_MEOW;
   if (!column_is_null (stmt, i))
     CHECK (_meow_store_nick_to_enum (MEOW_TYPE_UPLOAD_PROTOCOL_KIND,
                                      (const char *) sqlite3_column_text (stmt, i), &e),
            "upload_protocol");
   i++;
-  st->protocol = e;
-  st->chunk_size = sqlite3_column_int64 (stmt, i++);
-  CHECK (st->chunk_size >= 0, "chunk_size");
-  st->category = column_intern (stmt, i++);
-  st->upload_url = column_dup (stmt, i++);
-  st->prepare_retries_set = !column_is_null (stmt, i);
+  x->protocol = e;
+  x->chunk_size = sqlite3_column_int64 (stmt, i++);
+  CHECK (x->chunk_size >= 0, "chunk_size");
+  x->category = column_intern (stmt, i++);
+  x->upload_url = column_dup (stmt, i++);
+  x->prepare_retries_set = !column_is_null (stmt, i);
   CHECK (sqlite3_column_int64 (stmt, i) >= 0 && sqlite3_column_int64 (stmt, i) <= G_MAXUINT,
          "prepare_retries");
-  st->prepare_retries = (guint) sqlite3_column_int64 (stmt, i++);
+  x->prepare_retries = (guint) sqlite3_column_int64 (stmt, i++);
   CHECK (_meow_store_nick_to_enum (MEOW_TYPE_STATUS, (const char *) sqlite3_column_text (stmt, i++),
                                    &e),
          "status");
@@ -471,17 +473,19 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   st->added = sqlite3_column_int64 (stmt, i++);
   st->finished = sqlite3_column_int64 (stmt, i++);
   domain = (const char *) sqlite3_column_text (stmt, i++);
-  st->error_domain = domain ? g_quark_from_string (domain) : 0;
-  st->error_code = sqlite3_column_int (stmt, i++);
-  st->error_message = column_dup (stmt, i++);
+  x->error_domain = domain ? g_quark_from_string (domain) : 0;
+  x->error_code = sqlite3_column_int (stmt, i++);
+  x->error_message = column_dup (stmt, i++);
   st->payload = column_dup (stmt, i++);
   _meow_stored_task_share_payload (st);
   g_assert (i == N_COLUMNS);
 
   /* A download goes somewhere; an upload comes from somewhere. */
   if (st->direction == MEOW_DIRECTION_UPLOAD)
-    CHECK (st->source_file != NULL || st->source_in_memory, "source_file");
+    CHECK (x->source_file != NULL || x->source_in_memory, "source_file");
 #undef CHECK
+
+  _meow_stored_task_trim_extra (st);
 
   return g_steal_pointer (&st);
 }

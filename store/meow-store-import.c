@@ -400,10 +400,11 @@ static MeowStoredTask *
 entry_to_task (JsonObject *o, const char **bad)
 {
   g_autoptr (MeowStoredTask) st = _meow_stored_task_new_empty ();
-  g_autofree char *domain = NULL;
-  int              e;
-  gint64           v;
-  gboolean         flag;
+  MeowStoredTaskExtra *x = _meow_stored_task_edit_extra (st); /* trimmed at the end */
+  g_autofree char     *domain = NULL;
+  int                  e;
+  gint64               v;
+  gboolean             flag;
 
 #define CHECK(expr, field)                                                                         \
   G_STMT_START                                                                                     \
@@ -422,38 +423,38 @@ entry_to_task (JsonObject *o, const char **bad)
   st->direction = e;
   CHECK (read_string (o, "url", TRUE, &st->url), "url");
   CHECK (read_interned (o, "method", &st->method), "method");
-  CHECK (read_headers (o, &st->headers), "headers");
+  CHECK (read_headers (o, &x->headers), "headers");
   CHECK (read_string (o, "name", FALSE, &st->name), "name");
-  CHECK (read_string (o, "output_file", FALSE, &st->output_file), "output_file");
+  CHECK (read_string (o, "output_file", FALSE, &x->output_file), "output_file");
   CHECK (read_interned (o, "output_dir", &st->output_dir), "output_dir");
   CHECK (read_string (o, "local_path", FALSE, &st->local_path), "local_path");
-  CHECK (read_string (o, "source_file", FALSE, &st->source_file), "source_file");
-  CHECK (READ_FLAG (o, "source_in_memory", st->source_in_memory), "source_in_memory");
-  CHECK (read_string (o, "checksum", FALSE, &st->checksum_hex), "checksum");
+  CHECK (read_string (o, "source_file", FALSE, &x->source_file), "source_file");
+  CHECK (READ_FLAG (o, "source_in_memory", x->source_in_memory), "source_in_memory");
+  CHECK (read_string (o, "checksum", FALSE, &x->checksum_hex), "checksum");
   e = MEOW_CHECKSUM_NONE;
-  CHECK (read_enum (o, "checksum_type", MEOW_TYPE_CHECKSUM_TYPE, st->checksum_hex != NULL, &e),
+  CHECK (read_enum (o, "checksum_type", MEOW_TYPE_CHECKSUM_TYPE, x->checksum_hex != NULL, &e),
          "checksum_type");
-  st->checksum_type = e;
+  x->checksum_type = e;
   flag = FALSE;
-  CHECK (read_uint (o, "retries", &st->retries, &flag), "retries");
-  st->retries_set = flag;
+  CHECK (read_uint (o, "retries", &x->retries, &flag), "retries");
+  x->retries_set = flag;
   v = 0;
   CHECK (read_int (o, "speed_limit", 0, &v, NULL), "speed_limit");
-  st->speed_limit = (guint64) v;
-  CHECK (read_uint (o, "segments", &st->segments, NULL) && st->segments <= 16, "segments");
-  CHECK (READ_FLAG (o, "overwrite", st->overwrite), "overwrite");
-  CHECK (READ_FLAG (o, "keep_partial", st->keep_partial), "keep_partial");
-  CHECK (read_int (o, "size_hint", -1, &st->size_hint, NULL), "size_hint");
+  x->speed_limit = (guint64) v;
+  CHECK (read_uint (o, "segments", &x->segments, NULL) && x->segments <= 16, "segments");
+  CHECK (READ_FLAG (o, "overwrite", x->overwrite), "overwrite");
+  CHECK (READ_FLAG (o, "keep_partial", x->keep_partial), "keep_partial");
+  CHECK (read_int (o, "size_hint", -1, &x->size_hint, NULL), "size_hint");
   e = MEOW_UPLOAD_PROTOCOL_MEOW;
   CHECK (read_enum (o, "upload_protocol", MEOW_TYPE_UPLOAD_PROTOCOL_KIND, FALSE, &e),
          "upload_protocol");
-  st->protocol = e;
-  CHECK (read_int (o, "chunk_size", 0, &st->chunk_size, NULL), "chunk_size");
-  CHECK (read_interned (o, "category", &st->category), "category");
-  CHECK (read_string (o, "upload_url", FALSE, &st->upload_url), "upload_url");
+  x->protocol = e;
+  CHECK (read_int (o, "chunk_size", 0, &x->chunk_size, NULL), "chunk_size");
+  CHECK (read_interned (o, "category", &x->category), "category");
+  CHECK (read_string (o, "upload_url", FALSE, &x->upload_url), "upload_url");
   flag = FALSE;
-  CHECK (read_uint (o, "prepare_retries", &st->prepare_retries, &flag), "prepare_retries");
-  st->prepare_retries_set = flag;
+  CHECK (read_uint (o, "prepare_retries", &x->prepare_retries, &flag), "prepare_retries");
+  x->prepare_retries_set = flag;
   e = -1;
   CHECK (read_enum (o, "status", MEOW_TYPE_STATUS, TRUE, &e), "status");
   st->status = e;
@@ -466,22 +467,23 @@ entry_to_task (JsonObject *o, const char **bad)
   CHECK (read_string (o, "error_domain", FALSE, &domain), "error_domain");
   v = 0;
   CHECK (read_int (o, "error_code", G_MININT, &v, NULL) && v <= G_MAXINT, "error_code");
-  st->error_code = (int) v;
-  CHECK (read_string (o, "error_message", FALSE, &st->error_message), "error_message");
+  x->error_code = (int) v;
+  CHECK (read_string (o, "error_message", FALSE, &x->error_message), "error_message");
   CHECK (read_string (o, "payload", FALSE, &st->payload), "payload");
   _meow_stored_task_share_payload (st);
 
   /* A download goes somewhere; an upload comes from somewhere. */
   if (st->direction == MEOW_DIRECTION_UPLOAD)
-    CHECK (st->source_file != NULL || st->source_in_memory, "source_file");
+    CHECK (x->source_file != NULL || x->source_in_memory, "source_file");
 #undef CHECK
 
   /* Lists written before the quark's name was fixed call MEOW_ERROR
    * "meow - error - quark" (clang-format had spaced out its hyphens). */
   if (g_strcmp0 (domain, "meow - error - quark") == 0)
-    st->error_domain = MEOW_ERROR;
+    x->error_domain = MEOW_ERROR;
   else
-    st->error_domain = domain ? g_quark_from_string (domain) : 0;
+    x->error_domain = domain ? g_quark_from_string (domain) : 0;
+  _meow_stored_task_trim_extra (st);
   return g_steal_pointer (&st);
 }
 

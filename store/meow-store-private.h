@@ -10,58 +10,82 @@
 
 G_BEGIN_DECLS
 
-struct _MeowStoredTask
+/* What few tasks set: an upload's fields, a download's own file, headers, checksum,
+ * limits, retries, the last error. A task with all of them at their defaults (a long
+ * history is nearly all such tasks) has no block: MeowStoredTask.extra is NULL, and
+ * _meow_stored_task_get_extra() then gives one shared block of the defaults. */
+typedef struct
 {
-  /* Laid out for size, not by meaning: a long history keeps 100,000 of these in memory
-   * (pointers and 64-bit numbers first, then enums, then one-bit flags). */
-  char       *id;
-  char       *url;
-  const char *method;  /* interned (g_intern_string()); NULL: the default for the direction
-                        * or protocol */
-  GStrv       headers; /* "Name: value"; NULL: none */
-  char       *name;
+  GStrv       headers;     /* "Name: value"; NULL: none */
   char       *output_file; /* as built: absolute, or NULL */
-  const char *output_dir;  /* as built: absolute, or NULL; interned (a list has few) */
-  char       *local_path;  /* reported by records: a download's chosen target */
   char       *source_file; /* upload of a file */
   char       *checksum_hex;
   const char *category; /* interned */
   char       *upload_url;
   char       *error_message;
-  char       *payload; /* may be local_path itself (the same string: a finished download's
-                        * payload is its file, and a long history need not keep it twice);
-                        * change the two with _meow_stored_task_set_path() only */
 
   guint64 speed_limit;
-  gint64  size_hint;
+  gint64  size_hint; /* -1: none */
   gint64  chunk_size;
+
+  GQuark error_domain;
+  int    error_code;
+  guint  retries;
+  guint  prepare_retries;
+  guint  segments; /* download connections, 0 = the client's */
+
+  MeowChecksumType       checksum_type : 8;
+  MeowUploadProtocolKind protocol : 8;
+  guint                  source_in_memory : 1; /* upload of bytes: not restorable */
+  guint                  retries_set : 1;
+  guint                  overwrite : 1;
+  guint                  keep_partial : 1;
+  guint                  prepare_retries_set : 1;
+} MeowStoredTaskExtra;
+
+struct _MeowStoredTask
+{
+  /* Laid out for size, not by meaning: a long history keeps 100,000 of these in memory
+   * (pointers and 64-bit numbers first, then the rest). 112 B: glibc's 128 B class. */
+  char       *id;
+  char       *url;
+  const char *method; /* interned (g_intern_string()); NULL: the default for the
+                       * direction or protocol */
+  char       *name;
+  const char *output_dir; /* as built: absolute, or NULL; interned (a list has few) */
+  char       *local_path; /* reported by records: a download's chosen target */
+  /* May be local_path itself (the same string: a finished download's payload is its file,
+   * and a long history need not keep it twice); change the two with
+   * _meow_stored_task_set_path() only. */
+  char *payload;
+  /* Nullable: every field at its default. Read it with _meow_stored_task_get_extra(),
+   * change it through _meow_stored_task_edit_extra(). */
+  MeowStoredTaskExtra *extra;
+
   guint64 transferred;
   gint64  total;
   gint64  added;
   gint64  finished;
   gint64  seq; /* the row's place in the list (meow_store_move(): may be < 0); 0: not stored */
 
-  GQuark          error_domain;
-  int             error_code;
-  guint           retries;
-  guint           prepare_retries;
-  guint           segments;  /* download connections, 0 = the client's */
   gatomicrefcount ref_count; /* meow_stored_task_ref(): a history item shares it */
-
-  /* The enums in a byte each: 16 B less a task in glibc's size classes (224 B, not 240). */
-  MeowDirection          direction : 8;
-  MeowChecksumType       checksum_type : 8;
-  MeowUploadProtocolKind protocol : 8;
-  MeowStatus             status : 8;
-  guint                  source_in_memory : 1; /* upload of bytes: not restorable */
-  guint                  retries_set : 1;
-  guint                  overwrite : 1;
-  guint                  keep_partial : 1;
-  guint                  prepare_retries_set : 1;
-  guint                  gone : 1; /* MeowStore only: being taken out of the list */
+  MeowDirection   direction : 8;
+  MeowStatus      status : 8;
+  guint           gone : 1; /* MeowStore only: being taken out of the list */
 };
 
 MeowStoredTask *_meow_stored_task_new_empty (void);
+
+/* @st's rare fields: its block, or a shared block of the defaults (never NULL; not to be
+ * changed). */
+const MeowStoredTaskExtra *_meow_stored_task_get_extra (const MeowStoredTask *st);
+
+/* @st's block to change, made (at the defaults) when @st has none. */
+MeowStoredTaskExtra *_meow_stored_task_edit_extra (MeowStoredTask *st);
+
+/* Frees @st's block when every field in it is at its default (after reading a task into
+ * it, or clearing a field). */
+void _meow_stored_task_trim_extra (MeowStoredTask *st);
 
 /* Which of a stored task's two paths _meow_stored_task_set_path() changes. */
 typedef enum

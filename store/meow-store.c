@@ -50,7 +50,7 @@ struct _MeowStore
   char         *path;      /* the database */
   char         *json_path; /* the JSON list of older Meows, beside it: imported once */
   GPtrArray    *tasks;     /* element-type MeowStoredTask, owned, list order */
-  GHashTable   *by_id;     /* id -> MeowStoredTask, borrowed from tasks */
+  GHashTable   *by_id;     /* set of the MeowStoredTasks (borrowed from tasks), by id: by_id_*() */
   GMainContext *context;
   gint64        next_seq;
   gint64        first_seq; /* the lowest seq given or seen: a move to the top goes below it */
@@ -512,11 +512,35 @@ meow_store_class_init (MeowStoreClass *klass)
                     NULL, G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
+/* by_id is a set of the tasks themselves, not a map from their ids: a task starts with its
+ * id, so a pointer to a task is a pointer to an id string, and so is &id for a lookup. A set
+ * has no array of values beside its keys (8 B a slot: ~1-2 MiB for 100,000 tasks). */
+G_STATIC_ASSERT (G_STRUCT_OFFSET (MeowStoredTask, id) == 0);
+
+static guint
+by_id_hash (gconstpointer key)
+{
+  return g_str_hash (*(const char *const *) key);
+}
+
+static gboolean
+by_id_equal (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b) == 0;
+}
+
+/* The task with @id in @by_id (transfer none), or NULL. */
+static MeowStoredTask *
+by_id_lookup (GHashTable *by_id, const char *id)
+{
+  return g_hash_table_lookup (by_id, &id);
+}
+
 static void
 meow_store_init (MeowStore *self)
 {
   self->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
-  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_id = g_hash_table_new (by_id_hash, by_id_equal);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->deleted = g_ptr_array_new_with_free_func ((GDestroyNotify) meow_stored_task_free);
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) _meow_store_batch_free);
@@ -559,7 +583,7 @@ store_clear (MeowStore *self)
 static gboolean
 store_insert (MeowStore *self, MeowStoredTask *st, gboolean is_new)
 {
-  if (g_hash_table_contains (self->by_id, st->id))
+  if (g_hash_table_contains (self->by_id, st))
     {
       meow_stored_task_free (st);
       return FALSE;
@@ -575,7 +599,7 @@ store_insert (MeowStore *self, MeowStoredTask *st, gboolean is_new)
       self->first_seq = MIN (self->first_seq, st->seq);
     }
   g_ptr_array_add (self->tasks, st);
-  g_hash_table_insert (self->by_id, st->id, st);
+  g_hash_table_add (self->by_id, st);
   return TRUE;
 }
 
@@ -640,7 +664,7 @@ store_take_batch (MeowStore *self)
       g_hash_table_iter_init (&iter, self->changed);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          MeowStoredTask *st = g_hash_table_lookup (self->by_id, key);
+          MeowStoredTask *st = by_id_lookup (self->by_id, key);
           int             change = GPOINTER_TO_INT (value);
 
           if (st == NULL)
@@ -1042,7 +1066,7 @@ meow_store_dup_task (MeowStore *store, const char *id)
   g_return_val_if_fail (MEOW_IS_STORE (store), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  st = g_hash_table_lookup (store->by_id, id);
+  st = by_id_lookup (store->by_id, id);
   return st ? meow_stored_task_copy (st) : NULL;
 }
 
@@ -1066,7 +1090,7 @@ store_drop_last (MeowStore *self, guint n)
     {
       MeowStoredTask *st = g_ptr_array_index (self->tasks, self->tasks->len - 1);
 
-      g_hash_table_remove (self->by_id, st->id);
+      g_hash_table_remove (self->by_id, st);
       g_hash_table_remove (self->changed, st->id);
       g_ptr_array_remove_index (self->tasks, self->tasks->len - 1);
     }
@@ -1085,7 +1109,7 @@ meow_store_add_all (MeowStore                   *store,
   for (guint i = 0; i < n_tasks; i++)
     {
       g_return_val_if_fail (tasks[i] != NULL && tasks[i]->id != NULL, FALSE);
-      if (g_hash_table_contains (store->by_id, tasks[i]->id))
+      if (g_hash_table_contains (store->by_id, tasks[i]))
         {
           g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
                        "The task list already has a task with id “%s”.", tasks[i]->id);
@@ -1165,7 +1189,8 @@ replace_if_changed (char **field, const char *value)
 static gboolean
 apply_status (MeowStoredTask *st, MeowStatus status, const GError *reason, gint64 when)
 {
-  gboolean changed = FALSE;
+  const MeowStoredTaskExtra *x;
+  gboolean                   changed = FALSE;
 
   if (st->status != status)
     {
@@ -1174,24 +1199,30 @@ apply_status (MeowStoredTask *st, MeowStatus status, const GError *reason, gint6
       changed = TRUE;
     }
 
+  x = _meow_stored_task_get_extra (st);
   if (status == MEOW_STATUS_FAILED && reason != NULL)
     {
-      if (st->error_domain != reason->domain || st->error_code != reason->code ||
-          g_strcmp0 (st->error_message, reason->message) != 0)
+      if (x->error_domain != reason->domain || x->error_code != reason->code ||
+          g_strcmp0 (x->error_message, reason->message) != 0)
         {
-          st->error_domain = reason->domain;
-          st->error_code = reason->code;
-          g_free (st->error_message);
-          st->error_message = g_strdup (reason->message);
+          MeowStoredTaskExtra *edit = _meow_stored_task_edit_extra (st);
+
+          edit->error_domain = reason->domain;
+          edit->error_code = reason->code;
+          g_free (edit->error_message);
+          edit->error_message = g_strdup (reason->message);
           changed = TRUE;
         }
     }
-  else if (status != MEOW_STATUS_FAILED && st->error_message != NULL)
+  else if (status != MEOW_STATUS_FAILED && x->error_message != NULL)
     {
+      MeowStoredTaskExtra *edit = _meow_stored_task_edit_extra (st);
+
       /* A retried task is live again: the old error no longer applies. */
-      st->error_domain = 0;
-      st->error_code = 0;
-      g_clear_pointer (&st->error_message, g_free);
+      edit->error_domain = 0;
+      edit->error_code = 0;
+      g_clear_pointer (&edit->error_message, g_free);
+      _meow_stored_task_trim_extra (st);
       changed = TRUE;
     }
 
@@ -1202,6 +1233,7 @@ void
 meow_store_update (MeowStore *store, const MeowTransferRecord *record)
 {
   MeowStoredTask *st;
+  const char     *upload_url;
   gboolean        lifecycle;
   gboolean        progress = FALSE;
   gint64          total;
@@ -1209,7 +1241,7 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   g_return_if_fail (MEOW_IS_STORE (store));
   g_return_if_fail (record != NULL);
 
-  st = g_hash_table_lookup (store->by_id, meow_transfer_record_get_task_id (record));
+  st = by_id_lookup (store->by_id, meow_transfer_record_get_task_id (record));
   if (st == NULL)
     return;
 
@@ -1221,7 +1253,10 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
     lifecycle |= meow_transfer_record_get_local_path (record) != NULL &&
                  _meow_stored_task_set_path (st, MEOW_STORED_PATH_LOCAL,
                                              meow_transfer_record_get_local_path (record));
-  lifecycle |= replace_if_changed (&st->upload_url, meow_transfer_record_get_upload_url (record));
+  upload_url = meow_transfer_record_get_upload_url (record);
+  if (upload_url != NULL &&
+      g_strcmp0 (_meow_stored_task_get_extra (st)->upload_url, upload_url) != 0)
+    lifecycle |= replace_if_changed (&_meow_stored_task_edit_extra (st)->upload_url, upload_url);
   /* A changed link (meow_client_change_url()) is the task's from now on. */
   if (meow_transfer_record_get_url (record) != NULL)
     lifecycle |= replace_if_changed (&st->url, meow_transfer_record_get_url (record));
@@ -1230,9 +1265,10 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
   if (meow_transfer_record_get_status (record) == MEOW_STATUS_FAILED &&
       g_error_matches (meow_transfer_record_get_error (record), MEOW_ERROR,
                        MEOW_ERROR_UPLOAD_LOST) &&
-      st->upload_url != NULL)
+      _meow_stored_task_get_extra (st)->upload_url != NULL)
     {
-      g_clear_pointer (&st->upload_url, g_free);
+      g_clear_pointer (&st->extra->upload_url, g_free);
+      _meow_stored_task_trim_extra (st);
       lifecycle = TRUE;
     }
   lifecycle |= meow_transfer_record_get_payload (record) != NULL &&
@@ -1260,7 +1296,7 @@ meow_store_update (MeowStore *store, const MeowTransferRecord *record)
 static MeowStoredTask *
 find_task (MeowStore *store, const char *id, GError **error)
 {
-  MeowStoredTask *st = g_hash_table_lookup (store->by_id, id);
+  MeowStoredTask *st = by_id_lookup (store->by_id, id);
 
   if (st == NULL)
     g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
@@ -1290,7 +1326,9 @@ gboolean
 meow_store_set_limits (
     MeowStore *store, const char *id, guint64 speed_limit, guint segments, GError **error)
 {
-  MeowStoredTask *st;
+  MeowStoredTask            *st;
+  const MeowStoredTaskExtra *x;
+  MeowStoredTaskExtra       *edit;
 
   g_return_val_if_fail (MEOW_IS_STORE (store), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -1300,10 +1338,13 @@ meow_store_set_limits (
   st = find_task (store, id, error);
   if (st == NULL)
     return FALSE;
-  if (st->speed_limit == speed_limit && st->segments == segments)
+  x = _meow_stored_task_get_extra (st);
+  if (x->speed_limit == speed_limit && x->segments == segments)
     return TRUE;
-  st->speed_limit = speed_limit;
-  st->segments = segments;
+  edit = _meow_stored_task_edit_extra (st);
+  edit->speed_limit = speed_limit;
+  edit->segments = segments;
+  _meow_stored_task_trim_extra (st); /* back to the client's defaults */
   store_changed (store, st, CHANGE_LIFECYCLE);
   return TRUE;
 }
@@ -1453,7 +1494,7 @@ meow_store_remove (MeowStore *store, const char *id, GError **error)
     if (g_ptr_array_find (store->tasks, st, &index))
       g_ptr_array_steal_index (store->tasks, index);
   }
-  g_hash_table_remove (store->by_id, id);
+  g_hash_table_remove (store->by_id, st);
   store_take_out (store, st);
 
   return store_write_sync (store, error);
@@ -1471,7 +1512,7 @@ store_take_out_all (MeowStore *self, const char *const *ids, guint n_ids)
 
   for (guint i = 0; i < n_ids; i++)
     {
-      MeowStoredTask *st = g_hash_table_lookup (self->by_id, ids[i]);
+      MeowStoredTask *st = by_id_lookup (self->by_id, ids[i]);
 
       if (st != NULL && !st->gone)
         {
@@ -1499,7 +1540,7 @@ store_take_out_all (MeowStore *self, const char *const *ids, guint n_ids)
         {
           MeowStoredTask *st = self->tasks->pdata[i];
 
-          g_hash_table_insert (self->by_id, st->id, st);
+          g_hash_table_add (self->by_id, st);
         }
     }
   /* by_id's keys are the tasks' own ids: out of it before they can be freed. */
@@ -1510,7 +1551,7 @@ store_take_out_all (MeowStore *self, const char *const *ids, guint n_ids)
       if (!st->gone)
         continue;
       if (n_gone <= self->tasks->len)
-        g_hash_table_remove (self->by_id, st->id);
+        g_hash_table_remove (self->by_id, st);
       st->gone = FALSE;
       store_take_out (self, st);
     }

@@ -45,6 +45,32 @@ typedef struct
   char               *final_url;  /* meow_transfer_record_get_final_url(), redacted */
 } Details;
 
+/* An item's own strings: a saved item of a long history has none (it reads its stored
+ * task's) until something but its progress changes, so they are one pointer in the item,
+ * not six. */
+typedef struct
+{
+  char *id;  /* a built item's once it changed task (set_task()) */
+  char *url; /* the saved or changed link, when not the task's */
+  char *name;
+  char *error_message;
+  char *local_path;
+  char *payload; /* NULL while payload_is_path: a finished download's payload is its local
+                  * path, and a long history need not keep it twice */
+} Strings;
+
+static void
+strings_free (Strings *strings)
+{
+  g_free (strings->id);
+  g_free (strings->url);
+  g_free (strings->name);
+  g_free (strings->error_message);
+  g_free (strings->local_path);
+  g_free (strings->payload);
+  g_free (strings);
+}
+
 static Details *
 details_new (void)
 {
@@ -76,17 +102,12 @@ struct _MeowTaskItem
   /* Laid out for size: a long history keeps 100,000 of these (bench/ui 100000). */
   MeowTask  *task;  /* NULL until built, for a saved item */
   MeowStore *store; /* a saved item's store, until its task is built */
-  /* A saved item's stored task, shared with the store for the item's life: until
-   * own_strings, the strings below are NULL and the getters read them from there (and
-   * the id always: the manager's table is keyed by that string). */
+  /* A saved item's stored task, shared with the store for the item's life: until the
+   * item has strings of its own, the getters read them from there (and the id always:
+   * the manager's table is keyed by that string). */
   const MeowStoredTask *saved;
-  char                 *id;  /* a built item's once it changed task (set_task()) */
-  char                 *url; /* the saved or changed link, when not the task's */
-  char                 *name;
-  char                 *error_message;
-  char                 *local_path;
-  char                 *payload; /* NULL while payload_is_path: a finished download's payload is
-                                  * its local path, and a long history need not keep it twice */
+  Strings              *own; /* NULL until materialize() (a saved item) or made (a new one) */
+
   guint64 transferred;
   gint64  total;
 
@@ -99,11 +120,24 @@ struct _MeowTaskItem
   guint         live : 1;
   guint         unrestorable : 1;
   guint         payload_is_path : 1;
-  guint         own_strings : 1; /* materialize() ran */
 };
 
 /* Whether the getters read @self's strings from its stored task. */
-#define SHARES_SAVED(self) ((self)->saved != NULL && !(self)->own_strings)
+#define SHARES_SAVED(self) ((self)->saved != NULL && (self)->own == NULL)
+
+static const Strings no_strings;
+
+/* @self's own strings to read: all NULL while it has none. */
+#define OWN(self) ((const Strings *) ((self)->own != NULL ? (self)->own : &no_strings))
+
+/* @self's own strings to change, made (all NULL) when it has none. */
+static Strings *
+own_edit (MeowTaskItem *self)
+{
+  if (self->own == NULL)
+    self->own = g_new0 (Strings, 1);
+  return self->own;
+}
 
 /* What a saved item shows as its file (as the manager's load used to set it): the
  * payload or the chosen target of a complete one, or of one whose result is known. */
@@ -132,7 +166,7 @@ payload_of (MeowTaskItem *self)
 {
   if (SHARES_SAVED (self))
     return meow_stored_task_get_payload (self->saved);
-  return self->payload_is_path ? self->local_path : self->payload;
+  return self->payload_is_path ? OWN (self)->local_path : OWN (self)->payload;
 }
 
 /* Before anything of a saved item changes: its strings become its own (the store's task
@@ -141,18 +175,18 @@ static void
 materialize (MeowTaskItem *self)
 {
   const char *payload;
+  Strings    *own;
 
   if (!SHARES_SAVED (self))
     return;
-  if (self->url == NULL)
-    self->url = g_strdup (meow_stored_task_get_url (self->saved));
-  self->name = g_strdup (meow_stored_task_get_name (self->saved));
-  self->error_message = g_strdup (saved_error_message (self->saved));
-  self->local_path = g_strdup (saved_local_path (self->saved));
+  own = own_edit (self);
+  own->url = g_strdup (meow_stored_task_get_url (self->saved));
+  own->name = g_strdup (meow_stored_task_get_name (self->saved));
+  own->error_message = g_strdup (saved_error_message (self->saved));
+  own->local_path = g_strdup (saved_local_path (self->saved));
   payload = meow_stored_task_get_payload (self->saved);
-  self->payload_is_path = payload != NULL && g_strcmp0 (payload, self->local_path) == 0;
-  self->payload = self->payload_is_path ? NULL : g_strdup (payload);
-  self->own_strings = TRUE;
+  self->payload_is_path = payload != NULL && g_strcmp0 (payload, own->local_path) == 0;
+  own->payload = self->payload_is_path ? NULL : g_strdup (payload);
 }
 
 /* The details page's history keeps the last this many changes. */
@@ -232,12 +266,7 @@ meow_task_item_finalize (GObject *object)
   g_clear_pointer (&self->task, meow_task_unref);
   g_clear_object (&self->store);
   g_clear_pointer ((MeowStoredTask **) &self->saved, meow_stored_task_free);
-  g_clear_pointer (&self->id, g_free);
-  g_clear_pointer (&self->url, g_free);
-  g_clear_pointer (&self->name, g_free);
-  g_clear_pointer (&self->error_message, g_free);
-  g_clear_pointer (&self->local_path, g_free);
-  g_clear_pointer (&self->payload, g_free);
+  g_clear_pointer (&self->own, strings_free);
   g_clear_pointer (&self->details, details_free);
 
   G_OBJECT_CLASS (meow_task_item_parent_class)->finalize (object);
@@ -381,7 +410,7 @@ meow_task_item_new (MeowTask *task)
   self = g_object_new (MEOW_TYPE_TASK_ITEM, NULL);
   self->task = meow_task_ref (task);
   self->direction = meow_task_get_direction (task);
-  self->name = guess_name (task, NULL);
+  own_edit (self)->name = guess_name (task, NULL);
   self->total = meow_task_get_size_hint (task) > 0 ? meow_task_get_size_hint (task) : -1;
   return self;
 }
@@ -467,9 +496,11 @@ meow_task_item_get_task (MeowTaskItem *self)
       /* Named by its name and id, not its URL: a URL may hold a password
        * (user:password@host), and warnings end up in the journal. */
       if (st == NULL)
-        g_warning ("The transfer “%s” (%s) is no longer in the list of transfers", self->name, id);
+        g_warning ("The transfer “%s” (%s) is no longer in the list of transfers", OWN (self)->name,
+                   id);
       else if ((self->task = meow_stored_task_build (st, &error)) == NULL)
-        g_warning ("Cannot rebuild the transfer “%s” (%s): %s", self->name, id, error->message);
+        g_warning ("Cannot rebuild the transfer “%s” (%s): %s", OWN (self)->name, id,
+                   error->message);
       else
         g_clear_object (&self->store);
     }
@@ -500,13 +531,13 @@ meow_task_item_set_task (MeowTaskItem *self, MeowTask *task)
   /* The id outlives the task it came from: from now on it is the item's own string
    * (a table keyed by meow_task_item_get_id() must take it again). A saved item's
    * stays its stored task's. */
-  if (self->id == NULL && self->saved == NULL)
-    self->id = g_strdup (meow_task_get_id (self->task));
+  if (OWN (self)->id == NULL && self->saved == NULL)
+    own_edit (self)->id = g_strdup (meow_task_get_id (self->task));
   meow_task_ref (task);
   g_clear_pointer (&self->task, meow_task_unref);
   self->task = task;
   g_clear_object (&self->store);
-  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&own_edit (self)->url, g_free);
   if (url_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
 }
@@ -518,22 +549,22 @@ meow_task_item_get_id (MeowTaskItem *self)
   /* A saved item's id stays: the manager's table is keyed by this string. */
   if (self->saved != NULL)
     return meow_stored_task_get_id (self->saved);
-  return self->id ? self->id : meow_task_get_id (self->task);
+  return OWN (self)->id ? OWN (self)->id : meow_task_get_id (self->task);
 }
 
 const char *
 meow_task_item_get_name (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return SHARES_SAVED (self) ? meow_stored_task_get_name (self->saved) : self->name;
+  return SHARES_SAVED (self) ? meow_stored_task_get_name (self->saved) : OWN (self)->name;
 }
 
 const char *
 meow_task_item_get_url (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  if (self->url != NULL)
-    return self->url;
+  if (OWN (self)->url != NULL)
+    return OWN (self)->url;
   if (SHARES_SAVED (self) || self->task == NULL)
     return meow_stored_task_get_url (self->saved);
   return meow_task_get_url (self->task);
@@ -585,14 +616,14 @@ const char *
 meow_task_item_get_error_message (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return SHARES_SAVED (self) ? saved_error_message (self->saved) : self->error_message;
+  return SHARES_SAVED (self) ? saved_error_message (self->saved) : OWN (self)->error_message;
 }
 
 const char *
 meow_task_item_get_local_path (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  return SHARES_SAVED (self) ? saved_local_path (self->saved) : self->local_path;
+  return SHARES_SAVED (self) ? saved_local_path (self->saved) : OWN (self)->local_path;
 }
 
 const char *
@@ -849,7 +880,7 @@ meow_task_item_set_error_message (MeowTaskItem *self, const char *message)
   if (g_strcmp0 (meow_task_item_get_error_message (self), message) == 0)
     return;
   materialize (self);
-  if (set_string (&self->error_message, message))
+  if (set_string (&own_edit (self)->error_message, message))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
 }
 
@@ -864,10 +895,10 @@ meow_task_item_set_local_path (MeowTaskItem *self, const char *path)
   /* The payload that was the old path keeps it. */
   if (self->payload_is_path)
     {
-      self->payload = g_strdup (self->local_path);
+      own_edit (self)->payload = g_strdup (OWN (self)->local_path);
       self->payload_is_path = FALSE;
     }
-  set_string (&self->local_path, path);
+  set_string (&own_edit (self)->local_path, path);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCAL_PATH]);
 
   /* The server may name the file (Content-Disposition): show the name it got. A saved
@@ -878,7 +909,7 @@ meow_task_item_set_local_path (MeowTaskItem *self, const char *path)
     {
       g_autofree char *name = guess_name (self->task, path);
 
-      if (set_string (&self->name, name))
+      if (set_string (&own_edit (self)->name, name))
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
     }
 }
@@ -891,14 +922,14 @@ meow_task_item_set_payload (MeowTaskItem *self, const char *payload)
   if (g_strcmp0 (payload_of (self), payload) == 0)
     return;
   materialize (self);
-  if (payload != NULL && g_strcmp0 (payload, self->local_path) == 0)
+  if (payload != NULL && g_strcmp0 (payload, OWN (self)->local_path) == 0)
     {
-      g_clear_pointer (&self->payload, g_free);
+      g_clear_pointer (&own_edit (self)->payload, g_free);
       self->payload_is_path = TRUE;
     }
   else
     {
-      set_string (&self->payload, payload);
+      set_string (&own_edit (self)->payload, payload);
       self->payload_is_path = FALSE;
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYLOAD]);

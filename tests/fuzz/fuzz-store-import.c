@@ -41,20 +41,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   for (guint i = 0; i < out->len; i++)
     {
-      const MeowStoredTask *st = out->pdata[i];
+      const MeowStoredTask      *st = out->pdata[i];
+      const MeowStoredTaskExtra *x = _meow_stored_task_get_extra (st);
 
       FUZZ_CHECK (st->id != NULL && *st->id != '\0', "task %u without an id", i);
       FUZZ_CHECK (!g_hash_table_contains (ids, st->id), "task %u: duplicate id", i);
       g_hash_table_add (ids, st->id);
       FUZZ_CHECK (st->url != NULL, "task %u without a URL", i);
       FUZZ_CHECK (valid (st->id) && valid (st->url) && valid (st->name) &&
-                      valid (st->error_message) && valid (st->payload),
+                      valid (x->error_message) && valid (st->payload),
                   "task %u: a string is not UTF-8", i);
-      for (guint h = 0; st->headers != NULL && st->headers[h] != NULL; h++)
-        FUZZ_CHECK (*st->headers[h] != '\0' && strpbrk (st->headers[h], "\r\n") == NULL,
+      for (guint h = 0; x->headers != NULL && x->headers[h] != NULL; h++)
+        FUZZ_CHECK (*x->headers[h] != '\0' && strpbrk (x->headers[h], "\r\n") == NULL,
                     "task %u: header %u is empty or has a line break", i, h);
-      FUZZ_CHECK (st->direction == MEOW_DIRECTION_DOWNLOAD || st->source_file != NULL ||
-                      st->source_in_memory,
+      FUZZ_CHECK (st->direction == MEOW_DIRECTION_DOWNLOAD || x->source_file != NULL ||
+                      x->source_in_memory,
                   "task %u: an upload without a source", i);
     }
   for (guint i = 0; i < warnings->len; i++)
