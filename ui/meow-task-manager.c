@@ -1,6 +1,6 @@
 /* meow-task-manager.c: the app's list of tasks over one MeowClient
  *
- * Owns the client and a GListStore of MeowTaskItem, one per task, and keeps each item
+ * Owns the client and a MeowTaskList of MeowTaskItem, one per task, and keeps each item
  * up to date from the client's records (one listener for every task). Items outlive
  * their task in the client: a finished, canceled or restored task stays in the list as
  * history, and resuming or retrying a task the client no longer knows queues its
@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "meow-folder-rules.h"
+#include "meow-task-list.h"
 #include "meow-task-manager.h"
 
 #include "meow-secrets.h"
@@ -33,7 +34,7 @@ struct _MeowTaskManager
   MeowClient *client;
   MeowStore  *store; /* nullable: no persistence */
   GSettings  *settings;
-  GListStore *items;
+  MeowTaskList *items;
   GHashTable *by_id;  /* id → MeowTaskItem (borrowed from items) */
   GHashTable *active; /* set of the items live in the client and Pending or Transmission */
   guint       listener_id;
@@ -411,7 +412,7 @@ meow_task_manager_class_init (MeowTaskManagerClass *klass)
 static void
 meow_task_manager_init (MeowTaskManager *self)
 {
-  self->items = g_list_store_new (MEOW_TYPE_TASK_ITEM);
+  self->items = meow_task_list_new ();
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->active = g_hash_table_new (NULL, NULL);
   self->keyring_tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1174,8 +1175,8 @@ insert_item (MeowTaskManager *self, MeowTaskItem *item, guint position)
 {
   g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
   self->n_finished += is_finished (item);
-  g_list_store_insert (self->items,
-                       MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->items))), item);
+  meow_task_list_insert (
+      self->items, MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->items))), item);
 }
 
 /**
@@ -1254,8 +1255,8 @@ meow_task_manager_add_all (MeowTaskManager *self,
     }
 
   /* One items-changed for the lot. */
-  g_list_store_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
-                       added->pdata, added->len);
+  meow_task_list_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
+                         added->pdata, added->len);
   if (first_error != NULL)
     g_propagate_error (error, g_steal_pointer (&first_error));
   return added->len;
@@ -2064,14 +2065,14 @@ move_item (MeowTaskManager *self, MeowTaskItem *item, MeowQueuePosition position
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
   guint pos;
 
-  if (!g_list_store_find (self->items, item, &pos))
+  if (!meow_task_list_find (self->items, item, &pos))
     g_assert_not_reached ();
   if (position == MEOW_QUEUE_POSITION_FRONT ? pos != 0 : pos != n - 1)
     {
       g_autoptr (MeowTaskItem) held = g_object_ref (item);
 
-      g_list_store_remove (self->items, pos);
-      g_list_store_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? 0 : n - 1, held);
+      meow_task_list_remove (self->items, pos);
+      meow_task_list_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? 0 : n - 1, held);
     }
   if (self->store != NULL)
     {
@@ -2177,12 +2178,13 @@ meow_task_manager_move_beside (MeowTaskManager  *self,
   {
     g_autoptr (MeowTaskItem) held = g_object_ref (item);
 
-    if (!g_list_store_find (self->items, item, &pos))
+    if (!meow_task_list_find (self->items, item, &pos))
       g_assert_not_reached ();
-    g_list_store_remove (self->items, pos);
-    if (!g_list_store_find (self->items, other, &pos))
+    meow_task_list_remove (self->items, pos);
+    if (!meow_task_list_find (self->items, other, &pos))
       g_assert_not_reached ();
-    g_list_store_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? pos : pos + 1, held);
+    meow_task_list_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? pos : pos + 1,
+                           held);
   }
   if (self->store != NULL)
     {
@@ -2254,8 +2256,8 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
     }
 
   g_hash_table_remove (self->by_id, id);
-  if (g_list_store_find (self->items, item, &pos))
-    g_list_store_remove (self->items, pos);
+  if (meow_task_list_find (self->items, item, &pos))
+    meow_task_list_remove (self->items, pos);
   track_active (self, item, FALSE);
   if (self->store != NULL)
     {
@@ -2419,7 +2421,7 @@ clear_slice (MeowTaskManager *self, guint max)
     }
   g_assert (next == self->clear_left);
   self->clear_left = lo;
-  g_list_store_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
+  meow_task_list_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
   /* The store takes the slice out of its table (a few ms for 4,096; 100,000 at once held
    * the main thread 90 ms) and its thread deletes the rows: the slices that come while it
    * writes make one transaction. */
@@ -2501,7 +2503,7 @@ restore_slice (MeowTaskManager *self, guint max)
     while (i < n)
       g_ptr_array_add (merged, g_list_model_get_item (model, i++));
   self->restore_next = end;
-  g_list_store_splice (self->items, start, i - start, merged->pdata, merged->len);
+  meow_task_list_splice (self->items, start, i - start, merged->pdata, merged->len);
   /* The store takes the slice's saved values back (no copy), written by its thread
    * without waiting (transactions of slices that come while one is written are one). */
   if (self->store != NULL)
@@ -2590,7 +2592,7 @@ finish_jobs (MeowTaskManager *self)
  * that finishes after the call stays too: only what was finished when it ran is taken.
  *
  * The list changes in slices of at most 4,096 positions, each one
- * g_list_store_splice() (one #GListModel::items-changed, however many it clears, over
+ * meow_task_list_splice() (one #GListModel::items-changed, however many it clears, over
  * the range from its first cleared task to its last: what lies outside it is not
  * touched); a list that short changes before this returns, a longer one from its end to
  * its start in slices from an idle callback, each sized to hold the main thread about
@@ -2805,7 +2807,7 @@ load_batch (MeowTaskManager *self, guint max)
 
   /* One items-changed for the batch (100,000 tasks are 100,000 signals otherwise), then
    * the ones that were running are queued again, in the list's order. */
-  g_list_store_splice (self->items, self->load_pos, 0, loaded->pdata, loaded->len);
+  meow_task_list_splice (self->items, self->load_pos, 0, loaded->pdata, loaded->len);
   self->load_pos += loaded->len;
   for (guint i = 0; i < loaded->len; i++)
     {
