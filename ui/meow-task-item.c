@@ -112,7 +112,7 @@ struct _MeowTaskItem
   } u;
   /* A saved item's stored task, shared with the store for the item's life: until the
    * item has strings of its own, the getters read them from there (and the id always:
-   * the manager's table is keyed by that string). */
+   * the manager's table finds the item by it). */
   const MeowStoredTask *saved;
   Strings              *own; /* NULL until materialize() (a saved item) or made (a new one) */
 
@@ -585,7 +585,7 @@ const char *
 meow_task_item_get_id (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  /* A saved item's id stays: the manager's table is keyed by this string. */
+  /* A saved item's id stays: the manager's table finds the item by it. */
   if (self->saved != NULL)
     return meow_stored_task_get_id (self->saved);
   return OWN (self)->id ? OWN (self)->id : meow_task_get_id (task_of (self));
