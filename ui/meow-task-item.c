@@ -99,12 +99,20 @@ struct _MeowTaskItem
 {
   GObject parent_instance;
 
-  /* Laid out for size: a long history keeps 100,000 of these (bench/ui 100000). */
-  MeowTask  *task;  /* NULL until built, for a saved item */
-  MeowStore *store; /* a saved item's store, until its task is built */
+  /* Laid out for size: a long history keeps 100,000 of these (bench/ui 100000), 80 B
+   * each. */
+
+  /* The task (has_task), else a saved item's store to build it from: an item never needs
+   * both, since it lets the store go once its task is built. Read through task_of() and
+   * store_of(). */
+  union
+  {
+    MeowTask  *task;
+    MeowStore *store;
+  } u;
   /* A saved item's stored task, shared with the store for the item's life: until the
    * item has strings of its own, the getters read them from there (and the id always:
-   * the manager's table is keyed by that string). */
+   * the manager's table finds the item by it). */
   const MeowStoredTask *saved;
   Strings              *own; /* NULL until materialize() (a saved item) or made (a new one) */
 
@@ -115,12 +123,46 @@ struct _MeowTaskItem
    * session (a saved item of a long history seldom has one). */
   Details *details;
 
-  MeowDirection direction;
-  MeowStatus    status;
+  MeowDirection direction : 8;
+  MeowStatus    status : 8;
+  guint         has_task : 1;
   guint         live : 1;
   guint         unrestorable : 1;
   guint         payload_is_path : 1;
 };
+
+/* @self's task: NULL until built, for a saved item. */
+static inline MeowTask *
+task_of (MeowTaskItem *self)
+{
+  return self->has_task ? self->u.task : NULL;
+}
+
+/* A saved item's store, until its task is built; else NULL. */
+static inline MeowStore *
+store_of (MeowTaskItem *self)
+{
+  return self->has_task ? NULL : self->u.store;
+}
+
+/* Lets @self's task or store go, whichever it has. */
+static void
+clear_task_or_store (MeowTaskItem *self)
+{
+  if (self->has_task)
+    g_clear_pointer (&self->u.task, meow_task_unref);
+  else
+    g_clear_object (&self->u.store);
+}
+
+/* @self's task from now on (@task transfer full): lets the store or the old task go. */
+static void
+take_task (MeowTaskItem *self, MeowTask *task)
+{
+  clear_task_or_store (self);
+  self->u.task = task;
+  self->has_task = TRUE;
+}
 
 /* Whether the getters read @self's strings from its stored task. */
 #define SHARES_SAVED(self) ((self)->saved != NULL && (self)->own == NULL)
@@ -263,8 +305,7 @@ meow_task_item_finalize (GObject *object)
 {
   MeowTaskItem *self = MEOW_TASK_ITEM (object);
 
-  g_clear_pointer (&self->task, meow_task_unref);
-  g_clear_object (&self->store);
+  clear_task_or_store (self);
   g_clear_pointer ((MeowStoredTask **) &self->saved, meow_stored_task_free);
   g_clear_pointer (&self->own, strings_free);
   g_clear_pointer (&self->details, details_free);
@@ -408,7 +449,7 @@ meow_task_item_new (MeowTask *task)
   g_return_val_if_fail (task != NULL, NULL);
 
   self = g_object_new (MEOW_TYPE_TASK_ITEM, NULL);
-  self->task = meow_task_ref (task);
+  take_task (self, meow_task_ref (task));
   self->direction = meow_task_get_direction (task);
   own_edit (self)->name = guess_name (task, NULL);
   self->total = meow_task_get_size_hint (task) > 0 ? meow_task_get_size_hint (task) : -1;
@@ -460,7 +501,7 @@ meow_task_item_new_saved (MeowStore *store, const MeowStoredTask *st)
   g_return_val_if_fail (st != NULL && meow_task_item_can_be_saved (st), NULL);
 
   self = g_object_new (MEOW_TYPE_TASK_ITEM, NULL);
-  self->store = g_object_ref (store);
+  self->u.store = g_object_ref (store);
   self->saved = meow_stored_task_ref (st);
   self->direction = meow_stored_task_get_direction (st);
   self->status = meow_stored_task_get_status (st);
@@ -485,10 +526,11 @@ meow_task_item_get_task (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
 
-  if (self->task == NULL && self->store != NULL)
+  if (store_of (self) != NULL)
     {
       const char *id = meow_task_item_get_id (self);
-      g_autoptr (MeowStoredTask) st = meow_store_dup_task (self->store, id);
+      g_autoptr (MeowStoredTask) st = meow_store_dup_task (store_of (self), id);
+      MeowTask *task;
       g_autoptr (GError) error = NULL;
 
       /* A task that may run again: what it shows is its own from now on. */
@@ -498,13 +540,13 @@ meow_task_item_get_task (MeowTaskItem *self)
       if (st == NULL)
         g_warning ("The transfer “%s” (%s) is no longer in the list of transfers", OWN (self)->name,
                    id);
-      else if ((self->task = meow_stored_task_build (st, &error)) == NULL)
+      else if ((task = meow_stored_task_build (st, &error)) == NULL)
         g_warning ("Cannot rebuild the transfer “%s” (%s): %s", OWN (self)->name, id,
                    error->message);
       else
-        g_clear_object (&self->store);
+        take_task (self, task);
     }
-  return self->task;
+  return task_of (self);
 }
 
 /**
@@ -532,11 +574,8 @@ meow_task_item_set_task (MeowTaskItem *self, MeowTask *task)
    * (a table keyed by meow_task_item_get_id() must take it again). A saved item's
    * stays its stored task's. */
   if (OWN (self)->id == NULL && self->saved == NULL)
-    own_edit (self)->id = g_strdup (meow_task_get_id (self->task));
-  meow_task_ref (task);
-  g_clear_pointer (&self->task, meow_task_unref);
-  self->task = task;
-  g_clear_object (&self->store);
+    own_edit (self)->id = g_strdup (meow_task_get_id (task_of (self)));
+  take_task (self, meow_task_ref (task));
   g_clear_pointer (&own_edit (self)->url, g_free);
   if (url_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
@@ -546,10 +585,10 @@ const char *
 meow_task_item_get_id (MeowTaskItem *self)
 {
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
-  /* A saved item's id stays: the manager's table is keyed by this string. */
+  /* A saved item's id stays: the manager's table finds the item by it. */
   if (self->saved != NULL)
     return meow_stored_task_get_id (self->saved);
-  return OWN (self)->id ? OWN (self)->id : meow_task_get_id (self->task);
+  return OWN (self)->id ? OWN (self)->id : meow_task_get_id (task_of (self));
 }
 
 const char *
@@ -565,9 +604,9 @@ meow_task_item_get_url (MeowTaskItem *self)
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (self), NULL);
   if (OWN (self)->url != NULL)
     return OWN (self)->url;
-  if (SHARES_SAVED (self) || self->task == NULL)
+  if (SHARES_SAVED (self) || !self->has_task)
     return meow_stored_task_get_url (self->saved);
-  return meow_task_get_url (self->task);
+  return meow_task_get_url (self->u.task);
 }
 
 MeowDirection
@@ -797,8 +836,8 @@ meow_task_item_dup_file (MeowTaskItem *self)
   path = meow_task_item_get_local_path (self);
   if (direction == MEOW_DIRECTION_DOWNLOAD && payload_of (self) != NULL)
     path = payload_of (self);
-  if (path == NULL && direction == MEOW_DIRECTION_UPLOAD && self->task != NULL)
-    path = meow_task_get_source_file (self->task);
+  if (path == NULL && direction == MEOW_DIRECTION_UPLOAD && self->has_task)
+    path = meow_task_get_source_file (self->u.task);
   return path ? g_file_new_for_path (path) : NULL;
 }
 
@@ -905,9 +944,9 @@ meow_task_item_set_local_path (MeowTaskItem *self, const char *path)
    * item without its task has a name of its own (meow_task_item_can_be_saved()), which
    * guess_name() would return. */
   if (path != NULL && meow_task_item_get_direction (self) == MEOW_DIRECTION_DOWNLOAD &&
-      self->task != NULL)
+      self->has_task)
     {
-      g_autofree char *name = guess_name (self->task, path);
+      g_autofree char *name = guess_name (self->u.task, path);
 
       if (set_string (&own_edit (self)->name, name))
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);

@@ -1,6 +1,6 @@
 /* meow-task-manager.c: the app's list of tasks over one MeowClient
  *
- * Owns the client and a GListStore of MeowTaskItem, one per task, and keeps each item
+ * Owns the client and a MeowTaskList of MeowTaskItem, one per task, and keeps each item
  * up to date from the client's records (one listener for every task). Items outlive
  * their task in the client: a finished, canceled or restored task stays in the list as
  * history, and resuming or retrying a task the client no longer knows queues its
@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "meow-folder-rules.h"
+#include "meow-task-list.h"
 #include "meow-task-manager.h"
 
 #include "meow-secrets.h"
@@ -30,15 +31,15 @@ struct _MeowTaskManager
 {
   GObject parent_instance;
 
-  MeowClient *client;
-  MeowStore  *store; /* nullable: no persistence */
-  GSettings  *settings;
-  GListStore *items;
-  GHashTable *by_id;  /* id → MeowTaskItem (borrowed from items) */
-  GHashTable *active; /* set of the items live in the client and Pending or Transmission */
-  guint       listener_id;
-  guint       n_active;
-  guint       n_finished; /* items in the list that is_finished(): what Clear Finished takes */
+  MeowClient   *client;
+  MeowStore    *store; /* nullable: no persistence */
+  GSettings    *settings;
+  MeowTaskList *items;
+  GHashTable   *by_id;  /* set of the MeowTaskItems (borrowed from items), by id: by_id_*() */
+  GHashTable   *active; /* set of the items live in the client and Pending or Transmission */
+  guint         listener_id;
+  guint         n_active;
+  guint         n_finished; /* items in the list that is_finished(): what Clear Finished takes */
 
   /* The load in idle batches (see meow_task_manager_load()): the store's tasks
    * [load_next, load_end) are still to come, at list position load_pos. */
@@ -130,12 +131,52 @@ is_finished (MeowTaskItem *item)
          (status == MEOW_STATUS_COMPLETE || status == MEOW_STATUS_CANCELED);
 }
 
+/* by_id is a set of the items themselves, hashed and compared by their ids, not a map
+ * from id to item: a set has no array of values beside its keys (8 B a slot, 1 MiB for
+ * 100,000 items). A lookup by id passes an IdProbe, a GTypeInstance without a class
+ * (every item has one) followed by the id, so that a key is either and by_id_key_id()
+ * tells which. An item keeps its id for its life, so its key never changes. */
+typedef struct
+{
+  GTypeInstance instance; /* g_class NULL */
+  const char   *id;
+} IdProbe;
+
+static const char *
+by_id_key_id (gconstpointer key)
+{
+  const IdProbe *probe = key;
+
+  return probe->instance.g_class == NULL ? probe->id : meow_task_item_get_id ((MeowTaskItem *) key);
+}
+
+static guint
+by_id_hash (gconstpointer key)
+{
+  return g_str_hash (by_id_key_id (key));
+}
+
+static gboolean
+by_id_equal (gconstpointer a, gconstpointer b)
+{
+  return strcmp (by_id_key_id (a), by_id_key_id (b)) == 0;
+}
+
+/* The item with @id in the list (transfer none), or NULL. */
+static MeowTaskItem *
+by_id_lookup (MeowTaskManager *self, const char *id)
+{
+  IdProbe probe = { { NULL }, id };
+
+  return g_hash_table_lookup (self->by_id, &probe);
+}
+
 /* Whether @item is the one the list holds under its id (by_id has exactly the items in
  * the list, once they are in it). */
 static gboolean
 in_list (MeowTaskManager *self, MeowTaskItem *item)
 {
-  return g_hash_table_lookup (self->by_id, meow_task_item_get_id (item)) == item;
+  return by_id_lookup (self, meow_task_item_get_id (item)) == item;
 }
 
 /* Call after any change of @item's status or liveness, or before dropping it, with
@@ -187,7 +228,7 @@ keyring_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         g_debug ("No stored login to look for: %s", error->message);
       goto out;
     }
-  item = self->by_id != NULL ? g_hash_table_lookup (self->by_id, lookup->id) : NULL;
+  item = self->by_id != NULL ? by_id_lookup (self, lookup->id) : NULL;
   /* Still waiting for a login, and nobody gave one meanwhile. */
   if (item != NULL && meow_task_item_get_status (item) == MEOW_STATUS_PAUSED &&
       meow_task_item_get_wait_reason (item) == lookup->reason &&
@@ -250,7 +291,7 @@ record_cb (MeowClient *client, const MeowTransferRecord *record, gpointer user_d
   if (self->store != NULL)
     meow_store_update (self->store, record);
 
-  item = g_hash_table_lookup (self->by_id, meow_transfer_record_get_task_id (record));
+  item = by_id_lookup (self, meow_transfer_record_get_task_id (record));
   if (item == NULL)
     return; /* removed from the list while the client still ran it */
 
@@ -411,8 +452,8 @@ meow_task_manager_class_init (MeowTaskManagerClass *klass)
 static void
 meow_task_manager_init (MeowTaskManager *self)
 {
-  self->items = g_list_store_new (MEOW_TYPE_TASK_ITEM);
-  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->items = meow_task_list_new ();
+  self->by_id = g_hash_table_new (by_id_hash, by_id_equal);
   self->active = g_hash_table_new (NULL, NULL);
   self->keyring_tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
@@ -566,7 +607,7 @@ meow_task_manager_lookup (MeowTaskManager *self, const char *id)
   g_return_val_if_fail (MEOW_IS_TASK_MANAGER (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
   finish_jobs (self);
-  return g_hash_table_lookup (self->by_id, id);
+  return by_id_lookup (self, id);
 }
 
 /**
@@ -1095,7 +1136,7 @@ secret_headers_found_cb (GObject *source, GAsyncResult *result, gpointer user_da
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->by_id == NULL)
     goto out;
   g_hash_table_remove (self->secret_lookups, job->id);
-  item = g_hash_table_lookup (self->by_id, job->id);
+  item = by_id_lookup (self, job->id);
   /* Removed meanwhile, or queued by other means. */
   if (item == NULL || meow_task_item_get_live (item))
     goto out;
@@ -1141,12 +1182,7 @@ enqueue_item_task (MeowTaskManager *self, MeowTaskItem *item, MeowTask *task, GE
       if ((full = task_with_secrets (task, secret, error)) == NULL)
         return FALSE;
       if (task == meow_task_item_get_task (item))
-        {
-          /* The table is keyed by the item's id string, which the old task may hold. */
-          g_hash_table_steal (self->by_id, meow_task_item_get_id (item));
-          meow_task_item_set_task (item, full);
-          g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
-        }
+        meow_task_item_set_task (item, full);
       task = full;
     }
 
@@ -1172,10 +1208,10 @@ enqueue_item (MeowTaskManager *self, MeowTaskItem *item, GError **error)
 static void
 insert_item (MeowTaskManager *self, MeowTaskItem *item, guint position)
 {
-  g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+  g_hash_table_add (self->by_id, item);
   self->n_finished += is_finished (item);
-  g_list_store_insert (self->items,
-                       MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->items))), item);
+  meow_task_list_insert (
+      self->items, MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->items))), item);
 }
 
 /**
@@ -1213,7 +1249,7 @@ meow_task_manager_add_all (MeowTaskManager *self,
       MeowTask   *task = g_ptr_array_index (tasks, i);
       const char *id = meow_task_get_id (task);
 
-      if (g_hash_table_contains (self->by_id, id) || !g_hash_table_add (seen, (gpointer) id))
+      if (by_id_lookup (self, id) != NULL || !g_hash_table_add (seen, (gpointer) id))
         {
           if (first_error == NULL)
             first_error = g_error_new (MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK,
@@ -1249,13 +1285,13 @@ meow_task_manager_add_all (MeowTaskManager *self,
             first_error = g_steal_pointer (&local_error);
           continue;
         }
-      g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+      g_hash_table_add (self->by_id, item);
       g_ptr_array_add (added, item);
     }
 
   /* One items-changed for the lot. */
-  g_list_store_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
-                       added->pdata, added->len);
+  meow_task_list_splice (self->items, g_list_model_get_n_items (G_LIST_MODEL (self->items)), 0,
+                         added->pdata, added->len);
   if (first_error != NULL)
     g_propagate_error (error, g_steal_pointer (&first_error));
   return added->len;
@@ -1282,7 +1318,7 @@ meow_task_manager_add (MeowTaskManager *self, MeowTask *task, gboolean start_pau
   g_ptr_array_add (one, task);
   if (meow_task_manager_add_all (self, one, start_paused, error) == 0)
     return NULL;
-  return g_hash_table_lookup (self->by_id, meow_task_get_id (task));
+  return by_id_lookup (self, meow_task_get_id (task));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1688,7 +1724,7 @@ lookup_or_error (MeowTaskManager *self, const char *id, GError **error)
   MeowTaskItem *item;
 
   finish_jobs (self);
-  item = g_hash_table_lookup (self->by_id, id);
+  item = by_id_lookup (self, id);
   if (item == NULL)
     g_set_error (error, MEOW_ERROR, MEOW_ERROR_TASK_NOT_FOUND,
                  _ ("The transfer %s is not in the list."), id);
@@ -1823,10 +1859,7 @@ meow_task_manager_change_url (MeowTaskManager   *self,
         return FALSE;
     }
 
-  /* The table is keyed by the item's id string, which the old task may have held. */
-  g_hash_table_steal (self->by_id, meow_task_get_id (task));
   meow_task_item_set_task (item, task);
-  g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
   if (self->store != NULL &&
       !meow_store_set_url (self->store, meow_task_get_id (task), url, &store_error))
     g_warning ("Cannot save the new link of “%s”: %s", meow_task_item_get_name (item),
@@ -1884,9 +1917,7 @@ meow_task_manager_set_limits (
         return FALSE;
     }
   task = meow_task_dup_with_settings (old, speed_limit, segments);
-  g_hash_table_steal (self->by_id, meow_task_get_id (task));
   meow_task_item_set_task (item, task);
-  g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
   if (self->store != NULL && !meow_store_set_limits (self->store, meow_task_get_id (task),
                                                      speed_limit, segments, &store_error))
     g_warning ("Cannot save the limits of “%s”: %s", meow_task_item_get_name (item),
@@ -2064,14 +2095,14 @@ move_item (MeowTaskManager *self, MeowTaskItem *item, MeowQueuePosition position
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->items));
   guint pos;
 
-  if (!g_list_store_find (self->items, item, &pos))
+  if (!meow_task_list_find (self->items, item, &pos))
     g_assert_not_reached ();
   if (position == MEOW_QUEUE_POSITION_FRONT ? pos != 0 : pos != n - 1)
     {
       g_autoptr (MeowTaskItem) held = g_object_ref (item);
 
-      g_list_store_remove (self->items, pos);
-      g_list_store_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? 0 : n - 1, held);
+      meow_task_list_remove (self->items, pos);
+      meow_task_list_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? 0 : n - 1, held);
     }
   if (self->store != NULL)
     {
@@ -2177,12 +2208,13 @@ meow_task_manager_move_beside (MeowTaskManager  *self,
   {
     g_autoptr (MeowTaskItem) held = g_object_ref (item);
 
-    if (!g_list_store_find (self->items, item, &pos))
+    if (!meow_task_list_find (self->items, item, &pos))
       g_assert_not_reached ();
-    g_list_store_remove (self->items, pos);
-    if (!g_list_store_find (self->items, other, &pos))
+    meow_task_list_remove (self->items, pos);
+    if (!meow_task_list_find (self->items, other, &pos))
       g_assert_not_reached ();
-    g_list_store_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? pos : pos + 1, held);
+    meow_task_list_insert (self->items, position == MEOW_QUEUE_POSITION_FRONT ? pos : pos + 1,
+                           held);
   }
   if (self->store != NULL)
     {
@@ -2253,9 +2285,9 @@ meow_task_manager_remove (MeowTaskManager *self, const char *id, guint *position
       meow_task_item_set_status (item, MEOW_STATUS_CANCELED);
     }
 
-  g_hash_table_remove (self->by_id, id);
-  if (g_list_store_find (self->items, item, &pos))
-    g_list_store_remove (self->items, pos);
+  g_hash_table_remove (self->by_id, item);
+  if (meow_task_list_find (self->items, item, &pos))
+    meow_task_list_remove (self->items, pos);
   track_active (self, item, FALSE);
   if (self->store != NULL)
     {
@@ -2289,7 +2321,7 @@ meow_task_manager_restore (MeowTaskManager *self,
   g_return_val_if_fail (MEOW_IS_TASK_ITEM (item), FALSE);
 
   finish_jobs (self);
-  if (g_hash_table_contains (self->by_id, meow_task_item_get_id (item)))
+  if (by_id_lookup (self, meow_task_item_get_id (item)) != NULL)
     {
       g_set_error (error, MEOW_ERROR, MEOW_ERROR_DUPLICATE_TASK, _ ("“%s” is already in the list."),
                    meow_task_item_get_name (item));
@@ -2404,7 +2436,7 @@ clear_slice (MeowTaskManager *self, guint max)
           g_autoptr (MeowTaskItem) here = g_list_model_get_item (model, i);
 
           g_assert (here == c->item);
-          g_hash_table_remove (self->by_id, meow_task_item_get_id (c->item));
+          g_hash_table_remove (self->by_id, c->item);
           /* What the store has of it, for Undo: taken before the store lets it go. */
           if (self->store != NULL)
             c->stored = meow_store_dup_task (self->store, meow_task_item_get_id (c->item));
@@ -2419,7 +2451,7 @@ clear_slice (MeowTaskManager *self, guint max)
     }
   g_assert (next == self->clear_left);
   self->clear_left = lo;
-  g_list_store_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
+  meow_task_list_splice (self->items, first, last - first + 1, kept->pdata, kept->len);
   /* The store takes the slice out of its table (a few ms for 4,096; 100,000 at once held
    * the main thread 90 ms) and its thread deletes the rows: the slices that come while it
    * writes make one transaction. */
@@ -2450,9 +2482,8 @@ restore_slice (MeowTaskManager *self, guint max)
   guint       begin = self->restore_next, end, start, span, i;
 
   /* Those back in the list already (Undo twice, or added again) are left out. */
-  while (
-      begin < self->restoring->len &&
-      g_hash_table_contains (self->by_id, meow_task_item_get_id (cleared_at (self, begin)->item)))
+  while (begin < self->restoring->len &&
+         by_id_lookup (self, meow_task_item_get_id (cleared_at (self, begin)->item)) != NULL)
     begin++;
   if (begin == self->restoring->len)
     {
@@ -2476,12 +2507,12 @@ restore_slice (MeowTaskManager *self, guint max)
     {
       Cleared *c = g_ptr_array_index (self->restoring, next);
 
-      if (g_hash_table_contains (self->by_id, meow_task_item_get_id (c->item)))
+      if (by_id_lookup (self, meow_task_item_get_id (c->item)) != NULL)
         next++;
       else if (i >= n || c->position <= start + merged->len)
         {
           g_ptr_array_add (merged, g_object_ref (c->item));
-          g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (c->item), c->item);
+          g_hash_table_add (self->by_id, c->item);
           self->n_finished += is_finished (c->item);
           if (c->stored != NULL)
             {
@@ -2501,7 +2532,7 @@ restore_slice (MeowTaskManager *self, guint max)
     while (i < n)
       g_ptr_array_add (merged, g_list_model_get_item (model, i++));
   self->restore_next = end;
-  g_list_store_splice (self->items, start, i - start, merged->pdata, merged->len);
+  meow_task_list_splice (self->items, start, i - start, merged->pdata, merged->len);
   /* The store takes the slice's saved values back (no copy), written by its thread
    * without waiting (transactions of slices that come while one is written are one). */
   if (self->store != NULL)
@@ -2590,7 +2621,7 @@ finish_jobs (MeowTaskManager *self)
  * that finishes after the call stays too: only what was finished when it ran is taken.
  *
  * The list changes in slices of at most 4,096 positions, each one
- * g_list_store_splice() (one #GListModel::items-changed, however many it clears, over
+ * meow_task_list_splice() (one #GListModel::items-changed, however many it clears, over
  * the range from its first cleared task to its last: what lies outside it is not
  * touched); a list that short changes before this returns, a longer one from its end to
  * its start in slices from an idle callback, each sized to hold the main thread about
@@ -2793,19 +2824,19 @@ load_batch (MeowTaskManager *self, guint max)
       const MeowStoredTask *st = meow_store_peek_task (self->store, self->load_next);
       MeowTaskItem         *item;
 
-      if (g_hash_table_contains (self->by_id, meow_stored_task_get_id (st)))
+      if (by_id_lookup (self, meow_stored_task_get_id (st)) != NULL)
         continue;
       item = load_item (self, st);
       if (item == NULL)
         continue;
-      g_hash_table_insert (self->by_id, (gpointer) meow_task_item_get_id (item), item);
+      g_hash_table_add (self->by_id, item);
       self->n_finished += is_finished (item);
       g_ptr_array_add (loaded, item);
     }
 
   /* One items-changed for the batch (100,000 tasks are 100,000 signals otherwise), then
    * the ones that were running are queued again, in the list's order. */
-  g_list_store_splice (self->items, self->load_pos, 0, loaded->pdata, loaded->len);
+  meow_task_list_splice (self->items, self->load_pos, 0, loaded->pdata, loaded->len);
   self->load_pos += loaded->len;
   for (guint i = 0; i < loaded->len; i++)
     {
@@ -2990,7 +3021,7 @@ meow_task_manager_close (MeowTaskManager *self)
    * so that the next start resumes them (with resume-on-start). */
   for (guint i = 0; self->store != NULL && i < running->len; i++)
     {
-      MeowTaskItem *item = g_hash_table_lookup (self->by_id, running->pdata[i]);
+      MeowTaskItem *item = by_id_lookup (self, running->pdata[i]);
 
       if (item != NULL && meow_task_item_get_status (item) == MEOW_STATUS_PAUSED)
         meow_store_set_status (self->store, running->pdata[i], MEOW_STATUS_PENDING, NULL, NULL);
