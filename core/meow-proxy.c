@@ -448,9 +448,18 @@ _meow_proxy_new (CURLM *multi)
 void
 _meow_proxy_close (MeowProxy *proxy)
 {
+  GQueue done = G_QUEUE_INIT;
+
+  /* A lookup that ended after the worker's last turn waits in done and holds a
+   * reference on @proxy: freed here, or the two would keep each other. One that
+   * ends from now on sees no multi and frees itself. */
   g_mutex_lock (&proxy->lock);
   proxy->multi = NULL;
+  done = proxy->done;
+  g_queue_init (&proxy->done);
+  g_atomic_int_set (&proxy->n_done, 0);
   g_mutex_unlock (&proxy->lock);
+  g_queue_clear_full (&done, (GDestroyNotify) lookup_free);
   g_hash_table_remove_all (proxy->deferred);
   g_hash_table_remove_all (proxy->cache);
   if (proxy->monitor != NULL)
