@@ -3592,15 +3592,18 @@ test_details (Fixture *fx, gconstpointer data)
 
 /* A link with a password that the server redirects (302): the details page shows the
  * link without its password, a "Downloaded From" row with the redirect's target (the
- * final URL of the records), and Copy Link still copies the link as given. Saved at
+ * final URL of the records, its token masked), Copy Link still copies the link as
+ * given and the final row's Copy what that row shows, token masked. Saved at
  * 360 px as screenshot-details-link[-LANGUAGE].png (MEOW_UI_SCREENSHOT_DETAILS_LINK). */
 static void
 test_details_link (Fixture *fx, gconstpointer data)
 {
   g_autofree char *path =
       screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS_LINK", "screenshot-details-link");
-  g_autofree char *target = meow_test_server_dup_url (fx->server, "/mirror/debian-12-netinst.iso");
+  g_autofree char *mirror = meow_test_server_dup_url (fx->server, "/mirror/debian-12-netinst.iso");
   g_autofree char *plain = meow_test_server_dup_url (fx->server, "/debian-12-netinst.iso");
+  g_autofree char *target = NULL;
+  g_autofree char *target_shown = NULL;
   g_autofree char *link = NULL;
   g_autofree char *shown = NULL;
   g_autofree char *clipboard = NULL;
@@ -3612,11 +3615,14 @@ test_details_link (Fixture *fx, gconstpointer data)
 
   link = g_strdup_printf ("http://mirror:s3cr3t@%s", rest);
   shown = g_strdup_printf ("http://mirror:***@%s", rest);
+  /* The mirror's link is signed: its token is a credential too. */
+  target = g_strdup_printf ("%s?token=t0k3n", mirror);
+  target_shown = g_strdup_printf ("%s?token=***", mirror);
   serve (fx, "/mirror/debian-12-netinst.iso", 64 * 1024, 71, NULL);
   meow_test_server_set_redirect (fx->server, "/debian-12-netinst.iso", 302, target);
   item = add_full_url (fx, link);
   MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
-  g_assert_cmpstr (meow_task_item_get_final_url (item), ==, target);
+  g_assert_cmpstr (meow_task_item_get_final_url (item), ==, target_shown);
 
   g_assert_true (gtk_widget_activate_action (meow_window_get_list_view (fx->window),
                                              "list.activate-item", "u", 0));
@@ -3632,7 +3638,7 @@ test_details_link (Fixture *fx, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (final_row)));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (final_row)), ==,
                    _ ("Downloaded From"));
-  g_assert_cmpstr (adw_action_row_get_subtitle (final_row), ==, target);
+  g_assert_cmpstr (adw_action_row_get_subtitle (final_row), ==, target_shown);
 
   /* Copy Link: the link as given, password and all. */
   copy = find_of_type (GTK_WIDGET (link_row), GTK_TYPE_BUTTON);
@@ -3643,6 +3649,18 @@ test_details_link (Fixture *fx, gconstpointer data)
                                  clipboard_text_cb, &clipboard);
   MEOW_TEST_WAIT_UNTIL (clipboard != NULL);
   g_assert_cmpstr (clipboard, ==, link);
+
+  /* Downloaded From's Copy: what the row shows, without the mirror's token. */
+  copy = find_of_type (GTK_WIDGET (final_row), GTK_TYPE_BUTTON);
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (copy), ==, _ ("Copy Final Link"));
+  g_signal_emit_by_name (copy, "clicked");
+  g_clear_pointer (&clipboard, g_free);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (details)), NULL,
+                                 clipboard_text_cb, &clipboard);
+  MEOW_TEST_WAIT_UNTIL (clipboard != NULL);
+  g_assert_cmpstr (clipboard, ==, target_shown);
+  g_assert_null (strstr (clipboard, "t0k3n"));
 
   /* (A size asked for before the window's first frame is lost under Xvfb.) */
   content = adw_window_get_content (ADW_WINDOW (details));
