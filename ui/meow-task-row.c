@@ -578,16 +578,23 @@ update_status (MeowTaskRow *self)
                    status == MEOW_STATUS_CANCELED);
   show_progress_bar (self, status != MEOW_STATUS_COMPLETE && status != MEOW_STATUS_CANCELED);
 
+  /* The status line wraps as far as it needs (at 360 px a German "… Sekunden
+   * verbleibend" takes four lines); an error message, which can name a long URL, is cut
+   * after three lines and its tooltip has all of it. */
   if (status == MEOW_STATUS_FAILED)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
+      gtk_label_set_lines (self->status_label, 3);
+      gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
       set_tooltip (GTK_WIDGET (self->status_label), error);
     }
   else
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+      gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_NONE);
+      gtk_label_set_lines (self->status_label, -1);
       set_tooltip (GTK_WIDGET (self->status_label), NULL);
     }
 

@@ -2010,8 +2010,44 @@ window_child (Fixture *fx, const char *name)
       gtk_widget_get_template_child (GTK_WIDGET (fx->window), MEOW_TYPE_WINDOW, name));
 }
 
+/* @row's name is one line, cut in the middle; its status line (not a failure's) is
+ * shown whole, on as many lines as it needs. *@wrapped is set when it took more than
+ * one line for a running download. */
+static void
+assert_row_wraps (GtkWidget *row, gboolean *wrapped)
+{
+  GtkLabel *name =
+      GTK_LABEL (gtk_widget_get_template_child (row, MEOW_TYPE_TASK_ROW, "name_label"));
+  GtkLabel *status =
+      GTK_LABEL (gtk_widget_get_template_child (row, MEOW_TYPE_TASK_ROW, "status_label"));
+  MeowTaskItem *item = meow_task_row_get_item (MEOW_TASK_ROW (row));
+  g_autoptr (PangoLayout) one_line = gtk_widget_create_pango_layout (GTK_WIDGET (status), "8");
+  int line_height = 0;
+
+  g_assert_false (gtk_label_get_wrap (name));
+  g_assert_cmpint (gtk_label_get_ellipsize (name), ==, PANGO_ELLIPSIZE_MIDDLE);
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (name)), ==, 1);
+  if (meow_task_item_get_status (item) == MEOW_STATUS_FAILED)
+    return;
+  g_assert_true (gtk_label_get_wrap (status));
+  g_assert_cmpint (gtk_label_get_natural_wrap_mode (status), ==, GTK_NATURAL_WRAP_WORD);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (status)));
+  pango_layout_get_pixel_size (one_line, NULL, &line_height);
+  g_test_message ("%s: %d px wide, %d px high (a line: %d px): %s", meow_task_item_get_name (item),
+                  gtk_widget_get_width (GTK_WIDGET (status)),
+                  gtk_widget_get_height (GTK_WIDGET (status)), line_height,
+                  gtk_label_get_text (status));
+  if (meow_task_item_get_status (item) == MEOW_STATUS_TRANSMISSION &&
+      meow_task_item_get_direction (item) == MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (status)), >=, 2 * line_height);
+      *wrapped = TRUE;
+    }
+}
+
 /* At 360 px (the metainfo's promise, in the language of $LANGUAGE) every control is on
- * screen: the header's buttons, the filter (as a menu button), each row's buttons. */
+ * screen: the header's buttons, the filter (as a menu button), each row's buttons; the
+ * rows' status lines wrap rather than being cut. */
 static void
 test_narrow (Fixture *fx, gconstpointer data)
 {
@@ -2020,6 +2056,7 @@ test_narrow (Fixture *fx, gconstpointer data)
   GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
   GtkWidget *squeezer = window_child (fx, "filter_squeezer");
   int        min_width = 0;
+  gboolean   wrapped = FALSE;
 
   show_every_state (fx);
   gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
@@ -2047,12 +2084,15 @@ test_narrow (Fixture *fx, gconstpointer data)
 
       if (!gtk_widget_get_mapped (g_ptr_array_index (rows, i)))
         continue;
+      assert_row_wraps (g_ptr_array_index (rows, i), &wrapped);
       for (GtkWidget *b = gtk_widget_get_first_child (buttons); b;
            b = gtk_widget_get_next_sibling (b))
         if (gtk_widget_get_visible (b))
           assert_inside (b, content, gtk_widget_get_tooltip_text (b));
     }
 
+  /* The running download's "… of … · …/s · … left" needs more than one line here. */
+  g_assert_true (wrapped);
   save_screenshot (GTK_WIDGET (fx->window), path);
   g_test_message ("saved %s", path);
 
