@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "meow-ellipsis-bin.h"
 #include "meow-task-row.h"
 
 enum
@@ -661,6 +662,7 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "taskrow");
+  g_type_ensure (MEOW_TYPE_ELLIPSIS_BIN);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/meow_transfer/Meow/meow-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, box);

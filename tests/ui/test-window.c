@@ -24,6 +24,7 @@
 #include "meow-add-dialog.h"
 #include "meow-application.h"
 #include "meow-details-window.h"
+#include "meow-ellipsis-bin.h"
 #include "meow-folder-rules-page.h"
 #include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
@@ -2010,11 +2011,12 @@ window_child (Fixture *fx, const char *name)
       gtk_widget_get_template_child (GTK_WIDGET (fx->window), MEOW_TYPE_WINDOW, name));
 }
 
-/* @row's name is one line, cut in the middle; its status line (not a failure's) is
+/* @row's name is one line, cut in the middle without a gap (counted in *@ellipsised);
+ * its status line (not a failure's) is
  * shown whole, on as many lines as it needs. *@wrapped is set when it took more than
  * one line for a running download. */
 static void
-assert_row_wraps (GtkWidget *row, gboolean *wrapped)
+assert_row_wraps (GtkWidget *row, gboolean *wrapped, guint *ellipsised)
 {
   GtkLabel *name =
       GTK_LABEL (gtk_widget_get_template_child (row, MEOW_TYPE_TASK_ROW, "name_label"));
@@ -2027,6 +2029,15 @@ assert_row_wraps (GtkWidget *row, gboolean *wrapped)
   g_assert_false (gtk_label_get_wrap (name));
   g_assert_cmpint (gtk_label_get_ellipsize (name), ==, PANGO_ELLIPSIZE_MIDDLE);
   g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (name)), ==, 1);
+  /* No gap after the "…" ("talk-r…  webm"): the space Pango adds to it when the label
+   * is wider than what fits is below one pixel. */
+  if (pango_layout_is_ellipsized (gtk_label_get_layout (name)))
+    {
+      g_test_message ("%s: ellipsised, %d px wide", meow_task_item_get_name (item),
+                      gtk_widget_get_width (GTK_WIDGET (name)));
+      g_assert_cmpint (meow_ellipsis_bin_get_gap (name), ==, 0);
+      (*ellipsised)++;
+    }
   if (meow_task_item_get_status (item) == MEOW_STATUS_FAILED)
     return;
   g_assert_true (gtk_label_get_wrap (status));
@@ -2057,6 +2068,7 @@ test_narrow (Fixture *fx, gconstpointer data)
   GtkWidget *squeezer = window_child (fx, "filter_squeezer");
   int        min_width = 0;
   gboolean   wrapped = FALSE;
+  guint      ellipsised = 0;
 
   show_every_state (fx);
   gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
@@ -2084,7 +2096,7 @@ test_narrow (Fixture *fx, gconstpointer data)
 
       if (!gtk_widget_get_mapped (g_ptr_array_index (rows, i)))
         continue;
-      assert_row_wraps (g_ptr_array_index (rows, i), &wrapped);
+      assert_row_wraps (g_ptr_array_index (rows, i), &wrapped, &ellipsised);
       for (GtkWidget *b = gtk_widget_get_first_child (buttons); b;
            b = gtk_widget_get_next_sibling (b))
         if (gtk_widget_get_visible (b))
@@ -2093,6 +2105,7 @@ test_narrow (Fixture *fx, gconstpointer data)
 
   /* The running download's "… of … · …/s · … left" needs more than one line here. */
   g_assert_true (wrapped);
+  g_assert_cmpuint (ellipsised, >, 0);
   save_screenshot (GTK_WIDGET (fx->window), path);
   g_test_message ("saved %s", path);
 
