@@ -3,7 +3,8 @@
  * A window of its own per task (libadwaita 1.2: an AdwWindow with a header bar and
  * preference groups in a clamp, which fits 360 px): the speed of the last minutes
  * (MeowSpeedGraph), the segment map (MeowSegmentMap), the link and the saved file with
- * Copy Link, Open and Show in Folder (the app.* actions of the rows), and the task's own
+ * Copy Link, Open and Show in Folder (the app.* actions of the rows), the URL it was
+ * downloaded from after redirects (redacted, with Copy), and the task's own
  * speed limit and connection count, which change the running transfer at once
  * (meow_task_manager_set_limits()), a checksum to check (the complete file is hashed
  * off the main thread, with GChecksum as the engine does; one entered while the
@@ -116,6 +117,15 @@ update_map (MeowDetailsWindow *self)
   gtk_label_set_text (self->map_label, text);
 }
 
+/* "Downloaded From": the URL after the redirects, as the row shows it and Copy copies
+ * it: redacted (the engine's record is already; redacting again costs nothing and keeps
+ * a password or token off the clipboard whatever the record holds). */
+static char *
+dup_final_url (MeowDetailsWindow *self)
+{
+  return meow_redact_url (meow_task_item_get_final_url (self->item));
+}
+
 static void
 update_file (MeowDetailsWindow *self)
 {
@@ -123,7 +133,7 @@ update_file (MeowDetailsWindow *self)
   gboolean         done = meow_task_item_get_status (self->item) == MEOW_STATUS_COMPLETE;
   g_autofree char *shown = path != NULL ? meow_folder_rules_display (path) : NULL;
 
-  const char *final_url = meow_task_item_get_final_url (self->item);
+  g_autofree char *final_url = dup_final_url (self);
   /* As the engine shows URLs (the final one, the requests'): no password on screen.
    * Copy Link still copies the link itself. */
   g_autofree char *link = meow_redact_url (meow_task_item_get_url (self->item));
@@ -574,6 +584,15 @@ copy_clicked_cb (MeowDetailsWindow *self)
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), link);
 }
 
+static void
+copy_final_clicked_cb (MeowDetailsWindow *self)
+{
+  g_autofree char *final_url = dup_final_url (self);
+
+  if (final_url != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), final_url);
+}
+
 static GtkWidget *
 icon_button (const char *icon_name, const char *tooltip, GCallback callback, gpointer self)
 {
@@ -707,6 +726,9 @@ build (MeowDetailsWindow *self)
   self->final_row = ADW_ACTION_ROW (adw_action_row_new ());
   /* Translators: the URL a download came from after the server's redirects. */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->final_row), _ ("Downloaded From"));
+  adw_action_row_add_suffix (self->final_row,
+                             icon_button ("edit-copy-symbolic", _ ("Copy Final Link"),
+                                          G_CALLBACK (copy_final_clicked_cb), self));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (file), GTK_WIDGET (self->final_row));
   wrap_subtitle_anywhere (GTK_WIDGET (self->link_row));
   wrap_subtitle_anywhere (GTK_WIDGET (self->final_row));

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "meow-ellipsis-bin.h"
 #include "meow-link-dialog.h"
 #include "meow-links.h"
 #include "meow-task-item.h"
@@ -79,6 +80,7 @@ meow_link_dialog_class_init (MeowLinkDialogClass *klass)
 
   object_class->dispose = meow_link_dialog_dispose;
 
+  g_type_ensure (MEOW_TYPE_ELLIPSIS_BIN);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/meow_transfer/Meow/meow-link-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, MeowLinkDialog, name_label);

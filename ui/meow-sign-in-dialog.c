@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "meow-ellipsis-bin.h"
 #include "meow-sign-in-dialog.h"
 #include "meow-task-item.h"
 #include "meow-task-manager.h"
@@ -82,6 +83,7 @@ meow_sign_in_dialog_class_init (MeowSignInDialogClass *klass)
 
   object_class->dispose = meow_sign_in_dialog_dispose;
 
+  g_type_ensure (MEOW_TYPE_ELLIPSIS_BIN);
   gtk_widget_class_set_template_from_resource (
       widget_class, "/io/github/meow_transfer/Meow/meow-sign-in-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, MeowSignInDialog, name_label);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "meow-ellipsis-bin.h"
 #include "meow-task-row.h"
 
 enum
@@ -578,16 +579,23 @@ update_status (MeowTaskRow *self)
                    status == MEOW_STATUS_CANCELED);
   show_progress_bar (self, status != MEOW_STATUS_COMPLETE && status != MEOW_STATUS_CANCELED);
 
+  /* The status line wraps as far as it needs (at 360 px a German "… Sekunden
+   * verbleibend" takes four lines); an error message, which can name a long URL, is cut
+   * after three lines and its tooltip has all of it. */
   if (status == MEOW_STATUS_FAILED)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
+      gtk_label_set_lines (self->status_label, 3);
+      gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
       set_tooltip (GTK_WIDGET (self->status_label), error);
     }
   else
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+      gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_NONE);
+      gtk_label_set_lines (self->status_label, -1);
       set_tooltip (GTK_WIDGET (self->status_label), NULL);
     }
 
@@ -654,6 +662,7 @@ meow_task_row_class_init (MeowTaskRowClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "taskrow");
+  g_type_ensure (MEOW_TYPE_ELLIPSIS_BIN);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/meow_transfer/Meow/meow-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, MeowTaskRow, box);

@@ -6,13 +6,14 @@
  *
  *   transfers.png        the main window, light style
  *   transfers-dark.png   the same, dark style
+ *   transfers-narrow.png the same at 360 px
  *   preferences.png      the Preferences window
  *   details.png          the details page of the running download
  *
  * The links read as real ones: the client uses the test server as its HTTP proxy, and
  * the server answers a proxied request (an absolute URI) by its path, so
  * http://cdimage.debian.org/… is served from 127.0.0.1 and nothing leaves the machine.
- * The download folder is ~/Downloads under a private HOME, and the windows have
+ * The download folder is ~/Downloads under a private HOME (…/alex), and the windows have
  * GNOME's default decorations (a close button only).
  *
  * Not a test: tests/data/take-screenshots.sh builds and runs it under xvfb-run, and
@@ -213,6 +214,12 @@ take (Shots *shots, GtkWindow *window)
   save_png (shots, GTK_WIDGET (window), "transfers-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
 
+  /* As narrow as the metainfo's display_length: the filter is a menu, the rows wrap. */
+  gtk_window_set_default_size (window, 360, 640);
+  meow_test_spin_ms (600);
+  save_png (shots, GTK_WIDGET (window), "transfers-narrow.png");
+  gtk_window_set_default_size (window, 760, 560);
+
   shoot_window (shots, "preferences", NULL, ADW_TYPE_PREFERENCES_WINDOW, 640, 560, 600,
                 "preferences.png");
   /* The details page of the running (throttled) download: the graph needs some
@@ -246,7 +253,9 @@ activate_cb (GApplication *app, Shots *shots)
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("meow-shots-XXXXXX", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("meow-shots-XXXXXX", NULL);
+  /* A home as a user's is named; the windows show it as "~". */
+  g_autofree char *home = g_build_filename (tmp, "alex", NULL);
   g_autofree char *downloads = g_build_filename (home, "Downloads", NULL);
   g_autoptr (GSettings) settings = NULL;
   Shots shots = { 0 };
@@ -257,6 +266,7 @@ main (int argc, char *argv[])
       return 2;
     }
   shots.out_dir = argv[1];
+  g_mkdir (home, 0700);
 
   /* As app/main.c: LANGUAGE=de takes the German screenshots (once meow.mo is installed). */
   setlocale (LC_ALL, "");
@@ -290,6 +300,6 @@ main (int argc, char *argv[])
 
   g_clear_object (&shots.app);
   meow_test_server_free (shots.server);
-  meow_test_rm_rf (home);
+  meow_test_rm_rf (tmp);
   return shots.status;
 }

@@ -24,6 +24,7 @@
 #include "meow-add-dialog.h"
 #include "meow-application.h"
 #include "meow-details-window.h"
+#include "meow-ellipsis-bin.h"
 #include "meow-folder-rules-page.h"
 #include "meow-link-dialog.h"
 #include "meow-preferences-window.h"
@@ -2010,8 +2011,54 @@ window_child (Fixture *fx, const char *name)
       gtk_widget_get_template_child (GTK_WIDGET (fx->window), MEOW_TYPE_WINDOW, name));
 }
 
+/* @row's name is one line, cut in the middle without a gap (counted in *@ellipsised);
+ * its status line (not a failure's) is
+ * shown whole, on as many lines as it needs. *@wrapped is set when it took more than
+ * one line for a running download. */
+static void
+assert_row_wraps (GtkWidget *row, gboolean *wrapped, guint *ellipsised)
+{
+  GtkLabel *name =
+      GTK_LABEL (gtk_widget_get_template_child (row, MEOW_TYPE_TASK_ROW, "name_label"));
+  GtkLabel *status =
+      GTK_LABEL (gtk_widget_get_template_child (row, MEOW_TYPE_TASK_ROW, "status_label"));
+  MeowTaskItem *item = meow_task_row_get_item (MEOW_TASK_ROW (row));
+  g_autoptr (PangoLayout) one_line = gtk_widget_create_pango_layout (GTK_WIDGET (status), "8");
+  int line_height = 0;
+
+  g_assert_false (gtk_label_get_wrap (name));
+  g_assert_cmpint (gtk_label_get_ellipsize (name), ==, PANGO_ELLIPSIZE_MIDDLE);
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (name)), ==, 1);
+  /* No gap after the "…" ("talk-r…  webm"): the space Pango adds to it when the label
+   * is wider than what fits is below one pixel. */
+  if (pango_layout_is_ellipsized (gtk_label_get_layout (name)))
+    {
+      g_test_message ("%s: ellipsised, %d px wide", meow_task_item_get_name (item),
+                      gtk_widget_get_width (GTK_WIDGET (name)));
+      g_assert_cmpint (meow_ellipsis_bin_get_gap (name), ==, 0);
+      (*ellipsised)++;
+    }
+  if (meow_task_item_get_status (item) == MEOW_STATUS_FAILED)
+    return;
+  g_assert_true (gtk_label_get_wrap (status));
+  g_assert_cmpint (gtk_label_get_natural_wrap_mode (status), ==, GTK_NATURAL_WRAP_WORD);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (status)));
+  pango_layout_get_pixel_size (one_line, NULL, &line_height);
+  g_test_message ("%s: %d px wide, %d px high (a line: %d px): %s", meow_task_item_get_name (item),
+                  gtk_widget_get_width (GTK_WIDGET (status)),
+                  gtk_widget_get_height (GTK_WIDGET (status)), line_height,
+                  gtk_label_get_text (status));
+  if (meow_task_item_get_status (item) == MEOW_STATUS_TRANSMISSION &&
+      meow_task_item_get_direction (item) == MEOW_DIRECTION_DOWNLOAD)
+    {
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (status)), >=, 2 * line_height);
+      *wrapped = TRUE;
+    }
+}
+
 /* At 360 px (the metainfo's promise, in the language of $LANGUAGE) every control is on
- * screen: the header's buttons, the filter (as a menu button), each row's buttons. */
+ * screen: the header's buttons, the filter (as a menu button), each row's buttons; the
+ * rows' status lines wrap rather than being cut. */
 static void
 test_narrow (Fixture *fx, gconstpointer data)
 {
@@ -2020,6 +2067,8 @@ test_narrow (Fixture *fx, gconstpointer data)
   GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (fx->window));
   GtkWidget *squeezer = window_child (fx, "filter_squeezer");
   int        min_width = 0;
+  gboolean   wrapped = FALSE;
+  guint      ellipsised = 0;
 
   show_every_state (fx);
   gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
@@ -2047,12 +2096,16 @@ test_narrow (Fixture *fx, gconstpointer data)
 
       if (!gtk_widget_get_mapped (g_ptr_array_index (rows, i)))
         continue;
+      assert_row_wraps (g_ptr_array_index (rows, i), &wrapped, &ellipsised);
       for (GtkWidget *b = gtk_widget_get_first_child (buttons); b;
            b = gtk_widget_get_next_sibling (b))
         if (gtk_widget_get_visible (b))
           assert_inside (b, content, gtk_widget_get_tooltip_text (b));
     }
 
+  /* The running download's "… of … · …/s · … left" needs more than one line here. */
+  g_assert_true (wrapped);
+  g_assert_cmpuint (ellipsised, >, 0);
   save_screenshot (GTK_WIDGET (fx->window), path);
   g_test_message ("saved %s", path);
 
@@ -3592,15 +3645,18 @@ test_details (Fixture *fx, gconstpointer data)
 
 /* A link with a password that the server redirects (302): the details page shows the
  * link without its password, a "Downloaded From" row with the redirect's target (the
- * final URL of the records), and Copy Link still copies the link as given. Saved at
+ * final URL of the records, its token masked), Copy Link still copies the link as
+ * given and the final row's Copy what that row shows, token masked. Saved at
  * 360 px as screenshot-details-link[-LANGUAGE].png (MEOW_UI_SCREENSHOT_DETAILS_LINK). */
 static void
 test_details_link (Fixture *fx, gconstpointer data)
 {
   g_autofree char *path =
       screenshot_path ("MEOW_UI_SCREENSHOT_DETAILS_LINK", "screenshot-details-link");
-  g_autofree char *target = meow_test_server_dup_url (fx->server, "/mirror/debian-12-netinst.iso");
+  g_autofree char *mirror = meow_test_server_dup_url (fx->server, "/mirror/debian-12-netinst.iso");
   g_autofree char *plain = meow_test_server_dup_url (fx->server, "/debian-12-netinst.iso");
+  g_autofree char *target = NULL;
+  g_autofree char *target_shown = NULL;
   g_autofree char *link = NULL;
   g_autofree char *shown = NULL;
   g_autofree char *clipboard = NULL;
@@ -3612,11 +3668,14 @@ test_details_link (Fixture *fx, gconstpointer data)
 
   link = g_strdup_printf ("http://mirror:s3cr3t@%s", rest);
   shown = g_strdup_printf ("http://mirror:***@%s", rest);
+  /* The mirror's link is signed: its token is a credential too. */
+  target = g_strdup_printf ("%s?token=t0k3n", mirror);
+  target_shown = g_strdup_printf ("%s?token=***", mirror);
   serve (fx, "/mirror/debian-12-netinst.iso", 64 * 1024, 71, NULL);
   meow_test_server_set_redirect (fx->server, "/debian-12-netinst.iso", 302, target);
   item = add_full_url (fx, link);
   MEOW_TEST_WAIT_UNTIL (item_is (item, MEOW_STATUS_COMPLETE));
-  g_assert_cmpstr (meow_task_item_get_final_url (item), ==, target);
+  g_assert_cmpstr (meow_task_item_get_final_url (item), ==, target_shown);
 
   g_assert_true (gtk_widget_activate_action (meow_window_get_list_view (fx->window),
                                              "list.activate-item", "u", 0));
@@ -3632,7 +3691,7 @@ test_details_link (Fixture *fx, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (final_row)));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (final_row)), ==,
                    _ ("Downloaded From"));
-  g_assert_cmpstr (adw_action_row_get_subtitle (final_row), ==, target);
+  g_assert_cmpstr (adw_action_row_get_subtitle (final_row), ==, target_shown);
 
   /* Copy Link: the link as given, password and all. */
   copy = find_of_type (GTK_WIDGET (link_row), GTK_TYPE_BUTTON);
@@ -3643,6 +3702,18 @@ test_details_link (Fixture *fx, gconstpointer data)
                                  clipboard_text_cb, &clipboard);
   MEOW_TEST_WAIT_UNTIL (clipboard != NULL);
   g_assert_cmpstr (clipboard, ==, link);
+
+  /* Downloaded From's Copy: what the row shows, without the mirror's token. */
+  copy = find_of_type (GTK_WIDGET (final_row), GTK_TYPE_BUTTON);
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (copy), ==, _ ("Copy Final Link"));
+  g_signal_emit_by_name (copy, "clicked");
+  g_clear_pointer (&clipboard, g_free);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (details)), NULL,
+                                 clipboard_text_cb, &clipboard);
+  MEOW_TEST_WAIT_UNTIL (clipboard != NULL);
+  g_assert_cmpstr (clipboard, ==, target_shown);
+  g_assert_null (strstr (clipboard, "t0k3n"));
 
   /* (A size asked for before the window's first frame is lost under Xvfb.) */
   content = adw_window_get_content (ADW_WINDOW (details));
