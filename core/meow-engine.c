@@ -1445,6 +1445,10 @@ engine_sleep (MeowEngine *engine, GTask *task)
   if (g_task_return_error_if_cancelled (task))
     return;
   set_holds (engine, TRUE, engine->network, engine->scheduled);
+  /* The records of the stops reach the owner before the GTask's answer
+   * (the dispatch source was attached first: same priority, dispatched
+   * first). */
+  _meow_client_flush_records (engine->client);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -2054,12 +2058,14 @@ worker_main (gpointer data)
       timeout_ms = (int) CLAMP ((next_wake - now + 999) / 1000, 0, 1000);
       if (curl_timeout >= 0 && curl_timeout < timeout_ms)
         timeout_ms = (int) curl_timeout;
+      _meow_client_flush_records (engine->client);
       if (!g_async_queue_length (engine->commands) || held)
         curl_multi_poll (engine->multi, NULL, 0, timeout_ms, NULL);
     }
 
   shutdown_jobs (engine);
   finish_detached (engine);
+  _meow_client_flush_records (engine->client);
   g_private_set (&worker_engine, NULL);
 
   return NULL;
