@@ -621,8 +621,15 @@ history_close (MeowJob *job, CURL *easy, CURLcode result, guint status, gboolean
     }
   if (status != 0 && effective != NULL)
     {
+      MeowRequestInfo *only = open->answers->len == 1 ? g_ptr_array_index (open->answers, 0) : NULL;
+
       g_free (job->final_url);
-      job->final_url = _meow_log_redact (effective, job->task);
+      /* Not redirected: the one answer's URL is the request's, redacted
+       * already. */
+      if (only != NULL && g_strcmp0 (effective, open->url) == 0)
+        job->final_url = g_strdup (only->url);
+      else
+        job->final_url = _meow_log_redact (effective, job->task);
     }
   for (guint i = 0; i < open->answers->len; i++)
     {
