@@ -144,8 +144,7 @@ _meow_stream_release (MeowStream *s)
   if (s->easy)
     {
       _meow_engine_remove_handle (s->job->engine, s->easy);
-      curl_easy_cleanup (s->easy);
-      s->easy = NULL;
+      _meow_engine_free_easy (s->job->engine, g_steal_pointer (&s->easy));
     }
   s->paused_until = 0;
   g_clear_pointer (&s->req_headers, curl_slist_free_all);

@@ -87,6 +87,7 @@ struct _MeowEngine
   guint64     limit[2]; /* global speed limits */
   gint64      next_progress;
   GHashTable *detached; /* CURL * -> struct curl_slist * (or NULL): requests of no job */
+  GPtrArray  *spare_easies; /* reset easy handles for the next requests (worker) */
   /* Jobs in MEOW_JOB_WAITING (borrowed, any order): between attempts,
    * without a slot, until their wake_at. */
   GPtrArray *waiting;
@@ -191,6 +192,7 @@ _meow_engine_new (MeowClient *client, const MeowConfig *config)
   engine->active = g_ptr_array_new ();
   engine->claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   engine->detached = g_hash_table_new (NULL, NULL);
+  engine->spare_easies = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
   engine->waiting = g_ptr_array_new ();
   g_queue_init (&engine->queue[0]);
   g_queue_init (&engine->queue[1]);
@@ -419,6 +421,8 @@ _meow_engine_free (MeowEngine *engine)
   g_async_queue_unref (engine->commands);
   _meow_proxy_close (engine->proxy);
   g_clear_pointer (&engine->proxy, _meow_proxy_unref);
+  /* Before the share: a reset handle still holds it. */
+  g_ptr_array_unref (engine->spare_easies);
   curl_multi_cleanup (engine->multi);
   curl_share_cleanup (engine->share);
   g_hash_table_unref (engine->detached);
@@ -443,6 +447,36 @@ CURLSH *
 _meow_engine_get_share (MeowEngine *engine)
 {
   return engine->share;
+}
+
+/* At most this many reset handles wait for the next requests. */
+#define SPARE_EASIES_MAX 16
+
+CURL *
+_meow_engine_take_spare_easy (MeowEngine *engine)
+{
+  assert_worker (engine);
+  if (engine->spare_easies->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index_fast (engine->spare_easies, engine->spare_easies->len - 1);
+}
+
+void
+_meow_engine_free_easy (MeowEngine *engine, CURL *easy)
+{
+  if (easy == NULL)
+    return;
+  assert_worker (engine);
+  if (engine->spare_easies->len >= SPARE_EASIES_MAX)
+    {
+      curl_easy_cleanup (easy);
+      return;
+    }
+  /* curl_easy_reset() keeps the cookies: a task's cookies (and those its
+   * server set) must never reach another task's requests. */
+  curl_easy_setopt (easy, CURLOPT_COOKIELIST, "ALL");
+  curl_easy_reset (easy);
+  g_ptr_array_add (engine->spare_easies, easy);
 }
 
 const MeowConfig *
