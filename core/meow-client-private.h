@@ -17,6 +17,11 @@ G_BEGIN_DECLS
  * terminal record (Complete, Failed, Canceled) first removes the task from
  * the task table, so API calls after it find no task. Worker thread. */
 void _meow_client_post_record (MeowClient *client, MeowTransferRecord *record);
+/* Wakes the owner context when records were queued since the last call:
+ * the worker calls it at the end of each loop turn (and before it exits),
+ * so a turn's records cost the owner one wake-up, not one each. Worker
+ * thread. */
+void _meow_client_flush_records (MeowClient *client);
 /* The worker gave @task_id a slot: the table shows it Active, unless a
  * pause or cancel got there first. Worker thread. */
 void _meow_client_task_started (MeowClient *client, const char *task_id);

@@ -107,6 +107,7 @@ struct _MeowClient
   GHashTable *latest;           /* id -> MeowTransferRecord */
   GQueue      logs;             /* LogLine, at most MEOW_LOG_QUEUE_MAX */
   guint       logs_dropped;     /* since the last delivery */
+  gboolean    wake_owner;       /* records went into an empty queue since the last flush */
 
   LogSink *log_sink; /* (lock); NULL: none */
   gint     log_on;   /* atomic: log_sink != NULL, read without the lock */
@@ -329,9 +330,22 @@ _meow_client_post_record (MeowClient *self, MeowTransferRecord *record)
       g_queue_push_tail (&self->events, record);
     }
 
+  /* The owner is woken once per worker loop turn, for every record of
+   * that turn (_meow_client_flush_records()), not once per record. */
+  self->wake_owner = self->wake_owner || was_empty;
   g_mutex_unlock (&self->events_lock);
+}
 
-  if (was_empty)
+void
+_meow_client_flush_records (MeowClient *self)
+{
+  gboolean wake;
+
+  g_mutex_lock (&self->events_lock);
+  wake = self->wake_owner;
+  self->wake_owner = FALSE;
+  g_mutex_unlock (&self->events_lock);
+  if (wake)
     g_source_set_ready_time (self->dispatch_source, 0);
 }
 

@@ -77,6 +77,17 @@ writeback_start (int fd, gint64 offset, gint64 length)
   g_thread_pool_push (g_once (&pool_once, writeback_pool_new, NULL), w, NULL);
 }
 
+/* The fields of an answer a download reads: the verdict's
+ * (_meow_download_answer_from_head()), the validators, the name, the
+ * retry and sign-in, and the request history (_meow_engine_note_answer()).
+ * The others are skipped without a copy. */
+static const char *const head_fields[] = {
+  "accept-ranges", "content-disposition", "content-length",
+  "content-range", "content-type",        "date",
+  "etag",          "last-modified",       "location",
+  "retry-after",   "www-authenticate",    NULL,
+};
+
 void
 _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64 end)
 {
@@ -88,7 +99,7 @@ _meow_stream_init (MeowStream *s, MeowJob *job, gint64 start, gint64 pos, gint64
   s->writeback_from = pos;
   s->high_water = pos;
   s->done = end >= 0 && pos >= end;
-  _meow_http_head_init (&s->head);
+  _meow_http_head_init_only (&s->head, head_fields);
 }
 
 /* Stops the stream's transfer and frees what it holds. */
@@ -133,8 +144,7 @@ _meow_stream_release (MeowStream *s)
   if (s->easy)
     {
       _meow_engine_remove_handle (s->job->engine, s->easy);
-      curl_easy_cleanup (s->easy);
-      s->easy = NULL;
+      _meow_engine_free_easy (s->job->engine, g_steal_pointer (&s->easy));
     }
   s->paused_until = 0;
   g_clear_pointer (&s->req_headers, curl_slist_free_all);

@@ -17,9 +17,11 @@ CURL *
 _meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer)
 {
   const MeowConfig *config = _meow_engine_get_config (engine);
-  CURL             *easy = curl_easy_init ();
+  CURL             *easy = _meow_engine_take_spare_easy (engine);
   guint             stall_s = MAX (1, (config->stall_timeout_ms + 999) / 1000);
 
+  if (easy == NULL)
+    easy = curl_easy_init ();
   if (error_buffer)
     {
       error_buffer[0] = '\0';
@@ -189,8 +191,9 @@ add_host_cookies (CURL *easy, const char *host, const char *value, GString *rest
  * Cookie header, and a redirect to another host gets none of the task's
  * (an IPv6 literal host, or a pair that is not name=value, falls back to
  * CURLOPT_COOKIE, which goes everywhere, as curl's -b does). The engine's
- * cookies live as long as @easy: nothing is kept between requests or
- * tasks. Returns: the new list head. */
+ * cookies live as long as @easy's request: _meow_engine_free_easy() erases
+ * them before the handle serves another, so nothing is kept between
+ * requests or tasks. Returns: the new list head. */
 struct curl_slist *
 _meow_engine_add_task_headers (CURL              *easy,
                                struct curl_slist *list,

@@ -443,6 +443,14 @@ char *_meow_failure_detail (CURLcode result, long status);
  * (protocols, timeouts, user agent, CA file, NOSIGNAL); @error_buffer, if
  * given, is CURL_ERROR_SIZE bytes that outlive the handle. */
 CURL *_meow_engine_new_easy (MeowEngine *engine, const char *url, char *error_buffer);
+/* Done with @easy (out of the multi handle; nullable): it is reset, its
+ * cookies erased, and kept for _meow_engine_new_easy() (a handle made anew
+ * for each request was a tenth of the instructions of a small file), or
+ * freed when enough are kept. Worker thread. */
+void _meow_engine_free_easy (MeowEngine *engine, CURL *easy);
+/* A handle _meow_engine_free_easy() kept (reset: no option set), or NULL.
+ * Worker thread. */
+CURL *_meow_engine_take_spare_easy (MeowEngine *engine);
 /* A transport failure's backoff: base × 2ⁿ capped at
  * MEOW_TRANSPORT_MAX_DELAY_MS, with full jitter (uniform from 0). */
 #define MEOW_TRANSPORT_MAX_DELAY_MS 60000

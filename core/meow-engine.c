@@ -87,6 +87,7 @@ struct _MeowEngine
   guint64     limit[2]; /* global speed limits */
   gint64      next_progress;
   GHashTable *detached; /* CURL * -> struct curl_slist * (or NULL): requests of no job */
+  GPtrArray  *spare_easies; /* reset easy handles for the next requests (worker) */
   /* Jobs in MEOW_JOB_WAITING (borrowed, any order): between attempts,
    * without a slot, until their wake_at. */
   GPtrArray *waiting;
@@ -191,6 +192,7 @@ _meow_engine_new (MeowClient *client, const MeowConfig *config)
   engine->active = g_ptr_array_new ();
   engine->claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   engine->detached = g_hash_table_new (NULL, NULL);
+  engine->spare_easies = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
   engine->waiting = g_ptr_array_new ();
   g_queue_init (&engine->queue[0]);
   g_queue_init (&engine->queue[1]);
@@ -419,6 +421,8 @@ _meow_engine_free (MeowEngine *engine)
   g_async_queue_unref (engine->commands);
   _meow_proxy_close (engine->proxy);
   g_clear_pointer (&engine->proxy, _meow_proxy_unref);
+  /* Before the share: a reset handle still holds it. */
+  g_ptr_array_unref (engine->spare_easies);
   curl_multi_cleanup (engine->multi);
   curl_share_cleanup (engine->share);
   g_hash_table_unref (engine->detached);
@@ -443,6 +447,36 @@ CURLSH *
 _meow_engine_get_share (MeowEngine *engine)
 {
   return engine->share;
+}
+
+/* At most this many reset handles wait for the next requests. */
+#define SPARE_EASIES_MAX 16
+
+CURL *
+_meow_engine_take_spare_easy (MeowEngine *engine)
+{
+  assert_worker (engine);
+  if (engine->spare_easies->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index_fast (engine->spare_easies, engine->spare_easies->len - 1);
+}
+
+void
+_meow_engine_free_easy (MeowEngine *engine, CURL *easy)
+{
+  if (easy == NULL)
+    return;
+  assert_worker (engine);
+  if (engine->spare_easies->len >= SPARE_EASIES_MAX)
+    {
+      curl_easy_cleanup (easy);
+      return;
+    }
+  /* curl_easy_reset() keeps the cookies: a task's cookies (and those its
+   * server set) must never reach another task's requests. */
+  curl_easy_setopt (easy, CURLOPT_COOKIELIST, "ALL");
+  curl_easy_reset (easy);
+  g_ptr_array_add (engine->spare_easies, easy);
 }
 
 const MeowConfig *
@@ -621,8 +655,15 @@ history_close (MeowJob *job, CURL *easy, CURLcode result, guint status, gboolean
     }
   if (status != 0 && effective != NULL)
     {
+      MeowRequestInfo *only = open->answers->len == 1 ? g_ptr_array_index (open->answers, 0) : NULL;
+
       g_free (job->final_url);
-      job->final_url = _meow_log_redact (effective, job->task);
+      /* Not redirected: the one answer's URL is the request's, redacted
+       * already. */
+      if (only != NULL && g_strcmp0 (effective, open->url) == 0)
+        job->final_url = g_strdup (only->url);
+      else
+        job->final_url = _meow_log_redact (effective, job->task);
     }
   for (guint i = 0; i < open->answers->len; i++)
     {
@@ -1445,6 +1486,10 @@ engine_sleep (MeowEngine *engine, GTask *task)
   if (g_task_return_error_if_cancelled (task))
     return;
   set_holds (engine, TRUE, engine->network, engine->scheduled);
+  /* The records of the stops reach the owner before the GTask's answer
+   * (the dispatch source was attached first: same priority, dispatched
+   * first). */
+  _meow_client_flush_records (engine->client);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -2054,12 +2099,14 @@ worker_main (gpointer data)
       timeout_ms = (int) CLAMP ((next_wake - now + 999) / 1000, 0, 1000);
       if (curl_timeout >= 0 && curl_timeout < timeout_ms)
         timeout_ms = (int) curl_timeout;
+      _meow_client_flush_records (engine->client);
       if (!g_async_queue_length (engine->commands) || held)
         curl_multi_poll (engine->multi, NULL, 0, timeout_ms, NULL);
     }
 
   shutdown_jobs (engine);
   finish_detached (engine);
+  _meow_client_flush_records (engine->client);
   g_private_set (&worker_engine, NULL);
 
   return NULL;

@@ -110,7 +110,12 @@ typedef struct
   char       *reason; /* the status line's reason phrase, or NULL */
   GHashTable *fields; /* lower-case name -> value, without surrounding white space; of a
                        * field sent twice, the last, but WWW-Authenticate's and
-                       * Proxy-Authenticate's challenges, joined with ", " */
+                       * Proxy-Authenticate's challenges, joined with ", "; NULL
+                       * when only some fields are kept (below) */
+  /* _meow_http_head_init_only(): the fields kept (lower case, borrowed,
+   * NULL-terminated) and their values in the same order (NULL: not sent). */
+  const char *const *only;
+  char             **values;
 } MeowHttpHead;
 
 /* What a line fed to a MeowHttpHead was. */
@@ -123,6 +128,13 @@ typedef enum
 } MeowHttpLine;
 
 void _meow_http_head_init (MeowHttpHead *head);
+/* As _meow_http_head_init(), but keeps only the fields named in @names
+ * (lower case, NULL-terminated, static: it is borrowed) and skips the
+ * others without copying them: a download reads a dozen fields of an
+ * answer, and copying, lower-casing and hashing every line cost more than
+ * the rest of the header callback. Asking it for a field not in @names is
+ * a programmer error. */
+void _meow_http_head_init_only (MeowHttpHead *head, const char *const *names);
 /* Frees what @head holds; it can be initialised again. */
 void _meow_http_head_clear (MeowHttpHead *head);
 /* Forgets the status and fields (before a new request). */

@@ -82,13 +82,37 @@ _meow_http_head_init (MeowHttpHead *head)
   head->status = 0;
   head->reason = NULL;
   head->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  head->only = NULL;
+  head->values = NULL;
+}
+
+void
+_meow_http_head_init_only (MeowHttpHead *head, const char *const *names)
+{
+  head->status = 0;
+  head->reason = NULL;
+  head->fields = NULL;
+  head->only = names;
+  head->values = g_new0 (char *, g_strv_length ((char **) names) + 1);
+}
+
+static void
+head_forget_fields (MeowHttpHead *head)
+{
+  if (head->fields != NULL)
+    g_hash_table_remove_all (head->fields);
+  for (guint i = 0; head->only != NULL && head->only[i] != NULL; i++)
+    g_clear_pointer (&head->values[i], g_free);
 }
 
 void
 _meow_http_head_clear (MeowHttpHead *head)
 {
+  head_forget_fields (head);
   g_clear_pointer (&head->reason, g_free);
   g_clear_pointer (&head->fields, g_hash_table_unref);
+  g_clear_pointer (&head->values, g_free);
+  head->only = NULL;
   head->status = 0;
 }
 
@@ -97,7 +121,41 @@ _meow_http_head_reset (MeowHttpHead *head)
 {
   head->status = 0;
   g_clear_pointer (&head->reason, g_free);
-  g_hash_table_remove_all (head->fields);
+  head_forget_fields (head);
+}
+
+/* The index of the field @name (@len bytes, any case) in head->only, or
+ * -1 when it is not kept. */
+static int
+head_only_index (const MeowHttpHead *head, const char *name, gsize len)
+{
+  char first = g_ascii_tolower (*name);
+
+  for (int i = 0; head->only[i] != NULL; i++)
+    if (head->only[i][0] == first && strlen (head->only[i]) == len &&
+        g_ascii_strncasecmp (head->only[i], name, len) == 0)
+      return i;
+  return -1;
+}
+
+/* @value of the field @name (lower case), kept: the last one sent, but
+ * for the lists of challenges. Takes @value. */
+static void
+head_keep (MeowHttpHead *head, const char *name, char **slot, char *value)
+{
+  /* Each of these fields is a list of challenges: a server may send one
+   * field per scheme (Negotiate, then Basic). */
+  if (*slot != NULL &&
+      (g_str_equal (name, "www-authenticate") || g_str_equal (name, "proxy-authenticate")) &&
+      strlen (*slot) < 8192)
+    {
+      char *joined = g_strconcat (*slot, ", ", value, NULL);
+
+      g_free (value);
+      value = joined;
+    }
+  g_free (*slot);
+  *slot = value;
 }
 
 MeowHttpLine
@@ -143,26 +201,33 @@ _meow_http_head_feed (MeowHttpHead *head, const char *line, gsize len)
   if (colon == NULL || colon == line)
     return MEOW_HTTP_LINE_OTHER;
   {
-    g_autofree char *name = g_ascii_strdown (line, colon - line);
-    char            *value = g_strndup (colon + 1, (gsize) (end - colon - 1));
+    const char *name_end = colon;
+    const char *v = colon + 1;
+    const char *v_end = end;
 
-    const char *earlier;
-
-    g_strstrip (name);
-    g_strstrip (value);
-    earlier = g_hash_table_lookup (head->fields, name);
-    /* Each of these fields is a list of challenges: a server may send one
-     * field per scheme (Negotiate, then Basic). */
-    if (earlier != NULL &&
-        (g_str_equal (name, "www-authenticate") || g_str_equal (name, "proxy-authenticate")) &&
-        strlen (earlier) < 8192)
+    while (name_end > line && g_ascii_isspace (name_end[-1]))
+      name_end--;
+    while (v < v_end && g_ascii_isspace (*v))
+      v++;
+    while (v_end > v && g_ascii_isspace (v_end[-1]))
+      v_end--;
+    if (head->only != NULL)
       {
-        char *joined = g_strconcat (earlier, ", ", value, NULL);
+        int i = head_only_index (head, line, (gsize) (name_end - line));
 
-        g_free (value);
-        value = joined;
+        /* Not kept: nothing copied. */
+        if (i >= 0)
+          head_keep (head, head->only[i], &head->values[i], g_strndup (v, (gsize) (v_end - v)));
       }
-    g_hash_table_replace (head->fields, g_strdup (name), value);
+    else
+      {
+        char *name = g_ascii_strdown (line, name_end - line);
+        char *value = g_hash_table_lookup (head->fields, name);
+
+        value = value ? g_strdup (value) : NULL;
+        head_keep (head, name, &value, g_strndup (v, (gsize) (v_end - v)));
+        g_hash_table_replace (head->fields, name, value);
+      }
   }
   return MEOW_HTTP_LINE_FIELD;
 }
@@ -170,7 +235,12 @@ _meow_http_head_feed (MeowHttpHead *head, const char *line, gsize len)
 const char *
 _meow_http_head_get (const MeowHttpHead *head, const char *lower_name)
 {
-  return g_hash_table_lookup (head->fields, lower_name);
+  if (head->only == NULL)
+    return g_hash_table_lookup (head->fields, lower_name);
+  for (guint i = 0; head->only[i] != NULL; i++)
+    if (strcmp (head->only[i], lower_name) == 0)
+      return head->values[i];
+  g_return_val_if_reached (NULL); /* not a kept field */
 }
 
 gint64

@@ -50,7 +50,8 @@ mask_task (GString *str, const MeowTask *task)
   if (task == NULL)
     return;
   mask_literal (str, task->password);
-  if (task->url != NULL &&
+  /* No "@", no userinfo: nothing to split (most URLs, for every line). */
+  if (task->url != NULL && strchr (task->url, '@') != NULL &&
       g_uri_split_with_user (task->url, G_URI_FLAGS_HAS_PASSWORD, NULL, &user, &password, NULL,
                              NULL, NULL, NULL, NULL, NULL, NULL))
     {
@@ -140,7 +141,10 @@ mask_header_lines (GString *str)
           gsize v;
           gsize end;
 
-          if (g_ascii_strncasecmp (str->str + i, names[n], len) != 0)
+          /* The first letter first: a call per position was most of the
+           * cost of redacting a URL. */
+          if (g_ascii_tolower (str->str[i]) != names[n][0] ||
+              g_ascii_strncasecmp (str->str + i, names[n], len) != 0)
             continue;
           v = i + len;
           while (v < str->len && (str->str[v] == ' ' || str->str[v] == '\t'))

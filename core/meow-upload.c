@@ -165,8 +165,7 @@ release_handle (MeowJob *job)
   if (u->easy)
     {
       _meow_engine_remove_handle (job->engine, u->easy);
-      curl_easy_cleanup (u->easy);
-      u->easy = NULL;
+      _meow_engine_free_easy (job->engine, g_steal_pointer (&u->easy));
     }
   g_clear_pointer (&u->mime, curl_mime_free);
   g_clear_pointer (&u->req_headers, curl_slist_free_all);

@@ -578,6 +578,25 @@ test_content_cookies (MeowTestFixture *fx, gconstpointer data)
   w = meow_test_start_download (fx, b);
   MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
   meow_test_assert_completed (w, after_login, payload);
+  g_clear_pointer (&b, meow_task_builder_free);
+
+  /* The next task (on a reused easy handle) carries none of those cookies:
+   * neither the task's nor the one /login set. */
+  {
+    g_autofree char *plain = g_strconcat (after_login, ".next", NULL);
+
+    meow_test_server_set_file (fx->server, "/plain.bin", payload);
+    meow_test_server_reset_log (fx->server);
+    b = meow_test_builder_to_file (fx, "/plain.bin", plain);
+    w = meow_test_start_download (fx, b);
+    MEOW_TEST_WAIT_UNTIL (meow_test_watch_done (w));
+    meow_test_assert_completed (w, plain, payload);
+    g_clear_pointer (&log, g_ptr_array_unref);
+    log = meow_test_server_dup_requests (fx->server);
+    get = meow_test_nth_request (log, "GET", 0);
+    g_assert_nonnull (get);
+    g_assert_null (g_hash_table_lookup (get->headers, "cookie"));
+  }
 }
 
 /* The task's cookies are its URL's host's: a redirect to another host (127.0.0.2)

@@ -1281,6 +1281,42 @@ test_head (void)
   _meow_http_head_clear (&head);
 }
 
+/* A head that keeps only some fields: the same values as a full one for
+ * those (case, white space, the last one sent, challenges joined), nothing
+ * of the others, and a new status line forgets them. */
+static void
+test_head_only (void)
+{
+  static const char *const names[] = { "etag", "content-length", "www-authenticate", NULL };
+  MeowHttpHead             head;
+
+  _meow_http_head_init_only (&head, names);
+  feed (&head, "HTTP/1.1 401 Unauthorized\r\n", MEOW_HTTP_LINE_STATUS);
+  feed (&head, "Server: nginx\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "ETag: \"a\"\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "ETAG \t:  \"b\" \r\n", MEOW_HTTP_LINE_FIELD); /* the last one wins */
+  feed (&head, "Et: \"c\"\r\n", MEOW_HTTP_LINE_FIELD);        /* a prefix of a kept name */
+  feed (&head, "ETagX: \"d\"\r\n", MEOW_HTTP_LINE_FIELD);     /* a kept name is a prefix */
+  feed (&head, "WWW-Authenticate: Negotiate\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "www-authenticate: Basic realm=\"x\"\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "Content-Length: 12\r\n", MEOW_HTTP_LINE_FIELD);
+  feed (&head, "\r\n", MEOW_HTTP_LINE_END);
+  g_assert_cmpint (head.status, ==, 401);
+  g_assert_cmpstr (head.reason, ==, "Unauthorized");
+  g_assert_cmpstr (_meow_http_head_get (&head, "etag"), ==, "\"b\"");
+  g_assert_cmpstr (_meow_http_head_get (&head, "www-authenticate"), ==,
+                   "Negotiate, Basic realm=\"x\"");
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, 12);
+
+  feed (&head, "HTTP/2 200\r\n", MEOW_HTTP_LINE_STATUS);
+  g_assert_null (_meow_http_head_get (&head, "etag"));
+  g_assert_null (_meow_http_head_get (&head, "www-authenticate"));
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, -1);
+  feed (&head, "content-length:0\r\n", MEOW_HTTP_LINE_FIELD);
+  g_assert_cmpint (_meow_http_head_get_length (&head), ==, 0);
+  _meow_http_head_clear (&head);
+}
+
 /* ------------------------------------------------------------------ */
 /* Status errors                                                       */
 
@@ -1351,6 +1387,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/http/header-line-value", test_header_line_value);
   g_test_add_func ("/core/http/etag", test_etag);
   g_test_add_func ("/core/http/head", test_head);
+  g_test_add_func ("/core/http/head-only", test_head_only);
   g_test_add_func ("/core/http/status-error", test_status_error);
 
   return g_test_run ();
