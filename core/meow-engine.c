@@ -86,7 +86,7 @@ struct _MeowEngine
   GHashTable *claims;
   guint64     limit[2]; /* global speed limits */
   gint64      next_progress;
-  GHashTable *detached; /* CURL * -> struct curl_slist * (or NULL): requests of no job */
+  GHashTable *detached;     /* CURL * -> struct curl_slist * (or NULL): requests of no job */
   GPtrArray  *spare_easies; /* reset easy handles for the next requests (worker) */
   /* Jobs in MEOW_JOB_WAITING (borrowed, any order): between attempts,
    * without a slot, until their wake_at. */
