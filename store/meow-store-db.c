@@ -392,9 +392,9 @@ read_row (sqlite3_stmt *stmt, const char **bad)
   g_autoptr (MeowStoredTask) st = _meow_stored_task_new_empty ();
   MeowStoredTaskExtra *x = _meow_stored_task_edit_extra (st); /* trimmed at the end */
   g_autofree char     *headers = NULL;
-  const char      *domain;
-  int              e;
-  int              i = 0;
+  const char          *domain;
+  int                  e;
+  int                  i = 0;
 
 #define CHECK(expr, field)                                                                         \
   G_STMT_START                                                                                     \
