@@ -467,14 +467,19 @@ _meow_engine_free_easy (MeowEngine *engine, CURL *easy)
   if (easy == NULL)
     return;
   assert_worker (engine);
-  if (engine->spare_easies->len >= SPARE_EASIES_MAX)
+  /* Before libcurl 7.77 nothing frees a handle's list of cookie files
+   * short of curl_easy_cleanup(): no reuse there. */
+  if (engine->spare_easies->len >= SPARE_EASIES_MAX || LIBCURL_VERSION_NUM < 0x074d00)
     {
       curl_easy_cleanup (easy);
       return;
     }
-  /* curl_easy_reset() keeps the cookies: a task's cookies (and those its
-   * server set) must never reach another task's requests. */
-  curl_easy_setopt (easy, CURLOPT_COOKIELIST, "ALL");
+  /* curl_easy_reset() keeps the cookies and the list of cookie files
+   * (its memset drops that list's head, leaking it): a task's cookies
+   * (and those its server set) must never reach another task's requests.
+   * A NULL file erases both and turns the cookie engine off (libcurl
+   * 7.77); _meow_engine_add_task_headers() turns it on again. */
+  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, NULL);
   curl_easy_reset (easy);
   g_ptr_array_add (engine->spare_easies, easy);
 }
